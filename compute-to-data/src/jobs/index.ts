@@ -1,1 +1,3 @@
-export {}
+export * from './job.ts'
+export * from './job-store.ts'
+export * from './migrate.ts'

@@ -1,1 +1,3 @@
-export {}
+export * from './auth.ts'
+export * from './receipt.ts'
+export * from './schemas.ts'

@@ -1,0 +1,92 @@
+import { DataVaultError, type JobState } from '@datavault/sdk'
+
+/** A trainer as a job names it: id, version and the SHA-256 of the exact bundle that runs. */
+export type JobTrainer = { id: string; version: string; hash: `0x${string}` }
+
+/** Why a job failed: a stable code and a message safe to show the buyer (never data). */
+export type JobFailure = { code: JobFailureCode; message: string }
+
+/**
+ * Stable failure codes. `retryable` failures release the job's order so the buyer can submit
+ * again with the same order transaction; the others consume it.
+ */
+export const jobFailureCodes = {
+  'interrupted': { retryable: true },
+  'provisioning-failed': { retryable: true },
+  'trainer-failed': { retryable: true },
+  'timeout': { retryable: true },
+  'cpu-limit': { retryable: true },
+  'memory-limit': { retryable: true },
+  'output-limit': { retryable: true },
+  'egress-violation': { retryable: false },
+  'internal-error': { retryable: true },
+} as const
+
+/** A stable failure code. */
+export type JobFailureCode = keyof typeof jobFailureCodes
+
+/** Timestamps (ms since the epoch) of a job's milestones, for latency reporting. */
+export type JobTimings = {
+  acceptedAt?: number
+  provisionedAt?: number
+  startedAt?: number
+  finishedAt?: number
+}
+
+/** A job as stored. */
+export type Job = {
+  id: string
+  datasetId: `0x${string}`
+  buyer: `0x${string}`
+  orderTx: `0x${string}`
+  trainer: JobTrainer
+  params: Record<string, unknown>
+  state: JobState
+  failure?: JobFailure | undefined
+  progress?: { epoch?: number; epochs?: number; loss?: number } | undefined
+  metrics?: Record<string, number> | undefined
+  result?: { files: { name: string; sha256: `0x${string}`; bytes: number }[] } | undefined
+  receipt?: unknown
+  timings: JobTimings
+  createdAt: string
+  updatedAt: string
+}
+
+/** The transitions a job may take; everything not listed is refused. */
+export const jobTransitions: Record<JobState, readonly JobState[]> = {
+  queued: ['provisioning', 'failed'],
+  provisioning: ['running', 'failed'],
+  running: ['checking', 'failed'],
+  checking: ['finished', 'failed'],
+  finished: [],
+  failed: [],
+}
+
+/** True when a job in `state` will not change again. */
+export function isFinalJobState(state: JobState): boolean {
+  return jobTransitions[state].length === 0
+}
+
+/** A job was asked to move to a state its state machine does not allow. */
+export class JobTransitionError extends DataVaultError {
+  override name = 'JobTransitionError'
+  constructor({ id, from, to }: { id: string; from: JobState; to: JobState }) {
+    super(`Job ${id} cannot go from ${from} to ${to}.`, { code: 'JOB_TRANSITION_INVALID', status: 409 })
+  }
+}
+
+/** No job with that id. */
+export class JobNotFoundError extends DataVaultError {
+  override name = 'JobNotFoundError'
+  constructor(id: string) {
+    super(`Job ${id} not found.`, { code: 'JOB_NOT_FOUND', status: 404 })
+  }
+}
+
+/** The order transaction already paid for another job. */
+export class OrderAlreadyUsedError extends DataVaultError {
+  override name = 'OrderAlreadyUsedError'
+  constructor(orderTx: string) {
+    super(`Order ${orderTx} has already been used for another job.`, { code: 'ORDER_ALREADY_USED', status: 409 })
+  }
+}

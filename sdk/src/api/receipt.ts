@@ -1,0 +1,135 @@
+import {
+  type Address,
+  type Hex,
+  type LocalAccount,
+  hashTypedData,
+  keccak256,
+  recoverTypedDataAddress,
+  stringToBytes,
+} from 'viem'
+import { DataVaultError } from '../errors/base.ts'
+
+/** EIP-712 types of a job receipt. */
+export const receiptTypes = {
+  Receipt: [
+    { name: 'jobId', type: 'string' },
+    { name: 'dataset', type: 'address' },
+    { name: 'datasetCid', type: 'string' },
+    { name: 'buyer', type: 'address' },
+    { name: 'orderTx', type: 'bytes32' },
+    { name: 'trainerId', type: 'string' },
+    { name: 'trainerHash', type: 'bytes32' },
+    { name: 'paramsHash', type: 'bytes32' },
+    { name: 'outputsHash', type: 'bytes32' },
+    { name: 'finishedAt', type: 'uint64' },
+  ],
+} as const
+
+/** The EIP-712 domain of receipts signed by nodes on `chainId`. */
+export function receiptDomain(chainId: number) {
+  return { name: 'datavault-receipt', version: '1', chainId } as const
+}
+
+/** What a receipt states, as signed. */
+export type ReceiptMessage = {
+  jobId: string
+  dataset: Address
+  datasetCid: string
+  buyer: Address
+  orderTx: Hex
+  trainerId: string
+  trainerHash: Hex
+  paramsHash: Hex
+  outputsHash: Hex
+  finishedAt: bigint
+}
+
+/** A signed receipt as the node serves it (JSON-safe: `finishedAt` as a decimal string). */
+export type SignedReceipt = {
+  chainId: number
+  node: Address
+  message: Omit<ReceiptMessage, 'finishedAt'> & { finishedAt: string }
+  /** `hashTypedData` of the message: the receipt's identity, what may be anchored on chain. */
+  hash: Hex
+  signature: Hex
+}
+
+/** Canonical JSON: object keys sorted, so the same value always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value)
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+}
+
+/** keccak256 of the canonical JSON of a job's parameters. */
+export function hashJobParams(params: Record<string, unknown>): Hex {
+  return keccak256(stringToBytes(canonicalJson(params)))
+}
+
+/** keccak256 over the output files' names and SHA-256 digests, sorted by name. */
+export function hashJobOutputs(files: readonly { name: string; sha256: Hex }[]): Hex {
+  const lines = [...files]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((file) => `${file.name}:${file.sha256.toLowerCase()}\n`)
+    .join('')
+  return keccak256(stringToBytes(lines))
+}
+
+/** Signs a job receipt with the node's account. */
+export async function signReceipt(
+  account: LocalAccount,
+  { chainId, message }: { chainId: number; message: ReceiptMessage },
+): Promise<SignedReceipt> {
+  const typed = { domain: receiptDomain(chainId), types: receiptTypes, primaryType: 'Receipt', message } as const
+  const signature = await account.signTypedData(typed)
+  return {
+    chainId,
+    node: account.address,
+    message: { ...message, finishedAt: message.finishedAt.toString() },
+    hash: hashTypedData(typed),
+    signature,
+  }
+}
+
+/** A receipt's signature, signer or output hashes do not check out. */
+export class ReceiptVerificationError extends DataVaultError {
+  override name = 'ReceiptVerificationError'
+  constructor(shortMessage: string, code: string) {
+    super(shortMessage, { code, status: 422 })
+  }
+}
+
+export type VerifyReceiptParameters = {
+  receipt: SignedReceipt
+  /** The node you expect to have signed it (from its `GET /v1/node`, or pinned). */
+  node?: Address
+  /** Output files you downloaded, to check against the receipt's `outputsHash`. */
+  files?: readonly { name: string; sha256: Hex }[]
+}
+
+/**
+ * Verifies a receipt offline: the typed-data hash, the signature, the signer (when `node` is
+ * given) and the downloaded files (when given). Throws `ReceiptVerificationError`.
+ *
+ * @example
+ * await verifyReceipt({ receipt, node: info.address, files: [{ name: 'model.safetensors', sha256 }] })
+ */
+export async function verifyReceipt({ receipt, node, files }: VerifyReceiptParameters): Promise<{ signer: Address; hash: Hex }> {
+  const message: ReceiptMessage = { ...receipt.message, finishedAt: BigInt(receipt.message.finishedAt) }
+  const typed = { domain: receiptDomain(receipt.chainId), types: receiptTypes, primaryType: 'Receipt', message } as const
+  const hash = hashTypedData(typed)
+  if (hash !== receipt.hash) throw new ReceiptVerificationError('The receipt hash does not match its contents.', 'RECEIPT_HASH_MISMATCH')
+  const signer = await recoverTypedDataAddress({ ...typed, signature: receipt.signature }).catch(() => {
+    throw new ReceiptVerificationError('The receipt signature is invalid.', 'RECEIPT_SIGNATURE_INVALID')
+  })
+  if (signer.toLowerCase() !== receipt.node.toLowerCase())
+    throw new ReceiptVerificationError('The receipt was not signed by the node it names.', 'RECEIPT_SIGNER_MISMATCH')
+  if (node && signer.toLowerCase() !== node.toLowerCase())
+    throw new ReceiptVerificationError('The receipt was signed by another node than expected.', 'RECEIPT_SIGNER_UNEXPECTED')
+  if (files && hashJobOutputs(files) !== receipt.message.outputsHash)
+    throw new ReceiptVerificationError('The downloaded files do not match the receipt.', 'RECEIPT_OUTPUTS_MISMATCH')
+  return { signer, hash }
+}

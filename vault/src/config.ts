@@ -1,0 +1,61 @@
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { z } from 'zod'
+import { DataVaultError } from '@datavault/sdk'
+
+/** Everything a vault node needs to start, as parsed from the environment or given by a caller. */
+export type VaultConfig = z.output<typeof vaultConfigSchema>
+
+const vaultConfigSchema = z.object({
+  /** Where SQLite, IPFS blocks, keys and results live. */
+  dataDir: z.string().min(1),
+  host: z.string().default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65_535).default(8700),
+  /** JSON-RPC URL of the chain that holds the datatokens. */
+  rpcUrl: z.url(),
+  chainId: z.coerce.number().int().positive(),
+  /** Path of the addresses file written by the deploy script. */
+  addressesFile: z.string().min(1),
+  /** Largest ciphertext upload accepted, in bytes. */
+  maxUploadBytes: z.coerce.number().int().positive().default(4 * 1024 ** 3),
+  /** Jobs that may run at once. */
+  concurrency: z.coerce.number().int().min(1).max(64).default(1),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+})
+
+/** The configuration is missing a value or has a bad one. */
+export class ConfigError extends DataVaultError {
+  override name = 'ConfigError'
+  constructor(details: string) {
+    super('Invalid vault node configuration.', { code: 'CONFIG_INVALID', details })
+  }
+}
+
+/** Parses a configuration object, reporting every bad field by name. */
+export function parseVaultConfig(input: Record<string, unknown>): VaultConfig {
+  const parsed = vaultConfigSchema.safeParse(input)
+  if (!parsed.success)
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`).join('; '))
+  return { ...parsed.data, dataDir: resolve(parsed.data.dataDir), addressesFile: resolve(parsed.data.addressesFile) }
+}
+
+/**
+ * The one place that reads the environment. Variables: `DATAVAULT_DATA_DIR` (default
+ * `~/.datavault`), `DATAVAULT_HOST`, `DATAVAULT_PORT`, `DATAVAULT_RPC_URL`, `DATAVAULT_CHAIN_ID`,
+ * `DATAVAULT_ADDRESSES_FILE`, `DATAVAULT_MAX_UPLOAD_BYTES`, `DATAVAULT_CONCURRENCY`, `DATAVAULT_LOG_LEVEL`.
+ */
+export function readVaultConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<keyof VaultConfig, unknown>> = {}): VaultConfig {
+  const dataDir = env.DATAVAULT_DATA_DIR ?? join(homedir(), '.datavault')
+  return parseVaultConfig({
+    dataDir,
+    host: env.DATAVAULT_HOST,
+    port: env.DATAVAULT_PORT,
+    rpcUrl: env.DATAVAULT_RPC_URL,
+    chainId: env.DATAVAULT_CHAIN_ID,
+    addressesFile: env.DATAVAULT_ADDRESSES_FILE ?? join(dataDir, 'addresses.json'),
+    maxUploadBytes: env.DATAVAULT_MAX_UPLOAD_BYTES,
+    concurrency: env.DATAVAULT_CONCURRENCY,
+    logLevel: env.DATAVAULT_LOG_LEVEL,
+    ...Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)),
+  })
+}

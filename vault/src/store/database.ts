@@ -1,0 +1,61 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
+import { migrate } from '@datavault/compute-to-data'
+
+/** The node's SQLite database. One per node; every component gets it through `init`. */
+export type Database = DatabaseSync
+
+/** The vault's own tables; compute-to-data migrates its job tables itself. */
+const migrations: string[] = [
+  `CREATE TABLE datasets (
+     id TEXT PRIMARY KEY,               -- the datatoken address, lower-case
+     cid TEXT NOT NULL,
+     owner TEXT NOT NULL,
+     name TEXT NOT NULL,
+     description TEXT NOT NULL,
+     schema_json TEXT NOT NULL,
+     policy_json TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     created_at TEXT NOT NULL
+   )`,
+  `CREATE TABLE key_escrows (
+     dataset_id TEXT PRIMARY KEY REFERENCES datasets(id),
+     sealed_key BLOB NOT NULL,          -- sealed to the node's X25519 key; never stored open
+     created_at TEXT NOT NULL
+   )`,
+  `CREATE TABLE request_nonces (
+     address TEXT NOT NULL,
+     nonce TEXT NOT NULL,
+     expiry INTEGER NOT NULL,
+     PRIMARY KEY (address, nonce)
+   )`,
+  `CREATE TABLE uploads (
+     cid TEXT PRIMARY KEY,
+     uploader TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     created_at TEXT NOT NULL
+   )`,
+]
+
+/** Opens (creating if needed) the node's database and brings its schema up to date. */
+export function openDatabase(path: string): Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const db = new DatabaseSync(path)
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;')
+  migrate(db, 'vault', migrations)
+  return db
+}
+
+/** Runs `fn` in one immediate transaction. */
+export function transaction<T>(db: Database, fn: () => T): T {
+  db.exec('BEGIN IMMEDIATE')
+  try {
+    const result = fn()
+    db.exec('COMMIT')
+    return result
+  } catch (error) {
+    db.exec('ROLLBACK')
+    throw error
+  }
+}
