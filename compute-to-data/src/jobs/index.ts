@@ -1,3 +1,5 @@
+export * from './engine.ts'
 export * from './job.ts'
 export * from './job-store.ts'
 export * from './migrate.ts'
+export * from './trainer-catalog.ts'

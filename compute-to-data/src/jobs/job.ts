@@ -13,6 +13,7 @@ export type JobFailure = { code: JobFailureCode; message: string }
 export const jobFailureCodes = {
   'interrupted': { retryable: true },
   'provisioning-failed': { retryable: true },
+  'dataset-corrupt': { retryable: true },
   'trainer-failed': { retryable: true },
   'timeout': { retryable: true },
   'cpu-limit': { retryable: true },

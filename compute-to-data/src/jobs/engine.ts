@@ -1,0 +1,303 @@
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { LocalAccount } from 'viem'
+import {
+  type ComputePolicy,
+  type DatasetSchema,
+  type SignedReceipt,
+  hashJobOutputs,
+  hashJobParams,
+  isDataVaultError,
+  signReceipt,
+} from '@datavault/sdk'
+import { checkEgress } from '../egress/index.ts'
+import type { Runner, RunResult, SandboxInput } from '../sandbox/index.ts'
+import type { TrainerCatalog } from './trainer-catalog.ts'
+import type { Job, JobFailure, JobFailureCode } from './job.ts'
+import type { JobStore } from './job-store.ts'
+
+/** A pino-compatible logger: what the engine uses of one. */
+export type EngineLogger = {
+  child(bindings: Record<string, unknown>): EngineLogger
+  info(obj: object, msg?: string): void
+  warn(obj: object, msg?: string): void
+  error(obj: object, msg?: string): void
+  debug(obj: object, msg?: string): void
+}
+
+/** What the engine needs to run a job on a dataset: opened by the host, which owns keys and storage. */
+export type JobInputs = {
+  datasetCid: string
+  schema: DatasetSchema
+  policy: ComputePolicy
+  /** Plaintext streams, decrypted on the fly; each becomes `/data/<name>` in the sandbox. */
+  inputs: SandboxInput[]
+}
+
+/** Opens a job's inputs once its key may be released. Throws a DataVaultError when it may not. */
+export type JobInputsSource = {
+  open(job: Job, options: { signal: AbortSignal }): Promise<JobInputs>
+}
+
+/** Engine settings. */
+export type ComputeEngineInit = {
+  /** Scratch space for jobs' output dirs (never holds plaintext). */
+  workDir: string
+  /** Where released outputs of finished jobs are kept. */
+  resultsDir: string
+  chainId: number
+  concurrency?: number
+  /** How often to look for queued jobs when not notified, ms. */
+  pollIntervalMs?: number
+  /** Largest total size of a job's outputs, bytes. */
+  maxOutputBytes?: number
+}
+
+/** Parts the engine uses, wired by the host's composition root. */
+export type ComputeEngineComponents = {
+  store: JobStore
+  runner: Runner
+  trainers: TrainerCatalog
+  inputs: JobInputsSource
+  /** Signs receipts; its address is the node's identity. */
+  account: LocalAccount
+  logger: EngineLogger
+}
+
+/** Runs queued jobs until stopped. */
+export type ComputeEngine = {
+  start(): void
+  /** Wakes the engine at once (after a job was queued). */
+  notify(): void
+  /** Stops taking jobs, aborts running ones (they fail as `interrupted`), and waits for them. */
+  stop(): Promise<void>
+  /** Listeners for job changes, e.g. to push progress to clients. */
+  onChange(listener: (job: Job) => void): () => void
+}
+
+const outcomeFailures: Record<Exclude<RunResult['outcome'], 'exited'>, JobFailureCode> = {
+  'timeout': 'timeout',
+  'cpu-limit': 'cpu-limit',
+  'memory-limit': 'memory-limit',
+  'output-limit': 'output-limit',
+  'killed': 'interrupted',
+}
+
+/**
+ * The compute-to-data engine: takes queued jobs, opens their inputs, runs the trainer in the
+ * sandbox, passes every output through the egress guard, keeps what passed and signs a receipt.
+ *
+ * @example
+ * const engine = computeEngine({ workDir, resultsDir, chainId })({ store, runner, trainers, inputs, account, logger })
+ * engine.start()
+ */
+export function computeEngine(init: ComputeEngineInit) {
+  const { workDir, resultsDir, chainId, concurrency = 1, pollIntervalMs = 500, maxOutputBytes = 64 * 1024 ** 2 } = init
+  return (components: ComputeEngineComponents): ComputeEngine => {
+    const { store, runner, trainers, inputs, account } = components
+    const logger = components.logger.child({ component: 'c2d:engine' })
+    const running = new Map<string, { controller: AbortController; done: Promise<void> }>()
+    const listeners = new Set<(job: Job) => void>()
+    let timer: NodeJS.Timeout | undefined
+    let stopped = true
+
+    const emit = (job: Job) => {
+      for (const listener of listeners) listener(job)
+    }
+
+    const fail = (id: string, failure: JobFailure) => {
+      const job = store.get(id)
+      if (!job || job.state === 'finished' || job.state === 'failed') return
+      emit(store.fail(id, failure))
+      logger.warn({ jobId: id, code: failure.code }, 'job failed')
+    }
+
+    async function runJob(claimed: Job, signal: AbortSignal): Promise<void> {
+      const log = logger.child({ jobId: claimed.id })
+      const jobDir = join(workDir, claimed.id)
+      const outputDir = join(jobDir, 'out')
+      try {
+        const trainer = trainers.get(claimed.trainer.id)
+        if (!trainer || trainer.bundle.sha256 !== claimed.trainer.hash)
+          return fail(claimed.id, { code: 'provisioning-failed', message: 'The trainer this job names is no longer installed on this node.' })
+        const params = trainer.definition.parameters.parse(claimed.params) as Record<string, unknown>
+
+        const opened = await inputs.open(claimed, { signal }).catch((error: unknown) => {
+          log.warn({ err: safeError(error) }, 'could not open job inputs')
+          fail(claimed.id, {
+            code: 'provisioning-failed',
+            message: isDataVaultError(error) && error.expose ? error.shortMessage : 'The dataset could not be prepared for this job.',
+          })
+          return undefined
+        })
+        if (!opened) return
+        const declaration = trainer.definition.outputs(opened.schema, params)
+        await rm(jobDir, { recursive: true, force: true })
+        await mkdir(outputDir, { recursive: true })
+        store.setTimings(claimed.id, { provisionedAt: Date.now() })
+        emit(store.transition(claimed.id, 'running'))
+
+        const epochs = typeof params.epochs === 'number' ? params.epochs : undefined
+        const result = await runner.run(
+          {
+            jobId: claimed.id,
+            program: { path: trainer.bundle.path },
+            config: { schema: opened.schema, params, inputs: opened.inputs.map((input) => input.name) },
+            inputs: opened.inputs,
+            outputDir,
+            limits: {
+              wallTimeMs: opened.policy.maxWallTimeSeconds * 1000,
+              cpuSeconds: opened.policy.maxWallTimeSeconds,
+              memoryBytes: opened.policy.maxMemoryMb * 1024 ** 2,
+              outputBytes: maxOutputBytes,
+              processes: 64,
+            },
+            onStarted: () => store.setTimings(claimed.id, { startedAt: Date.now() }),
+            onEvent: (event) => {
+              if (event.event === 'epoch') {
+                store.setProgress(claimed.id, { epoch: event.epoch, loss: event.loss, ...(epochs ? { epochs } : {}) })
+                const job = store.get(claimed.id)
+                if (job) emit(job)
+              }
+            },
+          },
+          { signal },
+        )
+        if (result.outcome !== 'exited')
+          return fail(claimed.id, {
+            code: outcomeFailures[result.outcome],
+            message: failureMessage(result),
+          })
+        if (result.exitCode !== 0)
+          return fail(claimed.id, {
+            code: 'trainer-failed',
+            message: result.errorCode
+              ? `The trainer stopped with error ${result.errorCode}.`
+              : `The trainer exited with code ${result.exitCode}.`,
+          })
+
+        emit(store.transition(claimed.id, 'checking'))
+        const checked = await checkEgress({ outputDir, declaration, maxBytes: maxOutputBytes }).catch((error: unknown) => {
+          log.warn({ err: safeError(error) }, 'egress guard refused the outputs')
+          fail(claimed.id, {
+            code: 'egress-violation',
+            message: isDataVaultError(error) ? error.shortMessage : 'The outputs did not pass the egress guard.',
+          })
+          return undefined
+        })
+        if (!checked) return
+
+        const files = checked.files.map((file) => ({ name: file.name, sha256: file.sha256, bytes: file.bytes.byteLength }))
+        // Write the released outputs to a temporary dir and rename it into place: all or nothing.
+        const staging = join(resultsDir, `.${claimed.id}.partial`)
+        await rm(staging, { recursive: true, force: true })
+        await mkdir(staging, { recursive: true })
+        for (const file of checked.files) await writeFile(join(staging, file.name), file.bytes, { mode: 0o600 })
+        const receipt: SignedReceipt = await signReceipt(account, {
+          chainId,
+          message: {
+            jobId: claimed.id,
+            dataset: claimed.datasetId,
+            datasetCid: opened.datasetCid,
+            buyer: claimed.buyer,
+            orderTx: claimed.orderTx,
+            trainerId: claimed.trainer.id,
+            trainerHash: claimed.trainer.hash,
+            paramsHash: hashJobParams(params),
+            outputsHash: hashJobOutputs(files),
+            finishedAt: BigInt(Math.floor(Date.now() / 1000)),
+          },
+        })
+        await writeFile(join(staging, 'receipt.json'), JSON.stringify(receipt, null, 2), { mode: 0o600 })
+        await rm(join(resultsDir, claimed.id), { recursive: true, force: true })
+        await rename(staging, join(resultsDir, claimed.id))
+        store.setTimings(claimed.id, { finishedAt: Date.now() })
+        emit(store.transition(claimed.id, 'finished', { metrics: checked.metrics, result: { files }, receipt }))
+        log.info({ receipt: receipt.hash }, 'job finished')
+      } catch (error) {
+        if (isDataVaultError(error) && error.code.startsWith('ENVELOPE_')) {
+          // The stored ciphertext failed authentication while it was being decrypted for the sandbox.
+          log.error({ err: safeError(error) }, 'dataset ciphertext failed authentication')
+          return fail(claimed.id, { code: 'dataset-corrupt', message: `The dataset's stored ciphertext is damaged: ${error.shortMessage}` })
+        }
+        log.error({ err: safeError(error) }, 'job crashed')
+        fail(claimed.id, {
+          code: signal.aborted ? 'interrupted' : 'internal-error',
+          message: signal.aborted ? 'The node stopped while the job was running; submit it again with the same order.' : 'The node hit an internal error running this job.',
+        })
+      } finally {
+        await rm(jobDir, { recursive: true, force: true }).catch(() => {})
+      }
+    }
+
+    const tick = () => {
+      if (stopped) return
+      while (running.size < concurrency) {
+        const job = store.claimNext()
+        if (!job) break
+        emit(job)
+        const controller = new AbortController()
+        const done = runJob(job, controller.signal).finally(() => {
+          running.delete(job.id)
+          schedule(0)
+        })
+        running.set(job.id, { controller, done })
+      }
+    }
+
+    const schedule = (delay: number) => {
+      if (stopped) return
+      if (timer) clearTimeout(timer)
+      timer = setTimeout(() => {
+        timer = undefined
+        tick()
+        schedule(pollIntervalMs)
+      }, delay)
+    }
+
+    return {
+      start() {
+        if (!stopped) return
+        stopped = false
+        const recovered = store.recoverInterrupted()
+        if (recovered) logger.warn({ recovered }, 'failed jobs interrupted by a previous stop; their orders are released')
+        schedule(0)
+      },
+      notify() {
+        schedule(0)
+      },
+      async stop() {
+        stopped = true
+        if (timer) clearTimeout(timer)
+        for (const { controller } of running.values()) controller.abort()
+        await Promise.allSettled([...running.values()].map((entry) => entry.done))
+      },
+      onChange(listener) {
+        listeners.add(listener)
+        return () => listeners.delete(listener)
+      },
+    }
+  }
+}
+
+function failureMessage(result: RunResult): string {
+  switch (result.outcome) {
+    case 'timeout':
+      return `The job ran past its time limit and was stopped after ${Math.round(result.durationMs / 1000)} s.`
+    case 'cpu-limit':
+      return 'The job used more CPU time than allowed.'
+    case 'memory-limit':
+      return 'The job used more memory than allowed.'
+    case 'output-limit':
+      return 'The job wrote more output than allowed.'
+    default:
+      return 'The job was stopped.'
+  }
+}
+
+/** What of an error may be logged: its name, code and message, never data. */
+function safeError(error: unknown): Record<string, unknown> {
+  if (isDataVaultError(error)) return { name: error.name, code: error.code, message: error.shortMessage }
+  if (error instanceof Error) return { name: error.name, message: error.message }
+  return { message: String(error) }
+}

@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises'
+import { type Address, type Hex, type PublicClient, createPublicClient, defineChain, http } from 'viem'
+import { DataVaultError } from '@datavault/sdk'
+import { type OceanAddresses, erc20TemplateAbi, erc721TemplateAbi, readAddressesFile, verifyOrder } from '@datavault/contracts'
+
+/** What the node reads from the chain. */
+export type Chain = {
+  client: PublicClient
+  addresses: OceanAddresses
+  /** Checks a `startOrder` transaction pays for this datatoken, by this consumer, to this node. */
+  verifyOrder(params: { txHash: Hex; datatoken: Address; consumer: Address }): ReturnType<typeof verifyOrder>
+  /** The owner of a datatoken's data NFT, or `undefined` when the address is not an Ocean datatoken. */
+  datatokenOwner(datatoken: Address): Promise<Address | undefined>
+}
+
+/** The chain could not be reached or answered something unexpected. */
+export class ChainUnavailableError extends DataVaultError {
+  override name = 'ChainUnavailableError'
+  constructor(doing: string, cause: unknown) {
+    super(`The chain could not be reached while ${doing}.`, { code: 'CHAIN_UNAVAILABLE', status: 503, cause })
+  }
+}
+
+/** Connects to the chain over JSON-RPC and loads the Ocean contracts' addresses. */
+export async function connectChain({
+  rpcUrl,
+  chainId,
+  addressesFile,
+  node,
+}: {
+  rpcUrl: string
+  chainId: number
+  addressesFile: string
+  /** The node's own address: orders must carry its provider fee. */
+  node: Address
+}): Promise<Chain> {
+  const addresses = readAddressesFile(JSON.parse(await readFile(addressesFile, 'utf8')), chainId)
+  const chain = defineChain({
+    id: chainId,
+    name: `chain ${chainId}`,
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  })
+  const client = createPublicClient({ chain, transport: http(rpcUrl, { retryCount: 2 }), pollingInterval: 250 }) as PublicClient
+  const actual = await client.getChainId().catch((cause: unknown) => {
+    throw new ChainUnavailableError('starting', cause)
+  })
+  if (actual !== chainId)
+    throw new DataVaultError(`The RPC endpoint serves chain ${actual}, not ${chainId}.`, { code: 'CHAIN_ID_MISMATCH' })
+
+  return {
+    client,
+    addresses,
+    verifyOrder: ({ txHash, datatoken, consumer }) =>
+      verifyOrder(client, { txHash, datatoken, consumer, providerFeeAddress: node }),
+    async datatokenOwner(datatoken) {
+      try {
+        const nft = await client.readContract({ address: datatoken, abi: erc20TemplateAbi, functionName: 'getERC721Address' })
+        return await client.readContract({ address: nft, abi: erc721TemplateAbi, functionName: 'ownerOf', args: [1n] })
+      } catch {
+        return undefined
+      }
+    },
+  }
+}

@@ -1,0 +1,27 @@
+import type { ComputeEngine, JobStore, TrainerCatalog } from '@datavault/compute-to-data'
+import type { VaultConfig } from '../config.ts'
+import type { Chain } from '../chain/chain.ts'
+import type { KeyService } from '../keys/key-service.ts'
+import type { NodeIdentity } from '../keys/node-identity.ts'
+import type { Logger } from '../logger.ts'
+import type { Database } from '../store/database.ts'
+import type { DatasetStore } from '../store/datasets.ts'
+import type { NonceStore } from '../store/nonces.ts'
+import type { Storage } from '../storage/storage.ts'
+
+/** Everything the HTTP API uses; each route takes the `Pick` it needs. */
+export type ApiComponents = {
+  config: Pick<VaultConfig, 'chainId' | 'maxUploadBytes'>
+  db: Database
+  identity: NodeIdentity
+  storage: Storage
+  datasets: DatasetStore
+  keys: KeyService
+  chain: Chain
+  nonces: NonceStore
+  jobs: JobStore
+  engine: Pick<ComputeEngine, 'notify'>
+  trainers: TrainerCatalog
+  resultsDir: string
+  logger: Logger
+}

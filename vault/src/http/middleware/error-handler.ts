@@ -1,0 +1,34 @@
+import type { Next } from 'koa'
+import { isDataVaultError } from '@datavault/sdk'
+import type { VaultContext } from '../state.ts'
+
+/**
+ * The one place errors become responses: a DataVaultError answers with its status and its safe
+ * JSON; anything else is logged and answered as a bare 500, so internals never leak.
+ */
+export function errorHandler() {
+  return async function errorHandlerMiddleware(ctx: VaultContext, next: Next) {
+    try {
+      await next()
+      if (ctx.status === 404 && ctx.body === undefined)
+        ctx.body = { error: { name: 'RouteNotFoundError', code: 'ROUTE_NOT_FOUND', message: `No route ${ctx.method} ${ctx.path}.` } }
+    } catch (error) {
+      if (isDataVaultError(error) && error.expose) {
+        ctx.status = error.status
+        ctx.body = { error: error.toJSON() }
+        ctx.state.log?.warn({ code: error.code, status: error.status }, 'request refused')
+        return
+      }
+      const status = (error as { status?: number; expose?: boolean }).status
+      if (typeof status === 'number' && status >= 400 && status < 500 && (error as { expose?: boolean }).expose) {
+        // Koa's own client errors (e.g. a malformed header).
+        ctx.status = status
+        ctx.body = { error: { name: 'RequestError', code: 'BAD_REQUEST', message: (error as Error).message } }
+        return
+      }
+      ctx.status = 500
+      ctx.body = { error: { name: 'InternalError', code: 'INTERNAL', message: 'Internal error; see the node log with this request id.' } }
+      ctx.state.log?.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message, stack: (error as Error)?.stack } }, 'request failed')
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import Router from '@koa/router'
+import { type Address, hexToBytes, stringToHex } from 'viem'
+import { DataVaultError, type DatasetView, addressSchema, escrowKeyBodySchema, registerDatasetBodySchema, signProviderFee } from '@datavault/sdk'
+import type { ApiComponents } from '../components.ts'
+import { walletAuth } from '../middleware/wallet-auth.ts'
+import { parseJsonBody } from '../read-body.ts'
+import type { VaultState } from '../state.ts'
+import { ContentNotFoundError } from '../../storage/storage.ts'
+import type { Dataset } from '../../store/datasets.ts'
+
+/** The signer does not own the dataset (its datatoken's data NFT). */
+export class NotDatasetOwnerError extends DataVaultError {
+  override name = 'NotDatasetOwnerError'
+  constructor(shortMessage: string) {
+    super(shortMessage, { code: 'NOT_DATASET_OWNER', status: 403 })
+  }
+}
+
+/** How long a provider fee signed by the node stays valid, in seconds. */
+export const providerFeeLifetimeSeconds = 3600
+
+/** Dataset routes: register, escrow its key, list, read, and the provider fee an order needs. */
+export function datasetRoutes(components: Pick<ApiComponents, 'config' | 'identity' | 'nonces' | 'storage' | 'datasets' | 'keys' | 'chain'>) {
+  const { config, identity, nonces, storage, datasets, keys, chain } = components
+  const router = new Router<VaultState>()
+  const signed = (body: 'json' | 'none') => walletAuth({ chainId: config.chainId, node: identity.account.address, nonces, body })
+  const view = (dataset: Dataset): DatasetView => ({ ...dataset, keyEscrowed: keys.hasKey(dataset.id) })
+
+  router.post('/v1/datasets', signed('json'), async (ctx) => {
+    const body = parseJsonBody(ctx, registerDatasetBodySchema)
+    const owner = ctx.state.wallet as Address
+    const stored = await storage.stat(body.cid)
+    if (!stored) throw new ContentNotFoundError(body.cid)
+    const nftOwner = await chain.datatokenOwner(body.datatoken)
+    if (!nftOwner) throw new NotDatasetOwnerError(`${body.datatoken} is not an Ocean datatoken on chain ${config.chainId}.`)
+    if (nftOwner.toLowerCase() !== owner)
+      throw new NotDatasetOwnerError('Only the owner of the datatoken\'s data NFT can register it as a dataset.')
+    const dataset = datasets.register({ ...body, owner, size: stored.size })
+    ctx.state.log.info({ dataset: dataset.id, cid: dataset.cid }, 'dataset registered')
+    ctx.status = 201
+    ctx.body = view(dataset)
+  })
+
+  router.put('/v1/datasets/:id/key', signed('json'), async (ctx) => {
+    const dataset = datasets.require(addressSchema.parse(ctx.params.id))
+    if (dataset.owner !== ctx.state.wallet) throw new NotDatasetOwnerError('Only the dataset\'s owner can escrow its data key.')
+    const { sealedKey } = parseJsonBody(ctx, escrowKeyBodySchema)
+    await keys.escrow({ dataset, sealedKey: hexToBytes(sealedKey as `0x${string}`) })
+    ctx.status = 204
+  })
+
+  router.get('/v1/datasets', (ctx) => {
+    const search = typeof ctx.query.search === 'string' ? ctx.query.search.slice(0, 200) : undefined
+    const owner = typeof ctx.query.owner === 'string' ? addressSchema.parse(ctx.query.owner) : undefined
+    ctx.body = { datasets: datasets.list({ search, owner }).map(view) }
+  })
+
+  router.get('/v1/datasets/:id', (ctx) => {
+    ctx.body = view(datasets.require(addressSchema.parse(ctx.params.id)))
+  })
+
+  router.get('/v1/datasets/:id/provider-fee', async (ctx) => {
+    const dataset = datasets.require(addressSchema.parse(ctx.params.id))
+    const consumer = addressSchema.parse(ctx.query.consumer)
+    const fee = await signProviderFee(identity.account, {
+      providerFeeAddress: identity.account.address,
+      providerFeeToken: chain.addresses.Ocean,
+      providerFeeAmount: 0n,
+      providerData: stringToHex(JSON.stringify({ dataset: dataset.id, consumer })),
+      validUntil: BigInt(Math.floor(Date.now() / 1000) + providerFeeLifetimeSeconds),
+    })
+    ctx.body = JSON.parse(JSON.stringify(fee, (_, value) => (typeof value === 'bigint' ? value.toString() : value)))
+  })
+
+  return router
+}

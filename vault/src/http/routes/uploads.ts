@@ -1,0 +1,37 @@
+import Router from '@koa/router'
+import type { ApiComponents } from '../components.ts'
+import { walletAuth } from '../middleware/wallet-auth.ts'
+import type { VaultState } from '../state.ts'
+
+/**
+ * `POST /v1/uploads`: streams ciphertext into IPFS, up to the node's size limit, and answers its
+ * CID. The wallet signs the request but not the streamed body; the dataset registration that
+ * follows signs the CID, which binds the content.
+ */
+export function uploadRoutes({ config, identity, nonces, storage, db }: Pick<ApiComponents, 'config' | 'identity' | 'nonces' | 'storage' | 'db'>) {
+  const router = new Router<VaultState>()
+  router.post(
+    '/v1/uploads',
+    walletAuth({ chainId: config.chainId, node: identity.account.address, nonces, body: 'stream' }),
+    async (ctx) => {
+      const controller = new AbortController()
+      ctx.req.once('close', () => {
+        if (!ctx.req.complete) controller.abort()
+      })
+      const { cid, size } = await storage.add(ctx.req as AsyncIterable<Uint8Array>, {
+        maxBytes: config.maxUploadBytes,
+        signal: controller.signal,
+      })
+      db.prepare('INSERT INTO uploads (cid, uploader, size, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(cid) DO NOTHING').run(
+        cid,
+        ctx.state.wallet as string,
+        size,
+        new Date().toISOString(),
+      )
+      ctx.state.log.info({ cid, size }, 'ciphertext stored')
+      ctx.status = 201
+      ctx.body = { cid, size }
+    },
+  )
+  return router
+}

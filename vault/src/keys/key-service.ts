@@ -1,0 +1,92 @@
+import { DataVaultError, openSealed } from '@datavault/sdk'
+import type { Job } from '@datavault/compute-to-data'
+import type { Chain } from '../chain/chain.ts'
+import type { Logger } from '../logger.ts'
+import type { Database } from '../store/database.ts'
+import type { Dataset } from '../store/datasets.ts'
+import type { NodeIdentity } from './node-identity.ts'
+
+/** Escrows data keys and releases them to jobs that may run. Backend-neutral: the embedded 1-of-1 service is one. */
+export type KeyService = {
+  /** Stores a data key sealed to this service; checks it opens, stores it sealed only. */
+  escrow(params: { dataset: Dataset; sealedKey: Uint8Array }): Promise<void>
+  hasKey(datasetId: string): boolean
+  /**
+   * Returns the data key for a job after checking, by itself, the order on chain and the
+   * dataset's policy. The caller must wipe the returned bytes (`fill(0)`) when done.
+   */
+  releaseForJob(params: { job: Job; dataset: Dataset }): Promise<Uint8Array>
+}
+
+/** The context string a data key is sealed under: binds the sealed key to one dataset on one chain. */
+export function dataKeyContext({ chainId, datasetId }: { chainId: number; datasetId: string }): string {
+  return `datavault/dek/v1:${chainId}:${datasetId.toLowerCase()}`
+}
+
+/** A key was refused: not escrowed, or the job may not have it. */
+export class KeyReleaseError extends DataVaultError {
+  override name = 'KeyReleaseError'
+  constructor(shortMessage: string, { code, status = 403, cause }: { code: string; status?: number; cause?: unknown }) {
+    super(shortMessage, { code, status, cause })
+  }
+}
+
+/** True when a dataset's policy lets this trainer run: by id, or by id pinned to this exact bundle hash. */
+export function policyAllowsTrainer(dataset: Pick<Dataset, 'policy'>, trainer: { id: string; hash: string }): boolean {
+  const hash = trainer.hash.replace(/^0x/, '').toLowerCase()
+  return dataset.policy.trainers.some((entry) => entry === trainer.id || entry === `${trainer.id}@${hash}`)
+}
+
+/**
+ * The embedded key service: one key holder inside the node (1 of 1). Data keys arrive sealed to
+ * the node's X25519 key and stay sealed in SQLite; one is opened only in memory, for a job whose
+ * order it has verified on chain itself.
+ */
+export function localKeyService({ chainId }: { chainId: number }) {
+  return ({ db, identity, chain, logger }: { db: Database; identity: NodeIdentity; chain: Pick<Chain, 'verifyOrder'>; logger: Logger }): KeyService => {
+    const log = logger.child({ component: 'vault:keys' })
+    const open = (datasetId: string, sealedKey: Uint8Array) =>
+      openSealed(identity.encryption.privateKey, sealedKey, { context: dataKeyContext({ chainId, datasetId }) })
+
+    return {
+      async escrow({ dataset, sealedKey }) {
+        let key: Uint8Array
+        try {
+          key = await open(dataset.id, sealedKey)
+        } catch (cause) {
+          throw new KeyReleaseError('The sealed key does not open with this node\'s key for this dataset.', {
+            code: 'KEY_SEAL_INVALID',
+            status: 400,
+            cause,
+          })
+        }
+        const length = key.byteLength
+        key.fill(0)
+        if (length !== 32) throw new KeyReleaseError('A data key must be 32 bytes.', { code: 'KEY_SEAL_INVALID', status: 400 })
+        db.prepare(
+          'INSERT INTO key_escrows (dataset_id, sealed_key, created_at) VALUES (?, ?, ?) ON CONFLICT(dataset_id) DO UPDATE SET sealed_key = excluded.sealed_key, created_at = excluded.created_at',
+        ).run(dataset.id, sealedKey, new Date().toISOString())
+        log.info({ dataset: dataset.id }, 'data key escrowed')
+      },
+
+      hasKey(datasetId) {
+        return db.prepare('SELECT 1 FROM key_escrows WHERE dataset_id = ?').get(datasetId.toLowerCase()) !== undefined
+      },
+
+      async releaseForJob({ job, dataset }) {
+        if (job.datasetId !== dataset.id) throw new KeyReleaseError('The job is for another dataset.', { code: 'KEY_DATASET_MISMATCH' })
+        if (!policyAllowsTrainer(dataset, job.trainer))
+          throw new KeyReleaseError('The dataset\'s policy does not allow this trainer.', { code: 'KEY_POLICY_DENIED' })
+        const row = db.prepare('SELECT sealed_key FROM key_escrows WHERE dataset_id = ?').get(dataset.id) as
+          | { sealed_key: Uint8Array }
+          | undefined
+        if (!row) throw new KeyReleaseError('The dataset\'s owner has not escrowed its data key.', { code: 'KEY_NOT_ESCROWED', status: 409 })
+        // Checked again here, independently of the API that accepted the job.
+        await chain.verifyOrder({ txHash: job.orderTx, datatoken: dataset.datatoken, consumer: job.buyer })
+        const key = await open(dataset.id, new Uint8Array(row.sealed_key))
+        log.info({ dataset: dataset.id, jobId: job.id }, 'data key released to job')
+        return key
+      },
+    }
+  }
+}

@@ -1,0 +1,132 @@
+import { mkdir } from 'node:fs/promises'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import {
+  type ComputeEngine,
+  type JobInputsSource,
+  bubblewrapRunner,
+  computeEngine,
+  createTrainerCatalog,
+  sqliteJobStore,
+} from '@datavault/compute-to-data'
+import { createDecryptStream } from '@datavault/sdk'
+import type { VaultConfig } from './config.ts'
+import { connectChain } from './chain/chain.ts'
+import { createApp } from './http/app.ts'
+import type { ApiComponents } from './http/components.ts'
+import { localKeyService } from './keys/key-service.ts'
+import { loadNodeIdentity } from './keys/node-identity.ts'
+import { type Logger, createLogger } from './logger.ts'
+import { heliaStorage } from './storage/helia-storage.ts'
+import { openDatabase } from './store/database.ts'
+import { datasetStore } from './store/datasets.ts'
+import { nonceStore } from './store/nonces.ts'
+
+/** A running vault node. */
+export type VaultNode = {
+  /** Base URL of the HTTP API. */
+  url: string
+  /** The node's wallet address. */
+  address: `0x${string}`
+  components: ApiComponents & { engine: ComputeEngine }
+  /** Stops the API, the engine (running jobs fail as interrupted), IPFS and the database. */
+  stop(): Promise<void>
+}
+
+/**
+ * The composition root of a vault node: opens the data dir, loads keys, starts IPFS, connects to
+ * the chain, builds the trainers, starts the compute engine and serves the API.
+ *
+ * @example
+ * const node = await startVaultNode(readVaultConfigFromEnv())
+ * console.log(node.url)
+ */
+export async function startVaultNode(config: VaultConfig, { logger = createLogger({ level: config.logLevel }) }: { logger?: Logger } = {}): Promise<VaultNode> {
+  const log = logger.child({ component: 'vault:node' })
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
+  const db = openDatabase(join(config.dataDir, 'vault.sqlite'))
+  const cleanups: (() => Promise<void> | void)[] = [() => db.close()]
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => {})
+  }
+  try {
+    const identity = await loadNodeIdentity(join(config.dataDir, 'keys', 'node.json'))
+    const storage = await heliaStorage({ dir: join(config.dataDir, 'ipfs') })
+    cleanups.push(() => storage.stop())
+    const chain = await connectChain({ rpcUrl: config.rpcUrl, chainId: config.chainId, addressesFile: config.addressesFile, node: identity.account.address })
+    const trainers = await createTrainerCatalog({ dir: join(config.dataDir, 'trainers') })
+    const datasets = datasetStore({ db })
+    const jobs = sqliteJobStore({ db })
+    const keys = localKeyService({ chainId: config.chainId })({ db, identity, chain, logger })
+    const resultsDir = join(config.dataDir, 'results')
+    await mkdir(resultsDir, { recursive: true, mode: 0o700 })
+
+    const inputs: JobInputsSource = {
+      async open(job, { signal }) {
+        const dataset = datasets.require(job.datasetId)
+        const key = await keys.releaseForJob({ job, dataset })
+        const ciphertext = Readable.toWeb(Readable.from(storage.cat(dataset.cid, { signal }))) as ReadableStream<Uint8Array>
+        const plaintext = ciphertext.pipeThrough(createDecryptStream(key))
+        // The open key is needed only until the decrypting stream has derived its working keys.
+        const source = (async function* () {
+          try {
+            yield* plaintext
+          } finally {
+            key.fill(0)
+          }
+        })()
+        return { datasetCid: dataset.cid, schema: dataset.schema, policy: dataset.policy, inputs: [{ name: 'data.csv', source }] }
+      },
+    }
+
+    const runner = bubblewrapRunner({ workDir: join(config.dataDir, 'sandbox') })({ logger })
+    const engine = computeEngine({
+      workDir: join(config.dataDir, 'work'),
+      resultsDir,
+      chainId: config.chainId,
+      concurrency: config.concurrency,
+    })({ store: jobs, runner, trainers, inputs, account: identity.account, logger })
+    engine.start()
+    cleanups.push(() => engine.stop())
+
+    const components: ApiComponents & { engine: ComputeEngine } = {
+      config,
+      db,
+      identity,
+      storage,
+      datasets,
+      keys,
+      chain,
+      nonces: nonceStore({ db }),
+      jobs,
+      engine,
+      trainers,
+      resultsDir,
+      logger,
+    }
+    const app = createApp(components)
+    const server: Server = await new Promise((resolve, reject) => {
+      const listening = app.listen(config.port, config.host, () => resolve(listening))
+      listening.once('error', reject)
+    })
+    // Large ciphertext uploads may take long; idle connections still time out.
+    server.requestTimeout = 0
+    server.headersTimeout = 30_000
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve())
+          server.closeAllConnections()
+        }),
+    )
+    const { port } = server.address() as AddressInfo
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+    log.info({ url, address: identity.account.address, trainers: trainers.list().map((t) => t.definition.id) }, 'vault node ready')
+    return { url, address: identity.account.address, components, stop: stopAll }
+  } catch (error) {
+    await stopAll()
+    throw error
+  }
+}

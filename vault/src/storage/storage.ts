@@ -1,0 +1,38 @@
+import { DataVaultError } from '@datavault/sdk'
+
+/** Content-addressed storage of ciphertext: Helia embedded, or an external IPFS node. */
+export type Storage = {
+  /** Adds a byte stream as a UnixFS file, pins it, and returns its CID and size. */
+  add(source: AsyncIterable<Uint8Array>, options?: { maxBytes?: number; signal?: AbortSignal }): Promise<{ cid: string; size: number }>
+  /** Streams a pinned file's bytes; never asks the network. */
+  cat(cid: string, options?: { signal?: AbortSignal }): AsyncIterable<Uint8Array>
+  /** Size of a stored file, or `undefined` when it is not here. */
+  stat(cid: string): Promise<{ size: number } | undefined>
+  stop(): Promise<void>
+}
+
+/** An upload went past the size limit; nothing of it was kept. */
+export class UploadTooLargeError extends DataVaultError {
+  override name = 'UploadTooLargeError'
+  constructor(maxBytes: number) {
+    super(`The upload is larger than the limit of ${maxBytes} bytes.`, { code: 'UPLOAD_TOO_LARGE', status: 413 })
+  }
+}
+
+/** The CID is not stored on this node. */
+export class ContentNotFoundError extends DataVaultError {
+  override name = 'ContentNotFoundError'
+  constructor(cid: string) {
+    super(`Content ${cid} is not stored on this node.`, { code: 'CONTENT_NOT_FOUND', status: 404 })
+  }
+}
+
+/** Yields `source` unchanged but throws `UploadTooLargeError` once more than `maxBytes` went by. */
+export async function* limitBytes(source: AsyncIterable<Uint8Array>, maxBytes: number): AsyncIterable<Uint8Array> {
+  let total = 0
+  for await (const chunk of source) {
+    total += chunk.byteLength
+    if (total > maxBytes) throw new UploadTooLargeError(maxBytes)
+    yield chunk
+  }
+}

@@ -1,0 +1,107 @@
+import {
+  type ComputePolicy,
+  DataVaultError,
+  type DatasetSchema,
+  type DatasetView,
+} from '@datavault/sdk'
+import type { Database } from './database.ts'
+
+/** A registered dataset as the node stores it. */
+export type Dataset = Omit<DatasetView, 'keyEscrowed'>
+
+/** No dataset with that id. */
+export class DatasetNotFoundError extends DataVaultError {
+  override name = 'DatasetNotFoundError'
+  constructor(id: string) {
+    super(`Dataset ${id} is not registered on this node.`, { code: 'DATASET_NOT_FOUND', status: 404 })
+  }
+}
+
+/** A dataset with that datatoken is registered already. */
+export class DatasetExistsError extends DataVaultError {
+  override name = 'DatasetExistsError'
+  constructor(id: string) {
+    super(`Dataset ${id} is already registered.`, { code: 'DATASET_EXISTS', status: 409 })
+  }
+}
+
+type DatasetRow = {
+  id: string
+  cid: string
+  owner: string
+  name: string
+  description: string
+  schema_json: string
+  policy_json: string
+  size: number
+  created_at: string
+}
+
+const toDataset = (row: DatasetRow): Dataset => ({
+  id: row.id as `0x${string}`,
+  datatoken: row.id as `0x${string}`,
+  cid: row.cid,
+  owner: row.owner as `0x${string}`,
+  name: row.name,
+  description: row.description,
+  schema: JSON.parse(row.schema_json) as DatasetSchema,
+  policy: JSON.parse(row.policy_json) as ComputePolicy,
+  size: row.size,
+  createdAt: row.created_at,
+})
+
+/** Registered datasets. A dataset's id is its datatoken address. */
+export type DatasetStore = {
+  register(dataset: Omit<Dataset, 'id' | 'createdAt'>): Dataset
+  get(id: string): Dataset | undefined
+  require(id: string): Dataset
+  list(filter?: { owner?: string; search?: string; limit?: number }): Dataset[]
+}
+
+/** Datasets on the node's SQLite database. */
+export function datasetStore({ db }: { db: Database }): DatasetStore {
+  const get = (id: string) => {
+    const row = db.prepare('SELECT * FROM datasets WHERE id = ?').get(id.toLowerCase()) as DatasetRow | undefined
+    return row ? toDataset(row) : undefined
+  }
+  return {
+    register(dataset) {
+      const id = dataset.datatoken.toLowerCase()
+      const createdAt = new Date().toISOString()
+      try {
+        db.prepare(
+          'INSERT INTO datasets (id, cid, owner, name, description, schema_json, policy_json, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        ).run(
+          id,
+          dataset.cid,
+          dataset.owner.toLowerCase(),
+          dataset.name,
+          dataset.description,
+          JSON.stringify(dataset.schema),
+          JSON.stringify(dataset.policy),
+          dataset.size,
+          createdAt,
+        )
+      } catch (error) {
+        if ((error as { errcode?: number }).errcode === 1555 || /UNIQUE|PRIMARY KEY/.test(String(error))) throw new DatasetExistsError(id)
+        throw error
+      }
+      return get(id) as Dataset
+    },
+    get,
+    require(id) {
+      const dataset = get(id)
+      if (!dataset) throw new DatasetNotFoundError(id)
+      return dataset
+    },
+    list({ owner, search, limit = 100 } = {}) {
+      const clauses: string[] = []
+      const args: (string | number)[] = []
+      if (owner) (clauses.push('owner = ?'), args.push(owner.toLowerCase()))
+      if (search) (clauses.push("(name LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')"), args.push(...Array(2).fill(`%${search.replace(/[\\%_]/g, '\\$&')}%`)))
+      const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''
+      const rows = db.prepare(`SELECT * FROM datasets ${where} ORDER BY created_at DESC LIMIT ?`).all(...args, Math.min(limit, 1000)) as DatasetRow[]
+      return rows.map(toDataset)
+    },
+  }
+}
