@@ -1,4 +1,4 @@
-import { DataVaultError, openSealed } from '@datavault/sdk'
+import { DataVaultError, dataKeyContext, openSealed } from '@datavault/sdk'
 import type { Job } from '@datavault/compute-to-data'
 import type { Chain } from '../chain/chain.ts'
 import type { Logger } from '../logger.ts'
@@ -16,11 +16,6 @@ export type KeyService = {
    * dataset's policy. The caller must wipe the returned bytes (`fill(0)`) when done.
    */
   releaseForJob(params: { job: Job; dataset: Dataset }): Promise<Uint8Array>
-}
-
-/** The context string a data key is sealed under: binds the sealed key to one dataset on one chain. */
-export function dataKeyContext({ chainId, datasetId }: { chainId: number; datasetId: string }): string {
-  return `datavault/dek/v1:${chainId}:${datasetId.toLowerCase()}`
 }
 
 /** A key was refused: not escrowed, or the job may not have it. */

@@ -1,0 +1,31 @@
+import type { DatasetView } from '../schemas.ts'
+import type { VaultClient } from '../transport.ts'
+
+export type GetDatasetsParameters = { search?: string; owner?: `0x${string}` }
+export type GetDatasetsReturnType = DatasetView[]
+
+/**
+ * Lists the datasets a node serves, optionally filtered by a search text or owner.
+ *
+ * @example
+ * const datasets = await getDatasets(client, { search: 'heart' })
+ */
+export async function getDatasets(client: VaultClient, { search, owner }: GetDatasetsParameters = {}): Promise<GetDatasetsReturnType> {
+  const query = new URLSearchParams()
+  if (search) query.set('search', search)
+  if (owner) query.set('owner', owner)
+  const suffix = query.size ? `?${query}` : ''
+  const response = await client.request({ method: 'GET', path: `/v1/datasets${suffix}`, doing: 'listing datasets' })
+  return ((await response.json()) as { datasets: DatasetView[] }).datasets
+}
+
+/**
+ * Reads one dataset: schema, policy, CID, whether its key is escrowed.
+ *
+ * @example
+ * const dataset = await getDataset(client, { id: datatoken })
+ */
+export async function getDataset(client: VaultClient, { id }: { id: `0x${string}` }): Promise<DatasetView> {
+  const response = await client.request({ method: 'GET', path: `/v1/datasets/${id.toLowerCase()}`, doing: 'reading a dataset' })
+  return (await response.json()) as DatasetView
+}

@@ -1,0 +1,18 @@
+import type { DatasetView, RegisterDatasetBody } from '../schemas.ts'
+import type { VaultClient } from '../transport.ts'
+
+export type RegisterDatasetParameters = RegisterDatasetBody
+export type RegisterDatasetReturnType = DatasetView
+export type RegisterDatasetErrorType = import('../transport.ts').VaultApiError
+
+/**
+ * Registers uploaded ciphertext as a dataset for a datatoken the signer owns, with its schema
+ * and compute policy. The request is signed by the owner's wallet.
+ *
+ * @example
+ * await registerDataset(owner, { cid, datatoken, name: 'Heart health', schema, policy: { trainers: ['logistic-regression'] } })
+ */
+export async function registerDataset(client: VaultClient, params: RegisterDatasetParameters): Promise<RegisterDatasetReturnType> {
+  const response = await client.request({ method: 'POST', path: '/v1/datasets', doing: 'registering a dataset', json: params, signed: true })
+  return (await response.json()) as DatasetView
+}

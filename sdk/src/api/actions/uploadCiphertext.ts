@@ -1,0 +1,20 @@
+import type { VaultClient } from '../transport.ts'
+
+export type UploadCiphertextParameters = {
+  /** Ciphertext in the datavault envelope format, streamed. */
+  body: ReadableStream<Uint8Array> | Blob | Uint8Array
+  signal?: AbortSignal
+}
+export type UploadCiphertextReturnType = { cid: string; size: number }
+export type UploadCiphertextErrorType = import('../transport.ts').VaultApiError | import('../transport.ts').VaultUnreachableError
+
+/**
+ * Streams ciphertext to the node, which adds it to IPFS and pins it. Never send plaintext.
+ *
+ * @example
+ * const { cid } = await uploadCiphertext(client, { body: file.stream().pipeThrough(createEncryptStream(key)) })
+ */
+export async function uploadCiphertext(client: VaultClient, { body, signal }: UploadCiphertextParameters): Promise<UploadCiphertextReturnType> {
+  const response = await client.request({ method: 'POST', path: '/v1/uploads', doing: 'uploading ciphertext', stream: body, signed: true, signal })
+  return (await response.json()) as UploadCiphertextReturnType
+}

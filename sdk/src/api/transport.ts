@@ -1,0 +1,137 @@
+import type { LocalAccount } from 'viem'
+import { DataVaultError } from '../errors/base.ts'
+import { signRequest } from './auth.ts'
+import type { NodeInfo } from './schemas.ts'
+
+/** A vault node answered with an error. `code` is the node's stable code (e.g. `ORDER_ALREADY_USED`). */
+export class VaultApiError extends DataVaultError {
+  override name = 'VaultApiError'
+  /** What the client was doing, e.g. `submitting a job`. */
+  readonly doing: string
+  constructor({ doing, status, code, message, details }: { doing: string; status: number; code: string; message: string; details?: string }) {
+    super(`${message} (while ${doing})`, { code, status, details, expose: true })
+    this.doing = doing
+  }
+}
+
+/** The vault node could not be reached. */
+export class VaultUnreachableError extends DataVaultError {
+  override name = 'VaultUnreachableError'
+  constructor({ doing, url, cause }: { doing: string; url: string; cause: unknown }) {
+    super(`Could not reach the vault node at ${url} while ${doing}.`, { code: 'VAULT_UNREACHABLE', status: 503, cause })
+  }
+}
+
+/** An action needs a wallet and the client has none. */
+export class AccountRequiredError extends DataVaultError {
+  override name = 'AccountRequiredError'
+  constructor(doing: string) {
+    super(`A wallet account is needed for ${doing}; pass \`account\` to createVaultClient.`, { code: 'ACCOUNT_REQUIRED', status: 400 })
+  }
+}
+
+/** A client of one vault node: its URL, optional wallet, and a cached copy of the node's info. */
+export type VaultClient = {
+  url: string
+  account: LocalAccount | undefined
+  /** Sends one request; signs it when `signed`. Throws VaultApiError / VaultUnreachableError. */
+  request(params: VaultRequest): Promise<Response>
+  /** The node's info (cached after the first call). */
+  node(): Promise<NodeInfo>
+}
+
+/** One request to the vault API. */
+export type VaultRequest = {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE'
+  path: string
+  /** What the caller is doing, for error messages. */
+  doing: string
+  json?: unknown
+  /** A streamed body (uploads); signed as an unsigned body. */
+  stream?: ReadableStream<Uint8Array> | Blob | Uint8Array
+  signed?: boolean
+  signal?: AbortSignal | undefined
+}
+
+export type CreateVaultClientParameters = {
+  /** Base URL of the vault node, e.g. `http://127.0.0.1:8700`. */
+  url: string
+  /** The wallet that signs requests (owner or buyer). */
+  account?: LocalAccount
+  fetch?: typeof globalThis.fetch
+}
+
+/**
+ * Creates a client of a vault node. Actions take it first: `submitJob(client, { … })`.
+ *
+ * @example
+ * const client = createVaultClient({ url: 'http://127.0.0.1:8700', account: privateKeyToAccount(key) })
+ * const info = await client.node()
+ */
+export function createVaultClient({ url, account, fetch = globalThis.fetch }: CreateVaultClientParameters): VaultClient {
+  const base = url.replace(/\/+$/, '')
+  let info: Promise<NodeInfo> | undefined
+
+  const send = async ({ method, path, doing, json, stream, signed = false, signal }: VaultRequest): Promise<Response> => {
+    const headers: Record<string, string> = {}
+    let body: BodyInit | undefined
+    let signedBody: Uint8Array | 'unsigned' | undefined
+    if (json !== undefined) {
+      const bytes = new TextEncoder().encode(JSON.stringify(json))
+      body = bytes
+      signedBody = bytes
+      headers['content-type'] = 'application/json'
+    } else if (stream !== undefined) {
+      body = stream as BodyInit
+      signedBody = 'unsigned'
+      headers['content-type'] = 'application/octet-stream'
+    }
+    if (signed) {
+      if (!account) throw new AccountRequiredError(doing)
+      const node = await client.node()
+      Object.assign(headers, await signRequest(account, { chainId: node.chainId, node: node.address, method, path, body: signedBody }))
+    }
+    let response: Response
+    try {
+      response = await fetch(`${base}${path}`, {
+        method,
+        headers,
+        body,
+        signal,
+        ...(stream instanceof ReadableStream ? { duplex: 'half' } : {}),
+      } as RequestInit)
+    } catch (cause) {
+      if (signal?.aborted) throw cause
+      throw new VaultUnreachableError({ doing, url: base, cause })
+    }
+    if (!response.ok) {
+      const payload = (await response.json().catch(() => undefined)) as
+        | { error?: { code?: string; message?: string; details?: string } }
+        | undefined
+      throw new VaultApiError({
+        doing,
+        status: response.status,
+        code: payload?.error?.code ?? `HTTP_${response.status}`,
+        message: payload?.error?.message ?? `The node answered ${response.status}.`,
+        details: payload?.error?.details,
+      })
+    }
+    return response
+  }
+
+  const client: VaultClient = {
+    url: base,
+    account,
+    request: send,
+    node() {
+      info ??= send({ method: 'GET', path: '/v1/node', doing: 'reading the node info' })
+        .then((response) => response.json() as Promise<NodeInfo>)
+        .catch((error: unknown) => {
+          info = undefined
+          throw error
+        })
+      return info
+    },
+  }
+  return client
+}
