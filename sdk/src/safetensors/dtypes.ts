@@ -32,7 +32,7 @@ export type SafetensorsArray<dtype extends SafetensorsDtype = SafetensorsDtype> 
 /** One tensor: element type, shape (row-major) and its elements. */
 export type SafetensorsTensor<dtype extends SafetensorsDtype = SafetensorsDtype> = {
   dtype: dtype
-  shape: number[]
+  shape: readonly number[]
   data: SafetensorsArray<dtype>
 }
 
