@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// Launcher of the `datavault` CLI. The CLI is TypeScript run by Node 24 (type stripping); when
+// this file is started by an older system Node, it re-runs itself with the Node 24 that the
+// project installs from the npm registry.
+import { spawnSync } from 'node:child_process'
+import { createRequire } from 'node:module'
+
+const major = Number(process.versions.node.split('.')[0])
+if (major >= 24) {
+  await import('../src/cli/main.ts')
+} else {
+  const require = createRequire(import.meta.url)
+  let node
+  try {
+    node = require.resolve('node/bin/node')
+  } catch {
+    console.error(`datavault needs Node.js 24 or newer (this is ${process.version}); run \`npm install\` in the repository first.`)
+    process.exit(1)
+  }
+  const result = spawnSync(node, [new URL(import.meta.url).pathname, ...process.argv.slice(2)], { stdio: 'inherit' })
+  process.exit(result.status ?? 1)
+}

@@ -1,0 +1,117 @@
+import { mkdir, open, rename, rm } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { createWalletClient, defineChain, http } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { type LocalChainAccount, deployOcean, erc20Abi, startLocalChain } from '@datavault/contracts'
+import { parseVaultConfig } from './config.ts'
+import { type Logger, createLogger } from './logger.ts'
+import { type VaultNode, startVaultNode } from './node.ts'
+
+/** Roles of the dev stack's funded test accounts. */
+export type DevAccount = LocalChainAccount & { role: 'deployer' | 'owner' | 'buyer' | 'spare' }
+
+/** What `datavault dev` writes to `<dataDir>/dev.json` for other tools (the CLI, the extension, tests). */
+export type DevStackInfo = {
+  rpcUrl: string
+  chainId: number
+  vaultUrl: string
+  nodeAddress: `0x${string}`
+  addressesFile: string
+  addresses: Record<string, unknown>
+  accounts: DevAccount[]
+}
+
+/** A running local stack. */
+export type DevStack = DevStackInfo & { node: VaultNode; stop(): Promise<void> }
+
+export type StartDevStackParameters = {
+  /** Where everything lives; the node's chain-bound state is reset on each start (the chain is fresh). */
+  dataDir: string
+  /** Vault API port; 0 picks a free one. */
+  port?: number
+  /** Chain RPC port; 0 picks a free one. */
+  chainPort?: number
+  logger?: Logger
+  /** Called with a short human line for each step. */
+  onStep?: (line: string) => void
+}
+
+/** Base tokens given to each non-deployer test account, so buyers can pay. */
+const fundingPerAccount = 10_000n * 10n ** 18n
+
+/**
+ * Starts the whole local stack on embedded defaults: Hardhat EDR chain (chainId 8996), Ocean's
+ * contracts deployed from their artifacts, test accounts funded with the base token, and a vault
+ * node (Helia, SQLite, bubblewrap) bound to 127.0.0.1. Writes `<dataDir>/dev.json`.
+ *
+ * @example
+ * const stack = await startDevStack({ dataDir: '.datavault' })
+ * console.log(stack.vaultUrl)
+ * await stack.stop()
+ */
+export async function startDevStack({ dataDir, port = 8700, chainPort = 8545, logger = createLogger({ level: 'warn' }), onStep = () => {} }: StartDevStackParameters): Promise<DevStack> {
+  const root = resolve(dataDir)
+  await mkdir(root, { recursive: true, mode: 0o700 })
+  const stops: (() => Promise<void>)[] = []
+  const stop = async () => {
+    for (const fn of stops.reverse()) await fn().catch(() => {})
+  }
+  try {
+    const chain = await startLocalChain({ port: chainPort, host: '127.0.0.1' })
+    stops.push(() => chain.stop())
+    onStep(`chain ready at ${chain.rpcUrl} (chainId ${chain.chainId}, ${chain.startupMs} ms)`)
+
+    const [deployer, ...rest] = chain.accounts
+    if (!deployer) throw new Error('The local chain has no accounts.')
+    const addressesFile = join(root, 'addresses.json')
+    const deployed = await deployOcean({ rpcUrl: chain.rpcUrl, privateKey: deployer.privateKey, addressesFile })
+    onStep(`Ocean contracts deployed (ERC721Factory ${deployed.addresses.ERC721Factory})`)
+
+    const accounts: DevAccount[] = [
+      { ...deployer, role: 'deployer' },
+      ...rest.slice(0, 9).map((account, index): DevAccount => ({ ...account, role: index === 0 ? 'owner' : index === 1 ? 'buyer' : 'spare' })),
+    ]
+    const localChain = defineChain({
+      id: chain.chainId,
+      name: 'datavault dev',
+      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+      rpcUrls: { default: { http: [chain.rpcUrl] } },
+    })
+    const wallet = createWalletClient({ account: privateKeyToAccount(deployer.privateKey), chain: localChain, transport: http(chain.rpcUrl) })
+    for (const account of accounts.slice(1)) {
+      await wallet.writeContract({ address: deployed.addresses.Ocean, abi: erc20Abi, functionName: 'transfer', args: [account.address, fundingPerAccount] })
+    }
+    onStep(`funded ${accounts.length - 1} test accounts with base tokens`)
+
+    // The chain starts empty every time, so the node's chain-bound state from a previous run would be wrong.
+    const nodeDir = join(root, 'node')
+    await rm(nodeDir, { recursive: true, force: true })
+    const node = await startVaultNode(
+      parseVaultConfig({ dataDir: nodeDir, host: '127.0.0.1', port, rpcUrl: chain.rpcUrl, chainId: chain.chainId, addressesFile }),
+      { logger },
+    )
+    stops.push(() => node.stop())
+    onStep(`vault node ready at ${node.url} (node wallet ${node.address})`)
+
+    const info: DevStackInfo = {
+      rpcUrl: chain.rpcUrl,
+      chainId: chain.chainId,
+      vaultUrl: node.url,
+      nodeAddress: node.address,
+      addressesFile,
+      addresses: deployed.addresses as Record<string, unknown>,
+      accounts,
+    }
+    const devFile = join(root, 'dev.json')
+    const temp = `${devFile}.${process.pid}.tmp`
+    const handle = await open(temp, 'w', 0o600)
+    await handle.writeFile(`${JSON.stringify(info, null, 2)}\n`)
+    await handle.close()
+    await rename(temp, devFile)
+    stops.push(() => rm(devFile, { force: true }))
+    return { ...info, node, stop }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}
