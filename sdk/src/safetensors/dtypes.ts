@@ -24,10 +24,26 @@ export const safetensorsDtypes = {
 /** A safetensors element type, e.g. `F32`. */
 export type SafetensorsDtype = keyof typeof safetensorsDtypes
 
+type SafetensorsArrays = {
+  F64: Float64Array
+  F32: Float32Array
+  F16: Uint16Array
+  BF16: Uint16Array
+  F8_E4M3: Uint8Array
+  F8_E5M2: Uint8Array
+  I64: BigInt64Array
+  I32: Int32Array
+  I16: Int16Array
+  I8: Int8Array
+  U64: BigUint64Array
+  U32: Uint32Array
+  U16: Uint16Array
+  U8: Uint8Array
+  BOOL: Uint8Array
+}
+
 /** The typed array that holds the elements of `dtype`. */
-export type SafetensorsArray<dtype extends SafetensorsDtype = SafetensorsDtype> = InstanceType<
-  (typeof safetensorsDtypes)[dtype]['array']
->
+export type SafetensorsArray<dtype extends SafetensorsDtype = SafetensorsDtype> = SafetensorsArrays[dtype]
 
 /** One tensor: element type, shape (row-major) and its elements. */
 export type SafetensorsTensor<dtype extends SafetensorsDtype = SafetensorsDtype> = {

@@ -1,0 +1,125 @@
+import { describe, expect, test } from 'vitest'
+import type { DatasetSchema } from '../api/schemas.ts'
+import { encodeSafetensors } from '../safetensors/encodeSafetensors.ts'
+import { evaluateAccuracy } from './evaluateAccuracy.ts'
+import { loadLogisticRegression } from './loadLogisticRegression.ts'
+import { logisticRegressionMetadata, planLogisticRegression } from './logistic-regression-plan.ts'
+import { predictLogisticRegression } from './predictLogisticRegression.ts'
+
+const schema: DatasetSchema = {
+  format: 'csv',
+  columns: [
+    { name: 'x1', type: 'number' },
+    { name: 'x2', type: 'number' },
+    { name: 'species', type: 'category', values: ['a', 'b', 'c'] },
+    { name: 'yes', type: 'category', values: ['no', 'yes'] },
+  ],
+}
+
+function failure(fn: () => unknown) {
+  try {
+    fn()
+  } catch (error) {
+    const e = error as { name: string; code: string; reason: string }
+    return `${e.name}/${e.code}/${e.reason}`
+  }
+  throw new Error('did not throw')
+}
+
+describe('planLogisticRegression', () => {
+  test('default: every number column is a feature; defaults filled', () => {
+    const plan = planLogisticRegression(schema, { label: 'species' })
+    expect(plan).toMatchObject({ label: 'species', classes: ['a', 'b', 'c'], features: ['x1', 'x2'], task: 'multiclass', outputs: 3 })
+    expect(plan.params).toEqual({ label: 'species', epochs: 50, learningRate: 0.1, l2: 0, batchSize: 64, seed: 0 })
+  })
+
+  test('args: binary label and explicit features', () => {
+    const plan = planLogisticRegression(schema, { label: 'yes', features: ['x2'] })
+    expect(plan).toMatchObject({ task: 'binary', outputs: 1, features: ['x2'], classes: ['no', 'yes'] })
+    expect(logisticRegressionMetadata(plan)).toEqual({
+      trainer: 'logistic-regression',
+      version: '1.0.0',
+      task: 'binary',
+      classes: '["no","yes"]',
+      features: '["x2"]',
+    })
+  })
+
+  test('error: bad parameters, label and features', () => {
+    const p = 'TrainerParametersError/TRAINER_PARAMETERS_INVALID/'
+    expect(failure(() => planLogisticRegression(schema, { label: 'species', epochs: 0 }))).toBe(`${p}bad-parameters`)
+    expect(failure(() => planLogisticRegression(schema, { label: 'species', epochs: 1001 }))).toBe(`${p}bad-parameters`)
+    expect(failure(() => planLogisticRegression(schema, { label: 'species', extra: 1 }))).toBe(`${p}bad-parameters`)
+    expect(failure(() => planLogisticRegression(schema, { label: 'nope' }))).toBe(`${p}missing-column`)
+    expect(failure(() => planLogisticRegression(schema, { label: 'x1' }))).toBe(`${p}bad-label`)
+    expect(failure(() => planLogisticRegression(schema, { label: 'species', features: ['x1', 'x1'] }))).toBe(`${p}duplicate-feature`)
+    expect(failure(() => planLogisticRegression(schema, { label: 'species', features: ['zz'] }))).toBe(`${p}missing-column`)
+    expect(failure(() => planLogisticRegression(schema, { label: 'species', features: ['yes'] }))).toBe(`${p}bad-feature`)
+    const noNumbers: DatasetSchema = { format: 'csv', columns: [{ name: 'y', type: 'category', values: ['a', 'b'] }] }
+    expect(failure(() => planLogisticRegression(noNumbers, { label: 'y' }))).toBe(`${p}no-numeric-features`)
+  })
+})
+
+function modelFile(overrides: { metadata?: Record<string, string>; weights?: Float32Array; weightsShape?: number[] } = {}) {
+  // Binary model on x1, x2: logit = 2 * x1 - 1 * x2 + 0.5 after standardizing with mean (1, 0) and std (2, 1).
+  return encodeSafetensors(
+    {
+      weights: { dtype: 'F32', shape: overrides.weightsShape ?? [1, 2], data: overrides.weights ?? new Float32Array([2, -1]) },
+      bias: { dtype: 'F32', shape: [1], data: new Float32Array([0.5]) },
+      feature_mean: { dtype: 'F32', shape: [2], data: new Float32Array([1, 0]) },
+      feature_std: { dtype: 'F32', shape: [2], data: new Float32Array([2, 1]) },
+    },
+    overrides.metadata ?? { trainer: 'logistic-regression', version: '1.0.0', task: 'binary', classes: '["no","yes"]', features: '["x1","x2"]' },
+  )
+}
+
+describe('loadLogisticRegression / predictLogisticRegression', () => {
+  test('default: binary prediction matches the formula', () => {
+    const model = loadLogisticRegression(modelFile())
+    const [p] = predictLogisticRegression(model, [{ x1: 3, x2: 0 }])
+    const logit = 2 * ((3 - 1) / 2) - 0 + 0.5
+    expect(p!.probabilities[1]).toBeCloseTo(1 / (1 + Math.exp(-logit)), 6)
+    expect(p!.label).toBe('yes')
+    expect(p!.classIndex).toBe(1)
+    const [q] = predictLogisticRegression(model, [[-3, 4]])
+    expect(q!.label).toBe('no')
+  })
+
+  test('behavior: multiclass softmax probabilities sum to one', () => {
+    const bytes = encodeSafetensors(
+      {
+        weights: { dtype: 'F32', shape: [3, 1], data: new Float32Array([1, 0, -1]) },
+        bias: { dtype: 'F32', shape: [3], data: new Float32Array([0, 0.2, 0]) },
+        feature_mean: { dtype: 'F32', shape: [1], data: new Float32Array([0]) },
+        feature_std: { dtype: 'F32', shape: [1], data: new Float32Array([1]) },
+      },
+      { trainer: 'logistic-regression', version: '1.0.0', task: 'multiclass', classes: '["a","b","c"]', features: '["x"]' },
+    )
+    const model = loadLogisticRegression(bytes)
+    const predictions = predictLogisticRegression(model, [[5], [0], [-5]])
+    expect(predictions.map((p) => p.label)).toEqual(['a', 'b', 'c'])
+    for (const p of predictions) expect(p.probabilities.reduce((a, b) => a + b)).toBeCloseTo(1, 9)
+    expect(evaluateAccuracy(model, [[5], [0], [-5]], ['a', 1, 'b'])).toBeCloseTo(2 / 3)
+  })
+
+  test('error: wrong trainer, version, task, classes, tensor shape, not safetensors', () => {
+    const p = 'LogisticRegressionModelError/LOGISTIC_REGRESSION_INVALID/'
+    const meta = { trainer: 'logistic-regression', version: '1.0.0', task: 'binary', classes: '["no","yes"]', features: '["x1","x2"]' }
+    expect(failure(() => loadLogisticRegression(new Uint8Array(3)))).toBe(`${p}bad-file`)
+    expect(failure(() => loadLogisticRegression(modelFile({ metadata: { ...meta, trainer: 'other' } })))).toBe(`${p}bad-metadata`)
+    expect(failure(() => loadLogisticRegression(modelFile({ metadata: { ...meta, version: '2.0.0' } })))).toBe(`${p}bad-metadata`)
+    expect(failure(() => loadLogisticRegression(modelFile({ metadata: { ...meta, task: 'multiclass' } })))).toBe(`${p}bad-metadata`)
+    expect(failure(() => loadLogisticRegression(modelFile({ metadata: { ...meta, classes: 'nope' } })))).toBe(`${p}bad-metadata`)
+    expect(failure(() => loadLogisticRegression(modelFile({ weights: new Float32Array(3), weightsShape: [1, 3] })))).toBe(`${p}bad-tensors`)
+  })
+
+  test('error: rows that do not fit the model', () => {
+    const model = loadLogisticRegression(modelFile())
+    const p = 'LogisticRegressionModelError/LOGISTIC_REGRESSION_INVALID/bad-input'
+    expect(failure(() => predictLogisticRegression(model, [{ x1: 1 }]))).toBe(p)
+    expect(failure(() => predictLogisticRegression(model, [[1]]))).toBe(p)
+    expect(failure(() => predictLogisticRegression(model, [[1, Number.NaN]]))).toBe(p)
+    expect(failure(() => evaluateAccuracy(model, [[1, 2]], ['maybe']))).toBe(p)
+    expect(failure(() => evaluateAccuracy(model, [[1, 2]], []))).toBe(p)
+  })
+})
