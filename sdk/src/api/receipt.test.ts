@@ -1,0 +1,46 @@
+import { describe, expect, test } from 'vitest'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import { canonicalJson, hashJobOutputs, hashJobParams, signReceipt, verifyReceipt } from './receipt.ts'
+
+const node = privateKeyToAccount(generatePrivateKey())
+const files = [
+  { name: 'model.safetensors', sha256: `0x${'aa'.repeat(32)}` as const },
+  { name: 'metrics.json', sha256: `0x${'bb'.repeat(32)}` as const },
+]
+const message = {
+  jobId: 'c2b6c1c4-0000-4000-8000-000000000000',
+  dataset: `0x${'11'.repeat(20)}` as const,
+  datasetCid: 'bafybeicm4vikgnmtgvauhsg5hiekcvmqb2jbqdpwnrzbhjbzzql3kq3sv4',
+  buyer: `0x${'22'.repeat(20)}` as const,
+  orderTx: `0x${'33'.repeat(32)}` as const,
+  trainerId: 'logistic-regression',
+  trainerHash: `0x${'44'.repeat(32)}` as const,
+  paramsHash: hashJobParams({ label: 'risk', epochs: 10 }),
+  outputsHash: hashJobOutputs(files),
+  finishedAt: 1_800_000_000n,
+}
+
+describe('receipts', () => {
+  test('default: a signed receipt verifies offline against the node and the files', async () => {
+    const receipt = await signReceipt(node, { chainId: 8996, message })
+    const json = JSON.parse(JSON.stringify(receipt))
+    await expect(verifyReceipt({ receipt: json, node: node.address, files })).resolves.toMatchObject({ signer: node.address, hash: receipt.hash })
+  })
+
+  test('error: changed contents, another node, other files', async () => {
+    const receipt = await signReceipt(node, { chainId: 8996, message })
+    await expect(verifyReceipt({ receipt: { ...receipt, message: { ...receipt.message, buyer: node.address } } })).rejects.toMatchObject({
+      code: 'RECEIPT_HASH_MISMATCH',
+    })
+    const stranger = privateKeyToAccount(generatePrivateKey()).address
+    await expect(verifyReceipt({ receipt, node: stranger })).rejects.toMatchObject({ code: 'RECEIPT_SIGNER_UNEXPECTED' })
+    await expect(verifyReceipt({ receipt: { ...receipt, node: stranger } })).rejects.toMatchObject({ code: 'RECEIPT_SIGNER_MISMATCH' })
+    await expect(verifyReceipt({ receipt, files: [files[0]!] })).rejects.toMatchObject({ code: 'RECEIPT_OUTPUTS_MISMATCH' })
+  })
+
+  test('behavior: hashes do not depend on key or file order', () => {
+    expect(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] })).toBe('{"a":[{"c":3,"d":2}],"b":1}')
+    expect(hashJobParams({ a: 1, b: 2 })).toBe(hashJobParams({ b: 2, a: 1 }))
+    expect(hashJobOutputs(files)).toBe(hashJobOutputs([...files].reverse()))
+  })
+})

@@ -1,0 +1,61 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, test } from 'vitest'
+import { heliaStorage } from './helia-storage.ts'
+
+const dirs: string[] = []
+afterAll(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true })
+})
+
+async function* chunks(count: number, size: number) {
+  for (let i = 0; i < count; i++) yield new Uint8Array(size).map((_, j) => (i * 31 + j) & 0xff)
+}
+
+async function collect(source: AsyncIterable<Uint8Array>) {
+  const parts: Uint8Array[] = []
+  for await (const part of source) parts.push(part)
+  return Buffer.concat(parts)
+}
+
+describe('heliaStorage', () => {
+  test('default: content added as UnixFS is pinned, read back, and survives a restart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dv-helia-'))
+    dirs.push(dir)
+    const first = await heliaStorage({ dir })
+    const { cid, size } = await first.add(chunks(5, 700_000))
+    expect(size).toBe(3_500_000)
+    expect(cid).toMatch(/^bafy/)
+    const expected = await collect(chunks(5, 700_000))
+    expect((await collect(first.cat(cid))).equals(expected)).toBe(true)
+    await first.stop()
+
+    const second = await heliaStorage({ dir })
+    expect(await second.stat(cid)).toEqual({ size: 3_500_000 })
+    expect((await collect(second.cat(cid))).equals(expected)).toBe(true)
+    await second.stop()
+  })
+
+  test('error: an upload past the limit is refused and nothing of it stays', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dv-helia-'))
+    dirs.push(dir)
+    const storage = await heliaStorage({ dir })
+    await expect(storage.add(chunks(4, 1_000_000), { maxBytes: 2_500_000 })).rejects.toMatchObject({
+      name: 'UploadTooLargeError',
+      code: 'UPLOAD_TOO_LARGE',
+    })
+    const { cid } = await storage.add(chunks(2, 1_000_000))
+    expect(await storage.stat(cid)).toEqual({ size: 2_000_000 })
+    await storage.stop()
+  })
+
+  test('error: unknown or malformed CIDs are not found', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dv-helia-'))
+    dirs.push(dir)
+    const storage = await heliaStorage({ dir })
+    expect(await storage.stat('bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy')).toBeUndefined()
+    await expect(collect(storage.cat('not-a-cid'))).rejects.toMatchObject({ code: 'CONTENT_NOT_FOUND' })
+    await storage.stop()
+  })
+})
