@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# One-time setup on a fresh Debian/Ubuntu machine: the sandbox tool from Debian and the npm
+# packages (which bring Node 24 itself). Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v bwrap >/dev/null 2>&1 || need_apt+=(bubblewrap)
+command -v prlimit >/dev/null 2>&1 || need_apt+=(util-linux)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+if ((${#need_apt[@]})); then
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  echo "setup: installing ${need_apt[*]} from Debian"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+echo "setup: installing npm packages (brings Node 24)"
+npm ci --no-audit --no-fund --loglevel=error
+echo "setup: done ($(node_modules/.bin/node --version), $(bwrap --version))"
