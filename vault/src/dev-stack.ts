@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path'
 import { createWalletClient, defineChain, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { type LocalChainAccount, deployOcean, erc20Abi, startLocalChain } from '@datavault/contracts'
+import type { TrainerDefinition } from '@datavault/compute-to-data'
 import { parseVaultConfig } from './config.ts'
 import { type Logger, createLogger } from './logger.ts'
 import { type VaultNode, startVaultNode } from './node.ts'
@@ -34,6 +35,8 @@ export type StartDevStackParameters = {
   logger?: Logger
   /** Called with a short human line for each step. */
   onStep?: (line: string) => void
+  /** Trainers to install beside the built-in ones. */
+  extraTrainers?: readonly TrainerDefinition[]
 }
 
 /** Base tokens given to each non-deployer test account, so buyers can pay. */
@@ -49,7 +52,7 @@ const fundingPerAccount = 10_000n * 10n ** 18n
  * console.log(stack.vaultUrl)
  * await stack.stop()
  */
-export async function startDevStack({ dataDir, port = 8700, chainPort = 8545, logger = createLogger({ level: 'warn' }), onStep = () => {} }: StartDevStackParameters): Promise<DevStack> {
+export async function startDevStack({ dataDir, port = 8700, chainPort = 8545, logger = createLogger({ level: 'warn' }), onStep = () => {}, extraTrainers = [] }: StartDevStackParameters): Promise<DevStack> {
   const root = resolve(dataDir)
   await mkdir(root, { recursive: true, mode: 0o700 })
   const stops: (() => Promise<void>)[] = []
@@ -88,7 +91,7 @@ export async function startDevStack({ dataDir, port = 8700, chainPort = 8545, lo
     await rm(nodeDir, { recursive: true, force: true })
     const node = await startVaultNode(
       parseVaultConfig({ dataDir: nodeDir, host: '127.0.0.1', port, rpcUrl: chain.rpcUrl, chainId: chain.chainId, addressesFile }),
-      { logger },
+      { logger, extraTrainers },
     )
     stops.push(() => node.stop())
     onStep(`vault node ready at ${node.url} (node wallet ${node.address})`)

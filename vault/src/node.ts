@@ -6,7 +6,9 @@ import { Readable } from 'node:stream'
 import {
   type ComputeEngine,
   type JobInputsSource,
+  type TrainerDefinition,
   bubblewrapRunner,
+  builtinTrainers,
   computeEngine,
   createTrainerCatalog,
   sqliteJobStore,
@@ -43,7 +45,17 @@ export type VaultNode = {
  * const node = await startVaultNode(readVaultConfigFromEnv())
  * console.log(node.url)
  */
-export async function startVaultNode(config: VaultConfig, { logger = createLogger({ level: config.logLevel }) }: { logger?: Logger } = {}): Promise<VaultNode> {
+export async function startVaultNode(
+  config: VaultConfig,
+  {
+    logger = createLogger({ level: config.logLevel }),
+    extraTrainers = [],
+  }: {
+    logger?: Logger
+    /** Trainers the operator installs beside the built-in ones. */
+    extraTrainers?: readonly TrainerDefinition[]
+  } = {},
+): Promise<VaultNode> {
   const log = logger.child({ component: 'vault:node' })
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
   const db = openDatabase(join(config.dataDir, 'vault.sqlite'))
@@ -56,7 +68,7 @@ export async function startVaultNode(config: VaultConfig, { logger = createLogge
     const storage = await heliaStorage({ dir: join(config.dataDir, 'ipfs') })
     cleanups.push(() => storage.stop())
     const chain = await connectChain({ rpcUrl: config.rpcUrl, chainId: config.chainId, addressesFile: config.addressesFile, node: identity.account.address })
-    const trainers = await createTrainerCatalog({ dir: join(config.dataDir, 'trainers') })
+    const trainers = await createTrainerCatalog({ dir: join(config.dataDir, 'trainers'), trainers: [...builtinTrainers, ...extraTrainers] })
     const datasets = datasetStore({ db })
     const jobs = sqliteJobStore({ db })
     const keys = localKeyService({ chainId: config.chainId })({ db, identity, chain, logger })

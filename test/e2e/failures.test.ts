@@ -1,0 +1,129 @@
+// What the node must refuse or contain, on the real stack: jobs without a valid order, reused
+// orders, tampered ciphertext, unauthenticated or replayed requests, registration by non-owners.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { keccak256, stringToBytes } from 'viem'
+import { authHeaders, downloadOutput, registerDataset, signRequest, submitJob, uploadCiphertext, waitForJob } from '@datavault/sdk'
+import { healthCsv, healthSchema } from '../../scripts/lib/synthetic-health.ts'
+import { type TestStack, startTestStack } from '../fixtures/stack.ts'
+
+let t: TestStack
+const csv = healthCsv({ rows: 400, seed: 9 })
+const schema = healthSchema('binary')
+const params = { label: 'risk', epochs: 5 }
+
+beforeAll(async () => {
+  t = await startTestStack()
+})
+afterAll(async () => {
+  await t?.stop()
+})
+
+describe('orders', () => {
+  test('error: a job without an order is refused', async () => {
+    const dataset = await t.publish({ csv, schema })
+    const notAnOrder = keccak256(stringToBytes('no such transaction'))
+    await expect(
+      submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'logistic-regression' }, params, orderTx: notAnOrder }),
+    ).rejects.toMatchObject({ name: 'VaultApiError', code: 'ORDER_NOT_FOUND' })
+  })
+
+  test('error: an order for another dataset is refused', async () => {
+    const first = await t.publish({ csv, schema })
+    const second = await t.publish({ csv, schema })
+    const orderForFirst = await t.buyAndOrder(first)
+    await expect(
+      submitJob(t.buyer.vault, { dataset: second.datatoken, trainer: { id: 'logistic-regression' }, params, orderTx: orderForFirst }),
+    ).rejects.toMatchObject({ code: 'ORDER_DATATOKEN_MISMATCH' })
+  })
+
+  test('error: an order placed by someone else cannot pay for my job', async () => {
+    const dataset = await t.publish({ csv, schema })
+    const strangersOrder = await t.buyAndOrder(dataset, t.stranger)
+    await expect(
+      submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'logistic-regression' }, params, orderTx: strangersOrder }),
+    ).rejects.toMatchObject({ code: 'ORDER_CONSUMER_MISMATCH' })
+  })
+
+  test('error: an order reused for a second job is refused', async () => {
+    const dataset = await t.publish({ csv, schema })
+    const orderTx = await t.buyAndOrder(dataset)
+    const job = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'logistic-regression' }, params, orderTx })
+    await expect(
+      submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'logistic-regression' }, params, orderTx }),
+    ).rejects.toMatchObject({ code: 'ORDER_ALREADY_USED' })
+    expect((await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 50 })).state).toBe('finished')
+    await expect(
+      submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'logistic-regression' }, params, orderTx }),
+    ).rejects.toMatchObject({ code: 'ORDER_ALREADY_USED' })
+  })
+})
+
+describe('data integrity', () => {
+  test('error: tampered ciphertext fails the job with a clear reason, releases nothing, and frees the order', async () => {
+    const dataset = await t.publish({
+      csv,
+      schema,
+      tamper: (ciphertext) => {
+        ciphertext[ciphertext.length - 40]! ^= 0x01
+      },
+    })
+    const orderTx = await t.buyAndOrder(dataset)
+    const job = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'logistic-regression' }, params, orderTx })
+    const done = await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 50 })
+    expect(done.state).toBe('failed')
+    expect(done.failure?.code).toBe('dataset-corrupt')
+    expect(done.failure?.message).toMatch(/ciphertext/i)
+    await expect(downloadOutput(t.buyer.vault, { id: job.id, name: 'model.safetensors' })).rejects.toMatchObject({ code: 'JOB_OUTPUT_NOT_FOUND' })
+    // Not the buyer's fault: the same order can pay for another attempt.
+    const retry = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'logistic-regression' }, params, orderTx })
+    expect(retry.state).toBe('queued')
+    await waitForJob(t.buyer.vault, { id: retry.id, intervalMs: 50 })
+  })
+})
+
+describe('requests', () => {
+  test('error: unsigned, replayed and tampered requests are refused', async () => {
+    const node = await t.buyer.vault.node()
+    const url = `${t.stack.vaultUrl}/v1/jobs`
+    const unsigned = await fetch(url)
+    expect(unsigned.status).toBe(401)
+    expect((await unsigned.json()).error.code).toBe('REQUEST_UNSIGNED')
+
+    const headers = await signRequest(t.buyer.account, { chainId: node.chainId, node: node.address, method: 'GET', path: '/v1/jobs' })
+    expect((await fetch(url, { headers })).status).toBe(200)
+    const replay = await fetch(url, { headers })
+    expect(replay.status).toBe(401)
+    expect((await replay.json()).error.code).toBe('REQUEST_REPLAYED')
+
+    const body = new TextEncoder().encode(JSON.stringify({ dataset: '0x0', trainer: { id: 'x' }, params: {}, orderTx: '0x0' }))
+    const signed = await signRequest(t.buyer.account, { chainId: node.chainId, node: node.address, method: 'POST', path: '/v1/jobs', body })
+    const swapped = await fetch(url, { method: 'POST', headers: { ...signed, 'content-type': 'application/json' }, body: '{"other":1}' })
+    expect(swapped.status).toBe(401)
+    expect((await swapped.json()).error.code).toBe('REQUEST_BODY_HASH_MISMATCH')
+    expect(signed[authHeaders.signature]).toMatch(/^0x/)
+  })
+
+  test('error: only the datatoken\'s owner can register it; bad bodies name the field', async () => {
+    const { cid } = await uploadCiphertext(t.stranger.vault, { body: new Uint8Array(100) })
+    const dataset = await t.publish({ csv, schema })
+    await expect(
+      registerDataset(t.stranger.vault, { cid, datatoken: dataset.datatoken, name: 'stolen', schema, policy: { trainers: ['logistic-regression'] } }),
+    ).rejects.toMatchObject({ code: 'NOT_DATASET_OWNER' })
+    await expect(
+      registerDataset(t.owner.vault, { cid, datatoken: dataset.datatoken, name: '', schema, policy: { trainers: [] } }),
+    ).rejects.toMatchObject({ code: 'BODY_INVALID', details: expect.stringMatching(/name.*policy\.trainers|policy\.trainers.*name/s) })
+  })
+
+  test('error: parameters that do not fit the dataset or its policy are refused before any order is spent', async () => {
+    const dataset = await t.publish({ csv, schema, policy: { trainers: ['logistic-regression'], maxEpochs: 10 } })
+    const orderTx = await t.buyAndOrder(dataset)
+    const submit = (p: Record<string, unknown>, trainer = 'logistic-regression') =>
+      submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: trainer }, params: p, orderTx })
+    await expect(submit({ label: 'risk', epochs: 11 })).rejects.toMatchObject({ code: 'POLICY_LIMIT_EXCEEDED' })
+    await expect(submit({ label: 'no_such_column' })).rejects.toMatchObject({ code: 'BODY_INVALID' })
+    await expect(submit({ label: 'risk' }, 'mlp')).rejects.toMatchObject({ code: 'TRAINER_UNKNOWN' })
+    // The order is still good.
+    const job = await submit({ label: 'risk', epochs: 3 })
+    expect((await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 50 })).state).toBe('finished')
+  })
+})
