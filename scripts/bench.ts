@@ -1,0 +1,91 @@
+// `npm run bench`: speed, printed as ratios against references measured in the same run.
+//  1. envelope encryption vs `openssl speed -evp aes-256-gcm`
+//  2. encrypt + IPFS add (Helia, filesystem blockstore) vs writing the same bytes to a file
+//  3. job start latency (order verified → trainer process running), median and p95 over 20 jobs,
+//     against starting the same trainer bundle with plain Node outside the sandbox
+import { spawn } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { submitJob, waitForJob, createEncryptStream, generateDataKey } from '@datavault/sdk'
+import { heliaStorage } from '@datavault/vault'
+import { startTestStack } from '../test/fixtures/stack.ts'
+import { benchEncryption } from './bench/encryption.ts'
+import { healthCsv, healthSchema } from './lib/synthetic-health.ts'
+
+const mib = 1024 ** 2
+const line = (text: string) => process.stdout.write(`${text}\n`)
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN
+}
+
+function source(totalBytes: number, chunk = 4 * mib) {
+  const block = new Uint8Array(chunk).map((_, i) => (i * 2654435761) >>> 24)
+  return async function* () {
+    for (let done = 0; done < totalBytes; done += chunk) yield block.subarray(0, Math.min(chunk, totalBytes - done))
+  }
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'dv-bench-'))
+try {
+  line('# 1. envelope encryption')
+  const encryption = await benchEncryption()
+  line(`ours ${encryption.oursMBps.toFixed(0)} MB/s, openssl ${encryption.opensslMBps.toFixed(0)} MB/s at ${encryption.chunkSize / 1024} KiB: ratio ${encryption.ratio.toFixed(2)}× (target ≥ 0.45×)`)
+
+  line('\n# 2. encrypt + IPFS add')
+  const total = 256 * mib
+  const storage = await heliaStorage({ dir: join(dir, 'ipfs') })
+  const key = generateDataKey()
+  let started = performance.now()
+  const encrypted = (Readable.toWeb(Readable.from(source(total)())) as ReadableStream<Uint8Array>).pipeThrough(createEncryptStream(key))
+  await storage.add(encrypted as unknown as AsyncIterable<Uint8Array>)
+  const addSeconds = (performance.now() - started) / 1000
+  await storage.stop()
+  started = performance.now()
+  await pipeline(Readable.from(source(total)()), createWriteStream(join(dir, 'plain.bin')))
+  const writeSeconds = (performance.now() - started) / 1000
+  const addMBps = total / 1e6 / addSeconds
+  const writeMBps = total / 1e6 / writeSeconds
+  line(`encrypt+add ${addMBps.toFixed(0)} MB/s; plain file write ${writeMBps.toFixed(0)} MB/s: ratio ${(addMBps / writeMBps).toFixed(2)}×; vs openssl AES-GCM ${(addMBps / encryption.opensslMBps).toFixed(2)}×`)
+
+  line('\n# 3. job start latency (order verified → trainer running), 20 jobs')
+  const t = await startTestStack()
+  try {
+    const dataset = await t.publish({ csv: healthCsv({ rows: 200, seed: 1 }), schema: healthSchema('binary') })
+    const latencies: number[] = []
+    for (let i = 0; i < 20; i++) {
+      const orderTx = await t.buyAndOrder(dataset)
+      const job = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'logistic-regression' }, params: { label: 'risk', epochs: 1 }, orderTx })
+      const done = await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 20 })
+      if (done.state !== 'finished') throw new Error(`bench job failed: ${done.failure?.code}`)
+      const timings = t.stack.node.components.jobs.require(job.id).timings
+      latencies.push((timings.startedAt ?? Number.NaN) - (timings.acceptedAt ?? Number.NaN))
+    }
+    // Reference: the same bundle started by plain Node outside the sandbox, until its first event.
+    const bundle = t.stack.node.components.trainers.get('logistic-regression')!.bundle.path
+    const plain: number[] = []
+    for (let i = 0; i < 20; i++) {
+      const begin = performance.now()
+      await new Promise<void>((resolve) => {
+        const child = spawn(process.execPath, [bundle], { stdio: ['ignore', 'pipe', 'ignore'] })
+        child.stdout.once('data', () => {
+          plain.push(performance.now() - begin)
+          child.kill('SIGKILL')
+        })
+        child.once('exit', () => resolve())
+      })
+    }
+    const median = quantile(latencies, 0.5)
+    const p95 = quantile(latencies, 0.95)
+    const plainMedian = quantile(plain, 0.5)
+    line(`job start median ${median.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms (target median ≤ 250 ms); plain node start median ${plainMedian.toFixed(0)} ms: ratio ${(median / plainMedian).toFixed(2)}×`)
+  } finally {
+    await t.stop()
+  }
+} finally {
+  await rm(dir, { recursive: true, force: true })
+}
