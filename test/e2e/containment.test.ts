@@ -1,0 +1,57 @@
+// Trainers that misbehave are contained on the real stack: an undeclared output file fails the
+// job at the egress guard with nothing released; a trainer past its time limit is killed.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { downloadOutput, getReceipt, submitJob, waitForJob } from '@datavault/sdk'
+import { healthCsv, healthSchema } from '../../scripts/lib/synthetic-health.ts'
+import { type TestStack, startTestStack } from '../fixtures/stack.ts'
+import { extraFileTrainer, sleeperTrainer } from '../fixtures/trainers/index.ts'
+
+let t: TestStack
+const csv = healthCsv({ rows: 300, seed: 4 })
+const schema = healthSchema('binary')
+
+beforeAll(async () => {
+  t = await startTestStack({ trainers: [extraFileTrainer, sleeperTrainer] })
+})
+afterAll(async () => {
+  await t?.stop()
+})
+
+describe('containment', () => {
+  test('error: a trainer that writes an extra file fails at the egress guard and nothing is released', async () => {
+    const dataset = await t.publish({ csv, schema, policy: { trainers: ['test-extra-file'] } })
+    const orderTx = await t.buyAndOrder(dataset)
+    const job = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'test-extra-file' }, params: { label: 'risk', epochs: 2 }, orderTx })
+    const done = await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 50 })
+    expect(done.state).toBe('failed')
+    expect(done.failure?.code).toBe('egress-violation')
+    expect(done.failure?.message).toMatch(/leak\.csv|undeclared/i)
+    expect(done.result).toBeUndefined()
+    for (const name of ['model.safetensors', 'metrics.json', 'leak.csv'])
+      await expect(downloadOutput(t.buyer.vault, { id: job.id, name })).rejects.toMatchObject({ code: 'JOB_OUTPUT_NOT_FOUND' })
+    await expect(getReceipt(t.buyer.vault, { id: job.id })).rejects.toMatchObject({ code: 'JOB_OUTPUT_NOT_FOUND' })
+    // An attempt to exfiltrate spends the order.
+    await expect(
+      submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'test-extra-file' }, params: { label: 'risk' }, orderTx }),
+    ).rejects.toMatchObject({ code: 'ORDER_ALREADY_USED' })
+  })
+
+  test('error: a job past its time limit is killed and fails as timeout', async () => {
+    const dataset = await t.publish({ csv, schema, policy: { trainers: ['test-sleeper'], maxWallTimeSeconds: 2 } })
+    const orderTx = await t.buyAndOrder(dataset)
+    const started = Date.now()
+    const job = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'test-sleeper' }, params: { label: 'risk' }, orderTx })
+    const done = await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 50 })
+    expect(done.state).toBe('failed')
+    expect(done.failure?.code).toBe('timeout')
+    expect(Date.now() - started).toBeLessThan(30_000)
+  })
+
+  test('error: a trainer the policy does not list is refused', async () => {
+    const dataset = await t.publish({ csv, schema })
+    const orderTx = await t.buyAndOrder(dataset)
+    await expect(
+      submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'test-extra-file' }, params: { label: 'risk' }, orderTx }),
+    ).rejects.toMatchObject({ code: 'POLICY_TRAINER_DENIED' })
+  })
+})
