@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
-import { createPublicClient, http } from 'viem'
+import { createPublicClient, createWalletClient, http } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type LocalChain, localChainAccountBalance, localChainAccounts, startLocalChain } from './local-chain.ts'
 
@@ -37,7 +37,7 @@ describe('startLocalChain', () => {
     expect(chain.rpcUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
     const client = createPublicClient({ transport: http(chain.rpcUrl) })
     expect(await client.getChainId()).toBe(8996)
-    const served = await client.request({ method: 'eth_accounts' })
+    const served = await createWalletClient({ transport: http(chain.rpcUrl) }).getAddresses()
     expect(served.map((address) => address.toLowerCase())).toEqual(chain.accounts.map(({ address }) => address.toLowerCase()))
     expect(chain.accounts).toHaveLength(20)
     expect(await client.getBalance({ address: chain.accounts[19]!.address })).toBe(localChainAccountBalance)
