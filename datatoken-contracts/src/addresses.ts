@@ -5,10 +5,12 @@ import { DataVaultError } from './errors/base.ts'
 /** The key Ocean's tooling (`@oceanprotocol/lib`'s ConfigHelper) uses for chainId 8996. */
 export const developmentAddressesKey = 'development'
 
-const addressSchema = z
-  .string()
-  .refine((value) => isAddress(value, { strict: false }), { message: 'not an EVM address' })
-  .transform((value): Address => getAddress(value))
+/** An EVM address in any case, checksummed on the way out. */
+export const addressSchema = z.string().transform((value, context): Address => {
+  if (isAddress(value, { strict: false })) return getAddress(value)
+  context.issues.push({ code: 'custom', message: 'not an EVM address', input: value })
+  return z.NEVER
+})
 
 /**
  * One network's entry of an addresses file, in the shape of Ocean's

@@ -63,7 +63,12 @@ export async function deployOcean(client: DeployClient, parameters: DeployOceanP
   const startedAt = performance.now()
   const owner = client.account.address
   const chain = client.chain ?? null
-  const chainId = client.chain?.id ?? (await getChainId(client))
+  let chainId: number
+  try {
+    chainId = client.chain?.id ?? (await getChainId(client))
+  } catch (error) {
+    throw new OceanDeployError('eth_chainId', error)
+  }
   const gasUsed: Record<string, bigint> = {}
   let startBlock: bigint | undefined
 

@@ -3,6 +3,7 @@ import { getAddress, isAddressEqual, parseEventLogs, TransactionReceiptNotFoundE
 import { getTransactionReceipt } from 'viem/actions'
 import { z } from 'zod/v4'
 import { erc20TemplateAbi } from './abis/erc20-template.ts'
+import { addressSchema } from './addresses.ts'
 import { DataVaultError } from './errors/base.ts'
 
 /** What `startOrder` must have spent at least: one datatoken (18 decimals). */
@@ -108,16 +109,13 @@ export class OrderChainUnavailableError extends DataVaultError {
   }
 }
 
-const addressSchema = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 20-byte hex address')
-  .transform((value) => getAddress(value))
 
 const parametersSchema = z.object({
-  txHash: z
-    .string()
-    .regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 32-byte hex transaction hash')
-    .transform((value) => value.toLowerCase() as Hash),
+  txHash: z.string().transform((value, context): Hash => {
+    if (/^0x[0-9a-fA-F]{64}$/.test(value)) return value.toLowerCase() as Hash
+    context.issues.push({ code: 'custom', message: 'must be a 32-byte hex transaction hash', input: value })
+    return z.NEVER
+  }),
   datatoken: addressSchema,
   consumer: addressSchema,
   providerFeeAddress: addressSchema.optional(),
