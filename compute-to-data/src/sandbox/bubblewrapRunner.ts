@@ -1,0 +1,475 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { mkdir, readdir } from 'node:fs/promises'
+import { constants as osConstants, tmpdir } from 'node:os'
+import { isAbsolute, join } from 'node:path'
+import { Readable, Transform, type Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { z } from 'zod'
+import { type JobCgroups, createJobCgroups } from './cgroup-v1.ts'
+import { SandboxSetupError, SandboxSpecError, SandboxUnavailableError } from './errors.ts'
+import { createEventLineReader, createTail } from './event-lines.ts'
+import { type OutputStaging, createOutputStaging } from './output-staging.ts'
+import { type SandboxCapabilities, probeSandbox } from './probe.ts'
+import type { RunOptions, RunOutcome, RunResult, RunSpec, Runner, SandboxEnforcement, SandboxLogger } from './runner.ts'
+import { createUidPool, killProcessesOfUid } from './uid-pool.ts'
+
+/** Settings of the bubblewrap runner. Every field has a default that suits a node running as root. */
+export type BubblewrapRunnerInit = {
+  /** Where each job's `/out` is staged (a tmpfs is mounted per job when possible). Holds no plaintext. Default `<tmpdir>/datavault-sandbox`. */
+  workDir?: string | undefined
+  /** The bubblewrap binary; default: found under /usr/bin. */
+  bwrapPath?: string | undefined
+  /** The Node binary the program runs on (bound read-only at `/sandbox/node`). Default `process.execPath`. */
+  nodePath?: string | undefined
+  /** Uids handed out one per running job. Default 1,900,000,000 to 1,900,009,999. */
+  uidRange?: { start: number; count: number } | undefined
+  /** `current-user` runs sandboxes as the node's own user even when per-job uids would work. */
+  identity?: 'auto' | 'current-user' | undefined
+  /** `off` enforces memory, tasks and CPU with rlimits only, even where cgroups could be used. */
+  cgroups?: 'auto' | 'off' | undefined
+  /** Also confine the program with Node's permission model (no child processes, workers or writes outside /out and /tmp). Default true. */
+  nodePermissions?: boolean | undefined
+  /** Size of the sandbox's private /tmp (memory-backed, counted in the job's memory). Default 64 MiB. */
+  tmpBytes?: number | undefined
+  /** How much of the program's stderr is kept for the owner. Default 16 KiB. */
+  stderrTailBytes?: number | undefined
+  /** Most files and directories a job may create in `/out`. Default 64. */
+  maxOutputEntries?: number | undefined
+  /** Most protocol events read from one run. Default 10,000. */
+  maxEvents?: number | undefined
+}
+
+/** What the bubblewrap runner uses from the host process. */
+export type BubblewrapRunnerComponents = { logger: SandboxLogger }
+
+const inputName = z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/, 'input names are letters, digits, ".", "_" and "-", not starting with "."')
+const specSchema = z.object({
+  jobId: z.string().min(1).max(128),
+  program: z.object({ path: z.string().refine(isAbsolute, 'must be absolute'), sha256: z.string().regex(/^0x[0-9a-f]{64}$/).optional() }),
+  inputs: z.array(z.object({ name: inputName, source: z.any() })).max(1024).refine((inputs) => new Set(inputs.map((i) => i.name)).size === inputs.length, 'input names must be unique'),
+  outputDir: z.string().refine(isAbsolute, 'must be absolute'),
+  limits: z.object({
+    wallTimeMs: z.number().int().min(1).max(7 * 86_400_000),
+    cpuSeconds: z.number().int().min(1).max(7 * 86_400),
+    memoryBytes: z.number().int().min(64 * 1024 ** 2),
+    outputBytes: z.number().int().min(1),
+    processes: z.number().int().min(8).max(65_536),
+  }),
+})
+
+const mib = 1024 ** 2
+/** bubblewrap's own two processes (monitor and pid-1 reaper) are tasks of the job too. */
+const bubblewrapTasks = 2
+/** V8 reserves a writable code range of about half a GiB at start, which RLIMIT_DATA counts. */
+const rlimitDataOverhead = 768 * mib
+const cpuPollMs = 200
+
+/**
+ * The local sandbox: runs a job's program with bubblewrap in fresh user, mount, pid, network,
+ * IPC, UTS and cgroup namespaces (no network but its own loopback), all capabilities dropped, a
+ * new session, and killed with its parent. It sees read-only /usr and libraries, the Node binary,
+ * its program, `/job/config.json` and `/data/<name>` (copied by bubblewrap from pipes into its
+ * private tmpfs, so plaintext never touches a host path), a private memory-backed /tmp, and `/out`.
+ *
+ * Each job runs as a uid of its own when the node is root; memory, tasks and total CPU are
+ * enforced with cgroup v1 controllers when available and with rlimits otherwise; output size
+ * with a size-limited tmpfs and RLIMIT_FSIZE; wall time with a timer that kills everything.
+ * `RunResult.enforcement` records which mechanism held each limit.
+ *
+ * @example
+ * const runner = bubblewrapRunner({ workDir: '/var/lib/datavault/sandbox' })({ logger })
+ * const result = await runner.run({ jobId, program: { path }, config, inputs, outputDir, limits })
+ */
+export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
+  const {
+    workDir = join(tmpdir(), 'datavault-sandbox'),
+    bwrapPath,
+    nodePath = process.execPath,
+    uidRange = { start: 1_900_000_000, count: 10_000 },
+    identity = 'auto',
+    cgroups = 'auto',
+    nodePermissions = true,
+    tmpBytes = 64 * mib,
+    stderrTailBytes = 16 * 1024,
+    maxOutputEntries = 64,
+    maxEvents = 10_000,
+  } = init
+  if (!Number.isInteger(uidRange.start) || !Number.isInteger(uidRange.count) || uidRange.start < 1000 || uidRange.count < 1 || uidRange.start + uidRange.count > 2 ** 31 - 1)
+    throw new SandboxSpecError('uidRange must be integers within [1000, 2^31 - 1).')
+
+  return (components: BubblewrapRunnerComponents): Runner => {
+    const logger = components.logger.child({ component: 'c2d:sandbox' })
+    const uids = createUidPool(uidRange)
+    let probed: Promise<SandboxCapabilities> | undefined
+
+    const capabilities = () =>
+      (probed ??= probeSandbox({ bwrapPath, nodePath, probeUid: uidRange.start, identity, cgroups }).then((result) => {
+        if ('unavailable' in result) throw new SandboxUnavailableError(result.unavailable)
+        if (result.identity !== 'per-job-uid') logger.warn({ reason: result.identityNote }, 'sandboxes run as the node user, not a uid per job')
+        if (result.cgroupParents === null) logger.warn({}, 'cgroup v1 controllers not usable: memory, tasks and CPU are limited per process with rlimits only')
+        logger.info({ identity: result.identity, cgroups: result.cgroupParents !== null, bwrap: result.bwrap }, 'sandbox ready')
+        return result
+      }))
+
+    async function run(spec: RunSpec, options: RunOptions = {}): Promise<RunResult> {
+      const checked = specSchema.safeParse(spec)
+      if (!checked.success) throw new SandboxSpecError(checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '))
+      const { signal } = options
+      signal?.throwIfAborted()
+      const caps = await capabilities()
+      const log = logger.child({ jobId: spec.jobId })
+      const { limits } = spec
+
+      const existing = await readdir(spec.outputDir).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return []
+        throw error
+      })
+      if (existing.length > 0) throw new SandboxSpecError('outputDir must be empty.')
+      await mkdir(spec.outputDir, { recursive: true, mode: 0o700 })
+
+      let lease: { uid: number; release(): void } | undefined
+      let staging: OutputStaging | undefined
+      let cgroup: JobCgroups | undefined
+      try {
+        let uid = process.getuid?.() ?? 0
+        let gid = process.getgid?.() ?? 0
+        if (caps.identity === 'per-job-uid') {
+          lease = await uids.acquire().catch((cause: unknown) => {
+            throw new SandboxUnavailableError('No free sandbox uid.', { cause })
+          })
+          uid = gid = lease.uid
+        }
+        const isRoot = process.getuid?.() === 0
+        staging = await createOutputStaging(workDir, { uid, gid, maxBytes: limits.outputBytes, maxEntries: maxOutputEntries, allowTmpfs: isRoot })
+        if (caps.cgroupParents !== null)
+          cgroup = await createJobCgroups(caps.cgroupParents, { jobId: spec.jobId, uid, gid, memoryBytes: limits.memoryBytes, maxTasks: limits.processes + bubblewrapTasks })
+
+        const enforcement: SandboxEnforcement = {
+          backend: 'bubblewrap',
+          identity: caps.identity,
+          uid,
+          memory: cgroup ? 'cgroup-v1' : 'rlimit-data',
+          processes: cgroup ? 'cgroup-v1' : caps.identity === 'per-job-uid' ? 'rlimit-nproc' : 'pid-namespace-only',
+          cpu: cgroup ? 'cgroup-v1+rlimit-cpu' : 'rlimit-cpu',
+          outputs: staging.mode,
+          nodePermissions,
+        }
+        log.info({ uid, enforcement, inputs: spec.inputs.length }, 'sandbox starting')
+        const result = await execute(spec, { caps, uid, gid, staging, cgroup, enforcement, signal })
+        log.info(
+          {
+            outcome: result.outcome,
+            exitCode: result.exitCode,
+            signal: result.signal,
+            errorCode: result.errorCode,
+            durationMs: Math.round(result.durationMs),
+            startLatencyMs: result.startLatencyMs === null ? null : Math.round(result.startLatencyMs),
+            cpuMs: result.cpuMs,
+            peakMemoryBytes: result.peakMemoryBytes,
+            protocolViolations: result.protocolViolations,
+          },
+          'sandbox finished',
+        )
+        return result
+      } finally {
+        // Nothing of the job may outlive the run: kill by cgroup and by uid, then clean up.
+        await cgroup?.killAll().catch(() => {})
+        if (lease) await killProcessesOfUid(lease.uid).catch(() => {})
+        await staging?.dispose().catch((error: unknown) => log.error({ err: errorName(error) }, 'could not remove output staging'))
+        await cgroup?.remove().catch((error: unknown) => log.error({ err: errorName(error) }, 'could not remove job cgroups'))
+        lease?.release()
+      }
+    }
+
+    async function execute(
+      spec: RunSpec,
+      context: { caps: SandboxCapabilities; uid: number; gid: number; staging: OutputStaging; cgroup: JobCgroups | undefined; enforcement: SandboxEnforcement; signal: AbortSignal | undefined },
+    ): Promise<RunResult> {
+      const { caps, uid, gid, staging, cgroup, enforcement, signal } = context
+      const { limits } = spec
+      const statusFd = 3
+      const blockFd = 4
+      const programFd = 5
+      const configFd = 6
+      const firstInputFd = 7
+
+      const rlimits = [
+        `--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + 1}`,
+        `--fsize=${limits.outputBytes}:${limits.outputBytes}`,
+        '--core=0:0',
+        '--nofile=256:256',
+        ...(caps.identity === 'per-job-uid' ? [`--nproc=${limits.processes + bubblewrapTasks}:${limits.processes + bubblewrapTasks}`] : []),
+        ...(cgroup ? [] : [`--data=${limits.memoryBytes + rlimitDataOverhead}:${limits.memoryBytes + rlimitDataOverhead}`]),
+      ]
+      const heapMb = Math.max(16, Math.floor((limits.memoryBytes * 0.75) / mib))
+      const permissions = nodePermissions
+        ? ['--permission', '--allow-fs-read=/sandbox/program.mjs', '--allow-fs-read=/job', '--allow-fs-read=/data', '--allow-fs-write=/out', '--allow-fs-read=/out', '--allow-fs-write=/tmp', '--allow-fs-read=/tmp']
+        : []
+      const bwrapArgs = [
+        '--unshare-all',
+        '--unshare-user',
+        '--disable-userns',
+        '--die-with-parent',
+        '--new-session',
+        '--cap-drop',
+        'ALL',
+        '--hostname',
+        'sandbox',
+        '--clearenv',
+        '--setenv',
+        'PATH',
+        '/usr/bin:/bin',
+        '--setenv',
+        'HOME',
+        '/tmp',
+        '--setenv',
+        'TMPDIR',
+        '/tmp',
+        '--setenv',
+        'LANG',
+        'C.UTF-8',
+        ...caps.systemMounts.flatMap((m) => (m.kind === 'bind' ? ['--ro-bind', m.path, m.path] : ['--symlink', m.target!, m.path])),
+        '--ro-bind',
+        caps.node,
+        '/sandbox/node',
+        '--perms',
+        '0444',
+        '--ro-bind-data',
+        String(programFd),
+        '/sandbox/program.mjs',
+        '--perms',
+        '0444',
+        '--ro-bind-data',
+        String(configFd),
+        '/job/config.json',
+        ...spec.inputs.flatMap((input, i) => ['--perms', '0444', '--ro-bind-data', String(firstInputFd + i), `/data/${input.name}`]),
+        '--bind',
+        staging.dir,
+        '/out',
+        '--size',
+        String(tmpBytes),
+        '--tmpfs',
+        '/tmp',
+        '--proc',
+        '/proc',
+        '--dev',
+        '/dev',
+        '--remount-ro',
+        '/',
+        '--chdir',
+        '/tmp',
+        '--json-status-fd',
+        String(statusFd),
+        '--block-fd',
+        String(blockFd),
+        '--',
+        caps.prlimit,
+        ...rlimits,
+        '--',
+        '/sandbox/node',
+        `--max-old-space-size=${heapMb}`,
+        ...permissions,
+        '/sandbox/program.mjs',
+      ]
+      // With cgroups, a first shell (already the job's uid) moves itself into the job's cgroups and
+      // then becomes bubblewrap, so every process of the sandbox is counted from its first instant.
+      const [command, args] = cgroup
+        ? ['/bin/sh', ['-c', 'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"', 'sh', String(cgroup.procsFiles.length), ...cgroup.procsFiles, caps.bwrap, ...bwrapArgs]]
+        : [caps.bwrap, bwrapArgs]
+
+      const started = performance.now()
+      const child: ChildProcess = spawn(command as string, args as string[], {
+        uid: caps.identity === 'per-job-uid' ? uid : undefined,
+        gid: caps.identity === 'per-job-uid' ? gid : undefined,
+        cwd: '/',
+        env: { PATH: '/usr/bin:/bin' },
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', ...spec.inputs.map(() => 'pipe' as const)],
+      })
+
+      // Why the runner killed the sandbox: a limit, the caller's abort, or a failed input feed.
+      let killedFor: 'timeout' | 'cpu-limit' | 'abort' | 'feed' | undefined
+      let sourceError: unknown
+      let startLatencyMs: number | null = null
+      let errorCode: string | undefined
+      let programExit: number | undefined
+      const kill = (reason: NonNullable<typeof killedFor>) => {
+        killedFor ??= reason
+        child.kill('SIGKILL')
+        void cgroup?.killAll()
+        if (caps.identity === 'per-job-uid') void killProcessesOfUid(uid)
+      }
+
+      const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+        child.once('error', reject)
+        child.once('close', (code, sig) => resolve({ code, signal: sig }))
+      })
+
+      const events = createEventLineReader(
+        (event) => {
+          if (event.event === 'started' && startLatencyMs === null) {
+            startLatencyMs = performance.now() - started
+            safely(() => spec.onStarted?.())
+          }
+          if (event.event === 'error') errorCode ??= event.code
+          safely(() => spec.onEvent?.(event))
+        },
+        { maxEvents },
+      )
+      const stderr = createTail(stderrTailBytes)
+      child.stdout!.on('data', (chunk: Buffer) => events.push(chunk))
+      child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk))
+      let statusText = ''
+      child.stdio[statusFd]!.on('data', (chunk: Buffer) => {
+        statusText += chunk.toString('utf8')
+        const exit = /"exit-code"\s*:\s*(\d+)/.exec(statusText)
+        if (exit) programExit = Number(exit[1])
+      })
+      for (let fd = 3; fd < child.stdio.length; fd++) child.stdio[fd]?.on('error', () => {})
+
+      const safely = (fn: () => void) => {
+        try {
+          fn()
+        } catch (error) {
+          logger.warn({ jobId: spec.jobId, err: errorName(error) }, 'run callback threw')
+        }
+      }
+
+      const wallTimer = setTimeout(() => kill('timeout'), limits.wallTimeMs)
+      const cpuTimer = cgroup
+        ? setInterval(() => {
+            void cgroup.cpuNanoseconds().then((ns) => {
+              if (ns !== null && ns >= limits.cpuSeconds * 1e9) kill('cpu-limit')
+            })
+          }, cpuPollMs)
+        : undefined
+      const onAbort = () => kill('abort')
+      signal?.addEventListener('abort', onAbort, { once: true })
+
+      // Feed program, config and inputs; release the sandbox (block fd) only when all arrived whole.
+      const guarded = (source: AsyncIterable<Uint8Array>) =>
+        (async function* () {
+          try {
+            for await (const chunk of source) yield chunk
+          } catch (error) {
+            sourceError ??= error
+            throw error
+          }
+        })()
+      const feed = async (source: AsyncIterable<Uint8Array>, fd: number) => {
+        await pipeline(Readable.from(guarded(source)), child.stdio[fd] as Writable)
+      }
+      let programHash = ''
+      const hasher = createHash('sha256')
+      const feeding = Promise.all([
+        feed(
+          createReadStream(spec.program.path).pipe(
+            new Transform({
+              transform(chunk: Buffer, _encoding, callback) {
+                hasher.update(chunk)
+                callback(null, chunk)
+              },
+              flush(callback) {
+                programHash = `0x${hasher.digest('hex')}`
+                callback()
+              },
+            }),
+          ),
+          programFd,
+        ),
+        feed([new TextEncoder().encode(JSON.stringify(spec.config ?? null))], configFd),
+        ...spec.inputs.map((input, i) => feed(input.source as AsyncIterable<Uint8Array>, firstInputFd + i)),
+      ])
+      let hashMismatch = false
+      feeding.then(
+        () => {
+          if (spec.program.sha256 !== undefined && programHash !== spec.program.sha256) {
+            hashMismatch = true
+            kill('feed')
+            return
+          }
+          ;(child.stdio[blockFd] as Writable).end('go')
+        },
+        () => {
+          // A source failed (e.g. ciphertext failed authentication) or bubblewrap went away: the
+          // program must not start on partial data, so it is never released.
+          kill('feed')
+        },
+      )
+
+      let exit: { code: number | null; signal: NodeJS.Signals | null }
+      try {
+        exit = await closed
+      } catch (cause) {
+        throw new SandboxSetupError('bubblewrap could not be started.', { cause })
+      } finally {
+        clearTimeout(wallTimer)
+        if (cpuTimer) clearInterval(cpuTimer)
+        signal?.removeEventListener('abort', onAbort)
+        events.end()
+      }
+      await feeding.catch(() => {})
+      const durationMs = performance.now() - started
+      await cgroup?.killAll()
+      if (caps.identity === 'per-job-uid') await killProcessesOfUid(uid)
+
+      if (sourceError !== undefined) throw sourceError
+      if (hashMismatch) throw new SandboxSpecError('The program does not have the expected SHA-256.')
+      // bubblewrap reports an exit code only once the program ran; without one (and unless we
+      // killed it for a limit or an abort) the sandbox never came up.
+      if (programExit === undefined && (killedFor === undefined || killedFor === 'feed')) {
+        // bubblewrap's own messages (mount failures) name paths, never data.
+        const reason = stderr.text().split('\n').find((line) => line.startsWith('bwrap:')) ?? `exit ${exit.code}`
+        throw new SandboxSetupError(reason.slice(0, 300))
+      }
+
+      const cpuNs = (await cgroup?.cpuNanoseconds()) ?? null
+      const cpuMs = cpuNs === null ? null : Math.round(cpuNs / 1e6)
+      const peakMemoryBytes = (await cgroup?.peakMemoryBytes()) ?? null
+      const oomKills = (await cgroup?.oomKills()) ?? 0
+      const exitCode = programExit ?? null
+      const signalName = exitCode !== null && exitCode > 128 ? signalOf(exitCode - 128) : killedFor !== undefined ? 'SIGKILL' : null
+      const stderrTail = stderr.text()
+
+      let outcome: RunOutcome = 'exited'
+      if (killedFor === 'timeout') outcome = 'timeout'
+      else if (killedFor === 'cpu-limit') outcome = 'cpu-limit'
+      else if (oomKills > 0 || (exitCode === 128 + osConstants.signals.SIGABRT && /heap out of memory|Reached heap limit/.test(stderrTail))) outcome = 'memory-limit'
+      else if (killedFor === 'abort' || killedFor === 'feed') outcome = 'killed'
+      else if (exitCode === 128 + osConstants.signals.SIGXCPU || (exitCode === 128 + osConstants.signals.SIGKILL && cpuMs !== null && cpuMs >= limits.cpuSeconds * 1000))
+        outcome = 'cpu-limit'
+      else if (exitCode === 128 + osConstants.signals.SIGXFSZ || (exitCode !== 0 && (await staging.full()))) outcome = 'output-limit'
+      else if (exitCode === null) outcome = 'killed'
+
+      if (!(await staging.copyTo(spec.outputDir)) && outcome === 'exited') outcome = 'output-limit'
+
+      return {
+        outcome,
+        exitCode,
+        signal: signalName,
+        durationMs,
+        startLatencyMs,
+        errorCode,
+        stderrTail,
+        cpuMs,
+        peakMemoryBytes,
+        protocolViolations: events.violations,
+        enforcement,
+      }
+    }
+
+    return { run }
+  }
+}
+
+function signalOf(number: number): NodeJS.Signals | null {
+  for (const [name, value] of Object.entries(osConstants.signals)) if (value === number) return name as NodeJS.Signals
+  return null
+}
+
+/** What of an error may be logged: its name and code. */
+function errorName(error: unknown): { name: string; code?: string } {
+  if (error instanceof Error) return { name: error.name, ...(typeof (error as { code?: unknown }).code === 'string' ? { code: (error as { code: string }).code } : {}) }
+  return { name: typeof error }
+}

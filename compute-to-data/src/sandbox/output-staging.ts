@@ -1,0 +1,108 @@
+import { execFile } from 'node:child_process'
+import { constants } from 'node:fs'
+import { chmod, chown, lstat, mkdir, mkdtemp, open, readdir, readlink, rm, statfs, symlink, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+
+/** Where a job writes `/out` on the host, and how it gets to the caller's output dir. */
+export type OutputStaging = {
+  /** Host directory bound as `/out`. */
+  dir: string
+  mode: 'tmpfs' | 'directory+rlimit-fsize'
+  /** True when the tmpfs is full (bytes or entries): the job hit its output limit. */
+  full(): Promise<boolean>
+  /**
+   * Copies what the job left into `outputDir`, without following links: regular files,
+   * directories and symlinks as they are, FIFOs and sockets as FIFOs (so the egress guard sees
+   * them and refuses them). Returns false when the total exceeded `maxBytes` (copy abandoned).
+   */
+  copyTo(outputDir: string): Promise<boolean>
+  /** Unmounts and removes the staging area. */
+  dispose(): Promise<void>
+}
+
+/**
+ * Creates the job's `/out`: a tmpfs of `maxBytes` and `maxEntries` inodes owned by the job's uid,
+ * mounted under `workDir` (needs root), so a job cannot fill the host's disk and its outputs never
+ * touch it; else, when mounting is refused, a plain directory (bounded per file by RLIMIT_FSIZE and
+ * in total when copied out).
+ */
+export async function createOutputStaging(
+  workDir: string,
+  { uid, gid, maxBytes, maxEntries, allowTmpfs }: { uid: number; gid: number; maxBytes: number; maxEntries: number; allowTmpfs: boolean },
+): Promise<OutputStaging> {
+  await mkdir(workDir, { recursive: true, mode: 0o711 })
+  const jobDir = await mkdtemp(join(workDir, 'job-'))
+  // The job's uid has to traverse to its /out; nothing else is in here.
+  await chmod(jobDir, 0o711)
+  const dir = join(jobDir, 'out')
+  await mkdir(dir, { mode: 0o700 })
+  let mode: OutputStaging['mode'] = 'directory+rlimit-fsize'
+  if (allowTmpfs) {
+    const size = Math.max(4096, Math.ceil(maxBytes / 4096) * 4096)
+    try {
+      await run('mount', ['-t', 'tmpfs', '-o', `size=${size},nr_inodes=${maxEntries + 1},mode=0700,uid=${uid},gid=${gid},nosuid,nodev,noexec`, 'datavault-out', dir])
+      mode = 'tmpfs'
+    } catch {}
+  }
+  if (mode !== 'tmpfs') await chown(dir, uid, gid)
+
+  return {
+    dir,
+    mode,
+    async full() {
+      if (mode !== 'tmpfs') return false
+      const stats = await statfs(dir)
+      return stats.bavail === 0 || stats.ffree === 0
+    },
+    async copyTo(outputDir) {
+      await mkdir(outputDir, { recursive: true, mode: 0o700 })
+      const budget = { bytes: maxBytes, entries: maxEntries }
+      return copyTree(dir, outputDir, budget, 0)
+    },
+    async dispose() {
+      if (mode === 'tmpfs') {
+        await run('umount', [dir]).catch(() => run('umount', ['-l', dir]))
+      }
+      await rm(jobDir, { recursive: true, force: true })
+    },
+  }
+}
+
+async function copyTree(from: string, to: string, budget: { bytes: number; entries: number }, depth: number): Promise<boolean> {
+  if (depth > 16) return false
+  for (const name of await readdir(from)) {
+    if (--budget.entries < 0) return false
+    const source = join(from, name)
+    const target = join(to, name)
+    const stats = await lstat(source)
+    if (stats.isSymbolicLink()) {
+      await symlink(await readlink(source), target)
+    } else if (stats.isDirectory()) {
+      await mkdir(target, { mode: 0o700 })
+      if (!(await copyTree(source, target, budget, depth + 1))) return false
+    } else if (stats.isFile()) {
+      if (stats.size > budget.bytes) return false
+      budget.bytes -= stats.size
+      const handle = await open(source, constants.O_RDONLY | constants.O_NOFOLLOW)
+      try {
+        const bytes = new Uint8Array(stats.size)
+        let read = 0
+        while (read < stats.size) {
+          const { bytesRead } = await handle.read(bytes, read, stats.size - read, read)
+          if (bytesRead === 0) break
+          read += bytesRead
+        }
+        await writeFile(target, bytes.subarray(0, read), { mode: 0o600, flag: 'wx' })
+      } finally {
+        await handle.close()
+      }
+    } else {
+      // FIFO or socket: nothing to copy, but it must stay visible to the egress guard.
+      await run('mkfifo', ['-m', '600', target])
+    }
+  }
+  return true
+}

@@ -1,0 +1,100 @@
+import type { TrainerEvent } from './protocol.ts'
+
+/** One plaintext input of a run; it becomes the read-only file `/data/<name>` in the sandbox. */
+export type SandboxInput = {
+  /** File name under `/data`: letters, digits, `.`, `_`, `-`; not starting with `.`. */
+  name: string
+  /** The plaintext, streamed straight into the sandbox's private memory. */
+  source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>
+}
+
+/** Resource limits of one run. */
+export type RunLimits = {
+  /** Wall-clock time from spawn (inputs included) until the sandbox is killed. */
+  wallTimeMs: number
+  /** CPU time of the whole job (all its processes, where the backend can count them). */
+  cpuSeconds: number
+  /** Memory of the whole job, its in-memory copy of the inputs and its /tmp included. */
+  memoryBytes: number
+  /** Total size of what the job writes to `/out`; also the largest single file. */
+  outputBytes: number
+  /** Tasks the job may have at once: processes and their threads (Node itself uses about a dozen). */
+  processes: number
+}
+
+/** What to run: a single-file program, its config and inputs, where its outputs go, and its limits. */
+export type RunSpec = {
+  jobId: string
+  /** A single bundled `.mjs`; when `sha256` is given the bytes that run must have that hash. */
+  program: { path: string; sha256?: `0x${string}` | undefined }
+  /** Written as JSON to the read-only `/job/config.json`. */
+  config: unknown
+  inputs: readonly SandboxInput[]
+  /** Host directory that receives what the job wrote to `/out` (created if missing; must be empty). */
+  outputDir: string
+  limits: RunLimits
+  /** Every valid protocol event, `started` included. */
+  onEvent?: ((event: TrainerEvent) => void) | undefined
+  /** Called once, when the program prints `started`. */
+  onStarted?: (() => void) | undefined
+}
+
+/** Options of one run. */
+export type RunOptions = {
+  /** Aborting kills the sandbox; the run then ends as `killed`. */
+  signal?: AbortSignal | undefined
+}
+
+/** How a run ended. `exited` covers any exit code; the others mean the sandbox stopped it. */
+export type RunOutcome = 'exited' | 'timeout' | 'cpu-limit' | 'memory-limit' | 'output-limit' | 'killed'
+
+/** Which mechanism enforced each isolation property and limit in a run, for the record. */
+export type SandboxEnforcement = {
+  backend: string
+  /** `per-job-uid`: the sandbox ran as a uid of its own; `current-user`: as the node's own user. */
+  identity: 'per-job-uid' | 'current-user'
+  uid: number
+  memory: 'cgroup-v1' | 'rlimit-data'
+  processes: 'cgroup-v1' | 'rlimit-nproc' | 'pid-namespace-only'
+  cpu: 'cgroup-v1+rlimit-cpu' | 'rlimit-cpu'
+  outputs: 'tmpfs' | 'directory+rlimit-fsize'
+  /** Whether Node's permission model also confined the program's file system access. */
+  nodePermissions: boolean
+}
+
+/** The result of a run. `stderrTail` may contain data: it is for the data owner only, never logged or sent to the buyer. */
+export type RunResult = {
+  outcome: RunOutcome
+  /** Exit code of the program (128 + n when a signal ended it), or null when it never ran to an exit. */
+  exitCode: number | null
+  /** Signal that ended the program, when one did. */
+  signal: NodeJS.Signals | null
+  durationMs: number
+  /** Spawn to the `started` event (sandbox setup and input copy included); null when it never started. */
+  startLatencyMs: number | null
+  /** The code of the program's `error` event, if it printed one. */
+  errorCode: string | undefined
+  /** Last bytes of the program's stderr. Owner only. */
+  stderrTail: string
+  /** CPU time of the whole job, when the backend could count it. */
+  cpuMs: number | null
+  /** Peak memory of the whole job, when the backend could measure it. */
+  peakMemoryBytes: number | null
+  /** Stdout lines that were not valid events (too long, not JSON, unknown shape) or past the event limit. */
+  protocolViolations: number
+  enforcement: SandboxEnforcement
+}
+
+/** A backend that runs one job's program in isolation. Knows nothing of trainers or datasets. */
+export type Runner = {
+  run(spec: RunSpec, options?: RunOptions): Promise<RunResult>
+}
+
+/** A pino-compatible logger: what the sandbox uses of one. */
+export type SandboxLogger = {
+  child(bindings: Record<string, unknown>): SandboxLogger
+  info(obj: object, msg?: string): void
+  warn(obj: object, msg?: string): void
+  error(obj: object, msg?: string): void
+  debug(obj: object, msg?: string): void
+}

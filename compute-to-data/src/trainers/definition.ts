@@ -1,0 +1,51 @@
+import type { DatasetSchema, SafetensorsDtype } from '@datavault/sdk'
+
+/** A tensor a trainer declares it will write. */
+export type TrainerOutputTensor = { name: string; dtype: SafetensorsDtype; shape: number[] }
+
+/** A file a trainer declares it will write into `/out`. */
+export type TrainerOutputFile =
+  | {
+      name: string
+      kind: 'safetensors'
+      /** Exactly these tensors, with these dtypes and shapes. */
+      tensors: TrainerOutputTensor[]
+      /** The only `__metadata__` keys allowed. */
+      metadataKeys: string[]
+      /** Exact values of metadata keys, where the node can know them before the run. */
+      metadataValues?: Record<string, string>
+    }
+  | {
+      name: string
+      kind: 'metrics'
+      /** The only metric names allowed (a flat JSON object of finite numbers). */
+      names: string[]
+    }
+
+/** Everything a trainer may write; the egress guard lets out exactly this, nothing else. */
+export type TrainerOutputDeclaration = { files: TrainerOutputFile[] }
+
+/** The slice of a zod schema the engine uses to validate a trainer's parameters. */
+export type TrainerParametersSchema = {
+  parse(value: unknown): unknown
+  safeParse(value: unknown): { success: boolean }
+}
+
+/**
+ * A trusted trainer: its identity, its parameters, what it will output for a dataset, and the
+ * TypeScript entry point that `buildTrainerBundle` bundles into the one file the sandbox runs.
+ */
+export type TrainerDefinition = {
+  id: string
+  version: string
+  description: string
+  /** Zod schema of the parameters; `parse` fills defaults. */
+  parameters: TrainerParametersSchema
+  /**
+   * The outputs a run will produce on a dataset with `schema`, from the schema and parameters
+   * alone (never from the data). Throws `TrainerParametersError` when they do not fit.
+   */
+  outputs(schema: DatasetSchema, params: unknown): TrainerOutputDeclaration
+  /** Absolute path of the entry module, run inside the sandbox once bundled. */
+  entry: string
+}

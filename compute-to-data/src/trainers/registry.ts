@@ -1,0 +1,5 @@
+import type { TrainerDefinition } from './definition.ts'
+import { logisticRegressionTrainer } from './logistic-regression/definition.ts'
+
+/** The trainers shipped with the node. A node runs only trainers from its catalog. */
+export const builtinTrainers: readonly TrainerDefinition[] = [logisticRegressionTrainer]
