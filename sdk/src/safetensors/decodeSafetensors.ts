@@ -81,7 +81,9 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeSafetensorsO
   for (const entry of entries) {
     const spec = safetensorsDtypes[entry.dtype]
     // Copy: the result must not alias the input, and the copy is aligned for the typed array.
-    const copy = bytes.slice(dataStart + entry.begin, dataStart + entry.end)
+    // (Not `bytes.slice`: on a Node Buffer that is a view into a shared pool, not a copy.)
+    const copy = new Uint8Array(entry.end - entry.begin)
+    copy.set(bytes.subarray(dataStart + entry.begin, dataStart + entry.end))
     const data = new spec.array(copy.buffer, 0, (entry.end - entry.begin) / spec.bytes)
     tensors[entry.name] = { dtype: entry.dtype, shape: entry.shape, data } as SafetensorsTensor
   }

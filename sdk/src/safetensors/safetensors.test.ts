@@ -133,6 +133,13 @@ describe('decodeSafetensors', () => {
     expect(decodeSafetensors(backing.subarray(3)).tensors.a!.data[0]).toBe(3.25)
   })
 
+  test('behavior: works on a Node Buffer from the shared pool (slice would alias the pool)', () => {
+    const bytes = encodeSafetensors({ a: { dtype: 'F32', shape: [2], data: new Float32Array([1.5, -2]) } })
+    const pooled = Buffer.from(bytes)
+    expect(pooled.byteOffset).toBeGreaterThan(0)
+    expect([...decodeSafetensors(pooled).tensors.a!.data]).toEqual([1.5, -2])
+  })
+
   test('args: maxHeaderBytes bounds the header', () => {
     const bytes = encodeSafetensors({ a: { dtype: 'F32', shape: [1], data: new Float32Array([1]) } })
     expect(reason(() => decodeSafetensors(bytes, { maxHeaderBytes: 16 }))).toMatch(/header-too-large$/)
