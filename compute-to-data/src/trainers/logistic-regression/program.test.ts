@@ -1,0 +1,86 @@
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type DatasetSchema, evaluateAccuracy, loadLogisticRegression } from '@datavault/sdk'
+import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import type { TrainerEvent } from '../../sandbox/protocol.ts'
+import { checkEgress } from '../../egress/checkEgress.ts'
+import { logisticRegressionTrainer } from './definition.ts'
+import { runLogisticRegressionProgram } from './program.ts'
+
+const schema: DatasetSchema = {
+  format: 'csv',
+  columns: [
+    { name: 'x', type: 'number' },
+    { name: 'y', type: 'category', values: ['low', 'high'] },
+  ],
+}
+
+let root: string
+let paths: { jobDir: string; dataDir: string; outDir: string }
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'lr-program-'))
+  paths = { jobDir: join(root, 'job'), dataDir: join(root, 'data'), outDir: join(root, 'out') }
+  for (const dir of Object.values(paths)) await mkdir(dir)
+})
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true })
+})
+
+async function run(config: unknown, data: Record<string, string>) {
+  await writeFile(join(paths.jobDir, 'config.json'), JSON.stringify(config))
+  for (const [name, text] of Object.entries(data)) await writeFile(join(paths.dataDir, name), text)
+  const events: TrainerEvent[] = []
+  const diagnostics: string[] = []
+  const code = await runLogisticRegressionProgram(paths, (event) => events.push(event), (line) => diagnostics.push(line))
+  return { code, events, diagnostics }
+}
+
+const csv = (n: number) => `x,y\n${Array.from({ length: n }, (_, i) => `${i % 100},${i % 100 < 50 ? 'low' : 'high'}`).join('\n')}\n`
+
+describe('runLogisticRegressionProgram', () => {
+  test('default: writes exactly the declared outputs, which the egress guard accepts and the SDK loads', async () => {
+    const params = { label: 'y', epochs: 40, learningRate: 0.5 }
+    const { code, events } = await run({ schema, params, inputs: ['a.csv', 'b.csv'] }, { 'a.csv': csv(100), 'b.csv': csv(50) })
+    expect(code).toBe(0)
+    expect(events.filter((e) => e.event === 'epoch')).toHaveLength(40)
+    expect(events.at(-1)).toEqual({ event: 'done' })
+    expect((await readdir(paths.outDir)).sort()).toEqual(['metrics.json', 'model.safetensors'])
+    const declaration = logisticRegressionTrainer.outputs(schema, logisticRegressionTrainer.parameters.parse(params))
+    const released = await checkEgress({ outputDir: paths.outDir, declaration, maxBytes: 1 << 20 })
+    expect(released.metrics.rows).toBe(150)
+    expect(released.metrics.accuracy).toBeGreaterThan(0.9)
+    const model = loadLogisticRegression(await readFile(join(paths.outDir, 'model.safetensors')))
+    expect(model.task).toBe('binary')
+    expect(evaluateAccuracy(model, [[5], [95]], ['low', 'high'])).toBe(1)
+  })
+
+  test('error: each bad input exits 2 with only a reason code', async () => {
+    const cases: [unknown, Record<string, string>, string][] = [
+      [{ schema, params: { label: 'x' }, inputs: ['d'] }, { d: csv(4) }, 'bad-label'],
+      [{ schema, params: { label: 'nope' }, inputs: ['d'] }, { d: csv(4) }, 'missing-column'],
+      [{ schema, params: { label: 'y', epochs: 0 }, inputs: ['d'] }, { d: csv(4) }, 'bad-parameters'],
+      [{ schema: { format: 'csv', columns: [{ name: 'y', type: 'category', values: ['low', 'high'] }] }, params: { label: 'y' }, inputs: ['d'] }, { d: 'y\nlow' }, 'no-numeric-features'],
+      [{ schema, params: { label: 'y' }, inputs: ['d'] }, { d: 'x,y\nPRIVATE-42,low\n' }, 'non-numeric-cell'],
+      [{ schema, params: { label: 'y' }, inputs: ['d'] }, { d: 'x,y\n1,PRIVATE-LABEL\n' }, 'unknown-label-value'],
+      [{ schema, params: { label: 'y' }, inputs: ['d'] }, { d: 'y\nlow\n' }, 'missing-column'],
+      [{ schema, params: { label: 'y' }, inputs: ['../etc'] }, {}, 'bad-config'],
+      [{ schema: { format: 'tsv' }, params: { label: 'y' }, inputs: ['d'] }, { d: csv(4) }, 'bad-config'],
+      ['not an object', {}, 'bad-config'],
+    ]
+    for (const [config, data, reason] of cases) {
+      const { code, events, diagnostics } = await run(config, data)
+      expect(code, reason).toBe(2)
+      expect(events.at(-1), reason).toEqual({ event: 'error', code: reason })
+      expect(diagnostics.join('\n')).not.toContain('PRIVATE')
+    }
+  })
+
+  test('error: invalid UTF-8 input is bad-encoding', async () => {
+    await writeFile(join(paths.dataDir, 'd'), Buffer.from([0x78, 0x2c, 0x79, 0x0a, 0xff, 0xfe]))
+    await writeFile(join(paths.jobDir, 'config.json'), JSON.stringify({ schema, params: { label: 'y' }, inputs: ['d'] }))
+    const events: TrainerEvent[] = []
+    expect(await runLogisticRegressionProgram(paths, (e) => events.push(e))).toBe(2)
+    expect(events.at(-1)).toEqual({ event: 'error', code: 'bad-encoding' })
+  })
+})
