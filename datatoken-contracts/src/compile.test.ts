@@ -27,7 +27,7 @@ describe('compileContracts', () => {
   })
 
   test('behavior: ReceiptRegistry has the anchor API', () => {
-    const signatures = receiptRegistryAbi.map((item) => ('name' in item ? `${item.type} ${item.name}` : item.type))
+    const signatures = receiptRegistryAbi.map((item) => `${item.type} ${item.name}`)
     expect(signatures).toEqual(expect.arrayContaining(['function anchor', 'function anchorOf', 'event ReceiptAnchored', 'error ReceiptAlreadyAnchored', 'error EmptyReceiptHash']))
   })
 })

@@ -44,6 +44,7 @@ export {
   OrderDatatokenMismatchError,
   OrderNotFoundError,
   type OrderNotFoundReason,
+  OrderProviderFeeExpiredError,
   OrderProviderMismatchError,
   OrderServiceMismatchError,
   oneDatatoken,

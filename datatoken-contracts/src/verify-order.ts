@@ -93,6 +93,14 @@ export class OrderProviderMismatchError extends DataVaultError {
   }
 }
 
+/** The provider fee of the order was past its `validUntil` when the order was mined (a stale fee reused). */
+export class OrderProviderFeeExpiredError extends DataVaultError {
+  override name = 'OrderProviderFeeExpiredError'
+  constructor() {
+    super('The order used an expired provider fee.', { code: 'ORDER_PROVIDER_FEE_EXPIRED', status: 402 })
+  }
+}
+
 /** The verification request itself is malformed (not a tx hash, not an address). */
 export class InvalidOrderQueryError extends DataVaultError {
   override name = 'InvalidOrderQueryError'
@@ -126,7 +134,8 @@ const parametersSchema = z.object({
  * Checks on chain that `txHash` started a datatoken order for `consumer` on `datatoken`: the
  * receipt exists and succeeded, an `OrderStarted` log was emitted by that datatoken contract
  * (not merely anywhere in the tx) naming the consumer and spending at least one datatoken, and,
- * when `providerFeeAddress` is given, the same datatoken emitted a `ProviderFee` for that provider.
+ * when `providerFeeAddress` is given, the same datatoken emitted a `ProviderFee` for that provider
+ * whose `validUntil` (0 = none) had not passed when the order was mined.
  * Each failure is its own error (`status` 402, or 400 for a malformed query, 503 if the chain is
  * unreachable), with messages safe to return to the caller.
  *
@@ -160,10 +169,13 @@ export async function verifyOrder(client: Client<Transport, Chain | undefined>, 
   if (!order) throw new OrderAmountTooLowError()
 
   if (providerFeeAddress !== undefined) {
-    const named = events.some(
+    const fees = events.filter(
       (event) => event.eventName === 'ProviderFee' && isAddressEqual(event.address, datatoken) && isAddressEqual(event.args.providerFeeAddress, providerFeeAddress),
     )
-    if (!named) throw new OrderProviderMismatchError()
+    if (fees.length === 0) throw new OrderProviderMismatchError()
+    // The datatoken does not enforce validUntil; the provider must, or a fee could be reused forever.
+    const current = fees.some((event) => event.eventName === 'ProviderFee' && (event.args.validUntil === 0n || event.args.validUntil >= order.args.timestamp))
+    if (!current) throw new OrderProviderFeeExpiredError()
   }
 
   return {

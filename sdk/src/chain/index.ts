@@ -1,1 +1,46 @@
-export {}
+export {
+  type BuyDatatokenDispenser,
+  type BuyDatatokenErrorType,
+  type BuyDatatokenFixedRate,
+  type BuyDatatokenParameters,
+  type BuyDatatokenReturnType,
+  buyDatatoken,
+} from './buyDatatoken.ts'
+export {
+  ChainArgumentError,
+  ChainEventNotFoundError,
+  type ChainTransactionFailure,
+  ChainTransactionError,
+  ExchangeNotFoundError,
+} from './errors.ts'
+export {
+  type GetTokenBalanceErrorType,
+  type GetTokenBalanceParameters,
+  type GetTokenBalanceReturnType,
+  getTokenBalance,
+} from './getTokenBalance.ts'
+export {
+  type PublishDatatokenDispenser,
+  type PublishDatatokenErrorType,
+  type PublishDatatokenFixedRate,
+  type PublishDatatokenParameters,
+  type PublishDatatokenReturnType,
+  type PublishMarketFee,
+  publishDatatoken,
+} from './publishDatatoken.ts'
+export {
+  type ProviderFee,
+  type ProviderFeeSigner,
+  type SignProviderFeeErrorType,
+  type SignProviderFeeParameters,
+  type SignProviderFeeReturnType,
+  signProviderFee,
+} from './signProviderFee.ts'
+export {
+  type ConsumeMarketFee,
+  type StartOrderErrorType,
+  type StartOrderParameters,
+  type StartOrderReturnType,
+  startOrder,
+} from './startOrder.ts'
+export type { AccountClient } from './transact.ts'

@@ -1,0 +1,289 @@
+// The SDK's chain actions against a real Hardhat 3 EDR chain with Ocean's contracts deployed from
+// their npm artifacts; verifyOrder (from @datavault/contracts) checks what they did. One chain for
+// the whole file.
+import {
+  type Account,
+  type Address,
+  type Chain,
+  createPublicClient,
+  createWalletClient,
+  encodeFunctionData,
+  type Hash,
+  http,
+  keccak256,
+  parseEther,
+  type PublicClient,
+  stringToHex,
+  type Transport,
+  type WalletClient as ViemWalletClient,
+  zeroAddress,
+} from 'viem'
+import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
+import { type DeployOceanReturnType, deployOcean, type LocalChain, type OceanAddresses, startLocalChain, verifyOrder } from '@datavault/contracts'
+import { erc20TemplateAbi, oceanTokenAbi } from '@datavault/contracts/abis'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { buyDatatoken } from './buyDatatoken.ts'
+import { getTokenBalance } from './getTokenBalance.ts'
+import { type PublishDatatokenReturnType, publishDatatoken } from './publishDatatoken.ts'
+import { type ProviderFee, signProviderFee } from './signProviderFee.ts'
+import { startOrder } from './startOrder.ts'
+
+type WalletClient = ViemWalletClient<Transport, Chain | undefined, Account>
+
+let chain: LocalChain
+let deployment: DeployOceanReturnType
+let addresses: OceanAddresses
+let publicClient: PublicClient
+let accounts: { deployer: PrivateKeyAccount; publisher: PrivateKeyAccount; buyer: PrivateKeyAccount; node: PrivateKeyAccount; stranger: PrivateKeyAccount }
+let clients: Record<keyof typeof accounts, WalletClient>
+let published: PublishDatatokenReturnType
+let other: PublishDatatokenReturnType
+let buyTx: Hash
+let orderTx: Hash
+let providerFee: ProviderFee
+const gas: Record<string, bigint> = {}
+
+const price = parseEther('5')
+
+beforeAll(async () => {
+  chain = await startLocalChain()
+  const [deployer, publisher, buyer, node, stranger] = chain.accounts.slice(0, 5).map(({ privateKey }) => privateKeyToAccount(privateKey)) as PrivateKeyAccount[]
+  accounts = { deployer: deployer!, publisher: publisher!, buyer: buyer!, node: node!, stranger: stranger! }
+  const wallet = (account: PrivateKeyAccount) => createWalletClient({ account, transport: http(chain.rpcUrl) })
+  clients = { deployer: wallet(accounts.deployer), publisher: wallet(accounts.publisher), buyer: wallet(accounts.buyer), node: wallet(accounts.node), stranger: wallet(accounts.stranger) }
+  publicClient = createPublicClient({ transport: http(chain.rpcUrl) })
+
+  deployment = await deployOcean(clients.deployer)
+  addresses = deployment.addresses
+  // Test-only: the deployer owns OceanToken and mints the buyer some base token.
+  const mint = await clients.deployer.writeContract({ address: addresses.Ocean, abi: oceanTokenAbi, functionName: 'mint', args: [accounts.buyer.address, parseEther('100')], chain: null })
+  await publicClient.waitForTransactionReceipt({ hash: mint })
+
+  published = await publishDatatoken(clients.publisher, { addresses, name: 'Heart-rate 2025 access', symbol: 'DV-HR25', price })
+  gas.publishFixedRate = published.gasUsed
+  const bought = await buyDatatoken(clients.buyer, { addresses, datatoken: published.datatoken })
+  buyTx = bought.txHash
+  gas.buy = bought.gasUsed
+  providerFee = await signProviderFee(accounts.node, {
+    providerData: stringToHex(JSON.stringify({ environment: 'cpu-sandbox', dt: published.datatoken })),
+    validUntil: BigInt(Math.floor(Date.now() / 1000) + 3600),
+  })
+  const order = await startOrder(clients.buyer, { datatoken: published.datatoken, consumer: accounts.buyer.address, providerFee })
+  orderTx = order.txHash
+  gas.startOrder = order.gasUsed
+
+  other = await publishDatatoken(clients.publisher, { addresses, name: 'Sleep 2025 access', symbol: 'DV-SL25', price })
+})
+
+afterAll(async () => {
+  console.info(
+    `chain start ${chain?.startupMs} ms, deployOcean ${deployment?.durationMs} ms (${Object.values(deployment?.gasUsed ?? {}).reduce((sum, used) => sum + used, 0n)} gas); gas: ${Object.entries(gas)
+      .map(([step, used]) => `${step} ${used}`)
+      .join(', ')}`,
+  )
+  await chain?.stop()
+})
+
+describe('publishDatatoken', () => {
+  test('default', async () => {
+    expect(published.nft).toMatch(/^0x[0-9a-fA-F]{40}$/)
+    expect(published.datatoken).toMatch(/^0x[0-9a-fA-F]{40}$/)
+    expect(published.exchangeId).toMatch(/^0x[0-9a-f]{64}$/)
+    expect(await publicClient.readContract({ address: published.datatoken, abi: erc20TemplateAbi, functionName: 'getERC721Address' })).toBe(published.nft)
+    expect(await publicClient.readContract({ address: published.datatoken, abi: erc20TemplateAbi, functionName: 'symbol' })).toBe('DV-HR25')
+    expect(await publicClient.readContract({ address: published.datatoken, abi: erc20TemplateAbi, functionName: 'getPaymentCollector' })).toBe(accounts.publisher.address)
+  })
+
+  test('behavior: dispenser variant is free to take', async () => {
+    const free = await publishDatatoken(clients.publisher, { addresses, name: 'Open sample', symbol: 'DV-FREE', dispenser: true })
+    gas.publishDispenser = free.gasUsed
+    expect(free.exchangeId).toBeUndefined()
+    const taken = await buyDatatoken(clients.stranger, { addresses, datatoken: free.datatoken, dispenser: true })
+    gas.dispense = taken.gasUsed
+    expect(taken.baseTokenAmount).toBe(0n)
+    expect(await getTokenBalance(publicClient, { token: free.datatoken, owner: accounts.stranger.address })).toBe(10n ** 18n)
+  })
+
+  test('error: zero price', async () => {
+    await expect(publishDatatoken(clients.publisher, { addresses, name: 'x', symbol: 'X', price: 0n })).rejects.toMatchObject({ name: 'ChainArgumentError', code: 'CHAIN_INVALID_ARGUMENT' })
+  })
+
+  test('error: not a factory', async () => {
+    await expect(publishDatatoken(clients.publisher, { addresses: { ...addresses, ERC721Factory: addresses.Ocean }, name: 'x', symbol: 'X', price })).rejects.toMatchObject({
+      name: 'ChainTransactionError',
+      code: 'CHAIN_TRANSACTION_REVERTED',
+    })
+  })
+})
+
+describe('buyDatatoken', () => {
+  test('default', async () => {
+    // Bought in beforeAll, then spent by startOrder.
+    expect(await getTokenBalance(publicClient, { token: published.datatoken, owner: accounts.buyer.address })).toBe(0n)
+  })
+
+  test('args: exchangeId and amount', async () => {
+    const before = await getTokenBalance(publicClient, { token: addresses.Ocean, owner: accounts.buyer.address })
+    const bought = await buyDatatoken(clients.buyer, { addresses, datatoken: other.datatoken, exchangeId: other.exchangeId, amount: 2n * 10n ** 18n })
+    expect(bought.exchangeId).toBe(other.exchangeId)
+    expect(bought.baseTokenAmount).toBeGreaterThanOrEqual(2n * price)
+    expect(await getTokenBalance(publicClient, { token: other.datatoken, owner: accounts.buyer.address })).toBe(2n * 10n ** 18n)
+    expect(before - (await getTokenBalance(publicClient, { token: addresses.Ocean, owner: accounts.buyer.address }))).toBe(bought.baseTokenAmount)
+  })
+
+  test('error: exchange of another datatoken', async () => {
+    await expect(buyDatatoken(clients.buyer, { addresses, datatoken: published.datatoken, exchangeId: other.exchangeId })).rejects.toMatchObject({ name: 'ExchangeNotFoundError', code: 'EXCHANGE_NOT_FOUND' })
+  })
+
+  test('error: not enough base token', async () => {
+    await expect(buyDatatoken(clients.stranger, { addresses, datatoken: published.datatoken })).rejects.toMatchObject({ name: 'ChainTransactionError', code: 'CHAIN_TRANSACTION_REVERTED' })
+  })
+})
+
+describe('signProviderFee + startOrder', () => {
+  test('default', () => {
+    expect(providerFee.providerFeeAddress).toBe(accounts.node.address)
+    expect([27, 28]).toContain(providerFee.v)
+  })
+
+  test('error: startOrder without a datatoken', async () => {
+    const error = await startOrder(clients.stranger, { datatoken: published.datatoken, consumer: accounts.stranger.address, providerFee }).catch((caught: unknown) => caught)
+    expect(error).toMatchObject({ name: 'ChainTransactionError', code: 'CHAIN_TRANSACTION_REVERTED', action: 'startOrder', status: 400 })
+    expect((error as { reason?: string }).reason).toMatch(/Not enough datatokens/)
+  })
+
+  test('error: a provider fee not signed by its provider is refused on chain', async () => {
+    await buyDatatoken(clients.buyer, { addresses, datatoken: other.datatoken })
+    const forged = { ...(await signProviderFee(accounts.stranger)), providerFeeAddress: accounts.node.address }
+    const error = await startOrder(clients.buyer, { datatoken: other.datatoken, consumer: accounts.buyer.address, providerFee: forged }).catch((caught: unknown) => caught)
+    expect(error).toMatchObject({ name: 'ChainTransactionError', code: 'CHAIN_TRANSACTION_REVERTED', reason: 'Invalid provider fee' })
+  })
+
+  test('error: an expired provider fee is refused before sending', async () => {
+    const expired = await signProviderFee(accounts.node, { validUntil: 1n })
+    await expect(startOrder(clients.buyer, { datatoken: other.datatoken, consumer: accounts.buyer.address, providerFee: expired })).rejects.toMatchObject({
+      name: 'ChainArgumentError',
+      code: 'CHAIN_INVALID_ARGUMENT',
+    })
+  })
+
+  test('error: signer is not the providerFeeAddress', async () => {
+    await expect(signProviderFee(accounts.stranger, { providerFeeAddress: accounts.node.address })).rejects.toMatchObject({ name: 'ChainArgumentError' })
+  })
+})
+
+describe('verifyOrder', () => {
+  test('default', async () => {
+    const order = await verifyOrder(publicClient, { txHash: orderTx, datatoken: published.datatoken, consumer: accounts.buyer.address, providerFeeAddress: accounts.node.address })
+    expect(order).toMatchObject({ txHash: orderTx, datatoken: published.datatoken, consumer: accounts.buyer.address, payer: accounts.buyer.address, amount: 10n ** 18n, serviceIndex: 0n })
+    expect(order.blockNumber).toBeGreaterThan(0n)
+    expect(order.timestamp).toBeGreaterThan(0n)
+  })
+
+  test('behavior: the publisher was paid 0.97 datatoken', async () => {
+    expect(await getTokenBalance(publicClient, { token: published.datatoken, owner: accounts.publisher.address })).toBe(parseEther('0.97'))
+  })
+
+  test('error: order for another datatoken', async () => {
+    await expect(verifyOrder(publicClient, { txHash: orderTx, datatoken: other.datatoken, consumer: accounts.buyer.address })).rejects.toMatchObject({
+      name: 'OrderDatatokenMismatchError',
+      code: 'ORDER_DATATOKEN_MISMATCH',
+      status: 402,
+    })
+  })
+
+  test('error: wrong consumer', async () => {
+    await expect(verifyOrder(publicClient, { txHash: orderTx, datatoken: published.datatoken, consumer: accounts.stranger.address })).rejects.toMatchObject({
+      name: 'OrderConsumerMismatchError',
+      code: 'ORDER_CONSUMER_MISMATCH',
+      status: 402,
+    })
+  })
+
+  test('error: another provider', async () => {
+    await expect(
+      verifyOrder(publicClient, { txHash: orderTx, datatoken: published.datatoken, consumer: accounts.buyer.address, providerFeeAddress: accounts.stranger.address }),
+    ).rejects.toMatchObject({ name: 'OrderProviderMismatchError', code: 'ORDER_PROVIDER_MISMATCH', status: 402 })
+  })
+
+  test('error: provider fee expired before the order was mined', async () => {
+    // The datatoken does not check validUntil (the provider must); order directly, past the SDK's check.
+    await buyDatatoken(clients.buyer, { addresses, datatoken: other.datatoken })
+    const expired = await signProviderFee(accounts.node, { validUntil: 1n })
+    const hash = await clients.buyer.writeContract({
+      address: other.datatoken,
+      abi: erc20TemplateAbi,
+      functionName: 'startOrder',
+      args: [accounts.buyer.address, 0n, expired, { consumeMarketFeeAddress: zeroAddress, consumeMarketFeeToken: zeroAddress, consumeMarketFeeAmount: 0n }],
+      chain: null,
+    })
+    expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe('success')
+    await expect(verifyOrder(publicClient, { txHash: hash, datatoken: other.datatoken, consumer: accounts.buyer.address })).resolves.toMatchObject({ amount: 10n ** 18n })
+    await expect(verifyOrder(publicClient, { txHash: hash, datatoken: other.datatoken, consumer: accounts.buyer.address, providerFeeAddress: accounts.node.address })).rejects.toMatchObject({
+      name: 'OrderProviderFeeExpiredError',
+      code: 'ORDER_PROVIDER_FEE_EXPIRED',
+      status: 402,
+    })
+  })
+
+  test('error: another service', async () => {
+    await expect(verifyOrder(publicClient, { txHash: orderTx, datatoken: published.datatoken, consumer: accounts.buyer.address, serviceIndex: 1n })).rejects.toMatchObject({
+      name: 'OrderServiceMismatchError',
+      code: 'ORDER_SERVICE_MISMATCH',
+    })
+  })
+
+  test('error: a transaction that is not an order', async () => {
+    await expect(verifyOrder(publicClient, { txHash: buyTx, datatoken: published.datatoken, consumer: accounts.buyer.address })).rejects.toMatchObject({
+      name: 'OrderNotFoundError',
+      code: 'ORDER_NOT_FOUND',
+      reason: 'not-an-order',
+      status: 402,
+    })
+  })
+
+  test('error: an unknown transaction', async () => {
+    await expect(verifyOrder(publicClient, { txHash: keccak256(stringToHex('no such tx')), datatoken: published.datatoken, consumer: accounts.buyer.address })).rejects.toMatchObject({
+      name: 'OrderNotFoundError',
+      code: 'ORDER_NOT_FOUND',
+      reason: 'missing',
+    })
+  })
+
+  test('error: a reverted transaction', async () => {
+    // A startOrder by an account without datatokens, mined anyway: fixed gas skips estimation,
+    // and the hash is computed from the signed bytes because the node answers the send with an error.
+    const account = accounts.stranger
+    const request = {
+      to: published.datatoken,
+      data: encodeFunctionData({
+        abi: erc20TemplateAbi,
+        functionName: 'startOrder',
+        args: [account.address, 0n, providerFee, { consumeMarketFeeAddress: zeroAddress, consumeMarketFeeToken: zeroAddress, consumeMarketFeeAmount: 0n }],
+      }),
+      gas: 500_000n,
+      nonce: await publicClient.getTransactionCount({ address: account.address }),
+      chainId: chain.chainId,
+      maxFeePerGas: parseEther('0.0000001'),
+      maxPriorityFeePerGas: 1n,
+    }
+    const raw = await account.signTransaction(request)
+    const hash = keccak256(raw)
+    await publicClient.request({ method: 'eth_sendRawTransaction', params: [raw] }).catch(() => undefined)
+    expect((await publicClient.getTransactionReceipt({ hash })).status).toBe('reverted')
+    await expect(verifyOrder(publicClient, { txHash: hash, datatoken: published.datatoken, consumer: account.address })).rejects.toMatchObject({
+      name: 'OrderNotFoundError',
+      code: 'ORDER_NOT_FOUND',
+      reason: 'reverted',
+    })
+  })
+
+  test('error: malformed query', async () => {
+    await expect(verifyOrder(publicClient, { txHash: '0x1234' as Hash, datatoken: published.datatoken, consumer: accounts.buyer.address })).rejects.toMatchObject({
+      name: 'InvalidOrderQueryError',
+      code: 'ORDER_QUERY_INVALID',
+      status: 400,
+    })
+    await expect(verifyOrder(publicClient, { txHash: orderTx, datatoken: 'nope' as Address, consumer: accounts.buyer.address })).rejects.toMatchObject({ code: 'ORDER_QUERY_INVALID' })
+  })
+})

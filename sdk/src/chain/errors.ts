@@ -1,0 +1,89 @@
+import type { Hash } from 'viem'
+import { BaseError, ContractFunctionRevertedError, ExecutionRevertedError, UserRejectedRequestError } from 'viem'
+import { DataVaultError } from '../errors/base.ts'
+
+/** How a chain transaction failed: reverted (by the contract), rejected (by the signer), or failed (RPC, funds, nonce…). */
+export type ChainTransactionFailure = 'reverted' | 'rejected' | 'failed'
+
+const codes = {
+  reverted: 'CHAIN_TRANSACTION_REVERTED',
+  rejected: 'CHAIN_TRANSACTION_REJECTED',
+  failed: 'CHAIN_TRANSACTION_FAILED',
+} as const
+
+/**
+ * A transaction an SDK action sent (or tried to send) did not succeed. Thrown, never returned as
+ * `null`. `action` names the step (`startOrder`, `approve`, …); `reason` is the contract's revert
+ * reason or custom error name when there is one; `txHash` is set when the transaction was mined
+ * and reverted. Messages hold viem's short messages only (never the RPC URL or request body).
+ */
+export class ChainTransactionError extends DataVaultError {
+  override name = 'ChainTransactionError'
+  readonly action: string
+  readonly failure: ChainTransactionFailure
+  readonly reason: string | undefined
+  readonly txHash: Hash | undefined
+
+  constructor({ action, failure, reason, txHash, cause }: { action: string; failure: ChainTransactionFailure; reason?: string | undefined; txHash?: Hash | undefined; cause?: unknown }) {
+    const viemMessage = cause instanceof BaseError ? cause.shortMessage : undefined
+    const details = [reason ? `reason: ${reason}` : undefined, txHash ? `transaction: ${txHash}` : undefined, failure !== 'reverted' ? viemMessage : undefined]
+      .filter(Boolean)
+      .join('; ')
+    super(`The ${action} transaction ${failure === 'reverted' ? 'reverted' : failure === 'rejected' ? 'was rejected by the signer' : 'failed'}.`, {
+      code: codes[failure],
+      status: failure === 'failed' ? 502 : 400,
+      details: details || undefined,
+      cause,
+    })
+    this.action = action
+    this.failure = failure
+    this.reason = reason
+    this.txHash = txHash
+  }
+
+  /** Classifies an error viem threw while simulating, estimating or sending `action`. */
+  static from(action: string, error: unknown): ChainTransactionError {
+    if (error instanceof ChainTransactionError) return error
+    if (error instanceof BaseError) {
+      const reverted = error.walk((inner) => inner instanceof ContractFunctionRevertedError || inner instanceof ExecutionRevertedError)
+      if (reverted instanceof ContractFunctionRevertedError) {
+        return new ChainTransactionError({ action, failure: 'reverted', reason: reverted.reason ?? reverted.data?.errorName, cause: error })
+      }
+      if (reverted instanceof ExecutionRevertedError) {
+        return new ChainTransactionError({ action, failure: 'reverted', reason: reverted.details || undefined, cause: error })
+      }
+      if (error.walk((inner) => inner instanceof UserRejectedRequestError)) {
+        return new ChainTransactionError({ action, failure: 'rejected', cause: error })
+      }
+    }
+    return new ChainTransactionError({ action, failure: 'failed', cause: error })
+  }
+}
+
+/** A transaction succeeded but did not emit the event the action reads its result from (wrong contract address?). */
+export class ChainEventNotFoundError extends DataVaultError {
+  override name = 'ChainEventNotFoundError'
+  constructor({ action, event, txHash }: { action: string; event: string; txHash: Hash }) {
+    super(`The ${action} transaction emitted no ${event} event.`, {
+      code: 'CHAIN_EVENT_NOT_FOUND',
+      status: 502,
+      details: `transaction: ${txHash}; check the contract addresses for this chain`,
+    })
+  }
+}
+
+/** The datatoken has no usable fixed-rate exchange (none on this FixedRateExchange, another datatoken's, or inactive). */
+export class ExchangeNotFoundError extends DataVaultError {
+  override name = 'ExchangeNotFoundError'
+  constructor(details: string) {
+    super('No active fixed-rate exchange sells this datatoken.', { code: 'EXCHANGE_NOT_FOUND', status: 404, details })
+  }
+}
+
+/** A chain action was called with parameters it cannot use. */
+export class ChainArgumentError extends DataVaultError {
+  override name = 'ChainArgumentError'
+  constructor(shortMessage: string, { details }: { details?: string } = {}) {
+    super(shortMessage, { code: 'CHAIN_INVALID_ARGUMENT', status: 400, details })
+  }
+}
