@@ -1,1 +1,33 @@
-export {}
+export { ciphertextLength, plaintextLength } from './ciphertextLength.ts'
+export {
+  type CreateDecryptStreamReturnType,
+  createDecryptStream,
+} from './createDecryptStream.ts'
+export {
+  type CreateEncryptStreamParameters,
+  type CreateEncryptStreamReturnType,
+  createEncryptStream,
+} from './createEncryptStream.ts'
+export { decryptBytes } from './decryptBytes.ts'
+export { type EncryptBytesParameters, encryptBytes } from './encryptBytes.ts'
+export {
+  EnvelopeArgumentError,
+  type EnvelopeErrorType,
+  EnvelopeHeaderError,
+  EnvelopeReorderedError,
+  EnvelopeTamperedError,
+  EnvelopeTrailingDataError,
+  EnvelopeTruncatedError,
+  EnvelopeVersionError,
+  EnvelopeWrongKeyError,
+} from './errors.ts'
+export {
+  dataKeyLength,
+  envelopeAlgorithm,
+  envelopeVersion,
+  headerLength as envelopeHeaderLength,
+  maxChunkSize,
+  minChunkSize,
+} from './format.ts'
+export { generateDataKey } from './generateDataKey.ts'
+export { defaultChunkSize } from './tuning.ts'
