@@ -70,6 +70,13 @@ function split(envelope: Uint8Array): { header: Uint8Array; frames: Uint8Array[]
   return { header, frames }
 }
 
+/** Byte equality; vitest's deep equality is slow on megabytes, so large arrays compare as Buffers. */
+function expectSameBytes(actual: Uint8Array, expected: Uint8Array) {
+  expect(actual.length).toBe(expected.length)
+  if (expected.length <= 4096) expect(actual).toEqual(expected)
+  else expect(Buffer.from(actual.buffer, actual.byteOffset, actual.length).equals(expected)).toBe(true)
+}
+
 function flipBit(bytes: Uint8Array, index: number, bit = 0): Uint8Array {
   const out = bytes.slice()
   out[index]! ^= 1 << bit
@@ -95,7 +102,7 @@ describe('encryptBytes / decryptBytes', () => {
     const plaintext = new TextEncoder().encode('my heart rate, every minute of 2025')
     const envelope = await encryptBytes(key, plaintext)
     expect(envelope.length).toBe(ciphertextLength(plaintext.length))
-    expect(await decryptBytes(key, envelope)).toEqual(plaintext)
+    expectSameBytes(await decryptBytes(key, envelope), plaintext)
   })
 
   test('default: header layout (magic, version, algorithm, chunk size, nonce prefix, commitment)', async () => {
@@ -125,7 +132,7 @@ describe('encryptBytes / decryptBytes', () => {
       const envelope = await encryptBytes(key, plaintext, { chunkSize })
       expect(envelope.length).toBe(ciphertextLength(length, chunkSize))
       expect(split(envelope).frames.length).toBe(Math.floor(length / chunkSize) + 1)
-      expect(await decryptBytes(key, envelope)).toEqual(plaintext)
+      expectSameBytes(await decryptBytes(key, envelope), plaintext)
     },
   )
 
@@ -135,7 +142,7 @@ describe('encryptBytes / decryptBytes', () => {
       const plaintext = bytesOf(length, 7)
       const envelope = await encryptBytes(key, plaintext)
       expect(envelope.length).toBe(ciphertextLength(length))
-      expect(await decryptBytes(key, envelope)).toEqual(plaintext)
+      expectSameBytes(await decryptBytes(key, envelope), plaintext)
     },
   )
 
@@ -154,7 +161,7 @@ describe('encryptBytes / decryptBytes', () => {
   test('behavior: chunk sizes at the limits round trip', async () => {
     for (const size of [minChunkSize, 1000, maxChunkSize]) {
       const plaintext = bytesOf(size * 2 + 3)
-      expect(await decryptBytes(key, await encryptBytes(key, plaintext, { chunkSize: size }))).toEqual(plaintext)
+      expectSameBytes(await decryptBytes(key, await encryptBytes(key, plaintext, { chunkSize: size })), plaintext)
     }
   })
 
@@ -182,8 +189,8 @@ describe('createEncryptStream / createDecryptStream', () => {
       const plaintext = bytesOf(length, 3)
       const envelope = await through(createEncryptStream(key, { chunkSize }), plaintext, pieces)
       expect(envelope.length).toBe(ciphertextLength(length, chunkSize))
-      expect(await through(createDecryptStream(key), envelope, pieces)).toEqual(plaintext)
-      expect(await decryptBytes(key, envelope)).toEqual(plaintext)
+      expectSameBytes(await through(createDecryptStream(key), envelope, pieces), plaintext)
+      expectSameBytes(await decryptBytes(key, envelope), plaintext)
     }
   })
 
@@ -192,7 +199,7 @@ describe('createEncryptStream / createDecryptStream', () => {
     for (let round = 0; round < 10; round++) {
       const sizes = Array.from({ length: 17 }, () => 1 + Math.floor(Math.random() * 3000))
       const envelope = await through(createEncryptStream(key, { chunkSize: 1000 }), plaintext, sizes)
-      expect(await through(createDecryptStream(key), envelope, sizes.toReversed())).toEqual(plaintext)
+      expectSameBytes(await through(createDecryptStream(key), envelope, sizes.toReversed()), plaintext)
     }
   })
 
