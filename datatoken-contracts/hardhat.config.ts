@@ -1,5 +1,6 @@
-// Hardhat 3 config for the local development chain (`startLocalChain`, or by hand:
-// `node node_modules/hardhat/dist/src/cli.js --config datatoken-contracts/hardhat.config.ts node`).
+// Hardhat 3 config for the local development chain (`startLocalChain` runs its `node` task, see
+// src/local-chain-node.ts; by hand: `node node_modules/hardhat/dist/src/cli.js --config
+// datatoken-contracts/hardhat.config.ts node --hostname 127.0.0.1`).
 //
 // - `networks.node` is the network Hardhat's `node` task serves. chainId 8996 is Ocean's
 //   "development" chain. Accounts stay at Hardhat's defaults (the "test … junk" mnemonic, 20

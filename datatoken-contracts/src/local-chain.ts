@@ -1,8 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { pbkdf2Sync } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type Address, type Hex, toHex } from 'viem'
 import { HDKey, privateKeyToAddress } from 'viem/accounts'
@@ -61,20 +58,12 @@ export class LocalChainStartError extends DataVaultError {
   }
 }
 
-const require = createRequire(import.meta.url)
 const packageRoot = fileURLToPath(new URL('..', import.meta.url))
-const hardhatConfigPath = join(packageRoot, 'hardhat.config.ts')
-const watchdogUrl = new URL('./local-chain-watchdog.ts', import.meta.url).href
+const nodeEntryPath = fileURLToPath(new URL('./local-chain-node.ts', import.meta.url))
 const startedLine = /Started HTTP and WebSocket JSON-RPC server at (http:\/\/[^\s/]+)/
 // Hardhat prints the private keys of its default accounts; such lines never reach a logger.
 const ansiEscape = /\x1b\[[0-9;]*m/g
 const secretLine = /private key|0x[0-9a-f]{64}/i
-
-function hardhatCliPath(): string {
-  const packageJsonPath = require.resolve('hardhat/package.json')
-  const { bin } = JSON.parse(readFileSync(packageJsonPath, 'utf8')) as { bin: { hardhat: string } }
-  return join(dirname(packageJsonPath), bin.hardhat)
-}
 
 /**
  * Derives the local chain's accounts from its mnemonic (BIP-39 seed with node:crypto, BIP-32 path
@@ -95,13 +84,14 @@ export function localChainAccounts(
 }
 
 /**
- * Starts Hardhat 3's `node` task (EDR) in a child process on chainId 8996 with 20 funded
- * accounts, and resolves once the chain answers `eth_chainId`.
+ * Starts Hardhat 3's `node` task (EDR) in a child process (`local-chain-node.ts`, config
+ * `hardhat.config.ts`) on chainId 8996 with 20 funded accounts, and resolves once the chain
+ * answers `eth_chainId`.
  *
  * The child is Node 24 (`process.execPath`), leads its own process group, and dies with its
  * parent: `stop()` kills the group, an `exit` hook kills it if the parent exits without calling
- * `stop()`, and a watchdog preloaded into the child exits when the parent's end of its stdin
- * closes (parent killed). The chain does not keep the parent's event loop alive.
+ * `stop()`, and the child exits by itself when the parent's end of its stdin closes (parent
+ * killed). The chain does not keep the parent's event loop alive.
  *
  * @example
  * const chain = await startLocalChain({ port: 0 })
@@ -123,7 +113,7 @@ export async function startLocalChain(
   const { NODE_OPTIONS: _ignored, ...parentEnv } = process.env
   const child = spawn(
     process.execPath,
-    ['--import', watchdogUrl, hardhatCliPath(), '--config', hardhatConfigPath, 'node', '--hostname', host, '--port', String(port)],
+    [nodeEntryPath, '--hostname', host, '--port', String(port)],
     {
       cwd: packageRoot,
       detached: true,
@@ -133,7 +123,7 @@ export async function startLocalChain(
   )
   const pid = child.pid
   if (pid === undefined) {
-    throw new LocalChainStartError('Could not spawn the local Hardhat node.', { details: hardhatConfigPath })
+    throw new LocalChainStartError('Could not spawn the local Hardhat node.')
   }
   logger?.debug({ pid, host, port }, 'local chain spawned')
   // Deriving the accounts costs ~200 ms of CPU; do it while the child boots.
