@@ -205,7 +205,7 @@ describe('createEncryptStream / createDecryptStream', () => {
 
   test('error: a piece that is not a Uint8Array', async () => {
     for (const transform of [createEncryptStream(key), createDecryptStream(key)]) {
-      const source = new ReadableStream({
+      const source = new ReadableStream<unknown>({
         start(controller) {
           controller.enqueue('text')
           controller.close()

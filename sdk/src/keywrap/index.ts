@@ -1,1 +1,6 @@
-export {}
+export { type KeyWrapErrorType, KeyWrapArgumentError, SealedBoxError } from './errors.ts'
+export { maxSealedPlaintextLength, sealedBoxOverhead, sealedBoxVersion } from './format.ts'
+export { type KeyPair, derivePublicKey, generateKeyPair } from './generateKeyPair.ts'
+export { keyPairFromHex, keyPairToHex, publicKeyFromHex, publicKeyToHex } from './hex.ts'
+export { type OpenSealedParameters, openSealed } from './openSealed.ts'
+export { type SealToPublicKeyParameters, sealToPublicKey } from './sealToPublicKey.ts'
