@@ -10,7 +10,7 @@ import { z } from 'zod'
 import { type JobCgroups, createJobCgroups } from './cgroup-v1.ts'
 import { SandboxSetupError, SandboxSpecError, SandboxUnavailableError } from './errors.ts'
 import { createEventLineReader, createTail } from './event-lines.ts'
-import { type OutputStaging, createOutputStaging } from './output-staging.ts'
+import { type OutputStaging, createOutputStaging, prepareWorkDir } from './output-staging.ts'
 import { type SandboxCapabilities, probeSandbox } from './probe.ts'
 import type { RunOptions, RunOutcome, RunResult, RunSpec, Runner, SandboxEnforcement, SandboxLogger } from './runner.ts'
 import { createUidPool, killProcessesOfUid } from './uid-pool.ts'
@@ -105,8 +105,12 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
     let probed: Promise<SandboxCapabilities> | undefined
 
     const capabilities = () =>
-      (probed ??= probeSandbox({ bwrapPath, nodePath, probeUid: uidRange.start, identity, cgroups }).then((result) => {
+      (probed ??= probeSandbox({ bwrapPath, nodePath, probeUid: uidRange.start, identity, cgroups }).then(async (result) => {
         if ('unavailable' in result) throw new SandboxUnavailableError(result.unavailable)
+        if (result.identity === 'per-job-uid')
+          await prepareWorkDir(workDir).catch((cause: unknown) => {
+            throw new SandboxUnavailableError(`The sandbox work dir cannot be used by job uids: ${(cause as Error).message}.`, { cause })
+          })
         if (result.identity !== 'per-job-uid') logger.warn({ reason: result.identityNote }, 'sandboxes run as the node user, not a uid per job')
         if (result.cgroupParents === null) logger.warn({}, 'cgroup v1 controllers not usable: memory, tasks and CPU are limited per process with rlimits only')
         logger.info({ identity: result.identity, cgroups: result.cgroupParents !== null, bwrap: result.bwrap }, 'sandbox ready')

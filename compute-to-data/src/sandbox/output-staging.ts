@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process'
 import { constants } from 'node:fs'
-import { chmod, chown, lstat, mkdir, mkdtemp, open, readdir, readlink, rm, statfs, symlink, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { chmod, chown, lstat, mkdir, mkdtemp, open, readdir, readlink, rm, stat, statfs, symlink, writeFile } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 
 const run = promisify(execFile)
@@ -21,6 +21,20 @@ export type OutputStaging = {
   copyTo(outputDir: string): Promise<boolean>
   /** Unmounts and removes the staging area. */
   dispose(): Promise<void>
+}
+
+/**
+ * Makes `workDir` (0711) and checks that a job's uid can reach it: bubblewrap, running as that
+ * uid, must traverse every ancestor to bind `/out` (it refuses even an open directory fd).
+ */
+export async function prepareWorkDir(workDir: string): Promise<void> {
+  const absolute = resolve(workDir)
+  await mkdir(absolute, { recursive: true, mode: 0o711 })
+  for (let path = absolute; ; path = dirname(path)) {
+    const stats = await stat(path)
+    if ((stats.mode & 0o001) === 0) throw new Error(`${path} is not traversable by other users (mode ${(stats.mode & 0o777).toString(8)})`)
+    if (path === dirname(path)) return
+  }
 }
 
 /**

@@ -1,14 +1,18 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 
-/** Pids of every process whose real uid is `uid`, from /proc. */
+/**
+ * Pids of every live process whose real uid is `uid`, from /proc. Zombies are left out: they run
+ * nothing and hold no memory, and bubblewrap's pid-1 reaper, orphaned when bubblewrap exits, may
+ * wait as a zombie until the host's init reaps it.
+ */
 export async function processesOfUid(uid: number): Promise<number[]> {
   const pids: number[] = []
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     const status = await readFile(`/proc/${entry}/status`, 'utf8').catch(() => '')
     const match = /^Uid:\s+(\d+)/m.exec(status)
-    if (match && Number(match[1]) === uid) pids.push(Number(entry))
+    if (match && Number(match[1]) === uid && !/^State:\s+Z/m.test(status)) pids.push(Number(entry))
   }
   return pids
 }

@@ -1,0 +1,392 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
+import { type AddressInfo, createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { bubblewrapRunner } from './bubblewrapRunner.ts'
+import type { RunLimits, RunSpec, Runner, SandboxLogger } from './runner.ts'
+import { processesOfUid } from './uid-pool.ts'
+
+const bwrapInstalled = existsSync('/usr/bin/bwrap')
+const isRoot = process.getuid?.() === 0
+
+/** A logger that keeps every line, so tests can check what was (never) logged. */
+function memoryLogger() {
+  const lines: string[] = []
+  const make = (bindings: Record<string, unknown>): SandboxLogger => ({
+    child: (more) => make({ ...bindings, ...more }),
+    info: (obj, msg) => lines.push(JSON.stringify({ level: 'info', ...bindings, ...obj, msg })),
+    warn: (obj, msg) => lines.push(JSON.stringify({ level: 'warn', ...bindings, ...obj, msg })),
+    error: (obj, msg) => lines.push(JSON.stringify({ level: 'error', ...bindings, ...obj, msg })),
+    debug: (obj, msg) => lines.push(JSON.stringify({ level: 'debug', ...bindings, ...obj, msg })),
+  })
+  return { logger: make({}), lines }
+}
+
+const limits: RunLimits = { wallTimeMs: 30_000, cpuSeconds: 30, memoryBytes: 256 * 1024 ** 2, outputBytes: 1024 ** 2, processes: 64 }
+const started = `console.log(JSON.stringify({ event: 'started' }))\n`
+
+let dir: string
+let log: ReturnType<typeof memoryLogger>
+/** Kernel isolation alone: Node's permission model off, so hostile programs meet the sandbox itself. */
+let bare: Runner
+/** The production setting: Node's permission model on as well. */
+let guarded: Runner
+let count = 0
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sandbox-test-'))
+  // Job uids must traverse to the work dir (bubblewrap binds /out as them).
+  await chmod(dir, 0o711)
+  log = memoryLogger()
+  bare = bubblewrapRunner({ workDir: join(dir, 'work'), nodePermissions: false })({ logger: log.logger })
+  guarded = bubblewrapRunner({ workDir: join(dir, 'work') })({ logger: log.logger })
+})
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+async function program(source: string): Promise<string> {
+  const path = join(dir, `program-${++count}.mjs`)
+  await writeFile(path, source)
+  return path
+}
+
+async function spec(source: string, overrides: Partial<RunSpec> = {}): Promise<RunSpec> {
+  return {
+    jobId: `job-${++count}`,
+    program: { path: await program(source) },
+    config: {},
+    inputs: [],
+    outputDir: join(dir, `out-${count}`),
+    limits,
+    ...overrides,
+  }
+}
+
+describe.skipIf(!bwrapInstalled)('bubblewrapRunner', () => {
+  test('default: the program reads its config and inputs, writes /out, reports events', async () => {
+    const big = new Uint8Array(3 * 1024 ** 2).map((_, i) => (i * 7) & 0xff)
+    const events: unknown[] = []
+    let startedCalls = 0
+    const s = await spec(
+      `import fs from 'node:fs'
+      ${started}
+      const config = JSON.parse(fs.readFileSync('/job/config.json', 'utf8'))
+      const text = fs.readFileSync('/data/a.txt', 'utf8')
+      const bytes = fs.readFileSync('/data/b.bin')
+      let sum = 0
+      for (const b of bytes) sum = (sum + b) % 1000003
+      fs.writeFileSync('/out/result.json', JSON.stringify({ config, upper: text.toUpperCase(), length: bytes.length, sum }))
+      console.log(JSON.stringify({ event: 'epoch', epoch: 1, loss: 0.25 }))
+      console.log(JSON.stringify({ event: 'done' }))`,
+      {
+        config: { hello: 'sandbox' },
+        inputs: [
+          { name: 'a.txt', source: (async function* () { yield new TextEncoder().encode('abc,'); yield new TextEncoder().encode('def') })() },
+          { name: 'b.bin', source: new Blob([big]).stream() },
+        ],
+        onEvent: (e) => events.push(e),
+        onStarted: () => startedCalls++,
+      },
+    )
+    const result = await bare.run(s)
+    expect(result).toMatchObject({ outcome: 'exited', exitCode: 0, signal: null, protocolViolations: 0 })
+    expect(events).toEqual([{ event: 'started' }, { event: 'epoch', epoch: 1, loss: 0.25 }, { event: 'done' }])
+    expect(startedCalls).toBe(1)
+    expect(result.startLatencyMs).toBeGreaterThan(0)
+    expect(result.startLatencyMs!).toBeLessThan(result.durationMs)
+    let sum = 0
+    for (const b of big) sum = (sum + b) % 1000003
+    expect(JSON.parse(await readFile(join(s.outputDir, 'result.json'), 'utf8'))).toEqual({ config: { hello: 'sandbox' }, upper: 'ABC,DEF', length: big.length, sum })
+    if (isRoot) {
+      expect(result.enforcement).toMatchObject({ identity: 'per-job-uid', memory: 'cgroup-v1', processes: 'cgroup-v1', outputs: 'tmpfs' })
+      expect(result.cpuMs).toBeGreaterThan(0)
+      expect(result.peakMemoryBytes).toBeGreaterThan(big.length)
+    }
+  })
+
+  test('behavior: isolation — no network, no host files, read-only data in memory, no capabilities, own uid', async () => {
+    const server = createServer((socket) => socket.end('hello from the host'))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const abstract = createServer((socket) => socket.end('hello'))
+    const abstractName = `\0datavault-test-${process.pid}`
+    await new Promise<void>((resolve) => abstract.listen(abstractName, resolve))
+    try {
+      const s = await spec(
+        `import fs from 'node:fs'
+        import net from 'node:net'
+        import os from 'node:os'
+        import { spawnSync } from 'node:child_process'
+        ${started}
+        const config = JSON.parse(fs.readFileSync('/job/config.json', 'utf8'))
+        const attempt = (fn) => { try { fn(); return 'ok' } catch (e) { return e.code ?? e.message } }
+        const connect = (options) => new Promise((resolve) => {
+          const socket = net.connect(options)
+          socket.on('connect', () => { socket.destroy(); resolve('connected') })
+          socket.on('error', (e) => resolve(e.code))
+          setTimeout(() => { socket.destroy(); resolve('timeout') }, 3000)
+        })
+        const mountinfo = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\\n')
+        const dataMount = mountinfo.find((line) => line.split(' ')[4] === '/data/secret.csv')
+        const facts = {
+          uid: process.getuid(),
+          data: fs.readFileSync('/data/secret.csv', 'utf8'),
+          dataFsType: dataMount?.split(' - ')[1]?.split(' ')[0],
+          dataMountOptions: dataMount?.split(' ')[5],
+          writeData: attempt(() => fs.writeFileSync('/data/secret.csv', 'x')),
+          createInData: attempt(() => fs.writeFileSync('/data/new', 'x')),
+          unlinkData: attempt(() => fs.unlinkSync('/data/secret.csv')),
+          writeRoot: attempt(() => fs.writeFileSync('/evil', 'x')),
+          writeUsr: attempt(() => fs.writeFileSync('/usr/evil', 'x')),
+          writeConfig: attempt(() => fs.writeFileSync('/job/config.json', 'x')),
+          writeTmp: attempt(() => fs.writeFileSync('/tmp/ok', 'x')),
+          shadow: attempt(() => fs.readFileSync('/etc/shadow')),
+          root: fs.readdirSync('/').sort(),
+          hostPaths: ['/etc', '/work', '/root', '/home', '/var', '/run', '/sys/fs/cgroup'].filter((p) => fs.existsSync(p)),
+          pids: fs.readdirSync('/proc').filter((name) => /^\\d+$/.test(name)).length,
+          signalHost: attempt(() => process.kill(config.hostPid, 0)),
+          tcp: await connect({ host: '127.0.0.1', port: config.port }),
+          abstractSocket: await connect({ path: config.abstract }),
+          interfaces: Object.keys(os.networkInterfaces()),
+          capEff: /CapEff:\\s+(\\w+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1],
+          noNewUserNs: spawnSync('/usr/bin/unshare', ['--user', '/usr/bin/true']).status,
+          hostname: os.hostname(),
+          env: Object.keys(process.env).sort(),
+        }
+        fs.writeFileSync('/out/facts.json', JSON.stringify(facts))`,
+        {
+          config: { port: (server.address() as AddressInfo).port, abstract: abstractName, hostPid: process.pid },
+          inputs: [{ name: 'secret.csv', source: [new TextEncoder().encode('name,ssn\nalice,123')] }],
+        },
+      )
+      const result = await bare.run(s)
+      expect(result.stderrTail).toBe('')
+      expect(result).toMatchObject({ outcome: 'exited', exitCode: 0 })
+      const facts = JSON.parse(await readFile(join(s.outputDir, 'facts.json'), 'utf8'))
+      expect(facts).toMatchObject({
+        data: 'name,ssn\nalice,123',
+        // The plaintext lives in bubblewrap's private tmpfs: memory, never a host disk path.
+        dataFsType: 'tmpfs',
+        writeData: 'EROFS',
+        createInData: 'EROFS',
+        unlinkData: 'EROFS',
+        writeRoot: 'EROFS',
+        writeUsr: 'EROFS',
+        writeConfig: 'EROFS',
+        writeTmp: 'ok',
+        shadow: 'ENOENT',
+        hostPaths: [],
+        signalHost: 'ESRCH',
+        tcp: 'ECONNREFUSED',
+        interfaces: ['lo'],
+        capEff: '0000000000000000',
+        hostname: 'sandbox',
+        env: ['HOME', 'LANG', 'PATH', 'PWD', 'TMPDIR'],
+      })
+      expect(facts.dataMountOptions).toMatch(/^ro\b/)
+      expect(['ECONNREFUSED', 'ENOENT']).toContain(facts.abstractSocket)
+      expect(facts.noNewUserNs).not.toBe(0)
+      expect(facts.root).toEqual(['bin', 'data', 'dev', 'job', 'lib', 'lib64', 'out', 'proc', 'sandbox', 'sbin', 'tmp', 'usr'].filter((p) => facts.root.includes(p)))
+      expect(facts.root).not.toContain('etc')
+      expect(facts.pids).toBeLessThanOrEqual(3)
+      if (isRoot) {
+        expect(facts.uid).toBe(result.enforcement.uid)
+        expect(facts.uid).toBeGreaterThanOrEqual(1_900_000_000)
+      }
+    } finally {
+      server.close()
+      abstract.close()
+    }
+  })
+
+  test('behavior: concurrent jobs run as different uids', async () => {
+    const source = `${started}import fs from 'node:fs'; fs.writeFileSync('/out/uid', String(process.getuid())); await new Promise((r) => setTimeout(r, 300))`
+    const [a, b] = await Promise.all([bare.run(await spec(source)), bare.run(await spec(source))])
+    expect(a.outcome).toBe('exited')
+    expect(b.outcome).toBe('exited')
+    if (isRoot) expect(a.enforcement.uid).not.toBe(b.enforcement.uid)
+  })
+
+  test('behavior: wall-time limit kills the whole sandbox, background processes included', async () => {
+    const s = await spec(
+      `import { spawn } from 'node:child_process'
+      ${started}
+      spawn('/usr/bin/sleep', ['1000'], { detached: true, stdio: 'ignore' }).unref()
+      spawn('/bin/sh', ['-c', 'trap "" TERM HUP INT; while true; do sleep 1; done'], { detached: true, stdio: 'ignore' }).unref()
+      setInterval(() => {}, 1000)`,
+      { limits: { ...limits, wallTimeMs: 1500 } },
+    )
+    const result = await bare.run(s)
+    expect(result.outcome).toBe('timeout')
+    expect(result.exitCode).toBe(null)
+    expect(result.durationMs).toBeGreaterThanOrEqual(1500)
+    expect(result.durationMs).toBeLessThan(5000)
+    if (isRoot) expect(await processesOfUid(result.enforcement.uid)).toEqual([])
+  })
+
+  test('behavior: a memory hog is stopped (native buffers)', async () => {
+    const s = await spec(`${started}const keep = []; for (;;) keep.push(Buffer.alloc(16 * 1024 * 1024, 1))`, {
+      limits: { ...limits, memoryBytes: 128 * 1024 ** 2 },
+    })
+    const result = await bare.run(s)
+    expect(result.outcome).toBe('memory-limit')
+    if (isRoot) expect(result.peakMemoryBytes).toBeLessThanOrEqual(128 * 1024 ** 2)
+  })
+
+  test('behavior: a memory hog is stopped (JavaScript heap)', async () => {
+    const s = await spec(`${started}const keep = []; for (;;) keep.push(new Array(1e6).fill(1.5))`, { limits: { ...limits, memoryBytes: 128 * 1024 ** 2 } })
+    const result = await bare.run(s)
+    expect(result.outcome).toBe('memory-limit')
+  })
+
+  test('behavior: a fork bomb is contained by the task limit and leaves nothing behind', async () => {
+    const s = await spec(
+      `import { spawn } from 'node:child_process'
+      import fs from 'node:fs'
+      ${started}
+      const children = []
+      for (let i = 0; i < 500; i++) {
+        const child = spawn('/usr/bin/sleep', ['30'], { stdio: 'ignore' })
+        const ok = await new Promise((resolve) => { child.once('spawn', () => resolve(true)); child.once('error', () => resolve(false)) })
+        if (!ok) break
+        children.push(child)
+      }
+      fs.writeFileSync('/out/spawned', String(children.length))
+      for (const child of children) child.kill('SIGKILL')
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      // Then a classic shell fork bomb, left running until the wall-time limit.
+      spawn('/bin/sh', ['-c', 'f() { f | f & }; f'], { stdio: 'ignore' }).on('error', () => {})
+      setInterval(() => {}, 1000)`,
+      { limits: { ...limits, processes: 32, wallTimeMs: 4000 } },
+    )
+    const result = await bare.run(s)
+    expect(result.outcome).toBe('timeout')
+    const spawned = Number(await readFile(join(s.outputDir, 'spawned'), 'utf8'))
+    expect(spawned).toBeGreaterThan(0)
+    expect(spawned).toBeLessThan(32)
+    if (isRoot) expect(await processesOfUid(result.enforcement.uid)).toEqual([])
+    // The host still spawns processes normally.
+    expect(spawnSync('/usr/bin/true').status).toBe(0)
+  })
+
+  test('behavior: output size is limited (one big file; many small files)', async () => {
+    const big = await spec(`${started}import fs from 'node:fs'; fs.writeFileSync('/out/big', Buffer.alloc(2 * 1024 * 1024, 7))`, { limits: { ...limits, outputBytes: 1024 ** 2 } })
+    expect((await bare.run(big)).outcome).toBe('output-limit')
+    const many = await spec(`${started}import fs from 'node:fs'; for (let i = 0; i < 1000; i++) fs.writeFileSync('/out/f' + i, 'x')`)
+    expect((await bare.run(many)).outcome).toBe('output-limit')
+  })
+
+  test('behavior: the CPU limit stops a busy loop before the wall-time limit', async () => {
+    const s = await spec(`${started}for (;;) {}`, { limits: { ...limits, cpuSeconds: 1, wallTimeMs: 20_000 } })
+    const result = await bare.run(s)
+    expect(result.outcome).toBe('cpu-limit')
+    expect(result.durationMs).toBeLessThan(10_000)
+  })
+
+  test('behavior: stderr is kept for the owner and never logged; bad stdout lines are counted', async () => {
+    const s = await spec(
+      `${started}
+      process.stderr.write('SECRET-STDERR alice,123\\n')
+      console.log('alice,123-not-an-event')
+      console.log('x'.repeat(10000))
+      console.log(JSON.stringify({ event: 'error', code: 'non-numeric-cell' }))
+      process.exitCode = 2`,
+    )
+    const result = await bare.run(s)
+    expect(result).toMatchObject({ outcome: 'exited', exitCode: 2, errorCode: 'non-numeric-cell', protocolViolations: 2 })
+    expect(result.stderrTail).toContain('SECRET-STDERR')
+    expect(log.lines.join('\n')).not.toContain('SECRET')
+    expect(log.lines.join('\n')).not.toContain('alice')
+  })
+
+  test('behavior: aborting kills the run', async () => {
+    const controller = new AbortController()
+    const s = await spec(`${started}setInterval(() => {}, 1000)`, { onStarted: () => setTimeout(() => controller.abort(), 100) })
+    const result = await bare.run(s, { signal: controller.signal })
+    expect(result.outcome).toBe('killed')
+    if (isRoot) expect(await processesOfUid(result.enforcement.uid)).toEqual([])
+  })
+
+  test('behavior: with Node permissions on, the program cannot spawn or write outside /out and /tmp', async () => {
+    const s = await spec(
+      `import fs from 'node:fs'
+      import { spawnSync } from 'node:child_process'
+      ${started}
+      const attempt = (fn) => { try { fn(); return 'ok' } catch (e) { return e.code } }
+      fs.writeFileSync('/out/facts.json', JSON.stringify({
+        spawn: attempt(() => spawnSync('/usr/bin/true')),
+        writeTmp: attempt(() => fs.writeFileSync('/tmp/x', 'x')),
+        readUsr: attempt(() => fs.readFileSync('/usr/bin/true')),
+        readData: attempt(() => fs.readFileSync('/data/in')),
+      }))`,
+      { inputs: [{ name: 'in', source: [new Uint8Array([1])] }] },
+    )
+    const result = await guarded.run(s)
+    expect(result).toMatchObject({ outcome: 'exited', exitCode: 0, enforcement: { nodePermissions: true } })
+    expect(JSON.parse(await readFile(join(s.outputDir, 'facts.json'), 'utf8'))).toEqual({ spawn: 'ERR_ACCESS_DENIED', writeTmp: 'ok', readUsr: 'ERR_ACCESS_DENIED', readData: 'ok' })
+  })
+
+  test('error: an input that fails mid-stream fails the run before the program starts', async () => {
+    let startedCalls = 0
+    const failure = Object.assign(new Error('ciphertext chunk failed authentication'), { code: 'ENVELOPE_TAMPERED' })
+    const s = await spec(`${started}import fs from 'node:fs'; fs.writeFileSync('/out/ran', 'yes')`, {
+      inputs: [
+        {
+          name: 'data.csv',
+          source: (async function* () {
+            yield new Uint8Array(1024)
+            await new Promise((r) => setTimeout(r, 50))
+            throw failure
+          })(),
+        },
+      ],
+      onStarted: () => startedCalls++,
+    })
+    await expect(bare.run(s)).rejects.toBe(failure)
+    expect(startedCalls).toBe(0)
+    expect(await readdir(s.outputDir)).toEqual([])
+  })
+
+  test('error: a program whose hash does not match never runs', async () => {
+    const s = await spec(`${started}import fs from 'node:fs'; fs.writeFileSync('/out/ran', 'yes')`)
+    s.program.sha256 = `0x${'00'.repeat(32)}`
+    await expect(bare.run(s)).rejects.toMatchObject({ name: 'SandboxSpecError', code: 'SANDBOX_SPEC_INVALID' })
+    expect(await readdir(s.outputDir)).toEqual([])
+  })
+
+  test('error: a work dir job uids cannot reach is refused at start, clearly', async () => {
+    if (!isRoot) return
+    const hidden = await mkdtemp(join(tmpdir(), 'sandbox-hidden-'))
+    try {
+      const runner = bubblewrapRunner({ workDir: join(hidden, 'work') })({ logger: log.logger })
+      await expect(runner.run(await spec(started))).rejects.toMatchObject({ name: 'SandboxUnavailableError', code: 'SANDBOX_UNAVAILABLE' })
+    } finally {
+      await rm(hidden, { recursive: true, force: true })
+    }
+  })
+
+  test('error: invalid specs are refused (input name, limits, non-empty output dir)', async () => {
+    const base = await spec(started)
+    await expect(bare.run({ ...base, inputs: [{ name: '../escape', source: [] }] })).rejects.toMatchObject({ code: 'SANDBOX_SPEC_INVALID' })
+    await expect(bare.run({ ...base, limits: { ...limits, memoryBytes: 1024 } })).rejects.toMatchObject({ code: 'SANDBOX_SPEC_INVALID' })
+    await mkdir(base.outputDir, { recursive: true })
+    await writeFile(join(base.outputDir, 'stale'), 'x')
+    await expect(bare.run(base)).rejects.toMatchObject({ code: 'SANDBOX_SPEC_INVALID' })
+  })
+
+  test('behavior: start latency (spawn to "started"), median of 20', async () => {
+    const latencies: number[] = []
+    for (let i = 0; i < 20; i++) {
+      const result = await guarded.run(await spec(started))
+      expect(result.outcome).toBe('exited')
+      latencies.push(result.startLatencyMs!)
+    }
+    latencies.sort((a, b) => a - b)
+    const median = (latencies[9]! + latencies[10]!) / 2
+    console.log(`sandbox start latency: median ${median.toFixed(1)} ms, min ${latencies[0]!.toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms (n=20)`)
+    expect(median).toBeLessThan(2000)
+  })
+})
