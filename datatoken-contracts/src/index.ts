@@ -20,7 +20,7 @@ export {
   OceanDeployError,
   unusedPoolTemplate,
 } from './deploy-ocean.ts'
-export { DataVaultError, type DataVaultErrorOptions } from './errors/base.ts'
+export { DataVaultError, type DataVaultErrorOptions, isDataVaultError } from './errors/base.ts'
 export {
   type LocalChain,
   type LocalChainAccount,

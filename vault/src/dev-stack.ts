@@ -2,7 +2,7 @@ import { mkdir, open, rename, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { createWalletClient, defineChain, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { type LocalChainAccount, deployOcean, erc20Abi, startLocalChain } from '@datavault/contracts'
+import { type LocalChainAccount, deployOcean, oceanTokenAbi, startLocalChain, writeOceanAddressesFile } from '@datavault/contracts'
 import type { TrainerDefinition } from '@datavault/compute-to-data'
 import { parseVaultConfig } from './config.ts'
 import { type Logger, createLogger } from './logger.ts'
@@ -66,14 +66,6 @@ export async function startDevStack({ dataDir, port = 8700, chainPort = 8545, lo
 
     const [deployer, ...rest] = chain.accounts
     if (!deployer) throw new Error('The local chain has no accounts.')
-    const addressesFile = join(root, 'addresses.json')
-    const deployed = await deployOcean({ rpcUrl: chain.rpcUrl, privateKey: deployer.privateKey, addressesFile })
-    onStep(`Ocean contracts deployed (ERC721Factory ${deployed.addresses.ERC721Factory})`)
-
-    const accounts: DevAccount[] = [
-      { ...deployer, role: 'deployer' },
-      ...rest.slice(0, 9).map((account, index): DevAccount => ({ ...account, role: index === 0 ? 'owner' : index === 1 ? 'buyer' : 'spare' })),
-    ]
     const localChain = defineChain({
       id: chain.chainId,
       name: 'datavault dev',
@@ -81,8 +73,17 @@ export async function startDevStack({ dataDir, port = 8700, chainPort = 8545, lo
       rpcUrls: { default: { http: [chain.rpcUrl] } },
     })
     const wallet = createWalletClient({ account: privateKeyToAccount(deployer.privateKey), chain: localChain, transport: http(chain.rpcUrl) })
+    const deployed = await deployOcean(wallet)
+    const addressesFile = join(root, 'addresses.json')
+    await writeOceanAddressesFile(addressesFile, deployed.addresses)
+    onStep(`Ocean contracts deployed (ERC721Factory ${deployed.addresses.ERC721Factory}, ${Math.round(deployed.durationMs)} ms)`)
+
+    const accounts: DevAccount[] = [
+      { ...deployer, role: 'deployer' },
+      ...rest.slice(0, 9).map((account, index): DevAccount => ({ ...account, role: index === 0 ? 'owner' : index === 1 ? 'buyer' : 'spare' })),
+    ]
     for (const account of accounts.slice(1)) {
-      await wallet.writeContract({ address: deployed.addresses.Ocean, abi: erc20Abi, functionName: 'transfer', args: [account.address, fundingPerAccount] })
+      await wallet.writeContract({ address: deployed.addresses.Ocean, abi: oceanTokenAbi, functionName: 'transfer', args: [account.address, fundingPerAccount] })
     }
     onStep(`funded ${accounts.length - 1} test accounts with base tokens`)
 

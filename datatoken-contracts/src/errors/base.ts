@@ -11,17 +11,21 @@ export type DataVaultErrorOptions = {
 }
 
 /**
- * The error base of `@datavault/contracts`: the same contract as `DataVaultError` in
- * `@datavault/sdk` (`name`, `code`, `shortMessage`, `details`, `status`, `expose`, `toJSON`).
+ * The one base class of every error datavault throws on purpose.
  *
- * Why a copy: this package is the leaf of the dependency graph (the SDK imports its ABIs and
- * types), so it cannot import the SDK without a cycle. The SDK's `isDataVaultError` checks the
- * shape, not the class, so errors thrown here are recognised everywhere. If the base ever moves
- * into a leaf package, this file becomes a re-export.
+ * `name` and `code` are stable and meant for programs (tests check them, not `instanceof`);
+ * `shortMessage` is one sentence for people; `details` says more; `status`/`expose` let an HTTP
+ * edge answer with the right status without leaking internals.
+ *
+ * @example
+ * class DatasetNotFoundError extends DataVaultError {
+ *   override name = 'DatasetNotFoundError'
+ *   constructor(id: string) { super(`Dataset ${id} not found.`, { code: 'DATASET_NOT_FOUND', status: 404 }) }
+ * }
  */
 export class DataVaultError extends Error {
   override name = 'DataVaultError'
-  /** Stable machine-readable code, e.g. `ORDER_NOT_FOUND`. */
+  /** Stable machine-readable code, e.g. `ENVELOPE_TAMPERED`. */
   readonly code: string
   /** One human sentence, without details or cause. */
   readonly shortMessage: string
@@ -51,4 +55,13 @@ export class DataVaultError extends Error {
       ...(this.details ? { details: this.details } : {}),
     }
   }
+}
+
+/** True when `error` is a DataVaultError (checked by shape, so it works across package copies). */
+export function isDataVaultError(error: unknown): error is DataVaultError {
+  return (
+    error instanceof Error &&
+    typeof (error as Partial<DataVaultError>).code === 'string' &&
+    typeof (error as Partial<DataVaultError>).shortMessage === 'string'
+  )
 }

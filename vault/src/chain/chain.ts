@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises'
 import { type Address, type Hex, type PublicClient, createPublicClient, defineChain, http } from 'viem'
 import { DataVaultError } from '@datavault/sdk'
-import { type OceanAddresses, erc20TemplateAbi, erc721TemplateAbi, readAddressesFile, verifyOrder } from '@datavault/contracts'
+import { type OceanAddresses, erc20TemplateAbi, erc721TemplateAbi, readOceanAddressesFile, verifyOrder } from '@datavault/contracts'
 
 /** What the node reads from the chain. */
 export type Chain = {
@@ -34,7 +33,7 @@ export async function connectChain({
   /** The node's own address: orders must carry its provider fee. */
   node: Address
 }): Promise<Chain> {
-  const addresses = readAddressesFile(JSON.parse(await readFile(addressesFile, 'utf8')), chainId)
+  const addresses = await readOceanAddressesFile(addressesFile, chainId)
   const chain = defineChain({
     id: chainId,
     name: `chain ${chainId}`,
