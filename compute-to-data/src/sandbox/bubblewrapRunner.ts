@@ -352,7 +352,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       signal?.addEventListener('abort', onAbort, { once: true })
 
       // Feed program, config and inputs; release the sandbox (block fd) only when all arrived whole.
-      const guarded = (source: AsyncIterable<Uint8Array>) =>
+      const guarded = (source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>) =>
         (async function* () {
           try {
             for await (const chunk of source) yield chunk
@@ -361,7 +361,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
             throw error
           }
         })()
-      const feed = async (source: AsyncIterable<Uint8Array>, fd: number) => {
+      const feed = async (source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, fd: number) => {
         await pipeline(Readable.from(guarded(source)), child.stdio[fd] as Writable)
       }
       let programHash = ''
@@ -383,7 +383,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
           programFd,
         ),
         feed([new TextEncoder().encode(JSON.stringify(spec.config ?? null))], configFd),
-        ...spec.inputs.map((input, i) => feed(input.source as AsyncIterable<Uint8Array>, firstInputFd + i)),
+        ...spec.inputs.map((input, i) => feed(input.source as AsyncIterable<Uint8Array> | Iterable<Uint8Array>, firstInputFd + i)),
       ])
       let hashMismatch = false
       feeding.then(
@@ -474,6 +474,9 @@ function signalOf(number: number): NodeJS.Signals | null {
 
 /** What of an error may be logged: its name and code. */
 function errorName(error: unknown): { name: string; code?: string } {
-  if (error instanceof Error) return { name: error.name, ...(typeof (error as { code?: unknown }).code === 'string' ? { code: (error as { code: string }).code } : {}) }
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code
+    return typeof code === 'string' ? { name: error.name, code } : { name: error.name }
+  }
   return { name: typeof error }
 }

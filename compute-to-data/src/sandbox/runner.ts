@@ -5,7 +5,7 @@ export type SandboxInput = {
   /** File name under `/data`: letters, digits, `.`, `_`, `-`; not starting with `.`. */
   name: string
   /** The plaintext, streamed straight into the sandbox's private memory. */
-  source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array> | ReadableStream<Uint8Array>
 }
 
 /** Resource limits of one run. */
