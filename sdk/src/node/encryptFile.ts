@@ -1,0 +1,35 @@
+import { createEncryptStream, defaultChunkSize } from '../envelope/index.ts'
+import { type FileProgress, type TransformFileReturnType, transformFile } from './transformFile.ts'
+
+export type EncryptFileParameters = {
+  /** Plaintext bytes per envelope chunk (default 1 MiB). */
+  chunkSize?: number | undefined
+  /** Called after each read with the plaintext bytes read so far and the file's size. */
+  onProgress?: ((progress: FileProgress) => void) | undefined
+  /** Aborting stops the work and removes the partial output. */
+  signal?: AbortSignal | undefined
+}
+
+/** Bytes of plaintext read and bytes of envelope written. */
+export type EncryptFileReturnType = TransformFileReturnType
+
+/**
+ * Encrypts a file into a datavault envelope, streaming with constant memory. The envelope is written
+ * to a temporary file beside `outPath` and renamed into place only on success, so a failure leaves no
+ * partial output (an existing `outPath` is replaced only on success).
+ *
+ * @example
+ * const key = generateDataKey()
+ * await encryptFile('heart-rate.csv', 'heart-rate.csv.dve', key, {
+ *   onProgress: ({ bytesDone, bytesTotal }) => console.log(`${Math.round((100 * bytesDone) / bytesTotal)}%`),
+ * })
+ */
+export async function encryptFile(
+  inPath: string,
+  outPath: string,
+  key: Uint8Array,
+  { chunkSize = defaultChunkSize, onProgress, signal }: EncryptFileParameters = {},
+): Promise<EncryptFileReturnType> {
+  // Reads of exactly one chunk go to WebCrypto without a staging copy.
+  return transformFile({ inPath, outPath, transform: createEncryptStream(key, { chunkSize }), readSize: chunkSize, onProgress, signal })
+}

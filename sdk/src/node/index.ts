@@ -1,0 +1,4 @@
+// Node-only helpers (node:fs). Not part of the browser entry; exported as `@datavault/sdk/node`.
+export { type DecryptFileParameters, type DecryptFileReturnType, decryptFile } from './decryptFile.ts'
+export { type EncryptFileParameters, type EncryptFileReturnType, encryptFile } from './encryptFile.ts'
+export type { FileProgress } from './transformFile.ts'

@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto'
+import { type FileHandle, open, rename, rm } from 'node:fs/promises'
+import { basename, dirname, join, resolve } from 'node:path'
+
+/** Progress of a file operation: bytes of the input file read and handed to the cipher so far. */
+export type FileProgress = { bytesDone: number; bytesTotal: number }
+
+export type TransformFileParameters = {
+  inPath: string
+  outPath: string
+  transform: TransformStream<Uint8Array, Uint8Array>
+  /** Bytes per read; a function may pick it from the first bytes (the envelope header). */
+  readSize: number | ((head: Uint8Array) => number)
+  /** Bytes read first and given to `readSize` when it is a function. */
+  headSize?: number
+  onProgress?: ((progress: FileProgress) => void) | undefined
+  signal?: AbortSignal | undefined
+}
+
+export type TransformFileReturnType = { bytesRead: number; bytesWritten: number }
+
+// Writes below this size are gathered and written together (frame words are 4 bytes).
+const coalesceBelow = 64 * 1024
+
+/**
+ * Streams a file through `transform` into `outPath`: the output goes to a temporary file beside
+ * `outPath` (mode 0600), is flushed to disk, and is renamed over `outPath` only when everything
+ * succeeded, so a failure or an abort leaves no partial output behind.
+ */
+export async function transformFile({
+  inPath,
+  outPath,
+  transform,
+  readSize,
+  headSize = 0,
+  onProgress,
+  signal,
+}: TransformFileParameters): Promise<TransformFileReturnType> {
+  signal?.throwIfAborted()
+  const target = resolve(outPath)
+  const temporary = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.partial`)
+  const input = await open(inPath, 'r')
+  let output: FileHandle | undefined
+  let committed = false
+  try {
+    const bytesTotal = (await input.stat()).size
+    output = await open(temporary, 'wx', 0o600)
+    const out = output
+    let bytesRead = 0
+    let bytesWritten = 0
+    let pieceSize = typeof readSize === 'number' ? readSize : undefined
+
+    const read = async (size: number) => {
+      const buffer = new Uint8Array(size)
+      let filled = 0
+      while (filled < size) {
+        const { bytesRead: n } = await input.read(buffer, filled, size - filled, null)
+        if (n === 0) break
+        filled += n
+      }
+      return filled === size ? buffer : buffer.subarray(0, filled)
+    }
+
+    const source = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        let piece: Uint8Array
+        if (pieceSize === undefined) {
+          piece = await read(headSize)
+          pieceSize = (readSize as (head: Uint8Array) => number)(piece)
+        } else piece = await read(pieceSize)
+        if (piece.length === 0) return controller.close()
+        bytesRead += piece.length
+        controller.enqueue(piece)
+        onProgress?.({ bytesDone: bytesRead, bytesTotal })
+      },
+    })
+
+    let pending: Uint8Array[] = []
+    let pendingBytes = 0
+    const writeAll = async (pieces: Uint8Array[]) => {
+      if (pieces.length === 0) return
+      const total = pieces.reduce((n, p) => n + p.length, 0)
+      let { bytesWritten: n } = await out.writev(pieces)
+      // writev may write less than asked (rare for regular files); finish piece by piece.
+      for (const piece of pieces) {
+        if (n >= piece.length) {
+          n -= piece.length
+          continue
+        }
+        let offset = n
+        n = 0
+        while (offset < piece.length) offset += (await out.write(piece, offset)).bytesWritten
+      }
+      bytesWritten += total
+    }
+    const sink = new WritableStream<Uint8Array>({
+      async write(chunk) {
+        pending.push(chunk)
+        pendingBytes += chunk.length
+        if (chunk.length >= coalesceBelow || pendingBytes >= coalesceBelow) {
+          const pieces = pending
+          pending = []
+          pendingBytes = 0
+          await writeAll(pieces)
+        }
+      },
+      async close() {
+        await writeAll(pending)
+        pending = []
+      },
+    })
+
+    await source.pipeThrough(transform).pipeTo(sink, signal ? { signal } : {})
+    await out.datasync()
+    await out.close()
+    output = undefined
+    await rename(temporary, target)
+    committed = true
+    return { bytesRead, bytesWritten }
+  } finally {
+    await input.close().catch(() => {})
+    if (output) await output.close().catch(() => {})
+    if (!committed) await rm(temporary, { force: true }).catch(() => {})
+  }
+}
