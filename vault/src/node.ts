@@ -84,7 +84,7 @@ export async function startVaultNode(
         // The open key is needed only until the decrypting stream has derived its working keys.
         const source = (async function* () {
           try {
-            yield* plaintext
+            yield* Readable.fromWeb(plaintext as import('node:stream/web').ReadableStream<Uint8Array>) as AsyncIterable<Uint8Array>
           } finally {
             key.fill(0)
           }

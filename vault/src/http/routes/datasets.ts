@@ -42,7 +42,7 @@ export function datasetRoutes(components: Pick<ApiComponents, 'config' | 'identi
   })
 
   router.put('/v1/datasets/:id/key', signed('json'), async (ctx) => {
-    const dataset = datasets.require(addressSchema.parse(ctx.params.id))
+    const dataset = datasets.require(addressSchema.parse(String(ctx.params.id)))
     if (dataset.owner !== ctx.state.wallet) throw new NotDatasetOwnerError('Only the dataset\'s owner can escrow its data key.')
     const { sealedKey } = parseJsonBody(ctx, escrowKeyBodySchema)
     await keys.escrow({ dataset, sealedKey: hexToBytes(sealedKey as `0x${string}`) })
@@ -56,11 +56,11 @@ export function datasetRoutes(components: Pick<ApiComponents, 'config' | 'identi
   })
 
   router.get('/v1/datasets/:id', (ctx) => {
-    ctx.body = view(datasets.require(addressSchema.parse(ctx.params.id)))
+    ctx.body = view(datasets.require(addressSchema.parse(String(ctx.params.id))))
   })
 
   router.get('/v1/datasets/:id/provider-fee', async (ctx) => {
-    const dataset = datasets.require(addressSchema.parse(ctx.params.id))
+    const dataset = datasets.require(addressSchema.parse(String(ctx.params.id)))
     const consumer = addressSchema.parse(ctx.query.consumer)
     const fee = await signProviderFee(identity.account, {
       providerFeeAddress: identity.account.address,

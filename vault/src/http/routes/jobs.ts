@@ -79,9 +79,11 @@ export function jobRoutes(components: Pick<ApiComponents, 'config' | 'identity' 
     const jobTrainer = { id: trainer.definition.id, version: trainer.definition.version, hash: trainer.bundle.sha256 }
     if (!policyAllowsTrainer(dataset, jobTrainer))
       throw new JobRefusedError(`The dataset's policy does not allow the trainer ${jobTrainer.id}.`, { code: 'POLICY_TRAINER_DENIED' })
-    const parsed = trainer.definition.parameters.safeParse(body.params)
+    const parsed = trainer.definition.parameters.safeParse(body.params) as
+      | { success: true; data: unknown }
+      | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } }
     if (!parsed.success)
-      throw new InvalidBodyError(parsed.error.issues.map((issue) => `params.${issue.path.join('.')}: ${issue.message}`).join('; '))
+      throw new InvalidBodyError(parsed.error.issues.map((issue) => `params.${issue.path.map(String).join('.')}: ${issue.message}`).join('; '))
     const params = parsed.data as Record<string, unknown>
     if (typeof params.epochs === 'number' && params.epochs > dataset.policy.maxEpochs)
       throw new JobRefusedError(`The dataset's policy allows at most ${dataset.policy.maxEpochs} epochs.`, { code: 'POLICY_LIMIT_EXCEEDED' })
@@ -103,19 +105,19 @@ export function jobRoutes(components: Pick<ApiComponents, 'config' | 'identity' 
   })
 
   router.get('/v1/jobs/:id', signed('none'), (ctx) => {
-    ctx.body = toJobView(visibleJob(ctx.params.id, ctx.state.wallet, { ownerToo: true }))
+    ctx.body = toJobView(visibleJob(String(ctx.params.id), ctx.state.wallet, { ownerToo: true }))
   })
 
   router.get('/v1/jobs/:id/receipt', signed('none'), (ctx) => {
-    const job = visibleJob(ctx.params.id, ctx.state.wallet, { ownerToo: true })
+    const job = visibleJob(String(ctx.params.id), ctx.state.wallet, { ownerToo: true })
     if (job.state !== 'finished' || !job.receipt) throw new JobOutputNotFoundError(job.id, 'receipt')
     ctx.body = job.receipt
   })
 
   router.get('/v1/jobs/:id/outputs/:name', signed('none'), (ctx) => {
-    const job = visibleJob(ctx.params.id, ctx.state.wallet, { ownerToo: false })
-    const file = job.state === 'finished' ? job.result?.files.find((candidate) => candidate.name === ctx.params.name) : undefined
-    if (!file) throw new JobOutputNotFoundError(job.id, ctx.params.name)
+    const job = visibleJob(String(ctx.params.id), ctx.state.wallet, { ownerToo: false })
+    const file = job.state === 'finished' ? job.result?.files.find((candidate) => candidate.name === String(ctx.params.name)) : undefined
+    if (!file) throw new JobOutputNotFoundError(job.id, String(ctx.params.name))
     ctx.set('content-type', 'application/octet-stream')
     ctx.set('content-length', String(file.bytes))
     ctx.set('x-datavault-sha256', file.sha256)
