@@ -93,7 +93,8 @@ export async function startVaultNode(
       },
     }
 
-    const runner = bubblewrapRunner({ workDir: join(config.dataDir, 'sandbox') })({ logger })
+    // The sandbox stages /out outside the data dir: job uids must reach it, and the data dir is 0700.
+    const runner = bubblewrapRunner({})({ logger })
     const engine = computeEngine({
       workDir: join(config.dataDir, 'work'),
       resultsDir,

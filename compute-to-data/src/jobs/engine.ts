@@ -297,7 +297,7 @@ function failureMessage(result: RunResult): string {
 
 /** What of an error may be logged: its name, code and message, never data. */
 function safeError(error: unknown): Record<string, unknown> {
-  if (isDataVaultError(error)) return { name: error.name, code: error.code, message: error.shortMessage }
+  if (isDataVaultError(error)) return { name: error.name, code: error.code, message: error.shortMessage, details: error.details }
   if (error instanceof Error) return { name: error.name, message: error.message }
   return { message: String(error) }
 }
