@@ -120,7 +120,7 @@ describe('requests', () => {
     const submit = (p: Record<string, unknown>, trainer = 'logistic-regression') =>
       submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: trainer }, params: p, orderTx })
     await expect(submit({ label: 'risk', epochs: 11 })).rejects.toMatchObject({ code: 'POLICY_LIMIT_EXCEEDED' })
-    await expect(submit({ label: 'no_such_column' })).rejects.toMatchObject({ code: 'BODY_INVALID' })
+    await expect(submit({ label: 'no_such_column', epochs: 3 })).rejects.toMatchObject({ code: 'BODY_INVALID' })
     await expect(submit({ label: 'risk' }, 'mlp')).rejects.toMatchObject({ code: 'TRAINER_UNKNOWN' })
     // The order is still good.
     const job = await submit({ label: 'risk', epochs: 3 })
