@@ -350,6 +350,19 @@ describe.skipIf(!bwrapInstalled)('bubblewrapRunner', () => {
     expect(await readdir(s.outputDir)).toEqual([])
   })
 
+  test('behavior: an input that never ends is cut by the wall-time limit; the program never starts', async () => {
+    let startedCalls = 0
+    const s = await spec(started, {
+      inputs: [{ name: 'slow', source: (async function* () { yield new Uint8Array(10); await new Promise(() => {}) })() }],
+      limits: { ...limits, wallTimeMs: 1000 },
+      onStarted: () => startedCalls++,
+    })
+    const result = await bare.run(s)
+    expect(result.outcome).toBe('timeout')
+    expect(result.startLatencyMs).toBe(null)
+    expect(startedCalls).toBe(0)
+  })
+
   test('error: a program whose hash does not match never runs', async () => {
     const s = await spec(`${started}import fs from 'node:fs'; fs.writeFileSync('/out/ran', 'yes')`)
     s.program.sha256 = `0x${'00'.repeat(32)}`
@@ -375,6 +388,47 @@ describe.skipIf(!bwrapInstalled)('bubblewrapRunner', () => {
     await mkdir(base.outputDir, { recursive: true })
     await writeFile(join(base.outputDir, 'stale'), 'x')
     await expect(bare.run(base)).rejects.toMatchObject({ code: 'SANDBOX_SPEC_INVALID' })
+  })
+
+  describe('without cgroups (rlimits only)', () => {
+    let rlimited: Runner
+    beforeAll(() => {
+      rlimited = bubblewrapRunner({ workDir: join(dir, 'work'), nodePermissions: false, cgroups: 'off' })({ logger: log.logger })
+    })
+
+    test('behavior: RLIMIT_DATA stops a memory hog', async () => {
+      const s = await spec(`${started}const keep = []; for (;;) keep.push(Buffer.alloc(16 * 1024 * 1024, 1))`, { limits: { ...limits, memoryBytes: 128 * 1024 ** 2 } })
+      const result = await rlimited.run(s)
+      expect(result).toMatchObject({ outcome: 'memory-limit', enforcement: { memory: 'rlimit-data', cpu: 'rlimit-cpu' } })
+    })
+
+    test('behavior: RLIMIT_CPU stops a busy loop', async () => {
+      const result = await rlimited.run(await spec(`${started}for (;;) {}`, { limits: { ...limits, cpuSeconds: 1, wallTimeMs: 20_000 } }))
+      expect(result.outcome).toBe('cpu-limit')
+      expect(result.signal).toBe('SIGXCPU')
+    })
+
+    test.skipIf(!isRoot)('behavior: RLIMIT_NPROC of the job uid bounds its tasks', async () => {
+      const s = await spec(
+        `import { spawn } from 'node:child_process'
+        import fs from 'node:fs'
+        ${started}
+        let spawned = 0
+        for (let i = 0; i < 500; i++) {
+          const child = spawn('/usr/bin/sleep', ['30'], { stdio: 'ignore' })
+          const ok = await new Promise((resolve) => { child.once('spawn', () => resolve(true)); child.once('error', () => resolve(false)) })
+          if (!ok) break
+          spawned++
+        }
+        fs.writeFileSync('/out/spawned', String(spawned))
+        process.exit(0)`,
+        { limits: { ...limits, processes: 32 } },
+      )
+      const result = await rlimited.run(s)
+      expect(result).toMatchObject({ outcome: 'exited', exitCode: 0, enforcement: { processes: 'rlimit-nproc' } })
+      expect(Number(await readFile(join(s.outputDir, 'spawned'), 'utf8'))).toBeLessThan(32)
+      expect(await processesOfUid(result.enforcement.uid)).toEqual([])
+    })
   })
 
   test('behavior: start latency (spawn to "started"), median of 20', async () => {

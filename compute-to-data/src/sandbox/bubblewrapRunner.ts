@@ -6,6 +6,7 @@ import { constants as osConstants, tmpdir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import { Readable, Transform, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { z } from 'zod'
 import { type JobCgroups, createJobCgroups } from './cgroup-v1.ts'
 import { SandboxSetupError, SandboxSpecError, SandboxUnavailableError } from './errors.ts'
@@ -65,6 +66,12 @@ const bubblewrapTasks = 2
 /** V8 reserves a writable code range of about half a GiB at start, which RLIMIT_DATA counts. */
 const rlimitDataOverhead = 768 * mib
 const cpuPollMs = 200
+/**
+ * How Node reports running out of memory on stderr: V8's heap limit (`--max-old-space-size`), or
+ * an allocation refused under RLIMIT_DATA. Only matched, never logged; a program that prints it
+ * on purpose only changes its own failure reason.
+ */
+const outOfMemory = /Reached heap limit|heap out of memory|Fatal process out of memory|Array buffer allocation failed|ERR_MEMORY_ALLOCATION_FAILED/
 
 /**
  * The local sandbox: runs a job's program with bubblewrap in fresh user, mount, pid, network,
@@ -298,7 +305,9 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       let startLatencyMs: number | null = null
       let errorCode: string | undefined
       let programExit: number | undefined
+      let exited = false
       const kill = (reason: NonNullable<typeof killedFor>) => {
+        if (exited) return
         killedFor ??= reason
         child.kill('SIGKILL')
         void cgroup?.killAll()
@@ -405,6 +414,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       let exit: { code: number | null; signal: NodeJS.Signals | null }
       try {
         exit = await closed
+        exited = true
       } catch (cause) {
         throw new SandboxSetupError('bubblewrap could not be started.', { cause })
       } finally {
@@ -413,8 +423,10 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         signal?.removeEventListener('abort', onAbort)
         events.end()
       }
-      await feeding.catch(() => {})
       const durationMs = performance.now() - started
+      // A source that never ends must not hold the run: drop our ends of the pipes, wait briefly.
+      for (let fd = 3; fd < child.stdio.length; fd++) child.stdio[fd]?.destroy()
+      await Promise.race([feeding.catch(() => {}), sleep(200)])
       await cgroup?.killAll()
       if (caps.identity === 'per-job-uid') await killProcessesOfUid(uid)
 
@@ -439,7 +451,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       let outcome: RunOutcome = 'exited'
       if (killedFor === 'timeout') outcome = 'timeout'
       else if (killedFor === 'cpu-limit') outcome = 'cpu-limit'
-      else if (oomKills > 0 || (exitCode === 128 + osConstants.signals.SIGABRT && /heap out of memory|Reached heap limit/.test(stderrTail))) outcome = 'memory-limit'
+      else if (oomKills > 0 || (exitCode !== null && exitCode !== 0 && outOfMemory.test(stderrTail))) outcome = 'memory-limit'
       else if (killedFor === 'abort' || killedFor === 'feed') outcome = 'killed'
       else if (exitCode === 128 + osConstants.signals.SIGXCPU || (exitCode === 128 + osConstants.signals.SIGKILL && cpuMs !== null && cpuMs >= limits.cpuSeconds * 1000))
         outcome = 'cpu-limit'
