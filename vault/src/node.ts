@@ -60,9 +60,11 @@ export async function startVaultNode(
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
   const db = openDatabase(join(config.dataDir, 'vault.sqlite'))
   const cleanups: (() => Promise<void> | void)[] = [() => db.close()]
-  const stopAll = async () => {
-    for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => {})
-  }
+  let stopping: Promise<void> | undefined
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      for (const cleanup of cleanups.reverse()) await Promise.resolve().then(cleanup).catch(() => {})
+    })())
   try {
     const identity = await loadNodeIdentity(join(config.dataDir, 'keys', 'node.json'))
     const storage = await heliaStorage({ dir: join(config.dataDir, 'ipfs') })
