@@ -18,7 +18,7 @@ const chunkSize = 64
 const key = generateDataKey()
 
 /** Deterministic bytes that differ at every position, so a misplaced byte is visible. */
-function bytesOf(length: number, seed = 1): Uint8Array {
+function bytesOf(length: number, seed = 1): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(length)
   let x = seed * 2654435761
   for (let i = 0; i < length; i++) {
@@ -172,6 +172,70 @@ describe('encryptBytes / decryptBytes', () => {
     ownKey.fill(0)
     const envelope = await through(stream, bytesOf(200), [200])
     expect(await decryptBytes(copy, envelope)).toEqual(bytesOf(200))
+  })
+})
+
+// An independent reading of FORMAT.md with WebCrypto directly, to hold the code to the document.
+const subtle = globalThis.crypto.subtle
+const ascii = (text: string) => new TextEncoder().encode(text)
+
+async function formatKeys(dataKey: Uint8Array, prefix: Uint8Array) {
+  const ikm = await subtle.importKey('raw', dataKey as Uint8Array<ArrayBuffer>, 'HKDF', false, ['deriveBits'])
+  const derive = async (info: string) =>
+    new Uint8Array(await subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: prefix as Uint8Array<ArrayBuffer>, info: ascii(info) }, ikm, 256))
+  const chunkKey = await subtle.importKey('raw', await derive('datavault envelope v1 aes-256-gcm chunk key'), 'AES-GCM', false, ['encrypt', 'decrypt'])
+  return { chunkKey, commitment: await derive('datavault envelope v1 key commitment') }
+}
+
+function formatNonce(prefix: Uint8Array, counter: number, final: boolean) {
+  const nonce = new Uint8Array(12)
+  nonce.set(prefix)
+  new DataView(nonce.buffer).setUint32(7, counter)
+  nonce[11] = final ? 1 : 0
+  return nonce
+}
+
+describe('FORMAT.md', () => {
+  test('default: an envelope built by hand from FORMAT.md decrypts', async () => {
+    const C = 16
+    const plaintext = bytesOf(2 * C + 8)
+    const prefix = new Uint8Array([1, 2, 3, 4, 5, 6, 7])
+    const { chunkKey, commitment } = await formatKeys(key, prefix)
+    const header = concat(ascii('DVEN'), new Uint8Array([1, 1, 0, 0, 0, C]), prefix, commitment) as Uint8Array<ArrayBuffer>
+    const frames: Uint8Array[] = []
+    for (let i = 0; i * C <= plaintext.length; i++) {
+      const chunk = plaintext.slice(i * C, (i + 1) * C)
+      const final = chunk.length < C
+      const word = new Uint8Array(4)
+      new DataView(word.buffer).setUint32(0, (final ? 0x8000_0000 : 0) + chunk.length)
+      const sealed = await subtle.encrypt({ name: 'AES-GCM', iv: formatNonce(prefix, i, final), additionalData: header }, chunkKey, chunk)
+      frames.push(word, new Uint8Array(sealed))
+    }
+    const envelope = concat(header, ...frames)
+    expect(envelope.length).toBe(ciphertextLength(plaintext.length, C))
+    expect(await decryptBytes(key, envelope)).toEqual(plaintext)
+  })
+
+  test('default: an envelope from encryptBytes reads by hand as FORMAT.md says', async () => {
+    const plaintext = bytesOf(3 * chunkSize) // whole chunks: ends with an empty final chunk
+    const envelope = await encryptBytes(key, plaintext, { chunkSize })
+    const header = envelope.subarray(0, 49)
+    const prefix = header.subarray(10, 17)
+    const { chunkKey, commitment } = await formatKeys(key, prefix)
+    expect(header.subarray(17, 49)).toEqual(commitment)
+    const out: Uint8Array[] = []
+    let offset = 49
+    for (let i = 0; offset < envelope.length; i++) {
+      const word = new DataView(envelope.buffer, offset).getUint32(0)
+      const final = word >>> 31 === 1
+      const length = word & 0x7fffffff
+      const body = envelope.slice(offset + 4, offset + 4 + length + 16)
+      out.push(new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv: formatNonce(prefix, i, final), additionalData: header.slice() }, chunkKey, body)))
+      offset += 4 + length + 16
+      expect(final).toBe(offset === envelope.length)
+    }
+    expect(out.map((chunk) => chunk.length)).toEqual([64, 64, 64, 0])
+    expect(concat(...out)).toEqual(plaintext)
   })
 })
 
