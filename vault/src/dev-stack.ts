@@ -62,7 +62,7 @@ export async function startDevStack({ dataDir, port = 8700, chainPort = 8545, lo
   try {
     const chain = await startLocalChain({ port: chainPort, host: '127.0.0.1' })
     stops.push(() => chain.stop())
-    onStep(`chain ready at ${chain.rpcUrl} (chainId ${chain.chainId}, ${chain.startupMs} ms)`)
+    onStep(`chain up at ${chain.rpcUrl} (chainId ${chain.chainId}, ${chain.startupMs} ms)`)
 
     const [deployer, ...rest] = chain.accounts
     if (!deployer) throw new Error('The local chain has no accounts.')
@@ -95,7 +95,7 @@ export async function startDevStack({ dataDir, port = 8700, chainPort = 8545, lo
       { logger, extraTrainers },
     )
     stops.push(() => node.stop())
-    onStep(`vault node ready at ${node.url} (node wallet ${node.address})`)
+    onStep(`vault node listening at ${node.url} (node wallet ${node.address})`)
 
     const info: DevStackInfo = {
       rpcUrl: chain.rpcUrl,
