@@ -267,6 +267,9 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         '/proc',
         '--dev',
         '/dev',
+        // /dev is a tmpfs too: read-only, so /tmp and /out (both size-limited) are the only writable places.
+        '--remount-ro',
+        '/dev',
         '--remount-ro',
         '/',
         '--chdir',
