@@ -9,6 +9,7 @@ import {
   type EnvelopeHeader,
   assertCommitment,
   assertDataKey,
+  isBytes,
   chunkNonce,
   decodeHeader,
   deriveEnvelopeKeys,
@@ -132,7 +133,7 @@ export function createDecryptStream(key: Uint8Array): CreateDecryptStreamReturnT
 
   return new TransformStream<Uint8Array, Uint8Array>({
     async transform(input, controller) {
-      if (!(input instanceof Uint8Array))
+      if (!isBytes(input))
         throw new EnvelopeArgumentError('createDecryptStream takes Uint8Array chunks.', { details: `Got ${typeof input}.` })
       let offset = 0
 

@@ -2,6 +2,7 @@ import { EnvelopeArgumentError } from './errors.ts'
 import {
   assertChunkSize,
   assertDataKey,
+  isBytes,
   chunkNonce,
   deriveEnvelopeKeys,
   encodeFrameInfo,
@@ -84,7 +85,7 @@ export function createEncryptStream(
     },
 
     async transform(input, controller) {
-      if (!(input instanceof Uint8Array))
+      if (!isBytes(input))
         throw new EnvelopeArgumentError('createEncryptStream takes Uint8Array chunks.', { details: `Got ${typeof input}.` })
       let offset = 0
       if (staged > 0) {

@@ -51,10 +51,15 @@ export type EnvelopeKeys = {
   commitment: Uint8Array
 }
 
+/** A Uint8Array from any realm (an iframe, a vm context, a Node Buffer). */
+export function isBytes(value: unknown): value is Uint8Array {
+  return value instanceof Uint8Array || (ArrayBuffer.isView(value) && value.constructor?.name === 'Uint8Array')
+}
+
 export function assertDataKey(key: Uint8Array): void {
-  if (!(key instanceof Uint8Array) || key.length !== dataKeyLength)
+  if (!isBytes(key) || key.length !== dataKeyLength)
     throw new EnvelopeArgumentError(`A data key must be ${dataKeyLength} bytes.`, {
-      details: `Got ${key instanceof Uint8Array ? `${key.length} bytes` : typeof key}.`,
+      details: `Got ${isBytes(key) ? `${key.length} bytes` : typeof key}.`,
     })
 }
 

@@ -21,17 +21,22 @@ export const maxSealedPlaintextLength = 4096
 
 const kdfInfoLabel = new TextEncoder().encode('datavault keywrap v1 x25519-hkdf-sha256-aes-256-gcm')
 
+/** A Uint8Array from any realm (an iframe, a vm context, a Node Buffer). */
+export function isBytes(value: unknown): value is Uint8Array {
+  return value instanceof Uint8Array || (ArrayBuffer.isView(value) && value.constructor?.name === 'Uint8Array')
+}
+
 export function assertKey(key: Uint8Array, what: 'public' | 'private'): void {
-  if (!(key instanceof Uint8Array) || key.length !== x25519KeyLength)
+  if (!isBytes(key) || key.length !== x25519KeyLength)
     throw new KeyWrapArgumentError(`An X25519 ${what} key must be ${x25519KeyLength} bytes.`, {
-      details: `Got ${key instanceof Uint8Array ? `${key.length} bytes` : typeof key}.`,
+      details: `Got ${isBytes(key) ? `${key.length} bytes` : typeof key}.`,
     })
 }
 
 /** The context as bytes; it must name what the secret is for, so an empty one is refused. */
 export function contextBytes(context: string | Uint8Array): Uint8Array {
   const bytes = typeof context === 'string' ? new TextEncoder().encode(context) : context
-  if (!(bytes instanceof Uint8Array) || bytes.length === 0)
+  if (!isBytes(bytes) || bytes.length === 0)
     throw new KeyWrapArgumentError('A sealed box needs a non-empty context (for example the dataset id) to bind it to.')
   return bytes
 }

@@ -1,6 +1,6 @@
 import type { Hex } from 'viem'
 import { KeyWrapArgumentError } from './errors.ts'
-import { x25519KeyLength } from './format.ts'
+import { isBytes, x25519KeyLength } from './format.ts'
 import { type KeyPair, derivePublicKey } from './generateKeyPair.ts'
 
 function toHex(bytes: Uint8Array): Hex {
@@ -56,7 +56,7 @@ export function publicKeyFromHex(publicKey: string): Uint8Array {
  * publicKeyToHex(generateKeyPair().publicKey)
  */
 export function publicKeyToHex(publicKey: Uint8Array): Hex {
-  if (!(publicKey instanceof Uint8Array) || publicKey.length !== x25519KeyLength)
+  if (!isBytes(publicKey) || publicKey.length !== x25519KeyLength)
     throw new KeyWrapArgumentError(`An X25519 public key must be ${x25519KeyLength} bytes.`)
   return toHex(publicKey)
 }

@@ -4,6 +4,7 @@ import {
   assertKey,
   boxCipher,
   contextBytes,
+  isBytes,
   maxSealedPlaintextLength,
   sealedBoxHeaderLength,
   sealedBoxMagic,
@@ -29,7 +30,7 @@ export function openSealed(privateKey: Uint8Array, sealed: Uint8Array, { context
   assertKey(privateKey, 'private')
   const contextAsBytes = contextBytes(context)
   if (
-    !(sealed instanceof Uint8Array) ||
+    !isBytes(sealed) ||
     sealed.length < sealedBoxOverhead ||
     sealed.length > sealedBoxOverhead + maxSealedPlaintextLength ||
     sealed[4] !== sealedBoxVersion ||

@@ -1,6 +1,6 @@
 import { x25519 } from '@noble/curves/ed25519.js'
 import { KeyWrapArgumentError } from './errors.ts'
-import { assertKey, boxCipher, contextBytes, encodeHeader, maxSealedPlaintextLength } from './format.ts'
+import { assertKey, boxCipher, contextBytes, encodeHeader, isBytes, maxSealedPlaintextLength } from './format.ts'
 
 export type SealToPublicKeyParameters = {
   /** What the secret is for (e.g. the dataset id); the same context is needed to open the box. */
@@ -23,7 +23,7 @@ export function sealToPublicKey(
 ): Uint8Array {
   assertKey(publicKey, 'public')
   const contextAsBytes = contextBytes(context)
-  if (!(plaintext instanceof Uint8Array) || plaintext.length > maxSealedPlaintextLength)
+  if (!isBytes(plaintext) || plaintext.length > maxSealedPlaintextLength)
     throw new KeyWrapArgumentError(`A sealed box carries a Uint8Array of at most ${maxSealedPlaintextLength} bytes.`)
 
   const ephemeralPrivateKey = x25519.utils.randomSecretKey()
