@@ -1,0 +1,11 @@
+import { expect, test } from 'vitest'
+import * as exports from './index.ts'
+
+test('default: export list', () => {
+  expect(Object.keys(exports).sort()).toMatchInlineSnapshot(`
+    [
+      "decryptFile",
+      "encryptFile",
+    ]
+  `)
+})
