@@ -206,6 +206,31 @@ describe.skipIf(!bwrapInstalled)('bubblewrapRunner', () => {
     }
   })
 
+  test.skipIf(process.arch !== 'x64' || !existsSync('/usr/bin/python3'))('behavior: seccomp blocks ptrace, io_uring, eBPF and keyrings with EPERM', async () => {
+    // Python's ctypes makes raw system calls, which Node cannot.
+    const probe = [
+      'import ctypes, json',
+      'libc = ctypes.CDLL(None, use_errno=True)',
+      'def call(*args):',
+      '    r = libc.syscall(*args)',
+      '    return r if r >= 0 else -ctypes.get_errno()',
+      'print(json.dumps({"ptrace": call(101, 0, 0, 0, 0), "io_uring_setup": call(425, 1, None), "bpf": call(321, 0, None, 0), "keyctl": call(250, 0, 0), "getpid": call(39)}))',
+    ].join('\n')
+    const s = await spec(
+      `import { spawnSync } from 'node:child_process'
+      import fs from 'node:fs'
+      ${started}
+      const run = spawnSync('/usr/bin/python3', ['-c', ${JSON.stringify(probe)}], { encoding: 'utf8' })
+      fs.writeFileSync('/out/result', run.stdout || run.stderr)`,
+    )
+    const result = await bare.run(s)
+    expect(result).toMatchObject({ outcome: 'exited', exitCode: 0, enforcement: { seccomp: true } })
+    const calls = JSON.parse(await readFile(join(s.outputDir, 'result'), 'utf8'))
+    const EPERM = -1
+    expect(calls).toMatchObject({ ptrace: EPERM, io_uring_setup: EPERM, bpf: EPERM, keyctl: EPERM })
+    expect(calls.getpid).toBeGreaterThan(0)
+  })
+
   test('behavior: concurrent jobs run as different uids', async () => {
     const source = `${started}import fs from 'node:fs'; fs.writeFileSync('/out/uid', String(process.getuid())); await new Promise((r) => setTimeout(r, 300))`
     const [a, b] = await Promise.all([bare.run(await spec(source)), bare.run(await spec(source))])

@@ -13,6 +13,7 @@ import { SandboxSetupError, SandboxSpecError, SandboxUnavailableError } from './
 import { createEventLineReader, createTail } from './event-lines.ts'
 import { type OutputStaging, createOutputStaging, prepareWorkDir } from './output-staging.ts'
 import { type SandboxCapabilities, probeSandbox } from './probe.ts'
+import { sandboxSeccompFilter } from './seccomp.ts'
 import type { RunOptions, RunOutcome, RunResult, RunSpec, Runner, SandboxEnforcement, SandboxLogger } from './runner.ts'
 import { createUidPool, killProcessesOfUid } from './uid-pool.ts'
 
@@ -166,6 +167,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
           cpu: cgroup ? 'cgroup-v1+rlimit-cpu' : 'rlimit-cpu',
           outputs: staging.mode,
           nodePermissions,
+          seccomp: sandboxSeccompFilter() !== undefined,
         }
         log.info({ uid, enforcement, inputs: spec.inputs.length }, 'sandbox starting')
         const result = await execute(spec, { caps, uid, gid, staging, cgroup, enforcement, signal })
@@ -204,7 +206,9 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       const blockFd = 4
       const programFd = 5
       const configFd = 6
-      const firstInputFd = 7
+      const seccompFd = 7
+      const firstInputFd = 8
+      const seccomp = sandboxSeccompFilter()
 
       const rlimits = [
         `--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + 1}`,
@@ -274,6 +278,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         '/',
         '--chdir',
         '/tmp',
+        ...(seccomp ? ['--seccomp', String(seccompFd)] : []),
         '--json-status-fd',
         String(statusFd),
         '--block-fd',
@@ -299,7 +304,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         gid: caps.identity === 'per-job-uid' ? gid : undefined,
         cwd: '/',
         env: { PATH: '/usr/bin:/bin' },
-        stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', ...spec.inputs.map(() => 'pipe' as const)],
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', seccomp ? 'pipe' : 'ignore', ...spec.inputs.map(() => 'pipe' as const)],
       })
 
       // Why the runner killed the sandbox: a limit, the caller's abort, or a failed input feed.
@@ -395,6 +400,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
           programFd,
         ),
         feed([new TextEncoder().encode(JSON.stringify(spec.config ?? null))], configFd),
+        ...(seccomp ? [feed([seccomp], seccompFd)] : []),
         ...spec.inputs.map((input, i) => feed(input.source as AsyncIterable<Uint8Array> | Iterable<Uint8Array>, firstInputFd + i)),
       ])
       let hashMismatch = false

@@ -60,6 +60,8 @@ export type SandboxEnforcement = {
   outputs: 'tmpfs' | 'directory+rlimit-fsize'
   /** Whether Node's permission model also confined the program's file system access. */
   nodePermissions: boolean
+  /** Whether a seccomp filter blocked dangerous system calls (built for x86-64 only). */
+  seccomp: boolean
 }
 
 /** The result of a run. `stderrTail` may contain data: it is for the data owner only, never logged or sent to the buyer. */
