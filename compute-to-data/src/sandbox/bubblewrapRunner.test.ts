@@ -437,6 +437,15 @@ describe.skipIf(!bwrapInstalled)('bubblewrapRunner', () => {
       expect(result.signal).toBe('SIGXCPU')
     })
 
+    test('behavior: identity current-user still sandboxes (the fallback when per-job uids are not possible)', async () => {
+      const runner = bubblewrapRunner({ workDir: join(dir, 'work'), identity: 'current-user', cgroups: 'off' })({ logger: log.logger })
+      const s = await spec(`${started}import fs from 'node:fs'; fs.writeFileSync('/out/uid', String(process.getuid()))`)
+      const result = await runner.run(s)
+      expect(result).toMatchObject({ outcome: 'exited', exitCode: 0, enforcement: { identity: 'current-user', processes: 'pid-namespace-only', memory: 'rlimit-data' } })
+      expect(Number(await readFile(join(s.outputDir, 'uid'), 'utf8'))).toBe(process.getuid?.())
+      expect(log.lines.some((line) => line.includes('sandboxes run as the node user'))).toBe(true)
+    })
+
     test.skipIf(!isRoot)('behavior: RLIMIT_NPROC of the job uid bounds its tasks', async () => {
       const s = await spec(
         `import { spawn } from 'node:child_process'
