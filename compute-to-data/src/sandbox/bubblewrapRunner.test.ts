@@ -1,9 +1,10 @@
-import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { bubblewrapRunner } from './bubblewrapRunner.ts'
 import type { RunLimits, RunSpec, Runner, SandboxLogger } from './runner.ts'
@@ -119,7 +120,7 @@ describe.skipIf(!bwrapInstalled)('bubblewrapRunner', () => {
         `import fs from 'node:fs'
         import net from 'node:net'
         import os from 'node:os'
-        import { spawnSync } from 'node:child_process'
+        import { spawn, spawnSync } from 'node:child_process'
         ${started}
         const config = JSON.parse(fs.readFileSync('/job/config.json', 'utf8'))
         const attempt = (fn) => { try { fn(); return 'ok' } catch (e) { return e.code ?? e.message } }
@@ -217,7 +218,7 @@ describe.skipIf(!bwrapInstalled)('bubblewrapRunner', () => {
       'print(json.dumps({"ptrace": call(101, 0, 0, 0, 0), "io_uring_setup": call(425, 1, None), "bpf": call(321, 0, None, 0), "keyctl": call(250, 0, 0), "getpid": call(39)}))',
     ].join('\n')
     const s = await spec(
-      `import { spawnSync } from 'node:child_process'
+      `import { spawn, spawnSync } from 'node:child_process'
       import fs from 'node:fs'
       ${started}
       const run = spawnSync('/usr/bin/python3', ['-c', ${JSON.stringify(probe)}], { encoding: 'utf8' })
@@ -342,7 +343,7 @@ describe.skipIf(!bwrapInstalled)('bubblewrapRunner', () => {
   test('behavior: with Node permissions on, the program cannot spawn or write outside /out and /tmp', async () => {
     const s = await spec(
       `import fs from 'node:fs'
-      import { spawnSync } from 'node:child_process'
+      import { spawn, spawnSync } from 'node:child_process'
       ${started}
       const attempt = (fn) => { try { fn(); return 'ok' } catch (e) { return e.code } }
       fs.writeFileSync('/out/facts.json', JSON.stringify({
@@ -467,6 +468,57 @@ describe.skipIf(!bwrapInstalled)('bubblewrapRunner', () => {
       expect(Number(await readFile(join(s.outputDir, 'spawned'), 'utf8'))).toBeLessThan(32)
       expect(await processesOfUid(result.enforcement.uid)).toEqual([])
     })
+  })
+
+  test.skipIf(!isRoot)('behavior: when the node process dies mid-run, the sandbox dies with it and the next runner sweeps the leftovers', async () => {
+    const workDir = join(dir, 'work')
+    const script = join(dir, 'dying-node.ts')
+    await writeFile(
+      script,
+      `import { bubblewrapRunner } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, 'bubblewrapRunner.ts')).href)}
+      const line = (obj, msg) => console.log(JSON.stringify({ ...obj, msg }))
+      const logger = { child: () => logger, info: line, warn: line, error: line, debug: () => {} }
+      const runner = bubblewrapRunner({ workDir: ${JSON.stringify(workDir)}, nodePermissions: false })({ logger })
+      await runner.run({
+        jobId: 'doomed', program: { path: ${JSON.stringify(await program(`${started}setInterval(() => {}, 1000)`))} }, config: {}, inputs: [],
+        outputDir: ${JSON.stringify(join(dir, 'doomed-out'))},
+        limits: { wallTimeMs: 60000, cpuSeconds: 60, memoryBytes: 256 * 1024 ** 2, outputBytes: 1024 ** 2, processes: 64 },
+        onStarted: () => console.log(JSON.stringify({ msg: 'program started' })),
+      })`,
+    )
+    const node = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] })
+    let output = ''
+    const uid = await new Promise<number>((resolve, reject) => {
+      node.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString()
+        if (output.includes('program started')) resolve(JSON.parse(output.split('\n').find((l) => l.includes('sandbox starting'))!).uid)
+      })
+      node.on('exit', () => reject(new Error(`the node process ended early: ${output}`)))
+    })
+    const nodePid = node.pid!
+    node.kill('SIGKILL')
+    await new Promise((resolve) => node.on('close', resolve))
+
+    // --die-with-parent: bubblewrap and everything in its pid namespace die with the node process.
+    for (let i = 0; i < 100 && (await processesOfUid(uid)).length > 0; i++) await new Promise((r) => setTimeout(r, 50))
+    expect(await processesOfUid(uid)).toEqual([])
+    const leftovers = () => ({
+      mounts: readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(`/job-${nodePid}-`)).length,
+      stagings: existsSync(workDir) ? spawnSync('ls', [workDir], { encoding: 'utf8' }).stdout.split('\n').filter((n) => n.startsWith(`job-${nodePid}-`)).length : 0,
+      cgroups: spawnSync('sh', ['-c', `find /sys/fs/cgroup/memory /sys/fs/cgroup/pids /sys/fs/cgroup/cpuacct -maxdepth 4 -type d -name 'datavault-${nodePid}-*'`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).length,
+    })
+    const before = leftovers()
+    expect(before.mounts).toBe(1)
+    expect(before.stagings).toBe(1)
+    expect(before.cgroups).toBe(3)
+
+    expect(existsSync(`/run/datavault-sandbox/uids/${uid}`)).toBe(true)
+
+    const next = bubblewrapRunner({ workDir, nodePermissions: false })({ logger: log.logger })
+    expect((await next.run(await spec(started))).outcome).toBe('exited')
+    expect(leftovers()).toEqual({ mounts: 0, stagings: 0, cgroups: 0 })
+    expect(existsSync(`/run/datavault-sandbox/uids/${uid}`)).toBe(false)
+    expect(log.lines.some((l) => l.includes('removed sandbox leftovers of a stopped node'))).toBe(true)
   })
 
   test('behavior: start latency (spawn to "started"), median of 20', async () => {

@@ -13,6 +13,7 @@ import { SandboxSetupError, SandboxSpecError, SandboxUnavailableError } from './
 import { createEventLineReader, createTail } from './event-lines.ts'
 import { type OutputStaging, createOutputStaging, prepareWorkDir } from './output-staging.ts'
 import { type SandboxCapabilities, probeSandbox } from './probe.ts'
+import { sweepStaleSandboxes } from './stale.ts'
 import { sandboxSeccompFilter } from './seccomp.ts'
 import type { RunOptions, RunOutcome, RunResult, RunSpec, Runner, SandboxEnforcement, SandboxLogger } from './runner.ts'
 import { createUidPool, killProcessesOfUid } from './uid-pool.ts'
@@ -27,6 +28,8 @@ export type BubblewrapRunnerInit = {
   nodePath?: string | undefined
   /** Uids handed out one per running job. Default 1,900,000,000 to 1,900,009,999. */
   uidRange?: { start: number; count: number } | undefined
+  /** Host-wide directory of uid locks, shared by every node process on the host. Default `/run/datavault-sandbox/uids`. */
+  uidLockDir?: string | undefined
   /** `current-user` runs sandboxes as the node's own user even when per-job uids would work. */
   identity?: 'auto' | 'current-user' | undefined
   /** `off` enforces memory, tasks and CPU with rlimits only, even where cgroups could be used. */
@@ -96,6 +99,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
     bwrapPath,
     nodePath = process.execPath,
     uidRange = { start: 1_900_000_000, count: 10_000 },
+    uidLockDir = '/run/datavault-sandbox/uids',
     identity = 'auto',
     cgroups = 'auto',
     nodePermissions = true,
@@ -109,7 +113,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
 
   return (components: BubblewrapRunnerComponents): Runner => {
     const logger = components.logger.child({ component: 'c2d:sandbox' })
-    const uids = createUidPool(uidRange)
+    const uids = createUidPool({ ...uidRange, lockDir: uidLockDir })
     let probed: Promise<SandboxCapabilities> | undefined
 
     const capabilities = () =>
@@ -119,6 +123,13 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
           await prepareWorkDir(workDir).catch((cause: unknown) => {
             throw new SandboxUnavailableError(`The sandbox work dir cannot be used by job uids: ${(cause as Error).message}.`, { cause })
           })
+        if (process.getuid?.() === 0) {
+          const swept = await sweepStaleSandboxes({ workDir, cgroupParents: result.cgroupParents, uidLockDir }).catch((error: unknown) => {
+            logger.warn({ err: errorName(error) }, 'could not sweep sandboxes left by a stopped node')
+            return { stagings: 0, cgroups: 0, uidLocks: 0 }
+          })
+          if (swept.stagings + swept.cgroups > 0) logger.info(swept, 'removed sandbox leftovers of a stopped node')
+        }
         if (result.identity !== 'per-job-uid') logger.warn({ reason: result.identityNote }, 'sandboxes run as the node user, not a uid per job')
         if (result.cgroupParents === null) logger.warn({}, 'cgroup v1 controllers not usable: memory, tasks and CPU are limited per process with rlimits only')
         logger.info({ identity: result.identity, cgroups: result.cgroupParents !== null, bwrap: result.bwrap }, 'sandbox ready')
@@ -141,7 +152,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       if (existing.length > 0) throw new SandboxSpecError('outputDir must be empty.')
       await mkdir(spec.outputDir, { recursive: true, mode: 0o700 })
 
-      let lease: { uid: number; release(): void } | undefined
+      let lease: { uid: number; release(): Promise<void> } | undefined
       let staging: OutputStaging | undefined
       let cgroup: JobCgroups | undefined
       try {
@@ -192,7 +203,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         if (lease) await killProcessesOfUid(lease.uid).catch(() => {})
         await staging?.dispose().catch((error: unknown) => log.error({ err: errorName(error) }, 'could not remove output staging'))
         await cgroup?.remove().catch((error: unknown) => log.error({ err: errorName(error) }, 'could not remove job cgroups'))
-        lease?.release()
+        await lease?.release()
       }
     }
 

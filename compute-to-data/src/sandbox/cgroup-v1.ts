@@ -66,7 +66,8 @@ export async function createJobCgroups(
   parents: Record<Controller, string>,
   { jobId, uid, gid, memoryBytes, maxTasks }: { jobId: string; uid: number; gid: number; memoryBytes: number; maxTasks: number },
 ): Promise<JobCgroups> {
-  const name = `datavault-${jobId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64)}-${randomBytes(4).toString('hex')}`
+  // The pid in the name lets a later node process recognise cgroups left by one that died.
+  const name = `datavault-${process.pid}-${jobId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64)}-${randomBytes(4).toString('hex')}`
   const dirs = Object.fromEntries(controllers.map((controller) => [controller, join(parents[controller], name)])) as Record<Controller, string>
   const created: string[] = []
   const remove = async () => {

@@ -48,7 +48,8 @@ export async function createOutputStaging(
   { uid, gid, maxBytes, maxEntries, allowTmpfs }: { uid: number; gid: number; maxBytes: number; maxEntries: number; allowTmpfs: boolean },
 ): Promise<OutputStaging> {
   await mkdir(workDir, { recursive: true, mode: 0o711 })
-  const jobDir = await mkdtemp(join(workDir, 'job-'))
+  // The pid in the name lets a later node process recognise stagings left by one that died.
+  const jobDir = await mkdtemp(join(workDir, `job-${process.pid}-`))
   // The job's uid has to traverse to its /out; nothing else is in here.
   await chmod(jobDir, 0o711)
   const dir = join(jobDir, 'out')
