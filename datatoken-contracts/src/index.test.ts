@@ -38,6 +38,7 @@ describe('@datavault/contracts exports', () => {
       'erc721TemplateAbi',
       'factoryRouterAbi',
       'fixedRateExchangeAbi',
+      'isDataVaultError',
       'localChainAccountBalance',
       'localChainAccountCount',
       'localChainAccounts',

@@ -51,7 +51,7 @@ export async function transformFile({
     let pieceSize = typeof readSize === 'number' ? readSize : undefined
 
     const read = async (size: number) => {
-      const buffer = new Uint8Array(size)
+      const buffer = Buffer.allocUnsafeSlow(size) // every byte handed on is overwritten by the read
       let filled = 0
       while (filled < size) {
         const { bytesRead: n } = await input.read(buffer, filled, size - filled, null)
