@@ -16,7 +16,11 @@ export async function transformBytes(
     pieces.push(read.value)
     total += read.value.length
   }
-  if (pieces.length === 1 && pieces[0]!.length === total) return pieces[0]!
+  // One piece that owns its whole buffer is returned as a plain Uint8Array view without a copy;
+  // anything else (a slice of a pooled buffer, several pieces) is copied into a fresh array.
+  const only = pieces[0]
+  if (pieces.length === 1 && only && only.byteOffset === 0 && only.byteLength === only.buffer.byteLength)
+    return new Uint8Array(only.buffer, 0, only.byteLength)
   const out = new Uint8Array(total)
   let offset = 0
   for (const piece of pieces) {

@@ -1,3 +1,4 @@
+import { type ChunkCipher, type EnvelopeCrypto, settle, webCryptoEnvelopeCrypto } from './crypto.ts'
 import {
   EnvelopeArgumentError,
   EnvelopeReorderedError,
@@ -21,16 +22,21 @@ import {
 } from './format.ts'
 import { maxChunksInFlight, reorderWindow } from './tuning.ts'
 
+export type CreateDecryptStreamParameters = {
+  /** Where HKDF and AES-GCM run: WebCrypto by default; `nodeEnvelopeCrypto` from `@datavault/sdk/node` is faster on Node. */
+  crypto?: EnvelopeCrypto | undefined
+}
+
 export type CreateDecryptStreamReturnType = TransformStream<Uint8Array, Uint8Array>
 
 type Frame = {
   index: number
   final: boolean
   /** Ciphertext and tag; kept to tell a reordered chunk from a tampered one if it fails. */
-  body: Uint8Array<ArrayBuffer>
+  body: Uint8Array
   /** Whether `body` is one of our assembly buffers, to reuse once the chunk authenticated. */
   pooled: boolean
-  plaintext: Promise<ArrayBuffer>
+  plaintext: Promise<Uint8Array>
 }
 
 /**
@@ -48,38 +54,37 @@ type Frame = {
  * @example
  * const plaintext = await new Response(download.pipeThrough(createDecryptStream(key))).bytes()
  */
-export function createDecryptStream(key: Uint8Array): CreateDecryptStreamReturnType {
+export function createDecryptStream(
+  key: Uint8Array,
+  { crypto = webCryptoEnvelopeCrypto }: CreateDecryptStreamParameters = {},
+): CreateDecryptStreamReturnType {
   assertDataKey(key)
   const dataKey = key.slice()
-  const subtle = globalThis.crypto.subtle
 
   const headerBuffer = new Uint8Array(headerLength)
   let headerFilled = 0
   let header: EnvelopeHeader | undefined
-  let aad: Uint8Array<ArrayBuffer>
-  let chunkKey: CryptoKey
+  let aad: Uint8Array
+  let chunkCipher: ChunkCipher
 
   let index = 0 // position of the frame being read
   const word = new Uint8Array(frameInfoLength)
   let wordFilled = 0
-  let body: Uint8Array<ArrayBuffer> | undefined // frame body being assembled when it spans input pieces
+  let body: Uint8Array | undefined // frame body being assembled when it spans input pieces
   let bodyFilled = 0
   let bodyFinal = false
   let finalIndex: number | undefined
   const inFlight: Frame[] = []
   // Frames that span input pieces are assembled in these; fresh 1 MiB allocations per chunk cost
   // more than the copy (measured), and at most maxChunksInFlight + 1 are ever taken at once.
-  const pool: Uint8Array<ArrayBuffer>[] = []
+  const pool: Uint8Array[] = []
 
-  function decrypt(body: Uint8Array<ArrayBuffer>, counter: number, final: boolean): Promise<ArrayBuffer> {
-    return subtle.decrypt(
-      { name: 'AES-GCM', iv: chunkNonce(header!.noncePrefix, counter, final), additionalData: aad, tagLength: 128 },
-      chunkKey,
-      body,
-    )
+  function decrypt(body: Uint8Array, counter: number, final: boolean): Promise<Uint8Array> {
+    const nonce = chunkNonce(header!.noncePrefix, counter, final)
+    return settle(() => chunkCipher.open(nonce, aad, body))
   }
 
-  function startFrame(frameBody: Uint8Array<ArrayBuffer>, final: boolean, pooled: boolean): void {
+  function startFrame(frameBody: Uint8Array, final: boolean, pooled: boolean): void {
     const plaintext = decrypt(frameBody, index, final)
     plaintext.catch(() => {}) // awaited in order by drain()
     inFlight.push({ index, final, body: frameBody, pooled, plaintext })
@@ -104,7 +109,7 @@ export function createDecryptStream(key: Uint8Array): CreateDecryptStreamReturnT
   async function drain(controller: TransformStreamDefaultController<Uint8Array>, keep: number): Promise<void> {
     while (inFlight.length > keep) {
       const frame = inFlight.shift()!
-      let plaintext: ArrayBuffer
+      let plaintext: Uint8Array
       try {
         plaintext = await frame.plaintext
       } catch {
@@ -112,7 +117,7 @@ export function createDecryptStream(key: Uint8Array): CreateDecryptStreamReturnT
         throw await diagnose(frame)
       }
       if (frame.pooled && frame.body.length === header!.chunkSize + tagLength) pool.push(frame.body)
-      controller.enqueue(new Uint8Array(plaintext))
+      controller.enqueue(plaintext)
     }
   }
 
@@ -144,11 +149,11 @@ export function createDecryptStream(key: Uint8Array): CreateDecryptStreamReturnT
         offset = take
         header = decodeHeader(headerBuffer.subarray(0, headerFilled), { complete: false })
         if (!header) return
-        const keys = await deriveEnvelopeKeys(dataKey, header.noncePrefix)
+        const keys = await deriveEnvelopeKeys(crypto, dataKey, header.noncePrefix)
         dataKey.fill(0)
         assertCommitment(keys.commitment, header.commitment)
-        chunkKey = keys.chunkKey
-        aad = header.bytes as Uint8Array<ArrayBuffer>
+        chunkCipher = keys.chunkCipher
+        aad = header.bytes
       }
       const { chunkSize } = header
 
@@ -168,7 +173,7 @@ export function createDecryptStream(key: Uint8Array): CreateDecryptStreamReturnT
           const bodyLength = length + tagLength
           if (input.length - offset >= bodyLength) {
             // The whole frame is in this piece: decrypt it in place.
-            startFrame(input.subarray(offset, offset + bodyLength) as Uint8Array<ArrayBuffer>, final, false)
+            startFrame(input.subarray(offset, offset + bodyLength), final, false)
             offset += bodyLength
             await drain(controller, maxChunksInFlight)
             continue

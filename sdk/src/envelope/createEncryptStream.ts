@@ -1,3 +1,4 @@
+import { type ChunkCipher, type EnvelopeCrypto, settle, webCryptoEnvelopeCrypto } from './crypto.ts'
 import { EnvelopeArgumentError } from './errors.ts'
 import {
   assertChunkSize,
@@ -15,11 +16,13 @@ import { defaultChunkSize, maxChunksInFlight } from './tuning.ts'
 export type CreateEncryptStreamParameters = {
   /** Plaintext bytes per chunk (16 B to 16 MiB). Defaults to {@link defaultChunkSize} (1 MiB). */
   chunkSize?: number | undefined
+  /** Where HKDF and AES-GCM run: WebCrypto by default; `nodeEnvelopeCrypto` from `@datavault/sdk/node` is faster on Node. */
+  crypto?: EnvelopeCrypto | undefined
 }
 
 export type CreateEncryptStreamReturnType = TransformStream<Uint8Array, Uint8Array>
 
-type Frame = { info: Uint8Array; ciphertext: Promise<ArrayBuffer> }
+type Frame = { info: Uint8Array; sealed: Promise<Uint8Array[]> }
 
 /**
  * A WHATWG transform stream that turns plaintext into a datavault envelope (FORMAT.md): a header,
@@ -36,14 +39,13 @@ type Frame = { info: Uint8Array; ciphertext: Promise<ArrayBuffer> }
  */
 export function createEncryptStream(
   key: Uint8Array,
-  { chunkSize = defaultChunkSize }: CreateEncryptStreamParameters = {},
+  { chunkSize = defaultChunkSize, crypto = webCryptoEnvelopeCrypto }: CreateEncryptStreamParameters = {},
 ): CreateEncryptStreamReturnType {
   assertDataKey(key)
   assertChunkSize(chunkSize)
   const dataKey = key.slice()
-  const subtle = globalThis.crypto.subtle
 
-  let chunkKey: CryptoKey
+  let chunkCipher: ChunkCipher
   let header: Uint8Array<ArrayBuffer>
   let noncePrefix: Uint8Array
   let counter = 0
@@ -51,35 +53,32 @@ export function createEncryptStream(
   let staged = 0
   const inFlight: Frame[] = []
 
-  // WebCrypto copies `plaintext` before encrypt() returns, so the staging buffer may be reused at once.
+  // seal() reads `plaintext` before it returns (WebCrypto copies it; node:crypto encrypts at once),
+  // so the staging buffer may be reused as soon as it does.
   function startChunk(plaintext: Uint8Array, final: boolean): void {
     if (counter >= maxChunkCount)
       throw new EnvelopeArgumentError(`Input is too large: more than 2^32 chunks of ${chunkSize} bytes.`)
-    const iv = chunkNonce(noncePrefix, counter++, final)
-    const ciphertext = subtle.encrypt(
-      { name: 'AES-GCM', iv, additionalData: header, tagLength: 128 },
-      chunkKey,
-      plaintext as Uint8Array<ArrayBuffer>,
-    )
-    ciphertext.catch(() => {}) // awaited in order by drain(); this only keeps an early failure from being "unhandled"
-    inFlight.push({ info: encodeFrameInfo(plaintext.length, final), ciphertext })
+    const nonce = chunkNonce(noncePrefix, counter++, final)
+    const sealed = settle(() => chunkCipher.seal(nonce, header, plaintext))
+    sealed.catch(() => {}) // awaited in order by drain(); this only keeps an early failure from being "unhandled"
+    inFlight.push({ info: encodeFrameInfo(plaintext.length, final), sealed })
   }
 
   async function drain(controller: TransformStreamDefaultController<Uint8Array>, keep: number): Promise<void> {
     while (inFlight.length > keep) {
       const frame = inFlight.shift()!
-      const ciphertext = await frame.ciphertext
+      const sealed = await frame.sealed
       controller.enqueue(frame.info)
-      controller.enqueue(new Uint8Array(ciphertext))
+      for (const part of sealed) controller.enqueue(part)
     }
   }
 
   return new TransformStream<Uint8Array, Uint8Array>({
     async start(controller) {
       noncePrefix = globalThis.crypto.getRandomValues(new Uint8Array(noncePrefixLength))
-      const keys = await deriveEnvelopeKeys(dataKey, noncePrefix)
+      const keys = await deriveEnvelopeKeys(crypto, dataKey, noncePrefix)
       dataKey.fill(0)
-      chunkKey = keys.chunkKey
+      chunkCipher = keys.chunkCipher
       header = encodeHeader({ chunkSize, noncePrefix, commitment: keys.commitment }) as Uint8Array<ArrayBuffer>
       controller.enqueue(header.slice())
     },

@@ -1,5 +1,7 @@
 import { transformBytes } from './collect.ts'
-import { createDecryptStream } from './createDecryptStream.ts'
+import { type CreateDecryptStreamParameters, createDecryptStream } from './createDecryptStream.ts'
+
+export type DecryptBytesParameters = CreateDecryptStreamParameters
 
 /**
  * Decrypts a whole envelope held in memory. Throws the same errors as {@link createDecryptStream};
@@ -8,6 +10,10 @@ import { createDecryptStream } from './createDecryptStream.ts'
  * @example
  * const plaintext = await decryptBytes(key, envelope)
  */
-export async function decryptBytes(key: Uint8Array, bytes: Uint8Array): Promise<Uint8Array> {
-  return transformBytes(bytes, createDecryptStream(key))
+export async function decryptBytes(
+  key: Uint8Array,
+  bytes: Uint8Array,
+  { crypto }: DecryptBytesParameters = {},
+): Promise<Uint8Array> {
+  return transformBytes(bytes, createDecryptStream(key, { crypto }))
 }

@@ -16,8 +16,8 @@ export type EncryptBytesParameters = CreateEncryptStreamParameters
 export async function encryptBytes(
   key: Uint8Array,
   bytes: Uint8Array,
-  { chunkSize = defaultChunkSize }: EncryptBytesParameters = {},
+  { chunkSize = defaultChunkSize, crypto }: EncryptBytesParameters = {},
 ): Promise<Uint8Array> {
   assertChunkSize(chunkSize)
-  return transformBytes(bytes, createEncryptStream(key, { chunkSize }))
+  return transformBytes(bytes, createEncryptStream(key, { chunkSize, crypto }))
 }

@@ -1,4 +1,5 @@
 // Byte layout of envelope version 1. FORMAT.md is the prose version of this file.
+import type { ChunkCipher, EnvelopeCrypto } from './crypto.ts'
 import { EnvelopeArgumentError, EnvelopeHeaderError, EnvelopeVersionError, EnvelopeWrongKeyError } from './errors.ts'
 
 /** `DVEN`: the first four bytes of every envelope. */
@@ -47,7 +48,7 @@ export type EnvelopeHeader = {
 
 /** Keys derived from a DEK and a header's nonce prefix. */
 export type EnvelopeKeys = {
-  chunkKey: CryptoKey
+  chunkCipher: ChunkCipher
   commitment: Uint8Array
 }
 
@@ -71,24 +72,21 @@ export function assertChunkSize(chunkSize: number): void {
 }
 
 /**
- * Derives the chunk-encryption key and the key commitment from a DEK with HKDF-SHA256, salted with the
- * header's nonce prefix, under distinct info strings. The chunk key never leaves WebCrypto.
+ * Derives the chunk cipher and the key commitment from a DEK with HKDF-SHA256, salted with the
+ * header's nonce prefix, under distinct info strings.
  */
-export async function deriveEnvelopeKeys(dataKey: Uint8Array, noncePrefix: Uint8Array): Promise<EnvelopeKeys> {
-  const subtle = globalThis.crypto.subtle
-  const ikm = await subtle.importKey('raw', dataKey as Uint8Array<ArrayBuffer>, 'HKDF', false, ['deriveBits', 'deriveKey'])
-  const salt = noncePrefix as Uint8Array<ArrayBuffer>
-  const [chunkKey, commitment] = await Promise.all([
-    subtle.deriveKey(
-      { name: 'HKDF', hash: 'SHA-256', salt, info: chunkKeyInfo },
-      ikm,
-      { name: 'AES-GCM', length: 256 },
-      false,
-      ['encrypt', 'decrypt'],
-    ),
-    subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt, info: commitmentInfo }, ikm, commitmentLength * 8),
+export async function deriveEnvelopeKeys(
+  crypto: EnvelopeCrypto,
+  dataKey: Uint8Array,
+  noncePrefix: Uint8Array,
+): Promise<EnvelopeKeys> {
+  const [chunkCipher, commitment] = await Promise.all([
+    crypto.hkdfChunkCipher(dataKey, noncePrefix, chunkKeyInfo),
+    crypto.hkdf(dataKey, noncePrefix, commitmentInfo, commitmentLength),
   ])
-  return { chunkKey, commitment: new Uint8Array(commitment) }
+  if (!isBytes(commitment) || commitment.length !== commitmentLength)
+    throw new EnvelopeArgumentError(`The envelope crypto returned a ${commitmentLength * 8}-bit HKDF output of the wrong size.`)
+  return { chunkCipher, commitment }
 }
 
 /** Builds a version-1 header. */

@@ -27,6 +27,7 @@ test('default: export list', () => {
       "maxChunkSize",
       "minChunkSize",
       "plaintextLength",
+      "webCryptoEnvelopeCrypto",
     ]
   `)
 })

@@ -1,5 +1,6 @@
 export { ciphertextLength, plaintextLength } from './ciphertextLength.ts'
 export {
+  type CreateDecryptStreamParameters,
   type CreateDecryptStreamReturnType,
   createDecryptStream,
 } from './createDecryptStream.ts'
@@ -8,7 +9,8 @@ export {
   type CreateEncryptStreamReturnType,
   createEncryptStream,
 } from './createEncryptStream.ts'
-export { decryptBytes } from './decryptBytes.ts'
+export { type ChunkCipher, type EnvelopeCrypto, webCryptoEnvelopeCrypto } from './crypto.ts'
+export { type DecryptBytesParameters, decryptBytes } from './decryptBytes.ts'
 export { type EncryptBytesParameters, encryptBytes } from './encryptBytes.ts'
 export {
   EnvelopeArgumentError,

@@ -1,4 +1,5 @@
-import { createDecryptStream, envelopeHeaderLength, maxChunkSize, minChunkSize } from '../envelope/index.ts'
+import { type EnvelopeCrypto, createDecryptStream, envelopeHeaderLength, maxChunkSize, minChunkSize } from '../envelope/index.ts'
+import { nodeEnvelopeCrypto } from './nodeEnvelopeCrypto.ts'
 import { type FileProgress, type TransformFileReturnType, transformFile } from './transformFile.ts'
 
 export type DecryptFileParameters = {
@@ -6,6 +7,8 @@ export type DecryptFileParameters = {
   onProgress?: ((progress: FileProgress) => void) | undefined
   /** Aborting stops the work and removes the partial output. */
   signal?: AbortSignal | undefined
+  /** Where HKDF and AES-GCM run; defaults to {@link nodeEnvelopeCrypto}. */
+  crypto?: EnvelopeCrypto | undefined
 }
 
 /** Bytes of envelope read and bytes of plaintext written. */
@@ -30,12 +33,12 @@ export async function decryptFile(
   inPath: string,
   outPath: string,
   key: Uint8Array,
-  { onProgress, signal }: DecryptFileParameters = {},
+  { onProgress, signal, crypto = nodeEnvelopeCrypto }: DecryptFileParameters = {},
 ): Promise<DecryptFileReturnType> {
   return transformFile({
     inPath,
     outPath,
-    transform: createDecryptStream(key),
+    transform: createDecryptStream(key, { crypto }),
     headSize: envelopeHeaderLength,
     readSize: frameSize,
     onProgress,

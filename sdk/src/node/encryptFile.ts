@@ -1,4 +1,5 @@
-import { createEncryptStream, defaultChunkSize } from '../envelope/index.ts'
+import { type EnvelopeCrypto, createEncryptStream, defaultChunkSize } from '../envelope/index.ts'
+import { nodeEnvelopeCrypto } from './nodeEnvelopeCrypto.ts'
 import { type FileProgress, type TransformFileReturnType, transformFile } from './transformFile.ts'
 
 export type EncryptFileParameters = {
@@ -8,6 +9,8 @@ export type EncryptFileParameters = {
   onProgress?: ((progress: FileProgress) => void) | undefined
   /** Aborting stops the work and removes the partial output. */
   signal?: AbortSignal | undefined
+  /** Where HKDF and AES-GCM run; defaults to {@link nodeEnvelopeCrypto}. */
+  crypto?: EnvelopeCrypto | undefined
 }
 
 /** Bytes of plaintext read and bytes of envelope written. */
@@ -28,8 +31,8 @@ export async function encryptFile(
   inPath: string,
   outPath: string,
   key: Uint8Array,
-  { chunkSize = defaultChunkSize, onProgress, signal }: EncryptFileParameters = {},
+  { chunkSize = defaultChunkSize, onProgress, signal, crypto = nodeEnvelopeCrypto }: EncryptFileParameters = {},
 ): Promise<EncryptFileReturnType> {
   // Reads of exactly one chunk go to WebCrypto without a staging copy.
-  return transformFile({ inPath, outPath, transform: createEncryptStream(key, { chunkSize }), readSize: chunkSize, onProgress, signal })
+  return transformFile({ inPath, outPath, transform: createEncryptStream(key, { chunkSize, crypto }), readSize: chunkSize, onProgress, signal })
 }

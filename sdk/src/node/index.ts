@@ -1,4 +1,5 @@
 // Node-only helpers (node:fs). Not part of the browser entry; exported as `@datavault/sdk/node`.
 export { type DecryptFileParameters, type DecryptFileReturnType, decryptFile } from './decryptFile.ts'
 export { type EncryptFileParameters, type EncryptFileReturnType, encryptFile } from './encryptFile.ts'
+export { nodeEnvelopeCrypto } from './nodeEnvelopeCrypto.ts'
 export type { FileProgress } from './transformFile.ts'

@@ -1,0 +1,43 @@
+import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync } from 'node:crypto'
+import type { EnvelopeCrypto } from '../envelope/index.ts'
+
+const tagLength = 16
+
+/**
+ * Envelope primitives on `node:crypto` (the same OpenSSL as WebCrypto on Node, called directly).
+ * Node's WebCrypto copies every input to a worker thread and wipes every buffer it frees; calling the
+ * cipher in place is about twice as fast for 1 MiB chunks (scripts/bench/encryption.ts). Each chunk
+ * is encrypted synchronously, a fraction of a millisecond per MiB. The chunk key lives in a
+ * `KeyObject`; the raw HKDF output is wiped at once.
+ *
+ * @example
+ * await source.pipeThrough(createEncryptStream(key, { crypto: nodeEnvelopeCrypto })).pipeTo(sink)
+ */
+export const nodeEnvelopeCrypto: EnvelopeCrypto = {
+  hkdf(ikm, salt, info, length) {
+    return new Uint8Array(hkdfSync('sha256', ikm, salt, info, length))
+  },
+  hkdfChunkCipher(ikm, salt, info) {
+    const raw = new Uint8Array(hkdfSync('sha256', ikm, salt, info, 32))
+    const key = createSecretKey(raw)
+    raw.fill(0)
+    return {
+      seal(nonce, aad, plaintext) {
+        const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: tagLength })
+        cipher.setAAD(aad)
+        const ciphertext = cipher.update(plaintext)
+        const rest = cipher.final()
+        return rest.length ? [ciphertext, rest, cipher.getAuthTag()] : [ciphertext, cipher.getAuthTag()]
+      },
+      open(nonce, aad, sealed) {
+        if (sealed.length < tagLength) throw new Error('sealed chunk shorter than its tag')
+        const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: tagLength })
+        decipher.setAAD(aad)
+        decipher.setAuthTag(sealed.subarray(sealed.length - tagLength))
+        const plaintext = decipher.update(sealed.subarray(0, sealed.length - tagLength))
+        decipher.final() // throws unless the tag authenticates; the plaintext is dropped then
+        return plaintext
+      },
+    }
+  },
+}
