@@ -31,7 +31,8 @@ type Frame = { info: Uint8Array; sealed: Promise<Uint8Array[]> }
  *
  * Input pieces may have any sizes. Memory stays constant: one staging chunk plus up to
  * {@link maxChunksInFlight} chunks being encrypted while the next are read, whatever the input size.
- * Do not change a piece after writing it until the stream has consumed it.
+ * The stream keeps no reference to a piece once its `write()` has resolved, so a writer may reuse
+ * its buffer then (encryptFile reads into two buffers in turn).
  *
  * @example
  * const key = generateDataKey()

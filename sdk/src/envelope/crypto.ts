@@ -3,7 +3,10 @@
  * authenticate is a throw or a rejection (its message is never shown to callers).
  */
 export type ChunkCipher = {
-  /** Encrypts `plaintext`; returns ciphertext ‖ tag, as one array or as several to be written in order. */
+  /**
+   * Encrypts `plaintext`; returns ciphertext ‖ tag, as one array or as several to be written in order.
+   * Must have read (or copied) `plaintext` by the time it returns: the caller reuses the buffer.
+   */
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array[] | Promise<Uint8Array[]>
   /** Decrypts `sealed` (ciphertext ‖ 16-byte tag), or fails when it does not authenticate. */
   open(nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | Promise<Uint8Array>

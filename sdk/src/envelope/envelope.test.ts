@@ -258,6 +258,29 @@ describe('createEncryptStream / createDecryptStream', () => {
     }
   })
 
+  test('behavior: a writer may reuse its buffer once write() resolved', async () => {
+    const plaintext = bytesOf(20 * chunkSize + 9, 4)
+    for (const pieceSize of [chunkSize, 7, 3 * chunkSize + 5]) {
+      const transform = createEncryptStream(key, { chunkSize })
+      const collected = (async () => {
+        const pieces: Uint8Array[] = []
+        const reader = transform.readable.getReader()
+        for (let read = await reader.read(); !read.done; read = await reader.read()) pieces.push(read.value)
+        return concat(...pieces)
+      })()
+      const writer = transform.writable.getWriter()
+      const buffer = new Uint8Array(pieceSize)
+      for (let offset = 0; offset < plaintext.length; offset += pieceSize) {
+        const piece = plaintext.subarray(offset, offset + pieceSize)
+        buffer.set(piece)
+        await writer.write(buffer.subarray(0, piece.length))
+        buffer.fill(0xee) // as the next read into this buffer would
+      }
+      await writer.close()
+      expectSameBytes(await decryptBytes(key, await collected), plaintext)
+    }
+  })
+
   test('behavior: random split points on both sides', async () => {
     const plaintext = bytesOf(50_000, 9)
     for (let round = 0; round < 10; round++) {

@@ -33,6 +33,15 @@ export async function encryptFile(
   key: Uint8Array,
   { chunkSize = defaultChunkSize, onProgress, signal, crypto = nodeEnvelopeCrypto }: EncryptFileParameters = {},
 ): Promise<EncryptFileReturnType> {
-  // Reads of exactly one chunk go to WebCrypto without a staging copy.
-  return transformFile({ inPath, outPath, transform: createEncryptStream(key, { chunkSize, crypto }), readSize: chunkSize, onProgress, signal })
+  // Reads of exactly one chunk are sealed without a staging copy; the encrypt stream keeps no
+  // reference to a piece after its write resolves, so two read buffers are reused in turn.
+  return transformFile({
+    inPath,
+    outPath,
+    transform: createEncryptStream(key, { chunkSize, crypto }),
+    readSize: chunkSize,
+    reuseBuffers: true,
+    onProgress,
+    signal,
+  })
 }

@@ -11,8 +11,14 @@ export type TransformFileParameters = {
   transform: TransformStream<Uint8Array, Uint8Array>
   /** Bytes per read; a function may pick it from the first bytes (the envelope header). */
   readSize: number | ((head: Uint8Array) => number)
-  /** Bytes read first and given to `readSize` when it is a function. */
+  /** Bytes read first and given to `readSize` when it is a function (at least 1). */
   headSize?: number
+  /**
+   * Whether two read buffers may be reused in turn. Only for a transform that keeps no reference to a
+   * piece once its write() has resolved (createEncryptStream guarantees this); it spares the
+   * allocation and garbage collection of a fresh buffer per read.
+   */
+  reuseBuffers?: boolean
   onProgress?: ((progress: FileProgress) => void) | undefined
   signal?: AbortSignal | undefined
 }
@@ -26,13 +32,17 @@ const coalesceBelow = 64 * 1024
  * Streams a file through `transform` into `outPath`: the output goes to a temporary file beside
  * `outPath` (mode 0600), is flushed to disk, and is renamed over `outPath` only when everything
  * succeeded, so a failure or an abort leaves no partial output behind.
+ *
+ * The next piece is read while the current one is transformed, and output is written while the
+ * transform goes on (the sink queues a few pieces), so disk and cipher overlap.
  */
 export async function transformFile({
   inPath,
   outPath,
   transform,
   readSize,
-  headSize = 0,
+  headSize = 1,
+  reuseBuffers = false,
   onProgress,
   signal,
 }: TransformFileParameters): Promise<TransformFileReturnType> {
@@ -48,10 +58,11 @@ export async function transformFile({
     const out = output
     let bytesRead = 0
     let bytesWritten = 0
-    let pieceSize = typeof readSize === 'number' ? readSize : undefined
 
-    const read = async (size: number) => {
-      const buffer = Buffer.allocUnsafeSlow(size) // every byte handed on is overwritten by the read
+    const spare: Buffer[] = []
+    const read = async (size: number): Promise<Uint8Array> => {
+      // Every byte handed on is overwritten by the read, so the buffer need not be zeroed.
+      const buffer = (reuseBuffers && spare.pop()?.subarray(0, size)) || Buffer.allocUnsafeSlow(size)
       let filled = 0
       while (filled < size) {
         const { bytesRead: n } = await input.read(buffer, filled, size - filled, null)
@@ -60,20 +71,6 @@ export async function transformFile({
       }
       return filled === size ? buffer : buffer.subarray(0, filled)
     }
-
-    const source = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        let piece: Uint8Array
-        if (pieceSize === undefined) {
-          piece = await read(headSize)
-          pieceSize = (readSize as (head: Uint8Array) => number)(piece)
-        } else piece = await read(pieceSize)
-        if (piece.length === 0) return controller.close()
-        bytesRead += piece.length
-        controller.enqueue(piece)
-        onProgress?.({ bytesDone: bytesRead, bytesTotal })
-      },
-    })
 
     let pending: Uint8Array[] = []
     let pendingBytes = 0
@@ -93,24 +90,56 @@ export async function transformFile({
       }
       bytesWritten += total
     }
-    const sink = new WritableStream<Uint8Array>({
-      async write(chunk) {
-        pending.push(chunk)
-        pendingBytes += chunk.length
-        if (chunk.length >= coalesceBelow || pendingBytes >= coalesceBelow) {
-          const pieces = pending
+    const sink = new WritableStream<Uint8Array>(
+      {
+        async write(chunk) {
+          pending.push(chunk)
+          pendingBytes += chunk.length
+          if (chunk.length >= coalesceBelow || pendingBytes >= coalesceBelow) {
+            const pieces = pending
+            pending = []
+            pendingBytes = 0
+            await writeAll(pieces)
+          }
+        },
+        async close() {
+          await writeAll(pending)
           pending = []
-          pendingBytes = 0
-          await writeAll(pieces)
-        }
+        },
       },
-      async close() {
-        await writeAll(pending)
-        pending = []
-      },
-    })
+      { highWaterMark: 8 },
+    )
 
-    await source.pipeThrough(transform).pipeTo(sink, signal ? { signal } : {})
+    const piping = transform.readable.pipeTo(sink, signal ? { signal } : {})
+    piping.catch(() => {}) // awaited below; a failure also shows on the writer
+    const writer = transform.writable.getWriter()
+    try {
+      let piece: Uint8Array
+      let size: number
+      if (typeof readSize === 'function') {
+        piece = await read(headSize)
+        size = readSize(piece)
+      } else {
+        size = readSize
+        piece = await read(size)
+      }
+      while (piece.length > 0) {
+        signal?.throwIfAborted()
+        bytesRead += piece.length
+        const [, next] = await Promise.all([writer.write(piece), read(size)])
+        onProgress?.({ bytesDone: bytesRead, bytesTotal })
+        if (reuseBuffers && piece.length === size) spare.push(piece as Buffer)
+        piece = next
+      }
+      await writer.close()
+    } catch (error) {
+      await writer.abort(error).catch(() => {})
+      // The pipe's error is the more telling one (the transform's own, e.g. an envelope error).
+      await piping
+      throw error
+    }
+    await piping
+
     await out.datasync()
     await out.close()
     output = undefined
