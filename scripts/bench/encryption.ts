@@ -2,7 +2,7 @@
 //
 //   node scripts/bench/encryption.ts                      # default chunk size, prints the ratio
 //   node scripts/bench/encryption.ts --sweep              # 64 KiB … 4 MiB chunk sizes, encrypt and decrypt
-//   node scripts/bench/encryption.ts --chunk-size 262144 --mib 512 --piece 65536
+//   node scripts/bench/encryption.ts --chunk-size 262144 --mib 512 --piece 65536   # pieces unaligned to chunks
 import { execFile } from 'node:child_process'
 import { parseArgs, promisify } from 'node:util'
 import {
@@ -21,8 +21,11 @@ export type BenchEncryptionParameters = {
   chunkSize?: number
   /** MiB of generated plaintext to encrypt (default 256). */
   mebibytes?: number
-  /** Size of the pieces the plaintext is written in, as a file reader would (default 64 KiB). */
-  pieceSize?: number
+  /**
+   * Size of the pieces the plaintext is written in. Default: the chunk size, as `encryptFile` reads
+   * (and as `encryptBytes` slices); 64 KiB pieces (a browser `Blob.stream()`) add a staging copy.
+   */
+  pieceSize?: number | undefined
   /** Seconds `openssl speed` runs (default 3). */
   opensslSeconds?: number
   /** Timed passes over the data in one measurement; the best is kept (default 3). */
@@ -88,16 +91,16 @@ export async function opensslSpeed({ bytes, seconds = 3 }: { bytes: number; seco
 export async function measureEnvelope({
   chunkSize = defaultChunkSize,
   mebibytes = 256,
-  pieceSize = 64 * 1024,
+  pieceSize = chunkSize,
   passes = 3,
   decrypt = false,
   crypto = nodeEnvelopeCrypto,
-}: BenchEncryptionParameters & { decrypt?: boolean; crypto?: EnvelopeCrypto } = {}): Promise<{
+  plaintext = generatePlaintext(mebibytes * 1024 * 1024),
+}: BenchEncryptionParameters & { decrypt?: boolean; crypto?: EnvelopeCrypto; plaintext?: Uint8Array } = {}): Promise<{
   encryptMBps: number
   decryptMBps?: number
 }> {
   const key = generateDataKey()
-  const plaintext = generatePlaintext(mebibytes * 1024 * 1024)
   let best = Infinity
   for (let pass = 0; pass < passes; pass++)
     best = Math.min(best, await timeStream(plaintext, pieceSize, createEncryptStream(key, { chunkSize, crypto })))
@@ -125,17 +128,18 @@ const median = (values: number[]) => {
 export async function benchEncryption({
   chunkSize = defaultChunkSize,
   mebibytes = 256,
-  pieceSize = 64 * 1024,
+  pieceSize = chunkSize,
   opensslSeconds = 3,
   passes = 3,
   rounds = 3,
 }: BenchEncryptionParameters = {}): Promise<BenchEncryptionReturnType> {
+  const plaintext = generatePlaintext(mebibytes * 1024 * 1024)
   const ours: number[] = []
   const webCrypto: number[] = []
   const openssl: number[] = []
   for (let round = 0; round < rounds; round++) {
-    ours.push((await measureEnvelope({ chunkSize, mebibytes, pieceSize, passes, crypto: nodeEnvelopeCrypto })).encryptMBps)
-    webCrypto.push((await measureEnvelope({ chunkSize, mebibytes, pieceSize, passes, crypto: webCryptoEnvelopeCrypto })).encryptMBps)
+    ours.push((await measureEnvelope({ chunkSize, plaintext, pieceSize, passes, crypto: nodeEnvelopeCrypto })).encryptMBps)
+    webCrypto.push((await measureEnvelope({ chunkSize, plaintext, pieceSize, passes, crypto: webCryptoEnvelopeCrypto })).encryptMBps)
     openssl.push(await opensslSpeed({ bytes: chunkSize, seconds: opensslSeconds }))
   }
   const oursMBps = median(ours)
@@ -161,10 +165,12 @@ if (import.meta.main) {
     },
   })
   const mebibytes = values.mib ? Number(values.mib) : 256
-  const pieceSize = values.piece ? Number(values.piece) : 64 * 1024
+  const pieceSize = values.piece ? Number(values.piece) : undefined
   const format = (n: number) => n.toFixed(0).padStart(6)
   if (values.sweep) {
-    console.log(`streaming, ${mebibytes} MiB in ${pieceSize} B pieces; MB/s; ratio = encrypt / openssl at the chunk size`)
+    console.log(
+      `streaming, ${mebibytes} MiB in ${pieceSize ? `${pieceSize} B` : 'chunk-size'} pieces; MB/s; ratio = encrypt / openssl at the chunk size`,
+    )
     console.log('chunk size | node:crypto enc  dec  ratio | webcrypto enc  dec  ratio | openssl')
     for (const chunkSize of [64 * 1024, 256 * 1024, 1024 * 1024, 2 * 1024 * 1024, 4 * 1024 * 1024]) {
       const r = await benchEncryption({ chunkSize, mebibytes, pieceSize, opensslSeconds: 2 })
@@ -178,7 +184,7 @@ if (import.meta.main) {
     const chunkSize = values['chunk-size'] ? Number(values['chunk-size']) : defaultChunkSize
     const r = await benchEncryption({ chunkSize, mebibytes, pieceSize })
     console.log(
-      `envelope encrypt, ${r.chunkSize} B chunks, medians of 3 interleaved rounds:\n` +
+      `envelope encrypt, ${r.chunkSize} B chunks, ${mebibytes} MiB written in ${pieceSize ?? r.chunkSize} B pieces, medians of 3 interleaved rounds:\n` +
         `  node:crypto ${r.oursMBps.toFixed(0)} MB/s, ratio ${r.ratio.toFixed(2)}\n` +
         `  webcrypto   ${r.webCryptoMBps.toFixed(0)} MB/s, ratio ${r.webCryptoRatio.toFixed(2)}\n` +
         `  openssl speed -evp aes-256-gcm -bytes ${r.chunkSize}: ${r.opensslMBps.toFixed(0)} MB/s`,

@@ -50,6 +50,9 @@ type Frame = {
  * Plaintext of the chunks before a failure has already been emitted: treat the output as
  * untrusted until the stream closes without an error (write to a temporary place, then commit).
  * Memory stays constant: one frame being assembled plus up to {@link maxChunksInFlight} being decrypted.
+ * A frame that arrives whole inside one written piece is decrypted in place, and that piece is kept
+ * until the frame's result is out (to tell a reordered chunk from a tampered one if it fails), so do
+ * not reuse a written buffer for new data.
  *
  * @example
  * const plaintext = await new Response(download.pipeThrough(createDecryptStream(key))).bytes()

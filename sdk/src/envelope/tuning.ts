@@ -4,8 +4,10 @@
 export const defaultChunkSize = 1024 * 1024
 
 /**
- * Chunks handed to WebCrypto before the oldest result is awaited. WebCrypto runs AES-GCM off the
- * main thread, so reading and framing the next chunks overlaps encrypting the current ones.
+ * Chunks handed to the cipher before the oldest result is awaited. WebCrypto runs AES-GCM on
+ * worker threads, so reading and framing the next chunks overlaps encrypting the current ones (and
+ * on a machine with more cores, chunks are encrypted in parallel). Depth 2, 4 and 8 measured alike
+ * on two cores; 4 leaves room for more cores at a few MiB of memory.
  */
 export const maxChunksInFlight = 4
 
