@@ -3,11 +3,11 @@ import { EnvelopeArgumentError } from './errors.ts'
 import {
   assertChunkSize,
   assertDataKey,
-  isBytes,
   chunkNonce,
   deriveEnvelopeKeys,
   encodeFrameInfo,
   encodeHeader,
+  isBytes,
   maxChunkCount,
   noncePrefixLength,
 } from './format.ts'
