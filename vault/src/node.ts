@@ -14,6 +14,7 @@ import {
   sqliteJobStore,
 } from '@datavault/compute-to-data'
 import { createDecryptStream } from '@datavault/sdk'
+import { nodeEnvelopeCrypto } from '@datavault/sdk/node'
 import type { VaultConfig } from './config.ts'
 import { connectChain } from './chain/chain.ts'
 import { createApp } from './http/app.ts'
@@ -82,7 +83,7 @@ export async function startVaultNode(
         const dataset = datasets.require(job.datasetId)
         const key = await keys.releaseForJob({ job, dataset })
         const ciphertext = Readable.toWeb(Readable.from(storage.cat(dataset.cid, { signal }))) as ReadableStream<Uint8Array>
-        const plaintext = ciphertext.pipeThrough(createDecryptStream(key))
+        const plaintext = ciphertext.pipeThrough(createDecryptStream(key, { crypto: nodeEnvelopeCrypto }))
         // The open key is needed only until the decrypting stream has derived its working keys.
         const source = (async function* () {
           try {
