@@ -114,6 +114,41 @@ describe('requests', () => {
     ).rejects.toMatchObject({ code: 'BODY_INVALID', details: expect.stringMatching(/name.*policy\.trainers|policy\.trainers.*name/s) })
   })
 
+  test('error: malformed path and query values are 400s that name the parameter', async () => {
+    const base = t.stack.vaultUrl
+    for (const [path, name] of [
+      ['/v1/datasets/not-an-address', 'id'],
+      ['/v1/datasets?owner=bad', 'owner'],
+      [`/v1/datasets/${'0x'.padEnd(42, '1')}/provider-fee`, 'consumer'],
+    ] as const) {
+      const response = await fetch(`${base}${path}`)
+      expect(response.status, path).toBe(400)
+      const { error } = await response.json()
+      expect(error.code).toBe('PARAM_INVALID')
+      expect(error.message).toContain(`"${name}"`)
+    }
+  })
+
+  test('error: an address that is not a datatoken of this deployment cannot be registered', async () => {
+    const { cid } = await uploadCiphertext(t.owner.vault, { body: new Uint8Array(64) })
+    await expect(
+      registerDataset(t.owner.vault, { cid, datatoken: t.owner.account.address, name: 'fake', schema, policy: { trainers: ['logistic-regression'] } }),
+    ).rejects.toMatchObject({ code: 'NOT_DATASET_OWNER', message: expect.stringMatching(/not an Ocean datatoken/) })
+  })
+
+  test('error: a policy beyond the node\'s limits is refused at registration', async () => {
+    const { cid } = await uploadCiphertext(t.owner.vault, { body: new Uint8Array(64) })
+    await expect(
+      registerDataset(t.owner.vault, {
+        cid,
+        datatoken: t.owner.account.address,
+        name: 'greedy',
+        schema,
+        policy: { trainers: ['logistic-regression'], maxWallTimeSeconds: 86_400 },
+      }),
+    ).rejects.toMatchObject({ code: 'POLICY_BEYOND_NODE_LIMITS' })
+  })
+
   test('error: parameters that do not fit the dataset or its policy are refused before any order is spent', async () => {
     const dataset = await t.publish({ csv, schema, policy: { trainers: ['logistic-regression'], maxEpochs: 10 } })
     const orderTx = await t.buyAndOrder(dataset)

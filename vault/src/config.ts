@@ -18,6 +18,12 @@ const vaultConfigSchema = z.object({
   addressesFile: z.string().min(1),
   /** Largest ciphertext upload accepted, in bytes. */
   maxUploadBytes: z.coerce.number().int().positive().default(4 * 1024 ** 3),
+  /** Most bytes one wallet may hold in uploads that no dataset registration names yet. */
+  maxPendingUploadBytes: z.coerce.number().int().positive().default(8 * 1024 ** 3),
+  /** Ceiling on any job's wall time, whatever a dataset's policy allows, in seconds. */
+  maxJobWallTimeSeconds: z.coerce.number().int().positive().max(86_400).default(3600),
+  /** Ceiling on any job's memory, in MiB. */
+  maxJobMemoryMb: z.coerce.number().int().min(128).max(65_536).default(4096),
   /** Jobs that may run at once. */
   concurrency: z.coerce.number().int().min(1).max(64).default(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -42,7 +48,8 @@ export function parseVaultConfig(input: Record<string, unknown>): VaultConfig {
 /**
  * The one place that reads the environment. Variables: `DATAVAULT_DATA_DIR` (default
  * `~/.datavault`), `DATAVAULT_HOST`, `DATAVAULT_PORT`, `DATAVAULT_RPC_URL`, `DATAVAULT_CHAIN_ID`,
- * `DATAVAULT_ADDRESSES_FILE`, `DATAVAULT_MAX_UPLOAD_BYTES`, `DATAVAULT_CONCURRENCY`, `DATAVAULT_LOG_LEVEL`.
+ * `DATAVAULT_ADDRESSES_FILE`, `DATAVAULT_MAX_UPLOAD_BYTES`, `DATAVAULT_MAX_PENDING_UPLOAD_BYTES`,
+ * `DATAVAULT_MAX_JOB_WALL_TIME_SECONDS`, `DATAVAULT_MAX_JOB_MEMORY_MB`, `DATAVAULT_CONCURRENCY`, `DATAVAULT_LOG_LEVEL`.
  */
 export function readVaultConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<keyof VaultConfig, unknown>> = {}): VaultConfig {
   const dataDir = env.DATAVAULT_DATA_DIR ?? join(homedir(), '.datavault')
@@ -54,6 +61,9 @@ export function readVaultConfigFromEnv(env: NodeJS.ProcessEnv = process.env, ove
     chainId: env.DATAVAULT_CHAIN_ID,
     addressesFile: env.DATAVAULT_ADDRESSES_FILE ?? join(dataDir, 'addresses.json'),
     maxUploadBytes: env.DATAVAULT_MAX_UPLOAD_BYTES,
+    maxPendingUploadBytes: env.DATAVAULT_MAX_PENDING_UPLOAD_BYTES,
+    maxJobWallTimeSeconds: env.DATAVAULT_MAX_JOB_WALL_TIME_SECONDS,
+    maxJobMemoryMb: env.DATAVAULT_MAX_JOB_MEMORY_MB,
     concurrency: env.DATAVAULT_CONCURRENCY,
     logLevel: env.DATAVAULT_LOG_LEVEL,
     ...Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)),

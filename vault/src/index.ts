@@ -15,3 +15,4 @@ export * from './http/routes/jobs.ts'
 export * from './http/routes/node.ts'
 export * from './http/read-body.ts'
 export * from "./dev-stack.ts"
+export * from './http/routes/uploads.ts'

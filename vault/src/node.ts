@@ -84,7 +84,6 @@ export async function startVaultNode(
         const key = await keys.releaseForJob({ job, dataset })
         const ciphertext = Readable.toWeb(Readable.from(storage.cat(dataset.cid, { signal }))) as ReadableStream<Uint8Array>
         const plaintext = ciphertext.pipeThrough(createDecryptStream(key, { crypto: nodeEnvelopeCrypto }))
-        // The open key is needed only until the decrypting stream has derived its working keys.
         const source = (async function* () {
           try {
             yield* Readable.fromWeb(plaintext as import('node:stream/web').ReadableStream<Uint8Array>) as AsyncIterable<Uint8Array>
@@ -92,12 +91,29 @@ export async function startVaultNode(
             key.fill(0)
           }
         })()
-        return { datasetCid: dataset.cid, schema: dataset.schema, policy: dataset.policy, inputs: [{ name: 'data.csv', source }] }
+        return {
+          datasetCid: dataset.cid,
+          schema: dataset.schema,
+          // The operator's ceilings bound whatever the owner's policy says.
+          policy: {
+            ...dataset.policy,
+            maxWallTimeSeconds: Math.min(dataset.policy.maxWallTimeSeconds, config.maxJobWallTimeSeconds),
+            maxMemoryMb: Math.min(dataset.policy.maxMemoryMb, config.maxJobMemoryMb),
+          },
+          inputs: [{ name: 'data.csv', source }],
+          async dispose() {
+            key.fill(0)
+            await source.return(undefined)
+            await plaintext.cancel().catch(() => {})
+          },
+        }
       },
     }
 
     // The sandbox stages /out outside the data dir: job uids must reach it, and the data dir is 0700.
     const runner = bubblewrapRunner({})({ logger })
+    // Refuse to start (and so to accept paid jobs) when the sandbox cannot run here.
+    await runner.ready()
     const engine = computeEngine({
       workDir: join(config.dataDir, 'work'),
       resultsDir,
@@ -127,9 +143,11 @@ export async function startVaultNode(
       const listening = app.listen(config.port, config.host, () => resolve(listening))
       listening.once('error', reject)
     })
-    // Large ciphertext uploads may take long; idle connections still time out.
+    // Large ciphertext uploads may take long as a whole, but a connection that sends nothing for
+    // a minute is closed, so a stalled body cannot hold a socket and an IPFS add forever.
     server.requestTimeout = 0
     server.headersTimeout = 30_000
+    server.timeout = 60_000
     cleanups.push(
       () =>
         new Promise<void>((resolve) => {

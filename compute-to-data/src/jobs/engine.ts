@@ -32,6 +32,8 @@ export type JobInputs = {
   policy: ComputePolicy
   /** Plaintext streams, decrypted on the fly; each becomes `/data/<name>` in the sandbox. */
   inputs: SandboxInput[]
+  /** Wipes the data key and closes the streams; the engine calls it whatever happens to the job. */
+  dispose(): Promise<void>
 }
 
 /** Opens a job's inputs once its key may be released. Throws a DataVaultError when it may not. */
@@ -102,7 +104,13 @@ export function computeEngine(init: ComputeEngineInit) {
     let stopped = true
 
     const emit = (job: Job) => {
-      for (const listener of listeners) listener(job)
+      for (const listener of listeners) {
+        try {
+          listener(job)
+        } catch (error) {
+          logger.warn({ err: safeError(error) }, 'a job listener failed')
+        }
+      }
     }
 
     const fail = (id: string, failure: JobFailure) => {
@@ -116,13 +124,15 @@ export function computeEngine(init: ComputeEngineInit) {
       const log = logger.child({ jobId: claimed.id })
       const jobDir = join(workDir, claimed.id)
       const outputDir = join(jobDir, 'out')
+      const staging = join(resultsDir, `.${claimed.id}.partial`)
+      let opened: JobInputs | undefined
       try {
         const trainer = trainers.get(claimed.trainer.id)
         if (!trainer || trainer.bundle.sha256 !== claimed.trainer.hash)
           return fail(claimed.id, { code: 'provisioning-failed', message: 'The trainer this job names is no longer installed on this node.' })
         const params = trainer.definition.parameters.parse(claimed.params) as Record<string, unknown>
 
-        const opened = await inputs.open(claimed, { signal }).catch((error: unknown) => {
+        opened = await inputs.open(claimed, { signal }).catch((error: unknown) => {
           log.warn({ err: safeError(error) }, 'could not open job inputs')
           fail(claimed.id, {
             code: 'provisioning-failed',
@@ -141,7 +151,8 @@ export function computeEngine(init: ComputeEngineInit) {
         const result = await runner.run(
           {
             jobId: claimed.id,
-            program: { path: trainer.bundle.path },
+            // The runner checks the bundle's bytes against the hash that jobs, policies and receipts name.
+            program: { path: trainer.bundle.path, sha256: trainer.bundle.sha256 },
             config: { schema: opened.schema, params, inputs: opened.inputs.map((input) => input.name) },
             inputs: opened.inputs,
             outputDir,
@@ -189,7 +200,6 @@ export function computeEngine(init: ComputeEngineInit) {
 
         const files = checked.files.map((file) => ({ name: file.name, sha256: file.sha256, bytes: file.bytes.byteLength }))
         // Write the released outputs to a temporary dir and rename it into place: all or nothing.
-        const staging = join(resultsDir, `.${claimed.id}.partial`)
         await rm(staging, { recursive: true, force: true })
         await mkdir(staging, { recursive: true })
         for (const file of checked.files) await writeFile(join(staging, file.name), file.bytes, { mode: 0o600 })
@@ -226,7 +236,9 @@ export function computeEngine(init: ComputeEngineInit) {
           message: signal.aborted ? 'The node stopped while the job was running; submit it again with the same order.' : 'The node hit an internal error running this job.',
         })
       } finally {
+        await opened?.dispose().catch(() => {})
         await rm(jobDir, { recursive: true, force: true }).catch(() => {})
+        await rm(staging, { recursive: true, force: true }).catch(() => {})
       }
     }
 
@@ -250,7 +262,12 @@ export function computeEngine(init: ComputeEngineInit) {
       if (timer) clearTimeout(timer)
       timer = setTimeout(() => {
         timer = undefined
-        tick()
+        try {
+          tick()
+        } catch (error) {
+          // A busy database or a failing listener must not stop the engine: try again next poll.
+          logger.error({ err: safeError(error) }, 'could not take queued jobs')
+        }
         schedule(pollIntervalMs)
       }, delay)
     }

@@ -78,6 +78,16 @@ describe('sqliteJobStore', () => {
     )
   })
 
+  test('behavior: failures the buyer did not cause never use up the order', () => {
+    const jobs = store()
+    for (let attempt = 1; attempt <= maxAttemptsPerOrder + 3; attempt++) {
+      const job = jobs.create({ datasetId: dataset, buyer, orderTx: order(1), trainer, params: {} })
+      jobs.claimNext()
+      jobs.fail(job.id, { code: attempt % 2 ? 'interrupted' : 'internal-error', message: 'node trouble' })
+    }
+    expect(jobs.create({ datasetId: dataset, buyer, orderTx: order(1), trainer, params: {} }).state).toBe('queued')
+  })
+
   test('behavior: a released order is not reusable by another buyer or for another dataset', () => {
     const jobs = store()
     const job = jobs.create({ datasetId: dataset, buyer, orderTx: order(1), trainer, params: {} })

@@ -14,7 +14,7 @@ import {
 } from './job.ts'
 import { migrate } from './migrate.ts'
 
-/** How many jobs one order may pay for in a row when earlier attempts failed for a retryable reason. */
+/** How many failed attempts of the buyer's making (see `jobFailureCodes`) one order covers before it is spent. */
 export const maxAttemptsPerOrder = 3
 
 const migrations = [
@@ -171,12 +171,12 @@ export function sqliteJobStore({ db, now = () => new Date() }: { db: DatabaseSyn
             order.dataset_id === job.datasetId &&
             order.attempts < maxAttemptsPerOrder
           if (!reusable) throw new OrderAlreadyUsedError(job.orderTx)
-          db.prepare("UPDATE job_orders SET status = 'held', job_id = ?, attempts = attempts + 1 WHERE order_tx = ?").run(
+          db.prepare("UPDATE job_orders SET status = 'held', job_id = ? WHERE order_tx = ?").run(
             id,
             job.orderTx,
           )
         } else {
-          db.prepare("INSERT INTO job_orders (order_tx, dataset_id, buyer, job_id, status, attempts) VALUES (?, ?, ?, ?, 'held', 1)").run(
+          db.prepare("INSERT INTO job_orders (order_tx, dataset_id, buyer, job_id, status, attempts) VALUES (?, ?, ?, ?, 'held', 0)").run(
             job.orderTx,
             job.datasetId,
             job.buyer,
@@ -249,8 +249,12 @@ export function sqliteJobStore({ db, now = () => new Date() }: { db: DatabaseSyn
           now().toISOString(),
           id,
         )
-        const status = jobFailureCodes[failure.code].retryable ? 'released' : 'consumed'
-        db.prepare('UPDATE job_orders SET status = ? WHERE job_id = ?').run(status, id)
+        const { retryable, charged } = jobFailureCodes[failure.code]
+        db.prepare('UPDATE job_orders SET status = ?, attempts = attempts + ? WHERE job_id = ?').run(
+          retryable ? 'released' : 'consumed',
+          charged ? 1 : 0,
+          id,
+        )
         return require(id)
       })
     },

@@ -7,20 +7,22 @@ export type JobTrainer = { id: string; version: string; hash: `0x${string}` }
 export type JobFailure = { code: JobFailureCode; message: string }
 
 /**
- * Stable failure codes. `retryable` failures release the job's order so the buyer can submit
- * again with the same order transaction; the others consume it.
+ * Stable failure codes. A `retryable` failure releases the job's order so the buyer can submit
+ * again with the same order transaction; the others consume it. Only failures the buyer's own
+ * choices can cause (`charged`) count towards the attempts one order pays for: a node restart, a
+ * node fault or damaged stored data never costs the buyer an attempt.
  */
 export const jobFailureCodes = {
-  'interrupted': { retryable: true },
-  'provisioning-failed': { retryable: true },
-  'dataset-corrupt': { retryable: true },
-  'trainer-failed': { retryable: true },
-  'timeout': { retryable: true },
-  'cpu-limit': { retryable: true },
-  'memory-limit': { retryable: true },
-  'output-limit': { retryable: true },
-  'egress-violation': { retryable: false },
-  'internal-error': { retryable: true },
+  'interrupted': { retryable: true, charged: false },
+  'provisioning-failed': { retryable: true, charged: false },
+  'dataset-corrupt': { retryable: true, charged: false },
+  'internal-error': { retryable: true, charged: false },
+  'trainer-failed': { retryable: true, charged: true },
+  'timeout': { retryable: true, charged: true },
+  'cpu-limit': { retryable: true, charged: true },
+  'memory-limit': { retryable: true, charged: true },
+  'output-limit': { retryable: true, charged: true },
+  'egress-violation': { retryable: false, charged: true },
 } as const
 
 /** A stable failure code. */

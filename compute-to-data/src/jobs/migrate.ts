@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite'
+import { DataVaultError } from '@datavault/sdk'
 
 /**
  * Brings one component's tables up to date inside a shared SQLite database. Each component keeps
@@ -14,7 +15,9 @@ export function migrate(db: DatabaseSync, component: string, migrations: readonl
       | undefined
     const current = row?.version ?? 0
     if (current > migrations.length)
-      throw new Error(`The database's ${component} tables are newer (v${current}) than this program (v${migrations.length}).`)
+      throw new DataVaultError(`The database's ${component} tables are newer (v${current}) than this program (v${migrations.length}).`, {
+        code: 'DATABASE_TOO_NEW',
+      })
     for (const sql of migrations.slice(current)) db.exec(sql)
     db.prepare('INSERT INTO migrations (component, version) VALUES (?, ?) ON CONFLICT(component) DO UPDATE SET version = excluded.version').run(
       component,

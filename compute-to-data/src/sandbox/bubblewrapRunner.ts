@@ -134,6 +134,10 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         if (result.cgroupParents === null) logger.warn({}, 'cgroup v1 controllers not usable: memory, tasks and CPU are limited per process with rlimits only')
         logger.info({ identity: result.identity, cgroups: result.cgroupParents !== null, bwrap: result.bwrap }, 'sandbox ready')
         return result
+      }).catch((error: unknown) => {
+        // A failed probe is not remembered: the next job (or `ready()`) probes again.
+        probed = undefined
+        throw error
       }))
 
     async function run(spec: RunSpec, options: RunOptions = {}): Promise<RunResult> {
@@ -495,7 +499,12 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       }
     }
 
-    return { run }
+    return {
+      run,
+      async ready() {
+        await capabilities()
+      },
+    }
   }
 }
 

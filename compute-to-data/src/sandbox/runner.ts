@@ -90,6 +90,8 @@ export type RunResult = {
 /** A backend that runs one job's program in isolation. Knows nothing of trainers or datasets. */
 export type Runner = {
   run(spec: RunSpec, options?: RunOptions): Promise<RunResult>
+  /** Resolves once the backend can run jobs; rejects with why it cannot (e.g. `SandboxUnavailableError`). */
+  ready(): Promise<void>
 }
 
 /** A pino-compatible logger: what the sandbox uses of one. */

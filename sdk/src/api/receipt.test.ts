@@ -29,13 +29,13 @@ describe('receipts', () => {
 
   test('error: changed contents, another node, other files', async () => {
     const receipt = await signReceipt(node, { chainId: 8996, message })
-    await expect(verifyReceipt({ receipt: { ...receipt, message: { ...receipt.message, buyer: node.address } } })).rejects.toMatchObject({
+    await expect(verifyReceipt({ receipt: { ...receipt, message: { ...receipt.message, buyer: node.address } }, node: node.address })).rejects.toMatchObject({
       code: 'RECEIPT_HASH_MISMATCH',
     })
     const stranger = privateKeyToAccount(generatePrivateKey()).address
     await expect(verifyReceipt({ receipt, node: stranger })).rejects.toMatchObject({ code: 'RECEIPT_SIGNER_UNEXPECTED' })
-    await expect(verifyReceipt({ receipt: { ...receipt, node: stranger } })).rejects.toMatchObject({ code: 'RECEIPT_SIGNER_MISMATCH' })
-    await expect(verifyReceipt({ receipt, files: [files[0]!] })).rejects.toMatchObject({ code: 'RECEIPT_OUTPUTS_MISMATCH' })
+    await expect(verifyReceipt({ receipt: { ...receipt, node: stranger }, node: stranger })).rejects.toMatchObject({ code: 'RECEIPT_SIGNER_MISMATCH' })
+    await expect(verifyReceipt({ receipt, node: node.address, files: [files[0]!] })).rejects.toMatchObject({ code: 'RECEIPT_OUTPUTS_MISMATCH' })
   })
 
   test('behavior: hashes do not depend on key or file order', () => {

@@ -104,15 +104,18 @@ export class ReceiptVerificationError extends DataVaultError {
 
 export type VerifyReceiptParameters = {
   receipt: SignedReceipt
-  /** The node you expect to have signed it (from its `GET /v1/node`, or pinned). */
-  node?: Address
+  /**
+   * The node you expect to have signed it (from its `GET /v1/node`, or pinned). Required: a
+   * receipt checked only against the signer it names itself proves nothing.
+   */
+  node: Address
   /** Output files you downloaded, to check against the receipt's `outputsHash`. */
   files?: readonly { name: string; sha256: Hex }[]
 }
 
 /**
- * Verifies a receipt offline: the typed-data hash, the signature, the signer (when `node` is
- * given) and the downloaded files (when given). Throws `ReceiptVerificationError`.
+ * Verifies a receipt offline: the typed-data hash, the signature, that the expected node signed
+ * it, and the downloaded files (when given). Throws `ReceiptVerificationError`.
  *
  * @example
  * await verifyReceipt({ receipt, node: info.address, files: [{ name: 'model.safetensors', sha256 }] })
@@ -127,7 +130,7 @@ export async function verifyReceipt({ receipt, node, files }: VerifyReceiptParam
   })
   if (signer.toLowerCase() !== receipt.node.toLowerCase())
     throw new ReceiptVerificationError('The receipt was not signed by the node it names.', 'RECEIPT_SIGNER_MISMATCH')
-  if (node && signer.toLowerCase() !== node.toLowerCase())
+  if (signer.toLowerCase() !== node.toLowerCase())
     throw new ReceiptVerificationError('The receipt was signed by another node than expected.', 'RECEIPT_SIGNER_UNEXPECTED')
   if (files && hashJobOutputs(files) !== receipt.message.outputsHash)
     throw new ReceiptVerificationError('The downloaded files do not match the receipt.', 'RECEIPT_OUTPUTS_MISMATCH')

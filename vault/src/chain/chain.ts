@@ -1,6 +1,6 @@
 import { type Address, type Hex, type PublicClient, createPublicClient, defineChain, http } from 'viem'
 import { DataVaultError } from '@datavault/sdk'
-import { type OceanAddresses, erc20TemplateAbi, erc721TemplateAbi, readOceanAddressesFile, verifyOrder } from '@datavault/contracts'
+import { type OceanAddresses, erc20TemplateAbi, erc721FactoryAbi, erc721TemplateAbi, readOceanAddressesFile, verifyOrder } from '@datavault/contracts'
 
 /** What the node reads from the chain. */
 export type Chain = {
@@ -8,7 +8,11 @@ export type Chain = {
   addresses: OceanAddresses
   /** Checks a `startOrder` transaction pays for this datatoken, by this consumer, to this node. */
   verifyOrder(params: { txHash: Hex; datatoken: Address; consumer: Address }): ReturnType<typeof verifyOrder>
-  /** The owner of a datatoken's data NFT, or `undefined` when the address is not an Ocean datatoken. */
+  /**
+   * The owner of a datatoken's data NFT, or `undefined` when the address is not a datatoken that
+   * the deployment's ERC721Factory created (so a look-alike contract is never taken for one).
+   * Throws `ChainUnavailableError` when the chain cannot be asked.
+   */
   datatokenOwner(datatoken: Address): Promise<Address | undefined>
 }
 
@@ -16,7 +20,7 @@ export type Chain = {
 export class ChainUnavailableError extends DataVaultError {
   override name = 'ChainUnavailableError'
   constructor(doing: string, cause: unknown) {
-    super(`The chain could not be reached while ${doing}.`, { code: 'CHAIN_UNAVAILABLE', status: 503, cause })
+    super(`The chain could not be reached while ${doing}.`, { code: 'CHAIN_UNAVAILABLE', status: 503, expose: true, cause })
   }
 }
 
@@ -54,10 +58,17 @@ export async function connectChain({
       verifyOrder(client, { txHash, datatoken, consumer, providerFeeAddress: node }),
     async datatokenOwner(datatoken) {
       try {
+        const created = await client.readContract({
+          address: addresses.ERC721Factory,
+          abi: erc721FactoryAbi,
+          functionName: 'erc20List',
+          args: [datatoken],
+        })
+        if (!created) return undefined
         const nft = await client.readContract({ address: datatoken, abi: erc20TemplateAbi, functionName: 'getERC721Address' })
         return await client.readContract({ address: nft, abi: erc721TemplateAbi, functionName: 'ownerOf', args: [1n] })
-      } catch {
-        return undefined
+      } catch (cause) {
+        throw new ChainUnavailableError('reading the datatoken\'s owner', cause)
       }
     },
   }

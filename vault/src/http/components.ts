@@ -11,7 +11,7 @@ import type { Storage } from '../storage/storage.ts'
 
 /** Everything the HTTP API uses; each route takes the `Pick` it needs. */
 export type ApiComponents = {
-  config: Pick<VaultConfig, 'chainId' | 'maxUploadBytes'>
+  config: Pick<VaultConfig, 'chainId' | 'maxUploadBytes' | 'maxPendingUploadBytes' | 'maxJobWallTimeSeconds' | 'maxJobMemoryMb'>
   db: Database
   identity: NodeIdentity
   storage: Storage

@@ -45,3 +45,19 @@ export function parseJsonBody<S extends z.ZodType>(ctx: VaultContext, schema: S)
     throw new InvalidBodyError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '))
   return parsed.data
 }
+
+/** A path or query parameter is missing or malformed. */
+export class InvalidParamError extends DataVaultError {
+  override name = 'InvalidParamError'
+  constructor(name: string, problem: string) {
+    super(`The parameter "${name}" is invalid: ${problem}.`, { code: 'PARAM_INVALID', status: 400 })
+  }
+}
+
+/** Parses one path or query parameter, naming it in the error. */
+export function parseParam<S extends z.ZodType>(schema: S, value: unknown, name: string): z.output<S> {
+  if (value === undefined) throw new InvalidParamError(name, 'missing')
+  const parsed = schema.safeParse(Array.isArray(value) ? value[0] : value)
+  if (!parsed.success) throw new InvalidParamError(name, parsed.error.issues[0]?.message ?? 'malformed')
+  return parsed.data
+}

@@ -50,6 +50,28 @@ describe('heliaStorage', () => {
     await storage.stop()
   })
 
+  test('behavior: a failed upload never collects the blocks of an upload still in flight', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dv-helia-'))
+    dirs.push(dir)
+    const storage = await heliaStorage({ dir })
+    let release: () => void = () => {}
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    async function* slow() {
+      yield* chunks(3, 1_000_000)
+      await gate
+      yield* chunks(3, 1_000_000)
+    }
+    const pending = storage.add(slow())
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    await expect(storage.add(chunks(3, 1_000_000), { maxBytes: 1_500_000 })).rejects.toMatchObject({ code: 'UPLOAD_TOO_LARGE' })
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    release()
+    const { cid } = await pending
+    const expected = Buffer.concat([await collect(chunks(3, 1_000_000)), await collect(chunks(3, 1_000_000))])
+    expect((await collect(storage.cat(cid))).equals(expected)).toBe(true)
+    await storage.stop()
+  })
+
   test('error: unknown or malformed CIDs are not found', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dv-helia-'))
     dirs.push(dir)

@@ -28,6 +28,30 @@ export async function heliaStorage({ dir }: HeliaStorageInit): Promise<Storage> 
   await helia.start()
   const fs = unixfs(helia)
 
+  // Blocks of an add are unpinned until it finishes, so garbage collection must never overlap an
+  // add: a failed upload only marks GC as wanted, and GC runs when no add is in flight (at most
+  // once a minute), while new adds wait for a running GC.
+  let inFlight = 0
+  let gcWanted = false
+  let gcRunning: Promise<void> | undefined
+  let lastGc = 0
+  const gcIntervalMs = 60_000
+  const maybeCollect = () => {
+    if (!gcWanted || inFlight > 0 || gcRunning || Date.now() - lastGc < gcIntervalMs) return
+    gcWanted = false
+    lastGc = Date.now()
+    gcRunning = helia
+      .gc()
+      .catch(() => {
+        gcWanted = true
+      })
+      .finally(() => {
+        gcRunning = undefined
+      })
+  }
+  const gcTimer = setInterval(maybeCollect, gcIntervalMs)
+  gcTimer.unref()
+
   const parse = (cid: string) => {
     try {
       return CID.parse(cid)
@@ -38,6 +62,8 @@ export async function heliaStorage({ dir }: HeliaStorageInit): Promise<Storage> 
 
   return {
     async add(source, { maxBytes = Number.MAX_SAFE_INTEGER, signal } = {}) {
+      while (gcRunning) await gcRunning
+      inFlight++
       let size = 0
       const counted = (async function* () {
         for await (const chunk of limitBytes(source, maxBytes)) {
@@ -52,9 +78,12 @@ export async function heliaStorage({ dir }: HeliaStorageInit): Promise<Storage> 
         if (!(await helia.pins.isPinned(cid))) for await (const _ of helia.pins.add(cid, { signal })) void _
         return { cid: cid.toString(), size }
       } catch (error) {
-        // Blocks of an upload that failed half-way are unpinned: collect them now.
-        await helia.gc().catch(() => {})
+        // Blocks of an upload that failed half-way stay unpinned; collect them when it is safe.
+        gcWanted = true
         throw error
+      } finally {
+        inFlight--
+        maybeCollect()
       }
     },
 
@@ -72,6 +101,8 @@ export async function heliaStorage({ dir }: HeliaStorageInit): Promise<Storage> 
     },
 
     async stop() {
+      clearInterval(gcTimer)
+      await gcRunning
       await helia.stop()
     },
   }

@@ -13,6 +13,27 @@ export function errorHandler() {
       if (ctx.status === 404 && ctx.body === undefined)
         ctx.body = { error: { name: 'RouteNotFoundError', code: 'ROUTE_NOT_FOUND', message: `No route ${ctx.method} ${ctx.path}.` } }
     } catch (error) {
+      if ((error as Error)?.name === 'ZodError') {
+        // A path or query value that failed its schema: the client's mistake, named by field.
+        const issues = (error as { issues?: { path: PropertyKey[]; message: string }[] }).issues ?? []
+        ctx.status = 400
+        ctx.body = {
+          error: {
+            name: 'InvalidRequestError',
+            code: 'REQUEST_INVALID',
+            message: 'The request is invalid.',
+            details: issues.map((issue) => `${issue.path.map(String).join('.') || 'value'}: ${issue.message}`).join('; '),
+          },
+        }
+        return
+      }
+      if (isDataVaultError(error) && !error.expose && error.status >= 500) {
+        // Our own server-side failure: its status and code, not its message.
+        ctx.status = error.status
+        ctx.body = { error: { name: error.name, code: error.code, message: 'The node could not complete this request; see its log with this request id.' } }
+        ctx.state.log?.error({ code: error.code, status: error.status, message: error.shortMessage }, 'request failed')
+        return
+      }
       if (isDataVaultError(error) && error.expose) {
         ctx.status = error.status
         ctx.body = { error: error.toJSON() }

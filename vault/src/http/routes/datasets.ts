@@ -3,7 +3,7 @@ import { type Address, hexToBytes, stringToHex } from 'viem'
 import { DataVaultError, type DatasetView, addressSchema, escrowKeyBodySchema, registerDatasetBodySchema, signProviderFee } from '@datavault/sdk'
 import type { ApiComponents } from '../components.ts'
 import { walletAuth } from '../middleware/wallet-auth.ts'
-import { parseJsonBody } from '../read-body.ts'
+import { parseJsonBody, parseParam } from '../read-body.ts'
 import type { VaultState } from '../state.ts'
 import { ContentNotFoundError } from '../../storage/storage.ts'
 import type { Dataset } from '../../store/datasets.ts'
@@ -13,6 +13,17 @@ export class NotDatasetOwnerError extends DataVaultError {
   override name = 'NotDatasetOwnerError'
   constructor(shortMessage: string) {
     super(shortMessage, { code: 'NOT_DATASET_OWNER', status: 403 })
+  }
+}
+
+/** The policy asks for more time or memory per job than this node gives any job. */
+export class PolicyBeyondNodeLimitsError extends DataVaultError {
+  override name = 'PolicyBeyondNodeLimitsError'
+  constructor({ maxJobWallTimeSeconds, maxJobMemoryMb }: { maxJobWallTimeSeconds: number; maxJobMemoryMb: number }) {
+    super(`This node runs jobs for at most ${maxJobWallTimeSeconds} s and ${maxJobMemoryMb} MiB; lower the policy's limits.`, {
+      code: 'POLICY_BEYOND_NODE_LIMITS',
+      status: 422,
+    })
   }
 }
 
@@ -29,6 +40,8 @@ export function datasetRoutes(components: Pick<ApiComponents, 'config' | 'identi
   router.post('/v1/datasets', signed('json'), async (ctx) => {
     const body = parseJsonBody(ctx, registerDatasetBodySchema)
     const owner = ctx.state.wallet as Address
+    if (body.policy.maxWallTimeSeconds > config.maxJobWallTimeSeconds || body.policy.maxMemoryMb > config.maxJobMemoryMb)
+      throw new PolicyBeyondNodeLimitsError(config)
     const stored = await storage.stat(body.cid)
     if (!stored) throw new ContentNotFoundError(body.cid)
     const nftOwner = await chain.datatokenOwner(body.datatoken)
@@ -42,7 +55,7 @@ export function datasetRoutes(components: Pick<ApiComponents, 'config' | 'identi
   })
 
   router.put('/v1/datasets/:id/key', signed('json'), async (ctx) => {
-    const dataset = datasets.require(addressSchema.parse(String(ctx.params.id)))
+    const dataset = datasets.require(parseParam(addressSchema, ctx.params.id, 'id'))
     if (dataset.owner !== ctx.state.wallet) throw new NotDatasetOwnerError('Only the dataset\'s owner can escrow its data key.')
     const { sealedKey } = parseJsonBody(ctx, escrowKeyBodySchema)
     await keys.escrow({ dataset, sealedKey: hexToBytes(sealedKey as `0x${string}`) })
@@ -51,17 +64,17 @@ export function datasetRoutes(components: Pick<ApiComponents, 'config' | 'identi
 
   router.get('/v1/datasets', (ctx) => {
     const search = typeof ctx.query.search === 'string' ? ctx.query.search.slice(0, 200) : undefined
-    const owner = typeof ctx.query.owner === 'string' ? addressSchema.parse(ctx.query.owner) : undefined
+    const owner = ctx.query.owner === undefined ? undefined : parseParam(addressSchema, ctx.query.owner, 'owner')
     ctx.body = { datasets: datasets.list({ search, owner }).map(view) }
   })
 
   router.get('/v1/datasets/:id', (ctx) => {
-    ctx.body = view(datasets.require(addressSchema.parse(String(ctx.params.id))))
+    ctx.body = view(datasets.require(parseParam(addressSchema, ctx.params.id, 'id')))
   })
 
   router.get('/v1/datasets/:id/provider-fee', async (ctx) => {
-    const dataset = datasets.require(addressSchema.parse(String(ctx.params.id)))
-    const consumer = addressSchema.parse(ctx.query.consumer)
+    const consumer = parseParam(addressSchema, ctx.query.consumer, 'consumer')
+    const dataset = datasets.require(parseParam(addressSchema, ctx.params.id, 'id'))
     const fee = await signProviderFee(identity.account, {
       providerFeeAddress: identity.account.address,
       providerFeeToken: chain.addresses.Ocean,
