@@ -12,7 +12,7 @@ const schema = healthSchema('binary')
 const params = { label: 'risk', epochs: 5 }
 
 beforeAll(async () => {
-  t = await startTestStack()
+  t = await startTestStack({ nodeConfig: { maxPendingUploadBytes: 100_000 } })
 })
 afterAll(async () => {
   await t?.stop()
@@ -134,6 +134,16 @@ describe('requests', () => {
     await expect(
       registerDataset(t.owner.vault, { cid, datatoken: t.owner.account.address, name: 'fake', schema, policy: { trainers: ['logistic-regression'] } }),
     ).rejects.toMatchObject({ code: 'NOT_DATASET_OWNER', message: expect.stringMatching(/not an Ocean datatoken/) })
+  })
+
+  test('error: a wallet cannot pile up unregistered uploads past its quota', async () => {
+    const uploader = t.party('spare', 1)
+    await uploadCiphertext(uploader.vault, { body: new Uint8Array(60_000) })
+    await expect(uploadCiphertext(uploader.vault, { body: new Uint8Array(60_000).fill(1) })).rejects.toMatchObject({ code: 'UPLOAD_TOO_LARGE' })
+    await uploadCiphertext(uploader.vault, { body: new Uint8Array(40_000).fill(2) })
+    await expect(uploadCiphertext(uploader.vault, { body: new Uint8Array(10).fill(3) })).rejects.toMatchObject({ code: 'UPLOAD_QUOTA_EXCEEDED' })
+    // Another wallet is not affected.
+    await uploadCiphertext(t.owner.vault, { body: new Uint8Array(10).fill(4) })
   })
 
   test('error: a policy beyond the node\'s limits is refused at registration', async () => {

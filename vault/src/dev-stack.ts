@@ -4,7 +4,7 @@ import { createWalletClient, defineChain, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { type LocalChainAccount, deployOcean, oceanTokenAbi, startLocalChain, writeOceanAddressesFile } from '@datavault/contracts'
 import type { TrainerDefinition } from '@datavault/compute-to-data'
-import { parseVaultConfig } from './config.ts'
+import { type VaultConfig, parseVaultConfig } from './config.ts'
 import { type Logger, createLogger } from './logger.ts'
 import { type VaultNode, startVaultNode } from './node.ts'
 
@@ -37,6 +37,8 @@ export type StartDevStackParameters = {
   onStep?: (line: string) => void
   /** Trainers to install beside the built-in ones. */
   extraTrainers?: readonly TrainerDefinition[]
+  /** Node settings to use instead of the defaults (limits, concurrency…). */
+  nodeConfig?: Partial<Pick<VaultConfig, 'maxUploadBytes' | 'maxPendingUploadBytes' | 'maxJobWallTimeSeconds' | 'maxJobMemoryMb' | 'concurrency'>>
 }
 
 /** Base tokens given to each non-deployer test account, so buyers can pay. */
@@ -52,7 +54,7 @@ const fundingPerAccount = 10_000n * 10n ** 18n
  * console.log(stack.vaultUrl)
  * await stack.stop()
  */
-export async function startDevStack({ dataDir, port = 8700, chainPort = 8545, logger = createLogger({ level: 'warn' }), onStep = () => {}, extraTrainers = [] }: StartDevStackParameters): Promise<DevStack> {
+export async function startDevStack({ dataDir, port = 8700, chainPort = 8545, logger = createLogger({ level: 'warn' }), onStep = () => {}, extraTrainers = [], nodeConfig = {} }: StartDevStackParameters): Promise<DevStack> {
   const root = resolve(dataDir)
   await mkdir(root, { recursive: true, mode: 0o700 })
   const stops: (() => Promise<void>)[] = []
@@ -91,7 +93,7 @@ export async function startDevStack({ dataDir, port = 8700, chainPort = 8545, lo
     const nodeDir = join(root, 'node')
     await rm(nodeDir, { recursive: true, force: true })
     const node = await startVaultNode(
-      parseVaultConfig({ dataDir: nodeDir, host: '127.0.0.1', port, rpcUrl: chain.rpcUrl, chainId: chain.chainId, addressesFile }),
+      parseVaultConfig({ ...nodeConfig, dataDir: nodeDir, host: '127.0.0.1', port, rpcUrl: chain.rpcUrl, chainId: chain.chainId, addressesFile }),
       { logger, extraTrainers },
     )
     stops.push(() => node.stop())
