@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
-import { createPublicClient, createWalletClient, defineChain, http, parseEther } from 'viem'
+import { createPublicClient, createWalletClient, http, parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import {
   buyDatatoken,
@@ -20,6 +20,7 @@ import {
   loadLogisticRegression,
   publishDatatoken,
   registerDataset,
+  rpcChain,
   startOrder,
   submitJob,
   uploadCiphertext,
@@ -44,12 +45,7 @@ let stack: Awaited<ReturnType<typeof startDevStack>> | undefined
 let exitCode = 0
 try {
   stack = await startDevStack({ dataDir: join(workDir, 'stack'), port: 0, chainPort: 0, onStep: (line) => step(line) })
-  const chain = defineChain({
-    id: stack.chainId,
-    name: 'datavault dev',
-    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-    rpcUrls: { default: { http: [stack.rpcUrl] } },
-  })
+  const chain = rpcChain({ chainId: stack.chainId, rpcUrl: stack.rpcUrl, name: 'datavault dev' })
   const transport = http(stack.rpcUrl)
   const publicClient = createPublicClient({ chain, transport, pollingInterval: 100 })
   const ownerKey = stack.accounts.find((account) => account.role === 'owner')!

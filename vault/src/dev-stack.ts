@@ -1,6 +1,7 @@
 import { mkdir, open, rename, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { createWalletClient, defineChain, http } from 'viem'
+import { createWalletClient, http } from 'viem'
+import { rpcChain } from '@datavault/sdk'
 import { privateKeyToAccount } from 'viem/accounts'
 import { type LocalChainAccount, deployOcean, oceanTokenAbi, startLocalChain, writeOceanAddressesFile } from '@datavault/contracts'
 import type { TrainerDefinition } from '@datavault/compute-to-data'
@@ -68,12 +69,7 @@ export async function startDevStack({ dataDir, port = 8700, chainPort = 8545, lo
 
     const [deployer, ...rest] = chain.accounts
     if (!deployer) throw new Error('The local chain has no accounts.')
-    const localChain = defineChain({
-      id: chain.chainId,
-      name: 'datavault dev',
-      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-      rpcUrls: { default: { http: [chain.rpcUrl] } },
-    })
+    const localChain = rpcChain({ chainId: chain.chainId, rpcUrl: chain.rpcUrl, name: 'datavault dev' })
     const wallet = createWalletClient({ account: privateKeyToAccount(deployer.privateKey), chain: localChain, transport: http(chain.rpcUrl) })
     const deployed = await deployOcean(wallet)
     const addressesFile = join(root, 'addresses.json')

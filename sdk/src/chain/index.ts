@@ -44,3 +44,4 @@ export {
   startOrder,
 } from './startOrder.ts'
 export type { AccountClient } from './transact.ts'
+export { type RpcChainParameters, rpcChain } from './rpcChain.ts'

@@ -1,5 +1,5 @@
-import { type Address, type Hex, type PublicClient, createPublicClient, defineChain, http } from 'viem'
-import { DataVaultError } from '@datavault/sdk'
+import { type Address, type Hex, type PublicClient, createPublicClient, http } from 'viem'
+import { DataVaultError, rpcChain } from '@datavault/sdk'
 import { type OceanAddresses, erc20TemplateAbi, erc721FactoryAbi, erc721TemplateAbi, readOceanAddressesFile, verifyOrder } from '@datavault/contracts'
 
 /** What the node reads from the chain. */
@@ -38,12 +38,7 @@ export async function connectChain({
   node: Address
 }): Promise<Chain> {
   const addresses = await readOceanAddressesFile(addressesFile, chainId)
-  const chain = defineChain({
-    id: chainId,
-    name: `chain ${chainId}`,
-    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-    rpcUrls: { default: { http: [rpcUrl] } },
-  })
+  const chain = rpcChain({ chainId, rpcUrl })
   const client = createPublicClient({ chain, transport: http(rpcUrl, { retryCount: 2 }), pollingInterval: 250 }) as PublicClient
   const actual = await client.getChainId().catch((cause: unknown) => {
     throw new ChainUnavailableError('starting', cause)

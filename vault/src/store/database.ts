@@ -46,16 +46,3 @@ export function openDatabase(path: string): Database {
   migrate(db, 'vault', migrations)
   return db
 }
-
-/** Runs `fn` in one immediate transaction. */
-export function transaction<T>(db: Database, fn: () => T): T {
-  db.exec('BEGIN IMMEDIATE')
-  try {
-    const result = fn()
-    db.exec('COMMIT')
-    return result
-  } catch (error) {
-    db.exec('ROLLBACK')
-    throw error
-  }
-}
