@@ -74,9 +74,14 @@ describe('deployOcean', () => {
     const [event] = parseEventLogs({ abi: receiptRegistryAbi, eventName: 'ReceiptAnchored', logs: receipt.logs })
     expect(event?.args.receiptHash).toBe(receiptHash)
     expect(event?.args.node).toBe(chain.accounts[3]!.address)
-    const [anchoredBy, anchoredAt] = await client.readContract({ address: registry, abi: receiptRegistryAbi, functionName: 'anchorOf', args: [receiptHash] })
-    expect(anchoredBy).toBe(chain.accounts[3]!.address)
+    const anchoredAt = await client.readContract({ address: registry, abi: receiptRegistryAbi, functionName: 'anchorOf', args: [chain.accounts[3]!.address, receiptHash] })
     expect(anchoredAt).toBe(event?.args.timestamp)
+    // Anchors are per node: another account anchoring the same hash neither blocks nor speaks for this node.
+    const other = createWalletClient({ account: privateKeyToAccount(chain.accounts[4]!.privateKey), transport: http(chain.rpcUrl) })
+    await client.waitForTransactionReceipt({
+      hash: await other.writeContract({ address: registry, abi: receiptRegistryAbi, functionName: 'anchor', args: [receiptHash], chain: null }),
+    })
+    expect(await client.readContract({ address: registry, abi: receiptRegistryAbi, functionName: 'anchorOf', args: [chain.accounts[5]!.address, receiptHash] })).toBe(0n)
 
     await expect(node.writeContract({ address: registry, abi: receiptRegistryAbi, functionName: 'anchor', args: [receiptHash], chain: null })).rejects.toThrow(/ReceiptAlreadyAnchored/)
     await expect(node.writeContract({ address: registry, abi: receiptRegistryAbi, functionName: 'anchor', args: [zeroHash], chain: null })).rejects.toThrow(/EmptyReceiptHash/)
