@@ -32,6 +32,21 @@ export type TrainerParametersSchema = {
 }
 
 /**
+ * The DP-SGD a run will do, known before it starts so the node can reserve privacy budget: ε
+ * follows from these by the accountant (sampled Gaussian mechanism, `steps` compositions).
+ */
+export type TrainerPrivacy = {
+  /** q: each row joins each step's batch independently with this probability (Poisson sampling). */
+  sampleRate: number
+  /** σ: Gaussian noise standard deviation over the clipping norm. */
+  noiseMultiplier: number
+  /** Number of noisy steps the run takes. */
+  steps: number
+  /** δ of the (ε, δ) guarantee. */
+  delta: number
+}
+
+/**
  * A trusted trainer: its identity, its parameters, what it will output for a dataset, and the
  * TypeScript entry point that `buildTrainerBundle` bundles into the one file the sandbox runs.
  */
@@ -46,6 +61,12 @@ export type TrainerDefinition = {
    * alone (never from the data). Throws `TrainerParametersError` when they do not fit.
    */
   outputs(schema: DatasetSchema, params: unknown): TrainerOutputDeclaration
+  /**
+   * The DP-SGD the run will do on a dataset with `schema`, or `undefined` when the job does not ask
+   * for differential privacy. Throws `TrainerParametersError` when the parameters do not fit (e.g.
+   * DP on a schema without declared `rows` or bounds). Trainers without DP support omit it.
+   */
+  privacy?(schema: DatasetSchema, params: unknown): TrainerPrivacy | undefined
   /** Absolute path of the entry module, run inside the sandbox once bundled. */
   entry: string
 }

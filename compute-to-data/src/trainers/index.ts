@@ -1,4 +1,13 @@
-export type { TrainerDefinition, TrainerOutputDeclaration, TrainerOutputFile, TrainerOutputTensor, TrainerParametersSchema } from './definition.ts'
+export type {
+  TrainerDefinition,
+  TrainerOutputDeclaration,
+  TrainerOutputFile,
+  TrainerOutputTensor,
+  TrainerParametersSchema,
+  TrainerPrivacy,
+} from './definition.ts'
 export { type BuildTrainerBundleOptions, type BuildTrainerBundleReturnType, buildTrainerBundle } from './buildTrainerBundle.ts'
 export { builtinTrainers } from './registry.ts'
 export { logisticRegressionMetricNames, logisticRegressionTrainer } from './logistic-regression/definition.ts'
+export { linearRegressionTrainer } from './linear-regression/definition.ts'
+export { mlpClassifierTrainer } from './mlp-classifier/definition.ts'

@@ -8,6 +8,16 @@ export type TrainerParametersReason =
   | 'bad-feature'
   | 'duplicate-feature'
   | 'no-numeric-features'
+  /** The model would have more parameters than a trainer may write. */
+  | 'model-too-large'
+  /** Differential privacy needs the schema's declared `rows`. */
+  | 'dp-missing-rows'
+  /** Differential privacy needs declared `min`/`max` bounds on every column the model reads. */
+  | 'dp-missing-bounds'
+  /** The expected batch size is larger than the declared rows (a sample rate above 1). */
+  | 'dp-batch-too-large'
+  /** `delta` is not below 1 / rows, which would allow releasing a whole row. */
+  | 'dp-delta-too-large'
 
 /** A trainer's parameters are invalid, or do not fit the dataset's schema. Names columns, never data. */
 export class TrainerParametersError extends DataVaultError {
@@ -21,8 +31,11 @@ export class TrainerParametersError extends DataVaultError {
   }
 }
 
+/** Why a model file written by a built-in trainer, or the rows given to it, were refused. */
+export type TrainerModelReason = 'bad-file' | 'bad-metadata' | 'bad-tensors' | 'bad-input'
+
 /** Why a logistic-regression model file, or the rows given to it, were refused. */
-export type LogisticRegressionModelReason = 'bad-file' | 'bad-metadata' | 'bad-tensors' | 'bad-input'
+export type LogisticRegressionModelReason = TrainerModelReason
 
 /** A logistic-regression model file is not one this SDK can use, or prediction input does not fit it. */
 export class LogisticRegressionModelError extends DataVaultError {
@@ -32,6 +45,30 @@ export class LogisticRegressionModelError extends DataVaultError {
 
   constructor(reason: LogisticRegressionModelReason, details?: string, options: { cause?: unknown } = {}) {
     super(`Invalid logistic-regression model or input (${reason}).`, { code: 'LOGISTIC_REGRESSION_INVALID', status: 400, details, cause: options.cause })
+    this.reason = reason
+  }
+}
+
+/** A linear-regression model file is not one this SDK can use, or prediction input does not fit it. */
+export class LinearRegressionModelError extends DataVaultError {
+  override name = 'LinearRegressionModelError'
+  /** Which rule failed. */
+  readonly reason: TrainerModelReason
+
+  constructor(reason: TrainerModelReason, details?: string, options: { cause?: unknown } = {}) {
+    super(`Invalid linear-regression model or input (${reason}).`, { code: 'LINEAR_REGRESSION_INVALID', status: 400, details, cause: options.cause })
+    this.reason = reason
+  }
+}
+
+/** An MLP-classifier model file is not one this SDK can use, or prediction input does not fit it. */
+export class MlpClassifierModelError extends DataVaultError {
+  override name = 'MlpClassifierModelError'
+  /** Which rule failed. */
+  readonly reason: TrainerModelReason
+
+  constructor(reason: TrainerModelReason, details?: string, options: { cause?: unknown } = {}) {
+    super(`Invalid mlp-classifier model or input (${reason}).`, { code: 'MLP_CLASSIFIER_INVALID', status: 400, details, cause: options.cause })
     this.reason = reason
   }
 }

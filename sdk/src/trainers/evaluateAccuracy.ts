@@ -1,24 +1,40 @@
-import { LogisticRegressionModelError } from './errors.ts'
+import { LogisticRegressionModelError, MlpClassifierModelError } from './errors.ts'
 import type { LogisticRegressionModel } from './loadLogisticRegression.ts'
-import { type LogisticRegressionRows, predictLogisticRegression } from './predictLogisticRegression.ts'
+import type { MlpClassifierModel } from './loadMlpClassifier.ts'
+import type { ModelRows } from './model-file.ts'
+import { predictLogisticRegression } from './predictLogisticRegression.ts'
+import { type ClassPrediction, predictMlpClassifier } from './predictMlpClassifier.ts'
+
+/** A model of any built-in classifier trainer. */
+export type ClassifierModel = LogisticRegressionModel | MlpClassifierModel
 
 /**
- * Fraction of `rows` whose predicted class equals the expected one. Expected classes are given
- * as class names or as indices into `model.classes`.
+ * Predicts classes with any built-in classifier (`logistic-regression`, `mlp-classifier`).
+ *
+ * @example
+ * predictClasses(model, [{ x1: 0.3, x2: -1 }])[0].label // 'yes'
+ */
+export function predictClasses(model: ClassifierModel, rows: ModelRows): ClassPrediction[] {
+  return model.trainer === 'mlp-classifier' ? predictMlpClassifier(model, rows) : predictLogisticRegression(model, rows)
+}
+
+/**
+ * Fraction of `rows` whose predicted class equals the expected one, for any built-in classifier.
+ * Expected classes are given as class names or as indices into `model.classes`.
  *
  * @example
  * evaluateAccuracy(model, testRows, testLabels) // 0.94
  */
-export function evaluateAccuracy(model: LogisticRegressionModel, rows: LogisticRegressionRows, expected: readonly (string | number)[]): number {
-  if (rows.length !== expected.length) throw new LogisticRegressionModelError('bad-input', `${rows.length} rows but ${expected.length} expected classes.`)
-  if (rows.length === 0) throw new LogisticRegressionModelError('bad-input', 'No rows to evaluate.')
-  const predictions = predictLogisticRegression(model, rows)
+export function evaluateAccuracy(model: ClassifierModel, rows: ModelRows, expected: readonly (string | number)[]): number {
+  const Failure = model.trainer === 'mlp-classifier' ? MlpClassifierModelError : LogisticRegressionModelError
+  if (rows.length !== expected.length) throw new Failure('bad-input', `${rows.length} rows but ${expected.length} expected classes.`)
+  if (rows.length === 0) throw new Failure('bad-input', 'No rows to evaluate.')
+  const predictions = predictClasses(model, rows)
   let correct = 0
   predictions.forEach((prediction, i) => {
     const want = expected[i]!
     const index = typeof want === 'number' ? want : model.classes.indexOf(want)
-    if (index < 0 || index >= model.classes.length || !Number.isInteger(index))
-      throw new LogisticRegressionModelError('bad-input', `Expected class at row ${i} is not one of the model's classes.`)
+    if (index < 0 || index >= model.classes.length || !Number.isInteger(index)) throw new Failure('bad-input', `Expected class at row ${i} is not one of the model's classes.`)
     if (prediction.classIndex === index) correct++
   })
   return correct / rows.length

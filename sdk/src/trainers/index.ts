@@ -1,9 +1,29 @@
-export { type LogisticRegressionModelReason, type TrainerParametersReason, LogisticRegressionModelError, TrainerParametersError } from './errors.ts'
+export {
+  type LogisticRegressionModelReason,
+  type TrainerModelReason,
+  type TrainerParametersReason,
+  LinearRegressionModelError,
+  LogisticRegressionModelError,
+  MlpClassifierModelError,
+  TrainerParametersError,
+} from './errors.ts'
+export { type FeatureScaling, columnBounds } from './dataset-columns.ts'
+export {
+  type DifferentialPrivacyParameters,
+  type DifferentialPrivacyPlan,
+  differentialPrivacyMetadata,
+  differentialPrivacyMetricNames,
+  differentialPrivacyMetrics,
+  differentialPrivacyParametersSchema,
+  planDifferentialPrivacy,
+} from './differential-privacy.ts'
+export type { ModelPrivacy, ModelRows, ModelScaling } from './model-file.ts'
 export {
   type LogisticRegressionParameters,
   type LogisticRegressionParametersInput,
   type LogisticRegressionPlan,
   logisticRegressionMetadata,
+  logisticRegressionMetricNames,
   logisticRegressionParametersSchema,
   logisticRegressionTrainerId,
   logisticRegressionTrainerVersion,
@@ -11,4 +31,32 @@ export {
 } from './logistic-regression-plan.ts'
 export { type LogisticRegressionModel, loadLogisticRegression } from './loadLogisticRegression.ts'
 export { type LogisticRegressionPrediction, type LogisticRegressionRows, predictLogisticRegression } from './predictLogisticRegression.ts'
-export { evaluateAccuracy } from './evaluateAccuracy.ts'
+export {
+  type LinearRegressionParameters,
+  type LinearRegressionParametersInput,
+  type LinearRegressionPlan,
+  linearRegressionMetadata,
+  linearRegressionMetricNames,
+  linearRegressionParametersSchema,
+  linearRegressionTrainerId,
+  linearRegressionTrainerVersion,
+  planLinearRegression,
+} from './linear-regression-plan.ts'
+export { type LinearRegressionModel, loadLinearRegression } from './loadLinearRegression.ts'
+export { type RegressionEvaluation, evaluateRegression, predictLinearRegression } from './predictLinearRegression.ts'
+export {
+  type MlpClassifierParameters,
+  type MlpClassifierParametersInput,
+  type MlpClassifierPlan,
+  type MlpLayer,
+  mlpClassifierMaxParameters,
+  mlpClassifierMetadata,
+  mlpClassifierMetricNames,
+  mlpClassifierParametersSchema,
+  mlpClassifierTrainerId,
+  mlpClassifierTrainerVersion,
+  planMlpClassifier,
+} from './mlp-classifier-plan.ts'
+export { type MlpClassifierLayer, type MlpClassifierModel, loadMlpClassifier } from './loadMlpClassifier.ts'
+export { type ClassPrediction, predictMlpClassifier } from './predictMlpClassifier.ts'
+export { type ClassifierModel, evaluateAccuracy, predictClasses } from './evaluateAccuracy.ts'

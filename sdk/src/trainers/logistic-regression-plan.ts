@@ -1,11 +1,19 @@
 import { z } from 'zod'
 import type { DatasetSchema } from '../api/schemas.ts'
+import { type FeatureScaling, boundsScaling, parseTrainerParameters, resolveFeatures } from './dataset-columns.ts'
+import {
+  type DifferentialPrivacyPlan,
+  differentialPrivacyMetadata,
+  differentialPrivacyMetricNames,
+  differentialPrivacyParametersSchema,
+  planDifferentialPrivacy,
+} from './differential-privacy.ts'
 import { TrainerParametersError } from './errors.ts'
 
 /** Id of the built-in logistic-regression trainer. */
 export const logisticRegressionTrainerId = 'logistic-regression'
-/** Version of the built-in logistic-regression trainer this SDK reads and plans for. */
-export const logisticRegressionTrainerVersion = '1.0.0'
+/** Version of the built-in logistic-regression trainer this SDK reads and plans for. 1.1.0 added `dp`. */
+export const logisticRegressionTrainerVersion = '1.1.0'
 
 /** Parameters of the logistic-regression trainer; defaults are filled in on parse. */
 export const logisticRegressionParametersSchema = z
@@ -18,9 +26,12 @@ export const logisticRegressionParametersSchema = z
     learningRate: z.number().positive().max(100).default(0.1),
     /** L2 penalty on the weights (not the bias). */
     l2: z.number().min(0).max(100).default(0),
+    /** Rows per mini-batch; under `dp`, the expected batch size of Poisson sampling. */
     batchSize: z.number().int().min(1).max(1_000_000).default(64),
-    /** Seed of the shuffling order, so a run can be reproduced. */
+    /** Seed of the shuffling order, so a run can be reproduced (under `dp` batches and noise come from a CSPRNG instead). */
     seed: z.number().int().min(0).max(0xffff_ffff).default(0),
+    /** Train with DP-SGD; see {@link differentialPrivacyParametersSchema}. */
+    dp: differentialPrivacyParametersSchema.optional(),
   })
   .strict()
 
@@ -28,6 +39,9 @@ export const logisticRegressionParametersSchema = z
 export type LogisticRegressionParametersInput = z.input<typeof logisticRegressionParametersSchema>
 /** Parameters with defaults filled in. */
 export type LogisticRegressionParameters = z.output<typeof logisticRegressionParametersSchema>
+
+/** Metrics of a logistic-regression run without `dp`. */
+export const logisticRegressionMetricNames: readonly string[] = ['loss', 'accuracy', 'rows', 'epochs']
 
 /** What a logistic-regression run on a dataset will produce, derived from schema and parameters only. */
 export type LogisticRegressionPlan = {
@@ -39,48 +53,47 @@ export type LogisticRegressionPlan = {
   task: 'binary' | 'multiclass'
   /** Rows of the weight matrix: 1 for binary (the logit of `classes[1]`), else one per class. */
   outputs: number
+  /** Standardize by the data, or (under `dp`) scale and clip by the schema's bounds. */
+  scaling: FeatureScaling
+  /** The DP-SGD the run does, when `dp` is set. */
+  privacy?: DifferentialPrivacyPlan | undefined
+  /** Names of the metrics the run writes. */
+  metrics: string[]
   params: LogisticRegressionParameters
 }
 
 /**
  * Checks parameters against a dataset's schema and derives what the run will produce: the label's
- * classes, the feature columns, and the weight shapes. The trainer and the node's output
- * declaration both use it, so what is declared is exactly what is trained.
+ * classes, the feature columns, the weight shapes and, under `dp`, the DP-SGD steps. The trainer
+ * and the node's output declaration both use it, so what is declared is exactly what is trained.
  *
  * @example
  * const plan = planLogisticRegression(schema, { label: 'species' })
  * plan.outputs // 3 for a three-class label
  */
 export function planLogisticRegression(schema: DatasetSchema, parameters: unknown): LogisticRegressionPlan {
-  const parsed = logisticRegressionParametersSchema.safeParse(parameters)
-  if (!parsed.success) {
-    const paths = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)')
-    throw new TrainerParametersError('bad-parameters', `Invalid parameters at: ${[...new Set(paths)].join(', ')}.`)
-  }
-  const params = parsed.data
-  const columns = new Map(schema.columns.map((column) => [column.name, column]))
-  const label = columns.get(params.label)
+  const params = parseTrainerParameters(logisticRegressionParametersSchema, parameters)
+  const label = schema.columns.find((column) => column.name === params.label)
   if (label === undefined) throw new TrainerParametersError('missing-column', `The label column ${JSON.stringify(params.label)} is not in the schema.`)
   if (label.type !== 'category' || label.values.length < 2)
     throw new TrainerParametersError('bad-label', `The label column ${JSON.stringify(params.label)} must be a category column with at least two values.`)
-
-  let features: string[]
-  if (params.features === undefined) {
-    features = schema.columns.filter((column) => column.type === 'number' && column.name !== params.label).map((column) => column.name)
-  } else {
-    features = params.features
-    if (new Set(features).size !== features.length) throw new TrainerParametersError('duplicate-feature', 'A feature column is listed twice.')
-    for (const name of features) {
-      const column = columns.get(name)
-      if (column === undefined) throw new TrainerParametersError('missing-column', `The feature column ${JSON.stringify(name)} is not in the schema.`)
-      if (column.type !== 'number' || name === params.label) throw new TrainerParametersError('bad-feature', `The feature column ${JSON.stringify(name)} is not a number column.`)
-    }
-  }
-  if (features.length === 0) throw new TrainerParametersError('no-numeric-features', 'The dataset has no number column to use as a feature.')
+  const features = resolveFeatures(schema, params.label, params.features)
+  const privacy = params.dp === undefined ? undefined : planDifferentialPrivacy(schema, { dp: params.dp, batchSize: params.batchSize, epochs: params.epochs })
+  const scaling: FeatureScaling = privacy === undefined ? { kind: 'standardize' } : boundsScaling(schema, features)
 
   const classes = [...label.values]
   const task = classes.length === 2 ? 'binary' : 'multiclass'
-  return { label: params.label, classes, features, task, outputs: task === 'binary' ? 1 : classes.length, params }
+  return {
+    label: params.label,
+    classes,
+    features,
+    task,
+    outputs: task === 'binary' ? 1 : classes.length,
+    scaling,
+    privacy,
+    metrics: [...(privacy === undefined ? logisticRegressionMetricNames : differentialPrivacyMetricNames)],
+    params,
+  }
 }
 
 /** The `__metadata__` of a logistic-regression model file for `plan`: exactly these keys and values. */
@@ -91,5 +104,6 @@ export function logisticRegressionMetadata(plan: LogisticRegressionPlan): Record
     task: plan.task,
     classes: JSON.stringify(plan.classes),
     features: JSON.stringify(plan.features),
+    ...differentialPrivacyMetadata(plan.privacy),
   }
 }

@@ -38,7 +38,7 @@ describe('planLogisticRegression', () => {
     expect(plan).toMatchObject({ task: 'binary', outputs: 1, features: ['x2'], classes: ['no', 'yes'] })
     expect(logisticRegressionMetadata(plan)).toEqual({
       trainer: 'logistic-regression',
-      version: '1.0.0',
+      version: '1.1.0',
       task: 'binary',
       classes: '["no","yes"]',
       features: '["x2"]',

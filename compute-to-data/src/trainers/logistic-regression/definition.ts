@@ -2,49 +2,47 @@ import { fileURLToPath } from 'node:url'
 import {
   type DatasetSchema,
   logisticRegressionMetadata,
+  logisticRegressionMetricNames as metricNames,
   logisticRegressionParametersSchema,
   logisticRegressionTrainerId,
   logisticRegressionTrainerVersion,
   planLogisticRegression,
 } from '@datavault/sdk'
-import type { TrainerDefinition, TrainerOutputDeclaration } from '../definition.ts'
+import { modelDeclaration, trainerPrivacy } from '../common/declaration.ts'
+import type { TrainerDefinition, TrainerOutputDeclaration, TrainerPrivacy } from '../definition.ts'
 
-/** Names of the metrics the trainer writes to `metrics.json`. */
-export const logisticRegressionMetricNames = ['loss', 'accuracy', 'rows', 'epochs']
+/** Names of the metrics the trainer writes to `metrics.json` without DP (with DP: `differentialPrivacyMetricNames`). */
+export const logisticRegressionMetricNames: readonly string[] = metricNames
 
 /**
  * The built-in logistic-regression trainer: binary (sigmoid) or multiclass (softmax) on a CSV
- * dataset's number columns, mini-batch gradient descent with L2. Outputs `model.safetensors`
- * (F32 `weights` [K, D], `bias` [K], `feature_mean` [D], `feature_std` [D]; K = 1 for binary)
- * and `metrics.json` (`loss`, `accuracy`, `rows`, `epochs`).
+ * dataset's number columns, mini-batch gradient descent with L2, optionally DP-SGD. Outputs
+ * `model.safetensors` (F32 `weights` [K, D], `bias` [K], `feature_mean` [D], `feature_std` [D];
+ * K = 1 for binary) and `metrics.json` (`loss`, `accuracy`, `rows`, `epochs`; under DP the DP
+ * metrics instead).
  */
 export const logisticRegressionTrainer: TrainerDefinition = {
   id: logisticRegressionTrainerId,
   version: logisticRegressionTrainerVersion,
-  description: 'Logistic regression (binary or multiclass) on the number columns of a CSV dataset.',
+  description: 'Logistic regression (binary or multiclass) on the number columns of a CSV dataset; optional DP-SGD.',
   parameters: logisticRegressionParametersSchema,
   outputs(schema: DatasetSchema, params: unknown): TrainerOutputDeclaration {
     const plan = planLogisticRegression(schema, params)
     const k = plan.outputs
     const d = plan.features.length
-    const metadataValues = logisticRegressionMetadata(plan)
-    return {
-      files: [
-        {
-          name: 'model.safetensors',
-          kind: 'safetensors',
-          tensors: [
-            { name: 'weights', dtype: 'F32', shape: [k, d] },
-            { name: 'bias', dtype: 'F32', shape: [k] },
-            { name: 'feature_mean', dtype: 'F32', shape: [d] },
-            { name: 'feature_std', dtype: 'F32', shape: [d] },
-          ],
-          metadataKeys: Object.keys(metadataValues),
-          metadataValues,
-        },
-        { name: 'metrics.json', kind: 'metrics', names: [...logisticRegressionMetricNames] },
+    return modelDeclaration(
+      [
+        { name: 'weights', shape: [k, d] },
+        { name: 'bias', shape: [k] },
+        { name: 'feature_mean', shape: [d] },
+        { name: 'feature_std', shape: [d] },
       ],
-    }
+      logisticRegressionMetadata(plan),
+      plan.metrics,
+    )
+  },
+  privacy(schema: DatasetSchema, params: unknown): TrainerPrivacy | undefined {
+    return trainerPrivacy(planLogisticRegression(schema, params).privacy)
   },
   entry: fileURLToPath(new URL('./main.ts', import.meta.url)),
 }

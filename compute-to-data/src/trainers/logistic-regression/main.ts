@@ -1,9 +1,5 @@
 // Entry point of the logistic-regression trainer inside the sandbox: fixed paths, protocol on stdout.
-import { runLogisticRegressionProgram } from './program.ts'
+import { mainTrainerProgram } from '../common/program.ts'
+import { logisticRegressionProgram } from './program.ts'
 
-process.stdout.write(`${JSON.stringify({ event: 'started' })}\n`)
-process.exitCode = await runLogisticRegressionProgram(
-  { jobDir: '/job', dataDir: '/data', outDir: '/out' },
-  (event) => process.stdout.write(`${JSON.stringify(event)}\n`),
-  (line) => process.stderr.write(`${line}\n`),
-)
+await mainTrainerProgram(logisticRegressionProgram)

@@ -12,6 +12,8 @@ export type TrainerDataReason =
   | 'non-numeric-cell'
   | 'unknown-label-value'
   | 'no-rows'
+  /** A DP run found a different number of rows than the schema declares (its sample rate depends on it). */
+  | 'rows-mismatch'
   | 'output-failed'
 
 /** A problem with the job's data or config, reported by code only. Thrown inside the sandbox. */

@@ -1,0 +1,95 @@
+import type { LinearRegressionPlan } from '@datavault/sdk'
+import type { Objective } from '../common/objective.ts'
+import { type RandomSource, mulberry32, secureRandom } from '../common/random.ts'
+import { applyScaler, fitScaler } from '../common/scaling.ts'
+import { trainSgd } from '../common/sgd.ts'
+import type { TrainingTable } from '../common/table.ts'
+
+/** A trained linear regression in float64: predicts in the label's units from scaled features. */
+export type TrainedLinearRegression = {
+  /** [features]: prediction = Σ weights[j] · (x[j] − featureMean[j]) / featureStd[j] + bias. */
+  weights: Float64Array
+  bias: number
+  featureMean: Float64Array
+  featureStd: Float64Array
+  /** Training MSE (label units) and R²; not computed under DP. */
+  loss?: number | undefined
+  r2?: number | undefined
+  steps: number
+}
+
+/** Options of {@link trainLinearRegression}. */
+export type TrainLinearRegressionOptions = {
+  onEpoch?: ((epoch: number, loss: number) => void) | undefined
+  /** Randomness of DP-SGD's sampling and noise; the OS CSPRNG unless a test fixes it. */
+  privateRandom?: RandomSource | undefined
+}
+
+/**
+ * Trains linear regression (ridge when `l2 > 0`) by mini-batch SGD on ½(ŷ − y)², features and
+ * target both scaled while training: standardized by the data or, under DP, by the schema's
+ * bounds with clipping. The weights are then mapped back so the model predicts in the label's
+ * units. The epoch loss is the objective on the scaled target (without DP, ½ · MSE / Var(y)).
+ */
+export function trainLinearRegression(plan: LinearRegressionPlan, table: TrainingTable, options: TrainLinearRegressionOptions = {}): TrainedLinearRegression {
+  const { epochs, learningRate, l2, batchSize, seed } = plan.params
+  const { rows: n, features: d } = table
+  const scaler = fitScaler(plan.scaling, table.x, n, d)
+  const x = applyScaler(scaler, table.x, n, d)
+  const targetScaler = fitScaler(plan.labelScaling, table.y, n, 1)
+  const y = applyScaler(targetScaler, table.y, n, 1)
+
+  // Parameters: weights [d], then the bias.
+  const params = new Float64Array(d + 1)
+  const decay = new Uint8Array(d + 1).fill(1, 0, d)
+  const objective: Objective = {
+    size: d + 1,
+    decay,
+    // Under DP the scaled target lies in [-1, 1]: a row's loss is released up to an error of 1.
+    lossBound: 0.5,
+    addGradient(w, i, into) {
+      const row = i * d
+      let prediction = w[d]!
+      for (let j = 0; j < d; j++) prediction += w[j]! * x[row + j]!
+      const error = prediction - y[i]!
+      for (let j = 0; j < d; j++) into[j]! += error * x[row + j]!
+      into[d]! += error
+      return 0.5 * error * error
+    },
+  }
+  const privacy = plan.privacy
+  const { steps } = trainSgd(objective, params, {
+    rows: n,
+    epochs,
+    batchSize,
+    learningRate,
+    l2,
+    optimizer: 'sgd',
+    shuffle: mulberry32(seed),
+    privacy,
+    privateRandom: privacy === undefined ? undefined : (options.privateRandom ?? secureRandom()),
+    onEpoch: options.onEpoch,
+  })
+
+  // Back to the label's units: y = center + scale · (w · x̃ + b).
+  const yCenter = targetScaler.center[0]!
+  const yScale = targetScaler.scale[0]!
+  const weights = params.slice(0, d).map((w) => w * yScale)
+  const bias = params[d]! * yScale + yCenter
+  const trained = { weights, bias, featureMean: scaler.center, featureStd: scaler.scale, steps }
+  // Under DP, an error computed on the data would be released without privacy: none is.
+  if (privacy !== undefined) return trained
+
+  let sse = 0
+  let sst = 0
+  let mean = 0
+  for (let i = 0; i < n; i++) mean += table.y[i]!
+  mean /= n
+  for (let i = 0; i < n; i++) {
+    let prediction = bias
+    for (let j = 0; j < d; j++) prediction += weights[j]! * x[i * d + j]!
+    sse += (prediction - table.y[i]!) ** 2
+    sst += (table.y[i]! - mean) ** 2
+  }
+  return { ...trained, loss: sse / n, r2: sst > 0 ? 1 - sse / sst : sse === 0 ? 1 : 0 }
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod'
+import type { DatasetSchema } from '../api/schemas.ts'
+import { type FeatureScaling, boundsScaling, parseTrainerParameters, resolveFeatures } from './dataset-columns.ts'
+import {
+  type DifferentialPrivacyPlan,
+  differentialPrivacyMetadata,
+  differentialPrivacyMetricNames,
+  differentialPrivacyParametersSchema,
+  planDifferentialPrivacy,
+} from './differential-privacy.ts'
+import { TrainerParametersError } from './errors.ts'
+
+/** Id of the built-in linear-regression trainer. */
+export const linearRegressionTrainerId = 'linear-regression'
+/** Version of the built-in linear-regression trainer this SDK reads and plans for. */
+export const linearRegressionTrainerVersion = '1.0.0'
+
+/** Parameters of the linear-regression trainer; defaults are filled in on parse. */
+export const linearRegressionParametersSchema = z
+  .object({
+    /** The target column: a `number` column of the dataset's schema. */
+    label: z.string().min(1).max(128),
+    /** Feature columns (`number` columns); default: every number column except the label. */
+    features: z.array(z.string().min(1).max(128)).min(1).max(10_000).optional(),
+    epochs: z.number().int().min(1).max(1000).default(50),
+    learningRate: z.number().positive().max(100).default(0.05),
+    /** L2 penalty on the weights (ridge regression when > 0), on the scaled features and target. */
+    l2: z.number().min(0).max(100).default(0),
+    /** Rows per mini-batch; under `dp`, the expected batch size of Poisson sampling. */
+    batchSize: z.number().int().min(1).max(1_000_000).default(64),
+    /** Seed of the shuffling order (under `dp` batches and noise come from a CSPRNG instead). */
+    seed: z.number().int().min(0).max(0xffff_ffff).default(0),
+    /** Train with DP-SGD; see {@link differentialPrivacyParametersSchema}. */
+    dp: differentialPrivacyParametersSchema.optional(),
+  })
+  .strict()
+
+/** Parameters as a buyer writes them. */
+export type LinearRegressionParametersInput = z.input<typeof linearRegressionParametersSchema>
+/** Parameters with defaults filled in. */
+export type LinearRegressionParameters = z.output<typeof linearRegressionParametersSchema>
+
+/** Metrics of a linear-regression run without `dp`: training MSE (in the label's units), R², rows, epochs. */
+export const linearRegressionMetricNames: readonly string[] = ['loss', 'r2', 'rows', 'epochs']
+
+/** What a linear-regression run on a dataset will produce, derived from schema and parameters only. */
+export type LinearRegressionPlan = {
+  label: string
+  /** Feature columns, in the order the model's weights use them. */
+  features: string[]
+  /** Standardize the features by the data, or (under `dp`) scale and clip by the schema's bounds. */
+  scaling: FeatureScaling
+  /** The same for the target while training; the written weights predict in the label's own units. */
+  labelScaling: FeatureScaling
+  privacy?: DifferentialPrivacyPlan | undefined
+  metrics: string[]
+  params: LinearRegressionParameters
+}
+
+/**
+ * Checks parameters against a dataset's schema: the label must be a `number` column; under `dp`
+ * the schema must declare `rows` and bounds on the label and every feature.
+ *
+ * @example
+ * const plan = planLinearRegression(schema, { label: 'price', l2: 0.01 })
+ * plan.features // every other number column
+ */
+export function planLinearRegression(schema: DatasetSchema, parameters: unknown): LinearRegressionPlan {
+  const params = parseTrainerParameters(linearRegressionParametersSchema, parameters)
+  const label = schema.columns.find((column) => column.name === params.label)
+  if (label === undefined) throw new TrainerParametersError('missing-column', `The label column ${JSON.stringify(params.label)} is not in the schema.`)
+  if (label.type !== 'number') throw new TrainerParametersError('bad-label', `The label column ${JSON.stringify(params.label)} must be a number column.`)
+  const features = resolveFeatures(schema, params.label, params.features)
+  const privacy = params.dp === undefined ? undefined : planDifferentialPrivacy(schema, { dp: params.dp, batchSize: params.batchSize, epochs: params.epochs })
+  const standardize: FeatureScaling = { kind: 'standardize' }
+  return {
+    label: params.label,
+    features,
+    scaling: privacy === undefined ? standardize : boundsScaling(schema, features),
+    labelScaling: privacy === undefined ? standardize : boundsScaling(schema, [params.label]),
+    privacy,
+    metrics: [...(privacy === undefined ? linearRegressionMetricNames : differentialPrivacyMetricNames)],
+    params,
+  }
+}
+
+/** The `__metadata__` of a linear-regression model file for `plan`: exactly these keys and values. */
+export function linearRegressionMetadata(plan: LinearRegressionPlan): Record<string, string> {
+  return {
+    trainer: linearRegressionTrainerId,
+    version: linearRegressionTrainerVersion,
+    label: plan.label,
+    features: JSON.stringify(plan.features),
+    ...differentialPrivacyMetadata(plan.privacy),
+  }
+}
