@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type DatasetSchema, evaluateAccuracy, loadLogisticRegression } from '@datavault/sdk'
+import { type DatasetSchema, differentialPrivacyMetricNames, evaluateAccuracy, loadLogisticRegression } from '@datavault/sdk'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { checkEgress } from '../egress/checkEgress.ts'
 import { bubblewrapRunner } from '../sandbox/bubblewrapRunner.ts'
@@ -60,8 +60,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-async function train(classes: string[], params: Record<string, unknown>, programPath = bundle.path, data?: string) {
-  const schema = schemaFor(classes)
+async function train(classes: string[], params: Record<string, unknown>, programPath = bundle.path, data?: string, schema = schemaFor(classes)) {
   const parsed = logisticRegressionTrainer.parameters.parse(params) as Record<string, unknown>
   const { csv } = blobs(2000, classes, 7)
   const events: TrainerEvent[] = []
@@ -133,5 +132,50 @@ describe.skipIf(!bwrapInstalled)('logistic-regression trainer in the sandbox', (
   test('behavior: the bundle is deterministic (same sources, same hash)', async () => {
     const again = await buildTrainerBundle(logisticRegressionTrainer, { outDir: join(dir, 'bundles-again') })
     expect(again.sha256).toBe(bundle.sha256)
+  })
+})
+
+/** The blobs' schema with owner-declared bounds and row count, as DP needs. */
+function boundedSchema(classes: string[], rows: number): DatasetSchema {
+  const schema = schemaFor(classes)
+  return { ...schema, rows, columns: schema.columns.map((column) => (column.type === 'number' ? { ...column, min: -8, max: 8 } : column)) } as DatasetSchema
+}
+
+describe.skipIf(!bwrapInstalled)('logistic-regression with DP-SGD in the sandbox', () => {
+  test('default: σ = 1, C = 1 still learns; the guard accepts; metrics and metadata are public values only', async () => {
+    const params = { label: 'label', epochs: 10, dp: { noiseMultiplier: 1, maxGradNorm: 1 } }
+    const schema = boundedSchema(['no', 'yes'], 2000)
+    const { result, events, spec, declaration } = await train(['no', 'yes'], params, bundle.path, undefined, schema)
+    expect(result).toMatchObject({ outcome: 'exited', exitCode: 0, protocolViolations: 0 })
+    expect(events.filter((e) => e.event === 'epoch')).toHaveLength(10)
+    const released = await checkEgress({ outputDir: spec.outputDir, declaration, maxBytes: 1024 ** 2 })
+    expect(Object.keys(released.metrics).sort()).toEqual([...differentialPrivacyMetricNames].sort())
+    expect(released.metrics).toMatchObject({ steps: 310, sampleRate: 0.032, noiseMultiplier: 1 })
+    expect(logisticRegressionTrainer.privacy!(schema, params)).toEqual({ sampleRate: 0.032, noiseMultiplier: 1, steps: 310, delta: 1e-5 })
+    const model = loadLogisticRegression(released.files[0]!.bytes)
+    expect(model).toMatchObject({ scaling: 'bounds', privacy: { steps: 310, sampleRate: 0.032 } })
+    expect([...model.featureMean]).toEqual([0, 0, 0, 0])
+    expect([...model.featureStd]).toEqual([8, 8, 8, 8])
+    const heldOut = blobs(1000, ['no', 'yes'], 99)
+    const accuracy = evaluateAccuracy(model, heldOut.features, heldOut.labels)
+    console.log(`logistic regression DP σ=1 held-out accuracy: ${accuracy}`)
+    expect(accuracy).toBeGreaterThan(0.9)
+  })
+
+  test('behavior: two DP runs with the same seed release different weights (the buyer cannot replay the noise)', async () => {
+    const params = { label: 'label', epochs: 2, seed: 5, dp: { noiseMultiplier: 1, maxGradNorm: 1 } }
+    const schema = boundedSchema(['no', 'yes'], 2000)
+    const weights = []
+    for (let i = 0; i < 2; i++) {
+      const { spec, declaration } = await train(['no', 'yes'], params, bundle.path, undefined, schema)
+      const released = await checkEgress({ outputDir: spec.outputDir, declaration, maxBytes: 1024 ** 2 })
+      weights.push([...loadLogisticRegression(released.files[0]!.bytes).weights])
+    }
+    expect(weights[0]).not.toEqual(weights[1])
+  })
+
+  test('error: DP with a declared row count that the data does not have fails with rows-mismatch', async () => {
+    const { result } = await train(['no', 'yes'], { label: 'label', dp: { noiseMultiplier: 1, maxGradNorm: 1 } }, bundle.path, undefined, boundedSchema(['no', 'yes'], 1999))
+    expect(result).toMatchObject({ outcome: 'exited', exitCode: 2, errorCode: 'rows-mismatch' })
   })
 })

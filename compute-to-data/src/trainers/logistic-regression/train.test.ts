@@ -1,5 +1,6 @@
 import { type DatasetSchema, planLogisticRegression } from '@datavault/sdk'
 import { describe, expect, test } from 'vitest'
+import { seededRandom } from '../common/random.ts'
 import { loadTable } from '../common/table.ts'
 import { trainLogisticRegression } from './train.ts'
 
@@ -65,5 +66,47 @@ describe('trainLogisticRegression', () => {
     const penalized = planLogisticRegression(schema, { label: 'label', epochs: 20, l2: 0.5 })
     const norm = (w: Float64Array) => Math.hypot(...w)
     expect(norm(trainLogisticRegression(penalized, table(penalized)).weights)).toBeLessThan(norm(trainLogisticRegression(free, table(free)).weights))
+  })
+})
+
+describe('trainLogisticRegression with DP', () => {
+  const bounded: DatasetSchema = {
+    format: 'csv',
+    rows: 600,
+    columns: [
+      { name: 'x1', type: 'number', min: -2, max: 3 },
+      { name: 'x2', type: 'number', min: -2, max: 8 },
+      { name: 'note', type: 'category', values: ['p', 'q'] },
+      { name: 'label', type: 'category', values: ['a', 'b', 'c'] },
+    ],
+  } as DatasetSchema
+
+  test('default: learns under σ = 1, C = 1; scales by the declared bounds; reports no loss or accuracy', () => {
+    const plan = planLogisticRegression(bounded, { label: 'label', epochs: 20, batchSize: 30, learningRate: 0.5, dp: { noiseMultiplier: 1, maxGradNorm: 1 } })
+    const table = loadTable(plan, [blobs(600)])
+    const losses: number[] = []
+    const model = trainLogisticRegression(plan, table, { privateRandom: seededRandom(5), onEpoch: (_, loss) => losses.push(loss) })
+    expect(model.steps).toBe(20 * 20)
+    expect(model.loss).toBeUndefined()
+    expect(model.accuracy).toBeUndefined()
+    expect(losses).toHaveLength(20)
+    expect([...model.featureMean]).toEqual([0.5, 3])
+    expect([...model.featureStd]).toEqual([2.5, 5])
+    // Accuracy of the released weights, computed here (outside any trainer) on the same blobs.
+    let correct = 0
+    for (let i = 0; i < table.rows; i++) {
+      const x = [0, 1].map((j) => Math.min(1, Math.max(-1, (table.x[i * 2 + j]! - model.featureMean[j]!) / model.featureStd[j]!)))
+      const logits = [0, 1, 2].map((c) => model.bias[c]! + model.weights[c * 2]! * x[0]! + model.weights[c * 2 + 1]! * x[1]!)
+      if (logits.indexOf(Math.max(...logits)) === table.y[i]) correct++
+    }
+    expect(correct / table.rows).toBeGreaterThan(0.9)
+  })
+
+  test('behavior: the seed does not fix DP noise: two runs differ unless the private source is fixed', () => {
+    const plan = planLogisticRegression(bounded, { label: 'label', epochs: 2, seed: 1, dp: { noiseMultiplier: 1, maxGradNorm: 1 } })
+    const table = loadTable(plan, [blobs(600)])
+    expect([...trainLogisticRegression(plan, table).weights]).not.toEqual([...trainLogisticRegression(plan, table).weights])
+    const fixed = () => [...trainLogisticRegression(plan, table, { privateRandom: seededRandom(3) }).weights]
+    expect(fixed()).toEqual(fixed())
   })
 })
