@@ -521,6 +521,64 @@ describe.skipIf(!bwrapInstalled)('bubblewrapRunner', () => {
     expect(log.lines.some((l) => l.includes('removed sandbox leftovers of a stopped node'))).toBe(true)
   })
 
+  test('behavior: descriptors the node process inherited (from a supervisor, a harness) never reach the program', async () => {
+    // A node started with an extra open descriptor (not close-on-exec): bubblewrap would pass it
+    // through, and a program could write the data into it, out of the sandbox.
+    const script = join(dir, 'fd-node.ts')
+    const target = await program(
+      `import fs from 'node:fs'
+      ${started}
+      const data = fs.readFileSync('/data/secret.csv')
+      let open = 0
+      for (let fd = 20; fd < 1024; fd++) {
+        try { fs.fstatSync(fd); open++; fs.writeSync(fd, data) } catch {}
+      }
+      fs.writeFileSync('/out/open', String(open))`,
+    )
+    await writeFile(
+      script,
+      `import { bubblewrapRunner } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, 'bubblewrapRunner.ts')).href)}
+      const logger = { child: () => logger, info() {}, warn() {}, error() {}, debug() {} }
+      const runner = bubblewrapRunner({ workDir: ${JSON.stringify(join(dir, 'work'))}, nodePermissions: false })({ logger })
+      const result = await runner.run({
+        jobId: 'inherited-fds', program: { path: ${JSON.stringify(target)} }, config: {},
+        inputs: [{ name: 'secret.csv', source: [new TextEncoder().encode('ada-123456789')] }],
+        outputDir: ${JSON.stringify(join(dir, 'fd-out'))},
+        limits: { wallTimeMs: 30000, cpuSeconds: 30, memoryBytes: 256 * 1024 ** 2, outputBytes: 1024 ** 2, processes: 64 },
+      })
+      console.log(JSON.stringify({ outcome: result.outcome }))`,
+    )
+    // fd 40 of the node process is a socket whose other end is ours.
+    const stdio = ['ignore', 'pipe', 'inherit', ...Array<'ignore'>(37).fill('ignore'), 'pipe'] as const
+    const node = spawn(process.execPath, [script], { stdio: [...stdio] })
+    const socket = (node.stdio as unknown as (NodeJS.ReadableStream | null)[])[40]!
+    let received = ''
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()))
+    let output = ''
+    node.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    await new Promise((resolve) => node.on('close', resolve))
+    expect(JSON.parse(output.trim().split('\n').at(-1)!)).toEqual({ outcome: 'exited' })
+    expect(await readFile(join(dir, 'fd-out', 'open'), 'utf8')).toBe('0')
+    expect(received).toBe('')
+  })
+
+  test('behavior: an output tree too deep for a host path is an output limit, and no error or log names it', async () => {
+    // Names under /out are the program's and may spell data; an error naming a path would carry
+    // them into the node's logs (and used to fail the job as a node fault, not charged).
+    const s = await spec(
+      `import fs from 'node:fs'
+      ${started}
+      const secret = 'SECRET-' + fs.readFileSync('/data/secret.csv', 'utf8').trim()
+      let path = '/out'
+      while (path.length + 256 < 4095) { path += '/' + (secret + 'x'.repeat(255)).slice(0, 255); fs.mkdirSync(path) }
+      fs.writeFileSync(path + '/' + (secret + 'y'.repeat(255)).slice(0, 4094 - path.length - 1), 'z')`,
+      { inputs: [{ name: 'secret.csv', source: [new TextEncoder().encode('ada-123456789')] }] },
+    )
+    const result = await guarded.run(s)
+    expect(result.outcome).toBe('output-limit')
+    expect(log.lines.filter((line) => line.includes('ada-123456789'))).toEqual([])
+  })
+
   test('behavior: start latency (spawn to "started"), median of 20', async () => {
     const latencies: number[] = []
     for (let i = 0; i < 20; i++) {

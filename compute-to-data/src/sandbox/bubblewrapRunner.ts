@@ -12,6 +12,7 @@ import { type JobCgroups, createJobCgroups } from './cgroup-v1.ts'
 import { SandboxSetupError, SandboxSpecError, SandboxUnavailableError } from './errors.ts'
 import { createEventLineReader, createTail } from './event-lines.ts'
 import { type OutputStaging, createOutputStaging, prepareWorkDir } from './output-staging.ts'
+import { createProgressGate } from './progress-gate.ts'
 import { type SandboxCapabilities, probeSandbox } from './probe.ts'
 import { sweepStaleSandboxes } from './stale.ts'
 import { sandboxSeccompFilter } from './seccomp.ts'
@@ -44,6 +45,12 @@ export type BubblewrapRunnerInit = {
   maxOutputEntries?: number | undefined
   /** Most protocol events read from one run. Default 10,000. */
   maxEvents?: number | undefined
+  /**
+   * Pace of the epoch events a run delivers (progress reaches the buyer while the job runs, so it
+   * is a channel out): the first `burst` pass, then one per `intervalMs`, the latest kept in
+   * between. Default 50 and 2,000 ms.
+   */
+  progress?: { burst?: number | undefined; intervalMs?: number | undefined } | undefined
 }
 
 /** What the bubblewrap runner uses from the host process. */
@@ -107,6 +114,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
     stderrTailBytes = 16 * 1024,
     maxOutputEntries = 64,
     maxEvents = 10_000,
+    progress = {},
   } = init
   if (!Number.isInteger(uidRange.start) || !Number.isInteger(uidRange.count) || uidRange.start < 1000 || uidRange.count < 1 || uidRange.start + uidRange.count > 2 ** 31 - 1)
     throw new SandboxSpecError('uidRange must be integers within [1000, 2^31 - 1).')
@@ -307,19 +315,31 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         ...permissions,
         '/sandbox/program.mjs',
       ]
-      // With cgroups, a first shell (already the job's uid) moves itself into the job's cgroups and
-      // then becomes bubblewrap, so every process of the sandbox is counted from its first instant.
-      const [command, args] = cgroup
-        ? ['/bin/sh', ['-c', 'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"', 'sh', String(cgroup.procsFiles.length), ...cgroup.procsFiles, caps.bwrap, ...bwrapArgs]]
-        : [caps.bwrap, bwrapArgs]
+      const stdio = ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', seccomp ? 'pipe' : 'ignore', ...spec.inputs.map(() => 'pipe' as const)] as const
+      // A first shell (already the job's uid) closes every descriptor the node process inherited
+      // without close-on-exec (from its supervisor, a terminal, a test harness…): bubblewrap passes
+      // them all into the sandbox, where a writable one is a way out and a directory one a way
+      // around the mount namespace. With cgroups it then moves itself into the job's cgroups, so
+      // every process of the sandbox is counted from its first instant, and becomes bubblewrap.
+      const args = [
+        '-c',
+        'keep=$1; shift; for fd in /proc/$$/fd/*; do fd=${fd##*/}; if [ "$fd" -ge "$keep" ]; then eval "exec $fd>&-"; fi; done; ' +
+          'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"',
+        'sandbox',
+        String(stdio.length),
+        String(cgroup?.procsFiles.length ?? 0),
+        ...(cgroup?.procsFiles ?? []),
+        caps.bwrap,
+        ...bwrapArgs,
+      ]
 
       const started = performance.now()
-      const child: ChildProcess = spawn(command as string, args as string[], {
+      const child: ChildProcess = spawn(caps.bash, args, {
         uid: caps.identity === 'per-job-uid' ? uid : undefined,
         gid: caps.identity === 'per-job-uid' ? gid : undefined,
         cwd: '/',
         env: { PATH: '/usr/bin:/bin' },
-        stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', seccomp ? 'pipe' : 'ignore', ...spec.inputs.map(() => 'pipe' as const)],
+        stdio: [...stdio],
       })
 
       // Why the runner killed the sandbox: a limit, the caller's abort, or a failed input feed.
@@ -342,6 +362,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         child.once('close', (code, sig) => resolve({ code, signal: sig }))
       })
 
+      const gate = createProgressGate((event) => safely(() => spec.onEvent?.(event)), progress)
       const events = createEventLineReader(
         (event) => {
           if (event.event === 'started' && startLatencyMs === null) {
@@ -349,7 +370,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
             safely(() => spec.onStarted?.())
           }
           if (event.event === 'error') errorCode ??= event.code
-          safely(() => spec.onEvent?.(event))
+          gate.push(event)
         },
         { maxEvents },
       )
@@ -419,6 +440,8 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         ...spec.inputs.map((input, i) => feed(input.source as AsyncIterable<Uint8Array> | Iterable<Uint8Array>, firstInputFd + i)),
       ])
       let hashMismatch = false
+      // Once the program may run, stderr is partly its own: it can print lines that look like bubblewrap's.
+      let released = false
       feeding.then(
         () => {
           if (spec.program.sha256 !== undefined && programHash !== spec.program.sha256) {
@@ -426,6 +449,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
             kill('feed')
             return
           }
+          released = true
           ;(child.stdio[blockFd] as Writable).end('go')
         },
         () => {
@@ -446,6 +470,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         if (cpuTimer) clearInterval(cpuTimer)
         signal?.removeEventListener('abort', onAbort)
         events.end()
+        gate.end()
       }
       const durationMs = performance.now() - started
       // A source that never ends must not hold the run: drop our ends of the pipes, wait briefly.
@@ -459,8 +484,9 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       // bubblewrap reports an exit code only once the program ran; without one (and unless we
       // killed it for a limit or an abort) the sandbox never came up.
       if (programExit === undefined && (killedFor === undefined || killedFor === 'feed')) {
-        // bubblewrap's own messages (mount failures) name paths, never data.
-        const reason = stderr.text().split('\n').find((line) => line.startsWith('bwrap:')) ?? `exit ${exit.code}`
+        // bubblewrap's own messages (mount failures) name paths, never data; but once the program
+        // was released, a `bwrap:` line may be the program's own, carrying data into the node's logs.
+        const reason = (released ? undefined : stderr.text().split('\n').find((line) => line.startsWith('bwrap:'))) ?? `exit ${exit.code}`
         throw new SandboxSetupError(reason.slice(0, 300))
       }
 

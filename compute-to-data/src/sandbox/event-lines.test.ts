@@ -27,6 +27,43 @@ describe('createEventLineReader', () => {
     expect(reader.violations).toBe(6)
   })
 
+  test('behavior: epochs count up by one; loss and accuracy arrive quantized (progress is a channel to the buyer)', () => {
+    const events: TrainerEvent[] = []
+    const reader = createEventLineReader((e) => events.push(e))
+    const lines = [
+      '{"event":"epoch","epoch":1,"loss":0.6931471805599453,"accuracy":0.51234}',
+      '{"event":"epoch","epoch":7,"loss":1}', // skips: the epoch number could carry data
+      '{"event":"epoch","epoch":1,"loss":1}', // repeats
+      '{"event":"epoch","epoch":2,"loss":123456789.123}',
+      '{"event":"epoch","epoch":3,"loss":0.0000123}',
+      '{"event":"epoch","epoch":4,"loss":-0.00001}',
+      '{"event":"epoch","epoch":5,"loss":1e999}', // Infinity
+      '{"event":"epoch","epoch":5,"loss":281474976710655}', // 6 bytes of data as an integer
+    ]
+    for (const line of lines) reader.push(bytes(`${line}\n`))
+    reader.end()
+    expect(events).toEqual([
+      { event: 'epoch', epoch: 1, loss: 0.693, accuracy: 0.512 },
+      { event: 'epoch', epoch: 2, loss: 1e6 },
+      { event: 'epoch', epoch: 3, loss: 0 },
+      { event: 'epoch', epoch: 4, loss: 0 },
+      { event: 'epoch', epoch: 5, loss: 1e6 },
+    ])
+    expect(reader.violations).toBe(3)
+  })
+
+  test('behavior: an error event carries only a listed reason code', () => {
+    const events: TrainerEvent[] = []
+    const reader = createEventLineReader((e) => events.push(e))
+    for (const code of ['unknown-label-value', '3132333435363738', 'ada-lovelace-1815', 'internal-error']) reader.push(bytes(`{"event":"error","code":"${code}"}\n`))
+    reader.end()
+    expect(events).toEqual([
+      { event: 'error', code: 'unknown-label-value' },
+      { event: 'error', code: 'internal-error' },
+    ])
+    expect(reader.violations).toBe(2)
+  })
+
   test('args: maxLineBytes drops over-long lines whole, even across chunks', () => {
     const events: TrainerEvent[] = []
     const reader = createEventLineReader((e) => events.push(e), { maxLineBytes: 32 })

@@ -1,4 +1,4 @@
-import { type TrainerEvent, trainerEventMaxLineBytes, trainerEventSchema } from './protocol.ts'
+import { type TrainerEvent, quantizeProgress, trainerErrorCodes, trainerEventMaxLineBytes, trainerEventSchema } from './protocol.ts'
 
 /** Splits a trainer's stdout into bounded lines and parses each as a protocol event. */
 export type EventLineReader = {
@@ -12,6 +12,11 @@ export type EventLineReader = {
  * Reads protocol events from stdout chunks. A line longer than `maxLineBytes` is dropped whole
  * (up to its newline), as is any line that is not a valid event, and each counts as a violation;
  * after `maxEvents` valid events the rest count as violations too. Nothing of a bad line is kept.
+ *
+ * Because progress reaches the buyer while the job runs, epoch events are narrowed to what a
+ * progress display needs: epochs count up from 1 by one (any other number is a violation, so the
+ * epoch field carries nothing), and the loss and accuracy are quantized (`quantizeProgress`). An
+ * `error` event must carry one of `trainerErrorCodes`.
  */
 export function createEventLineReader(
   onEvent: (event: TrainerEvent) => void,
@@ -23,6 +28,7 @@ export function createEventLineReader(
   let overlong = false
   let violations = 0
   let events = 0
+  let epoch = 0
 
   const line = (bytes: Uint8Array) => {
     let event: TrainerEvent | undefined
@@ -30,10 +36,13 @@ export function createEventLineReader(
       const parsed = trainerEventSchema.safeParse(JSON.parse(decoder.decode(bytes)))
       if (parsed.success) event = parsed.data
     } catch {}
+    if (event?.event === 'epoch') event = event.epoch === epoch + 1 ? quantizeProgress(event) : undefined
+    else if (event?.event === 'error' && !trainerErrorCodes.has(event.code)) event = undefined
     if (event === undefined || events >= maxEvents) {
       violations++
       return
     }
+    if (event.event === 'epoch') epoch = event.epoch
     events++
     onEvent(event)
   }

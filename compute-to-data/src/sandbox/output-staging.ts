@@ -3,6 +3,7 @@ import { constants } from 'node:fs'
 import { chmod, chown, lstat, mkdir, mkdtemp, open, readdir, readlink, rm, stat, statfs, symlink, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { promisify } from 'node:util'
+import { SandboxSetupError } from './errors.ts'
 
 const run = promisify(execFile)
 
@@ -75,13 +76,23 @@ export async function createOutputStaging(
     async copyTo(outputDir) {
       await mkdir(outputDir, { recursive: true, mode: 0o700 })
       const budget = { bytes: maxBytes, entries: maxEntries }
-      return copyTree(dir, outputDir, budget, 0)
+      try {
+        return await copyTree(dir, outputDir, budget, 0)
+      } catch (error) {
+        // Every name under /out is the program's choice and may spell data; an error message
+        // naming a path must never reach a log, so only its errno code is kept. A tree too deep
+        // for a host path is the program's doing: it counts against its output limit.
+        const code = (error as NodeJS.ErrnoException).code
+        if (code === 'ENAMETOOLONG') return false
+        throw new SandboxSetupError(`The job's outputs could not be copied out of the sandbox (${typeof code === 'string' ? code : 'error'}).`)
+      }
     },
     async dispose() {
       if (mode === 'tmpfs') {
         await run('umount', [dir]).catch(() => run('umount', ['-l', dir]))
       }
-      await rm(jobDir, { recursive: true, force: true })
+      // A tree deeper than PATH_MAX (made with relative paths) defeats a path-based rm; rm(1) is not.
+      await rm(jobDir, { recursive: true, force: true }).catch(() => run('rm', ['-rf', '--one-file-system', '--', jobDir]))
     },
   }
 }

@@ -5,6 +5,8 @@ import { canManageCgroupsV1, findCgroupV1Parents } from './cgroup-v1.ts'
 /** What this machine lets the bubblewrap runner do, found once per runner. */
 export type SandboxCapabilities = {
   bwrap: string
+  /** Starts bubblewrap after closing every descriptor the node inherited (dash cannot close fds above 9). */
+  bash: string
   prlimit: string
   node: string
   /** Read-only system mounts: directories bound, merged-/usr symlinks recreated. */
@@ -72,6 +74,8 @@ export async function probeSandbox({
 }): Promise<SandboxCapabilities | { unavailable: string }> {
   const bwrap = bwrapPath ?? (await which(['/usr/bin/bwrap', '/bin/bwrap', '/usr/local/bin/bwrap']))
   if (bwrap === undefined) return { unavailable: 'bubblewrap (bwrap) is not installed' }
+  const bash = await which(['/usr/bin/bash', '/bin/bash'])
+  if (bash === undefined) return { unavailable: 'bash is not installed' }
   const prlimit = await which(['/usr/bin/prlimit', '/bin/prlimit'])
   if (prlimit === undefined || !prlimit.startsWith('/usr/')) return { unavailable: 'prlimit (util-linux) is not installed under /usr' }
   const node = await realpath(nodePath)
@@ -122,5 +126,5 @@ export async function probeSandbox({
     const parents = await findCgroupV1Parents()
     if (parents !== null && (await canManageCgroupsV1(parents))) cgroupParents = parents
   }
-  return { bwrap, prlimit, node, systemMounts: mounts, identity: chosen, ...(identityNote ? { identityNote } : {}), cgroupParents }
+  return { bwrap, bash, prlimit, node, systemMounts: mounts, identity: chosen, ...(identityNote ? { identityNote } : {}), cgroupParents }
 }

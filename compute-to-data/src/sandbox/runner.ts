@@ -33,7 +33,11 @@ export type RunSpec = {
   /** Host directory that receives what the job wrote to `/out` (created if missing; must be empty). */
   outputDir: string
   limits: RunLimits
-  /** Every valid protocol event, `started` included. */
+  /**
+   * Every valid protocol event, `started` included; epoch events count up by one, carry a
+   * quantized loss and are paced (see `BubblewrapRunnerInit.progress`), because progress reaches
+   * the buyer while the job runs.
+   */
   onEvent?: ((event: TrainerEvent) => void) | undefined
   /** Called once, when the program prints `started`. */
   onStarted?: (() => void) | undefined
