@@ -11,3 +11,11 @@ export {
 export { type NoiseMultiplierForErrorType, type NoiseMultiplierForParameters, maxNoiseMultiplier, noiseMultiplierFor } from './noiseMultiplierFor.ts'
 export { type RdpConversion, type RdpToEpsilonErrorType, type RdpToEpsilonParameters, type RdpToEpsilonReturnType, rdpToEpsilon } from './rdpToEpsilon.ts'
 export { defaultRdpOrders } from './sampled-gaussian.ts'
+export {
+  type PrivacyLedger,
+  type PrivacyLedgerEntry,
+  type PrivacyLedgerEntryStatus,
+  type PrivacyReservation,
+  type PrivacyUsage,
+  privacyLedger,
+} from './privacyLedger.ts'
