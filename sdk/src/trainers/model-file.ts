@@ -6,8 +6,8 @@ import type { TrainerModelReason } from './errors.ts'
 /** What a differentially private run did, as its model file records it. */
 export type ModelPrivacy = { noiseMultiplier: number; maxGradNorm: number; sampleRate: number; steps: number; delta: number }
 
-/** Rows to predict: objects keyed by feature name, or arrays in the model's feature order. */
-export type ModelRows = readonly Readonly<Record<string, number>>[] | readonly (readonly number[])[]
+/** Rows to predict: each an object keyed by feature name or an array in the model's feature order. */
+export type ModelRows = readonly (Readonly<Record<string, number>> | readonly number[])[]
 
 /** How a model scales its inputs: by the training data's statistics, or by declared bounds with clipping (DP models). */
 export type ModelScaling = 'standardize' | 'bounds'

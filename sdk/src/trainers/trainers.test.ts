@@ -45,6 +45,15 @@ describe('planLogisticRegression', () => {
     })
   })
 
+  test('args: dp plans DP-SGD on bounded features; only public metrics', () => {
+    const bounded = { ...schema, rows: 640, columns: schema.columns.map((c) => (c.type === 'number' ? { ...c, min: 0, max: 4 } : c)) } as DatasetSchema
+    const plan = planLogisticRegression(bounded, { label: 'yes', epochs: 2, dp: { noiseMultiplier: 1, maxGradNorm: 3 } })
+    expect(plan).toMatchObject({ scaling: { kind: 'bounds', min: [0, 0], max: [4, 4] }, privacy: { sampleRate: 0.1, stepsPerEpoch: 10, steps: 20, delta: 1e-5 } })
+    expect(plan.metrics).toEqual(['rows', 'epochs', 'steps', 'sampleRate', 'noiseMultiplier', 'maxGradNorm', 'delta'])
+    expect(logisticRegressionMetadata(plan)).toMatchObject({ scaling: 'bounds', privacy: '{"noiseMultiplier":1,"maxGradNorm":3,"sampleRate":0.1,"steps":20,"delta":0.00001}' })
+    expect(failure(() => planLogisticRegression(schema, { label: 'yes', dp: { noiseMultiplier: 1, maxGradNorm: 3 } }))).toBe('TrainerParametersError/TRAINER_PARAMETERS_INVALID/dp-missing-rows')
+  })
+
   test('error: bad parameters, label and features', () => {
     const p = 'TrainerParametersError/TRAINER_PARAMETERS_INVALID/'
     expect(failure(() => planLogisticRegression(schema, { label: 'species', epochs: 0 }))).toBe(`${p}bad-parameters`)
@@ -111,6 +120,17 @@ describe('loadLogisticRegression / predictLogisticRegression', () => {
     expect(failure(() => loadLogisticRegression(modelFile({ metadata: { ...meta, task: 'multiclass' } })))).toBe(`${p}bad-metadata`)
     expect(failure(() => loadLogisticRegression(modelFile({ metadata: { ...meta, classes: 'nope' } })))).toBe(`${p}bad-metadata`)
     expect(failure(() => loadLogisticRegression(modelFile({ weights: new Float32Array(3), weightsShape: [1, 3] })))).toBe(`${p}bad-tensors`)
+  })
+
+  test('behavior: a 1.0.0 file still loads; a DP (bounds-scaled) model clips its inputs', () => {
+    expect(loadLogisticRegression(modelFile()).version).toBe('1.0.0')
+    const meta = { trainer: 'logistic-regression', version: '1.1.0', task: 'binary', classes: '["no","yes"]', features: '["x1","x2"]' }
+    const privacy = '{"noiseMultiplier":1,"maxGradNorm":1,"sampleRate":0.1,"steps":10,"delta":0.00001}'
+    const model = loadLogisticRegression(modelFile({ metadata: { ...meta, scaling: 'bounds', privacy } }))
+    expect(model).toMatchObject({ scaling: 'bounds', privacy: { steps: 10 } })
+    // x1 = 1e6 scales far past 1 and is clipped: the logit is 2 · 1 − 0 + 0.5.
+    expect(predictLogisticRegression(model, [[1e6, 0]])[0]!.probabilities[1]).toBeCloseTo(1 / (1 + Math.exp(-2.5)), 6)
+    expect(failure(() => loadLogisticRegression(modelFile({ metadata: { ...meta, privacy } })))).toBe('LogisticRegressionModelError/LOGISTIC_REGRESSION_INVALID/bad-metadata')
   })
 
   test('error: rows that do not fit the model', () => {
