@@ -64,7 +64,7 @@ describe('main flow', () => {
         { name: 'metrics.json', sha256: metrics.sha256 },
       ],
     })
-    expect(receipt.message).toMatchObject({ jobId: job.id, datasetCid: dataset.cid, orderTx, buyer: t.buyer.account.address.toLowerCase() })
+    expect(receipt.message).toMatchObject({ jobId: job.id, datasetCids: [dataset.cid], orderTx, delta: "1", buyer: t.buyer.account.address.toLowerCase() })
 
     const evaluation = parseHealthCsv(heldOut)
     const accuracy = evaluateAccuracy(loadLogisticRegression(weights.bytes), evaluation.rows, evaluation.labels)

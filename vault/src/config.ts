@@ -24,6 +24,11 @@ const vaultConfigSchema = z.object({
   maxJobWallTimeSeconds: z.coerce.number().int().positive().max(86_400).default(3600),
   /** Ceiling on any job's memory, in MiB. */
   maxJobMemoryMb: z.coerce.number().int().min(128).max(65_536).default(4096),
+  /** Anchor every finished job's receipt hash on the ReceiptRegistry (the node's wallet pays gas). */
+  anchorReceipts: z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+    .default(false)
+    .transform((value) => value === true || value === 'true' || value === '1'),
   /** Jobs that may run at once. */
   concurrency: z.coerce.number().int().min(1).max(64).default(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -49,7 +54,7 @@ export function parseVaultConfig(input: Record<string, unknown>): VaultConfig {
  * The one place that reads the environment. Variables: `DATAVAULT_DATA_DIR` (default
  * `~/.datavault`), `DATAVAULT_HOST`, `DATAVAULT_PORT`, `DATAVAULT_RPC_URL`, `DATAVAULT_CHAIN_ID`,
  * `DATAVAULT_ADDRESSES_FILE`, `DATAVAULT_MAX_UPLOAD_BYTES`, `DATAVAULT_MAX_PENDING_UPLOAD_BYTES`,
- * `DATAVAULT_MAX_JOB_WALL_TIME_SECONDS`, `DATAVAULT_MAX_JOB_MEMORY_MB`, `DATAVAULT_CONCURRENCY`, `DATAVAULT_LOG_LEVEL`.
+ * `DATAVAULT_MAX_JOB_WALL_TIME_SECONDS`, `DATAVAULT_MAX_JOB_MEMORY_MB`, `DATAVAULT_ANCHOR_RECEIPTS`, `DATAVAULT_CONCURRENCY`, `DATAVAULT_LOG_LEVEL`.
  */
 export function readVaultConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<keyof VaultConfig, unknown>> = {}): VaultConfig {
   const dataDir = env.DATAVAULT_DATA_DIR ?? join(homedir(), '.datavault')
@@ -64,6 +69,7 @@ export function readVaultConfigFromEnv(env: NodeJS.ProcessEnv = process.env, ove
     maxPendingUploadBytes: env.DATAVAULT_MAX_PENDING_UPLOAD_BYTES,
     maxJobWallTimeSeconds: env.DATAVAULT_MAX_JOB_WALL_TIME_SECONDS,
     maxJobMemoryMb: env.DATAVAULT_MAX_JOB_MEMORY_MB,
+    anchorReceipts: env.DATAVAULT_ANCHOR_RECEIPTS,
     concurrency: env.DATAVAULT_CONCURRENCY,
     logLevel: env.DATAVAULT_LOG_LEVEL,
     ...Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)),

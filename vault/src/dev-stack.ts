@@ -39,7 +39,9 @@ export type StartDevStackParameters = {
   /** Trainers to install beside the built-in ones. */
   extraTrainers?: readonly TrainerDefinition[]
   /** Node settings to use instead of the defaults (limits, concurrency…). */
-  nodeConfig?: Partial<Pick<VaultConfig, 'maxUploadBytes' | 'maxPendingUploadBytes' | 'maxJobWallTimeSeconds' | 'maxJobMemoryMb' | 'concurrency'>>
+  nodeConfig?: Partial<
+    Pick<VaultConfig, 'maxUploadBytes' | 'maxPendingUploadBytes' | 'maxJobWallTimeSeconds' | 'maxJobMemoryMb' | 'concurrency' | 'anchorReceipts'>
+  >
 }
 
 /** Base tokens given to each non-deployer test account, so buyers can pay. */
@@ -89,10 +91,12 @@ export async function startDevStack({ dataDir, port = 8700, chainPort = 8545, lo
     const nodeDir = join(root, 'node')
     await rm(nodeDir, { recursive: true, force: true })
     const node = await startVaultNode(
-      parseVaultConfig({ ...nodeConfig, dataDir: nodeDir, host: '127.0.0.1', port, rpcUrl: chain.rpcUrl, chainId: chain.chainId, addressesFile }),
+      parseVaultConfig({ anchorReceipts: true, ...nodeConfig, dataDir: nodeDir, host: '127.0.0.1', port, rpcUrl: chain.rpcUrl, chainId: chain.chainId, addressesFile }),
       { logger, extraTrainers },
     )
     stops.push(() => node.stop())
+    // The node's wallet pays for anchoring receipts on the dev chain.
+    await wallet.sendTransaction({ to: node.address, value: 100n * 10n ** 18n })
     onStep(`vault node listening at ${node.url} (node wallet ${node.address})`)
 
     const info: DevStackInfo = {

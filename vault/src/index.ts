@@ -16,3 +16,7 @@ export * from './http/routes/node.ts'
 export * from './http/read-body.ts'
 export * from "./dev-stack.ts"
 export * from './http/routes/uploads.ts'
+export * from './http/routes/algorithms.ts'
+export * from './privacy/vault-privacy.ts'
+export * from './store/algorithms.ts'
+export * from './chain/receipt-anchorer.ts'

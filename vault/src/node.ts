@@ -11,11 +11,13 @@ import {
   builtinTrainers,
   computeEngine,
   createTrainerCatalog,
+  privacyLedger,
   sqliteJobStore,
 } from '@datavault/compute-to-data'
-import { createDecryptStream } from '@datavault/sdk'
+import { type SignedReceipt, createDecryptStream } from '@datavault/sdk'
 import { nodeEnvelopeCrypto } from '@datavault/sdk/node'
-import type { VaultConfig } from './config.ts'
+import { ConfigError, type VaultConfig } from './config.ts'
+import { receiptAnchorer } from './chain/receipt-anchorer.ts'
 import { connectChain } from './chain/chain.ts'
 import { createApp } from './http/app.ts'
 import type { ApiComponents } from './http/components.ts'
@@ -24,7 +26,9 @@ import { loadNodeIdentity } from './keys/node-identity.ts'
 import { type Logger, createLogger } from './logger.ts'
 import { heliaStorage } from './storage/helia-storage.ts'
 import { openDatabase } from './store/database.ts'
+import { algorithmStore, programResolver } from './store/algorithms.ts'
 import { datasetStore } from './store/datasets.ts'
+import { vaultPrivacy } from './privacy/vault-privacy.ts'
 import { nonceStore } from './store/nonces.ts'
 
 /** A running vault node. */
@@ -74,7 +78,11 @@ export async function startVaultNode(
     const trainers = await createTrainerCatalog({ dir: join(config.dataDir, 'trainers'), trainers: [...builtinTrainers, ...extraTrainers] })
     const datasets = datasetStore({ db })
     const jobs = sqliteJobStore({ db })
-    const keys = localKeyService({ chainId: config.chainId })({ db, identity, chain, logger })
+    const algorithms = await algorithmStore({ db, dir: join(config.dataDir, 'algorithms') })
+    const programs = programResolver({ trainers, algorithms })
+    const privacy = vaultPrivacy({ ledger: privacyLedger({ db }), datasets, programs })
+    privacy.reconcile(jobs)
+    const keys = localKeyService({ chainId: config.chainId })({ db, identity, chain, logger, approvals: algorithms })
     const resultsDir = join(config.dataDir, 'results')
     await mkdir(resultsDir, { recursive: true, mode: 0o700 })
 
@@ -119,9 +127,20 @@ export async function startVaultNode(
       resultsDir,
       chainId: config.chainId,
       concurrency: config.concurrency,
-    })({ store: jobs, runner, trainers, inputs, account: identity.account, logger })
+    })({ store: jobs, runner, programs, inputs, privacy, account: identity.account, logger })
     engine.start()
     cleanups.push(() => engine.stop())
+
+    if (config.anchorReceipts) {
+      const registry = chain.addresses.ReceiptRegistry
+      if (!registry) throw new ConfigError('DATAVAULT_ANCHOR_RECEIPTS is on but the addresses file names no ReceiptRegistry.')
+      const anchorer = receiptAnchorer({ db, account: identity.account, rpcUrl: config.rpcUrl, chainId: config.chainId, registry, logger })
+      anchorer.resume((jobId) => jobs.get(jobId)?.receipt as SignedReceipt | undefined)
+      engine.onChange((job) => {
+        if (job.state === 'finished' && job.receipt) anchorer.enqueue(job.id, job.receipt as SignedReceipt)
+      })
+      cleanups.push(() => anchorer.idle())
+    }
 
     const components: ApiComponents & { engine: ComputeEngine } = {
       config,
@@ -135,6 +154,8 @@ export async function startVaultNode(
       jobs,
       engine,
       trainers,
+      algorithms,
+      privacy,
       resultsDir,
       logger,
     }

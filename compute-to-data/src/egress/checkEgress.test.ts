@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { link, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type DatasetSchema, decodeSafetensors, encodeSafetensors } from '@datavault/sdk'
+import { type DatasetSchema, decodeSafetensors, encodeSafetensors, logisticRegressionTrainerVersion } from '@datavault/sdk'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { logisticRegressionTrainer } from '../trainers/logistic-regression/definition.ts'
 import { checkEgress } from './checkEgress.ts'
@@ -17,7 +17,7 @@ const schema: DatasetSchema = {
   ],
 }
 const declaration = logisticRegressionTrainer.outputs(schema, { label: 'y' })
-const metadata = { trainer: 'logistic-regression', version: '1.0.0', task: 'multiclass', classes: '["cat","dog","eel"]', features: '["a","b","c"]' }
+const metadata = { trainer: 'logistic-regression', version: logisticRegressionTrainerVersion, task: 'multiclass', classes: '["cat","dog","eel"]', features: '["a","b","c"]' }
 
 function model(overrides: { weights?: Float32Array; weightsShape?: number[]; extra?: boolean; metadata?: Record<string, string>; dtype?: 'F64' } = {}) {
   return encodeSafetensors(

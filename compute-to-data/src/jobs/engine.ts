@@ -12,7 +12,7 @@ import {
 } from '@datavault/sdk'
 import { checkEgress } from '../egress/index.ts'
 import type { Runner, RunResult, SandboxInput } from '../sandbox/index.ts'
-import type { TrainerCatalog } from './trainer-catalog.ts'
+import type { TrainerCatalogEntry } from './trainer-catalog.ts'
 import type { Job, JobFailure, JobFailureCode } from './job.ts'
 import type { JobStore } from './job-store.ts'
 
@@ -41,6 +41,22 @@ export type JobInputsSource = {
   open(job: Job, options: { signal: AbortSignal }): Promise<JobInputs>
 }
 
+/** Finds the program a job names: a built-in trainer, or a custom algorithm with its declared outputs. */
+export type ProgramResolver = {
+  /** The program, or `undefined` when this node no longer has it (the job fails, its order is released). */
+  resolve(trainer: Job['trainer']): TrainerCatalogEntry | undefined
+}
+
+/**
+ * The privacy ledger as the engine sees it: what a finished job spent is committed; a failed or
+ * interrupted job's reservation goes back.
+ */
+export type JobPrivacy = {
+  /** Commits what the finished job spent and returns it; `undefined` when the job ran without DP. */
+  commit(job: Job, metrics: Record<string, number>): { epsilon: number; delta: number } | undefined
+  release(jobId: string): void
+}
+
 /** Engine settings. */
 export type ComputeEngineInit = {
   /** Scratch space for jobs' output dirs (never holds plaintext). */
@@ -59,8 +75,9 @@ export type ComputeEngineInit = {
 export type ComputeEngineComponents = {
   store: JobStore
   runner: Runner
-  trainers: TrainerCatalog
+  programs: ProgramResolver
   inputs: JobInputsSource
+  privacy?: JobPrivacy
   /** Signs receipts; its address is the node's identity. */
   account: LocalAccount
   logger: EngineLogger
@@ -96,7 +113,7 @@ const outcomeFailures: Record<Exclude<RunResult['outcome'], 'exited'>, JobFailur
 export function computeEngine(init: ComputeEngineInit) {
   const { workDir, resultsDir, chainId, concurrency = 1, pollIntervalMs = 500, maxOutputBytes = 64 * 1024 ** 2 } = init
   return (components: ComputeEngineComponents): ComputeEngine => {
-    const { store, runner, trainers, inputs, account } = components
+    const { store, runner, programs, inputs, account, privacy } = components
     const logger = components.logger.child({ component: 'c2d:engine' })
     const running = new Map<string, { controller: AbortController; done: Promise<void> }>()
     const listeners = new Set<(job: Job) => void>()
@@ -113,10 +130,11 @@ export function computeEngine(init: ComputeEngineInit) {
       }
     }
 
-    const fail = (id: string, failure: JobFailure) => {
+    const fail = (id: string, failure: JobFailure, ownerLog?: string) => {
       const job = store.get(id)
       if (!job || job.state === 'finished' || job.state === 'failed') return
-      emit(store.fail(id, failure))
+      emit(store.fail(id, failure, { ownerLog }))
+      privacy?.release(id)
       logger.warn({ jobId: id, code: failure.code }, 'job failed')
     }
 
@@ -127,7 +145,7 @@ export function computeEngine(init: ComputeEngineInit) {
       const staging = join(resultsDir, `.${claimed.id}.partial`)
       let opened: JobInputs | undefined
       try {
-        const trainer = trainers.get(claimed.trainer.id)
+        const trainer = programs.resolve(claimed.trainer)
         if (!trainer || trainer.bundle.sha256 !== claimed.trainer.hash)
           return fail(claimed.id, { code: 'provisioning-failed', message: 'The trainer this job names is no longer installed on this node.' })
         const params = trainer.definition.parameters.parse(claimed.params) as Record<string, unknown>
@@ -174,20 +192,23 @@ export function computeEngine(init: ComputeEngineInit) {
           },
           { signal },
         )
+        // stderr is for the dataset's owner only (it may echo data); never part of what the buyer sees.
+        const ownerLog = result.stderrTail || undefined
         if (result.outcome !== 'exited')
-          return fail(claimed.id, {
-            code: outcomeFailures[result.outcome],
-            message: failureMessage(result),
-          })
+          return fail(claimed.id, { code: outcomeFailures[result.outcome], message: failureMessage(result) }, ownerLog)
         if (result.exitCode !== 0)
-          return fail(claimed.id, {
-            code: 'trainer-failed',
-            message: result.errorCode
-              ? `The trainer stopped with error ${result.errorCode}.`
-              : `The trainer exited with code ${result.exitCode}.`,
-          })
+          return fail(
+            claimed.id,
+            {
+              code: 'trainer-failed',
+              message: result.errorCode
+                ? `The trainer stopped with error ${result.errorCode}.`
+                : `The trainer exited with code ${result.exitCode}.`,
+            },
+            ownerLog,
+          )
 
-        emit(store.transition(claimed.id, 'checking'))
+        emit(store.transition(claimed.id, 'checking', { ownerLog }))
         const checked = await checkEgress({ outputDir, declaration, maxBytes: maxOutputBytes }).catch((error: unknown) => {
           log.warn({ err: safeError(error) }, 'egress guard refused the outputs')
           fail(claimed.id, {
@@ -203,19 +224,27 @@ export function computeEngine(init: ComputeEngineInit) {
         await rm(staging, { recursive: true, force: true })
         await mkdir(staging, { recursive: true })
         for (const file of checked.files) await writeFile(join(staging, file.name), file.bytes, { mode: 0o600 })
+        const spent = privacy?.commit(claimed, checked.metrics)
+        const timings = store.require(claimed.id).timings
+        const seconds = (ms: number | undefined) => BigInt(Math.floor((ms ?? Date.now()) / 1000))
         const receipt: SignedReceipt = await signReceipt(account, {
           chainId,
           message: {
             jobId: claimed.id,
             dataset: claimed.datasetId,
-            datasetCid: opened.datasetCid,
+            datasetCids: [opened.datasetCid],
             buyer: claimed.buyer,
             orderTx: claimed.orderTx,
             trainerId: claimed.trainer.id,
+            trainerVersion: claimed.trainer.version,
             trainerHash: claimed.trainer.hash,
             paramsHash: hashJobParams(params),
             outputsHash: hashJobOutputs(files),
-            finishedAt: BigInt(Math.floor(Date.now() / 1000)),
+            epsilon: spent ? String(spent.epsilon) : '0',
+            delta: spent ? String(spent.delta) : '1',
+            acceptedAt: seconds(timings.acceptedAt),
+            startedAt: seconds(timings.startedAt),
+            finishedAt: seconds(undefined),
           },
         })
         await writeFile(join(staging, 'receipt.json'), JSON.stringify(receipt, null, 2), { mode: 0o600 })
@@ -277,7 +306,8 @@ export function computeEngine(init: ComputeEngineInit) {
         if (!stopped) return
         stopped = false
         const recovered = store.recoverInterrupted()
-        if (recovered) logger.warn({ recovered }, 'failed jobs interrupted by a previous stop; their orders are released')
+        for (const id of recovered) privacy?.release(id)
+        if (recovered.length) logger.warn({ recovered: recovered.length }, 'failed jobs interrupted by a previous stop; their orders are released')
         schedule(0)
       },
       notify() {

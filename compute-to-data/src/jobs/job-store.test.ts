@@ -120,7 +120,7 @@ describe('sqliteJobStore', () => {
     before.claimNext()
     before.transition(running.id, 'running')
     const after = sqliteJobStore({ db })
-    expect(after.recoverInterrupted()).toBe(1)
+    expect(after.recoverInterrupted()).toEqual([running.id])
     expect(after.require(running.id)).toMatchObject({ state: 'failed', failure: { code: 'interrupted' } })
     expect(after.require(queued.id).state).toBe('queued')
     // The interrupted job's order is usable again.

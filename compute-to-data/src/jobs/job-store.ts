@@ -47,10 +47,13 @@ const migrations = [
      status TEXT NOT NULL CHECK (status IN ('held', 'consumed', 'released')),
      attempts INTEGER NOT NULL
    )`,
+  `ALTER TABLE jobs ADD COLUMN owner_log TEXT`,
 ]
 
 /** What a new job needs. */
 export type NewJob = {
+  /** The job's id, when the caller needs it before the job exists (e.g. to reserve privacy budget). */
+  id?: string
   datasetId: `0x${string}`
   buyer: `0x${string}`
   orderTx: `0x${string}`
@@ -58,6 +61,8 @@ export type NewJob = {
   params: Record<string, unknown>
   /** When the order was verified (ms), the start of the job-start latency. */
   acceptedAt?: number
+  /** Starts in `awaiting-approval` (a custom algorithm the owner has not approved) instead of `queued`. */
+  awaitingApproval?: boolean
 }
 
 /** Persistent job queue and state machine. Every change is one SQLite transaction. */
@@ -70,20 +75,20 @@ export type JobStore = {
   /** Takes the oldest queued job and moves it to `provisioning`, atomically. */
   claimNext(): Job | undefined
   /** Moves a job along its state machine; `patch` fields are stored with the move. */
-  transition(id: string, to: Exclude<JobState, 'failed' | 'queued'>, patch?: JobPatch): Job
+  transition(id: string, to: Exclude<JobState, 'failed' | 'awaiting-approval'>, patch?: JobPatch): Job
   /** Fails a job that is not final yet; releases or consumes its order by the failure's code. */
-  fail(id: string, failure: JobFailure): Job
+  fail(id: string, failure: JobFailure, patch?: Pick<JobPatch, 'ownerLog'>): Job
   /** Records progress (epoch, loss) of a running job. */
   setProgress(id: string, progress: NonNullable<Job['progress']>): void
   /** Merges milestone timestamps. */
   setTimings(id: string, timings: JobTimings): void
-  /** Fails every job left mid-flight by a stopped process; returns how many. Queued jobs stay queued. */
-  recoverInterrupted(): number
+  /** Fails every job left mid-flight by a stopped process and returns their ids. Queued and awaiting jobs stay. */
+  recoverInterrupted(): string[]
   list(filter?: { buyer?: `0x${string}`; datasetId?: `0x${string}`; limit?: number }): Job[]
 }
 
 /** Fields that may be stored with a transition. */
-export type JobPatch = Partial<Pick<Job, 'metrics' | 'result' | 'receipt'>>
+export type JobPatch = Partial<Pick<Job, 'metrics' | 'result' | 'receipt' | 'ownerLog'>>
 
 type JobRow = {
   id: string
@@ -98,6 +103,7 @@ type JobRow = {
   metrics_json: string | null
   result_json: string | null
   receipt_json: string | null
+  owner_log: string | null
   timings_json: string
   created_at: string
   updated_at: string
@@ -119,6 +125,7 @@ function toJob(row: JobRow): Job {
     metrics: parse(row.metrics_json),
     result: parse(row.result_json),
     receipt: parse(row.receipt_json),
+    ownerLog: row.owner_log ?? undefined,
     timings: JSON.parse(row.timings_json) as JobTimings,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -163,7 +170,7 @@ export function sqliteJobStore({ db, now = () => new Date() }: { db: DatabaseSyn
         const order = db.prepare('SELECT * FROM job_orders WHERE order_tx = ?').get(job.orderTx) as
           | { dataset_id: string; buyer: string; status: string; attempts: number }
           | undefined
-        const id = randomUUID()
+        const id = job.id ?? randomUUID()
         if (order) {
           const reusable =
             order.status === 'released' &&
@@ -186,7 +193,7 @@ export function sqliteJobStore({ db, now = () => new Date() }: { db: DatabaseSyn
         const at = now().toISOString()
         db.prepare(
           `INSERT INTO jobs (id, dataset_id, buyer, order_tx, trainer_json, params_json, state, timings_json, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           id,
           job.datasetId,
@@ -194,6 +201,7 @@ export function sqliteJobStore({ db, now = () => new Date() }: { db: DatabaseSyn
           job.orderTx,
           JSON.stringify(job.trainer),
           JSON.stringify(job.params),
+          job.awaitingApproval ? 'awaiting-approval' : 'queued',
           JSON.stringify({ acceptedAt: job.acceptedAt ?? Date.now() }),
           at,
           at,
@@ -225,7 +233,8 @@ export function sqliteJobStore({ db, now = () => new Date() }: { db: DatabaseSyn
         if (!jobTransitions[job.state].includes(to)) throw new JobTransitionError({ id, from: job.state, to })
         db.prepare(
           `UPDATE jobs SET state = ?, updated_at = ?,
-             metrics_json = COALESCE(?, metrics_json), result_json = COALESCE(?, result_json), receipt_json = COALESCE(?, receipt_json)
+             metrics_json = COALESCE(?, metrics_json), result_json = COALESCE(?, result_json), receipt_json = COALESCE(?, receipt_json),
+             owner_log = COALESCE(?, owner_log)
            WHERE id = ?`,
         ).run(
           to,
@@ -233,6 +242,7 @@ export function sqliteJobStore({ db, now = () => new Date() }: { db: DatabaseSyn
           patch.metrics === undefined ? null : JSON.stringify(patch.metrics),
           patch.result === undefined ? null : JSON.stringify(patch.result),
           patch.receipt === undefined ? null : JSON.stringify(patch.receipt),
+          patch.ownerLog ?? null,
           id,
         )
         if (to === 'finished') db.prepare("UPDATE job_orders SET status = 'consumed' WHERE job_id = ?").run(id)
@@ -240,12 +250,13 @@ export function sqliteJobStore({ db, now = () => new Date() }: { db: DatabaseSyn
       })
     },
 
-    fail(id, failure) {
+    fail(id, failure, patch = {}) {
       return tx(() => {
         const job = require(id)
         if (!jobTransitions[job.state].includes('failed')) throw new JobTransitionError({ id, from: job.state, to: 'failed' })
-        db.prepare("UPDATE jobs SET state = 'failed', failure_json = ?, updated_at = ? WHERE id = ?").run(
+        db.prepare("UPDATE jobs SET state = 'failed', failure_json = ?, owner_log = COALESCE(?, owner_log), updated_at = ? WHERE id = ?").run(
           JSON.stringify(failure),
+          patch.ownerLog ?? null,
           now().toISOString(),
           id,
         )
@@ -285,7 +296,7 @@ export function sqliteJobStore({ db, now = () => new Date() }: { db: DatabaseSyn
           )
           db.prepare("UPDATE job_orders SET status = 'released' WHERE job_id = ?").run(id)
         }
-        return rows.length
+        return rows.map((row) => row.id)
       })
     },
 

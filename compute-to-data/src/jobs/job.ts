@@ -1,7 +1,16 @@
 import { DataVaultError, type JobState } from '@datavault/sdk'
 
-/** A trainer as a job names it: id, version and the SHA-256 of the exact bundle that runs. */
-export type JobTrainer = { id: string; version: string; hash: `0x${string}` }
+/** What a custom algorithm declares it will output: the only tensors and metric names it may release. */
+export type JobDeclaredOutputs = {
+  tensors: { name: string; dtype: string; shape: number[] }[]
+  metrics: string[]
+}
+
+/**
+ * What a job runs: a built-in trainer (id, version, SHA-256 of its bundle), or a custom algorithm
+ * (`id: 'custom'`, the SHA-256 of its program, and the outputs the buyer declared for this job).
+ */
+export type JobTrainer = { id: string; version: string; hash: `0x${string}`; outputs?: JobDeclaredOutputs | undefined }
 
 /** Why a job failed: a stable code and a message safe to show the buyer (never data). */
 export type JobFailure = { code: JobFailureCode; message: string }
@@ -23,6 +32,9 @@ export const jobFailureCodes = {
   'memory-limit': { retryable: true, charged: true },
   'output-limit': { retryable: true, charged: true },
   'egress-violation': { retryable: false, charged: true },
+  'denied': { retryable: true, charged: false },
+  'policy-violation': { retryable: true, charged: true },
+  'privacy-budget-exhausted': { retryable: true, charged: false },
 } as const
 
 /** A stable failure code. */
@@ -50,6 +62,8 @@ export type Job = {
   metrics?: Record<string, number> | undefined
   result?: { files: { name: string; sha256: `0x${string}`; bytes: number }[] } | undefined
   receipt?: unknown
+  /** The program's stderr tail: for the dataset owner only, never the buyer. */
+  ownerLog?: string | undefined
   timings: JobTimings
   createdAt: string
   updatedAt: string
@@ -57,6 +71,7 @@ export type Job = {
 
 /** The transitions a job may take; everything not listed is refused. */
 export const jobTransitions: Record<JobState, readonly JobState[]> = {
+  'awaiting-approval': ['queued', 'failed'],
   queued: ['provisioning', 'failed'],
   provisioning: ['running', 'failed'],
   running: ['checking', 'failed'],

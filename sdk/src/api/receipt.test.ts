@@ -10,13 +10,18 @@ const files = [
 const message = {
   jobId: 'c2b6c1c4-0000-4000-8000-000000000000',
   dataset: `0x${'11'.repeat(20)}` as const,
-  datasetCid: 'bafybeicm4vikgnmtgvauhsg5hiekcvmqb2jbqdpwnrzbhjbzzql3kq3sv4',
+  datasetCids: ['bafybeicm4vikgnmtgvauhsg5hiekcvmqb2jbqdpwnrzbhjbzzql3kq3sv4'],
   buyer: `0x${'22'.repeat(20)}` as const,
   orderTx: `0x${'33'.repeat(32)}` as const,
   trainerId: 'logistic-regression',
+  trainerVersion: '1.0.0',
   trainerHash: `0x${'44'.repeat(32)}` as const,
   paramsHash: hashJobParams({ label: 'risk', epochs: 10 }),
   outputsHash: hashJobOutputs(files),
+  epsilon: '1.25',
+  delta: '0.00001',
+  acceptedAt: 1_799_999_990n,
+  startedAt: 1_799_999_991n,
   finishedAt: 1_800_000_000n,
 }
 

@@ -14,13 +14,18 @@ export const receiptTypes = {
   Receipt: [
     { name: 'jobId', type: 'string' },
     { name: 'dataset', type: 'address' },
-    { name: 'datasetCid', type: 'string' },
+    { name: 'datasetCids', type: 'string[]' },
     { name: 'buyer', type: 'address' },
     { name: 'orderTx', type: 'bytes32' },
     { name: 'trainerId', type: 'string' },
+    { name: 'trainerVersion', type: 'string' },
     { name: 'trainerHash', type: 'bytes32' },
     { name: 'paramsHash', type: 'bytes32' },
     { name: 'outputsHash', type: 'bytes32' },
+    { name: 'epsilon', type: 'string' },
+    { name: 'delta', type: 'string' },
+    { name: 'acceptedAt', type: 'uint64' },
+    { name: 'startedAt', type: 'uint64' },
     { name: 'finishedAt', type: 'uint64' },
   ],
 } as const
@@ -34,21 +39,35 @@ export function receiptDomain(chainId: number) {
 export type ReceiptMessage = {
   jobId: string
   dataset: Address
-  datasetCid: string
+  /** Every dataset CID the job read (one for a dataset, several for a pool). */
+  datasetCids: readonly string[]
   buyer: Address
   orderTx: Hex
   trainerId: string
+  trainerVersion: string
+  /** SHA-256 of the trainer bundle or custom algorithm that ran. */
   trainerHash: Hex
   paramsHash: Hex
+  /** `hashJobOutputs` of the released files. */
   outputsHash: Hex
+  /** Privacy spent, as decimal strings: `'0'` for a job without differential privacy is not a claim of privacy, see `delta`. */
+  epsilon: string
+  /** `'1'` when the job ran without differential privacy (no guarantee), else the δ of the (ε, δ) guarantee. */
+  delta: string
+  /** Seconds since the epoch: order verified and job accepted, trainer started, outputs released. */
+  acceptedAt: bigint
+  startedAt: bigint
   finishedAt: bigint
 }
+
+/** Receipt times as bigints, from a JSON receipt. */
+type ReceiptTimes = 'acceptedAt' | 'startedAt' | 'finishedAt'
 
 /** A signed receipt as the node serves it (JSON-safe: `finishedAt` as a decimal string). */
 export type SignedReceipt = {
   chainId: number
   node: Address
-  message: Omit<ReceiptMessage, 'finishedAt'> & { finishedAt: string }
+  message: Omit<ReceiptMessage, ReceiptTimes> & Record<ReceiptTimes, string>
   /** `hashTypedData` of the message: the receipt's identity, what may be anchored on chain. */
   hash: Hex
   signature: Hex
@@ -88,7 +107,13 @@ export async function signReceipt(
   return {
     chainId,
     node: account.address,
-    message: { ...message, finishedAt: message.finishedAt.toString() },
+    message: {
+      ...message,
+      datasetCids: [...message.datasetCids],
+      acceptedAt: message.acceptedAt.toString(),
+      startedAt: message.startedAt.toString(),
+      finishedAt: message.finishedAt.toString(),
+    },
     hash: hashTypedData(typed),
     signature,
   }
@@ -121,7 +146,12 @@ export type VerifyReceiptParameters = {
  * await verifyReceipt({ receipt, node: info.address, files: [{ name: 'model.safetensors', sha256 }] })
  */
 export async function verifyReceipt({ receipt, node, files }: VerifyReceiptParameters): Promise<{ signer: Address; hash: Hex }> {
-  const message: ReceiptMessage = { ...receipt.message, finishedAt: BigInt(receipt.message.finishedAt) }
+  const message: ReceiptMessage = {
+    ...receipt.message,
+    acceptedAt: BigInt(receipt.message.acceptedAt),
+    startedAt: BigInt(receipt.message.startedAt),
+    finishedAt: BigInt(receipt.message.finishedAt),
+  }
   const typed = { domain: receiptDomain(receipt.chainId), types: receiptTypes, primaryType: 'Receipt', message } as const
   const hash = hashTypedData(typed)
   if (hash !== receipt.hash) throw new ReceiptVerificationError('The receipt hash does not match its contents.', 'RECEIPT_HASH_MISMATCH')

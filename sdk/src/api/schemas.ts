@@ -17,7 +17,17 @@ export const cidSchema = z.string().regex(/^(Qm[1-9A-HJ-NP-Za-km-z]{44}|b[a-z2-7
 
 /** One column of a CSV dataset. Category columns declare their values so outputs can be declared up front. */
 export const datasetColumnSchema = z.discriminatedUnion('type', [
-  z.object({ name: z.string().min(1).max(128), type: z.literal('number') }),
+  z
+    .object({
+      name: z.string().min(1).max(128),
+      type: z.literal('number'),
+      /** Bounds the owner declares; differentially private training scales and clips by them instead of the data. */
+      min: z.number().finite().optional(),
+      max: z.number().finite().optional(),
+    })
+    .refine((column) => column.min === undefined || column.max === undefined || column.min < column.max, {
+      message: 'min must be less than max',
+    }),
   z.object({
     name: z.string().min(1).max(128),
     type: z.literal('category'),
@@ -49,6 +59,17 @@ export const computePolicySchema = z.object({
   maxMemoryMb: z.number().int().min(128).max(65_536).default(1024),
   /** Raw download of the data is never allowed in this version. */
   rawDownload: z.literal(false).default(false),
+  /** Largest total size of a job's released outputs, bytes. */
+  maxOutputBytes: z.number().int().min(1024).max(1024 ** 3).default(64 * 1024 ** 2),
+  /** Fewest data rows a job may train on (checked against the rows the trainer reports). */
+  minRows: z.number().int().min(1).max(1_000_000_000).optional(),
+  /** Largest hidden layer a trainer may use (e.g. the MLP's `hidden` sizes). */
+  maxHiddenUnits: z.number().int().min(1).max(65_536).optional(),
+  /**
+   * The dataset's total privacy budget. When set, every job must train with differential privacy
+   * and reserve its (ε, δ) from this budget before it starts.
+   */
+  privacyBudget: z.object({ epsilon: z.number().positive().max(1000), delta: z.number().positive().max(0.01) }).optional(),
 })
 
 /** A dataset's compute policy. */
@@ -75,21 +96,63 @@ export const escrowKeyBodySchema = z.object({
 /** Body of `PUT /v1/datasets/:id/key`. */
 export type EscrowKeyBody = z.infer<typeof escrowKeyBodySchema>
 
-/** Body of `POST /v1/jobs`. */
-export const submitJobBodySchema = z.object({
-  /** The dataset id (its datatoken address). */
-  dataset: addressSchema,
-  trainer: z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/), version: z.string().max(32).optional() }),
-  params: z.record(z.string(), z.unknown()),
-  /** The `startOrder` transaction that pays for this job. */
-  orderTx: hashSchema,
+/** Element types a custom algorithm may declare for its weights: floating point only. */
+export const customTensorDtypes = ['F32', 'F64', 'F16', 'BF16'] as const
+
+/** The outputs a custom algorithm declares for one job: the egress guard lets out exactly these. */
+export const declaredOutputsSchema = z
+  .object({
+    tensors: z
+      .array(
+        z.object({
+          name: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'tensor names are letters, digits, "_", "." and "-"'),
+          dtype: z.enum(customTensorDtypes),
+          shape: z.array(z.number().int().min(1).max(1_000_000_000)).min(1).max(8),
+        }),
+      )
+      .min(1)
+      .max(256),
+    metrics: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'metric names are lower-case identifiers')).max(32).default([]),
+  })
+  .refine((outputs) => new Set(outputs.tensors.map((tensor) => tensor.name)).size === outputs.tensors.length, {
+    message: 'tensor names must be unique',
+  })
+  .refine((outputs) => new Set(outputs.metrics).size === outputs.metrics.length, { message: 'metric names must be unique' })
+
+/** What a custom algorithm declares it will output. */
+export type DeclaredOutputs = z.input<typeof declaredOutputsSchema>
+
+/** Body of `POST /v1/algorithms`: a custom algorithm's program (one ES module for Node). */
+export const uploadAlgorithmBodySchema = z.object({
+  runtime: z.literal('node'),
+  /** The program, base64. */
+  code: z.base64().max(Math.ceil((4 * 1024 * 1024 * 4) / 3)),
 })
+
+/** Body of `POST /v1/jobs`: a built-in `trainer`, or a custom `algorithm` by hash with its declared outputs. */
+export const submitJobBodySchema = z
+  .object({
+    /** The dataset id (its datatoken address). */
+    dataset: addressSchema,
+    trainer: z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/), version: z.string().max(32).optional() }).optional(),
+    algorithm: z.object({ hash: hashSchema, outputs: declaredOutputsSchema }).optional(),
+    params: z.record(z.string(), z.unknown()),
+    /** The `startOrder` transaction that pays for this job. */
+    orderTx: hashSchema,
+  })
+  .refine((body) => (body.trainer === undefined) !== (body.algorithm === undefined), {
+    message: 'name either a trainer or an algorithm',
+    path: ['trainer'],
+  })
+
+/** Body of `POST /v1/jobs/:id/deny`. */
+export const denyJobBodySchema = z.object({ reason: z.string().min(1).max(500) })
 
 /** Body of `POST /v1/jobs`. */
 export type SubmitJobBody = z.input<typeof submitJobBodySchema>
 
-/** States of a job, in order. `finished` and `failed` are final. */
-export const jobStates = ['queued', 'provisioning', 'running', 'checking', 'finished', 'failed'] as const
+/** States of a job, in order. `finished` and `failed` are final; `awaiting-approval` is where a custom algorithm waits for the owner. */
+export const jobStates = ['awaiting-approval', 'queued', 'provisioning', 'running', 'checking', 'finished', 'failed'] as const
 
 /** A job's state. */
 export type JobState = (typeof jobStates)[number]

@@ -9,9 +9,12 @@ describe('sdk chain exports', () => {
       'ChainEventNotFoundError',
       'ChainTransactionError',
       'ExchangeNotFoundError',
+      'anchorReceipt',
       'buyDatatoken',
+      'getReceiptAnchor',
       'getTokenBalance',
       'publishDatatoken',
+      'rpcChain',
       'signProviderFee',
       'startOrder',
     ])

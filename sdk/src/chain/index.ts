@@ -45,3 +45,4 @@ export {
 } from './startOrder.ts'
 export type { AccountClient } from './transact.ts'
 export { type RpcChainParameters, rpcChain } from './rpcChain.ts'
+export { type AnchorReceiptParameters, type AnchorReceiptReturnType, anchorReceipt, getReceiptAnchor } from './anchorReceipt.ts'

@@ -3,6 +3,7 @@ import type { ApiComponents } from './components.ts'
 import { errorHandler } from './middleware/error-handler.ts'
 import { requestId } from './middleware/request-id.ts'
 import { datasetRoutes } from './routes/datasets.ts'
+import { algorithmRoutes } from './routes/algorithms.ts'
 import { jobRoutes } from './routes/jobs.ts'
 import { nodeRoutes } from './routes/node.ts'
 import { uploadRoutes } from './routes/uploads.ts'
@@ -15,7 +16,8 @@ export function createApp(components: ApiComponents): Koa<VaultState> {
   app.silent = true
   app.use(requestId({ logger: components.logger.child({ component: 'vault:http' }) }))
   app.use(errorHandler())
-  for (const router of [nodeRoutes(components), uploadRoutes(components), datasetRoutes(components), jobRoutes(components)]) {
+  const routers = [nodeRoutes(components), uploadRoutes(components), algorithmRoutes(components), datasetRoutes(components), jobRoutes(components)]
+  for (const router of routers) {
     app.use(router.routes())
     app.use(router.allowedMethods())
   }

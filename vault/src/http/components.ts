@@ -8,6 +8,8 @@ import type { Database } from '../store/database.ts'
 import type { DatasetStore } from '../store/datasets.ts'
 import type { NonceStore } from '../store/nonces.ts'
 import type { Storage } from '../storage/storage.ts'
+import type { AlgorithmStore } from '../store/algorithms.ts'
+import type { VaultPrivacy } from '../privacy/vault-privacy.ts'
 
 /** Everything the HTTP API uses; each route takes the `Pick` it needs. */
 export type ApiComponents = {
@@ -22,6 +24,8 @@ export type ApiComponents = {
   jobs: JobStore
   engine: Pick<ComputeEngine, 'notify'>
   trainers: TrainerCatalog
+  algorithms: AlgorithmStore
+  privacy: VaultPrivacy
   resultsDir: string
   logger: Logger
 }

@@ -3,6 +3,7 @@ import type { Job } from '@datavault/compute-to-data'
 import type { Chain } from '../chain/chain.ts'
 import type { Logger } from '../logger.ts'
 import type { Database } from '../store/database.ts'
+import type { AlgorithmStore } from '../store/algorithms.ts'
 import type { Dataset } from '../store/datasets.ts'
 import type { NodeIdentity } from './node-identity.ts'
 
@@ -26,9 +27,19 @@ export class KeyReleaseError extends DataVaultError {
   }
 }
 
-/** True when a dataset's policy lets this trainer run: by id, or by id pinned to this exact bundle hash. */
-export function policyAllowsTrainer(dataset: Pick<Dataset, 'policy'>, trainer: { id: string; hash: string }): boolean {
+/**
+ * True when a dataset's policy lets this program run: a built-in trainer by id, or by id pinned to
+ * its exact bundle hash; a custom algorithm only by its exact hash (`custom@<sha256>` in the
+ * policy, or an approval the owner gave for this dataset).
+ */
+export function policyAllowsTrainer(
+  dataset: Pick<Dataset, 'policy' | 'id'>,
+  trainer: { id: string; hash: string },
+  approvals?: Pick<AlgorithmStore, 'isApproved'>,
+): boolean {
   const hash = trainer.hash.replace(/^0x/, '').toLowerCase()
+  if (trainer.id === 'custom')
+    return dataset.policy.trainers.includes(`custom@${hash}`) || approvals?.isApproved({ datasetId: dataset.id, hash: trainer.hash }) === true
   return dataset.policy.trainers.some((entry) => entry === trainer.id || entry === `${trainer.id}@${hash}`)
 }
 
@@ -38,7 +49,19 @@ export function policyAllowsTrainer(dataset: Pick<Dataset, 'policy'>, trainer: {
  * order it has verified on chain itself.
  */
 export function localKeyService({ chainId }: { chainId: number }) {
-  return ({ db, identity, chain, logger }: { db: Database; identity: NodeIdentity; chain: Pick<Chain, 'verifyOrder'>; logger: Logger }): KeyService => {
+  return ({
+    db,
+    identity,
+    chain,
+    logger,
+    approvals,
+  }: {
+    db: Database
+    identity: NodeIdentity
+    chain: Pick<Chain, 'verifyOrder'>
+    logger: Logger
+    approvals: Pick<AlgorithmStore, 'isApproved'>
+  }): KeyService => {
     const log = logger.child({ component: 'vault:keys' })
     const open = (datasetId: string, sealedKey: Uint8Array) =>
       openSealed(identity.encryption.privateKey, sealedKey, { context: dataKeyContext({ chainId, datasetId }) })
@@ -70,7 +93,7 @@ export function localKeyService({ chainId }: { chainId: number }) {
 
       async releaseForJob({ job, dataset }) {
         if (job.datasetId !== dataset.id) throw new KeyReleaseError('The job is for another dataset.', { code: 'KEY_DATASET_MISMATCH' })
-        if (!policyAllowsTrainer(dataset, job.trainer))
+        if (!policyAllowsTrainer(dataset, job.trainer, approvals))
           throw new KeyReleaseError('The dataset\'s policy does not allow this trainer.', { code: 'KEY_POLICY_DENIED' })
         const row = db.prepare('SELECT sealed_key FROM key_escrows WHERE dataset_id = ?').get(dataset.id) as
           | { sealed_key: Uint8Array }

@@ -31,8 +31,8 @@ export class PolicyBeyondNodeLimitsError extends DataVaultError {
 export const providerFeeLifetimeSeconds = 3600
 
 /** Dataset routes: register, escrow its key, list, read, and the provider fee an order needs. */
-export function datasetRoutes(components: Pick<ApiComponents, 'config' | 'identity' | 'nonces' | 'storage' | 'datasets' | 'keys' | 'chain'>) {
-  const { config, identity, nonces, storage, datasets, keys, chain } = components
+export function datasetRoutes(components: Pick<ApiComponents, 'config' | 'identity' | 'nonces' | 'storage' | 'datasets' | 'keys' | 'chain' | 'privacy'>) {
+  const { config, identity, nonces, storage, datasets, keys, chain, privacy } = components
   const router = new Router<VaultState>()
   const signed = (body: 'json' | 'none') => walletAuth({ chainId: config.chainId, node: identity.account.address, nonces, body })
   const view = (dataset: Dataset): DatasetView => ({ ...dataset, keyEscrowed: keys.hasKey(dataset.id) })
@@ -49,6 +49,7 @@ export function datasetRoutes(components: Pick<ApiComponents, 'config' | 'identi
     if (nftOwner.toLowerCase() !== owner)
       throw new NotDatasetOwnerError('Only the owner of the datatoken\'s data NFT can register it as a dataset.')
     const dataset = datasets.register({ ...body, owner, size: stored.size })
+    privacy.setBudget(dataset)
     ctx.state.log.info({ dataset: dataset.id, cid: dataset.cid }, 'dataset registered')
     ctx.status = 201
     ctx.body = view(dataset)

@@ -2,13 +2,16 @@ import { createReadStream } from 'node:fs'
 import { join } from 'node:path'
 import Router from '@koa/router'
 import type { Address } from 'viem'
-import { DataVaultError, type JobView, submitJobBodySchema } from '@datavault/sdk'
-import type { Job } from '@datavault/compute-to-data'
+import { randomUUID } from 'node:crypto'
+import type { z } from 'zod'
+import { DataVaultError, type JobView, addressSchema, declaredOutputsSchema, denyJobBodySchema, submitJobBodySchema } from '@datavault/sdk'
+import type { Job, JobTrainer, TrainerDefinition } from '@datavault/compute-to-data'
 import type { ApiComponents } from '../components.ts'
 import { walletAuth } from '../middleware/wallet-auth.ts'
-import { InvalidBodyError, parseJsonBody } from '../read-body.ts'
+import { InvalidBodyError, parseJsonBody, parseParam } from '../read-body.ts'
 import type { VaultState } from '../state.ts'
 import { policyAllowsTrainer } from '../../keys/key-service.ts'
+import { AlgorithmNotFoundError, customAlgorithmDefinition, declaredOutputBytes } from '../../store/algorithms.ts'
 
 /** The job may not run on this dataset (policy), or the dataset is not ready. */
 export class JobRefusedError extends DataVaultError {
@@ -52,8 +55,13 @@ export function toJobView(job: Job): JobView {
 }
 
 /** Job routes: submit (with a verified order), status, outputs and receipt. */
-export function jobRoutes(components: Pick<ApiComponents, 'config' | 'identity' | 'nonces' | 'datasets' | 'keys' | 'chain' | 'jobs' | 'engine' | 'trainers' | 'resultsDir'>) {
-  const { config, identity, nonces, datasets, keys, chain, jobs, engine, trainers, resultsDir } = components
+export function jobRoutes(
+  components: Pick<
+    ApiComponents,
+    'config' | 'identity' | 'nonces' | 'datasets' | 'keys' | 'chain' | 'jobs' | 'engine' | 'trainers' | 'resultsDir' | 'algorithms' | 'privacy'
+  >,
+) {
+  const { config, identity, nonces, datasets, keys, chain, jobs, engine, trainers, resultsDir, algorithms, privacy } = components
   const router = new Router<VaultState>()
   const signed = (body: 'json' | 'none') => walletAuth({ chainId: config.chainId, node: identity.account.address, nonces, body })
 
@@ -64,21 +72,43 @@ export function jobRoutes(components: Pick<ApiComponents, 'config' | 'identity' 
     throw new JobAccessDeniedError()
   }
 
+  /** The program a submission names, resolved: a built-in trainer, or an uploaded custom algorithm. */
+  const programOf = (body: z.output<typeof submitJobBodySchema>): { jobTrainer: JobTrainer; definition: TrainerDefinition } => {
+    if (body.algorithm) {
+      if (!algorithms.path(body.algorithm.hash)) throw new AlgorithmNotFoundError(body.algorithm.hash)
+      const outputs = declaredOutputsSchema.parse(body.algorithm.outputs)
+      return { jobTrainer: { id: 'custom', version: 'node', hash: body.algorithm.hash, outputs }, definition: customAlgorithmDefinition(outputs) }
+    }
+    const requested = body.trainer as { id: string; version?: string | undefined }
+    const trainer = trainers.get(requested.id)
+    if (!trainer || (requested.version && requested.version !== trainer.definition.version))
+      throw new JobRefusedError(`This node has no trainer ${requested.id}${requested.version ? `@${requested.version}` : ''}.`, {
+        code: 'TRAINER_UNKNOWN',
+        status: 400,
+      })
+    return {
+      jobTrainer: { id: trainer.definition.id, version: trainer.definition.version, hash: trainer.bundle.sha256 },
+      definition: trainer.definition,
+    }
+  }
+
   router.post('/v1/jobs', signed('json'), async (ctx) => {
     const body = parseJsonBody(ctx, submitJobBodySchema)
     const buyer = ctx.state.wallet as Address
     const dataset = datasets.require(body.dataset)
     if (!keys.hasKey(dataset.id))
       throw new JobRefusedError('The dataset\'s owner has not escrowed its data key yet.', { code: 'KEY_NOT_ESCROWED', status: 409 })
-    const trainer = trainers.get(body.trainer.id)
-    if (!trainer || (body.trainer.version && body.trainer.version !== trainer.definition.version))
-      throw new JobRefusedError(`This node has no trainer ${body.trainer.id}${body.trainer.version ? `@${body.trainer.version}` : ''}.`, {
-        code: 'TRAINER_UNKNOWN',
-        status: 400,
-      })
-    const jobTrainer = { id: trainer.definition.id, version: trainer.definition.version, hash: trainer.bundle.sha256 }
-    if (!policyAllowsTrainer(dataset, jobTrainer))
+    const { jobTrainer, definition } = programOf(body)
+    const custom = jobTrainer.id === 'custom'
+    // A built-in trainer runs only when the policy lists it; a custom algorithm waits for the owner.
+    const allowed = policyAllowsTrainer(dataset, jobTrainer, algorithms)
+    if (!allowed && !custom)
       throw new JobRefusedError(`The dataset's policy does not allow the trainer ${jobTrainer.id}.`, { code: 'POLICY_TRAINER_DENIED' })
+    if (custom && declaredOutputBytes(jobTrainer.outputs!) > dataset.policy.maxOutputBytes)
+      throw new JobRefusedError(`The declared outputs are larger than the ${dataset.policy.maxOutputBytes} bytes the dataset's policy allows.`, {
+        code: 'POLICY_LIMIT_EXCEEDED',
+      })
+    const trainer = { definition }
     const parsed = trainer.definition.parameters.safeParse(body.params) as
       | { success: true; data: unknown }
       | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } }
@@ -87,15 +117,28 @@ export function jobRoutes(components: Pick<ApiComponents, 'config' | 'identity' 
     const params = parsed.data as Record<string, unknown>
     if (typeof params.epochs === 'number' && params.epochs > dataset.policy.maxEpochs)
       throw new JobRefusedError(`The dataset's policy allows at most ${dataset.policy.maxEpochs} epochs.`, { code: 'POLICY_LIMIT_EXCEEDED' })
+    const hidden = Array.isArray(params.hidden) ? (params.hidden as unknown[]).filter((size): size is number => typeof size === 'number') : []
+    if (dataset.policy.maxHiddenUnits !== undefined && hidden.some((size) => size > dataset.policy.maxHiddenUnits!))
+      throw new JobRefusedError(`The dataset's policy allows hidden layers of at most ${dataset.policy.maxHiddenUnits} units.`, {
+        code: 'POLICY_LIMIT_EXCEEDED',
+      })
     try {
       trainer.definition.outputs(dataset.schema, params)
     } catch (error) {
       throw new InvalidBodyError(error instanceof Error ? error.message : 'the parameters do not fit the dataset schema')
     }
     await chain.verifyOrder({ txHash: body.orderTx, datatoken: dataset.datatoken, consumer: buyer })
-    const job = jobs.create({ datasetId: dataset.id, buyer, orderTx: body.orderTx, trainer: jobTrainer, params, acceptedAt: Date.now() })
-    ctx.state.log.info({ jobId: job.id, dataset: dataset.id, trainer: jobTrainer.id }, 'job queued')
-    engine.notify()
+    const id = randomUUID()
+    privacy.reserve({ jobId: id, dataset, definition, params })
+    let job: Job
+    try {
+      job = jobs.create({ id, datasetId: dataset.id, buyer, orderTx: body.orderTx, trainer: jobTrainer, params, acceptedAt: Date.now(), awaitingApproval: !allowed })
+    } catch (error) {
+      privacy.release(id)
+      throw error
+    }
+    ctx.state.log.info({ jobId: job.id, dataset: dataset.id, trainer: jobTrainer.id, state: job.state }, 'job accepted')
+    if (job.state === 'queued') engine.notify()
     ctx.status = 201
     ctx.body = toJobView(job)
   })
@@ -106,6 +149,53 @@ export function jobRoutes(components: Pick<ApiComponents, 'config' | 'identity' 
 
   router.get('/v1/jobs/:id', signed('none'), (ctx) => {
     ctx.body = toJobView(visibleJob(String(ctx.params.id), ctx.state.wallet, { ownerToo: true }))
+  })
+
+  /** The dataset owner decides on a job waiting for approval of its custom algorithm. */
+  const awaitingJobOfOwner = (id: string, wallet: Address | undefined) => {
+    const job = jobs.require(id)
+    if (datasets.get(job.datasetId)?.owner !== wallet) throw new JobAccessDeniedError()
+    if (job.state !== 'awaiting-approval')
+      throw new JobRefusedError(`Job ${job.id} is not waiting for approval (it is ${job.state}).`, { code: 'JOB_NOT_AWAITING_APPROVAL', status: 409 })
+    return job
+  }
+
+  router.post('/v1/jobs/:id/approve', signed('none'), (ctx) => {
+    const job = awaitingJobOfOwner(String(ctx.params.id), ctx.state.wallet)
+    // Approving the job approves its algorithm's exact hash for this dataset, for later jobs too.
+    algorithms.approve({ datasetId: job.datasetId, hash: job.trainer.hash, by: ctx.state.wallet as string })
+    const queued = jobs.transition(job.id, 'queued')
+    ctx.state.log.info({ jobId: job.id, dataset: job.datasetId }, 'algorithm approved')
+    engine.notify()
+    ctx.body = toJobView(queued)
+  })
+
+  router.post('/v1/jobs/:id/deny', signed('json'), (ctx) => {
+    const { reason } = parseJsonBody(ctx, denyJobBodySchema)
+    const job = awaitingJobOfOwner(String(ctx.params.id), ctx.state.wallet)
+    const failed = jobs.fail(job.id, { code: 'denied', message: `The dataset's owner denied this algorithm: ${reason}` })
+    privacy.release(job.id)
+    ctx.state.log.info({ jobId: job.id, dataset: job.datasetId }, 'algorithm denied')
+    ctx.body = toJobView(failed)
+  })
+
+  router.get('/v1/jobs/:id/logs', signed('none'), (ctx) => {
+    const job = jobs.require(String(ctx.params.id))
+    // A program's stderr may echo data: only the dataset's owner reads it, never the buyer.
+    if (datasets.get(job.datasetId)?.owner !== ctx.state.wallet) throw new JobAccessDeniedError()
+    ctx.body = { log: job.ownerLog ?? '' }
+  })
+
+  router.get('/v1/receipts', signed('none'), (ctx) => {
+    const datasetId = parseParam(addressSchema, ctx.query.dataset, 'dataset')
+    const dataset = datasets.require(datasetId)
+    if (dataset.owner !== ctx.state.wallet) throw new JobAccessDeniedError()
+    ctx.body = {
+      receipts: jobs
+        .list({ datasetId: dataset.id, limit: 1000 })
+        .filter((job) => job.state === 'finished' && job.receipt)
+        .map((job) => job.receipt),
+    }
   })
 
   router.get('/v1/jobs/:id/receipt', signed('none'), (ctx) => {

@@ -1,0 +1,49 @@
+import type { JobView } from '../schemas.ts'
+import type { VaultClient } from '../transport.ts'
+
+export type ApproveJobParameters = { id: string }
+export type DenyJobParameters = { id: string; reason: string }
+export type DecideJobReturnType = JobView
+export type DecideJobErrorType = import('../transport.ts').VaultApiError
+
+/**
+ * The dataset's owner approves the custom algorithm of a job waiting for approval: its exact
+ * hash may then run on this dataset (this job and later ones), and the job is queued.
+ *
+ * @example
+ * await approveJob(owner, { id: job.id })
+ */
+export async function approveJob(client: VaultClient, { id }: ApproveJobParameters): Promise<DecideJobReturnType> {
+  const response = await client.request({ method: 'POST', path: `/v1/jobs/${encodeURIComponent(id)}/approve`, doing: 'approving a job', signed: true })
+  return (await response.json()) as JobView
+}
+
+/**
+ * The dataset's owner denies a job's custom algorithm, with a reason the buyer sees; the job
+ * fails as `denied` and the buyer's order is released for another job.
+ *
+ * @example
+ * await denyJob(owner, { id: job.id, reason: 'writes more outputs than it needs' })
+ */
+export async function denyJob(client: VaultClient, { id, reason }: DenyJobParameters): Promise<DecideJobReturnType> {
+  const response = await client.request({
+    method: 'POST',
+    path: `/v1/jobs/${encodeURIComponent(id)}/deny`,
+    doing: 'denying a job',
+    json: { reason },
+    signed: true,
+  })
+  return (await response.json()) as JobView
+}
+
+/**
+ * The dataset's owner reads a job's program log (its stderr tail). Buyers never can: a program's
+ * log may echo the data.
+ *
+ * @example
+ * const { log } = await getJobLogs(owner, { id: job.id })
+ */
+export async function getJobLogs(client: VaultClient, { id }: { id: string }): Promise<{ log: string }> {
+  const response = await client.request({ method: 'GET', path: `/v1/jobs/${encodeURIComponent(id)}/logs`, doing: 'reading a job log', signed: true })
+  return (await response.json()) as { log: string }
+}

@@ -1,0 +1,22 @@
+import type { SignedReceipt } from '../receipt.ts'
+import type { VaultClient } from '../transport.ts'
+
+export type ListReceiptsParameters = { dataset: `0x${string}` }
+export type ListReceiptsReturnType = SignedReceipt[]
+
+/**
+ * The dataset's owner lists the receipts of every finished job on their dataset: who trained
+ * what, with which parameters, what left, and the privacy spent. Verify each with `verifyReceipt`.
+ *
+ * @example
+ * const receipts = await listReceipts(owner, { dataset: datatoken })
+ */
+export async function listReceipts(client: VaultClient, { dataset }: ListReceiptsParameters): Promise<ListReceiptsReturnType> {
+  const response = await client.request({
+    method: 'GET',
+    path: `/v1/receipts?dataset=${dataset.toLowerCase()}`,
+    doing: 'listing receipts',
+    signed: true,
+  })
+  return ((await response.json()) as { receipts: SignedReceipt[] }).receipts
+}

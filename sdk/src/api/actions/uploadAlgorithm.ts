@@ -1,0 +1,29 @@
+import type { VaultClient } from '../transport.ts'
+
+export type UploadAlgorithmParameters = {
+  /** The program: one self-contained ES module for Node (bundle dependencies in). */
+  code: Uint8Array | string
+}
+export type UploadAlgorithmReturnType = { hash: `0x${string}`; runtime: 'node'; bytes: number }
+export type UploadAlgorithmErrorType = import('../transport.ts').VaultApiError
+
+/**
+ * Uploads a custom algorithm and returns its SHA-256. It runs only on datasets whose owner
+ * approves that exact hash: a job naming it waits in `awaiting-approval` until then.
+ *
+ * @example
+ * const { hash } = await uploadAlgorithm(buyer, { code: await readFile('train.mjs') })
+ */
+export async function uploadAlgorithm(client: VaultClient, { code }: UploadAlgorithmParameters): Promise<UploadAlgorithmReturnType> {
+  const bytes = typeof code === 'string' ? new TextEncoder().encode(code) : code
+  let binary = ''
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  const response = await client.request({
+    method: 'POST',
+    path: '/v1/algorithms',
+    doing: 'uploading an algorithm',
+    json: { runtime: 'node', code: btoa(binary) },
+    signed: true,
+  })
+  return (await response.json()) as UploadAlgorithmReturnType
+}

@@ -1,0 +1,120 @@
+// Custom algorithms on the real stack: a buyer uploads a program, the job waits for the dataset
+// owner's approval, the owner approves (or denies, with a reason the buyer sees), logs stay with
+// the owner, receipts are listed for the owner and anchored on chain by the node.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createPublicClient, http } from 'viem'
+import {
+  approveJob,
+  decodeSafetensors,
+  denyJob,
+  downloadOutput,
+  getJob,
+  getJobLogs,
+  getReceipt,
+  getReceiptAnchor,
+  listReceipts,
+  submitJob,
+  uploadAlgorithm,
+  verifyReceipt,
+  waitForJob,
+} from '@datavault/sdk'
+import { healthCsv, healthSchema } from '../../scripts/lib/synthetic-health.ts'
+import { columnMeansProgram } from '../fixtures/programs.ts'
+import { type TestStack, startTestStack } from '../fixtures/stack.ts'
+
+let t: TestStack
+const csv = healthCsv({ rows: 200, seed: 21 })
+const schema = healthSchema('binary')
+const outputs = { tensors: [{ name: 'means', dtype: 'F32' as const, shape: [7] }], metrics: ['rows'] }
+
+beforeAll(async () => {
+  t = await startTestStack()
+})
+afterAll(async () => {
+  await t?.stop()
+})
+
+describe('custom algorithms', () => {
+  test('default: a job waits for the owner, runs once approved, and later jobs with the same hash run at once', async () => {
+    const dataset = await t.publish({ csv, schema })
+    const { hash } = await uploadAlgorithm(t.buyer.vault, { code: columnMeansProgram })
+    expect(hash).toMatch(/^0x[0-9a-f]{64}$/)
+
+    const orderTx = await t.buyAndOrder(dataset)
+    const job = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, algorithm: { hash, outputs }, params: {}, orderTx })
+    expect(job.state).toBe('awaiting-approval')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect((await getJob(t.buyer.vault, { id: job.id })).state).toBe('awaiting-approval')
+
+    await expect(approveJob(t.buyer.vault, { id: job.id })).rejects.toMatchObject({ code: 'JOB_ACCESS_DENIED' })
+    expect((await approveJob(t.owner.vault, { id: job.id })).state).toBe('queued')
+    await expect(approveJob(t.owner.vault, { id: job.id })).rejects.toMatchObject({ code: 'JOB_NOT_AWAITING_APPROVAL' })
+    const done = await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 50 })
+    expect(done.failure).toBeUndefined()
+    expect(done.metrics).toEqual({ rows: 200 })
+    const weights = await downloadOutput(t.buyer.vault, { id: job.id, name: 'model.safetensors' })
+    const { tensors } = decodeSafetensors(weights.bytes)
+    expect(tensors.means?.shape).toEqual([7])
+    expect(Array.from(tensors.means!.data as Float32Array)[0]).toBeGreaterThan(18) // mean age
+
+    // The program's log is the owner's alone.
+    expect((await getJobLogs(t.owner.vault, { id: job.id })).log).toContain('column-means: processed 200 rows')
+    await expect(getJobLogs(t.buyer.vault, { id: job.id })).rejects.toMatchObject({ code: 'JOB_ACCESS_DENIED' })
+
+    const second = await submitJob(t.buyer.vault, {
+      dataset: dataset.datatoken,
+      algorithm: { hash, outputs },
+      params: {},
+      orderTx: await t.buyAndOrder(dataset),
+    })
+    expect(second.state).toBe('queued')
+    expect((await waitForJob(t.buyer.vault, { id: second.id, intervalMs: 50 })).state).toBe('finished')
+
+    // Receipts: the owner lists them and each verifies against the node; they are anchored on chain.
+    const receipts = await listReceipts(t.owner.vault, { dataset: dataset.datatoken })
+    expect(receipts.map((receipt) => receipt.message.jobId).sort()).toEqual([job.id, second.id].sort())
+    const node = await t.owner.vault.node()
+    for (const receipt of receipts) await verifyReceipt({ receipt, node: node.address })
+    expect(receipts[0]!.message).toMatchObject({ trainerId: 'custom', trainerHash: hash, epsilon: '0', delta: '1' })
+    await expect(listReceipts(t.stranger.vault, { dataset: dataset.datatoken })).rejects.toMatchObject({ code: 'JOB_ACCESS_DENIED' })
+
+    const receipt = await getReceipt(t.buyer.vault, { id: job.id })
+    const publicClient = createPublicClient({ transport: http(t.stack.rpcUrl) })
+    const registry = (t.stack.addresses as { ReceiptRegistry: `0x${string}` }).ReceiptRegistry
+    let anchoredAt: Date | undefined
+    for (let i = 0; i < 50 && !anchoredAt; i++) {
+      anchoredAt = await getReceiptAnchor(publicClient, { registry, node: node.address, hash: receipt.hash })
+      if (!anchoredAt) await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect(anchoredAt).toBeInstanceOf(Date)
+  })
+
+  test('error: a denied job fails with the owner\'s reason and its order pays for another job', async () => {
+    const dataset = await t.publish({ csv, schema })
+    const { hash } = await uploadAlgorithm(t.buyer.vault, { code: columnMeansProgram })
+    const orderTx = await t.buyAndOrder(dataset)
+    const job = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, algorithm: { hash, outputs }, params: {}, orderTx })
+    expect(job.state).toBe('awaiting-approval')
+    const denied = await denyJob(t.owner.vault, { id: job.id, reason: 'means of my data are not for sale' })
+    expect(denied.state).toBe('failed')
+    expect(denied.failure).toEqual({ code: 'denied', message: expect.stringContaining('means of my data are not for sale') })
+    const retry = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'logistic-regression' }, params: { label: 'risk', epochs: 3 }, orderTx })
+    expect((await waitForJob(t.buyer.vault, { id: retry.id, intervalMs: 50 })).state).toBe('finished')
+  })
+
+  test('error: unknown algorithms, outputs beyond the policy, and malformed declarations are refused', async () => {
+    const dataset = await t.publish({ csv, schema, policy: { trainers: ['logistic-regression'], maxOutputBytes: 4096 } })
+    const { hash } = await uploadAlgorithm(t.buyer.vault, { code: columnMeansProgram })
+    const orderTx = await t.buyAndOrder(dataset)
+    const submit = (algorithm: Record<string, unknown>) =>
+      submitJob(t.buyer.vault, { dataset: dataset.datatoken, algorithm: algorithm as never, params: {}, orderTx })
+    await expect(submit({ hash: `0x${'ab'.repeat(32)}`, outputs })).rejects.toMatchObject({ code: 'ALGORITHM_NOT_FOUND' })
+    await expect(submit({ hash, outputs: { tensors: [{ name: 'big', dtype: 'F32', shape: [2048] }] } })).rejects.toMatchObject({
+      code: 'POLICY_LIMIT_EXCEEDED',
+    })
+    await expect(submit({ hash, outputs: { tensors: [{ name: 'raw', dtype: 'U8', shape: [10] }] } })).rejects.toMatchObject({ code: 'BODY_INVALID' })
+    await expect(
+      submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'logistic-regression' }, algorithm: { hash, outputs }, params: {}, orderTx } as never),
+    ).rejects.toMatchObject({ code: 'BODY_INVALID' })
+  })
+})

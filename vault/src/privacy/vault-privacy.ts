@@ -1,0 +1,101 @@
+import { DataVaultError } from '@datavault/sdk'
+import { type Job, type PrivacyLedger, type ProgramResolver, type TrainerDefinition, epsilonFor } from '@datavault/compute-to-data'
+import type { Dataset } from '../store/datasets.ts'
+
+/** The dataset requires differential privacy and the job does not use it. */
+export class PrivacyRequiredError extends DataVaultError {
+  override name = 'PrivacyRequiredError'
+  constructor(details: string) {
+    super('This dataset has a privacy budget: every job must train with differential privacy (DP-SGD).', {
+      code: 'PRIVACY_REQUIRED',
+      status: 403,
+      details,
+    })
+  }
+}
+
+/**
+ * The node's privacy accounting around jobs: before a job is accepted its planned (ε, δ) is
+ * reserved from the dataset's budget (refused when it does not fit); when it finishes, what it
+ * actually spent (from the steps it ran) is committed and the rest goes back; a failed, denied or
+ * interrupted job's reservation goes back whole. Datasets without a budget accept jobs with or
+ * without DP; a DP job's ε is still computed and put in its receipt.
+ */
+export type VaultPrivacy = {
+  reserve(params: { jobId: string; dataset: Dataset; definition: TrainerDefinition; params: Record<string, unknown> }): void
+  commit(job: Job, metrics: Record<string, number>): { epsilon: number; delta: number } | undefined
+  release(jobId: string): void
+  /** Records a dataset's budget (at registration). */
+  setBudget(dataset: Dataset): void
+  /**
+   * Returns to their budgets the reservations of jobs that will never run: a job that failed, or
+   * a reservation whose job was never created (the node stopped between the two). At start-up.
+   */
+  reconcile(jobs: { get(id: string): Job | undefined }): number
+}
+
+/** The vault's privacy accounting on the compute-to-data privacy ledger. */
+export function vaultPrivacy({
+  ledger,
+  datasets,
+  programs,
+}: {
+  ledger: PrivacyLedger
+  datasets: { get(id: string): Dataset | undefined }
+  programs: ProgramResolver
+}): VaultPrivacy {
+  const planOf = (definition: TrainerDefinition, dataset: Dataset, params: Record<string, unknown>) =>
+    definition.privacy?.(dataset.schema, params)
+
+  return {
+    setBudget(dataset) {
+      if (dataset.policy.privacyBudget) ledger.setBudget(dataset.id, dataset.policy.privacyBudget)
+    },
+
+    reserve({ jobId, dataset, definition, params }) {
+      const budget = dataset.policy.privacyBudget
+      if (!budget) return
+      const plan = planOf(definition, dataset, params)
+      if (!plan)
+        throw new PrivacyRequiredError(
+          definition.id === 'custom'
+            ? 'Custom algorithms cannot prove differential privacy; only built-in trainers with `dp` parameters may run here.'
+            : 'Set `params.dp` ({ noiseMultiplier, maxGradNorm }).',
+        )
+      const epsilon = epsilonFor({ sampleRate: plan.sampleRate, noiseMultiplier: plan.noiseMultiplier, steps: plan.steps, delta: plan.delta })
+      ledger.reserve({ datasetId: dataset.id, jobId, epsilon, delta: plan.delta })
+    },
+
+    commit(job, metrics) {
+      const dataset = datasets.get(job.datasetId)
+      const definition = programs.resolve(job.trainer)?.definition
+      const plan = dataset && definition ? planOf(definition, dataset, job.params) : undefined
+      if (!plan) return undefined
+      // What was spent follows the steps the trainer reports it ran, never more than planned.
+      const steps = Math.min(metrics.steps ?? plan.steps, plan.steps)
+      const epsilon = epsilonFor({ sampleRate: plan.sampleRate, noiseMultiplier: plan.noiseMultiplier, steps, delta: plan.delta })
+      if (dataset?.policy.privacyBudget) ledger.commit({ jobId: job.id, epsilon })
+      return { epsilon, delta: plan.delta }
+    },
+
+    reconcile(jobs) {
+      const stale = ledger
+        .reservations()
+        .filter((entry) => {
+          const job = jobs.get(entry.jobId)
+          return job === undefined || job.state === 'failed'
+        })
+        .map((entry) => entry.jobId)
+      return stale.length ? ledger.releaseStale({ jobIds: stale }) : 0
+    },
+
+    release(jobId) {
+      try {
+        ledger.release({ jobId })
+      } catch (error) {
+        // Jobs on datasets without a budget never reserved anything.
+        if ((error as { code?: string }).code !== 'PRIVACY_RESERVATION_NOT_FOUND') throw error
+      }
+    },
+  }
+}

@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto'
+import { mkdir, open, rename, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { z } from 'zod'
+import { DataVaultError, declaredOutputsSchema, safetensorsDtypes } from '@datavault/sdk'
+import type { JobTrainer, TrainerCatalog, TrainerCatalogEntry, TrainerDefinition } from '@datavault/compute-to-data'
+import type { Database } from './database.ts'
+
+/** No custom algorithm with that hash was uploaded to this node. */
+export class AlgorithmNotFoundError extends DataVaultError {
+  override name = 'AlgorithmNotFoundError'
+  constructor(hash: string) {
+    super(`No algorithm ${hash} was uploaded to this node.`, { code: 'ALGORITHM_NOT_FOUND', status: 404 })
+  }
+}
+
+/** Custom algorithms (programs buyers upload) and the owners' approvals of them per dataset. */
+export type AlgorithmStore = {
+  /** Stores a program by its SHA-256 (idempotent) and returns the hash. */
+  save(params: { code: Uint8Array; uploader: string }): Promise<`0x${string}`>
+  /** Host path of a stored program, or `undefined`. */
+  path(hash: string): string | undefined
+  approve(params: { datasetId: string; hash: string; by: string }): void
+  isApproved(params: { datasetId: string; hash: string }): boolean
+  approvals(datasetId: string): { hash: `0x${string}`; approvedAt: string }[]
+}
+
+/** Migrations of the algorithm tables (the vault's migration list appends them). */
+export const algorithmMigrations = [
+  `CREATE TABLE algorithms (
+     hash TEXT PRIMARY KEY,
+     uploader TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     created_at TEXT NOT NULL
+   )`,
+  `CREATE TABLE dataset_approvals (
+     dataset_id TEXT NOT NULL,
+     hash TEXT NOT NULL,
+     approved_by TEXT NOT NULL,
+     approved_at TEXT NOT NULL,
+     PRIMARY KEY (dataset_id, hash)
+   )`,
+]
+
+/** Algorithms as files under `dir` (named by hash, written whole then renamed) with rows in SQLite. */
+export async function algorithmStore({ db, dir }: { db: Database; dir: string }): Promise<AlgorithmStore> {
+  await mkdir(dir, { recursive: true, mode: 0o755 })
+  const fileOf = (hash: string) => join(dir, `${hash.replace(/^0x/, '')}.mjs`)
+  return {
+    async save({ code, uploader }) {
+      const hash = `0x${createHash('sha256').update(code).digest('hex')}` as const
+      const file = fileOf(hash)
+      const exists = await stat(file).then(
+        () => true,
+        () => false,
+      )
+      if (!exists) {
+        const temp = `${file}.${process.pid}.${Date.now()}.tmp`
+        const handle = await open(temp, 'wx', 0o644)
+        try {
+          await handle.writeFile(code)
+          await handle.sync()
+        } finally {
+          await handle.close()
+        }
+        await rename(temp, file)
+      }
+      db.prepare('INSERT INTO algorithms (hash, uploader, size, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(hash) DO NOTHING').run(
+        hash,
+        uploader.toLowerCase(),
+        code.byteLength,
+        new Date().toISOString(),
+      )
+      return hash
+    },
+    path(hash) {
+      const row = db.prepare('SELECT hash FROM algorithms WHERE hash = ?').get(hash.toLowerCase())
+      return row ? fileOf(hash.toLowerCase()) : undefined
+    },
+    approve({ datasetId, hash, by }) {
+      db.prepare(
+        'INSERT INTO dataset_approvals (dataset_id, hash, approved_by, approved_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      ).run(datasetId.toLowerCase(), hash.toLowerCase(), by.toLowerCase(), new Date().toISOString())
+    },
+    isApproved({ datasetId, hash }) {
+      return (
+        db.prepare('SELECT 1 FROM dataset_approvals WHERE dataset_id = ? AND hash = ?').get(datasetId.toLowerCase(), hash.toLowerCase()) !==
+        undefined
+      )
+    },
+    approvals(datasetId) {
+      return (
+        db.prepare('SELECT hash, approved_at FROM dataset_approvals WHERE dataset_id = ? ORDER BY approved_at').all(datasetId.toLowerCase()) as {
+          hash: `0x${string}`
+          approved_at: string
+        }[]
+      ).map((row) => ({ hash: row.hash, approvedAt: row.approved_at }))
+    },
+  }
+}
+
+/** Largest JSON size of a custom algorithm's parameters. */
+const maxCustomParamsBytes = 16 * 1024
+
+const customParameters = z.record(z.string(), z.unknown()).refine((params) => JSON.stringify(params).length <= maxCustomParamsBytes, {
+  message: `parameters may take at most ${maxCustomParamsBytes} bytes of JSON`,
+})
+
+/** Bytes the declared tensors take: what the egress guard will let out at most, besides metrics. */
+export function declaredOutputBytes(outputs: NonNullable<JobTrainer['outputs']>): number {
+  return outputs.tensors.reduce(
+    (total, tensor) =>
+      total + tensor.shape.reduce((count, size) => count * size, 1) * safetensorsDtypes[tensor.dtype as keyof typeof safetensorsDtypes].bytes,
+    0,
+  )
+}
+
+/**
+ * The trainer definition of a custom algorithm for one job: its parameters pass through (size
+ * bounded) and its outputs are exactly what the buyer declared, with no safetensors metadata.
+ */
+export function customAlgorithmDefinition(outputs: NonNullable<JobTrainer['outputs']>): TrainerDefinition {
+  const declared = declaredOutputsSchema.parse(outputs)
+  return {
+    id: 'custom',
+    version: 'node',
+    description: 'A custom algorithm uploaded by a buyer and approved by the dataset owner.',
+    parameters: customParameters,
+    outputs: () => ({
+      files: [
+        { name: 'model.safetensors', kind: 'safetensors', tensors: declared.tensors, metadataKeys: [] },
+        { name: 'metrics.json', kind: 'metrics', names: declared.metrics },
+      ],
+    }),
+    entry: '',
+  }
+}
+
+/** Resolves a job's program: a built-in trainer from the catalog, or a stored custom algorithm. */
+export function programResolver({ trainers, algorithms }: { trainers: TrainerCatalog; algorithms: Pick<AlgorithmStore, 'path'> }) {
+  return {
+    resolve(trainer: JobTrainer): TrainerCatalogEntry | undefined {
+      if (trainer.id !== 'custom') return trainers.get(trainer.id)
+      const path = algorithms.path(trainer.hash)
+      if (!path || !trainer.outputs) return undefined
+      return { definition: customAlgorithmDefinition(trainer.outputs), bundle: { path, sha256: trainer.hash } }
+    },
+  }
+}
