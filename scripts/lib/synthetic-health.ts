@@ -22,12 +22,24 @@ function prng(seed: number) {
   }
 }
 
-/** The dataset schema an owner publishes for this CSV. */
-export function healthSchema(labels: HealthLabels = 'binary') {
+/** Plausible bounds of each number column, declared by the owner (differentially private training scales by them). */
+export const healthBounds: Record<string, { min: number; max: number }> = {
+  age: { min: 18, max: 90 },
+  bmi: { min: 12, max: 60 },
+  systolic_bp: { min: 70, max: 230 },
+  cholesterol: { min: 80, max: 380 },
+  glucose: { min: 40, max: 260 },
+  smoker: { min: 0, max: 1 },
+  exercise_hours: { min: 0, max: 20 },
+}
+
+/** The dataset schema an owner publishes for this CSV; with `rows`, also the bounds and the row count DP needs. */
+export function healthSchema(labels: HealthLabels = 'binary', { rows }: { rows?: number } = {}) {
   return {
     format: 'csv' as const,
+    ...(rows === undefined ? {} : { rows }),
     columns: [
-      ...healthColumns.slice(0, -1).map((name) => ({ name, type: 'number' as const })),
+      ...healthColumns.slice(0, -1).map((name) => ({ name, type: 'number' as const, ...(rows === undefined ? {} : healthBounds[name]) })),
       { name: 'risk', type: 'category' as const, values: labels === 'binary' ? ['low', 'high'] : ['low', 'medium', 'high'] },
     ],
   }

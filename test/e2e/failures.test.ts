@@ -172,3 +172,14 @@ describe('requests', () => {
     expect((await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 50 })).state).toBe('finished')
   })
 })
+
+describe('policy', () => {
+  test('error: a dataset smaller than its policy\'s minimum rows releases nothing', async () => {
+    const dataset = await t.publish({ csv: healthCsv({ rows: 50, seed: 3 }), schema, policy: { trainers: ['logistic-regression'], minRows: 100 } })
+    const orderTx = await t.buyAndOrder(dataset)
+    const job = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'logistic-regression' }, params: { label: 'risk', epochs: 2 }, orderTx })
+    const done = await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 50 })
+    expect(done.failure?.code).toBe('policy-violation')
+    await expect(downloadOutput(t.buyer.vault, { id: job.id, name: 'model.safetensors' })).rejects.toMatchObject({ code: 'JOB_OUTPUT_NOT_FOUND' })
+  })
+})

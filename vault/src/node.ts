@@ -92,9 +92,19 @@ export async function startVaultNode(
         const key = await keys.releaseForJob({ job, dataset })
         const ciphertext = Readable.toWeb(Readable.from(storage.cat(dataset.cid, { signal }))) as ReadableStream<Uint8Array>
         const plaintext = ciphertext.pipeThrough(createDecryptStream(key, { crypto: nodeEnvelopeCrypto }))
+        // Lines are counted as the plaintext streams past (rows = lines after the header), so the
+        // policy's minimum rows holds whatever program runs.
+        let newlines = 0
+        let endsWithNewline = true
+        let bytes = 0
         const source = (async function* () {
           try {
-            yield* Readable.fromWeb(plaintext as import('node:stream/web').ReadableStream<Uint8Array>) as AsyncIterable<Uint8Array>
+            for await (const chunk of Readable.fromWeb(plaintext as import('node:stream/web').ReadableStream<Uint8Array>) as AsyncIterable<Uint8Array>) {
+              for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) newlines++
+              if (chunk.byteLength) endsWithNewline = chunk[chunk.byteLength - 1] === 10
+              bytes += chunk.byteLength
+              yield chunk
+            }
           } finally {
             key.fill(0)
           }
@@ -109,6 +119,7 @@ export async function startVaultNode(
             maxMemoryMb: Math.min(dataset.policy.maxMemoryMb, config.maxJobMemoryMb),
           },
           inputs: [{ name: 'data.csv', source }],
+          rowCount: () => Math.max(0, (bytes === 0 ? 0 : newlines + (endsWithNewline ? 0 : 1)) - 1),
           async dispose() {
             key.fill(0)
             await source.return(undefined)

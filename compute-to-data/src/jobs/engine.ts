@@ -34,6 +34,8 @@ export type JobInputs = {
   inputs: SandboxInput[]
   /** Wipes the data key and closes the streams; the engine calls it whatever happens to the job. */
   dispose(): Promise<void>
+  /** Data rows the inputs held (lines after each CSV header), counted by the host as they streamed past. */
+  rowCount?: () => number
 }
 
 /** Opens a job's inputs once its key may be released. Throws a DataVaultError when it may not. */
@@ -207,6 +209,13 @@ export function computeEngine(init: ComputeEngineInit) {
             },
             ownerLog,
           )
+
+        const minRows = opened.policy.minRows
+        if (minRows !== undefined && opened.rowCount && opened.rowCount() < minRows)
+          return fail(claimed.id, {
+            code: 'policy-violation',
+            message: `The dataset's policy requires at least ${minRows} rows per job; nothing was released.`,
+          })
 
         emit(store.transition(claimed.id, 'checking', { ownerLog }))
         const checked = await checkEgress({ outputDir, declaration, maxBytes: maxOutputBytes }).catch((error: unknown) => {

@@ -2,6 +2,14 @@ import { DataVaultError } from '@datavault/sdk'
 import { type Job, type PrivacyLedger, type ProgramResolver, type TrainerDefinition, epsilonFor } from '@datavault/compute-to-data'
 import type { Dataset } from '../store/datasets.ts'
 
+/** A dataset's privacy budget as the API shows it. */
+export type PrivacyUsageView = {
+  budget: { epsilon: number; delta: number } | null
+  spent: { epsilon: number; delta: number }
+  reserved: { epsilon: number; delta: number }
+  remaining: { epsilon: number; delta: number } | null
+}
+
 /** The dataset requires differential privacy and the job does not use it. */
 export class PrivacyRequiredError extends DataVaultError {
   override name = 'PrivacyRequiredError'
@@ -27,6 +35,8 @@ export type VaultPrivacy = {
   release(jobId: string): void
   /** Records a dataset's budget (at registration). */
   setBudget(dataset: Dataset): void
+  /** The dataset's budget, what jobs spent and hold, and what is left (all zero when it has no budget). */
+  usage(dataset: Dataset): PrivacyUsageView
   /**
    * Returns to their budgets the reservations of jobs that will never run: a job that failed, or
    * a reservation whose job was never created (the node stopped between the two). At start-up.
@@ -76,6 +86,16 @@ export function vaultPrivacy({
       const epsilon = epsilonFor({ sampleRate: plan.sampleRate, noiseMultiplier: plan.noiseMultiplier, steps, delta: plan.delta })
       if (dataset?.policy.privacyBudget) ledger.commit({ jobId: job.id, epsilon })
       return { epsilon, delta: plan.delta }
+    },
+
+    usage(dataset) {
+      const usage = ledger.usage(dataset.id)
+      return {
+        budget: usage.budget ?? null,
+        spent: usage.spent,
+        reserved: usage.reserved,
+        remaining: usage.budget ? usage.remaining : null,
+      }
     },
 
     reconcile(jobs) {

@@ -73,6 +73,11 @@ export function datasetRoutes(components: Pick<ApiComponents, 'config' | 'identi
     ctx.body = view(datasets.require(parseParam(addressSchema, ctx.params.id, 'id')))
   })
 
+  router.get('/v1/datasets/:id/privacy', (ctx) => {
+    const dataset = datasets.require(parseParam(addressSchema, ctx.params.id, 'id'))
+    ctx.body = privacy.usage(dataset)
+  })
+
   router.get('/v1/datasets/:id/provider-fee', async (ctx) => {
     const consumer = parseParam(addressSchema, ctx.query.consumer, 'consumer')
     const dataset = datasets.require(parseParam(addressSchema, ctx.params.id, 'id'))
