@@ -19,7 +19,7 @@ afterAll(async () => {
 
 describe('containment', () => {
   test('error: a trainer that writes an extra file fails at the egress guard and nothing is released', async () => {
-    const dataset = await t.publish({ csv, schema, policy: { trainers: ['test-extra-file'] } })
+    const dataset = await t.publish({ csv, schema, policy: { trainers: ['test-extra-file'], onViolation: 'forfeit-order' } })
     const orderTx = await t.buyAndOrder(dataset)
     const job = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'test-extra-file' }, params: { label: 'risk', epochs: 2 }, orderTx })
     const done = await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 50 })
@@ -30,10 +30,19 @@ describe('containment', () => {
     for (const name of ['model.safetensors', 'metrics.json', 'leak.csv'])
       await expect(downloadOutput(t.buyer.vault, { id: job.id, name })).rejects.toMatchObject({ code: 'JOB_OUTPUT_NOT_FOUND' })
     await expect(getReceipt(t.buyer.vault, { id: job.id })).rejects.toMatchObject({ code: 'JOB_OUTPUT_NOT_FOUND' })
-    // An attempt to exfiltrate spends the order.
+    // The owner's policy forfeits the order of an attempt to exfiltrate.
     await expect(
       submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'test-extra-file' }, params: { label: 'risk' }, orderTx }),
     ).rejects.toMatchObject({ code: 'ORDER_ALREADY_USED' })
+  })
+
+  test('behavior: by default an egress violation leaves the order good for another attempt', async () => {
+    const dataset = await t.publish({ csv, schema, policy: { trainers: ['test-extra-file', 'logistic-regression'] } })
+    const orderTx = await t.buyAndOrder(dataset)
+    const job = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'test-extra-file' }, params: { label: 'risk', epochs: 2 }, orderTx })
+    expect((await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 50 })).failure?.code).toBe('egress-violation')
+    const retry = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'logistic-regression' }, params: { label: 'risk', epochs: 2 }, orderTx })
+    expect((await waitForJob(t.buyer.vault, { id: retry.id, intervalMs: 50 })).state).toBe('finished')
   })
 
   test('error: a job past its time limit is killed and fails as timeout', async () => {

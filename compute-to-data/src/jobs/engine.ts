@@ -132,10 +132,10 @@ export function computeEngine(init: ComputeEngineInit) {
       }
     }
 
-    const fail = (id: string, failure: JobFailure, ownerLog?: string) => {
+    const fail = (id: string, failure: JobFailure, ownerLog?: string, options?: { forfeitOrder?: boolean }) => {
       const job = store.get(id)
       if (!job || job.state === 'finished' || job.state === 'failed') return
-      emit(store.fail(id, failure, { ownerLog }))
+      emit(store.fail(id, failure, { ownerLog }, options))
       privacy?.release(id)
       logger.warn({ jobId: id, code: failure.code }, 'job failed')
     }
@@ -180,7 +180,7 @@ export function computeEngine(init: ComputeEngineInit) {
               wallTimeMs: opened.policy.maxWallTimeSeconds * 1000,
               cpuSeconds: opened.policy.maxWallTimeSeconds,
               memoryBytes: opened.policy.maxMemoryMb * 1024 ** 2,
-              outputBytes: maxOutputBytes,
+              outputBytes: Math.min(maxOutputBytes, opened.policy.maxOutputBytes),
               processes: 64,
             },
             onStarted: () => store.setTimings(claimed.id, { startedAt: Date.now() }),
@@ -218,12 +218,19 @@ export function computeEngine(init: ComputeEngineInit) {
           })
 
         emit(store.transition(claimed.id, 'checking', { ownerLog }))
-        const checked = await checkEgress({ outputDir, declaration, maxBytes: maxOutputBytes }).catch((error: unknown) => {
+        const outputLimit = Math.min(maxOutputBytes, opened.policy.maxOutputBytes)
+        const checked = await checkEgress({ outputDir, declaration, maxBytes: outputLimit }).catch((error: unknown) => {
           log.warn({ err: safeError(error) }, 'egress guard refused the outputs')
-          fail(claimed.id, {
-            code: 'egress-violation',
-            message: isDataVaultError(error) ? error.shortMessage : 'The outputs did not pass the egress guard.',
-          })
+          fail(
+            claimed.id,
+            {
+              code: 'egress-violation',
+              message: isDataVaultError(error) ? error.shortMessage : 'The outputs did not pass the egress guard.',
+            },
+            undefined,
+            // The owner's policy names what a violation costs the buyer: a retry, or the order.
+            { forfeitOrder: opened.policy.onViolation === 'forfeit-order' },
+          )
           return undefined
         })
         if (!checked) return

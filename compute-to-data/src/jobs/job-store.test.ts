@@ -102,11 +102,14 @@ describe('sqliteJobStore', () => {
     )
   })
 
-  test('behavior: an egress violation consumes the order', () => {
+  test('behavior: an egress violation releases the order for a retry, unless the policy forfeits it', () => {
     const jobs = store()
+    const first = jobs.create({ datasetId: dataset, buyer, orderTx: order(1), trainer, params: {} })
+    jobs.claimNext()
+    jobs.fail(first.id, { code: 'egress-violation', message: 'extra file' })
     const job = jobs.create({ datasetId: dataset, buyer, orderTx: order(1), trainer, params: {} })
     jobs.claimNext()
-    jobs.fail(job.id, { code: 'egress-violation', message: 'extra file' })
+    jobs.fail(job.id, { code: 'egress-violation', message: 'extra file' }, {}, { forfeitOrder: true })
     expect(() => jobs.create({ datasetId: dataset, buyer, orderTx: order(1), trainer, params: {} })).toThrow(
       expect.objectContaining({ code: 'ORDER_ALREADY_USED' }),
     )

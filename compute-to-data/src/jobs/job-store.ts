@@ -77,7 +77,7 @@ export type JobStore = {
   /** Moves a job along its state machine; `patch` fields are stored with the move. */
   transition(id: string, to: Exclude<JobState, 'failed' | 'awaiting-approval'>, patch?: JobPatch): Job
   /** Fails a job that is not final yet; releases or consumes its order by the failure's code. */
-  fail(id: string, failure: JobFailure, patch?: Pick<JobPatch, 'ownerLog'>): Job
+  fail(id: string, failure: JobFailure, patch?: Pick<JobPatch, 'ownerLog'>, options?: { forfeitOrder?: boolean }): Job
   /** Records progress (epoch, loss) of a running job. */
   setProgress(id: string, progress: NonNullable<Job['progress']>): void
   /** Merges milestone timestamps. */
@@ -250,7 +250,7 @@ export function sqliteJobStore({ db, now = () => new Date() }: { db: DatabaseSyn
       })
     },
 
-    fail(id, failure, patch = {}) {
+    fail(id, failure, patch = {}, { forfeitOrder = false } = {}) {
       return tx(() => {
         const job = require(id)
         if (!jobTransitions[job.state].includes('failed')) throw new JobTransitionError({ id, from: job.state, to: 'failed' })
@@ -262,7 +262,7 @@ export function sqliteJobStore({ db, now = () => new Date() }: { db: DatabaseSyn
         )
         const { retryable, charged } = jobFailureCodes[failure.code]
         db.prepare('UPDATE job_orders SET status = ?, attempts = attempts + ? WHERE job_id = ?').run(
-          retryable ? 'released' : 'consumed',
+          retryable && !forfeitOrder ? 'released' : 'consumed',
           charged ? 1 : 0,
           id,
         )

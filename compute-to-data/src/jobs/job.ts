@@ -17,7 +17,8 @@ export type JobFailure = { code: JobFailureCode; message: string }
 
 /**
  * Stable failure codes. A `retryable` failure releases the job's order so the buyer can submit
- * again with the same order transaction; the others consume it. Only failures the buyer's own
+ * again with the same order transaction (unless the dataset's policy says an egress violation
+ * forfeits it); the others consume it. Only failures the buyer's own
  * choices can cause (`charged`) count towards the attempts one order pays for: a node restart, a
  * node fault or damaged stored data never costs the buyer an attempt.
  */
@@ -31,7 +32,7 @@ export const jobFailureCodes = {
   'cpu-limit': { retryable: true, charged: true },
   'memory-limit': { retryable: true, charged: true },
   'output-limit': { retryable: true, charged: true },
-  'egress-violation': { retryable: false, charged: true },
+  'egress-violation': { retryable: true, charged: true },
   'denied': { retryable: true, charged: false },
   'policy-violation': { retryable: true, charged: true },
   'privacy-budget-exhausted': { retryable: true, charged: false },

@@ -61,7 +61,12 @@ export const computePolicySchema = z.object({
   rawDownload: z.literal(false).default(false),
   /** Largest total size of a job's released outputs, bytes. */
   maxOutputBytes: z.number().int().min(1024).max(1024 ** 3).default(64 * 1024 ** 2),
-  /** Fewest data rows a job may train on (checked against the rows the trainer reports). */
+  /**
+   * What an egress violation costs the buyer: `retry` (default) releases the order for another
+   * attempt (at most 3 of the buyer's making); `forfeit-order` spends it.
+   */
+  onViolation: z.enum(['retry', 'forfeit-order']).default('retry'),
+  /** Fewest data rows a job may train on (counted as the data streams into the sandbox). */
   minRows: z.number().int().min(1).max(1_000_000_000).optional(),
   /** Largest hidden layer a trainer may use (e.g. the MLP's `hidden` sizes). */
   maxHiddenUnits: z.number().int().min(1).max(65_536).optional(),
