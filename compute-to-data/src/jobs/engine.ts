@@ -218,7 +218,8 @@ export function computeEngine(init: ComputeEngineInit) {
           })
 
         emit(store.transition(claimed.id, 'checking', { ownerLog }))
-        const outputLimit = Math.min(maxOutputBytes, opened.policy.maxOutputBytes)
+        const { policy } = opened
+        const outputLimit = Math.min(maxOutputBytes, policy.maxOutputBytes)
         const checked = await checkEgress({ outputDir, declaration, maxBytes: outputLimit }).catch((error: unknown) => {
           log.warn({ err: safeError(error) }, 'egress guard refused the outputs')
           fail(
@@ -229,7 +230,7 @@ export function computeEngine(init: ComputeEngineInit) {
             },
             undefined,
             // The owner's policy names what a violation costs the buyer: a retry, or the order.
-            { forfeitOrder: opened.policy.onViolation === 'forfeit-order' },
+            { forfeitOrder: policy.onViolation === 'forfeit-order' },
           )
           return undefined
         })
