@@ -3,6 +3,9 @@
 //  2. encrypt + IPFS add (Helia, filesystem blockstore) vs writing the same bytes to a file
 //  3. job start latency (order verified → trainer process running), median and p95 over 20 jobs,
 //     against starting the same trainer bundle with plain Node outside the sandbox
+//  4. the egress guard per MiB of weights vs reading and hashing the same bytes
+//  5. trainer wall time in the sandbox vs the same bundle bare; DP-SGD vs plain epochs
+//  6. logistic regression's held-out accuracy and fit time vs scikit-learn (if python3-sklearn is installed)
 import { spawn } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -14,7 +17,9 @@ import { submitJob, waitForJob, createEncryptStream, generateDataKey } from '@da
 import { nodeEnvelopeCrypto } from '@datavault/sdk/node'
 import { heliaStorage } from '@datavault/vault'
 import { startTestStack } from '../test/fixtures/stack.ts'
+import { benchEgress } from './bench/egress.ts'
 import { benchEncryption } from './bench/encryption.ts'
+import { benchTrainers } from './bench/trainers.ts'
 import { healthCsv, healthSchema } from './lib/synthetic-health.ts'
 
 const mib = 1024 ** 2
@@ -88,6 +93,23 @@ try {
   } finally {
     await t.stop()
   }
+
+  line('\n# 4. egress guard')
+  const egress = await benchEgress()
+  line(`egress guard ${egress.guardMsPerMiB.toFixed(2)} ms/MiB of weights; read+sha256 ${egress.referenceMsPerMiB.toFixed(2)} ms/MiB: ratio ${egress.ratio.toFixed(2)}×`)
+
+  line('\n# 5. trainers (logistic regression, 20,000 rows × 7 features, 100 epochs)')
+  const trainers = await benchTrainers()
+  line(`in sandbox ${trainers.insideMs.toFixed(0)} ms, bare ${trainers.outsideMs.toFixed(0)} ms: ratio ${trainers.sandboxRatio.toFixed(3)}× (target ≤ 1.05×)`)
+  line(`DP-SGD ${trainers.dpEpochMs.toFixed(1)} ms/epoch, plain ${trainers.plainEpochMs.toFixed(1)} ms/epoch: ratio ${trainers.dpRatio.toFixed(2)}×`)
+
+  line('\n# 6. logistic regression vs scikit-learn (same data, same split)')
+  if (trainers.sklearn)
+    line(
+      `held-out accuracy ours ${trainers.accuracy.toFixed(4)}, scikit-learn ${trainers.sklearn.accuracy.toFixed(4)}: ${((trainers.accuracy - trainers.sklearn.accuracy) * 100).toFixed(2)} points (target within 1); ` +
+        `fit time ours ${trainers.outsideMs.toFixed(0)} ms (whole bare run), scikit-learn ${trainers.sklearn.ms.toFixed(0)} ms (fit only): ratio ${(trainers.outsideMs / trainers.sklearn.ms).toFixed(1)}×`,
+    )
+  else line(`held-out accuracy ours ${trainers.accuracy.toFixed(4)}; scikit-learn not installed (apt-get install python3-sklearn) — skipped`)
 } finally {
   await rm(dir, { recursive: true, force: true })
 }

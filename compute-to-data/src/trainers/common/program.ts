@@ -105,9 +105,12 @@ function reasonOf(error: unknown): string {
 /** Entry point inside the sandbox: fixed paths, protocol events on stdout, diagnostics on stderr. */
 export async function mainTrainerProgram<Plan extends TableSpec & { privacy?: DifferentialPrivacyPlan | undefined; metrics: string[] }>(program: TrainerProgram<Plan>): Promise<void> {
   process.stdout.write(`${JSON.stringify({ event: 'started' })}\n`)
+  // Outside the sandbox (benchmarks run the same bundle bare) the paths can sit under a root dir;
+  // inside, bubblewrap clears the environment, so the sandbox's fixed paths always apply.
+  const root = process.env.DATAVAULT_TRAINER_ROOT ?? ''
   process.exitCode = await runTrainerProgram(
     program,
-    { jobDir: '/job', dataDir: '/data', outDir: '/out' },
+    { jobDir: `${root}/job`, dataDir: `${root}/data`, outDir: `${root}/out` },
     (event) => process.stdout.write(`${JSON.stringify(event)}\n`),
     (line) => process.stderr.write(`${line}\n`),
   )
