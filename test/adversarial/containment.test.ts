@@ -5,6 +5,7 @@
 // its data dir too. What each attempt does and what stops it: README.md beside this file.
 import { spawnSync } from 'node:child_process'
 import { createSocket } from 'node:dgram'
+import { readFileSync, readdirSync, statfsSync } from 'node:fs'
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
 import { type Server, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -86,6 +87,10 @@ const views = new Map<string, Pick<JobView, 'state' | 'failure' | 'progress' | '
 const settled = new Map<string, PromiseWithResolvers<void>>()
 const settle = (id: string) => settled.get(id) ?? settled.set(id, Promise.withResolvers<void>()).get(id)!
 const findings: Finding[] = []
+/** When each job ran (from `running` to its end), to show that two jobs overlapped. */
+const running = new Map<string, { from?: number; to?: number }>()
+/** Jobs whose outputs, data included, sat on a disk-backed file system while the guard checked them. */
+const onDisk: { id: string; fs: string; found: number }[] = []
 let refusals = 0
 let kernelRuns = 0
 const residual: string[] = []
@@ -131,7 +136,13 @@ beforeAll(async () => {
   t.stack.node.components.engine.onChange((job) => {
     const list = views.get(job.id) ?? views.set(job.id, []).get(job.id)!
     list.push(JSON.parse(JSON.stringify({ state: job.state, failure: job.failure, progress: job.progress, metrics: job.metrics, result: job.result })))
-    if (job.state === 'finished' || job.state === 'failed') settle(job.id).resolve()
+    const times = running.get(job.id) ?? running.set(job.id, {}).get(job.id)!
+    if (job.state === 'running') times.from ??= Date.now()
+    if (job.state === 'checking') outputsWhileChecking(job.id)
+    if (job.state === 'finished' || job.state === 'failed') {
+      times.to = Date.now()
+      settle(job.id).resolve()
+    }
   })
 
   const policy = { trainers: ['test-hostile'], maxWallTimeSeconds: 30 }
@@ -177,6 +188,28 @@ afterAll(async () => {
   udpServer.close()
 })
 
+/**
+ * At `checking`, the runner has copied /out into the engine's work dir and the guard has not run:
+ * if what the program wrote holds data and that dir is on a disk, plaintext is on a host disk
+ * (recoverable from its blocks) whatever the guard decides. Read synchronously, before the engine goes on.
+ */
+function outputsWhileChecking(id: string) {
+  const dir = join(t.dir, 'node', 'work', id, 'out')
+  let found = 0
+  const walk = (path: string) => {
+    for (const entry of readdirSync(path, { withFileTypes: true })) {
+      const child = join(path, entry.name)
+      if (entry.isDirectory()) walk(child)
+      else if (entry.isFile()) found += findCanaries(child, readFileSync(child), all()).length
+    }
+  }
+  try {
+    walk(dir)
+    const type = statfsSync(dir).type
+    if (found > 0 && type !== 0x01021994) onDisk.push({ id, fs: `0x${type.toString(16)}`, found })
+  } catch {}
+}
+
 /** Everything the buyer of a job can obtain: every state it was in, the API's view, outputs under any name tried, the receipt. */
 async function exposures(id: string, names: string[]): Promise<{ where: string; bytes: Uint8Array | string }[]> {
   const list: { where: string; bytes: Uint8Array | string }[] = (views.get(id) ?? []).map((view, i) => ({ where: `view #${i}`, bytes: JSON.stringify(view) }))
@@ -221,6 +254,21 @@ describe('adversarial: hostile programs on the real stack', () => {
       expect(found).toEqual([])
     })
   }
+
+  test('behavior: read-host ran while another owner\'s job held its data (hold), and saw nothing of it', () => {
+    const reader = running.get(jobIds.get('read-host')!)!
+    const holder = running.get(jobIds.get('hold')!)!
+    expect(reader.from).toBeLessThan(holder.to!)
+    expect(holder.from).toBeLessThan(reader.to!)
+  })
+
+  // Known defect, in the engine (not the sandbox): the runner copies /out into the engine's work dir,
+  // `<dataDir>/work`, on the node's disk, and the guard reads it there. A hostile program's raw CSV
+  // thus lands on a disk path for the length of the check, although nothing is released. Fixed when
+  // the engine checks outputs in memory (see README.md); then this test fails and `.fails` goes.
+  test.fails('error: known defect — outputs a program wrote, data included, are on a disk-backed path while the guard checks them', () => {
+    expect(onDisk).toEqual([])
+  })
 
   test('behavior: nothing reached the host\'s listeners (TCP on 127.0.0.1 and ::1, UDP, an abstract unix socket)', () => {
     expect(received).toEqual({ tcp: 0, udp: 0, abstract: 0 })
@@ -270,7 +318,7 @@ describe('adversarial: hostile programs on the real stack', () => {
     expect(code).toBeLessThan(256)
     const errorView = await getJob(buyer.vault, { id: jobIds.get('error-code-channel')! })
     expect(errorView.failure?.message).toBe('The trainer exited with code 2.')
-    residual.push('exit code: 8 bits/job; error code: one of ~24 listed reasons (≈ 4.6 bits/job)')
+    residual.push('exit code: 8 bits/job; error code: one of ~24 listed reasons (≈ 4.6 bits/job); timing: ms timestamps on every change')
   })
 
   test('error: a buyer cannot get any other program to run: an unknown trainer, or one the owner\'s policy does not list, is refused', async () => {
@@ -387,6 +435,7 @@ describe('adversarial: hostile programs on the real stack', () => {
 
     const attemptsCount = attempts.length + refusals + kernelRuns
     console.log(`adversarial: attempts=${attemptsCount} leaks=${findings.length}`)
+    console.log(`adversarial: cpu-burn stopped by ${(await getJob(buyer.vault, { id: jobIds.get('cpu-burn')! })).failure?.code}; plaintext on a disk path while checking: ${onDisk.length} job(s) (engine defect, not a release)`)
     for (const line of residual) console.log(`adversarial: residual: ${line}`)
     expect(findings.slice(0, 20)).toEqual([])
   })
