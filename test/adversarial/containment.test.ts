@@ -66,7 +66,7 @@ const attempts: Attempt[] = [
   { attack: 'cpu-burn', on: 'time', expected: { state: 'failed', code: ['cpu-limit', 'timeout'] }, stoppedBy: 'the CPU limit (or the wall time)' },
   { attack: 'network', expected: contained, stoppedBy: 'a network namespace with only its own loopback' },
   { attack: 'hold', on: 'other', params: { holdMs: 4000 }, expected: { state: 'finished' }, stoppedBy: 'nothing to stop: another owner\'s job, running beside read-host' },
-  { attack: 'read-host', expected: contained, stoppedBy: 'mount and pid namespaces, a uid per job, Node\'s permission model', names: ['loot.bin'] },
+  { attack: 'read-host', expected: contained, stoppedBy: 'mount and pid namespaces, a uid per job, Node\'s permission model' },
   { attack: 'inherited-fds', expected: contained, stoppedBy: 'descriptors the node inherited are closed before bubblewrap' },
   { attack: 'print-data', expected: { state: 'finished' }, stoppedBy: 'stdout carries only strict protocol events; stderr goes to the owner only' },
   { attack: 'progress-channel', params: { count: 40, paceMs: 25 }, expected: { state: 'finished' }, stoppedBy: 'epochs count by one, loss quantized, paced (a bounded residual channel)' },
