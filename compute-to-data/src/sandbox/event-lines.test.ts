@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest'
+import type { TrainerParametersReason } from '@datavault/sdk'
+import type { TrainerDataReason } from '../trainers/common/errors.ts'
 import { createEventLineReader, createTail } from './event-lines.ts'
-import type { TrainerEvent } from './protocol.ts'
+import { type TrainerEvent, trainerErrorCodes } from './protocol.ts'
 
 const bytes = (text: string) => new TextEncoder().encode(text)
 
@@ -50,6 +52,36 @@ describe('createEventLineReader', () => {
       { event: 'epoch', epoch: 5, loss: 1e6 },
     ])
     expect(reader.violations).toBe(3)
+  })
+
+  test('default: every reason a trainer reports is a listed error code', () => {
+    // Adding a reason to the trainers or the SDK without listing it here fails this test (and the
+    // trainer's failures would show only their exit code).
+    const reasons: Record<TrainerDataReason | TrainerParametersReason | 'internal-error', true> = {
+      'internal-error': true,
+      'bad-config': true,
+      'bad-encoding': true,
+      'bad-csv': true,
+      'duplicate-header': true,
+      'missing-column': true,
+      'ragged-row': true,
+      'non-numeric-cell': true,
+      'unknown-label-value': true,
+      'no-rows': true,
+      'rows-mismatch': true,
+      'output-failed': true,
+      'bad-parameters': true,
+      'bad-label': true,
+      'bad-feature': true,
+      'duplicate-feature': true,
+      'no-numeric-features': true,
+      'model-too-large': true,
+      'dp-missing-rows': true,
+      'dp-missing-bounds': true,
+      'dp-batch-too-large': true,
+      'dp-delta-too-large': true,
+    }
+    expect(Object.keys(reasons).filter((reason) => !trainerErrorCodes.has(reason))).toEqual([])
   })
 
   test('behavior: an error event carries only a listed reason code', () => {
