@@ -122,7 +122,7 @@ try {
       if (update.state !== 'running' || epoch === 0) step(`job ${update.state}`)
       else if (epoch - lastEpochShown >= 20 || epoch === update.progress?.epochs) {
         lastEpochShown = epoch
-        step(`job running: epoch ${epoch}/${update.progress?.epochs ?? '?'} loss ${update.progress?.loss?.toFixed(4)}`)
+        step(`job running: epoch ${epoch}/${update.progress?.epochs ?? "?"}`)
       }
     },
   })

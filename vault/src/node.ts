@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { mkdir, rm, statfs } from 'node:fs/promises'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -31,12 +32,38 @@ import { datasetStore } from './store/datasets.ts'
 import { vaultPrivacy } from './privacy/vault-privacy.ts'
 import { nonceStore } from './store/nonces.ts'
 
+/** `f_type` of tmpfs in statfs(2). */
+const tmpfsMagic = 0x01021994
+
+/**
+ * Where the engine stages each job's outputs while the egress guard checks them. A hostile program
+ * may write data there, so it must be memory-backed: a private dir on /dev/shm (tmpfs) when there
+ * is one; else the data dir, with a warning.
+ */
+async function memoryWorkDir({ dataDir, logger }: { dataDir: string; logger: Logger }): Promise<string> {
+  const shm = '/dev/shm'
+  const isTmpfs = await statfs(shm).then(
+    (stats) => stats.type === tmpfsMagic,
+    () => false,
+  )
+  if (!isTmpfs) {
+    logger.warn({ dir: join(dataDir, 'work') }, 'no tmpfs at /dev/shm: job outputs are staged on disk while they are checked')
+    return join(dataDir, 'work')
+  }
+  const dir = join(shm, 'datavault', createHash('sha256').update(dataDir).digest('hex').slice(0, 16))
+  await rm(dir, { recursive: true, force: true })
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  return dir
+}
+
 /** A running vault node. */
 export type VaultNode = {
   /** Base URL of the HTTP API. */
   url: string
   /** The node's wallet address. */
   address: `0x${string}`
+  /** Where job outputs are staged while the egress guard checks them (memory-backed where possible). */
+  workDir: string
   components: ApiComponents & { engine: ComputeEngine }
   /** Stops the API, the engine (running jobs fail as interrupted), IPFS and the database. */
   stop(): Promise<void>
@@ -133,8 +160,10 @@ export async function startVaultNode(
     const runner = bubblewrapRunner({})({ logger })
     // Refuse to start (and so to accept paid jobs) when the sandbox cannot run here.
     await runner.ready()
+    const workDir = await memoryWorkDir({ dataDir: config.dataDir, logger: log })
+    cleanups.push(() => rm(workDir, { recursive: true, force: true }))
     const engine = computeEngine({
-      workDir: join(config.dataDir, 'work'),
+      workDir,
       resultsDir,
       chainId: config.chainId,
       concurrency: config.concurrency,
@@ -190,7 +219,7 @@ export async function startVaultNode(
     const { port } = server.address() as AddressInfo
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
     log.info({ url, address: identity.account.address, trainers: trainers.list().map((t) => t.definition.id) }, 'vault node ready')
-    return { url, address: identity.account.address, components, stop: stopAll }
+    return { url, address: identity.account.address, workDir, components, stop: stopAll }
   } catch (error) {
     await stopAll()
     throw error

@@ -37,7 +37,11 @@ export class JobOutputNotFoundError extends DataVaultError {
   }
 }
 
-/** A job as its buyer sees it. */
+/**
+ * A job as its buyer sees it. While a job runs only its epoch count shows: the loss values come
+ * from the program and could carry data, so they are released (in `metrics`) only once the egress
+ * guard has passed the outputs.
+ */
 export function toJobView(job: Job): JobView {
   return {
     id: job.id,
@@ -46,7 +50,10 @@ export function toJobView(job: Job): JobView {
     trainer: job.trainer,
     state: job.state,
     failure: job.failure,
-    progress: job.progress,
+    progress:
+      job.progress && job.state !== 'finished'
+        ? { ...(job.progress.epoch === undefined ? {} : { epoch: job.progress.epoch }), ...(job.progress.epochs === undefined ? {} : { epochs: job.progress.epochs }) }
+        : job.progress,
     metrics: job.metrics,
     result: job.result,
     createdAt: job.createdAt,
