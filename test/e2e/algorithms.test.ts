@@ -19,7 +19,7 @@ import {
   waitForJob,
 } from '@datavault/sdk'
 import { healthCsv, healthSchema } from '../../scripts/lib/synthetic-health.ts'
-import { columnMeansProgram } from '../fixtures/programs.ts'
+import { columnMeansProgram, columnMeansPythonProgram } from '../fixtures/programs.ts'
 import { type TestStack, startTestStack } from '../fixtures/stack.ts'
 
 let t: TestStack
@@ -87,6 +87,32 @@ describe('custom algorithms', () => {
       if (!anchoredAt) await new Promise((resolve) => setTimeout(resolve, 100))
     }
     expect(anchoredAt).toBeInstanceOf(Date)
+  })
+
+  test('behavior: a Python algorithm runs the same way, with the host\'s Python 3', async () => {
+    const dataset = await t.publish({ csv, schema })
+    const { hash, runtime } = await uploadAlgorithm(t.buyer.vault, { code: columnMeansPythonProgram, runtime: 'python' })
+    expect(runtime).toBe('python')
+    const job = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, algorithm: { hash, outputs }, params: {}, orderTx: await t.buyAndOrder(dataset) })
+    expect(job.trainer).toMatchObject({ id: 'custom', version: 'python', hash })
+    await approveJob(t.owner.vault, { id: job.id })
+    const done = await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 50 })
+    expect(done.failure).toBeUndefined()
+    expect(done.metrics).toEqual({ rows: 200 })
+    const { tensors } = decodeSafetensors((await downloadOutput(t.buyer.vault, { id: job.id, name: 'model.safetensors' })).bytes)
+    const means = Array.from(tensors.means!.data as Float32Array)
+    const nodeJob = await submitJob(t.buyer.vault, {
+      dataset: dataset.datatoken,
+      algorithm: { hash: (await uploadAlgorithm(t.buyer.vault, { code: columnMeansProgram })).hash, outputs },
+      params: {},
+      orderTx: await t.buyAndOrder(dataset),
+    })
+    await approveJob(t.owner.vault, { id: nodeJob.id })
+    await waitForJob(t.buyer.vault, { id: nodeJob.id, intervalMs: 50 })
+    const nodeMeans = Array.from(decodeSafetensors((await downloadOutput(t.buyer.vault, { id: nodeJob.id, name: 'model.safetensors' })).bytes).tensors.means!.data as Float32Array)
+    means.forEach((mean, i) => expect(mean).toBeCloseTo(nodeMeans[i]!, 3))
+    expect((await getJobLogs(t.owner.vault, { id: job.id })).log).toContain('column-means.py: processed 200 rows')
+    await expect(uploadAlgorithm(t.buyer.vault, { code: columnMeansPythonProgram })).rejects.toMatchObject({ code: 'ALGORITHM_RUNTIME_CONFLICT' })
   })
 
   test('error: a denied job fails with the owner\'s reason and its order pays for another job', async () => {

@@ -172,7 +172,7 @@ export function computeEngine(init: ComputeEngineInit) {
           {
             jobId: claimed.id,
             // The runner checks the bundle's bytes against the hash that jobs, policies and receipts name.
-            program: { path: trainer.bundle.path, sha256: trainer.bundle.sha256 },
+            program: { path: trainer.bundle.path, sha256: trainer.bundle.sha256, runtime: trainer.bundle.runtime },
             config: { schema: opened.schema, params, inputs: opened.inputs.map((input) => input.name) },
             inputs: opened.inputs,
             outputDir,

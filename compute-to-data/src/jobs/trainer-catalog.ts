@@ -3,7 +3,7 @@ import { buildTrainerBundle, builtinTrainers, type TrainerDefinition } from '../
 /** An installed trainer: its definition and the exact bundle that runs, named by its SHA-256. */
 export type TrainerCatalogEntry = {
   definition: TrainerDefinition
-  bundle: { path: string; sha256: `0x${string}` }
+  bundle: { path: string; sha256: `0x${string}`; runtime?: 'node' | 'python' | undefined }
 }
 
 /** The trainers a node runs. */

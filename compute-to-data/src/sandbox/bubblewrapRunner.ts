@@ -59,7 +59,11 @@ export type BubblewrapRunnerComponents = { logger: SandboxLogger }
 const inputName = z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/, 'input names are letters, digits, ".", "_" and "-", not starting with "."')
 const specSchema = z.object({
   jobId: z.string().min(1).max(128),
-  program: z.object({ path: z.string().refine(isAbsolute, 'must be absolute'), sha256: z.string().regex(/^0x[0-9a-f]{64}$/).optional() }),
+  program: z.object({
+    path: z.string().refine(isAbsolute, 'must be absolute'),
+    sha256: z.string().regex(/^0x[0-9a-f]{64}$/).optional(),
+    runtime: z.enum(['node', 'python']).optional(),
+  }),
   inputs: z.array(z.object({ name: inputName, source: z.any() })).max(1024).refine((inputs) => new Set(inputs.map((i) => i.name)).size === inputs.length, 'input names must be unique'),
   outputDir: z.string().refine(isAbsolute, 'must be absolute'),
   limits: z.object({
@@ -245,6 +249,12 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       const permissions = nodePermissions
         ? ['--permission', '--allow-fs-read=/sandbox/program.mjs', '--allow-fs-read=/job', '--allow-fs-read=/data', '--allow-fs-write=/out', '--allow-fs-read=/out', '--allow-fs-write=/tmp', '--allow-fs-read=/tmp']
         : []
+      const python = spec.program.runtime === 'python'
+      const programPath = python ? '/sandbox/program.py' : '/sandbox/program.mjs'
+      // Python runs isolated (-I: no environment variables, no user site) and writes no bytecode (-B).
+      const interpreter = python
+        ? ['/usr/bin/python3', '-I', '-B', programPath]
+        : ['/sandbox/node', `--max-old-space-size=${heapMb}`, ...permissions, programPath]
       const bwrapArgs = [
         '--unshare-all',
         '--unshare-user',
@@ -276,7 +286,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         '0444',
         '--ro-bind-data',
         String(programFd),
-        '/sandbox/program.mjs',
+        programPath,
         '--perms',
         '0444',
         '--ro-bind-data',
@@ -310,10 +320,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         caps.prlimit,
         ...rlimits,
         '--',
-        '/sandbox/node',
-        `--max-old-space-size=${heapMb}`,
-        ...permissions,
-        '/sandbox/program.mjs',
+        ...interpreter,
       ]
       const stdio = ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', seccomp ? 'pipe' : 'ignore', ...spec.inputs.map(() => 'pipe' as const)] as const
       // A first shell (already the job's uid) closes every descriptor the node process inherited

@@ -26,7 +26,11 @@ export type RunLimits = {
 export type RunSpec = {
   jobId: string
   /** A single bundled `.mjs`; when `sha256` is given the bytes that run must have that hash. */
-  program: { path: string; sha256?: `0x${string}` | undefined }
+  /**
+   * The program: one file, run by Node 24 (`node`, the default: an ES module) or by the host's
+   * Python 3 (`python`: `/usr/bin/python3 -I -B`, standard library and Debian's dist-packages).
+   */
+  program: { path: string; sha256?: `0x${string}` | undefined; runtime?: 'node' | 'python' | undefined }
   /** Written as JSON to the read-only `/job/config.json`. */
   config: unknown
   inputs: readonly SandboxInput[]

@@ -127,9 +127,12 @@ export const declaredOutputsSchema = z
 /** What a custom algorithm declares it will output. */
 export type DeclaredOutputs = z.input<typeof declaredOutputsSchema>
 
-/** Body of `POST /v1/algorithms`: a custom algorithm's program (one ES module for Node). */
+/** Runtimes a custom algorithm may use: Node 24 (one ES module) or the node's Python 3 (one script). */
+export const algorithmRuntimes = ['node', 'python'] as const
+
+/** Body of `POST /v1/algorithms`: a custom algorithm's program. */
 export const uploadAlgorithmBodySchema = z.object({
-  runtime: z.literal('node'),
+  runtime: z.enum(algorithmRuntimes),
   /** The program, base64. */
   code: z.base64().max(Math.ceil((4 * 1024 * 1024 * 4) / 3)),
 })

@@ -17,9 +17,11 @@ export class AlgorithmNotFoundError extends DataVaultError {
 /** Custom algorithms (programs buyers upload) and the owners' approvals of them per dataset. */
 export type AlgorithmStore = {
   /** Stores a program by its SHA-256 (idempotent) and returns the hash. */
-  save(params: { code: Uint8Array; uploader: string }): Promise<`0x${string}`>
+  save(params: { code: Uint8Array; uploader: string; runtime: 'node' | 'python' }): Promise<`0x${string}`>
   /** Host path of a stored program, or `undefined`. */
   path(hash: string): string | undefined
+  /** The runtime a stored program was uploaded for. */
+  runtime(hash: string): 'node' | 'python' | undefined
   approve(params: { datasetId: string; hash: string; by: string }): void
   isApproved(params: { datasetId: string; hash: string }): boolean
   approvals(datasetId: string): { hash: `0x${string}`; approvedAt: string }[]
@@ -40,15 +42,20 @@ export const algorithmMigrations = [
      approved_at TEXT NOT NULL,
      PRIMARY KEY (dataset_id, hash)
    )`,
+  `ALTER TABLE algorithms ADD COLUMN runtime TEXT NOT NULL DEFAULT 'node'`,
 ]
 
 /** Algorithms as files under `dir` (named by hash, written whole then renamed) with rows in SQLite. */
 export async function algorithmStore({ db, dir }: { db: Database; dir: string }): Promise<AlgorithmStore> {
   await mkdir(dir, { recursive: true, mode: 0o755 })
-  const fileOf = (hash: string) => join(dir, `${hash.replace(/^0x/, '')}.mjs`)
+  // Named by hash alone: the runtime is recorded in SQLite and the sandbox picks the file name it sees.
+  const fileOf = (hash: string) => join(dir, hash.replace(/^0x/, ''))
   return {
-    async save({ code, uploader }) {
+    async save({ code, uploader, runtime }) {
       const hash = `0x${createHash('sha256').update(code).digest('hex')}` as const
+      const known = db.prepare('SELECT runtime FROM algorithms WHERE hash = ?').get(hash) as { runtime: string } | undefined
+      if (known && known.runtime !== runtime)
+        throw new DataVaultError(`This program was uploaded before for the ${known.runtime} runtime.`, { code: 'ALGORITHM_RUNTIME_CONFLICT', status: 409 })
       const file = fileOf(hash)
       const exists = await stat(file).then(
         () => true,
@@ -65,17 +72,22 @@ export async function algorithmStore({ db, dir }: { db: Database; dir: string })
         }
         await rename(temp, file)
       }
-      db.prepare('INSERT INTO algorithms (hash, uploader, size, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(hash) DO NOTHING').run(
+      db.prepare('INSERT INTO algorithms (hash, uploader, size, created_at, runtime) VALUES (?, ?, ?, ?, ?) ON CONFLICT(hash) DO NOTHING').run(
         hash,
         uploader.toLowerCase(),
         code.byteLength,
         new Date().toISOString(),
+        runtime,
       )
       return hash
     },
     path(hash) {
       const row = db.prepare('SELECT hash FROM algorithms WHERE hash = ?').get(hash.toLowerCase())
       return row ? fileOf(hash.toLowerCase()) : undefined
+    },
+    runtime(hash) {
+      const row = db.prepare('SELECT runtime FROM algorithms WHERE hash = ?').get(hash.toLowerCase()) as { runtime: 'node' | 'python' } | undefined
+      return row?.runtime
     },
     approve({ datasetId, hash, by }) {
       db.prepare(
@@ -119,11 +131,11 @@ export function declaredOutputBytes(outputs: NonNullable<JobTrainer['outputs']>)
  * The trainer definition of a custom algorithm for one job: its parameters pass through (size
  * bounded) and its outputs are exactly what the buyer declared, with no safetensors metadata.
  */
-export function customAlgorithmDefinition(outputs: NonNullable<JobTrainer['outputs']>): TrainerDefinition {
+export function customAlgorithmDefinition(outputs: NonNullable<JobTrainer['outputs']>, runtime: 'node' | 'python' = 'node'): TrainerDefinition {
   const declared = declaredOutputsSchema.parse(outputs)
   return {
     id: 'custom',
-    version: 'node',
+    version: runtime,
     description: 'A custom algorithm uploaded by a buyer and approved by the dataset owner.',
     parameters: customParameters,
     outputs: () => ({
@@ -137,13 +149,14 @@ export function customAlgorithmDefinition(outputs: NonNullable<JobTrainer['outpu
 }
 
 /** Resolves a job's program: a built-in trainer from the catalog, or a stored custom algorithm. */
-export function programResolver({ trainers, algorithms }: { trainers: TrainerCatalog; algorithms: Pick<AlgorithmStore, 'path'> }) {
+export function programResolver({ trainers, algorithms }: { trainers: TrainerCatalog; algorithms: Pick<AlgorithmStore, 'path' | 'runtime'> }) {
   return {
     resolve(trainer: JobTrainer): TrainerCatalogEntry | undefined {
       if (trainer.id !== 'custom') return trainers.get(trainer.id)
       const path = algorithms.path(trainer.hash)
-      if (!path || !trainer.outputs) return undefined
-      return { definition: customAlgorithmDefinition(trainer.outputs), bundle: { path, sha256: trainer.hash } }
+      const runtime = algorithms.runtime(trainer.hash)
+      if (!path || !runtime || !trainer.outputs) return undefined
+      return { definition: customAlgorithmDefinition(trainer.outputs, runtime), bundle: { path, sha256: trainer.hash, runtime } }
     },
   }
 }

@@ -1,10 +1,12 @@
 import type { VaultClient } from '../transport.ts'
 
 export type UploadAlgorithmParameters = {
-  /** The program: one self-contained ES module for Node (bundle dependencies in). */
+  /** The program: one self-contained ES module for Node (bundle dependencies in), or one Python 3 script. */
   code: Uint8Array | string
+  /** `node` (default) or `python`. */
+  runtime?: 'node' | 'python'
 }
-export type UploadAlgorithmReturnType = { hash: `0x${string}`; runtime: 'node'; bytes: number }
+export type UploadAlgorithmReturnType = { hash: `0x${string}`; runtime: 'node' | 'python'; bytes: number }
 export type UploadAlgorithmErrorType = import('../transport.ts').VaultApiError
 
 /**
@@ -14,7 +16,7 @@ export type UploadAlgorithmErrorType = import('../transport.ts').VaultApiError
  * @example
  * const { hash } = await uploadAlgorithm(buyer, { code: await readFile('train.mjs') })
  */
-export async function uploadAlgorithm(client: VaultClient, { code }: UploadAlgorithmParameters): Promise<UploadAlgorithmReturnType> {
+export async function uploadAlgorithm(client: VaultClient, { code, runtime = 'node' }: UploadAlgorithmParameters): Promise<UploadAlgorithmReturnType> {
   const bytes = typeof code === 'string' ? new TextEncoder().encode(code) : code
   let binary = ''
   for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
@@ -22,7 +24,7 @@ export async function uploadAlgorithm(client: VaultClient, { code }: UploadAlgor
     method: 'POST',
     path: '/v1/algorithms',
     doing: 'uploading an algorithm',
-    json: { runtime: 'node', code: btoa(binary) },
+    json: { runtime, code: btoa(binary) },
     signed: true,
   })
   return (await response.json()) as UploadAlgorithmReturnType

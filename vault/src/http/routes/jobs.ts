@@ -82,9 +82,13 @@ export function jobRoutes(
   /** The program a submission names, resolved: a built-in trainer, or an uploaded custom algorithm. */
   const programOf = (body: z.output<typeof submitJobBodySchema>): { jobTrainer: JobTrainer; definition: TrainerDefinition } => {
     if (body.algorithm) {
-      if (!algorithms.path(body.algorithm.hash)) throw new AlgorithmNotFoundError(body.algorithm.hash)
+      const runtime = algorithms.runtime(body.algorithm.hash)
+      if (!algorithms.path(body.algorithm.hash) || !runtime) throw new AlgorithmNotFoundError(body.algorithm.hash)
       const outputs = declaredOutputsSchema.parse(body.algorithm.outputs)
-      return { jobTrainer: { id: 'custom', version: 'node', hash: body.algorithm.hash, outputs }, definition: customAlgorithmDefinition(outputs) }
+      return {
+        jobTrainer: { id: 'custom', version: runtime, hash: body.algorithm.hash, outputs },
+        definition: customAlgorithmDefinition(outputs, runtime),
+      }
     }
     const requested = body.trainer as { id: string; version?: string | undefined }
     const trainer = trainers.get(requested.id)
