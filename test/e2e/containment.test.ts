@@ -1,7 +1,7 @@
 // Trainers that misbehave are contained on the real stack: an undeclared output file fails the
 // job at the egress guard with nothing released; a trainer past its time limit is killed.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { downloadOutput, getReceipt, submitJob, waitForJob } from '@datavault/sdk'
+import { downloadOutput, getJob, getReceipt, submitJob, waitForJob } from '@datavault/sdk'
 import { healthCsv, healthSchema } from '../../scripts/lib/synthetic-health.ts'
 import { type TestStack, startTestStack } from '../fixtures/stack.ts'
 import { extraFileTrainer, sleeperTrainer } from '../fixtures/trainers/index.ts'
@@ -62,5 +62,27 @@ describe('containment', () => {
     await expect(
       submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'test-extra-file' }, params: { label: 'risk' }, orderTx }),
     ).rejects.toMatchObject({ code: 'POLICY_TRAINER_DENIED' })
+  })
+})
+
+describe('cancellation', () => {
+  test('behavior: the buyer cancels a running job: its sandbox is stopped, nothing is released, the order is good again', async () => {
+    const dataset = await t.publish({ csv, schema, policy: { trainers: ['test-sleeper', 'logistic-regression'], maxWallTimeSeconds: 60 } })
+    const orderTx = await t.buyAndOrder(dataset)
+    const job = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'test-sleeper' }, params: { label: 'risk' }, orderTx })
+    for (let i = 0; i < 100 && (await getJob(t.buyer.vault, { id: job.id })).state !== 'running'; i++) await new Promise((resolve) => setTimeout(resolve, 50))
+    const started = Date.now()
+    const response = await t.buyer.vault.request({ method: 'POST', path: `/v1/jobs/${job.id}/cancel`, doing: 'cancelling', signed: true })
+    const cancelled = (await response.json()) as { state: string; failure?: { code: string } }
+    expect(cancelled).toMatchObject({ state: 'failed', failure: { code: 'cancelled' } })
+    expect(Date.now() - started).toBeLessThan(10_000)
+    await expect(t.owner.vault.request({ method: 'POST', path: `/v1/jobs/${job.id}/cancel`, doing: 'cancelling', signed: true })).rejects.toMatchObject({
+      code: 'JOB_ACCESS_DENIED',
+    })
+    await expect(t.buyer.vault.request({ method: 'POST', path: `/v1/jobs/${job.id}/cancel`, doing: 'cancelling', signed: true })).rejects.toMatchObject({
+      code: 'JOB_ALREADY_FINAL',
+    })
+    const retry = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'logistic-regression' }, params: { label: 'risk', epochs: 2 }, orderTx })
+    expect((await waitForJob(t.buyer.vault, { id: retry.id, intervalMs: 50 })).state).toBe('finished')
   })
 })

@@ -149,7 +149,9 @@ export async function startVaultNode(
           rowCount: () => Math.max(0, (bytes === 0 ? 0 : newlines + (endsWithNewline ? 0 : 1)) - 1),
           async dispose() {
             key.fill(0)
-            await source.return(undefined)
+            // Not awaited: a generator suspended on a read finishes once the aborted IPFS read
+            // rejects; waiting here could hold the job open for nothing.
+            void source.return(undefined).catch(() => {})
             await plaintext.cancel().catch(() => {})
           },
         }

@@ -92,6 +92,12 @@ export type ComputeEngine = {
   notify(): void
   /** Stops taking jobs, aborts running ones (they fail as `interrupted`), and waits for them. */
   stop(): Promise<void>
+  /**
+   * Cancels a job for its buyer: a job not yet taken fails at once, a running one is stopped (its
+   * sandbox killed, nothing released); either way it fails as `cancelled` and its order is
+   * released. Resolves with the job once it is final.
+   */
+  cancel(id: string): Promise<Job>
   /** Listeners for job changes, e.g. to push progress to clients. */
   onChange(listener: (job: Job) => void): () => void
 }
@@ -118,6 +124,8 @@ export function computeEngine(init: ComputeEngineInit) {
     const { store, runner, programs, inputs, account, privacy } = components
     const logger = components.logger.child({ component: 'c2d:engine' })
     const running = new Map<string, { controller: AbortController; done: Promise<void> }>()
+    const cancelled = new Set<string>()
+    const cancelledFailure: JobFailure = { code: 'cancelled', message: 'The buyer cancelled the job; nothing was released.' }
     const listeners = new Set<(job: Job) => void>()
     let timer: NodeJS.Timeout | undefined
     let stopped = true
@@ -197,7 +205,9 @@ export function computeEngine(init: ComputeEngineInit) {
         // stderr is for the dataset's owner only (it may echo data); never part of what the buyer sees.
         const ownerLog = result.stderrTail || undefined
         if (result.outcome !== 'exited')
-          return fail(claimed.id, { code: outcomeFailures[result.outcome], message: failureMessage(result) }, ownerLog)
+          return cancelled.has(claimed.id)
+            ? fail(claimed.id, cancelledFailure, ownerLog)
+            : fail(claimed.id, { code: outcomeFailures[result.outcome], message: failureMessage(result) }, ownerLog)
         if (result.exitCode !== 0)
           return fail(
             claimed.id,
@@ -278,8 +288,14 @@ export function computeEngine(init: ComputeEngineInit) {
         }
         log.error({ err: safeError(error) }, 'job crashed')
         fail(claimed.id, {
-          code: signal.aborted ? 'interrupted' : 'internal-error',
-          message: signal.aborted ? 'The node stopped while the job was running; submit it again with the same order.' : 'The node hit an internal error running this job.',
+          ...(cancelled.has(claimed.id)
+            ? cancelledFailure
+            : {
+                code: signal.aborted ? 'interrupted' : 'internal-error',
+                message: signal.aborted
+                  ? 'The node stopped while the job was running; submit it again with the same order.'
+                  : 'The node hit an internal error running this job.',
+              }),
         })
       } finally {
         await opened?.dispose().catch(() => {})
@@ -335,6 +351,24 @@ export function computeEngine(init: ComputeEngineInit) {
         if (timer) clearTimeout(timer)
         for (const { controller } of running.values()) controller.abort()
         await Promise.allSettled([...running.values()].map((entry) => entry.done))
+      },
+      async cancel(id) {
+        const job = store.require(id)
+        if (job.state === 'finished' || job.state === 'failed') return job
+        const entry = running.get(id)
+        if (!entry) {
+          fail(id, cancelledFailure)
+          return store.require(id)
+        }
+        cancelled.add(id)
+        entry.controller.abort()
+        // The sandbox dies at once; give the job's clean-up a bounded time before answering.
+        await Promise.race([entry.done, new Promise((resolve) => setTimeout(resolve, 10_000).unref())])
+        cancelled.delete(id)
+        // A job that got past its last check before the abort took effect may have finished.
+        const after = store.require(id)
+        if (after.state !== 'finished' && after.state !== 'failed') fail(id, cancelledFailure)
+        return store.require(id)
       },
       onChange(listener) {
         listeners.add(listener)

@@ -36,6 +36,7 @@ export const jobFailureCodes = {
   'denied': { retryable: true, charged: false },
   'policy-violation': { retryable: true, charged: true },
   'privacy-budget-exhausted': { retryable: true, charged: false },
+  'cancelled': { retryable: true, charged: true },
 } as const
 
 /** A stable failure code. */

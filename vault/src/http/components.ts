@@ -22,7 +22,7 @@ export type ApiComponents = {
   chain: Chain
   nonces: NonceStore
   jobs: JobStore
-  engine: Pick<ComputeEngine, 'notify'>
+  engine: Pick<ComputeEngine, 'notify' | 'cancel'>
   trainers: TrainerCatalog
   algorithms: AlgorithmStore
   privacy: VaultPrivacy

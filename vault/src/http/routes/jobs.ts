@@ -190,6 +190,15 @@ export function jobRoutes(
     ctx.body = toJobView(failed)
   })
 
+  router.post('/v1/jobs/:id/cancel', signed('none'), async (ctx) => {
+    const job = visibleJob(String(ctx.params.id), ctx.state.wallet, { ownerToo: false })
+    if (job.state === 'finished' || job.state === 'failed')
+      throw new JobRefusedError(`Job ${job.id} has already ${job.state === 'finished' ? 'finished' : 'failed'}.`, { code: 'JOB_ALREADY_FINAL', status: 409 })
+    const cancelled = await engine.cancel(job.id)
+    ctx.state.log.info({ jobId: job.id, state: cancelled.state }, 'job cancelled by its buyer')
+    ctx.body = toJobView(cancelled)
+  })
+
   router.get('/v1/jobs/:id/logs', signed('none'), (ctx) => {
     const job = jobs.require(String(ctx.params.id))
     // A program's stderr may echo data: only the dataset's owner reads it, never the buyer.
