@@ -24,11 +24,13 @@ export async function createTrainerCatalog({
   trainers?: readonly TrainerDefinition[]
 }): Promise<TrainerCatalog> {
   const entries = new Map<string, TrainerCatalogEntry>()
-  for (const definition of trainers) {
-    const built = await buildTrainerBundle(definition, { outDir: dir })
-    const sha256 = (built.sha256.startsWith('0x') ? built.sha256 : `0x${built.sha256}`) as `0x${string}`
-    entries.set(definition.id, { definition, bundle: { path: built.path, sha256 } })
-  }
+  // Bundles build concurrently: esbuild does its work off the main thread.
+  const built = await Promise.all(trainers.map((definition) => buildTrainerBundle(definition, { outDir: dir })))
+  trainers.forEach((definition, index) => {
+    const bundle = built[index]!
+    const sha256 = (bundle.sha256.startsWith('0x') ? bundle.sha256 : `0x${bundle.sha256}`) as `0x${string}`
+    entries.set(definition.id, { definition, bundle: { path: bundle.path, sha256 } })
+  })
   return {
     get: (id) => entries.get(id),
     list: () => [...entries.values()],
