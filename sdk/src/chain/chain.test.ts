@@ -20,9 +20,12 @@ import {
 } from 'viem'
 import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
 import { type DeployOceanReturnType, deployOcean, type LocalChain, type OceanAddresses, startLocalChain, verifyOrder } from '@datavault/contracts'
-import { erc20TemplateAbi, oceanTokenAbi } from '@datavault/contracts/abis'
+import { erc20TemplateAbi, fixedRateExchangeAbi, oceanTokenAbi } from '@datavault/contracts/abis'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { buyDatatoken } from './buyDatatoken.ts'
+import { getDatatokenEarnings } from './getDatatokenEarnings.ts'
+import { getDatatokenPrice } from './getDatatokenPrice.ts'
+import { priceDatatoken } from './priceDatatoken.ts'
 import { getTokenBalance } from './getTokenBalance.ts'
 import { type PublishDatatokenReturnType, publishDatatoken } from './publishDatatoken.ts'
 import { type ProviderFee, signProviderFee } from './signProviderFee.ts'
@@ -285,5 +288,86 @@ describe('verifyOrder', () => {
       status: 400,
     })
     await expect(verifyOrder(publicClient, { txHash: orderTx, datatoken: 'nope' as Address, consumer: accounts.buyer.address })).rejects.toMatchObject({ code: 'ORDER_QUERY_INVALID' })
+  })
+})
+
+describe('getDatatokenPrice + priceDatatoken', () => {
+  test('default: a fixed-rate datatoken is quoted with every fee, from the datatoken alone', async () => {
+    const quote = await publicClient.readContract({ address: addresses.FixedPrice, abi: fixedRateExchangeAbi, functionName: 'calcBaseInGivenOutDT', args: [published.exchangeId!, 10n ** 18n, 0n] })
+    const found = await getDatatokenPrice(publicClient, { datatoken: published.datatoken })
+    expect(found).toMatchObject({
+      type: 'fixed-rate',
+      exchange: addresses.FixedPrice,
+      exchangeId: published.exchangeId,
+      baseToken: addresses.Ocean,
+      baseTokenSymbol: 'OCEAN',
+      baseTokenDecimals: 18,
+      rate: price,
+      amount: quote[0],
+      fees: { ocean: quote[1], market: quote[2] },
+      allowedSwapper: undefined,
+    })
+    expect(found.type === 'fixed-rate' && found.amount).toBeGreaterThan(price)
+  })
+
+  test('behavior: unpriced until priced: not for sale, then free or at a price', async () => {
+    const unpriced = await publishDatatoken(clients.publisher, { addresses, name: 'Later', symbol: 'DV-LATER', unpriced: true })
+    gas.publishUnpriced = unpriced.gasUsed
+    expect(unpriced.exchangeId).toBeUndefined()
+    expect(await getDatatokenPrice(publicClient, { datatoken: unpriced.datatoken })).toEqual({ type: 'not-for-sale' })
+    const priced = await priceDatatoken(clients.publisher, { addresses, datatoken: unpriced.datatoken, price: parseEther('2') })
+    gas.createFixedRate = priced.gasUsed
+    expect(await getDatatokenPrice(publicClient, { datatoken: unpriced.datatoken })).toMatchObject({ type: 'fixed-rate', exchangeId: priced.exchangeId, rate: parseEther('2') })
+
+    const freebie = await publishDatatoken(clients.publisher, { addresses, name: 'Later free', symbol: 'DV-LF', unpriced: true })
+    await priceDatatoken(clients.publisher, { addresses, datatoken: freebie.datatoken, dispenser: true })
+    expect(await getDatatokenPrice(publicClient, { datatoken: freebie.datatoken })).toMatchObject({ type: 'free', dispenser: addresses.Dispenser, maxTokens: 10n ** 18n })
+    await buyDatatoken(clients.stranger, { addresses, datatoken: freebie.datatoken, dispenser: true })
+    expect(await getTokenBalance(publicClient, { token: freebie.datatoken, owner: accounts.stranger.address })).toBe(10n ** 18n)
+  })
+
+  test('error: only the data NFT\'s owner may price its datatoken', async () => {
+    const unpriced = await publishDatatoken(clients.publisher, { addresses, name: 'Mine', symbol: 'DV-MINE', unpriced: true })
+    await expect(priceDatatoken(clients.stranger, { addresses, datatoken: unpriced.datatoken, price: parseEther('1') })).rejects.toMatchObject({
+      name: 'ChainTransactionError',
+      code: 'CHAIN_TRANSACTION_REVERTED',
+      action: 'createFixedRate',
+    })
+    await expect(priceDatatoken(clients.publisher, { addresses, datatoken: unpriced.datatoken, price: 0n })).rejects.toMatchObject({ code: 'CHAIN_INVALID_ARGUMENT' })
+  })
+
+  test('error: not a datatoken', async () => {
+    await expect(getDatatokenPrice(publicClient, { datatoken: addresses.Ocean })).rejects.toMatchObject({ name: 'ChainReadError', code: 'CHAIN_READ_FAILED' })
+  })
+})
+
+describe('getDatatokenEarnings', () => {
+  test('default: orders, and what buyers paid less fees, collectable until collected', async () => {
+    const earned = await getDatatokenEarnings(publicClient, { datatoken: published.datatoken })
+    // One buy (beforeAll) at 5 OCEAN; Ocean's fee is paid by the buyer on top; one order.
+    expect(earned).toMatchObject({ datatoken: published.datatoken, orders: 1, datatokensOrdered: 10n ** 18n, consumers: 1 })
+    expect(earned.sales).toEqual([
+      {
+        exchange: addresses.FixedPrice,
+        exchangeId: published.exchangeId,
+        baseToken: addresses.Ocean,
+        baseTokenSymbol: 'OCEAN',
+        baseTokenDecimals: 18,
+        datatokensSold: 10n ** 18n,
+        earned: price,
+        collected: 0n,
+        collectable: price,
+      },
+    ])
+
+    const hash = await clients.publisher.writeContract({ address: addresses.FixedPrice, abi: fixedRateExchangeAbi, functionName: 'collectBT', args: [published.exchangeId!, parseEther('2')], chain: null })
+    await publicClient.waitForTransactionReceipt({ hash })
+    const after = await getDatatokenEarnings(publicClient, { datatoken: published.datatoken })
+    expect(after.sales[0]).toMatchObject({ earned: price, collected: parseEther('2'), collectable: price - parseEther('2') })
+  })
+
+  test('behavior: a datatoken with no exchange earns orders only', async () => {
+    const free = await publishDatatoken(clients.publisher, { addresses, name: 'Free', symbol: 'DV-F', dispenser: true })
+    expect(await getDatatokenEarnings(publicClient, { datatoken: free.datatoken })).toEqual({ datatoken: free.datatoken, orders: 0, datatokensOrdered: 0n, consumers: 0, sales: [] })
   })
 })

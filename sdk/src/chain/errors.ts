@@ -1,4 +1,4 @@
-import type { Hash } from 'viem'
+import type { Address, Hash } from 'viem'
 import { BaseError, ContractFunctionRevertedError, ExecutionRevertedError, UserRejectedRequestError } from 'viem'
 import { DataVaultError } from '../errors/base.ts'
 
@@ -85,5 +85,35 @@ export class ChainArgumentError extends DataVaultError {
   override name = 'ChainArgumentError'
   constructor(shortMessage: string, { details }: { details?: string } = {}) {
     super(shortMessage, { code: 'CHAIN_INVALID_ARGUMENT', status: 400, details })
+  }
+}
+
+/**
+ * Reading the chain failed (RPC unreachable, wrong chain, not a contract). `action` names what was
+ * being read (`reading the price of 0x…`); viem's short message is in `details`, never the RPC URL.
+ */
+export class ChainReadError extends DataVaultError {
+  override name = 'ChainReadError'
+  readonly action: string
+  constructor({ action, cause }: { action: string; cause?: unknown }) {
+    const viemMessage = cause instanceof BaseError ? cause.shortMessage : undefined
+    super(`Could not read the chain while ${action}.`, { code: 'CHAIN_READ_FAILED', status: 502, details: viemMessage, cause })
+    this.action = action
+  }
+
+  /** Wraps whatever a read threw, keeping a ChainReadError or ChainTransactionError as it is. */
+  static from(action: string, error: unknown): ChainReadError | ChainTransactionError {
+    if (error instanceof ChainReadError || error instanceof ChainTransactionError) return error
+    return new ChainReadError({ action, cause: error })
+  }
+}
+
+/** A datatoken has neither an active fixed-rate exchange nor an active dispenser: nobody can buy access to it. */
+export class DatatokenNotForSaleError extends DataVaultError {
+  override name = 'DatatokenNotForSaleError'
+  readonly datatoken: Address
+  constructor(datatoken: Address, details?: string) {
+    super(`Datatoken ${datatoken} is not for sale (no active exchange or dispenser).`, { code: 'DATATOKEN_NOT_FOR_SALE', status: 409, details })
+    this.datatoken = datatoken
   }
 }

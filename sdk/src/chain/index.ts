@@ -9,8 +9,10 @@ export {
 export {
   ChainArgumentError,
   ChainEventNotFoundError,
+  ChainReadError,
   type ChainTransactionFailure,
   ChainTransactionError,
+  DatatokenNotForSaleError,
   ExchangeNotFoundError,
 } from './errors.ts'
 export {
@@ -25,6 +27,7 @@ export {
   type PublishDatatokenFixedRate,
   type PublishDatatokenParameters,
   type PublishDatatokenReturnType,
+  type PublishDatatokenUnpriced,
   type PublishMarketFee,
   publishDatatoken,
 } from './publishDatatoken.ts'
@@ -46,3 +49,27 @@ export {
 export type { AccountClient } from './transact.ts'
 export { type RpcChainParameters, rpcChain } from './rpcChain.ts'
 export { type AnchorReceiptParameters, type AnchorReceiptReturnType, anchorReceipt, getReceiptAnchor } from './anchorReceipt.ts'
+export {
+  type DatatokenPrice,
+  type FixedRatePrice,
+  type FreePrice,
+  type GetDatatokenPriceErrorType,
+  type GetDatatokenPriceParameters,
+  type GetDatatokenPriceReturnType,
+  getDatatokenPrice,
+} from './getDatatokenPrice.ts'
+export {
+  type PriceDatatokenDispenser,
+  type PriceDatatokenErrorType,
+  type PriceDatatokenFixedRate,
+  type PriceDatatokenParameters,
+  type PriceDatatokenReturnType,
+  priceDatatoken,
+} from './priceDatatoken.ts'
+export {
+  type ExchangeEarnings,
+  type GetDatatokenEarningsErrorType,
+  type GetDatatokenEarningsParameters,
+  type GetDatatokenEarningsReturnType,
+  getDatatokenEarnings,
+} from './getDatatokenEarnings.ts'

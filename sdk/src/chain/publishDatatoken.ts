@@ -30,6 +30,7 @@ type PublishDatatokenCommon = {
 /** Sold for a fixed price through Ocean's FixedRateExchange (the default). */
 export type PublishDatatokenFixedRate = PublishDatatokenCommon & {
   dispenser?: false | undefined
+  unpriced?: false | undefined
   /** Price of one whole datatoken in the base token's smallest units (wei for OCEAN). */
   price: bigint
   /** Base token the price is in; defaults to `addresses.Ocean`. */
@@ -48,6 +49,7 @@ export type PublishDatatokenFixedRate = PublishDatatokenCommon & {
 /** Given away for free through Ocean's Dispenser. */
 export type PublishDatatokenDispenser = PublishDatatokenCommon & {
   dispenser: true
+  unpriced?: false | undefined
   /** Most datatokens one request may take; 1e18 by default. */
   maxTokens?: bigint | undefined
   /** Most datatokens a requester may hold; 1e18 by default. */
@@ -55,14 +57,20 @@ export type PublishDatatokenDispenser = PublishDatatokenCommon & {
   allowedSwapper?: Address | undefined
 }
 
-export type PublishDatatokenParameters = PublishDatatokenFixedRate | PublishDatatokenDispenser
+/**
+ * Not for sale yet: the data NFT and datatoken only (`createNftWithErc20`). Price it later with
+ * {@link priceDatatoken}: `publishDataset` does, once the dataset is registered and its key escrowed.
+ */
+export type PublishDatatokenUnpriced = PublishDatatokenCommon & { unpriced: true; dispenser?: false | undefined }
+
+export type PublishDatatokenParameters = PublishDatatokenFixedRate | PublishDatatokenDispenser | PublishDatatokenUnpriced
 
 export type PublishDatatokenReturnType = {
   /** The data NFT (ERC721Template instance). */
   nft: Address
   /** The datatoken (ERC20Template instance). */
   datatoken: Address
-  /** The FixedRateExchange id; undefined for a dispenser. */
+  /** The FixedRateExchange id; undefined for a dispenser or an unpriced datatoken. */
   exchangeId: Hex | undefined
   txHash: Hash
   blockNumber: bigint
@@ -75,7 +83,8 @@ export type PublishDatatokenErrorType = ChainTransactionError | ChainEventNotFou
  * Publishes a dataset's access token: one transaction through Ocean's ERC721Factory that creates
  * the data NFT and its datatoken, priced with a FixedRateExchange
  * (`createNftWithErc20WithFixedRate`) or free through the Dispenser
- * (`createNftWithErc20WithDispenser`). The publisher (the client's account) owns the NFT and
+ * (`createNftWithErc20WithDispenser`), or not yet for sale (`unpriced: true`, `createNftWithErc20`;
+ * then {@link priceDatatoken}). The publisher (the client's account) owns the NFT and
  * receives the datatokens spent on orders. Addresses and the exchange id come from the events.
  *
  * @example
@@ -107,7 +116,15 @@ export async function publishDatatoken(client: AccountClient, parameters: Publis
 
   let action: string
   let receipt: Awaited<ReturnType<typeof writeAndConfirm>>
-  if (parameters.dispenser) {
+  if (parameters.unpriced) {
+    action = 'createNftWithErc20'
+    receipt = await writeAndConfirm(client, action, {
+      address: addresses.ERC721Factory,
+      abi: erc721FactoryAbi,
+      functionName: 'createNftWithErc20',
+      args: [nftData, datatokenData],
+    })
+  } else if (parameters.dispenser) {
     action = 'createNftWithErc20WithDispenser'
     const { maxTokens = 10n ** 18n, maxBalance = 10n ** 18n, allowedSwapper = zeroAddress } = parameters
     receipt = await writeAndConfirm(client, action, {
@@ -155,7 +172,7 @@ export async function publishDatatoken(client: AccountClient, parameters: Publis
   const datatoken = tokenCreated.args.newTokenAddress
 
   let exchangeId: Hex | undefined
-  if (!parameters.dispenser) {
+  if (!parameters.dispenser && !parameters.unpriced) {
     const created = parseEventLogs({ abi: fixedRateExchangeAbi, eventName: 'ExchangeCreated', logs: receipt.logs }).find(
       (event) => isAddressEqual(event.address, addresses.FixedPrice) && isAddressEqual(event.args.datatoken, datatoken),
     )

@@ -6,6 +6,7 @@ test('default: export list', () => {
     [
       "decryptFile",
       "encryptFile",
+      "fileSink",
       "nodeEnvelopeCrypto",
     ]
   `)

@@ -3,3 +3,4 @@ export { type DecryptFileParameters, type DecryptFileReturnType, decryptFile } f
 export { type EncryptFileParameters, type EncryptFileReturnType, encryptFile } from './encryptFile.ts'
 export { nodeEnvelopeCrypto } from './nodeEnvelopeCrypto.ts'
 export type { FileProgress } from './transformFile.ts'
+export { type FileSink, type FileSinkOptions, fileSink } from './fileSink.ts'

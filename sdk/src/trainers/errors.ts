@@ -72,3 +72,20 @@ export class MlpClassifierModelError extends DataVaultError {
     this.reason = reason
   }
 }
+
+/** Model weights were not written by a trainer this SDK can predict with (a custom algorithm's, or an unknown trainer's). */
+export class UnknownModelError extends DataVaultError {
+  override name = 'UnknownModelError'
+  /** The trainer the file names in its metadata, if any. */
+  readonly trainer: string | undefined
+
+  constructor(trainer: string | undefined) {
+    super(
+      trainer === undefined
+        ? 'The weights do not say which trainer wrote them; read their tensors with loadWeights.'
+        : `No built-in predictor for weights written by ${JSON.stringify(trainer)}; read their tensors with loadWeights.`,
+      { code: 'MODEL_TRAINER_UNKNOWN', status: 400 },
+    )
+    this.trainer = trainer
+  }
+}

@@ -60,3 +60,7 @@ export {
 export { type MlpClassifierLayer, type MlpClassifierModel, loadMlpClassifier } from './loadMlpClassifier.ts'
 export { type ClassPrediction, predictMlpClassifier } from './predictMlpClassifier.ts'
 export { type ClassifierModel, evaluateAccuracy, predictClasses } from './evaluateAccuracy.ts'
+export { UnknownModelError } from './errors.ts'
+export { type LoadWeightsErrorType, type LoadWeightsReturnType, type Weights, loadWeights } from './loadWeights.ts'
+export { type BuiltInModel, type LoadModelErrorType, type LoadModelReturnType, loadModel } from './loadModel.ts'
+export { type Prediction, type PredictErrorType, predict } from './predict.ts'

@@ -47,3 +47,29 @@ export async function getJobLogs(client: VaultClient, { id }: { id: string }): P
   const response = await client.request({ method: 'GET', path: `/v1/jobs/${encodeURIComponent(id)}/logs`, doing: 'reading a job log', signed: true })
   return (await response.json()) as { log: string }
 }
+
+export type ApproveAlgorithmParameters = {
+  /** A job waiting in `awaiting-approval` on one of your datasets. */
+  job: string
+}
+export type ApproveAlgorithmReturnType = {
+  /** The job, now queued. */
+  job: JobView
+  /** What was approved: this exact program hash, on this dataset, for this job and later ones. */
+  algorithm: { hash: `0x${string}`; dataset: `0x${string}` }
+}
+export type ApproveAlgorithmErrorType = import('../transport.ts').VaultApiError
+
+/**
+ * The dataset's owner approves the custom algorithm a job is waiting on. Same request as
+ * {@link approveJob} (the node records an approval of the algorithm's exact hash for the dataset,
+ * so later jobs with the same program run without waiting); this form says what was approved.
+ *
+ * @example
+ * const { algorithm } = await approveAlgorithm(owner, { job: job.id })
+ * console.log(`approved ${algorithm.hash} on ${algorithm.dataset}`)
+ */
+export async function approveAlgorithm(client: VaultClient, { job }: ApproveAlgorithmParameters): Promise<ApproveAlgorithmReturnType> {
+  const approved = await approveJob(client, { id: job })
+  return { job: approved, algorithm: { hash: approved.trainer.hash, dataset: approved.dataset } }
+}

@@ -1,0 +1,17 @@
+import type { JobView } from '../schemas.ts'
+import type { VaultClient } from '../transport.ts'
+
+export type ListJobsParameters = { signal?: AbortSignal | undefined }
+export type ListJobsReturnType = JobView[]
+export type ListJobsErrorType = import('../transport.ts').VaultApiError | import('../transport.ts').VaultUnreachableError
+
+/**
+ * Lists the signing buyer's jobs on this node, newest first. Signed.
+ *
+ * @example
+ * const running = (await listJobs(buyer)).filter((job) => job.state === 'running')
+ */
+export async function listJobs(client: VaultClient, { signal }: ListJobsParameters = {}): Promise<ListJobsReturnType> {
+  const response = await client.request({ method: 'GET', path: '/v1/jobs', doing: 'listing jobs', signed: true, signal })
+  return ((await response.json()) as { jobs: JobView[] }).jobs
+}

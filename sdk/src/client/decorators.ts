@@ -1,0 +1,165 @@
+import type { Address, Hex } from 'viem'
+import { type CancelJobParameters, type CancelJobReturnType, cancelJob } from '../api/actions/cancelJob.ts'
+import {
+  type ApproveAlgorithmParameters,
+  type ApproveAlgorithmReturnType,
+  type ApproveJobParameters,
+  type DecideJobReturnType,
+  type DenyJobParameters,
+  approveAlgorithm,
+  approveJob,
+  denyJob,
+  getJobLogs,
+} from '../api/actions/decideJob.ts'
+import { type DownloadOutputParameters, type DownloadOutputReturnType, downloadOutput, getReceipt } from '../api/actions/downloadOutput.ts'
+import {
+  type DownloadResultParameters,
+  type DownloadResultReturnType,
+  type DownloadedResult,
+  type DownloadedResultInMemory,
+  downloadResult,
+} from '../api/actions/downloadResult.ts'
+import { type EscrowDataKeyParameters, escrowDataKey } from '../api/actions/escrowDataKey.ts'
+import { type GetJobParameters, type GetJobReturnType, getJob } from '../api/actions/getJob.ts'
+import { type GetPrivacyUsageReturnType, getPrivacyUsage } from '../api/actions/getPrivacyUsage.ts'
+import { type GetProviderFeeParameters, type GetProviderFeeReturnType, getProviderFee } from '../api/actions/getProviderFee.ts'
+import { type ListJobsParameters, type ListJobsReturnType, listJobs } from '../api/actions/listJobs.ts'
+import { type ListReceiptsParameters, type ListReceiptsReturnType, listReceipts } from '../api/actions/listReceipts.ts'
+import { type RegisterDatasetParameters, type RegisterDatasetReturnType, registerDataset } from '../api/actions/registerDataset.ts'
+import { type SubmitJobParameters, type SubmitJobReturnType, submitJob } from '../api/actions/submitJob.ts'
+import { type UploadAlgorithmParameters, type UploadAlgorithmReturnType, uploadAlgorithm } from '../api/actions/uploadAlgorithm.ts'
+import { type UploadCiphertextParameters, type UploadCiphertextReturnType, uploadCiphertext } from '../api/actions/uploadCiphertext.ts'
+import { type WaitForJobParameters, type WaitForJobReturnType, waitForJob } from '../api/actions/waitForJob.ts'
+import { type WatchJobParameters, type WatchJobReturnType, watchJob } from '../api/actions/watchJob.ts'
+import { type SignedReceipt, verifyReceipt } from '../api/receipt.ts'
+import type { NodeInfo } from '../api/schemas.ts'
+import { AccountRequiredError } from '../api/transport.ts'
+import { type GetDatatokenPriceParameters, type GetDatatokenPriceReturnType, getDatatokenPrice } from '../chain/getDatatokenPrice.ts'
+import { getTokenBalance } from '../chain/getTokenBalance.ts'
+import { type BuyAccessParameters, type BuyAccessReturnType, buyAccess } from './actions/buyAccess.ts'
+import { type EarningsParameters, type EarningsReturnType, earnings } from './actions/earnings.ts'
+import { type GetDatasetWithPriceParameters, type GetDatasetWithPriceReturnType, getDatasetWithPrice } from './actions/getDatasetWithPrice.ts'
+import { type OrderDatasetParameters, type OrderDatasetReturnType, orderDataset } from './actions/orderDataset.ts'
+import { type PublishDatasetParameters, type PublishDatasetReturnType, publishDataset } from './actions/publishDataset.ts'
+import { type SearchDatasetsParameters, type SearchDatasetsReturnType, searchDatasets } from './actions/searchDatasets.ts'
+import type { DataVaultBaseClient } from './createDataVaultClient.ts'
+
+/** Every datavault action, bound to one client (the client argument left out). */
+export type DataVaultActions = {
+  // The node
+  /** The node's info: its wallet, chain, encryption key and trainers. */
+  getNode(): Promise<NodeInfo>
+
+  // Buyer: find, buy, order
+  /** Datasets with their price on chain; see {@link searchDatasets}. */
+  searchDatasets(parameters?: SearchDatasetsParameters): Promise<SearchDatasetsReturnType>
+  /** One dataset with its price on chain; see {@link getDatasetWithPrice}. */
+  getDataset(parameters: GetDatasetWithPriceParameters): Promise<GetDatasetWithPriceReturnType>
+  /** How a datatoken is sold now; see {@link getDatatokenPrice}. */
+  getDatatokenPrice(parameters: GetDatatokenPriceParameters): Promise<GetDatatokenPriceReturnType>
+  /** A token balance; `owner` defaults to the client's account. */
+  getTokenBalance(parameters: { token: Address; owner?: Address | undefined }): Promise<bigint>
+  /** Buys (or takes) datatokens; see {@link buyAccess}. */
+  buyAccess(parameters: BuyAccessParameters): Promise<BuyAccessReturnType>
+  /** Dataset id to order tx in one call; see {@link orderDataset}. */
+  orderDataset(parameters: OrderDatasetParameters): Promise<OrderDatasetReturnType>
+  /** The node-signed provider fee an order carries; see {@link getProviderFee}. */
+  getProviderFee(parameters: GetProviderFeeParameters): Promise<GetProviderFeeReturnType>
+  /** A dataset's privacy budget and what is left; see {@link getPrivacyUsage}. */
+  getPrivacyUsage(parameters: { dataset: `0x${string}` }): Promise<GetPrivacyUsageReturnType>
+
+  // Buyer: jobs
+  /** Submits a job paid by an order; see {@link submitJob}. */
+  submitJob(parameters: SubmitJobParameters): Promise<SubmitJobReturnType>
+  /** Uploads a custom algorithm; see {@link uploadAlgorithm}. */
+  uploadAlgorithm(parameters: UploadAlgorithmParameters): Promise<UploadAlgorithmReturnType>
+  getJob(parameters: GetJobParameters): Promise<GetJobReturnType>
+  listJobs(parameters?: ListJobsParameters): Promise<ListJobsReturnType>
+  /** An async iterator of a job's events, ending when it ends; see {@link watchJob}. */
+  watchJob(parameters: WatchJobParameters): WatchJobReturnType
+  /** Polls a job until it ends; see {@link waitForJob}. */
+  waitForJob(parameters: WaitForJobParameters): Promise<WaitForJobReturnType>
+  /** Cancels a job; see {@link cancelJob}. */
+  cancelJob(parameters: CancelJobParameters): Promise<CancelJobReturnType>
+
+  // Buyer: results
+  /** Downloads an output (the weights by default), streamed into `to` or decoded; see {@link downloadResult}. */
+  downloadResult: {
+    (parameters: DownloadResultParameters & { to: WritableStream<Uint8Array> }): Promise<DownloadedResult>
+    (parameters: DownloadResultParameters & { to?: undefined }): Promise<DownloadedResultInMemory>
+    (parameters: DownloadResultParameters): Promise<DownloadResultReturnType>
+  }
+  /** Downloads one output into memory; see {@link downloadOutput}. */
+  downloadOutput(parameters: DownloadOutputParameters): Promise<DownloadOutputReturnType>
+  /** A finished job's receipt signed by the node. */
+  getReceipt(parameters: { id: string }): Promise<SignedReceipt>
+  /** Verifies a receipt offline; `node` defaults to this client's node's address. See {@link verifyReceipt}. */
+  verifyReceipt(parameters: { receipt: SignedReceipt; files?: readonly { name: string; sha256: Hex }[]; node?: Address | undefined }): Promise<{ signer: Address; hash: Hex }>
+
+  // Owner
+  /** Encrypt, upload, datatoken, register, escrow, price: one call; see {@link publishDataset}. */
+  publishDataset(parameters: PublishDatasetParameters): Promise<PublishDatasetReturnType>
+  /** What each of an owner's datasets earned; see {@link earnings}. */
+  earnings(parameters?: EarningsParameters): Promise<EarningsReturnType>
+  /** Receipts of every finished job on one of your datasets. */
+  listReceipts(parameters: ListReceiptsParameters): Promise<ListReceiptsReturnType>
+  /** Approves the custom algorithm a job waits on; see {@link approveAlgorithm}. */
+  approveAlgorithm(parameters: ApproveAlgorithmParameters): Promise<ApproveAlgorithmReturnType>
+  approveJob(parameters: ApproveJobParameters): Promise<DecideJobReturnType>
+  denyJob(parameters: DenyJobParameters): Promise<DecideJobReturnType>
+  /** A job's program log (owner only). */
+  getJobLogs(parameters: { id: string }): Promise<{ log: string }>
+  /** The single steps of `publishDataset`, for those who need them apart. */
+  uploadCiphertext(parameters: UploadCiphertextParameters): Promise<UploadCiphertextReturnType>
+  registerDataset(parameters: RegisterDatasetParameters): Promise<RegisterDatasetReturnType>
+  escrowDataKey(parameters: EscrowDataKeyParameters): Promise<void>
+}
+
+/**
+ * Binds every action to `client`: `dataVaultActions(client).submitJob(p)` is `submitJob(client.vault, p)`.
+ * `createDataVaultClient` applies it; use it with `extend` on a base client of your own.
+ *
+ * @example
+ * const client = createDataVaultBaseClient({ node, chain, account })
+ * const actions = dataVaultActions(client)
+ */
+export function dataVaultActions(client: DataVaultBaseClient): DataVaultActions {
+  const { vault } = client
+  return {
+    getNode: () => vault.node(),
+    searchDatasets: (parameters) => searchDatasets(client, parameters),
+    getDataset: (parameters) => getDatasetWithPrice(client, parameters),
+    getDatatokenPrice: (parameters) => getDatatokenPrice(client.public, parameters),
+    getTokenBalance: async ({ token, owner }) => {
+      const who = owner ?? client.account?.address
+      if (!who) throw new AccountRequiredError('reading a balance without an `owner`')
+      return getTokenBalance(client.public, { token, owner: who })
+    },
+    buyAccess: (parameters) => buyAccess(client, parameters),
+    orderDataset: (parameters) => orderDataset(client, parameters),
+    getProviderFee: (parameters) => getProviderFee(vault, parameters),
+    getPrivacyUsage: (parameters) => getPrivacyUsage(vault, parameters),
+    submitJob: (parameters) => submitJob(vault, parameters),
+    uploadAlgorithm: (parameters) => uploadAlgorithm(vault, parameters),
+    getJob: (parameters) => getJob(vault, parameters),
+    listJobs: (parameters) => listJobs(vault, parameters),
+    watchJob: (parameters) => watchJob(vault, { intervalMs: client.pollingInterval, ...parameters }),
+    waitForJob: (parameters) => waitForJob(vault, { intervalMs: client.pollingInterval, ...parameters }),
+    cancelJob: (parameters) => cancelJob(vault, parameters),
+    downloadResult: ((parameters: DownloadResultParameters) => downloadResult(vault, parameters)) as DataVaultActions['downloadResult'],
+    downloadOutput: (parameters) => downloadOutput(vault, parameters),
+    getReceipt: (parameters) => getReceipt(vault, parameters),
+    verifyReceipt: async ({ receipt, files, node }) =>
+      verifyReceipt({ receipt, node: node ?? (await vault.node()).address, ...(files ? { files } : {}) }),
+    publishDataset: (parameters) => publishDataset(client, parameters),
+    earnings: (parameters) => earnings(client, parameters),
+    listReceipts: (parameters) => listReceipts(vault, parameters),
+    approveAlgorithm: (parameters) => approveAlgorithm(vault, parameters),
+    approveJob: (parameters) => approveJob(vault, parameters),
+    denyJob: (parameters) => denyJob(vault, parameters),
+    getJobLogs: (parameters) => getJobLogs(vault, parameters),
+    uploadCiphertext: (parameters) => uploadCiphertext(vault, parameters),
+    registerDataset: (parameters) => registerDataset(vault, parameters),
+    escrowDataKey: (parameters) => escrowDataKey(vault, parameters),
+  }
+}
