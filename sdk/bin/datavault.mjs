@@ -7,7 +7,8 @@ import { createRequire } from 'node:module'
 
 const major = Number(process.versions.node.split('.')[0])
 if (major >= 24) {
-  await import('../src/cli/main.ts')
+  const { startCli } = await import('../src/cli/main.ts')
+  startCli()
 } else {
   const require = createRequire(import.meta.url)
   let node

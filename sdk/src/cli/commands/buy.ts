@@ -1,0 +1,56 @@
+import { parseArgs } from 'node:util'
+import { formatUnits } from 'viem'
+import { addressArg, check, commonHelp, commonOptions, connectionHelp, connectionOptions, positionalsExactly, walletHelp, walletOptions } from '../args.ts'
+import { type Command, helpRequested, openSession } from '../command.ts'
+import { CliUsageError } from '../errors.ts'
+import { buyOne, datatokenBalance, describeSale, readSale, saleJson } from '../market.ts'
+import { requireDataset } from './datasets.ts'
+
+const help = `datavault buy — buy access to a dataset (one datatoken = one training job)
+
+Usage:
+  datavault buy <dataset>
+
+Buys one datatoken of the dataset from its FixedRateExchange (approving the base token for the
+quoted amount only), or takes one from its Dispenser when it is free. \`datavault train\` buys one
+itself when the wallet holds none; use this to buy ahead. Exit 4 for an unknown dataset or one not
+for sale.
+
+${connectionHelp}
+${walletHelp}
+${commonHelp}
+
+Examples:
+  datavault buy 0x5fbdb2315678afecb367f032d93f642f64180aa3
+  datavault buy 0x5fbdb2315678afecb367f032d93f642f64180aa3 --key alice --json
+`
+
+/** `datavault buy <dataset>`. */
+export const buyCommand: Command = {
+  name: 'buy',
+  summary: 'buy one datatoken of a dataset (fixed price or free dispenser)',
+  help,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({ args, options: { ...commonOptions, ...connectionOptions, ...walletOptions }, allowPositionals: true, strict: true })
+    const shown = helpRequested(io, values, help)
+    if (shown !== undefined) return shown
+    const [idArg] = positionalsExactly(positionals, ['dataset'], 'buy')
+    const id = check(addressArg, idArg, 'dataset id')
+    const { output, session } = await openSession(io, values)
+    const vault = await session.vault()
+    const dataset = await requireDataset(vault, id)
+    const [chain, wallet] = await Promise.all([session.chain(), session.wallet()])
+    const node = await vault.node()
+    if (node.chainId !== chain.chainId) throw new CliUsageError(`The vault node is on chain ${node.chainId}, the RPC on chain ${chain.chainId}.`, { code: 'CHAIN_MISMATCH' })
+    const sale = await readSale(chain.publicClient, chain.addresses, dataset.datatoken)
+    output.note(`buying one datatoken of "${dataset.name}" at ${describeSale(sale)}`)
+    const { txHash, paid } = await buyOne(wallet, chain.addresses, dataset.datatoken, sale)
+    const balance = await datatokenBalance(chain.publicClient, dataset.datatoken, wallet.account.address)
+    output.result({ dataset: dataset.id, buyer: wallet.account.address, txHash, paid, price: saleJson(sale), balance: formatUnits(balance, 18) }, [
+      `bought:  1 datatoken of ${dataset.id} for ${paid === '0' ? 'free' : paid}`,
+      `tx:      ${txHash}`,
+      `balance: ${formatUnits(balance, 18)} datatokens (each pays for one job)`,
+    ])
+    return 0
+  },
+}

@@ -1,0 +1,148 @@
+import { parseArgs } from 'node:util'
+import { z } from 'zod'
+import { getDataset, getDatasets } from '../../api/actions/getDatasets.ts'
+import { getPrivacyUsage } from '../../api/actions/getPrivacyUsage.ts'
+import type { DatasetView } from '../../api/schemas.ts'
+import type { VaultClient } from '../../api/transport.ts'
+import { addressArg, check, commonHelp, commonOptions, connectionHelp, connectionOptions, positionalsExactly } from '../args.ts'
+import { type Command, helpRequested, openSession } from '../command.ts'
+import { CliNotFoundError } from '../errors.ts'
+import { type Sale, describeSale, readSale, saleJson } from '../market.ts'
+import type { Output } from '../output.ts'
+import type { Session } from '../session.ts'
+
+const datasetsHelp = `datavault datasets — find datasets on the vault node
+
+Usage:
+  datavault datasets [--search TEXT] [--owner ADDRESS] [--no-price]
+
+Lists the datasets the node serves: id (the datatoken address), name, price (read from the chain
+when an RPC is configured), allowed trainers. With --json, the node's full dataset records.
+
+Options:
+  --search TEXT        only datasets whose name or description contains TEXT
+  --owner ADDRESS      only datasets of this owner
+  --no-price           do not read prices from the chain
+${connectionHelp}
+${commonHelp}
+
+Examples:
+  datavault datasets
+  datavault datasets --search heart --json | jq -r '.datasets[].id'
+  datavault datasets --owner 0x70997970c51812dc3a010c7d01b50e0d17dc79c8
+`
+
+const datasetHelp = `datavault dataset — one dataset in full
+
+Usage:
+  datavault dataset <id>
+
+Shows a dataset: name, description, owner, CID, size, whether its key is escrowed, its columns,
+its compute policy (allowed trainers, limits, privacy budget and what is left of it) and its
+price. Exit 4 when the node has no such dataset.
+
+${connectionHelp}
+${commonHelp}
+
+Examples:
+  datavault dataset 0x5fbdb2315678afecb367f032d93f642f64180aa3
+  datavault dataset 0x5fbdb2315678afecb367f032d93f642f64180aa3 --json | jq .schema
+`
+
+/** Reads a dataset; the node's 404 becomes a clear `DATASET_NOT_FOUND` (exit 4). */
+export async function requireDataset(vault: VaultClient, id: `0x${string}`): Promise<DatasetView> {
+  try {
+    return await getDataset(vault, { id })
+  } catch (error) {
+    if ((error as { status?: number }).status === 404)
+      throw new CliNotFoundError(`The vault node at ${vault.url} has no dataset ${id}.`, { code: 'DATASET_NOT_FOUND', details: 'List them with `datavault datasets`.' })
+    throw error
+  }
+}
+
+/** The dataset's sale, or undefined when no chain is configured or the read fails (with a warning). */
+async function saleOf(session: Session, output: Output, datatoken: `0x${string}`): Promise<Sale | undefined> {
+  if (!session.config.rpcUrl) return undefined
+  try {
+    const chain = await session.chain()
+    return await readSale(chain.publicClient, chain.addresses, datatoken)
+  } catch (error) {
+    output.warn(`could not read the price of ${datatoken}: ${(error as { shortMessage?: string }).shortMessage ?? (error as Error).message}`)
+    return undefined
+  }
+}
+
+/** `datavault datasets`. */
+export const datasetsCommand: Command = {
+  name: 'datasets',
+  summary: 'list or search the datasets on the vault node, with prices',
+  help: datasetsHelp,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      options: { ...commonOptions, ...connectionOptions, search: { type: 'string' }, owner: { type: 'string' }, 'no-price': { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    })
+    const shown = helpRequested(io, values, datasetsHelp)
+    if (shown !== undefined) return shown
+    positionalsExactly(positionals, [], 'datasets')
+    const search = values.search === undefined ? undefined : check(z.string().min(1).max(200), values.search, '--search')
+    const owner = values.owner === undefined ? undefined : check(addressArg, values.owner, '--owner')
+    const { output, session } = await openSession(io, values)
+    const vault = await session.vault()
+    const datasets = await getDatasets(vault, { ...(search ? { search } : {}), ...(owner ? { owner } : {}) })
+    const sales = values['no-price'] ? datasets.map(() => undefined) : await Promise.all(datasets.map((dataset) => saleOf(session, output, dataset.datatoken)))
+    output.result(
+      { datasets: datasets.map((dataset, i) => ({ ...dataset, price: sales[i] ? saleJson(sales[i]) : null })) },
+      () =>
+        datasets.length === 0
+          ? ['no datasets']
+          : output.table(
+              ['DATASET', 'NAME', 'PRICE', 'TRAINERS'],
+              datasets.map((dataset, i) => [dataset.id, dataset.name, sales[i] ? describeSale(sales[i]) : '-', dataset.policy.trainers.join(',')]),
+            ),
+    )
+    return 0
+  },
+}
+
+/** `datavault dataset <id>`. */
+export const datasetCommand: Command = {
+  name: 'dataset',
+  summary: 'show one dataset: schema, policy, privacy budget, price',
+  help: datasetHelp,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({ args, options: { ...commonOptions, ...connectionOptions }, allowPositionals: true, strict: true })
+    const shown = helpRequested(io, values, datasetHelp)
+    if (shown !== undefined) return shown
+    const [idArg] = positionalsExactly(positionals, ['id'], 'dataset')
+    const id = check(addressArg, idArg, 'dataset id')
+    const { output, session } = await openSession(io, values)
+    const vault = await session.vault()
+    const dataset = await requireDataset(vault, id)
+    const [sale, privacy] = await Promise.all([
+      saleOf(session, output, dataset.datatoken),
+      dataset.policy.privacyBudget ? getPrivacyUsage(vault, { dataset: dataset.id }).catch(() => undefined) : undefined,
+    ])
+    const { policy, schema } = dataset
+    output.result({ ...dataset, price: sale ? saleJson(sale) : null, privacy: privacy ?? null }, () => [
+      `dataset:     ${dataset.id}`,
+      `name:        ${dataset.name}`,
+      ...(dataset.description ? [`description: ${dataset.description}`] : []),
+      `owner:       ${dataset.owner}`,
+      `cid:         ${dataset.cid} (${dataset.size} bytes of ciphertext)`,
+      `key:         ${dataset.keyEscrowed ? 'escrowed' : 'NOT escrowed yet (jobs are refused)'}`,
+      `price:       ${sale ? describeSale(sale) : '- (no chain configured)'}`,
+      `rows:        ${schema.rows ?? 'not declared'}`,
+      `columns:     ${schema.columns.map((column) => (column.type === 'number' ? `${column.name}:number` : `${column.name}:{${column.values.join('|')}}`)).join(' ')}`,
+      `trainers:    ${policy.trainers.join(', ')}`,
+      `limits:      ${policy.maxEpochs} epochs, ${policy.maxWallTimeSeconds} s, ${policy.maxMemoryMb} MiB${policy.minRows ? `, at least ${policy.minRows} rows` : ''}`,
+      ...(policy.privacyBudget
+        ? [`privacy:     budget ε=${policy.privacyBudget.epsilon} δ=${policy.privacyBudget.delta}; every job must use --dp${privacy?.remaining ? `; left ε=${privacy.remaining.epsilon}` : ''}`]
+        : []),
+      `created:     ${dataset.createdAt}`,
+    ])
+    return 0
+  },
+}

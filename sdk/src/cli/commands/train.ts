@@ -1,0 +1,214 @@
+import { dirname, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { z } from 'zod'
+import { downloadOutput, getReceipt } from '../../api/actions/downloadOutput.ts'
+import { submitJob } from '../../api/actions/submitJob.ts'
+import type { DatasetSchema, DatasetView, JobView } from '../../api/schemas.ts'
+import { linearRegressionParametersSchema, linearRegressionTrainerId, planLinearRegression } from '../../trainers/linear-regression-plan.ts'
+import { logisticRegressionParametersSchema, logisticRegressionTrainerId, planLogisticRegression } from '../../trainers/logistic-regression-plan.ts'
+import { mlpClassifierParametersSchema, mlpClassifierTrainerId, planMlpClassifier } from '../../trainers/mlp-classifier-plan.ts'
+import { addressArg, check, commonHelp, commonOptions, connectionHelp, connectionOptions, hashArg, positionalsExactly, walletHelp, walletOptions } from '../args.ts'
+import { type Command, helpRequested, openSession } from '../command.ts'
+import { CliJobFailedError, CliNotFoundError, CliUsageError } from '../errors.ts'
+import { exists, writeFileAtomic } from '../files.ts'
+import { parseDp, parseParams } from '../job-params.ts'
+import { describeJob, followJob, formatMetrics } from '../job-watch.ts'
+import { buyOne, datatokenBalance, describeSale, oneDatatoken, orderOne, readSale } from '../market.ts'
+import { formatBytes } from '../output.ts'
+import { type ReceiptFile, verifyReceiptFile } from '../receipt-file.ts'
+import { requireDataset } from './datasets.ts'
+
+const help = `datavault train — train a model beside a dataset and get the weights
+
+Usage:
+  datavault train <dataset> --trainer ID [--label COLUMN] [--param KEY=VALUE …]
+                  [--dp sigma=S,clip=C[,delta=D]] [--out FILE] [--force] [--no-wait]
+                  [--order-tx HASH]
+
+Checks the parameters against the dataset's schema and policy (before anything is spent), buys a
+datatoken when the wallet holds none, starts an order, submits the job, follows it (a bar of
+epochs on a terminal), downloads the weights to --out (a temporary file, then renamed), downloads
+the node's signed receipt, verifies it against the node and the weights, and saves it beside as
+<out>.receipt.json. Prints the metrics. The data never leaves the node; only the weights do.
+
+Options:
+  --trainer ID           logistic-regression, linear-regression, mlp-classifier, … (see the
+                         dataset's policy: \`datavault dataset <id>\`)
+  --label COLUMN         the column to predict (the trainer's \`label\` parameter)
+  --param KEY=VALUE      a trainer parameter, repeatable; values are typed: numbers, true/false,
+                         JSON for arrays and objects (hidden=[16,8]); dotted keys nest (dp.delta=1e-6)
+  --dp sigma=S,clip=C    train with DP-SGD: noise multiplier S, per-row gradient clip C, optional δ
+                         (required when the dataset has a privacy budget)
+  --out FILE             where the weights go (default model.safetensors)
+  --force                replace an existing --out file
+  --no-wait              submit and print the job id; follow it later with \`datavault jobs --watch\`
+  --order-tx HASH        use an order already started (e.g. after a failed submit) instead of a new one
+${connectionHelp}
+${walletHelp}
+${commonHelp}
+
+Exit codes: 0 weights saved and receipt verified; 3 the job failed; 4 dataset unknown or trainer
+not allowed; 5 the receipt did not verify; 2 bad parameters (nothing spent).
+
+Examples:
+  datavault train 0x5fbd… --trainer logistic-regression --label risk --param epochs=40 --out heart.safetensors
+  datavault train 0x5fbd… --trainer mlp-classifier --label risk --param hidden=[16,8] --param learningRate=0.05
+  datavault train 0x5fbd… --trainer logistic-regression --label risk --dp sigma=1.1,clip=1 --json
+  datavault train 0x5fbd… --trainer linear-regression --label bmi --no-wait
+`
+
+const options = {
+  ...commonOptions,
+  ...connectionOptions,
+  ...walletOptions,
+  trainer: { type: 'string' },
+  label: { type: 'string' },
+  param: { type: 'string', multiple: true },
+  dp: { type: 'string' },
+  out: { type: 'string' },
+  force: { type: 'boolean' },
+  'no-wait': { type: 'boolean' },
+  'order-tx': { type: 'string' },
+} as const
+
+const trainerIdSchema = z.string().regex(/^[a-z0-9-]{1,64}$/, 'trainer ids are lower-case letters, digits and "-"')
+
+// The built-in trainers the SDK knows: parameters are checked here before anything is spent.
+const builtIn: Record<string, { schema: z.ZodType; plan: (schema: DatasetSchema, params: unknown) => unknown }> = {
+  [logisticRegressionTrainerId]: { schema: logisticRegressionParametersSchema, plan: planLogisticRegression },
+  [linearRegressionTrainerId]: { schema: linearRegressionParametersSchema, plan: planLinearRegression },
+  [mlpClassifierTrainerId]: { schema: mlpClassifierParametersSchema, plan: planMlpClassifier },
+}
+
+/** Checks a job against the dataset before a token is spent: policy, parameters, schema. */
+function checkJob(dataset: DatasetView, trainer: string, params: Record<string, unknown>): void {
+  const { policy } = dataset
+  if (!policy.trainers.some((entry) => entry.split('@')[0] === trainer))
+    throw new CliNotFoundError(`The dataset's policy does not allow the trainer ${trainer} (it allows ${policy.trainers.join(', ')}).`, { code: 'POLICY_TRAINER_DENIED' })
+  if (policy.privacyBudget && params.dp === undefined)
+    throw new CliUsageError('This dataset has a privacy budget: every job must train with differential privacy (--dp sigma=…,clip=…).', { code: 'DP_REQUIRED' })
+  const known = builtIn[trainer]
+  if (known) {
+    const parsed = known.schema.safeParse(params)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!
+      const key = issue.path.map(String).join('.')
+      throw new CliUsageError(
+        issue.code === 'unrecognized_keys'
+          ? `--param ${(issue as { keys?: string[] }).keys?.join(', ')}: not a parameter of ${trainer}.`
+          : `--param ${key || '(params)'}: ${issue.message}.`,
+        { code: 'PARAM_INVALID' },
+      )
+    }
+    try {
+      known.plan(dataset.schema, params)
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'TrainerParametersError') throw error
+      throw new CliUsageError(`The parameters do not fit the dataset: ${(error as { details?: string }).details ?? (error as Error).message}`, { code: 'PARAM_INVALID' })
+    }
+  }
+  if (typeof params.epochs === 'number' && params.epochs > policy.maxEpochs)
+    throw new CliNotFoundError(`The dataset's policy allows at most ${policy.maxEpochs} epochs.`, { code: 'POLICY_LIMIT_EXCEEDED' })
+}
+
+/** `datavault train`. */
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'order, submit and follow a training job; save the weights and the verified receipt',
+  help,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true })
+    const shown = helpRequested(io, values, help)
+    if (shown !== undefined) return shown
+    const [idArg] = positionalsExactly(positionals, ['dataset'], 'train')
+    const id = check(addressArg, idArg, 'dataset id')
+    if (values.trainer === undefined) throw new CliUsageError('datavault train needs --trainer ID (e.g. --trainer logistic-regression).')
+    const trainer = check(trainerIdSchema, values.trainer, '--trainer')
+    const params = parseParams(values.param ?? [])
+    if (values.label !== undefined) {
+      if (params.label !== undefined) throw new CliUsageError('Pass the label once: --label or --param label=…, not both.')
+      params.label = check(z.string().min(1).max(128), values.label, '--label')
+    }
+    if (values.dp !== undefined) {
+      if (params.dp !== undefined) throw new CliUsageError('Pass differential privacy once: --dp or --param dp.…, not both.')
+      params.dp = parseDp(values.dp)
+    }
+    const orderTx = values['order-tx'] === undefined ? undefined : check(hashArg, values['order-tx'], '--order-tx')
+    const wait = values['no-wait'] !== true
+    const out = resolve(io.cwd, values.out ?? 'model.safetensors')
+    const receiptPath = `${out}.receipt.json`
+    if (wait) {
+      if (!(await exists(dirname(out)))) throw new CliUsageError(`--out ${values.out}: the directory ${dirname(out)} does not exist.`)
+      if (!values.force && ((await exists(out)) || (await exists(receiptPath))))
+        throw new CliUsageError(`--out ${out} (or its receipt) exists already; pass --force to replace it.`, { code: 'OUT_EXISTS' })
+    } else if (values.out !== undefined || values.force) throw new CliUsageError('--out and --force need the job to be followed; drop --no-wait.')
+
+    const { output, session } = await openSession(io, values)
+    const reader = await session.vault()
+    const dataset = await requireDataset(reader, id)
+    checkJob(dataset, trainer, params)
+    const node = await reader.node()
+    if (!node.trainers.some((offered) => offered.id === trainer))
+      throw new CliNotFoundError(`The node offers no trainer ${trainer} (it offers ${node.trainers.map((t) => t.id).join(', ')}).`, { code: 'TRAINER_UNKNOWN' })
+    if (!dataset.keyEscrowed) throw new CliNotFoundError('The dataset\'s owner has not escrowed its key yet; jobs would be refused.', { code: 'KEY_NOT_ESCROWED' })
+
+    const [vault, chain, wallet] = await Promise.all([session.vault({ signed: true }), session.chain(), session.wallet()])
+    if (node.chainId !== chain.chainId) throw new CliUsageError(`The vault node is on chain ${node.chainId}, the RPC on chain ${chain.chainId}.`, { code: 'CHAIN_MISMATCH' })
+    const buyer = wallet.account.address
+    let order = orderTx
+    let bought: string | undefined
+    if (order === undefined) {
+      const balance = await datatokenBalance(chain.publicClient, dataset.datatoken, buyer)
+      if (balance < oneDatatoken) {
+        const sale = await readSale(chain.publicClient, chain.addresses, dataset.datatoken)
+        output.note(`buying a datatoken at ${describeSale(sale)}`)
+        bought = (await buyOne(wallet, chain.addresses, dataset.datatoken, sale)).txHash
+      }
+      order = await orderOne(wallet, vault, dataset.datatoken)
+      output.note(`order started: ${order}`)
+    }
+
+    let job: JobView
+    try {
+      job = await submitJob(vault, { dataset: dataset.id, trainer: { id: trainer }, params, orderTx: order })
+    } catch (error) {
+      if (orderTx === undefined) output.warn(`the order ${order} is paid but no job was accepted; after fixing the cause, retry with --order-tx ${order}`)
+      throw error
+    }
+    output.note(`job ${job.id} submitted (${job.state})`)
+    if (!wait) {
+      output.result({ job, orderTx: order, boughtTx: bought ?? null }, [...describeJob(job), `follow:   datavault jobs --watch ${job.id}`])
+      return 0
+    }
+
+    const done = await followJob(vault, job.id, { output, signal: io.signal })
+    if (done.state === 'failed') throw new CliJobFailedError(done.id, done.failure)
+    const files = done.result?.files ?? []
+    const weightsFile = files.find((file) => file.name === 'model.safetensors') ?? files.find((file) => file.name.endsWith('.safetensors'))
+    if (!weightsFile) throw new CliNotFoundError(`Job ${done.id} finished without a .safetensors output.`, { code: 'JOB_OUTPUT_NOT_FOUND' })
+    const weights = await downloadOutput(vault, { id: done.id, name: weightsFile.name })
+    const signed = await getReceipt(vault, { id: done.id })
+    const receipt: ReceiptFile = { ...signed, files: files.map(({ name, sha256, bytes }) => ({ name, sha256, bytes })) }
+    const verified = await verifyReceiptFile(receipt, { node: node.address, weightsSha256: weights.sha256 })
+    await writeFileAtomic(out, weights.bytes)
+    await writeFileAtomic(receiptPath, `${JSON.stringify(receipt, null, 2)}\n`)
+    const metrics = done.metrics ?? {}
+    output.result(
+      {
+        job: done,
+        orderTx: order,
+        boughtTx: bought ?? null,
+        weights: { path: out, sha256: weights.sha256, bytes: weights.bytes.byteLength },
+        receipt: { path: receiptPath, hash: verified.hash, node: node.address, verified: true },
+        metrics,
+      },
+      [
+        `job:      ${done.id} finished`,
+        `weights:  ${out} (${formatBytes(weights.bytes.byteLength)}, sha256 ${weights.sha256})`,
+        `receipt:  ${receiptPath} (verified: signed by node ${node.address})`,
+        `metrics:  ${formatMetrics(metrics) || '(none)'}`,
+      ],
+    )
+    return 0
+  },
+}
