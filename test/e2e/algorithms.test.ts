@@ -9,7 +9,10 @@ import {
   denyJob,
   downloadOutput,
   getJob,
+  getAlgorithm,
   getJobLogs,
+  listDatasetJobs,
+  revokeAlgorithmApproval,
   getReceipt,
   getReceiptAnchor,
   listReceipts,
@@ -61,6 +64,23 @@ describe('custom algorithms', () => {
     expect((await getJobLogs(t.owner.vault, { id: job.id })).log).toContain('column-means: processed 200 rows')
     await expect(getJobLogs(t.buyer.vault, { id: job.id })).rejects.toMatchObject({ code: 'JOB_ACCESS_DENIED' })
 
+    // The owner saw what they approved: the program, its declared outputs and its parameters.
+    const listed = await listDatasetJobs(t.owner.vault, { dataset: dataset.datatoken })
+    expect(listed.find((candidate) => candidate.id === job.id)).toMatchObject({ trainer: { id: 'custom', hash, outputs }, params: {} })
+    expect(new TextDecoder().decode((await getAlgorithm(t.owner.vault, { hash })).code)).toBe(columnMeansProgram)
+    await expect(getAlgorithm(t.stranger.vault, { hash })).rejects.toMatchObject({ code: 'ALGORITHM_ACCESS_DENIED' })
+    await expect(listDatasetJobs(t.buyer.vault, { dataset: dataset.datatoken })).rejects.toMatchObject({ code: 'JOB_ACCESS_DENIED' })
+
+    // The approval covers the same program with the same declared outputs and parameters only.
+    const wider = await submitJob(t.buyer.vault, {
+      dataset: dataset.datatoken,
+      algorithm: { hash, outputs: { tensors: [{ name: 'means', dtype: 'F32', shape: [7000] }], metrics: ['rows'] } },
+      params: {},
+      orderTx: await t.buyAndOrder(dataset),
+    })
+    expect(wider.state).toBe('awaiting-approval')
+    const otherParams = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, algorithm: { hash, outputs }, params: { mode: 'dump' }, orderTx: await t.buyAndOrder(dataset) })
+    expect(otherParams.state).toBe('awaiting-approval')
     const second = await submitJob(t.buyer.vault, {
       dataset: dataset.datatoken,
       algorithm: { hash, outputs },
@@ -77,6 +97,11 @@ describe('custom algorithms', () => {
     for (const receipt of receipts) await verifyReceipt({ receipt, node: node.address })
     expect(receipts[0]!.message).toMatchObject({ trainerId: 'custom', trainerHash: hash, epsilon: '0', delta: '1' })
     await expect(listReceipts(t.stranger.vault, { dataset: dataset.datatoken })).rejects.toMatchObject({ code: 'JOB_ACCESS_DENIED' })
+
+    // Withdrawing the approval makes the next identical job wait again.
+    expect(await revokeAlgorithmApproval(t.owner.vault, { dataset: dataset.datatoken, hash })).toEqual({ revoked: 1 })
+    const third = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, algorithm: { hash, outputs }, params: {}, orderTx: await t.buyAndOrder(dataset) })
+    expect(third.state).toBe('awaiting-approval')
 
     const receipt = await getReceipt(t.buyer.vault, { id: job.id })
     const publicClient = createPublicClient({ transport: http(t.stack.rpcUrl) })

@@ -35,6 +35,13 @@ import { nonceStore } from './store/nonces.ts'
 /** `f_type` of tmpfs in statfs(2). */
 const tmpfsMagic = 0x01021994
 
+/** Whether `path` is on a tmpfs (memory-backed). */
+const isTmpfs = (path: string) =>
+  statfs(path).then(
+    (stats) => stats.type === tmpfsMagic,
+    () => false,
+  )
+
 /**
  * Where the engine stages each job's outputs while the egress guard checks them. A hostile program
  * may write data there, so it must be memory-backed: a private dir on /dev/shm (tmpfs) when there
@@ -42,11 +49,7 @@ const tmpfsMagic = 0x01021994
  */
 async function memoryWorkDir({ dataDir, logger }: { dataDir: string; logger: Logger }): Promise<string> {
   const shm = '/dev/shm'
-  const isTmpfs = await statfs(shm).then(
-    (stats) => stats.type === tmpfsMagic,
-    () => false,
-  )
-  if (!isTmpfs) {
+  if (!(await isTmpfs(shm))) {
     logger.warn({ dir: join(dataDir, 'work') }, 'no tmpfs at /dev/shm: job outputs are staged on disk while they are checked')
     return join(dataDir, 'work')
   }
@@ -158,8 +161,10 @@ export async function startVaultNode(
       },
     }
 
-    // The sandbox stages /out outside the data dir: job uids must reach it, and the data dir is 0700.
-    const runner = bubblewrapRunner({})({ logger })
+    // The sandbox stages /out outside the data dir (job uids must reach it; the data dir is 0700),
+    // on tmpfs where there is one: a hostile program's outputs may hold data.
+    const shm = await isTmpfs('/dev/shm')
+    const runner = bubblewrapRunner({ workDir: shm ? '/dev/shm/datavault-sandbox' : undefined })({ logger })
     // Refuse to start (and so to accept paid jobs) when the sandbox cannot run here.
     await runner.ready()
     const workDir = await memoryWorkDir({ dataDir: config.dataDir, logger: log })
@@ -197,6 +202,7 @@ export async function startVaultNode(
       engine,
       trainers,
       algorithms,
+      runtimes: () => runner.runtimes(),
       privacy,
       resultsDir,
       logger,

@@ -311,10 +311,12 @@ export function computeEngine(init: ComputeEngineInit) {
         if (!job) break
         emit(job)
         const controller = new AbortController()
-        const done = runJob(job, controller.signal).finally(() => {
-          running.delete(job.id)
-          schedule(0)
-        })
+        const done = runJob(job, controller.signal)
+          .catch((error: unknown) => logger.error({ jobId: job.id, err: safeError(error) }, 'job bookkeeping failed'))
+          .finally(() => {
+            running.delete(job.id)
+            schedule(0)
+          })
         running.set(job.id, { controller, done })
       }
     }
@@ -357,7 +359,13 @@ export function computeEngine(init: ComputeEngineInit) {
         if (job.state === 'finished' || job.state === 'failed') return job
         const entry = running.get(id)
         if (!entry) {
-          fail(id, cancelledFailure)
+          // Withdrawn before it ran: nothing touched the data, so it costs the buyer nothing.
+          fail(id, { code: 'withdrawn', message: 'The buyer withdrew the job before it ran.' })
+          return store.require(id)
+        }
+        if (job.state === 'checking') {
+          // Past the program: the outputs are being checked and may be released; let it end.
+          await entry.done
           return store.require(id)
         }
         cancelled.add(id)

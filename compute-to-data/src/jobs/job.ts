@@ -33,10 +33,11 @@ export const jobFailureCodes = {
   'memory-limit': { retryable: true, charged: true },
   'output-limit': { retryable: true, charged: true },
   'egress-violation': { retryable: true, charged: true },
-  'denied': { retryable: true, charged: false },
-  'policy-violation': { retryable: true, charged: true },
+  'denied': { retryable: true, charged: true },
+  'policy-violation': { retryable: true, charged: false },
   'privacy-budget-exhausted': { retryable: true, charged: false },
   'cancelled': { retryable: true, charged: true },
+  'withdrawn': { retryable: true, charged: false },
 } as const
 
 /** A stable failure code. */

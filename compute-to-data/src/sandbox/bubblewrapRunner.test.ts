@@ -340,6 +340,19 @@ describe.skipIf(!bwrapInstalled)('bubblewrapRunner', () => {
     if (isRoot) expect(await processesOfUid(result.enforcement.uid)).toEqual([])
   })
 
+  test('behavior: an abort during the sandbox\'s set-up still kills the run at once', async () => {
+    const controller = new AbortController()
+    const s = await spec(`${started}setInterval(() => {}, 1000)`)
+    const begun = performance.now()
+    const running = bare.run(s, { signal: controller.signal })
+    // Set-up (uid lock, staging, cgroups) awaits before the program starts: abort in the middle of it.
+    await new Promise((resolve) => setImmediate(resolve))
+    controller.abort()
+    const result = await running.catch((error: unknown) => ({ outcome: 'rejected', error }))
+    expect(['killed', 'rejected']).toContain(result.outcome)
+    expect(performance.now() - begun).toBeLessThan(10_000)
+  })
+
   test('behavior: with Node permissions on, the program cannot spawn or write outside /out and /tmp', async () => {
     const s = await spec(
       `import fs from 'node:fs'

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
@@ -250,6 +251,10 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         ? ['--permission', '--allow-fs-read=/sandbox/program.mjs', '--allow-fs-read=/job', '--allow-fs-read=/data', '--allow-fs-write=/out', '--allow-fs-read=/out', '--allow-fs-write=/tmp', '--allow-fs-read=/tmp']
         : []
       const python = spec.program.runtime === 'python'
+      if (python && !pythonConfinable(caps))
+        throw new SandboxUnavailableError(
+          'Python programs need cgroup limits (memory, tasks, CPU for the whole job) and /usr/bin/python3; this host has not both.',
+        )
       const programPath = python ? '/sandbox/program.py' : '/sandbox/program.mjs'
       // Python runs isolated (-I: no environment variables, no user site) and writes no bytecode (-B).
       const interpreter = python
@@ -410,6 +415,8 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         : undefined
       const onAbort = () => kill('abort')
       signal?.addEventListener('abort', onAbort, { once: true })
+      // Aborted while the sandbox was being set up (uid, staging, cgroups): the listener came too late.
+      if (signal?.aborted) onAbort()
 
       // Feed program, config and inputs; release the sandbox (block fd) only when all arrived whole.
       const guarded = (source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>) =>
@@ -537,6 +544,9 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       async ready() {
         await capabilities()
       },
+      async runtimes() {
+        return pythonConfinable(await capabilities()) ? ['node', 'python'] : ['node']
+      },
     }
   }
 }
@@ -553,4 +563,13 @@ function errorName(error: unknown): { name: string; code?: string } {
     return typeof code === 'string' ? { name: error.name, code } : { name: error.name }
   }
   return { name: typeof error }
+}
+
+/**
+ * Whether Python programs can be confined here. Node programs run under Node's permission model,
+ * which forbids child processes, so per-process rlimits bound them; Python can fork, so only
+ * cgroups (limits for the whole job) hold its memory, tasks and CPU.
+ */
+function pythonConfinable(caps: SandboxCapabilities): boolean {
+  return caps.cgroupParents !== null && existsSync('/usr/bin/python3')
 }

@@ -100,6 +100,8 @@ export type Runner = {
   run(spec: RunSpec, options?: RunOptions): Promise<RunResult>
   /** Resolves once the backend can run jobs; rejects with why it cannot (e.g. `SandboxUnavailableError`). */
   ready(): Promise<void>
+  /** The program runtimes this backend can confine here. */
+  runtimes(): Promise<('node' | 'python')[]>
 }
 
 /** A pino-compatible logger: what the sandbox uses of one. */

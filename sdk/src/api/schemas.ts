@@ -188,7 +188,10 @@ export type JobView = {
   id: string
   dataset: `0x${string}`
   buyer: `0x${string}`
-  trainer: { id: string; version: string; hash: `0x${string}` }
+  /** The program: a built-in trainer, or `custom` with the outputs the buyer declared for this job. */
+  trainer: { id: string; version: string; hash: `0x${string}`; outputs?: DeclaredOutputs | undefined }
+  /** The job's parameters (what the owner approves for a custom algorithm). */
+  params: Record<string, unknown>
   state: JobState
   /** Why a job failed: a stable code and a safe message. */
   failure?: { code: string; message: string } | undefined

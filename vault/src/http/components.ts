@@ -25,6 +25,8 @@ export type ApiComponents = {
   engine: Pick<ComputeEngine, 'notify' | 'cancel'>
   trainers: TrainerCatalog
   algorithms: AlgorithmStore
+  /** The program runtimes the sandbox can confine on this host. */
+  runtimes: () => Promise<('node' | 'python')[]>
   privacy: VaultPrivacy
   resultsDir: string
   logger: Logger

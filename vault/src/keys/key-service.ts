@@ -3,7 +3,7 @@ import type { Job } from '@datavault/compute-to-data'
 import type { Chain } from '../chain/chain.ts'
 import type { Logger } from '../logger.ts'
 import type { Database } from '../store/database.ts'
-import type { AlgorithmStore } from '../store/algorithms.ts'
+import { type AlgorithmStore, approvalTerms } from '../store/algorithms.ts'
 import type { Dataset } from '../store/datasets.ts'
 import type { NodeIdentity } from './node-identity.ts'
 
@@ -34,12 +34,16 @@ export class KeyReleaseError extends DataVaultError {
  */
 export function policyAllowsTrainer(
   dataset: Pick<Dataset, 'policy' | 'id'>,
-  trainer: { id: string; hash: string },
+  trainer: { id: string; hash: string; outputs?: unknown },
   approvals?: Pick<AlgorithmStore, 'isApproved'>,
+  params: Record<string, unknown> = {},
 ): boolean {
   const hash = trainer.hash.replace(/^0x/, '').toLowerCase()
   if (trainer.id === 'custom')
-    return dataset.policy.trainers.includes(`custom@${hash}`) || approvals?.isApproved({ datasetId: dataset.id, hash: trainer.hash }) === true
+    return (
+      dataset.policy.trainers.includes(`custom@${hash}`) ||
+      approvals?.isApproved({ datasetId: dataset.id, hash: trainer.hash, terms: approvalTerms({ outputs: trainer.outputs, params }) }) === true
+    )
   return dataset.policy.trainers.some((entry) => entry === trainer.id || entry === `${trainer.id}@${hash}`)
 }
 
@@ -93,7 +97,7 @@ export function localKeyService({ chainId }: { chainId: number }) {
 
       async releaseForJob({ job, dataset }) {
         if (job.datasetId !== dataset.id) throw new KeyReleaseError('The job is for another dataset.', { code: 'KEY_DATASET_MISMATCH' })
-        if (!policyAllowsTrainer(dataset, job.trainer, approvals))
+        if (!policyAllowsTrainer(dataset, job.trainer, approvals, job.params))
           throw new KeyReleaseError('The dataset\'s policy does not allow this trainer.', { code: 'KEY_POLICY_DENIED' })
         const row = db.prepare('SELECT sealed_key FROM key_escrows WHERE dataset_id = ?').get(dataset.id) as
           | { sealed_key: Uint8Array }

@@ -110,12 +110,8 @@ export function vaultPrivacy({
     },
 
     release(jobId) {
-      try {
-        ledger.release({ jobId })
-      } catch (error) {
-        // Jobs on datasets without a budget never reserved anything.
-        if ((error as { code?: string }).code !== 'PRIVACY_RESERVATION_NOT_FOUND') throw error
-      }
+      // A job that never reserved (no budget on its dataset) releases nothing.
+      ledger.release({ jobId })
     },
   }
 }

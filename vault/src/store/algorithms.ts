@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
-import { mkdir, open, rename, stat } from 'node:fs/promises'
+import { mkdir, open, readFile, rename, stat } from 'node:fs/promises'
+import { keccak256, stringToBytes } from 'viem'
 import { join } from 'node:path'
 import { z } from 'zod'
-import { DataVaultError, declaredOutputsSchema, safetensorsDtypes } from '@datavault/sdk'
+import { DataVaultError, canonicalJson, declaredOutputsSchema, safetensorsDtypes } from '@datavault/sdk'
 import type { JobTrainer, TrainerCatalog, TrainerCatalogEntry, TrainerDefinition } from '@datavault/compute-to-data'
 import type { Database } from './database.ts'
 
@@ -22,9 +23,14 @@ export type AlgorithmStore = {
   path(hash: string): string | undefined
   /** The runtime a stored program was uploaded for. */
   runtime(hash: string): 'node' | 'python' | undefined
-  approve(params: { datasetId: string; hash: string; by: string }): void
-  isApproved(params: { datasetId: string; hash: string }): boolean
-  approvals(datasetId: string): { hash: `0x${string}`; approvedAt: string }[]
+  /** Approves a program for a dataset on exactly these terms (declared outputs and parameters). */
+  approve(params: { datasetId: string; hash: string; terms: `0x${string}`; by: string }): void
+  isApproved(params: { datasetId: string; hash: string; terms: `0x${string}` }): boolean
+  /** Withdraws every approval of a program on a dataset; returns how many there were. */
+  revoke(params: { datasetId: string; hash: string }): number
+  approvals(datasetId: string): { hash: `0x${string}`; terms: `0x${string}`; approvedAt: string }[]
+  /** The stored program's bytes (for the owner who decides on it). */
+  code(hash: string): Promise<Uint8Array | undefined>
 }
 
 /** Migrations of the algorithm tables (the vault's migration list appends them). */
@@ -44,6 +50,28 @@ export const algorithmMigrations = [
    )`,
   `ALTER TABLE algorithms ADD COLUMN runtime TEXT NOT NULL DEFAULT 'node'`,
 ]
+
+/** Later migrations of the algorithm tables (appended after the anchor table's). */
+export const approvalTermsMigrations = [
+  // An approval holds for one set of terms: the outputs a job declares and its parameters.
+  `DROP TABLE dataset_approvals`,
+  `CREATE TABLE dataset_approvals (
+     dataset_id TEXT NOT NULL,
+     hash TEXT NOT NULL,
+     terms TEXT NOT NULL,
+     approved_by TEXT NOT NULL,
+     approved_at TEXT NOT NULL,
+     PRIMARY KEY (dataset_id, hash, terms)
+   )`,
+]
+
+/**
+ * What an owner's approval of a custom algorithm covers besides its code: the outputs the job
+ * declares and its parameters. A job with other outputs or other parameters waits for approval again.
+ */
+export function approvalTerms({ outputs, params }: { outputs: unknown; params: Record<string, unknown> }): `0x${string}` {
+  return keccak256(stringToBytes(canonicalJson({ outputs, params })))
+}
 
 /** Algorithms as files under `dir` (named by hash, written whole then renamed) with rows in SQLite. */
 export async function algorithmStore({ db, dir }: { db: Database; dir: string }): Promise<AlgorithmStore> {
@@ -89,24 +117,33 @@ export async function algorithmStore({ db, dir }: { db: Database; dir: string })
       const row = db.prepare('SELECT runtime FROM algorithms WHERE hash = ?').get(hash.toLowerCase()) as { runtime: 'node' | 'python' } | undefined
       return row?.runtime
     },
-    approve({ datasetId, hash, by }) {
+    approve({ datasetId, hash, terms, by }) {
       db.prepare(
-        'INSERT INTO dataset_approvals (dataset_id, hash, approved_by, approved_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-      ).run(datasetId.toLowerCase(), hash.toLowerCase(), by.toLowerCase(), new Date().toISOString())
+        'INSERT INTO dataset_approvals (dataset_id, hash, terms, approved_by, approved_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      ).run(datasetId.toLowerCase(), hash.toLowerCase(), terms, by.toLowerCase(), new Date().toISOString())
     },
-    isApproved({ datasetId, hash }) {
+    isApproved({ datasetId, hash, terms }) {
       return (
-        db.prepare('SELECT 1 FROM dataset_approvals WHERE dataset_id = ? AND hash = ?').get(datasetId.toLowerCase(), hash.toLowerCase()) !==
-        undefined
+        db
+          .prepare('SELECT 1 FROM dataset_approvals WHERE dataset_id = ? AND hash = ? AND terms = ?')
+          .get(datasetId.toLowerCase(), hash.toLowerCase(), terms) !== undefined
       )
+    },
+    revoke({ datasetId, hash }) {
+      return Number(db.prepare('DELETE FROM dataset_approvals WHERE dataset_id = ? AND hash = ?').run(datasetId.toLowerCase(), hash.toLowerCase()).changes)
     },
     approvals(datasetId) {
       return (
-        db.prepare('SELECT hash, approved_at FROM dataset_approvals WHERE dataset_id = ? ORDER BY approved_at').all(datasetId.toLowerCase()) as {
+        db.prepare('SELECT hash, terms, approved_at FROM dataset_approvals WHERE dataset_id = ? ORDER BY approved_at').all(datasetId.toLowerCase()) as {
           hash: `0x${string}`
+          terms: `0x${string}`
           approved_at: string
         }[]
-      ).map((row) => ({ hash: row.hash, approvedAt: row.approved_at }))
+      ).map((row) => ({ hash: row.hash, terms: row.terms, approvedAt: row.approved_at }))
+    },
+    async code(hash) {
+      const known = db.prepare('SELECT hash FROM algorithms WHERE hash = ?').get(hash.toLowerCase())
+      return known ? new Uint8Array(await readFile(fileOf(hash.toLowerCase()))) : undefined
     },
   }
 }

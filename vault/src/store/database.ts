@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { migrate } from '@datavault/compute-to-data'
-import { algorithmMigrations } from './algorithms.ts'
+import { algorithmMigrations, approvalTermsMigrations } from './algorithms.ts'
 import { receiptAnchorMigrations } from '../chain/receipt-anchorer.ts'
 
 /** The node's SQLite database. One per node; every component gets it through `init`. */
@@ -45,6 +45,6 @@ export function openDatabase(path: string): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const db = new DatabaseSync(path)
   db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;')
-  migrate(db, 'vault', [...migrations, ...algorithmMigrations, ...receiptAnchorMigrations])
+  migrate(db, 'vault', [...migrations, ...algorithmMigrations, ...receiptAnchorMigrations, ...approvalTermsMigrations])
   return db
 }

@@ -4,14 +4,14 @@ import Router from '@koa/router'
 import type { Address } from 'viem'
 import { randomUUID } from 'node:crypto'
 import type { z } from 'zod'
-import { DataVaultError, type JobView, addressSchema, declaredOutputsSchema, denyJobBodySchema, submitJobBodySchema } from '@datavault/sdk'
+import { DataVaultError, type JobView, addressSchema, declaredOutputsSchema, denyJobBodySchema, hashSchema, submitJobBodySchema } from '@datavault/sdk'
 import type { Job, JobTrainer, TrainerDefinition } from '@datavault/compute-to-data'
 import type { ApiComponents } from '../components.ts'
 import { walletAuth } from '../middleware/wallet-auth.ts'
 import { InvalidBodyError, parseJsonBody, parseParam } from '../read-body.ts'
 import type { VaultState } from '../state.ts'
 import { policyAllowsTrainer } from '../../keys/key-service.ts'
-import { AlgorithmNotFoundError, customAlgorithmDefinition, declaredOutputBytes } from '../../store/algorithms.ts'
+import { AlgorithmNotFoundError, approvalTerms, customAlgorithmDefinition, declaredOutputBytes } from '../../store/algorithms.ts'
 
 /** The job may not run on this dataset (policy), or the dataset is not ready. */
 export class JobRefusedError extends DataVaultError {
@@ -38,22 +38,23 @@ export class JobOutputNotFoundError extends DataVaultError {
 }
 
 /**
- * A job as its buyer sees it. While a job runs only its epoch count shows: the loss values come
- * from the program and could carry data, so they are released (in `metrics`) only once the egress
- * guard has passed the outputs.
+ * A job as its buyer sees it. Progress shows only the epoch count: loss values come from the
+ * program and could carry data, so only what the egress guard passed (`metrics`) is released.
  */
 export function toJobView(job: Job): JobView {
   return {
     id: job.id,
     dataset: job.datasetId,
     buyer: job.buyer,
-    trainer: job.trainer,
+    trainer: job.trainer as JobView['trainer'],
+    params: job.params,
     state: job.state,
     failure: job.failure,
     progress:
-      job.progress && job.state !== 'finished'
-        ? { ...(job.progress.epoch === undefined ? {} : { epoch: job.progress.epoch }), ...(job.progress.epochs === undefined ? {} : { epochs: job.progress.epochs }) }
-        : job.progress,
+      job.progress && {
+        ...(job.progress.epoch === undefined ? {} : { epoch: job.progress.epoch }),
+        ...(job.progress.epochs === undefined ? {} : { epochs: job.progress.epochs }),
+      },
     metrics: job.metrics,
     result: job.result,
     createdAt: job.createdAt,
@@ -112,7 +113,7 @@ export function jobRoutes(
     const { jobTrainer, definition } = programOf(body)
     const custom = jobTrainer.id === 'custom'
     // A built-in trainer runs only when the policy lists it; a custom algorithm waits for the owner.
-    const allowed = policyAllowsTrainer(dataset, jobTrainer, algorithms)
+    const allowed = policyAllowsTrainer(dataset, jobTrainer, algorithms, body.params)
     if (!allowed && !custom)
       throw new JobRefusedError(`The dataset's policy does not allow the trainer ${jobTrainer.id}.`, { code: 'POLICY_TRAINER_DENIED' })
     if (custom && declaredOutputBytes(jobTrainer.outputs!) > dataset.policy.maxOutputBytes)
@@ -128,6 +129,10 @@ export function jobRoutes(
     const params = parsed.data as Record<string, unknown>
     if (typeof params.epochs === 'number' && params.epochs > dataset.policy.maxEpochs)
       throw new JobRefusedError(`The dataset's policy allows at most ${dataset.policy.maxEpochs} epochs.`, { code: 'POLICY_LIMIT_EXCEEDED' })
+    if (dataset.policy.minRows !== undefined && dataset.schema.rows !== undefined && dataset.schema.rows < dataset.policy.minRows)
+      throw new JobRefusedError(`The dataset declares ${dataset.schema.rows} rows, fewer than the ${dataset.policy.minRows} its policy requires.`, {
+        code: 'POLICY_LIMIT_EXCEEDED',
+      })
     const hidden = Array.isArray(params.hidden) ? (params.hidden as unknown[]).filter((size): size is number => typeof size === 'number') : []
     if (dataset.policy.maxHiddenUnits !== undefined && hidden.some((size) => size > dataset.policy.maxHiddenUnits!))
       throw new JobRefusedError(`The dataset's policy allows hidden layers of at most ${dataset.policy.maxHiddenUnits} units.`, {
@@ -155,7 +160,23 @@ export function jobRoutes(
   })
 
   router.get('/v1/jobs', signed('none'), (ctx) => {
+    if (ctx.query.dataset !== undefined) {
+      // The owner sees every job on their dataset, those waiting for approval included.
+      const dataset = datasets.require(parseParam(addressSchema, ctx.query.dataset, 'dataset'))
+      if (dataset.owner !== ctx.state.wallet) throw new JobAccessDeniedError()
+      ctx.body = { jobs: jobs.list({ datasetId: dataset.id }).map(toJobView) }
+      return
+    }
     ctx.body = { jobs: jobs.list({ buyer: ctx.state.wallet as Address }).map(toJobView) }
+  })
+
+  router.delete('/v1/datasets/:id/approvals/:hash', signed('none'), (ctx) => {
+    const dataset = datasets.require(parseParam(addressSchema, ctx.params.id, 'id'))
+    if (dataset.owner !== ctx.state.wallet) throw new JobAccessDeniedError()
+    const hash = parseParam(hashSchema, ctx.params.hash, 'hash')
+    const revoked = algorithms.revoke({ datasetId: dataset.id, hash })
+    ctx.state.log.info({ dataset: dataset.id, hash, revoked }, 'algorithm approvals withdrawn')
+    ctx.body = { revoked }
   })
 
   router.get('/v1/jobs/:id', signed('none'), (ctx) => {
@@ -174,7 +195,12 @@ export function jobRoutes(
   router.post('/v1/jobs/:id/approve', signed('none'), (ctx) => {
     const job = awaitingJobOfOwner(String(ctx.params.id), ctx.state.wallet)
     // Approving the job approves its algorithm's exact hash for this dataset, for later jobs too.
-    algorithms.approve({ datasetId: job.datasetId, hash: job.trainer.hash, by: ctx.state.wallet as string })
+    algorithms.approve({
+      datasetId: job.datasetId,
+      hash: job.trainer.hash,
+      terms: approvalTerms({ outputs: job.trainer.outputs, params: job.params }),
+      by: ctx.state.wallet as string,
+    })
     const queued = jobs.transition(job.id, 'queued')
     ctx.state.log.info({ jobId: job.id, dataset: job.datasetId }, 'algorithm approved')
     engine.notify()

@@ -1,0 +1,17 @@
+import type { JobView } from '../schemas.ts'
+import type { VaultClient } from '../transport.ts'
+
+export type ListDatasetJobsParameters = { dataset: `0x${string}` }
+export type ListDatasetJobsReturnType = JobView[]
+
+/**
+ * The dataset's owner lists every job on their dataset, newest first, those waiting for approval
+ * of a custom algorithm included (with the outputs and parameters they would be approved for).
+ *
+ * @example
+ * const waiting = (await listDatasetJobs(owner, { dataset })).filter((job) => job.state === 'awaiting-approval')
+ */
+export async function listDatasetJobs(client: VaultClient, { dataset }: ListDatasetJobsParameters): Promise<ListDatasetJobsReturnType> {
+  const response = await client.request({ method: 'GET', path: `/v1/jobs?dataset=${dataset.toLowerCase()}`, doing: 'listing the jobs on a dataset', signed: true })
+  return ((await response.json()) as { jobs: JobView[] }).jobs
+}
