@@ -1,4 +1,4 @@
-import type { Address, BlockNumber, BlockTag } from 'viem'
+import { type Address, type BlockNumber, type BlockTag, getAddress } from 'viem'
 import { getDatasets } from '../../api/actions/getDatasets.ts'
 import { type ExchangeEarnings, getDatatokenEarnings } from '../../chain/getDatatokenEarnings.ts'
 import { AccountRequiredError } from '../../api/transport.ts'
@@ -6,8 +6,10 @@ import type { DataVaultBaseClient } from '../createDataVaultClient.ts'
 
 /** What one dataset earned. */
 export type DatasetEarnings = {
+  /** The dataset id (lower-case, as the node lists it). */
   dataset: `0x${string}`
   name: string
+  /** Its datatoken, checksummed. */
   datatoken: Address
   /** Orders placed (each paid for one job). */
   orders: number
@@ -69,7 +71,7 @@ export async function earnings(client: DataVaultBaseClient, { owner, fromBlock }
       ...(await Promise.all(
         datasets.slice(i, i + 8).map(async (dataset) => {
           const { orders, datatokensOrdered, consumers, sales } = await getDatatokenEarnings(client.public, { datatoken: dataset.datatoken, fromBlock })
-          return { dataset: dataset.id, name: dataset.name, datatoken: dataset.datatoken, orders, datatokensOrdered, consumers, sales }
+          return { dataset: dataset.id, name: dataset.name, datatoken: getAddress(dataset.datatoken), orders, datatokensOrdered, consumers, sales }
         }),
       )),
     )
