@@ -156,8 +156,11 @@ describe('listReceipts + approveAlgorithm', () => {
     const watching = buyer.watchJob({ id: job.id })
     expect((await watching.next()).value).toMatchObject({ type: 'awaiting-approval' })
 
+    const [waiting] = (await owner.listDatasetJobs({ dataset: published.datatoken })).filter((candidate) => candidate.state === 'awaiting-approval')
+    expect(waiting?.id).toBe(job.id)
+    expect(new TextDecoder().decode((await owner.getAlgorithm({ hash })).code)).toBe(columnMeansProgram)
     const approved = await owner.approveAlgorithm({ job: job.id })
-    expect(approved.algorithm).toEqual({ hash, dataset: published.datatoken.toLowerCase() })
+    expect(approved.algorithm).toEqual({ hash, dataset: published.datatoken.toLowerCase(), outputs, params: {} })
     expect(approved.job.state).toBe('queued')
     const seen: JobEvent[] = []
     for await (const event of watching) seen.push(event)

@@ -20,6 +20,13 @@ import {
   downloadResult,
 } from '../api/actions/downloadResult.ts'
 import { type EscrowDataKeyParameters, escrowDataKey } from '../api/actions/escrowDataKey.ts'
+import { type GetAlgorithmParameters, type GetAlgorithmReturnType, getAlgorithm } from '../api/actions/getAlgorithm.ts'
+import { type ListDatasetJobsParameters, type ListDatasetJobsReturnType, listDatasetJobs } from '../api/actions/listDatasetJobs.ts'
+import {
+  type RevokeAlgorithmApprovalParameters,
+  type RevokeAlgorithmApprovalReturnType,
+  revokeAlgorithmApproval,
+} from '../api/actions/revokeAlgorithmApproval.ts'
 import { type GetJobParameters, type GetJobReturnType, getJob } from '../api/actions/getJob.ts'
 import { type GetPrivacyUsageReturnType, getPrivacyUsage } from '../api/actions/getPrivacyUsage.ts'
 import { type GetProviderFeeParameters, type GetProviderFeeReturnType, getProviderFee } from '../api/actions/getProviderFee.ts'
@@ -103,8 +110,14 @@ export type DataVaultActions = {
   earnings(parameters?: EarningsParameters): Promise<EarningsReturnType>
   /** Receipts of every finished job on one of your datasets. */
   listReceipts(parameters: ListReceiptsParameters): Promise<ListReceiptsReturnType>
+  /** Every job on one of your datasets, those waiting for approval included. */
+  listDatasetJobs(parameters: ListDatasetJobsParameters): Promise<ListDatasetJobsReturnType>
+  /** A custom algorithm's program, to read before approving it. */
+  getAlgorithm(parameters: GetAlgorithmParameters): Promise<GetAlgorithmReturnType>
   /** Approves the custom algorithm a job waits on; see {@link approveAlgorithm}. */
   approveAlgorithm(parameters: ApproveAlgorithmParameters): Promise<ApproveAlgorithmReturnType>
+  /** Withdraws every approval of an algorithm on one of your datasets. */
+  revokeAlgorithmApproval(parameters: RevokeAlgorithmApprovalParameters): Promise<RevokeAlgorithmApprovalReturnType>
   approveJob(parameters: ApproveJobParameters): Promise<DecideJobReturnType>
   denyJob(parameters: DenyJobParameters): Promise<DecideJobReturnType>
   /** A job's program log (owner only). */
@@ -154,7 +167,10 @@ export function dataVaultActions(client: DataVaultBaseClient): DataVaultActions 
     publishDataset: (parameters) => publishDataset(client, parameters),
     earnings: (parameters) => earnings(client, parameters),
     listReceipts: (parameters) => listReceipts(vault, parameters),
+    listDatasetJobs: (parameters) => listDatasetJobs(vault, parameters),
+    getAlgorithm: (parameters) => getAlgorithm(vault, parameters),
     approveAlgorithm: (parameters) => approveAlgorithm(vault, parameters),
+    revokeAlgorithmApproval: (parameters) => revokeAlgorithmApproval(vault, parameters),
     approveJob: (parameters) => approveJob(vault, parameters),
     denyJob: (parameters) => denyJob(vault, parameters),
     getJobLogs: (parameters) => getJobLogs(vault, parameters),

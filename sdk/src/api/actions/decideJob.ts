@@ -7,8 +7,9 @@ export type DecideJobReturnType = JobView
 export type DecideJobErrorType = import('../transport.ts').VaultApiError
 
 /**
- * The dataset's owner approves the custom algorithm of a job waiting for approval: its exact
- * hash may then run on this dataset (this job and later ones), and the job is queued.
+ * The dataset's owner approves the custom algorithm of a job waiting for approval: that exact
+ * program, with the same declared outputs and parameters, may then run on this dataset (this job
+ * and later ones), and the job is queued.
  *
  * @example
  * await approveJob(owner, { id: job.id })
@@ -55,15 +56,19 @@ export type ApproveAlgorithmParameters = {
 export type ApproveAlgorithmReturnType = {
   /** The job, now queued. */
   job: JobView
-  /** What was approved: this exact program hash, on this dataset, for this job and later ones. */
-  algorithm: { hash: `0x${string}`; dataset: `0x${string}` }
+  /**
+   * What was approved, on this dataset, for this job and later ones: this exact program, with
+   * these declared outputs and these parameters (another output or parameter waits again).
+   */
+  algorithm: { hash: `0x${string}`; dataset: `0x${string}`; outputs: import('../schemas.ts').DeclaredOutputs | undefined; params: Record<string, unknown> }
 }
 export type ApproveAlgorithmErrorType = import('../transport.ts').VaultApiError
 
 /**
  * The dataset's owner approves the custom algorithm a job is waiting on. Same request as
- * {@link approveJob} (the node records an approval of the algorithm's exact hash for the dataset,
- * so later jobs with the same program run without waiting); this form says what was approved.
+ * {@link approveJob} (the node records an approval of the program's exact hash, declared outputs
+ * and parameters for the dataset, so later jobs with the same terms run without waiting; read the
+ * program first with `getAlgorithm`); this form says what was approved.
  *
  * @example
  * const { algorithm } = await approveAlgorithm(owner, { job: job.id })
@@ -71,5 +76,5 @@ export type ApproveAlgorithmErrorType = import('../transport.ts').VaultApiError
  */
 export async function approveAlgorithm(client: VaultClient, { job }: ApproveAlgorithmParameters): Promise<ApproveAlgorithmReturnType> {
   const approved = await approveJob(client, { id: job })
-  return { job: approved, algorithm: { hash: approved.trainer.hash, dataset: approved.dataset } }
+  return { job: approved, algorithm: { hash: approved.trainer.hash, dataset: approved.dataset, outputs: approved.trainer.outputs, params: approved.params } }
 }
