@@ -3,10 +3,12 @@
 // this file is started by an older system Node, it re-runs itself with the Node 24 that the
 // project installs from the npm registry.
 import { spawnSync } from 'node:child_process'
-import { createRequire } from 'node:module'
+import module, { createRequire } from 'node:module'
 
 const major = Number(process.versions.node.split('.')[0])
 if (major >= 24) {
+  // Node caches the compiled CLI on disk (its default cache dir under the temp dir): a quicker start.
+  module.enableCompileCache?.()
   const { startCli } = await import('../src/cli/main.ts')
   startCli()
 } else {

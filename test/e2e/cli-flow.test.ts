@@ -90,7 +90,7 @@ describe('datavault CLI on a real stack', () => {
     expect(result.schema.rows).toBe(1200)
     expect(result.schema.columns).toContainEqual({ name: 'risk', type: 'category', values: expect.arrayContaining(['low', 'high']) })
     expect(result.schema.columns).toContainEqual({ name: 'age', type: 'number' })
-    expect(result.bytes).toEqual({ plaintext: (await readFile(join(work, 'vitals.csv'))).length, ciphertext: expect.any(Number) })
+    expect(result.size).toEqual({ plaintext: (await readFile(join(work, 'vitals.csv'))).length, ciphertext: expect.any(Number) })
 
     const listed = await cli(['datasets', '--json'])
     expect(listed.code, listed.stderr).toBe(0)
@@ -153,6 +153,33 @@ describe('datavault CLI on a real stack', () => {
     expect(asTestBuyer.code).toBe(0)
     expect(asTestBuyer.stderr).toMatch(/TEST KEY/)
     expect(asTestBuyer.stdout.split('\t')[1]).toBe('finished')
+  })
+
+  test('behavior: buy ahead, then a job that fails: exit 3 with the node\'s reason, nothing at --out; jobs --watch says the same', async () => {
+    // The schema declares no row count, so only the run itself can find the rows too few.
+    await writeFile(join(work, 'policy.json'), JSON.stringify({ trainers: ['logistic-regression'], minRows: 100_000 }))
+    const columns = ['age', 'bmi', 'systolic_bp', 'cholesterol', 'glucose', 'smoker', 'exercise_hours'].map((name) => ({ name, type: 'number' }))
+    await writeFile(join(work, 'schema.json'), JSON.stringify({ format: 'csv', columns: [...columns, { name: 'risk', type: 'category', values: ['low', 'high'] }] }))
+    const published = await cli(['publish', 'vitals.csv', '--price', '1', '--name', 'Too few rows', '--policy', 'policy.json', '--schema', 'schema.json', '--account', 'owner', '--json'])
+    expect(published.code, published.stderr).toBe(0)
+    const tooFew = json(published).dataset
+    expect(json(published).policy).toMatchObject({ trainers: ['logistic-regression'], minRows: 100_000 })
+
+    const bought = await cli(['buy', tooFew, '--account', 'buyer', '--json'])
+    expect(bought.code, bought.stderr).toBe(0)
+    expect(json(bought)).toMatchObject({ method: 'fixed-rate', paid: '1.001', balance: '1', price: { type: 'fixed-rate', price: '1' } })
+
+    const out = join(work, 'failed.safetensors')
+    const trained = await cli(['train', tooFew, '--trainer', 'logistic-regression', '--label', 'risk', '--out', out, '--account', 'buyer', '--json'])
+    expect(trained.code, trained.stdout).toBe(3)
+    const { error } = json(trained)
+    expect(error).toMatchObject({ code: 'JOB_FAILED', exitCode: 3, failure: { code: 'policy-violation' } })
+    expect(trained.stderr).not.toMatch(/bought a datatoken/)
+    expect((await readdir(work)).filter((name) => name.includes('failed.safetensors'))).toEqual([])
+
+    const watched = await cli(['jobs', '--watch', error.job, '--account', 'buyer'])
+    expect(watched.code).toBe(3)
+    expect(watched.stderr).toMatch(/failed: policy-violation: .*100000 rows/)
   })
 
   test('error: a missing file, a bad --param, a wrong password, an unknown dataset: a clear message, the documented exit code, nothing spent', async () => {

@@ -103,8 +103,8 @@ export class CliInterruptedError extends CliError {
 
 // SDK and node errors, by name or code, to the exit code a script expects.
 const verificationNames = new Set(['ReceiptVerificationError', 'OutputDigestMismatchError'])
-const usageNames = new Set(['TrainerParametersError', 'OceanAddressesError'])
-const notFoundNames = new Set(['ExchangeNotFoundError'])
+const usageNames = new Set(['TrainerParametersError', 'OceanAddressesError', 'ChainMismatchError', 'AddressesRequiredError', 'PublishDatasetArgumentError'])
+const notFoundNames = new Set(['ExchangeNotFoundError', 'DatatokenNotForSaleError', 'DatasetNotReadyError', 'ChainArgumentError'])
 
 /**
  * The exit code for an error that ended a command. CLI errors carry theirs; the SDK's and the
@@ -119,6 +119,8 @@ export function exitCodeOf(error: unknown): ExitCode {
   if (verificationNames.has(error.name)) return exitCodes.verification
   if (usageNames.has(error.name)) return exitCodes.usage
   if (notFoundNames.has(error.name)) return exitCodes.notFound
+  // A step of a multi-step action failed: its cause says how.
+  if (error.name === 'PublishDatasetError' && isDataVaultError(error.cause)) return exitCodeOf(error.cause)
   if (error.name === 'VaultApiError') {
     if (error.status === 400 || error.status === 413 || error.status === 422) return exitCodes.usage
     if (error.status === 401 || error.status === 403 || error.status === 404 || error.status === 409) return exitCodes.notFound

@@ -1,14 +1,10 @@
 // Following a job until it ends: state changes as notes, epochs as a progress bar.
 import { getJob } from '../api/actions/getJob.ts'
+import { watchJob } from '../api/actions/watchJob.ts'
 import type { JobView } from '../api/schemas.ts'
 import type { VaultClient } from '../api/transport.ts'
 import { CliInterruptedError, CliNotFoundError } from './errors.ts'
 import type { Output } from './output.ts'
-
-/** Whether a job state is final. */
-export function isFinal(job: JobView): boolean {
-  return job.state === 'finished' || job.state === 'failed'
-}
 
 /** Reads a job; the node's 404 becomes `JOB_NOT_FOUND` (exit 4). */
 export async function requireJob(vault: VaultClient, id: string, signal?: AbortSignal): Promise<JobView> {
@@ -22,58 +18,39 @@ export async function requireJob(vault: VaultClient, id: string, signal?: AbortS
 }
 
 /**
- * Polls a job until it is `finished` or `failed` and returns it. Ctrl-C stops watching (the job
- * goes on) with exit 130; a node that stops answering is retried a few times.
+ * Follows a job (the SDK's watchJob) until it is `finished` or `failed` and returns it: state
+ * changes as notes, epochs as a bar. Ctrl-C stops watching (the job goes on) with exit 130.
  */
-export async function followJob(
-  vault: VaultClient,
-  id: string,
-  { output, signal, intervalMs = 300 }: { output: Output; signal: AbortSignal; intervalMs?: number },
-): Promise<JobView> {
+export async function followJob(vault: VaultClient, id: string, { output, signal }: { output: Output; signal: AbortSignal }): Promise<JobView> {
   const epochs = output.progress('training', { unit: 'epochs' })
-  let lastState = ''
-  let failures = 0
+  let runningNoted = false
   try {
+    // No time limit of its own: a person can Ctrl-C, a script can use `timeout`.
+    const events = watchJob(vault, { id, intervalMs: 300, timeoutMs: 30 * 24 * 3600_000, signal })
     for (;;) {
-      if (signal.aborted) throw new CliInterruptedError(`Stopped watching; job ${id} goes on (follow it with \`datavault jobs --watch ${id}\`).`)
-      let job: JobView
-      try {
-        job = await requireJob(vault, id)
-        failures = 0
-      } catch (error) {
-        if ((error as { code?: string }).code !== 'VAULT_UNREACHABLE' || ++failures > 5) throw error
-        await sleep(intervalMs * failures, signal)
-        continue
+      const next = await events.next()
+      if (next.done) return next.value
+      const event = next.value
+      if (event.type === 'running') {
+        if (event.epochs) epochs.update(event.epoch ?? 0, event.epochs)
+        else if (!runningNoted) output.note('job running')
+        runningNoted = true
+      } else if (event.type === 'finished' || event.type === 'failed') {
+        epochs.done(event.type === 'finished' && event.job.progress?.epochs ? `${event.job.progress.epochs} epochs done` : undefined)
+        output.note(`job ${event.type}`)
+      } else {
+        output.note(`job ${event.type}`)
+        if (event.type === 'awaiting-approval') output.note('  (a custom algorithm waits for the dataset owner: `datavault approve`)')
       }
-      if (job.state !== lastState) {
-        lastState = job.state
-        if (job.state !== 'running' && !isFinal(job)) output.note(`job ${job.state}`)
-        if (job.state === 'awaiting-approval') output.note('  (a custom algorithm waits for the dataset owner: `datavault approve`)')
-      }
-      if (job.state === 'running' && job.progress?.epochs) epochs.update(job.progress.epoch ?? 0, job.progress.epochs)
-      if (isFinal(job)) {
-        epochs.done(job.state === 'finished' && job.progress?.epochs ? `${job.progress.epochs} epochs done` : undefined)
-        output.note(`job ${job.state}`)
-        return job
-      }
-      await sleep(intervalMs, signal)
     }
+  } catch (error) {
+    if (signal.aborted) throw new CliInterruptedError(`Stopped watching; job ${id} goes on (follow it with \`datavault jobs --watch ${id}\`).`)
+    if ((error as { status?: number }).status === 404)
+      throw new CliNotFoundError(`The vault node at ${vault.url} has no job ${id}.`, { code: 'JOB_NOT_FOUND', details: 'List yours with `datavault jobs`.' })
+    throw error
   } finally {
     epochs.done()
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve()
-    const timer = setTimeout(done, ms)
-    function done() {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
 }
 
 /** A job in a few plain lines. */

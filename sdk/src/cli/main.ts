@@ -2,33 +2,27 @@
 // stderr (and a JSON document on stdout with --json) and the documented exit code.
 import { commonHelp, connectionHelp, walletHelp } from './args.ts'
 import type { Command } from './command.ts'
-import { datasetCommand, datasetsCommand } from './commands/datasets.ts'
-import { buyCommand } from './commands/buy.ts'
-import { devCommand } from './commands/dev.ts'
-import { jobsCommand } from './commands/jobs.ts'
-import { keysCommand } from './commands/keys.ts'
-import { approveCommand, denyCommand, logsCommand, receiptsCommand } from './commands/owner.ts'
-import { publishCommand } from './commands/publish.ts'
-import { receiptCommand } from './commands/receipt.ts'
-import { trainCommand } from './commands/train.ts'
 import { CliUsageError, describeError, exitCodeOf, exitCodes } from './errors.ts'
 import type { CliIo } from './output.ts'
 
-/** Every command, in the order the help lists them. */
-export const commands: readonly Command[] = [
-  devCommand,
-  keysCommand,
-  publishCommand,
-  datasetsCommand,
-  datasetCommand,
-  buyCommand,
-  trainCommand,
-  jobsCommand,
-  receiptCommand,
-  approveCommand,
-  denyCommand,
-  logsCommand,
-  receiptsCommand,
+/** A command as the dispatcher knows it: its name, one line, and its module (loaded only when run). */
+type CommandEntry = { name: string; summary: string; load: () => Promise<Command> }
+
+/** Every command, in the order the help lists them. Each module is imported only when its command runs. */
+export const commands: readonly CommandEntry[] = [
+  { name: 'dev', summary: 'run the local stack (chain, Ocean contracts, IPFS, vault node, sandbox) in the foreground', load: async () => (await import('./commands/dev.ts')).devCommand },
+  { name: 'keys', summary: 'create, import and list wallet keys (encrypted keystore, Web3 Secret Storage v3)', load: async () => (await import('./commands/keys.ts')).keysCommand },
+  { name: 'publish', summary: 'encrypt a CSV locally, upload it, publish its datatoken, register it, escrow its key', load: async () => (await import('./commands/publish.ts')).publishCommand },
+  { name: 'datasets', summary: 'list or search the datasets on the vault node, with prices', load: async () => (await import('./commands/datasets.ts')).datasetsCommand },
+  { name: 'dataset', summary: 'show one dataset: schema, policy, privacy budget, price', load: async () => (await import('./commands/datasets.ts')).datasetCommand },
+  { name: 'buy', summary: 'buy one datatoken of a dataset (fixed price or free dispenser)', load: async () => (await import('./commands/buy.ts')).buyCommand },
+  { name: 'train', summary: 'order, submit and follow a training job; save the weights and the verified receipt', load: async () => (await import('./commands/train.ts')).trainCommand },
+  { name: 'jobs', summary: 'list your jobs, show one, or --watch one until it ends', load: async () => (await import('./commands/jobs.ts')).jobsCommand },
+  { name: 'receipt', summary: 'verify a job receipt offline (signature, node, outputs, weights hash)', load: async () => (await import('./commands/receipt.ts')).receiptCommand },
+  { name: 'approve', summary: "(owner) approve a job's custom algorithm on your dataset", load: async () => (await import('./commands/owner.ts')).approveCommand },
+  { name: 'deny', summary: "(owner) deny a job's custom algorithm, with a reason the buyer sees", load: async () => (await import('./commands/owner.ts')).denyCommand },
+  { name: 'logs', summary: "(owner) a job's program log", load: async () => (await import('./commands/owner.ts')).logsCommand },
+  { name: 'receipts', summary: "(owner) every finished job's receipt on your dataset, verified", load: async () => (await import('./commands/owner.ts')).receiptsCommand },
 ]
 
 const usage = `datavault — data vaults with compute-to-data: find data, train beside it, get the weights
@@ -78,18 +72,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
       const topic = name === 'help' ? rest[0] : undefined
-      const command = topic === undefined ? undefined : commands.find((candidate) => candidate.name === topic)
-      if (topic !== undefined && !command) throw new CliUsageError(`Unknown command "${topic}". Run \`datavault --help\`.`)
-      io.stdout.write(command ? command.help : usage)
+      const entry = topic === undefined ? undefined : commands.find((candidate) => candidate.name === topic)
+      if (topic !== undefined && !entry) throw new CliUsageError(`Unknown command "${topic}". Run \`datavault --help\`.`)
+      io.stdout.write(entry ? (await entry.load()).help : usage)
       return name === undefined ? exitCodes.usage : exitCodes.ok
     }
     if (name === '--version' || name === 'version') {
       io.stdout.write('datavault 0.1.0\n')
       return exitCodes.ok
     }
-    const command = commands.find((candidate) => candidate.name === name)
-    if (!command) throw new CliUsageError(`Unknown command "${name}". Run \`datavault --help\`.`)
-    return await command.run(rest, io)
+    const entry = commands.find((candidate) => candidate.name === name)
+    if (!entry) throw new CliUsageError(`Unknown command "${name}". Run \`datavault --help\`.`)
+    return await (await entry.load()).run(rest, io)
   } catch (error) {
     const exitCode = exitCodeOf(error)
     const described = describeError(error)

@@ -1,12 +1,13 @@
 // One command run's connections, built from the resolved settings on first use: the vault client,
-// the chain (public client, Ocean addresses) and the wallet (a keystore key or a dev test account).
+// the chain, the wallet (a keystore key or a dev test account), and the SDK's client of all three.
 import { readFile } from 'node:fs/promises'
-import { type Chain, type LocalAccount, type PublicClient, type Transport, type WalletClient, createPublicClient, createWalletClient, http } from 'viem'
+import { type Chain, type LocalAccount, createPublicClient, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { getChainId } from 'viem/actions'
 import { type OceanAddresses, oceanAddressesSchema, parseOceanAddresses } from '@datavault/contracts/addresses'
-import { rpcChain } from '../chain/rpcChain.ts'
 import { type VaultClient, createVaultClient } from '../api/transport.ts'
+import { rpcChain } from '../chain/rpcChain.ts'
+import { type DataVaultBaseClient, createDataVaultBaseClient } from '../client/createDataVaultClient.ts'
 import { type CliConfig, type Sourced, describeConfig, redactUrl } from './config.ts'
 import { CliFileError, CliUsageError, CliWalletError } from './errors.ts'
 import { decryptKeystore } from './keystore.ts'
@@ -19,23 +20,21 @@ export type SessionChain = {
   chainId: number
   rpcUrl: string
   chain: Chain
-  publicClient: PublicClient<Transport, Chain>
-  addresses: OceanAddresses
+  /** This chain's Ocean addresses when configured; else the SDK asks the node (only publishing needs them). */
+  addresses: OceanAddresses | undefined
 }
-
-/** A wallet client with an account, as the SDK's chain actions take it. */
-export type SessionWallet = WalletClient<Transport, Chain, LocalAccount>
 
 /** Connections of one command run; everything is built on first use. */
 export type Session = {
   config: CliConfig
   output: Output
-  /** The vault node's client; signs requests with the wallet when `signed`. */
+  /** The vault node's client alone; signs requests with the wallet when `signed`. */
   vault(options?: { signed?: boolean }): Promise<VaultClient>
   /** The wallet's account (unlocks the key: may ask for its password). */
   account(): Promise<LocalAccount>
   chain(): Promise<SessionChain>
-  wallet(): Promise<SessionWallet>
+  /** The SDK's client of the node, the chain and (when `signed`) the wallet. */
+  client(options?: { signed?: boolean }): Promise<DataVaultBaseClient>
 }
 
 /** Builds the session of one command run. */
@@ -44,6 +43,7 @@ export function createSession({ config, output, io, passwordEnv }: { config: Cli
   let account: Promise<LocalAccount> | undefined
   let chain: Promise<SessionChain> | undefined
   const vaults = new Map<boolean, VaultClient>()
+  const clients = new Map<boolean, Promise<DataVaultBaseClient>>()
 
   const requireVaultUrl = (): string => {
     if (config.vaultUrl) return config.vaultUrl.value
@@ -95,9 +95,8 @@ export function createSession({ config, output, io, passwordEnv }: { config: Cli
       output.debug(`config: chain id      ${chainId}  (asked the RPC)`)
     }
     const chain = rpcChain({ chainId, rpcUrl, name: `chain ${chainId}` })
-    const publicClient = createPublicClient({ chain, transport, pollingInterval: 500 }) as PublicClient<Transport, Chain>
     const addresses = await oceanAddresses(config, chainId)
-    return { chainId, rpcUrl, chain, publicClient, addresses }
+    return { chainId, rpcUrl, chain, addresses }
   }
 
   const session: Session = {
@@ -120,9 +119,24 @@ export function createSession({ config, output, io, passwordEnv }: { config: Cli
       chain ??= connectChain()
       return chain
     },
-    async wallet() {
-      const [{ chain, rpcUrl }, signer] = await Promise.all([session.chain(), session.account()])
-      return createWalletClient({ account: signer, chain, transport: http(rpcUrl, { retryCount: 1 }), pollingInterval: 500 })
+    client({ signed = false } = {}) {
+      let client = clients.get(signed)
+      if (!client) {
+        client = (async () => {
+          const node = requireVaultUrl()
+          const [{ chain, rpcUrl, addresses }, account] = await Promise.all([session.chain(), signed ? session.account() : undefined])
+          return createDataVaultBaseClient({
+            node,
+            chain,
+            transport: http(rpcUrl, { retryCount: 1 }),
+            pollingInterval: 500,
+            ...(account ? { account } : {}),
+            ...(addresses ? { addresses } : {}),
+          })
+        })()
+        clients.set(signed, client)
+      }
+      return client
     },
   }
   return session
@@ -144,7 +158,7 @@ function devAccount(config: CliConfig, role: Sourced<string>, output: Output): L
   return signer
 }
 
-async function oceanAddresses(config: CliConfig, chainId: number): Promise<OceanAddresses> {
+async function oceanAddresses(config: CliConfig, chainId: number): Promise<OceanAddresses | undefined> {
   if (config.addressesFile) {
     const file = config.addressesFile.value
     let text: string
@@ -167,7 +181,5 @@ async function oceanAddresses(config: CliConfig, chainId: number): Promise<Ocean
     if (!parsed.success) throw new CliUsageError(`The Ocean addresses in ${config.dev.file} are malformed.`, { code: 'CONFIG_INVALID' })
     return parsed.data
   }
-  throw new CliUsageError('No Ocean contract addresses: pass --addresses-file, set DATAVAULT_ADDRESSES_FILE, put "addressesFile" in config.json, or run `datavault dev` here.', {
-    code: 'CONFIG_MISSING',
-  })
+  return undefined
 }

@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util'
 import { formatUnits } from 'viem'
+import { getTokenBalance } from '../../chain/getTokenBalance.ts'
+import { buyAccess } from '../../client/actions/buyAccess.ts'
 import { addressArg, check, commonHelp, commonOptions, connectionHelp, connectionOptions, positionalsExactly, walletHelp, walletOptions } from '../args.ts'
 import { type Command, helpRequested, openSession } from '../command.ts'
 import { CliUsageError } from '../errors.ts'
-import { buyOne, datatokenBalance, describeSale, readSale, saleJson } from '../market.ts'
+import { describePrice, priceJson } from '../price.ts'
 import { requireDataset } from './datasets.ts'
 
 const help = `datavault buy — buy access to a dataset (one datatoken = one training job)
@@ -37,20 +39,24 @@ export const buyCommand: Command = {
     const [idArg] = positionalsExactly(positionals, ['dataset'], 'buy')
     const id = check(addressArg, idArg, 'dataset id')
     const { output, session } = await openSession(io, values)
-    const vault = await session.vault()
-    const dataset = await requireDataset(vault, id)
-    const [chain, wallet] = await Promise.all([session.chain(), session.wallet()])
-    const node = await vault.node()
+    const client = await session.client({ signed: true })
+    const dataset = await requireDataset(client.vault, id)
+    const [node, chain] = await Promise.all([client.vault.node(), session.chain()])
     if (node.chainId !== chain.chainId) throw new CliUsageError(`The vault node is on chain ${node.chainId}, the RPC on chain ${chain.chainId}.`, { code: 'CHAIN_MISMATCH' })
-    const sale = await readSale(chain.publicClient, chain.addresses, dataset.datatoken)
-    output.note(`buying one datatoken of "${dataset.name}" at ${describeSale(sale)}`)
-    const { txHash, paid } = await buyOne(wallet, chain.addresses, dataset.datatoken, sale)
-    const balance = await datatokenBalance(chain.publicClient, dataset.datatoken, wallet.account.address)
-    output.result({ dataset: dataset.id, buyer: wallet.account.address, txHash, paid, price: saleJson(sale), balance: formatUnits(balance, 18) }, [
-      `bought:  1 datatoken of ${dataset.id} for ${paid === '0' ? 'free' : paid}`,
-      `tx:      ${txHash}`,
-      `balance: ${formatUnits(balance, 18)} datatokens (each pays for one job)`,
-    ])
+    output.note(`buying one datatoken of "${dataset.name}"`)
+    const bought = await buyAccess(client, { dataset: dataset.datatoken })
+    const buyer = client.account!.address
+    const balance = await getTokenBalance(client.public, { token: dataset.datatoken, owner: buyer })
+    output.result(
+      { dataset: dataset.id, buyer, txHash: bought.txHash, method: bought.method, paid: bought.price.type === 'free' ? '0' : formatUnits(bought.baseTokenAmount, bought.price.baseTokenDecimals), price: priceJson(bought.price), balance: formatUnits(balance, 18) },
+      [
+        bought.price.type === 'free'
+          ? `bought:  1 datatoken of ${dataset.id}, free from the dispenser`
+          : `bought:  1 datatoken of ${dataset.id} for ${formatUnits(bought.baseTokenAmount, bought.price.baseTokenDecimals)} ${bought.price.baseTokenSymbol} (${describePrice(bought.price)})`,
+        `tx:      ${bought.txHash}`,
+        `balance: ${formatUnits(balance, 18)} datatokens (each pays for one job)`,
+      ],
+    )
     return 0
   },
 }

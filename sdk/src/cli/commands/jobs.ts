@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util'
-import type { JobView } from '../../api/schemas.ts'
-import type { VaultClient } from '../../api/transport.ts'
+import { listJobs } from '../../api/actions/listJobs.ts'
 import { check, commonHelp, commonOptions, connectionHelp, connectionOptions, jobIdArg, walletHelp, walletOptions } from '../args.ts'
 import { type Command, helpRequested, openSession } from '../command.ts'
 import { CliJobFailedError, CliUsageError } from '../errors.ts'
@@ -30,12 +29,6 @@ Examples:
   datavault jobs --watch 3f0c2a9e-5b1d-4c1e-9f7a-2d7c1b0e8a11
 `
 
-/** The signing wallet's jobs (GET /v1/jobs). */
-async function listMyJobs(vault: VaultClient, signal: AbortSignal): Promise<JobView[]> {
-  const response = await vault.request({ method: 'GET', path: '/v1/jobs', doing: 'listing jobs', signed: true, signal })
-  return ((await response.json()) as { jobs: JobView[] }).jobs
-}
-
 /** `datavault jobs`. */
 export const jobsCommand: Command = {
   name: 'jobs',
@@ -57,7 +50,7 @@ export const jobsCommand: Command = {
     const vault = await session.vault({ signed: true })
 
     if (id === undefined) {
-      const jobs = await listMyJobs(vault, io.signal)
+      const jobs = await listJobs(vault, { signal: io.signal })
       output.result({ jobs }, () =>
         jobs.length === 0
           ? ['no jobs']

@@ -1,27 +1,19 @@
-import { createReadStream } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { basename, join } from 'node:path'
-import { Readable } from 'node:stream'
+import { openAsBlob } from 'node:fs'
+import { basename } from 'node:path'
 import { parseArgs } from 'node:util'
-import { erc20Abi, formatUnits, parseUnits } from 'viem'
-import { readContract } from 'viem/actions'
+import { erc20Abi, parseUnits } from 'viem'
 import { z } from 'zod'
-import { escrowDataKey } from '../../api/actions/escrowDataKey.ts'
-import { registerDataset } from '../../api/actions/registerDataset.ts'
-import { uploadCiphertext } from '../../api/actions/uploadCiphertext.ts'
-import { type ComputePolicy, type DatasetSchema, computePolicySchema, datasetSchemaSchema } from '../../api/schemas.ts'
-import { publishDatatoken } from '../../chain/publishDatatoken.ts'
-import { generateDataKey } from '../../envelope/index.ts'
-import { encryptFile } from '../../node/encryptFile.ts'
+import { type DatasetSchema, computePolicySchema, datasetSchemaSchema } from '../../api/schemas.ts'
+import { getDatatokenPrice } from '../../chain/getDatatokenPrice.ts'
+import { publishDataset } from '../../client/actions/publishDataset.ts'
 import { nodeEnvelopeCrypto } from '../../node/nodeEnvelopeCrypto.ts'
 import { check, commonHelp, commonOptions, connectionHelp, connectionOptions, positionalsExactly, walletHelp, walletOptions } from '../args.ts'
 import { type Command, helpRequested, openSession } from '../command.ts'
 import { inferCsvSchema } from '../csv-schema.ts'
 import { CliInterruptedError, CliUsageError } from '../errors.ts'
 import { readJsonArgument, regularFileSize } from '../files.ts'
-import { describeSale, readSale, saleJson } from '../market.ts'
 import { formatBytes } from '../output.ts'
+import { describePrice, priceJson } from '../price.ts'
 
 const help = `datavault publish — encrypt a CSV, upload it and put it up for training
 
@@ -30,11 +22,12 @@ Usage:
                     [--description TEXT] [--policy policy.json | --trainers ID,…]
                     [--schema schema.json | --category COL,…]
 
-Encrypts the file on this machine (a fresh 256-bit data key, AES-256-GCM, streamed), uploads the
-ciphertext to the vault node's IPFS, publishes a data NFT and datatoken (Ocean's
-FixedRateExchange at --price, or the Dispenser with --free), registers the dataset with its
-schema and compute policy, and escrows the data key sealed to the node. The plaintext and the
-key never leave this machine. Prints the dataset id (the datatoken), the CID and the price.
+Encrypts the file on this machine as it streams it to the vault node's IPFS (a fresh 256-bit data
+key, AES-256-GCM chunks; no plaintext and no key leave this machine), creates a data NFT and
+datatoken, registers the dataset with its schema and compute policy, escrows the data key sealed
+to the node, and only then puts the datatoken up for sale (Ocean's FixedRateExchange at --price,
+or the Dispenser with --free): a failure half-way leaves nothing a buyer could pay for. Prints the
+dataset id (the datatoken), the CID and the price.
 
 Without --schema the schema is inferred: a column whose every cell is a number is a \`number\`,
 any other a \`category\` with its values (columns no trainer could use are left out, with a
@@ -81,10 +74,19 @@ const trainerListSchema = z.array(z.string().regex(/^[a-z0-9-]{1,64}(@[0-9a-f]{6
 const nameSchema = z.string().trim().min(1).max(200)
 const symbolSchema = z.string().regex(/^[A-Za-z0-9-]{1,16}$/, 'must be 1-16 letters, digits or "-"')
 
-/** `DV-` and the first letters of the name, upper-cased. */
+/** What each step of publishing did, in words. */
+const stepDone = {
+  datatoken: 'created the data NFT and its datatoken',
+  register: 'registered the dataset with its schema and policy',
+  escrow: 'escrowed the data key, sealed to the node',
+  price: 'put the datatoken up for sale',
+} as const
+
+/** A datatoken symbol from a dataset name: `Heart health 2026` → `DV-HH2026` (as the SDK makes them). */
 function symbolFor(name: string): string {
-  const letters = name.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 8)
-  return `DV-${letters || 'DATA'}`
+  const words = name.toUpperCase().match(/[A-Z0-9]+/g) ?? []
+  const letters = words.length > 1 ? words.map((word) => (/^\d+$/.test(word) ? word : word[0])).join('') : (words[0] ?? 'DATA')
+  return `DV-${letters.slice(0, 8)}`
 }
 
 /** `datavault publish`. */
@@ -106,7 +108,7 @@ export const publishCommand: Command = {
     const description = check(z.string().max(4000), values.description ?? '', '--description')
     const size = await regularFileSize(file!)
 
-    const policy: z.input<typeof computePolicySchema> =
+    const policy: z.output<typeof computePolicySchema> | { trainers: string[] } =
       values.policy !== undefined
         ? await readJsonArgument(values.policy, computePolicySchema, '--policy')
         : { trainers: check(trainerListSchema, (values.trainers ?? 'logistic-regression').split(',').map((id) => id.trim()), '--trainers') }
@@ -128,88 +130,67 @@ export const publishCommand: Command = {
     }
 
     // Everything that can be refused is checked before anything is spent or sent.
-    const [vault, chain, wallet] = await Promise.all([session.vault({ signed: true }), session.chain(), session.wallet()])
-    const node = await vault.node()
+    const client = await session.client({ signed: true })
+    const [node, chain] = await Promise.all([client.vault.node(), session.chain()])
     if (node.chainId !== chain.chainId) throw new CliUsageError(`The vault node is on chain ${node.chainId}, the RPC on chain ${chain.chainId}.`, { code: 'CHAIN_MISMATCH' })
+    const addresses = await client.addresses().catch(() => {
+      throw new CliUsageError('No Ocean contract addresses: pass --addresses-file, set DATAVAULT_ADDRESSES_FILE, put "addressesFile" in config.json, or run `datavault dev` here.', {
+        code: 'CONFIG_MISSING',
+      })
+    })
     const offered = new Set(node.trainers.map((trainer) => trainer.id))
-    const unknown = (policy.trainers ?? []).map((id) => id.split('@')[0]!).filter((id) => !offered.has(id))
+    const unknown = policy.trainers.map((id) => id.split('@')[0]!).filter((id) => !offered.has(id) && id !== 'custom')
     if (unknown.length > 0)
       throw new CliUsageError(`The node offers no trainer ${unknown.join(', ')} (it offers ${[...offered].join(', ')}).`, { code: 'TRAINER_UNKNOWN' })
     let priceUnits: bigint | undefined
-    let decimals = 18
     if (price !== undefined) {
-      decimals = await readContract(chain.publicClient, { address: chain.addresses.Ocean, abi: erc20Abi, functionName: 'decimals' })
+      const decimals = await client.public.readContract({ address: addresses.Ocean, abi: erc20Abi, functionName: 'decimals' })
       priceUnits = parseUnits(price, decimals)
       if (priceUnits <= 0n) throw new CliUsageError('--price must be more than 0; use --free for a free dataset.')
     }
 
-    const workDir = await mkdtemp(join(tmpdir(), 'datavault-publish-'))
-    const key = generateDataKey()
-    try {
-      const cipherPath = join(workDir, 'data.dve')
-      const encrypting = output.progress('encrypting', { unit: 'bytes' })
-      const { bytesWritten } = await encryptFile(file!, cipherPath, key, {
-        crypto: nodeEnvelopeCrypto,
-        signal: io.signal,
-        onProgress: ({ bytesDone, bytesTotal }) => encrypting.update(bytesDone, bytesTotal),
-      }).catch((error: unknown) => {
-        if (io.signal.aborted) throw new CliInterruptedError()
-        throw error
-      })
-      encrypting.done(`${formatBytes(size)} → ${formatBytes(bytesWritten)} of ciphertext`)
-
-      const uploading = output.progress('uploading', { unit: 'bytes' })
-      let sent = 0
-      const counted = (Readable.toWeb(createReadStream(cipherPath, { highWaterMark: 1024 * 1024 })) as ReadableStream<Uint8Array>).pipeThrough(
-        new TransformStream<Uint8Array, Uint8Array>({
-          transform(chunk, controller) {
-            sent += chunk.byteLength
-            uploading.update(sent, bytesWritten)
-            controller.enqueue(chunk)
-          },
-        }),
-      )
-      const { cid } = await uploadCiphertext(vault, { body: counted, signal: io.signal })
-      uploading.done(`${formatBytes(bytesWritten)}: ${cid}`)
-
-      if (io.signal.aborted) throw new CliInterruptedError('Interrupted after the upload; nothing was published.')
-      const published = await publishDatatoken(
-        wallet,
-        priceUnits === undefined
-          ? { addresses: chain.addresses, name, symbol, dispenser: true }
-          : { addresses: chain.addresses, name, symbol, price: priceUnits, baseTokenDecimals: decimals },
-      )
-      output.note(`published datatoken ${published.datatoken} (${priceUnits === undefined ? 'free' : `${price} per job`}), tx ${published.txHash}`)
-      await registerDataset(vault, { cid, datatoken: published.datatoken, name, description, schema, policy })
-      await escrowDataKey(vault, { dataset: published.datatoken, key })
-      output.note('registered the dataset and escrowed its key, sealed to the node')
-
-      const sale = await readSale(chain.publicClient, chain.addresses, published.datatoken)
-      output.result(
-        {
-          dataset: published.datatoken.toLowerCase(),
-          datatoken: published.datatoken,
-          nft: published.nft,
-          cid,
-          name,
-          symbol,
-          price: saleJson(sale),
-          policy,
-          schema,
-          txHash: published.txHash,
-          bytes: { plaintext: size, ciphertext: bytesWritten },
-        },
-        [
-          `dataset: ${published.datatoken.toLowerCase()}`,
-          `cid:     ${cid}`,
-          `price:   ${describeSale(sale)}${priceUnits !== undefined && decimals !== 18 ? ` (${formatUnits(priceUnits, decimals)})` : ''}`,
-          `name:    ${name} (${symbol})`,
-        ],
-      )
-      return 0
-    } finally {
-      key.fill(0)
-      await rm(workDir, { recursive: true, force: true })
-    }
+    // The SDK encrypts as it uploads (a fresh data key, the envelope format, Node's AES-GCM), so
+    // no ciphertext copy lands on disk, and it sets the price last: a failure leaves nothing a
+    // buyer could pay for.
+    const uploading = output.progress('encrypting + uploading', { unit: 'bytes' })
+    const published = await publishDataset(client, {
+      data: await openAsBlob(file!),
+      name,
+      description,
+      symbol,
+      schema,
+      policy,
+      ...(priceUnits === undefined ? { free: true } : { price: priceUnits }),
+      crypto: nodeEnvelopeCrypto,
+      signal: io.signal,
+      onProgress: (event) => {
+        if (event.status === 'progress') uploading.update(event.bytes, event.totalBytes ?? size)
+        else if (event.step === 'upload' && event.status === 'done') uploading.done(`${formatBytes(size)} encrypted and uploaded`)
+        else if (event.status === 'done' && event.step !== 'upload') output.note(stepDone[event.step])
+      },
+    }).catch((error: unknown) => {
+      uploading.done()
+      if (io.signal.aborted) throw new CliInterruptedError('Interrupted; nothing was put up for sale.')
+      throw error
+    })
+    const sale = await getDatatokenPrice(client.public, { datatoken: published.datatoken })
+    const dataset = published.dataset
+    output.result(
+      {
+        dataset: dataset.id,
+        datatoken: published.datatoken,
+        nft: published.nft ?? null,
+        cid: published.cid,
+        name,
+        symbol,
+        price: priceJson(sale),
+        size: { plaintext: size, ciphertext: dataset.size },
+        schema: dataset.schema,
+        policy: dataset.policy,
+        txHashes: published.txHashes,
+      },
+      [`dataset: ${dataset.id}`, `cid:     ${published.cid}`, `price:   ${describePrice(sale)}`, `name:    ${name} (${symbol})`],
+    )
+    return 0
   },
 }

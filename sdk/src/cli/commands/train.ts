@@ -1,8 +1,13 @@
-import { dirname, resolve } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { rename, rm } from 'node:fs/promises'
+import { basename, dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
-import { downloadOutput, getReceipt } from '../../api/actions/downloadOutput.ts'
+import { getReceipt } from '../../api/actions/downloadOutput.ts'
+import { downloadResult } from '../../api/actions/downloadResult.ts'
 import { submitJob } from '../../api/actions/submitJob.ts'
+import { orderDataset } from '../../client/actions/orderDataset.ts'
+import { fileSink } from '../../node/fileSink.ts'
 import type { DatasetSchema, DatasetView, JobView } from '../../api/schemas.ts'
 import { linearRegressionParametersSchema, linearRegressionTrainerId, planLinearRegression } from '../../trainers/linear-regression-plan.ts'
 import { logisticRegressionParametersSchema, logisticRegressionTrainerId, planLogisticRegression } from '../../trainers/logistic-regression-plan.ts'
@@ -13,8 +18,8 @@ import { CliJobFailedError, CliNotFoundError, CliUsageError } from '../errors.ts
 import { exists, writeFileAtomic } from '../files.ts'
 import { parseDp, parseParams } from '../job-params.ts'
 import { describeJob, followJob, formatMetrics } from '../job-watch.ts'
-import { buyOne, datatokenBalance, describeSale, oneDatatoken, orderOne, readSale } from '../market.ts'
 import { formatBytes } from '../output.ts'
+import { describePrice } from '../price.ts'
 import { type ReceiptFile, verifyReceiptFile } from '../receipt-file.ts'
 import { requireDataset } from './datasets.ts'
 
@@ -85,6 +90,10 @@ function checkJob(dataset: DatasetView, trainer: string, params: Record<string, 
   const { policy } = dataset
   if (!policy.trainers.some((entry) => entry.split('@')[0] === trainer))
     throw new CliNotFoundError(`The dataset's policy does not allow the trainer ${trainer} (it allows ${policy.trainers.join(', ')}).`, { code: 'POLICY_TRAINER_DENIED' })
+  if (policy.minRows !== undefined && dataset.schema.rows !== undefined && dataset.schema.rows < policy.minRows)
+    throw new CliNotFoundError(`The dataset declares ${dataset.schema.rows} rows, fewer than the ${policy.minRows} its policy requires: no job could run.`, {
+      code: 'POLICY_LIMIT_EXCEEDED',
+    })
   if (policy.privacyBudget && params.dp === undefined)
     throw new CliUsageError('This dataset has a privacy budget: every job must train with differential privacy (--dp sigma=…,clip=…).', { code: 'DP_REQUIRED' })
   const known = builtIn[trainer]
@@ -152,25 +161,24 @@ export const trainCommand: Command = {
       throw new CliNotFoundError(`The node offers no trainer ${trainer} (it offers ${node.trainers.map((t) => t.id).join(', ')}).`, { code: 'TRAINER_UNKNOWN' })
     if (!dataset.keyEscrowed) throw new CliNotFoundError('The dataset\'s owner has not escrowed its key yet; jobs would be refused.', { code: 'KEY_NOT_ESCROWED' })
 
-    const [vault, chain, wallet] = await Promise.all([session.vault({ signed: true }), session.chain(), session.wallet()])
+    const [client, chain] = await Promise.all([session.client({ signed: true }), session.chain()])
     if (node.chainId !== chain.chainId) throw new CliUsageError(`The vault node is on chain ${node.chainId}, the RPC on chain ${chain.chainId}.`, { code: 'CHAIN_MISMATCH' })
-    const buyer = wallet.account.address
     let order = orderTx
     let bought: string | undefined
     if (order === undefined) {
-      const balance = await datatokenBalance(chain.publicClient, dataset.datatoken, buyer)
-      if (balance < oneDatatoken) {
-        const sale = await readSale(chain.publicClient, chain.addresses, dataset.datatoken)
-        output.note(`buying a datatoken at ${describeSale(sale)}`)
-        bought = (await buyOne(wallet, chain.addresses, dataset.datatoken, sale)).txHash
+      // Buys a datatoken first when the wallet holds none (fixed rate or dispenser).
+      const ordered = await orderDataset(client, { dataset: dataset.datatoken, trainer })
+      if (ordered.bought) {
+        bought = ordered.bought.txHash
+        output.note(`bought a datatoken at ${describePrice(ordered.bought.price)}`)
       }
-      order = await orderOne(wallet, vault, dataset.datatoken)
+      order = ordered.orderTx
       output.note(`order started: ${order}`)
     }
 
     let job: JobView
     try {
-      job = await submitJob(vault, { dataset: dataset.id, trainer: { id: trainer }, params, orderTx: order })
+      job = await submitJob(client.vault, { dataset: dataset.id, trainer: { id: trainer }, params, orderTx: order })
     } catch (error) {
       if (orderTx === undefined) output.warn(`the order ${order} is paid but no job was accepted; after fixing the cause, retry with --order-tx ${order}`)
       throw error
@@ -181,16 +189,26 @@ export const trainCommand: Command = {
       return 0
     }
 
-    const done = await followJob(vault, job.id, { output, signal: io.signal })
+    const done = await followJob(client.vault, job.id, { output, signal: io.signal })
     if (done.state === 'failed') throw new CliJobFailedError(done.id, done.failure)
     const files = done.result?.files ?? []
     const weightsFile = files.find((file) => file.name === 'model.safetensors') ?? files.find((file) => file.name.endsWith('.safetensors'))
     if (!weightsFile) throw new CliNotFoundError(`Job ${done.id} finished without a .safetensors output.`, { code: 'JOB_OUTPUT_NOT_FOUND' })
-    const weights = await downloadOutput(vault, { id: done.id, name: weightsFile.name })
-    const signed = await getReceipt(vault, { id: done.id })
+    const signed = await getReceipt(client.vault, { id: done.id })
     const receipt: ReceiptFile = { ...signed, files: files.map(({ name, sha256, bytes }) => ({ name, sha256, bytes })) }
-    const verified = await verifyReceiptFile(receipt, { node: node.address, weightsSha256: weights.sha256 })
-    await writeFileAtomic(out, weights.bytes)
+    // Streamed to a hidden file beside --out (digest-checked as it arrives), renamed into place only
+    // once the receipt covers it: unverified weights never sit at --out.
+    const staging = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.download`)
+    let verified: Awaited<ReturnType<typeof verifyReceiptFile>>
+    let weights: Awaited<ReturnType<typeof downloadResult>>
+    try {
+      weights = await downloadResult(client.vault, { id: done.id, name: weightsFile.name, to: fileSink(staging, { mode: 0o600 }), signal: io.signal })
+      verified = await verifyReceiptFile(receipt, { node: node.address, weightsSha256: weights.sha256 })
+      await rename(staging, out)
+    } catch (error) {
+      await rm(staging, { force: true })
+      throw error
+    }
     await writeFileAtomic(receiptPath, `${JSON.stringify(receipt, null, 2)}\n`)
     const metrics = done.metrics ?? {}
     output.result(
@@ -198,13 +216,13 @@ export const trainCommand: Command = {
         job: done,
         orderTx: order,
         boughtTx: bought ?? null,
-        weights: { path: out, sha256: weights.sha256, bytes: weights.bytes.byteLength },
+        weights: { path: out, sha256: weights.sha256, bytes: weights.size },
         receipt: { path: receiptPath, hash: verified.hash, node: node.address, verified: true },
         metrics,
       },
       [
         `job:      ${done.id} finished`,
-        `weights:  ${out} (${formatBytes(weights.bytes.byteLength)}, sha256 ${weights.sha256})`,
+        `weights:  ${out} (${formatBytes(weights.size)}, sha256 ${weights.sha256})`,
         `receipt:  ${receiptPath} (verified: signed by node ${node.address})`,
         `metrics:  ${formatMetrics(metrics) || '(none)'}`,
       ],
