@@ -43,6 +43,41 @@ describe('datavault dev', () => {
     }
   })
 
+  test('args: --json prints one JSON document when ready (steps on stderr), and dev.json feeds the other commands', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dv-cli-'))
+    const child = spawn(process.execPath, [launcher, 'dev', '--data-dir', dir, '--port', '0', '--chain-port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text))
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (err += text))
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no JSON document:\n${out}\n${err}`)), 60_000)
+        child.stdout.on('data', () => {
+          if (out.endsWith('\n')) (clearTimeout(timer), resolve())
+        })
+        child.once('exit', (code) => reject(new Error(`exited ${code}:\n${err}`)))
+      })
+      const ready = JSON.parse(out)
+      expect(ready).toEqual({ rpcUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), vaultUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), chainId: 8996, devFile: join(dir, 'dev.json'), ready: true })
+      expect(err).toMatch(/^ready in \d+ ms/m)
+      // Another command finds the stack through the dev dir alone.
+      const listed = spawn(process.execPath, [launcher, 'datasets', '--dev-dir', dir, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', HOME: dir } })
+      let listedOut = ''
+      listed.stdout.setEncoding('utf8').on('data', (text: string) => (listedOut += text))
+      expect(await new Promise((resolve) => listed.once('close', resolve))).toBe(0)
+      expect(JSON.parse(listedOut)).toEqual({ datasets: [] })
+
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      expect(await exited).toBe(0)
+      expect(out.trim().split('\n')).toHaveLength(1)
+    } finally {
+      child.kill('SIGKILL')
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
   test('error: a bad port is a usage error with exit code 2', async () => {
     const child = spawn(process.execPath, [launcher, 'dev', '--port', 'abc'], { stdio: ['ignore', 'pipe', 'pipe'] })
     let err = ''

@@ -56,14 +56,22 @@ export async function followJob(vault: VaultClient, id: string, { output, signal
 /** A job in a few plain lines. */
 export function describeJob(job: JobView): string[] {
   const progress = job.progress?.epochs ? ` (epoch ${job.progress.epoch ?? 0}/${job.progress.epochs})` : ''
+  const outputs = job.trainer.outputs
   return [
     `job:      ${job.id}`,
     `state:    ${job.state}${job.state === 'running' ? progress : ''}`,
     `dataset:  ${job.dataset}`,
-    `trainer:  ${job.trainer.id}@${job.trainer.version}`,
+    `buyer:    ${job.buyer}`,
+    job.trainer.id === 'custom' ? `program:  custom ${job.trainer.version} algorithm ${job.trainer.hash}` : `trainer:  ${job.trainer.id}@${job.trainer.version}`,
+    ...(outputs
+      ? [
+          `outputs:  declared ${outputs.tensors.map((tensor) => `${tensor.name} ${tensor.dtype}[${tensor.shape.join(',')}]`).join(', ')}${outputs.metrics?.length ? `; metrics ${outputs.metrics.join(', ')}` : ''}`,
+        ]
+      : []),
+    ...(job.params && Object.keys(job.params).length > 0 ? [`params:   ${JSON.stringify(job.params)}`] : []),
     ...(job.failure ? [`failure:  ${job.failure.code}: ${job.failure.message}`] : []),
     ...(job.metrics ? [`metrics:  ${formatMetrics(job.metrics)}`] : []),
-    ...(job.result ? [`outputs:  ${job.result.files.map((file) => `${file.name} (${file.bytes} bytes)`).join(', ')}`] : []),
+    ...(job.result ? [`files:    ${job.result.files.map((file) => `${file.name} (${file.bytes} bytes)`).join(', ')}`] : []),
     `updated:  ${job.updatedAt}`,
   ]
 }

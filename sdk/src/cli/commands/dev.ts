@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Command } from '../command.ts'
 import { helpRequested } from '../command.ts'
@@ -6,7 +7,7 @@ import { CliUsageError } from '../errors.ts'
 const help = `datavault dev — run the local stack in the foreground
 
 Usage:
-  datavault dev [--data-dir DIR] [--port N] [--chain-port N]
+  datavault dev [--data-dir DIR] [--port N] [--chain-port N] [--json]
 
 Starts a Hardhat chain with Ocean's contracts, an embedded IPFS node, a vault node and the
 bubblewrap sandbox; prints the RPC and vault URLs, then a line with \`ready\`; writes the contract
@@ -18,11 +19,14 @@ Options:
   --data-dir DIR   where the stack keeps its state and dev.json (default .datavault)
   --port N         vault API port (default 8700; 0 picks a free one)
   --chain-port N   chain RPC port (default 8545; 0 picks a free one)
+  --json           when ready, print one JSON document on stdout ({ rpcUrl, vaultUrl, chainId,
+                   devFile, ready: true }); the steps go to stderr
   -h, --help       show this help
 
 Examples:
   datavault dev
   datavault dev --data-dir /tmp/dv --port 8701
+  datavault dev --port 0 --chain-port 0 --json | jq -r .vaultUrl
 `
 
 /** Minimal shape of `@datavault/vault`'s dev stack, loaded at run time (the SDK does not depend on the vault). */
@@ -54,6 +58,7 @@ export const devCommand: Command = {
         'data-dir': { type: 'string', default: '.datavault' },
         port: { type: 'string' },
         'chain-port': { type: 'string' },
+        json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -65,22 +70,26 @@ export const devCommand: Command = {
     const specifier = '@datavault/vault'
     const { startDevStack } = (await import(specifier)) as DevStackModule
     const started = Date.now()
+    // With --json, stdout carries the one document; people's lines go to stderr.
+    const say = values.json ? io.stderr : io.stdout
     const stack = await startDevStack({
       dataDir: values['data-dir'],
       port: vaultPort,
       chainPort,
-      onStep: (line) => io.stdout.write(`  ${line}\n`),
+      onStep: (line) => say.write(`  ${line}\n`),
     })
-    io.stdout.write(`rpc:   ${stack.rpcUrl} (chainId ${stack.chainId})\nvault: ${stack.vaultUrl}\n`)
-    io.stdout.write(`accounts and addresses: ${values['data-dir']}/dev.json (test keys only)\n`)
-    io.stdout.write(`ready in ${Date.now() - started} ms (Ctrl-C to stop)\n`)
+    const devFile = resolve(io.cwd, values['data-dir'], 'dev.json')
+    say.write(`rpc:   ${stack.rpcUrl} (chainId ${stack.chainId})\nvault: ${stack.vaultUrl}\n`)
+    say.write(`accounts and addresses: ${values['data-dir']}/dev.json (test keys only)\n`)
+    say.write(`ready in ${Date.now() - started} ms (Ctrl-C to stop)\n`)
+    if (values.json) io.stdout.write(`${JSON.stringify({ rpcUrl: stack.rpcUrl, vaultUrl: stack.vaultUrl, chainId: stack.chainId, devFile, ready: true })}\n`)
     await new Promise<void>((resolve) => {
       if (io.signal.aborted) return resolve()
       io.signal.addEventListener('abort', () => resolve(), { once: true })
     })
-    io.stdout.write(`\n${String(io.signal.reason ?? 'signal')}: stopping…\n`)
+    say.write(`\n${String(io.signal.reason ?? 'signal')}: stopping…\n`)
     await stack.stop()
-    io.stdout.write('stopped\n')
+    say.write('stopped\n')
     return 0
   },
 }

@@ -1,7 +1,7 @@
 // The dataset owner's commands: decide on custom algorithms, read a job's log, list receipts.
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
-import { approveJob, denyJob, getJobLogs } from '../../api/actions/decideJob.ts'
+import { approveAlgorithm, denyJob, getJobLogs } from '../../api/actions/decideJob.ts'
 import { listReceipts } from '../../api/actions/listReceipts.ts'
 import { verifyReceipt } from '../../api/receipt.ts'
 import { addressArg, check, commonHelp, commonOptions, connectionHelp, connectionOptions, jobIdArg, positionalsExactly, walletHelp, walletOptions } from '../args.ts'
@@ -17,9 +17,11 @@ const approveHelp = `datavault approve — let a custom algorithm run on your da
 Usage:
   datavault approve <job>
 
-A job with a custom algorithm waits in \`awaiting-approval\` until the dataset's owner decides.
-Approving it approves that algorithm's exact hash on the dataset (for later jobs too) and queues
-the job. ${ownerNote}
+A job with a custom algorithm waits in \`awaiting-approval\` until the dataset's owner decides
+(find them with \`datavault jobs --dataset <id>\`, read the program with \`datavault jobs <job>
+--program\`). Approving queues the job and approves, on this dataset, that exact program with the
+same declared outputs and parameters (later jobs with the same terms run without waiting; other
+outputs or parameters wait again). Prints what was approved. ${ownerNote}
 
 ${connectionHelp}
 ${walletHelp}
@@ -101,8 +103,11 @@ export const approveCommand: Command = {
     const [idArg] = positionalsExactly(positionals, ['job'], 'approve')
     const id = check(jobIdArg, idArg, 'job id')
     const { output, session } = await openSession(io, values)
-    const job = await approveJob(await session.vault({ signed: true }), { id }).catch((error: unknown) => refused(error, 'job'))
-    output.result({ job }, ['approved: the algorithm may run on this dataset', ...describeJob(job)])
+    const { job, algorithm } = await approveAlgorithm(await session.vault({ signed: true }), { job: id }).catch((error: unknown) => refused(error, 'job'))
+    output.result({ job, algorithm }, [
+      `approved: program ${algorithm.hash} on dataset ${algorithm.dataset}, with these outputs and parameters only`,
+      ...describeJob(job),
+    ])
     return 0
   },
 }

@@ -1,0 +1,120 @@
+// The dataset owner's CLI on a real stack: jobs waiting for approval of a custom algorithm are
+// found (`jobs --dataset`), read (`jobs <id> --program`), approved or denied; the program's log
+// and the receipts are the owner's; buyers and strangers are refused with exit 4.
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { type JobView, submitJob, uploadAlgorithm } from '@datavault/sdk'
+import { healthCsv, healthSchema } from '../../scripts/lib/synthetic-health.ts'
+import { columnMeansProgram } from '../fixtures/programs.ts'
+import { type TestStack, startTestStack } from '../fixtures/stack.ts'
+
+const launcher = new URL('../../sdk/bin/datavault.mjs', import.meta.url).pathname
+const outputs = { tensors: [{ name: 'means', dtype: 'F32' as const, shape: [7] }], metrics: ['rows'] }
+
+let t: TestStack
+let work: string
+let dataset: `0x${string}`
+let approved: JobView
+let denied: JobView
+
+type Run = { code: number | null; stdout: string; stderr: string }
+
+/** Runs the real CLI against the test stack's dev.json, with a clean environment and no terminal. */
+function cli(args: string[]): Promise<Run> {
+  const child = spawn(process.execPath, [launcher, ...args], {
+    cwd: work,
+    env: { PATH: process.env.PATH ?? '', HOME: work, DATAVAULT_CONFIG_DIR: join(work, 'config'), DATAVAULT_DEV_DIR: dirname(t.stack.addressesFile) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text))
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text))
+  return new Promise((resolve, reject) => {
+    child.once('error', reject)
+    child.once('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+function json(run: Run): any {
+  expect(run.stdout.trim().startsWith('{'), `${run.stdout}\n${run.stderr}`).toBe(true)
+  return JSON.parse(run.stdout)
+}
+
+beforeAll(async () => {
+  t = await startTestStack()
+  work = await mkdtemp(join(tmpdir(), 'dv-cli-owner-'))
+  ;({ datatoken: dataset } = await t.publish({ csv: healthCsv({ rows: 200, seed: 9 }), schema: healthSchema('binary') }))
+  dataset = dataset.toLowerCase() as `0x${string}`
+  const { hash } = await uploadAlgorithm(t.buyer.vault, { code: columnMeansProgram })
+  approved = await submitJob(t.buyer.vault, { dataset, algorithm: { hash, outputs }, params: {}, orderTx: await t.buyAndOrder({ datatoken: dataset }) })
+  denied = await submitJob(t.buyer.vault, { dataset, algorithm: { hash, outputs }, params: { mode: 'dump' }, orderTx: await t.buyAndOrder({ datatoken: dataset }) })
+})
+afterAll(async () => {
+  await t?.stop()
+  if (work) await rm(work, { recursive: true, force: true })
+})
+
+describe('datavault owner commands', () => {
+  test('default: find the waiting jobs, read the program, approve one, deny the other; logs and receipts', async () => {
+    const [waiting, program] = await Promise.all([cli(['jobs', '--dataset', dataset, '--account', 'owner', '--json']), cli(['jobs', approved.id, '--program', '--account', 'owner'])])
+    expect(waiting.code, waiting.stderr).toBe(0)
+    expect(json(waiting).jobs.map((job: JobView) => [job.id, job.state]).sort()).toEqual(
+      [
+        [approved.id, 'awaiting-approval'],
+        [denied.id, 'awaiting-approval'],
+      ].sort(),
+    )
+    expect(program.code, program.stderr).toBe(0)
+    expect(program.stdout.trimEnd()).toBe(columnMeansProgram.trimEnd())
+
+    const [approve, deny] = await Promise.all([
+      cli(['approve', approved.id, '--account', 'owner', '--json']),
+      cli(['deny', denied.id, '--reason', 'dump mode exports too much', '--account', 'owner']),
+    ])
+    expect(approve.code, approve.stderr).toBe(0)
+    expect(json(approve)).toMatchObject({ job: { id: approved.id, state: 'queued' }, algorithm: { hash: approved.trainer.hash, dataset, params: {} } })
+    expect(deny.code, deny.stderr).toBe(0)
+    expect(deny.stdout).toMatch(/^state:\s+failed$/m)
+    expect(deny.stdout).toMatch(/^failure:\s+denied: .*dump mode exports too much/m)
+
+    const watched = await cli(['jobs', '--watch', approved.id, '--account', 'buyer', '--json'])
+    expect(watched.code, watched.stderr).toBe(0)
+    expect(json(watched).job).toMatchObject({ state: 'finished', metrics: { rows: 200 } })
+
+    const [logs, receipts, deniedView] = await Promise.all([
+      cli(['logs', approved.id, '--account', 'owner']),
+      cli(['receipts', dataset, '--account', 'owner']),
+      cli(['jobs', denied.id, '--account', 'buyer', '--json']),
+    ])
+    expect(logs.code, logs.stderr).toBe(0)
+    expect(logs.stdout).toContain('column-means: processed 200 rows')
+    expect(receipts.code, receipts.stderr).toBe(0)
+    const rows = receipts.stdout.trim().split('\n').map((line) => line.split('\t'))
+    expect(rows).toEqual([[approved.id, t.buyer.account.address.toLowerCase(), expect.stringMatching(/^custom@/), 'none', expect.any(String), 'yes']])
+    expect(json(deniedView).job.failure).toMatchObject({ code: 'denied', message: expect.stringContaining('dump mode exports too much') })
+  })
+
+  test('error: a decided job, a buyer reading logs, a stranger\'s receipts, an unknown job, a missing reason', async () => {
+    const [again, buyerLogs, strangerReceipts, unknown, noReason] = await Promise.all([
+      cli(['approve', denied.id, '--account', 'owner', '--json']),
+      cli(['logs', approved.id, '--account', 'buyer']),
+      cli(['receipts', dataset, '--account', 'spare']),
+      cli(['approve', '00000000-0000-4000-8000-000000000000', '--account', 'owner']),
+      cli(['deny', approved.id, '--account', 'owner']),
+    ])
+    expect(again.code).toBe(4)
+    expect(json(again).error).toMatchObject({ code: 'JOB_NOT_AWAITING_APPROVAL', exitCode: 4 })
+    expect(buyerLogs.code).toBe(4)
+    expect(buyerLogs.stderr).toMatch(/may not/)
+    expect(strangerReceipts.code).toBe(4)
+    expect(unknown.code).toBe(4)
+    expect(unknown.stderr).toMatch(/No such job on this node/)
+    expect(noReason.code).toBe(2)
+    expect(noReason.stderr).toMatch(/--reason: is required/)
+  })
+})
