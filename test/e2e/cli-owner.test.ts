@@ -1,8 +1,9 @@
 // The dataset owner's CLI on a real stack: jobs waiting for approval of a custom algorithm are
 // found (`jobs --dataset`), read (`jobs <id> --program`), approved or denied; the program's log
-// and the receipts are the owner's; buyers and strangers are refused with exit 4.
+// and the receipts are the owner's; buyers and strangers are refused with exit 4. And a job that
+// fails on the node (a policy, a schema and a buyer who bought ahead): exit 3.
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -48,6 +49,7 @@ function json(run: Run): any {
 beforeAll(async () => {
   t = await startTestStack()
   work = await mkdtemp(join(tmpdir(), 'dv-cli-owner-'))
+  await writeFile(join(work, 'vitals.csv'), healthCsv({ rows: 300, seed: 4 }))
   ;({ datatoken: dataset } = await t.publish({ csv: healthCsv({ rows: 200, seed: 9 }), schema: healthSchema('binary') }))
   dataset = dataset.toLowerCase() as `0x${string}`
   const { hash } = await uploadAlgorithm(t.buyer.vault, { code: columnMeansProgram })
@@ -97,6 +99,33 @@ describe('datavault owner commands', () => {
     const rows = receipts.stdout.trim().split('\n').map((line) => line.split('\t'))
     expect(rows).toEqual([[approved.id, t.buyer.account.address.toLowerCase(), expect.stringMatching(/^custom@/), 'none', expect.any(String), 'yes']])
     expect(json(deniedView).job.failure).toMatchObject({ code: 'denied', message: expect.stringContaining('dump mode exports too much') })
+  })
+
+  test('behavior: buy ahead, then a job that fails: exit 3 with the node\'s reason, nothing at --out; jobs --watch says the same', async () => {
+    // The schema declares no row count, so only the run itself can find the rows too few.
+    await writeFile(join(work, 'policy.json'), JSON.stringify({ trainers: ['logistic-regression'], minRows: 100_000 }))
+    const columns = ['age', 'bmi', 'systolic_bp', 'cholesterol', 'glucose', 'smoker', 'exercise_hours'].map((name) => ({ name, type: 'number' }))
+    await writeFile(join(work, 'schema.json'), JSON.stringify({ format: 'csv', columns: [...columns, { name: 'risk', type: 'category', values: ['low', 'high'] }] }))
+    const published = await cli(['publish', 'vitals.csv', '--price', '1', '--name', 'Too few rows', '--policy', 'policy.json', '--schema', 'schema.json', '--account', 'owner', '--json'])
+    expect(published.code, published.stderr).toBe(0)
+    const tooFew = json(published).dataset
+    expect(json(published).policy).toMatchObject({ trainers: ['logistic-regression'], minRows: 100_000 })
+
+    const bought = await cli(['buy', tooFew, '--account', 'buyer', '--json'])
+    expect(bought.code, bought.stderr).toBe(0)
+    expect(json(bought)).toMatchObject({ method: 'fixed-rate', paid: '1.001', balance: '1', price: { type: 'fixed-rate', price: '1' } })
+
+    const out = join(work, 'failed.safetensors')
+    const trained = await cli(['train', tooFew, '--trainer', 'logistic-regression', '--label', 'risk', '--out', out, '--account', 'buyer', '--json'])
+    expect(trained.code, trained.stdout).toBe(3)
+    const { error } = json(trained)
+    expect(error).toMatchObject({ code: 'JOB_FAILED', exitCode: 3, failure: { code: 'policy-violation' } })
+    expect(trained.stderr).not.toMatch(/bought a datatoken/)
+    expect((await readdir(work)).filter((name) => name.includes('failed.safetensors'))).toEqual([])
+
+    const watched = await cli(['jobs', '--watch', error.job, '--account', 'buyer'])
+    expect(watched.code).toBe(3)
+    expect(watched.stderr).toMatch(/failed: policy-violation: .*100000 rows/)
   })
 
   test('error: a decided job, a buyer reading logs, a stranger\'s receipts, an unknown job, a missing reason', async () => {

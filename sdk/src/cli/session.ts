@@ -9,7 +9,7 @@ import { type VaultClient, createVaultClient } from '../api/transport.ts'
 import { rpcChain } from '../chain/rpcChain.ts'
 import { type DataVaultBaseClient, createDataVaultBaseClient } from '../client/createDataVaultClient.ts'
 import { type CliConfig, type Sourced, describeConfig, redactUrl } from './config.ts'
-import { CliFileError, CliUsageError, CliWalletError } from './errors.ts'
+import { CliError, CliFileError, CliUsageError, CliWalletError, exitCodes } from './errors.ts'
 import { decryptKeystore } from './keystore.ts'
 import { listKeys, readKeyFile } from './keystore-files.ts'
 import type { CliIo, Output } from './output.ts'
@@ -90,7 +90,14 @@ export function createSession({ config, output, io, passwordEnv }: { config: Cli
     let chainId = config.chainId?.value
     if (chainId === undefined) {
       chainId = await getChainId(createPublicClient({ transport })).catch((cause: unknown) => {
-        throw new CliUsageError(`The RPC at ${redactUrl(rpcUrl)} did not answer eth_chainId.`, { code: 'CHAIN_UNREACHABLE', details: (cause as Error).message })
+        // viem's long message names the URL, which may hold an API key: only its short one.
+        const short = (cause as { shortMessage?: unknown }).shortMessage
+        throw new CliError(`The RPC at ${redactUrl(rpcUrl)} did not answer eth_chainId.`, {
+          code: 'CHAIN_UNREACHABLE',
+          exitCode: exitCodes.failure,
+          details: typeof short === 'string' ? short : undefined,
+          cause,
+        })
       })
       output.debug(`config: chain id      ${chainId}  (asked the RPC)`)
     }

@@ -61,15 +61,22 @@ export async function requireDataset(vault: VaultClient, id: `0x${string}`): Pro
   }
 }
 
-/** The dataset's price from the chain, or undefined when no chain is configured or the read fails (with a warning). */
-async function priceOf(session: Session, output: Output, datatoken: `0x${string}`): Promise<DatatokenPrice | undefined> {
-  if (!session.config.rpcUrl) return undefined
-  try {
-    const client = await session.client()
-    return await getDatatokenPrice(client.public, { datatoken })
-  } catch (error) {
-    output.warn(`could not read the price of ${datatoken}: ${(error as { shortMessage?: string }).shortMessage ?? (error as Error).message}`)
-    return undefined
+/**
+ * Reads prices from the chain, or nothing when no chain is configured. After a failed read the
+ * others are skipped, with one warning: a chain that is down fails them all alike.
+ */
+function priceReader(session: Session, output: Output): (datatoken: `0x${string}`) => Promise<DatatokenPrice | undefined> {
+  let failed = !session.config.rpcUrl
+  return async (datatoken) => {
+    if (failed) return undefined
+    try {
+      const client = await session.client()
+      return await getDatatokenPrice(client.public, { datatoken })
+    } catch (error) {
+      if (!failed) output.warn(`prices left out: ${(error as { shortMessage?: string }).shortMessage ?? (error as Error).message}`)
+      failed = true
+      return undefined
+    }
   }
 }
 
@@ -94,9 +101,10 @@ export const datasetsCommand: Command = {
     const vault = await session.vault()
     const datasets = await getDatasets(vault, { ...(search ? { search } : {}), ...(owner ? { owner } : {}) })
     const prices: (DatatokenPrice | undefined)[] = []
+    const priceOf = priceReader(session, output)
     // A few price reads at a time: each is several eth_calls.
     for (let i = 0; i < datasets.length; i += 8)
-      prices.push(...(await Promise.all(datasets.slice(i, i + 8).map((dataset) => (values['no-price'] ? undefined : priceOf(session, output, dataset.datatoken))))))
+      prices.push(...(await Promise.all(datasets.slice(i, i + 8).map((dataset) => (values['no-price'] ? undefined : priceOf(dataset.datatoken))))))
     output.result(
       { datasets: datasets.map((dataset, i) => ({ ...dataset, price: prices[i] ? priceJson(prices[i]) : null })) },
       () =>
@@ -126,7 +134,7 @@ export const datasetCommand: Command = {
     const vault = await session.vault()
     const dataset = await requireDataset(vault, id)
     const [price, privacy] = await Promise.all([
-      priceOf(session, output, dataset.datatoken),
+      priceReader(session, output)(dataset.datatoken),
       dataset.policy.privacyBudget ? getPrivacyUsage(vault, { dataset: dataset.id }).catch(() => undefined) : undefined,
     ])
     const { policy, schema } = dataset

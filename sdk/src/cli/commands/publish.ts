@@ -33,6 +33,8 @@ Without --schema the schema is inferred: a column whose every cell is a number i
 any other a \`category\` with its values (columns no trainer could use are left out, with a
 warning); --category forces columns to be categories (a 0/1 label). Min/max bounds are not
 inferred (they would publish the data's extremes): give them in --schema for private training.
+The schema is public (anyone can read it from the node): category values and the row count are
+in it. Leave out, or describe with --schema, a column whose values are themselves private.
 
 Options:
   --price AMOUNT         price of one training job (one datatoken) in base tokens, e.g. 5 or 0.5
