@@ -97,7 +97,7 @@ describe('orderDataset → submitJob → watchJob → downloadResult → predict
     expect(before - (await buyer.getTokenBalance({ token: t.addresses.Ocean }))).toBe(bought!.baseTokenAmount)
     expect(await buyer.getTokenBalance({ token: paid.datatoken })).toBe(0n) // the order spent it
 
-    const job = await buyer.submitJob({ dataset: paid.id, trainer: { id: 'logistic-regression' }, params: { label: 'risk', epochs: 30, learningRate: 0.2, seed: 1 }, orderTx })
+    const job = await buyer.submitJob({ dataset: paid.id, trainer: { id: 'logistic-regression' }, params: { label: 'risk', epochs: 100, learningRate: 0.2, seed: 1 }, orderTx })
     const events: JobEvent[] = []
     for await (const event of buyer.watchJob({ id: job.id })) events.push(event)
     const types = events.map((event) => event.type)

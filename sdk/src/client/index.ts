@@ -49,3 +49,5 @@ export {
   type EarningsTotal,
   earnings,
 } from './actions/earnings.ts'
+// Reading an addresses file (Ocean's address.json shape, or what the deploy script and `datavault dev` write).
+export { type OceanAddresses, OceanAddressesError, parseOceanAddresses } from '@datavault/contracts/addresses'
