@@ -41,3 +41,35 @@ describe('fileSink', () => {
     await expect(writer.write(new Uint8Array([1]))).rejects.toMatchObject({ code: 'ENOENT' })
   })
 })
+
+describe('fileSink with downloadResult', () => {
+  test('error: a destination that cannot be written is a ResultWriteError', async () => {
+    const { downloadResult } = await import('../api/actions/downloadResult.ts')
+    const { createVaultClient } = await import('../api/transport.ts')
+    const { privateKeyToAccount } = await import('viem/accounts')
+    const account = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9c86dae88c7a8412f4603b6b78690d')
+    // A node double answering only what this test needs: its info, and one output.
+    const fetch = (async (input: RequestInfo | URL) =>
+      String(input).endsWith('/v1/node')
+        ? Response.json({ chainId: 8996, address: account.address })
+        : new Response(new Uint8Array([1, 2, 3]), { headers: { 'x-datavault-sha256': '0x039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81' } })) as typeof globalThis.fetch
+    const client = createVaultClient({ url: 'http://node.invalid', account, fetch })
+    await expect(downloadResult(client, { id: 'j', to: fileSink(join(dir, 'missing', 'model.safetensors')) })).rejects.toMatchObject({ name: 'ResultWriteError', code: 'RESULT_WRITE_FAILED', details: 'ENOENT' })
+    const done = await downloadResult(client, { id: 'j', name: 'x.bin', to: fileSink(join(dir, 'x.bin')) })
+    expect(done).toEqual({ name: 'x.bin', sha256: '0x039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81', size: 3 })
+  })
+
+  test('error: bytes that do not match the announced digest leave no file', async () => {
+    const { downloadResult } = await import('../api/actions/downloadResult.ts')
+    const { createVaultClient } = await import('../api/transport.ts')
+    const { privateKeyToAccount } = await import('viem/accounts')
+    const account = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9c86dae88c7a8412f4603b6b78690d')
+    const fetch = (async (input: RequestInfo | URL) =>
+      String(input).endsWith('/v1/node')
+        ? Response.json({ chainId: 8996, address: account.address })
+        : new Response(new Uint8Array([1, 2, 4]), { headers: { 'x-datavault-sha256': '0x039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81' } })) as typeof globalThis.fetch
+    const client = createVaultClient({ url: 'http://node.invalid', account, fetch })
+    await expect(downloadResult(client, { id: 'j', to: fileSink(join(dir, 'tampered.bin')) })).rejects.toMatchObject({ name: 'OutputDigestMismatchError', code: 'OUTPUT_DIGEST_MISMATCH' })
+    expect((await readdir(dir)).filter((name) => name.includes('tampered'))).toEqual([])
+  })
+})

@@ -1,5 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from 'viem'
+import { DataVaultError } from '../../errors/base.ts'
 import { type Weights, loadWeights } from '../../trainers/loadWeights.ts'
 import { type VaultClient, VaultUnreachableError } from '../transport.ts'
 import { OutputDigestMismatchError } from './downloadOutput.ts'
@@ -17,6 +18,15 @@ export type DownloadResultParameters = {
    */
   to?: WritableStream<Uint8Array> | undefined
   signal?: AbortSignal | undefined
+}
+
+/** The destination (`to`) refused the bytes: a full disk, a missing folder, a closed file. */
+export class ResultWriteError extends DataVaultError {
+  override name = 'ResultWriteError'
+  constructor(name: string, cause: unknown) {
+    const reason = (cause as { code?: unknown } | undefined)?.code
+    super(`Could not write ${name} to its destination.`, { code: 'RESULT_WRITE_FAILED', status: 500, details: typeof reason === 'string' ? reason : undefined, cause })
+  }
 }
 
 /** What was downloaded and checked. */
@@ -38,6 +48,7 @@ export type DownloadedResultInMemory = DownloadedResult & {
 export type DownloadResultReturnType = DownloadedResult | DownloadedResultInMemory
 export type DownloadResultErrorType =
   | OutputDigestMismatchError
+  | ResultWriteError
   | import('../transport.ts').VaultApiError
   | VaultUnreachableError
   | import('../../safetensors/errors.ts').SafetensorsFormatError
@@ -85,14 +96,14 @@ export async function downloadResult(client: VaultClient, { id, name = 'model.sa
         if (piece.done) break
         hash.update(piece.value)
         size += piece.value.length
-        if (writer) await writer.write(piece.value)
+        if (writer) await writer.write(piece.value).catch((cause: unknown) => Promise.reject(new ResultWriteError(name, cause)))
         else pieces.push(piece.value)
       }
     }
     const digest = bytesToHex(hash.digest())
     if (announced && announced !== digest) throw new OutputDigestMismatchError(name)
     if (writer) {
-      await writer.close()
+      await writer.close().catch((cause: unknown) => Promise.reject(new ResultWriteError(name, cause)))
       return { name, sha256: digest, size }
     }
     const bytes = new Uint8Array(size)
