@@ -13,6 +13,7 @@ import {
   getJobLogs,
   listDatasetJobs,
   revokeAlgorithmApproval,
+  revokeDataset,
   getReceipt,
   getReceiptAnchor,
   listReceipts,
@@ -167,5 +168,32 @@ describe('custom algorithms', () => {
     await expect(
       submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'logistic-regression' }, algorithm: { hash, outputs }, params: {}, orderTx } as never),
     ).rejects.toMatchObject({ code: 'BODY_INVALID' })
+  })
+})
+
+describe('revocation', () => {
+  test('behavior: the owner revokes a dataset: its key is gone, waiting jobs fail as revoked with their orders released, no new job runs', async () => {
+    const dataset = await t.publish({ csv, schema })
+    const finished = await submitJob(t.buyer.vault, {
+      dataset: dataset.datatoken,
+      trainer: { id: 'logistic-regression' },
+      params: { label: 'risk', epochs: 2 },
+      orderTx: await t.buyAndOrder(dataset),
+    })
+    expect((await waitForJob(t.buyer.vault, { id: finished.id, intervalMs: 50 })).state).toBe('finished')
+    const { hash } = await uploadAlgorithm(t.buyer.vault, { code: columnMeansProgram })
+    const orderTx = await t.buyAndOrder(dataset)
+    const waiting = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, algorithm: { hash, outputs }, params: { revoke: true }, orderTx })
+    expect(waiting.state).toBe('awaiting-approval')
+
+    await expect(revokeDataset(t.stranger.vault, { dataset: dataset.datatoken })).rejects.toMatchObject({ code: 'NOT_DATASET_OWNER' })
+    const revoked = await revokeDataset(t.owner.vault, { dataset: dataset.datatoken })
+    expect(revoked).toMatchObject({ keyEscrowed: false, failedJobs: 1, revokedAt: expect.any(String) })
+    expect((await getJob(t.buyer.vault, { id: waiting.id })).failure?.code).toBe('revoked')
+    await expect(
+      submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'logistic-regression' }, params: { label: 'risk' }, orderTx }),
+    ).rejects.toMatchObject({ code: 'DATASET_REVOKED' })
+    // Past receipts stay with the owner.
+    expect((await listReceipts(t.owner.vault, { dataset: dataset.datatoken })).map((receipt) => receipt.message.jobId)).toEqual([finished.id])
   })
 })

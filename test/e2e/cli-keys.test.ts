@@ -8,7 +8,7 @@ import { Wallet, encryptKeystoreJson } from 'ethers'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
 const launcher = new URL('../../sdk/bin/datavault.mjs', import.meta.url).pathname
-const commands = ['dev', 'keys', 'publish', 'datasets', 'dataset', 'buy', 'train', 'jobs', 'receipt', 'approve', 'deny', 'logs', 'receipts']
+const commands = ['dev', 'keys', 'publish', 'datasets', 'dataset', 'buy', 'train', 'jobs', 'receipt', 'approve', 'deny', 'logs', 'receipts', 'revoke']
 // A throwaway key for these tests (never funded anywhere).
 const testKey = '0xac0974bec39a17e36ba4a91b69f2e5f1d4b3b1e0a7c5f4c6e8c6f5d1b3c8b3d1'
 
@@ -134,7 +134,6 @@ describe('datavault --help', () => {
     for (const command of commands) expect(stdout).toMatch(new RegExp(`^  ${command}\\s`, 'm'))
     expect(stdout).toMatch(/Exit codes:[\s\S]*0\s+ok[\s\S]*2\s+usage error[\s\S]*3\s+the training job failed[\s\S]*4\s+not found or refused/)
     expect(stdout).toMatch(/flags > environment > <config dir>\/config.json > the dev stack's dev.json/)
-    expect(stdout).toMatch(/revoke is not here yet/)
     expect(stdout).toMatch(/Examples:/)
   })
 

@@ -99,6 +99,13 @@ describe('datavault owner commands', () => {
     const rows = receipts.stdout.trim().split('\n').map((line) => line.split('\t'))
     expect(rows).toEqual([[approved.id, t.buyer.account.address.toLowerCase(), expect.stringMatching(/^custom@/), 'none', expect.any(String), 'yes']])
     expect(json(deniedView).job.failure).toMatchObject({ code: 'denied', message: expect.stringContaining('dump mode exports too much') })
+
+    // Revocation: only the owner; afterwards the node holds no key and takes no job.
+    const notOwner = await cli(['revoke', dataset, '--account', 'buyer', '--json'])
+    expect(notOwner.code).toBe(4)
+    const revoked = await cli(['revoke', dataset, '--account', 'owner', '--json'])
+    expect(revoked.code, revoked.stderr).toBe(0)
+    expect(json(revoked).dataset).toMatchObject({ keyEscrowed: false, revokedAt: expect.any(String) })
   })
 
   test('behavior: buy ahead, then a job that fails: exit 3 with the node\'s reason, nothing at --out; jobs --watch says the same', async () => {

@@ -38,6 +38,7 @@ export const jobFailureCodes = {
   'privacy-budget-exhausted': { retryable: true, charged: false },
   'cancelled': { retryable: true, charged: true },
   'withdrawn': { retryable: true, charged: false },
+  'revoked': { retryable: true, charged: false },
 } as const
 
 /** A stable failure code. */

@@ -178,6 +178,8 @@ export type DatasetView = {
   keyEscrowed: boolean
   size: number
   createdAt: string
+  /** When the owner revoked it: no new job runs on it and its key is gone from this node. */
+  revokedAt?: string | undefined
 }
 
 /** An output file of a finished job. */
@@ -212,4 +214,6 @@ export type NodeInfo = {
   encryptionPublicKey: `0x${string}`
   trainers: { id: string; version: string; hash: `0x${string}` }[]
   maxUploadBytes: number
+  /** The contract addresses of the node's chain (Ocean's factory, exchange, dispenser, base token, ReceiptRegistry). */
+  addresses?: Record<string, unknown> | undefined
 }

@@ -26,7 +26,7 @@ export class VaultUnreachableError extends DataVaultError {
 export class AccountRequiredError extends DataVaultError {
   override name = 'AccountRequiredError'
   constructor(doing: string) {
-    super(`A wallet account is needed for ${doing}; pass \`account\` to createVaultClient.`, { code: 'ACCOUNT_REQUIRED', status: 400 })
+    super(`A wallet account is needed for ${doing}; create the client with an \`account\`.`, { code: 'ACCOUNT_REQUIRED', status: 400 })
   }
 }
 

@@ -23,6 +23,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'deny', summary: "(owner) deny a job's custom algorithm, with a reason the buyer sees", load: async () => (await import('./commands/owner.ts')).denyCommand },
   { name: 'logs', summary: "(owner) a job's program log", load: async () => (await import('./commands/owner.ts')).logsCommand },
   { name: 'receipts', summary: "(owner) every finished job's receipt on your dataset, verified", load: async () => (await import('./commands/owner.ts')).receiptsCommand },
+  { name: 'revoke', summary: '(owner) revoke your dataset: delete its key on the node, stop every new job', load: async () => (await import('./commands/owner.ts')).revokeCommand },
 ]
 
 const usage = `datavault — data vaults with compute-to-data: find data, train beside it, get the weights
@@ -33,8 +34,6 @@ Usage:
 
 Commands:
 ${commands.map((command) => `  ${command.name.padEnd(10)} ${command.summary}`).join('\n')}
-
-  (revoke is not here yet: revoking access needs on-chain revocation, which is a separate issue.)
 
 ${connectionHelp}
 

@@ -12,6 +12,8 @@ export type KeyService = {
   /** Stores a data key sealed to this service; checks it opens, stores it sealed only. */
   escrow(params: { dataset: Dataset; sealedKey: Uint8Array }): Promise<void>
   hasKey(datasetId: string): boolean
+  /** Deletes a dataset's escrowed key (revocation): no job can be given it again. */
+  forget(datasetId: string): void
   /**
    * Returns the data key for a job after checking, by itself, the order on chain and the
    * dataset's policy. The caller must wipe the returned bytes (`fill(0)`) when done.
@@ -91,12 +93,18 @@ export function localKeyService({ chainId }: { chainId: number }) {
         log.info({ dataset: dataset.id }, 'data key escrowed')
       },
 
+      forget(datasetId) {
+        db.prepare('DELETE FROM key_escrows WHERE dataset_id = ?').run(datasetId.toLowerCase())
+        log.info({ dataset: datasetId.toLowerCase() }, 'data key deleted (dataset revoked)')
+      },
+
       hasKey(datasetId) {
         return db.prepare('SELECT 1 FROM key_escrows WHERE dataset_id = ?').get(datasetId.toLowerCase()) !== undefined
       },
 
       async releaseForJob({ job, dataset }) {
         if (job.datasetId !== dataset.id) throw new KeyReleaseError('The job is for another dataset.', { code: 'KEY_DATASET_MISMATCH' })
+        if (dataset.revokedAt) throw new KeyReleaseError('The dataset was revoked by its owner.', { code: 'DATASET_REVOKED', status: 410 })
         if (!policyAllowsTrainer(dataset, job.trainer, approvals, job.params))
           throw new KeyReleaseError('The dataset\'s policy does not allow this trainer.', { code: 'KEY_POLICY_DENIED' })
         const row = db.prepare('SELECT sealed_key FROM key_escrows WHERE dataset_id = ?').get(dataset.id) as

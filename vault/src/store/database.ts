@@ -5,6 +5,9 @@ import { migrate } from '@datavault/compute-to-data'
 import { algorithmMigrations, approvalTermsMigrations } from './algorithms.ts'
 import { receiptAnchorMigrations } from '../chain/receipt-anchorer.ts'
 
+/** Later vault migrations, appended after every earlier list. */
+const revocationMigrations = [`ALTER TABLE datasets ADD COLUMN revoked_at TEXT`]
+
 /** The node's SQLite database. One per node; every component gets it through `init`. */
 export type Database = DatabaseSync
 
@@ -45,6 +48,6 @@ export function openDatabase(path: string): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const db = new DatabaseSync(path)
   db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;')
-  migrate(db, 'vault', [...migrations, ...algorithmMigrations, ...receiptAnchorMigrations, ...approvalTermsMigrations])
+  migrate(db, 'vault', [...migrations, ...algorithmMigrations, ...receiptAnchorMigrations, ...approvalTermsMigrations, ...revocationMigrations])
   return db
 }

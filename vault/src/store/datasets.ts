@@ -35,6 +35,7 @@ type DatasetRow = {
   policy_json: string
   size: number
   created_at: string
+  revoked_at: string | null
 }
 
 const toDataset = (row: DatasetRow): Dataset => ({
@@ -48,6 +49,7 @@ const toDataset = (row: DatasetRow): Dataset => ({
   policy: JSON.parse(row.policy_json) as ComputePolicy,
   size: row.size,
   createdAt: row.created_at,
+  ...(row.revoked_at ? { revokedAt: row.revoked_at } : {}),
 })
 
 /** Registered datasets. A dataset's id is its datatoken address. */
@@ -56,6 +58,8 @@ export type DatasetStore = {
   get(id: string): Dataset | undefined
   require(id: string): Dataset
   list(filter?: { owner?: string; search?: string; limit?: number }): Dataset[]
+  /** Marks a dataset revoked (idempotent); it stays listed as revoked, for its receipts. */
+  revoke(id: string): Dataset
 }
 
 /** Datasets on the node's SQLite database. */
@@ -90,6 +94,12 @@ export function datasetStore({ db }: { db: Database }): DatasetStore {
     },
     get,
     require(id) {
+      const dataset = get(id)
+      if (!dataset) throw new DatasetNotFoundError(id)
+      return dataset
+    },
+    revoke(id) {
+      db.prepare('UPDATE datasets SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?').run(new Date().toISOString(), id.toLowerCase())
       const dataset = get(id)
       if (!dataset) throw new DatasetNotFoundError(id)
       return dataset

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { approveAlgorithm, denyJob, getJobLogs } from '../../api/actions/decideJob.ts'
 import { listReceipts } from '../../api/actions/listReceipts.ts'
+import { revokeDataset } from '../../api/actions/revokeDataset.ts'
 import { verifyReceipt } from '../../api/receipt.ts'
 import { addressArg, check, commonHelp, commonOptions, connectionHelp, connectionOptions, jobIdArg, positionalsExactly, walletHelp, walletOptions } from '../args.ts'
 import { type Command, helpRequested, openSession } from '../command.ts'
@@ -188,5 +189,45 @@ export const receiptsCommand: Command = {
           ),
     )
     return checked.every((result) => result.valid) ? 0 : 5
+  },
+}
+
+const revokeHelp = `datavault revoke — stop every new job on your dataset
+
+Usage:
+  datavault revoke <dataset>
+
+Revokes the dataset on this vault node: its escrowed data key is deleted, jobs that have not
+started fail as \`revoked\` (their buyers' orders are released), jobs already running finish, and
+no new job is accepted. Past receipts stay. This is the node's revocation; an on-chain flag that
+every key holder checks comes with threshold key release. ${ownerNote}
+
+${connectionHelp}
+${walletHelp}
+${commonHelp}
+
+Examples:
+  datavault revoke 0x5fbdb2315678afecb367f032d93f642f64180aa3
+  datavault revoke 0x5fbdb2315678afecb367f032d93f642f64180aa3 --json | jq .failedJobs
+`
+
+/** `datavault revoke <dataset>`. */
+export const revokeCommand: Command = {
+  name: 'revoke',
+  summary: '(owner) revoke your dataset: delete its key on the node, stop every new job',
+  help: revokeHelp,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true })
+    const shown = helpRequested(io, values, revokeHelp)
+    if (shown !== undefined) return shown
+    const [idArg] = positionalsExactly(positionals, ['dataset'], 'revoke')
+    const id = check(addressArg, idArg, 'dataset id')
+    const { output, session } = await openSession(io, values)
+    const revoked = await revokeDataset(await session.vault({ signed: true }), { dataset: id }).catch((error: unknown) => refused(error, 'dataset'))
+    output.result({ dataset: revoked }, [
+      `revoked: ${revoked.id} at ${revoked.revokedAt ?? 'now'}`,
+      `jobs that had not started and now fail as revoked: ${revoked.failedJobs}`,
+    ])
+    return 0
   },
 }

@@ -27,12 +27,22 @@ export class PolicyBeyondNodeLimitsError extends DataVaultError {
   }
 }
 
+/** The dataset was revoked by its owner. */
+export class DatasetRevokedError extends DataVaultError {
+  override name = 'DatasetRevokedError'
+  constructor(id: string) {
+    super(`Dataset ${id} was revoked by its owner.`, { code: 'DATASET_REVOKED', status: 410 })
+  }
+}
+
 /** How long a provider fee signed by the node stays valid, in seconds. */
 export const providerFeeLifetimeSeconds = 3600
 
 /** Dataset routes: register, escrow its key, list, read, and the provider fee an order needs. */
-export function datasetRoutes(components: Pick<ApiComponents, 'config' | 'identity' | 'nonces' | 'storage' | 'datasets' | 'keys' | 'chain' | 'privacy'>) {
-  const { config, identity, nonces, storage, datasets, keys, chain, privacy } = components
+export function datasetRoutes(
+  components: Pick<ApiComponents, 'config' | 'identity' | 'nonces' | 'storage' | 'datasets' | 'keys' | 'chain' | 'privacy' | 'jobs'>,
+) {
+  const { config, identity, nonces, storage, datasets, keys, chain, privacy, jobs } = components
   const router = new Router<VaultState>()
   const signed = (body: 'json' | 'none') => walletAuth({ chainId: config.chainId, node: identity.account.address, nonces, body })
   const view = (dataset: Dataset): DatasetView => ({ ...dataset, keyEscrowed: keys.hasKey(dataset.id) })
@@ -58,9 +68,28 @@ export function datasetRoutes(components: Pick<ApiComponents, 'config' | 'identi
   router.put('/v1/datasets/:id/key', signed('json'), async (ctx) => {
     const dataset = datasets.require(parseParam(addressSchema, ctx.params.id, 'id'))
     if (dataset.owner !== ctx.state.wallet) throw new NotDatasetOwnerError('Only the dataset\'s owner can escrow its data key.')
+    if (dataset.revokedAt) throw new DatasetRevokedError(dataset.id)
     const { sealedKey } = parseJsonBody(ctx, escrowKeyBodySchema)
     await keys.escrow({ dataset, sealedKey: hexToBytes(sealedKey as `0x${string}`) })
     ctx.status = 204
+  })
+
+  // Revocation on this node: the key is deleted, jobs not yet running fail as `revoked` (their
+  // orders released), running jobs finish, and no new job is accepted. Receipts stay.
+  router.post('/v1/datasets/:id/revoke', signed('none'), (ctx) => {
+    const dataset = datasets.require(parseParam(addressSchema, ctx.params.id, 'id'))
+    if (dataset.owner !== ctx.state.wallet) throw new NotDatasetOwnerError('Only the dataset\'s owner can revoke it.')
+    const revoked = datasets.revoke(dataset.id)
+    keys.forget(dataset.id)
+    let failed = 0
+    for (const job of jobs.list({ datasetId: dataset.id, limit: 1000 })) {
+      if (job.state !== 'queued' && job.state !== 'awaiting-approval') continue
+      jobs.fail(job.id, { code: 'revoked', message: 'The dataset\'s owner revoked it before the job ran; the order is released.' })
+      privacy.release(job.id)
+      failed++
+    }
+    ctx.state.log.info({ dataset: dataset.id, failedJobs: failed }, 'dataset revoked')
+    ctx.body = { ...view(revoked), failedJobs: failed }
   })
 
   router.get('/v1/datasets', (ctx) => {

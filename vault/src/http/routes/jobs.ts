@@ -11,6 +11,7 @@ import { walletAuth } from '../middleware/wallet-auth.ts'
 import { InvalidBodyError, parseJsonBody, parseParam } from '../read-body.ts'
 import type { VaultState } from '../state.ts'
 import { policyAllowsTrainer } from '../../keys/key-service.ts'
+import { DatasetRevokedError } from './datasets.ts'
 import { AlgorithmNotFoundError, approvalTerms, customAlgorithmDefinition, declaredOutputBytes } from '../../store/algorithms.ts'
 
 /** The job may not run on this dataset (policy), or the dataset is not ready. */
@@ -108,6 +109,7 @@ export function jobRoutes(
     const body = parseJsonBody(ctx, submitJobBodySchema)
     const buyer = ctx.state.wallet as Address
     const dataset = datasets.require(body.dataset)
+    if (dataset.revokedAt) throw new DatasetRevokedError(dataset.id)
     if (!keys.hasKey(dataset.id))
       throw new JobRefusedError('The dataset\'s owner has not escrowed its data key yet.', { code: 'KEY_NOT_ESCROWED', status: 409 })
     const { jobTrainer, definition } = programOf(body)

@@ -8,7 +8,7 @@ import type { VaultState } from '../state.ts'
 export const vaultVersion = '0.1.0'
 
 /** `GET /v1/node` (who this node is) and `GET /v1/health`. */
-export function nodeRoutes({ config, identity, trainers }: Pick<ApiComponents, 'config' | 'identity' | 'trainers'>) {
+export function nodeRoutes({ config, identity, trainers, chain }: Pick<ApiComponents, 'config' | 'identity' | 'trainers' | 'chain'>) {
   const router = new Router<VaultState>()
   router.get('/v1/health', (ctx) => {
     ctx.body = { ok: true }
@@ -21,6 +21,7 @@ export function nodeRoutes({ config, identity, trainers }: Pick<ApiComponents, '
       encryptionPublicKey: bytesToHex(identity.encryption.publicKey),
       trainers: trainers.list().map(({ definition, bundle }) => ({ id: definition.id, version: definition.version, hash: bundle.sha256 })),
       maxUploadBytes: config.maxUploadBytes,
+      addresses: chain.addresses as Record<string, unknown>,
     }
     ctx.body = info
   })
