@@ -10,7 +10,6 @@ import { bubblewrapRunner } from './bubblewrapRunner.ts'
 import type { RunLimits, RunSpec, Runner, SandboxLogger } from './runner.ts'
 import { processesOfUid } from './uid-pool.ts'
 
-const bwrapInstalled = existsSync('/usr/bin/bwrap')
 const isRoot = process.getuid?.() === 0
 
 /** A logger that keeps every line, so tests can check what was (never) logged. */
@@ -67,7 +66,7 @@ async function spec(source: string, overrides: Partial<RunSpec> = {}): Promise<R
   }
 }
 
-describe.skipIf(!bwrapInstalled)('bubblewrapRunner', () => {
+describe('bubblewrapRunner', () => {
   test('default: the program reads its config and inputs, writes /out, reports events', async () => {
     const big = new Uint8Array(3 * 1024 ** 2).map((_, i) => (i * 7) & 0xff)
     const events: unknown[] = []
@@ -207,7 +206,7 @@ describe.skipIf(!bwrapInstalled)('bubblewrapRunner', () => {
     }
   })
 
-  test.skipIf(process.arch !== 'x64' || !existsSync('/usr/bin/python3'))('behavior: seccomp blocks ptrace, io_uring, eBPF and keyrings with EPERM', async () => {
+  test.skipIf(process.arch !== 'x64' || !existsSync('/usr/bin/python3'))('behavior: seccomp blocks ptrace, io_uring, eBPF and keyrings with EPERM (skipped off x86-64, where the filter is not installed, or without python3 to make raw syscalls)', async () => {
     // Python's ctypes makes raw system calls, which Node cannot.
     const probe = [
       'import ctypes, json',
@@ -460,7 +459,7 @@ describe.skipIf(!bwrapInstalled)('bubblewrapRunner', () => {
       expect(log.lines.some((line) => line.includes('sandboxes run as the node user'))).toBe(true)
     })
 
-    test.skipIf(!isRoot)('behavior: RLIMIT_NPROC of the job uid bounds its tasks', async () => {
+    test.skipIf(!isRoot)('behavior: RLIMIT_NPROC of the job uid bounds its tasks (skipped unless root: per-job uids need root)', async () => {
       const s = await spec(
         `import { spawn } from 'node:child_process'
         import fs from 'node:fs'
@@ -483,7 +482,7 @@ describe.skipIf(!bwrapInstalled)('bubblewrapRunner', () => {
     })
   })
 
-  test.skipIf(!isRoot)('behavior: when the node process dies mid-run, the sandbox dies with it and the next runner sweeps the leftovers', async () => {
+  test.skipIf(!isRoot)('behavior: when the node process dies mid-run, the sandbox dies with it and the next runner sweeps the leftovers (skipped unless root: the sweep removes root-owned cgroups and uid locks)', async () => {
     const workDir = join(dir, 'work')
     const script = join(dir, 'dying-node.ts')
     await writeFile(

@@ -11,7 +11,6 @@ import type { TrainerEvent } from '../sandbox/protocol.ts'
 import { type BuildTrainerBundleReturnType, buildTrainerBundle } from './buildTrainerBundle.ts'
 import { logisticRegressionTrainer } from './logistic-regression/definition.ts'
 
-const bwrapInstalled = existsSync('/usr/bin/bwrap')
 const silent: SandboxLogger = { child: () => silent, info: () => {}, warn: () => {}, error: () => {}, debug: () => {} }
 
 /** Deterministic Gaussian blobs: `k` classes in `d` dimensions, overlapping a little. */
@@ -77,7 +76,7 @@ async function train(classes: string[], params: Record<string, unknown>, program
   return { result, events, spec, declaration: logisticRegressionTrainer.outputs(schema, parsed), parsed }
 }
 
-describe.skipIf(!bwrapInstalled)('logistic-regression trainer in the sandbox', () => {
+describe('logistic-regression trainer in the sandbox', () => {
   test('default: binary, 2,000 rows: trains, the guard accepts, the buyer evaluates the weights', async () => {
     const { result, events, spec, declaration } = await train(['no', 'yes'], { label: 'label', epochs: 30, seed: 1 })
     expect(result).toMatchObject({ outcome: 'exited', exitCode: 0, protocolViolations: 0 })
@@ -141,7 +140,7 @@ function boundedSchema(classes: string[], rows: number): DatasetSchema {
   return { ...schema, rows, columns: schema.columns.map((column) => (column.type === 'number' ? { ...column, min: -8, max: 8 } : column)) } as DatasetSchema
 }
 
-describe.skipIf(!bwrapInstalled)('logistic-regression with DP-SGD in the sandbox', () => {
+describe('logistic-regression with DP-SGD in the sandbox', () => {
   test('default: σ = 1, C = 1 still learns; the guard accepts; metrics and metadata are public values only', async () => {
     const params = { label: 'label', epochs: 10, dp: { noiseMultiplier: 1, maxGradNorm: 1 } }
     const schema = boundedSchema(['no', 'yes'], 2000)

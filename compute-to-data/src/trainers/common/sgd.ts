@@ -2,6 +2,13 @@ import { poissonSample, privateGradientSum } from './dp-sgd.ts'
 import type { Objective } from './objective.ts'
 import type { RandomSource } from './random.ts'
 
+/** Options every built-in trainer's `train…` function takes. */
+export type TrainerRunOptions = {
+  onEpoch?: ((epoch: number, loss: number) => void) | undefined
+  /** Randomness of DP-SGD's sampling and noise; the OS CSPRNG unless a test fixes it. */
+  privateRandom?: RandomSource | undefined
+}
+
 /** DP-SGD settings of a run, from the SDK's `DifferentialPrivacyPlan`. */
 export type SgdPrivacy = { noiseMultiplier: number; maxGradNorm: number; sampleRate: number; expectedBatchSize: number; stepsPerEpoch: number }
 

@@ -1,7 +1,7 @@
 import { type DatasetSchema, differentialPrivacyMetricNames, evaluateRegression, loadLinearRegression } from '@datavault/sdk'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { linear } from '../testing/datasets.ts'
-import { type TrainerSandbox, bwrapInstalled, createTrainerSandbox } from '../testing/sandbox.ts'
+import { type TrainerSandbox, createTrainerSandbox } from '../testing/sandbox.ts'
 import { linearRegressionTrainer } from './definition.ts'
 
 const schema = (rows?: number) =>
@@ -20,7 +20,7 @@ const data = linear(2000, 1)
 const heldOut = linear(1000, 2)
 let sandbox: TrainerSandbox
 
-describe.skipIf(!bwrapInstalled)('linear-regression trainer in the sandbox', () => {
+describe('linear-regression trainer in the sandbox', () => {
   beforeAll(async () => {
     sandbox = await createTrainerSandbox(linearRegressionTrainer)
   })

@@ -1,8 +1,8 @@
 import type { LinearRegressionPlan } from '@datavault/sdk'
 import type { Objective } from '../common/objective.ts'
-import { type RandomSource, mulberry32, secureRandom } from '../common/random.ts'
+import { mulberry32, secureRandom } from '../common/random.ts'
 import { applyScaler, fitScaler } from '../common/scaling.ts'
-import { trainSgd } from '../common/sgd.ts'
+import { type TrainerRunOptions, trainSgd } from '../common/sgd.ts'
 import type { TrainingTable } from '../common/table.ts'
 
 /** A trained linear regression in float64: predicts in the label's units from scaled features. */
@@ -18,20 +18,13 @@ export type TrainedLinearRegression = {
   steps: number
 }
 
-/** Options of {@link trainLinearRegression}. */
-export type TrainLinearRegressionOptions = {
-  onEpoch?: ((epoch: number, loss: number) => void) | undefined
-  /** Randomness of DP-SGD's sampling and noise; the OS CSPRNG unless a test fixes it. */
-  privateRandom?: RandomSource | undefined
-}
-
 /**
  * Trains linear regression (ridge when `l2 > 0`) by mini-batch SGD on ½(ŷ − y)², features and
  * target both scaled while training: standardized by the data or, under DP, by the schema's
  * bounds with clipping. The weights are then mapped back so the model predicts in the label's
  * units. The epoch loss is the objective on the scaled target (without DP, ½ · MSE / Var(y)).
  */
-export function trainLinearRegression(plan: LinearRegressionPlan, table: TrainingTable, options: TrainLinearRegressionOptions = {}): TrainedLinearRegression {
+export function trainLinearRegression(plan: LinearRegressionPlan, table: TrainingTable, options: TrainerRunOptions = {}): TrainedLinearRegression {
   const { epochs, learningRate, l2, batchSize, seed } = plan.params
   const { rows: n, features: d } = table
   const scaler = fitScaler(plan.scaling, table.x, n, d)

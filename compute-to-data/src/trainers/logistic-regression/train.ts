@@ -1,8 +1,8 @@
 import type { LogisticRegressionPlan } from '@datavault/sdk'
 import type { Objective } from '../common/objective.ts'
-import { type RandomSource, mulberry32, secureRandom } from '../common/random.ts'
+import { mulberry32, secureRandom } from '../common/random.ts'
 import { applyScaler, fitScaler } from '../common/scaling.ts'
-import { trainSgd } from '../common/sgd.ts'
+import { type TrainerRunOptions, trainSgd } from '../common/sgd.ts'
 import type { TrainingTable } from '../common/table.ts'
 
 /** A trained model in float64, before it is written as F32 tensors. */
@@ -19,13 +19,6 @@ export type TrainedLogisticRegression = {
   steps: number
 }
 
-/** Options of {@link trainLogisticRegression}. */
-export type TrainOptions = {
-  onEpoch?: ((epoch: number, loss: number) => void) | undefined
-  /** Randomness of DP-SGD's sampling and noise; the OS CSPRNG unless a test fixes it. */
-  privateRandom?: RandomSource | undefined
-}
-
 /**
  * Trains logistic regression on `table` with mini-batch gradient descent: features standardized
  * (zero mean, unit variance; constant features are left centered) or, under DP, scaled and
@@ -33,7 +26,7 @@ export type TrainOptions = {
  * weights. Without DP, rows are shuffled every epoch by a PRNG seeded with `params.seed`, so equal
  * inputs give equal models. With DP, DP-SGD: Poisson batches, per-row clipping, Gaussian noise.
  */
-export function trainLogisticRegression(plan: LogisticRegressionPlan, table: TrainingTable, options: TrainOptions = {}): TrainedLogisticRegression {
+export function trainLogisticRegression(plan: LogisticRegressionPlan, table: TrainingTable, options: TrainerRunOptions = {}): TrainedLogisticRegression {
   const { epochs, learningRate, l2, batchSize, seed } = plan.params
   const { rows: n, features: d } = table
   const k = plan.outputs

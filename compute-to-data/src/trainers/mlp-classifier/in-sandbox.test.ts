@@ -2,7 +2,7 @@ import { type DatasetSchema, evaluateAccuracy, loadLogisticRegression, loadMlpCl
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { logisticRegressionTrainer } from '../logistic-regression/definition.ts'
 import { type ClassificationData, rings, xor } from '../testing/datasets.ts'
-import { type TrainerSandbox, bwrapInstalled, createTrainerSandbox } from '../testing/sandbox.ts'
+import { type TrainerSandbox, createTrainerSandbox } from '../testing/sandbox.ts'
 import { mlpClassifierTrainer } from './definition.ts'
 
 const schema = (classes: string[], bound: number | undefined, rows?: number) =>
@@ -26,7 +26,7 @@ async function heldOutAccuracy(sandbox: TrainerSandbox, load: typeof loadMlpClas
   return { accuracy: evaluateAccuracy(model, test.features, test.labels), released, model, run }
 }
 
-describe.skipIf(!bwrapInstalled)('mlp-classifier trainer in the sandbox', () => {
+describe('mlp-classifier trainer in the sandbox', () => {
   beforeAll(async () => {
     ;[mlp, logistic] = await Promise.all([createTrainerSandbox(mlpClassifierTrainer), createTrainerSandbox(logisticRegressionTrainer)])
   })

@@ -1,8 +1,8 @@
 import type { MlpClassifierPlan } from '@datavault/sdk'
 import type { Objective } from '../common/objective.ts'
-import { type RandomSource, mulberry32, secureRandom, seededRandom } from '../common/random.ts'
+import { mulberry32, secureRandom, seededRandom } from '../common/random.ts'
 import { applyScaler, fitScaler } from '../common/scaling.ts'
-import { trainSgd } from '../common/sgd.ts'
+import { type TrainerRunOptions, trainSgd } from '../common/sgd.ts'
 import type { TrainingTable } from '../common/table.ts'
 
 /** A trained MLP in float64: per layer `weight` row-major [outputs, inputs] and `bias` [outputs]. */
@@ -14,13 +14,6 @@ export type TrainedMlpClassifier = {
   loss?: number | undefined
   accuracy?: number | undefined
   steps: number
-}
-
-/** Options of {@link trainMlpClassifier}. */
-export type TrainMlpClassifierOptions = {
-  onEpoch?: ((epoch: number, loss: number) => void) | undefined
-  /** Randomness of DP-SGD's sampling and noise; the OS CSPRNG unless a test fixes it. */
-  privateRandom?: RandomSource | undefined
 }
 
 /** The network over a flat parameter vector: forward pass, per-row backpropagation, layout. */
@@ -121,7 +114,7 @@ export function mlpNetwork(layers: readonly { inputs: number; outputs: number }[
  * the schema's bounds. Under DP, DP-SGD: per-row backpropagation gives each row's own gradient,
  * which is clipped over all layers together before the Gaussian noise.
  */
-export function trainMlpClassifier(plan: MlpClassifierPlan, table: TrainingTable, options: TrainMlpClassifierOptions = {}): TrainedMlpClassifier {
+export function trainMlpClassifier(plan: MlpClassifierPlan, table: TrainingTable, options: TrainerRunOptions = {}): TrainedMlpClassifier {
   const { epochs, learningRate, l2, batchSize, seed } = plan.params
   const { rows: n, features: d } = table
   const scaler = fitScaler(plan.scaling, table.x, n, d)

@@ -1,5 +1,4 @@
 // Runs a trainer's real bundle in the real bubblewrap sandbox, for the trainers' tests.
-import { existsSync } from 'node:fs'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,9 +9,6 @@ import type { TrainerEvent } from '../../sandbox/protocol.ts'
 import type { RunResult, Runner, SandboxLogger } from '../../sandbox/runner.ts'
 import { type BuildTrainerBundleReturnType, buildTrainerBundle } from '../buildTrainerBundle.ts'
 import type { TrainerDefinition, TrainerOutputDeclaration } from '../definition.ts'
-
-/** Whether bubblewrap is installed here; sandbox tests are skipped without it. */
-export const bwrapInstalled = existsSync('/usr/bin/bwrap')
 
 const silent: SandboxLogger = { child: () => silent, info: () => {}, warn: () => {}, error: () => {}, debug: () => {} }
 
