@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One-time setup on a fresh Debian/Ubuntu machine: the sandbox tool from Debian and the npm
+# One-time setup on a fresh Debian/Ubuntu machine: the sandbox tool and Chromium from Debian and the npm
 # packages (which bring Node 24 itself). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,11 +9,13 @@ command -v bwrap >/dev/null 2>&1 || need_apt+=(bubblewrap)
 command -v prlimit >/dev/null 2>&1 || need_apt+=(util-linux)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 command -v ps >/dev/null 2>&1 || need_apt+=(procps)
+# The browser extension's tests drive Debian's Chromium with playwright-core.
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if ((${#need_apt[@]})); then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   echo "setup: installing ${need_apt[*]} from Debian"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
 echo "setup: installing npm packages (brings Node 24)"
