@@ -119,7 +119,7 @@ export async function startVaultNode(
     const inputs: JobInputsSource = {
       async open(job, { signal }) {
         const dataset = datasets.require(job.datasetId)
-        const key = await keys.releaseForJob({ job, dataset })
+        const key = await keys.requestKey({ job, dataset, signal })
         const ciphertext = Readable.toWeb(Readable.from(storage.cat(dataset.cid, { signal }))) as ReadableStream<Uint8Array>
         const plaintext = ciphertext.pipeThrough(createDecryptStream(key, { crypto: nodeEnvelopeCrypto }))
         // Lines are counted as the plaintext streams past (rows = lines after the header), so the

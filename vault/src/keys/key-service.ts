@@ -7,18 +7,30 @@ import { type AlgorithmStore, approvalTerms } from '../store/algorithms.ts'
 import type { Dataset } from '../store/datasets.ts'
 import type { NodeIdentity } from './node-identity.ts'
 
-/** Escrows data keys and releases them to jobs that may run. Backend-neutral: the embedded 1-of-1 service is one. */
+/**
+ * Escrows data keys and gives them to jobs that may run; what the compute engine uses. Backend-
+ * neutral: `threshold` (t of n independent key holders; the embedded default is 1 of 1 inside the
+ * node) and `lit` (Lit Protocol access conditions) both implement it. An unknown backend name
+ * fails at start-up.
+ */
 export type KeyService = {
-  /** Stores a data key sealed to this service; checks it opens, stores it sealed only. */
-  escrow(params: { dataset: Dataset; sealedKey: Uint8Array }): Promise<void>
-  hasKey(datasetId: string): boolean
-  /** Deletes a dataset's escrowed key (revocation): no job can be given it again. */
-  forget(datasetId: string): void
+  /** The backend's name, as configured (`DATAVAULT_KEY_BACKEND`). */
+  readonly backend: string
   /**
-   * Returns the data key for a job after checking, by itself, the order on chain and the
-   * dataset's policy. The caller must wipe the returned bytes (`fill(0)`) when done.
+   * Records a dataset's key escrow. `escrow` is the backend's own payload (sealed shares and
+   * their manifest, a Lit ciphertext, …), validated here; a bad one is a 400 `KeyReleaseError`.
+   * Escrowing again replaces the old escrow (rotation).
    */
-  releaseForJob(params: { job: Job; dataset: Dataset }): Promise<Uint8Array>
+  escrow(params: { dataset: Dataset; escrow: unknown }): Promise<void>
+  /** True when a key for the dataset is escrowed and not revoked. */
+  hasKey(datasetId: string): boolean
+  /**
+   * Returns the data key for a job after the backend's own checks (the order on chain, the
+   * dataset's policy, revocation). The caller must wipe the returned bytes (`fill(0)`) when done.
+   */
+  requestKey(params: { job: Job; dataset: Dataset; signal?: AbortSignal }): Promise<Uint8Array>
+  /** Revocation: no job can be given the key again; the backend deletes what it holds. */
+  revoke(params: { dataset: Dataset }): Promise<void>
 }
 
 /** A key was refused: not escrowed, or the job may not have it. */
@@ -73,7 +85,9 @@ export function localKeyService({ chainId }: { chainId: number }) {
       openSealed(identity.encryption.privateKey, sealedKey, { context: dataKeyContext({ chainId, datasetId }) })
 
     return {
-      async escrow({ dataset, sealedKey }) {
+      backend: 'local',
+      async escrow({ dataset, escrow }) {
+        const sealedKey = (escrow as { sealedKey: Uint8Array }).sealedKey
         let key: Uint8Array
         try {
           key = await open(dataset.id, sealedKey)
@@ -93,16 +107,16 @@ export function localKeyService({ chainId }: { chainId: number }) {
         log.info({ dataset: dataset.id }, 'data key escrowed')
       },
 
-      forget(datasetId) {
-        db.prepare('DELETE FROM key_escrows WHERE dataset_id = ?').run(datasetId.toLowerCase())
-        log.info({ dataset: datasetId.toLowerCase() }, 'data key deleted (dataset revoked)')
+      async revoke({ dataset }) {
+        db.prepare('DELETE FROM key_escrows WHERE dataset_id = ?').run(dataset.id)
+        log.info({ dataset: dataset.id }, 'data key deleted (dataset revoked)')
       },
 
       hasKey(datasetId) {
         return db.prepare('SELECT 1 FROM key_escrows WHERE dataset_id = ?').get(datasetId.toLowerCase()) !== undefined
       },
 
-      async releaseForJob({ job, dataset }) {
+      async requestKey({ job, dataset }) {
         if (job.datasetId !== dataset.id) throw new KeyReleaseError('The job is for another dataset.', { code: 'KEY_DATASET_MISMATCH' })
         if (dataset.revokedAt) throw new KeyReleaseError('The dataset was revoked by its owner.', { code: 'DATASET_REVOKED', status: 410 })
         if (!policyAllowsTrainer(dataset, job.trainer, approvals, job.params))

@@ -70,17 +70,17 @@ export function datasetRoutes(
     if (dataset.owner !== ctx.state.wallet) throw new NotDatasetOwnerError('Only the dataset\'s owner can escrow its data key.')
     if (dataset.revokedAt) throw new DatasetRevokedError(dataset.id)
     const { sealedKey } = parseJsonBody(ctx, escrowKeyBodySchema)
-    await keys.escrow({ dataset, sealedKey: hexToBytes(sealedKey as `0x${string}`) })
+    await keys.escrow({ dataset, escrow: { sealedKey: hexToBytes(sealedKey as `0x${string}`) } })
     ctx.status = 204
   })
 
   // Revocation on this node: the key is deleted, jobs not yet running fail as `revoked` (their
   // orders released), running jobs finish, and no new job is accepted. Receipts stay.
-  router.post('/v1/datasets/:id/revoke', signed('none'), (ctx) => {
+  router.post('/v1/datasets/:id/revoke', signed('none'), async (ctx) => {
     const dataset = datasets.require(parseParam(addressSchema, ctx.params.id, 'id'))
     if (dataset.owner !== ctx.state.wallet) throw new NotDatasetOwnerError('Only the dataset\'s owner can revoke it.')
     const revoked = datasets.revoke(dataset.id)
-    keys.forget(dataset.id)
+    await keys.revoke({ dataset })
     let failed = 0
     for (const job of jobs.list({ datasetId: dataset.id, limit: 1000 })) {
       if (job.state !== 'queued' && job.state !== 'awaiting-approval') continue
