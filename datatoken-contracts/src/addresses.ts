@@ -15,7 +15,7 @@ export const addressSchema = z.string().transform((value, context): Address => {
 /**
  * One network's entry of an addresses file, in the shape of Ocean's
  * `@oceanprotocol/contracts/addresses/address.json`: what datavault needs is required, anything
- * else (Ocean's veOCEAN, Escrow, …) passes through untouched. `ReceiptRegistry` is ours.
+ * else (Ocean's veOCEAN, Escrow, …) passes through untouched. `ReceiptRegistry` and `KeyHolderRegistry` are ours.
  */
 export const oceanAddressesSchema = z.looseObject({
   chainId: z.number().int().positive(),
@@ -30,6 +30,7 @@ export const oceanAddressesSchema = z.looseObject({
   startBlock: z.number().int().nonnegative().optional(),
   poolTemplate: addressSchema.optional(),
   ReceiptRegistry: addressSchema.optional(),
+  KeyHolderRegistry: addressSchema.optional(),
 })
 
 /** One network's Ocean (and datavault) contract addresses. */

@@ -4,6 +4,7 @@ import { deployContract, getChainId, waitForTransactionReceipt, writeContract } 
 import { factoryRouterAbi } from './abis/factory-router.ts'
 import { oceanTokenAbi } from './abis/ocean-token.ts'
 import { receiptRegistryAbi, receiptRegistryBytecode } from './abis/receipt-registry.ts'
+import { keyHolderRegistryAbi, keyHolderRegistryBytecode } from './abis/key-holder-registry.ts'
 import { type OceanAddresses, oceanAddressesKey } from './addresses.ts'
 import { DataVaultError } from './errors/base.ts'
 import type { Logger } from './logger.ts'
@@ -20,7 +21,7 @@ export type DeployOceanParameters = {
   oceanToken?: Address | undefined
   /** How much freshly deployed OceanToken to mint to the deployer; defaults to 1e24 (1 000 000 OCEAN). */
   mintAmount?: bigint | undefined
-  /** Also deploy our ReceiptRegistry (default true). */
+  /** Also deploy our ReceiptRegistry and KeyHolderRegistry (default true). */
   receiptRegistry?: boolean | undefined
   logger?: Logger | undefined
 }
@@ -50,7 +51,7 @@ type DeployClient = Client<Transport, Chain | undefined, Account>
  * Deploys Ocean's datatoken stack from the `@oceanprotocol/contracts` artifacts (OceanToken,
  * OPFCommunityFeeCollector, FactoryRouter, FixedRateExchange, ERC20Template, ERC721Template,
  * Dispenser, ERC721Factory), registers the factory, the fixed-rate exchange and the dispenser with
- * the router, and deploys our ReceiptRegistry. Works on any chain the client reaches; the
+ * the router, and deploys our ReceiptRegistry and KeyHolderRegistry. Works on any chain the client reaches; the
  * client's account (owner of everything) pays. Node only (reads the artifacts from disk).
  *
  * @example
@@ -133,6 +134,7 @@ export async function deployOcean(client: DeployClient, parameters: DeployOceanP
   await register('addDispenserContract', dispenser)
 
   const registry = receiptRegistry ? await deploy('ReceiptRegistry', receiptRegistryAbi, receiptRegistryBytecode, []) : undefined
+  const keyHolders = receiptRegistry ? await deploy('KeyHolderRegistry', keyHolderRegistryAbi, keyHolderRegistryBytecode, []) : undefined
 
   const addresses: OceanAddresses = {
     chainId,
@@ -147,6 +149,7 @@ export async function deployOcean(client: DeployClient, parameters: DeployOceanP
     Dispenser: dispenser,
     ERC721Factory: factory,
     ...(registry ? { ReceiptRegistry: registry } : {}),
+    ...(keyHolders ? { KeyHolderRegistry: keyHolders } : {}),
   }
   const durationMs = Math.round(performance.now() - startedAt)
   logger?.info({ chainId, durationMs }, 'Ocean contracts deployed')
