@@ -1,0 +1,271 @@
+// What the owner is adding: a table (CSV, JSON array of records, JSON Lines, a captured page
+// table), described by the schema trainers and buyers will see, or any other file, kept as an
+// opaque encrypted blob. Runs in the data worker, so a large file never blocks the page.
+import type { DatasetSchema } from '@datavault/sdk'
+import { DataFileError } from '../errors.ts'
+import { createCsvParser, csvLine } from './csv.ts'
+
+/** How a file is read. */
+export type DataFormat = 'csv' | 'json' | 'jsonl' | 'file'
+
+/** A column left out of the schema, and why (no trainer could use it as it is). */
+export type SkippedColumn = { name: string; reason: string }
+
+/** A table: its schema, the columns left out, its rows, and the CSV that will be encrypted. */
+export type TableInspection = {
+  kind: 'table'
+  format: Exclude<DataFormat, 'file'>
+  schema: DatasetSchema
+  skipped: SkippedColumn[]
+  rows: number
+  /** The plaintext to encrypt: the CSV file itself, or the CSV made from JSON records. */
+  plaintext: Blob
+}
+
+/** Any other file, kept whole as an opaque blob. */
+export type FileInspection = { kind: 'file'; format: 'file'; mediaType: string; plaintext: Blob }
+
+export type Inspection = TableInspection | FileInspection
+
+export type InspectDataParameters = {
+  data: Blob
+  /** The file name (its extension decides the format when the media type does not). */
+  name: string
+  /** Largest plaintext accepted, in bytes. */
+  maxBytes: number
+  /** Bytes read so far, of `data.size`. */
+  onProgress?: ((bytes: number, total: number) => void) | undefined
+}
+
+/** Most distinct values a category column may have (the schema's limit). */
+export const maxCategoryValues = 1000
+/** JSON arrays are parsed whole: past this size, JSON Lines or CSV are the way. */
+export const maxJsonBytes = 64 * 1024 ** 2
+
+// The trainers' number syntax (compute-to-data's table reader; the datavault CLI infers with it too).
+const numberPattern = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
+
+/**
+ * The format of a file from its name and media type: `.csv`, `.json`, `.jsonl`/`.ndjson` are
+ * tables; anything else is an opaque file.
+ *
+ * @example
+ * dataFormat('heart.csv', 'text/csv') // 'csv'
+ */
+export function dataFormat(name: string, mediaType = ''): DataFormat {
+  const extension = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase()
+  if (extension === 'csv' || mediaType === 'text/csv') return 'csv'
+  if (extension === 'jsonl' || extension === 'ndjson' || mediaType === 'application/x-ndjson' || mediaType === 'application/jsonl') return 'jsonl'
+  if (extension === 'json' || mediaType === 'application/json') return 'json'
+  return 'file'
+}
+
+/** Formats a byte count for people: `1.5 MiB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  const units = ['KiB', 'MiB', 'GiB', 'TiB']
+  let value = bytes / 1024
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return `${value >= 100 ? Math.round(value) : value.toFixed(1).replace(/\.0$/, '')} ${units[unit]}`
+}
+
+/**
+ * Reads what the owner is adding and describes it. Tables get a schema inferred as the datavault
+ * CLI does: a column whose every cell is a plain decimal number is a `number`; any other is a
+ * `category` of its distinct values; a column no trainer could use (empty cells, one value, over
+ * 1000 values, values over 128 characters) is left out and listed in `skipped`. Declared `rows`
+ * is the count. No min/max is declared: those are the owner's to state (they are public).
+ *
+ * Throws `DataFileError`: `FILE_EMPTY`, `FILE_TOO_LARGE`, `CSV_INVALID`, `JSON_INVALID`,
+ * `TABLE_UNUSABLE`.
+ *
+ * @example
+ * const inspection = await inspectData({ data: file, name: file.name, maxBytes: 1024 ** 3 })
+ */
+export async function inspectData({ data, name, maxBytes, onProgress }: InspectDataParameters): Promise<Inspection> {
+  if (data.size === 0) throw new DataFileError(`${name} is empty.`, { code: 'FILE_EMPTY' })
+  if (data.size > maxBytes)
+    throw new DataFileError(`${name} is too big: ${formatBytes(data.size)}, and the most this vault takes is ${formatBytes(maxBytes)}.`, { code: 'FILE_TOO_LARGE' })
+  const format = dataFormat(name, data.type)
+  if (format === 'file') {
+    onProgress?.(data.size, data.size)
+    return { kind: 'file', format, mediaType: data.type || 'application/octet-stream', plaintext: data }
+  }
+  if (format === 'csv') return inspectCsv(data, name, onProgress)
+  const records = format === 'json' ? await readJsonArray(data, name, onProgress) : await readJsonLines(data, name, onProgress)
+  return tableFromRecords(records, format, name, maxBytes)
+}
+
+async function* readText(data: Blob, name: string, onProgress: InspectDataParameters['onProgress'], code: 'CSV_INVALID' | 'JSON_INVALID'): AsyncGenerator<string> {
+  const reader = data.stream().getReader()
+  const decoder = new TextDecoder('utf-8', { fatal: true })
+  let bytes = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      bytes += value.byteLength
+      yield decoder.decode(value, { stream: true })
+      onProgress?.(bytes, data.size)
+    }
+    yield decoder.decode()
+  } catch (error) {
+    if (error instanceof TypeError) throw new DataFileError(`${name} is not UTF-8 text.`, { code })
+    throw error
+  } finally {
+    reader.releaseLock()
+  }
+}
+
+type ColumnStats = { name: string; numeric: boolean; values: Set<string> | undefined; empty: boolean; tooLong: boolean }
+
+/** Accumulates what each column holds, then says its type. */
+function schemaBuilder(names: readonly string[], name: string) {
+  if (names.length === 0) throw new DataFileError(`${name} has no columns.`, { code: 'TABLE_UNUSABLE' })
+  if (names.some((column) => column.trim() === '' || column.length > 128))
+    throw new DataFileError(`${name} has an empty or over-long column name (at most 128 characters).`, { code: 'TABLE_UNUSABLE' })
+  if (new Set(names).size !== names.length) throw new DataFileError(`${name} repeats a column name.`, { code: 'TABLE_UNUSABLE' })
+  const columns: ColumnStats[] = names.map((column) => ({ name: column, numeric: true, values: new Set(), empty: false, tooLong: false }))
+  let rows = 0
+  return {
+    add(cells: readonly string[]) {
+      rows++
+      for (let j = 0; j < columns.length; j++) {
+        const column = columns[j]!
+        const cell = cells[j] ?? ''
+        if (cell === '') column.empty = true
+        if (column.numeric && !(numberPattern.test(cell) && Number.isFinite(Number(cell)))) column.numeric = false
+        if (column.values !== undefined) {
+          if (cell.length > 128) column.tooLong = true
+          column.values.add(cell)
+          if (column.values.size > maxCategoryValues && !column.numeric) column.values = undefined
+        }
+      }
+    },
+    finish(): { schema: DatasetSchema; skipped: SkippedColumn[]; rows: number } {
+      if (rows === 0) throw new DataFileError(`${name} has a header but no rows.`, { code: 'TABLE_UNUSABLE' })
+      const described: DatasetSchema['columns'] = []
+      const skipped: SkippedColumn[] = []
+      for (const column of columns) {
+        if (column.numeric) {
+          described.push({ name: column.name, type: 'number' })
+          continue
+        }
+        const reason = column.empty
+          ? 'it has empty cells'
+          : column.values === undefined
+            ? `it has more than ${maxCategoryValues} distinct values`
+            : column.tooLong
+              ? 'it has values over 128 characters'
+              : column.values.size < 2
+                ? 'it has a single value'
+                : undefined
+        if (reason === undefined) described.push({ name: column.name, type: 'category', values: [...column.values!] })
+        else skipped.push({ name: column.name, reason })
+      }
+      if (described.length === 0)
+        throw new DataFileError(`No column of ${name} can be trained on: ${skipped.map((column) => `${column.name} (${column.reason})`).join(', ')}.`, { code: 'TABLE_UNUSABLE' })
+      return { schema: { format: 'csv', columns: described, rows }, skipped, rows }
+    },
+  }
+}
+
+async function inspectCsv(data: Blob, name: string, onProgress: InspectDataParameters['onProgress']): Promise<TableInspection> {
+  let builder: ReturnType<typeof schemaBuilder> | undefined
+  let width = 0
+  const parser = createCsvParser((fields, line) => {
+    if (builder === undefined) {
+      builder = schemaBuilder(fields, name)
+      width = fields.length
+      return
+    }
+    if (fields.length !== width)
+      throw new DataFileError(`This is not a CSV file the extension can read: line ${line} has ${fields.length} fields, the header ${width}.`, { code: 'CSV_INVALID' })
+    builder.add(fields)
+  })
+  for await (const text of readText(data, name, onProgress, 'CSV_INVALID')) parser.push(text)
+  parser.end()
+  if (builder === undefined) throw new DataFileError(`${name} is empty.`, { code: 'FILE_EMPTY' })
+  return { kind: 'table', format: 'csv', ...builder.finish(), plaintext: data.type === 'text/csv' ? data : new Blob([data], { type: 'text/csv' }) }
+}
+
+type JsonRecord = Record<string, unknown>
+
+function asRecord(value: unknown, where: string, name: string): JsonRecord {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new DataFileError(`${name} is not a table: ${where} is not an object of named values.`, { code: 'TABLE_UNUSABLE' })
+  return value as JsonRecord
+}
+
+async function readJsonArray(data: Blob, name: string, onProgress: InspectDataParameters['onProgress']): Promise<JsonRecord[]> {
+  if (data.size > maxJsonBytes)
+    throw new DataFileError(`${name} is too big to read as one JSON document (over ${formatBytes(maxJsonBytes)}): save it as JSON Lines or CSV.`, { code: 'FILE_TOO_LARGE' })
+  let text = ''
+  for await (const piece of readText(data, name, onProgress, 'JSON_INVALID')) text += piece
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (cause) {
+    throw new DataFileError(`${name} is not valid JSON.`, { code: 'JSON_INVALID', details: cause instanceof SyntaxError ? cause.message : undefined })
+  }
+  if (!Array.isArray(parsed)) throw new DataFileError(`${name} is not a table: a JSON file must hold an array of records.`, { code: 'TABLE_UNUSABLE' })
+  return parsed.map((value, index) => asRecord(value, `item ${index + 1}`, name))
+}
+
+async function readJsonLines(data: Blob, name: string, onProgress: InspectDataParameters['onProgress']): Promise<JsonRecord[]> {
+  const records: JsonRecord[] = []
+  let rest = ''
+  let line = 0
+  const take = (text: string) => {
+    line++
+    if (text.trim() === '') return
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch {
+      throw new DataFileError(`${name} is not valid JSON Lines: line ${line} is not JSON.`, { code: 'JSON_INVALID' })
+    }
+    records.push(asRecord(value, `line ${line}`, name))
+  }
+  for await (const piece of readText(data, name, onProgress, 'JSON_INVALID')) {
+    const lines = (rest + piece).split('\n')
+    rest = lines.pop()!
+    for (const text of lines) take(text)
+  }
+  take(rest)
+  return records
+}
+
+function cellOf(value: unknown, where: () => string, name: string): string {
+  if (value === null || value === undefined) return ''
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+  throw new DataFileError(`${name} is not a flat table: ${where()} holds ${Array.isArray(value) ? 'a list' : 'an object'}.`, { code: 'TABLE_UNUSABLE' })
+}
+
+function tableFromRecords(records: JsonRecord[], format: 'json' | 'jsonl', name: string, maxBytes: number): TableInspection {
+  if (records.length === 0) throw new DataFileError(`${name} holds no records.`, { code: 'TABLE_UNUSABLE' })
+  const names: string[] = []
+  const seen = new Set<string>()
+  for (const record of records)
+    for (const key of Object.keys(record))
+      if (!seen.has(key)) {
+        seen.add(key)
+        names.push(key)
+      }
+  const builder = schemaBuilder(names, name)
+  const lines: string[] = [csvLine(names)]
+  records.forEach((record, index) => {
+    const cells = names.map((column) => cellOf(record[column], () => `record ${index + 1}, "${column}",`, name))
+    builder.add(cells)
+    lines.push(csvLine(cells))
+  })
+  const plaintext = new Blob(lines, { type: 'text/csv' })
+  if (plaintext.size > maxBytes)
+    throw new DataFileError(`${name} is too big as a table: ${formatBytes(plaintext.size)}, and the most this vault takes is ${formatBytes(maxBytes)}.`, { code: 'FILE_TOO_LARGE' })
+  return { kind: 'table', format, ...builder.finish(), plaintext }
+}
