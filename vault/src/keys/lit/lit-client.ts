@@ -144,11 +144,14 @@ export function litUnreachable(network: LitNetwork, cause?: unknown): KeyRelease
 }
 
 /**
- * Runs `task` with a deadline and an optional abort signal; on either, rejects with `onTimeout()`
+ * Runs `task` with an optional deadline and abort signal; on either, rejects with `onTimeout()`
  * or the signal's reason. The task keeps running (Lit's calls cannot be cancelled); its later
  * rejection is swallowed.
  */
-export async function withDeadline<T>(task: Promise<T>, { ms, signal, onTimeout }: { ms: number; signal?: AbortSignal | undefined; onTimeout: () => Error }): Promise<T> {
+export async function withDeadline<T>(
+  task: Promise<T>,
+  { ms, signal, onTimeout }: { ms?: number | undefined; signal?: AbortSignal | undefined; onTimeout?: (() => Error) | undefined },
+): Promise<T> {
   task.catch(() => {})
   signal?.throwIfAborted()
   let timer: NodeJS.Timeout | undefined
@@ -157,8 +160,10 @@ export async function withDeadline<T>(task: Promise<T>, { ms, signal, onTimeout 
     return await Promise.race([
       task,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(onTimeout()), ms)
-        timer.unref()
+        if (ms !== undefined) {
+          timer = setTimeout(() => reject(onTimeout?.() ?? new Error(`Timed out after ${ms} ms.`)), ms)
+          timer.unref()
+        }
         if (signal) {
           onAbort = () => reject(signal.reason)
           signal.addEventListener('abort', onAbort, { once: true })

@@ -338,6 +338,21 @@ describe('litKeyService', () => {
     expect(Date.now() - started).toBeLessThan(2000)
   })
 
+  test('error: a Lit client that cannot be loaded is LIT_CLIENT_UNAVAILABLE, and loading is tried again', async () => {
+    let tries = 0
+    const { keys } = setup({
+      createClient: async () => {
+        tries++
+        throw Object.assign(new Error("Cannot find package '@lit-protocol/lit-node-client'"), { code: 'ERR_MODULE_NOT_FOUND' })
+      },
+    })
+    const { escrow } = await ownerEscrow(litNetworkDouble())
+    await keys.escrow({ dataset, escrow })
+    await expect(keys.requestKey({ job: job(), dataset })).rejects.toMatchObject({ name: 'KeyReleaseError', code: 'LIT_CLIENT_UNAVAILABLE', status: 500 })
+    await expect(keys.requestKey({ job: job(), dataset })).rejects.toMatchObject({ code: 'LIT_CLIENT_UNAVAILABLE' })
+    expect(tries).toBe(2)
+  })
+
   test('error: a revoked dataset gets no key, and Lit is not asked', async () => {
     const { keys, network } = setup()
     const { escrow } = await ownerEscrow(network)

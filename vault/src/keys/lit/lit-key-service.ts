@@ -145,21 +145,28 @@ export function litKeyService({
     let connecting: Promise<LitClient> | undefined
     const connected = (signal?: AbortSignal) => {
       connecting ??= (async () => {
-        let client: LitClient | undefined
+        let client: LitClient
         try {
           client = await createClient({ network, connectTimeoutMs })
+        } catch (error) {
+          connecting = undefined
+          log.error({ failure: summarizeLitFailure(error) }, 'could not load the Lit client')
+          throw new KeyReleaseError('The Lit client could not be loaded on this node.', { code: 'LIT_CLIENT_UNAVAILABLE', status: 500, cause: safeLitCause(error) })
+        }
+        try {
           await withDeadline(client.connect(), { ms: connectTimeoutMs, onTimeout: () => litUnreachable(network) })
           log.info({ network }, 'connected to Lit')
           return client
         } catch (error) {
           connecting = undefined
-          void client?.disconnect().catch(() => {})
+          void client.disconnect().catch(() => {})
           const failure = error instanceof KeyReleaseError ? error : litUnreachable(network, error)
           log.warn({ network, failure: summarizeLitFailure(error) }, 'could not connect to Lit')
           throw failure
         }
       })()
-      return withDeadline(connecting, { ms: connectTimeoutMs + 1000, signal, onTimeout: () => litUnreachable(network) })
+      // Loading the client is not timed (it is local); connecting is, inside.
+      return withDeadline(connecting, { signal })
     }
 
     const litFailure = (error: unknown, doing: string) => {
