@@ -282,6 +282,20 @@ describe('litKeyService', () => {
     expect((sessions[0] as { expiration: number }).expiration).toBeLessThanOrEqual(300_000)
   })
 
+  test('error: a client asking the wallet to sign in for something other than a Lit session key gets no signature', async () => {
+    const { keys, network } = setup()
+    const { escrow } = await ownerEscrow(network)
+    holdDatatoken(network)
+    await keys.escrow({ dataset, escrow })
+    let signed: unknown
+    network.client.getSessionSigs = async (params) => {
+      signed = await params.authNeededCallback({ chain: 'polygon', uri: 'https://example.org/login', expiration: params.expiration, nonce: '0x00', resourceAbilityRequests: params.resourceAbilityRequests })
+      return {}
+    }
+    await expect(keys.requestKey({ job: job(), dataset })).rejects.toMatchObject({ code: 'LIT_REQUEST_FAILED', status: 502 })
+    expect(signed).toBeUndefined()
+  })
+
   test('behavior: Lit\'s failure details (session signatures, ciphertext, the request) reach neither the error nor the logs', async () => {
     const { keys, network } = setup()
     const { escrow, dataKey } = await ownerEscrow(network)

@@ -201,14 +201,15 @@ export function litKeyService({
             sessionKey: litSessionKey(),
             ...(capacityDelegationAuthSig ? { capabilityAuthSigs: [capacityDelegationAuthSig] } : {}),
             // The node's wallet signs a SIWE message whose ReCap grants this session key the
-            // decryption of this one resource, until `expiration`.
-            authNeededCallback: async ({ uri, expiration, nonce, resourceAbilityRequests: requested }) => {
-              if (!uri || !expiration || !requested) throw new Error('Lit asked for a wallet signature without a session URI, expiration or resources.')
+            // decryption of this one resource, until `expiration`: our resources, whatever the
+            // client passes, and only for a Lit session key.
+            authNeededCallback: async ({ uri, expiration, nonce }) => {
+              if (!uri?.startsWith('lit:session:') || !expiration) throw new Error('Lit asked for a wallet signature without a session key URI or an expiration.')
               const toSign = await helpers.createSiweMessageWithRecaps({
                 uri,
                 expiration,
                 nonce,
-                resources: requested,
+                resources: resourceAbilityRequests,
                 walletAddress: node,
                 statement: 'datavault compute node: decrypt a dataset key for a paid job.',
                 // Lit's capability object, without its wildcards (as its client builds it).
