@@ -1,15 +1,29 @@
 // Builds the unpacked extension (dist/extension/) and its zip (dist/datavault-extension-<version>.zip)
 // with Vite: the service worker, the owner's app page and its data worker, and manifest.json.
 // `npm run build -w browser-extension` runs it; the end-to-end test builds with it too.
-import { readFile, rm, writeFile } from 'node:fs/promises'
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { zipSync } from 'fflate'
-import { build } from 'vite'
-import { readdir } from 'node:fs/promises'
+import { build, createLogger } from 'vite'
 import { extensionManifest } from './src/manifest.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
+
+/**
+ * The zod the SDK uses (zod 4). The extension's own schemas import `zod/v4`; bundling them with
+ * the SDK's copy keeps one zod in the extension instead of two.
+ */
+function sdkZod(): string {
+  const sdk = createRequire(fileURLToPath(import.meta.resolve('@datavault/sdk/package.json')))
+  return join(dirname(sdk.resolve('zod/package.json')), 'v4/index.js')
+}
+
+// The SDK reaches `DataVaultError` through @datavault/contracts' index, whose Node-only modules
+// (the local chain, artifact files) are tree-shaken away; Vite still warns that it stubbed their
+// `node:` imports. Those warnings only, for those files only, are left out.
+const stubbedNodeImport = /Module "node:[a-z_/]+" has been externalized for browser compatibility, imported by ".*datatoken-contracts\/src\//
 
 /** Where the build goes and whether to zip it. */
 export type BuildExtensionParameters = {
@@ -37,7 +51,9 @@ export async function buildExtension({ outDir = join(here, 'dist/extension'), zi
     root: join(here, 'src/app'),
     base: '/',
     publicDir: false,
+    resolve: { alias: [{ find: /^zod\/v4$/, replacement: sdkZod() }] },
     worker: { format: 'es' },
+    customLogger: quietLogger(),
     build: {
       outDir,
       emptyOutDir: true,
@@ -69,6 +85,15 @@ export async function buildExtension({ outDir = join(here, 'dist/extension'), zi
     await writeFile(zipped, zipSync(entries, { level: 9, mtime: new Date('2026-01-01T00:00:00Z') }))
   }
   return { outDir, zipFile: zipped, files }
+}
+
+function quietLogger() {
+  const logger = createLogger('warn')
+  const warn = logger.warn.bind(logger)
+  logger.warn = (message, options) => {
+    if (!stubbedNodeImport.test(message)) warn(message, options)
+  }
+  return logger
 }
 
 async function listFiles(root: string): Promise<{ path: string; bytes: number }[]> {

@@ -1,6 +1,6 @@
 // The extension's errors: each a DataVaultError (the SDK's base) with a stable `name` and `code`,
 // and a `shortMessage` written for the person using the extension.
-import { DataVaultError } from '@datavault/sdk'
+import { DataVaultError, isDataVaultError } from '@datavault/sdk'
 
 /** Codes of {@link WalletError}. */
 export type WalletErrorCode =
@@ -75,5 +75,37 @@ export class BackgroundError extends DataVaultError {
   constructor({ name, code, message, details }: { name: string; code: string; message: string; details?: string | undefined }) {
     super(message, { code, details, status: 400 })
     this.name = name
+  }
+}
+
+/** An error as JSON for another extension context: its stable name and code and its short message, never its cause or stack. */
+export type ErrorJson = { name: string; code: string; message: string; details?: string | undefined }
+
+/**
+ * The JSON of an error to send to another context. Errors that are not datavault's are not
+ * described (they may hold anything): they become `INTERNAL`.
+ *
+ * @example
+ * postMessage({ error: errorJson(error) })
+ */
+export function errorJson(error: unknown): ErrorJson {
+  if (isDataVaultError(error)) return { name: error.name, code: error.code, message: error.shortMessage, ...(error.details ? { details: error.details } : {}) }
+  return { name: 'InternalError', code: 'INTERNAL', message: 'Something went wrong in the extension.' }
+}
+
+/** The chain's JSON-RPC endpoint did not answer (or answered something that is not JSON-RPC). */
+export class ChainUnreachableError extends DataVaultError {
+  override name = 'ChainUnreachableError'
+  constructor({ url, cause }: { url: string; cause?: unknown }) {
+    super(`Could not reach the chain's RPC at ${safeOrigin(url)}.`, { code: 'CHAIN_UNREACHABLE', status: 503, cause })
+  }
+}
+
+/** A URL's origin only: its path or query may hold an API key. */
+export function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin
+  } catch {
+    return 'an invalid URL'
   }
 }

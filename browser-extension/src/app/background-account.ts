@@ -1,0 +1,27 @@
+// A viem account whose key stays in the background: the SDK signs requests and transactions
+// with it as with any local account, and each signature is made by the service worker.
+import type { LocalAccount } from 'viem'
+import { toAccount } from 'viem/accounts'
+import { WalletError } from '../errors.ts'
+import { encodeJson } from '../messages.ts'
+import type { BackgroundClient } from './background-client.ts'
+
+/**
+ * The wallet's account for the SDK client: `signTypedData` and `signTransaction` ask the
+ * background (which refuses what is not datavault's own); `signMessage` is refused (nothing the
+ * owner does needs it).
+ *
+ * @example
+ * const account = backgroundAccount({ address, background })
+ * const client = createDataVaultClient({ node, chain, account })
+ */
+export function backgroundAccount({ address, background }: { address: `0x${string}`; background: BackgroundClient }): LocalAccount {
+  return toAccount({
+    address,
+    async signMessage() {
+      throw new WalletError('The wallet does not sign plain messages from the extension.', { code: 'WALLET_SIGN_REFUSED' })
+    },
+    signTypedData: (typedData) => background.request({ type: 'wallet.signTypedData', typedData: encodeJson(typedData) }),
+    signTransaction: (transaction) => background.request({ type: 'wallet.signTransaction', transaction: encodeJson(transaction) }),
+  })
+}

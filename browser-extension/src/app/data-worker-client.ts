@@ -1,0 +1,58 @@
+// The page's side of the data worker: one request at a time per call, with progress.
+import { BackgroundError } from '../errors.ts'
+import type { Inspection } from '../data/inspect.ts'
+import type { BackgroundErrorJson } from '../messages.ts'
+
+/** What the page asks the worker. */
+export type DataWorkerRequest =
+  | { id: number; type: 'inspect'; data: Blob; name: string; maxBytes: number }
+  | { id: number; type: 'encrypt'; plaintext: Blob; key: Uint8Array }
+
+/** What the worker answers. */
+export type DataWorkerResponse =
+  | { id: number; type: 'progress'; bytes: number; total: number }
+  | { id: number; type: 'done'; value: Inspection | Blob }
+  | { id: number; type: 'error'; error: BackgroundErrorJson }
+
+type Progress = ((bytes: number, total: number) => void) | undefined
+
+/** Reads and encrypts data in a worker. */
+export type DataWorker = {
+  inspect(parameters: { data: Blob; name: string; maxBytes: number; onProgress?: Progress }): Promise<Inspection>
+  /** Encrypts into the envelope format; the worker wipes its copy of `key` when done. */
+  encrypt(parameters: { plaintext: Blob; key: Uint8Array; onProgress?: Progress }): Promise<Blob>
+}
+
+/**
+ * Starts the data worker.
+ *
+ * @example
+ * const worker = createDataWorker()
+ * const inspection = await worker.inspect({ data: file, name: file.name, maxBytes })
+ */
+export function createDataWorker(worker = new Worker(new URL('./data-worker.ts', import.meta.url), { type: 'module' })): DataWorker {
+  let next = 1
+  const waiting = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void; onProgress: Progress }>()
+  worker.onmessage = ({ data }: MessageEvent<DataWorkerResponse>) => {
+    const entry = waiting.get(data.id)
+    if (!entry) return
+    if (data.type === 'progress') return entry.onProgress?.(data.bytes, data.total)
+    waiting.delete(data.id)
+    if (data.type === 'done') entry.resolve(data.value)
+    else entry.reject(new BackgroundError(data.error))
+  }
+  worker.onerror = (event) => {
+    for (const entry of waiting.values()) entry.reject(new BackgroundError({ name: 'DataWorkerError', code: 'DATA_WORKER_FAILED', message: `The data worker stopped: ${event.message}` }))
+    waiting.clear()
+  }
+  const call = <value>(request: Omit<DataWorkerRequest, 'id'>, onProgress: Progress) =>
+    new Promise<value>((resolve, reject) => {
+      const id = next++
+      waiting.set(id, { resolve: resolve as (value: unknown) => void, reject, onProgress })
+      worker.postMessage({ ...request, id })
+    })
+  return {
+    inspect: ({ onProgress, ...request }) => call<Inspection>({ type: 'inspect', ...request }, onProgress),
+    encrypt: ({ onProgress, ...request }) => call<Blob>({ type: 'encrypt', ...request }, onProgress),
+  }
+}

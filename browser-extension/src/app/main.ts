@@ -1,0 +1,138 @@
+// The owner's app page: its composition root. Wires the background client, the data worker and
+// the SDK session into the screens, routes by the URL's hash, and follows the wallet's lock.
+import { defaultSettings, type Settings } from '../settings.ts'
+import type { WalletStatus } from '../wallet/wallet-keeper.ts'
+import { createBackgroundClient } from './background-client.ts'
+import type { AppContext, Screen } from './context.ts'
+import { createDataWorker } from './data-worker-client.ts'
+import { h, replace, shortAddress } from './dom.ts'
+import { addScreen } from './screens/add.ts'
+import { datasetScreen } from './screens/dataset.ts'
+import { datasetsScreen } from './screens/datasets.ts'
+import { earningsScreen } from './screens/earnings.ts'
+import { jobsScreen } from './screens/jobs.ts'
+import { publishScreen } from './screens/publish.ts'
+import { settingsScreen } from './screens/settings.ts'
+import { unlockScreen, welcomeScreen } from './screens/wallet.ts'
+import { type VaultSession, openVaultSession } from './vault-session.ts'
+
+const screens: Record<string, Screen> = {
+  welcome: welcomeScreen,
+  unlock: unlockScreen,
+  datasets: datasetsScreen,
+  add: addScreen,
+  publish: publishScreen,
+  dataset: datasetScreen,
+  jobs: jobsScreen,
+  earnings: earningsScreen,
+  settings: settingsScreen,
+}
+const sections = [
+  ['datasets', 'My datasets'],
+  ['add', 'Add data'],
+  ['jobs', 'Jobs'],
+  ['earnings', 'Earnings'],
+  ['settings', 'Settings'],
+] as const
+
+const background = createBackgroundClient()
+const worker = createDataWorker()
+const main = document.querySelector<HTMLElement>('#main')!
+const nav = document.querySelector<HTMLElement>('#sections')!
+const walletChip = document.querySelector<HTMLElement>('#wallet')!
+const live = document.querySelector<HTMLElement>('#announcer')!
+
+let wallet: WalletStatus = { state: 'none' }
+let settings: Settings = defaultSettings
+let session: { key: string; value: Promise<VaultSession> } | undefined
+
+const context: AppContext = {
+  background,
+  worker,
+  wallet: () => wallet,
+  settings: () => settings,
+  vault() {
+    if (wallet.state !== 'unlocked') return Promise.reject(new Error('locked'))
+    const key = `${wallet.address}|${settings.nodeUrl}|${settings.rpcUrl}`
+    if (session?.key !== key) {
+      const value = openVaultSession({ settings, address: wallet.address, background })
+      session = { key, value }
+      value.catch(() => {
+        if (session?.value === value) session = undefined
+      })
+    }
+    return session.value
+  },
+  navigate(hash) {
+    if (location.hash === hash) void render()
+    else location.hash = hash
+  },
+  announce(text) {
+    live.textContent = ''
+    setTimeout(() => (live.textContent = text), 50)
+  },
+  async refresh() {
+    ;[wallet, settings] = await Promise.all([background.request({ type: 'wallet.status' }), background.request({ type: 'settings.get' })])
+    renderChrome()
+  },
+}
+
+/** The header: sections (once there is an unlocked wallet) and the wallet chip. */
+function renderChrome(): void {
+  const current = location.hash.slice(2).split(/[/?]/)[0] || 'datasets'
+  nav.hidden = wallet.state !== 'unlocked'
+  replace(
+    nav,
+    h('ul', {}, ...sections.map(([name, label]) => h('li', {}, h('a', { href: `#/${name}`, 'aria-current': name === current || (name === 'datasets' && (current === 'dataset' || current === 'publish')) ? 'page' : undefined }, label)))),
+  )
+  replace(
+    walletChip,
+    wallet.state === 'none'
+      ? null
+      : h(
+          'div',
+          { class: 'chip' },
+          h('span', { class: `lock-state ${wallet.state}` }, wallet.state === 'unlocked' ? 'Unlocked' : 'Locked'),
+          ' ',
+          h('code', { title: wallet.address }, shortAddress(wallet.address)),
+          wallet.state === 'unlocked'
+            ? h('button', { type: 'button', class: 'secondary small', onclick: async () => { await background.request({ type: 'wallet.lock' }); await context.refresh(); context.navigate('#/unlock') } }, 'Lock')
+            : null,
+        ),
+  )
+}
+
+let rendering = 0
+async function render(): Promise<void> {
+  const turn = ++rendering
+  const [route = '', queryText = ''] = location.hash.replace(/^#\/?/, '').split('?')
+  const [name = 'datasets', ...path] = route.split('/')
+  const query = new URLSearchParams(queryText)
+  if (wallet.state === 'none' && name !== 'welcome' && name !== 'settings') return context.navigate('#/welcome')
+  if (wallet.state === 'locked' && name !== 'unlock') return context.navigate(`#/unlock?then=${encodeURIComponent(location.hash || '#/datasets')}`)
+  if (wallet.state === 'unlocked' && (name === 'welcome' || name === 'unlock')) return context.navigate('#/datasets')
+  const screen = screens[name] ?? datasetsScreen
+  renderChrome()
+  document.title = `${nav.querySelector('[aria-current=page]')?.textContent ?? 'datavault'} — datavault`
+  await screen(context, main, { path, query })
+  if (turn === rendering) main.querySelector<HTMLElement>('h1')?.focus()
+}
+
+window.addEventListener('hashchange', () => void render())
+
+// The wallet may lock itself (auto-lock) or be locked from another tab: follow it.
+setInterval(async () => {
+  const before = wallet.state
+  try {
+    wallet = await background.request({ type: 'wallet.status' })
+  } catch {
+    return
+  }
+  if (before !== wallet.state) {
+    session = undefined
+    void render()
+  }
+}, 10_000)
+
+await context.refresh()
+await render()

@@ -1,0 +1,169 @@
+// Add data: pick a file (or take what the context menu captured from a page), see the schema
+// buyers will see, then encrypt it here (in the data worker, with a progress bar) and upload the
+// ciphertext. Nothing leaves the browser unencrypted.
+import type { Capture } from '../../background/capture.ts'
+import type { NewLibraryItem } from '../../background/library.ts'
+import { type Inspection, formatBytes } from '../../data/inspect.ts'
+import type { AppContext } from '../context.ts'
+import { alertBox, field, h, replace } from '../dom.ts'
+import { addToVault, plaintextLimit } from '../vault-actions.ts'
+import { failureBox } from './common.ts'
+
+type Candidate = { data: Blob; name: string; source: NewLibraryItem['source'] }
+
+/** The Add data screen; `?capture` takes what the context menu captured. */
+export async function addScreen(context: AppContext, main: HTMLElement, { query }: { query: URLSearchParams }): Promise<void> {
+  const capture = query.has('capture') ? await context.background.request({ type: 'capture.take' }) : null
+  const fileInput = h('input', { type: 'file', name: 'file' })
+  const chooser = h('div', { class: 'card' }, field('Choose a file', fileInput, 'CSV, JSON (an array of records) or JSON Lines become a table buyers can train on. Any other file is kept as an encrypted file.'))
+  const work = h('div', { class: 'work', 'aria-live': 'polite' })
+  replace(main, h('h1', { tabindex: '-1' }, 'Add data'), capture ? captureBox(capture, (candidate) => void inspect(context, work, candidate)) : null, chooser, work)
+  fileInput.addEventListener('change', () => {
+    const file = fileInput.files?.[0]
+    if (file) void inspect(context, work, { data: file, name: file.name, source: { type: 'file', fileName: file.name, mediaType: file.type } })
+  })
+}
+
+/** What the context menu captured: its tables to choose from, or the selected text. */
+function captureBox(capture: Capture, choose: (candidate: Candidate) => void): HTMLElement {
+  if (capture.failure) return alertBox('error', capture.failure.message)
+  const source = { type: 'page' as const, title: capture.title, origin: capture.origin }
+  const base = (capture.title || 'page').replace(/[^\p{L}\p{N} _-]+/gu, ' ').trim().slice(0, 60) || 'page'
+  const options = capture.tables.map((table, index) =>
+    h(
+      'li',
+      {},
+      h(
+        'button',
+        { type: 'button', class: 'secondary', onclick: () => choose({ data: new Blob([table.csv], { type: 'text/csv' }), name: `${table.caption || base}${capture.tables.length > 1 ? ` (table ${index + 1})` : ''}.csv`, source }) },
+        `Use table ${index + 1}${table.caption ? `: ${table.caption}` : ''} — ${table.rows} rows, ${table.columns} columns`,
+      ),
+    ),
+  )
+  if (capture.text) options.push(h('li', {}, h('button', { type: 'button', class: 'secondary', onclick: () => choose({ data: new Blob([capture.text!], { type: 'text/plain' }), name: `${base} (selection).txt`, source }) }, `Use the selected text (${formatBytes(new Blob([capture.text]).size)})`)))
+  return h('section', { class: 'card', 'aria-labelledby': 'capture-title' }, h('h2', { id: 'capture-title' }, `Captured from ${capture.origin || 'a page'}`), capture.title ? h('p', {}, capture.title) : null, h('ul', { class: 'choices' }, ...options))
+}
+
+async function inspect(context: AppContext, work: HTMLElement, candidate: Candidate): Promise<void> {
+  const progress = h('progress', { max: 100, value: 0, id: 'inspect-progress' })
+  replace(work, h('div', { class: 'card' }, h('label', { for: 'inspect-progress' }, `Reading ${candidate.name}…`), progress))
+  let inspection: Inspection
+  try {
+    const session = await context.vault()
+    inspection = await context.worker.inspect({
+      data: candidate.data,
+      name: candidate.name,
+      maxBytes: plaintextLimit(session.node.maxUploadBytes),
+      onProgress: (bytes, total) => (progress.value = total ? Math.round((bytes / total) * 100) : 100),
+    })
+  } catch (error) {
+    replace(work, failureBox(context, error))
+    return
+  }
+  review(context, work, candidate, inspection)
+}
+
+/** The schema preview, the name and description, and the button that encrypts and uploads. */
+function review(context: AppContext, work: HTMLElement, candidate: Candidate, inspection: Inspection): void {
+  const name = h('input', { type: 'text', name: 'name', required: true, maxlength: 200, value: candidate.name.replace(/\.[a-z0-9]+$/i, '') })
+  const description = h('textarea', { name: 'description', rows: 3, maxlength: 4000 })
+  const errors = h('div', { class: 'errors' })
+  const submit = h('button', { type: 'submit', class: 'primary' }, 'Encrypt and add to my vault')
+  const form = h(
+    'form',
+    { class: 'card', 'aria-labelledby': 'review-title' },
+    h('h2', { id: 'review-title' }, candidate.name),
+    inspection.kind === 'table' ? schemaPreview(inspection) : h('p', {}, `${formatBytes(inspection.plaintext.size)}, ${inspection.mediaType}. Kept whole as an encrypted file: stored in your vault, not offered for training (vault nodes train on tables only).`),
+    field('Name', name, inspection.kind === 'table' ? 'Buyers see the name and the description.' : undefined),
+    field('Description', description),
+    errors,
+    h('div', { class: 'actions' }, submit),
+  )
+  form.addEventListener('submit', (event) => {
+    event.preventDefault()
+    void encrypt()
+  })
+  replace(work, form)
+  name.focus()
+
+  async function encrypt() {
+    submit.disabled = true
+    const bar = h('progress', { max: 100, value: 0, id: 'encrypt-progress', 'aria-valuetext': '0%' })
+    const label = h('label', { for: 'encrypt-progress' }, 'Encrypting in your browser…')
+    const percent = h('span', { class: 'muted' }, '0%')
+    replace(errors, h('div', { class: 'progress-box', role: 'group', 'aria-label': 'Progress' }, label, bar, percent))
+    try {
+      const session = await context.vault()
+      const item = await addToVault({
+        session,
+        background: context.background,
+        worker: context.worker,
+        inspection,
+        name: name.value.trim(),
+        description: description.value,
+        source: candidate.source,
+        onProgress: (progress) => {
+          if (progress.stage === 'encrypt') {
+            const value = progress.total ? Math.round((progress.bytes / progress.total) * 100) : 100
+            bar.value = value
+            bar.setAttribute('aria-valuetext', `${value}%`)
+            percent.textContent = `${value}% of ${formatBytes(progress.total)}`
+          } else if (progress.stage === 'upload') {
+            label.textContent = `Uploading ${formatBytes(progress.bytes)} of ciphertext…`
+            bar.removeAttribute('value')
+            percent.textContent = ''
+          } else label.textContent = 'Saving the key, sealed for your wallet…'
+        },
+      })
+      context.announce(`${item.name} added to your vault.`)
+      replace(
+        work,
+        alertBox(
+          'success',
+          `Added “${item.name}” to your vault.`,
+          h('p', {}, `Encrypted here with a fresh AES-256-GCM key; the node holds ${formatBytes(item.ciphertextBytes)} of ciphertext (`, h('code', {}, item.cid), ').'),
+          h(
+            'div',
+            { class: 'actions' },
+            item.kind === 'table' ? h('a', { href: `#/publish/${item.id}`, class: 'button primary' }, 'Publish it') : null,
+            h('a', { href: '#/datasets', class: 'button secondary' }, 'My datasets'),
+          ),
+        ),
+      )
+      work.querySelector<HTMLElement>('.alert')?.focus()
+    } catch (error) {
+      submit.disabled = false
+      replace(errors, failureBox(context, error))
+    }
+  }
+}
+
+function schemaPreview(inspection: Extract<Inspection, { kind: 'table' }>): HTMLElement {
+  const { schema, skipped, rows, format } = inspection
+  return h(
+    'div',
+    {},
+    h('p', {}, `${rows.toLocaleString()} rows, ${schema.columns.length} columns${format === 'csv' ? '' : ` (read from ${format === 'json' ? 'JSON' : 'JSON Lines'}, stored as CSV)`}, ${formatBytes(inspection.plaintext.size)}.`),
+    h(
+      'table',
+      { class: 'data schema' },
+      h('caption', {}, 'Schema — public: buyers see the columns, never the rows'),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Column'), h('th', { scope: 'col' }, 'Type'), h('th', { scope: 'col' }, 'Values'))),
+      h(
+        'tbody',
+        {},
+        ...schema.columns.map((column) =>
+          h('tr', {}, h('th', { scope: 'row' }, column.name), h('td', {}, column.type), h('td', {}, column.type === 'category' ? summarize(column.values) : 'numbers')),
+        ),
+      ),
+    ),
+    skipped.length > 0
+      ? h('div', { class: 'alert alert-notice', role: 'note' }, h('p', {}, 'Left out of the schema (no trainer could use them as they are):'), h('ul', {}, ...skipped.map((column) => h('li', {}, `${column.name}: ${column.reason}`))))
+      : null,
+  )
+}
+
+function summarize(values: readonly string[]): string {
+  const shown = values.slice(0, 8).join(', ')
+  return values.length > 8 ? `${shown}, … (${values.length} values)` : shown
+}

@@ -1,0 +1,279 @@
+// Publish: the price, who may train and within which limits, then a confirmation that says what
+// will happen and what it costs, then the SDK's publishDataset with each step shown. A step that
+// fails leaves nothing for sale and can be resumed.
+import { type ComputePolicy, type DatasetSchema, type PublishDatasetStep, computePolicySchema } from '@datavault/sdk'
+import { erc20Abi, formatUnits, parseUnits } from 'viem'
+import type { LibraryItem } from '../../background/library.ts'
+import type { AppContext } from '../context.ts'
+import { describeError } from '../describe-error.ts'
+import { alertBox, confirmDialog, field, h, replace, shortAddress } from '../dom.ts'
+import { formatAmount } from '../format.ts'
+import { type PublishRequest, estimatePublishFee, paidFees, publishItem } from '../vault-actions.ts'
+import type { VaultSession } from '../vault-session.ts'
+import { failed, failureBox, loading } from './common.ts'
+
+const stepLabels: Record<PublishDatasetStep, string> = {
+  upload: 'Encrypted data on the vault node',
+  datatoken: 'Create your data NFT and datatoken (Ocean ERC721Factory) — a transaction',
+  register: 'Register the dataset, its schema and policy with the vault node — a signed request, no fee',
+  escrow: "Escrow the data key with the node's key service, sealed so it opens only for paid, allowed jobs — no fee",
+  price: 'Put it up for sale — a transaction',
+}
+
+type BaseToken = { symbol: string; decimals: number }
+
+/** The publish screen for a library item (`#/publish/<item id>`). */
+export async function publishScreen(context: AppContext, main: HTMLElement, { path }: { path: string[] }): Promise<void> {
+  const title = 'Publish'
+  loading(main, title)
+  let item: LibraryItem | undefined
+  let session: VaultSession
+  let baseToken: BaseToken
+  try {
+    session = await context.vault()
+    item = (await context.background.request({ type: 'library.list' })).find((candidate) => candidate.id === path[0])
+    const { Ocean } = await session.client.addresses()
+    const [symbol, decimals] = await Promise.all([
+      session.client.public.readContract({ address: Ocean, abi: erc20Abi, functionName: 'symbol' }),
+      session.client.public.readContract({ address: Ocean, abi: erc20Abi, functionName: 'decimals' }),
+    ])
+    baseToken = { symbol, decimals }
+  } catch (error) {
+    return failed(context, main, title, error, () => void publishScreen(context, main, { path }))
+  }
+  if (!item || item.kind !== 'table' || !item.schema) {
+    replace(main, h('h1', { tabindex: '-1' }, title), alertBox('error', 'There is no table with this id in your vault.'), h('a', { href: '#/datasets', class: 'button secondary' }, 'My datasets'))
+    return
+  }
+  if (item.dataset) {
+    context.navigate(`#/dataset/${item.dataset}`)
+    return
+  }
+  policyForm(context, main, session, item, baseToken)
+}
+
+function policyForm(context: AppContext, main: HTMLElement, session: VaultSession, item: LibraryItem, baseToken: BaseToken): void {
+  const attempt = item.publishAttempt
+  const asked = attempt?.request
+  const registered = attempt?.state.registered === true
+  const schema = (asked?.schema as DatasetSchema | undefined) ?? item.schema!
+  const askedPolicy = asked?.policy as (Partial<ComputePolicy> & { trainers?: string[] }) | undefined
+  const trainerIds = [...new Set(session.node.trainers.map((trainer) => trainer.id))]
+
+  const fixed = h('input', { type: 'radio', name: 'pricing', value: 'fixed', checked: !(asked?.free ?? false) })
+  const free = h('input', { type: 'radio', name: 'pricing', value: 'free', checked: asked?.free ?? false })
+  const amount = h('input', { type: 'text', name: 'price', inputmode: 'decimal', value: asked?.price ? formatUnits(BigInt(asked.price), baseToken.decimals) : '5', 'aria-describedby': 'price-hint' })
+  const trainers = trainerIds.map((id) =>
+    h('input', { type: 'checkbox', name: 'trainer', value: id, checked: askedPolicy?.trainers ? askedPolicy.trainers.includes(id) : id === trainerIds[0], disabled: registered }),
+  )
+  const maxEpochs = h('input', { type: 'number', name: 'maxEpochs', min: 1, max: 10_000, value: askedPolicy?.maxEpochs ?? 200, disabled: registered })
+  const minRows = h('input', { type: 'number', name: 'minRows', min: 1, value: askedPolicy?.minRows ?? '', disabled: registered })
+  const dp = h('input', { type: 'checkbox', name: 'dp', checked: askedPolicy?.privacyBudget !== undefined, disabled: registered })
+  const epsilon = h('input', { type: 'number', name: 'epsilon', step: 'any', min: 0.01, max: 1000, value: askedPolicy?.privacyBudget?.epsilon ?? 8, disabled: registered })
+  const delta = h('input', { type: 'text', name: 'delta', inputmode: 'decimal', value: askedPolicy?.privacyBudget?.delta ?? '1e-5', disabled: registered })
+  const numberColumns = schema.columns.filter((column) => column.type === 'number')
+  const bounds = numberColumns.map((column) => ({
+    name: column.name,
+    min: h('input', { type: 'number', step: 'any', name: `min-${column.name}`, value: column.min ?? '', disabled: registered, 'aria-label': `Lowest value of ${column.name}` }),
+    max: h('input', { type: 'number', step: 'any', name: `max-${column.name}`, value: column.max ?? '', disabled: registered, 'aria-label': `Highest value of ${column.name}` }),
+  }))
+  const privacy = h(
+    'div',
+    { class: 'dp-settings', hidden: !dp.checked },
+    h('div', { class: 'inline-fields' }, field('Total ε (epsilon)', epsilon), field('δ (delta)', delta)),
+    h('p', { class: 'hint' }, 'Differentially private training clips by the bounds you declare, never by the data. They are public: choose round bounds wider than your data.'),
+    h(
+      'table',
+      { class: 'data' },
+      h('caption', {}, 'Declared bounds of the number columns'),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Column'), h('th', { scope: 'col' }, 'Lowest'), h('th', { scope: 'col' }, 'Highest'))),
+      h('tbody', {}, ...bounds.map((bound) => h('tr', {}, h('th', { scope: 'row' }, bound.name), h('td', {}, bound.min), h('td', {}, bound.max)))),
+    ),
+  )
+  dp.addEventListener('change', () => (privacy.hidden = !dp.checked))
+  const amountField = h('div', { class: 'field' }, h('label', { for: 'price-amount' }, `Price per job (${baseToken.symbol})`), amount, h('p', { class: 'hint', id: 'price-hint' }, 'Buyers pay this for each training job; it goes to your wallet, less the exchange\'s fees.'))
+  amount.id = 'price-amount'
+  const syncPrice = () => (amountField.hidden = free.checked)
+  fixed.addEventListener('change', syncPrice)
+  free.addEventListener('change', syncPrice)
+  syncPrice()
+
+  const errors = h('div', { class: 'errors' })
+  const form = h(
+    'form',
+    { class: 'card', 'aria-labelledby': 'policy-title', novalidate: true },
+    h('h2', { id: 'policy-title' }, 'Price and policy'),
+    h('fieldset', {}, h('legend', {}, 'Price'), h('label', { class: 'choice' }, fixed, ' A fixed price per job'), h('label', { class: 'choice' }, free, ' Free'), amountField),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Who may train'),
+      h('p', { class: 'hint' }, 'Only the trainers you tick run on your data. A buyer\'s own program waits for your approval, job by job.'),
+      ...trainers.map((box) => h('label', { class: 'choice' }, box, ` ${box.value}`)),
+    ),
+    h('fieldset', {}, h('legend', {}, 'Limits'), h('div', { class: 'inline-fields' }, field('Most epochs per job', maxEpochs), field('Fewest rows a job may train on (optional)', minRows))),
+    h('fieldset', {}, h('legend', {}, 'Privacy'), h('label', { class: 'choice' }, dp, ' Require differential privacy, within a total budget'), privacy),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Raw download'),
+      h('label', { class: 'choice' }, h('input', { type: 'checkbox', name: 'rawDownload', disabled: true, 'aria-describedby': 'raw-hint' }), ' Allow buyers to download the data'),
+      h('p', { class: 'hint', id: 'raw-hint' }, 'Off: buyers get trained weights only, never your rows.'),
+    ),
+    errors,
+    h('div', { class: 'actions' }, h('a', { href: '#/datasets', class: 'button secondary' }, 'Cancel'), h('button', { type: 'submit', class: 'primary' }, 'Review')),
+  )
+  form.addEventListener('submit', (event) => {
+    event.preventDefault()
+    const request = readRequest()
+    if (request) void confirmAndPublish(context, main, session, item, baseToken, request)
+  })
+
+  replace(
+    main,
+    h('h1', { tabindex: '-1' }, `Publish “${item.name}”`),
+    attempt
+      ? alertBox(
+          'notice',
+          `Publishing stopped before: ${attempt.reason.message}`,
+          h('p', {}, 'Nothing is for sale. Publishing again resumes where it stopped; the steps already done are not repeated.'),
+          registered ? h('p', {}, 'The schema and policy are registered with the node already: they stay as they were.') : null,
+        )
+      : null,
+    form,
+  )
+
+  function readRequest(): PublishRequest | undefined {
+    const problems: string[] = []
+    let price: bigint | undefined
+    if (fixed.checked) {
+      try {
+        price = parseUnits(amount.value.trim(), baseToken.decimals)
+        if (price <= 0n) problems.push('The price must be more than 0 (or choose Free).')
+      } catch {
+        problems.push(`The price must be a number of ${baseToken.symbol}, like 5 or 0.5.`)
+      }
+    }
+    const chosen = trainers.filter((box) => box.checked).map((box) => box.value)
+    const policy: Partial<ComputePolicy> & { trainers: string[] } = { trainers: chosen, maxEpochs: Number(maxEpochs.value) }
+    if (minRows.value.trim() !== '') policy.minRows = Number(minRows.value)
+    let declared = schema
+    if (dp.checked) {
+      policy.privacyBudget = { epsilon: Number(epsilon.value), delta: Number(delta.value) }
+      const missing = bounds.filter((bound) => bound.min.value.trim() === '' || bound.max.value.trim() === '' || !(Number(bound.min.value) < Number(bound.max.value)))
+      if (missing.length > 0) problems.push(`With a privacy budget, every number column needs a lowest and a highest value (lowest below highest): ${missing.map((bound) => bound.name).join(', ')}.`)
+      declared = {
+        ...schema,
+        columns: schema.columns.map((column) => {
+          const bound = bounds.find((candidate) => candidate.name === column.name)
+          return bound && column.type === 'number' ? { ...column, min: Number(bound.min.value), max: Number(bound.max.value) } : column
+        }),
+      }
+    }
+    const checked = computePolicySchema.safeParse(policy)
+    if (!checked.success)
+      for (const issue of checked.error.issues)
+        problems.push(issue.path[0] === 'trainers' ? 'Tick at least one trainer.' : `${String(issue.path.join('.'))}: ${issue.message}`)
+    if (problems.length > 0) {
+      replace(errors, alertBox('error', 'Some settings need a change:', h('ul', {}, ...[...new Set(problems)].map((problem) => h('li', {}, problem)))))
+      errors.querySelector<HTMLElement>('.alert')?.focus()
+      return undefined
+    }
+    replace(errors)
+    return { price, free: free.checked, policy, schema: declared }
+  }
+}
+
+async function confirmAndPublish(context: AppContext, main: HTMLElement, session: VaultSession, item: LibraryItem, baseToken: BaseToken, request: PublishRequest): Promise<void> {
+  const state = item.publishAttempt?.state ?? {}
+  let estimate: Awaited<ReturnType<typeof estimatePublishFee>>
+  try {
+    estimate = await estimatePublishFee(session, { free: request.free, datatokenExists: state.datatoken !== undefined })
+  } catch (error) {
+    replace(main, h('h1', { tabindex: '-1' }, `Publish “${item.name}”`), failureBox(context, error))
+    return
+  }
+  const done = (step: PublishDatasetStep) =>
+    step === 'upload' || (step === 'datatoken' && state.datatoken !== undefined) || (step === 'register' && state.registered === true) || (step === 'escrow' && state.keyEscrowed === true)
+  const steps = (['datatoken', 'register', 'escrow', 'price'] as const).filter((step) => !done(step))
+  const sale = request.free ? 'Free, through Ocean\'s Dispenser' : `${formatAmount(request.price!, baseToken.decimals, baseToken.symbol)} per job, on Ocean's FixedRateExchange`
+  const short = estimate.balance < estimate.fee
+  const confirmed = await confirmDialog({
+    title: `Publish “${item.name}”?`,
+    body: [
+      h('p', {}, 'This will:'),
+      h('ol', { class: 'steps' }, ...steps.map((step) => h('li', {}, step === 'price' ? `${stepLabels.price}: ${sale}` : stepLabels[step]))),
+      h(
+        'dl',
+        { class: 'facts' },
+        h('dt', {}, 'Signed by'),
+        h('dd', {}, h('code', { title: session.address }, shortAddress(session.address))),
+        h('dt', {}, 'It costs you'),
+        h('dd', {}, `Network fees for ${estimate.transactions} transaction${estimate.transactions === 1 ? '' : 's'}: at most about ${formatAmount(estimate.fee, 18, 'ETH')} at today's gas price. You have ${formatAmount(estimate.balance, 18, 'ETH')}.`),
+        h('dt', {}, 'Buyers pay'),
+        h('dd', {}, sale),
+        h('dt', {}, 'Who may train'),
+        h('dd', {}, `${request.policy.trainers.join(', ')}; at most ${request.policy.maxEpochs} epochs${request.policy.privacyBudget ? `; differential privacy within ε ${request.policy.privacyBudget.epsilon}, δ ${request.policy.privacyBudget.delta}` : ''}; raw download off`),
+      ),
+      short ? alertBox('notice', 'Your wallet may not hold enough ETH for the network fees: the first transaction would fail, and nothing would be for sale.') : null,
+    ],
+    confirm: `Publish and sign ${estimate.transactions} transaction${estimate.transactions === 1 ? '' : 's'}`,
+  })
+  if (!confirmed) return
+  await runPublish(context, main, session, item, baseToken, request, steps)
+}
+
+async function runPublish(context: AppContext, main: HTMLElement, session: VaultSession, item: LibraryItem, baseToken: BaseToken, request: PublishRequest, steps: PublishDatasetStep[]): Promise<void> {
+  const rows = new Map(steps.map((step) => [step, h('li', { 'data-step': step, 'data-state': 'waiting' }, h('span', { class: 'step-state' }, 'Waiting'), ' ', stepLabels[step])]))
+  const outcome = h('div', { 'aria-live': 'polite' })
+  replace(main, h('h1', { tabindex: '-1' }, `Publishing “${item.name}”`), h('ol', { class: 'steps progress-steps' }, ...rows.values()), outcome)
+  const mark = (step: PublishDatasetStep, state: 'running' | 'done' | 'failed', label: string) => {
+    const row = rows.get(step)
+    if (!row) return
+    row.dataset.state = state
+    row.querySelector('.step-state')!.textContent = label
+  }
+  let current: PublishDatasetStep | undefined
+  try {
+    const published = await publishItem({
+      session,
+      background: context.background,
+      item,
+      request,
+      onProgress: (event) => {
+        if (event.status === 'started') {
+          current = event.step
+          mark(event.step, 'running', 'Working…')
+          context.announce(stepLabels[event.step])
+        } else if (event.status === 'done') mark(event.step, 'done', 'Done')
+      },
+    })
+    let fees = ''
+    try {
+      fees = ` Network fees paid: ${formatAmount(await paidFees(session, [published.txHashes.datatoken, published.txHashes.price]), 18, 'ETH')}.`
+    } catch {}
+    replace(
+      outcome,
+      alertBox(
+        'success',
+        `“${item.name}” is for sale: ${request.free ? 'free' : `${formatAmount(request.price!, baseToken.decimals, baseToken.symbol)} per job`}.${fees}`,
+        h('p', {}, 'Datatoken ', h('code', {}, published.datatoken)),
+        h('div', { class: 'actions' }, h('a', { href: `#/dataset/${published.datatoken.toLowerCase()}`, class: 'button primary' }, 'See its jobs'), h('a', { href: '#/datasets', class: 'button secondary' }, 'My datasets')),
+      ),
+    )
+  } catch (error) {
+    if (current) mark(current, 'failed', 'Failed')
+    const { message, hint } = describeError(error, { ...session.settings, address: session.address })
+    replace(
+      outcome,
+      alertBox(
+        'error',
+        message,
+        hint ? h('p', {}, hint) : null,
+        h('p', {}, 'Nothing is for sale. What was done is kept: resuming continues from here.'),
+        h('div', { class: 'actions' }, h('a', { href: `#/publish/${item.id}`, class: 'button primary', onclick: () => queueMicrotask(() => context.navigate(`#/publish/${item.id}`)) }, 'Resume'), h('a', { href: '#/datasets', class: 'button secondary' }, 'My datasets')),
+      ),
+    )
+  }
+  outcome.querySelector<HTMLElement>('.alert')?.focus()
+}
