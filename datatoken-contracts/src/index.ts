@@ -37,6 +37,29 @@ export {
 export type { Logger } from './logger.ts'
 export { type OceanArtifact, type OceanContractName, oceanArtifactPaths, readOceanArtifact } from './ocean-artifacts.ts'
 export {
+  type ContributionConsentTypedDataParameters,
+  completePoolSetup,
+  contributionConsentTypedData,
+  contributionConsentTypes,
+  type DeployPoolParameters,
+  type DeployPoolReturnType,
+  dataPoolDomain,
+  defaultPoolComputeLimits,
+  defaultPoolContributionRules,
+  defaultPoolGovernanceSettings,
+  deployPool,
+  type PoolComputeLimits,
+  type PoolContracts,
+  type PoolContribution,
+  type PoolContributionRules,
+  PoolDeployError,
+  type PoolFounder,
+  type PoolGovernanceSettings,
+  PoolParameterError,
+  poolTimelockRoles,
+  poolTrainerId,
+} from './pool/index.ts'
+export {
   InvalidOrderQueryError,
   OrderAmountTooLowError,
   OrderChainUnavailableError,
