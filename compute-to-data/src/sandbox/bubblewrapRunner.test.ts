@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -237,6 +237,32 @@ describe('bubblewrapRunner', () => {
     expect(a.outcome).toBe('exited')
     expect(b.outcome).toBe('exited')
     if (isRoot) expect(a.enforcement.uid).not.toBe(b.enforcement.uid)
+  })
+
+  test('error: bubblewrap killed by something other than the runner fails the run as a set-up error that names the signal', async () => {
+    // How two jobs that shared a uid failed: the first to end killed the other's bubblewrap, and
+    // the error said only "exit null".
+    const killBubblewrap = () => {
+      for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+        const status = (() => {
+          try {
+            return readFileSync(`/proc/${entry}/status`, 'utf8')
+          } catch {
+            return ''
+          }
+        })()
+        if (/^Name:\s+bwrap$/m.test(status) && new RegExp(`^PPid:\\s+${process.pid}$`, 'm').test(status)) process.kill(Number(entry), 'SIGKILL')
+      }
+    }
+    const s = await spec(`${started}setInterval(() => {}, 1000)`, { onStarted: killBubblewrap })
+    const before = log.lines.length
+    await expect(bare.run(s)).rejects.toMatchObject({
+      name: 'SandboxSetupError',
+      code: 'SANDBOX_SETUP_FAILED',
+      details: expect.stringContaining('bubblewrap was killed by SIGKILL before reporting the program\'s exit code'),
+    })
+    const logged = log.lines.slice(before).map((line) => JSON.parse(line)).find((line) => line.msg === 'bubblewrap ended without the program\'s exit code')
+    expect(logged).toMatchObject({ level: 'error', jobId: s.jobId, signal: 'SIGKILL', released: true })
   })
 
   test('behavior: wall-time limit kills the whole sandbox, background processes included', async () => {

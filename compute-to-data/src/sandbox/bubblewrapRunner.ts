@@ -129,8 +129,20 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
     const uids = createUidPool({ ...uidRange, lockDir: uidLockDir })
     let probed: Promise<SandboxCapabilities> | undefined
 
+    // The probe runs bubblewrap as a job uid, so it leases one like a job: run unleased, a job given
+    // that uid meanwhile would kill the probe as it cleans up, and the node would fall back to
+    // running sandboxes as itself.
+    const probe = async () => {
+      const lease = identity === 'auto' && process.getuid?.() === 0 ? await uids.acquire().catch(() => undefined) : undefined
+      try {
+        return await probeSandbox({ bwrapPath, nodePath, probeUid: lease?.uid ?? uidRange.start, identity, cgroups })
+      } finally {
+        await lease?.release()
+      }
+    }
+
     const capabilities = () =>
-      (probed ??= probeSandbox({ bwrapPath, nodePath, probeUid: uidRange.start, identity, cgroups }).then(async (result) => {
+      (probed ??= probe().then(async (result) => {
         if ('unavailable' in result) throw new SandboxUnavailableError(result.unavailable)
         if (result.identity === 'per-job-uid')
           await prepareWorkDir(workDir).catch((cause: unknown) => {
@@ -454,8 +466,10 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         ...spec.inputs.map((input, i) => feed(input.source as AsyncIterable<Uint8Array> | Iterable<Uint8Array>, firstInputFd + i)),
       ])
       let hashMismatch = false
-      // Once the program may run, stderr is partly its own: it can print lines that look like bubblewrap's.
+      // Once the program may run, stderr is partly its own: it can print lines that look like
+      // bubblewrap's. What came before is bash's and bubblewrap's alone, kept to explain a failure.
       let released = false
+      let setupStderr = ''
       feeding.then(
         () => {
           if (spec.program.sha256 !== undefined && programHash !== spec.program.sha256) {
@@ -464,6 +478,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
             return
           }
           released = true
+          setupStderr = stderr.text()
           ;(child.stdio[blockFd] as Writable).end('go')
         },
         () => {
@@ -499,9 +514,14 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       // killed it for a limit or an abort) the sandbox never came up.
       if (programExit === undefined && (killedFor === undefined || killedFor === 'feed')) {
         // bubblewrap's own messages (mount failures) name paths, never data; but once the program
-        // was released, a `bwrap:` line may be the program's own, carrying data into the node's logs.
-        const reason = (released ? undefined : stderr.text().split('\n').find((line) => line.startsWith('bwrap:'))) ?? `exit ${exit.code}`
-        throw new SandboxSetupError(reason.slice(0, 300))
+        // was released, a `bwrap:` line may be the program's own, carrying data into the node's
+        // logs. So only what came before the release is quoted.
+        const own = setupReason(released ? setupStderr : stderr.text())
+        const ended = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with ${exit.code}`
+        logger.error({ jobId: spec.jobId, exitCode: exit.code, signal: exit.signal, released, feedFailed: killedFor === 'feed' }, 'bubblewrap ended without the program\'s exit code')
+        throw new SandboxSetupError(
+          `bubblewrap ${ended} before reporting the program's exit code${released ? ' (after the program was released)' : ''}${own === undefined ? '' : `: ${own}`}`.slice(0, 400),
+        )
       }
 
       const cpuNs = (await cgroup?.cpuNanoseconds()) ?? null
@@ -549,6 +569,16 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       },
     }
   }
+}
+
+/**
+ * The reason bash or bubblewrap gave on stderr before the program was released (nothing there is
+ * the program's): bubblewrap's own `bwrap:` line, else the first line (e.g. bash failing to join
+ * the job's cgroups).
+ */
+function setupReason(stderr: string): string | undefined {
+  const lines = stderr.split('\n').map((line) => line.trim()).filter(Boolean)
+  return (lines.find((line) => line.startsWith('bwrap:')) ?? lines[0])?.slice(0, 300)
 }
 
 function signalOf(number: number): NodeJS.Signals | null {

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process'
-import { readFile, readdir, realpath, rm, rmdir, unlink } from 'node:fs/promises'
+import { readFile, readdir, realpath, rm, rmdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { findCgroupV1Parents } from './cgroup-v1.ts'
-import { isProcessAlive } from './uid-pool.ts'
+import { isProcessAlive, removeStaleUidLock } from './uid-pool.ts'
 
 const run = promisify(execFile)
 
@@ -64,12 +64,9 @@ export async function sweepStaleSandboxes({
       }
     }
   }
+  // Uid locks and the pending files they are linked from, each holding its node's pid.
   for (const entry of await readdir(uidLockDir).catch(() => [])) {
-    const holder = Number((await readFile(join(uidLockDir, entry), 'utf8').catch(() => '')).trim())
-    if (Number.isInteger(holder) && holder > 0 && !isProcessAlive(holder)) {
-      await unlink(join(uidLockDir, entry)).catch(() => {})
-      uidLocks++
-    }
+    if ((await removeStaleUidLock(join(uidLockDir, entry)).catch(() => 'held')) === 'removed') uidLocks++
   }
   return { stagings, cgroups, uidLocks }
 }

@@ -1,4 +1,5 @@
-import { mkdir, readFile, readdir, unlink, writeFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { link, mkdir, open, readFile, readdir, stat, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 
@@ -51,38 +52,96 @@ export type UidPool = {
 }
 
 /**
+ * How old a lock without a pid must be before it counts as stale. A node that writes its lock in
+ * two steps (create, then write the pid: every version before atomic locks) leaves it empty for a
+ * moment while it is alive; only one left empty for this long is a writer that died mid-write.
+ */
+const pidlessLockGraceMs = 60_000
+
+/** Which file a path names: an inode number alone may be reused the moment a file is removed. */
+type FileIdentity = { ino: bigint; ctimeNs: bigint }
+const sameFile = (a: FileIdentity | undefined, b: FileIdentity) => a !== undefined && a.ino === b.ino && a.ctimeNs === b.ctimeNs
+
+/**
+ * Removes the uid lock at `path` when its holder is gone: the pid in it is dead, or it holds no
+ * pid and is older than the grace above. Returns `held` when it stays (a live holder, or a lock
+ * that was replaced while it was judged), `removed` or `gone` (no lock there any more).
+ */
+export async function removeStaleUidLock(path: string): Promise<'held' | 'removed' | 'gone'> {
+  let judged: FileIdentity & { mtimeMs: number; text: string }
+  try {
+    const handle = await open(path, 'r')
+    try {
+      const { ino, ctimeNs, mtimeMs } = await handle.stat({ bigint: true })
+      judged = { ino, ctimeNs, mtimeMs: Number(mtimeMs), text: (await handle.readFile('utf8')).trim() }
+    } finally {
+      await handle.close()
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone'
+    throw error
+  }
+  if (/^[1-9]\d*$/.test(judged.text)) {
+    if (isProcessAlive(Number(judged.text))) return 'held'
+  } else if (Date.now() - judged.mtimeMs < pidlessLockGraceMs) return 'held'
+  // Another node may have taken the stale lock over since it was read: remove only the file judged.
+  // (A takeover landing between this stat and the unlink is not caught; Node has no atomic
+  // compare-and-unlink. It needs two nodes taking over one dead node's lock at the same instant.)
+  const now = await stat(path, { bigint: true }).catch(() => undefined)
+  if (now === undefined) return 'gone'
+  if (!sameFile(now, judged)) return 'held'
+  await unlink(path).catch(() => {})
+  return 'removed'
+}
+
+/**
  * A pool over `[start, start + count)`. Each job gets a uid no other job holds, so jobs can
  * neither see nor signal each other's processes nor read each other's files. Holding is recorded
- * host-wide as a lock file `lockDir/<uid>` holding the holder's pid (created exclusively), so
- * several node processes on one host never share a uid; a lock whose holder died is taken over.
- * A uid that still owns a live process (left by a crashed node, or used by someone else) is skipped.
+ * host-wide as a lock file `lockDir/<uid>` holding the holder's pid, so several node processes on
+ * one host never share a uid; a lock whose holder died is taken over. A uid that still owns a live
+ * process (left by a crashed node, or used by someone else) is skipped.
+ *
+ * A lock appears with its pid already in it: the pid is written to a pending file of the
+ * acquirer's own, which is then hard-linked to `lockDir/<uid>` (the link fails if the lock
+ * exists). A lock created empty and written afterwards would let a concurrent acquirer read it
+ * empty in between, take it for a dead writer's, remove it and take the same uid: two jobs as one
+ * uid, and the first to end kills the other's processes as it cleans up its uid.
  */
 export function createUidPool({ start, count, lockDir }: { start: number; count: number; lockDir: string }): UidPool {
   let next = Math.floor(Math.random() * count)
-  const tryLock = async (uid: number): Promise<boolean> => {
-    const path = join(lockDir, String(uid))
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        await writeFile(path, String(process.pid), { flag: 'wx', mode: 0o600 })
-        return true
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-        const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim())
-        // A holder that died (or a torn write) leaves a stale lock: remove it and try once more.
-        if (Number.isInteger(holder) && holder > 0 && isProcessAlive(holder)) return false
-        await unlink(path).catch(() => {})
+  /** Takes the lock at `path`; returns the lock file's identity, or undefined when it is held. */
+  const tryLock = async (path: string): Promise<FileIdentity | undefined> => {
+    // Named with the pid, holding it: the stale sweep removes one left by a node that died here.
+    const pending = join(lockDir, `.pending-${process.pid}-${randomBytes(6).toString('hex')}`)
+    await writeFile(pending, String(process.pid), { flag: 'wx', mode: 0o600 })
+    let linked = false
+    try {
+      for (let attempt = 0; attempt < 2 && !linked; attempt++) {
+        try {
+          await link(pending, path)
+          linked = true
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+          if ((await removeStaleUidLock(path)) === 'held') break
+        }
       }
+    } finally {
+      await unlink(pending).catch(() => {})
     }
-    return false
+    // Taken once the pending name is gone, which changes the file's ctime; nothing changes it after.
+    return linked ? await stat(path, { bigint: true }) : undefined
   }
   return {
     async acquire() {
       await mkdir(lockDir, { recursive: true, mode: 0o700 })
       for (let tried = 0; tried < count; tried++) {
         const uid = start + ((next + tried) % count)
-        if (!(await tryLock(uid))) continue
+        const path = join(lockDir, String(uid))
+        const lock = await tryLock(path)
+        if (lock === undefined) continue
+        // Remove the lock only while it is this lease's own file, never one that replaced it.
         const release = async () => {
-          await unlink(join(lockDir, String(uid))).catch(() => {})
+          if (sameFile(await stat(path, { bigint: true }).catch(() => undefined), lock)) await unlink(path).catch(() => {})
         }
         if ((await processesOfUid(uid)).length > 0) {
           await release()
