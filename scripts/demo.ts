@@ -95,9 +95,9 @@ try {
     schema: healthSchema('binary'),
     policy: { trainers: ['logistic-regression'], maxEpochs: 200, maxWallTimeSeconds: 120, maxMemoryMb: 1024 },
   })
-  await escrowDataKey(ownerVault, { dataset: datatoken, key })
+  const { manifest } = await escrowDataKey(ownerVault, { dataset: datatoken, key, chain: ownerWallet })
   key.fill(0)
-  step('owner registered the dataset (EIP-712 signed) and escrowed its key, sealed to the node')
+  step(`owner registered the dataset (EIP-712 signed) and escrowed its key ${manifest.threshold} of ${manifest.holders.length} (the node's embedded key holder, read from the KeyHolderRegistry)`)
 
   // The buyer's side: buy, order, train, download, verify, evaluate.
   await buyDatatoken(buyerWallet, { addresses, datatoken, exchangeId, amount: parseEther('1') })

@@ -1,6 +1,7 @@
 export * from './errors/base.ts'
 export * from './envelope/index.ts'
 export * from './keywrap/index.ts'
+export * from './keyshares/index.ts'
 export * from './safetensors/index.ts'
 export * from './trainers/index.ts'
 export * from './chain/index.ts'

@@ -59,7 +59,7 @@ describe('datavault dev', () => {
         child.once('exit', (code) => reject(new Error(`exited ${code}:\n${err}`)))
       })
       const ready = JSON.parse(out)
-      expect(ready).toEqual({ rpcUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), vaultUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), chainId: 8996, devFile: join(dir, 'dev.json'), ready: true })
+      expect(ready).toEqual({ rpcUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), vaultUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), chainId: 8996, keyHolders: [], keyThreshold: 1, devFile: join(dir, 'dev.json'), ready: true })
       expect(err).toMatch(/^ready in \d+ ms/m)
       // Another command finds the stack through the dev dir alone.
       const listed = spawn(process.execPath, [launcher, 'datasets', '--dev-dir', dir, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', HOME: dir } })
@@ -85,5 +85,19 @@ describe('datavault dev', () => {
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
     expect(code).toBe(2)
     expect(err).toMatch(/--port must be a port number/)
+  })
+
+  test('error: a threshold above the number of key holders is a usage error with exit code 2', async () => {
+    for (const [args, message] of [
+      [['--keyholders', '3', '--threshold', '4'], /--threshold must be between 1 and --keyholders \(3\)/],
+      [['--threshold', '2'], /--threshold must be between 1 and --keyholders \(0\)/],
+      [['--keyholders', 'many'], /--keyholders must be a whole number/],
+    ] as const) {
+      const child = spawn(process.execPath, [launcher, 'dev', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      let err = ''
+      child.stderr.setEncoding('utf8').on('data', (text: string) => (err += text))
+      expect(await new Promise<number | null>((resolve) => child.once('exit', resolve))).toBe(2)
+      expect(err).toMatch(message)
+    }
   })
 })

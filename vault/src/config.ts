@@ -32,6 +32,18 @@ const vaultConfigSchema = z.object({
   /** Jobs that may run at once. */
   concurrency: z.coerce.number().int().min(1).max(64).default(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Where data keys are escrowed: `threshold` (t of n key holders; default 1 of 1, this node) or `lit`. */
+  keyBackend: z.enum(['threshold', 'lit']).default('threshold'),
+  /** The key holders owners should split keys across (addresses on the KeyHolderRegistry); this node alone by default. */
+  keyHolders: z
+    .union([z.array(z.string()), z.string()])
+    .default([])
+    .transform((value) => (typeof value === 'string' ? value.split(',').map((entry) => entry.trim()).filter(Boolean) : value))
+    .pipe(z.array(z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'an address').transform((entry) => entry.toLowerCase() as `0x${string}`)).max(16)),
+  /** How many of `keyHolders` must release their share for a job. */
+  keyThreshold: z.coerce.number().int().min(1).max(16).default(1),
+  /** The URL others reach this node at (registered on chain); `http://host:port` by default. */
+  publicUrl: z.url().optional(),
 })
 
 /** The configuration is missing a value or has a bad one. */
@@ -47,6 +59,9 @@ export function parseVaultConfig(input: Record<string, unknown>): VaultConfig {
   const parsed = vaultConfigSchema.safeParse(input)
   if (!parsed.success)
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`).join('; '))
+  const holders = parsed.data.keyHolders.length || 1
+  if (parsed.data.keyThreshold > holders)
+    throw new ConfigError(`keyThreshold: ${parsed.data.keyThreshold} is more than the ${holders} key holder${holders === 1 ? '' : 's'} configured`)
   return { ...parsed.data, dataDir: resolve(parsed.data.dataDir), addressesFile: resolve(parsed.data.addressesFile) }
 }
 
@@ -54,7 +69,8 @@ export function parseVaultConfig(input: Record<string, unknown>): VaultConfig {
  * The one place that reads the environment. Variables: `DATAVAULT_DATA_DIR` (default
  * `~/.datavault`), `DATAVAULT_HOST`, `DATAVAULT_PORT`, `DATAVAULT_RPC_URL`, `DATAVAULT_CHAIN_ID`,
  * `DATAVAULT_ADDRESSES_FILE`, `DATAVAULT_MAX_UPLOAD_BYTES`, `DATAVAULT_MAX_PENDING_UPLOAD_BYTES`,
- * `DATAVAULT_MAX_JOB_WALL_TIME_SECONDS`, `DATAVAULT_MAX_JOB_MEMORY_MB`, `DATAVAULT_ANCHOR_RECEIPTS`, `DATAVAULT_CONCURRENCY`, `DATAVAULT_LOG_LEVEL`.
+ * `DATAVAULT_MAX_JOB_WALL_TIME_SECONDS`, `DATAVAULT_MAX_JOB_MEMORY_MB`, `DATAVAULT_ANCHOR_RECEIPTS`, `DATAVAULT_CONCURRENCY`, `DATAVAULT_LOG_LEVEL`,
+ * `DATAVAULT_KEY_BACKEND`, `DATAVAULT_KEY_HOLDERS` (comma-separated addresses), `DATAVAULT_KEY_THRESHOLD`, `DATAVAULT_PUBLIC_URL`.
  */
 export function readVaultConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<keyof VaultConfig, unknown>> = {}): VaultConfig {
   const dataDir = env.DATAVAULT_DATA_DIR ?? join(homedir(), '.datavault')
@@ -72,6 +88,10 @@ export function readVaultConfigFromEnv(env: NodeJS.ProcessEnv = process.env, ove
     anchorReceipts: env.DATAVAULT_ANCHOR_RECEIPTS,
     concurrency: env.DATAVAULT_CONCURRENCY,
     logLevel: env.DATAVAULT_LOG_LEVEL,
+    keyBackend: env.DATAVAULT_KEY_BACKEND,
+    keyHolders: env.DATAVAULT_KEY_HOLDERS,
+    keyThreshold: env.DATAVAULT_KEY_THRESHOLD,
+    publicUrl: env.DATAVAULT_PUBLIC_URL,
     ...Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)),
   })
 }

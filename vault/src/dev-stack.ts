@@ -1,6 +1,7 @@
 import { mkdir, open, rename, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { createWalletClient, http } from 'viem'
+import { waitForTransactionReceipt } from 'viem/actions'
 import { rpcChain } from '@datavault/sdk'
 import { privateKeyToAccount } from 'viem/accounts'
 import { type LocalChainAccount, deployOcean, oceanTokenAbi, startLocalChain, writeOceanAddressesFile } from '@datavault/contracts'
@@ -8,6 +9,8 @@ import type { TrainerDefinition } from '@datavault/compute-to-data'
 import { type VaultConfig, parseVaultConfig } from './config.ts'
 import { type Logger, createLogger } from './logger.ts'
 import { type VaultNode, startVaultNode } from './node.ts'
+import { loadNodeIdentity } from './keys/node-identity.ts'
+import { type RunningKeyHolder, startKeyHolder } from './keyholder/start-key-holder.ts'
 
 /** Roles of the dev stack's funded test accounts. */
 export type DevAccount = LocalChainAccount & { role: 'deployer' | 'owner' | 'buyer' | 'spare' }
@@ -21,10 +24,13 @@ export type DevStackInfo = {
   addressesFile: string
   addresses: Record<string, unknown>
   accounts: DevAccount[]
+  /** Key holders started beside the node (`--keyholders`); none when the node holds keys alone. */
+  keyHolders: { url: string; address: `0x${string}` }[]
+  keyThreshold: number
 }
 
 /** A running local stack. */
-export type DevStack = DevStackInfo & { node: VaultNode; stop(): Promise<void> }
+export type DevStack = DevStackInfo & { node: VaultNode; holders: RunningKeyHolder[]; stop(): Promise<void> }
 
 export type StartDevStackParameters = {
   /** Where everything lives; the node's chain-bound state is reset on each start (the chain is fresh). */
@@ -38,6 +44,10 @@ export type StartDevStackParameters = {
   onStep?: (line: string) => void
   /** Trainers to install beside the built-in ones. */
   extraTrainers?: readonly TrainerDefinition[]
+  /** Start this many key holders beside the node (each its own keys and store); 0: the node holds keys alone (1 of 1). */
+  keyHolders?: number
+  /** How many of the key holders a job needs (default: a majority). */
+  keyThreshold?: number
   /** Node settings to use instead of the defaults (limits, concurrency…). */
   nodeConfig?: Partial<
     Pick<VaultConfig, 'maxUploadBytes' | 'maxPendingUploadBytes' | 'maxJobWallTimeSeconds' | 'maxJobMemoryMb' | 'concurrency' | 'anchorReceipts'>
@@ -57,7 +67,7 @@ const fundingPerAccount = 10_000n * 10n ** 18n
  * console.log(stack.vaultUrl)
  * await stack.stop()
  */
-export async function startDevStack({ dataDir, port = 8700, chainPort = 8545, logger = createLogger({ level: 'warn' }), onStep = () => {}, extraTrainers = [], nodeConfig = {} }: StartDevStackParameters): Promise<DevStack> {
+export async function startDevStack({ dataDir, port = 8700, chainPort = 8545, logger = createLogger({ level: 'warn' }), onStep = () => {}, extraTrainers = [], nodeConfig = {}, keyHolders = 0, keyThreshold }: StartDevStackParameters): Promise<DevStack> {
   const root = resolve(dataDir)
   await mkdir(root, { recursive: true, mode: 0o700 })
   const stops: (() => Promise<void>)[] = []
@@ -90,14 +100,41 @@ export async function startDevStack({ dataDir, port = 8700, chainPort = 8545, lo
     // The chain starts empty every time, so the node's chain-bound state from a previous run would be wrong.
     const nodeDir = join(root, 'node')
     await rm(nodeDir, { recursive: true, force: true })
+    const gas = async (address: `0x${string}`) => {
+      const hash = await wallet.sendTransaction({ to: address, value: 100n * 10n ** 18n })
+      await waitForTransactionReceipt(wallet, { hash })
+    }
+    const holders: RunningKeyHolder[] = []
+    for (let index = 0; index < keyHolders; index++) {
+      const dir = join(root, 'keyholders', String(index + 1))
+      await rm(dir, { recursive: true, force: true })
+      // Funded before it starts: a holder registers itself on chain (its wallet pays gas).
+      await gas((await loadNodeIdentity(join(dir, 'keys', 'holder.json'))).account.address)
+      const holder = await startKeyHolder({ dataDir: dir, port: 0, rpcUrl: chain.rpcUrl, chainId: chain.chainId, addressesFile, logger })
+      stops.push(() => holder.stop())
+      holders.push(holder)
+      onStep(`key holder ${index + 1} listening at ${holder.url} (wallet ${holder.address})`)
+    }
+    const threshold = keyThreshold ?? (keyHolders > 0 ? Math.floor(keyHolders / 2) + 1 : 1)
+    // The node's wallet registers it on chain and pays for anchoring receipts on the dev chain.
+    await gas((await loadNodeIdentity(join(nodeDir, 'keys', 'node.json'))).account.address)
     const node = await startVaultNode(
-      parseVaultConfig({ anchorReceipts: true, ...nodeConfig, dataDir: nodeDir, host: '127.0.0.1', port, rpcUrl: chain.rpcUrl, chainId: chain.chainId, addressesFile }),
+      parseVaultConfig({
+        anchorReceipts: true,
+        ...nodeConfig,
+        dataDir: nodeDir,
+        host: '127.0.0.1',
+        port,
+        rpcUrl: chain.rpcUrl,
+        chainId: chain.chainId,
+        addressesFile,
+        keyHolders: holders.map((holder) => holder.address),
+        keyThreshold: threshold,
+      }),
       { logger, extraTrainers },
     )
     stops.push(() => node.stop())
-    // The node's wallet pays for anchoring receipts on the dev chain.
-    await wallet.sendTransaction({ to: node.address, value: 100n * 10n ** 18n })
-    onStep(`vault node listening at ${node.url} (node wallet ${node.address})`)
+    onStep(`vault node listening at ${node.url} (node wallet ${node.address}; data keys ${holders.length ? `${threshold} of ${holders.length} key holders` : 'held by the node, 1 of 1'})`)
 
     const info: DevStackInfo = {
       rpcUrl: chain.rpcUrl,
@@ -107,6 +144,8 @@ export async function startDevStack({ dataDir, port = 8700, chainPort = 8545, lo
       addressesFile,
       addresses: deployed.addresses as Record<string, unknown>,
       accounts,
+      keyHolders: holders.map((holder) => ({ url: holder.url, address: holder.address })),
+      keyThreshold: threshold,
     }
     const devFile = join(root, 'dev.json')
     const temp = `${devFile}.${process.pid}.tmp`
@@ -115,7 +154,7 @@ export async function startDevStack({ dataDir, port = 8700, chainPort = 8545, lo
     await handle.close()
     await rename(temp, devFile)
     stops.push(() => rm(devFile, { force: true }))
-    return { ...info, node, stop }
+    return { ...info, node, holders, stop }
   } catch (error) {
     await stop()
     throw error

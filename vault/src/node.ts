@@ -22,7 +22,10 @@ import { receiptAnchorer } from './chain/receipt-anchorer.ts'
 import { connectChain } from './chain/chain.ts'
 import { createApp } from './http/app.ts'
 import type { ApiComponents } from './http/components.ts'
-import { localKeyService } from './keys/key-service.ts'
+import { thresholdKeyService } from './keys/threshold-key-service.ts'
+import { keyRegistryReader } from './keyholder/holder-chain.ts'
+import { keyHolder } from './keyholder/key-holder.ts'
+import { ensureRegistered } from './keyholder/start-key-holder.ts'
 import { loadNodeIdentity } from './keys/node-identity.ts'
 import { type Logger, createLogger } from './logger.ts'
 import { heliaStorage } from './storage/helia-storage.ts'
@@ -112,7 +115,15 @@ export async function startVaultNode(
     const programs = programResolver({ trainers, algorithms })
     const privacy = vaultPrivacy({ ledger: privacyLedger({ db }), datasets, programs })
     privacy.reconcile(jobs)
-    const keys = localKeyService({ chainId: config.chainId })({ db, identity, chain, logger, approvals: algorithms })
+    if (config.keyBackend !== 'threshold') throw new ConfigError(`keyBackend: the ${config.keyBackend} backend is not available in this build`)
+    const registry = keyRegistryReader({ client: chain.client, chainId: config.chainId, addresses: chain.addresses })
+    const nonces = nonceStore({ db })
+    const self = identity.account.address.toLowerCase() as `0x${string}`
+    const keyHolders = config.keyHolders.length ? config.keyHolders : [self]
+    // The node is a key holder like any other (the embedded default is 1 of 1: itself); as one it
+    // also honours the owner's custom-algorithm approvals given to this node.
+    const localHolder = keyHolder()({ db, identity, chain: registry, nonces, logger, approvals: algorithms })
+    const keys = thresholdKeyService({ chainId: config.chainId })({ db, identity, registry, localHolder, logger })
     const resultsDir = join(config.dataDir, 'results')
     await mkdir(resultsDir, { recursive: true, mode: 0o700 })
 
@@ -197,7 +208,8 @@ export async function startVaultNode(
       datasets,
       keys,
       chain,
-      nonces: nonceStore({ db }),
+      nonces,
+      registry,
       jobs,
       engine,
       trainers,
@@ -207,7 +219,7 @@ export async function startVaultNode(
       resultsDir,
       logger,
     }
-    const app = createApp(components)
+    const app = createApp(components, { holder: localHolder, registry: registry.registry, keyEscrow: { backend: keys.backend, threshold: config.keyThreshold, holders: keyHolders } })
     const server: Server = await new Promise((resolve, reject) => {
       const listening = app.listen(config.port, config.host, () => resolve(listening))
       listening.once('error', reject)
@@ -226,6 +238,21 @@ export async function startVaultNode(
     )
     const { port } = server.address() as AddressInfo
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+    // Holders release shares only to jobs whose tickets a registered compute node signed.
+    await ensureRegistered({
+      client: chain.client,
+      rpcUrl: config.rpcUrl,
+      chainId: config.chainId,
+      registry: registry.registry,
+      identity,
+      url: config.publicUrl ?? url,
+      as: keyHolders.includes(self) ? ['compute-node', 'key-holder'] : ['compute-node'],
+    })
+    const sweep = setInterval(() => {
+      localHolder.sweepRevoked().catch((error: unknown) => log.warn({ err: { name: (error as Error).name } }, 'revocation sweep failed'))
+    }, 10_000)
+    sweep.unref()
+    cleanups.push(() => clearInterval(sweep))
     log.info({ url, address: identity.account.address, trainers: trainers.list().map((t) => t.definition.id) }, 'vault node ready')
     return { url, address: identity.account.address, workDir, components, stop: stopAll }
   } catch (error) {

@@ -163,7 +163,8 @@ export function computeEngine(init: ComputeEngineInit) {
         opened = await inputs.open(claimed, { signal }).catch((error: unknown) => {
           log.warn({ err: safeError(error) }, 'could not open job inputs')
           fail(claimed.id, {
-            code: 'provisioning-failed',
+            // The key holders saw the dataset revoked on chain: the same failure as a node revocation.
+            code: isDataVaultError(error) && error.code === 'DATASET_REVOKED' ? 'revoked' : 'provisioning-failed',
             message: isDataVaultError(error) && error.expose ? error.shortMessage : 'The dataset could not be prepared for this job.',
           })
           return undefined

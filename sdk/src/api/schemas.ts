@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { signedKeyEscrowSchema } from '../keyshares/format.ts'
 
 /** A 0x-prefixed 20-byte address, lower-cased on parse so it can key a table. */
 export const addressSchema = z
@@ -93,12 +94,10 @@ export const registerDatasetBodySchema = z.object({
 /** Body of `POST /v1/datasets`. */
 export type RegisterDatasetBody = z.input<typeof registerDatasetBodySchema>
 
-/** Body of `PUT /v1/datasets/:id/key`: the data key sealed to the node's X25519 key. */
-export const escrowKeyBodySchema = z.object({
-  sealedKey: z.string().regex(/^0x([0-9a-fA-F]{2}){40,1024}$/, 'must be hex of a sealed key'),
-})
+/** Body of `PUT /v1/datasets/:id/key`: the owner-signed key escrow manifest (threshold backend). */
+export const escrowKeyBodySchema = signedKeyEscrowSchema
 
-/** Body of `PUT /v1/datasets/:id/key`. */
+/** Body of `PUT /v1/datasets/:id/key`: the owner-signed key escrow manifest. */
 export type EscrowKeyBody = z.infer<typeof escrowKeyBodySchema>
 
 /** Element types a custom algorithm may declare for its weights: floating point only. */
@@ -214,6 +213,11 @@ export type NodeInfo = {
   encryptionPublicKey: `0x${string}`
   trainers: { id: string; version: string; hash: `0x${string}` }[]
   maxUploadBytes: number
-  /** The contract addresses of the node's chain (Ocean's factory, exchange, dispenser, base token, ReceiptRegistry). */
+  /** The contract addresses of the node's chain (Ocean's factory, exchange, dispenser, base token, ReceiptRegistry, KeyHolderRegistry). */
   addresses?: Record<string, unknown> | undefined
+  /**
+   * How this node wants data keys escrowed: the backend, and for `threshold` how many of which key
+   * holders (their keys and URLs are read from the KeyHolderRegistry on chain, not from the node).
+   */
+  keyEscrow?: { backend: string; threshold: number; holders: `0x${string}`[] } | undefined
 }

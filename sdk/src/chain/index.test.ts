@@ -13,6 +13,7 @@ describe('sdk chain exports', () => {
       'ExchangeNotFoundError',
       'anchorReceipt',
       'buyDatatoken',
+      'getDatasetState',
       'getDatatokenEarnings',
       'getDatatokenPrice',
       'getReceiptAnchor',
@@ -20,6 +21,7 @@ describe('sdk chain exports', () => {
       'priceDatatoken',
       'publishDatatoken',
       'rpcChain',
+      'setDatasetState',
       'signProviderFee',
       'startOrder',
     ])

@@ -73,3 +73,11 @@ export {
   type GetDatatokenEarningsReturnType,
   getDatatokenEarnings,
 } from './getDatatokenEarnings.ts'
+export {
+  type DatasetState,
+  type SetDatasetStateErrorType,
+  type SetDatasetStateParameters,
+  type SetDatasetStateReturnType,
+  getDatasetState,
+  setDatasetState,
+} from './setDatasetState.ts'

@@ -19,7 +19,7 @@ import {
   type DownloadedResultInMemory,
   downloadResult,
 } from '../api/actions/downloadResult.ts'
-import { type EscrowDataKeyParameters, escrowDataKey } from '../api/actions/escrowDataKey.ts'
+import { type EscrowDataKeyParameters, type EscrowDataKeyReturnType, escrowDataKey } from '../api/actions/escrowDataKey.ts'
 import { type GetAlgorithmParameters, type GetAlgorithmReturnType, getAlgorithm } from '../api/actions/getAlgorithm.ts'
 import { type ListDatasetJobsParameters, type ListDatasetJobsReturnType, listDatasetJobs } from '../api/actions/listDatasetJobs.ts'
 import {
@@ -125,7 +125,7 @@ export type DataVaultActions = {
   /** The single steps of `publishDataset`, for those who need them apart. */
   uploadCiphertext(parameters: UploadCiphertextParameters): Promise<UploadCiphertextReturnType>
   registerDataset(parameters: RegisterDatasetParameters): Promise<RegisterDatasetReturnType>
-  escrowDataKey(parameters: EscrowDataKeyParameters): Promise<void>
+  escrowDataKey(parameters: Omit<EscrowDataKeyParameters, 'chain'> & { chain?: EscrowDataKeyParameters['chain'] }): Promise<EscrowDataKeyReturnType>
 }
 
 /**
@@ -176,6 +176,6 @@ export function dataVaultActions(client: DataVaultBaseClient): DataVaultActions 
     getJobLogs: (parameters) => getJobLogs(vault, parameters),
     uploadCiphertext: (parameters) => uploadCiphertext(vault, parameters),
     registerDataset: (parameters) => registerDataset(vault, parameters),
-    escrowDataKey: (parameters) => escrowDataKey(vault, parameters),
+    escrowDataKey: (parameters) => escrowDataKey(vault, { chain: client.public, ...parameters }),
   }
 }

@@ -10,6 +10,7 @@ import type { NonceStore } from '../store/nonces.ts'
 import type { Storage } from '../storage/storage.ts'
 import type { AlgorithmStore } from '../store/algorithms.ts'
 import type { VaultPrivacy } from '../privacy/vault-privacy.ts'
+import type { KeyRegistryReader } from '../keyholder/holder-chain.ts'
 
 /** Everything the HTTP API uses; each route takes the `Pick` it needs. */
 export type ApiComponents = {
@@ -20,6 +21,8 @@ export type ApiComponents = {
   datasets: DatasetStore
   keys: KeyService
   chain: Chain
+  /** The KeyHolderRegistry: datasets' on-chain state, key holders, compute nodes. */
+  registry: KeyRegistryReader
   nonces: NonceStore
   jobs: JobStore
   engine: Pick<ComputeEngine, 'notify' | 'cancel'>

@@ -4,6 +4,8 @@ import { DatabaseSync } from 'node:sqlite'
 import { migrate } from '@datavault/compute-to-data'
 import { algorithmMigrations, approvalTermsMigrations } from './algorithms.ts'
 import { receiptAnchorMigrations } from '../chain/receipt-anchorer.ts'
+import { keyHolderMigrations } from '../keyholder/key-holder.ts'
+import { thresholdKeyMigrations } from '../keys/threshold-key-service.ts'
 
 /** Later vault migrations, appended after every earlier list. */
 const revocationMigrations = [`ALTER TABLE datasets ADD COLUMN revoked_at TEXT`]
@@ -48,6 +50,6 @@ export function openDatabase(path: string): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const db = new DatabaseSync(path)
   db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;')
-  migrate(db, 'vault', [...migrations, ...algorithmMigrations, ...receiptAnchorMigrations, ...approvalTermsMigrations, ...revocationMigrations])
+  migrate(db, 'vault', [...migrations, ...algorithmMigrations, ...receiptAnchorMigrations, ...approvalTermsMigrations, ...revocationMigrations, ...keyHolderMigrations, ...thresholdKeyMigrations])
   return db
 }

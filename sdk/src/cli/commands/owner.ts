@@ -197,10 +197,11 @@ const revokeHelp = `datavault revoke — stop every new job on your dataset
 Usage:
   datavault revoke <dataset>
 
-Revokes the dataset on this vault node: its escrowed data key is deleted, jobs that have not
-started fail as \`revoked\` (their buyers' orders are released), jobs already running finish, and
-no new job is accepted. Past receipts stay. This is the node's revocation; an on-chain flag that
-every key holder checks comes with threshold key release. ${ownerNote}
+Revokes the dataset on chain first (the KeyHolderRegistry, which every key holder checks before
+any release; holders delete their shares), then on this vault node: its key escrow is deleted,
+jobs that have not started fail as \`revoked\` (their buyers' orders are released), jobs already
+running finish, and no new job is accepted. Past receipts stay. Publishing again needs a new key
+escrow. Your wallet pays the gas of one transaction. ${ownerNote}
 
 ${connectionHelp}
 ${walletHelp}
@@ -223,9 +224,10 @@ export const revokeCommand: Command = {
     const [idArg] = positionalsExactly(positionals, ['dataset'], 'revoke')
     const id = check(addressArg, idArg, 'dataset id')
     const { output, session } = await openSession(io, values)
-    const revoked = await revokeDataset(await session.vault({ signed: true }), { dataset: id }).catch((error: unknown) => refused(error, 'dataset'))
+    const { wallet } = await session.client({ signed: true })
+    const revoked = await revokeDataset(await session.vault({ signed: true }), { dataset: id, wallet }).catch((error: unknown) => refused(error, 'dataset'))
     output.result({ dataset: revoked }, [
-      `revoked: ${revoked.id} at ${revoked.revokedAt ?? 'now'}`,
+      `revoked: ${revoked.id} at ${revoked.revokedAt ?? 'now'}${revoked.txHash ? ` (on chain: ${revoked.txHash})` : ''}`,
       `jobs that had not started and now fail as revoked: ${revoked.failedJobs}`,
     ])
     return 0

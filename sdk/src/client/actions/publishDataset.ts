@@ -151,7 +151,7 @@ export async function publishDataset(client: DataVaultBaseClient, parameters: Pu
       state.registered = true
     })
     await run('escrow', state.keyEscrowed === true, async () => {
-      await escrowDataKey(client.vault, { dataset: datatoken, key })
+      await escrowDataKey(client.vault, { dataset: datatoken, key, chain: client.public, cid: state.cid as string, trainers: policy.trainers })
       state.keyEscrowed = true
     })
     const priced = (await run('price', false, () =>

@@ -1,6 +1,7 @@
 import Router from '@koa/router'
-import { type Address, hexToBytes, stringToHex } from 'viem'
-import { DataVaultError, type DatasetView, addressSchema, escrowKeyBodySchema, registerDatasetBodySchema, signProviderFee } from '@datavault/sdk'
+import { type Address, stringToHex } from 'viem'
+import { z } from 'zod'
+import { DataVaultError, type DatasetView, addressSchema, registerDatasetBodySchema, signProviderFee } from '@datavault/sdk'
 import type { ApiComponents } from '../components.ts'
 import { walletAuth } from '../middleware/wallet-auth.ts'
 import { parseJsonBody, parseParam } from '../read-body.ts'
@@ -69,8 +70,8 @@ export function datasetRoutes(
     const dataset = datasets.require(parseParam(addressSchema, ctx.params.id, 'id'))
     if (dataset.owner !== ctx.state.wallet) throw new NotDatasetOwnerError('Only the dataset\'s owner can escrow its data key.')
     if (dataset.revokedAt) throw new DatasetRevokedError(dataset.id)
-    const { sealedKey } = parseJsonBody(ctx, escrowKeyBodySchema)
-    await keys.escrow({ dataset, escrow: { sealedKey: hexToBytes(sealedKey as `0x${string}`) } })
+    // The backend validates its own payload (a threshold manifest, a Lit ciphertext).
+    await keys.escrow({ dataset, escrow: parseJsonBody(ctx, z.unknown()) })
     ctx.status = 204
   })
 

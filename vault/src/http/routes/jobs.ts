@@ -67,10 +67,10 @@ export function toJobView(job: Job): JobView {
 export function jobRoutes(
   components: Pick<
     ApiComponents,
-    'config' | 'identity' | 'nonces' | 'datasets' | 'keys' | 'chain' | 'jobs' | 'engine' | 'trainers' | 'resultsDir' | 'algorithms' | 'privacy'
+    'config' | 'identity' | 'nonces' | 'datasets' | 'keys' | 'chain' | 'jobs' | 'engine' | 'trainers' | 'resultsDir' | 'algorithms' | 'privacy' | 'registry'
   >,
 ) {
-  const { config, identity, nonces, datasets, keys, chain, jobs, engine, trainers, resultsDir, algorithms, privacy } = components
+  const { config, identity, nonces, datasets, keys, chain, jobs, engine, trainers, resultsDir, algorithms, privacy, registry } = components
   const router = new Router<VaultState>()
   const signed = (body: 'json' | 'none') => walletAuth({ chainId: config.chainId, node: identity.account.address, nonces, body })
 
@@ -110,6 +110,11 @@ export function jobRoutes(
     const buyer = ctx.state.wallet as Address
     const dataset = datasets.require(body.dataset)
     if (dataset.revokedAt) throw new DatasetRevokedError(dataset.id)
+    // The owner's word on chain binds this node as it binds every key holder: refuse early.
+    const state = await registry.datasetState(dataset.id as Address)
+    if (state === 'revoked') throw new DatasetRevokedError(dataset.id)
+    if (state === 'unpublished')
+      throw new JobRefusedError('The dataset\'s owner has unpublished it; no new jobs are accepted.', { code: 'DATASET_UNPUBLISHED', status: 403 })
     if (!keys.hasKey(dataset.id))
       throw new JobRefusedError('The dataset\'s owner has not escrowed its data key yet.', { code: 'KEY_NOT_ESCROWED', status: 409 })
     const { jobTrainer, definition } = programOf(body)

@@ -8,7 +8,13 @@ import type { VaultState } from '../state.ts'
 export const vaultVersion = '0.1.0'
 
 /** `GET /v1/node` (who this node is) and `GET /v1/health`. */
-export function nodeRoutes({ config, identity, trainers, chain }: Pick<ApiComponents, 'config' | 'identity' | 'trainers' | 'chain'>) {
+export function nodeRoutes({
+  config,
+  identity,
+  trainers,
+  chain,
+  keyEscrow,
+}: Pick<ApiComponents, 'config' | 'identity' | 'trainers' | 'chain'> & { keyEscrow: NonNullable<NodeInfo['keyEscrow']> }) {
   const router = new Router<VaultState>()
   router.get('/v1/health', (ctx) => {
     ctx.body = { ok: true }
@@ -22,6 +28,7 @@ export function nodeRoutes({ config, identity, trainers, chain }: Pick<ApiCompon
       trainers: trainers.list().map(({ definition, bundle }) => ({ id: definition.id, version: definition.version, hash: bundle.sha256 })),
       maxUploadBytes: config.maxUploadBytes,
       addresses: chain.addresses as Record<string, unknown>,
+      keyEscrow,
     }
     ctx.body = info
   })

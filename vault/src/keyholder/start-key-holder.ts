@@ -1,0 +1,183 @@
+import { createServer } from 'node:http'
+import { mkdir } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
+import Koa from 'koa'
+import { type Address, type PublicClient, bytesToHex, createPublicClient, createWalletClient, http } from 'viem'
+import { keyHolderRegistryAbi, readOceanAddressesFile } from '@datavault/contracts'
+import { DataVaultError, type NodeInfo, rpcChain } from '@datavault/sdk'
+import { migrate } from '@datavault/compute-to-data'
+import { errorHandler } from '../http/middleware/error-handler.ts'
+import { requestId } from '../http/middleware/request-id.ts'
+import type { VaultState } from '../http/state.ts'
+import { type NodeIdentity, loadNodeIdentity } from '../keys/node-identity.ts'
+import { type Logger, createLogger } from '../logger.ts'
+import { nonceStore } from '../store/nonces.ts'
+import { type KeyRegistryReader, keyRegistryReader } from './holder-chain.ts'
+import { type KeyHolder, keyHolder, keyHolderMigrations } from './key-holder.ts'
+import { keyHolderRoutes } from './holder-routes.ts'
+
+/** The key holder's wallet has no gas to register itself on chain. */
+export class KeyHolderRegistrationError extends DataVaultError {
+  override name = 'KeyHolderRegistrationError'
+  constructor(shortMessage: string, { cause, details }: { cause?: unknown; details?: string } = {}) {
+    super(shortMessage, { code: 'KEY_HOLDER_REGISTRATION_FAILED', status: 500, cause, details })
+  }
+}
+
+/**
+ * Makes sure the registry lists `identity` with this key and URL (as a key holder and/or compute
+ * node); sends a transaction only when something changed. The wallet pays gas.
+ */
+export async function ensureRegistered({
+  client,
+  rpcUrl,
+  chainId,
+  registry,
+  identity,
+  url,
+  as,
+}: {
+  client: PublicClient
+  rpcUrl: string
+  chainId: number
+  registry: Address
+  identity: NodeIdentity
+  url: string
+  as: ('key-holder' | 'compute-node')[]
+}): Promise<void> {
+  const wallet = createWalletClient({ account: identity.account, chain: rpcChain({ chainId, rpcUrl }), transport: http(rpcUrl) })
+  const key = bytesToHex(identity.encryption.publicKey)
+  const sends: (() => Promise<`0x${string}`>)[] = []
+  if (as.includes('key-holder')) {
+    const [registeredKey, registeredUrl, active] = await client.readContract({ address: registry, abi: keyHolderRegistryAbi, functionName: 'keyHolder', args: [identity.account.address] })
+    if (!active || registeredKey.toLowerCase() !== key || registeredUrl !== url)
+      sends.push(() => wallet.writeContract({ address: registry, abi: keyHolderRegistryAbi, functionName: 'registerKeyHolder', args: [key, url] }))
+  }
+  if (as.includes('compute-node')) {
+    const [registeredUrl, active] = await client.readContract({ address: registry, abi: keyHolderRegistryAbi, functionName: 'computeNode', args: [identity.account.address] })
+    if (!active || registeredUrl !== url) sends.push(() => wallet.writeContract({ address: registry, abi: keyHolderRegistryAbi, functionName: 'registerComputeNode', args: [url] }))
+  }
+  if (sends.length === 0) return
+  const balance = await client.getBalance({ address: identity.account.address })
+  if (balance === 0n)
+    throw new KeyHolderRegistrationError(`The wallet ${identity.account.address} has no gas to register itself on the KeyHolderRegistry.`, {
+      details: 'Send it a little of the chain\'s native token, then start again.',
+    })
+  for (const send of sends) {
+    const hash = await send()
+    const receipt = await client.waitForTransactionReceipt({ hash })
+    if (receipt.status !== 'success') throw new KeyHolderRegistrationError('Registering on the KeyHolderRegistry failed on chain.', { details: hash })
+  }
+}
+
+export type StartKeyHolderParameters = {
+  dataDir: string
+  host?: string
+  port?: number
+  rpcUrl: string
+  chainId: number
+  addressesFile: string
+  /** The URL clients reach this holder at (registered on chain); defaults to http://host:port. */
+  publicUrl?: string
+  logger?: Logger
+  /** How often shares of datasets revoked on chain are deleted, in ms. */
+  sweepIntervalMs?: number
+}
+
+/** A running key holder process. */
+export type RunningKeyHolder = {
+  url: string
+  address: Address
+  encryptionPublicKey: `0x${string}`
+  holder: KeyHolder
+  stop(): Promise<void>
+}
+
+/**
+ * Starts a key holder (`datavault keyholder`): its own key pair and SQLite store under `dataDir`,
+ * its API on `host:port`, registered on the chain's KeyHolderRegistry (the wallet pays gas once),
+ * and a sweep that deletes shares of datasets revoked on chain.
+ *
+ * @example
+ * const holder = await startKeyHolder({ dataDir: '.holder-1', port: 8801, rpcUrl, chainId: 8996, addressesFile })
+ */
+export async function startKeyHolder({
+  dataDir,
+  host = '127.0.0.1',
+  port = 0,
+  rpcUrl,
+  chainId,
+  addressesFile,
+  publicUrl,
+  logger = createLogger({ level: 'info' }),
+  sweepIntervalMs = 5000,
+}: StartKeyHolderParameters): Promise<RunningKeyHolder> {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 })
+  const identity = await loadNodeIdentity(join(dataDir, 'keys', 'holder.json'))
+  const db = new DatabaseSync(join(dataDir, 'keyholder.sqlite'))
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;')
+  migrate(db, 'keyholder', [
+    ...keyHolderMigrations,
+    `CREATE TABLE request_nonces (address TEXT NOT NULL, nonce TEXT NOT NULL, expiry INTEGER NOT NULL, PRIMARY KEY (address, nonce))`,
+  ])
+  const log = logger.child({ component: 'keyholder', holder: identity.account.address })
+  const server = createServer()
+  let timer: NodeJS.Timeout | undefined
+  const stop = async () => {
+    if (timer) clearInterval(timer)
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    server.closeAllConnections()
+    db.close()
+  }
+  try {
+    const addresses = await readOceanAddressesFile(addressesFile, chainId)
+    const client = createPublicClient({ chain: rpcChain({ chainId, rpcUrl }), transport: http(rpcUrl, { retryCount: 2 }), pollingInterval: 100 }) as PublicClient
+    const chain: KeyRegistryReader = keyRegistryReader({ client, chainId, addresses })
+    const nonces = nonceStore({ db })
+    const holder = keyHolder()({ db, identity, chain, nonces, logger })
+    const app = new Koa<VaultState>({ proxy: false })
+    app.silent = true
+    app.use(requestId({ logger: log }))
+    app.use(errorHandler())
+    app.use(async (ctx, next) => {
+      if (ctx.method === 'GET' && ctx.path === '/v1/node') {
+        // Enough of a node's info for clients to sign requests to this holder.
+        const info: NodeInfo & { role: 'keyholder' } = {
+          role: 'keyholder',
+          version: '0.1.0',
+          chainId,
+          address: identity.account.address,
+          encryptionPublicKey: bytesToHex(identity.encryption.publicKey),
+          trainers: [],
+          maxUploadBytes: 0,
+        }
+        ctx.body = info
+        return
+      }
+      await next()
+    })
+    const router = keyHolderRoutes({ holder, chainId, registry: chain.registry, nonces })
+    app.use(router.routes())
+    app.use(router.allowedMethods())
+    server.on('request', app.callback())
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, host, () => resolve())
+    })
+    const url = publicUrl ?? `http://${host}:${(server.address() as AddressInfo).port}`
+    await ensureRegistered({ client, rpcUrl, chainId, registry: chain.registry, identity, url, as: ['key-holder'] })
+    const sweep = () => {
+      holder.sweepRevoked().catch((error: unknown) => log.warn({ err: { name: (error as Error).name } }, 'revocation sweep failed'))
+    }
+    sweep()
+    timer = setInterval(sweep, sweepIntervalMs)
+    timer.unref()
+    log.info({ url }, 'key holder listening')
+    return { url, address: identity.account.address, encryptionPublicKey: bytesToHex(identity.encryption.publicKey), holder, stop }
+  } catch (error) {
+    await stop().catch(() => {})
+    throw error
+  }
+}

@@ -1,0 +1,263 @@
+import { type Address, type Hex, bytesToHex, hexToBytes, recoverTypedDataAddress, zeroHash } from 'viem'
+import { randomBytes } from 'node:crypto'
+import {
+  type KeyEscrowManifest,
+  combineKeyShares,
+  generateKeyPair,
+  jobTicketTypes,
+  keyEscrowDomain,
+  keyEscrowTypes,
+  manifestToJson,
+  openSealed,
+  releasedShareContext,
+  sealToPublicKey,
+  shareCommitment,
+  signedKeyEscrowSchema,
+  ticketToJson,
+  type JobTicket,
+} from '@datavault/sdk'
+import type { Job } from '@datavault/compute-to-data'
+import type { Logger } from '../logger.ts'
+import type { Database } from '../store/database.ts'
+import { approvalTerms } from '../store/algorithms.ts'
+import type { Dataset } from '../store/datasets.ts'
+import type { KeyRegistryReader } from '../keyholder/holder-chain.ts'
+import type { KeyHolder } from '../keyholder/key-holder.ts'
+import { KeyReleaseError, type KeyService } from './key-service.ts'
+import type { NodeIdentity } from './node-identity.ts'
+
+/** The node's tables for the threshold backend (appended to the vault's migrations). */
+export const thresholdKeyMigrations = [
+  `CREATE TABLE key_manifests (
+     dataset_id TEXT PRIMARY KEY,       -- the owner-signed manifest: holders, threshold, commitments
+     manifest_json TEXT NOT NULL,
+     signature TEXT NOT NULL,
+     issued_at INTEGER NOT NULL,
+     created_at TEXT NOT NULL
+   )`,
+  `CREATE TABLE job_keys (
+     order_tx TEXT PRIMARY KEY,         -- one X25519 job key per order: holders seal shares to it
+     public_key TEXT NOT NULL,
+     sealed_private_key BLOB NOT NULL,  -- sealed to the node's own X25519 key
+     created_at TEXT NOT NULL
+   )`,
+]
+
+/** One key holder as the engine reaches it: in process (the node itself) or over HTTP. */
+export type HolderEndpoint = (params: { ticket: JobTicket; signature: Hex; signal: AbortSignal }) => Promise<{ index: number; sealedShare: Uint8Array }>
+
+/** Options of {@link thresholdKeyService}. */
+export type ThresholdKeyServiceInit = {
+  chainId: number
+  /** How long a job ticket is valid, in seconds. */
+  ticketLifetimeSeconds?: number
+  /** How long to wait for one holder, in ms. */
+  holderTimeoutMs?: number
+  fetch?: typeof globalThis.fetch
+}
+
+/**
+ * The threshold key service: data keys are split t of n across independent key holders (the
+ * embedded default is 1 of 1, the node itself). For a job it signs one ticket per holder, asks them
+ * all at once, checks each released share against the owner's commitment, and combines the first t
+ * valid ones in memory; a holder that lies is named in the logs and never combined.
+ */
+export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holderTimeoutMs = 10_000, fetch = globalThis.fetch }: ThresholdKeyServiceInit) {
+  return ({
+    db,
+    identity,
+    registry,
+    localHolder,
+    logger,
+  }: {
+    db: Database
+    identity: NodeIdentity
+    registry: Pick<KeyRegistryReader, 'registry' | 'keyHolder'>
+    /** The node's own key holder, when it is one. */
+    localHolder?: KeyHolder | undefined
+    logger: Logger
+  }): KeyService & { manifest(datasetId: string): KeyEscrowManifest | undefined } => {
+    const log = logger.child({ component: 'vault:keys' })
+    const node = identity.account.address.toLowerCase() as Address
+    const domain = keyEscrowDomain({ chainId, registry: registry.registry })
+    const urls = new Map<string, { url: string; at: number }>()
+
+    const readManifest = (datasetId: string) => {
+      const row = db.prepare('SELECT manifest_json FROM key_manifests WHERE dataset_id = ?').get(datasetId.toLowerCase()) as { manifest_json: string } | undefined
+      if (!row) return undefined
+      const parsed = JSON.parse(row.manifest_json) as ReturnType<typeof manifestToJson>
+      return { ...parsed, issuedAt: BigInt(parsed.issuedAt) } as KeyEscrowManifest
+    }
+
+    const jobKeyFor = async (orderTx: Hex) => {
+      const context = `datavault/job-key/v1:${orderTx.toLowerCase()}`
+      const row = db.prepare('SELECT public_key, sealed_private_key FROM job_keys WHERE order_tx = ?').get(orderTx.toLowerCase()) as
+        | { public_key: Hex; sealed_private_key: Uint8Array }
+        | undefined
+      if (row)
+        return { publicKey: row.public_key, privateKey: await openSealed(identity.encryption.privateKey, new Uint8Array(row.sealed_private_key), { context }) }
+      const pair = generateKeyPair()
+      const sealed = await sealToPublicKey(identity.encryption.publicKey, pair.privateKey, { context })
+      const publicKey = bytesToHex(pair.publicKey)
+      db.prepare('INSERT INTO job_keys (order_tx, public_key, sealed_private_key, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(
+        orderTx.toLowerCase(),
+        publicKey,
+        sealed,
+        new Date().toISOString(),
+      )
+      return { publicKey, privateKey: pair.privateKey }
+    }
+
+    const holderUrl = async (holder: Address) => {
+      const cached = urls.get(holder)
+      if (cached && Date.now() - cached.at < 30_000) return cached.url
+      const entry = await registry.keyHolder(holder)
+      if (!entry.active) throw new KeyReleaseError(`The key holder ${holder} is no longer registered.`, { code: 'HOLDER_NOT_REGISTERED', status: 503 })
+      urls.set(holder, { url: entry.url, at: Date.now() })
+      return entry.url
+    }
+
+    const endpoint = (holder: Address): HolderEndpoint => {
+      if (localHolder && holder === localHolder.address) return ({ ticket, signature }) => localHolder.release({ ticket, signature })
+      return async ({ ticket, signature, signal }) => {
+        const url = await holderUrl(holder)
+        let response: Response
+        try {
+          response = await fetch(`${url.replace(/\/+$/, '')}/v1/holder/releases`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ ticket: ticketToJson(ticket), signature }),
+            signal: AbortSignal.any([signal, AbortSignal.timeout(holderTimeoutMs)]),
+          })
+        } catch (cause) {
+          throw new KeyReleaseError(`The key holder ${holder} could not be reached.`, { code: 'HOLDER_UNREACHABLE', status: 503, cause })
+        }
+        const payload = (await response.json().catch(() => undefined)) as
+          | { index?: number; sealedShare?: Hex; error?: { code?: string; message?: string } }
+          | undefined
+        if (!response.ok || typeof payload?.index !== 'number' || typeof payload.sealedShare !== 'string')
+          throw new KeyReleaseError(payload?.error?.message ?? `The key holder ${holder} answered ${response.status}.`, {
+            code: payload?.error?.code ?? 'HOLDER_FAILED',
+            status: 503,
+          })
+        return { index: payload.index, sealedShare: hexToBytes(payload.sealedShare) }
+      }
+    }
+
+    return {
+      backend: 'threshold',
+      manifest: readManifest,
+
+      async escrow({ dataset, escrow }) {
+        const parsed = signedKeyEscrowSchema.safeParse(escrow)
+        if (!parsed.success)
+          throw new KeyReleaseError('The key escrow is invalid.', {
+            code: 'KEY_ESCROW_INVALID',
+            status: 400,
+            details: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '),
+          })
+        const { manifest, signature } = parsed.data
+        const refuse = (message: string) => new KeyReleaseError(message, { code: 'KEY_ESCROW_INVALID', status: 400 })
+        if (manifest.dataset !== dataset.id) throw refuse('The manifest is for another dataset.')
+        if (manifest.cid !== dataset.cid) throw refuse('The manifest names another ciphertext than the dataset\'s.')
+        if (!manifest.computeNodes.includes(node)) throw refuse('The manifest does not let this node ask for the key.')
+        const signer = await recoverTypedDataAddress({ domain, types: keyEscrowTypes, primaryType: 'KeyEscrow', message: manifest, signature }).catch(() => undefined)
+        if (signer?.toLowerCase() !== dataset.owner) throw refuse('The manifest is not signed by the dataset\'s owner.')
+        const existing = readManifest(dataset.id)
+        if (existing && existing.issuedAt > manifest.issuedAt) throw new KeyReleaseError('A newer key escrow is already registered.', { code: 'ESCROW_STALE', status: 409 })
+        db.prepare(
+          `INSERT INTO key_manifests (dataset_id, manifest_json, signature, issued_at, created_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT(dataset_id) DO UPDATE SET manifest_json = excluded.manifest_json, signature = excluded.signature, issued_at = excluded.issued_at, created_at = excluded.created_at`,
+        ).run(dataset.id, JSON.stringify(manifestToJson(manifest)), signature, Number(manifest.issuedAt), new Date().toISOString())
+        log.info({ dataset: dataset.id, threshold: manifest.threshold, holders: manifest.holders.length }, 'key escrow registered')
+      },
+
+      hasKey(datasetId) {
+        return db.prepare('SELECT 1 FROM key_manifests WHERE dataset_id = ?').get(datasetId.toLowerCase()) !== undefined
+      },
+
+      async revoke({ dataset }) {
+        db.prepare('DELETE FROM key_manifests WHERE dataset_id = ?').run(dataset.id)
+        await localHolder?.deleteShare({ dataset: dataset.id as Address })
+        log.info({ dataset: dataset.id }, 'key escrow deleted (dataset revoked)')
+      },
+
+      async requestKey({ job, dataset, signal = new AbortController().signal }) {
+        if (job.datasetId !== dataset.id) throw new KeyReleaseError('The job is for another dataset.', { code: 'KEY_DATASET_MISMATCH' })
+        if (dataset.revokedAt) throw new KeyReleaseError('The dataset was revoked by its owner.', { code: 'DATASET_REVOKED', status: 410 })
+        const manifest = readManifest(dataset.id)
+        if (!manifest) throw new KeyReleaseError('The dataset\'s owner has not escrowed its data key.', { code: 'KEY_NOT_ESCROWED', status: 409 })
+        if (manifest.cid !== dataset.cid) throw new KeyReleaseError('The key escrow is for another ciphertext than the dataset\'s.', { code: 'KEY_ESCROW_STALE', status: 409 })
+        const jobKey = await jobKeyFor(job.orderTx as Hex)
+        const termsHash: Hex = job.trainer.id === 'custom' ? approvalTerms({ outputs: job.trainer.outputs, params: job.params }) : zeroHash
+        const expiry = BigInt(Math.floor(Date.now() / 1000) + ticketLifetimeSeconds)
+        const controller = new AbortController()
+        const abort = () => controller.abort()
+        signal.addEventListener('abort', abort, { once: true })
+        const shares: { index: number; share: Uint8Array }[] = []
+        const failures: string[] = []
+        try {
+          await new Promise<void>((resolve) => {
+            let pending = manifest.holders.length
+            const settle = () => {
+              if (shares.length >= manifest.threshold || --pending === 0) resolve()
+            }
+            manifest.holders.forEach((holder, index) => {
+              void (async () => {
+                const ticket: JobTicket = {
+                  holder,
+                  dataset: dataset.id as Address,
+                  jobId: job.id,
+                  orderTx: job.orderTx as Hex,
+                  buyer: job.buyer as Address,
+                  trainerId: job.trainer.id,
+                  trainerHash: `0x${job.trainer.hash.replace(/^0x/, '')}` as Hex,
+                  termsHash,
+                  jobKey: jobKey.publicKey,
+                  expiry,
+                  nonce: bytesToHex(randomBytes(16)),
+                }
+                const signature = await identity.account.signTypedData({ domain, types: jobTicketTypes, primaryType: 'JobTicket', message: ticket })
+                const released = await endpoint(holder)({ ticket, signature, signal: controller.signal })
+                if (released.index !== index) throw new KeyReleaseError('The holder released a share under another index.', { code: 'HOLDER_INDEX_MISMATCH', status: 502 })
+                const share = await openSealed(jobKey.privateKey, released.sealedShare, {
+                  context: releasedShareContext({ chainId, dataset: dataset.id as Address, holder, jobId: job.id }),
+                })
+                if (shareCommitment({ dataset: dataset.id as Address, index, share }) !== manifest.shareCommitments[index]) {
+                  share.fill(0)
+                  throw new KeyReleaseError('The holder released a share that does not match the owner\'s commitment.', { code: 'HOLDER_SHARE_INVALID', status: 502 })
+                }
+                shares.push({ index, share })
+              })()
+                .catch((error: unknown) => {
+                  const code = (error as { code?: string }).code ?? 'HOLDER_FAILED'
+                  failures.push(`${holder}: ${code}`)
+                  if (code === 'HOLDER_SHARE_INVALID') log.warn({ dataset: dataset.id, jobId: job.id, holder }, 'a key holder released a wrong share')
+                })
+                .finally(settle)
+            })
+          })
+          controller.abort()
+          signal.throwIfAborted()
+          if (shares.length < manifest.threshold) {
+            const revoked = failures.filter((failure) => failure.endsWith('DATASET_REVOKED')).length
+            if (revoked > manifest.holders.length - manifest.threshold)
+              throw new KeyReleaseError('The dataset was revoked by its owner.', { code: 'DATASET_REVOKED', status: 410, details: failures.join('; ') })
+            throw new KeyReleaseError(`Only ${shares.length} of the ${manifest.threshold} key shares needed were released.`, {
+              code: 'KEY_THRESHOLD_NOT_MET',
+              status: 503,
+              details: failures.join('; '),
+            })
+          }
+          const { key } = await combineKeyShares({ manifest, shares })
+          log.info({ dataset: dataset.id, jobId: job.id, shares: shares.length, failures: failures.length }, 'data key rebuilt for job')
+          return key
+        } finally {
+          signal.removeEventListener('abort', abort)
+          for (const { share } of shares) share.fill(0)
+          jobKey.privateKey.fill(0)
+        }
+      },
+    }
+  }
+}
