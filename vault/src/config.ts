@@ -2,6 +2,7 @@ import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { z } from 'zod'
 import { DataVaultError } from '@datavault/sdk'
+import { litNetworks } from './keys/lit/lit-client.ts'
 
 /** Everything a vault node needs to start, as parsed from the environment or given by a caller. */
 export type VaultConfig = z.output<typeof vaultConfigSchema>
@@ -44,6 +45,23 @@ const vaultConfigSchema = z.object({
   keyThreshold: z.coerce.number().int().min(1).max(16).default(1),
   /** The URL others reach this node at (registered on chain); `http://host:port` by default. */
   publicUrl: z.url().optional(),
+  /** The Lit network (with `keyBackend: lit`). */
+  litNetwork: z.enum(litNetworks).default('datil'),
+  litConnectTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(20_000),
+  /** A Capacity Credits delegation (JSON AuthSig), needed on `datil` and `datil-test`. */
+  litCapacityDelegationAuthSig: z
+    .union([z.string(), z.record(z.string(), z.unknown())])
+    .optional()
+    .transform((value, ctx) => {
+      if (typeof value !== 'string') return value
+      try {
+        return JSON.parse(value) as unknown
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON' })
+        return z.NEVER
+      }
+    })
+    .pipe(z.object({ sig: z.string(), derivedVia: z.string(), signedMessage: z.string(), address: z.string(), algo: z.string().optional() }).optional()),
 })
 
 /** The configuration is missing a value or has a bad one. */
@@ -70,7 +88,8 @@ export function parseVaultConfig(input: Record<string, unknown>): VaultConfig {
  * `~/.datavault`), `DATAVAULT_HOST`, `DATAVAULT_PORT`, `DATAVAULT_RPC_URL`, `DATAVAULT_CHAIN_ID`,
  * `DATAVAULT_ADDRESSES_FILE`, `DATAVAULT_MAX_UPLOAD_BYTES`, `DATAVAULT_MAX_PENDING_UPLOAD_BYTES`,
  * `DATAVAULT_MAX_JOB_WALL_TIME_SECONDS`, `DATAVAULT_MAX_JOB_MEMORY_MB`, `DATAVAULT_ANCHOR_RECEIPTS`, `DATAVAULT_CONCURRENCY`, `DATAVAULT_LOG_LEVEL`,
- * `DATAVAULT_KEY_BACKEND`, `DATAVAULT_KEY_HOLDERS` (comma-separated addresses), `DATAVAULT_KEY_THRESHOLD`, `DATAVAULT_PUBLIC_URL`.
+ * `DATAVAULT_KEY_BACKEND`, `DATAVAULT_KEY_HOLDERS` (comma-separated addresses), `DATAVAULT_KEY_THRESHOLD`, `DATAVAULT_PUBLIC_URL`,
+ * `DATAVAULT_LIT_NETWORK`, `DATAVAULT_LIT_CONNECT_TIMEOUT_MS`, `DATAVAULT_LIT_CAPACITY_DELEGATION_AUTH_SIG`.
  */
 export function readVaultConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<keyof VaultConfig, unknown>> = {}): VaultConfig {
   const dataDir = env.DATAVAULT_DATA_DIR ?? join(homedir(), '.datavault')
@@ -92,6 +111,9 @@ export function readVaultConfigFromEnv(env: NodeJS.ProcessEnv = process.env, ove
     keyHolders: env.DATAVAULT_KEY_HOLDERS,
     keyThreshold: env.DATAVAULT_KEY_THRESHOLD,
     publicUrl: env.DATAVAULT_PUBLIC_URL,
+    litNetwork: env.DATAVAULT_LIT_NETWORK,
+    litConnectTimeoutMs: env.DATAVAULT_LIT_CONNECT_TIMEOUT_MS,
+    litCapacityDelegationAuthSig: env.DATAVAULT_LIT_CAPACITY_DELEGATION_AUTH_SIG,
     ...Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)),
   })
 }

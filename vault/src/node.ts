@@ -23,6 +23,8 @@ import { connectChain } from './chain/chain.ts'
 import { createApp } from './http/app.ts'
 import type { ApiComponents } from './http/components.ts'
 import { thresholdKeyService } from './keys/threshold-key-service.ts'
+import type { KeyService } from './keys/key-service.ts'
+import { litKeyService } from './keys/lit/index.ts'
 import { keyRegistryReader } from './keyholder/holder-chain.ts'
 import { keyHolder } from './keyholder/key-holder.ts'
 import { ensureRegistered } from './keyholder/start-key-holder.ts'
@@ -115,7 +117,6 @@ export async function startVaultNode(
     const programs = programResolver({ trainers, algorithms })
     const privacy = vaultPrivacy({ ledger: privacyLedger({ db }), datasets, programs })
     privacy.reconcile(jobs)
-    if (config.keyBackend !== 'threshold') throw new ConfigError(`keyBackend: the ${config.keyBackend} backend is not available in this build`)
     const registry = keyRegistryReader({ client: chain.client, chainId: config.chainId, addresses: chain.addresses })
     const nonces = nonceStore({ db })
     const self = identity.account.address.toLowerCase() as `0x${string}`
@@ -123,7 +124,18 @@ export async function startVaultNode(
     // The node is a key holder like any other (the embedded default is 1 of 1: itself); as one it
     // also honours the owner's custom-algorithm approvals given to this node.
     const localHolder = keyHolder()({ db, identity, chain: registry, nonces, logger, approvals: algorithms })
-    const keys = thresholdKeyService({ chainId: config.chainId })({ db, identity, registry, localHolder, logger })
+    let keys: KeyService
+    if (config.keyBackend === 'lit') {
+      // Lit's packages load at the first key request; an unsupported chain fails here, at start-up.
+      const lit = litKeyService({
+        chainId: config.chainId,
+        network: config.litNetwork,
+        connectTimeoutMs: config.litConnectTimeoutMs,
+        capacityDelegationAuthSig: config.litCapacityDelegationAuthSig,
+      })({ db, identity, chain, logger, approvals: algorithms })
+      cleanups.push(() => lit.disconnect())
+      keys = lit
+    } else keys = thresholdKeyService({ chainId: config.chainId })({ db, identity, registry, localHolder, logger })
     const resultsDir = join(config.dataDir, 'results')
     await mkdir(resultsDir, { recursive: true, mode: 0o700 })
 
