@@ -10,7 +10,9 @@ import { type Address, type Hex, bytesToHex, hexToBytes, zeroHash } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
   type JobTicket,
+  createDataVaultClient,
   createVaultClient,
+  getReceipt,
   generateDataKey,
   generateKeyPair,
   jobTicketTypes,
@@ -313,6 +315,37 @@ describe('threshold key release (2 of 3 key holders)', () => {
     expect((await train(dataset)).job.state).toBe('finished')
     const info = (await (await fetch(`${restarted.url}/v1/holder`)).json()) as { shares: number }
     expect(info.shares).toBe(0)
+  })
+
+  test('behavior: rotation re-encrypts under a fresh key, re-escrows with every holder and retires the old ciphertext; receipts keep the CID they used', async () => {
+    const dataset = await t.publish({ csv, schema })
+    const before = await train(dataset)
+    const owner = createDataVaultClient({
+      node: t.stack.vaultUrl,
+      chain: { rpcUrl: t.stack.rpcUrl, chainId: t.stack.chainId },
+      account: t.owner.account,
+      addresses: t.addresses,
+      pollingInterval: 50,
+    })
+    const progress: number[] = []
+    const rotated = await owner.rotateDatasetKey({ dataset: dataset.datatoken, data: csv, onProgress: ({ bytes }) => progress.push(bytes) })
+    expect(rotated.retiredCid).toBe(dataset.cid)
+    expect(rotated.cid).not.toBe(dataset.cid)
+    expect(rotated.dataset).toMatchObject({ cid: rotated.cid, keyEscrowed: true, retiredCids: [{ cid: dataset.cid }] })
+    expect(progress.at(-1)).toBe(csv.length)
+    // The old ciphertext is no longer served by the node's IPFS store.
+    expect(await t.stack.node.components.storage.stat(dataset.cid)).toBeUndefined()
+    const after = await train(dataset)
+    expect(after.job.state).toBe('finished')
+    expect((await getReceipt(t.buyer.vault, { id: after.job.id })).message.datasetCids).toEqual([rotated.cid])
+    expect((await getReceipt(t.buyer.vault, { id: before.job.id })).message.datasetCids).toEqual([dataset.cid])
+    // The stranger cannot rotate someone else's dataset.
+    const stranger = createDataVaultClient({ node: t.stack.vaultUrl, chain: { rpcUrl: t.stack.rpcUrl, chainId: t.stack.chainId }, account: t.stranger.account, addresses: t.addresses })
+    const refused = await stranger.rotateDatasetKey({ dataset: dataset.datatoken, data: csv }).then(
+      () => undefined,
+      (error: { code: string }) => error.code,
+    )
+    expect(refused).toBe('NOT_DATASET_OWNER')
   })
 
   test('behavior: nothing the node or the holders logged carries a share, a key or a signature', () => {

@@ -48,6 +48,7 @@ import { type EarningsParameters, type EarningsReturnType, earnings } from './ac
 import { type GetDatasetWithPriceParameters, type GetDatasetWithPriceReturnType, getDatasetWithPrice } from './actions/getDatasetWithPrice.ts'
 import { type OrderDatasetParameters, type OrderDatasetReturnType, orderDataset } from './actions/orderDataset.ts'
 import { type PublishDatasetParameters, type PublishDatasetReturnType, publishDataset } from './actions/publishDataset.ts'
+import { type RotateDatasetKeyParameters, type RotateDatasetKeyReturnType, rotateDatasetKey } from './actions/rotateDatasetKey.ts'
 import { type SearchDatasetsParameters, type SearchDatasetsReturnType, searchDatasets } from './actions/searchDatasets.ts'
 import type { DataVaultBaseClient } from './createDataVaultClient.ts'
 
@@ -106,6 +107,8 @@ export type DataVaultActions = {
   // Owner
   /** Encrypt, upload, datatoken, register, escrow, price: one call; see {@link publishDataset}. */
   publishDataset(parameters: PublishDatasetParameters): Promise<PublishDatasetReturnType>
+  /** Re-encrypt under a fresh key, re-escrow, retire the old ciphertext; see {@link rotateDatasetKey}. */
+  rotateDatasetKey(parameters: RotateDatasetKeyParameters): Promise<RotateDatasetKeyReturnType>
   /** What each of an owner's datasets earned; see {@link earnings}. */
   earnings(parameters?: EarningsParameters): Promise<EarningsReturnType>
   /** Receipts of every finished job on one of your datasets. */
@@ -165,6 +168,7 @@ export function dataVaultActions(client: DataVaultBaseClient): DataVaultActions 
     verifyReceipt: async ({ receipt, files, node }) =>
       verifyReceipt({ receipt, node: node ?? (await vault.node()).address, ...(files ? { files } : {}) }),
     publishDataset: (parameters) => publishDataset(client, parameters),
+    rotateDatasetKey: (parameters) => rotateDatasetKey(client, parameters),
     earnings: (parameters) => earnings(client, parameters),
     listReceipts: (parameters) => listReceipts(vault, parameters),
     listDatasetJobs: (parameters) => listDatasetJobs(vault, parameters),

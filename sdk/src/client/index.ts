@@ -11,6 +11,12 @@ export {
 } from './createDataVaultClient.ts'
 export { type DataVaultActions, dataVaultActions } from './decorators.ts'
 export {
+  RotateDatasetKeyError,
+  type RotateDatasetKeyParameters,
+  type RotateDatasetKeyReturnType,
+  rotateDatasetKey,
+} from './actions/rotateDatasetKey.ts'
+export {
   AddressesRequiredError,
   ChainMismatchError,
   DatasetNotReadyError,

@@ -119,6 +119,13 @@ export async function heliaStorage({ dir }: HeliaStorageInit): Promise<Storage> 
       return { size: Number(stat.size) }
     },
 
+    async unpin(cid) {
+      const parsed = parse(cid)
+      if (await helia.pins.isPinned(parsed)) for await (const _ of helia.pins.rm(parsed)) void _
+      gcWanted = true
+      maybeCollect()
+    },
+
     async stop() {
       clearInterval(gcTimer)
       await gcRunning

@@ -8,6 +8,8 @@ export type Storage = {
   cat(cid: string, options?: { signal?: AbortSignal }): AsyncIterable<Uint8Array>
   /** Size of a stored file, or `undefined` when it is not here. */
   stat(cid: string): Promise<{ size: number } | undefined>
+  /** Unpins a file (a retired ciphertext); its blocks go at the next collection. */
+  unpin(cid: string): Promise<void>
   stop(): Promise<void>
 }
 

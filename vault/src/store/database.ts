@@ -7,6 +7,7 @@ import { receiptAnchorMigrations } from '../chain/receipt-anchorer.ts'
 import { keyHolderMigrations } from '../keyholder/key-holder.ts'
 import { thresholdKeyMigrations } from '../keys/threshold-key-service.ts'
 import { litKeyEscrowMigrations } from '../keys/lit/lit-key-service.ts'
+import { datasetHistoryMigrations } from './datasets.ts'
 
 /** Later vault migrations, appended after every earlier list. */
 const revocationMigrations = [`ALTER TABLE datasets ADD COLUMN revoked_at TEXT`]
@@ -51,6 +52,6 @@ export function openDatabase(path: string): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const db = new DatabaseSync(path)
   db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;')
-  migrate(db, 'vault', [...migrations, ...algorithmMigrations, ...receiptAnchorMigrations, ...approvalTermsMigrations, ...revocationMigrations, ...keyHolderMigrations, ...thresholdKeyMigrations, ...litKeyEscrowMigrations])
+  migrate(db, 'vault', [...migrations, ...algorithmMigrations, ...receiptAnchorMigrations, ...approvalTermsMigrations, ...revocationMigrations, ...keyHolderMigrations, ...thresholdKeyMigrations, ...litKeyEscrowMigrations, ...datasetHistoryMigrations])
   return db
 }

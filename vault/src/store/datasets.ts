@@ -60,7 +60,20 @@ export type DatasetStore = {
   list(filter?: { owner?: string; search?: string; limit?: number }): Dataset[]
   /** Marks a dataset revoked (idempotent); it stays listed as revoked, for its receipts. */
   revoke(id: string): Dataset
+  /** Points a dataset at a new ciphertext (key rotation); the old CID is kept in its history. */
+  rotate(id: string, { cid, size }: { cid: string; size: number }): Dataset
+  /** The CIDs a dataset pointed at before, newest first. */
+  retiredCids(id: string): { cid: string; retiredAt: string }[]
 }
+
+/** Later dataset migrations (appended to the vault's list). */
+export const datasetHistoryMigrations = [
+  `CREATE TABLE dataset_cid_history (
+     dataset_id TEXT NOT NULL REFERENCES datasets(id),
+     cid TEXT NOT NULL,
+     retired_at TEXT NOT NULL
+   )`,
+]
 
 /** Datasets on the node's SQLite database. */
 export function datasetStore({ db }: { db: Database }): DatasetStore {
@@ -97,6 +110,25 @@ export function datasetStore({ db }: { db: Database }): DatasetStore {
       const dataset = get(id)
       if (!dataset) throw new DatasetNotFoundError(id)
       return dataset
+    },
+    rotate(id, { cid, size }) {
+      const current = get(id)
+      if (!current) throw new DatasetNotFoundError(id)
+      db.exec('BEGIN IMMEDIATE')
+      try {
+        db.prepare('INSERT INTO dataset_cid_history (dataset_id, cid, retired_at) VALUES (?, ?, ?)').run(current.id, current.cid, new Date().toISOString())
+        db.prepare('UPDATE datasets SET cid = ?, size = ? WHERE id = ?').run(cid, size, current.id)
+        db.exec('COMMIT')
+      } catch (error) {
+        db.exec('ROLLBACK')
+        throw error
+      }
+      return get(id) as Dataset
+    },
+    retiredCids(id) {
+      return (
+        db.prepare('SELECT cid, retired_at FROM dataset_cid_history WHERE dataset_id = ? ORDER BY rowid DESC').all(id.toLowerCase()) as { cid: string; retired_at: string }[]
+      ).map((row) => ({ cid: row.cid, retiredAt: row.retired_at }))
     },
     revoke(id) {
       db.prepare('UPDATE datasets SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?').run(new Date().toISOString(), id.toLowerCase())

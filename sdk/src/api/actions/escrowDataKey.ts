@@ -23,10 +23,15 @@ export type EscrowDataKeyParameters = {
   threshold?: number | undefined
   /** The KeyHolderRegistry's address; the node's addresses by default. */
   registry?: Address | undefined
+  /**
+   * Give the manifest to the node at the end (default true). Key rotation passes false and hands
+   * the manifest over together with the new ciphertext.
+   */
+  register?: boolean | undefined
   /** Progress: one event per holder that acknowledged its share. */
   onShare?: ((event: { holder: Address; index: number }) => void) | undefined
 }
-export type EscrowDataKeyReturnType = { manifest: KeyEscrowManifest }
+export type EscrowDataKeyReturnType = { manifest: KeyEscrowManifest; signature: Hex }
 export type EscrowDataKeyErrorType = import('../transport.ts').VaultApiError | KeyEscrowError
 
 /** The key escrow could not be set up: no registry, a holder not registered, a holder that refused. */
@@ -48,7 +53,7 @@ export class KeyEscrowError extends DataVaultError {
  * await escrowDataKey(owner, { dataset: datatoken, key, chain: publicClient })
  */
 export async function escrowDataKey(client: VaultClient, parameters: EscrowDataKeyParameters): Promise<EscrowDataKeyReturnType> {
-  const { dataset, key, chain, onShare } = parameters
+  const { dataset, key, chain, onShare, register = true } = parameters
   const account = client.account
   if (!account) throw new AccountRequiredError('escrowing a data key')
   const node = await client.node()
@@ -111,14 +116,15 @@ export async function escrowDataKey(client: VaultClient, parameters: EscrowDataK
         onShare?.({ holder, index })
       }),
     )
-    await client.request({
-      method: 'PUT',
-      path: `/v1/datasets/${dataset.toLowerCase()}/key`,
-      doing: 'registering the key escrow with the node',
-      json: { manifest: json, signature },
-      signed: true,
-    })
-    return { manifest }
+    if (register)
+      await client.request({
+        method: 'PUT',
+        path: `/v1/datasets/${dataset.toLowerCase()}/key`,
+        doing: 'registering the key escrow with the node',
+        json: { manifest: json, signature },
+        signed: true,
+      })
+    return { manifest, signature }
   } finally {
     for (const share of split.shares) share.fill(0)
   }

@@ -75,6 +75,23 @@ export function datasetRoutes(
     ctx.status = 204
   })
 
+  // Rotation: the dataset moves to a ciphertext under a fresh key, escrowed in the same request, so
+  // no job ever pairs the new ciphertext with the old key. The old CID is unpinned; receipts keep it.
+  router.post('/v1/datasets/:id/rotate', signed('json'), async (ctx) => {
+    const dataset = datasets.require(parseParam(addressSchema, ctx.params.id, 'id'))
+    if (dataset.owner !== ctx.state.wallet) throw new NotDatasetOwnerError('Only the dataset\'s owner can rotate its key.')
+    if (dataset.revokedAt) throw new DatasetRevokedError(dataset.id)
+    const body = parseJsonBody(ctx, z.object({ cid: z.string().min(1).max(200), escrow: z.unknown() }))
+    if (body.cid === dataset.cid) throw new DataVaultError('The new ciphertext is the one the dataset already has.', { code: 'ROTATION_SAME_CID', status: 400 })
+    const stored = await storage.stat(body.cid)
+    if (!stored) throw new ContentNotFoundError(body.cid)
+    await keys.escrow({ dataset: { ...dataset, cid: body.cid }, escrow: body.escrow })
+    const rotated = datasets.rotate(dataset.id, { cid: body.cid, size: stored.size })
+    await storage.unpin(dataset.cid).catch((error: unknown) => ctx.state.log.warn({ err: { name: (error as Error).name } }, 'could not unpin the retired ciphertext'))
+    ctx.state.log.info({ dataset: dataset.id, cid: rotated.cid, retired: dataset.cid }, 'dataset key rotated')
+    ctx.body = { ...view(rotated), retiredCids: datasets.retiredCids(dataset.id) }
+  })
+
   // Revocation on this node: the key is deleted, jobs not yet running fail as `revoked` (their
   // orders released), running jobs finish, and no new job is accepted. Receipts stay.
   router.post('/v1/datasets/:id/revoke', signed('none'), async (ctx) => {
