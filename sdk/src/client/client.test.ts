@@ -68,7 +68,7 @@ describe('toJobEvent', () => {
 describe('the main entry', () => {
   test('behavior: browser-safe: no module reachable from src/index.ts imports a Node built-in or a Node-only package', () => {
     // shamir-secret-sharing picks Web Crypto or node:crypto through its package exports (browser/node conditions).
-    const allowed = [/^viem(\/.*)?$/, /^zod(\/.*)?$/, /^@noble\//, /^shamir-secret-sharing$/, /^@datavault\/contracts\/(abis|addresses|verify-order)$/]
+    const allowed = [/^viem(\/.*)?$/, /^zod(\/.*)?$/, /^@noble\//, /^shamir-secret-sharing$/, /^@datavault\/contracts\/(abis|addresses|verify-order|pool)$/]
     // The error base comes from the contracts package's root (re-exported; tree-shaken by bundlers).
     const known = new Set(['errors/base.ts -> @datavault/contracts'])
     const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
