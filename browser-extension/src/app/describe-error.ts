@@ -43,7 +43,8 @@ export function describeError(error: unknown, context: { nodeUrl?: string; rpcUr
   const prefix = publish?.step ? `Publishing stopped while ${steps[publish.step] ?? publish.step}; nothing was put up for sale. ` : ''
   const withPrefix = (description: ErrorDescription): ErrorDescription => ({ ...description, message: `${prefix}${description.message}` })
 
-  if (named('InsufficientFundsError') || causes.some((cause) => typeof cause.message === 'string' && /insufficient funds/i.test(cause.message)))
+  // viem's name for it; geth says "insufficient funds", Hardhat "doesn't have enough funds".
+  if (named('InsufficientFundsError') || causes.some((cause) => typeof cause.message === 'string' && /insufficient funds|doesn't have enough funds/i.test(cause.message)))
     return withPrefix({
       code: 'INSUFFICIENT_FUNDS',
       message: 'Your wallet has no ETH to pay the network fee (gas).',

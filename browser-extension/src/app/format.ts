@@ -10,11 +10,16 @@ export function formatAmount(amount: bigint, decimals: number, symbol: string): 
   return `${shown === '0' && amount > 0n ? `< 0.000001` : shown} ${symbol}`
 }
 
-/** A dataset's price for one job. */
-export function formatPrice(price: DatatokenPrice): string {
+/**
+ * A dataset's price for one job as its owner set it (what the exchange pays them); with
+ * `withFees`, also what buyers pay with Ocean's and the market's fees.
+ */
+export function formatPrice(price: DatatokenPrice, { withFees = false }: { withFees?: boolean } = {}): string {
   if (price.type === 'free') return 'Free'
   if (price.type === 'not-for-sale') return 'Not for sale'
-  return `${formatAmount(price.amount, price.baseTokenDecimals, price.baseTokenSymbol)} per job`
+  const net = price.amount - price.fees.ocean - price.fees.market
+  const text = `${formatAmount(net, price.baseTokenDecimals, price.baseTokenSymbol)} per job`
+  return withFees && net !== price.amount ? `${text}; buyers pay ${formatAmount(price.amount, price.baseTokenDecimals, price.baseTokenSymbol)} with fees` : text
 }
 
 /** A local date and time. */

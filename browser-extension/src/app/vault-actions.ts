@@ -266,7 +266,16 @@ export function privacySpent(receipt: SignedReceipt | undefined): string {
   return `ε ${Number(epsilon).toPrecision(3).replace(/\.?0+$/, '')}, δ ${delta}`
 }
 
-/** Revokes a dataset on the node (its key is deleted; waiting jobs fail; no new ones). */
+/** Whether the chain has a KeyHolderRegistry, where a revocation is recorded for every key holder to check. */
+export function revokesOnChain(session: VaultSession): boolean {
+  return typeof session.node.addresses?.KeyHolderRegistry === 'string'
+}
+
+/**
+ * Revokes a dataset: on the node (its key escrow is deleted, waiting jobs fail, no new ones), then
+ * on chain when the chain has a KeyHolderRegistry (every key holder checks it, refuses and deletes
+ * its share; a transaction signed by the wallet).
+ */
 export function revoke(session: VaultSession, dataset: `0x${string}`) {
-  return revokeDataset(session.client.vault, { dataset })
+  return revokeDataset(session.client.vault, { dataset, wallet: revokesOnChain(session) ? session.client.wallet : undefined })
 }

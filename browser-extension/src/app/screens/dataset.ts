@@ -4,7 +4,7 @@ import type { EarningsReturnType, GetPrivacyUsageReturnType, PricedDataset } fro
 import type { AppContext } from '../context.ts'
 import { alertBox, confirmDialog, h, replace } from '../dom.ts'
 import { formatAmount, formatPrice, formatTime } from '../format.ts'
-import { type OwnerJob, datasetJobs, revoke } from '../vault-actions.ts'
+import { type OwnerJob, datasetJobs, revoke, revokesOnChain } from '../vault-actions.ts'
 import type { VaultSession } from '../vault-session.ts'
 import { failed, failureBox, loading } from './common.ts'
 import { jobsTable } from './jobs-table.ts'
@@ -41,14 +41,24 @@ export async function datasetScreen(context: AppContext, main: HTMLElement, { pa
         'section',
         { class: 'card danger-zone', 'aria-labelledby': 'revoke-title' },
         h('h2', { id: 'revoke-title' }, 'Revoke'),
-        h('p', {}, 'The node deletes the data key, so nothing can run on this data again. Jobs not yet running fail and their buyers get their orders back; finished jobs and their receipts stay.'),
+        h('p', {}, 'The data key is deleted, so nothing can run on this data again. Jobs not yet running fail and their buyers get their orders back; finished jobs and their receipts stay.'),
         h('button', {
           type: 'button',
           class: 'danger',
           onclick: async () => {
             const confirmed = await confirmDialog({
               title: `Revoke “${dataset.name}”?`,
-              body: [h('p', {}, 'The node deletes its copy of the data key: no job can run on this dataset again, and this cannot be undone. Jobs not yet running fail; their buyers keep their orders.')],
+              body: [
+                h('p', {}, 'No job can run on this dataset again, and this cannot be undone. Jobs not yet running fail; their buyers keep their orders.'),
+                h(
+                  'ol',
+                  { class: 'steps' },
+                  h('li', {}, 'The vault node deletes the data key it holds and refuses new jobs — a signed request, no fee'),
+                  revokesOnChain(session)
+                    ? h('li', {}, 'The dataset is marked revoked on chain (KeyHolderRegistry): every key holder checks it and deletes its share — a transaction, paid in network fees')
+                    : null,
+                ),
+              ],
               confirm: 'Revoke dataset',
               danger: true,
             })
@@ -57,7 +67,9 @@ export async function datasetScreen(context: AppContext, main: HTMLElement, { pa
               const result = await revoke(session, dataset.id)
               context.announce('Dataset revoked.')
               await datasetScreen(context, main, { path })
-              main.querySelector('.notices')?.replaceChildren(alertBox('success', `Revoked. ${result.failedJobs} waiting job${result.failedJobs === 1 ? '' : 's'} stopped.`))
+              main
+                .querySelector('.notices')
+                ?.replaceChildren(alertBox('success', `Revoked${result.txHash ? ' on the node and on chain' : ' on the node'}. ${result.failedJobs} waiting job${result.failedJobs === 1 ? '' : 's'} stopped.`))
             } catch (error) {
               replace(notices, failureBox(context, error))
             }
@@ -77,7 +89,7 @@ export async function datasetScreen(context: AppContext, main: HTMLElement, { pa
       h('dt', {}, 'Status'),
       h('dd', { 'data-status': dataset.revokedAt ? 'revoked' : dataset.available ? 'for-sale' : 'not-for-sale' }, status),
       h('dt', {}, 'Price'),
-      h('dd', {}, formatPrice(dataset.price)),
+      h('dd', {}, formatPrice(dataset.price, { withFees: true })),
       h('dt', {}, 'Contents'),
       h('dd', {}, `${dataset.rows !== undefined ? `${dataset.rows.toLocaleString()} rows, ` : ''}${dataset.schema.columns.map((column) => column.name).join(', ')}`),
       h('dt', {}, 'Who may train'),

@@ -271,7 +271,7 @@ async function runPublish(context: AppContext, main: HTMLElement, session: Vault
         message,
         hint ? h('p', {}, hint) : null,
         h('p', {}, 'Nothing is for sale. What was done is kept: resuming continues from here.'),
-        h('div', { class: 'actions' }, h('a', { href: `#/publish/${item.id}`, class: 'button primary', onclick: () => queueMicrotask(() => context.navigate(`#/publish/${item.id}`)) }, 'Resume'), h('a', { href: '#/datasets', class: 'button secondary' }, 'My datasets')),
+        h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onclick: () => context.navigate(`#/publish/${item.id}`) }, 'Resume'), h('a', { href: '#/datasets', class: 'button secondary' }, 'My datasets')),
       ),
     )
   }

@@ -1,0 +1,312 @@
+// The owner's extension end to end, in Debian's Chromium, against a real local stack (Hardhat
+// chain with Ocean's contracts, Helia, the vault node, the bubblewrap sandbox): create a wallet,
+// add a CSV (encrypted in the browser: only ciphertext reaches the node), publish it (a wallet
+// without gas is stopped with nothing for sale, then resumes), see a buyer's job appear with its
+// receipt verified, approve a buyer's own program, see earnings, revoke; and the failures a
+// person meets: a wrong password, a file that is not a table or is too big, a node that is down.
+// Each screen is saved to browser-extension/screenshots/ (the README shows them).
+import { createServer } from 'node:http'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { unzipSync } from 'fflate'
+import type { Page } from 'playwright-core'
+import { parseEther } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { type DataVaultClient, createDataVaultClient } from '@datavault/sdk'
+import { columnMeansProgram } from '../../test/fixtures/programs.ts'
+import { type TestStack, startTestStack } from '../../test/fixtures/stack.ts'
+import { buildExtension } from '../build.ts'
+import { capturePage } from '../src/background/capture.ts'
+import { type ExtensionBrowser, launchExtension } from './chromium.ts'
+
+const screenshots = new URL('../screenshots/', import.meta.url).pathname
+const password = 'correct horse battery staple'
+const maxUploadBytes = 256 * 1024
+// A value that appears in one row of the data only: no request that leaves the browser may carry it.
+const marker = '131.4159265'
+
+/** A small heart-risk table: 600 people, seeded, with `marker` in one row. */
+function heartCsv(rows = 600): string {
+  let seed = 7
+  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31)
+  const lines = ['age,bmi,systolic_bp,cholesterol,smoker,risk']
+  for (let i = 0; i < rows; i++) {
+    const age = 20 + Math.floor(random() * 60)
+    const bmi = (18 + random() * 20).toFixed(1)
+    const bp = i === 6 ? marker : String(100 + Math.floor(random() * 70))
+    const cholesterol = 150 + Math.floor(random() * 120)
+    const smoker = random() < 0.3 ? 1 : 0
+    const risk = age / 80 + Number(bmi) / 60 + smoker * 0.4 + random() * 0.5 > 1.3 ? 'high' : 'low'
+    lines.push([age, bmi, bp, cholesterol, smoker, risk].join(','))
+  }
+  return `${lines.join('\n')}\n`
+}
+
+let t: TestStack
+let browser: ExtensionBrowser
+let page: Page
+let buyer: DataVaultClient
+let dist: string
+let zipFile: string | undefined
+let owner: `0x${string}`
+let dataset: `0x${string}`
+const sent: { url: string; body: Buffer }[] = []
+
+/** Saves the page (the visible part only while a dialog is open: its backdrop covers the viewport). */
+async function shot(name: string, { fullPage = true }: { fullPage?: boolean } = {}): Promise<void> {
+  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage, animations: 'disabled' })
+}
+
+/** Polls what the page shows until it matches (key derivation and chain transactions take seconds on a busy machine). */
+const poll = <value>(read: () => Promise<value>) => expect.poll(read, { timeout: 30_000, interval: 100 })
+
+/** Opens a screen (again, when it is the current one) and waits until it has loaded. */
+async function go(hash: string): Promise<void> {
+  await page.evaluate((target) => {
+    if (location.hash === target) window.dispatchEvent(new HashChangeEvent('hashchange'))
+    else location.hash = target
+  }, hash)
+  await page.locator('main h1').first().waitFor()
+  await page.locator('main', { hasNotText: 'Loading…' }).waitFor()
+}
+
+beforeAll(async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'dv-extension-'))
+  dist = join(dir, 'extension')
+  const [stack, built] = await Promise.all([startTestStack({ nodeConfig: { maxUploadBytes } }), buildExtension({ outDir: dist, zipFile: join(dir, 'extension.zip') })])
+  t = stack
+  zipFile = built.zipFile
+  browser = await launchExtension(dist)
+  // Every request the extension's pages send to the node or the chain, with its body.
+  const record = async (route: import('playwright-core').Route) => {
+    sent.push({ url: route.request().url(), body: route.request().postDataBuffer() ?? Buffer.alloc(0) })
+    await route.continue()
+  }
+  const origins = new Set([new URL(t.stack.vaultUrl).origin, new URL(t.stack.rpcUrl).origin])
+  await browser.context.route((url) => origins.has(url.origin), record)
+  const key = t.stack.accounts.find((account) => account.role === 'buyer')!.privateKey
+  buyer = createDataVaultClient({ node: t.stack.vaultUrl, chain: { rpcUrl: t.stack.rpcUrl, chainId: t.stack.chainId }, account: privateKeyToAccount(key), addresses: t.addresses, pollingInterval: 100 })
+  page = await browser.openApp()
+}, 180_000)
+
+// A failed step leaves a picture of the page (in the temp dir, not among the README's screenshots).
+afterEach(async ({ task }) => {
+  if (task.result?.state === 'fail' && page) await page.screenshot({ path: join(tmpdir(), `dv-extension-failure-${task.name.slice(0, 40).replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {})
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await t?.stop()
+  if (dist) await rm(join(dist, '..'), { recursive: true, force: true })
+})
+
+describe('the owner extension in Chromium', () => {
+  test('default: the build is a loadable folder and a zip of the same files, with a Manifest V3 service worker', async () => {
+    const manifest = JSON.parse(await readFile(join(dist, 'manifest.json'), 'utf8'))
+    expect(manifest).toMatchObject({ manifest_version: 3, background: { service_worker: 'background.js', type: 'module' } })
+    const zipped = unzipSync(new Uint8Array(await readFile(zipFile!)))
+    expect(JSON.parse(new TextDecoder().decode(zipped['manifest.json']))).toEqual(manifest)
+    expect(Object.keys(zipped)).toEqual(expect.arrayContaining(['app.html', 'app.js', 'background.js']))
+    expect(browser.extensionId).toMatch(/^[a-p]{32}$/)
+  })
+
+  test('behavior: connects to the node in Settings, creates a wallet, locks; a wrong password is refused; unlocks', async () => {
+    await page.locator('main h1', { hasText: 'Your datavault' }).waitFor()
+    await shot('01-welcome')
+    await go('#/settings')
+    await page.getByLabel('Vault node URL').fill(t.stack.vaultUrl)
+    await page.getByLabel('Chain RPC URL').fill(t.stack.rpcUrl)
+    await page.getByRole('button', { name: 'Save and check' }).click()
+    await page.getByText('Saved.').waitFor()
+
+    await go('#/welcome')
+    const create = page.getByRole('form', { name: 'Create a wallet' })
+    await create.getByLabel('Password', { exact: true }).fill(password)
+    await create.getByLabel('Repeat the password').fill(password)
+    await create.getByRole('button', { name: 'Create wallet' }).click()
+    await page.locator('main h1', { hasText: 'My datasets' }).waitFor()
+    await page.getByText('Nothing in your vault yet').waitFor()
+    owner = (await browser.serviceWorker.evaluate(async () => ((await chrome.storage.local.get('wallet.keystore'))['wallet.keystore'] as { address: string }).address)) as `0x${string}`
+    owner = `0x${owner}`
+    expect(owner).toMatch(/^0x[0-9a-f]{40}$/)
+    // At rest only the encrypted keystore: the key is in session storage (memory) while unlocked.
+    const stored = await browser.serviceWorker.evaluate(async () => JSON.stringify(await chrome.storage.local.get(null)))
+    const unlocked = await browser.serviceWorker.evaluate(async () => (await chrome.storage.session.get('wallet.unlocked'))['wallet.unlocked'] as { privateKey: string })
+    expect(stored).not.toContain(unlocked.privateKey.slice(2))
+    expect(await page.locator('body').innerText()).not.toContain(unlocked.privateKey.slice(2))
+
+    await page.getByRole('button', { name: 'Lock' }).click()
+    await page.locator('main h1', { hasText: 'Locked' }).waitFor()
+    expect(await browser.serviceWorker.evaluate(async () => Object.keys(await chrome.storage.session.get(null)))).toEqual([])
+    await page.getByLabel('Password').fill('not my password')
+    await page.getByRole('button', { name: 'Unlock' }).click()
+    await poll(() => page.getByRole('alert').innerText()).toContain('Wrong password.')
+    await shot('02-unlock-wrong-password')
+    await page.getByLabel('Password').fill(password)
+    await page.getByRole('button', { name: 'Unlock' }).click()
+    await page.locator('main h1', { hasText: 'My datasets' }).waitFor()
+  })
+
+  test('error: a file that is not a table, or too big for the node, is refused with a clear message', async () => {
+    await go('#/add')
+    await page.getByLabel('Choose a file').setInputFiles({ name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from('age,risk\n61,high\n34,low,extra\n') })
+    await poll(() => page.getByRole('alert').innerText()).toContain('line 3 has 3 fields, the header 2')
+    await shot('03-add-not-a-table')
+    await page.getByLabel('Choose a file').setInputFiles({ name: 'huge.csv', mimeType: 'text/csv', buffer: Buffer.from(heartCsv(12_000)) })
+    await poll(() => page.getByRole('alert').innerText()).toMatch(/^huge\.csv is too big: \d+ KiB, and the most this vault takes is 256 KiB\.$/m)
+  })
+
+  test('default: adds a CSV: the schema preview, then encryption in the browser; only ciphertext reaches the node', async () => {
+    await go('#/add')
+    await page.getByLabel('Choose a file').setInputFiles({ name: 'heart.csv', mimeType: 'text/csv', buffer: Buffer.from(heartCsv()) })
+    await page.getByRole('table', { name: /Schema/ }).waitFor()
+    expect(await page.getByRole('table', { name: /Schema/ }).innerText()).toMatch(/age\s+number[\s\S]*risk\s+category\s+\w+, \w+/)
+    await page.getByText('600 rows, 6 columns').waitFor()
+    await page.getByLabel('Name').fill('Heart health (browser)')
+    await page.getByLabel('Description').fill('Vitals of 600 adults with a risk label.')
+    await shot('04-add-schema')
+    const sentBefore = sent.length
+    await page.getByRole('button', { name: 'Encrypt and add to my vault' }).click()
+    await page.getByText('Added “Heart health (browser)” to your vault.').waitFor({ timeout: 30_000 })
+    await shot('05-added')
+
+    const uploads = sent.slice(sentBefore).filter((request) => request.url.endsWith('/v1/uploads'))
+    expect(uploads).toHaveLength(1)
+    // The envelope's magic ("DVEN"), and nothing of the plaintext.
+    expect(uploads[0]!.body.subarray(0, 4).toString('latin1')).toBe('DVEN')
+    expect(uploads[0]!.body.includes('age,bmi')).toBe(false)
+  })
+
+  test('error: publishing from a wallet without gas stops with a clear message and nothing for sale; with gas, resuming publishes it', async () => {
+    await page.getByRole('link', { name: 'Publish it' }).click()
+    await page.getByRole('form', { name: 'Price and policy' }).waitFor()
+    await page.getByLabel(/Price per job/).fill('3')
+    await page.getByLabel('logistic-regression').check()
+    await shot('06-publish-form')
+    await page.getByRole('button', { name: 'Review' }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.waitFor()
+    expect(await dialog.innerText()).toMatch(/Create your data NFT and datatoken[\s\S]*Put it up for sale — a transaction: 3 OCEAN per job[\s\S]*Network fees for 2 transactions: at most about [\d.]+ ETH at today's gas price\. You have 0 ETH\./)
+    await shot('07-publish-confirm', { fullPage: false })
+    await dialog.getByRole('button', { name: 'Publish and sign 2 transactions' }).click()
+    await poll(() => page.getByRole('alert').innerText()).toContain('Your wallet has no ETH to pay the network fee (gas).')
+    expect(await page.getByRole('alert').innerText()).toContain('Publishing stopped while creating the datatoken; nothing was put up for sale.')
+    await shot('08-publish-no-gas')
+    expect(await buyer.searchDatasets({ owner, includeUnavailable: true })).toEqual([])
+
+    // The owner receives ETH (here from a funded test account) and resumes.
+    const funder = t.party('spare', 1)
+    await buyer.public.waitForTransactionReceipt({ hash: await funder.wallet.sendTransaction({ to: owner, value: parseEther('5') }) })
+    await page.getByRole('button', { name: 'Resume' }).click()
+    await page.getByText('Publishing stopped before').waitFor()
+    await page.getByRole('button', { name: 'Review' }).click()
+    await poll(() => page.getByRole('dialog').innerText()).toMatch(/You have 5 ETH\./)
+    await page.getByRole('dialog').getByRole('button', { name: /Publish and sign/ }).click()
+    await page.getByText(/is for sale: 3 OCEAN per job\. Network fees paid: [\d.]+ ETH\./).waitFor({ timeout: 60_000 })
+    await shot('09-published')
+    const [listed] = await buyer.searchDatasets({ owner })
+    expect(listed).toMatchObject({ name: 'Heart health (browser)', available: true, rows: 600, price: { type: 'fixed-rate', rate: parseEther('3') }, policy: { trainers: ['logistic-regression'], rawDownload: false } })
+    dataset = listed!.id
+  })
+
+  test("behavior: a buyer's job (trained with the SDK) appears with its receipt verified; a buyer's own program waits for approval and runs once approved", async () => {
+    const { orderTx } = await buyer.orderDataset({ dataset, trainer: 'logistic-regression' })
+    const trained = await buyer.submitJob({ dataset, trainer: { id: 'logistic-regression' }, params: { label: 'risk', epochs: 5 }, orderTx })
+    const { hash } = await buyer.uploadAlgorithm({ code: columnMeansProgram })
+    const custom = await buyer.orderDataset({ dataset })
+    const outputs = { tensors: [{ name: 'means', dtype: 'F32' as const, shape: [5] }], metrics: ['rows'] }
+    const waiting = await buyer.submitJob({ dataset, algorithm: { hash, outputs }, params: {}, orderTx: custom.orderTx })
+    expect(await buyer.waitForJob({ id: trained.id })).toMatchObject({ state: 'finished' })
+
+    await go('#/jobs')
+    await page.getByText('2 jobs, 1 waiting for your approval').waitFor()
+    const finished = page.locator(`tr[data-job="${trained.id}"]`)
+    expect(await finished.innerText()).toMatch(/logistic-regression[\s\S]*Finished[\s\S]*no DP[\s\S]*Verified/)
+    expect(await finished.locator('[data-receipt]').getAttribute('data-receipt')).toBe('verified')
+    await page.getByRole('button', { name: 'Read the program' }).click()
+    await poll(() => page.locator('pre.program').innerText()).toContain('column-means: processed')
+    await shot('10-jobs-approval')
+
+    await page.getByRole('button', { name: 'Approve' }).click()
+    expect(await page.getByRole('dialog').innerText()).toContain('Outputs: means F32[5]')
+    await page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click()
+    await page.getByText('Approved: the job is queued.').waitFor()
+    expect(await buyer.waitForJob({ id: waiting.id })).toMatchObject({ state: 'finished', metrics: { rows: 600 } })
+    await go('#/jobs')
+    await page.locator(`tr[data-job="${waiting.id}"] [data-receipt="verified"]`).waitFor()
+    expect(await page.locator('[data-receipt="verified"]').count()).toBe(2)
+    await shot('11-jobs')
+  })
+
+  test('behavior: the datasets list and earnings; revoking needs a confirmation, and then nothing runs on the data', async () => {
+    await go('#/datasets')
+    expect(await page.locator(`tr[data-dataset="${dataset}"]`).innerText()).toMatch(/Heart health \(browser\)[\s\S]*600 rows, 6 columns[\s\S]*For sale · 3 OCEAN per job/)
+    await shot('12-datasets')
+    await go('#/earnings')
+    expect(await page.locator('main').innerText()).toMatch(/Heart health \(browser\)\s+2\s+1\s+[\d.]+ OCEAN/)
+    await shot('13-earnings')
+
+    await go(`#/dataset/${dataset}`)
+    expect(await page.locator('dl.facts').innerText()).toMatch(/2 orders by 1 buyer/)
+    await page.getByRole('button', { name: 'Revoke this dataset…' }).click()
+    expect(await page.getByRole('dialog').innerText()).toMatch(/cannot be undone[\s\S]*marked revoked on chain \(KeyHolderRegistry\)/)
+    await shot('14-revoke-confirm', { fullPage: false })
+    // Escape cancels, as the Cancel button does: nothing is revoked.
+    await page.keyboard.press('Escape')
+    await page.getByRole('dialog').waitFor({ state: 'detached' })
+    expect((await buyer.getDataset({ id: dataset })).revokedAt).toBeUndefined()
+    await page.getByRole('button', { name: 'Revoke this dataset…' }).click()
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke dataset' }).click()
+    await page.getByText(/^Revoked on the node and on chain\. 0 waiting jobs stopped\./).waitFor()
+    expect(await page.locator('[data-status]').getAttribute('data-status')).toBe('revoked')
+    await shot('15-revoked')
+    expect((await buyer.getDataset({ id: dataset })).revokedAt).toEqual(expect.any(String))
+  })
+
+  test('behavior: nothing the extension sent to the node or the chain carried the plaintext', () => {
+    expect(sent.length).toBeGreaterThan(20)
+    for (const request of sent) expect(request.body.includes(marker), request.url).toBe(false)
+  })
+
+  test('error: a node that is down is a clear message naming it, with the way to fix it', async () => {
+    await go('#/settings')
+    await page.getByLabel('Vault node URL').fill('http://127.0.0.1:9')
+    await page.getByRole('button', { name: 'Save and check' }).click()
+    await poll(() => page.getByRole('alert').innerText()).toContain('The vault node at http://127.0.0.1:9 does not answer.')
+    await go('#/datasets')
+    await poll(() => page.getByRole('alert').innerText()).toContain('Is it running?')
+    await shot('16-node-down')
+    await go('#/settings')
+    await page.getByLabel('Vault node URL').fill(t.stack.vaultUrl)
+    await page.getByRole('button', { name: 'Save and check' }).click()
+    await page.getByText(/Connected to vault node/).waitFor()
+  })
+
+  test("behavior: a page's table, read by the context menu's script, becomes a table to add", async () => {
+    const server = createServer((_request, response) => {
+      response.setHeader('content-type', 'text/html')
+      response.end(`<!doctype html><title>Step counts</title><p>Intro</p><table><caption>My steps</caption><thead><tr><th>day</th><th>steps</th><th>mood</th></tr></thead>
+        <tbody><tr><td>Mon</td><td>8012</td><td>good</td></tr><tr><td>Tue</td><td>10,5</td><td>"ok"</td></tr><tr><td>Wed</td><td>4000</td><td>good</td></tr></tbody></table>`)
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as { port: number }
+    const web = await browser.context.newPage()
+    try {
+      await web.goto(`http://127.0.0.1:${port}/`)
+      const result = await web.evaluate(capturePage, 'tables' as const)
+      expect(result).toEqual({ title: 'Step counts', text: '', tables: [{ caption: 'My steps', rows: 3, columns: 3, csv: 'day,steps,mood\nMon,8012,good\nTue,"10,5","""ok"""\nWed,4000,good\n' }] })
+      // What the menu's click handler keeps for the Add screen (the click itself cannot be made headless).
+      await browser.serviceWorker.evaluate(async (capture) => chrome.storage.session.set({ capture }), { ...result, origin: `http://127.0.0.1:${port}`, capturedAt: new Date().toISOString() })
+      await go('#/add?capture')
+      await page.getByRole('button', { name: 'Use table 1: My steps — 3 rows, 3 columns' }).click()
+      await page.getByRole('table', { name: /Schema/ }).waitFor()
+      expect(await page.getByRole('table', { name: /Schema/ }).innerText()).toMatch(/day\s+category\s+Mon, Tue, Wed/)
+      await shot('17-add-from-page')
+    } finally {
+      await web.close()
+      server.close()
+    }
+  })
+})
