@@ -1,6 +1,6 @@
 // A viem account whose key stays in the background: the SDK signs requests and transactions
 // with it as with any local account, and each signature is made by the service worker.
-import type { LocalAccount } from 'viem'
+import { type LocalAccount, getAddress } from 'viem'
 import { toAccount } from 'viem/accounts'
 import { WalletError } from '../errors.ts'
 import { encodeJson } from '../messages.ts'
@@ -17,7 +17,7 @@ import type { BackgroundClient } from './background-client.ts'
  */
 export function backgroundAccount({ address, background }: { address: `0x${string}`; background: BackgroundClient }): LocalAccount {
   return toAccount({
-    address,
+    address: getAddress(address),
     async signMessage() {
       throw new WalletError('The wallet does not sign plain messages from the extension.', { code: 'WALLET_SIGN_REFUSED' })
     },
