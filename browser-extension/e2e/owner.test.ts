@@ -14,7 +14,7 @@ import type { Page } from 'playwright-core'
 import { parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
-import { type DataVaultClient, createDataVaultClient } from '@datavault/sdk'
+import { type DataVaultClient, createDataVaultClient, createPool, registerPool } from '@datavault/sdk'
 import { columnMeansProgram } from '../../test/fixtures/programs.ts'
 import { type TestStack, startTestStack } from '../../test/fixtures/stack.ts'
 import { buildExtension } from '../build.ts'
@@ -240,19 +240,65 @@ describe('the owner extension in Chromium', () => {
     await shot('11-jobs')
   })
 
+  test("behavior: pools: the owner adds the dataset to a pool, a buyer trains on the pool, the owner claims its part of the revenue and leaves", async () => {
+    // A pool with open admission, made by someone else (its DAO); the owner opens it by its address.
+    const created = await createPool(t.party('spare', 3).wallet, {
+      addresses: t.addresses,
+      name: 'Heart pool',
+      symbol: 'DV-HP',
+      price: parseEther('2'),
+      keyHolders: { addresses: [t.stack.nodeAddress], threshold: 1 },
+      policy: { trainers: ['logistic-regression'] },
+      contributionRules: { openAdmission: true },
+    })
+    const poolId = created.pool.toLowerCase()
+    await go(`#/pools?pool=${created.pool}`)
+    const card = page.locator(`[data-pool="${poolId}"]`)
+    expect(await card.innerText()).toMatch(/Heart pool[\s\S]*not listed on this node[\s\S]*0 members, 0 datasets; admission open[\s\S]*Your shares\s+None/)
+    await card.getByRole('button', { name: 'Add to this pool…' }).click()
+    expect(await page.getByRole('dialog').innerText()).toMatch(/Contribute it to the pool[\s\S]*a transaction from your wallet[\s\S]*600 rows/)
+    await page.getByRole('dialog').getByRole('button', { name: 'Add to the pool' }).click()
+    await page.locator(`[data-pool="${poolId}"] .notices`).getByText(/“Heart health \(browser\)” joined Heart pool with [\d,.]+ shares\./).waitFor({ timeout: 30_000 })
+    expect(await page.locator(`[data-pool="${poolId}"] [data-member-dataset="${dataset}"]`).innerText()).toMatch(/Heart health \(browser\): active/)
+
+    // The pool is listed on the node, and a buyer trains one model on it.
+    await registerPool(t.stranger.vault, { pool: created.pool, name: 'Heart pool' })
+    const { orderTx } = await buyer.orderDataset({ dataset: created.datatoken, trainer: 'logistic-regression' })
+    const job = await buyer.submitJob({ dataset: created.datatoken, trainer: { id: 'logistic-regression' }, params: { label: 'risk', epochs: 5 }, orderTx })
+    expect(await buyer.waitForJob({ id: job.id })).toMatchObject({ state: 'finished' })
+    await go('#/jobs')
+    expect(await page.locator(`tr[data-job="${job.id}"]`).innerText()).toMatch(/through pool 0x[0-9a-f]{4}…[0-9a-f]{4}[\s\S]*Finished[\s\S]*Kept by the pool/)
+
+    await go('#/pools')
+    const listedCard = page.locator(`[data-pool="${poolId}"]`)
+    expect(await listedCard.innerText()).not.toContain('not listed on this node')
+    await listedCard.getByRole('button', { name: 'Claim revenue…' }).click()
+    await page.getByRole('dialog').getByRole('button', { name: 'Claim' }).click()
+    await page.locator(`[data-pool="${poolId}"] .notices`).getByText(/^Claimed [\d.]+ OCEAN from Heart pool\.$/).waitFor({ timeout: 30_000 })
+    await shot('12-pools')
+    await go('#/earnings')
+    expect(await page.locator(`tr[data-pool="${poolId}"]`).innerText()).toMatch(/Heart pool\s+1\s+100\.0 %/)
+
+    await go('#/pools')
+    await page.locator(`[data-pool="${poolId}"]`).getByRole('button', { name: 'Leave the pool…' }).click()
+    await page.getByRole('dialog').getByRole('button', { name: 'Leave the pool' }).click()
+    await page.locator(`[data-pool="${poolId}"] .notices`).getByText('You left Heart pool.').waitFor({ timeout: 30_000 })
+    expect(await page.locator(`[data-pool="${poolId}"] [data-shares]`).getAttribute('data-shares')).toBe('0')
+  })
+
   test('behavior: the datasets list and earnings; revoking needs a confirmation, and then nothing runs on the data', async () => {
     await go('#/datasets')
     expect(await page.locator(`tr[data-dataset="${dataset}"]`).innerText()).toMatch(/Heart health \(browser\)[\s\S]*600 rows, 6 columns[\s\S]*For sale · 3 OCEAN per job/)
-    await shot('12-datasets')
+    await shot('13-datasets')
     await go('#/earnings')
     expect(await page.locator('main').innerText()).toMatch(/Heart health \(browser\)\s+2\s+1\s+[\d.]+ OCEAN/)
-    await shot('13-earnings')
+    await shot('14-earnings')
 
     await go(`#/dataset/${dataset}`)
     expect(await page.locator('dl.facts').innerText()).toMatch(/2 orders by 1 buyer/)
     await page.getByRole('button', { name: 'Revoke this dataset…' }).click()
     expect(await page.getByRole('dialog').innerText()).toMatch(/cannot be undone[\s\S]*marked revoked on chain \(KeyHolderRegistry\)/)
-    await shot('14-revoke-confirm', { fullPage: false })
+    await shot('15-revoke-confirm', { fullPage: false })
     // Escape cancels, as the Cancel button does: nothing is revoked.
     await page.keyboard.press('Escape')
     await page.getByRole('dialog').waitFor({ state: 'detached' })
@@ -261,7 +307,7 @@ describe('the owner extension in Chromium', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke dataset' }).click()
     await page.getByText(/^Revoked on the node and on chain\. 0 waiting jobs stopped\./).waitFor()
     expect(await page.locator('[data-status]').getAttribute('data-status')).toBe('revoked')
-    await shot('15-revoked')
+    await shot('16-revoked')
     expect((await buyer.getDataset({ id: dataset })).revokedAt).toEqual(expect.any(String))
   })
 
@@ -277,7 +323,7 @@ describe('the owner extension in Chromium', () => {
     await poll(() => page.getByRole('alert').innerText()).toContain('The vault node at http://127.0.0.1:9 does not answer.')
     await go('#/datasets')
     await poll(() => page.getByRole('alert').innerText()).toContain('Is it running?')
-    await shot('16-node-down')
+    await shot('17-node-down')
     await go('#/settings')
     await page.getByLabel('Vault node URL').fill(t.stack.vaultUrl)
     await page.getByRole('button', { name: 'Save and check' }).click()
@@ -303,7 +349,7 @@ describe('the owner extension in Chromium', () => {
       await page.getByRole('button', { name: 'Use table 1: My steps — 3 rows, 3 columns' }).click()
       await page.getByRole('table', { name: /Schema/ }).waitFor()
       expect(await page.getByRole('table', { name: /Schema/ }).innerText()).toMatch(/day\s+category\s+Mon, Tue, Wed/)
-      await shot('17-add-from-page')
+      await shot('18-add-from-page')
     } finally {
       await web.close()
       server.close()

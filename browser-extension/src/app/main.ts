@@ -11,6 +11,7 @@ import { datasetScreen } from './screens/dataset.ts'
 import { datasetsScreen } from './screens/datasets.ts'
 import { earningsScreen } from './screens/earnings.ts'
 import { jobsScreen } from './screens/jobs.ts'
+import { poolsScreen } from './screens/pools.ts'
 import { publishScreen } from './screens/publish.ts'
 import { settingsScreen } from './screens/settings.ts'
 import { unlockScreen, welcomeScreen } from './screens/wallet.ts'
@@ -25,6 +26,7 @@ const screens: Record<string, Screen> = {
   dataset: datasetScreen,
   jobs: jobsScreen,
   earnings: earningsScreen,
+  pools: poolsScreen,
   settings: settingsScreen,
 }
 const sections = [
@@ -32,6 +34,7 @@ const sections = [
   ['add', 'Add data'],
   ['jobs', 'Jobs'],
   ['earnings', 'Earnings'],
+  ['pools', 'Pools'],
   ['settings', 'Settings'],
 ] as const
 

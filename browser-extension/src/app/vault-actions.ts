@@ -215,8 +215,11 @@ export async function ownerDatasets({ session, background }: { session: VaultSes
 /** How a receipt checked out: signed by this node, and about this very job. */
 export type ReceiptCheck = { status: 'verified'; receipt: SignedReceipt } | { status: 'invalid'; receipt: SignedReceipt; reason: string } | { status: 'none' }
 
-/** A job on the owner's data, with its dataset's name and its receipt checked. */
-export type OwnerJob = { job: JobView; datasetName: string; receipt: ReceiptCheck }
+/**
+ * A job on the owner's data, with its dataset's name and its receipt checked. `throughPool` is the
+ * pool's datatoken when the job was ordered on a pool the dataset is a member of.
+ */
+export type OwnerJob = { job: JobView; datasetName: string; receipt: ReceiptCheck; throughPool?: `0x${string}` | undefined }
 
 /**
  * Every job on the given datasets (waiting, running, finished, failed), newest first, each with
@@ -231,7 +234,10 @@ export async function datasetJobs({ session, datasets }: { session: VaultSession
   for (const { id, name } of datasets) {
     const [jobs, receipts] = await Promise.all([session.client.listDatasetJobs({ dataset: id }), session.client.listReceipts({ dataset: id })])
     const byJob = new Map(receipts.map((receipt) => [receipt.message.jobId, receipt]))
-    for (const job of jobs) rows.push({ job, datasetName: name, receipt: await checkReceipt(session, job, byJob.get(job.id)) })
+    for (const job of jobs) {
+      const throughPool = job.dataset.toLowerCase() !== id.toLowerCase() ? job.dataset : undefined
+      rows.push({ job, datasetName: name, receipt: await checkReceipt(session, job, byJob.get(job.id)), ...(throughPool ? { throughPool } : {}) })
+    }
   }
   return rows.sort((a, b) => (a.job.createdAt < b.job.createdAt ? 1 : -1))
 }

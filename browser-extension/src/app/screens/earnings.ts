@@ -4,6 +4,7 @@ import type { EarningsReturnType } from '@datavault/sdk'
 import type { AppContext } from '../context.ts'
 import { h, replace } from '../dom.ts'
 import { formatAmount } from '../format.ts'
+import { type OwnerPool, listedPools, ownerPool } from '../pools.ts'
 import { failed, loading } from './common.ts'
 
 const title = 'Earnings'
@@ -12,8 +13,14 @@ const title = 'Earnings'
 export async function earningsScreen(context: AppContext, main: HTMLElement): Promise<void> {
   loading(main, title)
   let earned: EarningsReturnType
+  let pools: OwnerPool[]
   try {
-    earned = await (await context.vault()).client.earnings()
+    const session = await context.vault()
+    earned = await session.client.earnings()
+    const listed = await listedPools(session)
+    pools = (await Promise.all(listed.map((entry) => ownerPool(session, entry.pool!, entry)))).filter(
+      (pool) => pool.mine.length > 0 || (pool.status.account?.shares ?? 0n) > 0n || (pool.status.account?.claimable.length ?? 0) > 0,
+    )
   } catch (error) {
     return failed(context, main, title, error, () => void earningsScreen(context, main))
   }
@@ -52,5 +59,32 @@ export async function earningsScreen(context: AppContext, main: HTMLElement): Pr
           ),
         ),
     h('p', { class: 'hint' }, 'Read from the chain: orders (OrderStarted), what buyers paid the exchange less fees (Swapped), and what was collected. Each order also pays you 0.97 datatoken.'),
+    h('h2', {}, 'Pools'),
+    pools.length === 0
+      ? h('p', {}, 'None of your datasets is in a pool listed on this node.')
+      : h(
+          'table',
+          { class: 'data' },
+          h('caption', { class: 'visually-hidden' }, 'Per pool'),
+          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Pool'), h('th', { scope: 'col' }, 'Your datasets'), h('th', { scope: 'col' }, 'Your shares'), h('th', { scope: 'col' }, 'To claim'))),
+          h(
+            'tbody',
+            {},
+            ...pools.map((pool) => {
+              const account = pool.status.account
+              const due = new Map<string, bigint>()
+              for (const claim of account?.claimable ?? []) due.set(claim.token.toLowerCase(), (due.get(claim.token.toLowerCase()) ?? 0n) + claim.amount)
+              const share = account && pool.status.shares.totalSupply > 0n ? `${((Number(account.shares) / Number(pool.status.shares.totalSupply)) * 100).toFixed(1)} %` : '0 %'
+              return h(
+                'tr',
+                { 'data-pool': pool.pool.toLowerCase() },
+                h('th', { scope: 'row' }, h('a', { href: `#/pools?pool=${pool.pool}` }, pool.status.name || pool.pool)),
+                h('td', {}, String(pool.mine.filter((dataset) => dataset.status === 'active' || dataset.status === 'pending').length)),
+                h('td', {}, share),
+                h('td', {}, due.size ? [...due].map(([token, value]) => { const known = pool.symbols.get(token); return known ? formatAmount(value, known.decimals, known.symbol) : String(value) }).join(', ') : 'Nothing yet'),
+              )
+            }),
+          ),
+        ),
   )
 }

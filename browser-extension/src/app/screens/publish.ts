@@ -1,13 +1,14 @@
 // Publish: the price, who may train and within which limits, then a confirmation that says what
 // will happen and what it costs, then the SDK's publishDataset with each step shown. A step that
 // fails leaves nothing for sale and can be resumed.
-import { type ComputePolicy, type DatasetSchema, type PublishDatasetStep, computePolicySchema } from '@datavault/sdk'
+import { type ComputePolicy, type DatasetSchema, type DatasetView, type PublishDatasetStep, computePolicySchema } from '@datavault/sdk'
 import { erc20Abi, formatUnits, parseUnits } from 'viem'
 import type { LibraryItem } from '../../background/library.ts'
 import type { AppContext } from '../context.ts'
 import { describeError } from '../describe-error.ts'
 import { alertBox, confirmDialog, field, h, replace, shortAddress } from '../dom.ts'
 import { formatAmount } from '../format.ts'
+import { addToPool, listedPools } from '../pools.ts'
 import { type PublishRequest, estimatePublishFee, paidFees, publishItem } from '../vault-actions.ts'
 import type { VaultSession } from '../vault-session.ts'
 import { failed, failureBox, loading } from './common.ts'
@@ -29,6 +30,7 @@ export async function publishScreen(context: AppContext, main: HTMLElement, { pa
   let item: LibraryItem | undefined
   let session: VaultSession
   let baseToken: BaseToken
+  let pools: DatasetView[] = []
   try {
     session = await context.vault()
     item = (await context.background.request({ type: 'library.list' })).find((candidate) => candidate.id === path[0])
@@ -38,6 +40,8 @@ export async function publishScreen(context: AppContext, main: HTMLElement, { pa
       session.client.public.readContract({ address: Ocean, abi: erc20Abi, functionName: 'decimals' }),
     ])
     baseToken = { symbol, decimals }
+    // Pools are optional here: a node or chain that cannot list them leaves the choice out.
+    pools = await listedPools(session).catch(() => [])
   } catch (error) {
     return failed(context, main, title, error, () => void publishScreen(context, main, { path }))
   }
@@ -49,10 +53,10 @@ export async function publishScreen(context: AppContext, main: HTMLElement, { pa
     context.navigate(`#/dataset/${item.dataset}`)
     return
   }
-  policyForm(context, main, session, item, baseToken)
+  policyForm(context, main, session, item, baseToken, pools)
 }
 
-function policyForm(context: AppContext, main: HTMLElement, session: VaultSession, item: LibraryItem, baseToken: BaseToken): void {
+function policyForm(context: AppContext, main: HTMLElement, session: VaultSession, item: LibraryItem, baseToken: BaseToken, pools: DatasetView[]): void {
   const attempt = item.publishAttempt
   const asked = attempt?.request
   const registered = attempt?.state.registered === true
@@ -98,6 +102,7 @@ function policyForm(context: AppContext, main: HTMLElement, session: VaultSessio
   free.addEventListener('change', syncPrice)
   syncPrice()
 
+  const poolChoice = h('select', { name: 'pool', disabled: pools.length === 0 }, h('option', { value: '' }, 'No pool'), ...pools.map((pool) => h('option', { value: pool.pool! }, pool.name)))
   const errors = h('div', { class: 'errors' })
   const form = h(
     'form',
@@ -120,13 +125,24 @@ function policyForm(context: AppContext, main: HTMLElement, session: VaultSessio
       h('label', { class: 'choice' }, h('input', { type: 'checkbox', name: 'rawDownload', disabled: true, 'aria-describedby': 'raw-hint' }), ' Allow buyers to download the data'),
       h('p', { class: 'hint', id: 'raw-hint' }, 'Off: buyers get trained weights only, never your rows.'),
     ),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Pool'),
+      field(
+        'Also add it to a pool (optional)',
+        poolChoice,
+        pools.length ? "The pool's members decide who may train on the pooled data and share what buyers pay for it; it stays for sale on its own too." : 'No pool is listed on this node. You can add it to one later, under Pools.',
+      ),
+    ),
     errors,
     h('div', { class: 'actions' }, h('a', { href: '#/datasets', class: 'button secondary' }, 'Cancel'), h('button', { type: 'submit', class: 'primary' }, 'Review')),
   )
   form.addEventListener('submit', (event) => {
     event.preventDefault()
     const request = readRequest()
-    if (request) void confirmAndPublish(context, main, session, item, baseToken, request)
+    const pool = pools.find((candidate) => candidate.pool === poolChoice.value)
+    if (request) void confirmAndPublish(context, main, session, item, baseToken, request, pool)
   })
 
   replace(
@@ -184,7 +200,7 @@ function policyForm(context: AppContext, main: HTMLElement, session: VaultSessio
   }
 }
 
-async function confirmAndPublish(context: AppContext, main: HTMLElement, session: VaultSession, item: LibraryItem, baseToken: BaseToken, request: PublishRequest): Promise<void> {
+async function confirmAndPublish(context: AppContext, main: HTMLElement, session: VaultSession, item: LibraryItem, baseToken: BaseToken, request: PublishRequest, pool: DatasetView | undefined): Promise<void> {
   const state = item.publishAttempt?.state ?? {}
   let estimate: Awaited<ReturnType<typeof estimatePublishFee>>
   try {
@@ -198,18 +214,24 @@ async function confirmAndPublish(context: AppContext, main: HTMLElement, session
   const steps = (['datatoken', 'register', 'escrow', 'price'] as const).filter((step) => !done(step))
   const sale = request.free ? 'Free, through Ocean\'s Dispenser' : `${formatAmount(request.price!, baseToken.decimals, baseToken.symbol)} per job, on Ocean's FixedRateExchange`
   const short = estimate.balance < estimate.fee
+  const transactions = estimate.transactions + (pool ? 1 : 0)
   const confirmed = await confirmDialog({
     title: `Publish “${item.name}”?`,
     body: [
       h('p', {}, 'This will:'),
-      h('ol', { class: 'steps' }, ...steps.map((step) => h('li', {}, step === 'price' ? `${stepLabels.price}: ${sale}` : stepLabels[step]))),
+      h(
+        'ol',
+        { class: 'steps' },
+        ...steps.map((step) => h('li', {}, step === 'price' ? `${stepLabels.price}: ${sale}` : stepLabels[step])),
+        pool ? h('li', {}, `Add it to the pool “${pool.name}” — a transaction`) : null,
+      ),
       h(
         'dl',
         { class: 'facts' },
         h('dt', {}, 'Signed by'),
         h('dd', {}, h('code', { title: session.address }, shortAddress(session.address))),
         h('dt', {}, 'It costs you'),
-        h('dd', {}, `Network fees for ${estimate.transactions} transaction${estimate.transactions === 1 ? '' : 's'}: at most about ${formatAmount(estimate.fee, 18, 'ETH')} at today's gas price. You have ${formatAmount(estimate.balance, 18, 'ETH')}.`),
+        h('dd', {}, `Network fees for ${transactions} transaction${transactions === 1 ? '' : 's'}: at most about ${formatAmount(estimate.fee, 18, 'ETH')}${pool ? ' (and the pool transaction)' : ''} at today's gas price. You have ${formatAmount(estimate.balance, 18, 'ETH')}.`),
         h('dt', {}, 'Buyers pay'),
         h('dd', {}, sale),
         h('dt', {}, 'Who may train'),
@@ -217,13 +239,22 @@ async function confirmAndPublish(context: AppContext, main: HTMLElement, session
       ),
       short ? alertBox('notice', 'Your wallet may not hold enough ETH for the network fees: the first transaction would fail, and nothing would be for sale.') : null,
     ],
-    confirm: `Publish and sign ${estimate.transactions} transaction${estimate.transactions === 1 ? '' : 's'}`,
+    confirm: `Publish and sign ${transactions} transaction${transactions === 1 ? '' : 's'}`,
   })
   if (!confirmed) return
-  await runPublish(context, main, session, item, baseToken, request, steps)
+  await runPublish(context, main, session, item, baseToken, request, steps, pool)
 }
 
-async function runPublish(context: AppContext, main: HTMLElement, session: VaultSession, item: LibraryItem, baseToken: BaseToken, request: PublishRequest, steps: PublishDatasetStep[]): Promise<void> {
+async function runPublish(
+  context: AppContext,
+  main: HTMLElement,
+  session: VaultSession,
+  item: LibraryItem,
+  baseToken: BaseToken,
+  request: PublishRequest,
+  steps: PublishDatasetStep[],
+  pool: DatasetView | undefined,
+): Promise<void> {
   const rows = new Map(steps.map((step) => [step, h('li', { 'data-step': step, 'data-state': 'waiting' }, h('span', { class: 'step-state' }, 'Waiting'), ' ', stepLabels[step])]))
   const outcome = h('div', { 'aria-live': 'polite' })
   replace(main, h('h1', { tabindex: '-1' }, `Publishing “${item.name}”`), h('ol', { class: 'steps progress-steps' }, ...rows.values()), outcome)
@@ -252,12 +283,24 @@ async function runPublish(context: AppContext, main: HTMLElement, session: Vault
     try {
       fees = ` Network fees paid: ${formatAmount(await paidFees(session, [published.txHashes.datatoken, published.txHashes.price]), 18, 'ETH')}.`
     } catch {}
+    // The dataset is published whatever happens next: a pool that refuses it leaves it for sale on its own.
+    let pooled: HTMLElement | null = null
+    if (pool) {
+      try {
+        const joined = await addToPool(session, { pool: pool.pool!, dataset: published.dataset })
+        pooled = h('p', {}, joined.status === 'active' ? `Added to the pool “${pool.name}”.` : `The members of “${pool.name}” will vote on adding it.`)
+      } catch (error) {
+        const { message } = describeError(error, { ...session.settings, address: session.address })
+        pooled = alertBox('error', `It is published, but adding it to the pool “${pool.name}” failed: ${message}`, h('p', {}, 'Try again under Pools.'))
+      }
+    }
     replace(
       outcome,
       alertBox(
         'success',
         `“${item.name}” is for sale: ${request.free ? 'free' : `${formatAmount(request.price!, baseToken.decimals, baseToken.symbol)} per job`}.${fees}`,
         h('p', {}, 'Datatoken ', h('code', {}, published.datatoken)),
+        pooled,
         h('div', { class: 'actions' }, h('a', { href: `#/dataset/${published.datatoken.toLowerCase()}`, class: 'button primary' }, 'See its jobs'), h('a', { href: '#/datasets', class: 'button secondary' }, 'My datasets')),
       ),
     )
