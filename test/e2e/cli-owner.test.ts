@@ -1,13 +1,14 @@
 // The dataset owner's CLI on a real stack: jobs waiting for approval of a custom algorithm are
 // found (`jobs --dataset`), read (`jobs <id> --program`), approved or denied; the program's log
 // and the receipts are the owner's; buyers and strangers are refused with exit 4. And a job that
-// fails on the node (a policy, a schema and a buyer who bought ahead): exit 3.
+// fails on the node (a policy, a schema and a buyer who bought ahead): exit 3. Key rotation from a
+// file, and the jobs that run on the new ciphertext.
 import { spawn } from 'node:child_process'
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { type JobView, submitJob, uploadAlgorithm } from '@datavault/sdk'
+import { type JobView, submitJob, uploadAlgorithm, waitForJob } from '@datavault/sdk'
 import { healthCsv, healthSchema } from '../../scripts/lib/synthetic-health.ts'
 import { columnMeansProgram } from '../fixtures/programs.ts'
 import { type TestStack, startTestStack } from '../fixtures/stack.ts'
@@ -133,6 +134,28 @@ describe('datavault owner commands', () => {
     const watched = await cli(['jobs', '--watch', error.job, '--account', 'buyer'])
     expect(watched.code).toBe(3)
     expect(watched.stderr).toMatch(/failed: policy-violation: .*100000 rows/)
+  })
+
+  test('behavior: rotate re-encrypts a dataset under a fresh key; a job runs on the new ciphertext; only the owner may', async () => {
+    const csv = healthCsv({ rows: 200, seed: 21 })
+    await writeFile(join(work, 'rotate.csv'), csv)
+    const { datatoken, cid } = await t.publish({ csv, schema: healthSchema('binary'), name: 'to rotate' })
+    const id = datatoken.toLowerCase()
+    const [buyer, missing] = await Promise.all([cli(['rotate', id, 'rotate.csv', '--account', 'buyer', '--json']), cli(['rotate', id, 'nothing-here.csv', '--account', 'owner'])])
+    expect(buyer.code).toBe(4)
+    expect(json(buyer).error.code).toBe('NOT_DATASET_OWNER')
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/nothing-here\.csv does not exist/)
+
+    const rotated = await cli(['rotate', id, 'rotate.csv', '--account', 'owner', '--json'])
+    expect(rotated.code, rotated.stderr).toBe(0)
+    const result = json(rotated)
+    expect(result).toMatchObject({ dataset: id, retiredCid: cid, keyEscrowed: true })
+    expect(result.cid).not.toBe(cid)
+    expect(json(await cli(['dataset', id, '--json'])).cid).toBe(result.cid)
+    // The escrowed new key opens the new ciphertext.
+    const job = await submitJob(t.buyer.vault, { dataset: datatoken, trainer: { id: 'logistic-regression' }, params: { label: 'risk', epochs: 3 }, orderTx: await t.buyAndOrder({ datatoken }) })
+    expect((await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 100 })).state).toBe('finished')
   })
 
   test('error: a decided job, a buyer reading logs, a stranger\'s receipts, an unknown job, a missing reason', async () => {
