@@ -6,13 +6,17 @@ import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { randomBytes } from 'node:crypto'
-import { type Address, type Hex, bytesToHex, hexToBytes, zeroHash } from 'viem'
+import { type Address, type Hex, bytesToHex, hexToBytes, zeroAddress, zeroHash } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
   type JobTicket,
+  approveJob,
   createDataVaultClient,
   createVaultClient,
+  getDataset,
   getReceipt,
+  revokeAlgorithmApproval,
+  uploadAlgorithm,
   generateDataKey,
   generateKeyPair,
   jobTicketTypes,
@@ -32,6 +36,7 @@ import {
 } from '@datavault/sdk'
 import { type RunningKeyHolder, loadNodeIdentity, startKeyHolder, createLogger } from '@datavault/vault'
 import { healthCsv, healthSchema } from '../../scripts/lib/synthetic-health.ts'
+import { columnMeansProgram } from '../fixtures/programs.ts'
 import { type TestStack, startTestStack } from '../fixtures/stack.ts'
 
 let t: TestStack
@@ -168,6 +173,7 @@ describe('threshold key release (2 of 3 key holders)', () => {
     const ticket = (overrides: Partial<JobTicket> = {}): JobTicket => ({
       holder: holder.address,
       dataset: dataset.datatoken,
+      pool: zeroAddress,
       jobId: 'job-1',
       orderTx: order,
       buyer: t.buyer.account.address,
@@ -315,6 +321,25 @@ describe('threshold key release (2 of 3 key holders)', () => {
     expect((await train(dataset)).job.state).toBe('finished')
     const info = (await (await fetch(`${restarted.url}/v1/holder`)).json()) as { shares: number }
     expect(info.shares).toBe(0)
+  })
+
+  test('behavior: an owner\'s approval of a custom algorithm reaches every key holder; its withdrawal too', async () => {
+    const dataset = await t.publish({ csv, schema })
+    const view = await getDataset(t.owner.vault, { id: dataset.datatoken })
+    expect(view.keyHolders?.map((holder) => holder.address)).toEqual(holders().map((holder) => holder.address.toLowerCase()))
+    const { hash } = await uploadAlgorithm(t.buyer.vault, { code: columnMeansProgram })
+    const outputs = { tensors: [{ name: 'means', dtype: 'F32' as const, shape: [7] }], metrics: ['rows'] }
+    const orderTx = await t.buyAndOrder(dataset)
+    const job = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, algorithm: { hash, outputs }, params: {}, orderTx })
+    expect(job.state).toBe('awaiting-approval')
+    expect((await approveJob(t.owner.vault, { id: job.id })).state).toBe('queued')
+    const done = await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 50 })
+    expect(done.failure).toBeUndefined()
+    expect(done.metrics).toEqual({ rows: 300 })
+    // Withdrawn everywhere: a later job waits again and, if the node alone were asked, holders would refuse it.
+    await revokeAlgorithmApproval(t.owner.vault, { dataset: dataset.datatoken, hash })
+    const again = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, algorithm: { hash, outputs }, params: {}, orderTx: await t.buyAndOrder(dataset) })
+    expect(again.state).toBe('awaiting-approval')
   })
 
   test('behavior: rotation re-encrypts under a fresh key, re-escrows with every holder and retires the old ciphertext; receipts keep the CID they used', async () => {

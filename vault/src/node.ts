@@ -36,6 +36,7 @@ import { algorithmStore, programResolver } from './store/algorithms.ts'
 import { datasetStore } from './store/datasets.ts'
 import { vaultPrivacy } from './privacy/vault-privacy.ts'
 import { nonceStore } from './store/nonces.ts'
+import { PoolJobRefusedError, poolMemberDatasets, poolReader } from './pools/pool-chain.ts'
 
 /** `f_type` of tmpfs in statfs(2). */
 const tmpfsMagic = 0x01021994
@@ -139,46 +140,90 @@ export async function startVaultNode(
     const resultsDir = join(config.dataDir, 'results')
     await mkdir(resultsDir, { recursive: true, mode: 0o700 })
 
+    const pools = poolReader({ client: chain.client })
     const inputs: JobInputsSource = {
       async open(job, { signal }) {
-        const dataset = datasets.require(job.datasetId)
-        const key = await keys.requestKey({ job, dataset, signal })
-        const ciphertext = Readable.toWeb(Readable.from(storage.cat(dataset.cid, { signal }))) as ReadableStream<Uint8Array>
-        const plaintext = ciphertext.pipeThrough(createDecryptStream(key, { crypto: nodeEnvelopeCrypto }))
+        const target = datasets.require(job.datasetId)
+        // A pool trains on its current members' datasets, each on this node, all of one schema.
+        const parts = target.pool ? await poolMemberDatasets({ pools, datasets, target }) : [target]
+        const pool = target.pool ? { address: target.pool, datatoken: target.id } : undefined
+        // Every key first: nothing is decrypted unless each dataset's key holders released it.
+        const dataKeys: Uint8Array[] = []
+        try {
+          for (const part of parts) dataKeys.push(await keys.requestKey({ job, dataset: part, pool, signal }))
+        } catch (error) {
+          for (const key of dataKeys) key.fill(0)
+          throw error
+        }
         // Lines are counted as the plaintext streams past (rows = lines after the header), so the
-        // policy's minimum rows holds whatever program runs.
-        let newlines = 0
-        let endsWithNewline = true
-        let bytes = 0
+        // policy's minimum rows holds whatever program runs, and the receipt names each dataset's rows.
+        const counts = parts.map(() => ({ newlines: 0, endsWithNewline: true, bytes: 0 }))
+        const rowsOf = (index: number) => {
+          const count = counts[index] as (typeof counts)[number]
+          return Math.max(0, (count.bytes === 0 ? 0 : count.newlines + (count.endsWithNewline ? 0 : 1)) - 1)
+        }
+        const plaintexts: ReadableStream<Uint8Array>[] = []
         const source = (async function* () {
+          let header: string | undefined
           try {
-            for await (const chunk of Readable.fromWeb(plaintext as import('node:stream/web').ReadableStream<Uint8Array>) as AsyncIterable<Uint8Array>) {
-              for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) newlines++
-              if (chunk.byteLength) endsWithNewline = chunk[chunk.byteLength - 1] === 10
-              bytes += chunk.byteLength
-              yield chunk
+            for (const [index, part] of parts.entries()) {
+              const ciphertext = Readable.toWeb(Readable.from(storage.cat(part.cid, { signal }))) as ReadableStream<Uint8Array>
+              const plaintext = ciphertext.pipeThrough(createDecryptStream(dataKeys[index] as Uint8Array, { crypto: nodeEnvelopeCrypto }))
+              plaintexts.push(plaintext)
+              const count = counts[index] as (typeof counts)[number]
+              // Datasets after the first give their rows only: their header must match the first's.
+              let pending: Uint8Array | undefined = index === 0 ? undefined : new Uint8Array(0)
+              for await (const chunk of Readable.fromWeb(plaintext as import('node:stream/web').ReadableStream<Uint8Array>) as AsyncIterable<Uint8Array>) {
+                for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) count.newlines++
+                if (chunk.byteLength) count.endsWithNewline = chunk[chunk.byteLength - 1] === 10
+                count.bytes += chunk.byteLength
+                if (index === 0) {
+                  if (header === undefined) header = Buffer.from(chunk.subarray(0, Math.max(0, chunk.indexOf(10)))).toString('utf8')
+                  yield chunk
+                  continue
+                }
+                if (pending === undefined) {
+                  yield chunk
+                  continue
+                }
+                const joined: Uint8Array = Buffer.concat([pending, chunk])
+                const end = joined.indexOf(10)
+                if (end === -1) {
+                  if (joined.byteLength > 64 * 1024) throw new PoolJobRefusedError('A pool member\'s CSV header is too long.', { code: 'POOL_SCHEMA_MISMATCH', status: 409 })
+                  pending = joined
+                  continue
+                }
+                if (Buffer.from(joined.subarray(0, end)).toString('utf8').replace(/\r$/, '') !== (header ?? '').replace(/\r$/, ''))
+                  throw new PoolJobRefusedError(`The columns of ${part.id} differ from the pool's.`, { code: 'POOL_SCHEMA_MISMATCH', status: 409 })
+                pending = undefined
+                if (end + 1 < joined.byteLength) yield joined.subarray(end + 1)
+              }
+              // A member's rows must end with a newline before the next member's rows follow.
+              if (index < parts.length - 1 && count.bytes > 0 && !count.endsWithNewline) yield Uint8Array.of(10)
             }
           } finally {
-            key.fill(0)
+            for (const key of dataKeys) key.fill(0)
           }
         })()
+        const policy = target.pool ? { ...target.policy, ...(await pools.policy(target.pool)) } : target.policy
         return {
-          datasetCid: dataset.cid,
-          schema: dataset.schema,
-          // The operator's ceilings bound whatever the owner's policy says.
+          datasets: parts.map((part, index) => ({ id: part.id, cid: part.cid, rows: () => rowsOf(index) })),
+          // A pool's schema declares the rows its job was planned for (differential privacy needs them).
+          schema: (datasets.forJob(job) ?? target).schema,
+          // The operator's ceilings bound whatever the owner's (or the pool's) policy says.
           policy: {
-            ...dataset.policy,
-            maxWallTimeSeconds: Math.min(dataset.policy.maxWallTimeSeconds, config.maxJobWallTimeSeconds),
-            maxMemoryMb: Math.min(dataset.policy.maxMemoryMb, config.maxJobMemoryMb),
+            ...policy,
+            maxWallTimeSeconds: Math.min(policy.maxWallTimeSeconds, config.maxJobWallTimeSeconds),
+            maxMemoryMb: Math.min(policy.maxMemoryMb, config.maxJobMemoryMb),
           },
           inputs: [{ name: 'data.csv', source }],
-          rowCount: () => Math.max(0, (bytes === 0 ? 0 : newlines + (endsWithNewline ? 0 : 1)) - 1),
+          rowCount: () => parts.reduce((sum, _, index) => sum + rowsOf(index), 0),
           async dispose() {
-            key.fill(0)
+            for (const key of dataKeys) key.fill(0)
             // Not awaited: a generator suspended on a read finishes once the aborted IPFS read
             // rejects; waiting here could hold the job open for nothing.
             void source.return(undefined).catch(() => {})
-            await plaintext.cancel().catch(() => {})
+            for (const plaintext of plaintexts) await plaintext.cancel().catch(() => {})
           },
         }
       },
@@ -198,6 +243,12 @@ export async function startVaultNode(
       chainId: config.chainId,
       concurrency: config.concurrency,
     })({ store: jobs, runner, programs, inputs, privacy, account: identity.account, logger })
+    // A member's owner lists the pool jobs that read their dataset, with the rows each read.
+    engine.onChange((job) => {
+      if (job.state !== 'finished' || !job.receipt || !datasets.get(job.datasetId)?.pool) return
+      const { datasetIds, datasetRows } = (job.receipt as SignedReceipt).message
+      datasets.recordPoolJob(job.id, datasetIds.map((id, index) => ({ id, rows: Number(datasetRows[index] ?? 0) })))
+    })
     engine.start()
     cleanups.push(() => engine.stop())
 
@@ -222,6 +273,7 @@ export async function startVaultNode(
       chain,
       nonces,
       registry,
+      pools,
       jobs,
       engine,
       trainers,

@@ -27,14 +27,19 @@ export type EngineLogger = {
 
 /** What the engine needs to run a job on a dataset: opened by the host, which owns keys and storage. */
 export type JobInputs = {
-  datasetCid: string
+  /**
+   * The datasets read, in input order: each with its id, the CID of the ciphertext and the data
+   * rows it held (counted by the host as the plaintext streamed past). One for a dataset; a pool's
+   * current members for a pool job. The receipt names each with its row count.
+   */
+  datasets: { id: `0x${string}`; cid: string; rows: () => number }[]
   schema: DatasetSchema
   policy: ComputePolicy
   /** Plaintext streams, decrypted on the fly; each becomes `/data/<name>` in the sandbox. */
   inputs: SandboxInput[]
   /** Wipes the data key and closes the streams; the engine calls it whatever happens to the job. */
   dispose(): Promise<void>
-  /** Data rows the inputs held (lines after each CSV header), counted by the host as they streamed past. */
+  /** Data rows the inputs held in all (lines after each CSV header). */
   rowCount?: () => number
 }
 
@@ -260,7 +265,9 @@ export function computeEngine(init: ComputeEngineInit) {
           message: {
             jobId: claimed.id,
             dataset: claimed.datasetId,
-            datasetCids: [opened.datasetCid],
+            datasetCids: opened.datasets.map((dataset) => dataset.cid),
+            datasetIds: opened.datasets.map((dataset) => dataset.id),
+            datasetRows: opened.datasets.map((dataset) => BigInt(dataset.rows())),
             buyer: claimed.buyer,
             orderTx: claimed.orderTx,
             trainerId: claimed.trainer.id,

@@ -11,6 +11,8 @@ const message = {
   jobId: 'c2b6c1c4-0000-4000-8000-000000000000',
   dataset: `0x${'11'.repeat(20)}` as const,
   datasetCids: ['bafybeicm4vikgnmtgvauhsg5hiekcvmqb2jbqdpwnrzbhjbzzql3kq3sv4'],
+  datasetIds: ['0x5fbdb2315678afecb367f032d93f642f64180aa3' as const],
+  datasetRows: [1200n],
   buyer: `0x${'22'.repeat(20)}` as const,
   orderTx: `0x${'33'.repeat(32)}` as const,
   trainerId: 'logistic-regression',

@@ -15,6 +15,8 @@ export const receiptTypes = {
     { name: 'jobId', type: 'string' },
     { name: 'dataset', type: 'address' },
     { name: 'datasetCids', type: 'string[]' },
+    { name: 'datasetIds', type: 'address[]' },
+    { name: 'datasetRows', type: 'uint64[]' },
     { name: 'buyer', type: 'address' },
     { name: 'orderTx', type: 'bytes32' },
     { name: 'trainerId', type: 'string' },
@@ -41,6 +43,10 @@ export type ReceiptMessage = {
   dataset: Address
   /** Every dataset CID the job read (one for a dataset, several for a pool). */
   datasetCids: readonly string[]
+  /** The dataset each CID belongs to (a pool's member datasets; the dataset itself otherwise). */
+  datasetIds: readonly Address[]
+  /** Rows the job read from each, in the same order: what each member contributed to this model. */
+  datasetRows: readonly bigint[]
   buyer: Address
   orderTx: Hex
   trainerId: string
@@ -63,11 +69,11 @@ export type ReceiptMessage = {
 /** Receipt times as bigints, from a JSON receipt. */
 type ReceiptTimes = 'acceptedAt' | 'startedAt' | 'finishedAt'
 
-/** A signed receipt as the node serves it (JSON-safe: `finishedAt` as a decimal string). */
+/** A signed receipt as the node serves it (JSON-safe: times and row counts as decimal strings). */
 export type SignedReceipt = {
   chainId: number
   node: Address
-  message: Omit<ReceiptMessage, ReceiptTimes> & Record<ReceiptTimes, string>
+  message: Omit<ReceiptMessage, ReceiptTimes | 'datasetRows'> & Record<ReceiptTimes, string> & { datasetRows: readonly string[] }
   /** `hashTypedData` of the message: the receipt's identity, what may be anchored on chain. */
   hash: Hex
   signature: Hex
@@ -81,6 +87,14 @@ export function canonicalJson(value: unknown): string {
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+}
+
+/**
+ * The terms an owner approves a custom algorithm on: keccak256 of the canonical JSON of its
+ * declared outputs and the job's parameters. Node and key holders key approvals by it.
+ */
+export function approvalTermsHash({ outputs, params }: { outputs: unknown; params: Record<string, unknown> }): Hex {
+  return keccak256(stringToBytes(canonicalJson({ outputs, params })))
 }
 
 /** keccak256 of the canonical JSON of a job's parameters. */
@@ -110,6 +124,8 @@ export async function signReceipt(
     message: {
       ...message,
       datasetCids: [...message.datasetCids],
+      datasetIds: [...message.datasetIds],
+      datasetRows: message.datasetRows.map(String),
       acceptedAt: message.acceptedAt.toString(),
       startedAt: message.startedAt.toString(),
       finishedAt: message.finishedAt.toString(),
@@ -148,6 +164,7 @@ export type VerifyReceiptParameters = {
 export async function verifyReceipt({ receipt, node, files }: VerifyReceiptParameters): Promise<{ signer: Address; hash: Hex }> {
   const message: ReceiptMessage = {
     ...receipt.message,
+    datasetRows: (receipt.message.datasetRows ?? []).map((rows) => BigInt(rows)),
     acceptedAt: BigInt(receipt.message.acceptedAt),
     startedAt: BigInt(receipt.message.startedAt),
     finishedAt: BigInt(receipt.message.finishedAt),

@@ -179,6 +179,13 @@ export type DatasetView = {
   createdAt: string
   /** When the owner revoked it: no new job runs on it and its key is gone from this node. */
   revokedAt?: string | undefined
+  /** Set for a DAO pool: its DataPool contract. A job on it trains on every current member's dataset. */
+  pool?: `0x${string}` | undefined
+  /**
+   * The key holders other than this node that hold shares of its key, with their registered URLs:
+   * where the owner's custom-algorithm approvals must reach too.
+   */
+  keyHolders?: { address: `0x${string}`; url: string }[] | undefined
 }
 
 /** An output file of a finished job. */

@@ -20,6 +20,8 @@ export const receiptFileSchema = z.object({
     jobId: z.string(),
     dataset: address,
     datasetCids: z.array(z.string()),
+    datasetIds: z.array(z.string().regex(/^0x[0-9a-fA-F]{40}$/).transform((value) => value as `0x${string}`)),
+    datasetRows: z.array(z.string().regex(/^\d{1,20}$/)),
     buyer: address,
     orderTx: hash,
     trainerId: z.string(),

@@ -33,6 +33,7 @@ import { type GetProviderFeeParameters, type GetProviderFeeReturnType, getProvid
 import { type ListJobsParameters, type ListJobsReturnType, listJobs } from '../api/actions/listJobs.ts'
 import { type ListReceiptsParameters, type ListReceiptsReturnType, listReceipts } from '../api/actions/listReceipts.ts'
 import { type RegisterDatasetParameters, type RegisterDatasetReturnType, registerDataset } from '../api/actions/registerDataset.ts'
+import { type RegisterPoolParameters, type RegisterPoolReturnType, registerPool } from '../api/actions/registerPool.ts'
 import { type SubmitJobParameters, type SubmitJobReturnType, submitJob } from '../api/actions/submitJob.ts'
 import { type UploadAlgorithmParameters, type UploadAlgorithmReturnType, uploadAlgorithm } from '../api/actions/uploadAlgorithm.ts'
 import { type UploadCiphertextParameters, type UploadCiphertextReturnType, uploadCiphertext } from '../api/actions/uploadCiphertext.ts'
@@ -128,6 +129,8 @@ export type DataVaultActions = {
   /** The single steps of `publishDataset`, for those who need them apart. */
   uploadCiphertext(parameters: UploadCiphertextParameters): Promise<UploadCiphertextReturnType>
   registerDataset(parameters: RegisterDatasetParameters): Promise<RegisterDatasetReturnType>
+  /** Lists a DAO pool on the node (see {@link registerPool}). */
+  registerPool(parameters: RegisterPoolParameters): Promise<RegisterPoolReturnType>
   escrowDataKey(parameters: Omit<EscrowDataKeyParameters, 'chain'> & { chain?: EscrowDataKeyParameters['chain'] }): Promise<EscrowDataKeyReturnType>
 }
 
@@ -180,6 +183,7 @@ export function dataVaultActions(client: DataVaultBaseClient): DataVaultActions 
     getJobLogs: (parameters) => getJobLogs(vault, parameters),
     uploadCiphertext: (parameters) => uploadCiphertext(vault, parameters),
     registerDataset: (parameters) => registerDataset(vault, parameters),
+    registerPool: (parameters) => registerPool(vault, parameters),
     escrowDataKey: (parameters) => escrowDataKey(vault, { chain: client.public, ...parameters }),
   }
 }

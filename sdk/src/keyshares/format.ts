@@ -56,6 +56,7 @@ export const jobTicketTypes = {
   JobTicket: [
     { name: 'holder', type: 'address' },
     { name: 'dataset', type: 'address' },
+    { name: 'pool', type: 'address' },
     { name: 'jobId', type: 'string' },
     { name: 'orderTx', type: 'bytes32' },
     { name: 'buyer', type: 'address' },
@@ -76,6 +77,12 @@ export const jobTicketTypes = {
 export type JobTicket = {
   holder: Address
   dataset: Address
+  /**
+   * The DataPool the job was ordered through (its datatoken, not `dataset`'s, carries the order),
+   * or the zero address. The holder then checks the pool's membership and governance on chain
+   * instead of the owner's own policy: joining the pool was the owner's consent to them.
+   */
+  pool: Address
   jobId: string
   orderTx: Hex
   buyer: Address
@@ -119,6 +126,7 @@ export const signedKeyEscrowSchema = z.object({ manifest: keyEscrowManifestSchem
 export const jobTicketSchema = z.object({
   holder: address,
   dataset: address,
+  pool: address,
   jobId: z.string().min(1).max(100),
   orderTx: bytes32,
   buyer: address,

@@ -11,6 +11,7 @@ import type { Storage } from '../storage/storage.ts'
 import type { AlgorithmStore } from '../store/algorithms.ts'
 import type { VaultPrivacy } from '../privacy/vault-privacy.ts'
 import type { KeyRegistryReader } from '../keyholder/holder-chain.ts'
+import type { PoolReader } from '../pools/pool-chain.ts'
 
 /** Everything the HTTP API uses; each route takes the `Pick` it needs. */
 export type ApiComponents = {
@@ -23,6 +24,8 @@ export type ApiComponents = {
   chain: Chain
   /** The KeyHolderRegistry: datasets' on-chain state, key holders, compute nodes. */
   registry: KeyRegistryReader
+  /** DataPools on chain: members, governance, limits. */
+  pools: PoolReader
   nonces: NonceStore
   jobs: JobStore
   engine: Pick<ComputeEngine, 'notify' | 'cancel'>

@@ -3,6 +3,7 @@ import { type OceanAddresses, erc20TemplateAbi, erc721FactoryAbi, erc721Template
 import { ChainUnavailableError } from '../chain/chain.ts'
 import { ConfigError } from '../config.ts'
 import type { DatasetChainState, KeyHolderChain } from './key-holder.ts'
+import { poolReader } from '../pools/pool-chain.ts'
 
 const states: DatasetChainState[] = ['active', 'unpublished', 'revoked']
 
@@ -29,6 +30,7 @@ export function keyRegistryReader({ client, chainId, addresses }: { client: Publ
   return {
     chainId,
     registry,
+    pools: poolReader({ client }),
     datasetState: (datatoken) =>
       read('reading the dataset\'s state', async () => states[await client.readContract({ address: registry, abi: keyHolderRegistryAbi, functionName: 'datasetState', args: [datatoken] })] ?? 'revoked'),
     isComputeNode: (node) =>

@@ -12,7 +12,11 @@ const hex = (max: number) => z.string().regex(/^0x([0-9a-fA-F]{2})+$/, 'hex byte
 const escrowShareBodySchema = signedKeyEscrowSchema.extend({ sealedShare: hex(512) })
 const approvalBodySchema = z.object({
   hash: z.string().regex(/^0x[0-9a-fA-F]{64}$/).transform((value) => value.toLowerCase() as `0x${string}`),
-  terms: z.string().regex(/^0x[0-9a-fA-F]{64}$/).transform((value) => value.toLowerCase() as `0x${string}`),
+  terms: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/)
+    .transform((value) => value.toLowerCase() as `0x${string}`)
+    .optional(),
   approved: z.boolean(),
 })
 

@@ -1,4 +1,4 @@
-import { type Address, type Hex, bytesToHex, hexToBytes, recoverTypedDataAddress } from 'viem'
+import { type Address, type Hex, bytesToHex, hexToBytes, recoverTypedDataAddress, zeroAddress } from 'viem'
 import {
   DataVaultError,
   type JobTicket,
@@ -9,15 +9,15 @@ import {
   keyShareContext,
   manifestToJson,
   maxJobTicketLifetimeSeconds,
-  openSealed,
   releasedShareContext,
-  sealToPublicKey,
   shareCommitment,
 } from '@datavault/sdk'
 import type { Logger } from '../logger.ts'
 import type { Database } from '../store/database.ts'
 import type { NodeIdentity } from '../keys/node-identity.ts'
 import type { NonceStore } from '../store/nonces.ts'
+import type { PoolReader } from '../pools/pool-chain.ts'
+import { nativeOpenSealed, nativeSealToPublicKey } from './native-sealed-box.ts'
 
 /** A dataset's state as its owner set it on the KeyHolderRegistry. */
 export type DatasetChainState = 'active' | 'unpublished' | 'revoked'
@@ -33,6 +33,8 @@ export type KeyHolderChain = {
   datatokenOwner(datatoken: Address): Promise<Address | undefined>
   /** Throws (the order errors of `@datavault/contracts`) unless `txHash` is a valid order. */
   verifyOrder(params: { txHash: Hex; datatoken: Address; consumer: Address; providerFeeAddress: Address }): Promise<unknown>
+  /** DataPools: membership and governance, for tickets of jobs on a pool. */
+  pools: Pick<PoolReader, 'datatoken' | 'isDatasetActive' | 'allowsProgram' | 'allowsBuyer'>
 }
 
 /** Custom-algorithm approvals the dataset's owner gave this holder. */
@@ -89,8 +91,11 @@ export type KeyHolder = {
   hasShare(dataset: Address): boolean
   /** The datasets this holder holds shares for. */
   datasets(): Address[]
-  /** Records (or withdraws) the owner's approval of a custom algorithm on exact terms. */
-  setApproval(params: { owner: Address; dataset: Address; hash: Hex; terms: Hex; approved: boolean }): Promise<void>
+  /**
+   * Records (or withdraws) the owner's approval of a custom algorithm on exact terms; `terms`
+   * omitted with `approved: false` withdraws every approval of the hash.
+   */
+  setApproval(params: { owner: Address; dataset: Address; hash: Hex; terms?: Hex | undefined; approved: boolean }): Promise<void>
   /** Deletes the shares of every dataset revoked on chain; returns how many. */
   sweepRevoked(): Promise<number>
 }
@@ -181,7 +186,7 @@ export function keyHolder({ now = () => Math.floor(Date.now() / 1000) }: { now?:
           throw new KeyHolderError('A newer key escrow for this dataset is already held.', { code: 'ESCROW_STALE', status: 409 })
         let share: Uint8Array
         try {
-          share = await openSealed(identity.encryption.privateKey, sealedShare, {
+          share = nativeOpenSealed(identity.encryption.privateKey, sealedShare, {
             context: keyShareContext({ chainId: chain.chainId, dataset: manifest.dataset, holder: address }),
           })
         } catch (cause) {
@@ -214,12 +219,28 @@ export function keyHolder({ now = () => Math.floor(Date.now() / 1000) }: { now?:
           throw new KeyHolderError('The dataset\'s owner did not name this compute node.', { code: 'TICKET_NODE_NOT_ALLOWED', status: 403 })
         if (!nonces.use({ address: signer, nonce: ticket.nonce, expiry: Number(ticket.expiry) }))
           throw new KeyHolderError('This job ticket was already used (replay).', { code: 'TICKET_REPLAYED', status: 409 })
-        if (!manifestAllowsProgram(manifest.trainers, { datasetId: ticket.dataset, trainerId: ticket.trainerId, trainerHash: ticket.trainerHash, termsHash: ticket.termsHash }, allApprovals))
+        // A job on a pool: the pool's governance decides what runs (the owner consented by joining),
+        // the dataset must still be an active member, and the order is for the pool's datatoken.
+        let orderDatatoken: Address = ticket.dataset
+        if (ticket.pool !== zeroAddress) {
+          const [poolDatatoken, member, approved, buyerAllowed] = await Promise.all([
+            chain.pools.datatoken(ticket.pool),
+            chain.pools.isDatasetActive(ticket.pool, ticket.dataset),
+            chain.pools.allowsProgram(ticket.pool, { trainerId: ticket.trainerId, trainerHash: ticket.trainerHash }),
+            chain.pools.allowsBuyer(ticket.pool, ticket.buyer),
+          ])
+          if (!member) throw new KeyHolderError('The dataset is not an active member of that pool.', { code: 'POOL_DATASET_INACTIVE', status: 403 })
+          if (!approved) throw new KeyHolderError('The pool\'s governance has not approved this program.', { code: 'KEY_POLICY_DENIED', status: 403 })
+          if (!buyerAllowed) throw new KeyHolderError('The pool does not admit this buyer.', { code: 'POOL_BUYER_NOT_ALLOWED', status: 403 })
+          orderDatatoken = poolDatatoken
+        } else if (
+          !manifestAllowsProgram(manifest.trainers, { datasetId: ticket.dataset, trainerId: ticket.trainerId, trainerHash: ticket.trainerHash, termsHash: ticket.termsHash }, allApprovals)
+        )
           throw new KeyHolderError('The dataset\'s policy does not allow this program.', { code: 'KEY_POLICY_DENIED', status: 403 })
         const [registered, state] = await Promise.all([
           chain.isComputeNode(signer),
           chain.datasetState(ticket.dataset),
-          chain.verifyOrder({ txHash: ticket.orderTx, datatoken: ticket.dataset, consumer: ticket.buyer, providerFeeAddress: signer }),
+          chain.verifyOrder({ txHash: ticket.orderTx, datatoken: orderDatatoken, consumer: ticket.buyer, providerFeeAddress: signer }),
         ])
         if (!registered) throw new KeyHolderError('The compute node is not registered on chain.', { code: 'COMPUTE_NODE_NOT_REGISTERED', status: 403 })
         if (state === 'revoked') {
@@ -249,11 +270,11 @@ export function keyHolder({ now = () => Math.floor(Date.now() / 1000) }: { now?:
           db.exec('ROLLBACK')
           throw error
         }
-        const share = await openSealed(identity.encryption.privateKey, new Uint8Array(row.sealed_share), {
+        const share = nativeOpenSealed(identity.encryption.privateKey, new Uint8Array(row.sealed_share), {
           context: keyShareContext({ chainId: chain.chainId, dataset: ticket.dataset, holder: address }),
         })
         try {
-          const sealedShare = await sealToPublicKey(hexToBytes(ticket.jobKey), share, {
+          const sealedShare = nativeSealToPublicKey(hexToBytes(ticket.jobKey), share, {
             context: releasedShareContext({ chainId: chain.chainId, dataset: ticket.dataset, holder: address, jobId: ticket.jobId }),
           })
           log.info({ dataset, jobId: ticket.jobId, index: row.holder_index }, 'key share released to job')
@@ -274,14 +295,18 @@ export function keyHolder({ now = () => Math.floor(Date.now() / 1000) }: { now?:
 
       async setApproval({ owner, dataset, hash, terms, approved }) {
         await requireOwner(dataset, owner)
-        if (approved)
+        if (approved) {
+          if (!terms) throw new KeyHolderError('An approval names its terms.', { code: 'APPROVAL_TERMS_MISSING', status: 400 })
           db.prepare('INSERT INTO holder_approvals (dataset, hash, terms, approved_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(
             dataset.toLowerCase(),
             hash.toLowerCase(),
             terms.toLowerCase(),
             new Date().toISOString(),
           )
-        else db.prepare('DELETE FROM holder_approvals WHERE dataset = ? AND hash = ? AND terms = ?').run(dataset.toLowerCase(), hash.toLowerCase(), terms.toLowerCase())
+        } else if (terms)
+          db.prepare('DELETE FROM holder_approvals WHERE dataset = ? AND hash = ? AND terms = ?').run(dataset.toLowerCase(), hash.toLowerCase(), terms.toLowerCase())
+        else db.prepare('DELETE FROM holder_approvals WHERE dataset = ? AND hash = ?').run(dataset.toLowerCase(), hash.toLowerCase())
+        log.info({ dataset: dataset.toLowerCase(), hash: hash.toLowerCase(), approved }, 'algorithm approval recorded')
       },
 
       async sweepRevoked() {

@@ -122,6 +122,15 @@ export async function startKeyHolder({
     ...keyHolderMigrations,
     `CREATE TABLE request_nonces (address TEXT NOT NULL, nonce TEXT NOT NULL, expiry INTEGER NOT NULL, PRIMARY KEY (address, nonce))`,
   ])
+  // Replay nonces (of job tickets and owners' signed requests) are written through a second
+  // connection that does not wait for the disk on commit (synchronous = NORMAL): every release
+  // writes one, and an fsync each was most of a release's time. WAL keeps them through a crash of
+  // this process; only a power cut can lose the last few, which live minutes at most (tickets ≤ 5,
+  // signed requests ≤ 10). A ticket replayed then still passes every check on chain and gets the share
+  // sealed to the one job key its order already has (holder_releases keeps a full sync, like shares
+  // and approvals); a replayed owner's request repeats what the owner signed.
+  const nonceDb = new DatabaseSync(join(dataDir, 'keyholder.sqlite'))
+  nonceDb.exec('PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;')
   const log = logger.child({ component: 'keyholder', holder: identity.account.address })
   const server = createServer()
   let timer: NodeJS.Timeout | undefined
@@ -129,13 +138,14 @@ export async function startKeyHolder({
     if (timer) clearInterval(timer)
     await new Promise<void>((resolve) => server.close(() => resolve()))
     server.closeAllConnections()
+    nonceDb.close()
     db.close()
   }
   try {
     const addresses = await readOceanAddressesFile(addressesFile, chainId)
     const client = createPublicClient({ chain: rpcChain({ chainId, rpcUrl }), transport: http(rpcUrl, { retryCount: 2 }), pollingInterval: 100 }) as PublicClient
     const chain: KeyRegistryReader = keyRegistryReader({ client, chainId, addresses })
-    const nonces = nonceStore({ db })
+    const nonces = nonceStore({ db: nonceDb })
     const holder = keyHolder()({ db, identity, chain, nonces, logger })
     const app = new Koa<VaultState>({ proxy: false })
     app.silent = true

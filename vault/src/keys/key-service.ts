@@ -24,7 +24,15 @@ export type KeyService = {
    * Returns the data key for a job after the backend's own checks (the order on chain, the
    * dataset's policy, revocation). The caller must wipe the returned bytes (`fill(0)`) when done.
    */
-  requestKey(params: { job: Job; dataset: Dataset; signal?: AbortSignal }): Promise<Uint8Array>
+  requestKey(params: {
+    job: Job
+    dataset: Dataset
+    /** For a job on a pool: the DataPool and its datatoken (the order's); `dataset` is one of its members. */
+    pool?: { address: `0x${string}`; datatoken: `0x${string}` } | undefined
+    signal?: AbortSignal
+  }): Promise<Uint8Array>
+  /** The key holders a dataset's key is escrowed with (threshold backend), for owners to reach. */
+  escrowHolders?(datasetId: string): `0x${string}`[]
   /** Revocation: no job can be given the key again; the backend deletes what it holds. */
   revoke(params: { dataset: Dataset }): Promise<void>
 }

@@ -1,4 +1,4 @@
-import { type Address, type Hex, bytesToHex, hexToBytes, recoverTypedDataAddress, zeroHash } from 'viem'
+import { type Address, type Hex, bytesToHex, hexToBytes, recoverTypedDataAddress, zeroAddress, zeroHash } from 'viem'
 import { randomBytes } from 'node:crypto'
 import {
   type KeyEscrowManifest,
@@ -8,9 +8,7 @@ import {
   keyEscrowDomain,
   keyEscrowTypes,
   manifestToJson,
-  openSealed,
   releasedShareContext,
-  sealToPublicKey,
   shareCommitment,
   signedKeyEscrowSchema,
   ticketToJson,
@@ -23,6 +21,7 @@ import { approvalTerms } from '../store/algorithms.ts'
 import type { Dataset } from '../store/datasets.ts'
 import type { KeyRegistryReader } from '../keyholder/holder-chain.ts'
 import type { KeyHolder } from '../keyholder/key-holder.ts'
+import { nativeOpenSealed, nativeSealToPublicKey } from '../keyholder/native-sealed-box.ts'
 import { KeyReleaseError, type KeyService } from './key-service.ts'
 import type { NodeIdentity } from './node-identity.ts'
 
@@ -95,9 +94,9 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
         | { public_key: Hex; sealed_private_key: Uint8Array }
         | undefined
       if (row)
-        return { publicKey: row.public_key, privateKey: await openSealed(identity.encryption.privateKey, new Uint8Array(row.sealed_private_key), { context }) }
+        return { publicKey: row.public_key, privateKey: nativeOpenSealed(identity.encryption.privateKey, new Uint8Array(row.sealed_private_key), { context }) }
       const pair = generateKeyPair()
-      const sealed = await sealToPublicKey(identity.encryption.publicKey, pair.privateKey, { context })
+      const sealed = nativeSealToPublicKey(identity.encryption.publicKey, pair.privateKey, { context })
       const publicKey = bytesToHex(pair.publicKey)
       db.prepare('INSERT INTO job_keys (order_tx, public_key, sealed_private_key, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(
         orderTx.toLowerCase(),
@@ -147,6 +146,7 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
     return {
       backend: 'threshold',
       manifest: readManifest,
+      escrowHolders: (datasetId) => readManifest(datasetId)?.holders ?? [],
 
       async escrow({ dataset, escrow }) {
         const parsed = signedKeyEscrowSchema.safeParse(escrow)
@@ -182,8 +182,8 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
         log.info({ dataset: dataset.id }, 'key escrow deleted (dataset revoked)')
       },
 
-      async requestKey({ job, dataset, signal = new AbortController().signal }) {
-        if (job.datasetId !== dataset.id) throw new KeyReleaseError('The job is for another dataset.', { code: 'KEY_DATASET_MISMATCH' })
+      async requestKey({ job, dataset, pool, signal = new AbortController().signal }) {
+        if (job.datasetId !== (pool?.datatoken ?? dataset.id)) throw new KeyReleaseError('The job is for another dataset.', { code: 'KEY_DATASET_MISMATCH' })
         if (dataset.revokedAt) throw new KeyReleaseError('The dataset was revoked by its owner.', { code: 'DATASET_REVOKED', status: 410 })
         const manifest = readManifest(dataset.id)
         if (!manifest) throw new KeyReleaseError('The dataset\'s owner has not escrowed its data key.', { code: 'KEY_NOT_ESCROWED', status: 409 })
@@ -196,17 +196,24 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
         signal.addEventListener('abort', abort, { once: true })
         const shares: { index: number; share: Uint8Array }[] = []
         const failures: string[] = []
+        // Set once the first t valid shares are in (or every holder answered): a share that comes
+        // later is neither opened (wasted work) nor kept (it would outlive the wipe below).
+        let settled = false
         try {
           await new Promise<void>((resolve) => {
             let pending = manifest.holders.length
             const settle = () => {
-              if (shares.length >= manifest.threshold || --pending === 0) resolve()
+              if (shares.length >= manifest.threshold || --pending === 0) {
+                settled = true
+                resolve()
+              }
             }
             manifest.holders.forEach((holder, index) => {
               void (async () => {
                 const ticket: JobTicket = {
                   holder,
                   dataset: dataset.id as Address,
+                  pool: pool?.address ?? zeroAddress,
                   jobId: job.id,
                   orderTx: job.orderTx as Hex,
                   buyer: job.buyer as Address,
@@ -219,8 +226,9 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
                 }
                 const signature = await identity.account.signTypedData({ domain, types: jobTicketTypes, primaryType: 'JobTicket', message: ticket })
                 const released = await endpoint(holder)({ ticket, signature, signal: controller.signal })
+                if (settled) return
                 if (released.index !== index) throw new KeyReleaseError('The holder released a share under another index.', { code: 'HOLDER_INDEX_MISMATCH', status: 502 })
-                const share = await openSealed(jobKey.privateKey, released.sealedShare, {
+                const share = nativeOpenSealed(jobKey.privateKey, released.sealedShare, {
                   context: releasedShareContext({ chainId, dataset: dataset.id as Address, holder, jobId: job.id }),
                 })
                 if (shareCommitment({ dataset: dataset.id as Address, index, share }) !== manifest.shareCommitments[index]) {

@@ -30,7 +30,11 @@ export class PrivacyRequiredError extends DataVaultError {
  * without DP; a DP job's ε is still computed and put in its receipt.
  */
 export type VaultPrivacy = {
-  reserve(params: { jobId: string; dataset: Dataset; definition: TrainerDefinition; params: Record<string, unknown> }): void
+  /**
+   * Reserves what the job may spend, before it is accepted. For a pool job `members` are the
+   * datasets it will read: each member's own budget is charged too (all or nothing).
+   */
+  reserve(params: { jobId: string; dataset: Dataset; members?: Dataset[]; definition: TrainerDefinition; params: Record<string, unknown> }): void
   commit(job: Job, metrics: Record<string, number>): { epsilon: number; delta: number } | undefined
   release(jobId: string): void
   /** Records a dataset's budget (at registration). */
@@ -51,20 +55,28 @@ export function vaultPrivacy({
   programs,
 }: {
   ledger: PrivacyLedger
-  datasets: { get(id: string): Dataset | undefined }
+  /** `forJob`: the dataset as the job was accepted on (a pool's rows at that time). */
+  datasets: { get(id: string): Dataset | undefined; forJob?(job: Job): Dataset | undefined }
   programs: ProgramResolver
 }): VaultPrivacy {
   const planOf = (definition: TrainerDefinition, dataset: Dataset, params: Record<string, unknown>) =>
     definition.privacy?.(dataset.schema, params)
+  // A pool job holds one ledger entry per charged member: `<job id>#<dataset id>`.
+  const entryId = (jobId: string, member?: string) => (member ? `${jobId}#${member}` : jobId)
+  const entriesOf = (jobId: string) =>
+    ledger
+      .reservations()
+      .map((entry) => entry.jobId)
+      .filter((id) => id === jobId || id.startsWith(`${jobId}#`))
 
   return {
     setBudget(dataset) {
       if (dataset.policy.privacyBudget) ledger.setBudget(dataset.id, dataset.policy.privacyBudget)
     },
 
-    reserve({ jobId, dataset, definition, params }) {
-      const budget = dataset.policy.privacyBudget
-      if (!budget) return
+    reserve({ jobId, dataset, members = [], definition, params }) {
+      const charged = [dataset, ...members].filter((entry) => entry.policy.privacyBudget)
+      if (charged.length === 0) return
       const plan = planOf(definition, dataset, params)
       if (!plan)
         throw new PrivacyRequiredError(
@@ -73,18 +85,28 @@ export function vaultPrivacy({
             : 'Set `params.dp` ({ noiseMultiplier, maxGradNorm }).',
         )
       const epsilon = epsilonFor({ sampleRate: plan.sampleRate, noiseMultiplier: plan.noiseMultiplier, steps: plan.steps, delta: plan.delta })
-      ledger.reserve({ datasetId: dataset.id, jobId, epsilon, delta: plan.delta })
+      const done: string[] = []
+      try {
+        for (const entry of charged) {
+          const id = entryId(jobId, entry === dataset ? undefined : entry.id)
+          ledger.reserve({ datasetId: entry.id, jobId: id, epsilon, delta: plan.delta })
+          done.push(id)
+        }
+      } catch (error) {
+        for (const id of done) ledger.release({ jobId: id })
+        throw error
+      }
     },
 
     commit(job, metrics) {
-      const dataset = datasets.get(job.datasetId)
+      const dataset = datasets.forJob?.(job) ?? datasets.get(job.datasetId)
       const definition = programs.resolve(job.trainer)?.definition
       const plan = dataset && definition ? planOf(definition, dataset, job.params) : undefined
       if (!plan) return undefined
       // What was spent follows the steps the trainer reports it ran, never more than planned.
       const steps = Math.min(metrics.steps ?? plan.steps, plan.steps)
       const epsilon = epsilonFor({ sampleRate: plan.sampleRate, noiseMultiplier: plan.noiseMultiplier, steps, delta: plan.delta })
-      if (dataset?.policy.privacyBudget) ledger.commit({ jobId: job.id, epsilon })
+      for (const id of entriesOf(job.id)) ledger.commit({ jobId: id, epsilon })
       return { epsilon, delta: plan.delta }
     },
 
@@ -102,7 +124,7 @@ export function vaultPrivacy({
       const stale = ledger
         .reservations()
         .filter((entry) => {
-          const job = jobs.get(entry.jobId)
+          const job = jobs.get(entry.jobId.split('#')[0] as string)
           return job === undefined || job.state === 'failed'
         })
         .map((entry) => entry.jobId)
@@ -111,7 +133,7 @@ export function vaultPrivacy({
 
     release(jobId) {
       // A job that never reserved (no budget on its dataset) releases nothing.
-      ledger.release({ jobId })
+      for (const id of entriesOf(jobId)) ledger.release({ jobId: id })
     },
   }
 }

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto'
 import { mkdir, open, readFile, rename, stat } from 'node:fs/promises'
-import { keccak256, stringToBytes } from 'viem'
 import { join } from 'node:path'
 import { z } from 'zod'
-import { DataVaultError, canonicalJson, declaredOutputsSchema, safetensorsDtypes } from '@datavault/sdk'
+import { DataVaultError, approvalTermsHash, declaredOutputsSchema, safetensorsDtypes } from '@datavault/sdk'
 import type { JobTrainer, TrainerCatalog, TrainerCatalogEntry, TrainerDefinition } from '@datavault/compute-to-data'
 import type { Database } from './database.ts'
 
@@ -70,7 +69,7 @@ export const approvalTermsMigrations = [
  * declares and its parameters. A job with other outputs or other parameters waits for approval again.
  */
 export function approvalTerms({ outputs, params }: { outputs: unknown; params: Record<string, unknown> }): `0x${string}` {
-  return keccak256(stringToBytes(canonicalJson({ outputs, params })))
+  return approvalTermsHash({ outputs, params })
 }
 
 /** Algorithms as files under `dir` (named by hash, written whole then renamed) with rows in SQLite. */

@@ -36,6 +36,7 @@ type DatasetRow = {
   size: number
   created_at: string
   revoked_at: string | null
+  pool: string | null
 }
 
 const toDataset = (row: DatasetRow): Dataset => ({
@@ -50,6 +51,7 @@ const toDataset = (row: DatasetRow): Dataset => ({
   size: row.size,
   createdAt: row.created_at,
   ...(row.revoked_at ? { revokedAt: row.revoked_at } : {}),
+  ...(row.pool ? { pool: row.pool as `0x${string}` } : {}),
 })
 
 /** Registered datasets. A dataset's id is its datatoken address. */
@@ -64,6 +66,14 @@ export type DatasetStore = {
   rotate(id: string, { cid, size }: { cid: string; size: number }): Dataset
   /** The CIDs a dataset pointed at before, newest first. */
   retiredCids(id: string): { cid: string; retiredAt: string }[]
+  /** Records which datasets a finished pool job read, with their rows. */
+  recordPoolJob(jobId: string, datasets: { id: string; rows: number }[]): void
+  /** The pool jobs that read a dataset, newest first. */
+  poolJobsOf(datasetId: string): { jobId: string; rows: number }[]
+  /** Remembers the rows a pool job was planned for (the pool's members change between jobs). */
+  setPoolJobRows(jobId: string, rows: number): void
+  /** The dataset a job runs on, as it was when accepted: a pool with the rows its job was planned for. */
+  forJob(job: { id: string; datasetId: string }): Dataset | undefined
 }
 
 /** Later dataset migrations (appended to the vault's list). */
@@ -72,6 +82,18 @@ export const datasetHistoryMigrations = [
      dataset_id TEXT NOT NULL REFERENCES datasets(id),
      cid TEXT NOT NULL,
      retired_at TEXT NOT NULL
+   )`,
+  // A pool is listed like a dataset (its datatoken is the id buyers order); its data are its members'.
+  `ALTER TABLE datasets ADD COLUMN pool TEXT`,
+  `CREATE TABLE pool_job_plans (
+     job_id TEXT PRIMARY KEY,
+     rows INTEGER NOT NULL              -- the members' declared rows when the job was accepted
+   )`,
+  `CREATE TABLE pool_job_datasets (
+     job_id TEXT NOT NULL,
+     dataset_id TEXT NOT NULL,
+     rows INTEGER NOT NULL,
+     PRIMARY KEY (job_id, dataset_id)
    )`,
 ]
 
@@ -87,7 +109,7 @@ export function datasetStore({ db }: { db: Database }): DatasetStore {
       const createdAt = new Date().toISOString()
       try {
         db.prepare(
-          'INSERT INTO datasets (id, cid, owner, name, description, schema_json, policy_json, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          'INSERT INTO datasets (id, cid, owner, name, description, schema_json, policy_json, size, created_at, pool) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         ).run(
           id,
           dataset.cid,
@@ -98,6 +120,7 @@ export function datasetStore({ db }: { db: Database }): DatasetStore {
           JSON.stringify(dataset.policy),
           dataset.size,
           createdAt,
+          dataset.pool?.toLowerCase() ?? null,
         )
       } catch (error) {
         if ((error as { errcode?: number }).errcode === 1555 || /UNIQUE|PRIMARY KEY/.test(String(error))) throw new DatasetExistsError(id)
@@ -124,6 +147,24 @@ export function datasetStore({ db }: { db: Database }): DatasetStore {
         throw error
       }
       return get(id) as Dataset
+    },
+    setPoolJobRows(jobId, rows) {
+      db.prepare('INSERT INTO pool_job_plans (job_id, rows) VALUES (?, ?) ON CONFLICT(job_id) DO UPDATE SET rows = excluded.rows').run(jobId, rows)
+    },
+    forJob(job) {
+      const dataset = get(job.datasetId)
+      if (!dataset?.pool) return dataset
+      const plan = db.prepare('SELECT rows FROM pool_job_plans WHERE job_id = ?').get(job.id) as { rows: number } | undefined
+      return plan ? { ...dataset, schema: { ...dataset.schema, rows: plan.rows } } : dataset
+    },
+    recordPoolJob(jobId, read) {
+      const insert = db.prepare('INSERT INTO pool_job_datasets (job_id, dataset_id, rows) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
+      for (const entry of read) insert.run(jobId, entry.id.toLowerCase(), entry.rows)
+    },
+    poolJobsOf(datasetId) {
+      return (
+        db.prepare('SELECT job_id, rows FROM pool_job_datasets WHERE dataset_id = ? ORDER BY rowid DESC').all(datasetId.toLowerCase()) as { job_id: string; rows: number }[]
+      ).map((row) => ({ jobId: row.job_id, rows: row.rows }))
     },
     retiredCids(id) {
       return (

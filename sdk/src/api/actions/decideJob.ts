@@ -1,5 +1,8 @@
 import type { JobView } from '../schemas.ts'
 import type { VaultClient } from '../transport.ts'
+import { approvalTermsHash } from '../receipt.ts'
+import { getJob } from './getJob.ts'
+import { sendHolderApprovals } from './holderApprovals.ts'
 
 export type ApproveJobParameters = { id: string }
 export type DenyJobParameters = { id: string; reason: string }
@@ -9,12 +12,21 @@ export type DecideJobErrorType = import('../transport.ts').VaultApiError
 /**
  * The dataset's owner approves the custom algorithm of a job waiting for approval: that exact
  * program, with the same declared outputs and parameters, may then run on this dataset (this job
- * and later ones), and the job is queued.
+ * and later ones), and the job is queued. Where the dataset's key is split across key holders, the
+ * approval goes to each of them first (signed by the owner), since each checks it by itself.
  *
  * @example
  * await approveJob(owner, { id: job.id })
  */
 export async function approveJob(client: VaultClient, { id }: ApproveJobParameters): Promise<DecideJobReturnType> {
+  const job = await getJob(client, { id })
+  if (job.state === 'awaiting-approval' && job.trainer.id === 'custom')
+    await sendHolderApprovals(client, {
+      dataset: job.dataset,
+      hash: job.trainer.hash,
+      terms: approvalTermsHash({ outputs: job.trainer.outputs, params: job.params }),
+      approved: true,
+    })
   const response = await client.request({ method: 'POST', path: `/v1/jobs/${encodeURIComponent(id)}/approve`, doing: 'approving a job', signed: true })
   return (await response.json()) as JobView
 }

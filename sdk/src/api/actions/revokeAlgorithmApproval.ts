@@ -1,11 +1,13 @@
 import type { VaultClient } from '../transport.ts'
+import { sendHolderApprovals } from './holderApprovals.ts'
 
 export type RevokeAlgorithmApprovalParameters = { dataset: `0x${string}`; hash: `0x${string}` }
 export type RevokeAlgorithmApprovalReturnType = { revoked: number }
 
 /**
  * The dataset's owner withdraws every approval of a custom algorithm on their dataset: later jobs
- * of it wait for approval again (jobs already running finish).
+ * of it wait for approval again (jobs already running finish); at the node and at each of the
+ * dataset's other key holders.
  *
  * @example
  * await revokeAlgorithmApproval(owner, { dataset, hash })
@@ -20,5 +22,7 @@ export async function revokeAlgorithmApproval(
     doing: 'withdrawing an algorithm approval',
     signed: true,
   })
-  return (await response.json()) as RevokeAlgorithmApprovalReturnType
+  const revoked = (await response.json()) as RevokeAlgorithmApprovalReturnType
+  await sendHolderApprovals(client, { dataset, hash, approved: false })
+  return revoked
 }

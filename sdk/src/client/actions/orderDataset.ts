@@ -1,3 +1,4 @@
+import { isPoolTrainerApproved } from '../../pool/isPoolTrainerApproved.ts'
 import type { Address, Hash } from 'viem'
 import { getDataset } from '../../api/actions/getDatasets.ts'
 import { getProviderFee } from '../../api/actions/getProviderFee.ts'
@@ -57,7 +58,16 @@ export async function orderDataset(client: DataVaultBaseClient, { dataset, train
   await assertSameChain(client)
   const view = await getDataset(client.vault, { id: dataset })
   if (!view.keyEscrowed) throw new DatasetNotReadyError("The dataset's owner has not escrowed its data key yet; an order could not be used.", { code: 'DATASET_KEY_NOT_ESCROWED' })
-  if (trainer !== undefined && trainer !== 'custom' && !view.policy.trainers.some((entry) => entry === trainer || entry.startsWith(`${trainer}@`)))
+  // A pool's governance approves trainers on chain; a dataset's policy lists them.
+  const trainerAllowed =
+    trainer === undefined || trainer === 'custom'
+      ? true
+      : view.pool
+        ? await isPoolTrainerApproved(client.public, { pool: view.pool, trainer })
+        : view.policy.trainers.some((entry) => entry === trainer || entry.startsWith(`${trainer}@`))
+  if (!trainerAllowed && view.pool)
+    throw new DatasetNotReadyError(`The pool's governance has not approved the trainer ${trainer}.`, { code: 'POLICY_TRAINER_DENIED' })
+  if (!trainerAllowed)
     throw new DatasetNotReadyError(`The dataset's policy does not allow the trainer ${trainer} (it allows ${view.policy.trainers.join(', ')}).`, {
       code: 'POLICY_TRAINER_DENIED',
     })

@@ -7,6 +7,7 @@ import { walletAuth } from '../middleware/wallet-auth.ts'
 import { parseJsonBody, parseParam } from '../read-body.ts'
 import type { VaultState } from '../state.ts'
 import { ContentNotFoundError } from '../../storage/storage.ts'
+import { poolMemberDatasets } from '../../pools/pool-chain.ts'
 import type { Dataset } from '../../store/datasets.ts'
 
 /** The signer does not own the dataset (its datatoken's data NFT). */
@@ -41,12 +42,28 @@ export const providerFeeLifetimeSeconds = 3600
 
 /** Dataset routes: register, escrow its key, list, read, and the provider fee an order needs. */
 export function datasetRoutes(
-  components: Pick<ApiComponents, 'config' | 'identity' | 'nonces' | 'storage' | 'datasets' | 'keys' | 'chain' | 'privacy' | 'jobs'>,
+  components: Pick<ApiComponents, 'config' | 'identity' | 'nonces' | 'storage' | 'datasets' | 'keys' | 'chain' | 'privacy' | 'jobs' | 'pools' | 'registry'>,
 ) {
-  const { config, identity, nonces, storage, datasets, keys, chain, privacy, jobs } = components
+  const { config, identity, nonces, storage, datasets, keys, chain, privacy, jobs, pools, registry } = components
   const router = new Router<VaultState>()
   const signed = (body: 'json' | 'none') => walletAuth({ chainId: config.chainId, node: identity.account.address, nonces, body })
   const view = (dataset: Dataset): DatasetView => ({ ...dataset, keyEscrowed: keys.hasKey(dataset.id) })
+  // A pool is ready when every current member (read on chain) is here with its key escrowed.
+  const self = identity.account.address.toLowerCase()
+  const fullView = async (dataset: Dataset): Promise<DatasetView> => {
+    if (!dataset.pool) {
+      const remote = (keys.escrowHolders?.(dataset.id) ?? []).filter((holder) => holder !== self)
+      if (remote.length === 0) return view(dataset)
+      // Delivery addresses only (owners sign what they send, holders check it on chain).
+      const keyHolders = await Promise.all(remote.map(async (address) => ({ address, url: (await registry.keyHolder(address).catch(() => undefined))?.url ?? '' })))
+      return { ...view(dataset), keyHolders }
+    }
+    const ready = await poolMemberDatasets({ pools, datasets, target: dataset }).then(
+      (members) => members.every((member) => keys.hasKey(member.id)),
+      () => false,
+    )
+    return { ...dataset, keyEscrowed: ready }
+  }
 
   router.post('/v1/datasets', signed('json'), async (ctx) => {
     const body = parseJsonBody(ctx, registerDatasetBodySchema)
@@ -110,14 +127,46 @@ export function datasetRoutes(
     ctx.body = { ...view(revoked), failedJobs: failed }
   })
 
-  router.get('/v1/datasets', (ctx) => {
+  router.get('/v1/datasets', async (ctx) => {
     const search = typeof ctx.query.search === 'string' ? ctx.query.search.slice(0, 200) : undefined
     const owner = ctx.query.owner === undefined ? undefined : parseParam(addressSchema, ctx.query.owner, 'owner')
-    ctx.body = { datasets: datasets.list({ search, owner }).map(view) }
+    ctx.body = { datasets: await Promise.all(datasets.list({ search, owner }).map(fullView)) }
   })
 
-  router.get('/v1/datasets/:id', (ctx) => {
-    ctx.body = view(datasets.require(parseParam(addressSchema, ctx.params.id, 'id')))
+  router.get('/v1/datasets/:id', async (ctx) => {
+    ctx.body = await fullView(datasets.require(parseParam(addressSchema, ctx.params.id, 'id')))
+  })
+
+  // A DAO pool, listed like a dataset under its datatoken: buyers order that, and a job on it trains
+  // on every current member's dataset. Anyone may list a pool here (what it is lives on chain); its
+  // members' datasets must be registered on this node, all with the same columns.
+  router.post('/v1/pools', signed('json'), async (ctx) => {
+    const body = parseJsonBody(
+      ctx,
+      z.object({ pool: addressSchema, name: z.string().min(1).max(200).optional(), description: z.string().max(2000).optional() }),
+    )
+    const pool = body.pool.toLowerCase() as Address
+    const datatoken = await pools.datatoken(pool)
+    const members = await pools.members(pool)
+    const first = members[0] && datasets.get(members[0].datatoken)
+    if (!first) throw new DataVaultError('The pool has no member dataset registered on this node yet.', { code: 'POOL_MEMBER_MISSING', status: 409 })
+    const target = {
+      datatoken,
+      cid: `pool:${pool}`,
+      owner: pool,
+      name: body.name ?? `Pool ${pool.slice(0, 10)}`,
+      description: body.description ?? '',
+      schema: { ...first.schema, rows: undefined },
+      policy: { trainers: [], ...(await pools.policy(pool)) },
+      size: 0,
+      pool,
+    } as Omit<Dataset, 'id' | 'createdAt'>
+    const read = await poolMemberDatasets({ pools, datasets, target: { ...target, id: datatoken, createdAt: '' } as Dataset })
+    const registered = datasets.register({ ...target, size: read.reduce((sum, member) => sum + member.size, 0) })
+    privacy.setBudget(registered)
+    ctx.state.log.info({ dataset: registered.id, pool, members: read.length }, 'pool registered')
+    ctx.status = 201
+    ctx.body = await fullView(registered)
   })
 
   router.get('/v1/datasets/:id/privacy', (ctx) => {

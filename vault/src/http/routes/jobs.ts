@@ -12,6 +12,8 @@ import { InvalidBodyError, parseJsonBody, parseParam } from '../read-body.ts'
 import type { VaultState } from '../state.ts'
 import { policyAllowsTrainer } from '../../keys/key-service.ts'
 import { DatasetRevokedError } from './datasets.ts'
+import type { Dataset } from '../../store/datasets.ts'
+import { poolMemberDatasets } from '../../pools/pool-chain.ts'
 import { AlgorithmNotFoundError, approvalTerms, customAlgorithmDefinition, declaredOutputBytes } from '../../store/algorithms.ts'
 
 /** The job may not run on this dataset (policy), or the dataset is not ready. */
@@ -67,10 +69,10 @@ export function toJobView(job: Job): JobView {
 export function jobRoutes(
   components: Pick<
     ApiComponents,
-    'config' | 'identity' | 'nonces' | 'datasets' | 'keys' | 'chain' | 'jobs' | 'engine' | 'trainers' | 'resultsDir' | 'algorithms' | 'privacy' | 'registry'
+    'config' | 'identity' | 'nonces' | 'datasets' | 'keys' | 'chain' | 'jobs' | 'engine' | 'trainers' | 'resultsDir' | 'algorithms' | 'privacy' | 'registry' | 'pools'
   >,
 ) {
-  const { config, identity, nonces, datasets, keys, chain, jobs, engine, trainers, resultsDir, algorithms, privacy, registry } = components
+  const { config, identity, nonces, datasets, keys, chain, jobs, engine, trainers, resultsDir, algorithms, privacy, registry, pools } = components
   const router = new Router<VaultState>()
   const signed = (body: 'json' | 'none') => walletAuth({ chainId: config.chainId, node: identity.account.address, nonces, body })
 
@@ -108,21 +110,45 @@ export function jobRoutes(
   router.post('/v1/jobs', signed('json'), async (ctx) => {
     const body = parseJsonBody(ctx, submitJobBodySchema)
     const buyer = ctx.state.wallet as Address
-    const dataset = datasets.require(body.dataset)
+    let dataset = datasets.require(body.dataset)
     if (dataset.revokedAt) throw new DatasetRevokedError(dataset.id)
-    // The owner's word on chain binds this node as it binds every key holder: refuse early.
-    const state = await registry.datasetState(dataset.id as Address)
-    if (state === 'revoked') throw new DatasetRevokedError(dataset.id)
-    if (state === 'unpublished')
-      throw new JobRefusedError('The dataset\'s owner has unpublished it; no new jobs are accepted.', { code: 'DATASET_UNPUBLISHED', status: 403 })
-    if (!keys.hasKey(dataset.id))
-      throw new JobRefusedError('The dataset\'s owner has not escrowed its data key yet.', { code: 'KEY_NOT_ESCROWED', status: 409 })
     const { jobTrainer, definition } = programOf(body)
     const custom = jobTrainer.id === 'custom'
-    // A built-in trainer runs only when the policy lists it; a custom algorithm waits for the owner.
-    const allowed = policyAllowsTrainer(dataset, jobTrainer, algorithms, body.params)
-    if (!allowed && !custom)
-      throw new JobRefusedError(`The dataset's policy does not allow the trainer ${jobTrainer.id}.`, { code: 'POLICY_TRAINER_DENIED' })
+    let members: (Dataset & { poolRows: bigint })[] = []
+    let allowed: boolean
+    if (dataset.pool) {
+      // A pool: its governance decides what runs and who buys, on chain, now; its limits likewise.
+      const pool = dataset.pool
+      const [approved, buyerAllowed, limits] = await Promise.all([
+        pools.allowsProgram(pool, { trainerId: jobTrainer.id, trainerHash: `0x${jobTrainer.hash.replace(/^0x/, '')}` }),
+        pools.allowsBuyer(pool, buyer),
+        pools.policy(pool),
+      ])
+      if (!approved) throw new JobRefusedError(`The pool's governance has not approved ${custom ? 'this algorithm' : `the trainer ${jobTrainer.id}`}.`, { code: 'POLICY_TRAINER_DENIED' })
+      if (!buyerAllowed) throw new JobRefusedError('The pool does not admit this buyer.', { code: 'POOL_BUYER_NOT_ALLOWED' })
+      members = await poolMemberDatasets({ pools, datasets, target: dataset })
+      const rows = Number(members.reduce((sum, member) => sum + member.poolRows, 0n))
+      dataset = { ...dataset, policy: { ...dataset.policy, ...limits }, schema: { ...dataset.schema, rows } }
+      for (const member of members) {
+        if ((await registry.datasetState(member.id as Address)) !== 'active')
+          throw new JobRefusedError(`The pool's member dataset ${member.id} is not active on chain.`, { code: 'POOL_MEMBER_INACTIVE', status: 409 })
+        if (!keys.hasKey(member.id))
+          throw new JobRefusedError(`The pool's member dataset ${member.id} has no key escrow on this node.`, { code: 'KEY_NOT_ESCROWED', status: 409 })
+      }
+      allowed = true
+    } else {
+      // The owner's word on chain binds this node as it binds every key holder: refuse early.
+      const state = await registry.datasetState(dataset.id as Address)
+      if (state === 'revoked') throw new DatasetRevokedError(dataset.id)
+      if (state === 'unpublished')
+        throw new JobRefusedError('The dataset\'s owner has unpublished it; no new jobs are accepted.', { code: 'DATASET_UNPUBLISHED', status: 403 })
+      if (!keys.hasKey(dataset.id))
+        throw new JobRefusedError('The dataset\'s owner has not escrowed its data key yet.', { code: 'KEY_NOT_ESCROWED', status: 409 })
+      // A built-in trainer runs only when the policy lists it; a custom algorithm waits for the owner.
+      allowed = policyAllowsTrainer(dataset, jobTrainer, algorithms, body.params)
+      if (!allowed && !custom)
+        throw new JobRefusedError(`The dataset's policy does not allow the trainer ${jobTrainer.id}.`, { code: 'POLICY_TRAINER_DENIED' })
+    }
     if (custom && declaredOutputBytes(jobTrainer.outputs!) > dataset.policy.maxOutputBytes)
       throw new JobRefusedError(`The declared outputs are larger than the ${dataset.policy.maxOutputBytes} bytes the dataset's policy allows.`, {
         code: 'POLICY_LIMIT_EXCEEDED',
@@ -152,7 +178,8 @@ export function jobRoutes(
     }
     await chain.verifyOrder({ txHash: body.orderTx, datatoken: dataset.datatoken, consumer: buyer })
     const id = randomUUID()
-    privacy.reserve({ jobId: id, dataset, definition, params })
+    if (dataset.pool) datasets.setPoolJobRows(id, dataset.schema.rows ?? 0)
+    privacy.reserve({ jobId: id, dataset, members, definition, params })
     let job: Job
     try {
       job = jobs.create({ id, datasetId: dataset.id, buyer, orderTx: body.orderTx, trainer: jobTrainer, params, acceptedAt: Date.now(), awaitingApproval: !allowed })
@@ -171,7 +198,12 @@ export function jobRoutes(
       // The owner sees every job on their dataset, those waiting for approval included.
       const dataset = datasets.require(parseParam(addressSchema, ctx.query.dataset, 'dataset'))
       if (dataset.owner !== ctx.state.wallet) throw new JobAccessDeniedError()
-      ctx.body = { jobs: jobs.list({ datasetId: dataset.id }).map(toJobView) }
+      // Jobs on pools that read this dataset count too: the owner sees every use of their data.
+      const pooled = datasets.poolJobsOf(dataset.id).flatMap((entry) => {
+        const job = jobs.get(entry.jobId)
+        return job ? [{ ...toJobView(job), rows: entry.rows }] : []
+      })
+      ctx.body = { jobs: [...jobs.list({ datasetId: dataset.id }).map(toJobView), ...pooled] }
       return
     }
     ctx.body = { jobs: jobs.list({ buyer: ctx.state.wallet as Address }).map(toJobView) }

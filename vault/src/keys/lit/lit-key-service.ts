@@ -281,7 +281,9 @@ export function litKeyService({
         return db.prepare('SELECT 1 FROM lit_key_escrows WHERE dataset_id = ?').get(datasetId.toLowerCase()) !== undefined
       },
 
-      async requestKey({ job, dataset, signal }) {
+      async requestKey({ job, dataset, pool, signal }) {
+        // Lit's conditions are fixed per dataset at encryption; a pool's governance cannot reach them.
+        if (pool) throw new KeyReleaseError('The Lit key backend cannot release keys for pool jobs; use the threshold backend.', { code: 'LIT_POOL_UNSUPPORTED', status: 409 })
         if (job.datasetId.toLowerCase() !== dataset.id) throw new KeyReleaseError('The job is for another dataset.', { code: 'KEY_DATASET_MISMATCH' })
         if (dataset.revokedAt) throw new KeyReleaseError('The dataset was revoked by its owner.', { code: 'DATASET_REVOKED', status: 410 })
         if (!policyAllowsTrainer(dataset, job.trainer, approvals, job.params))
