@@ -1,17 +1,19 @@
 // Jobs on DAO pools, on the real stack: three owners' datasets in a pool, a buyer orders the pool's
 // datatoken and trains one model over every current member's data; the receipt names each member's
 // rows, each member's privacy budget is charged, owners see the pool jobs that read their data.
-import { type Address, type Hex, parseEther } from 'viem'
+import { type Address, type Hex, createPublicClient, http, parseEther } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
   type CreatePoolReturnType,
   buyDatatoken,
+  claimPoolRevenue,
   createPool,
   getPrivacyUsage,
   getProviderFee,
   getReceipt,
   leavePool,
   listDatasetJobs,
+  poolEarnings,
   registerPool,
   startOrder,
   submitJob,
@@ -120,5 +122,17 @@ describe('jobs on pools', () => {
     expect(receipt.message.datasetIds).toEqual(published.slice(0, 2).map((dataset) => dataset.datatoken.toLowerCase()))
     expect(receipt.message.datasetRows).toEqual(['200', '250'])
     expect((await listDatasetJobs(members[2]!.vault, { dataset: published[2]!.datatoken })).filter((entry) => entry.dataset === pool.datatoken.toLowerCase())).toHaveLength(2)
+  })
+
+  test('behavior: members see what the pool earned them: claimed by one, still claimable by the others', async () => {
+    const { claims } = await claimPoolRevenue(members[0]!.wallet, { pool: pool.pool })
+    expect(claims.length).toBeGreaterThan(0)
+    const client = createPublicClient({ transport: http(t.stack.rpcUrl) })
+    const [first] = await poolEarnings(client, { pools: [pool.pool], account: members[0]!.account.address })
+    expect(first?.claimed[0]?.amount).toBe(claims.reduce((total, claim) => total + claim.amount, 0n))
+    expect(first?.claimable).toEqual([])
+    const [second] = await poolEarnings(client, { pools: [pool.pool], account: members[1]!.account.address })
+    expect(second?.claimed).toEqual([])
+    expect(second?.claimable[0]?.amount).toBeGreaterThan(0n)
   })
 })

@@ -23,6 +23,7 @@ describe('sdk pool exports', () => {
       'joinPool',
       'leavePool',
       'poolComputeLimitsFromPolicy',
+      'poolEarnings',
       'poolMembers',
       'poolTrainerId',
       'proposePool',

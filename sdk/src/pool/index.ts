@@ -39,6 +39,7 @@ export {
   type PoolMembersReturnType,
   poolMembers,
 } from './poolMembers.ts'
+export { type PoolEarnings, type PoolEarningsErrorType, type PoolEarningsParameters, type PoolEarningsReturnType, poolEarnings } from './poolEarnings.ts'
 export { computePolicyFromPoolLimits, type PoolComputePolicyLimits, poolComputeLimitsFromPolicy } from './poolPolicy.ts'
 export { type ProposePoolErrorType, type ProposePoolParameters, type ProposePoolReturnType, proposePool } from './proposePool.ts'
 export { type PoolConsent, type SignPoolConsentErrorType, type SignPoolConsentParameters, type SignPoolConsentReturnType, signPoolConsent } from './signPoolConsent.ts'
