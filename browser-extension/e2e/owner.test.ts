@@ -62,6 +62,44 @@ async function shot(name: string, { fullPage = true }: { fullPage?: boolean } = 
 /** Polls what the page shows until it matches (key derivation and chain transactions take seconds on a busy machine). */
 const poll = <value>(read: () => Promise<value>) => expect.poll(read, { timeout: 30_000, interval: 100 })
 
+/**
+ * What an accessibility check finds on the current screen: controls without an accessible name,
+ * and visible text whose contrast with its background is under WCAG AA's 4.5:1 (disabled
+ * controls are exempt).
+ */
+async function audit(): Promise<{ unlabeled: string[]; lowContrast: string[] }> {
+  return page.evaluate(() => {
+    const unlabeled: string[] = []
+    for (const element of document.querySelectorAll<HTMLElement>('input, select, textarea, button, a[href]')) {
+      if (element.closest('[hidden]') || (element as HTMLInputElement).type === 'hidden') continue
+      const labelled = element.getAttribute('aria-labelledby')?.split(' ').map((id) => document.getElementById(id)?.textContent ?? '').join(' ') ?? ''
+      const labels = 'labels' in element ? [...((element as HTMLInputElement).labels ?? [])].map((label) => label.textContent).join(' ') : ''
+      const name = [element.getAttribute('aria-label'), labelled, labels, element.textContent, element.getAttribute('title')].join('').trim()
+      if (!name) unlabeled.push(element.outerHTML.slice(0, 120))
+    }
+    const rgb = (color: string) => (color.match(/[\d.]+/g) ?? []).map(Number)
+    const luminance = ([r = 0, g = 0, b = 0]: number[]) => {
+      const channel = (value: number) => ((value /= 255) <= 0.03928 ? value / 12.92 : ((value + 0.055) / 1.055) ** 2.4)
+      return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    }
+    const background = (element: Element | null): number[] => {
+      for (let node = element; node; node = node.parentElement) {
+        const color = rgb(getComputedStyle(node).backgroundColor)
+        if (color.length === 3 || (color[3] ?? 0) > 0) return color
+      }
+      return [255, 255, 255]
+    }
+    const lowContrast: string[] = []
+    for (const element of document.querySelectorAll<HTMLElement>('p, li, td, th, label, a, button, h1, h2, dt, dd, legend, code, caption, span')) {
+      if (!element.offsetParent || !element.textContent?.trim() || element.closest(':disabled, [aria-disabled=true]')) continue
+      const [a, b] = [luminance(rgb(getComputedStyle(element).color)), luminance(background(element))]
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)
+      if (ratio < 4.5) lowContrast.push(`${element.tagName} “${element.textContent.trim().slice(0, 30)}” ${ratio.toFixed(2)}:1`)
+    }
+    return { unlabeled, lowContrast }
+  })
+}
+
 /** Opens a screen (again, when it is the current one) and waits until it has loaded. */
 async function go(hash: string): Promise<void> {
   await page.evaluate((target) => {
@@ -114,6 +152,7 @@ describe('the owner extension in Chromium', () => {
 
   test('behavior: connects to the node in Settings, creates a wallet, locks; a wrong password is refused; unlocks', async () => {
     await page.locator('main h1', { hasText: 'Your datavault' }).waitFor()
+    expect(await audit()).toEqual({ unlabeled: [], lowContrast: [] })
     await shot('01-welcome')
     await go('#/settings')
     await page.getByLabel('Vault node URL').fill(t.stack.vaultUrl)
@@ -144,8 +183,11 @@ describe('the owner extension in Chromium', () => {
     await page.getByRole('button', { name: 'Unlock' }).click()
     await poll(() => page.getByRole('alert').innerText()).toContain('Wrong password.')
     await shot('02-unlock-wrong-password')
-    await page.getByLabel('Password').fill(password)
-    await page.getByRole('button', { name: 'Unlock' }).click()
+    expect(await audit()).toEqual({ unlabeled: [], lowContrast: [] })
+    // The keyboard alone: after a wrong password the (emptied) field has the focus again; Enter unlocks.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('password')
+    await page.keyboard.type(password)
+    await page.keyboard.press('Enter')
     await page.locator('main h1', { hasText: 'My datasets' }).waitFor()
   })
 
@@ -166,6 +208,7 @@ describe('the owner extension in Chromium', () => {
     await page.getByText('600 rows, 6 columns').waitFor()
     await page.getByLabel('Name').fill('Heart health (browser)')
     await page.getByLabel('Description').fill('Vitals of 600 adults with a risk label.')
+    expect(await audit()).toEqual({ unlabeled: [], lowContrast: [] })
     await shot('04-add-schema')
     const sentBefore = sent.length
     await page.getByRole('button', { name: 'Encrypt and add to my vault' }).click()
@@ -184,6 +227,7 @@ describe('the owner extension in Chromium', () => {
     await page.getByRole('form', { name: 'Price and policy' }).waitFor()
     await page.getByLabel(/Price per job/).fill('3')
     await page.getByLabel('logistic-regression').check()
+    expect(await audit()).toEqual({ unlabeled: [], lowContrast: [] })
     await shot('06-publish-form')
     await page.getByRole('button', { name: 'Review' }).click()
     const dialog = page.getByRole('dialog')
@@ -227,6 +271,7 @@ describe('the owner extension in Chromium', () => {
     expect(await finished.locator('[data-receipt]').getAttribute('data-receipt')).toBe('verified')
     await page.getByRole('button', { name: 'Read the program' }).click()
     await poll(() => page.locator('pre.program').innerText()).toContain('column-means: processed')
+    expect(await audit()).toEqual({ unlabeled: [], lowContrast: [] })
     await shot('10-jobs-approval')
 
     await page.getByRole('button', { name: 'Approve' }).click()
@@ -275,6 +320,7 @@ describe('the owner extension in Chromium', () => {
     await listedCard.getByRole('button', { name: 'Claim revenue…' }).click()
     await page.getByRole('dialog').getByRole('button', { name: 'Claim' }).click()
     await page.locator(`[data-pool="${poolId}"] .notices`).getByText(/^Claimed [\d.]+ OCEAN from Heart pool\.$/).waitFor({ timeout: 30_000 })
+    expect(await audit()).toEqual({ unlabeled: [], lowContrast: [] })
     await shot('12-pools')
     await go('#/earnings')
     expect(await page.locator(`tr[data-pool="${poolId}"]`).innerText()).toMatch(/Heart pool\s+1\s+100\.0 %/)
@@ -292,6 +338,7 @@ describe('the owner extension in Chromium', () => {
     await shot('13-datasets')
     await go('#/earnings')
     expect(await page.locator('main').innerText()).toMatch(/Heart health \(browser\)\s+2\s+1\s+[\d.]+ OCEAN/)
+    expect(await audit()).toEqual({ unlabeled: [], lowContrast: [] })
     await shot('14-earnings')
 
     await go(`#/dataset/${dataset}`)
@@ -307,6 +354,7 @@ describe('the owner extension in Chromium', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke dataset' }).click()
     await page.getByText(/^Revoked on the node and on chain\. 0 waiting jobs stopped\./).waitFor()
     expect(await page.locator('[data-status]').getAttribute('data-status')).toBe('revoked')
+    expect(await audit()).toEqual({ unlabeled: [], lowContrast: [] })
     await shot('16-revoked')
     expect((await buyer.getDataset({ id: dataset })).revokedAt).toEqual(expect.any(String))
   })
@@ -314,6 +362,21 @@ describe('the owner extension in Chromium', () => {
   test('behavior: nothing the extension sent to the node or the chain carried the plaintext', () => {
     expect(sent.length).toBeGreaterThan(20)
     for (const request of sent) expect(request.body.includes(marker), request.url).toBe(false)
+  })
+
+  test('behavior: keyboard: before the screen come the sections, the wallet and the skip link, which takes the focus back to the screen', async () => {
+    await go('#/settings')
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1')
+    const passed: string[] = []
+    for (let i = 0; i < 12 && passed.at(-1) !== 'Skip to content'; i++) {
+      await page.keyboard.press('Shift+Tab')
+      passed.push((await page.evaluate(() => document.activeElement?.textContent ?? '')).trim())
+    }
+    expect(passed).toEqual(['Lock', 'Settings', 'Pools', 'Earnings', 'Jobs', 'Add data', 'My datasets', 'Skip to content'])
+    await page.keyboard.press('Enter')
+    expect(await page.evaluate(() => [document.activeElement?.textContent, location.hash])).toEqual(['Settings', '#/settings'])
+    expect(await page.getByRole('link', { name: 'Settings' }).getAttribute('aria-current')).toBe('page')
+    expect(await audit()).toEqual({ unlabeled: [], lowContrast: [] })
   })
 
   test('error: a node that is down is a clear message naming it, with the way to fix it', async () => {

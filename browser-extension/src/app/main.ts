@@ -122,6 +122,11 @@ async function render(): Promise<void> {
 }
 
 window.addEventListener('hashchange', () => void render())
+// The skip link moves the focus to the screen's heading; following its `#main` would change the route.
+document.querySelector('.skip-link')?.addEventListener('click', (event) => {
+  event.preventDefault()
+  main.querySelector<HTMLElement>('h1')?.focus()
+})
 
 // The wallet may lock itself (auto-lock) or be locked from another tab: follow it.
 setInterval(async () => {

@@ -132,7 +132,9 @@ export async function unlockScreen(context: AppContext, main: HTMLElement): Prom
       try {
         await context.background.request({ type: 'wallet.unlock', password: password.value })
       } finally {
+        // Cleared either way; after a wrong one the field has the focus again, ready for another try.
         password.value = ''
+        password.focus()
       }
       context.announce('Wallet unlocked.')
       await context.refresh()
