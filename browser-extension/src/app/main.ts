@@ -6,28 +6,27 @@ import { createBackgroundClient } from './background-client.ts'
 import type { AppContext, Screen } from './context.ts'
 import { createDataWorker } from './data-worker-client.ts'
 import { h, replace, shortAddress } from './dom.ts'
-import { addScreen } from './screens/add.ts'
-import { datasetScreen } from './screens/dataset.ts'
 import { datasetsScreen } from './screens/datasets.ts'
-import { earningsScreen } from './screens/earnings.ts'
-import { jobsScreen } from './screens/jobs.ts'
-import { poolsScreen } from './screens/pools.ts'
-import { publishScreen } from './screens/publish.ts'
-import { settingsScreen } from './screens/settings.ts'
 import { unlockScreen, welcomeScreen } from './screens/wallet.ts'
 import { type VaultSession, openVaultSession } from './vault-session.ts'
+
+/** A screen loaded when first opened: the first screens load fast, the rest (pools' contracts, publishing) when needed. */
+const later =
+  <name extends string>(load: () => Promise<Record<name, Screen>>, name: name): Screen =>
+  async (...parameters) =>
+    (await load())[name](...parameters)
 
 const screens: Record<string, Screen> = {
   welcome: welcomeScreen,
   unlock: unlockScreen,
   datasets: datasetsScreen,
-  add: addScreen,
-  publish: publishScreen,
-  dataset: datasetScreen,
-  jobs: jobsScreen,
-  earnings: earningsScreen,
-  pools: poolsScreen,
-  settings: settingsScreen,
+  add: later(() => import('./screens/add.ts'), 'addScreen'),
+  publish: later(() => import('./screens/publish.ts'), 'publishScreen'),
+  dataset: later(() => import('./screens/dataset.ts'), 'datasetScreen'),
+  jobs: later(() => import('./screens/jobs.ts'), 'jobsScreen'),
+  earnings: later(() => import('./screens/earnings.ts'), 'earningsScreen'),
+  pools: later(() => import('./screens/pools.ts'), 'poolsScreen'),
+  settings: later(() => import('./screens/settings.ts'), 'settingsScreen'),
 }
 const sections = [
   ['datasets', 'My datasets'],
