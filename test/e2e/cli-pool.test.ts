@@ -1,16 +1,16 @@
 // `datavault pool` on a real stack (EDR chain with Ocean's and our pool contracts, vault node): an
 // open pool is created with the node's key holders, three owners join with the datasets they
 // published on the node, members propose, vote and execute (through the timelock) a trainer
-// approval, a buyer pays, members claim their part, one leaves and still claims; a closed pool
-// with a founder keeps a newcomer pending; and the refusals scripts branch on (exit 4) and bad
-// arguments (exit 2, nothing sent). Blocks and time are moved on the chain as the SDK pool tests do.
+// approval, the pool is listed on the node and a buyer trains on it with `datavault train`, members
+// claim their part, one leaves and still claims; a closed pool with a founder keeps a newcomer
+// pending; and the refusals scripts branch on (exit 4) and bad arguments (exit 2, nothing sent). Blocks and time are moved on the chain as the SDK pool tests do.
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createPublicClient, createTestClient, http, parseEther } from 'viem'
-import { buyDatatoken, isPoolTrainerApproved } from '@datavault/sdk'
+import { createPublicClient, createTestClient, http } from 'viem'
+import { isPoolTrainerApproved } from '@datavault/sdk'
 import { healthCsv, healthSchema } from '../../scripts/lib/synthetic-health.ts'
 import { type TestStack, startTestStack } from '../fixtures/stack.ts'
 
@@ -169,8 +169,24 @@ describe('datavault pool', () => {
     expect(plain.stdout).not.toMatch(/executed/)
   })
 
-  test('behavior: a buyer pays; each member claims its part once; a member who left still claims', async () => {
-    await buyDatatoken(t.buyer.wallet, { addresses: t.addresses, datatoken: poolDatatoken, amount: parseEther('1') })
+  test('behavior: the pool is listed; a buyer trains on it; each member claims its part once; a member who left still claims', async () => {
+    const listed = await cli(['pool', 'register', pool, '--name', 'Heart pool', '--account', 'buyer', '--json'])
+    expect(listed.code, listed.stderr).toBe(0)
+    expect(json(listed)).toMatchObject({ dataset: poolDatatoken, name: 'Heart pool', keyEscrowed: true })
+    const out = join(work, 'pool-model.safetensors')
+    const [refused, trained] = await Promise.all([
+      // Not approved by the pool's governance: refused before anything is bought.
+      cli(['train', poolDatatoken, '--trainer', 'mlp-classifier', '--label', 'risk', '--account', 'buyer', '--json']),
+      cli(['train', poolDatatoken, '--trainer', 'logistic-regression', '--label', 'risk', '--param', 'epochs=5', '--out', out, '--account', 'buyer', '--json']),
+    ])
+    expect(refused.code).toBe(4)
+    expect(json(refused).error.code).toBe('POLICY_TRAINER_DENIED')
+    expect(trained.code, trained.stderr).toBe(0)
+    // One job read all three members' datasets; the receipt says so.
+    const { message } = JSON.parse(await readFile(`${out}.receipt.json`, 'utf8'))
+    expect(message.dataset).toBe(poolDatatoken)
+    expect(message.datasetIds.map((id: string, i: number) => [id, message.datasetRows[i]]).sort()).toEqual(datasets.map((id, i) => [id, String(rows[i])]).sort())
+
     const claimed = await cli(['pool', 'claim', pool, ...member(0), '--json'])
     expect(claimed.code, claimed.stderr).toBe(0)
     // 10 OCEAN collected from the exchange, shared 200 : 300 : 500.

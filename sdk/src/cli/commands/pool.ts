@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { dataPoolAbi } from '@datavault/contracts/abis'
 import { type PoolContribution, poolTrainerId } from '@datavault/contracts/pool'
 import { type ComputePolicy, type NodeInfo, computePolicySchema } from '../../api/schemas.ts'
+import { registerPool } from '../../api/actions/registerPool.ts'
 import type { VaultClient } from '../../api/transport.ts'
 import type { DataVaultBaseClient } from '../../client/createDataVaultClient.ts'
 import { isDataVaultError } from '../../errors/base.ts'
@@ -42,6 +43,7 @@ const help = `datavault pool — DAO data pools: many owners' datasets sold and 
 Usage:
   datavault pool create  --name NAME --symbol SYM --price AMOUNT [--trainer ID …] [--open] …
   datavault pool join    <pool> --dataset DATATOKEN [--rows N]
+  datavault pool register <pool> [--name NAME] [--description TEXT]
   datavault pool leave   <pool> [--dataset DATATOKEN]
   datavault pool propose <pool> (--approve-trainer ID | --price AMOUNT | --allow-buyer ADDR | …) --description TEXT
   datavault pool vote    <pool> <proposal> for|against|abstain [--reason TEXT]
@@ -61,6 +63,7 @@ at once; revenue earned before stays claimable.
 
   create    deploy a pool (you pay the gas; governance takes over at the end)
   join      add one of your published datasets to a pool
+  register  list a pool on this vault node, so buyers can train on it (\`datavault train <datatoken>\`)
   leave     leave a pool, or withdraw one dataset
   propose   propose changes for the members to vote on
   vote      vote on an open proposal
@@ -146,6 +149,29 @@ ${exitHelp}
 Examples:
   datavault pool join 0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0 --dataset 0x5fbdb2315678afecb367f032d93f642f64180aa3 --rows 3000
   datavault pool join 0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0 --dataset 0x5fbdb2315678afecb367f032d93f642f64180aa3 --json
+`
+
+const registerHelp = `datavault pool register — list a pool on this vault node for buyers
+
+Usage:
+  datavault pool register <pool> [--name NAME] [--description TEXT]
+
+Lists the pool on the vault node under its datatoken, like a dataset: buyers find it with
+\`datavault datasets\` and train one model over every current member's dataset with \`datavault
+train <pool datatoken> …\`. The node keeps nothing else: members, approved trainers and
+algorithms, buyers and limits are read on chain for every job. Every member's dataset must be
+published on this node, with the same columns (exit 4 otherwise). Any wallet may sign it.
+
+Options:
+  --name NAME           the name buyers see (default: Pool 0x…)
+  --description TEXT    what the pooled data is
+${shared}
+
+${exitHelp}
+
+Examples:
+  datavault pool register 0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0 --name "Heart pool"
+  datavault pool register 0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0 --json | jq -r .dataset
 `
 
 const leaveHelp = `datavault pool leave — leave a pool, or withdraw one dataset
@@ -781,6 +807,27 @@ const join: PoolSubcommand = {
   },
 }
 
+const register: PoolSubcommand = {
+  help: registerHelp,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({ args, options: { ...baseOptions, name: { type: 'string' }, description: { type: 'string' } }, allowPositionals: true, strict: true })
+    const shown = helpRequested(io, values, registerHelp)
+    if (shown !== undefined) return shown
+    const [poolArg] = positionalsExactly(positionals, ['pool'], 'pool register')
+    const name = values.name === undefined ? undefined : check(z.string().trim().min(1).max(200), values.name, '--name')
+    const description = values.description === undefined ? undefined : check(z.string().max(2000), values.description, '--description')
+    const { output, client, pool } = await openPool(io, values, poolArg, { signed: true })
+    await nodeOf(client)
+    const listed = await registerPool(client.vault, { pool, name, description })
+    output.result({ pool, dataset: listed.id, name: listed.name, keyEscrowed: listed.keyEscrowed, schema: listed.schema, policy: listed.policy }, [
+      `listed: ${listed.name} as ${listed.id} on ${client.vault.url}`,
+      `ready:  ${listed.keyEscrowed ? 'yes, every member\'s key is escrowed here' : 'not yet: a member\'s key is not escrowed here'}`,
+      `train:  datavault train ${listed.id} --trainer <an approved trainer> …`,
+    ])
+    return 0
+  },
+}
+
 const leave: PoolSubcommand = {
   help: leaveHelp,
   async run(args, io) {
@@ -1127,12 +1174,12 @@ function statusLines(output: Output, document: StatusDocument, state: PoolStatus
   return lines
 }
 
-const actions: Record<string, PoolSubcommand> = { create, join, leave, propose, vote, execute, claim, status }
+const actions: Record<string, PoolSubcommand> = { create, join, register, leave, propose, vote, execute, claim, status }
 
 /** `datavault pool create|join|leave|propose|vote|execute|claim|status`. */
 export const poolCommand: Command = {
   name: 'pool',
-  summary: 'DAO data pools: create, join, leave, propose, vote, execute, claim revenue, status',
+  summary: 'DAO data pools: create, join, register, leave, propose, vote, execute, claim revenue, status',
   help,
   async run(args, io) {
     const [action, ...rest] = args

@@ -88,7 +88,8 @@ const builtIn: Record<string, { schema: z.ZodType; plan: (schema: DatasetSchema,
 /** Checks a job against the dataset before a token is spent: policy, parameters, schema. */
 function checkJob(dataset: DatasetView, trainer: string, params: Record<string, unknown>): void {
   const { policy } = dataset
-  if (!policy.trainers.some((entry) => entry.split('@')[0] === trainer))
+  // A pool's trainers are approved by its governance on chain (orderDataset and the node check them).
+  if (!dataset.pool && !policy.trainers.some((entry) => entry.split('@')[0] === trainer))
     throw new CliNotFoundError(`The dataset's policy does not allow the trainer ${trainer} (it allows ${policy.trainers.join(', ')}).`, { code: 'POLICY_TRAINER_DENIED' })
   if (policy.minRows !== undefined && dataset.schema.rows !== undefined && dataset.schema.rows < policy.minRows)
     throw new CliNotFoundError(`The dataset declares ${dataset.schema.rows} rows, fewer than the ${policy.minRows} its policy requires: no job could run.`, {
