@@ -243,8 +243,11 @@ describe('the owner extension in Chromium', () => {
     // The owner receives ETH (here from a funded test account) and resumes.
     const funder = t.party('spare', 1)
     await buyer.public.waitForTransactionReceipt({ hash: await funder.wallet.sendTransaction({ to: owner, value: parseEther('5') }) })
-    await page.getByRole('button', { name: 'Resume' }).click()
-    await page.getByText('Publishing stopped before').waitFor()
+    // What was done is kept (in the background's library): My datasets says where it stopped and offers to resume.
+    await go('#/datasets')
+    expect(await page.locator('tr[data-item]').innerText()).toMatch(/Your wallet has no ETH to pay the network fee \(gas\)\.[\s\S]*Resume publishing/)
+    await page.getByRole('link', { name: 'Resume publishing: Heart health (browser)' }).click()
+    await page.getByText('Publishing again resumes where it stopped').waitFor()
     await page.getByRole('button', { name: 'Review' }).click()
     await poll(() => page.getByRole('dialog').innerText()).toMatch(/You have 5 ETH\./)
     await page.getByRole('dialog').getByRole('button', { name: /Publish and sign/ }).click()

@@ -1,5 +1,6 @@
 // The owner's app page: its composition root. Wires the background client, the data worker and
 // the SDK session into the screens, routes by the URL's hash, and follows the wallet's lock.
+import { WalletError } from '../errors.ts'
 import { defaultSettings, type Settings } from '../settings.ts'
 import type { WalletStatus } from '../wallet/wallet-keeper.ts'
 import { createBackgroundClient } from './background-client.ts'
@@ -54,7 +55,7 @@ const context: AppContext = {
   wallet: () => wallet,
   settings: () => settings,
   vault() {
-    if (wallet.state !== 'unlocked') return Promise.reject(new Error('locked'))
+    if (wallet.state !== 'unlocked') return Promise.reject(new WalletError('The wallet is locked: unlock it with your password.', { code: 'WALLET_LOCKED' }))
     const key = `${wallet.address}|${settings.nodeUrl}|${settings.rpcUrl}`
     if (session?.key !== key) {
       const value = openVaultSession({ settings, address: wallet.address, background })

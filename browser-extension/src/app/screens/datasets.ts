@@ -14,7 +14,7 @@ function status({ dataset, item }: OwnerDataset): { text: string; action?: { lab
   if (dataset?.revokedAt) return { text: 'Revoked', action: { label: 'Details', href: `#/dataset/${dataset.id}` } }
   if (dataset && dataset.available) return { text: `For sale · ${formatPrice(dataset.price)}`, action: { label: 'Jobs and earnings', href: `#/dataset/${dataset.id}` } }
   if (item?.publishAttempt)
-    return { text: `Publishing stopped: ${item.publishAttempt.reason.message} Nothing is for sale.`, action: { label: 'Resume publishing', href: `#/publish/${item.id}` } }
+    return { text: `${item.publishAttempt.reason.message}${/nothing was put up for sale/i.test(item.publishAttempt.reason.message) ? '' : ' Nothing is for sale.'}`, action: { label: 'Resume publishing', href: `#/publish/${item.id}` } }
   if (dataset) return { text: dataset.keyEscrowed ? 'Not for sale' : 'Not ready: its key is not escrowed', action: { label: 'Details', href: `#/dataset/${dataset.id}` } }
   if (item?.kind === 'file') return { text: 'Stored encrypted (files are kept, not sold for training)' }
   if (item) return { text: 'In your vault, not published', action: { label: 'Publish', href: `#/publish/${item.id}` } }

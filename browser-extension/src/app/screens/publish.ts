@@ -151,7 +151,7 @@ function policyForm(context: AppContext, main: HTMLElement, session: VaultSessio
     attempt
       ? alertBox(
           'notice',
-          `Publishing stopped before: ${attempt.reason.message}`,
+          attempt.reason.message,
           h('p', {}, 'Nothing is for sale. Publishing again resumes where it stopped; the steps already done are not repeated.'),
           registered ? h('p', {}, 'The schema and policy are registered with the node already: they stay as they were.') : null,
         )
