@@ -1,6 +1,5 @@
 // `datavault pool …`: DAO data pools from the command line, on the SDK's pool actions. A pool sells
 // training on its members' datasets as one Ocean datatoken; its members govern it by vote.
-import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { type Address, type Hex, encodeAbiParameters, erc20Abi, formatUnits, isAddressEqual, keccak256, parseUnits, zeroAddress } from 'viem'
 import { z } from 'zod'
@@ -25,6 +24,7 @@ import { type PoolVoteSupport, votePool } from '../../pool/votePool.ts'
 import { addressArg, check, commonHelp, commonOptions, connectionHelp, connectionOptions, hashArg, positionalsExactly, walletHelp, walletOptions } from '../args.ts'
 import { type CommonValues, type Command, helpRequested, openSession } from '../command.ts'
 import { CliError, CliNotFoundError, CliUsageError, CliWalletError, exitCodes } from '../errors.ts'
+import { readJsonArgument } from '../files.ts'
 import { listKeys } from '../keystore-files.ts'
 import type { CliIo, Output } from '../output.ts'
 import type { Session } from '../session.ts'
@@ -644,19 +644,7 @@ const create: PoolSubcommand = {
       timelockDelaySeconds: values['timelock-delay'] === undefined ? undefined : BigInt(check(countArg(0, 10 * 365 * 86_400), values['timelock-delay'], '--timelock-delay')),
       proposalThreshold: values['proposal-threshold'] === undefined ? undefined : parseUnits(check(amountArg, values['proposal-threshold'], '--proposal-threshold'), 18),
     }
-    let policy: ComputePolicy | undefined
-    if (values.policy !== undefined) {
-      const text = await readFile(values.policy, 'utf8').catch((cause: unknown) => {
-        throw new CliUsageError(`--policy ${values.policy}: cannot be read (${(cause as NodeJS.ErrnoException).code ?? 'error'}).`, { code: 'FILE_UNREADABLE' })
-      })
-      let json: unknown
-      try {
-        json = JSON.parse(text)
-      } catch {
-        throw new CliUsageError(`--policy ${values.policy}: not JSON.`, { code: 'FILE_INVALID' })
-      }
-      policy = check(computePolicySchema, json, `--policy ${values.policy}`)
-    }
+    const policy: ComputePolicy | undefined = values.policy === undefined ? undefined : await readJsonArgument(values.policy, computePolicySchema, '--policy')
 
     const { output, session } = await openSession(io, values)
     const client = await session.client({ signed: true })
@@ -1040,7 +1028,7 @@ const status: PoolSubcommand = {
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
-      options: { ...commonOptions, ...connectionOptions, key: { type: 'string' }, account: { type: 'string' }, proposals: { type: 'boolean' }, address: { type: 'string' } },
+      options: { ...baseOptions, proposals: { type: 'boolean' }, address: { type: 'string' } },
       allowPositionals: true,
       strict: true,
     })
