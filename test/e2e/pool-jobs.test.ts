@@ -7,6 +7,7 @@ import {
   type CreatePoolReturnType,
   buyDatatoken,
   claimPoolRevenue,
+  createDataVaultClient,
   createPool,
   getPrivacyUsage,
   getProviderFee,
@@ -122,6 +123,15 @@ describe('jobs on pools', () => {
     expect(receipt.message.datasetIds).toEqual(published.slice(0, 2).map((dataset) => dataset.datatoken.toLowerCase()))
     expect(receipt.message.datasetRows).toEqual(['200', '250'])
     expect((await listDatasetJobs(members[2]!.vault, { dataset: published[2]!.datatoken })).filter((entry) => entry.dataset === pool.datatoken.toLowerCase())).toHaveLength(2)
+  })
+
+  test('behavior: a member who rotated their key stays in the pool: the job reads the new ciphertext', async () => {
+    const owner = createDataVaultClient({ node: t.stack.vaultUrl, chain: { rpcUrl: t.stack.rpcUrl, chainId: t.stack.chainId }, account: members[0]!.account, addresses: t.addresses })
+    const rotated = await owner.rotateDatasetKey({ dataset: published[0]!.datatoken, data: healthCsv({ rows: 200, seed: 30 }) })
+    const orderTx = await orderPool()
+    const job = await submitJob(t.buyer.vault, { dataset: pool.datatoken, trainer: { id: 'logistic-regression' }, params: { label: 'risk', epochs: 5, dp }, orderTx })
+    expect((await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 50 })).state).toBe('finished')
+    expect((await getReceipt(t.buyer.vault, { id: job.id })).message.datasetCids).toEqual([rotated.cid, published[1]!.cid])
   })
 
   test('behavior: members see what the pool earned them: claimed by one, still claimable by the others', async () => {

@@ -86,7 +86,7 @@ export async function poolMemberDatasets({
   target,
 }: {
   pools: Pick<PoolReader, 'members'>
-  datasets: { get(id: string): Dataset | undefined }
+  datasets: { get(id: string): Dataset | undefined; retiredCids?(id: string): { cid: string }[] }
   target: Dataset
 }): Promise<(Dataset & { poolRows: bigint })[]> {
   const members = await pools.members(target.pool as Address)
@@ -95,7 +95,9 @@ export async function poolMemberDatasets({
     const dataset = datasets.get(member.datatoken)
     if (!dataset || dataset.revokedAt)
       throw new PoolJobRefusedError(`The pool's member dataset ${member.datatoken} is not available on this node.`, { code: 'POOL_MEMBER_MISSING', status: 409 })
-    if (dataset.cid !== member.cid)
+    // The pool records the CID at joining; after the owner rotated the key, the dataset's current
+    // ciphertext (same data, fresh key) stands for the one the pool names.
+    if (dataset.cid !== member.cid && !datasets.retiredCids?.(dataset.id).some((retired) => retired.cid === member.cid))
       throw new PoolJobRefusedError(`The pool lists another ciphertext for ${member.datatoken} than this node holds.`, { code: 'POOL_MEMBER_STALE', status: 409 })
     if (!sameColumns(dataset.schema, target.schema))
       throw new PoolJobRefusedError(`The columns of ${member.datatoken} differ from the pool's.`, { code: 'POOL_SCHEMA_MISMATCH', status: 409 })
