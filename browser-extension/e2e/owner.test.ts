@@ -250,8 +250,12 @@ describe('the owner extension in Chromium', () => {
     await page.getByText('Publishing again resumes where it stopped').waitFor()
     await page.getByRole('button', { name: 'Review' }).click()
     await poll(() => page.getByRole('dialog').innerText()).toMatch(/You have 5 ETH\./)
+    const estimate = Number(/at most about ([\d.]+) ETH/.exec(await page.getByRole('dialog').innerText())?.[1])
     await page.getByRole('dialog').getByRole('button', { name: /Publish and sign/ }).click()
-    await page.getByText(/is for sale: 3 OCEAN per job\. Network fees paid: [\d.]+ ETH\./).waitFor({ timeout: 60_000 })
+    const done = page.getByText(/is for sale: 3 OCEAN per job\. Network fees paid: [\d.]+ ETH\./)
+    await done.waitFor({ timeout: 60_000 })
+    // The confirmation's "at most" holds: what the receipts say was paid is no more.
+    expect(Number(/paid: ([\d.]+) ETH/.exec(await done.innerText())?.[1])).toBeLessThanOrEqual(estimate)
     await shot('09-published')
     const [listed] = await buyer.searchDatasets({ owner })
     expect(listed).toMatchObject({ name: 'Heart health (browser)', available: true, rows: 600, price: { type: 'fixed-rate', rate: parseEther('3') }, policy: { trainers: ['logistic-regression'], rawDownload: false } })
@@ -286,6 +290,17 @@ describe('the owner extension in Chromium', () => {
     await page.locator(`tr[data-job="${waiting.id}"] [data-receipt="verified"]`).waitFor()
     expect(await page.locator('[data-receipt="verified"]').count()).toBe(2)
     await shot('11-jobs')
+
+    // Another program (another hash) waits again; the owner denies it, with a reason the buyer gets.
+    const other = await buyer.uploadAlgorithm({ code: `${columnMeansProgram}\n// v2\n` })
+    const second = await buyer.orderDataset({ dataset })
+    const denied = await buyer.submitJob({ dataset, algorithm: { hash: other.hash, outputs }, params: {}, orderTx: second.orderTx })
+    await go('#/jobs')
+    await page.getByRole('button', { name: 'Deny' }).click()
+    await page.getByRole('dialog').getByLabel('Reason').fill('It reads more than it needs.')
+    await page.getByRole('dialog').getByRole('button', { name: 'Deny' }).click()
+    await page.getByText('Denied: the job will not run.').waitFor()
+    expect(await buyer.getJob({ id: denied.id })).toMatchObject({ state: 'failed', failure: { message: expect.stringContaining('It reads more than it needs.') } })
   })
 
   test("behavior: pools: the owner adds the dataset to a pool, a buyer trains on the pool, the owner claims its part of the revenue and leaves", async () => {
@@ -340,12 +355,12 @@ describe('the owner extension in Chromium', () => {
     expect(await page.locator(`tr[data-dataset="${dataset}"]`).innerText()).toMatch(/Heart health \(browser\)[\s\S]*600 rows, 6 columns[\s\S]*For sale · 3 OCEAN per job/)
     await shot('13-datasets')
     await go('#/earnings')
-    expect(await page.locator('main').innerText()).toMatch(/Heart health \(browser\)\s+2\s+1\s+[\d.]+ OCEAN/)
+    expect(await page.locator('main').innerText()).toMatch(/Heart health \(browser\)\s+3\s+1\s+[\d.]+ OCEAN/)
     expect(await audit()).toEqual({ unlabeled: [], lowContrast: [] })
     await shot('14-earnings')
 
     await go(`#/dataset/${dataset}`)
-    expect(await page.locator('dl.facts').innerText()).toMatch(/2 orders by 1 buyer/)
+    expect(await page.locator('dl.facts').innerText()).toMatch(/3 orders by 1 buyer/)
     await page.getByRole('button', { name: 'Revoke this dataset…' }).click()
     expect(await page.getByRole('dialog').innerText()).toMatch(/cannot be undone[\s\S]*marked revoked on chain \(KeyHolderRegistry\)/)
     await shot('15-revoke-confirm', { fullPage: false })

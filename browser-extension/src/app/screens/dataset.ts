@@ -30,7 +30,7 @@ export async function datasetScreen(context: AppContext, main: HTMLElement, { pa
   } catch (error) {
     return failed(context, main, title, error, () => void datasetScreen(context, main, { path }))
   }
-  const reload = () => void datasetScreen(context, main, { path })
+  const reload = () => datasetScreen(context, main, { path })
   const mine = dataset.owner.toLowerCase() === session.address.toLowerCase()
   const earnings = earned.datasets.find((entry) => entry.dataset.toLowerCase() === dataset.id.toLowerCase())
   const status = dataset.revokedAt ? `Revoked ${formatTime(dataset.revokedAt)}` : dataset.available ? 'For sale' : dataset.keyEscrowed ? 'Not for sale' : 'Not ready: its key is not escrowed'
@@ -115,7 +115,7 @@ export async function datasetScreen(context: AppContext, main: HTMLElement, { pa
       h('dt', {}, 'Ciphertext'),
       h('dd', {}, h('code', {}, dataset.cid)),
     ),
-    h('section', { 'aria-labelledby': 'jobs-title' }, h('div', { class: 'heading-row' }, h('h2', { id: 'jobs-title' }, 'Jobs'), h('button', { type: 'button', class: 'secondary small', onclick: reload }, 'Refresh')), jobsTable(context, session, jobs, { showDataset: false, onChange: reload })),
+    h('section', { 'aria-labelledby': 'jobs-title' }, h('div', { class: 'heading-row' }, h('h2', { id: 'jobs-title' }, 'Jobs'), h('button', { type: 'button', class: 'secondary small', onclick: () => void reload() }, 'Refresh')), jobsTable(context, session, jobs, { showDataset: false, onChange: reload })),
     revokeSection,
   )
 }

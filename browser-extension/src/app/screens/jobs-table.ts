@@ -25,12 +25,13 @@ function trainerLabel(row: OwnerJob): string {
 }
 
 /**
- * The jobs table. `onChange` runs after an approval or a denial, to reload.
+ * The jobs table. `onChange` runs after an approval or a denial, to reload the screen; what was
+ * decided is then said in the screen's `.notices` box (the table itself is redrawn).
  *
  * @example
  * main.append(jobsTable(context, session, rows, { showDataset: true, onChange: reload }))
  */
-export function jobsTable(context: AppContext, session: VaultSession, rows: OwnerJob[], { showDataset, onChange }: { showDataset: boolean; onChange: () => void }): HTMLElement {
+export function jobsTable(context: AppContext, session: VaultSession, rows: OwnerJob[], { showDataset, onChange }: { showDataset: boolean; onChange: () => Promise<void> }): HTMLElement {
   if (rows.length === 0) return h('p', { class: 'muted' }, 'No job has run on this data yet.')
   const notices = h('div', { 'aria-live': 'polite' })
   const table = h(
@@ -76,7 +77,7 @@ export function jobsTable(context: AppContext, session: VaultSession, rows: Owne
   return h('div', {}, notices, h('div', { class: 'table-scroll' }, table))
 }
 
-function decision(context: AppContext, session: VaultSession, row: OwnerJob, notices: HTMLElement, onChange: () => void): HTMLElement {
+function decision(context: AppContext, session: VaultSession, row: OwnerJob, notices: HTMLElement, onChange: () => Promise<void>): HTMLElement {
   const { job } = row
   const program = h('pre', { class: 'program', hidden: true, tabindex: '0', 'aria-label': 'The program' })
   const outputs = job.trainer.outputs
@@ -119,9 +120,10 @@ function decision(context: AppContext, session: VaultSession, row: OwnerJob, not
     try {
       if (approve) await session.client.approveAlgorithm({ job: job.id })
       else await session.client.denyJob({ id: job.id, reason: reason.value.trim() || 'Denied by the owner.' })
-      context.announce(approve ? 'Approved: the job is queued.' : 'Denied.')
-      replace(notices, alertBox('success', approve ? 'Approved: the job is queued.' : 'Denied: the job will not run.'))
-      onChange()
+      const said = approve ? 'Approved: the job is queued.' : 'Denied: the job will not run.'
+      context.announce(said)
+      await onChange()
+      document.querySelector('main .notices')?.replaceChildren(alertBox('success', said))
     } catch (error) {
       replace(notices, failureBox(context, error))
     }

@@ -25,7 +25,8 @@ export async function jobsScreen(context: AppContext, main: HTMLElement): Promis
   replace(
     main,
     h('div', { class: 'heading-row' }, h('h1', { tabindex: '-1' }, title), h('button', { type: 'button', class: 'secondary small', onclick: () => void jobsScreen(context, main) }, 'Refresh')),
+    h('div', { class: 'notices', 'aria-live': 'polite' }),
     h('p', {}, `${jobs.length} job${jobs.length === 1 ? '' : 's'}${waiting.length ? `, ${waiting.length} waiting for your approval` : ''}. Each finished job has a receipt signed by the node; it is checked here.`),
-    jobsTable(context, session, ordered, { showDataset: true, onChange: () => void jobsScreen(context, main) }),
+    jobsTable(context, session, ordered, { showDataset: true, onChange: () => jobsScreen(context, main) }),
   )
 }
