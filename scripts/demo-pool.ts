@@ -20,6 +20,7 @@ import {
   getReceipt,
   joinPool,
   loadLogisticRegression,
+  poolKeyEscrowDigest,
   proposePool,
   publishDataset,
   registerPool,
@@ -31,7 +32,6 @@ import {
 } from '@datavault/sdk'
 import { nodeEnvelopeCrypto } from '@datavault/sdk/node'
 import { startDevStack } from '@datavault/vault'
-import { keyEscrowDigest } from '../sdk/src/cli/commands/pool.ts'
 import { healthCsv, healthSchema, parseHealthCsv } from './lib/synthetic-health.ts'
 
 const started = performance.now()
@@ -110,7 +110,7 @@ try {
         datatoken,
         cid,
         // The same digest `datavault pool join` records: dataset, ciphertext, key holders.
-        keyEscrow: keyEscrowDigest({ dataset: datatoken, cid, holders: keyHolders.addresses, threshold: keyHolders.threshold }),
+        keyEscrow: poolKeyEscrowDigest({ dataset: datatoken, cid, holders: keyHolders.addresses, threshold: keyHolders.threshold }),
         rows: BigInt(member.rows),
       },
     })

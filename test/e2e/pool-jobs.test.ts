@@ -15,6 +15,7 @@ import {
   leavePool,
   listDatasetJobs,
   poolEarnings,
+  poolKeyEscrowDigest,
   registerPool,
   startOrder,
   submitJob,
@@ -41,7 +42,7 @@ beforeAll(async () => {
     const rows = 200 + 50 * index
     published.push(await t.publish({ csv: healthCsv({ rows, seed: 30 + index }), schema: schemaOf(rows), policy, name: `member ${index}`, as: member }))
   }
-  const keys = t.stack.node.components.keys as unknown as { manifest(id: string): { keyCommitment: Hex } }
+  const keys = t.stack.node.components.keys as unknown as { manifest(id: string): { holders: Address[]; threshold: number } }
   pool = await createPool(t.party('spare', 3).wallet, {
     addresses: t.addresses,
     name: 'Heart pool',
@@ -55,7 +56,7 @@ beforeAll(async () => {
       contribution: {
         datatoken: published[index]!.datatoken,
         cid: published[index]!.cid,
-        keyEscrow: keys.manifest(published[index]!.datatoken.toLowerCase()).keyCommitment,
+        keyEscrow: poolKeyEscrowDigest({ dataset: published[index]!.datatoken, cid: published[index]!.cid, ...keys.manifest(published[index]!.datatoken.toLowerCase()) }),
         rows: BigInt(200 + 50 * index),
       },
     })),

@@ -24,6 +24,7 @@ describe('sdk pool exports', () => {
       'leavePool',
       'poolComputeLimitsFromPolicy',
       'poolEarnings',
+      'poolKeyEscrowDigest',
       'poolMembers',
       'poolTrainerId',
       'proposePool',

@@ -39,6 +39,7 @@ export {
   type PoolMembersReturnType,
   poolMembers,
 } from './poolMembers.ts'
+export { type PoolKeyEscrowDigestParameters, poolKeyEscrowDigest } from './poolKeyEscrowDigest.ts'
 export { type PoolEarnings, type PoolEarningsErrorType, type PoolEarningsParameters, type PoolEarningsReturnType, poolEarnings } from './poolEarnings.ts'
 export { computePolicyFromPoolLimits, type PoolComputePolicyLimits, poolComputeLimitsFromPolicy } from './poolPolicy.ts'
 export { type ProposePoolErrorType, type ProposePoolParameters, type ProposePoolReturnType, proposePool } from './proposePool.ts'

@@ -1,7 +1,8 @@
 // `datavault pool …`: DAO data pools from the command line, on the SDK's pool actions. A pool sells
 // training on its members' datasets as one Ocean datatoken; its members govern it by vote.
+import { poolKeyEscrowDigest } from '../../pool/poolKeyEscrowDigest.ts'
 import { parseArgs } from 'node:util'
-import { type Address, type Hex, encodeAbiParameters, erc20Abi, formatUnits, isAddressEqual, keccak256, parseUnits, zeroAddress } from 'viem'
+import { type Address, type Hex, erc20Abi, formatUnits, isAddressEqual, parseUnits, zeroAddress } from 'viem'
 import { z } from 'zod'
 import { dataPoolAbi } from '@datavault/contracts/abis'
 import { type PoolContribution, poolTrainerId } from '@datavault/contracts/pool'
@@ -442,21 +443,6 @@ function nodeKeyHolders(node: NodeInfo): { addresses: Address[]; threshold: numb
   return { addresses: holders.map((holder) => holder.toLowerCase() as Address), threshold: node.keyEscrow?.threshold ?? 1 }
 }
 
-/**
- * What a pool records as a dataset's key escrow: a digest naming the dataset, its ciphertext and
- * the holders (t of n) its key is escrowed with on this node; the node and the key holders, who
- * hold the signed escrow manifest, can recompute it from that manifest.
- */
-export function keyEscrowDigest({ dataset, cid, holders, threshold }: { dataset: Address; cid: string; holders: readonly Address[]; threshold: number }): Hex {
-  const sorted = holders.map((holder) => holder.toLowerCase() as Address).sort()
-  return keccak256(
-    encodeAbiParameters(
-      [{ type: 'string' }, { type: 'address' }, { type: 'string' }, { type: 'address[]' }, { type: 'uint8' }],
-      ['datavault/pool-key-escrow/v1', dataset, cid, sorted, threshold],
-    ),
-  )
-}
-
 /** A dataset of this node as a pool contribution: refused (exit 4) when revoked or its key not escrowed. */
 async function contributionOf(vault: VaultClient, node: NodeInfo, datatoken: Address, { rows, keyEscrow }: { rows?: bigint | undefined; keyEscrow?: Hex | undefined }): Promise<PoolContribution> {
   const dataset = await requireDataset(vault, datatoken)
@@ -469,7 +455,7 @@ async function contributionOf(vault: VaultClient, node: NodeInfo, datatoken: Add
   return {
     datatoken: dataset.datatoken.toLowerCase() as Address,
     cid: dataset.cid,
-    keyEscrow: keyEscrow ?? keyEscrowDigest({ dataset: dataset.datatoken, cid: dataset.cid, holders: holders.addresses, threshold: holders.threshold }),
+    keyEscrow: keyEscrow ?? poolKeyEscrowDigest({ dataset: dataset.datatoken, cid: dataset.cid, holders: holders.addresses, threshold: holders.threshold }),
     rows: declared,
   }
 }
