@@ -284,7 +284,7 @@ describe('the owner extension in Chromium', () => {
     await page.getByRole('button', { name: 'Approve' }).click()
     expect(await page.getByRole('dialog').innerText()).toContain('Outputs: means F32[5]')
     await page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click()
-    await page.getByText('Approved: the job is queued.').waitFor()
+    await page.locator('main .notices').getByText('Approved: the job is queued.').waitFor()
     expect(await buyer.waitForJob({ id: waiting.id })).toMatchObject({ state: 'finished', metrics: { rows: 600 } })
     await go('#/jobs')
     await page.locator(`tr[data-job="${waiting.id}"] [data-receipt="verified"]`).waitFor()
@@ -299,7 +299,7 @@ describe('the owner extension in Chromium', () => {
     await page.getByRole('button', { name: 'Deny' }).click()
     await page.getByRole('dialog').getByLabel('Reason').fill('It reads more than it needs.')
     await page.getByRole('dialog').getByRole('button', { name: 'Deny' }).click()
-    await page.getByText('Denied: the job will not run.').waitFor()
+    await page.locator('main .notices').getByText('Denied: the job will not run.').waitFor()
     expect(await buyer.getJob({ id: denied.id })).toMatchObject({ state: 'failed', failure: { message: expect.stringContaining('It reads more than it needs.') } })
   })
 
@@ -435,5 +435,21 @@ describe('the owner extension in Chromium', () => {
       await web.close()
       server.close()
     }
+  })
+
+  test('args: any other file is kept whole as an encrypted file: stored in the vault, not offered for training', async () => {
+    await go('#/add')
+    const scan = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.from(`scan ${marker}`)])
+    await page.getByLabel('Choose a file').setInputFiles({ name: 'scan.png', mimeType: 'image/png', buffer: scan })
+    await page.getByText(/image\/png\. Kept whole as an encrypted file/).waitFor()
+    const sentBefore = sent.length
+    await page.getByRole('button', { name: 'Encrypt and add to my vault' }).click()
+    await page.getByText('Added “scan” to your vault.').waitFor()
+    expect(await page.getByRole('link', { name: 'Publish it' }).count()).toBe(0)
+    const [upload] = sent.slice(sentBefore).filter((request) => request.url.endsWith('/v1/uploads'))
+    expect(upload!.body.subarray(0, 4).toString('latin1')).toBe('DVEN')
+    expect(upload!.body.includes(marker)).toBe(false)
+    await go('#/datasets')
+    expect(await page.locator('tr', { hasText: 'scan' }).innerText()).toMatch(/File, 20 B[\s\S]*Stored encrypted \(files are kept, not sold for training\)/)
   })
 })
