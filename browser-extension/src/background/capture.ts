@@ -25,8 +25,8 @@ export type Capture = {
 /** What `capturePage` returns from the page. */
 export type PageCapture = { title: string; tables: CapturedTable[]; text: string }
 
-/** Most characters a capture may hold (session storage keeps 10 MB in all). */
-export const maxCaptureChars = 5 * 1024 ** 2
+/** Most characters a capture may hold: session storage keeps 10 MB in all, the unlocked key included. */
+export const maxCaptureChars = 4 * 1024 ** 2
 
 /**
  * Runs in the web page (chrome.scripting.executeScript serializes it, so it uses nothing from
