@@ -14,6 +14,7 @@ import {
   getReceipt,
   leavePool,
   listDatasetJobs,
+  listReceipts,
   poolEarnings,
   poolKeyEscrowDigest,
   registerPool,
@@ -99,6 +100,10 @@ describe('jobs on pools', () => {
     // Each owner sees the pool job that read their dataset, with the rows it read.
     const seen = await listDatasetJobs(members[1]!.vault, { dataset: published[1]!.datatoken })
     expect(seen.find((entry) => entry.id === job.id)).toMatchObject({ dataset: pool.datatoken.toLowerCase(), rows: 250 })
+    // …and its receipt, verified; a stranger gets neither.
+    expect((await getReceipt(members[1]!.vault, { id: job.id })).hash).toBe(receipt.hash)
+    expect((await listReceipts(members[2]!.vault, { dataset: published[2]!.datatoken })).map((entry) => entry.hash)).toContain(receipt.hash)
+    await expect(getReceipt(t.stranger.vault, { id: job.id })).rejects.toMatchObject({ code: 'JOB_ACCESS_DENIED' })
   })
 
   test('error: a trainer the pool did not approve, and a job without DP while a member has a budget, are refused before the order is used', async () => {

@@ -27,6 +27,7 @@ import {
   type RevokeAlgorithmApprovalReturnType,
   revokeAlgorithmApproval,
 } from '../api/actions/revokeAlgorithmApproval.ts'
+import { type RevokeDatasetParameters, type RevokeDatasetReturnType, revokeDataset } from '../api/actions/revokeDataset.ts'
 import { type GetJobParameters, type GetJobReturnType, getJob } from '../api/actions/getJob.ts'
 import { type GetPrivacyUsageReturnType, getPrivacyUsage } from '../api/actions/getPrivacyUsage.ts'
 import { type GetProviderFeeParameters, type GetProviderFeeReturnType, getProviderFee } from '../api/actions/getProviderFee.ts'
@@ -122,6 +123,8 @@ export type DataVaultActions = {
   approveAlgorithm(parameters: ApproveAlgorithmParameters): Promise<ApproveAlgorithmReturnType>
   /** Withdraws every approval of an algorithm on one of your datasets. */
   revokeAlgorithmApproval(parameters: RevokeAlgorithmApprovalParameters): Promise<RevokeAlgorithmApprovalReturnType>
+  /** Revoke a dataset on the node and (with the client's wallet) on chain; see {@link revokeDataset}. */
+  revokeDataset(parameters: RevokeDatasetParameters): Promise<RevokeDatasetReturnType>
   approveJob(parameters: ApproveJobParameters): Promise<DecideJobReturnType>
   denyJob(parameters: DenyJobParameters): Promise<DecideJobReturnType>
   /** A job's program log (owner only). */
@@ -178,6 +181,7 @@ export function dataVaultActions(client: DataVaultBaseClient): DataVaultActions 
     getAlgorithm: (parameters) => getAlgorithm(vault, parameters),
     approveAlgorithm: (parameters) => approveAlgorithm(vault, parameters),
     revokeAlgorithmApproval: (parameters) => revokeAlgorithmApproval(vault, parameters),
+    revokeDataset: (parameters) => revokeDataset(vault, { ...(client.wallet ? { wallet: client.wallet } : {}), ...parameters }),
     approveJob: (parameters) => approveJob(vault, parameters),
     denyJob: (parameters) => denyJob(vault, parameters),
     getJobLogs: (parameters) => getJobLogs(vault, parameters),

@@ -70,6 +70,8 @@ export type DatasetStore = {
   recordPoolJob(jobId: string, datasets: { id: string; rows: number }[]): void
   /** The pool jobs that read a dataset, newest first. */
   poolJobsOf(datasetId: string): { jobId: string; rows: number }[]
+  /** The datasets a finished pool job read. */
+  poolJobReaders(jobId: string): string[]
   /** Remembers the rows a pool job was planned for (the pool's members change between jobs). */
   setPoolJobRows(jobId: string, rows: number): void
   /** The dataset a job runs on, as it was when accepted: a pool with the rows its job was planned for. */
@@ -147,6 +149,9 @@ export function datasetStore({ db }: { db: Database }): DatasetStore {
         throw error
       }
       return get(id) as Dataset
+    },
+    poolJobReaders(jobId) {
+      return (db.prepare('SELECT dataset_id FROM pool_job_datasets WHERE job_id = ?').all(jobId) as { dataset_id: string }[]).map((row) => row.dataset_id)
     },
     setPoolJobRows(jobId, rows) {
       db.prepare('INSERT INTO pool_job_plans (job_id, rows) VALUES (?, ?) ON CONFLICT(job_id) DO UPDATE SET rows = excluded.rows').run(jobId, rows)

@@ -19,8 +19,11 @@ export type PublishDatasetEvent =
   | { step: 'upload'; status: 'progress'; bytes: number; totalBytes: number | undefined }
 
 export type PublishDatasetParameters = {
-  /** The plaintext: a CSV as a Blob or File (Node: `await fs.openAsBlob(path)`), bytes, a string, or a stream. Encrypted here; never sent open. */
-  data: Blob | Uint8Array | string | ReadableStream<Uint8Array>
+  /**
+   * The plaintext: a CSV as a Blob or File (Node: `await fs.openAsBlob(path)`), bytes, a string, or
+   * a stream. Encrypted here; never sent open. Not needed when `resume` says the upload is done.
+   */
+  data?: Blob | Uint8Array | string | ReadableStream<Uint8Array> | undefined
   name: string
   description?: string | undefined
   /** The columns (and declared rows) trainers see. */
@@ -100,6 +103,8 @@ export async function publishDataset(client: DataVaultBaseClient, parameters: Pu
   if (resume.registered && !resume.keyEscrowed && !parameters.key)
     throw new PublishDatasetArgumentError('Resuming after the registration needs the data key the dataset was encrypted with (`key`).')
   if (resume.registered && (!resume.cid || !resume.datatoken)) throw new PublishDatasetArgumentError('A registered `resume` state needs its `cid` and `datatoken`.')
+  if (data === undefined && !(resume.cid && (resume.registered || parameters.key)))
+    throw new PublishDatasetArgumentError('Give the `data` to publish (only a `resume` whose upload is done, with its `key`, may leave it out).')
   await assertSameChain(client)
   const addresses = await client.addresses()
 

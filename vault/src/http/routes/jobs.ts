@@ -80,6 +80,8 @@ export function jobRoutes(
     const job = jobs.require(id)
     if (job.buyer === wallet) return job
     if (ownerToo && datasets.get(job.datasetId)?.owner === wallet) return job
+    // A pool job is also its members': the owners of the datasets it read see it and its receipt.
+    if (ownerToo && wallet && datasets.poolJobReaders(job.id).some((datasetId) => datasets.get(datasetId)?.owner === wallet)) return job
     throw new JobAccessDeniedError()
   }
 
@@ -275,11 +277,18 @@ export function jobRoutes(
     const datasetId = parseParam(addressSchema, ctx.query.dataset, 'dataset')
     const dataset = datasets.require(datasetId)
     if (dataset.owner !== ctx.state.wallet) throw new JobAccessDeniedError()
+    const pooled = datasets.poolJobsOf(dataset.id).flatMap((entry) => {
+      const job = jobs.get(entry.jobId)
+      return job?.receipt ? [job.receipt] : []
+    })
     ctx.body = {
-      receipts: jobs
-        .list({ datasetId: dataset.id, limit: 1000 })
-        .filter((job) => job.state === 'finished' && job.receipt)
-        .map((job) => job.receipt),
+      receipts: [
+        ...jobs
+          .list({ datasetId: dataset.id, limit: 1000 })
+          .filter((job) => job.state === 'finished' && job.receipt)
+          .map((job) => job.receipt),
+        ...pooled,
+      ],
     }
   })
 
