@@ -6,6 +6,8 @@
 //  4. the egress guard per MiB of weights vs reading and hashing the same bytes
 //  5. trainer wall time in the sandbox vs the same bundle bare; DP-SGD vs plain epochs
 //  6. logistic regression's held-out accuracy and fit time vs scikit-learn (if python3-sklearn is installed)
+//  7. key release latency (engine asks → data key rebuilt, each holder checking the chain) for 1 of 1,
+//     2 of 3 and 3 of 5 local key holders, median and p95 over 100 releases, against the bare chain checks
 import { spawn } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -19,6 +21,7 @@ import { heliaStorage } from '@datavault/vault'
 import { startTestStack } from '../test/fixtures/stack.ts'
 import { benchEgress } from './bench/egress.ts'
 import { benchEncryption } from './bench/encryption.ts'
+import { benchKeyRelease } from './bench/key-release.ts'
 import { benchTrainers } from './bench/trainers.ts'
 import { healthCsv, healthSchema } from './lib/synthetic-health.ts'
 
@@ -110,6 +113,13 @@ try {
         `fit time ours ${trainers.outsideMs.toFixed(0)} ms (whole bare run), scikit-learn ${trainers.sklearn.ms.toFixed(0)} ms (fit only): ratio ${(trainers.outsideMs / trainers.sklearn.ms).toFixed(1)}×`,
     )
   else line(`held-out accuracy ours ${trainers.accuracy.toFixed(4)}; scikit-learn not installed (apt-get install python3-sklearn) — skipped`)
+
+  line('\n# 7. key release (tickets signed → shares checked on chain, released, combined), 100 releases each')
+  const release = await benchKeyRelease()
+  for (const config of release.configs)
+    line(`${config.label}: median ${config.medianMs.toFixed(1)} ms, p95 ${config.p95Ms.toFixed(1)} ms; bare chain checks (one holder's) ${config.referenceMs.toFixed(1)} ms: ratio ${config.ratio.toFixed(1)}×`)
+  const fiveHolders = release.configs.find((config) => config.holders === 5)
+  line(`3 of 5 median ${fiveHolders?.medianMs.toFixed(1) ?? '?'} ms (target ≤ 50 ms): ${release.targetMet ? 'met' : 'missed'}`)
 } finally {
   await rm(dir, { recursive: true, force: true })
 }

@@ -143,7 +143,8 @@ export async function startKeyHolder({
   }
   try {
     const addresses = await readOceanAddressesFile(addressesFile, chainId)
-    const client = createPublicClient({ chain: rpcChain({ chainId, rpcUrl }), transport: http(rpcUrl, { retryCount: 2 }), pollingInterval: 100 }) as PublicClient
+    // JSON-RPC batches: the reads a release makes at once (order receipt, dataset state, compute node) go out as one request.
+    const client = createPublicClient({ chain: rpcChain({ chainId, rpcUrl }), transport: http(rpcUrl, { retryCount: 2, batch: true }), pollingInterval: 100 }) as PublicClient
     const chain: KeyRegistryReader = keyRegistryReader({ client, chainId, addresses })
     const nonces = nonceStore({ db: nonceDb })
     const holder = keyHolder()({ db, identity, chain, nonces, logger })
