@@ -330,7 +330,8 @@ describe('the owner extension in Chromium', () => {
     const job = await buyer.submitJob({ dataset: created.datatoken, trainer: { id: 'logistic-regression' }, params: { label: 'risk', epochs: 5 }, orderTx })
     expect(await buyer.waitForJob({ id: job.id })).toMatchObject({ state: 'finished' })
     await go('#/jobs')
-    expect(await page.locator(`tr[data-job="${job.id}"]`).innerText()).toMatch(/through pool 0x[0-9a-f]{4}…[0-9a-f]{4}[\s\S]*Finished[\s\S]*Kept by the pool/)
+    // A member gets the receipt of a pool job that read their data, and checks it.
+    await expect.poll(() => page.locator(`tr[data-job="${job.id}"]`).innerText(), { timeout: 30_000 }).toMatch(/through pool 0x[0-9a-f]{4}…[0-9a-f]{4}[\s\S]*Finished[\s\S]*✓ Verified/)
 
     await go('#/pools')
     const listedCard = page.locator(`[data-pool="${poolId}"]`)
@@ -355,7 +356,7 @@ describe('the owner extension in Chromium', () => {
     expect(await page.locator(`tr[data-dataset="${dataset}"]`).innerText()).toMatch(/Heart health \(browser\)[\s\S]*600 rows, 6 columns[\s\S]*For sale · 3 OCEAN per job/)
     await shot('13-datasets')
     await go('#/earnings')
-    expect(await page.locator('main').innerText()).toMatch(/Heart health \(browser\)\s+3\s+1\s+[\d.]+ OCEAN/)
+    await expect.poll(() => page.locator('main').innerText(), { timeout: 30_000 }).toMatch(/Heart health \(browser\)\s+3\s+1\s+[\d.]+ OCEAN/)
     expect(await audit()).toEqual({ unlabeled: [], lowContrast: [] })
     await shot('14-earnings')
 

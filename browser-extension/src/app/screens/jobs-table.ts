@@ -13,8 +13,9 @@ function receiptCell(row: OwnerJob): HTMLElement {
   if (receipt.status === 'verified')
     return h('td', { class: 'receipt ok', 'data-receipt': 'verified' }, h('span', { 'aria-hidden': 'true' }, '✓ '), 'Verified', h('span', { class: 'visually-hidden' }, `: signed by the node, for this job`))
   if (receipt.status === 'invalid') return h('td', { class: 'receipt bad', 'data-receipt': 'invalid' }, h('span', { 'aria-hidden': 'true' }, '✗ '), `Does not check out: ${receipt.reason}`)
-  // The node gives a pool job's receipt to its buyer and the pool, not to each member.
-  if (row.throughPool && row.job.state === 'finished') return h('td', { class: 'receipt', 'data-receipt': 'pool' }, "Kept by the pool (not shared with members)")
+  // The node gives a pool job's receipt to its buyer and to the owners of the datasets it read; a
+  // node that predates that answers it is not theirs to read.
+  if (row.throughPool && row.job.state === 'finished') return h('td', { class: 'receipt', 'data-receipt': 'pool' }, 'Not shared by this node')
   return h('td', { class: 'receipt', 'data-receipt': 'none' }, row.job.state === 'finished' ? 'Missing' : '—')
 }
 
