@@ -4,7 +4,9 @@
 // without gas is stopped with nothing for sale, then resumes), see a buyer's job appear with its
 // receipt verified, approve a buyer's own program, see earnings, revoke; and the failures a
 // person meets: a wrong password, a file that is not a table or is too big, a node that is down.
-// Each screen is saved to browser-extension/screenshots/ (the README shows them).
+// Each screen is saved by every run to browser-extension/.screenshots/ (ignored by git);
+// `npm run screenshots -w browser-extension` runs the same test into browser-extension/screenshots/,
+// the committed pictures the README shows.
 import { createServer } from 'node:http'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -21,7 +23,7 @@ import { buildExtension } from '../build.ts'
 import { capturePage } from '../src/background/capture.ts'
 import { type ExtensionBrowser, launchExtension } from './chromium.ts'
 
-const screenshots = new URL('../screenshots/', import.meta.url).pathname
+const screenshots = new URL(process.env.DATAVAULT_UPDATE_SCREENSHOTS === '1' ? '../screenshots/' : '../.screenshots/', import.meta.url).pathname
 const password = 'correct horse battery staple'
 const maxUploadBytes = 256 * 1024
 // A value that appears in one row of the data only: no request that leaves the browser may carry it.
