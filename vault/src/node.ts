@@ -165,6 +165,7 @@ export async function startVaultNode(
         const plaintexts: ReadableStream<Uint8Array>[] = []
         const source = (async function* () {
           let header: string | undefined
+          let firstHead = Buffer.alloc(0)
           try {
             for (const [index, part] of parts.entries()) {
               const ciphertext = Readable.toWeb(Readable.from(storage.cat(part.cid, { signal }))) as ReadableStream<Uint8Array>
@@ -178,7 +179,12 @@ export async function startVaultNode(
                 if (chunk.byteLength) count.endsWithNewline = chunk[chunk.byteLength - 1] === 10
                 count.bytes += chunk.byteLength
                 if (index === 0) {
-                  if (header === undefined) header = Buffer.from(chunk.subarray(0, Math.max(0, chunk.indexOf(10)))).toString('utf8')
+                  // The first dataset's header line, however the plaintext is chunked.
+                  if (header === undefined && firstHead.byteLength < 64 * 1024) {
+                    firstHead = Buffer.concat([firstHead, chunk.subarray(0, 64 * 1024)])
+                    const end = firstHead.indexOf(10)
+                    if (end !== -1) header = firstHead.subarray(0, end).toString('utf8')
+                  }
                   yield chunk
                   continue
                 }
