@@ -7,7 +7,8 @@
 //  5. trainer wall time in the sandbox vs the same bundle bare; DP-SGD vs plain epochs
 //  6. logistic regression's held-out accuracy and fit time vs scikit-learn (if python3-sklearn is installed)
 //  7. key release latency (engine asks → data key rebuilt, each holder checking the chain) for 1 of 1,
-//     2 of 3 and 3 of 5 local key holders, median and p95 over 100 releases, against the bare chain checks
+//     2 of 3 and 3 of 5 local key holders, each its own process as in production (3 of 5 also in the
+//     node's process, as before), median and p95 over 100 releases, against the bare chain checks
 import { spawn } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -118,8 +119,7 @@ try {
   const release = await benchKeyRelease()
   for (const config of release.configs)
     line(`${config.label}: median ${config.medianMs.toFixed(1)} ms, p95 ${config.p95Ms.toFixed(1)} ms; bare chain checks (one holder's) ${config.referenceMs.toFixed(1)} ms: ratio ${config.ratio.toFixed(1)}×`)
-  const fiveHolders = release.configs.find((config) => config.holders === 5)
-  line(`3 of 5 median ${fiveHolders?.medianMs.toFixed(1) ?? '?'} ms (target ≤ 50 ms): ${release.targetMet ? 'met' : 'missed'}`)
+  line(`3 of 5, holders in their own processes: median ${release.target?.medianMs.toFixed(1) ?? '?'} ms (target ≤ 50 ms): ${release.targetMet ? 'met' : 'missed'}`)
 } finally {
   await rm(dir, { recursive: true, force: true })
 }

@@ -1,23 +1,36 @@
 // Key release latency (the engine's `keys.requestKey`: tickets signed, holders asked, each checking
 // the chain by itself, shares opened and combined) for 1 of 1 (the node itself), 2 of 3 and 3 of 5
-// local key holders, against the on-chain checks alone (what one holder must ask the chain before a
-// release: the order's receipt, the dataset's state, the compute node's registration), made
-// directly against the same chain.
-import { type Address, type PublicClient, createPublicClient, http } from 'viem'
+// local key holders, each holder a process of its own as in production (`datavault keyholder`),
+// against the on-chain checks alone (what one holder must ask the chain before a release: the
+// order's receipt, the dataset's state, the compute node's registration), made directly against
+// the same chain. 3 of 5 is also timed with the holders in the node's process (how this bench ran
+// before: every holder's work queued on the node's one event loop).
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type Address, type PublicClient, createPublicClient, createWalletClient, http, parseEther } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
 import { keyHolderRegistryAbi, verifyOrder } from '@datavault/contracts'
 import { rpcChain, submitJob, waitForJob } from '@datavault/sdk'
 import { healthCsv, healthSchema } from '../lib/synthetic-health.ts'
-import { startTestStack } from '../../test/fixtures/stack.ts'
+import { type TestStack, startTestStack } from '../../test/fixtures/stack.ts'
+import { type KeyHolderProcesses, keyHolderProcesses } from './key-holder-processes.ts'
+
+/** Where a configuration's key holders run: the node alone (1 of 1), each its own process, or all in the node's process. */
+export type KeyHolderPlacement = 'node' | 'processes' | 'in-process'
 
 /** One key-holder configuration's release latency and its chain's bare checks, in ms. */
 export type KeyReleaseConfigResult = {
   label: string
   threshold: number
   holders: number
+  placement: KeyHolderPlacement
   medianMs: number
   p95Ms: number
-  /** CPU time of this process (the node and every holder run in it) per release: steadier than wall time on a shared machine. */
+  /** CPU time of this process (the node, and the holders when in-process) per release: steadier than wall time on a shared machine. */
   cpuMsPerRelease: number
+  /** CPU time of the holder processes per release, all together (placement `processes`, on Linux). */
+  holderCpuMsPerRelease?: number | undefined
   referenceMs: number
   ratio: number
 }
@@ -29,23 +42,51 @@ const quantile = (values: number[], q: number) => {
 
 /**
  * Times `releases` sequential key releases for one real job per configuration (after `warmup`
- * untimed ones), each stack stopped before the next starts. The reference, the bare chain checks
- * (median of as many rounds), is measured against each stack's own chain with a holder's RPC
- * client settings, so each ratio compares like with like.
+ * untimed ones), each stack (and its holder processes) stopped before the next starts. The
+ * reference, the bare chain checks (median of as many rounds), is measured against each stack's
+ * own chain with a holder's RPC client settings, so each ratio compares like with like.
  */
 export async function benchKeyRelease({
   configs = [
     { holders: 0, threshold: 1 },
     { holders: 3, threshold: 2 },
     { holders: 5, threshold: 3 },
+    { holders: 5, threshold: 3, placement: 'in-process' },
   ],
   releases = 100,
   warmup = 5,
-}: { configs?: { holders: number; threshold: number }[]; releases?: number; warmup?: number } = {}) {
+}: { configs?: { holders: number; threshold: number; placement?: Exclude<KeyHolderPlacement, 'node'> }[]; releases?: number; warmup?: number } = {}) {
   const results: KeyReleaseConfigResult[] = []
-  for (const { holders, threshold } of configs) {
-    const t = await startTestStack({ keyHolders: holders, keyThreshold: holders > 0 ? threshold : undefined })
+  for (const config of configs) {
+    const { holders, threshold } = config
+    const placement: KeyHolderPlacement = holders === 0 ? 'node' : (config.placement ?? 'processes')
+    const dir = await mkdtemp(join(tmpdir(), 'dv-bench-holders-'))
+    let processes: KeyHolderProcesses | undefined
+    let t: TestStack | undefined
     try {
+      // Holder processes are known by address before the node starts (it splits keys across
+      // them); they start, funded, once the chain is up, and register before anything is published.
+      if (placement === 'processes') processes = await keyHolderProcesses({ dir, count: holders })
+      t = await startTestStack({
+        keyHolders: placement === 'in-process' ? holders : undefined,
+        keyThreshold: holders > 0 ? threshold : undefined,
+        nodeConfig: processes ? { keyHolders: processes.addresses } : undefined,
+      })
+      if (processes) {
+        const deployer = t.stack.accounts.find((account) => account.role === 'deployer')
+        if (!deployer) throw new Error('The dev stack has no deployer account.')
+        const chain = rpcChain({ chainId: t.stack.chainId, rpcUrl: t.stack.rpcUrl })
+        const wallet = createWalletClient({ account: privateKeyToAccount(deployer.privateKey), chain, transport: http(t.stack.rpcUrl) })
+        const client = createPublicClient({ chain, transport: http(t.stack.rpcUrl) })
+        await processes.start({
+          rpcUrl: t.stack.rpcUrl,
+          chainId: t.stack.chainId,
+          addressesFile: t.stack.addressesFile,
+          fund: async (address) => {
+            await client.waitForTransactionReceipt({ hash: await wallet.sendTransaction({ to: address, value: parseEther('1') }) })
+          },
+        })
+      }
       const published = await t.publish({ csv: healthCsv({ rows: 100, seed: 3 }), schema: healthSchema('binary') })
       const orderTx = await t.buyAndOrder(published)
       // A real job, as the engine stored it; it runs to its end first so nothing else competes. How
@@ -61,6 +102,7 @@ export async function benchKeyRelease({
       }
       for (let i = 0; i < warmup; i++) await release()
       const latencies: number[] = []
+      const holderCpu = await processes?.cpuMs()
       const cpu = process.cpuUsage()
       for (let i = 0; i < releases; i++) {
         const started = performance.now()
@@ -68,13 +110,15 @@ export async function benchKeyRelease({
         latencies.push(performance.now() - started)
       }
       const { user, system } = process.cpuUsage(cpu)
+      const holderCpuAfter = await processes?.cpuMs()
       // The reference: one holder's chain checks, in parallel as a holder makes them.
       const client = createPublicClient({ chain: rpcChain({ chainId: t.stack.chainId, rpcUrl: t.stack.rpcUrl }), transport: http(t.stack.rpcUrl, { retryCount: 2 }) }) as PublicClient
       const registry = t.stack.addresses.KeyHolderRegistry as Address
       const node = t.stack.nodeAddress
+      const consumer = t.buyer.account.address
       const checks = () =>
         Promise.all([
-          verifyOrder(client, { txHash: orderTx, datatoken: published.datatoken, consumer: t.buyer.account.address, providerFeeAddress: node }),
+          verifyOrder(client, { txHash: orderTx, datatoken: published.datatoken, consumer, providerFeeAddress: node }),
           client.readContract({ address: registry, abi: keyHolderRegistryAbi, functionName: 'datasetState', args: [published.datatoken] }),
           client.readContract({ address: registry, abi: keyHolderRegistryAbi, functionName: 'computeNode', args: [node] }),
         ])
@@ -88,24 +132,30 @@ export async function benchKeyRelease({
       const medianMs = quantile(latencies, 0.5)
       const referenceMs = quantile(chainChecks, 0.5)
       results.push({
-        label: holders > 0 ? `${threshold} of ${holders}` : '1 of 1 (the node)',
+        label: placement === 'node' ? '1 of 1 (the node)' : `${threshold} of ${holders}${placement === 'in-process' ? ' (holders in the node\'s process, as before)' : ' (holders in their own processes)'}`,
         threshold,
         holders: Math.max(holders, 1),
+        placement,
         medianMs,
         p95Ms: quantile(latencies, 0.95),
         cpuMsPerRelease: (user + system) / 1000 / releases,
+        holderCpuMsPerRelease: holderCpu !== undefined && holderCpuAfter !== undefined ? (holderCpuAfter - holderCpu) / releases : undefined,
         referenceMs,
         ratio: medianMs / referenceMs,
       })
     } finally {
-      await t.stop()
+      await processes?.stop()
+      await t?.stop()
+      await rm(dir, { recursive: true, force: true })
     }
   }
-  const target = results.find((result) => result.threshold === 3 && result.holders === 5)
+  const target = results.find((result) => result.threshold === 3 && result.holders === 5 && result.placement === 'processes')
   return {
     releases,
     configs: results,
-    /** Issue 4's target: 3 of 5 median ≤ 50 ms (undefined when 3 of 5 was not measured). */
+    /** The 3 of 5 result the target is judged on: holders in their own processes, as in production. */
+    target,
+    /** Issue 4's target: 3 of 5 median ≤ 50 ms, holders in their own processes (undefined when that was not measured). */
     targetMet: target ? target.medianMs <= 50 : undefined,
   }
 }
@@ -114,8 +164,9 @@ if (import.meta.main) {
   const result = await benchKeyRelease()
   for (const config of result.configs)
     console.log(
-      `${config.label}: median ${config.medianMs.toFixed(1)} ms, p95 ${config.p95Ms.toFixed(1)} ms (CPU ${config.cpuMsPerRelease.toFixed(1)} ms a release); ` +
+      `${config.label}: median ${config.medianMs.toFixed(1)} ms, p95 ${config.p95Ms.toFixed(1)} ms ` +
+        `(CPU a release: ${config.cpuMsPerRelease.toFixed(1)} ms in the node's process${config.holderCpuMsPerRelease !== undefined ? `, ${config.holderCpuMsPerRelease.toFixed(1)} ms in the holders'` : ''}); ` +
         `bare chain checks (one holder's) ${config.referenceMs.toFixed(1)} ms: ratio ${config.ratio.toFixed(1)}×`,
     )
-  console.log(`3 of 5 target (median ≤ 50 ms): ${result.targetMet ? 'met' : 'missed'}`)
+  console.log(`3 of 5, holders in their own processes: median ${result.target?.medianMs.toFixed(1) ?? '?'} ms (target ≤ 50 ms): ${result.targetMet ? 'met' : 'missed'}`)
 }

@@ -48,9 +48,15 @@ export type StartDevStackParameters = {
   keyHolders?: number
   /** How many of the key holders a job needs (default: a majority). */
   keyThreshold?: number
-  /** Node settings to use instead of the defaults (limits, concurrency…). */
+  /**
+   * Node settings to use instead of the defaults (limits, concurrency…). `keyHolders` here names
+   * holders run elsewhere (each its own process, as in production), by wallet address: the node
+   * splits keys across them after the ones started beside it, and `keyThreshold` counts them too.
+   * They must register on chain before a dataset is published; `DevStackInfo.keyHolders` lists
+   * only the ones started beside the node.
+   */
   nodeConfig?: Partial<
-    Pick<VaultConfig, 'maxUploadBytes' | 'maxPendingUploadBytes' | 'maxJobWallTimeSeconds' | 'maxJobMemoryMb' | 'concurrency' | 'anchorReceipts'>
+    Pick<VaultConfig, 'maxUploadBytes' | 'maxPendingUploadBytes' | 'maxJobWallTimeSeconds' | 'maxJobMemoryMb' | 'concurrency' | 'anchorReceipts' | 'keyHolders'>
   >
 }
 
@@ -115,7 +121,8 @@ export async function startDevStack({ dataDir, port = 8700, chainPort = 8545, lo
       holders.push(holder)
       onStep(`key holder ${index + 1} listening at ${holder.url} (wallet ${holder.address})`)
     }
-    const threshold = keyThreshold ?? (keyHolders > 0 ? Math.floor(keyHolders / 2) + 1 : 1)
+    const allHolders = [...holders.map((holder) => holder.address), ...(nodeConfig.keyHolders ?? [])]
+    const threshold = keyThreshold ?? (allHolders.length > 0 ? Math.floor(allHolders.length / 2) + 1 : 1)
     // The node's wallet registers it on chain and pays for anchoring receipts on the dev chain.
     await gas((await loadNodeIdentity(join(nodeDir, 'keys', 'node.json'))).account.address)
     const node = await startVaultNode(
@@ -128,13 +135,13 @@ export async function startDevStack({ dataDir, port = 8700, chainPort = 8545, lo
         rpcUrl: chain.rpcUrl,
         chainId: chain.chainId,
         addressesFile,
-        keyHolders: holders.map((holder) => holder.address),
+        keyHolders: allHolders,
         keyThreshold: threshold,
       }),
       { logger, extraTrainers },
     )
     stops.push(() => node.stop())
-    onStep(`vault node listening at ${node.url} (node wallet ${node.address}; data keys ${holders.length ? `${threshold} of ${holders.length} key holders` : 'held by the node, 1 of 1'})`)
+    onStep(`vault node listening at ${node.url} (node wallet ${node.address}; data keys ${allHolders.length ? `${threshold} of ${allHolders.length} key holders` : 'held by the node, 1 of 1'})`)
 
     const info: DevStackInfo = {
       rpcUrl: chain.rpcUrl,
