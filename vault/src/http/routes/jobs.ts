@@ -180,10 +180,11 @@ export function jobRoutes(
     }
     await chain.verifyOrder({ txHash: body.orderTx, datatoken: dataset.datatoken, consumer: buyer })
     const id = randomUUID()
-    if (dataset.pool) datasets.setPoolJobRows(id, dataset.schema.rows ?? 0)
     privacy.reserve({ jobId: id, dataset, members, definition, params })
     let job: Job
     try {
+      // A pool job remembers the rows it was planned for before it can be claimed (its members change).
+      if (dataset.pool) datasets.setPoolJobRows(id, dataset.schema.rows ?? 0)
       job = jobs.create({ id, datasetId: dataset.id, buyer, orderTx: body.orderTx, trainer: jobTrainer, params, acceptedAt: Date.now(), awaitingApproval: !allowed })
     } catch (error) {
       privacy.release(id)
