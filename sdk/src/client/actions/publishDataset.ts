@@ -2,11 +2,10 @@ import type { Address, Hash, Hex } from 'viem'
 import { escrowDataKey } from '../../api/actions/escrowDataKey.ts'
 import { getDataset } from '../../api/actions/getDatasets.ts'
 import { registerDataset } from '../../api/actions/registerDataset.ts'
-import { uploadCiphertext } from '../../api/actions/uploadCiphertext.ts'
 import type { ComputePolicy, DatasetSchema, DatasetView } from '../../api/schemas.ts'
 import { priceDatatoken } from '../../chain/priceDatatoken.ts'
 import { publishDatatoken } from '../../chain/publishDatatoken.ts'
-import { createEncryptStream } from '../../envelope/createEncryptStream.ts'
+import { type PlaintextSource, uploadPlaintext } from '../uploadPlaintext.ts'
 import type { EnvelopeCrypto } from '../../envelope/crypto.ts'
 import { generateDataKey } from '../../envelope/generateDataKey.ts'
 import { type DataVaultBaseClient, assertSameChain, requireWallet } from '../createDataVaultClient.ts'
@@ -23,7 +22,7 @@ export type PublishDatasetParameters = {
    * The plaintext: a CSV as a Blob or File (Node: `await fs.openAsBlob(path)`), bytes, a string, or
    * a stream. Encrypted here; never sent open. Not needed when `resume` says the upload is done.
    */
-  data?: Blob | Uint8Array | string | ReadableStream<Uint8Array> | undefined
+  data?: PlaintextSource | undefined
   name: string
   description?: string | undefined
   /** The columns (and declared rows) trainers see. */
@@ -129,19 +128,13 @@ export async function publishDataset(client: DataVaultBaseClient, parameters: Pu
 
   try {
     await run('upload', state.cid !== undefined, async () => {
-      const totalBytes = data instanceof Blob ? data.size : typeof data === 'string' ? undefined : data instanceof Uint8Array ? data.byteLength : undefined
-      const plaintext = data instanceof ReadableStream ? data : data instanceof Blob ? data.stream() : new Blob([data as BlobPart]).stream()
-      let bytes = 0
-      const counted = plaintext.pipeThrough(
-        new TransformStream<Uint8Array, Uint8Array>({
-          transform(piece, controller) {
-            bytes += piece.byteLength
-            controller.enqueue(piece)
-            onProgress?.({ step: 'upload', status: 'progress', bytes, totalBytes })
-          },
-        }),
-      )
-      const { cid } = await uploadCiphertext(client.vault, { body: counted.pipeThrough(createEncryptStream(key, { crypto })), ...(signal ? { signal } : {}) })
+      const { cid } = await uploadPlaintext(client.vault, {
+        data: data as PlaintextSource,
+        key,
+        crypto,
+        signal,
+        onBytes: (bytes, totalBytes) => onProgress?.({ step: 'upload', status: 'progress', bytes, totalBytes }),
+      })
       state.cid = cid
     })
     await run('datatoken', state.datatoken !== undefined, async () => {

@@ -2,19 +2,18 @@ import type { Hex } from 'viem'
 import { escrowDataKey } from '../../api/actions/escrowDataKey.ts'
 import { getDataset } from '../../api/actions/getDatasets.ts'
 import type { DatasetView } from '../../api/schemas.ts'
-import { uploadCiphertext } from '../../api/actions/uploadCiphertext.ts'
-import { createEncryptStream } from '../../envelope/createEncryptStream.ts'
 import type { EnvelopeCrypto } from '../../envelope/crypto.ts'
 import { generateDataKey } from '../../envelope/generateDataKey.ts'
 import { DataVaultError } from '../../errors/base.ts'
 import { manifestToJson } from '../../keyshares/format.ts'
+import { type PlaintextSource, uploadPlaintext } from '../uploadPlaintext.ts'
 import { type DataVaultBaseClient, assertSameChain, requireWallet } from '../createDataVaultClient.ts'
 
 export type RotateDatasetKeyParameters = {
   /** The dataset id (its datatoken). */
   dataset: Hex
   /** The plaintext again (your copy of the data): encrypted here, streaming, under a fresh key. */
-  data: Blob | Uint8Array | string | ReadableStream<Uint8Array>
+  data: PlaintextSource
   /** Plaintext bytes read, encrypted and sent so far. */
   onProgress?: ((event: { bytes: number; totalBytes: number | undefined }) => void) | undefined
   crypto?: EnvelopeCrypto | undefined
@@ -52,19 +51,7 @@ export async function rotateDatasetKey(client: DataVaultBaseClient, { dataset, d
   if (current.revokedAt) throw new RotateDatasetKeyError('The dataset is revoked; publish it again instead of rotating its key.')
   const key = generateDataKey()
   try {
-    const totalBytes = data instanceof Blob ? data.size : data instanceof Uint8Array ? data.byteLength : undefined
-    const plaintext = data instanceof ReadableStream ? data : data instanceof Blob ? data.stream() : new Blob([data as BlobPart]).stream()
-    let bytes = 0
-    const counted = plaintext.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(piece, controller) {
-          bytes += piece.byteLength
-          controller.enqueue(piece)
-          onProgress?.({ bytes, totalBytes })
-        },
-      }),
-    )
-    const { cid } = await uploadCiphertext(client.vault, { body: counted.pipeThrough(createEncryptStream(key, { crypto })), ...(signal ? { signal } : {}) })
+    const { cid } = await uploadPlaintext(client.vault, { data, key, crypto, signal, onBytes: (bytes, totalBytes) => onProgress?.({ bytes, totalBytes }) })
     const { manifest, signature } = await escrowDataKey(client.vault, { dataset, key, chain: client.public, cid, trainers: current.policy.trainers, register: false })
     const response = await client.vault.request({
       method: 'POST',
