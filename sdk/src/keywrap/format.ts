@@ -19,7 +19,8 @@ export const sealedBoxOverhead = sealedBoxHeaderLength + sealedBoxTagLength
 /** Largest secret a sealed box carries: it wraps keys and key shares, not data. */
 export const maxSealedPlaintextLength = 4096
 
-const kdfInfoLabel = new TextEncoder().encode('datavault keywrap v1 x25519-hkdf-sha256-aes-256-gcm')
+/** HKDF info label of version-1 boxes (followed by the ephemeral and recipient public keys). */
+export const kdfInfoLabel = new TextEncoder().encode('datavault keywrap v1 x25519-hkdf-sha256-aes-256-gcm')
 
 /** A Uint8Array from any realm (an iframe, a vm context, a Node Buffer). */
 export function isBytes(value: unknown): value is Uint8Array {

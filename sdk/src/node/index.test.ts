@@ -8,6 +8,8 @@ test('default: export list', () => {
       "encryptFile",
       "fileSink",
       "nodeEnvelopeCrypto",
+      "nodeOpenSealed",
+      "nodeSealToPublicKey",
     ]
   `)
 })

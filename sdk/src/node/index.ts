@@ -2,5 +2,6 @@
 export { type DecryptFileParameters, type DecryptFileReturnType, decryptFile } from './decryptFile.ts'
 export { type EncryptFileParameters, type EncryptFileReturnType, encryptFile } from './encryptFile.ts'
 export { nodeEnvelopeCrypto } from './nodeEnvelopeCrypto.ts'
+export { nodeOpenSealed, nodeSealToPublicKey } from './nodeSealedBox.ts'
 export type { FileProgress } from './transformFile.ts'
 export { type FileSink, type FileSinkOptions, fileSink } from './fileSink.ts'

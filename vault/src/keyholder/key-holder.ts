@@ -17,7 +17,7 @@ import type { Database } from '../store/database.ts'
 import type { NodeIdentity } from '../keys/node-identity.ts'
 import type { NonceStore } from '../store/nonces.ts'
 import type { PoolReader } from '../pools/pool-chain.ts'
-import { nativeOpenSealed, nativeSealToPublicKey } from './native-sealed-box.ts'
+import { nodeOpenSealed, nodeSealToPublicKey } from '@datavault/sdk/node'
 
 /** A dataset's state as its owner set it on the KeyHolderRegistry. */
 export type DatasetChainState = 'active' | 'unpublished' | 'revoked'
@@ -186,7 +186,7 @@ export function keyHolder({ now = () => Math.floor(Date.now() / 1000) }: { now?:
           throw new KeyHolderError('A newer key escrow for this dataset is already held.', { code: 'ESCROW_STALE', status: 409 })
         let share: Uint8Array
         try {
-          share = nativeOpenSealed(identity.encryption.privateKey, sealedShare, {
+          share = nodeOpenSealed(identity.encryption.privateKey, sealedShare, {
             context: keyShareContext({ chainId: chain.chainId, dataset: manifest.dataset, holder: address }),
           })
         } catch (cause) {
@@ -270,11 +270,11 @@ export function keyHolder({ now = () => Math.floor(Date.now() / 1000) }: { now?:
           db.exec('ROLLBACK')
           throw error
         }
-        const share = nativeOpenSealed(identity.encryption.privateKey, new Uint8Array(row.sealed_share), {
+        const share = nodeOpenSealed(identity.encryption.privateKey, new Uint8Array(row.sealed_share), {
           context: keyShareContext({ chainId: chain.chainId, dataset: ticket.dataset, holder: address }),
         })
         try {
-          const sealedShare = nativeSealToPublicKey(hexToBytes(ticket.jobKey), share, {
+          const sealedShare = nodeSealToPublicKey(hexToBytes(ticket.jobKey), share, {
             context: releasedShareContext({ chainId: chain.chainId, dataset: ticket.dataset, holder: address, jobId: ticket.jobId }),
           })
           log.info({ dataset, jobId: ticket.jobId, index: row.holder_index }, 'key share released to job')

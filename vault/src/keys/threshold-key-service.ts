@@ -21,7 +21,7 @@ import { approvalTerms } from '../store/algorithms.ts'
 import type { Dataset } from '../store/datasets.ts'
 import type { KeyRegistryReader } from '../keyholder/holder-chain.ts'
 import type { KeyHolder } from '../keyholder/key-holder.ts'
-import { nativeOpenSealed, nativeSealToPublicKey } from '../keyholder/native-sealed-box.ts'
+import { nodeOpenSealed, nodeSealToPublicKey } from '@datavault/sdk/node'
 import { KeyReleaseError, type KeyService } from './key-service.ts'
 import type { NodeIdentity } from './node-identity.ts'
 
@@ -94,9 +94,9 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
         | { public_key: Hex; sealed_private_key: Uint8Array }
         | undefined
       if (row)
-        return { publicKey: row.public_key, privateKey: nativeOpenSealed(identity.encryption.privateKey, new Uint8Array(row.sealed_private_key), { context }) }
+        return { publicKey: row.public_key, privateKey: nodeOpenSealed(identity.encryption.privateKey, new Uint8Array(row.sealed_private_key), { context }) }
       const pair = generateKeyPair()
-      const sealed = nativeSealToPublicKey(identity.encryption.publicKey, pair.privateKey, { context })
+      const sealed = nodeSealToPublicKey(identity.encryption.publicKey, pair.privateKey, { context })
       const publicKey = bytesToHex(pair.publicKey)
       db.prepare('INSERT INTO job_keys (order_tx, public_key, sealed_private_key, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(
         orderTx.toLowerCase(),
@@ -228,7 +228,7 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
                 const released = await endpoint(holder)({ ticket, signature, signal: controller.signal })
                 if (settled) return
                 if (released.index !== index) throw new KeyReleaseError('The holder released a share under another index.', { code: 'HOLDER_INDEX_MISMATCH', status: 502 })
-                const share = nativeOpenSealed(jobKey.privateKey, released.sealedShare, {
+                const share = nodeOpenSealed(jobKey.privateKey, released.sealedShare, {
                   context: releasedShareContext({ chainId, dataset: dataset.id as Address, holder, jobId: job.id }),
                 })
                 if (shareCommitment({ dataset: dataset.id as Address, index, share }) !== manifest.shareCommitments[index]) {

@@ -1,34 +1,27 @@
-// The SDK's version-1 sealed box (sdk/src/keywrap/FORMAT.md) on node:crypto. The SDK's own
-// `sealToPublicKey`/`openSealed` are pure JS so that they run in browsers; their X25519 costs about
-// 1.5 ms a scalar multiplication here, and a key release seals and opens several boxes (the job key,
-// each holder's escrowed share, each released share) on the hot path. Native X25519 is ~10× faster.
-// Same bytes in and out: boxes from either side open on the other (native-sealed-box.test.ts).
+// The version-1 sealed box (../keywrap/FORMAT.md) on node:crypto, as `nodeEnvelopeCrypto` is the
+// envelope's. `sealToPublicKey`/`openSealed` are pure JS so that they run in browsers; their X25519
+// costs about 1.5 ms a scalar multiplication, and a key release seals and opens several boxes (the
+// job key, each holder's escrowed share, each released share) on its hot path. Native X25519 is
+// ~10× faster. Same bytes in and out: boxes from either side open on the other.
 import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, type KeyObject } from 'node:crypto'
-import { KeyWrapArgumentError, SealedBoxError, maxSealedPlaintextLength, sealedBoxOverhead, sealedBoxVersion } from '@datavault/sdk'
-
-const magic = Buffer.from('DVKW', 'latin1')
-const keyLength = 32
-const headerLength = magic.length + 1 + keyLength
-const tagLength = 16
-const kdfInfoLabel = Buffer.from('datavault keywrap v1 x25519-hkdf-sha256-aes-256-gcm', 'utf8')
+import { KeyWrapArgumentError, SealedBoxError } from '../keywrap/errors.ts'
+import {
+  assertKey,
+  contextBytes,
+  encodeHeader,
+  isBytes,
+  kdfInfoLabel,
+  maxSealedPlaintextLength,
+  sealedBoxHeaderLength as headerLength,
+  sealedBoxMagic as magic,
+  sealedBoxOverhead,
+  sealedBoxTagLength as tagLength,
+  sealedBoxVersion,
+  x25519KeyLength as keyLength,
+} from '../keywrap/format.ts'
 // DER prefixes of X25519 keys (RFC 8410): PKCS#8 private, SPKI public; the raw 32 bytes follow.
 const pkcs8Prefix = Buffer.from('302e020100300506032b656e04220420', 'hex')
 const spkiPrefix = Buffer.from('302a300506032b656e032100', 'hex')
-
-const isBytes = (value: unknown): value is Uint8Array =>
-  value instanceof Uint8Array || (ArrayBuffer.isView(value) && value.constructor?.name === 'Uint8Array')
-
-function assertKey(key: Uint8Array, what: 'public' | 'private') {
-  if (!isBytes(key) || key.length !== keyLength)
-    throw new KeyWrapArgumentError(`An X25519 ${what} key must be ${keyLength} bytes.`, { details: `Got ${isBytes(key) ? `${key.length} bytes` : typeof key}.` })
-}
-
-function contextBytes(context: string | Uint8Array): Uint8Array {
-  const bytes = typeof context === 'string' ? Buffer.from(context, 'utf8') : context
-  if (!isBytes(bytes) || bytes.length === 0)
-    throw new KeyWrapArgumentError('A sealed box needs a non-empty context (for example the dataset id) to bind it to.')
-  return bytes
-}
 
 function privateKeyObject(privateKey: Uint8Array): KeyObject {
   const der = Buffer.concat([pkcs8Prefix, privateKey])
@@ -61,9 +54,9 @@ function boxKey(secret: Buffer, ephemeralPublicKey: Uint8Array, recipientPublicK
  * key under a context. The same errors for the same bad arguments.
  *
  * @example
- * const box = nativeSealToPublicKey(jobKey, share, { context: releasedShareContext({ chainId, dataset, holder, jobId }) })
+ * const box = nodeSealToPublicKey(jobKey, share, { context: releasedShareContext({ chainId, dataset, holder, jobId }) })
  */
-export function nativeSealToPublicKey(publicKey: Uint8Array, plaintext: Uint8Array, { context }: { context: string | Uint8Array }): Uint8Array {
+export function nodeSealToPublicKey(publicKey: Uint8Array, plaintext: Uint8Array, { context }: { context: string | Uint8Array }): Uint8Array {
   assertKey(publicKey, 'public')
   const contextAsBytes = contextBytes(context)
   if (!isBytes(plaintext) || plaintext.length > maxSealedPlaintextLength)
@@ -76,7 +69,7 @@ export function nativeSealToPublicKey(publicKey: Uint8Array, plaintext: Uint8Arr
   } catch (cause) {
     throw new KeyWrapArgumentError('The public key is not a usable X25519 key (low-order point).', { details: String(cause) })
   }
-  const header = Buffer.concat([magic, Uint8Array.of(sealedBoxVersion), ephemeralPublicKey])
+  const header = encodeHeader(ephemeralPublicKey)
   const { key, nonce, wipe } = boxKey(secret, ephemeralPublicKey, publicKey)
   try {
     const cipher = createCipheriv('aes-256-gcm', key, nonce).setAAD(Buffer.concat([header, contextAsBytes]))
@@ -91,9 +84,9 @@ export function nativeSealToPublicKey(publicKey: Uint8Array, plaintext: Uint8Arr
  * and the same context. Every failure is the same `SealedBoxError`.
  *
  * @example
- * const share = nativeOpenSealed(identity.encryption.privateKey, sealedShare, { context })
+ * const share = nodeOpenSealed(identity.encryption.privateKey, sealedShare, { context })
  */
-export function nativeOpenSealed(privateKey: Uint8Array, sealed: Uint8Array, { context }: { context: string | Uint8Array }): Uint8Array {
+export function nodeOpenSealed(privateKey: Uint8Array, sealed: Uint8Array, { context }: { context: string | Uint8Array }): Uint8Array {
   assertKey(privateKey, 'private')
   const contextAsBytes = contextBytes(context)
   if (
