@@ -1,3 +1,4 @@
+import type { ComputeEnvironment } from '@datavault/sdk'
 import type { TrainerEvent } from './protocol.ts'
 
 /** One plaintext input of a run; it becomes the read-only file `/data/<name>` in the sandbox. */
@@ -37,6 +38,12 @@ export type RunSpec = {
   /** Host directory that receives what the job wrote to `/out` (created if missing; must be empty). */
   outputDir: string
   limits: RunLimits
+  /**
+   * The compute environment the job runs in, as the operator declared it (name, runtime, CPU,
+   * memory, GPU; for Kubernetes the image by digest and scheduling). A runner uses what applies to
+   * it: the sandbox ignores the image; `limits.memoryBytes` already includes the environment's memory.
+   */
+  environment?: ComputeEnvironment | undefined
   /**
    * Every valid protocol event, `started` included; epoch events count up by one, carry a
    * quantized loss and are paced (see `BubblewrapRunnerInit.progress`), because progress reaches

@@ -51,6 +51,84 @@ export const datasetSchemaSchema = z
 /** A dataset's schema. */
 export type DatasetSchema = z.infer<typeof datasetSchemaSchema>
 
+/**
+ * What a compute environment runs: `node` (Node 24, one ES module), `python` (Python 3, standard
+ * library) or `pytorch` (Python 3 with PyTorch; CUDA when the environment has a GPU).
+ */
+export const environmentRuntimes = ['node', 'python', 'pytorch'] as const
+
+/** A program runtime that an environment of `runtime` can run: PyTorch environments run plain Python too. */
+export const environmentRunsProgram = (runtime: (typeof environmentRuntimes)[number], program: 'node' | 'python' | 'pytorch'): boolean =>
+  runtime === program || (runtime === 'pytorch' && program === 'python')
+
+/** How a node executes an environment's jobs: its local bubblewrap `sandbox`, or Jobs on `kubernetes`. */
+export const environmentRunners = ['sandbox', 'kubernetes'] as const
+
+/** An environment's name: lower-case letters, digits and `-`, as in `gpu-a100` or `cpu`. */
+export const environmentNameSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'environment names are lower-case letters, digits and "-"')
+
+/** A container image pinned by digest (`registry/name@sha256:<64 hex>`); a tag alone could change under the same name. */
+export const pinnedImageSchema = z
+  .string()
+  .max(512)
+  .regex(/^[a-z0-9][a-z0-9._\-/:]*@sha256:[0-9a-f]{64}$/, 'images must be pinned by digest: name@sha256:<64 hex digits>')
+
+/** A toleration copied onto the job's pod (Kubernetes `core/v1` Toleration). */
+const tolerationSchema = z
+  .object({
+    key: z.string().max(253).optional(),
+    operator: z.enum(['Exists', 'Equal']).optional(),
+    value: z.string().max(63).optional(),
+    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+    tolerationSeconds: z.number().int().optional(),
+  })
+  .strict()
+
+/**
+ * A compute environment as the node's operator declares it and `GET /v1/environments` lists it:
+ * the runtime, the CPU, memory and GPU a job gets, and the runner that executes it (for
+ * Kubernetes, the image pinned by digest and where the pod may be scheduled).
+ */
+export const computeEnvironmentSchema = z
+  .object({
+    name: environmentNameSchema,
+    description: z.string().max(500).default(''),
+    runtime: z.enum(environmentRuntimes),
+    runner: z.enum(environmentRunners),
+    /** CPU cores a job gets (a Kubernetes request and limit; the sandbox shares the node's). */
+    cpu: z.number().positive().max(512).default(1),
+    /** Memory a job gets, MiB; a dataset's policy may lower it, never raise it. */
+    memoryMb: z.number().int().min(128).max(4 * 1024 ** 2).default(2048),
+    /** GPUs a job gets (the `nvidia.com/gpu` limit on Kubernetes); the sandbox has none. */
+    gpu: z.number().int().min(0).max(16).default(0),
+    /** The Kubernetes extended resource name of the GPUs. */
+    gpuResource: z.string().regex(/^[a-z0-9.-]+\/[a-z0-9.-]+$/).default('nvidia.com/gpu'),
+    /** The image a Kubernetes job's program runs in, pinned by digest. */
+    image: pinnedImageSchema.optional(),
+    /** Where and how a Kubernetes job's pod runs. */
+    kubernetes: z
+      .object({
+        /** A RuntimeClass such as `gvisor` or `kata`: a kernel boundary between the trainer and the host. */
+        runtimeClassName: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,252}$/).optional(),
+        nodeSelector: z.record(z.string().max(317), z.string().max(63)).optional(),
+        tolerations: z.array(tolerationSchema).max(32).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((environment, ctx) => {
+    if (environment.runner === 'kubernetes' && !environment.image)
+      ctx.addIssue({ code: 'custom', path: ['image'], message: 'a kubernetes environment needs an image pinned by digest' })
+    if (environment.runner === 'sandbox' && environment.gpu > 0)
+      ctx.addIssue({ code: 'custom', path: ['gpu'], message: 'the local sandbox has no GPU: use the kubernetes runner for GPU environments' })
+    if (environment.runner === 'sandbox' && (environment.image || environment.kubernetes))
+      ctx.addIssue({ code: 'custom', path: ['image'], message: 'image and kubernetes settings apply to the kubernetes runner only' })
+  })
+
+/** A compute environment a node offers. */
+export type ComputeEnvironment = z.output<typeof computeEnvironmentSchema>
+
 /** What the owner allows to run on a dataset. Default deny: only listed trainers run. */
 export const computePolicySchema = z.object({
   /** Trainer ids allowed (`logistic-regression`), optionally pinned to a bundle hash (`logistic-regression@<sha256>`). */
@@ -76,6 +154,11 @@ export const computePolicySchema = z.object({
    * and reserve its (ε, δ) from this budget before it starts.
    */
   privacyBudget: z.object({ epsilon: z.number().positive().max(1000), delta: z.number().positive().max(0.01) }).optional(),
+  /**
+   * The compute environments (by name) that may read the dataset. Absent: any environment the
+   * node offers; listed: only these, whatever a buyer asks for.
+   */
+  environments: z.array(environmentNameSchema).min(1).max(32).optional(),
 })
 
 /** A dataset's compute policy. */
@@ -146,6 +229,8 @@ export const submitJobBodySchema = z
     params: z.record(z.string(), z.unknown()),
     /** The `startOrder` transaction that pays for this job. */
     orderTx: hashSchema,
+    /** The compute environment to run in; the node's first that fits the program and the policy when absent. */
+    environment: environmentNameSchema.optional(),
   })
   .refine((body) => (body.trainer === undefined) !== (body.algorithm === undefined), {
     message: 'name either a trainer or an algorithm',
