@@ -12,6 +12,9 @@ import {
   builtinTrainers,
   computeEngine,
   createTrainerCatalog,
+  defaultEnvironments,
+  environmentCatalog,
+  sandboxHasPytorch,
   privacyLedger,
   sqliteJobStore,
 } from '@datavault/compute-to-data'
@@ -238,9 +241,12 @@ export async function startVaultNode(
     // The sandbox stages /out outside the data dir (job uids must reach it; the data dir is 0700),
     // on tmpfs where there is one: a hostile program's outputs may hold data.
     const shm = await isTmpfs('/dev/shm')
-    const runner = bubblewrapRunner({ workDir: shm ? '/dev/shm/datavault-sandbox' : undefined })({ logger })
-    // Refuse to start (and so to accept paid jobs) when the sandbox cannot run here.
-    await runner.ready()
+    const sandbox = bubblewrapRunner({ workDir: shm ? '/dev/shm/datavault-sandbox' : undefined })({ logger })
+    const environments = environmentCatalog({
+      environments: config.environments ?? defaultEnvironments({ memoryMb: config.maxJobMemoryMb, pytorch: await sandboxHasPytorch() }),
+    })({ runners: { sandbox }, sandboxHasPytorch })
+    // Refuse to start (and so to accept paid jobs) when an environment cannot run here.
+    await environments.ready()
     const workDir = await memoryWorkDir({ dataDir: config.dataDir, logger: log })
     cleanups.push(() => rm(workDir, { recursive: true, force: true }))
     const engine = computeEngine({
@@ -248,7 +254,7 @@ export async function startVaultNode(
       resultsDir,
       chainId: config.chainId,
       concurrency: config.concurrency,
-    })({ store: jobs, runner, programs, inputs, privacy, account: identity.account, logger })
+    })({ store: jobs, environments, programs, inputs, privacy, account: identity.account, logger })
     // A member's owner lists the pool jobs that read their dataset, with the rows each read.
     engine.onChange((job) => {
       if (job.state !== 'finished' || !job.receipt || !datasets.get(job.datasetId)?.pool) return
@@ -284,7 +290,8 @@ export async function startVaultNode(
       engine,
       trainers,
       algorithms,
-      runtimes: () => runner.runtimes(),
+      runtimes: () => sandbox.runtimes(),
+      environments,
       privacy,
       resultsDir,
       logger,
@@ -323,7 +330,15 @@ export async function startVaultNode(
     }, 10_000)
     sweep.unref()
     cleanups.push(() => clearInterval(sweep))
-    log.info({ url, address: identity.account.address, trainers: trainers.list().map((t) => t.definition.id) }, 'vault node ready')
+    log.info(
+      {
+        url,
+        address: identity.account.address,
+        trainers: trainers.list().map((t) => t.definition.id),
+        environments: environments.list().map((environment) => `${environment.name}:${environment.runtime}@${environment.runner}`),
+      },
+      'vault node ready',
+    )
     return { url, address: identity.account.address, workDir, components, stop: stopAll }
   } catch (error) {
     await stopAll()

@@ -60,6 +60,8 @@ export type Job = {
   orderTx: `0x${string}`
   trainer: JobTrainer
   params: Record<string, unknown>
+  /** The compute environment the job runs in; absent for jobs queued before environments existed (they run in the node's first that fits). */
+  environment?: string | undefined
   state: JobState
   failure?: JobFailure | undefined
   progress?: { epoch?: number; epochs?: number; loss?: number } | undefined

@@ -285,6 +285,8 @@ export type JobView = {
   trainer: { id: string; version: string; hash: `0x${string}`; outputs?: DeclaredOutputs | undefined }
   /** The job's parameters (what the owner approves for a custom algorithm). */
   params: Record<string, unknown>
+  /** The compute environment the job runs (or ran) in; absent for jobs from before environments. */
+  environment?: string | undefined
   state: JobState
   /** Why a job failed: a stable code and a safe message. */
   failure?: { code: string; message: string } | undefined
@@ -303,7 +305,8 @@ export type NodeInfo = {
   address: `0x${string}`
   /** X25519 public key (hex) that data keys are sealed to. */
   encryptionPublicKey: `0x${string}`
-  trainers: { id: string; version: string; hash: `0x${string}` }[]
+  /** The built-in trainers, each with the runtime its program needs from an environment (`node` when absent). */
+  trainers: { id: string; version: string; hash: `0x${string}`; runtime?: 'node' | 'python' | 'pytorch' | undefined }[]
   maxUploadBytes: number
   /** The contract addresses of the node's chain (Ocean's factory, exchange, dispenser, base token, ReceiptRegistry, KeyHolderRegistry). */
   addresses?: Record<string, unknown> | undefined

@@ -17,6 +17,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'datasets', summary: 'list or search the datasets on the vault node, with prices', load: async () => (await import('./commands/datasets.ts')).datasetsCommand },
   { name: 'dataset', summary: 'show one dataset: schema, policy, privacy budget, price', load: async () => (await import('./commands/datasets.ts')).datasetCommand },
   { name: 'buy', summary: 'buy one datatoken of a dataset (fixed price or free dispenser)', load: async () => (await import('./commands/buy.ts')).buyCommand },
+  { name: 'environments', summary: 'list the compute environments of the vault node (runtime, runner, CPU, memory, GPU)', load: async () => (await import('./commands/environments.ts')).environmentsCommand },
   { name: 'train', summary: 'order, submit and follow a training job; save the weights and the verified receipt', load: async () => (await import('./commands/train.ts')).trainCommand },
   { name: 'jobs', summary: 'list your jobs, show one, or --watch one until it ends', load: async () => (await import('./commands/jobs.ts')).jobsCommand },
   { name: 'receipt', summary: 'verify a job receipt offline (signature, node, outputs, weights hash)', load: async () => (await import('./commands/receipt.ts')).receiptCommand },
