@@ -129,6 +129,9 @@ export const computeEnvironmentSchema = z
 /** A compute environment a node offers. */
 export type ComputeEnvironment = z.output<typeof computeEnvironmentSchema>
 
+/** A compute environment as an operator writes it (defaults not yet filled in). */
+export type ComputeEnvironmentDeclaration = z.input<typeof computeEnvironmentSchema>
+
 /** What the owner allows to run on a dataset. Default deny: only listed trainers run. */
 export const computePolicySchema = z.object({
   /** Trainer ids allowed (`logistic-regression`), optionally pinned to a bundle hash (`logistic-regression@<sha256>`). */
