@@ -124,7 +124,8 @@ export const nodeCommand: Command = {
     if (shown !== undefined) return shown
     if (values.addresses !== undefined && values['addresses-file'] !== undefined && values.addresses !== values['addresses-file'])
       throw new CliUsageError('Give --addresses-file or --addresses, not both.')
-    const flagged: Record<string, string | undefined> = { ...values, 'addresses-file': values['addresses-file'] ?? values.addresses }
+    const { json: _json, help: _help, ...strings } = values
+    const flagged: Record<string, string | undefined> = { ...strings, 'addresses-file': values['addresses-file'] ?? values.addresses }
     // The vault reads its settings from the environment in one module; flags are laid over a copy of it.
     const env: NodeJS.ProcessEnv = { ...io.env }
     for (const [flag, variable] of Object.entries(flagVariables)) {
