@@ -113,6 +113,10 @@ describe('datavault node', () => {
     expect(await missing.exited).toBe(2)
     expect(missing.output().err).toMatch(/DATAVAULT_RPC_URL \(--rpc-url\): /)
 
+    const noAddresses = node(['--addresses', join(dir, 'nowhere.json')])
+    expect(await noAddresses.exited).toBe(2)
+    expect(noAddresses.output().err).toMatch(/Bad node setting: DATAVAULT_ADDRESSES_FILE \(--addresses-file\): .*\n.*nowhere\.json/)
+
     const unknownFlag = node(['--rpc', 'http://127.0.0.1:1'])
     expect(await unknownFlag.exited).toBe(2)
     expect(unknownFlag.output().err).toMatch(/--rpc/)

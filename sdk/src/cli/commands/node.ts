@@ -44,7 +44,7 @@ Examples:
 
 /** Minimal shape of `@datavault/vault`, loaded at run time (the SDK does not depend on the vault). */
 type VaultModule = {
-  readVaultConfigFromEnv(env: NodeJS.ProcessEnv): { dataDir: string; chainId: number; publicUrl?: string | undefined }
+  readVaultConfigFromEnv(env: NodeJS.ProcessEnv): { dataDir: string; chainId: number; addressesFile: string; publicUrl?: string | undefined }
   startVaultNode(config: never): Promise<{ url: string; address: `0x${string}`; stop(): Promise<void> }>
 }
 
@@ -155,6 +155,12 @@ export const nodeCommand: Command = {
     } catch (error) {
       // A setting only the start-up can judge (an environment's runner, the anchoring registry).
       if (isConfigError(error)) throw configUsageError(error, env)
+      // The addresses file is missing or not Ocean's shape: say which setting points at it.
+      if ((error as Error | null)?.name === 'OceanAddressesError')
+        throw new CliUsageError(`Bad node setting: DATAVAULT_ADDRESSES_FILE (--addresses-file): ${(error as { shortMessage?: string }).shortMessage ?? (error as Error).message}`, {
+          code: 'NODE_CONFIG_INVALID',
+          details: `${config.addressesFile ?? ''}${(error as { details?: string }).details ? `: ${(error as { details?: string }).details}` : ''}`,
+        })
       throw error
     }
     const publicUrl = config.publicUrl ?? node.url
