@@ -51,7 +51,13 @@ function node(args: string[], env: Record<string, string> = {}) {
   const ready = new Promise<Ready>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ready document:\n${out}\n${err}`)), 90_000)
     child.stdout.on('data', () => {
-      if (out.endsWith('\n')) (clearTimeout(timer), resolve(JSON.parse(out) as Ready))
+      if (!out.endsWith('\n')) return
+      clearTimeout(timer)
+      try {
+        resolve(JSON.parse(out) as Ready)
+      } catch {
+        reject(new Error(`not a ready document:\n${out}`))
+      }
     })
     void exited.then((code) => (clearTimeout(timer), reject(new Error(`exited ${code}:\n${err}`))))
   })
@@ -97,6 +103,21 @@ describe('datavault node', () => {
     expect(await client.readContract({ address: registry, abi: keyHolderRegistryAbi, functionName: 'computeNode', args: [address!] })).toEqual(['http://vault.test:8700', true])
     again.child.kill('SIGINT')
     expect(await again.exited).toBe(0)
+  })
+
+  test('args: --help shows the usage, every flag and its variable, and examples; the top-level help lists node', async () => {
+    const help = node(['--help'])
+    expect(await help.exited).toBe(0)
+    const { out } = help.output()
+    expect(out).toMatch(/^Usage:\n\s+datavault node/m)
+    expect(out).toMatch(/Examples:\n\s+datavault node\s/)
+    for (const [flag, variable] of [['--data-dir', 'DATAVAULT_DATA_DIR'], ['--host', 'DATAVAULT_HOST'], ['--port', 'DATAVAULT_PORT'], ['--rpc-url', 'DATAVAULT_RPC_URL'], ['--chain-id', 'DATAVAULT_CHAIN_ID'], ['--addresses-file', 'DATAVAULT_ADDRESSES_FILE'], ['--environments-file', 'DATAVAULT_ENVIRONMENTS_FILE'], ['--log-level', 'DATAVAULT_LOG_LEVEL']])
+      expect(out).toMatch(new RegExp(`^  ${flag} .*\\(${variable}`, 'm'))
+    const top = spawn(process.execPath, [launcher, '--help'], { stdio: ['ignore', 'pipe', 'ignore'] })
+    let text = ''
+    top.stdout.setEncoding('utf8').on('data', (chunk: string) => (text += chunk))
+    expect(await new Promise((resolve) => top.once('exit', resolve))).toBe(0)
+    expect(text).toMatch(/^  node\s+run a production vault node/m)
   })
 
   test('error: a bad setting is named by its variable and flag, with exit code 2', async () => {

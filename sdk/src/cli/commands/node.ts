@@ -38,8 +38,9 @@ Exit codes: 0 stopped by a signal; 1 failed to start (chain unreachable, no gas 
 2 a bad setting (named, with its variable and flag).
 
 Examples:
-  DATAVAULT_RPC_URL=https://rpc.example DATAVAULT_CHAIN_ID=8996 datavault node --data-dir /var/lib/datavault
+  datavault node --rpc-url https://rpc.example.org --chain-id 8996 --data-dir /var/lib/datavault
   datavault node --host 0.0.0.0 --public-url https://vault.example.org --addresses-file addresses.json
+  DATAVAULT_RPC_URL=https://rpc.example.org DATAVAULT_CHAIN_ID=8996 datavault node --json
 `
 
 /** Minimal shape of `@datavault/vault`, loaded at run time (the SDK does not depend on the vault). */
