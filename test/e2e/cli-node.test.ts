@@ -10,7 +10,8 @@ import { createPublicClient, createWalletClient, http, parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { keyHolderRegistryAbi } from '@datavault/contracts/abis'
-import type { NodeInfo } from '@datavault/sdk'
+import { type NodeInfo, getJob, submitJob } from '@datavault/sdk'
+import { healthCsv, healthSchema } from '../../scripts/lib/synthetic-health.ts'
 import { type TestStack, startTestStack } from '../fixtures/stack.ts'
 
 const launcher = new URL('../../sdk/bin/datavault.mjs', import.meta.url).pathname
@@ -103,6 +104,46 @@ describe('datavault node', () => {
     expect(await client.readContract({ address: registry, abi: keyHolderRegistryAbi, functionName: 'computeNode', args: [address!] })).toEqual(['http://vault.test:8700', true])
     again.child.kill('SIGINT')
     expect(await again.exited).toBe(0)
+  })
+
+  test('behavior: run on the dev stack\'s node data dir, SIGTERM ends a running job as interrupted (order released), exit 0; restarted, the dataset is still there', async () => {
+    // The stack's node, stopped; the same data dir, port and chain served by the command instead.
+    await t.stack.node.stop()
+    const env = { DATAVAULT_DATA_DIR: join(t.dir, 'node') }
+    const port = new URL(t.stack.vaultUrl).port
+    const first = node(['--port', port], env)
+    expect((await first.ready).address).toBe(t.stack.nodeAddress)
+
+    const dataset = await t.publish({
+      csv: healthCsv({ rows: 2000, seed: 5 }),
+      schema: healthSchema('binary'),
+      policy: { trainers: ['mlp-classifier'], maxEpochs: 1000, maxWallTimeSeconds: 600 },
+    })
+    const orderTx = await t.buyAndOrder(dataset)
+    const job = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'mlp-classifier' }, params: { label: 'risk', epochs: 1000, hidden: [64, 64] }, orderTx })
+    for (let state = ''; state !== 'running'; ) {
+      state = (await getJob(t.buyer.vault, { id: job.id })).state
+      expect(['queued', 'provisioning', 'running'], state).toContain(state)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    const stopping = Date.now()
+    first.child.kill('SIGTERM')
+    expect(await first.exited).toBe(0)
+    expect(Date.now() - stopping).toBeLessThan(10_000)
+
+    const second = node(['--port', port], env)
+    await second.ready
+    const after = await getJob(t.buyer.vault, { id: job.id })
+    expect(after).toMatchObject({ state: 'failed', failure: { code: 'interrupted' } })
+    // Its order is released: the same order runs the job again, short this time.
+    const again = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'mlp-classifier' }, params: { label: 'risk', epochs: 2, hidden: [4] }, orderTx })
+    for (let state = ''; state !== 'finished'; ) {
+      state = (await getJob(t.buyer.vault, { id: again.id })).state
+      expect(state).not.toBe('failed')
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+    second.child.kill('SIGTERM')
+    expect(await second.exited).toBe(0)
   })
 
   test('args: --help shows the usage, every flag and its variable, and examples; the top-level help lists node', async () => {
