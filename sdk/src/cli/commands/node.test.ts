@@ -22,6 +22,13 @@ describe('configUsageError', () => {
     )
   })
 
+  test('behavior: an entry of a list read from a file is named by the file\'s variable and the entry', () => {
+    expect(configUsageError({ details: 'environments.1.runner: Invalid option: expected one of "sandbox"|"kubernetes"' }, { DATAVAULT_ENVIRONMENTS_FILE: '/etc/envs.json' }).shortMessage).toBe(
+      'Bad node setting: DATAVAULT_ENVIRONMENTS_FILE (--environments-file) entry 1 runner: Invalid option: expected one of "sandbox"|"kubernetes"',
+    )
+    expect(configUsageError({ details: 'keyHolders.0: an address' }, { DATAVAULT_KEY_HOLDERS: 'nope' }).shortMessage).toBe('Bad node setting: DATAVAULT_KEY_HOLDERS entry 0: an address')
+  })
+
   test('error: details in another shape are kept as they are', () => {
     expect(configUsageError({ details: 'keyThreshold: 3 is more than the 1 key holder configured' }).shortMessage).toBe(
       'Bad node setting: DATAVAULT_KEY_THRESHOLD: 3 is more than the 1 key holder configured',

@@ -84,11 +84,16 @@ export function configUsageError(error: { shortMessage?: string; details?: strin
     .map((issue) => {
       const match = /^([A-Za-z0-9_.]+): (.*)$/s.exec(issue)
       if (!match) return issue
-      const [, field, problem] = match as unknown as [string, string, string]
-      const variable = variableOf(field)
+      const [, path, problem] = match as unknown as [string, string, string]
+      // An entry of a list (`environments.1.runner`) is named by the list's setting and the entry's place.
+      const [, field = path, index, rest = ''] = /^(.*?)\.(\d+)(\..*)?$/.exec(path) ?? []
+      let variable = variableOf(field)
+      // A list read from a file is set by its `_FILE` variable (`environments` → `DATAVAULT_ENVIRONMENTS_FILE`).
+      if (index !== undefined && env[variable] === undefined && (env[`${variable}_FILE`] !== undefined || flags.some(([, name]) => name === `${variable}_FILE`))) variable = `${variable}_FILE`
       const flag = flags.find(([, name]) => name === variable)?.[0]
-      const unset = env[variable] === undefined && /received (undefined|NaN)/.test(problem)
-      return `${variable}${flag ? ` (--${flag})` : ''}: ${unset ? 'not set (required)' : problem}`
+      const unset = index === undefined && env[variable] === undefined && /received (undefined|NaN)/.test(problem)
+      const where = index === undefined ? '' : ` entry ${index}${rest ? ` ${rest.slice(1)}` : ''}`
+      return `${variable}${flag ? ` (--${flag})` : ''}${where}: ${unset ? 'not set (required)' : problem}`
     })
   return new CliUsageError(`Bad node setting${named.length === 1 ? '' : 's'}: ${named.join('; ') || (error.shortMessage ?? 'invalid configuration')}`, {
     code: 'NODE_CONFIG_INVALID',
