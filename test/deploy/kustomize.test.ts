@@ -110,6 +110,16 @@ function runnerCalls(): { resource: string; verb: string }[] | undefined {
   return calls
 }
 
+/** Whether `path` is a directory (false for a file or nothing). */
+function readdirSafe(path: string): boolean {
+  try {
+    readdirSync(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
 const kustomizations = ['deploy/kubernetes', 'deploy/kubernetes/overlays/gpu']
 
 describe.skipIf(!hasKubectl)(`deploy/kubernetes${hasKubectl ? '' : ' (SKIPPED: kubectl is not installed; scripts/setup.sh installs Debian\'s kubernetes-client)'}`, () => {
@@ -208,6 +218,21 @@ describe.skipIf(!hasKubectl)(`deploy/kubernetes${hasKubectl ? '' : ' (SKIPPED: k
       })
     })
   }
+
+  test('behavior: the kustomizations use only what Debian 12\'s kubectl (1.20, kustomize v2) reads, so setup.sh\'s kubectl renders them too', () => {
+    const files = ['deploy/kubernetes/kustomization.yaml', 'deploy/kubernetes/base/kustomization.yaml', 'deploy/kubernetes/overlays/gpu/kustomization.yaml']
+    const v2Fields = new Set(['apiVersion', 'kind', 'resources', 'bases', 'configMapGenerator', 'secretGenerator', 'generatorOptions', 'patchesStrategicMerge', 'patchesJson6902', 'images', 'namespace', 'namePrefix', 'nameSuffix', 'commonAnnotations', 'vars', 'configurations', 'crds'])
+    for (const file of files) {
+      const text = readFileSync(join(root, file), 'utf8')
+      const fields = [...text.matchAll(/^([A-Za-z]+):/gm)].map((match) => match[1] as string)
+      expect(fields.filter((field) => !v2Fields.has(field)), file).toEqual([])
+      // kustomize v2 reads files only under `resources:` (directories go under `bases:`).
+      const resources = /^resources:\n((?:\s+- .*\n)+)/m.exec(text)?.[1] ?? ''
+      for (const [, entry] of resources.matchAll(/- (\S+)/g)) expect(existsSync(join(root, file, '..', entry as string)) && !readdirSafe(join(root, file, '..', entry as string)), `${file}: ${entry}`).toBe(true)
+      // Generators' env files are `env:` (v2), not `envs:`.
+      expect(text, file).not.toMatch(/^\s+envs:/m)
+    }
+  })
 
   test('error: the checks find a schema violation, a privileged root container, an unpinned image and a host path', () => {
     const [statefulSet] = render('deploy/kubernetes').filter((object) => object.kind === 'StatefulSet') as (K8sObject & { spec: Record<string, unknown> & { template: { spec: PodSpec } } })[]
