@@ -238,13 +238,16 @@ export async function startVaultNode(
       },
     }
 
+    const pytorch = config.environments?.every((environment) => environment.runtime !== 'pytorch' || environment.runner !== 'sandbox') ? false : await sandboxHasPytorch()
+    const declared = config.environments ?? defaultEnvironments({ memoryMb: config.maxJobMemoryMb, pytorch })
     // The sandbox stages /out outside the data dir (job uids must reach it; the data dir is 0700),
-    // on tmpfs where there is one: a hostile program's outputs may hold data.
+    // on tmpfs where there is one: a hostile program's outputs may hold data. A node whose
+    // environments all run on Kubernetes needs no sandbox (its image has no bubblewrap).
     const shm = await isTmpfs('/dev/shm')
-    const sandbox = bubblewrapRunner({ workDir: shm ? '/dev/shm/datavault-sandbox' : undefined })({ logger })
-    const environments = environmentCatalog({
-      environments: config.environments ?? defaultEnvironments({ memoryMb: config.maxJobMemoryMb, pytorch: await sandboxHasPytorch() }),
-    })({ runners: { sandbox }, sandboxHasPytorch })
+    const sandbox = declared.some((environment) => environment.runner === 'sandbox')
+      ? bubblewrapRunner({ workDir: shm ? '/dev/shm/datavault-sandbox' : undefined })({ logger })
+      : undefined
+    const environments = environmentCatalog({ environments: declared })({ runners: { sandbox }, sandboxHasPytorch: async () => pytorch })
     // Refuse to start (and so to accept paid jobs) when an environment cannot run here.
     await environments.ready()
     const workDir = await memoryWorkDir({ dataDir: config.dataDir, logger: log })
@@ -290,7 +293,8 @@ export async function startVaultNode(
       engine,
       trainers,
       algorithms,
-      runtimes: () => sandbox.runtimes(),
+      // The program runtimes some environment runs (each checked by environments.ready()).
+      runtimes: async () => [...new Set(environments.list().map((environment) => (environment.runtime === 'node' ? 'node' : 'python') as 'node' | 'python'))],
       environments,
       privacy,
       resultsDir,

@@ -43,12 +43,14 @@ export function defaultEnvironments({ memoryMb, pytorch }: DefaultEnvironmentsPa
 }
 
 /**
- * Whether the host Python the sandbox runs (`/usr/bin/python3`, isolated mode) imports `torch`.
- * Resolves `false` when Python is missing, the import fails, or it takes longer than `timeoutMs`.
+ * Whether the host Python the sandbox runs (`/usr/bin/python3`, isolated mode) has `torch`
+ * installed where it looks (found, not imported: importing takes seconds, and every node start
+ * would pay them). Resolves `false` when Python is missing, torch is not found, or the check
+ * takes longer than `timeoutMs`.
  */
 export function sandboxHasPytorch({ python = '/usr/bin/python3', timeoutMs = 60_000 }: { python?: string; timeoutMs?: number } = {}): Promise<boolean> {
   return new Promise((resolve) => {
-    const child = spawn(python, ['-I', '-B', '-c', 'import torch'], { stdio: 'ignore', timeout: timeoutMs, env: { PATH: '/usr/bin:/bin' } })
+    const child = spawn(python, ['-I', '-B', '-c', 'import importlib.util, sys; sys.exit(0 if importlib.util.find_spec("torch") else 1)'], { stdio: 'ignore', timeout: timeoutMs, env: { PATH: '/usr/bin:/bin' } })
     child.once('error', () => resolve(false))
     child.once('exit', (code) => resolve(code === 0))
   })

@@ -58,6 +58,6 @@ describe('environmentCatalog', () => {
   test('error: ready() refuses a PyTorch sandbox environment where torch does not import', async () => {
     const torch = computeEnvironmentSchema.parse({ name: 'torch', runtime: 'pytorch', runner: 'sandbox' })
     const catalog = environmentCatalog({ environments: [torch] })({ runners: { sandbox }, sandboxHasPytorch: () => sandboxHasPytorch({ python: join(dir, 'no-python') }) })
-    expect(await errorOf(() => catalog.ready())).toMatchObject({ details: expect.stringMatching(/^environment torch needs PyTorch, which \/usr\/bin\/python3 cannot import here/) })
+    expect(await errorOf(() => catalog.ready())).toMatchObject({ details: expect.stringMatching(/^environment torch needs PyTorch, which \/usr\/bin\/python3 does not have here/) })
   })
 })

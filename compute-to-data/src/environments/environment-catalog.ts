@@ -76,7 +76,7 @@ export function environmentCatalog(init: EnvironmentCatalogInit) {
             throw new EnvironmentConfigError(`environment ${environment.name} needs ${needs}, which the ${environment.runner} runner cannot run here`)
           if (environment.runtime === 'pytorch' && environment.runner === 'sandbox' && !(await (components.sandboxHasPytorch?.() ?? Promise.resolve(false))))
             throw new EnvironmentConfigError(
-              `environment ${environment.name} needs PyTorch, which /usr/bin/python3 cannot import here (Debian: apt-get install python3-torch)`,
+              `environment ${environment.name} needs PyTorch, which /usr/bin/python3 does not have here (Debian: apt-get install python3-torch)`,
             )
         }
       },
