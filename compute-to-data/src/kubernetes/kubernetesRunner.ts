@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdir, readdir, stat } from 'node:fs/promises'
+import { type IncomingMessage, request as httpRequest } from 'node:http'
+import { type RequestOptions, request as httpsRequest } from 'node:https'
 import { isAbsolute } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
   ApiException,
   BatchV1Api,
   CoreV1Api,
-  HttpMethod,
   KubeConfig,
   NetworkingV1Api,
-  RequestContext,
   type V1Job,
   type V1Pod,
   Watch,
@@ -249,12 +249,9 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
           const url = new URL(`${kc.getCurrentCluster()!.server}/api/v1/namespaces/${namespace}/pods/${pod}/log`)
           url.searchParams.set('container', 'trainer')
           url.searchParams.set('follow', 'true')
-          const context = new RequestContext(url.toString(), HttpMethod.GET)
-          await kc.applySecurityAuthentication(context)
-          const dispatcher = context.getDispatcher()
-          const response = await fetch(url, { headers: context.getHeaders(), signal, ...(dispatcher ? { dispatcher } : {}) } as RequestInit)
-          if (response.ok && response.body) {
-            for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+          const response = await openStream(kc, url, signal)
+          if (response.statusCode === 200) {
+            for await (const chunk of response as AsyncIterable<Buffer>) {
               const fresh = skip >= chunk.length ? undefined : chunk.subarray(skip)
               skip = Math.max(0, skip - chunk.length)
               if (fresh) {
@@ -264,7 +261,7 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
             }
             // The stream ended whole: the container ended (or the server dropped us; then look again).
             if (wasTerminated || terminated()) return
-          } else await response.body?.cancel()
+          } else response.resume()
         } catch {}
         if (wasTerminated) return
         await sleep(retryMs, undefined, { signal }).catch(() => {})
@@ -526,6 +523,20 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
       },
     }
   }
+}
+
+/**
+ * Opens a streaming GET on the API server with the KubeConfig's TLS and credentials, over
+ * node:http(s): errors of a dropped stream surface in the caller's loop, not as an unhandled event.
+ */
+async function openStream(kc: KubeConfig, url: URL, signal: AbortSignal): Promise<IncomingMessage> {
+  const options: RequestOptions & { headers?: Record<string, string> } = { method: 'GET', headers: {} }
+  await kc.applyToHTTPSOptions(options)
+  return new Promise((resolve, reject) => {
+    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { ...options, signal }, resolve)
+    request.on('error', reject)
+    request.end()
+  })
 }
 
 async function fileSha256(path: string): Promise<`0x${string}`> {
