@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -25,6 +25,20 @@ let bundle: BuildTrainerBundleReturnType
 let double: ApiServerDouble
 let runner: KubernetesRunner
 let count = 0
+let gatewayUrl: string
+let programs: Record<'slow' | 'failing' | 'hostile', string>
+
+async function program(name: string, source: string): Promise<string> {
+  const path = join(dir, name)
+  await writeFile(path, source)
+  return path
+}
+
+const slowSpec = (epochs: number, ms: number, overrides: Partial<RunSpec> = {}) =>
+  spec({ program: { path: programs.slow }, config: { epochs, ms }, ...overrides })
+
+/** The names of this test's Kubernetes objects still in the double. */
+const leftovers = () => [...double.objects('jobs'), ...double.objects('pods'), ...double.objects('secrets'), ...double.objects('networkpolicies')].map((o) => o.metadata.name)
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'k8s-runner-'))
@@ -32,7 +46,58 @@ beforeAll(async () => {
   bundle = await buildTrainerBundle(logisticRegressionTrainer, { outDir: join(dir, 'bundles') })
   double = await startApiServerDouble({ images: { [trainerImage]: 'trainer', [jobIoImage]: 'job-io' } })
   const port = await freePort()
-  runner = kubernetesRunner({ namespace, kubeConfig: double.kubeConfig(), gateway: { host: '127.0.0.1', port, url: `http://127.0.0.1:${port}` }, jobIoImage })({ logger: silent })
+  gatewayUrl = `http://127.0.0.1:${port}`
+  runner = kubernetesRunner({ namespace, nodeId: 'node-a', kubeConfig: double.kubeConfig(), gateway: { host: '127.0.0.1', port, url: gatewayUrl }, jobIoImage, unschedulableAfterMs: 300, retryMs: 100 })({
+    logger: silent,
+  })
+  programs = {
+    // Prints `epochs` epochs, `ms` apart, then writes /out/result.txt.
+    slow: await program(
+      'slow.mjs',
+      `import { readFileSync, writeFileSync } from 'node:fs'
+const { epochs, ms } = JSON.parse(readFileSync('/job/config.json', 'utf8'))
+console.log(JSON.stringify({ event: 'started' }))
+for (let i = 1; i <= epochs; i++) {
+  await new Promise((resolve) => setTimeout(resolve, ms))
+  console.log(JSON.stringify({ event: 'epoch', epoch: i, loss: 1 / i }))
+}
+writeFileSync('/out/result.txt', 'ok')
+console.log(JSON.stringify({ event: 'done' }))`,
+    ),
+    failing: await program('failing.mjs', `console.log(JSON.stringify({ event: 'started' }))\nconsole.error('owner-only diagnostics')\nprocess.exit(7)`),
+    // Tries every way out it can think of and writes what happened to /out/findings.json.
+    hostile: await program(
+      'hostile.mjs',
+      `import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
+const { gateway, job } = JSON.parse(readFileSync('/job/config.json', 'utf8'))
+const findings = {}
+const attempt = async (name, fn) => {
+  try {
+    findings[name] = { ok: true, value: String(await fn()).slice(0, 200) }
+  } catch (error) {
+    findings[name] = { ok: false, error: String(error?.code ?? error?.cause?.code ?? error?.name) }
+  }
+}
+console.log(JSON.stringify({ event: 'started' }))
+console.log('{"event":"epoch","epoch":1,"loss":1,"leak":"SECRET"}')
+console.log('not json at all: SECRET')
+console.log(JSON.stringify({ event: 'epoch', epoch: 7, loss: 0.5 }))
+console.log(JSON.stringify({ event: 'error', code: 'SECRET-row-42' }))
+for (const path of ['/var/run/datavault/credentials/token', '/var/run/secrets/kubernetes.io/serviceaccount/token', '/etc/resolv.conf', '/proc/1/environ'])
+  await attempt('read ' + path, () => readFileSync(path, 'utf8'))
+await attempt('list /var/run', () => readdirSync('/var/run').join(','))
+await attempt('list /', () => readdirSync('/').join(','))
+await attempt('gateway without a token', () => fetch(gateway + '/v1/job-io/' + job + '/files').then((r) => r.status))
+await attempt('gateway output with a guessed token', () =>
+  fetch(gateway + '/v1/job-io/' + job + '/outputs/x', { method: 'PUT', headers: { authorization: 'Bearer ' + 'a'.repeat(43) }, body: 'SECRET' }).then((r) => r.status))
+await attempt('dns', () => import('node:dns/promises').then((dns) => dns.lookup('example.com')).then((a) => a.address))
+await attempt('external network', () => fetch('http://1.1.1.1/').then((r) => r.status))
+for (const path of ['/job/x', '/data/x', '/tmp/../x', '/x', '/var/x'])
+  await attempt('write ' + path, () => writeFileSync(path, 'SECRET'))
+writeFileSync('/out/findings.json', JSON.stringify(findings))
+console.log(JSON.stringify({ event: 'done' }))`,
+    ),
+  }
 })
 afterAll(async () => {
   await runner?.stop()
@@ -65,7 +130,7 @@ function spec(overrides: Partial<RunSpec> = {}): RunSpec & { events: TrainerEven
   }
 }
 
-describe('kubernetesRunner with the API-server double', () => {
+describe('kubernetesRunner with the API-server double', { timeout: 30_000 }, () => {
   test('default: a logistic regression runs through fetch, trainer and upload; the egress guard accepts its outputs', async () => {
     const run = spec()
     const result = await runner.run(run)
@@ -73,8 +138,142 @@ describe('kubernetesRunner with the API-server double', () => {
     expect(run.events.filter((e) => e.event === 'epoch')).toHaveLength(20)
     const released = await checkEgress({ outputDir: run.outputDir, declaration: logisticRegressionTrainer.outputs(schema, (run.config as { params: Record<string, unknown> }).params as never), maxBytes: 1024 ** 2 })
     expect(released.metrics.accuracy).toBeGreaterThan(0.9)
-    expect(double.objects('jobs')).toEqual([])
-    expect(double.objects('secrets')).toEqual([])
-    expect(double.objects('networkpolicies')).toEqual([])
+    expect(leftovers()).toEqual([])
+    // What the double was given is what `jobManifests` builds: the NetworkPolicy and Secrets came first.
+    expect(double.created('networkpolicies')).toHaveLength(1)
+  })
+
+  test('behavior: progress arrives while the trainer runs, through the event parser', async () => {
+    const run = slowSpec(3, 300)
+    const seen: number[] = []
+    run.onEvent = (event) => {
+      run.events.push(event)
+      if (event.event === 'epoch') seen.push(performance.now())
+    }
+    const result = await runner.run(run)
+    expect(result).toMatchObject({ outcome: 'exited', exitCode: 0 })
+    expect(run.events.map((e) => e.event)).toEqual(['started', 'epoch', 'epoch', 'epoch', 'done'])
+    expect(seen[2]! - seen[0]!).toBeGreaterThan(400)
+    expect(await readFile(join(run.outputDir, 'result.txt'), 'utf8')).toBe('ok')
+  })
+
+  test('behavior: a trainer exiting non-zero ends as exited with its code; its log goes to the owner only', async () => {
+    const result = await runner.run(spec({ program: { path: programs.failing } }))
+    expect(result).toMatchObject({ outcome: 'exited', exitCode: 7 })
+    expect(result.stderrTail).toContain('owner-only diagnostics')
+    expect(leftovers()).toEqual([])
+  })
+})
+
+describe('kubernetesRunner: a hostile trainer', { timeout: 30_000 }, () => {
+  test('behavior: it cannot read either Secret, reach the gateway or any network, write outside /out, or put junk into progress', async () => {
+    const name = (await import('./manifests.ts')).jobObjectName('node-a', `job-${count + 1}`)
+    const run = spec({ program: { path: programs.hostile }, config: { gateway: gatewayUrl, job: name } })
+    const result = await runner.run(run)
+    expect(result, result.stderrTail).toMatchObject({ outcome: 'exited', exitCode: 0 })
+    const findings = JSON.parse(await readFile(join(run.outputDir, 'findings.json'), 'utf8')) as Record<string, { ok: boolean; value?: string }>
+    for (const [attempt, finding] of Object.entries(findings)) expect(finding.ok, `${attempt}: ${finding.value}`).toBe(false)
+    expect(Object.keys(findings)).toHaveLength(15)
+    // Only valid, in-order events reach progress; the rest are counted, never passed on.
+    expect(run.events).toEqual([{ event: 'started' }, { event: 'done' }])
+    expect(result.protocolViolations).toBeGreaterThanOrEqual(4)
+    expect(result.errorCode).toBeUndefined()
+    expect(JSON.stringify(run.events)).not.toContain('SECRET')
+  })
+})
+
+describe('kubernetesRunner: faults map to outcomes', { timeout: 30_000 }, () => {
+  test('error: an image that cannot be pulled fails the run as image-pull-failed', async () => {
+    double.faults.imagePullFails.add(trainerImage)
+    try {
+      const result = await runner.run(spec())
+      expect(result).toMatchObject({ outcome: 'image-pull-failed', exitCode: null, startLatencyMs: null })
+    } finally {
+      double.faults.imagePullFails.delete(trainerImage)
+    }
+    expect(leftovers()).toEqual([])
+  })
+
+  test('error: no node with the resources free (unschedulable) fails the run as unschedulable', async () => {
+    double.faults.unschedulable = true
+    try {
+      const result = await runner.run(spec())
+      expect(result).toMatchObject({ outcome: 'unschedulable', exitCode: null })
+    } finally {
+      double.faults.unschedulable = false
+    }
+    expect(leftovers()).toEqual([])
+  })
+
+  test('error: OOMKilled is a memory-limit', async () => {
+    double.faults.oomKillNextTrainer = true
+    const result = await runner.run(slowSpec(5, 200))
+    expect(result).toMatchObject({ outcome: 'memory-limit', signal: 'SIGKILL' })
+  })
+
+  test('error: the Job\'s deadline (activeDeadlineSeconds) is a timeout', async () => {
+    const result = await runner.run(slowSpec(100, 100, { limits: { wallTimeMs: 2000, cpuSeconds: 60, memoryBytes: 512 * 1024 ** 2, outputBytes: 1024 ** 2, processes: 64 } }))
+    expect(result).toMatchObject({ outcome: 'timeout' })
+    expect(leftovers()).toEqual([])
+  })
+
+  test('error: an evicted pod is evicted', async () => {
+    const running = runner.run(slowSpec(50, 100))
+    const pod = await double.waitForContainer('trainer', 'running')
+    double.evict(pod.metadata.name)
+    expect(await running).toMatchObject({ outcome: 'evicted' })
+    expect(leftovers()).toEqual([])
+  })
+})
+
+describe('kubernetesRunner: cancel, API restarts, sweep', { timeout: 30_000 }, () => {
+  test('behavior: aborting a run deletes its Job, Pod, Secrets and NetworkPolicy', async () => {
+    const controller = new AbortController()
+    const running = runner.run(slowSpec(100, 100), { signal: controller.signal })
+    await double.waitForContainer('trainer', 'running')
+    expect(double.objects('secrets')).toHaveLength(2)
+    controller.abort()
+    expect(await running).toMatchObject({ outcome: 'killed' })
+    expect(leftovers()).toEqual([])
+  })
+
+  test('behavior: the run survives an API-server restart mid-job (watches and the log resume)', async () => {
+    const run = slowSpec(6, 250)
+    const running = runner.run(run)
+    await double.waitForContainer('trainer', 'running')
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    await double.restart({ downMs: 300 })
+    const result = await running
+    expect(result).toMatchObject({ outcome: 'exited', exitCode: 0 })
+    expect(run.events.filter((e) => e.event === 'epoch').map((e) => (e as { epoch: number }).epoch)).toEqual([1, 2, 3, 4, 5, 6])
+    expect(leftovers()).toEqual([])
+  })
+
+  test('behavior: a watch that expires (410 Gone) relists and the run finishes', async () => {
+    const run = slowSpec(4, 250)
+    const running = runner.run(run)
+    await double.waitForContainer('trainer', 'running')
+    double.expireWatches()
+    const result = await running
+    expect(result).toMatchObject({ outcome: 'exited', exitCode: 0 })
+    expect(run.events.filter((e) => e.event === 'epoch')).toHaveLength(4)
+  })
+
+  test('behavior: sweep deletes this node\'s leftovers of terminal or unknown jobs, and nothing else', async () => {
+    const labels = (node: string, job: string) => ({ 'app.kubernetes.io/managed-by': 'datavault', 'datavault.io/node': node, 'datavault.io/job': job })
+    const put = (kind: 'jobs' | 'secrets' | 'networkpolicies', name: string, node: string, jobId: string) =>
+      double.put(kind, { metadata: { name, namespace, labels: labels(node, name.replace(/-(input|output)$/, '')), annotations: { 'datavault.io/job-id': jobId } }, spec: {} })
+    for (const [job, jobId] of [['datavault-old', 'old-1'], ['datavault-live', 'live-1']]) {
+      put('jobs', job!, 'node-a', jobId!)
+      put('secrets', `${job}-input`, 'node-a', jobId!)
+      put('secrets', `${job}-output`, 'node-a', jobId!)
+      put('networkpolicies', job!, 'node-a', jobId!)
+    }
+    put('jobs', 'datavault-other', 'node-b', 'old-2')
+    const counts = await runner.sweep((jobId) => jobId !== 'live-1')
+    expect(counts).toEqual({ jobs: 1, secrets: 2, networkPolicies: 1 })
+    expect(leftovers().sort()).toEqual(['datavault-live', 'datavault-live', 'datavault-live-input', 'datavault-live-output', 'datavault-other'])
+    await runner.sweep(() => true)
+    expect(leftovers()).toEqual(['datavault-other'])
   })
 })

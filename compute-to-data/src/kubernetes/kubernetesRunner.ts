@@ -85,6 +85,8 @@ const specSchema = z.object({
   }),
   environment: z.object({ runner: z.literal('kubernetes'), image: z.string().min(1) }).passthrough(),
 })
+/** How long a failed trainer's exit waits for the Job's status to say why (deadline, eviction) before it counts as the program's own. */
+const jobStatusGraceMs = 2000
 const labelValue = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/
 
 type Tracked = { job?: V1Job | undefined; pod?: V1Pod | undefined; deleted: boolean; notify(): void }
@@ -378,6 +380,7 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
         const deadline = startedAt + spec.limits.wallTimeMs + 60_000
         let unschedulableSince: number | undefined
         let imagePullSince: number | undefined
+        let trainerFailedSince: number | undefined
         while (outcome === undefined && failure === undefined) {
           const woken = new Promise<void>((resolve) => (wake = resolve))
           if (abortRequested || signal?.aborted) {
@@ -407,13 +410,20 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
             if (reading.unschedulable) unschedulableSince ??= now
             else unschedulableSince = undefined
           }
-          if (reading?.trainer.state === 'terminated' && reading.trainer.reason === 'OOMKilled') outcome = 'memory-limit'
-          else if (reading?.trainer.state === 'terminated' && reading.trainer.exitCode !== 0) {
+          // A trainer killed for the Job's deadline or an eviction also ends non-zero: the Job's and
+          // the pod's reasons come first, and a plain non-zero exit is final once the Job failed
+          // (or after a short grace for the Job's status to catch up).
+          const trainerFailed = reading?.trainer.state === 'terminated' && reading.trainer.exitCode !== 0
+          if (trainerFailed) trainerFailedSince ??= now
+          if (job?.failed && job.reason === 'DeadlineExceeded') outcome = 'timeout'
+          else if (reading?.evicted) outcome = 'evicted'
+          else if (reading?.trainer.state === 'terminated' && reading.trainer.reason === 'OOMKilled') outcome = 'memory-limit'
+          else if (reading?.trainer.state === 'terminated' && reading.trainer.exitCode !== 0 && (job?.failed || now - trainerFailedSince! >= jobStatusGraceMs)) {
             outcome = 'exited'
             exitCode = reading.trainer.exitCode
-          } else if (job?.failed && (job.reason === 'DeadlineExceeded')) outcome = 'timeout'
-          else if (reading?.evicted) outcome = 'evicted'
-          else if (imagePullSince !== undefined && now - imagePullSince >= imagePullGraceMs) outcome = 'image-pull-failed'
+          } else if (trainerFailed) {
+            // Wait for the Job's status: woken by the watch, or by the grace timer below.
+          } else if (imagePullSince !== undefined && now - imagePullSince >= imagePullGraceMs) outcome = 'image-pull-failed'
           else if (unschedulableSince !== undefined && now - unschedulableSince >= unschedulableAfterMs) outcome = 'unschedulable'
           else if (reading?.fetch.state === 'terminated' && reading.fetch.exitCode !== 0) {
             failure =
@@ -434,7 +444,7 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
           if (outcome !== undefined || failure !== undefined) break
           const timers = new AbortController()
           const nextCheck =
-            unschedulableSince !== undefined ? Math.max(1, unschedulableSince + unschedulableAfterMs - now) : imagePullSince !== undefined ? Math.max(1, imagePullSince + imagePullGraceMs - now) : Math.max(1, deadline - now)
+            trainerFailedSince !== undefined ? Math.max(1, trainerFailedSince + jobStatusGraceMs - now) : unschedulableSince !== undefined ? Math.max(1, unschedulableSince + unschedulableAfterMs - now) : imagePullSince !== undefined ? Math.max(1, imagePullSince + imagePullGraceMs - now) : Math.max(1, deadline - now)
           await Promise.race([woken, sleep(Math.min(nextCheck, 2 ** 31 - 1), undefined, { signal: timers.signal, ref: false }).catch(() => {})])
           timers.abort()
         }

@@ -165,8 +165,7 @@ export async function startApiServerDouble(init: ApiServerDoubleInit): Promise<A
     emit(kind, 'DELETED', object)
     if (kind === 'jobs') {
       clearTimeout(jobTimers.get(`${namespace}/${name}`))
-      for (const pod of [...store.values()].filter((o) => o.kind === 'Pod' && o.metadata.namespace === namespace && o.metadata.labels?.['job-name'] === name))
-        remove('pods', namespace, pod.metadata.name)
+      for (const [k, pod] of [...store.entries()]) if (k.startsWith(`pods/${namespace}/`) && pod.metadata.labels?.['job-name'] === name) remove('pods', namespace, pod.metadata.name)
     }
     if (kind === 'pods') void stopPod(object)
     return object
@@ -386,7 +385,7 @@ export async function startApiServerDouble(init: ApiServerDoubleInit): Promise<A
     for (const [id, state] of logs) if (id.startsWith(`${pod.metadata.namespace}/${pod.metadata.name}/`)) writeLog(state, null)
     // Let killed containers go before their volumes do.
     await new Promise((resolve) => setTimeout(resolve, 300))
-    for (const dir of run.mounted) await runQuiet('umount', ['-l', dir])
+    await unmountUnder(run.volumes)
     await rm(run.volumes, { recursive: true, force: true }).catch(() => {})
   }
   const killPod = (pod: KObject, reason: string) => {
@@ -426,8 +425,8 @@ export async function startApiServerDouble(init: ApiServerDoubleInit): Promise<A
       jobTimers.set(
         `${job.metadata.namespace}/${job.metadata.name}`,
         setTimeout(() => {
-          if (live(pod)) killPod(pod, 'DeadlineExceeded')
           finishJob(pod, 'Failed', 'DeadlineExceeded')
+          if (live(pod)) killPod(pod, 'DeadlineExceeded')
         }, job.spec.activeDeadlineSeconds * 1000),
       )
     void executePod(pod).catch(() => {
@@ -590,9 +589,21 @@ export async function startApiServerDouble(init: ApiServerDoubleInit): Promise<A
       for (const [k, object] of [...store]) if (k.startsWith('pods/')) await stopPod(object)
       for (const socket of sockets) socket.destroy()
       await new Promise<void>((resolve) => server.close(() => resolve()))
+      await unmountUnder(workDir)
       await rm(workDir, { recursive: true, force: true })
     },
   }
+}
+
+/** Unmounts every mount at or below `dir` (the pods' tmpfs volumes), deepest first. */
+async function unmountUnder(dir: string): Promise<void> {
+  const table = await readFile('/proc/self/mounts', 'utf8').catch(() => '')
+  const targets = table
+    .split('\n')
+    .map((line) => line.split(' ')[1]?.replace(/\\040/g, ' '))
+    .filter((target): target is string => target !== undefined && (target === dir || target.startsWith(`${dir}/`)))
+    .sort((a, b) => b.length - a.length)
+  for (const target of targets) await runQuiet('umount', ['-l', target])
 }
 
 function runQuiet(command: string, args: string[]): Promise<number | null> {
