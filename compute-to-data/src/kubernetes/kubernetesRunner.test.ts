@@ -26,7 +26,7 @@ let double: ApiServerDouble
 let runner: KubernetesRunner
 let count = 0
 let gatewayUrl: string
-let programs: Record<'slow' | 'failing' | 'hostile', string>
+let programs: Record<'slow' | 'failing' | 'hostile' | 'hostilePython', string>
 
 async function program(name: string, source: string): Promise<string> {
   const path = join(dir, name)
@@ -97,6 +97,37 @@ for (const path of ['/job/x', '/data/x', '/tmp/../x', '/x', '/var/x'])
 writeFileSync('/out/findings.json', JSON.stringify(findings))
 console.log(JSON.stringify({ event: 'done' }))`,
     ),
+    // Python is not under Node's permission model: what it cannot see is what the mount namespace hides.
+    hostilePython: await program(
+      'hostile.py',
+      `import json, os, socket
+config = json.load(open('/job/config.json'))
+host, port = config['gateway'].split('//')[1].split(':')
+findings = {}
+def attempt(name, fn):
+    try:
+        findings[name] = {'ok': True, 'value': str(fn())[:200]}
+    except Exception as error:
+        findings[name] = {'ok': False, 'error': type(error).__name__}
+print(json.dumps({'event': 'started'}), flush=True)
+attempt('read input token', lambda: open('/var/run/datavault/credentials/token').read())
+attempt('read service account token', lambda: open('/var/run/secrets/kubernetes.io/serviceaccount/token').read())
+attempt('connect to the gateway', lambda: socket.create_connection((host, int(port)), timeout=2))
+attempt('resolve a name', lambda: socket.getaddrinfo('example.com', 80))
+attempt('connect out', lambda: socket.create_connection(('1.1.1.1', 80), timeout=2))
+for path in ['/job/x', '/data/x', '/x', '/usr/x']:
+    attempt('write ' + path, lambda path=path: open(path, 'w').write('SECRET'))
+found = []
+for root, dirs, files in os.walk('/'):
+    if root.startswith(('/proc', '/sys', '/usr', '/dev')):
+        dirs[:] = []
+        continue
+    found += [os.path.join(root, f) for f in files if 'token' in f or f.startswith('..data')]
+mounts = [line.split()[1] for line in open('/proc/self/mounts')]
+json.dump({'findings': findings, 'found': found, 'mounts': mounts}, open('/out/findings.json', 'w'))
+print(json.dumps({'event': 'done'}), flush=True)
+`,
+    ),
   }
 })
 afterAll(async () => {
@@ -165,6 +196,15 @@ describe('kubernetesRunner with the API-server double', { timeout: 30_000 }, () 
   })
 })
 
+describe('kubernetesRunner: the program is checked', { timeout: 30_000 }, () => {
+  test('error: a program whose bytes do not have the given SHA-256 never runs', async () => {
+    const run = spec({ program: { path: programs.slow, sha256: `0x${'0'.repeat(64)}` }, config: { epochs: 1, ms: 1 } })
+    await expect(runner.run(run)).rejects.toMatchObject({ name: 'SandboxSpecError' })
+    expect(run.events).toEqual([])
+    expect(leftovers()).toEqual([])
+  })
+})
+
 describe('kubernetesRunner: a hostile trainer', { timeout: 30_000 }, () => {
   test('behavior: it cannot read either Secret, reach the gateway or any network, write outside /out, or put junk into progress', async () => {
     const name = (await import('./manifests.ts')).jobObjectName('node-a', `job-${count + 1}`)
@@ -179,6 +219,24 @@ describe('kubernetesRunner: a hostile trainer', { timeout: 30_000 }, () => {
     expect(result.protocolViolations).toBeGreaterThanOrEqual(4)
     expect(result.errorCode).toBeUndefined()
     expect(JSON.stringify(run.events)).not.toContain('SECRET')
+  })
+})
+
+describe('kubernetesRunner: a hostile Python trainer', { timeout: 30_000 }, () => {
+  test('behavior: no Secret is mounted where it runs, it has no network, and it cannot write outside /out', async () => {
+    const run = spec({ program: { path: programs.hostilePython, runtime: 'python' }, config: { gateway: gatewayUrl } })
+    const result = await runner.run(run)
+    expect(result, result.stderrTail).toMatchObject({ outcome: 'exited', exitCode: 0 })
+    const { findings, found, mounts } = JSON.parse(await readFile(join(run.outputDir, 'findings.json'), 'utf8')) as {
+      findings: Record<string, { ok: boolean; value?: string; error?: string }>
+      found: string[]
+      mounts: string[]
+    }
+    for (const [attempt, finding] of Object.entries(findings)) expect(finding.ok, `${attempt}: ${finding.value}`).toBe(false)
+    expect(findings['read input token']!.error).toBe('FileNotFoundError')
+    expect(Object.keys(findings)).toHaveLength(9)
+    expect(found).toEqual([])
+    expect(mounts.filter((m) => /credentials|secret|var\/run/.test(m))).toEqual([])
   })
 })
 
@@ -242,8 +300,10 @@ describe('kubernetesRunner: cancel, API restarts, sweep', { timeout: 30_000 }, (
     const running = runner.run(run)
     await double.waitForContainer('trainer', 'running')
     await new Promise((resolve) => setTimeout(resolve, 400))
+    const watches = double.requests.watch.pods
     await double.restart({ downMs: 300 })
     const result = await running
+    expect(double.requests.watch.pods).toBeGreaterThan(watches)
     expect(result).toMatchObject({ outcome: 'exited', exitCode: 0 })
     expect(run.events.filter((e) => e.event === 'epoch').map((e) => (e as { epoch: number }).epoch)).toEqual([1, 2, 3, 4, 5, 6])
     expect(leftovers()).toEqual([])
@@ -253,8 +313,11 @@ describe('kubernetesRunner: cancel, API restarts, sweep', { timeout: 30_000 }, (
     const run = slowSpec(4, 250)
     const running = runner.run(run)
     await double.waitForContainer('trainer', 'running')
+    const lists = { ...double.requests.list }
     double.expireWatches()
     const result = await running
+    expect(double.requests.list.pods).toBeGreaterThan(lists.pods)
+    expect(double.requests.list.jobs).toBeGreaterThan(lists.jobs)
     expect(result).toMatchObject({ outcome: 'exited', exitCode: 0 })
     expect(run.events.filter((e) => e.event === 'epoch')).toHaveLength(4)
   })

@@ -51,6 +51,8 @@ export type ApiServerDouble = {
   /** A `KubeConfig` pointing at the double (plain HTTP on 127.0.0.1, no credentials). */
   kubeConfig(): KubeConfig
   readonly faults: ApiServerDoubleFaults
+  /** How many list and watch requests each kind got (to see a relist after a 410, or watches re-opened after a restart). */
+  readonly requests: { list: Record<Kind, number>; watch: Record<Kind, number> }
   /** The objects of a kind now stored (deep copies). */
   objects(kind: Kind): KObject[]
   /** Every object a kind ever had created, in order (deep copies), e.g. to read a Job's manifest after its deletion. */
@@ -82,7 +84,7 @@ export type ApiServerDoubleInit = {
 
 type Watcher = { kind: Kind; namespace: string; selector: [string, string | undefined][]; res: ServerResponse; bookmarks: boolean }
 type LogState = { chunks: Buffer[]; ended: boolean; listeners: Set<(chunk: Buffer | null) => void> }
-type PodRun = { abort: AbortController; volumes: string; mounted: string[] }
+type PodRun = { abort: AbortController; volumes: string; mounted: string[]; done?: Promise<void> }
 
 const silent: SandboxLogger = { child: () => silent, info: () => {}, warn: () => {}, error: () => {}, debug: () => {} }
 const quantity = (value: string | undefined): number => {
@@ -132,6 +134,8 @@ export async function startApiServerDouble(init: ApiServerDoubleInit): Promise<A
   const sockets = new Set<Socket>()
   const waiters = new Set<() => void>()
   const faults: ApiServerDoubleFaults = { imagePullFails: new Set(), unschedulable: false, oomKillNextTrainer: false }
+  const zero = (): Record<Kind, number> => ({ jobs: 0, pods: 0, secrets: 0, networkpolicies: 0 })
+  const requests = { list: zero(), watch: zero() }
 
   const key = (kind: Kind, namespace: string, name: string) => `${kind}/${namespace}/${name}`
   const matches = (object: KObject, selector: [string, string | undefined][]) =>
@@ -246,7 +250,7 @@ export async function startApiServerDouble(init: ApiServerDoubleInit): Promise<A
     const jobDir = hostPath(pod, run, container, dirname(programPath))
     const dataDir = hostPath(pod, run, container, '/data')
     const outDir = hostPath(pod, run, container, '/out')
-    if (!jobDir || !dataDir || !outDir) return { exitCode: 128, reason: 'ContainerCannotRun' }
+    if (!jobDir || !dataDir || !outDir || run.abort.signal.aborted) return { exitCode: 128, reason: 'ContainerCannotRun' }
     const config = JSON.parse(await readFile(join(jobDir, 'config.json'), 'utf8'))
     const names = (await readdir(dataDir)).sort()
     const memoryBytes = Math.max(64 * 1024 ** 2, quantity(container.resources?.limits?.memory))
@@ -383,8 +387,8 @@ export async function startApiServerDouble(init: ApiServerDoubleInit): Promise<A
     podRuns.delete(pod.metadata.uid!)
     run.abort.abort()
     for (const [id, state] of logs) if (id.startsWith(`${pod.metadata.namespace}/${pod.metadata.name}/`)) writeLog(state, null)
-    // Let killed containers go before their volumes do.
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    // Killed containers go before their volumes do.
+    await Promise.race([run.done, new Promise((resolve) => setTimeout(resolve, 10_000))])
     await unmountUnder(run.volumes)
     await rm(run.volumes, { recursive: true, force: true }).catch(() => {})
   }
@@ -429,10 +433,12 @@ export async function startApiServerDouble(init: ApiServerDoubleInit): Promise<A
           if (live(pod)) killPod(pod, 'DeadlineExceeded')
         }, job.spec.activeDeadlineSeconds * 1000),
       )
-    void executePod(pod).catch(() => {
+    const done = executePod(pod).catch(() => {
       if (live(pod)) killPod(pod, 'Error')
       finishJob(pod, 'Failed', 'BackoffLimitExceeded')
     })
+    const run = podRuns.get(pod.metadata.uid!)
+    if (run) run.done = done
   }
 
   // ---- HTTP ----
@@ -485,6 +491,7 @@ export async function startApiServerDouble(init: ApiServerDoubleInit): Promise<A
     if (req.method === 'GET' && !name) {
       const selector = parseSelector(url.searchParams.get('labelSelector'))
       if (url.searchParams.get('watch') === 'true') {
+        requests.watch[kind]++
         const from = Number(url.searchParams.get('resourceVersion') ?? rv)
         res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' })
         if (from < compactedAt) {
@@ -505,6 +512,7 @@ export async function startApiServerDouble(init: ApiServerDoubleInit): Promise<A
         })
         return
       }
+      requests.list[kind]++
       const items = [...store.entries()].filter(([k, o]) => k.startsWith(`${kind}/${namespace}/`) && matches(o, selector)).map(([, o]) => ({ ...kinds[kind], ...o }))
       return send(res, 200, { apiVersion: kinds[kind].apiVersion, kind: `${kinds[kind].kind}List`, metadata: { resourceVersion: String(rv) }, items })
     }
@@ -534,6 +542,7 @@ export async function startApiServerDouble(init: ApiServerDoubleInit): Promise<A
   return {
     url,
     faults,
+    requests,
     kubeConfig() {
       const kc = new KubeConfig()
       kc.loadFromOptions({
