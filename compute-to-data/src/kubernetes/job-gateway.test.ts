@@ -66,8 +66,10 @@ describe('job gateway', () => {
 
   test('behavior: the output token works only after the trainer terminated and until the upload is done', async () => {
     const { name, grant, outputDir } = await register()
-    expect((await put(`${base}/${name}/outputs/model.safetensors`, grant.tokens.output, 'weights')).status).toBe(401)
+    expect((await put(`${base}/${name}/outputs/model.safetensors`, grant.tokens.output, 'weights')).status).toBe(425)
     expect((await put(`${base}/${name}/outputs/model.safetensors`, grant.tokens.input, 'weights')).status).toBe(401)
+    expect((await put(`${base}/${name}/outputs/model.safetensors`, 'y'.repeat(43), 'weights')).status).toBe(401)
+    expect(await readdir(outputDir)).toEqual([])
     grant.trainerTerminated()
     expect((await put(`${base}/${name}/outputs/model.safetensors`, grant.tokens.output, 'weights')).status).toBe(204)
     expect((await put(`${base}/${name}/outputs/model.safetensors`, grant.tokens.output, 'again')).status).toBe(422)

@@ -169,8 +169,11 @@ export function startJobGateway(init: { host?: string | undefined; port?: number
         if (!entry.pending.has(path)) return refuse(res, 409, 'already served')
         return serveFile(entry, path, res)
       }
-      // The output token: only once the trainer is gone, and until the upload said it is done.
-      if (!entry.trainerDone || entry.done) return refuse(res, 401, 'unauthorized')
+      // The output token: only once the trainer is gone, and until the upload said it is done. The
+      // upload step may start before the node's watch saw the trainer end: 425 tells the holder of
+      // the valid token (and only it) to try again shortly.
+      if (entry.done) return refuse(res, 401, 'unauthorized')
+      if (!entry.trainerDone) return refuse(res, 425, 'too early')
       if (action === 'outputs-done') {
         if (req.method !== 'POST') return refuse(res, 405, 'method not allowed')
         entry.done = true

@@ -53,20 +53,32 @@ async function fetchStep() {
   if (!files.includes(programPath) || !files.includes('job/config.json')) fail(2, 'the gateway did not list the program and its config')
 }
 
+/** The gateway answers 425 until the node saw the trainer end; wait for it, up to two minutes. */
+async function untilAccepted(request) {
+  for (let attempt = 0; ; attempt++) {
+    const response = await request()
+    if (response.status !== 425 || attempt >= 240) return response
+    await response.body?.cancel()
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+}
+
 async function uploadStep() {
   const entries = await readdir('/out')
   for (const name of entries) {
     const stats = await lstat(`/out/${name}`)
     if (!stats.isFile() || !safeName.test(name)) fail(4, '/out holds something other than plain files')
-    const response = await fetch(new URL(`outputs/${encodeURIComponent(name)}`, base), {
-      method: 'PUT',
-      headers: { ...headers, 'content-type': 'application/octet-stream' },
-      body: Readable.toWeb(createReadStream(`/out/${name}`)),
-      duplex: 'half',
-    })
+    const response = await untilAccepted(() =>
+      fetch(new URL(`outputs/${encodeURIComponent(name)}`, base), {
+        method: 'PUT',
+        headers: { ...headers, 'content-type': 'application/octet-stream' },
+        body: Readable.toWeb(createReadStream(`/out/${name}`)),
+        duplex: 'half',
+      }),
+    )
     if (!response.ok) fail(4, `the gateway refused an output (${response.status})`)
   }
-  const done = await fetch(new URL('outputs-done', base), { method: 'POST', headers })
+  const done = await untilAccepted(() => fetch(new URL('outputs-done', base), { method: 'POST', headers }))
   if (!done.ok) fail(4, `the gateway refused the end of the upload (${done.status})`)
 }
 

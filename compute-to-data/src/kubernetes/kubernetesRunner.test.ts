@@ -322,6 +322,20 @@ describe('kubernetesRunner: cancel, API restarts, sweep', { timeout: 30_000 }, (
     expect(run.events.filter((e) => e.event === 'epoch')).toHaveLength(4)
   })
 
+  test('behavior: objects an earlier process left for the same job are replaced, never mistaken for this run\'s', async () => {
+    const run = slowSpec(2, 50)
+    const { jobObjectName } = await import('./manifests.ts')
+    const name = jobObjectName('node-a', run.jobId)
+    const labels = { 'app.kubernetes.io/managed-by': 'datavault', 'datavault.io/node': 'node-a', 'datavault.io/job': name }
+    const stale = (suffix: string) => ({ metadata: { name: `${name}${suffix}`, namespace, labels, annotations: { 'datavault.io/job-id': run.jobId, 'datavault.io/run': 'an-old-run' } } })
+    double.put('jobs', { ...stale(''), spec: {}, status: { conditions: [{ type: 'Failed', status: 'True', reason: 'DeadlineExceeded' }] } })
+    double.put('secrets', { ...stale('-input'), data: { token: Buffer.from('old').toString('base64') } })
+    double.put('networkpolicies', { ...stale(''), spec: {} })
+    const result = await runner.run(run)
+    expect(result).toMatchObject({ outcome: 'exited', exitCode: 0 })
+    expect(leftovers()).toEqual([])
+  })
+
   test('behavior: sweep deletes this node\'s leftovers of terminal or unknown jobs, and nothing else', async () => {
     const labels = (node: string, job: string) => ({ 'app.kubernetes.io/managed-by': 'datavault', 'datavault.io/node': node, 'datavault.io/job': job })
     const put = (kind: 'jobs' | 'secrets' | 'networkpolicies', name: string, node: string, jobId: string) =>

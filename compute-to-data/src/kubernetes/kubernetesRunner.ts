@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdir, readdir, stat } from 'node:fs/promises'
 import { type IncomingMessage, request as httpRequest } from 'node:http'
@@ -89,7 +89,23 @@ const specSchema = z.object({
 const jobStatusGraceMs = 2000
 const labelValue = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/
 
-type Tracked = { job?: V1Job | undefined; pod?: V1Pod | undefined; deleted: boolean; notify(): void }
+type Tracked = {
+  /** This run's id, in the Job's `datavault.io/run` annotation: objects of an earlier run of the same job are not this run's. */
+  runId: string
+  /** The uid of this run's Job, once created: its Pod names it as owner. */
+  jobUid?: string | undefined
+  job?: V1Job | undefined
+  /** Pods labelled with this job's name, by pod name: only the one this run's Job owns is read. */
+  pods: Map<string, V1Pod>
+  deleted: boolean
+  notify(): void
+}
+
+/** The pod of this run's Job, once both are known. */
+const podOf = (entry: Tracked): V1Pod | undefined => {
+  for (const pod of entry.pods.values()) if (entry.jobUid !== undefined && pod.metadata?.ownerReferences?.some((r) => r.kind === 'Job' && r.uid === entry.jobUid)) return pod
+  return undefined
+}
 type WatchedKind = 'jobs' | 'pods'
 
 /**
@@ -144,9 +160,17 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
       const entry = name === undefined ? undefined : tracked.get(name)
       if (entry === undefined) return
       if (kind === 'jobs') {
+        if (object.metadata?.annotations?.[kubernetesLabels.run] !== entry.runId) return
+        entry.jobUid ??= object.metadata?.uid
         if (type === 'DELETED') entry.deleted = true
         else entry.job = object as V1Job
-      } else if (type !== 'DELETED') entry.pod = object as V1Pod
+      } else {
+        // Pods of an earlier run of the same job (still being collected) carry the same labels;
+        // `podOf` picks this run's by its owner. A pod may be seen before the Job's uid is known.
+        const podName = object.metadata?.name ?? ''
+        if (type === 'DELETED') entry.pods.delete(podName)
+        else entry.pods.set(podName, object as V1Pod)
+      }
       entry.notify()
     }
 
@@ -207,7 +231,9 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
         await batch.listNamespacedJob({ namespace, labelSelector, limit: 1 }).catch((cause: unknown) => {
           throw new SandboxUnavailableError(`The Kubernetes API cannot list Jobs in ${namespace}: ${errorName(cause).name}.`, { cause })
         })
-        const gateway = await startJobGateway({ host: init.gateway.host, port: init.gateway.port })({ logger })
+        const gateway = await startJobGateway({ host: init.gateway.host, port: init.gateway.port })({ logger }).catch((cause: unknown) => {
+          throw new SandboxUnavailableError(`The job gateway cannot listen: ${errorName(cause).code ?? errorName(cause).name}.`, { cause })
+        })
         void watchLoop('jobs')
         void watchLoop('pods')
         logger.info({ namespace, nodeId, gateway: gateway.address }, 'kubernetes runner ready')
@@ -304,9 +330,12 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
           gatewayUrl: init.gateway.url,
           ttlSecondsAfterFinished,
           tokens,
+          runId: entry.runId,
         })
       const name = jobObjectName(nodeId, spec.jobId)
       if (tracked.has(name)) throw new SandboxSpecError(`Job ${spec.jobId} is already running.`)
+      let wake: () => void = () => {}
+      const entry: Tracked = { runId: randomUUID(), pods: new Map(), deleted: false, notify: () => wake() }
       const grant: JobGrant = gateway.register(name, {
         program: { path: spec.program.path, file: programFile, sha256 },
         config: spec.config,
@@ -329,8 +358,6 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
         seccomp: 'RuntimeDefault',
       }
 
-      let wake: () => void = () => {}
-      const entry: Tracked = { deleted: false, notify: () => wake() }
       tracked.set(name, entry)
       const startedAt = performance.now()
       let startLatencyMs: number | null = null
@@ -371,11 +398,17 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
       }
       signal?.addEventListener('abort', onAbort, { once: true })
       try {
+        // Objects of an earlier run of this job (a node that stopped before it could delete them) go first.
+        await remove(name)
         // The NetworkPolicy and the Secrets exist before the Job, so the pod never runs unconfined.
+        // A 409 after a retry is our own create that went through before the connection dropped.
         await api(() => networking.createNamespacedNetworkPolicy({ namespace, body: manifests.networkPolicy }), [409])
         await api(() => core.createNamespacedSecret({ namespace, body: manifests.inputSecret }), [409])
         await api(() => core.createNamespacedSecret({ namespace, body: manifests.outputSecret }), [409])
-        await api(() => batch.createNamespacedJob({ namespace, body: manifests.job }), [409])
+        const created = (await api(() => batch.createNamespacedJob({ namespace, body: manifests.job }), [409])) ?? (await batch.readNamespacedJob({ name, namespace }))
+        if (created.metadata?.annotations?.[kubernetesLabels.run] !== entry.runId) throw new SandboxSetupError(`Another Job named ${name} exists.`)
+        entry.jobUid = created.metadata?.uid
+        entry.notify()
 
         const deadline = startedAt + spec.limits.wallTimeMs + 60_000
         let unschedulableSince: number | undefined
@@ -387,7 +420,7 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
             outcome = 'killed'
             break
           }
-          const pod = entry.pod
+          const pod = podOf(entry)
           const reading: PodReading | undefined = pod ? readPod(pod) : undefined
           const job = entry.job ? readJob(entry.job) : undefined
           const now = performance.now()
@@ -399,7 +432,10 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
                 events.push(chunk)
                 tail.push(chunk)
               },
-              () => (entry.pod ? readPod(entry.pod).trainer.state === 'terminated' : false),
+              () => {
+                const current = podOf(entry)
+                return current ? readPod(current).trainer.state === 'terminated' : false
+              },
               logs.signal,
             )
           }

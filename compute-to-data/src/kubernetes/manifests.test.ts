@@ -30,6 +30,7 @@ const parameters: JobManifestsParameters = {
   gatewayUrl: 'http://10.1.2.3:8701',
   ttlSecondsAfterFinished: 600,
   tokens: { input: 'input-token-0123456789abcdef', output: 'output-token-0123456789abcdef' },
+  runId: 'run-1',
 }
 
 describe('jobManifests', () => {
@@ -49,12 +50,12 @@ describe('jobManifests', () => {
     const { job } = jobManifests(parameters)
     expect(job.spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 3600, ttlSecondsAfterFinished: 600, completions: 1, parallelism: 1 })
     expect(job.metadata?.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'datavault', 'datavault.io/node': 'node-1' })
-    expect(job.metadata?.annotations).toEqual({ 'datavault.io/job-id': 'job-123' })
+    expect(job.metadata?.annotations).toEqual({ 'datavault.io/job-id': 'job-123', 'datavault.io/run': 'run-1' })
   })
 
   test('behavior: the pod has no token, no host namespaces, no DNS, and every container is confined', () => {
     const pod = jobManifests(parameters).job.spec!.template.spec!
-    expect(pod).toMatchObject({ automountServiceAccountToken: false, enableServiceLinks: false, restartPolicy: 'Never', hostNetwork: false, hostPID: false, hostIPC: false, dnsPolicy: 'None' })
+    expect(pod).toMatchObject({ automountServiceAccountToken: false, enableServiceLinks: false, restartPolicy: 'Never', hostNetwork: false, hostPID: false, hostIPC: false, shareProcessNamespace: false, dnsPolicy: 'None' })
     expect(pod.dnsConfig?.nameservers).toEqual(['127.0.0.1'])
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } })
     expect(pod.volumes!.some((v) => v.hostPath)).toBe(false)

@@ -9,6 +9,7 @@ export const kubernetesLabels = {
   node: 'datavault.io/node',
   job: 'datavault.io/job',
   jobId: 'datavault.io/job-id',
+  run: 'datavault.io/run',
 } as const
 
 /** The fixed uid and gid every container of a job's pod runs as (the distroless `nonroot` user). */
@@ -35,6 +36,8 @@ export type JobManifestsParameters = {
   ttlSecondsAfterFinished: number
   /** The per-job bearer tokens: the input one (fetch step), the output one (upload step). */
   tokens: { input: string; output: string }
+  /** A random id of this run, annotated on the Job, so a run never mistakes an earlier run's objects for its own. */
+  runId: string
 }
 
 /** What `jobManifests` builds: one Job, one Secret per networked step, one NetworkPolicy. */
@@ -87,7 +90,7 @@ const bytesQuantity = (bytes: number) => `${Math.max(1, Math.ceil(bytes / mib))}
  * requests = limits (CPU, memory, GPUs); memory-backed volumes have size limits.
  */
 export function jobManifests(parameters: JobManifestsParameters): JobManifests {
-  const { namespace, nodeId, jobId, environment, limits, program, jobIoImage, jobIoCommand, gatewayUrl, ttlSecondsAfterFinished, tokens } = parameters
+  const { namespace, nodeId, jobId, environment, limits, program, jobIoImage, jobIoCommand, gatewayUrl, ttlSecondsAfterFinished, tokens, runId } = parameters
   const name = jobObjectName(nodeId, jobId)
   const gateway = gatewayAddress(gatewayUrl)
   const labels = { [kubernetesLabels.managedBy]: 'datavault', [kubernetesLabels.node]: nodeId, [kubernetesLabels.job]: name }
@@ -121,7 +124,7 @@ export function jobManifests(parameters: JobManifestsParameters): JobManifests {
   const job: V1Job = {
     apiVersion: 'batch/v1',
     kind: 'Job',
-    metadata: metadata(''),
+    metadata: { ...metadata(''), annotations: { [kubernetesLabels.jobId]: jobId, [kubernetesLabels.run]: runId } },
     spec: {
       backoffLimit: 0,
       completions: 1,
@@ -137,6 +140,7 @@ export function jobManifests(parameters: JobManifestsParameters): JobManifests {
           hostNetwork: false,
           hostPID: false,
           hostIPC: false,
+          shareProcessNamespace: false,
           // No resolver: the only address the pod may reach is the gateway's IP literal.
           dnsPolicy: 'None',
           dnsConfig: { nameservers: ['127.0.0.1'], searches: [], options: [{ name: 'ndots', value: '0' }] },
