@@ -414,6 +414,7 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
         let unschedulableSince: number | undefined
         let imagePullSince: number | undefined
         let trainerFailedSince: number | undefined
+        let jobFailedSince: number | undefined
         while (outcome === undefined && failure === undefined) {
           const woken = new Promise<void>((resolve) => (wake = resolve))
           if (abortRequested || signal?.aborted) {
@@ -471,16 +472,25 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
             if (grant.outputRefusal) outcome = 'output-limit'
             else failure = new SandboxSetupError(`The job's upload step failed (exit ${reading.upload.exitCode}).`)
           } else if (job?.complete || (reading?.upload.state === 'terminated' && reading.upload.exitCode === 0)) {
-            await Promise.race([grant.uploaded, sleep(10_000)])
-            outcome = 'exited'
-            exitCode = 0
-          } else if (job?.failed) failure = new SandboxSetupError(`The Job failed (${job.reason ?? 'no reason given'}).`)
+            // The upload step said it sent everything before it exited; without that, nothing is whole.
+            const uploaded = await Promise.race([grant.uploaded.then(() => true), sleep(10_000).then(() => false)])
+            if (uploaded) {
+              outcome = 'exited'
+              exitCode = 0
+            } else failure = new SandboxSetupError('The job ended without its upload step finishing.')
+          } else if (job?.failed && now - (jobFailedSince ??= now) >= jobStatusGraceMs)
+            // The pod's status (which step failed, and how) usually says more; it may come a little after the Job's.
+            failure = new SandboxSetupError(`The Job failed (${job.reason ?? 'no reason given'}).`)
           else if (entry.deleted) outcome = 'killed'
           else if (now > deadline) outcome = 'timeout'
           if (outcome !== undefined || failure !== undefined) break
           const timers = new AbortController()
           const nextCheck =
-            trainerFailedSince !== undefined ? Math.max(1, trainerFailedSince + jobStatusGraceMs - now) : unschedulableSince !== undefined ? Math.max(1, unschedulableSince + unschedulableAfterMs - now) : imagePullSince !== undefined ? Math.max(1, imagePullSince + imagePullGraceMs - now) : Math.max(1, deadline - now)
+            trainerFailedSince !== undefined
+              ? Math.max(1, trainerFailedSince + jobStatusGraceMs - now)
+              : jobFailedSince !== undefined
+                ? Math.max(1, jobFailedSince + jobStatusGraceMs - now)
+                : unschedulableSince !== undefined ? Math.max(1, unschedulableSince + unschedulableAfterMs - now) : imagePullSince !== undefined ? Math.max(1, imagePullSince + imagePullGraceMs - now) : Math.max(1, deadline - now)
           await Promise.race([woken, sleep(Math.min(nextCheck, 2 ** 31 - 1), undefined, { signal: timers.signal, ref: false }).catch(() => {})])
           timers.abort()
         }
