@@ -405,8 +405,11 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
         await api(() => networking.createNamespacedNetworkPolicy({ namespace, body: manifests.networkPolicy }), [409])
         await api(() => core.createNamespacedSecret({ namespace, body: manifests.inputSecret }), [409])
         await api(() => core.createNamespacedSecret({ namespace, body: manifests.outputSecret }), [409])
-        const created = (await api(() => batch.createNamespacedJob({ namespace, body: manifests.job }), [409])) ?? (await batch.readNamespacedJob({ name, namespace }))
-        if (created.metadata?.annotations?.[kubernetesLabels.run] !== entry.runId) throw new SandboxSetupError(`Another Job named ${name} exists.`)
+        // (A list, not a get: the node's Role allows only create, list, watch and delete on Jobs.)
+        const created =
+          (await api(() => batch.createNamespacedJob({ namespace, body: manifests.job }), [409])) ??
+          (await batch.listNamespacedJob({ namespace, labelSelector: `${labelSelector},${kubernetesLabels.job}=${name}` })).items.find((j) => j.metadata?.name === name)
+        if (created?.metadata?.annotations?.[kubernetesLabels.run] !== entry.runId) throw new SandboxSetupError(`Another Job named ${name} exists.`)
         entry.jobUid = created.metadata?.uid
         entry.notify()
 
