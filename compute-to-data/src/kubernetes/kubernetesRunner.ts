@@ -1,8 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdir, readdir, stat } from 'node:fs/promises'
-import { type IncomingMessage, request as httpRequest } from 'node:http'
-import { type RequestOptions, request as httpsRequest } from 'node:https'
 import { isAbsolute } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
@@ -20,9 +18,11 @@ import { SandboxSetupError, SandboxSpecError, SandboxUnavailableError } from '..
 import { createEventLineReader, createTail } from '../sandbox/event-lines.ts'
 import { createProgressGate } from '../sandbox/progress-gate.ts'
 import type { KubernetesEnforcement, RunOptions, RunOutcome, RunResult, RunSpec, Runner, SandboxLogger } from '../sandbox/runner.ts'
+import { followContainerLog } from './follow-log.ts'
 import { type JobGateway, type JobGrant, startJobGateway } from './job-gateway.ts'
 import { jobManifests, jobObjectName, jobPodUid, kubernetesLabels } from './manifests.ts'
 import { type PodReading, readJob, readPod } from './pod-state.ts'
+import { watchObjects } from './watch-objects.ts'
 
 /** Settings of the Kubernetes runner. */
 export type KubernetesRunnerInit = {
@@ -174,57 +174,6 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
       entry.notify()
     }
 
-    // One watch per kind for all of this node's jobs: list, then watch from the list's
-    // resourceVersion; a dropped watch resumes from the last version seen, a 410 relists.
-    const watchLoop = async (kind: WatchedKind) => {
-      const path = kind === 'jobs' ? `/apis/batch/v1/namespaces/${namespace}/jobs` : `/api/v1/namespaces/${namespace}/pods`
-      let resourceVersion: string | undefined
-      let failures = 0
-      while (!stopping.signal.aborted) {
-        try {
-          if (resourceVersion === undefined) {
-            const list = kind === 'jobs' ? await batch.listNamespacedJob({ namespace, labelSelector }) : await core.listNamespacedPod({ namespace, labelSelector })
-            for (const item of list.items) onObject(kind, 'ADDED', item)
-            resourceVersion = list.metadata?.resourceVersion
-          }
-          await new Promise<void>((resolve, reject) => {
-            let controller: AbortController | undefined
-            const onStop = () => controller?.abort()
-            stopping.signal.addEventListener('abort', onStop, { once: true })
-            void watcher
-              .watch(
-                path,
-                { labelSelector, resourceVersion, allowWatchBookmarks: true },
-                (type: string, object: { metadata?: { resourceVersion?: string }; code?: number }) => {
-                  if (type === 'ERROR') {
-                    // `410 Gone`: our version is older than the server keeps; relist.
-                    if (object.code === 410) resourceVersion = undefined
-                    controller?.abort()
-                    return
-                  }
-                  failures = 0
-                  if (object.metadata?.resourceVersion) resourceVersion = object.metadata.resourceVersion
-                  if (type !== 'BOOKMARK') onObject(kind, type, object as V1Job | V1Pod)
-                },
-                (error: unknown) => {
-                  stopping.signal.removeEventListener('abort', onStop)
-                  if (error && !(error instanceof Error && error.name === 'AbortError')) reject(error)
-                  else resolve()
-                },
-              )
-              .then((c) => {
-                controller = c
-                if (stopping.signal.aborted) c.abort()
-              })
-          })
-        } catch (error) {
-          if ((error as { statusCode?: number; code?: number }).statusCode === 410 || (error as { code?: number }).code === 410) resourceVersion = undefined
-          if (failures++ % 20 === 0) logger.warn({ kind, err: errorName(error) }, 'Kubernetes watch dropped; resuming')
-        }
-        if (!stopping.signal.aborted) await sleep(retryMs)
-      }
-    }
-
     const start = () =>
       (started ??= (async () => {
         // Reachable and allowed: a list in the namespace.
@@ -234,8 +183,10 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
         const gateway = await startJobGateway({ host: init.gateway.host, port: init.gateway.port })({ logger }).catch((cause: unknown) => {
           throw new SandboxUnavailableError(`The job gateway cannot listen: ${errorName(cause).code ?? errorName(cause).name}.`, { cause })
         })
-        void watchLoop('jobs')
-        void watchLoop('pods')
+        // One watch per kind for all of this node's jobs.
+        const watching = { watcher, labelSelector, signal: stopping.signal, retryMs, logger }
+        void watchObjects<V1Job>({ ...watching, path: `/apis/batch/v1/namespaces/${namespace}/jobs`, list: () => batch.listNamespacedJob({ namespace, labelSelector }), onObject: (type, job) => onObject('jobs', type, job) })
+        void watchObjects<V1Pod>({ ...watching, path: `/api/v1/namespaces/${namespace}/pods`, list: () => core.listNamespacedPod({ namespace, labelSelector }), onObject: (type, pod) => onObject('pods', type, pod) })
         logger.info({ namespace, nodeId, gateway: gateway.address }, 'kubernetes runner ready')
         return gateway
       })().catch((error: unknown) => {
@@ -265,35 +216,6 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
         api(() => core.deleteNamespacedSecret({ name: `${name}-output`, ...options }), [404]),
         api(() => networking.deleteNamespacedNetworkPolicy({ name, ...options }), [404]),
       ])
-    }
-
-    /** Follows the trainer's log until it ended with the container; re-opens a dropped stream, skipping what was read. */
-    const followLog = async (pod: string, onChunk: (chunk: Uint8Array) => void, terminated: () => boolean, signal: AbortSignal) => {
-      let consumed = 0
-      while (!signal.aborted) {
-        const wasTerminated = terminated()
-        let skip = consumed
-        try {
-          const url = new URL(`${kc.getCurrentCluster()!.server}/api/v1/namespaces/${namespace}/pods/${pod}/log`)
-          url.searchParams.set('container', 'trainer')
-          url.searchParams.set('follow', 'true')
-          const response = await openStream(kc, url, signal)
-          if (response.statusCode === 200) {
-            for await (const chunk of response as AsyncIterable<Buffer>) {
-              const fresh = skip >= chunk.length ? undefined : chunk.subarray(skip)
-              skip = Math.max(0, skip - chunk.length)
-              if (fresh) {
-                consumed += fresh.length
-                onChunk(fresh)
-              }
-            }
-            // The stream ended whole: the container ended (or the server dropped us; then look again).
-            if (wasTerminated || terminated()) return
-          } else response.resume()
-        } catch {}
-        if (wasTerminated) return
-        await sleep(retryMs, undefined, { signal }).catch(() => {})
-      }
     }
 
     async function run(spec: RunSpec, options: RunOptions = {}): Promise<RunResult> {
@@ -430,18 +352,22 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
           const now = performance.now()
           if (reading && pod?.metadata?.name && logging === undefined && (reading.trainer.state === 'running' || reading.trainer.state === 'terminated')) {
             const podName = pod.metadata.name
-            logging = followLog(
-              podName,
-              (chunk) => {
+            logging = followContainerLog({
+              kubeConfig: kc,
+              namespace,
+              pod: podName,
+              container: 'trainer',
+              onChunk: (chunk) => {
                 events.push(chunk)
                 tail.push(chunk)
               },
-              () => {
+              terminated: () => {
                 const current = podOf(entry)
                 return current ? readPod(current).trainer.state === 'terminated' : false
               },
-              logs.signal,
-            )
+              signal: logs.signal,
+              retryMs,
+            })
           }
           if (reading) {
             if (reading.trainer.state === 'terminated' && reading.trainer.exitCode === 0) grant.trainerTerminated()
@@ -582,20 +508,6 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
       },
     }
   }
-}
-
-/**
- * Opens a streaming GET on the API server with the KubeConfig's TLS and credentials, over
- * node:http(s): errors of a dropped stream surface in the caller's loop, not as an unhandled event.
- */
-async function openStream(kc: KubeConfig, url: URL, signal: AbortSignal): Promise<IncomingMessage> {
-  const options: RequestOptions & { headers?: Record<string, string> } = { method: 'GET', headers: {} }
-  await kc.applyToHTTPSOptions(options)
-  return new Promise((resolve, reject) => {
-    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { ...options, signal }, resolve)
-    request.on('error', reject)
-    request.end()
-  })
 }
 
 async function fileSha256(path: string): Promise<`0x${string}`> {
