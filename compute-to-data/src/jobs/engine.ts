@@ -115,6 +115,9 @@ const outcomeFailures: Record<Exclude<RunResult['outcome'], 'exited'>, JobFailur
   'memory-limit': 'memory-limit',
   'output-limit': 'output-limit',
   'killed': 'interrupted',
+  'image-pull-failed': 'image-pull-failed',
+  'unschedulable': 'unschedulable',
+  'evicted': 'evicted',
 }
 
 /**
@@ -438,6 +441,12 @@ function failureMessage(result: RunResult): string {
       return 'The job used more memory than allowed.'
     case 'output-limit':
       return 'The job wrote more output than allowed.'
+    case 'image-pull-failed':
+      return 'The compute environment\'s image could not be pulled; nothing ran.'
+    case 'unschedulable':
+      return 'No cluster node had the resources the environment needs free (e.g. a GPU); nothing ran.'
+    case 'evicted':
+      return 'The cluster evicted the job\'s pod; nothing was released.'
     default:
       return 'The job was stopped.'
   }

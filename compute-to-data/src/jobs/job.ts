@@ -39,6 +39,10 @@ export const jobFailureCodes = {
   'cancelled': { retryable: true, charged: true },
   'withdrawn': { retryable: true, charged: false },
   'revoked': { retryable: true, charged: false },
+  // The cluster could not run the job (Kubernetes runner); the buyer is not at fault.
+  'image-pull-failed': { retryable: true, charged: false },
+  'unschedulable': { retryable: true, charged: false },
+  'evicted': { retryable: true, charged: false },
 } as const
 
 /** A stable failure code. */
