@@ -14,6 +14,7 @@ import {
   createTrainerCatalog,
   defaultEnvironments,
   environmentCatalog,
+  kubernetesRunner,
   sandboxHasPytorch,
   privacyLedger,
   sqliteJobStore,
@@ -247,7 +248,19 @@ export async function startVaultNode(
     const sandbox = declared.some((environment) => environment.runner === 'sandbox')
       ? bubblewrapRunner({ workDir: shm ? '/dev/shm/datavault-sandbox' : undefined })({ logger })
       : undefined
-    const environments = environmentCatalog({ environments: declared })({ runners: { sandbox }, sandboxHasPytorch: async () => pytorch })
+    // Kubernetes: Jobs in one namespace, fed and emptied through the node's job gateway.
+    const kubernetes = declared.some((environment) => environment.runner === 'kubernetes')
+      ? kubernetesRunner({
+          namespace: config.kubernetesNamespace,
+          kubeConfig: config.kubernetesKubeconfig,
+          // This node's objects are labelled with its address, so nodes can share a namespace.
+          nodeId: identity.account.address.toLowerCase(),
+          gateway: { host: config.kubernetesGatewayHost, port: config.kubernetesGatewayPort, url: config.kubernetesGatewayUrl as string },
+          jobIoImage: config.kubernetesJobIoImage as string,
+        })({ logger })
+      : undefined
+    if (kubernetes) cleanups.push(() => kubernetes.stop())
+    const environments = environmentCatalog({ environments: declared })({ runners: { sandbox, kubernetes }, sandboxHasPytorch: async () => pytorch })
     // Refuse to start (and so to accept paid jobs) when an environment cannot run here.
     await environments.ready()
     const workDir = await memoryWorkDir({ dataDir: config.dataDir, logger: log })
@@ -266,6 +279,15 @@ export async function startVaultNode(
     })
     engine.start()
     cleanups.push(() => engine.stop())
+    // Jobs a previous process left on the cluster end with it: once the engine has failed them as
+    // interrupted (above), their Jobs, Secrets and NetworkPolicies go.
+    if (kubernetes) {
+      const swept = await kubernetes.sweep((jobId) => {
+        const job = jobs.get(jobId)
+        return !job || job.state === 'finished' || job.state === 'failed'
+      })
+      if (swept.jobs + swept.secrets + swept.networkPolicies > 0) log.info(swept, 'deleted Kubernetes objects of jobs that ended')
+    }
 
     if (config.anchorReceipts) {
       const registry = chain.addresses.ReceiptRegistry

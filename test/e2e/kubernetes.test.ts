@@ -1,0 +1,165 @@
+// The Kubernetes runner end to end: a real node (chain, IPFS, SQLite) whose compute environments
+// run on Kubernetes, against the in-process API-server DOUBLE (no cluster can run here; the
+// double executes each pod's steps through the real bubblewrap sandbox). The sandbox runner's
+// flows run again through it: the demo's train-download-verify, the owner's policy, and the
+// hostile programs that apply to a pod, with the data searched for in everything the buyer gets.
+import { writeFile } from 'node:fs/promises'
+import { type AddressInfo, createServer } from 'node:net'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { type JobView, downloadOutput, evaluateAccuracy, getReceipt, loadLogisticRegression, submitJob, verifyReceipt, waitForJob } from '@datavault/sdk'
+import { type ApiServerDouble, startApiServerDouble } from '@datavault/compute-to-data/testing'
+import { healthCsv, healthSchema, parseHealthCsv } from '../../scripts/lib/synthetic-health.ts'
+import { canaryDataset, findCanaries } from '../adversarial/leaks.ts'
+import { type TestStack, startTestStack } from '../fixtures/stack.ts'
+import { exitContained, hostileTrainer } from '../fixtures/hostile/index.ts'
+
+const trainerImage = `registry.invalid/datavault/trainer-node@sha256:${'1'.repeat(64)}`
+const jobIoImage = `registry.invalid/datavault/node@sha256:${'3'.repeat(64)}`
+
+let double: ApiServerDouble
+let t: TestStack
+const csv = healthCsv({ rows: 1200, seed: 21 })
+const [header, ...rows] = csv.trimEnd().split('\n')
+const training = `${header}\n${rows.slice(0, 1000).join('\n')}\n`
+const heldOut = `${header}\n${rows.slice(1000).join('\n')}\n`
+const schema = healthSchema('binary')
+
+/** A free TCP port on loopback for the job gateway (pods reach it by IP and port). */
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+/** This node's objects left in the double's namespace. */
+const leftovers = () => (['jobs', 'pods', 'secrets', 'networkpolicies'] as const).flatMap((kind) => double.objects(kind).map((object) => `${kind}/${object.metadata?.name}`))
+
+beforeAll(async () => {
+  double = await startApiServerDouble({ images: { [trainerImage]: 'trainer', [jobIoImage]: 'job-io' } })
+  const port = await freePort()
+  t = await startTestStack({
+    trainers: [hostileTrainer],
+    nodeConfig: {
+      concurrency: 2,
+      environments: [
+        { name: 'cpu', runtime: 'node', runner: 'sandbox' },
+        { name: 'k8s-cpu', runtime: 'node', runner: 'kubernetes', cpu: 1, memoryMb: 1024, image: trainerImage, kubernetes: { runtimeClassName: 'gvisor' } },
+      ],
+      kubernetesKubeconfig: await writeKubeconfig(),
+      kubernetesNamespace: 'datavault-jobs',
+      kubernetesGatewayHost: '127.0.0.1',
+      kubernetesGatewayPort: port,
+      kubernetesGatewayUrl: `http://127.0.0.1:${port}`,
+      kubernetesJobIoImage: jobIoImage,
+    },
+  })
+})
+afterAll(async () => {
+  await t?.stop()
+  await double?.close()
+})
+
+async function writeKubeconfig(): Promise<string> {
+  const { mkdtemp } = await import('node:fs/promises')
+  const { tmpdir } = await import('node:os')
+  const path = join(await mkdtemp(join(tmpdir(), 'dv-kubeconfig-')), 'config')
+  await writeFile(path, double.kubeConfig().exportConfig(), { mode: 0o600 })
+  return path
+}
+
+describe('the Kubernetes runner on a real node (API-server double)', () => {
+  test('default: the demo flow — a job in a Kubernetes environment trains, its weights and receipt verify, the model predicts held-out rows', async () => {
+    const dataset = await t.publish({ csv: training, schema, policy: { trainers: ['logistic-regression'] } })
+    const orderTx = await t.buyAndOrder(dataset)
+    const job = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'logistic-regression' }, params: { label: 'risk', epochs: 30 }, orderTx, environment: 'k8s-cpu' })
+    expect(job.environment).toBe('k8s-cpu')
+    const done = await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 100 })
+    expect(done.failure).toBeUndefined()
+    expect(done.state).toBe('finished')
+    const weights = await downloadOutput(t.buyer.vault, { id: job.id, name: 'model.safetensors' })
+    const receipt = await getReceipt(t.buyer.vault, { id: job.id })
+    await verifyReceipt({ receipt, node: t.stack.node.address, files: done.result!.files })
+    const evaluation = parseHealthCsv(heldOut)
+    expect(evaluateAccuracy(loadLogisticRegression(weights.bytes), evaluation.rows, evaluation.labels)).toBeGreaterThan(0.8)
+
+    // The pod the node asked for: the environment's image and RuntimeClass, each credential in its own step.
+    const created = double.created('jobs').find((object) => JSON.stringify(object.metadata?.labels ?? {}).includes(job.id))
+    const pod = (created as { spec: { template: { spec: Record<string, unknown> } } }).spec.template.spec as {
+      runtimeClassName?: string
+      automountServiceAccountToken?: boolean
+      initContainers: { name: string; image: string; volumeMounts?: { name: string }[] }[]
+      containers: { name: string; image: string; volumeMounts?: { name: string }[] }[]
+      volumes: { name: string; secret?: unknown }[]
+    }
+    expect(pod.runtimeClassName).toBe('gvisor')
+    expect(pod.automountServiceAccountToken).toBe(false)
+    const steps = [...pod.initContainers, ...pod.containers]
+    expect(steps.map((step) => [step.name, step.image])).toEqual([
+      ['fetch', jobIoImage],
+      ['trainer', trainerImage],
+      ['upload', jobIoImage],
+    ])
+    const secretVolumes = new Set(pod.volumes.filter((volume) => volume.secret).map((volume) => volume.name))
+    const secretsOf = (name: string) => (steps.find((step) => step.name === name)?.volumeMounts ?? []).filter((mount) => secretVolumes.has(mount.name)).length
+    expect([secretsOf('fetch'), secretsOf('trainer'), secretsOf('upload')]).toEqual([1, 0, 1])
+    // Everything of the job is gone from the cluster once it ended.
+    expect(leftovers()).toEqual([])
+  })
+
+  test('behavior: the owner\'s policy keeps a dataset off Kubernetes; a job naming none runs in the sandbox', async () => {
+    const dataset = await t.publish({ csv: training, schema, policy: { trainers: ['logistic-regression'], environments: ['cpu'] } })
+    const orderTx = await t.buyAndOrder(dataset)
+    await expect(
+      submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'logistic-regression' }, params: { label: 'risk', epochs: 2 }, orderTx, environment: 'k8s-cpu' }),
+    ).rejects.toMatchObject({ code: 'POLICY_ENVIRONMENT_DENIED', status: 403 })
+    const jobsBefore = double.created('jobs').length
+    const job = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'logistic-regression' }, params: { label: 'risk', epochs: 2 }, orderTx })
+    expect((await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 100 })).environment).toBe('cpu')
+    expect(double.created('jobs').length).toBe(jobsBefore)
+  })
+
+  test('behavior: hostile programs in a pod are contained as in the sandbox, and nothing of the data reaches the buyer', async () => {
+    const canaries = canaryDataset('owner A', { seed: 31 })
+    const policy = { trainers: ['test-hostile'], maxWallTimeSeconds: 30, environments: ['k8s-cpu'] }
+    const main = await t.publish({ csv: canaries.csv, schema: canaries.schema, policy, name: 'canaries' })
+    const slow = await t.publish({ csv: canaries.csv, schema: canaries.schema, policy: { ...policy, maxWallTimeSeconds: 3 }, name: 'canaries, 3 s' })
+    const attempts = [
+      { attack: 'legit', on: main, expected: { state: 'finished' } },
+      { attack: 'extra-file', on: main, expected: { state: 'failed', code: 'egress-violation' } },
+      { attack: 'csv-as-model', on: main, expected: { state: 'failed', code: 'egress-violation' } },
+      { attack: 'metrics-smuggle', on: main, expected: { state: 'failed', code: 'egress-violation' } },
+      { attack: 'print-data', on: main, expected: { state: 'finished' } },
+      { attack: 'network', on: main, expected: { state: 'failed', code: 'trainer-failed', message: `The trainer exited with code ${exitContained}.` } },
+      { attack: 'read-host', on: main, expected: { state: 'failed', code: 'trainer-failed', message: `The trainer exited with code ${exitContained}.` } },
+      { attack: 'error-code-channel', on: main, expected: { state: 'failed', code: 'trainer-failed' } },
+      { attack: 'huge-output', on: main, expected: { state: 'failed', code: 'output-limit' } },
+      { attack: 'sleep', on: slow, expected: { state: 'failed', code: 'timeout' } },
+    ] as const
+    const views: JobView[] = []
+    const ids: string[] = []
+    const mainOrders = await t.buyOrders(main, attempts.filter((attempt) => attempt.on === main).length)
+    const slowOrders = await t.buyOrders(slow, 1)
+    for (const attempt of attempts) {
+      const job = await submitJob(t.buyer.vault, {
+        dataset: attempt.on.datatoken,
+        trainer: { id: 'test-hostile' },
+        params: { attack: attempt.attack, hostPaths: [t.dir] },
+        orderTx: (attempt.on === main ? mainOrders : slowOrders).pop()!,
+      })
+      ids.push(job.id)
+    }
+    const outcomes: Record<string, unknown> = {}
+    for (const [index, attempt] of attempts.entries()) {
+      const done = await waitForJob(t.buyer.vault, { id: ids[index]!, intervalMs: 100, onUpdate: (view) => views.push(view) })
+      views.push(done)
+      outcomes[attempt.attack] = { state: done.state, ...(done.failure ? { code: done.failure.code } : {}), ...('message' in attempt.expected ? { message: done.failure?.message } : {}) }
+      for (const file of done.result?.files ?? []) views.push({ ...done, metrics: { bytes: file.bytes }, params: { output: Buffer.from((await downloadOutput(t.buyer.vault, { id: done.id, name: file.name })).bytes).toString('latin1') } })
+    }
+    expect(outcomes).toEqual(Object.fromEntries(attempts.map((attempt) => [attempt.attack, attempt.expected])))
+    expect(findCanaries('what the buyer got', JSON.stringify(views), [canaries])).toEqual([])
+    expect(leftovers()).toEqual([])
+  })
+})
