@@ -1,11 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, open } from 'node:fs/promises'
+import { open } from 'node:fs/promises'
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { SandboxSpecError } from '../sandbox/errors.ts'
 import type { SandboxInput, SandboxLogger } from '../sandbox/runner.ts'
 
 /** What the gateway serves to one job's `fetch` step and accepts from its `upload` step. */
@@ -202,7 +203,7 @@ export function startJobGateway(init: { host?: string | undefined; port?: number
     return {
       address: { host: bound.address, port: bound.port },
       register(name, parameters) {
-        if (jobs.has(name)) throw new Error(`Job ${name} is already registered with the gateway.`)
+        if (jobs.has(name)) throw new SandboxSpecError(`Job ${name} is already registered with the job gateway.`)
         const tokens = { input: randomBytes(32).toString('base64url'), output: randomBytes(32).toString('base64url') }
         let resolveUploaded!: () => void
         const uploaded = new Promise<void>((resolve) => (resolveUploaded = resolve))
@@ -246,9 +247,4 @@ export function startJobGateway(init: { host?: string | undefined; port?: number
       },
     }
   }
-}
-
-/** Makes sure a run's output directory exists and is private. */
-export async function prepareOutputDir(outputDir: string): Promise<void> {
-  await mkdir(outputDir, { recursive: true, mode: 0o700 })
 }

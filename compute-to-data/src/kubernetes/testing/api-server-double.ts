@@ -104,8 +104,9 @@ const status = (code: number, reason: string, message: string) => ({ kind: 'Stat
  * double **executes the pod's containers**, init containers in order then the others, each image
  * mapped to a local runtime: a `trainer` image runs the container's program in the real bubblewrap
  * sandbox (no network; it sees only its program, config, data and `/out` volumes: never a Secret);
- * a `job-io` image runs the job-io program under bubblewrap with the host's loopback network,
- * seeing only the volumes and Secrets mounted into it. Volumes are private directories of the pod
+ * a `job-io` image runs the job-io program under bubblewrap with the host's loopback network, as
+ * the container's `runAsUser` in a user namespace of its own, seeing only the volumes and Secrets
+ * mounted into it. Volumes are private directories of the pod
  * (size-limited tmpfs mounts when the process is root), removed with the pod. Pod and Job status
  * follow Kubernetes: container states with exit codes and reasons (`OOMKilled`, `Error`,
  * `Completed`), `PodScheduled`, phases, the Job's `Complete`/`Failed` conditions (with
@@ -293,8 +294,16 @@ export async function startApiServerDouble(init: ApiServerDoubleInit): Promise<A
     const step = (container.command ?? []).at(-1)
     const env: string[] = (container.env ?? []).flatMap((e: any) => ['--setenv', e.name, String(e.value ?? '')])
     const binds: string[] = (container.volumeMounts ?? []).flatMap((m: any) => [m.readOnly ? '--ro-bind' : '--bind', join(run.volumes, m.name), m.mountPath])
+    // The container's own uid and gid (runAsUser/runAsGroup), in a user namespace of its own.
+    const uid = String(container.securityContext?.runAsUser ?? 65532)
+    const gid = String(container.securityContext?.runAsGroup ?? uid)
     const args = [
       '--unshare-all',
+      '--unshare-user',
+      '--uid',
+      uid,
+      '--gid',
+      gid,
       '--share-net',
       '--die-with-parent',
       '--new-session',
