@@ -118,6 +118,7 @@ const outcomeFailures: Record<Exclude<RunResult['outcome'], 'exited'>, JobFailur
   'image-pull-failed': 'image-pull-failed',
   'unschedulable': 'unschedulable',
   'evicted': 'evicted',
+  'output-refused': 'egress-violation',
 }
 
 /**
@@ -235,7 +236,13 @@ export function computeEngine(init: ComputeEngineInit) {
         if (result.outcome !== 'exited')
           return cancelled.has(claimed.id)
             ? fail(claimed.id, cancelledFailure, ownerLog)
-            : fail(claimed.id, { code: outcomeFailures[result.outcome], message: failureMessage(result) }, ownerLog)
+            : fail(
+                claimed.id,
+                { code: outcomeFailures[result.outcome], message: failureMessage(result) },
+                ownerLog,
+                // Refused outputs are an egress violation: the owner's policy says what it costs.
+                { forfeitOrder: result.outcome === 'output-refused' && opened.policy.onViolation === 'forfeit-order' },
+              )
         if (result.exitCode !== 0)
           return fail(
             claimed.id,
@@ -447,6 +454,8 @@ function failureMessage(result: RunResult): string {
       return 'No cluster node had the resources the environment needs free (e.g. a GPU); nothing ran.'
     case 'evicted':
       return 'The cluster evicted the job\'s pod; nothing was released.'
+    case 'output-refused':
+      return 'The outputs did not pass the egress guard: the program left something other than plain files with plain names (not-regular-file); nothing was released.'
     default:
       return 'The job was stopped.'
   }

@@ -67,7 +67,8 @@ async function uploadStep() {
   const entries = await readdir('/out')
   for (const name of entries) {
     const stats = await lstat(`/out/${name}`)
-    if (!stats.isFile() || !safeName.test(name)) fail(4, '/out holds something other than plain files')
+    // The trainer's doing, not a fault of the step: exit 5 tells the node to fail the job as an egress violation.
+    if (!stats.isFile() || !safeName.test(name)) fail(5, '/out holds something other than plain files with plain names')
     const response = await untilAccepted(() =>
       fetch(new URL(`outputs/${encodeURIComponent(name)}`, base), {
         method: 'PUT',

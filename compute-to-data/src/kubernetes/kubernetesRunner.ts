@@ -399,6 +399,7 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
                 : new SandboxSetupError(`The job's fetch step failed (exit ${reading.fetch.exitCode}).`))
           } else if (reading?.upload.state === 'terminated' && reading.upload.exitCode !== 0) {
             if (grant.outputRefusal) outcome = 'output-limit'
+            else if (reading.upload.exitCode === 5) outcome = 'output-refused'
             else failure = new SandboxSetupError(`The job's upload step failed (exit ${reading.upload.exitCode}).`)
           } else if (job?.complete || (reading?.upload.state === 'terminated' && reading.upload.exitCode === 0)) {
             // The upload step said it sent everything before it exited; without that, nothing is whole.

@@ -66,7 +66,18 @@ export type RunOptions = {
  * doing: `image-pull-failed` (the environment's image could not be pulled), `unschedulable` (no
  * node had the CPU, memory or GPUs free in time), `evicted` (the node evicted the pod).
  */
-export type RunOutcome = 'exited' | 'timeout' | 'cpu-limit' | 'memory-limit' | 'output-limit' | 'killed' | 'image-pull-failed' | 'unschedulable' | 'evicted'
+export type RunOutcome =
+  | 'exited'
+  | 'timeout'
+  | 'cpu-limit'
+  | 'memory-limit'
+  | 'output-limit'
+  | 'killed'
+  | 'image-pull-failed'
+  | 'unschedulable'
+  | 'evicted'
+  /** The program left something in its outputs that is not a plain file with a plain name (where the backend refuses it before the egress guard). */
+  | 'output-refused'
 
 /** Which mechanism enforced each isolation property and limit in a run, for the record. */
 export type SandboxEnforcement = {
