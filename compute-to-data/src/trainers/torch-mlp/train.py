@@ -47,7 +47,16 @@ for _name in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
 # Deterministic cuBLAS (only read on CUDA).
 os.environ['CUBLAS_WORKSPACE_CONFIG'] = ':4096:8'
 
-import torch  # noqa: E402
+# `started` goes out before torch loads (seconds): the runner measures start latency by it, and
+# an import failure still ends with an error event.
+sys.stdout.write('{"event":"started"}\n')
+sys.stdout.flush()
+try:
+    import torch  # noqa: E402
+except ImportError:
+    sys.stdout.write('{"event":"error","code":"internal-error"}\n')
+    sys.stderr.write('ImportError: torch\n')
+    sys.exit(1)
 
 try:  # torch 2.x
     from torch.func import grad as _grad, vmap as _vmap
@@ -611,7 +620,6 @@ def _emit(event):
 
 
 def main():
-    _emit({'event': 'started'})
     try:
         torch.set_num_interop_threads(1)
     except RuntimeError:
