@@ -53,8 +53,9 @@ describe.skipIf(!torchInstalled)('torch-mlp through the node', () => {
       const done = await buyer.waitForJob({ id: job.id })
       expect(done, JSON.stringify(done)).toMatchObject({ state: 'finished' })
       const result = await buyer.downloadResult({ id: job.id })
-      const metrics = JSON.parse(new TextDecoder().decode((await buyer.downloadResult({ id: job.id, name: 'metrics.json' })).bytes)) as Record<string, number>
-      await expect(buyer.verifyReceipt({ receipt: await buyer.getReceipt({ id: job.id }), files: [result] })).resolves.toMatchObject({})
+      const metricsFile = await buyer.downloadResult({ id: job.id, name: 'metrics.json' })
+      const metrics = JSON.parse(new TextDecoder().decode(metricsFile.bytes)) as Record<string, number>
+      await expect(buyer.verifyReceipt({ receipt: await buyer.getReceipt({ id: job.id }), files: [result, metricsFile] })).resolves.toMatchObject({})
       const model = loadModel(result.bytes)
       return { model, metrics, bytes: result.bytes, heldOut: evaluateAccuracy(model as Parameters<typeof evaluateAccuracy>[0], heldOut.rows, heldOut.labels) }
     }
