@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs'
 import { parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { type DataVaultClient, type PricedDataset, createDataVaultClient, evaluateAccuracy, loadModel, predict } from '@datavault/sdk'
+import { type ClassifierModel, type DataVaultClient, type PricedDataset, createDataVaultClient, evaluateAccuracy, loadModel, predict } from '@datavault/sdk'
 import { healthCsv, healthSchema, parseHealthCsv } from '../../scripts/lib/synthetic-health.ts'
 import { type TestStack, startTestStack } from '../fixtures/stack.ts'
 
@@ -57,12 +57,12 @@ describe.skipIf(!torchInstalled)('torch-mlp through the node', () => {
       const metrics = JSON.parse(new TextDecoder().decode(metricsFile.bytes)) as Record<string, number>
       await expect(buyer.verifyReceipt({ receipt: await buyer.getReceipt({ id: job.id }), files: [result, metricsFile] })).resolves.toMatchObject({})
       const model = loadModel(result.bytes)
-      return { model, metrics, bytes: result.bytes, heldOut: evaluateAccuracy(model as Parameters<typeof evaluateAccuracy>[0], heldOut.rows, heldOut.labels) }
+      return { model, metrics, bytes: result.bytes, heldOut: evaluateAccuracy(model as ClassifierModel, heldOut.rows, heldOut.labels) }
     }
     const torch = await accuracyOf('torch-mlp')
     expect(torch.model).toMatchObject({ trainer: 'torch-mlp', task: 'classification', classes: ['low', 'high'], hidden: [16] })
     expect(Object.keys(torch.metrics).sort()).toEqual(['accuracy', 'epochs', 'loss', 'rows'])
-    expect(evaluateAccuracy(torch.model as Parameters<typeof evaluateAccuracy>[0], trainRows.rows, trainRows.labels)).toBeCloseTo(torch.metrics.accuracy!, 3)
+    expect(evaluateAccuracy(torch.model as ClassifierModel, trainRows.rows, trainRows.labels)).toBeCloseTo(torch.metrics.accuracy!, 3)
     const [first] = predict(torch.bytes, heldOut.rows.slice(0, 1)) as { label: string }[]
     expect(['low', 'high']).toContain(first!.label)
     const mlp = await accuracyOf('mlp-classifier')

@@ -3,7 +3,7 @@ import type { DatasetSchema } from '../api/schemas.ts'
 import { encodeSafetensors } from '../safetensors/encodeSafetensors.ts'
 import { evaluateAccuracy, predictClasses } from './evaluateAccuracy.ts'
 import { loadModel } from './loadModel.ts'
-import { loadTorchMlp } from './loadTorchMlp.ts'
+import { type TorchMlpClassifierModel, type TorchMlpRegressionModel, loadTorchMlp } from './loadTorchMlp.ts'
 import { predict } from './predict.ts'
 import { predictTorchMlp } from './predictTorchMlp.ts'
 import { planTorchMlp, torchMlpMetadata, torchMlpParametersSchema, torchMlpTensors } from './torch-mlp-plan.ts'
@@ -115,20 +115,21 @@ describe('loadTorchMlp / predictTorchMlp', () => {
     const classifier = loadTorchMlp(modelFile('classification'))
     expect(classifier).toMatchObject({ trainer: 'torch-mlp', task: 'classification', classes: ['no', 'yes'], features: ['a', 'b'], hidden: [2], label: 'y' })
     // x = (3, 1) → scaled (1, 0) → hidden relu(1, 0) = (1, 0) → logits (1, -1).
-    const [p] = predictTorchMlp(classifier as Parameters<typeof predictClasses>[0] & { task: 'classification' }, [{ a: 3, b: 1 }])
+    const [p] = predictTorchMlp(classifier as TorchMlpClassifierModel, [{ a: 3, b: 1 }])
     expect(p!.label).toBe('no')
     expect(p!.probabilities[0]).toBeCloseTo(1 / (1 + Math.exp(-2)), 12)
     const regressor = loadTorchMlp(modelFile('regression'))
     // x = (1, -1) → scaled (0, -1) → hidden relu(0, 1) = (0, 1) → 2·0 − 3·1 + 0.5 = −2.5 → 10 + 4·(−2.5) = 0.
     // x = (3, 1) → hidden (1, 0) → 2.5 → 20.
-    expect(predict(regressor as Parameters<typeof predictTorchMlp>[0] & { task: 'regression' }, [[1, -1], [3, 1]])).toEqual([0, 20])
+    expect(predict(regressor as TorchMlpRegressionModel, [[1, -1], [3, 1]])).toEqual([0, 20])
+    expect(predictClasses(classifier as TorchMlpClassifierModel, [[3, 1]])[0]!.label).toBe('no')
   })
 
   test('behavior: loadModel, predict and evaluateAccuracy take torch-mlp models like the other trainers', () => {
     const bytes = modelFile('classification')
     expect(loadModel(bytes)).toMatchObject({ trainer: 'torch-mlp', task: 'classification' })
     expect((predict(bytes, [[3, 1], [1, -3]]) as { label: string }[]).map((p) => p.label)).toEqual(['no', 'yes'])
-    const model = loadTorchMlp(bytes) as Parameters<typeof evaluateAccuracy>[0]
+    const model = loadTorchMlp(bytes) as TorchMlpClassifierModel
     expect(evaluateAccuracy(model, [[3, 1], [1, -3]], ['no', 'no'])).toBe(0.5)
     expect(predict(modelFile('regression'), [{ a: 3, b: 1 }])).toEqual([20])
   })

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
-import { type DatasetSchema, evaluateAccuracy, loadMlpClassifier, loadModel, loadTorchMlp, predict, predictTorchMlp } from '@datavault/sdk'
+import { type DatasetSchema, type TorchMlpClassifierModel, type TorchMlpRegressionModel, evaluateAccuracy, loadMlpClassifier, loadModel, loadTorchMlp, predict } from '@datavault/sdk'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { epsilonFor } from '../../privacy/epsilonFor.ts'
 import { mlpClassifierTrainer } from '../mlp-classifier/definition.ts'
@@ -90,7 +90,7 @@ describe.skipIf(!torchInstalled)('torch-mlp trainer in the sandbox (Debian pytho
     expect(released.metrics.r2).toBeGreaterThan(0.98)
     const model = loadTorchMlp(bytes)
     expect(model).toMatchObject({ task: 'regression', label: 'label', features: ['f1', 'f2', 'f3'] })
-    const fitted = predict(model as Parameters<typeof predictTorchMlp>[0] & { task: 'regression' }, train.features)
+    const fitted = predict(model as TorchMlpRegressionModel, train.features)
     const mse = fitted.reduce((sum, y, i) => sum + (y - train.targets[i]!) ** 2, 0) / fitted.length
     expect(mse).toBeCloseTo(released.metrics.loss!, 2)
     const heldOut = predict(bytes, held.features) as number[]
@@ -122,7 +122,7 @@ describe.skipIf(!torchInstalled)('torch-mlp trainer in the sandbox (Debian pytho
     expect(model.scaling).toBe('bounds')
     expect(run.events.filter((e) => e.event === 'epoch')).toHaveLength(20)
     const held = xor(1000, 2)
-    const accuracy = evaluateAccuracy(model as Parameters<typeof evaluateAccuracy>[0], held.features, held.labels)
+    const accuracy = evaluateAccuracy(model as TorchMlpClassifierModel, held.features, held.labels)
     console.log(`XOR DP σ=1 held-out accuracy: torch-mlp ${accuracy}`)
     expect(accuracy).toBeGreaterThan(0.85)
   }, 120_000)

@@ -51,21 +51,22 @@ os.environ['OMP_WAIT_POLICY'] = 'PASSIVE'
 # Deterministic cuBLAS (only read on CUDA).
 os.environ['CUBLAS_WORKSPACE_CONFIG'] = ':4096:8'
 
-# `started` goes out before torch loads (seconds): the runner measures start latency by it, and
-# an import failure still ends with an error event.
-sys.stdout.write('{"event":"started"}\n')
-sys.stdout.flush()
-try:
-    import torch  # noqa: E402
-except ImportError:
-    sys.stdout.write('{"event":"error","code":"internal-error"}\n')
-    sys.stderr.write('ImportError: torch\n')
-    sys.exit(1)
+# torch loads (seconds) only once the config, the plan and the data have been checked: a job with
+# bad parameters or bad data fails at once, with its reason code.
+torch = None
+_grad = _vmap = None
 
-try:  # torch 2.x
-    from torch.func import grad as _grad, vmap as _vmap
-except ImportError:  # torch 1.13 (Debian 12): functorch
-    from functorch import grad as _grad, vmap as _vmap
+
+def load_torch():
+    global torch, _grad, _vmap
+    if torch is None:
+        import torch as loaded
+        try:  # torch 2.x
+            from torch.func import grad, vmap
+        except ImportError:  # torch 1.13 (Debian 12): functorch
+            from functorch import grad, vmap
+        torch, _grad, _vmap = loaded, grad, vmap
+    return torch
 
 
 class TrainerError(Exception):
@@ -335,9 +336,7 @@ def load_table(plan, texts):
             raise TrainerError('no-rows', f'input {number} is empty')
     if not ys:
         raise TrainerError('no-rows', 'the inputs have a header but no rows')
-    x = torch.tensor(xs, dtype=torch.float64)
-    y = torch.tensor(ys, dtype=torch.int64 if class_index is not None else torch.float64)
-    return x, y
+    return xs, ys
 
 
 def _number(cell):
@@ -584,11 +583,19 @@ def run(job_dir, data_dir, out_dir, emit, diagnostic=lambda line: None, device=N
             except UnicodeDecodeError:
                 raise TrainerError('bad-encoding', f'input {json.dumps(name)} is not UTF-8') from None
             del raw
-        x, y = load_table(plan, texts)
+        xs, ys = load_table(plan, texts)
         del texts
         # DP's sample rate was computed from the declared rows; a different count would void the accounting.
-        if plan['privacy'] is not None and x.shape[0] != plan['privacy']['rows']:
+        if plan['privacy'] is not None and len(ys) != plan['privacy']['rows']:
             raise TrainerError('rows-mismatch', 'the data does not have the number of rows the schema declares')
+        load_torch()
+        try:
+            torch.set_num_interop_threads(1)
+        except RuntimeError:
+            pass
+        x = torch.tensor(xs, dtype=torch.float64)
+        y = torch.tensor(ys, dtype=torch.int64 if plan['task'] == 'classification' else torch.float64)
+        del xs, ys
 
         if device is None:
             device = 'cuda' if torch.cuda.is_available() else 'cpu'
@@ -624,10 +631,7 @@ def _emit(event):
 
 
 def main():
-    try:
-        torch.set_num_interop_threads(1)
-    except RuntimeError:
-        pass
+    _emit({'event': 'started'})
     # Outside the sandbox (benchmarks, the GPU check) the paths can sit under a root directory;
     # inside, the sandbox clears the environment, so its fixed paths always apply.
     root = os.environ.get('DATAVAULT_TRAINER_ROOT', '')

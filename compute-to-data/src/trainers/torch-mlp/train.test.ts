@@ -11,10 +11,10 @@ const trainPy = fileURLToPath(new URL('./train.py', import.meta.url))
 const torchInstalled = existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'import torch, functorch'], { stdio: 'ignore' }).status === 0
 
 function python(script: string, input: unknown): unknown {
-  const prelude = `import importlib.util, json, sys\nspec = importlib.util.spec_from_file_location('train', ${JSON.stringify(trainPy)})\ntrain = importlib.util.module_from_spec(spec)\nspec.loader.exec_module(train)\ninput = json.loads(sys.stdin.read())\n`
+  const prelude = `import importlib.util, json, sys\nspec = importlib.util.spec_from_file_location('train', ${JSON.stringify(trainPy)})\ntrain = importlib.util.module_from_spec(spec)\nspec.loader.exec_module(train)\ntrain.load_torch()\ninput = json.loads(sys.stdin.read())\n`
   const run = spawnSync('/usr/bin/python3', ['-c', prelude + script], { input: JSON.stringify(input), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
   if (run.status !== 0) throw new Error(`python failed: ${run.stderr}`)
-  // The module prints `started` when it loads (the protocol's first line); the answer is the last line.
+  // The answer is the script's last line.
   return JSON.parse(run.stdout.trim().split('\n').at(-1)!)
 }
 
@@ -100,7 +100,7 @@ tensors, metrics, steps = train.train(plan, x, y, 'cpu', private_seed=1)
 after = [tensors[f"{l['name']}.{k}"] for l in plan['layers'] for k in ('weight', 'bias')]
 moved = float(torch.sqrt(sum(((a - b).double() ** 2).sum() for a, b in zip(after, before))))
 print(json.dumps({'steps': steps, 'records': records, 'moved': moved, 'expected': plan['privacy']['expectedBatchSize']}))`,
-      { schema: { ...s, columns: s.columns.filter((col) => col.name !== 'odd "name" é') }, params: { ...params, label: 'label' }, x: data.features, y: data.labels.map((l) => (l === 'same' ? 'a' : 'b')) },
+      { schema: { ...s, columns: s.columns.filter((col) => col.name !== 'odd "name" é') }, params, x: data.features, y: data.labels.map((l) => (l === 'same' ? 'a' : 'b')) },
     ) as { steps: number; records: { batch: number; norm: number }[]; moved: number; expected: number }
     expect(result.steps).toBe(torchMlpTrainer.privacy!(s, params)!.steps)
     expect(result.steps).toBe(30)
