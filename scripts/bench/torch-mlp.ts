@@ -1,8 +1,9 @@
 // The PyTorch trainer against the TypeScript one: torch-mlp's epoch time on the CPU (Debian's
 // python3-torch) against mlp-classifier's, same data (health, 7 features), same network (`hidden`,
-// Adam, batch 64), both run bare (no sandbox) with the same job files, measured in the same
-// run. An epoch's time is (time of a long run − time of a short run) / (epochs between), so
-// start-up (Python importing torch, Node loading the bundle) and the final metrics cancel out.
+// Adam, batch 64), both run bare (no sandbox) with the same job files, interleaved, in the same
+// run. An epoch's time is the interval between successive `epoch` events on the program's stdout
+// (median over rounds), so start-up (Python importing torch, Node loading the bundle), reading the
+// CSV and the final metrics are left out; they are reported apart as the time to the first event.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -12,15 +13,24 @@ import { healthCsv, healthSchema } from '../lib/synthetic-health.ts'
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
-/** Runs a trainer program bare with its paths under `root`; resolves with the wall time in ms. */
-async function runBare(command: string, args: string[], root: string): Promise<number> {
+/** Runs a trainer program bare with its paths under `root`; resolves with the times (ms from start) of its epoch events. */
+async function runBare(command: string, args: string[], root: string): Promise<number[]> {
   const started = performance.now()
+  const stamps: number[] = []
+  let pending = ''
   const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(command, args, { env: { DATAVAULT_TRAINER_ROOT: root, DATAVAULT_TRAINER_DEVICE: 'cpu' }, stdio: 'ignore' })
+    const child = spawn(command, args, { env: { DATAVAULT_TRAINER_ROOT: root, DATAVAULT_TRAINER_DEVICE: 'cpu' }, stdio: ['ignore', 'pipe', 'ignore'] })
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      const now = performance.now() - started
+      pending += chunk
+      const lines = pending.split('\n')
+      pending = lines.pop()!
+      for (const line of lines) if (line.includes('"event":"epoch"')) stamps.push(now)
+    })
     child.once('exit', resolve)
   })
   if (code !== 0) throw new Error(`bare trainer ${args.at(-1)} exited ${code}`)
-  return performance.now() - started
+  return stamps
 }
 
 /** Whether `/usr/bin/python3` imports torch with functorch (Debian's python3-torch). */
@@ -39,13 +49,13 @@ export type TorchMlpBench = {
   torchDpEpochMs?: number | undefined
   mlpDpEpochMs?: number | undefined
   dpRatio?: number | undefined
-  /** Wall time of a run's fixed part (start-up, reading, metrics), from the short runs: torch-mlp, mlp-classifier. */
+  /** Time to the first epoch event less one epoch (start-up, reading the CSV): torch-mlp, mlp-classifier. */
   torchFixedMs: number
   mlpFixedMs: number
   threads: string
 }
 
-export async function benchTorchMlp({ rows = 20_000, hidden = [32], shortEpochs = 1, longEpochs = 6, rounds = 3, dp: withDp = true } = {}): Promise<TorchMlpBench> {
+export async function benchTorchMlp({ rows = 20_000, hidden = [32], epochs = 6, dpEpochs = 4, rounds = 3, dp: withDp = true } = {}): Promise<TorchMlpBench> {
   const dir = await mkdtemp(join(tmpdir(), 'dv-bench-torch-'))
   try {
     const [torchBundle, mlpBundle] = await Promise.all([torchMlpTrainer, mlpClassifierTrainer].map((t) => buildTrainerBundle(t, { outDir: join(dir, 'bundles') })))
@@ -63,35 +73,32 @@ export async function benchTorchMlp({ rows = 20_000, hidden = [32], shortEpochs 
       await Promise.all(['job', 'data', 'out'].map((d) => mkdir(join(root, d), { recursive: true })))
       await writeFile(join(root, 'job', 'config.json'), JSON.stringify({ schema, params: programs[which].params(params), inputs: ['data.csv'] }))
       await writeFile(join(root, 'data', 'data.csv'), train)
-      const ms = await runBare(programs[which].command, programs[which].args, root)
+      const stamps = await runBare(programs[which].command, programs[which].args, root)
       await rm(root, { recursive: true, force: true })
-      return ms
+      return stamps
     }
-    const perEpoch = { torch: [] as number[], mlp: [] as number[], torchDp: [] as number[], mlpDp: [] as number[] }
+    const intervals = { torch: [] as number[], mlp: [] as number[], torchDp: [] as number[], mlpDp: [] as number[] }
     const fixed = { torch: [] as number[], mlp: [] as number[] }
-    // DP runs are slower per epoch (per-example gradients): fewer epochs between short and long.
-    const dpLong = Math.max(shortEpochs + 1, Math.ceil(longEpochs / 2))
+    const epochTimes = (stamps: number[]) => stamps.slice(1).map((stamp, i) => stamp - stamps[i]!)
     for (let round = 0; round < rounds; round++) {
       for (const which of ['torch', 'mlp'] as const) {
-        const short = await time(which, { ...base, epochs: shortEpochs })
-        const long = await time(which, { ...base, epochs: longEpochs })
-        perEpoch[which].push((long - short) / (longEpochs - shortEpochs))
-        fixed[which].push(short - (shortEpochs * (long - short)) / (longEpochs - shortEpochs))
-        if (!withDp) continue
-        const dpShort = await time(which, { ...base, epochs: shortEpochs, dp })
-        const dpLongMs = await time(which, { ...base, epochs: dpLong, dp })
-        perEpoch[which === 'torch' ? 'torchDp' : 'mlpDp'].push((dpLongMs - dpShort) / (dpLong - shortEpochs))
+        const stamps = await time(which, { ...base, epochs })
+        const each = epochTimes(stamps)
+        intervals[which].push(median(each))
+        // Time to the first epoch event less one epoch: start-up and reading the data.
+        fixed[which].push(stamps[0]! - median(each))
+        if (withDp) intervals[which === 'torch' ? 'torchDp' : 'mlpDp'].push(median(epochTimes(await time(which, { ...base, epochs: dpEpochs, dp }))))
       }
     }
     const threads = spawnSync('/usr/bin/python3', ['-c', 'import torch; print(torch.__version__, torch.get_num_threads())'], { encoding: 'utf8' }).stdout.trim()
-    const torchEpochMs = median(perEpoch.torch)
-    const mlpEpochMs = median(perEpoch.mlp)
+    const torchEpochMs = median(intervals.torch)
+    const mlpEpochMs = median(intervals.mlp)
     return {
       rows,
       torchEpochMs,
       mlpEpochMs,
       ratio: torchEpochMs / mlpEpochMs,
-      ...(withDp ? { torchDpEpochMs: median(perEpoch.torchDp), mlpDpEpochMs: median(perEpoch.mlpDp), dpRatio: median(perEpoch.torchDp) / median(perEpoch.mlpDp) } : {}),
+      ...(withDp ? { torchDpEpochMs: median(intervals.torchDp), mlpDpEpochMs: median(intervals.mlpDp), dpRatio: median(intervals.torchDp) / median(intervals.mlpDp) } : {}),
       torchFixedMs: median(fixed.torch),
       mlpFixedMs: median(fixed.mlp),
       threads,
