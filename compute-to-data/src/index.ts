@@ -1,5 +1,7 @@
 export * from './sandbox/index.ts'
+export * from './kubernetes/index.ts'
 export * from './trainers/index.ts'
 export * from './egress/index.ts'
 export * from './jobs/index.ts'
 export * from './privacy/index.ts'
+export * from './environments/index.ts'

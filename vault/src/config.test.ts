@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { parseVaultConfig, readVaultConfigFromEnv } from './config.ts'
 
@@ -40,5 +43,59 @@ describe('vault config: key escrow', () => {
     expect(errorOf(() => parseVaultConfig({ ...base, keyHolders: '0x12,0x34' }))).toMatchObject({ name: 'ConfigError', details: expect.stringMatching(/keyHolders/) })
     expect(errorOf(() => parseVaultConfig({ ...base, keyBackend: 'vault-in-the-sky' }))).toMatchObject({ name: 'ConfigError', details: expect.stringMatching(/keyBackend/) })
     expect(errorOf(() => parseVaultConfig({ ...base, litCapacityDelegationAuthSig: '{not json' }))).toMatchObject({ name: 'ConfigError', details: expect.stringMatching(/litCapacityDelegationAuthSig: must be JSON/) })
+  })
+})
+
+describe('vault config: compute environments', () => {
+  const image = `registry.example/datavault/trainer-pytorch@sha256:${'ab'.repeat(32)}`
+  const gpu = { name: 'gpu', runtime: 'pytorch', runner: 'kubernetes', gpu: 1, image, kubernetes: { runtimeClassName: 'gvisor' } }
+
+  test('default: no environments declared (the node offers the sandbox defaults), the Kubernetes defaults', () => {
+    const config = parseVaultConfig(base)
+    expect(config.environments).toBeUndefined()
+    expect(config).toMatchObject({ kubernetesNamespace: 'datavault-jobs', kubernetesGatewayHost: '0.0.0.0', kubernetesGatewayPort: 8701 })
+  })
+
+  test('args: environments from a file, with their defaults filled; the Kubernetes settings from the environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dv-config-'))
+    const file = join(dir, 'environments.json')
+    writeFileSync(file, JSON.stringify({ environments: [{ name: 'cpu', runtime: 'node', runner: 'sandbox' }, gpu] }))
+    const config = readVaultConfigFromEnv({
+      DATAVAULT_DATA_DIR: dir,
+      DATAVAULT_RPC_URL: base.rpcUrl,
+      DATAVAULT_CHAIN_ID: '8996',
+      DATAVAULT_ENVIRONMENTS_FILE: file,
+      DATAVAULT_KUBERNETES_GATEWAY_URL: 'http://10.96.0.20:8701',
+      DATAVAULT_KUBERNETES_JOB_IO_IMAGE: `registry.example/datavault/node@sha256:${'cd'.repeat(32)}`,
+      DATAVAULT_KUBERNETES_NAMESPACE: 'jobs',
+    })
+    expect(config.environments).toEqual([
+      { name: 'cpu', description: '', runtime: 'node', runner: 'sandbox', cpu: 1, memoryMb: 2048, gpu: 0, gpuResource: 'nvidia.com/gpu' },
+      { ...gpu, description: '', cpu: 1, memoryMb: 2048, gpuResource: 'nvidia.com/gpu' },
+    ])
+    expect(config).toMatchObject({ kubernetesNamespace: 'jobs', kubernetesGatewayUrl: 'http://10.96.0.20:8701' })
+  })
+
+  test('error: an image by tag, GPUs in the sandbox, Kubernetes without its gateway or job-io image, a gateway by host name, a bad file', () => {
+    expect(errorOf(() => parseVaultConfig({ ...base, environments: [{ ...gpu, image: 'pytorch/pytorch:latest' }] }))).toMatchObject({
+      name: 'ConfigError',
+      details: expect.stringMatching(/environments\.0\.image: images must be pinned by digest/),
+    })
+    expect(errorOf(() => parseVaultConfig({ ...base, environments: [{ name: 'cpu', runtime: 'node', runner: 'sandbox', gpu: 1 }] }))).toMatchObject({
+      details: expect.stringMatching(/environments\.0\.gpu: the local sandbox has no GPU/),
+    })
+    expect(errorOf(() => parseVaultConfig({ ...base, environments: [{ name: 'cpu', runtime: 'node', runner: 'docker' }] }))).toMatchObject({
+      details: expect.stringMatching(/environments\.0\.runner/),
+    })
+    expect(errorOf(() => parseVaultConfig({ ...base, environments: [gpu] }))).toMatchObject({
+      details: 'environment gpu runs on Kubernetes, which needs kubernetesGatewayUrl (DATAVAULT_KUBERNETES_GATEWAY_URL) and kubernetesJobIoImage (DATAVAULT_KUBERNETES_JOB_IO_IMAGE)',
+    })
+    expect(errorOf(() => parseVaultConfig({ ...base, kubernetesGatewayUrl: 'http://datavault.svc:8701' }))).toMatchObject({
+      details: expect.stringMatching(/kubernetesGatewayUrl: must name the gateway by IP address/),
+    })
+    const env = { DATAVAULT_DATA_DIR: '/tmp/dv', DATAVAULT_RPC_URL: base.rpcUrl, DATAVAULT_CHAIN_ID: '8996' }
+    expect(errorOf(() => readVaultConfigFromEnv({ ...env, DATAVAULT_ENVIRONMENTS_FILE: '/nonexistent/environments.json' }))).toMatchObject({
+      details: 'DATAVAULT_ENVIRONMENTS_FILE: cannot read /nonexistent/environments.json (ENOENT)',
+    })
   })
 })

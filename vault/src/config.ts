@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { z } from 'zod'
-import { DataVaultError } from '@datavault/sdk'
+import { DataVaultError, computeEnvironmentSchema, pinnedImageSchema } from '@datavault/sdk'
 import { litNetworks } from './keys/lit/lit-client.ts'
 
 /** Everything a vault node needs to start, as parsed from the environment or given by a caller. */
@@ -45,6 +46,26 @@ const vaultConfigSchema = z.object({
   keyThreshold: z.coerce.number().int().min(1).max(16).default(1),
   /** The URL others reach this node at (registered on chain); `http://host:port` by default. */
   publicUrl: z.url().optional(),
+  /**
+   * The compute environments this node offers, in order of preference (a job that names none runs
+   * in the first that fits its program and the dataset's policy). Absent: the local sandbox's
+   * `cpu` (Node) and `cpu-python` (PyTorch where Debian's python3-torch is installed, else Python).
+   */
+  environments: z.array(computeEnvironmentSchema).min(1).max(64).optional(),
+  /** The namespace the Kubernetes runner creates its jobs' objects in. */
+  kubernetesNamespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a Kubernetes namespace name').default('datavault-jobs'),
+  /** A kubeconfig file for the Kubernetes runner; absent: the pod's in-cluster service account. */
+  kubernetesKubeconfig: z.string().min(1).optional(),
+  /** The URL job pods reach the node's job gateway at: an IP literal, since job pods get no DNS. */
+  kubernetesGatewayUrl: z
+    .url()
+    .refine((url) => /^https?:\/\/(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d+)?(\/|$)/.test(url), 'must name the gateway by IP address: job pods have no DNS')
+    .optional(),
+  /** Where the job gateway listens. */
+  kubernetesGatewayHost: z.string().default('0.0.0.0'),
+  kubernetesGatewayPort: z.coerce.number().int().min(0).max(65_535).default(8701),
+  /** The node's own image, pinned by digest: it runs the input and output steps of a job's pod. */
+  kubernetesJobIoImage: pinnedImageSchema.optional(),
   /** The Lit network (with `keyBackend: lit`). */
   litNetwork: z.enum(litNetworks).default('datil'),
   litConnectTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(20_000),
@@ -77,6 +98,15 @@ export function parseVaultConfig(input: Record<string, unknown>): VaultConfig {
   const parsed = vaultConfigSchema.safeParse(input)
   if (!parsed.success)
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`).join('; '))
+  const kubernetes = parsed.data.environments?.filter((environment) => environment.runner === 'kubernetes') ?? []
+  if (kubernetes.length) {
+    const missing = [
+      ...(parsed.data.kubernetesGatewayUrl ? [] : ['kubernetesGatewayUrl (DATAVAULT_KUBERNETES_GATEWAY_URL)']),
+      ...(parsed.data.kubernetesJobIoImage ? [] : ['kubernetesJobIoImage (DATAVAULT_KUBERNETES_JOB_IO_IMAGE)']),
+    ]
+    if (missing.length)
+      throw new ConfigError(`environment ${kubernetes[0]!.name} runs on Kubernetes, which needs ${missing.join(' and ')}`)
+  }
   const holders = parsed.data.keyHolders.length || 1
   if (parsed.data.keyThreshold > holders)
     throw new ConfigError(`keyThreshold: ${parsed.data.keyThreshold} is more than the ${holders} key holder${holders === 1 ? '' : 's'} configured`)
@@ -89,7 +119,10 @@ export function parseVaultConfig(input: Record<string, unknown>): VaultConfig {
  * `DATAVAULT_ADDRESSES_FILE`, `DATAVAULT_MAX_UPLOAD_BYTES`, `DATAVAULT_MAX_PENDING_UPLOAD_BYTES`,
  * `DATAVAULT_MAX_JOB_WALL_TIME_SECONDS`, `DATAVAULT_MAX_JOB_MEMORY_MB`, `DATAVAULT_ANCHOR_RECEIPTS`, `DATAVAULT_CONCURRENCY`, `DATAVAULT_LOG_LEVEL`,
  * `DATAVAULT_KEY_BACKEND`, `DATAVAULT_KEY_HOLDERS` (comma-separated addresses), `DATAVAULT_KEY_THRESHOLD`, `DATAVAULT_PUBLIC_URL`,
- * `DATAVAULT_LIT_NETWORK`, `DATAVAULT_LIT_CONNECT_TIMEOUT_MS`, `DATAVAULT_LIT_CAPACITY_DELEGATION_AUTH_SIG`.
+ * `DATAVAULT_LIT_NETWORK`, `DATAVAULT_LIT_CONNECT_TIMEOUT_MS`, `DATAVAULT_LIT_CAPACITY_DELEGATION_AUTH_SIG`,
+ * `DATAVAULT_ENVIRONMENTS_FILE` (a JSON array of compute environments), `DATAVAULT_KUBERNETES_NAMESPACE`,
+ * `DATAVAULT_KUBERNETES_KUBECONFIG`, `DATAVAULT_KUBERNETES_GATEWAY_URL`, `DATAVAULT_KUBERNETES_GATEWAY_HOST`,
+ * `DATAVAULT_KUBERNETES_GATEWAY_PORT`, `DATAVAULT_KUBERNETES_JOB_IO_IMAGE`.
  */
 export function readVaultConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<keyof VaultConfig, unknown>> = {}): VaultConfig {
   const dataDir = env.DATAVAULT_DATA_DIR ?? join(homedir(), '.datavault')
@@ -114,6 +147,30 @@ export function readVaultConfigFromEnv(env: NodeJS.ProcessEnv = process.env, ove
     litNetwork: env.DATAVAULT_LIT_NETWORK,
     litConnectTimeoutMs: env.DATAVAULT_LIT_CONNECT_TIMEOUT_MS,
     litCapacityDelegationAuthSig: env.DATAVAULT_LIT_CAPACITY_DELEGATION_AUTH_SIG,
+    environments: env.DATAVAULT_ENVIRONMENTS_FILE === undefined ? undefined : readEnvironmentsFile(env.DATAVAULT_ENVIRONMENTS_FILE),
+    kubernetesNamespace: env.DATAVAULT_KUBERNETES_NAMESPACE,
+    kubernetesKubeconfig: env.DATAVAULT_KUBERNETES_KUBECONFIG,
+    kubernetesGatewayUrl: env.DATAVAULT_KUBERNETES_GATEWAY_URL,
+    kubernetesGatewayHost: env.DATAVAULT_KUBERNETES_GATEWAY_HOST,
+    kubernetesGatewayPort: env.DATAVAULT_KUBERNETES_GATEWAY_PORT,
+    kubernetesJobIoImage: env.DATAVAULT_KUBERNETES_JOB_IO_IMAGE,
     ...Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)),
   })
+}
+
+/** The operator's environments file: a JSON array (or `{ "environments": [...] }`); its fields are checked with the rest of the config. */
+function readEnvironmentsFile(path: string): unknown {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new ConfigError(`DATAVAULT_ENVIRONMENTS_FILE: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw new ConfigError(`DATAVAULT_ENVIRONMENTS_FILE: ${path} is not JSON`)
+  }
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && 'environments' in value ? value.environments : value
 }

@@ -2,7 +2,7 @@ import { mkdir, open, rename, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { createWalletClient, http } from 'viem'
 import { waitForTransactionReceipt } from 'viem/actions'
-import { rpcChain } from '@datavault/sdk'
+import { type ComputeEnvironmentDeclaration, rpcChain } from '@datavault/sdk'
 import { privateKeyToAccount } from 'viem/accounts'
 import { type LocalChainAccount, deployOcean, oceanTokenAbi, startLocalChain, writeOceanAddressesFile } from '@datavault/contracts'
 import type { TrainerDefinition } from '@datavault/compute-to-data'
@@ -56,8 +56,26 @@ export type StartDevStackParameters = {
    * only the ones started beside the node.
    */
   nodeConfig?: Partial<
-    Pick<VaultConfig, 'maxUploadBytes' | 'maxPendingUploadBytes' | 'maxJobWallTimeSeconds' | 'maxJobMemoryMb' | 'concurrency' | 'anchorReceipts' | 'keyHolders'>
-  >
+    Pick<
+      VaultConfig,
+      | 'maxUploadBytes'
+      | 'maxPendingUploadBytes'
+      | 'maxJobWallTimeSeconds'
+      | 'maxJobMemoryMb'
+      | 'concurrency'
+      | 'anchorReceipts'
+      | 'keyHolders'
+      | 'kubernetesNamespace'
+      | 'kubernetesKubeconfig'
+      | 'kubernetesGatewayUrl'
+      | 'kubernetesGatewayHost'
+      | 'kubernetesGatewayPort'
+      | 'kubernetesJobIoImage'
+    >
+  > & {
+    /** The node's compute environments, as an operator declares them (defaults filled in). */
+    environments?: ComputeEnvironmentDeclaration[] | undefined
+  }
 }
 
 /** Base tokens given to each non-deployer test account, so buyers can pay. */

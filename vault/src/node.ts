@@ -12,6 +12,9 @@ import {
   builtinTrainers,
   computeEngine,
   createTrainerCatalog,
+  defaultEnvironments,
+  environmentCatalog,
+  sandboxHasPytorch,
   privacyLedger,
   sqliteJobStore,
 } from '@datavault/compute-to-data'
@@ -235,12 +238,18 @@ export async function startVaultNode(
       },
     }
 
+    const pytorch = config.environments?.every((environment) => environment.runtime !== 'pytorch' || environment.runner !== 'sandbox') ? false : await sandboxHasPytorch()
+    const declared = config.environments ?? defaultEnvironments({ memoryMb: config.maxJobMemoryMb, pytorch })
     // The sandbox stages /out outside the data dir (job uids must reach it; the data dir is 0700),
-    // on tmpfs where there is one: a hostile program's outputs may hold data.
+    // on tmpfs where there is one: a hostile program's outputs may hold data. A node whose
+    // environments all run on Kubernetes needs no sandbox (its image has no bubblewrap).
     const shm = await isTmpfs('/dev/shm')
-    const runner = bubblewrapRunner({ workDir: shm ? '/dev/shm/datavault-sandbox' : undefined })({ logger })
-    // Refuse to start (and so to accept paid jobs) when the sandbox cannot run here.
-    await runner.ready()
+    const sandbox = declared.some((environment) => environment.runner === 'sandbox')
+      ? bubblewrapRunner({ workDir: shm ? '/dev/shm/datavault-sandbox' : undefined })({ logger })
+      : undefined
+    const environments = environmentCatalog({ environments: declared })({ runners: { sandbox }, sandboxHasPytorch: async () => pytorch })
+    // Refuse to start (and so to accept paid jobs) when an environment cannot run here.
+    await environments.ready()
     const workDir = await memoryWorkDir({ dataDir: config.dataDir, logger: log })
     cleanups.push(() => rm(workDir, { recursive: true, force: true }))
     const engine = computeEngine({
@@ -248,7 +257,7 @@ export async function startVaultNode(
       resultsDir,
       chainId: config.chainId,
       concurrency: config.concurrency,
-    })({ store: jobs, runner, programs, inputs, privacy, account: identity.account, logger })
+    })({ store: jobs, environments, programs, inputs, privacy, account: identity.account, logger })
     // A member's owner lists the pool jobs that read their dataset, with the rows each read.
     engine.onChange((job) => {
       if (job.state !== 'finished' || !job.receipt || !datasets.get(job.datasetId)?.pool) return
@@ -284,7 +293,9 @@ export async function startVaultNode(
       engine,
       trainers,
       algorithms,
-      runtimes: () => runner.runtimes(),
+      // The program runtimes some environment runs (each checked by environments.ready()).
+      runtimes: async () => [...new Set(environments.list().map((environment) => (environment.runtime === 'node' ? 'node' : 'python') as 'node' | 'python'))],
+      environments,
       privacy,
       resultsDir,
       logger,
@@ -323,7 +334,15 @@ export async function startVaultNode(
     }, 10_000)
     sweep.unref()
     cleanups.push(() => clearInterval(sweep))
-    log.info({ url, address: identity.account.address, trainers: trainers.list().map((t) => t.definition.id) }, 'vault node ready')
+    log.info(
+      {
+        url,
+        address: identity.account.address,
+        trainers: trainers.list().map((t) => t.definition.id),
+        environments: environments.list().map((environment) => `${environment.name}:${environment.runtime}@${environment.runner}`),
+      },
+      'vault node ready',
+    )
     return { url, address: identity.account.address, workDir, components, stop: stopAll }
   } catch (error) {
     await stopAll()

@@ -11,7 +11,8 @@ import {
   signReceipt,
 } from '@datavault/sdk'
 import { checkEgress } from '../egress/index.ts'
-import type { Runner, RunResult, SandboxInput } from '../sandbox/index.ts'
+import type { EnvironmentCatalog } from '../environments/index.ts'
+import type { RunResult, SandboxInput } from '../sandbox/index.ts'
 import type { TrainerCatalogEntry } from './trainer-catalog.ts'
 import type { Job, JobFailure, JobFailureCode } from './job.ts'
 import type { JobStore } from './job-store.ts'
@@ -81,7 +82,8 @@ export type ComputeEngineInit = {
 /** Parts the engine uses, wired by the host's composition root. */
 export type ComputeEngineComponents = {
   store: JobStore
-  runner: Runner
+  /** The node's compute environments, each with the runner (sandbox, Kubernetes) that executes its jobs. */
+  environments: Pick<EnvironmentCatalog, 'get' | 'choose' | 'runnerOf'>
   programs: ProgramResolver
   inputs: JobInputsSource
   privacy?: JobPrivacy
@@ -113,6 +115,9 @@ const outcomeFailures: Record<Exclude<RunResult['outcome'], 'exited'>, JobFailur
   'memory-limit': 'memory-limit',
   'output-limit': 'output-limit',
   'killed': 'interrupted',
+  'image-pull-failed': 'image-pull-failed',
+  'unschedulable': 'unschedulable',
+  'evicted': 'evicted',
 }
 
 /**
@@ -120,13 +125,13 @@ const outcomeFailures: Record<Exclude<RunResult['outcome'], 'exited'>, JobFailur
  * sandbox, passes every output through the egress guard, keeps what passed and signs a receipt.
  *
  * @example
- * const engine = computeEngine({ workDir, resultsDir, chainId })({ store, runner, trainers, inputs, account, logger })
+ * const engine = computeEngine({ workDir, resultsDir, chainId })({ store, environments, programs, inputs, account, logger })
  * engine.start()
  */
 export function computeEngine(init: ComputeEngineInit) {
   const { workDir, resultsDir, chainId, concurrency = 1, pollIntervalMs = 500, maxOutputBytes = 64 * 1024 ** 2 } = init
   return (components: ComputeEngineComponents): ComputeEngine => {
-    const { store, runner, programs, inputs, account, privacy } = components
+    const { store, environments, programs, inputs, account, privacy } = components
     const logger = components.logger.child({ component: 'c2d:engine' })
     const running = new Map<string, { controller: AbortController; done: Promise<void> }>()
     const cancelled = new Set<string>()
@@ -164,6 +169,16 @@ export function computeEngine(init: ComputeEngineInit) {
         if (!trainer || trainer.bundle.sha256 !== claimed.trainer.hash)
           return fail(claimed.id, { code: 'provisioning-failed', message: 'The trainer this job names is no longer installed on this node.' })
         const params = trainer.definition.parameters.parse(claimed.params) as Record<string, unknown>
+        // The environment chosen at submission; a job from before environments runs in the first that fits.
+        const environment = claimed.environment ? environments.get(claimed.environment) : firstFitting(environments, programRuntime(trainer))
+        if (!environment)
+          return fail(claimed.id, {
+            code: 'provisioning-failed',
+            message: claimed.environment
+              ? `This node no longer offers the compute environment ${claimed.environment}.`
+              : 'This node has no compute environment that runs this job\'s program.',
+          })
+        const runner = environments.runnerOf(environment)
 
         opened = await inputs.open(claimed, { signal }).catch((error: unknown) => {
           log.warn({ err: safeError(error) }, 'could not open job inputs')
@@ -175,6 +190,11 @@ export function computeEngine(init: ComputeEngineInit) {
           return undefined
         })
         if (!opened) return
+        if (opened.policy.environments && !opened.policy.environments.includes(environment.name))
+          return fail(claimed.id, {
+            code: 'policy-violation',
+            message: `The dataset's policy does not allow the compute environment ${environment.name}; nothing ran.`,
+          })
         const declaration = trainer.definition.outputs(opened.schema, params)
         await rm(jobDir, { recursive: true, force: true })
         await mkdir(outputDir, { recursive: true })
@@ -190,10 +210,12 @@ export function computeEngine(init: ComputeEngineInit) {
             config: { schema: opened.schema, params, inputs: opened.inputs.map((input) => input.name) },
             inputs: opened.inputs,
             outputDir,
+            environment,
             limits: {
               wallTimeMs: opened.policy.maxWallTimeSeconds * 1000,
               cpuSeconds: opened.policy.maxWallTimeSeconds,
-              memoryBytes: opened.policy.maxMemoryMb * 1024 ** 2,
+              // The policy's ceiling, within what the environment gives a job.
+              memoryBytes: Math.min(opened.policy.maxMemoryMb, environment.memoryMb) * 1024 ** 2,
               outputBytes: Math.min(maxOutputBytes, opened.policy.maxOutputBytes),
               processes: 64,
             },
@@ -394,6 +416,21 @@ export function computeEngine(init: ComputeEngineInit) {
   }
 }
 
+/** The node's first environment that runs `program`, or `undefined` when none does. */
+function firstFitting(environments: Pick<EnvironmentCatalog, 'choose'>, program: 'node' | 'python' | 'pytorch') {
+  try {
+    return environments.choose({ program })
+  } catch (error) {
+    if (isDataVaultError(error) && error.code === 'NO_ENVIRONMENT') return undefined
+    throw error
+  }
+}
+
+/** The runtime a program needs from its environment: a trainer's declared one, else its bundle's. */
+function programRuntime(entry: TrainerCatalogEntry & { runtime?: 'node' | 'python' | 'pytorch' | undefined }): 'node' | 'python' | 'pytorch' {
+  return entry.runtime ?? entry.bundle.runtime ?? 'node'
+}
+
 function failureMessage(result: RunResult): string {
   switch (result.outcome) {
     case 'timeout':
@@ -404,6 +441,12 @@ function failureMessage(result: RunResult): string {
       return 'The job used more memory than allowed.'
     case 'output-limit':
       return 'The job wrote more output than allowed.'
+    case 'image-pull-failed':
+      return 'The compute environment\'s image could not be pulled; nothing ran.'
+    case 'unschedulable':
+      return 'No cluster node had the resources the environment needs free (e.g. a GPU); nothing ran.'
+    case 'evicted':
+      return 'The cluster evicted the job\'s pod; nothing was released.'
     default:
       return 'The job was stopped.'
   }

@@ -48,6 +48,7 @@ const migrations = [
      attempts INTEGER NOT NULL
    )`,
   `ALTER TABLE jobs ADD COLUMN owner_log TEXT`,
+  `ALTER TABLE jobs ADD COLUMN environment TEXT`,
 ]
 
 /** What a new job needs. */
@@ -59,6 +60,8 @@ export type NewJob = {
   orderTx: `0x${string}`
   trainer: JobTrainer
   params: Record<string, unknown>
+  /** The compute environment the job runs in (chosen at submission). */
+  environment?: string | undefined
   /** When the order was verified (ms), the start of the job-start latency. */
   acceptedAt?: number
   /** Starts in `awaiting-approval` (a custom algorithm the owner has not approved) instead of `queued`. */
@@ -104,6 +107,7 @@ type JobRow = {
   result_json: string | null
   receipt_json: string | null
   owner_log: string | null
+  environment: string | null
   timings_json: string
   created_at: string
   updated_at: string
@@ -126,6 +130,7 @@ function toJob(row: JobRow): Job {
     result: parse(row.result_json),
     receipt: parse(row.receipt_json),
     ownerLog: row.owner_log ?? undefined,
+    environment: row.environment ?? undefined,
     timings: JSON.parse(row.timings_json) as JobTimings,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -192,8 +197,8 @@ export function sqliteJobStore({ db, now = () => new Date() }: { db: DatabaseSyn
         }
         const at = now().toISOString()
         db.prepare(
-          `INSERT INTO jobs (id, dataset_id, buyer, order_tx, trainer_json, params_json, state, timings_json, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO jobs (id, dataset_id, buyer, order_tx, trainer_json, params_json, environment, state, timings_json, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           id,
           job.datasetId,
@@ -201,6 +206,7 @@ export function sqliteJobStore({ db, now = () => new Date() }: { db: DatabaseSyn
           job.orderTx,
           JSON.stringify(job.trainer),
           JSON.stringify(job.params),
+          job.environment ?? null,
           job.awaitingApproval ? 'awaiting-approval' : 'queued',
           JSON.stringify({ acceptedAt: job.acceptedAt ?? Date.now() }),
           at,

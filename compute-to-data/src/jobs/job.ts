@@ -39,6 +39,10 @@ export const jobFailureCodes = {
   'cancelled': { retryable: true, charged: true },
   'withdrawn': { retryable: true, charged: false },
   'revoked': { retryable: true, charged: false },
+  // The cluster could not run the job (Kubernetes runner); the buyer is not at fault.
+  'image-pull-failed': { retryable: true, charged: false },
+  'unschedulable': { retryable: true, charged: false },
+  'evicted': { retryable: true, charged: false },
 } as const
 
 /** A stable failure code. */
@@ -60,6 +64,8 @@ export type Job = {
   orderTx: `0x${string}`
   trainer: JobTrainer
   params: Record<string, unknown>
+  /** The compute environment the job runs in; absent for jobs queued before environments existed (they run in the node's first that fits). */
+  environment?: string | undefined
   state: JobState
   failure?: JobFailure | undefined
   progress?: { epoch?: number; epochs?: number; loss?: number } | undefined

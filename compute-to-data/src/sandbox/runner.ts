@@ -60,8 +60,13 @@ export type RunOptions = {
   signal?: AbortSignal | undefined
 }
 
-/** How a run ended. `exited` covers any exit code; the others mean the sandbox stopped it. */
-export type RunOutcome = 'exited' | 'timeout' | 'cpu-limit' | 'memory-limit' | 'output-limit' | 'killed'
+/**
+ * How a run ended. `exited` covers any exit code; the others mean the sandbox stopped it. A cluster
+ * backend adds three where the program never ran or was stopped by the cluster, not by its own
+ * doing: `image-pull-failed` (the environment's image could not be pulled), `unschedulable` (no
+ * node had the CPU, memory or GPUs free in time), `evicted` (the node evicted the pod).
+ */
+export type RunOutcome = 'exited' | 'timeout' | 'cpu-limit' | 'memory-limit' | 'output-limit' | 'killed' | 'image-pull-failed' | 'unschedulable' | 'evicted'
 
 /** Which mechanism enforced each isolation property and limit in a run, for the record. */
 export type SandboxEnforcement = {
@@ -77,6 +82,25 @@ export type SandboxEnforcement = {
   nodePermissions: boolean
   /** Whether a seccomp filter blocked dangerous system calls (built for x86-64 only). */
   seccomp: boolean
+}
+
+/** Which Kubernetes mechanisms confined a run, for the record. */
+export type KubernetesEnforcement = {
+  backend: 'kubernetes'
+  namespace: string
+  /** The uid every container of the pod runs as (non-root, fixed). */
+  uid: number
+  /** The RuntimeClass (gVisor, Kata) that put a kernel boundary around the pod, or null for the cluster's default runtime. */
+  runtimeClassName: string | null
+  memory: 'pod-limit'
+  cpu: 'pod-limit'
+  gpus: number
+  /** Egress allowed only to the node's job gateway, ingress none. */
+  network: 'network-policy'
+  /** Per-job credentials live in one Secret per networked step, mounted into that container alone. */
+  credentials: 'per-step-secret'
+  outputs: 'memory-emptydir'
+  seccomp: 'RuntimeDefault'
 }
 
 /** The result of a run. `stderrTail` may contain data: it is for the data owner only, never logged or sent to the buyer. */
@@ -99,7 +123,7 @@ export type RunResult = {
   peakMemoryBytes: number | null
   /** Stdout lines that were not valid events (too long, not JSON, unknown shape) or past the event limit. */
   protocolViolations: number
-  enforcement: SandboxEnforcement
+  enforcement: SandboxEnforcement | KubernetesEnforcement
 }
 
 /** A backend that runs one job's program in isolation. Knows nothing of trainers or datasets. */

@@ -129,6 +129,9 @@ export const computeEnvironmentSchema = z
 /** A compute environment a node offers. */
 export type ComputeEnvironment = z.output<typeof computeEnvironmentSchema>
 
+/** A compute environment as an operator writes it (defaults not yet filled in). */
+export type ComputeEnvironmentDeclaration = z.input<typeof computeEnvironmentSchema>
+
 /** What the owner allows to run on a dataset. Default deny: only listed trainers run. */
 export const computePolicySchema = z.object({
   /** Trainer ids allowed (`logistic-regression`), optionally pinned to a bundle hash (`logistic-regression@<sha256>`). */
@@ -285,6 +288,8 @@ export type JobView = {
   trainer: { id: string; version: string; hash: `0x${string}`; outputs?: DeclaredOutputs | undefined }
   /** The job's parameters (what the owner approves for a custom algorithm). */
   params: Record<string, unknown>
+  /** The compute environment the job runs (or ran) in; absent for jobs from before environments. */
+  environment?: string | undefined
   state: JobState
   /** Why a job failed: a stable code and a safe message. */
   failure?: { code: string; message: string } | undefined
@@ -303,7 +308,8 @@ export type NodeInfo = {
   address: `0x${string}`
   /** X25519 public key (hex) that data keys are sealed to. */
   encryptionPublicKey: `0x${string}`
-  trainers: { id: string; version: string; hash: `0x${string}` }[]
+  /** The built-in trainers, each with the runtime its program needs from an environment (`node` when absent). */
+  trainers: { id: string; version: string; hash: `0x${string}`; runtime?: 'node' | 'python' | 'pytorch' | undefined }[]
   maxUploadBytes: number
   /** The contract addresses of the node's chain (Ocean's factory, exchange, dispenser, base token, ReceiptRegistry, KeyHolderRegistry). */
   addresses?: Record<string, unknown> | undefined

@@ -68,6 +68,7 @@ export function describeJob(job: JobView): string[] {
           `outputs:  declared ${outputs.tensors.map((tensor) => `${tensor.name} ${tensor.dtype}[${tensor.shape.join(',')}]`).join(', ')}${outputs.metrics?.length ? `; metrics ${outputs.metrics.join(', ')}` : ''}`,
         ]
       : []),
+    ...(job.environment ? [`env:      ${job.environment}`] : []),
     ...(job.params && Object.keys(job.params).length > 0 ? [`params:   ${JSON.stringify(job.params)}`] : []),
     ...(job.failure ? [`failure:  ${job.failure.code}: ${job.failure.message}`] : []),
     ...(job.metrics ? [`metrics:  ${formatMetrics(job.metrics)}`] : []),

@@ -11,12 +11,14 @@ type CommandEntry = { name: string; summary: string; load: () => Promise<Command
 /** Every command, in the order the help lists them. Each module is imported only when its command runs. */
 export const commands: readonly CommandEntry[] = [
   { name: 'dev', summary: 'run the local stack (chain, Ocean contracts, IPFS, vault node, sandbox) in the foreground', load: async () => (await import('./commands/dev.ts')).devCommand },
+  { name: 'node', summary: 'run a production vault node (settings from DATAVAULT_* variables and flags) in the foreground', load: async () => (await import('./commands/node.ts')).nodeCommand },
   { name: 'keyholder', summary: 'run a key holder (one share of each escrowed data key, released only on chain evidence)', load: async () => (await import('./commands/keyholder.ts')).keyholderCommand },
   { name: 'keys', summary: 'create, import and list wallet keys (encrypted keystore, Web3 Secret Storage v3)', load: async () => (await import('./commands/keys.ts')).keysCommand },
   { name: 'publish', summary: 'encrypt a CSV locally, upload it, publish its datatoken, register it, escrow its key', load: async () => (await import('./commands/publish.ts')).publishCommand },
   { name: 'datasets', summary: 'list or search the datasets on the vault node, with prices', load: async () => (await import('./commands/datasets.ts')).datasetsCommand },
   { name: 'dataset', summary: 'show one dataset: schema, policy, privacy budget, price', load: async () => (await import('./commands/datasets.ts')).datasetCommand },
   { name: 'buy', summary: 'buy one datatoken of a dataset (fixed price or free dispenser)', load: async () => (await import('./commands/buy.ts')).buyCommand },
+  { name: 'environments', summary: 'list the compute environments of the vault node (runtime, runner, CPU, memory, GPU)', load: async () => (await import('./commands/environments.ts')).environmentsCommand },
   { name: 'train', summary: 'order, submit and follow a training job; save the weights and the verified receipt', load: async () => (await import('./commands/train.ts')).trainCommand },
   { name: 'jobs', summary: 'list your jobs, show one, or --watch one until it ends', load: async () => (await import('./commands/jobs.ts')).jobsCommand },
   { name: 'receipt', summary: 'verify a job receipt offline (signature, node, outputs, weights hash)', load: async () => (await import('./commands/receipt.ts')).receiptCommand },
@@ -60,6 +62,7 @@ Exit codes:
 
 Examples:
   datavault dev                                   # local stack, in another terminal
+  datavault node --data-dir /var/lib/datavault    # a production node (DATAVAULT_* settings)
   datavault keys new --name alice
   datavault publish vitals.csv --price 5 --trainers logistic-regression
   datavault datasets --search heart

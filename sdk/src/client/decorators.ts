@@ -38,6 +38,7 @@ import { type RegisterPoolParameters, type RegisterPoolReturnType, registerPool 
 import { type SubmitJobParameters, type SubmitJobReturnType, submitJob } from '../api/actions/submitJob.ts'
 import { type UploadAlgorithmParameters, type UploadAlgorithmReturnType, uploadAlgorithm } from '../api/actions/uploadAlgorithm.ts'
 import { type UploadCiphertextParameters, type UploadCiphertextReturnType, uploadCiphertext } from '../api/actions/uploadCiphertext.ts'
+import { type GetEnvironmentsReturnType, getEnvironments } from '../api/actions/getEnvironments.ts'
 import { type WaitForJobParameters, type WaitForJobReturnType, waitForJob } from '../api/actions/waitForJob.ts'
 import { type WatchJobParameters, type WatchJobReturnType, watchJob } from '../api/actions/watchJob.ts'
 import { type SignedReceipt, verifyReceipt } from '../api/receipt.ts'
@@ -59,6 +60,8 @@ export type DataVaultActions = {
   // The node
   /** The node's info: its wallet, chain, encryption key and trainers. */
   getNode(): Promise<NodeInfo>
+  /** The compute environments the node offers; see {@link getEnvironments}. */
+  getEnvironments(): Promise<GetEnvironmentsReturnType>
 
   // Buyer: find, buy, order
   /** Datasets with their price on chain; see {@link searchDatasets}. */
@@ -149,6 +152,7 @@ export function dataVaultActions(client: DataVaultBaseClient): DataVaultActions 
   const { vault } = client
   return {
     getNode: () => vault.node(),
+    getEnvironments: () => getEnvironments(vault),
     searchDatasets: (parameters) => searchDatasets(client, parameters),
     getDataset: (parameters) => getDatasetWithPrice(client, parameters),
     getDatatokenPrice: (parameters) => getDatatokenPrice(client.public, parameters),

@@ -1,4 +1,4 @@
-import type { ComputeEngine, JobStore, TrainerCatalog } from '@datavault/compute-to-data'
+import type { ComputeEngine, EnvironmentCatalog, JobStore, TrainerCatalog } from '@datavault/compute-to-data'
 import type { VaultConfig } from '../config.ts'
 import type { Chain } from '../chain/chain.ts'
 import type { KeyService } from '../keys/key-service.ts'
@@ -33,6 +33,8 @@ export type ApiComponents = {
   algorithms: AlgorithmStore
   /** The program runtimes the sandbox can confine on this host. */
   runtimes: () => Promise<('node' | 'python')[]>
+  /** The compute environments the node offers, each bound to its runner. */
+  environments: Pick<EnvironmentCatalog, 'list' | 'get' | 'choose'>
   privacy: VaultPrivacy
   resultsDir: string
   logger: Logger

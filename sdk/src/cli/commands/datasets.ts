@@ -149,6 +149,7 @@ export const datasetCommand: Command = {
       `rows:        ${schema.rows ?? 'not declared'}`,
       `columns:     ${schema.columns.map((column) => (column.type === 'number' ? `${column.name}:number` : `${column.name}:{${column.values.join('|')}}`)).join(' ')}`,
       `trainers:    ${policy.trainers.join(', ')}`,
+      `environments: ${policy.environments ? policy.environments.join(', ') : 'any the node offers'}`,
       `limits:      ${policy.maxEpochs} epochs, ${policy.maxWallTimeSeconds} s, ${policy.maxMemoryMb} MiB${policy.minRows ? `, at least ${policy.minRows} rows` : ''}`,
       ...(policy.privacyBudget
         ? [`privacy:     budget ε=${policy.privacyBudget.epsilon} δ=${policy.privacyBudget.delta}; every job must use --dp${privacy?.remaining ? `; left ε=${privacy.remaining.epsilon}` : ''}`]

@@ -5,10 +5,11 @@ import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { getReceipt } from '../../api/actions/downloadOutput.ts'
 import { downloadResult } from '../../api/actions/downloadResult.ts'
+import { getEnvironments } from '../../api/actions/getEnvironments.ts'
 import { submitJob } from '../../api/actions/submitJob.ts'
 import { orderDataset } from '../../client/actions/orderDataset.ts'
 import { fileSink } from '../../node/fileSink.ts'
-import type { DatasetSchema, DatasetView, JobView } from '../../api/schemas.ts'
+import { type ComputeEnvironment, type DatasetSchema, type DatasetView, type JobView, type NodeInfo, environmentNameSchema, environmentRunsProgram } from '../../api/schemas.ts'
 import { linearRegressionParametersSchema, linearRegressionTrainerId, planLinearRegression } from '../../trainers/linear-regression-plan.ts'
 import { logisticRegressionParametersSchema, logisticRegressionTrainerId, planLogisticRegression } from '../../trainers/logistic-regression-plan.ts'
 import { mlpClassifierParametersSchema, mlpClassifierTrainerId, planMlpClassifier } from '../../trainers/mlp-classifier-plan.ts'
@@ -29,7 +30,7 @@ const help = `datavault train — train a model beside a dataset and get the wei
 Usage:
   datavault train <dataset> --trainer ID [--label COLUMN] [--param KEY=VALUE …]
                   [--dp sigma=S,clip=C[,delta=D]] [--out FILE] [--force] [--no-wait]
-                  [--order-tx HASH]
+                  [--order-tx HASH] [--env NAME]
 
 Checks the parameters against the dataset's schema and policy (before anything is spent), buys a
 datatoken when the wallet holds none, starts an order, submits the job, follows it (a bar of
@@ -49,6 +50,8 @@ Options:
   --force                replace an existing --out file
   --no-wait              submit and print the job id; follow it later with \`datavault jobs --watch\`
   --order-tx HASH        use an order already started (e.g. after a failed submit) instead of a new one
+  --env NAME             the compute environment to run in (see \`datavault environments\`); default:
+                         the node's first that runs the trainer and that the dataset's policy allows
 ${connectionHelp}
 ${walletHelp}
 ${commonHelp}
@@ -76,6 +79,7 @@ const options = {
   force: { type: 'boolean' },
   'no-wait': { type: 'boolean' },
   'order-tx': { type: 'string' },
+  env: { type: 'string' },
 } as const
 
 const trainerIdSchema = z.string().regex(/^[a-z0-9-]{1,64}$/, 'trainer ids are lower-case letters, digits and "-"')
@@ -124,6 +128,21 @@ function checkJob(dataset: DatasetView, trainer: string, params: Record<string, 
     throw new CliNotFoundError(`The dataset's policy allows at most ${policy.maxEpochs} epochs.`, { code: 'POLICY_LIMIT_EXCEEDED' })
 }
 
+/** Checks `--env` against what the node offers, the dataset allows and the trainer needs, before a token is spent. */
+function checkEnvironment(name: string, { environments, dataset, trainer }: { environments: ComputeEnvironment[]; dataset: DatasetView; trainer: NodeInfo['trainers'][number] }): void {
+  const environment = environments.find((candidate) => candidate.name === name)
+  if (!environment)
+    throw new CliNotFoundError(`The node offers no compute environment ${name} (it offers ${environments.map((candidate) => candidate.name).join(', ')}).`, {
+      code: 'ENVIRONMENT_UNKNOWN',
+    })
+  const allowed = dataset.policy.environments
+  if (allowed && !allowed.includes(name))
+    throw new CliNotFoundError(`The dataset's policy does not allow the environment ${name} (it allows ${allowed.join(', ')}).`, { code: 'POLICY_ENVIRONMENT_DENIED' })
+  const runtime = trainer.runtime ?? 'node'
+  if (!environmentRunsProgram(environment.runtime, runtime))
+    throw new CliUsageError(`The environment ${name} runs ${environment.runtime} programs; ${trainer.id} needs ${runtime}.`, { code: 'ENVIRONMENT_RUNTIME_MISMATCH' })
+}
+
 /** `datavault train`. */
 export const trainCommand: Command = {
   name: 'train',
@@ -147,6 +166,7 @@ export const trainCommand: Command = {
       params.dp = parseDp(values.dp)
     }
     const orderTx = values['order-tx'] === undefined ? undefined : check(hashArg, values['order-tx'], '--order-tx')
+    const environment = values.env === undefined ? undefined : check(environmentNameSchema, values.env, '--env')
     const wait = values['no-wait'] !== true
     const out = resolve(io.cwd, values.out ?? 'model.safetensors')
     const receiptPath = `${out}.receipt.json`
@@ -161,8 +181,10 @@ export const trainCommand: Command = {
     const dataset = await requireDataset(reader, id)
     checkJob(dataset, trainer, params)
     const node = await reader.node()
-    if (!node.trainers.some((offered) => offered.id === trainer))
+    const offered = node.trainers.find((entry) => entry.id === trainer)
+    if (!offered)
       throw new CliNotFoundError(`The node offers no trainer ${trainer} (it offers ${node.trainers.map((t) => t.id).join(', ')}).`, { code: 'TRAINER_UNKNOWN' })
+    if (environment !== undefined) checkEnvironment(environment, { environments: await getEnvironments(reader), dataset, trainer: offered })
     if (!dataset.keyEscrowed) throw new CliNotFoundError('The dataset\'s owner has not escrowed its key yet; jobs would be refused.', { code: 'KEY_NOT_ESCROWED' })
 
     const [client, chain] = await Promise.all([session.client({ signed: true }), session.chain()])
@@ -182,7 +204,7 @@ export const trainCommand: Command = {
 
     let job: JobView
     try {
-      job = await submitJob(client.vault, { dataset: dataset.id, trainer: { id: trainer }, params, orderTx: order })
+      job = await submitJob(client.vault, { dataset: dataset.id, trainer: { id: trainer }, params, orderTx: order, ...(environment === undefined ? {} : { environment }) })
     } catch (error) {
       if (orderTx === undefined) output.warn(`the order ${order} is paid but no job was accepted; after fixing the cause, retry with --order-tx ${order}`)
       throw error

@@ -51,6 +51,7 @@ export function toJobView(job: Job): JobView {
     buyer: job.buyer,
     trainer: job.trainer as JobView['trainer'],
     params: job.params,
+    ...(job.environment === undefined ? {} : { environment: job.environment }),
     state: job.state,
     failure: job.failure,
     progress:
@@ -69,10 +70,24 @@ export function toJobView(job: Job): JobView {
 export function jobRoutes(
   components: Pick<
     ApiComponents,
-    'config' | 'identity' | 'nonces' | 'datasets' | 'keys' | 'chain' | 'jobs' | 'engine' | 'trainers' | 'resultsDir' | 'algorithms' | 'privacy' | 'registry' | 'pools'
+    | 'config'
+    | 'identity'
+    | 'nonces'
+    | 'datasets'
+    | 'keys'
+    | 'chain'
+    | 'jobs'
+    | 'engine'
+    | 'trainers'
+    | 'resultsDir'
+    | 'algorithms'
+    | 'privacy'
+    | 'registry'
+    | 'pools'
+    | 'environments'
   >,
 ) {
-  const { config, identity, nonces, datasets, keys, chain, jobs, engine, trainers, resultsDir, algorithms, privacy, registry, pools } = components
+  const { config, identity, nonces, datasets, keys, chain, jobs, engine, trainers, resultsDir, algorithms, privacy, registry, pools, environments } = components
   const router = new Router<VaultState>()
   const signed = (body: 'json' | 'none') => walletAuth({ chainId: config.chainId, node: identity.account.address, nonces, body })
 
@@ -86,7 +101,9 @@ export function jobRoutes(
   }
 
   /** The program a submission names, resolved: a built-in trainer, or an uploaded custom algorithm. */
-  const programOf = (body: z.output<typeof submitJobBodySchema>): { jobTrainer: JobTrainer; definition: TrainerDefinition } => {
+  const programOf = (
+    body: z.output<typeof submitJobBodySchema>,
+  ): { jobTrainer: JobTrainer; definition: TrainerDefinition; runtime: 'node' | 'python' | 'pytorch' } => {
     if (body.algorithm) {
       const runtime = algorithms.runtime(body.algorithm.hash)
       if (!algorithms.path(body.algorithm.hash) || !runtime) throw new AlgorithmNotFoundError(body.algorithm.hash)
@@ -94,6 +111,7 @@ export function jobRoutes(
       return {
         jobTrainer: { id: 'custom', version: runtime, hash: body.algorithm.hash, outputs },
         definition: customAlgorithmDefinition(outputs, runtime),
+        runtime,
       }
     }
     const requested = body.trainer as { id: string; version?: string | undefined }
@@ -106,6 +124,7 @@ export function jobRoutes(
     return {
       jobTrainer: { id: trainer.definition.id, version: trainer.definition.version, hash: trainer.bundle.sha256 },
       definition: trainer.definition,
+      runtime: (trainer as { runtime?: 'node' | 'python' | 'pytorch' }).runtime ?? trainer.bundle.runtime ?? 'node',
     }
   }
 
@@ -114,7 +133,7 @@ export function jobRoutes(
     const buyer = ctx.state.wallet as Address
     let dataset = datasets.require(body.dataset)
     if (dataset.revokedAt) throw new DatasetRevokedError(dataset.id)
-    const { jobTrainer, definition } = programOf(body)
+    const { jobTrainer, definition, runtime } = programOf(body)
     const custom = jobTrainer.id === 'custom'
     let members: (Dataset & { poolRows: bigint })[] = []
     let allowed: boolean
@@ -151,6 +170,8 @@ export function jobRoutes(
       if (!allowed && !custom)
         throw new JobRefusedError(`The dataset's policy does not allow the trainer ${jobTrainer.id}.`, { code: 'POLICY_TRAINER_DENIED' })
     }
+    // Where it runs: the buyer's choice or the node's first that fits, within what the owner allows.
+    const environment = environments.choose({ program: runtime, allowed: dataset.policy.environments, requested: body.environment })
     if (custom && declaredOutputBytes(jobTrainer.outputs!) > dataset.policy.maxOutputBytes)
       throw new JobRefusedError(`The declared outputs are larger than the ${dataset.policy.maxOutputBytes} bytes the dataset's policy allows.`, {
         code: 'POLICY_LIMIT_EXCEEDED',
@@ -185,12 +206,22 @@ export function jobRoutes(
     try {
       // A pool job remembers the rows it was planned for before it can be claimed (its members change).
       if (dataset.pool) datasets.setPoolJobRows(id, dataset.schema.rows ?? 0)
-      job = jobs.create({ id, datasetId: dataset.id, buyer, orderTx: body.orderTx, trainer: jobTrainer, params, acceptedAt: Date.now(), awaitingApproval: !allowed })
+      job = jobs.create({
+        id,
+        datasetId: dataset.id,
+        buyer,
+        orderTx: body.orderTx,
+        trainer: jobTrainer,
+        params,
+        environment: environment.name,
+        acceptedAt: Date.now(),
+        awaitingApproval: !allowed,
+      })
     } catch (error) {
       privacy.release(id)
       throw error
     }
-    ctx.state.log.info({ jobId: job.id, dataset: dataset.id, trainer: jobTrainer.id, state: job.state }, 'job accepted')
+    ctx.state.log.info({ jobId: job.id, dataset: dataset.id, trainer: jobTrainer.id, environment: environment.name, state: job.state }, 'job accepted')
     if (job.state === 'queued') engine.notify()
     ctx.status = 201
     ctx.body = toJobView(job)

@@ -1,0 +1,4 @@
+export * from './errors.ts'
+export * from './chooseEnvironment.ts'
+export * from './environment-catalog.ts'
+export * from './defaultEnvironments.ts'

@@ -1,0 +1,31 @@
+import { z } from 'zod'
+import { type ComputeEnvironment, computeEnvironmentSchema } from '../schemas.ts'
+import { type VaultClient, VaultApiError } from '../transport.ts'
+
+export type GetEnvironmentsReturnType = ComputeEnvironment[]
+export type GetEnvironmentsErrorType = VaultApiError
+
+const responseSchema = z.object({ environments: z.array(computeEnvironmentSchema) })
+
+/**
+ * Lists the compute environments a node offers: each one's runtime (`node`, `python`,
+ * `pytorch`), the CPU, memory and GPU a job gets, and the runner (the node's `sandbox`, or
+ * `kubernetes` with its image pinned by digest). A job names one with `environment`; a dataset's
+ * policy may allow only some.
+ *
+ * @example
+ * const environments = await getEnvironments(client)
+ * const gpu = environments.find((environment) => environment.gpu > 0)
+ */
+export async function getEnvironments(client: VaultClient): Promise<GetEnvironmentsReturnType> {
+  const response = await client.request({ method: 'GET', path: '/v1/environments', doing: 'listing compute environments' })
+  const parsed = responseSchema.safeParse(await response.json())
+  if (!parsed.success)
+    throw new VaultApiError({
+      status: response.status,
+      code: 'BAD_RESPONSE',
+      message: `The node's list of environments is malformed: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+      doing: 'listing compute environments',
+    })
+  return parsed.data.environments
+}
