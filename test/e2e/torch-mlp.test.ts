@@ -51,7 +51,8 @@ describe.skipIf(!torchInstalled)('torch-mlp through the node', () => {
       const { orderTx } = await buyer.orderDataset({ dataset: dataset.id, trainer })
       const job = await buyer.submitJob({ dataset: dataset.id, trainer: { id: trainer }, params, orderTx })
       const done = await buyer.waitForJob({ id: job.id })
-      expect(done, JSON.stringify(done)).toMatchObject({ state: 'finished' })
+      // The node's default environments: `cpu` (node) and `cpu-python` (pytorch where torch imports).
+      expect(done, JSON.stringify(done)).toMatchObject({ state: 'finished', environment: trainer === 'torch-mlp' ? 'cpu-python' : 'cpu' })
       const result = await buyer.downloadResult({ id: job.id })
       const metricsFile = await buyer.downloadResult({ id: job.id, name: 'metrics.json' })
       const metrics = JSON.parse(new TextDecoder().decode(metricsFile.bytes)) as Record<string, number>
