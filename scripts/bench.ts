@@ -9,6 +9,7 @@
 //  7. key release latency (engine asks → data key rebuilt, each holder checking the chain) for 1 of 1,
 //     2 of 3 and 3 of 5 local key holders, each its own process as in production (3 of 5 also in the
 //     node's process, as before), median and p95 over 100 releases, against the bare chain checks
+//  8. the PyTorch trainer (torch-mlp, CPU) epoch time vs the TypeScript mlp-classifier on the same data
 import { spawn } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -23,6 +24,7 @@ import { startTestStack } from '../test/fixtures/stack.ts'
 import { benchEgress } from './bench/egress.ts'
 import { benchEncryption } from './bench/encryption.ts'
 import { benchKeyRelease } from './bench/key-release.ts'
+import { benchTorchMlp, torchAvailable } from './bench/torch-mlp.ts'
 import { benchTrainers } from './bench/trainers.ts'
 import { healthCsv, healthSchema } from './lib/synthetic-health.ts'
 
@@ -120,6 +122,16 @@ try {
   for (const config of release.configs)
     line(`${config.label}: median ${config.medianMs.toFixed(1)} ms, p95 ${config.p95Ms.toFixed(1)} ms; bare chain checks (one holder's) ${config.referenceMs.toFixed(1)} ms: ratio ${config.ratio.toFixed(1)}×`)
   line(`3 of 5, holders in their own processes: median ${release.target?.medianMs.toFixed(1) ?? '?'} ms (target ≤ 50 ms): ${release.targetMet ? 'met' : 'missed'}`)
+
+  line('\n# 8. torch-mlp (PyTorch, CPU) vs mlp-classifier (TypeScript): epoch time, same data and network, Adam, batch 64, both bare')
+  if (torchAvailable()) {
+    const small = await benchTorchMlp({ rows: 20_000, hidden: [32] })
+    line(`20,000 rows × 7 features, hidden [32]: epoch torch-mlp ${small.torchEpochMs.toFixed(0)} ms, mlp-classifier ${small.mlpEpochMs.toFixed(0)} ms: ratio ${small.ratio.toFixed(2)}× (torch ${small.threads})`)
+    line(`  DP-SGD epoch torch-mlp ${small.torchDpEpochMs!.toFixed(0)} ms, mlp-classifier ${small.mlpDpEpochMs!.toFixed(0)} ms: ratio ${small.dpRatio!.toFixed(2)}×`)
+    line(`  start-up and reading the CSV (to the first epoch, less one) torch-mlp ${small.torchFixedMs.toFixed(0)} ms, mlp-classifier ${small.mlpFixedMs.toFixed(0)} ms`)
+    const wide = await benchTorchMlp({ rows: 5_000, hidden: [256, 256], epochs: 4, rounds: 2, dp: false })
+    line(`5,000 rows × 7 features, hidden [256, 256]: epoch torch-mlp ${wide.torchEpochMs.toFixed(0)} ms, mlp-classifier ${wide.mlpEpochMs.toFixed(0)} ms: ratio ${wide.ratio.toFixed(2)}×`)
+  } else line('python3-torch not installed (apt-get install python3-torch) — skipped')
 } finally {
   await rm(dir, { recursive: true, force: true })
 }

@@ -1,8 +1,18 @@
-import { buildTrainerBundle, builtinTrainers, type TrainerDefinition } from '../trainers/index.ts'
+import { buildTrainerBundle, builtinTrainers, type TrainerDefinition, type TrainerRuntime } from '../trainers/index.ts'
 
-/** An installed trainer: its definition and the exact bundle that runs, named by its SHA-256. */
+/**
+ * An installed trainer: its definition, the runtime its program needs (match it to an
+ * environment's runtime), and the exact bundle that runs, named by its SHA-256, with the
+ * interpreter the runner starts for it.
+ */
 export type TrainerCatalogEntry = {
   definition: TrainerDefinition
+  /**
+   * What the program needs: `node`, `python` or `pytorch` (a `pytorch` environment runs `python`
+   * programs too). The catalog always sets it; absent (an entry built elsewhere, e.g. a custom
+   * algorithm), it is `bundle.runtime`, else `node`.
+   */
+  runtime?: TrainerRuntime | undefined
   bundle: { path: string; sha256: `0x${string}`; runtime?: 'node' | 'python' | undefined }
 }
 
@@ -29,7 +39,7 @@ export async function createTrainerCatalog({
   trainers.forEach((definition, index) => {
     const bundle = built[index]!
     const sha256 = (bundle.sha256.startsWith('0x') ? bundle.sha256 : `0x${bundle.sha256}`) as `0x${string}`
-    entries.set(definition.id, { definition, bundle: { path: bundle.path, sha256 } })
+    entries.set(definition.id, { definition, runtime: bundle.runtime, bundle: { path: bundle.path, sha256, runtime: bundle.program } })
   })
   return {
     get: (id) => entries.get(id),

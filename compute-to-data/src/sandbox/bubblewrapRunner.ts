@@ -296,6 +296,9 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         'LANG',
         'C.UTF-8',
         ...caps.systemMounts.flatMap((m) => (m.kind === 'bind' ? ['--ro-bind', m.path, m.path] : ['--symlink', m.target!, m.path])),
+        // Debian picks the BLAS/LAPACK that numpy and torch load through symlinks in
+        // /etc/alternatives (update-alternatives): symlinks only, nothing else of /etc.
+        ...(python ? ['--ro-bind-try', '/etc/alternatives', '/etc/alternatives'] : []),
         '--ro-bind',
         caps.node,
         '/sandbox/node',

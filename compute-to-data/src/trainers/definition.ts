@@ -47,8 +47,16 @@ export type TrainerPrivacy = {
 }
 
 /**
- * A trusted trainer: its identity, its parameters, what it will output for a dataset, and the
- * TypeScript entry point that `buildTrainerBundle` bundles into the one file the sandbox runs.
+ * What a trainer's program runs on: `node` (a TypeScript entry bundled into one ES module),
+ * `python` (one Python file, standard library only) or `pytorch` (one Python file that imports
+ * torch). An environment of runtime `pytorch` runs `python` programs too.
+ */
+export type TrainerRuntime = 'node' | 'python' | 'pytorch'
+
+/**
+ * A trusted trainer: its identity, its parameters, what it will output for a dataset, and its
+ * program: a TypeScript entry point that `buildTrainerBundle` bundles into the one file the
+ * sandbox runs, or (runtime `python` / `pytorch`) one Python file that runs as it is.
  */
 export type TrainerDefinition = {
   id: string
@@ -67,6 +75,11 @@ export type TrainerDefinition = {
    * DP on a schema without declared `rows` or bounds). Trainers without DP support omit it.
    */
   privacy?(schema: DatasetSchema, params: unknown): TrainerPrivacy | undefined
-  /** Absolute path of the entry module, run inside the sandbox once bundled. */
+  /**
+   * Absolute path of the entry: a TypeScript module bundled for Node, or for a Python runtime the
+   * `.py` file itself, whose exact bytes are the bundle.
+   */
   entry: string
+  /** What the program needs to run; default `node`. */
+  runtime?: TrainerRuntime | undefined
 }

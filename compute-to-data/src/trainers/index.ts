@@ -5,9 +5,11 @@ export type {
   TrainerOutputTensor,
   TrainerParametersSchema,
   TrainerPrivacy,
+  TrainerRuntime,
 } from './definition.ts'
 export { type BuildTrainerBundleOptions, type BuildTrainerBundleReturnType, buildTrainerBundle } from './buildTrainerBundle.ts'
 export { builtinTrainers } from './registry.ts'
 export { logisticRegressionMetricNames, logisticRegressionTrainer } from './logistic-regression/definition.ts'
 export { linearRegressionTrainer } from './linear-regression/definition.ts'
 export { mlpClassifierTrainer } from './mlp-classifier/definition.ts'
+export { torchMlpTrainer } from './torch-mlp/definition.ts'

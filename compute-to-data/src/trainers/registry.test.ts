@@ -17,7 +17,7 @@ const schema = {
     { name: 'k', type: 'category', values: ['p', 'q', 'r'] },
   ],
 } as DatasetSchema
-const label = { 'logistic-regression': 'k', 'linear-regression': 'y', 'mlp-classifier': 'k' } as Record<string, string>
+const label = { 'logistic-regression': 'k', 'linear-regression': 'y', 'mlp-classifier': 'k', 'torch-mlp': 'y' } as Record<string, string>
 const dp = { noiseMultiplier: 1.1, maxGradNorm: 2 }
 
 function failure(fn: () => unknown) {
@@ -43,8 +43,9 @@ async function writeDeclared(dir: string, declaration: TrainerOutputDeclaration,
 }
 
 describe('builtinTrainers', () => {
-  test('default: three trainers, unique ids, each with parameters, outputs and privacy', () => {
-    expect(builtinTrainers.map((t) => `${t.id}@${t.version}`)).toEqual(['logistic-regression@1.1.0', 'linear-regression@1.0.0', 'mlp-classifier@1.0.0'])
+  test('default: four trainers, unique ids, each with parameters, outputs, privacy and a runtime', () => {
+    expect(builtinTrainers.map((t) => `${t.id}@${t.version}`)).toEqual(['logistic-regression@1.1.0', 'linear-regression@1.0.0', 'mlp-classifier@1.0.0', 'torch-mlp@1.0.0'])
+    expect(builtinTrainers.map((t) => t.runtime ?? 'node')).toEqual(['node', 'node', 'node', 'pytorch'])
     for (const trainer of builtinTrainers) {
       expect(trainer.parameters.safeParse({ label: label[trainer.id] }).success).toBe(true)
       expect(trainer.privacy).toBeTypeOf('function')

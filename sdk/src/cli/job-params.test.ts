@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { torchMlpParametersSchema } from '../trainers/torch-mlp-plan.ts'
 import { parseDp, parseParams } from './job-params.ts'
 
 describe('parseParams', () => {
@@ -10,6 +11,22 @@ describe('parseParams', () => {
 
   test('behavior: dotted keys nest; a value may hold "="', () => {
     expect(parseParams(['dp.noiseMultiplier=1.1', 'dp.maxGradNorm=1', 'note=a=b'])).toEqual({ dp: { noiseMultiplier: 1.1, maxGradNorm: 1 }, note: 'a=b' })
+  })
+
+  test('behavior: torch-mlp parameters from flags (`datavault train --trainer torch-mlp`)', () => {
+    const params = { ...parseParams(['hidden=[64,32,16]', 'optimizer=sgd', 'learningRate=0.05', 'epochs=10']), label: 'bmi', dp: parseDp('sigma=1.1,clip=1') }
+    expect(torchMlpParametersSchema.parse(params)).toEqual({
+      label: 'bmi',
+      hidden: [64, 32, 16],
+      optimizer: 'sgd',
+      learningRate: 0.05,
+      epochs: 10,
+      l2: 0,
+      batchSize: 64,
+      seed: 0,
+      dp: { noiseMultiplier: 1.1, maxGradNorm: 1 },
+    })
+    expect(torchMlpParametersSchema.safeParse({ ...parseParams(['optimizer=rmsprop']), label: 'bmi' }).success).toBe(false)
   })
 
   test('behavior: a number-like word stays text unless it is a plain decimal', () => {

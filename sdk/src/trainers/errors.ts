@@ -73,6 +73,18 @@ export class MlpClassifierModelError extends DataVaultError {
   }
 }
 
+/** A torch-mlp model file is not one this SDK can use, or prediction input does not fit it. */
+export class TorchMlpModelError extends DataVaultError {
+  override name = 'TorchMlpModelError'
+  /** Which rule failed. */
+  readonly reason: TrainerModelReason
+
+  constructor(reason: TrainerModelReason, details?: string, options: { cause?: unknown } = {}) {
+    super(`Invalid torch-mlp model or input (${reason}).`, { code: 'TORCH_MLP_INVALID', status: 400, details, cause: options.cause })
+    this.reason = reason
+  }
+}
+
 /** Model weights were not written by a trainer this SDK can predict with (a custom algorithm's, or an unknown trainer's). */
 export class UnknownModelError extends DataVaultError {
   override name = 'UnknownModelError'

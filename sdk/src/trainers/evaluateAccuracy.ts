@@ -1,21 +1,26 @@
-import { LogisticRegressionModelError, MlpClassifierModelError } from './errors.ts'
+import { LogisticRegressionModelError, MlpClassifierModelError, TorchMlpModelError } from './errors.ts'
 import type { LogisticRegressionModel } from './loadLogisticRegression.ts'
 import type { MlpClassifierModel } from './loadMlpClassifier.ts'
+import type { TorchMlpClassifierModel } from './loadTorchMlp.ts'
 import type { ModelRows } from './model-file.ts'
 import { predictLogisticRegression } from './predictLogisticRegression.ts'
 import { type ClassPrediction, predictMlpClassifier } from './predictMlpClassifier.ts'
+import { predictTorchMlp } from './predictTorchMlp.ts'
 
 /** A model of any built-in classifier trainer. */
-export type ClassifierModel = LogisticRegressionModel | MlpClassifierModel
+export type ClassifierModel = LogisticRegressionModel | MlpClassifierModel | TorchMlpClassifierModel
 
 /**
- * Predicts classes with any built-in classifier (`logistic-regression`, `mlp-classifier`).
+ * Predicts classes with any built-in classifier (`logistic-regression`, `mlp-classifier`, a
+ * `torch-mlp` classifier).
  *
  * @example
  * predictClasses(model, [{ x1: 0.3, x2: -1 }])[0].label // 'yes'
  */
 export function predictClasses(model: ClassifierModel, rows: ModelRows): ClassPrediction[] {
-  return model.trainer === 'mlp-classifier' ? predictMlpClassifier(model, rows) : predictLogisticRegression(model, rows)
+  if (model.trainer === 'mlp-classifier') return predictMlpClassifier(model, rows)
+  if (model.trainer === 'torch-mlp') return predictTorchMlp(model, rows)
+  return predictLogisticRegression(model, rows)
 }
 
 /**
@@ -26,7 +31,7 @@ export function predictClasses(model: ClassifierModel, rows: ModelRows): ClassPr
  * evaluateAccuracy(model, testRows, testLabels) // 0.94
  */
 export function evaluateAccuracy(model: ClassifierModel, rows: ModelRows, expected: readonly (string | number)[]): number {
-  const Failure = model.trainer === 'mlp-classifier' ? MlpClassifierModelError : LogisticRegressionModelError
+  const Failure = model.trainer === 'mlp-classifier' ? MlpClassifierModelError : model.trainer === 'torch-mlp' ? TorchMlpModelError : LogisticRegressionModelError
   if (rows.length !== expected.length) throw new Failure('bad-input', `${rows.length} rows but ${expected.length} expected classes.`)
   if (rows.length === 0) throw new Failure('bad-input', 'No rows to evaluate.')
   const predictions = predictClasses(model, rows)

@@ -5,6 +5,7 @@ export {
   LinearRegressionModelError,
   LogisticRegressionModelError,
   MlpClassifierModelError,
+  TorchMlpModelError,
   TrainerParametersError,
 } from './errors.ts'
 export { type FeatureScaling, columnBounds } from './dataset-columns.ts'
@@ -59,6 +60,22 @@ export {
 } from './mlp-classifier-plan.ts'
 export { type MlpClassifierLayer, type MlpClassifierModel, loadMlpClassifier } from './loadMlpClassifier.ts'
 export { type ClassPrediction, predictMlpClassifier } from './predictMlpClassifier.ts'
+export {
+  type TorchMlpParameters,
+  type TorchMlpParametersInput,
+  type TorchMlpPlan,
+  planTorchMlp,
+  torchMlpClassificationMetricNames,
+  torchMlpMaxParameters,
+  torchMlpMetadata,
+  torchMlpParametersSchema,
+  torchMlpRegressionMetricNames,
+  torchMlpTensors,
+  torchMlpTrainerId,
+  torchMlpTrainerVersion,
+} from './torch-mlp-plan.ts'
+export { type TorchMlpClassifierModel, type TorchMlpModel, type TorchMlpRegressionModel, loadTorchMlp } from './loadTorchMlp.ts'
+export { predictTorchMlp } from './predictTorchMlp.ts'
 export { type ClassifierModel, evaluateAccuracy, predictClasses } from './evaluateAccuracy.ts'
 export { UnknownModelError } from './errors.ts'
 export { type LoadWeightsErrorType, type LoadWeightsReturnType, type Weights, loadWeights } from './loadWeights.ts'

@@ -40,7 +40,7 @@ export async function createTrainerSandbox(trainer: TrainerDefinition): Promise<
       const outputDir = join(dir, `out-${++count}`)
       const result = await runner.run({
         jobId: `${trainer.id}-${count}`,
-        program: { path: program, ...(program === bundle.path ? { sha256: bundle.sha256 } : {}) },
+        program: { path: program, runtime: bundle.program, ...(program === bundle.path ? { sha256: bundle.sha256 } : {}) },
         config: { schema, params: parsed, inputs: ['train.csv'] },
         inputs: [{ name: 'train.csv', source: [new TextEncoder().encode(csv)] }],
         outputDir,

@@ -13,6 +13,7 @@ import { type ComputeEnvironment, type DatasetSchema, type DatasetView, type Job
 import { linearRegressionParametersSchema, linearRegressionTrainerId, planLinearRegression } from '../../trainers/linear-regression-plan.ts'
 import { logisticRegressionParametersSchema, logisticRegressionTrainerId, planLogisticRegression } from '../../trainers/logistic-regression-plan.ts'
 import { mlpClassifierParametersSchema, mlpClassifierTrainerId, planMlpClassifier } from '../../trainers/mlp-classifier-plan.ts'
+import { planTorchMlp, torchMlpParametersSchema, torchMlpTrainerId } from '../../trainers/torch-mlp-plan.ts'
 import { addressArg, check, commonHelp, commonOptions, connectionHelp, connectionOptions, hashArg, positionalsExactly, walletHelp, walletOptions } from '../args.ts'
 import { type Command, helpRequested, openSession } from '../command.ts'
 import { CliJobFailedError, CliNotFoundError, CliUsageError } from '../errors.ts'
@@ -38,7 +39,7 @@ the node's signed receipt, verifies it against the node and the weights, and sav
 <out>.receipt.json. Prints the metrics. The data never leaves the node; only the weights do.
 
 Options:
-  --trainer ID           logistic-regression, linear-regression, mlp-classifier, … (see the
+  --trainer ID           logistic-regression, linear-regression, mlp-classifier, torch-mlp, … (see the
                          dataset's policy: \`datavault dataset <id>\`)
   --label COLUMN         the column to predict (the trainer's \`label\` parameter)
   --param KEY=VALUE      a trainer parameter, repeatable; values are typed: numbers, true/false,
@@ -63,6 +64,7 @@ Examples:
   datavault train 0x5fbd… --trainer mlp-classifier --label risk --param hidden=[16,8] --param learningRate=0.05
   datavault train 0x5fbd… --trainer logistic-regression --label risk --dp sigma=1.1,clip=1 --json
   datavault train 0x5fbd… --trainer linear-regression --label bmi --no-wait
+  datavault train 0x5fbd… --trainer torch-mlp --label bmi --param hidden=[64,32] --param optimizer=sgd
 `
 
 const options = {
@@ -87,6 +89,7 @@ const builtIn: Record<string, { schema: z.ZodType; plan: (schema: DatasetSchema,
   [logisticRegressionTrainerId]: { schema: logisticRegressionParametersSchema, plan: planLogisticRegression },
   [linearRegressionTrainerId]: { schema: linearRegressionParametersSchema, plan: planLinearRegression },
   [mlpClassifierTrainerId]: { schema: mlpClassifierParametersSchema, plan: planMlpClassifier },
+  [torchMlpTrainerId]: { schema: torchMlpParametersSchema, plan: planTorchMlp },
 }
 
 /** Checks a job against the dataset before a token is spent: policy, parameters, schema. */

@@ -1,0 +1,109 @@
+// The PyTorch trainer against the TypeScript one: torch-mlp's epoch time on the CPU (Debian's
+// python3-torch) against mlp-classifier's, same data (health, 7 features), same network (`hidden`,
+// Adam, batch 64), both run bare (no sandbox) with the same job files, interleaved, in the same
+// run. An epoch's time is the interval between successive `epoch` events on the program's stdout
+// (median over rounds), so start-up (Python importing torch, Node loading the bundle), reading the
+// CSV and the final metrics are left out; they are reported apart as the time to the first event.
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buildTrainerBundle, mlpClassifierTrainer, torchMlpTrainer } from '@datavault/compute-to-data'
+import { healthCsv, healthSchema } from '../lib/synthetic-health.ts'
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+
+/** Runs a trainer program bare with its paths under `root`; resolves with the times (ms from start) of its epoch events. */
+async function runBare(command: string, args: string[], root: string): Promise<number[]> {
+  const started = performance.now()
+  const stamps: number[] = []
+  let pending = ''
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn(command, args, { env: { DATAVAULT_TRAINER_ROOT: root, DATAVAULT_TRAINER_DEVICE: 'cpu' }, stdio: ['ignore', 'pipe', 'ignore'] })
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      const now = performance.now() - started
+      pending += chunk
+      const lines = pending.split('\n')
+      pending = lines.pop()!
+      for (const line of lines) if (line.includes('"event":"epoch"')) stamps.push(now)
+    })
+    child.once('exit', resolve)
+  })
+  if (code !== 0) throw new Error(`bare trainer ${args.at(-1)} exited ${code}`)
+  return stamps
+}
+
+/** Whether `/usr/bin/python3` imports torch with functorch (Debian's python3-torch). */
+export function torchAvailable(): boolean {
+  return spawnSync('/usr/bin/python3', ['-c', 'import torch, functorch'], { stdio: 'ignore' }).status === 0
+}
+
+export type TorchMlpBench = {
+  rows: number
+  /** ms per epoch, median over rounds. */
+  torchEpochMs: number
+  mlpEpochMs: number
+  /** torch-mlp / mlp-classifier. */
+  ratio: number
+  /** The same under DP-SGD (σ = 1, C = 1); undefined when not measured. */
+  torchDpEpochMs?: number | undefined
+  mlpDpEpochMs?: number | undefined
+  dpRatio?: number | undefined
+  /** Time to the first epoch event less one epoch (start-up, reading the CSV): torch-mlp, mlp-classifier. */
+  torchFixedMs: number
+  mlpFixedMs: number
+  threads: string
+}
+
+export async function benchTorchMlp({ rows = 20_000, hidden = [32], epochs = 6, dpEpochs = 4, rounds = 3, dp: withDp = true } = {}): Promise<TorchMlpBench> {
+  const dir = await mkdtemp(join(tmpdir(), 'dv-bench-torch-'))
+  try {
+    const [torchBundle, mlpBundle] = await Promise.all([torchMlpTrainer, mlpClassifierTrainer].map((t) => buildTrainerBundle(t, { outDir: join(dir, 'bundles') })))
+    const train = healthCsv({ rows, seed: 77 })
+    const schema = healthSchema('binary', { rows })
+    const base = { label: 'risk', hidden, learningRate: 0.01, batchSize: 64, seed: 1 }
+    const dp = { noiseMultiplier: 1, maxGradNorm: 1 }
+    const programs = {
+      torch: { command: '/usr/bin/python3', args: ['-I', '-B', torchBundle!.path], params: (p: object) => torchMlpTrainer.parameters.parse(p) },
+      mlp: { command: process.execPath, args: [mlpBundle!.path], params: (p: object) => mlpClassifierTrainer.parameters.parse(p) },
+    }
+    let count = 0
+    const time = async (which: keyof typeof programs, params: object) => {
+      const root = join(dir, `run-${++count}`)
+      await Promise.all(['job', 'data', 'out'].map((d) => mkdir(join(root, d), { recursive: true })))
+      await writeFile(join(root, 'job', 'config.json'), JSON.stringify({ schema, params: programs[which].params(params), inputs: ['data.csv'] }))
+      await writeFile(join(root, 'data', 'data.csv'), train)
+      const stamps = await runBare(programs[which].command, programs[which].args, root)
+      await rm(root, { recursive: true, force: true })
+      return stamps
+    }
+    const intervals = { torch: [] as number[], mlp: [] as number[], torchDp: [] as number[], mlpDp: [] as number[] }
+    const fixed = { torch: [] as number[], mlp: [] as number[] }
+    const epochTimes = (stamps: number[]) => stamps.slice(1).map((stamp, i) => stamp - stamps[i]!)
+    for (let round = 0; round < rounds; round++) {
+      for (const which of ['torch', 'mlp'] as const) {
+        const stamps = await time(which, { ...base, epochs })
+        const each = epochTimes(stamps)
+        intervals[which].push(median(each))
+        // Time to the first epoch event less one epoch: start-up and reading the data.
+        fixed[which].push(stamps[0]! - median(each))
+        if (withDp) intervals[which === 'torch' ? 'torchDp' : 'mlpDp'].push(median(epochTimes(await time(which, { ...base, epochs: dpEpochs, dp }))))
+      }
+    }
+    const threads = spawnSync('/usr/bin/python3', ['-c', 'import torch; print(torch.__version__, torch.get_num_threads())'], { encoding: 'utf8' }).stdout.trim()
+    const torchEpochMs = median(intervals.torch)
+    const mlpEpochMs = median(intervals.mlp)
+    return {
+      rows,
+      torchEpochMs,
+      mlpEpochMs,
+      ratio: torchEpochMs / mlpEpochMs,
+      ...(withDp ? { torchDpEpochMs: median(intervals.torchDp), mlpDpEpochMs: median(intervals.mlpDp), dpRatio: median(intervals.torchDp) / median(intervals.mlpDp) } : {}),
+      torchFixedMs: median(fixed.torch),
+      mlpFixedMs: median(fixed.mlp),
+      threads,
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
