@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises'
 import { type AddressInfo, createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { type JobView, downloadOutput, evaluateAccuracy, getReceipt, loadLogisticRegression, submitJob, verifyReceipt, waitForJob } from '@datavault/sdk'
+import { type ClassifierModel, type JobView, downloadOutput, evaluateAccuracy, getReceipt, loadLogisticRegression, loadModel, submitJob, verifyReceipt, waitForJob } from '@datavault/sdk'
 import { type ApiServerDouble, startApiServerDouble } from '@datavault/compute-to-data/testing'
 import { healthCsv, healthSchema, parseHealthCsv } from '../../scripts/lib/synthetic-health.ts'
 import { canaryDataset, findCanaries } from '../adversarial/leaks.ts'
@@ -15,6 +15,7 @@ import { type TestStack, startTestStack } from '../fixtures/stack.ts'
 import { exitContained, hostileTrainer } from '../fixtures/hostile/index.ts'
 
 const trainerImage = `registry.invalid/datavault/trainer-node@sha256:${'1'.repeat(64)}`
+const pytorchImage = `registry.invalid/datavault/trainer-pytorch@sha256:${'2'.repeat(64)}`
 const jobIoImage = `registry.invalid/datavault/node@sha256:${'3'.repeat(64)}`
 
 let double: ApiServerDouble
@@ -38,7 +39,7 @@ async function freePort(): Promise<number> {
 const leftovers = () => (['jobs', 'pods', 'secrets', 'networkpolicies'] as const).flatMap((kind) => double.objects(kind).map((object) => `${kind}/${object.metadata?.name}`))
 
 beforeAll(async () => {
-  double = await startApiServerDouble({ images: { [trainerImage]: 'trainer', [jobIoImage]: 'job-io' } })
+  double = await startApiServerDouble({ images: { [trainerImage]: 'trainer', [pytorchImage]: 'trainer', [jobIoImage]: 'job-io' } })
   const port = await freePort()
   t = await startTestStack({
     trainers: [hostileTrainer],
@@ -47,6 +48,17 @@ beforeAll(async () => {
       environments: [
         { name: 'cpu', runtime: 'node', runner: 'sandbox' },
         { name: 'k8s-cpu', runtime: 'node', runner: 'kubernetes', cpu: 1, memoryMb: 1024, image: trainerImage, kubernetes: { runtimeClassName: 'gvisor' } },
+        // On a cluster: the CUDA trainer image on a GPU node; the double runs it with Debian's CPU torch.
+        {
+          name: 'k8s-gpu',
+          runtime: 'pytorch',
+          runner: 'kubernetes',
+          cpu: 2,
+          memoryMb: 2048,
+          gpu: 1,
+          image: pytorchImage,
+          kubernetes: { runtimeClassName: 'kata-qemu-nvidia-gpu', nodeSelector: { 'nvidia.com/gpu.present': 'true' }, tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] },
+        },
       ],
       kubernetesKubeconfig: await writeKubeconfig(),
       kubernetesNamespace: 'datavault-jobs',
@@ -107,6 +119,30 @@ describe('the Kubernetes runner on a real node (API-server double)', () => {
     expect([secretsOf('fetch'), secretsOf('trainer'), secretsOf('upload')]).toEqual([1, 0, 1])
     // Everything of the job is gone from the cluster once it ended.
     expect(leftovers()).toEqual([])
+  })
+
+  test('behavior: torch-mlp in a GPU environment: the pod asks for the GPU and its node; the weights load and predict in the SDK', async () => {
+    const dataset = await t.publish({ csv: training, schema: healthSchema('binary', { rows: 1000 }), policy: { trainers: ['torch-mlp'] } })
+    const orderTx = await t.buyAndOrder(dataset)
+    const job = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'torch-mlp' }, params: { label: 'risk', hidden: [16], epochs: 10, seed: 1 }, orderTx, environment: 'k8s-gpu' })
+    const done = await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 100 })
+    expect(done.failure).toBeUndefined()
+    expect(done).toMatchObject({ state: 'finished', environment: 'k8s-gpu' })
+    const weights = await downloadOutput(t.buyer.vault, { id: job.id, name: 'model.safetensors' })
+    const evaluation = parseHealthCsv(heldOut)
+    expect(evaluateAccuracy(loadModel(weights.bytes) as ClassifierModel, evaluation.rows, evaluation.labels)).toBeGreaterThan(0.75)
+    const created = double.created('jobs').find((object) => JSON.stringify(object.metadata ?? {}).includes(job.id)) as { spec: { template: { spec: Record<string, unknown> } } }
+    const pod = created.spec.template.spec as {
+      runtimeClassName?: string
+      nodeSelector?: Record<string, string>
+      tolerations?: unknown[]
+      initContainers: { name: string; image: string; resources?: { limits?: Record<string, string>; requests?: Record<string, string> } }[]
+    }
+    const trainer = pod.initContainers.find((step) => step.name === 'trainer')!
+    expect(trainer.image).toBe(pytorchImage)
+    expect(trainer.resources?.limits).toMatchObject({ 'nvidia.com/gpu': '1', memory: expect.any(String), cpu: expect.any(String) })
+    expect(trainer.resources?.requests).toEqual(trainer.resources?.limits)
+    expect(pod).toMatchObject({ runtimeClassName: 'kata-qemu-nvidia-gpu', nodeSelector: { 'nvidia.com/gpu.present': 'true' }, tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] })
   })
 
   test('behavior: the owner\'s policy keeps a dataset off Kubernetes; a job naming none runs in the sandbox', async () => {

@@ -434,7 +434,7 @@ function firstFitting(environments: Pick<EnvironmentCatalog, 'choose'>, program:
 }
 
 /** The runtime a program needs from its environment: a trainer's declared one, else its bundle's. */
-function programRuntime(entry: TrainerCatalogEntry & { runtime?: 'node' | 'python' | 'pytorch' | undefined }): 'node' | 'python' | 'pytorch' {
+function programRuntime(entry: TrainerCatalogEntry): 'node' | 'python' | 'pytorch' {
   return entry.runtime ?? entry.bundle.runtime ?? 'node'
 }
 

@@ -124,7 +124,7 @@ export function jobRoutes(
     return {
       jobTrainer: { id: trainer.definition.id, version: trainer.definition.version, hash: trainer.bundle.sha256 },
       definition: trainer.definition,
-      runtime: (trainer as { runtime?: 'node' | 'python' | 'pytorch' }).runtime ?? trainer.bundle.runtime ?? 'node',
+      runtime: trainer.runtime ?? trainer.bundle.runtime ?? 'node',
     }
   }
 

@@ -30,7 +30,7 @@ export function nodeRoutes({
         id: entry.definition.id,
         version: entry.definition.version,
         hash: entry.bundle.sha256,
-        runtime: (entry as { runtime?: 'node' | 'python' | 'pytorch' }).runtime ?? entry.bundle.runtime ?? 'node',
+        runtime: entry.runtime ?? entry.bundle.runtime ?? 'node',
       })),
       maxUploadBytes: config.maxUploadBytes,
       addresses: chain.addresses as Record<string, unknown>,
