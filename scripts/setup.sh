@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One-time setup on a fresh Debian/Ubuntu machine: the sandbox tool, Chromium and kubectl from Debian and the npm
+# One-time setup on a fresh Debian/Ubuntu machine: the sandbox tool, Chromium, PyTorch and kubectl from Debian and the npm
 # packages (which bring Node 24 itself). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,8 @@ command -v ps >/dev/null 2>&1 || need_apt+=(procps)
 # installs /usr/bin/kubectl and may conflict with a kubectl installed another way (e.g. a `kubectl`
 # package from another apt repository), so an existing one is left alone.
 command -v kubectl >/dev/null 2>&1 || need_apt+=(kubernetes-client)
+# The PyTorch trainer (torch-mlp) runs on Debian's CPU PyTorch in the sandbox; functorch comes with it.
+/usr/bin/python3 -c 'import torch, functorch' >/dev/null 2>&1 || need_apt+=(python3-torch)
 if ((${#need_apt[@]})); then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   echo "setup: installing ${need_apt[*]} from Debian"
