@@ -10,6 +10,8 @@
 //     2 of 3 and 3 of 5 local key holders, each its own process as in production (3 of 5 also in the
 //     node's process, as before), median and p95 over 100 releases, against the bare chain checks
 //  8. the PyTorch trainer (torch-mlp, CPU) epoch time vs the TypeScript mlp-classifier on the same data
+//  9. job start through the Kubernetes runner and the in-process API-server double (run() → started:
+//     fetch step, trainer, watch, log) vs the sandbox runner on the same program: the runner's own overhead
 import { spawn } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -24,6 +26,7 @@ import { startTestStack } from '../test/fixtures/stack.ts'
 import { benchEgress } from './bench/egress.ts'
 import { benchEncryption } from './bench/encryption.ts'
 import { benchKeyRelease } from './bench/key-release.ts'
+import { benchKubernetesStart } from './bench/kubernetes.ts'
 import { benchTorchMlp, torchAvailable } from './bench/torch-mlp.ts'
 import { benchTrainers } from './bench/trainers.ts'
 import { healthCsv, healthSchema } from './lib/synthetic-health.ts'
@@ -132,6 +135,13 @@ try {
     const wide = await benchTorchMlp({ rows: 5_000, hidden: [256, 256], epochs: 4, rounds: 2, dp: false })
     line(`5,000 rows × 7 features, hidden [256, 256]: epoch torch-mlp ${wide.torchEpochMs.toFixed(0)} ms, mlp-classifier ${wide.mlpEpochMs.toFixed(0)} ms: ratio ${wide.ratio.toFixed(2)}×`)
   } else line('python3-torch not installed (apt-get install python3-torch) — skipped')
+
+  line('\n# 9. job start, Kubernetes runner + API-server double (no cluster here) vs the sandbox runner, 10 runs each')
+  const k8s = await benchKubernetesStart()
+  line(
+    `run() → started: sandbox median ${k8s.sandbox.medianMs.toFixed(0)} ms (p95 ${k8s.sandbox.p95Ms.toFixed(0)}), ` +
+      `Kubernetes runner + double median ${k8s.kubernetes.medianMs.toFixed(0)} ms (p95 ${k8s.kubernetes.p95Ms.toFixed(0)}): ratio ${k8s.ratio.toFixed(2)}×`,
+  )
 } finally {
   await rm(dir, { recursive: true, force: true })
 }
