@@ -13,6 +13,7 @@ import {
   computeEngine,
   createTrainerCatalog,
   defaultEnvironments,
+  EnvironmentRefusedError,
   environmentCatalog,
   kubernetesRunner,
   sandboxHasPytorch,
@@ -146,8 +147,14 @@ export async function startVaultNode(
 
     const pools = poolReader({ client: chain.client })
     const inputs: JobInputsSource = {
-      async open(job, { signal }) {
+      async open(job, { signal, environment }) {
         const target = datasets.require(job.datasetId)
+        // Where the job will run must be allowed before any key is asked for.
+        if (target.policy.environments && !target.policy.environments.includes(environment))
+          throw new EnvironmentRefusedError(`The dataset's policy does not allow the compute environment ${environment}; nothing ran.`, {
+            code: 'POLICY_ENVIRONMENT_DENIED',
+            status: 403,
+          })
         // A pool trains on its current members' datasets, each on this node, all of one schema.
         const parts = target.pool ? await poolMemberDatasets({ pools, datasets, target }) : [target]
         const pool = target.pool ? { address: target.pool, datatoken: target.id } : undefined

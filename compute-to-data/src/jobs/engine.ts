@@ -5,6 +5,7 @@ import {
   type ComputePolicy,
   type DatasetSchema,
   type SignedReceipt,
+  environmentRunsProgram,
   hashJobOutputs,
   hashJobParams,
   isDataVaultError,
@@ -46,7 +47,11 @@ export type JobInputs = {
 
 /** Opens a job's inputs once its key may be released. Throws a DataVaultError when it may not. */
 export type JobInputsSource = {
-  open(job: Job, options: { signal: AbortSignal }): Promise<JobInputs>
+  /**
+   * `environment` is where the job will run: the host refuses (with `POLICY_ENVIRONMENT_DENIED`)
+   * before any key is released when the dataset's policy does not allow it.
+   */
+  open(job: Job, options: { signal: AbortSignal; environment: string }): Promise<JobInputs>
 }
 
 /** Finds the program a job names: a built-in trainer, or a custom algorithm with its declared outputs. */
@@ -179,18 +184,26 @@ export function computeEngine(init: ComputeEngineInit) {
               ? `This node no longer offers the compute environment ${claimed.environment}.`
               : 'This node has no compute environment that runs this job\'s program.',
           })
+        // The operator may have redeclared the environment since the job was accepted.
+        if (!environmentRunsProgram(environment.runtime, programRuntime(trainer)))
+          return fail(claimed.id, {
+            code: 'provisioning-failed',
+            message: `The compute environment ${environment.name} no longer runs ${programRuntime(trainer)} programs on this node.`,
+          })
         const runner = environments.runnerOf(environment)
 
-        opened = await inputs.open(claimed, { signal }).catch((error: unknown) => {
+        opened = await inputs.open(claimed, { signal, environment: environment.name }).catch((error: unknown) => {
           log.warn({ err: safeError(error) }, 'could not open job inputs')
+          const code = isDataVaultError(error) ? error.code : undefined
           fail(claimed.id, {
             // The key holders saw the dataset revoked on chain: the same failure as a node revocation.
-            code: isDataVaultError(error) && error.code === 'DATASET_REVOKED' ? 'revoked' : 'provisioning-failed',
+            code: code === 'DATASET_REVOKED' ? 'revoked' : code === 'POLICY_ENVIRONMENT_DENIED' ? 'policy-violation' : 'provisioning-failed',
             message: isDataVaultError(error) && error.expose ? error.shortMessage : 'The dataset could not be prepared for this job.',
           })
           return undefined
         })
         if (!opened) return
+        // Checked by the host before any key was released too; a pool's merged policy is final only here.
         if (opened.policy.environments && !opened.policy.environments.includes(environment.name))
           return fail(claimed.id, {
             code: 'policy-violation',

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { open } from 'node:fs/promises'
+import { open, rm } from 'node:fs/promises'
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -82,8 +82,16 @@ const hash = (token: string) => createHash('sha256').update(token, 'utf8').diges
  * @example
  * const gateway = await startJobGateway({ host: '0.0.0.0', port: 8701 })({ logger })
  */
-export function startJobGateway(init: { host?: string | undefined; port?: number | undefined; maxOutputEntries?: number | undefined } = {}) {
-  const { host = '0.0.0.0', port = 8701, maxOutputEntries = 64 } = init
+export function startJobGateway(
+  init: {
+    host?: string | undefined
+    port?: number | undefined
+    maxOutputEntries?: number | undefined
+    /** Most sockets open at once (all jobs together); more are refused. Default 256. */
+    maxConnections?: number | undefined
+  } = {},
+) {
+  const { host = '0.0.0.0', port = 8701, maxOutputEntries = 64, maxConnections = 256 } = init
   return async (components: { logger: SandboxLogger }): Promise<JobGateway> => {
     const logger = components.logger.child({ component: 'c2d:job-gateway' })
     const jobs = new Map<string, Entry>()
@@ -148,6 +156,8 @@ export function startJobGateway(init: { host?: string | undefined; port?: number
         res.writeHead(204).end()
       } catch (error) {
         if (error instanceof RangeError) entry.refusal = 'output-limit'
+        // A refused or broken upload leaves nothing half-written for the egress guard to find.
+        await rm(join(parameters.outputDir, name), { force: true })
         refuse(res, 413, 'output refused')
       }
     }
@@ -192,7 +202,13 @@ export function startJobGateway(init: { host?: string | undefined; port?: number
         else res.destroy()
       })
     })
+    // Uploads may take long as a whole, but a hostile program can reach this server (with nothing to
+    // say to it): bound what its sockets can hold of the node.
     server.requestTimeout = 0
+    server.headersTimeout = 5_000
+    server.timeout = 60_000
+    server.keepAliveTimeout = 5_000
+    server.maxConnections = maxConnections
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(port, host, () => resolve())

@@ -265,7 +265,14 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
         outputDir: spec.outputDir,
         outputBytes: spec.limits.outputBytes,
       })
-      const manifests = manifestsFor(grant.tokens)
+      let manifests: ReturnType<typeof manifestsFor>
+      try {
+        manifests = manifestsFor(grant.tokens)
+      } catch (error) {
+        // Nothing was created: the grant must not outlive this failed start (the job id could never run again).
+        grant.revoke()
+        throw error
+      }
       const enforcement: KubernetesEnforcement = {
         backend: 'kubernetes',
         namespace,

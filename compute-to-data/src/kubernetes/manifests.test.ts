@@ -108,6 +108,13 @@ describe('jobManifests', () => {
     expect(cpu.runtimeClassName).toBeUndefined()
   })
 
+  test('behavior: the fetch step may hold the whole plaintext it writes into memory (the job\'s memory and some)', () => {
+    const pod = jobManifests(parameters).job.spec!.template.spec!
+    const fetch = pod.initContainers!.find((container) => container.name === 'fetch')!
+    expect(fetch.resources?.limits?.memory).toBe(`${16384 + 64}Mi`)
+    expect(pod.volumes!.find((volume) => volume.name === 'data')?.emptyDir?.sizeLimit).toBe('16384Mi')
+  })
+
   test('behavior: the NetworkPolicy selects the pod, denies ingress and allows egress to the gateway only', () => {
     const { networkPolicy, job, name } = jobManifests(parameters)
     expect(networkPolicy.spec).toEqual({

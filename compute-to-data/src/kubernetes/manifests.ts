@@ -171,7 +171,9 @@ export function jobManifests(parameters: JobManifestsParameters): JobManifests {
               imagePullPolicy: 'IfNotPresent',
               command: [...jobIoCommand, 'fetch'],
               env: ioEnv,
-              resources: ioResources,
+              // The plaintext it writes into the memory-backed `data` volume is charged to this
+              // container's memory: its limit must hold the largest dataset the job may read.
+              resources: { requests: ioResources.requests, limits: { cpu: ioResources.limits.cpu, memory: bytesQuantity(limits.memoryBytes + 64 * mib) } },
               securityContext: containerSecurity,
               volumeMounts: [
                 { name: 'job', mountPath: '/job' },
