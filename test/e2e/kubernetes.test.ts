@@ -201,3 +201,30 @@ describe('the Kubernetes runner on a real node (API-server double)', () => {
     expect(leftovers()).toEqual([])
   })
 })
+
+describe('a node whose environments all run on Kubernetes', () => {
+  test('default: it starts without the sandbox (its image has no bubblewrap) and runs the built-in Node trainers in pods', async () => {
+    const port = await freePort()
+    const only = await startTestStack({
+      nodeConfig: {
+        environments: [{ name: 'node-cpu', runtime: 'node', runner: 'kubernetes', image: trainerImage, kubernetes: { runtimeClassName: 'gvisor' } }],
+        kubernetesKubeconfig: await writeKubeconfig(),
+        kubernetesGatewayHost: '127.0.0.1',
+        kubernetesGatewayPort: port,
+        kubernetesGatewayUrl: `http://127.0.0.1:${port}`,
+        kubernetesJobIoImage: jobIoImage,
+      },
+    })
+    try {
+      const dataset = await only.publish({ csv: training, schema, policy: { trainers: ['logistic-regression', 'torch-mlp'] } })
+      const job = await submitJob(only.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'logistic-regression' }, params: { label: 'risk', epochs: 5 }, orderTx: await only.buyAndOrder(dataset) })
+      expect(await waitForJob(only.buyer.vault, { id: job.id, intervalMs: 100 })).toMatchObject({ state: 'finished', environment: 'node-cpu' })
+      // No Python environment here: the PyTorch trainer is refused at submission, naming why.
+      await expect(
+        submitJob(only.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'torch-mlp' }, params: { label: 'risk' }, orderTx: await only.buyAndOrder(dataset) }),
+      ).rejects.toMatchObject({ code: 'NO_ENVIRONMENT', status: 409, message: expect.stringMatching(/no compute environment that runs pytorch programs/) })
+    } finally {
+      await only.stop()
+    }
+  })
+})

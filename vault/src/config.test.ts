@@ -93,6 +93,9 @@ describe('vault config: compute environments', () => {
     expect(errorOf(() => parseVaultConfig({ ...base, kubernetesGatewayUrl: 'http://datavault.svc:8701' }))).toMatchObject({
       details: expect.stringMatching(/kubernetesGatewayUrl: must name the gateway by IP address/),
     })
+    expect(errorOf(() => parseVaultConfig({ ...base, environments: [{ name: 'big', runtime: 'node', runner: 'sandbox', memoryMb: 8192 }] }))).toMatchObject({
+      details: 'environment big offers 8192 MiB, more than maxJobMemoryMb (DATAVAULT_MAX_JOB_MEMORY_MB, 4096): raise that ceiling or lower the environment\'s memoryMb',
+    })
     const env = { DATAVAULT_DATA_DIR: '/tmp/dv', DATAVAULT_RPC_URL: base.rpcUrl, DATAVAULT_CHAIN_ID: '8996' }
     expect(errorOf(() => readVaultConfigFromEnv({ ...env, DATAVAULT_ENVIRONMENTS_FILE: '/nonexistent/environments.json' }))).toMatchObject({
       details: 'DATAVAULT_ENVIRONMENTS_FILE: cannot read /nonexistent/environments.json (ENOENT)',

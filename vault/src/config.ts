@@ -98,6 +98,12 @@ export function parseVaultConfig(input: Record<string, unknown>): VaultConfig {
   const parsed = vaultConfigSchema.safeParse(input)
   if (!parsed.success)
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`).join('; '))
+  // What an environment advertises is what a job there may get: never more than the node's ceiling.
+  const oversized = parsed.data.environments?.find((environment) => environment.memoryMb > parsed.data.maxJobMemoryMb)
+  if (oversized)
+    throw new ConfigError(
+      `environment ${oversized.name} offers ${oversized.memoryMb} MiB, more than maxJobMemoryMb (DATAVAULT_MAX_JOB_MEMORY_MB, ${parsed.data.maxJobMemoryMb}): raise that ceiling or lower the environment's memoryMb`,
+    )
   const kubernetes = parsed.data.environments?.filter((environment) => environment.runner === 'kubernetes') ?? []
   if (kubernetes.length) {
     const missing = [
