@@ -69,6 +69,7 @@ describe.skipIf(!torchInstalled)('torch-mlp through the node', () => {
     const mlp = await accuracyOf('mlp-classifier')
     console.log(`held-out accuracy through the node: torch-mlp ${torch.heldOut}, mlp-classifier ${mlp.heldOut}`)
     expect(torch.heldOut).toBeGreaterThan(0.75)
-    expect(Math.abs(torch.heldOut - mlp.heldOut)).toBeLessThanOrEqual(0.02)
+    // The issue asks for held-out accuracy within 1 point of mlp-classifier on the same data and split.
+    expect(Math.abs(torch.heldOut - mlp.heldOut)).toBeLessThanOrEqual(0.01)
   }, 300_000)
 })

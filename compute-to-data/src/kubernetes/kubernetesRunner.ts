@@ -202,7 +202,12 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
         } catch (error) {
           const code = error instanceof ApiException ? error.code : undefined
           if (code !== undefined && ok.includes(code)) return undefined
-          if ((code !== undefined && code < 500) || attempt >= 20) throw error
+          // The client's error carries the API's whole answer (body, headers): only its status goes on.
+          if ((code !== undefined && code < 500) || attempt >= 20)
+            throw new SandboxSetupError(
+              code === undefined ? `The Kubernetes API could not be reached (${errorName(error).code ?? errorName(error).name}).` : `The Kubernetes API answered ${code}.`,
+              { cause: error },
+            )
           await sleep(retryMs)
         }
       }

@@ -5,7 +5,8 @@ import { type VaultClient, VaultApiError } from '../transport.ts'
 export type GetEnvironmentsReturnType = ComputeEnvironment[]
 export type GetEnvironmentsErrorType = VaultApiError
 
-const responseSchema = z.object({ environments: z.array(computeEnvironmentSchema) })
+// Fields a newer node adds are dropped, not refused: what an operator declares is strict, what a client reads is not.
+const responseSchema = z.object({ environments: z.array(computeEnvironmentSchema.strip()) })
 
 /**
  * Lists the compute environments a node offers: each one's runtime (`node`, `python`,
