@@ -164,7 +164,7 @@ describe('datavault CLI on a real stack', () => {
     const chain = createPublicClient({ transport: http(t.stack.rpcUrl) })
     const balance = () => chain.readContract({ address: t.addresses.Ocean, abi: erc20Abi, functionName: 'balanceOf', args: [t.buyer.account.address] })
     const before = await balance()
-    const [missing, badValue, badName, badJson, wrongPassword, unknown, failedVerify] = await Promise.all([
+    const [missing, badValue, badName, badJson, wrongPassword, unknown, failedVerify, unknownEnv, wrongRuntime, badEnvName] = await Promise.all([
       cli(['publish', 'nope.csv', '--price', '1', '--key', 'owner'], { env: passwords }),
       cli(['train', dataset, '--trainer', 'logistic-regression', '--label', 'risk', '--param', 'epochs=many'], { env: buyerEnv }),
       cli(['train', dataset, '--trainer', 'logistic-regression', '--label', 'risk', '--param', 'epoch=3', '--json'], { env: buyerEnv }),
@@ -172,6 +172,9 @@ describe('datavault CLI on a real stack', () => {
       cli(['train', dataset, '--trainer', 'logistic-regression', '--label', 'risk', '--key', 'buyer'], { env: { DATAVAULT_PASSWORD: 'not-the-password' } }),
       cli(['dataset', `0x${'00'.repeat(19)}ad`, '--json']),
       cli(['receipt', 'verify', join(work, 'out', 'model.safetensors.receipt.json'), '--weights', join(work, 'vitals.csv')]),
+      cli(['train', dataset, '--trainer', 'logistic-regression', '--label', 'risk', '--env', 'gpu', '--json'], { env: buyerEnv }),
+      cli(['train', dataset, '--trainer', 'logistic-regression', '--label', 'risk', '--env', 'cpu-python'], { env: buyerEnv }),
+      cli(['train', dataset, '--trainer', 'logistic-regression', '--label', 'risk', '--env', 'GPU!'], { env: buyerEnv }),
     ])
     expect(missing.code).toBe(2)
     expect(missing.stderr).toMatch(/The file nope\.csv does not exist\./)
@@ -187,6 +190,12 @@ describe('datavault CLI on a real stack', () => {
     expect(json(unknown).error).toMatchObject({ code: 'DATASET_NOT_FOUND', exitCode: 4 })
     expect(failedVerify.code).toBe(5)
     expect(failedVerify.stderr).toMatch(/not the one this receipt covers/)
+    expect(unknownEnv.code).toBe(4)
+    expect(json(unknownEnv).error).toMatchObject({ code: 'ENVIRONMENT_UNKNOWN', message: expect.stringMatching(/offers no compute environment gpu \(it offers cpu, cpu-python\)/) })
+    expect(wrongRuntime.code).toBe(2)
+    expect(wrongRuntime.stderr).toMatch(/The environment cpu-python runs (pytorch|python) programs; logistic-regression needs node\./)
+    expect(badEnvName.code).toBe(2)
+    expect(badEnvName.stderr).toMatch(/--env/)
     // None of them bought or ordered anything.
     expect(await balance()).toBe(before)
     for (const run of [missing, badValue, badName, badJson, wrongPassword, unknown]) expect(run.stdout + run.stderr).not.toMatch(/owner-password|buyer-password/)

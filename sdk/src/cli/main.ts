@@ -38,7 +38,7 @@ Usage:
   datavault <command> --help
 
 Commands:
-${commands.map((command) => `  ${command.name.padEnd(10)} ${command.summary}`).join('\n')}
+${commands.map((command) => `  ${command.name.padEnd(12)} ${command.summary}`).join('\n')}
 
 ${connectionHelp}
 
