@@ -229,12 +229,16 @@ describe('the owner extension in Chromium', () => {
     await page.getByRole('form', { name: 'Price and policy' }).waitFor()
     await page.getByLabel(/Price per job/).fill('3')
     await page.getByLabel('logistic-regression').check()
+    // Where jobs may read it: the node's environments, all allowed until the owner narrows them.
+    expect(await page.getByRole('group', { name: 'Where it may run' }).innerText()).toMatch(/cpu: Node programs in the vault node's sandbox[\s\S]*cpu-python: (PyTorch|Python) programs in the vault node's sandbox/)
+    await page.getByLabel(/cpu-python:/).uncheck()
     expect(await audit()).toEqual({ unlabeled: [], lowContrast: [] })
     await shot('06-publish-form')
     await page.getByRole('button', { name: 'Review' }).click()
     const dialog = page.getByRole('dialog')
     await dialog.waitFor()
     expect(await dialog.innerText()).toMatch(/Create your data NFT and datatoken[\s\S]*Put it up for sale — a transaction: 3 OCEAN per job[\s\S]*Network fees for 2 transactions: at most about [\d.]+ ETH at today's gas price\. You have 0 ETH\./)
+    expect(await dialog.innerText()).toMatch(/Where it may run\s+cpu\s*$/m)
     await shot('07-publish-confirm', { fullPage: false })
     await dialog.getByRole('button', { name: 'Publish and sign 2 transactions' }).click()
     await poll(() => page.getByRole('alert').innerText()).toContain('Your wallet has no ETH to pay the network fee (gas).')
@@ -260,7 +264,7 @@ describe('the owner extension in Chromium', () => {
     expect(Number(/paid: ([\d.]+) ETH/.exec(await done.innerText())?.[1])).toBeLessThanOrEqual(estimate)
     await shot('09-published')
     const [listed] = await buyer.searchDatasets({ owner })
-    expect(listed).toMatchObject({ name: 'Heart health (browser)', available: true, rows: 600, price: { type: 'fixed-rate', rate: parseEther('3') }, policy: { trainers: ['logistic-regression'], rawDownload: false } })
+    expect(listed).toMatchObject({ name: 'Heart health (browser)', available: true, rows: 600, price: { type: 'fixed-rate', rate: parseEther('3') }, policy: { trainers: ['logistic-regression'], rawDownload: false, environments: ['cpu'] } })
     dataset = listed!.id
   })
 

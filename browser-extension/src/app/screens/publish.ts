@@ -1,7 +1,7 @@
 // Publish: the price, who may train and within which limits, then a confirmation that says what
 // will happen and what it costs, then the SDK's publishDataset with each step shown. A step that
 // fails leaves nothing for sale and can be resumed.
-import { type ComputePolicy, type DatasetSchema, type DatasetView, type PublishDatasetStep, computePolicySchema } from '@datavault/sdk'
+import { type ComputeEnvironment, type ComputePolicy, type DatasetSchema, type DatasetView, type PublishDatasetStep, computePolicySchema } from '@datavault/sdk'
 import { erc20Abi, formatUnits, parseUnits } from 'viem'
 import type { LibraryItem } from '../../background/library.ts'
 import type { AppContext } from '../context.ts'
@@ -31,6 +31,7 @@ export async function publishScreen(context: AppContext, main: HTMLElement, { pa
   let session: VaultSession
   let baseToken: BaseToken
   let pools: DatasetView[] = []
+  let environments: ComputeEnvironment[]
   try {
     session = await context.vault()
     item = (await context.background.request({ type: 'library.list' })).find((candidate) => candidate.id === path[0])
@@ -42,6 +43,7 @@ export async function publishScreen(context: AppContext, main: HTMLElement, { pa
     baseToken = { symbol, decimals }
     // Pools are optional here: a node or chain that cannot list them leaves the choice out.
     pools = await listedPools(session).catch(() => [])
+    environments = await session.client.getEnvironments()
   } catch (error) {
     return failed(context, main, title, error, () => void publishScreen(context, main, { path }))
   }
@@ -53,10 +55,28 @@ export async function publishScreen(context: AppContext, main: HTMLElement, { pa
     context.navigate(`#/dataset/${item.dataset}`)
     return
   }
-  policyForm(context, main, session, item, baseToken, pools)
+  policyForm(context, main, session, item, baseToken, pools, environments)
 }
 
-function policyForm(context: AppContext, main: HTMLElement, session: VaultSession, item: LibraryItem, baseToken: BaseToken, pools: DatasetView[]): void {
+/** One line on where an environment runs a job, for an owner choosing where their data may be read. */
+function describeEnvironment(environment: ComputeEnvironment): string {
+  const runtime = { node: 'Node', python: 'Python', pytorch: 'PyTorch' }[environment.runtime]
+  const where =
+    environment.runner === 'sandbox'
+      ? "in the vault node's sandbox"
+      : `in a Kubernetes pod${environment.kubernetes?.runtimeClassName ? ` isolated by ${environment.kubernetes.runtimeClassName}` : ' with no extra isolation (no RuntimeClass)'}`
+  return `${environment.name}: ${runtime} programs ${where}${environment.gpu ? `, ${environment.gpu} GPU${environment.gpu === 1 ? '' : 's'}` : ''}`
+}
+
+function policyForm(
+  context: AppContext,
+  main: HTMLElement,
+  session: VaultSession,
+  item: LibraryItem,
+  baseToken: BaseToken,
+  pools: DatasetView[],
+  environments: ComputeEnvironment[],
+): void {
   const attempt = item.publishAttempt
   const asked = attempt?.request
   const registered = attempt?.state.registered === true
@@ -69,6 +89,15 @@ function policyForm(context: AppContext, main: HTMLElement, session: VaultSessio
   const amount = h('input', { type: 'text', name: 'price', inputmode: 'decimal', value: asked?.price ? formatUnits(BigInt(asked.price), baseToken.decimals) : '5', 'aria-describedby': 'price-hint' })
   const trainers = trainerIds.map((id) =>
     h('input', { type: 'checkbox', name: 'trainer', value: id, checked: askedPolicy?.trainers ? askedPolicy.trainers.includes(id) : id === trainerIds[0], disabled: registered }),
+  )
+  const places = environments.map((environment) =>
+    h('input', {
+      type: 'checkbox',
+      name: 'environment',
+      value: environment.name,
+      checked: askedPolicy?.environments ? askedPolicy.environments.includes(environment.name) : true,
+      disabled: registered,
+    }),
   )
   const maxEpochs = h('input', { type: 'number', name: 'maxEpochs', min: 1, max: 10_000, value: askedPolicy?.maxEpochs ?? 200, disabled: registered })
   const minRows = h('input', { type: 'number', name: 'minRows', min: 1, value: askedPolicy?.minRows ?? '', disabled: registered })
@@ -115,6 +144,13 @@ function policyForm(context: AppContext, main: HTMLElement, session: VaultSessio
       h('legend', {}, 'Who may train'),
       h('p', { class: 'hint' }, 'Only the trainers you tick run on your data. A buyer\'s own program waits for your approval, job by job.'),
       ...trainers.map((box) => h('label', { class: 'choice' }, box, ` ${box.value}`)),
+    ),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Where it may run'),
+      h('p', { class: 'hint' }, 'Jobs on your data run only in the places you tick. Leave them all ticked to allow any this node offers.'),
+      ...places.map((box, index) => h('label', { class: 'choice' }, box, ` ${describeEnvironment(environments[index]!)}`)),
     ),
     h('fieldset', {}, h('legend', {}, 'Limits'), h('div', { class: 'inline-fields' }, field('Most epochs per job', maxEpochs), field('Fewest rows a job may train on (optional)', minRows))),
     h('fieldset', {}, h('legend', {}, 'Privacy'), h('label', { class: 'choice' }, dp, ' Require differential privacy, within a total budget'), privacy),
@@ -173,6 +209,9 @@ function policyForm(context: AppContext, main: HTMLElement, session: VaultSessio
     const chosen = trainers.filter((box) => box.checked).map((box) => box.value)
     const policy: Partial<ComputePolicy> & { trainers: string[] } = { trainers: chosen, maxEpochs: Number(maxEpochs.value) }
     if (minRows.value.trim() !== '') policy.minRows = Number(minRows.value)
+    const allowed = places.filter((box) => box.checked).map((box) => box.value)
+    if (allowed.length === 0) problems.push('Tick at least one place where jobs may run.')
+    else if (allowed.length < places.length) policy.environments = allowed
     let declared = schema
     if (dp.checked) {
       policy.privacyBudget = { epsilon: Number(epsilon.value), delta: Number(delta.value) }
@@ -236,6 +275,8 @@ async function confirmAndPublish(context: AppContext, main: HTMLElement, session
         h('dd', {}, sale),
         h('dt', {}, 'Who may train'),
         h('dd', {}, `${request.policy.trainers.join(', ')}; at most ${request.policy.maxEpochs} epochs${request.policy.privacyBudget ? `; differential privacy within ε ${request.policy.privacyBudget.epsilon}, δ ${request.policy.privacyBudget.delta}` : ''}; raw download off`),
+        h('dt', {}, 'Where it may run'),
+        h('dd', {}, request.policy.environments ? request.policy.environments.join(', ') : "anywhere this node offers"),
       ),
       short ? alertBox('notice', 'Your wallet may not hold enough ETH for the network fees: the first transaction would fail, and nothing would be for sale.') : null,
     ],
