@@ -24,14 +24,17 @@ afterAll(async () => {
 })
 
 /** Runs a launcher on a program written into the test's stand-in for `/job`. */
-async function launch(runtime: 'node' | 'python', source: string): Promise<{ stdout: string; code: number | null }> {
+async function launch(runtime: 'node' | 'python', source: string, onStdout?: (text: string, pid: number) => void): Promise<{ stdout: string; code: number | null }> {
   const program = join(dir, runtime === 'python' ? 'program.py' : 'program.mjs')
   await writeFile(program, source, { mode: 0o644 })
   const launcher = join(dir, trainerLaunchers[runtime].file)
   const command = runtime === 'python' ? [...asPodUser, python, '-I', '-B', launcher, program] : [process.execPath, launcher, program]
   const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir })
   const chunks: Buffer[] = []
-  child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk))
+  child.stdout.on('data', (chunk: Buffer) => {
+    chunks.push(chunk)
+    onStdout?.(Buffer.concat(chunks).toString('utf8'), child.pid!)
+  })
   child.stderr.resume()
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
   return { stdout: Buffer.concat(chunks).toString('utf8'), code }
@@ -133,6 +136,19 @@ describe('trainer launchers', () => {
   test('behavior: a program killed by a signal makes the launcher exit with 128 + the signal', async () => {
     expect(await launch('python', 'import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n')).toEqual({ stdout: '', code: 137 })
     expect(await launch('node', 'process.kill(process.pid, "SIGKILL")\n')).toEqual({ stdout: '', code: 137 })
+  })
+
+  test('behavior: a stop request (SIGTERM) to the launcher reaches the program', async () => {
+    const sleeper = { python: 'import time\nprint(\'{"event":"started"}\', flush=True)\ntime.sleep(20)\n', node: 'console.log(\'{"event":"started"}\')\nsetTimeout(() => {}, 20000)\n' }
+    for (const runtime of ['python', 'node'] as const) {
+      let stopped = false
+      const stop = (text: string, pid: number) => {
+        if (stopped || !text.includes('started')) return
+        stopped = true
+        process.kill(pid, 'SIGTERM')
+      }
+      expect(await launch(runtime, sleeper[runtime], stop)).toEqual({ stdout: '{"event":"started"}\n', code: 143 })
+    }
   })
 
   test('behavior: a program that leaves a process holding the pipe open does not keep the launcher running', async () => {
