@@ -7,7 +7,7 @@
 // prints:
 //
 // - the program runs in a child `node` under the permission model (`--permission`): it may read
-//   its own directory, /data and /tmp and write /out and /tmp; nothing else of the filesystem (so
+//   its own directory, /data, /tmp and /out and write /out and /tmp; nothing else of the filesystem (so
 //   not `/proc/<this pid>/fd/1`, the container log), no child processes, workers or addons;
 // - its stdout is a pipe to this process, its stdin and stderr /dev/null;
 // - each line of the pipe (at most 4096 bytes; longer lines are dropped whole) is parsed as a
@@ -110,6 +110,8 @@ const child = spawn(
     `--allow-fs-read=${readDir}`,
     '--allow-fs-read=/data',
     '--allow-fs-read=/tmp',
+    // As in the sandbox: the program may read back what it wrote.
+    '--allow-fs-read=/out',
     '--allow-fs-write=/out',
     '--allow-fs-write=/tmp',
     program,
