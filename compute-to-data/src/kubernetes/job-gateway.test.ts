@@ -14,6 +14,7 @@ let count = 0
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'job-gateway-'))
   await writeFile(join(dir, 'program.mjs'), 'console.log("hi")\n')
+  await writeFile(join(dir, 'launch.mjs'), '// the launcher\n')
   gateway = await startJobGateway({ host: '127.0.0.1', port: 0 })({ logger: silent })
   base = `http://127.0.0.1:${gateway.address.port}/v1/job-io`
 })
@@ -28,6 +29,7 @@ async function register(outputBytes = 1024): Promise<{ name: string; grant: JobG
   await import('node:fs/promises').then((fs) => fs.mkdir(outputDir))
   const grant = gateway.register(name, {
     program: { path: join(dir, 'program.mjs'), file: 'program.mjs' },
+    launcher: { path: join(dir, 'launch.mjs'), file: 'launch.mjs' },
     config: { epochs: 3 },
     inputs: [{ name: 'train.csv', source: [new TextEncoder().encode('SECRET-ROWS\n')] }],
     outputDir,
@@ -42,9 +44,10 @@ describe('job gateway', () => {
   test('default: the input token reads each file once, then is spent', async () => {
     const { name, grant } = await register()
     const listing = await get(`${base}/${name}/files`, grant.tokens.input)
-    expect(await listing.json()).toEqual({ files: ['job/program.mjs', 'job/config.json', 'data/train.csv'] })
+    expect(await listing.json()).toEqual({ files: ['job/program.mjs', 'job/launch.mjs', 'job/config.json', 'data/train.csv'] })
     expect(await (await get(`${base}/${name}/files/job/config.json`, grant.tokens.input)).text()).toBe('{"epochs":3}')
     expect(await (await get(`${base}/${name}/files/job/program.mjs`, grant.tokens.input)).text()).toBe('console.log("hi")\n')
+    expect(await (await get(`${base}/${name}/files/job/launch.mjs`, grant.tokens.input)).text()).toBe('// the launcher\n')
     expect((await get(`${base}/${name}/files/job/config.json`, grant.tokens.input)).status).toBe(409)
     expect(grant.inputsServed).toBe(false)
     expect(await (await get(`${base}/${name}/files/data/train.csv`, grant.tokens.input)).text()).toBe('SECRET-ROWS\n')

@@ -12,6 +12,8 @@ import type { SandboxInput, SandboxLogger } from '../sandbox/runner.ts'
 /** What the gateway serves to one job's `fetch` step and accepts from its `upload` step. */
 export type JobGrantParameters = {
   program: { path: string; file: string; sha256?: `0x${string}` | undefined }
+  /** The node's trusted launcher the trainer container runs the program with (`trainerLaunchers`), served into `/job` beside it. */
+  launcher: { path: string; file: string }
   config: unknown
   inputs: readonly SandboxInput[]
   /** Host directory that receives the uploaded outputs (must exist). */
@@ -71,7 +73,7 @@ const hash = (token: string) => createHash('sha256').update(token, 'utf8').diges
 /**
  * Starts the job gateway: an HTTP server that only job pods talk to. Every request names a job and
  * carries that job's bearer token for the step: the input token (the `fetch` step's Secret) reads
- * the program, config and plaintext inputs, each once, and is spent when all were served; the
+ * the program, the node's trainer launcher, the config and the plaintext inputs, each once, and is spent when all were served; the
  * output token (the `upload` step's Secret) writes output files, and only after the trainer
  * container terminated, so a trainer that stole it could not use it while it runs. Tokens are
  * compared in constant time; a request without a valid one gets the same 401 whatever was wrong.
@@ -113,6 +115,7 @@ export function startJobGateway(
       const { parameters } = entry
       let source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>
       if (path === `job/${parameters.program.file}`) source = createReadStream(parameters.program.path)
+      else if (path === `job/${parameters.launcher.file}`) source = createReadStream(parameters.launcher.path)
       else if (path === 'job/config.json') source = [new TextEncoder().encode(JSON.stringify(parameters.config ?? null))]
       else {
         const input = parameters.inputs.find((i) => `data/${i.name}` === path)!
@@ -227,7 +230,7 @@ export function startJobGateway(
           inputHash: hash(tokens.input),
           outputHash: hash(tokens.output),
           parameters,
-          pending: new Set([`job/${parameters.program.file}`, 'job/config.json', ...parameters.inputs.map((i) => `data/${i.name}`)]),
+          pending: new Set([`job/${parameters.program.file}`, `job/${parameters.launcher.file}`, 'job/config.json', ...parameters.inputs.map((i) => `data/${i.name}`)]),
           serving: new Set(),
           trainerDone: false,
           uploadedNames: new Set(),

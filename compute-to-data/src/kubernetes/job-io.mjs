@@ -3,12 +3,14 @@
 // image (Node 24, nothing but node:*). It talks to the node's job gateway only, with the bearer
 // token of its own step (a Secret mounted into this container alone).
 //
-//   job-io.mjs fetch   downloads the program and its config into /job and the inputs into /data,
-//                      checking the program's SHA-256; exits non-zero on any failure.
+//   job-io.mjs fetch   downloads the program, the node's trainer launcher and the program's config
+//                      into /job and the inputs into /data, checking the SHA-256 of the program
+//                      (exit 3) and of the launcher (exit 6); exits non-zero on any failure.
 //   job-io.mjs upload  sends every regular file of /out, then says it is done.
 //
 // Settings come from the environment: DATAVAULT_GATEWAY_URL, DATAVAULT_JOB, DATAVAULT_CREDENTIALS
-// (the token file), DATAVAULT_PROGRAM_FILE, DATAVAULT_PROGRAM_SHA256.
+// (the token file), DATAVAULT_PROGRAM_FILE, DATAVAULT_PROGRAM_SHA256, DATAVAULT_LAUNCHER_FILE,
+// DATAVAULT_LAUNCHER_SHA256.
 import { createHash } from 'node:crypto'
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs'
 import { lstat, readdir, rm } from 'node:fs/promises'
@@ -32,6 +34,12 @@ async function fetchStep() {
   if (!listing.ok) fail(2, `the gateway refused the listing (${listing.status})`)
   const { files } = await listing.json()
   const programPath = `job/${env.DATAVAULT_PROGRAM_FILE}`
+  const launcherPath = `job/${env.DATAVAULT_LAUNCHER_FILE}`
+  // The files whose bytes must have a given SHA-256, and the exit code of a mismatch.
+  const checked = new Map([
+    [programPath, { sha256: env.DATAVAULT_PROGRAM_SHA256, code: 3, what: 'the program' }],
+    [launcherPath, { sha256: env.DATAVAULT_LAUNCHER_SHA256, code: 6, what: 'the launcher' }],
+  ])
   for (const path of files) {
     const [dir, name] = path.split('/')
     if ((dir !== 'job' && dir !== 'data') || !safeName.test(name ?? '')) fail(2, 'the gateway listed an unexpected path')
@@ -40,17 +48,18 @@ async function fetchStep() {
     const hasher = createHash('sha256')
     const hashing = new Transform({
       transform(chunk, _encoding, callback) {
-        if (path === programPath) hasher.update(chunk)
+        if (checked.has(path)) hasher.update(chunk)
         callback(null, chunk)
       },
     })
     await pipeline(Readable.fromWeb(response.body), hashing, createWriteStream(`/${path}`, { flags: 'wx', mode: 0o440 }))
-    if (path === programPath && `0x${hasher.digest('hex')}` !== env.DATAVAULT_PROGRAM_SHA256) {
+    const check = checked.get(path)
+    if (check && `0x${hasher.digest('hex')}` !== check.sha256) {
       await rm(`/${path}`, { force: true })
-      fail(3, 'the program does not have the expected SHA-256')
+      fail(check.code, `${check.what} does not have the expected SHA-256`)
     }
   }
-  if (!files.includes(programPath) || !files.includes('job/config.json')) fail(2, 'the gateway did not list the program and its config')
+  if (!files.includes(programPath) || !files.includes(launcherPath) || !files.includes('job/config.json')) fail(2, 'the gateway did not list the program, the launcher and the config')
 }
 
 /** The gateway answers 425 until the node saw the trainer end; wait for it, up to two minutes. */

@@ -188,10 +188,11 @@ describe('kubernetesRunner with the API-server double', { timeout: 30_000 }, () 
     expect(await readFile(join(run.outputDir, 'result.txt'), 'utf8')).toBe('ok')
   })
 
-  test('behavior: a trainer exiting non-zero ends as exited with its code; its log goes to the owner only', async () => {
+  test('behavior: a trainer exiting non-zero ends as exited with its code; its stderr never reaches the log (the launcher drops it)', async () => {
     const result = await runner.run(spec({ program: { path: programs.failing } }))
     expect(result).toMatchObject({ outcome: 'exited', exitCode: 7 })
-    expect(result.stderrTail).toContain('owner-only diagnostics')
+    // The log (on the cluster node's disk) holds the valid events only; the owner's tail is that log.
+    expect(result.stderrTail).toBe('{"event":"started"}\n')
     expect(leftovers()).toEqual([])
   })
 })
@@ -214,9 +215,10 @@ describe('kubernetesRunner: a hostile trainer', { timeout: 30_000 }, () => {
     const findings = JSON.parse(await readFile(join(run.outputDir, 'findings.json'), 'utf8')) as Record<string, { ok: boolean; value?: string }>
     for (const [attempt, finding] of Object.entries(findings)) expect(finding.ok, `${attempt}: ${finding.value}`).toBe(false)
     expect(Object.keys(findings)).toHaveLength(15)
-    // Only valid, in-order events reach progress; the rest are counted, never passed on.
+    // Only valid, in-order events reach progress; the launcher drops the rest before the log, so
+    // the runner sees no violation.
     expect(run.events).toEqual([{ event: 'started' }, { event: 'done' }])
-    expect(result.protocolViolations).toBeGreaterThanOrEqual(4)
+    expect(result.protocolViolations).toBe(0)
     expect(result.errorCode).toBeUndefined()
     expect(JSON.stringify(run.events)).not.toContain('SECRET')
   })

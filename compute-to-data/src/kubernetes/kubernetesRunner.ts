@@ -20,6 +20,7 @@ import { createProgressGate } from '../sandbox/progress-gate.ts'
 import type { KubernetesEnforcement, RunOptions, RunOutcome, RunResult, RunSpec, Runner, SandboxLogger } from '../sandbox/runner.ts'
 import { followContainerLog } from './follow-log.ts'
 import { type JobGateway, type JobGrant, startJobGateway } from './job-gateway.ts'
+import { trainerLaunchers } from './launchers/trainerLaunchers.ts'
 import { jobManifests, jobObjectName, jobPodUid, kubernetesLabels } from './manifests.ts'
 import { type PodReading, readJob, readPod } from './pod-state.ts'
 import { watchObjects } from './watch-objects.ts'
@@ -243,6 +244,9 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
       const programBytes = (await stat(spec.program.path)).size
       const sha256 = spec.program.sha256 ?? (await fileSha256(spec.program.path))
       const programFile = runtime === 'python' ? 'program.py' : 'program.mjs'
+      // The node's launcher of the runtime: the trainer container runs the program through it.
+      const launcher = trainerLaunchers[runtime]
+      const launcherSource = { sha256: await fileSha256(launcher.path), bytes: (await stat(launcher.path)).size }
       // The gateway serves this run's program, config and inputs once, and takes its outputs.
       const manifestsFor = (tokens: JobGrant['tokens']) =>
         jobManifests({
@@ -252,6 +256,7 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
           environment: { ...environment, image },
           limits: spec.limits,
           program: { runtime, sha256, bytes: programBytes },
+          launcher: launcherSource,
           jobIoImage,
           jobIoCommand,
           gatewayUrl: init.gateway.url,
@@ -265,6 +270,7 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
       const entry: Tracked = { runId: randomUUID(), pods: new Map(), deleted: false, notify: () => wake() }
       const grant: JobGrant = gateway.register(name, {
         program: { path: spec.program.path, file: programFile, sha256 },
+        launcher,
         config: spec.config,
         inputs: spec.inputs,
         outputDir: spec.outputDir,

@@ -25,6 +25,7 @@ const parameters: JobManifestsParameters = {
   environment,
   limits: { wallTimeMs: 3_600_000, cpuSeconds: 3600, memoryBytes: 16384 * 1024 ** 2, outputBytes: 64 * 1024 ** 2, processes: 64 },
   program: { runtime: 'python', sha256: `0x${'d'.repeat(64)}`, bytes: 20_000 },
+  launcher: { sha256: `0x${'f'.repeat(64)}`, bytes: 8_000 },
   jobIoImage: `registry.example/datavault/node@sha256:${'e'.repeat(64)}`,
   jobIoCommand: ['node', '/app/job-io.mjs'],
   gatewayUrl: 'http://10.1.2.3:8701',
@@ -92,7 +93,25 @@ describe('jobManifests', () => {
       { name: 'out', mountPath: '/out' },
       { name: 'tmp', mountPath: '/tmp' },
     ])
-    expect(trainer!.command).toEqual(['python3', '-I', '-B', '/job/program.py'])
+  })
+
+  test('behavior: the trainer runs the node\'s launcher on the program; the fetch step checks both files\' SHA-256', () => {
+    const pod = jobManifests(parameters).job.spec!.template.spec!
+    const [fetch, trainer] = pod.initContainers!
+    expect(trainer!.command).toEqual(['python3', '-I', '-B', '/job/launch.py', '/job/program.py'])
+    expect(fetch!.env).toEqual(
+      expect.arrayContaining([
+        { name: 'DATAVAULT_PROGRAM_FILE', value: 'program.py' },
+        { name: 'DATAVAULT_PROGRAM_SHA256', value: `0x${'d'.repeat(64)}` },
+        { name: 'DATAVAULT_LAUNCHER_FILE', value: 'launch.py' },
+        { name: 'DATAVAULT_LAUNCHER_SHA256', value: `0x${'f'.repeat(64)}` },
+      ]),
+    )
+    const node = jobManifests({ ...parameters, program: { ...parameters.program, runtime: 'node' } }).job.spec!.template.spec!
+    expect(node.initContainers![1]!.command).toEqual(['node', '/job/launch.mjs', '/job/program.mjs'])
+    expect(node.initContainers![0]!.env).toEqual(expect.arrayContaining([{ name: 'DATAVAULT_LAUNCHER_FILE', value: 'launch.mjs' }]))
+    // The /job volume holds the program, the launcher and the config.
+    expect(pod.volumes!.find((volume) => volume.name === 'job')?.emptyDir?.sizeLimit).toBe('2Mi')
   })
 
   test('args: the environment sets image, requests = limits with GPUs, the RuntimeClass, node selector and tolerations', () => {

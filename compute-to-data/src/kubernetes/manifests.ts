@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import type { ComputeEnvironment } from '@datavault/sdk'
 import type { V1Job, V1NetworkPolicy, V1Secret } from '@kubernetes/client-node'
 import type { RunLimits } from '../sandbox/runner.ts'
+import { trainerLaunchers } from './launchers/trainerLaunchers.ts'
 
 /** Labels and annotations every object of a job carries, so the node finds (and sweeps) its own. */
 export const kubernetesLabels = {
@@ -27,6 +28,8 @@ export type JobManifestsParameters = {
   environment: ComputeEnvironment & { image: string }
   limits: RunLimits
   program: { runtime: 'node' | 'python'; sha256: `0x${string}`; bytes: number }
+  /** The node's trusted launcher of that runtime (`trainerLaunchers`): its SHA-256 and size. */
+  launcher: { sha256: `0x${string}`; bytes: number }
   /** The node image that runs the `fetch` and `upload` steps, pinned by digest. */
   jobIoImage: string
   /** The job-io program in that image, e.g. `['node', '/app/job-io.mjs']`; the step name is appended. */
@@ -78,9 +81,11 @@ const bytesQuantity = (bytes: number) => `${Math.max(1, Math.ceil(bytes / mib))}
  *
  * 1. init container `fetch` (the node's job-io image): the only container with the input Secret;
  *    downloads the program, its config and the plaintext inputs from the node's job gateway into
- *    memory-backed volumes, checking the program's SHA-256;
+ *    memory-backed volumes, checking the program's SHA-256 and the launcher's;
  * 2. init container `trainer` (the environment's image): no Secret, no service-account token; the
- *    program and data read-only, writes `/out`; its stdout is the progress protocol;
+ *    program and data read-only, writes `/out`; it runs the node's launcher (`trainerLaunchers`),
+ *    which runs the program and writes to the container log only the valid protocol events of
+ *    the program's stdout (its stderr goes nowhere);
  * 3. container `upload` (job-io image): the only one with the output Secret; sends `/out` to the gateway.
  *
  * Every container runs as uid 65532, non-root, read-only root filesystem, no privilege escalation,
@@ -90,7 +95,7 @@ const bytesQuantity = (bytes: number) => `${Math.max(1, Math.ceil(bytes / mib))}
  * requests = limits (CPU, memory, GPUs); memory-backed volumes have size limits.
  */
 export function jobManifests(parameters: JobManifestsParameters): JobManifests {
-  const { namespace, nodeId, jobId, environment, limits, program, jobIoImage, jobIoCommand, gatewayUrl, ttlSecondsAfterFinished, tokens, runId } = parameters
+  const { namespace, nodeId, jobId, environment, limits, program, launcher, jobIoImage, jobIoCommand, gatewayUrl, ttlSecondsAfterFinished, tokens, runId } = parameters
   const name = jobObjectName(nodeId, jobId)
   const gateway = gatewayAddress(gatewayUrl)
   const labels = { [kubernetesLabels.managedBy]: 'datavault', [kubernetesLabels.node]: nodeId, [kubernetesLabels.job]: name }
@@ -108,17 +113,23 @@ export function jobManifests(parameters: JobManifestsParameters): JobManifests {
   }
   const ioResources = { requests: { cpu: '250m', memory: '128Mi' }, limits: { cpu: '250m', memory: '128Mi' } }
   const programFile = program.runtime === 'python' ? 'program.py' : 'program.mjs'
+  const launcherFile = trainerLaunchers[program.runtime].file
   const ioEnv = [
     { name: 'DATAVAULT_GATEWAY_URL', value: gatewayUrl },
     { name: 'DATAVAULT_JOB', value: name },
     { name: 'DATAVAULT_CREDENTIALS', value: `${jobIoCredentialsDir}/token` },
     { name: 'DATAVAULT_PROGRAM_FILE', value: programFile },
     { name: 'DATAVAULT_PROGRAM_SHA256', value: program.sha256 },
+    { name: 'DATAVAULT_LAUNCHER_FILE', value: launcherFile },
+    { name: 'DATAVAULT_LAUNCHER_SHA256', value: launcher.sha256 },
   ]
   const memory = bytesQuantity(limits.memoryBytes)
   const cpu = String(environment.cpu)
   const gpu = environment.gpu > 0 ? { [environment.gpuResource]: String(environment.gpu) } : {}
-  const trainerCommand = program.runtime === 'python' ? ['python3', '-I', '-B', `/job/${programFile}`] : ['node', `/job/${programFile}`]
+  // The trainer runs the node's launcher, which runs the program with its stdout on a pipe and its
+  // stderr on /dev/null: the container log (on the cluster node's disk) holds only valid events.
+  const trainerCommand =
+    program.runtime === 'python' ? ['python3', '-I', '-B', `/job/${launcherFile}`, `/job/${programFile}`] : ['node', `/job/${launcherFile}`, `/job/${programFile}`]
   const kubernetes = environment.kubernetes ?? {}
 
   const job: V1Job = {
@@ -156,7 +167,7 @@ export function jobManifests(parameters: JobManifestsParameters): JobManifests {
             seccompProfile: { type: 'RuntimeDefault' },
           },
           volumes: [
-            { name: 'job', emptyDir: { medium: 'Memory', sizeLimit: bytesQuantity(program.bytes + mib) } },
+            { name: 'job', emptyDir: { medium: 'Memory', sizeLimit: bytesQuantity(program.bytes + launcher.bytes + mib) } },
             // The plaintext: in memory, counted in the pod's memory limit, so bounded by the job's memory.
             { name: 'data', emptyDir: { medium: 'Memory', sizeLimit: memory } },
             { name: 'out', emptyDir: { medium: 'Memory', sizeLimit: bytesQuantity(limits.outputBytes) } },

@@ -104,6 +104,9 @@ const status = (code: number, reason: string, message: string) => ({ kind: 'Stat
  * double **executes the pod's containers**, init containers in order then the others, each image
  * mapped to a local runtime: a `trainer` image runs the container's program in the real bubblewrap
  * sandbox (no network; it sees only its program, config, data and `/out` volumes: never a Secret);
+ * when the command runs the node's launcher on the program (`/job/launch.py`, `/job/launch.mjs`),
+ * the launcher must be in `/job` and the log holds only the events, as the launcher writes it (the
+ * launcher itself does not run here: `launchers/launchers.test.ts` runs it);
  * a `job-io` image runs the job-io program under bubblewrap with the host's loopback network, as
  * the container's `runAsUser` in a user namespace of its own, seeing only the volumes and Secrets
  * mounted into it. Volumes are private directories of the pod
@@ -248,10 +251,16 @@ export async function startApiServerDouble(init: ApiServerDoubleInit): Promise<A
     const command: string[] = container.command ?? []
     const python = command[0]?.startsWith('python')
     const programPath = command.at(-1)!
+    // `python3 -I -B /job/launch.py /job/program.py` or `node /job/launch.mjs /job/program.mjs`:
+    // the node's launcher, which writes only the valid events of the program's stdout to the log.
+    const launcherPath = command.length >= 3 && /\/launch\.(py|mjs)$/.test(command.at(-2) ?? '') ? command.at(-2)! : undefined
     const jobDir = hostPath(pod, run, container, dirname(programPath))
     const dataDir = hostPath(pod, run, container, '/data')
     const outDir = hostPath(pod, run, container, '/out')
     if (!jobDir || !dataDir || !outDir || run.abort.signal.aborted) return { exitCode: 128, reason: 'ContainerCannotRun' }
+    // The launcher must be where the command says (the fetch step put it there); the double does not
+    // run it (the program runs in the sandbox) but builds the log as it would.
+    if (launcherPath && !(await readFile(join(jobDir, launcherPath.split('/').at(-1)!)).then(() => true, () => false))) return { exitCode: 2, reason: 'Error' }
     const config = JSON.parse(await readFile(join(jobDir, 'config.json'), 'utf8'))
     const names = (await readdir(dataDir)).sort()
     const memoryBytes = Math.max(64 * 1024 ** 2, quantity(container.resources?.limits?.memory))
@@ -281,10 +290,13 @@ export async function startApiServerDouble(init: ApiServerDoubleInit): Promise<A
       },
       { signal: abort.signal },
     )
-    // The log is rebuilt from what the sandbox read: the events, then a line per non-event stdout
-    // line, then stderr (Kubernetes keeps stdout and stderr of a container in one log).
-    if (result.protocolViolations > 0) writeLog(log, Buffer.from('(not an event)\n'.repeat(Math.min(result.protocolViolations, 1000))))
-    if (result.stderrTail) writeLog(log, Buffer.from(result.stderrTail))
+    // The log is rebuilt from what the sandbox read: the events (all a launcher writes); without a
+    // launcher (a container that runs the program itself), then a line per non-event stdout line,
+    // then stderr (Kubernetes keeps stdout and stderr of a container in one log).
+    if (!launcherPath) {
+      if (result.protocolViolations > 0) writeLog(log, Buffer.from('(not an event)\n'.repeat(Math.min(result.protocolViolations, 1000))))
+      if (result.stderrTail) writeLog(log, Buffer.from(result.stderrTail))
+    }
     if (oom || result.outcome === 'memory-limit') return { exitCode: 137, reason: 'OOMKilled' }
     if (result.outcome !== 'exited') return { exitCode: result.exitCode ?? 137, reason: 'Error' }
     return { exitCode: result.exitCode ?? 1, reason: result.exitCode === 0 ? 'Completed' : 'Error' }
