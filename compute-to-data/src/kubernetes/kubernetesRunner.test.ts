@@ -271,9 +271,24 @@ describe('kubernetesRunner: faults map to outcomes', { timeout: 30_000 }, () => 
     expect(result).toMatchObject({ outcome: 'memory-limit', signal: 'SIGKILL' })
   })
 
-  test('error: the Job\'s deadline (activeDeadlineSeconds) is a timeout', async () => {
+  test('error: a trainer running past its wall time (timed from its start) is a timeout', async () => {
     const result = await runner.run(slowSpec(100, 100, { limits: { wallTimeMs: 2000, cpuSeconds: 60, memoryBytes: 512 * 1024 ** 2, outputBytes: 1024 ** 2, processes: 64 } }))
     expect(result).toMatchObject({ outcome: 'timeout' })
+    expect(leftovers()).toEqual([])
+  })
+
+  test('error: the Job\'s deadline passing before the trainer ever ran is the cluster\'s (unschedulable), not the buyer\'s timeout', async () => {
+    const port = await freePort()
+    // Never unschedulable by its own timer here: only the Job's deadline (1 s of wall time + 1 s to start) can end it.
+    const impatient = kubernetesRunner({ namespace, nodeId: 'node-a', kubeConfig: double.kubeConfig(), gateway: { host: '127.0.0.1', port, url: `http://127.0.0.1:${port}` }, jobIoImage, startupAllowanceSeconds: 1, retryMs: 100 })({ logger: silent })
+    double.faults.unschedulable = true
+    try {
+      const result = await impatient.run(spec({ limits: { wallTimeMs: 1000, cpuSeconds: 60, memoryBytes: 512 * 1024 ** 2, outputBytes: 1024 ** 2, processes: 64 } }))
+      expect(result).toMatchObject({ outcome: 'unschedulable', exitCode: null })
+    } finally {
+      double.faults.unschedulable = false
+      await impatient.stop()
+    }
     expect(leftovers()).toEqual([])
   })
 

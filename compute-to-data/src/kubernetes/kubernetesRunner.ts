@@ -41,6 +41,11 @@ export type KubernetesRunnerInit = {
   jobIoCommand?: readonly string[] | undefined
   /** How long Kubernetes keeps a finished Job if the node could not delete it. Default 600 s. */
   ttlSecondsAfterFinished?: number | undefined
+  /**
+   * What the cluster may take to start a job (schedule, pull images, fetch inputs) beyond its wall
+   * time; the trainer's own wall time is timed from its start. Default 600 s.
+   */
+  startupAllowanceSeconds?: number | undefined
   /** How long a pod may stay unschedulable (no GPU free) before the run fails as `unschedulable`. Default 5 min. */
   unschedulableAfterMs?: number | undefined
   /** How long a pod may wait on a failing image pull before the run fails. Default 0 (at the first pull error). */
@@ -131,6 +136,7 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
     jobIoImage,
     jobIoCommand = ['node', '/app/compute-to-data/src/kubernetes/job-io.mjs'],
     ttlSecondsAfterFinished = 600,
+    startupAllowanceSeconds = 600,
     unschedulableAfterMs = 300_000,
     imagePullGraceMs = 0,
     stderrTailBytes = 16 * 1024,
@@ -261,6 +267,7 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
           jobIoCommand,
           gatewayUrl: init.gateway.url,
           ttlSecondsAfterFinished,
+          startupAllowanceSeconds,
           tokens,
           runId: entry.runId,
         })
@@ -353,7 +360,9 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
         entry.jobUid = created.metadata?.uid
         entry.notify()
 
-        const deadline = startedAt + spec.limits.wallTimeMs + 60_000
+        const deadline = startedAt + spec.limits.wallTimeMs + startupAllowanceSeconds * 1000 + 60_000
+        // The trainer's wall time counts from when it was first seen running, not from the Job's creation.
+        let trainerSince: number | undefined
         let unschedulableSince: number | undefined
         let imagePullSince: number | undefined
         let trainerFailedSince: number | undefined
@@ -388,6 +397,7 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
             })
           }
           if (reading) {
+            if (reading.trainer.state === 'running' || reading.trainer.state === 'terminated') trainerSince ??= now
             if (reading.trainer.state === 'terminated' && reading.trainer.exitCode === 0) grant.trainerTerminated()
             if (reading.imagePullFailed) imagePullSince ??= now
             else imagePullSince = undefined
@@ -399,7 +409,10 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
           // (or after a short grace for the Job's status to catch up).
           const trainerFailed = reading?.trainer.state === 'terminated' && reading.trainer.exitCode !== 0
           if (trainerFailed) trainerFailedSince ??= now
-          if (job?.failed && job.reason === 'DeadlineExceeded') outcome = 'timeout'
+          const trainerOverran = trainerSince !== undefined && reading?.trainer.state === 'running' && now - trainerSince > spec.limits.wallTimeMs
+          // The Job's deadline before the trainer ever ran is the cluster's slowness, not the buyer's program.
+          if (job?.failed && job.reason === 'DeadlineExceeded') outcome = trainerSince === undefined ? 'unschedulable' : 'timeout'
+          else if (trainerOverran) outcome = 'timeout'
           else if (reading?.evicted) outcome = 'evicted'
           else if (reading?.trainer.state === 'terminated' && reading.trainer.reason === 'OOMKilled') outcome = 'memory-limit'
           else if (reading?.trainer.state === 'terminated' && reading.trainer.exitCode !== 0 && (job?.failed || now - trainerFailedSince! >= jobStatusGraceMs)) {
@@ -438,7 +451,11 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
               ? Math.max(1, trainerFailedSince + jobStatusGraceMs - now)
               : jobFailedSince !== undefined
                 ? Math.max(1, jobFailedSince + jobStatusGraceMs - now)
-                : unschedulableSince !== undefined ? Math.max(1, unschedulableSince + unschedulableAfterMs - now) : imagePullSince !== undefined ? Math.max(1, imagePullSince + imagePullGraceMs - now) : Math.max(1, deadline - now)
+                : unschedulableSince !== undefined
+                  ? Math.max(1, unschedulableSince + unschedulableAfterMs - now)
+                  : imagePullSince !== undefined
+                    ? Math.max(1, imagePullSince + imagePullGraceMs - now)
+                    : Math.max(1, Math.min(deadline, trainerSince === undefined ? deadline : trainerSince + spec.limits.wallTimeMs + 1) - now)
           await Promise.race([woken, sleep(Math.min(nextCheck, 2 ** 31 - 1), undefined, { signal: timers.signal, ref: false }).catch(() => {})])
           timers.abort()
         }

@@ -47,9 +47,10 @@ describe('jobManifests', () => {
     expect(manifests.name).toMatch(/^[a-z0-9-]{1,52}$/)
   })
 
-  test('behavior: the Job runs once, within the deadline, and is collected', () => {
+  test('behavior: the Job runs once, within its wall time and the cluster\'s start-up allowance, and is collected', () => {
     const { job } = jobManifests(parameters)
-    expect(job.spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 3600, ttlSecondsAfterFinished: 600, completions: 1, parallelism: 1 })
+    expect(job.spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 3600 + 600, ttlSecondsAfterFinished: 600, completions: 1, parallelism: 1 })
+    expect(jobManifests({ ...parameters, startupAllowanceSeconds: 30 }).job.spec?.activeDeadlineSeconds).toBe(3630)
     expect(job.metadata?.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'datavault', 'datavault.io/node': 'node-1' })
     expect(job.metadata?.annotations).toEqual({ 'datavault.io/job-id': 'job-123', 'datavault.io/run': 'run-1' })
   })

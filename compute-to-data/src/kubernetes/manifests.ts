@@ -37,6 +37,12 @@ export type JobManifestsParameters = {
   /** The node's job gateway as pods reach it: an IP literal URL (pods have no DNS), e.g. `http://10.0.0.5:8701`. */
   gatewayUrl: string
   ttlSecondsAfterFinished: number
+  /**
+   * Time the cluster may take to schedule the pod, pull its images and fetch the inputs, on top of
+   * the run's wall time, in the Job's `activeDeadlineSeconds` (the runner times the trainer itself
+   * from its start): a slow cluster is not the buyer's timeout. Default 600.
+   */
+  startupAllowanceSeconds?: number | undefined
   /** The per-job bearer tokens: the input one (fetch step), the output one (upload step). */
   tokens: { input: string; output: string }
   /** A random id of this run, annotated on the Job, so a run never mistakes an earlier run's objects for its own. */
@@ -140,7 +146,7 @@ export function jobManifests(parameters: JobManifestsParameters): JobManifests {
       backoffLimit: 0,
       completions: 1,
       parallelism: 1,
-      activeDeadlineSeconds: Math.max(1, Math.ceil(limits.wallTimeMs / 1000)),
+      activeDeadlineSeconds: Math.max(1, Math.ceil(limits.wallTimeMs / 1000)) + (parameters.startupAllowanceSeconds ?? 600),
       ttlSecondsAfterFinished,
       template: {
         metadata: { labels, annotations: { [kubernetesLabels.jobId]: jobId } },
