@@ -68,12 +68,17 @@ describe('vault config: compute environments', () => {
       DATAVAULT_KUBERNETES_GATEWAY_URL: 'http://10.96.0.20:8701',
       DATAVAULT_KUBERNETES_JOB_IO_IMAGE: `registry.example/datavault/node@sha256:${'cd'.repeat(32)}`,
       DATAVAULT_KUBERNETES_NAMESPACE: 'jobs',
+      DATAVAULT_KUBERNETES_GATEWAY_PODS: 'namespace=datavault, app.kubernetes.io/name=datavault-node',
     })
     expect(config.environments).toEqual([
       { name: 'cpu', description: '', runtime: 'node', runner: 'sandbox', cpu: 1, memoryMb: 2048, gpu: 0, gpuResource: 'nvidia.com/gpu' },
       { ...gpu, description: '', cpu: 1, memoryMb: 2048, gpuResource: 'nvidia.com/gpu' },
     ])
-    expect(config).toMatchObject({ kubernetesNamespace: 'jobs', kubernetesGatewayUrl: 'http://10.96.0.20:8701' })
+    expect(config).toMatchObject({
+      kubernetesNamespace: 'jobs',
+      kubernetesGatewayUrl: 'http://10.96.0.20:8701',
+      kubernetesGatewayPods: { namespace: 'datavault', podLabels: { 'app.kubernetes.io/name': 'datavault-node' } },
+    })
   })
 
   test('error: an image by tag, GPUs in the sandbox, Kubernetes without its gateway or job-io image, a gateway by host name, a bad file', () => {
@@ -95,6 +100,9 @@ describe('vault config: compute environments', () => {
     })
     expect(errorOf(() => parseVaultConfig({ ...base, environments: [{ name: 'big', runtime: 'node', runner: 'sandbox', memoryMb: 8192 }] }))).toMatchObject({
       details: 'environment big offers 8192 MiB, more than maxJobMemoryMb (DATAVAULT_MAX_JOB_MEMORY_MB, 4096): raise that ceiling or lower the environment\'s memoryMb',
+    })
+    expect(errorOf(() => parseVaultConfig({ ...base, kubernetesGatewayPods: 'app=datavault' }))).toMatchObject({
+      details: expect.stringMatching(/kubernetesGatewayPods: must be namespace=<ns> and at least one <label>=<value>/),
     })
     const env = { DATAVAULT_DATA_DIR: '/tmp/dv', DATAVAULT_RPC_URL: base.rpcUrl, DATAVAULT_CHAIN_ID: '8996' }
     expect(errorOf(() => readVaultConfigFromEnv({ ...env, DATAVAULT_ENVIRONMENTS_FILE: '/nonexistent/environments.json' }))).toMatchObject({

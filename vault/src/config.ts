@@ -61,6 +61,26 @@ const vaultConfigSchema = z.object({
     .url()
     .refine((url) => /^https?:\/\/(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d+)?(\/|$)/.test(url), 'must name the gateway by IP address: job pods have no DNS')
     .optional(),
+  /**
+   * The node's own pods as job pods' only egress peer, for a node inside the cluster:
+   * `namespace=<ns>,<label>=<value>,…` (e.g. `namespace=datavault,app.kubernetes.io/name=datavault-node`).
+   * Absent: egress to the gateway URL's IP.
+   */
+  kubernetesGatewayPods: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return undefined
+      const pairs = value.split(',').map((pair) => pair.trim().split('='))
+      const label = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/
+      const namespace = pairs.find(([key]) => key === 'namespace')?.[1]
+      const podLabels = Object.fromEntries(pairs.filter(([key]) => key !== 'namespace').map(([key, labelValue]) => [key, labelValue]))
+      if (!namespace || Object.keys(podLabels).length === 0 || pairs.some((pair) => pair.length !== 2 || !label.test(pair[0] ?? '') || !label.test(pair[1] ?? ''))) {
+        ctx.addIssue({ code: 'custom', message: 'must be namespace=<ns> and at least one <label>=<value>, comma-separated' })
+        return z.NEVER
+      }
+      return { namespace, podLabels: podLabels as Record<string, string> }
+    }),
   /** Where the job gateway listens. */
   kubernetesGatewayHost: z.string().default('0.0.0.0'),
   kubernetesGatewayPort: z.coerce.number().int().min(0).max(65_535).default(8701),
@@ -128,7 +148,7 @@ export function parseVaultConfig(input: Record<string, unknown>): VaultConfig {
  * `DATAVAULT_LIT_NETWORK`, `DATAVAULT_LIT_CONNECT_TIMEOUT_MS`, `DATAVAULT_LIT_CAPACITY_DELEGATION_AUTH_SIG`,
  * `DATAVAULT_ENVIRONMENTS_FILE` (a JSON array of compute environments), `DATAVAULT_KUBERNETES_NAMESPACE`,
  * `DATAVAULT_KUBERNETES_KUBECONFIG`, `DATAVAULT_KUBERNETES_GATEWAY_URL`, `DATAVAULT_KUBERNETES_GATEWAY_HOST`,
- * `DATAVAULT_KUBERNETES_GATEWAY_PORT`, `DATAVAULT_KUBERNETES_JOB_IO_IMAGE`.
+ * `DATAVAULT_KUBERNETES_GATEWAY_PORT`, `DATAVAULT_KUBERNETES_GATEWAY_PODS`, `DATAVAULT_KUBERNETES_JOB_IO_IMAGE`.
  */
 export function readVaultConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<keyof VaultConfig, unknown>> = {}): VaultConfig {
   const dataDir = env.DATAVAULT_DATA_DIR ?? join(homedir(), '.datavault')
@@ -158,6 +178,7 @@ export function readVaultConfigFromEnv(env: NodeJS.ProcessEnv = process.env, ove
     kubernetesKubeconfig: env.DATAVAULT_KUBERNETES_KUBECONFIG,
     kubernetesGatewayUrl: env.DATAVAULT_KUBERNETES_GATEWAY_URL,
     kubernetesGatewayHost: env.DATAVAULT_KUBERNETES_GATEWAY_HOST,
+    kubernetesGatewayPods: env.DATAVAULT_KUBERNETES_GATEWAY_PODS,
     kubernetesGatewayPort: env.DATAVAULT_KUBERNETES_GATEWAY_PORT,
     kubernetesJobIoImage: env.DATAVAULT_KUBERNETES_JOB_IO_IMAGE,
     ...Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)),

@@ -262,7 +262,12 @@ export async function startVaultNode(
           kubeConfig: config.kubernetesKubeconfig,
           // This node's objects are labelled with its address, so nodes can share a namespace.
           nodeId: identity.account.address.toLowerCase(),
-          gateway: { host: config.kubernetesGatewayHost, port: config.kubernetesGatewayPort, url: config.kubernetesGatewayUrl as string },
+          gateway: {
+            host: config.kubernetesGatewayHost,
+            port: config.kubernetesGatewayPort,
+            url: config.kubernetesGatewayUrl as string,
+            peer: config.kubernetesGatewayPods,
+          },
           jobIoImage: config.kubernetesJobIoImage as string,
         })({ logger })
       : undefined

@@ -33,8 +33,11 @@ export type KubernetesRunnerInit = {
   kubeConfig?: KubeConfig | string | undefined
   /** This node's name in the labels of its objects (what `sweep` looks for). Default `datavault`. */
   nodeId?: string | undefined
-  /** The job gateway: where it listens (default 0.0.0.0:8701), and the URL job pods use (an IP literal). */
-  gateway: { host?: string | undefined; port?: number | undefined; url: string }
+  /**
+   * The job gateway: where it listens (default 0.0.0.0:8701), the URL job pods use (an IP literal),
+   * and, for a node inside the cluster, its pods as the NetworkPolicy's only egress peer.
+   */
+  gateway: { host?: string | undefined; port?: number | undefined; url: string; peer?: { namespace: string; podLabels: Record<string, string> } | undefined }
   /** The node image that runs the pods' `fetch` and `upload` steps, pinned by digest. */
   jobIoImage: string
   /** The job-io program in that image. Default `['node', '/app/compute-to-data/src/kubernetes/job-io.mjs']`. */
@@ -266,6 +269,7 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
           jobIoImage,
           jobIoCommand,
           gatewayUrl: init.gateway.url,
+          gatewayPeer: init.gateway.peer,
           ttlSecondsAfterFinished,
           startupAllowanceSeconds,
           tokens,

@@ -135,6 +135,17 @@ describe('jobManifests', () => {
     expect(pod.volumes!.find((volume) => volume.name === 'data')?.emptyDir?.sizeLimit).toBe('16384Mi')
   })
 
+  test('args: with the node\'s pods as the peer, egress goes to those pods on the gateway\'s port, not to an IP', () => {
+    const { networkPolicy } = jobManifests({ ...parameters, gatewayPeer: { namespace: 'datavault', podLabels: { 'app.kubernetes.io/name': 'datavault-node' } } })
+    expect(networkPolicy.spec?.egress).toEqual([
+      {
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'datavault' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'datavault-node' } } }],
+        ports: [{ protocol: 'TCP', port: 8701 }],
+      },
+    ])
+    expect(() => new NetworkPolicy(networkPolicy as never).validate()).not.toThrow()
+  })
+
   test('behavior: the NetworkPolicy selects the pod, denies ingress and allows egress to the gateway only', () => {
     const { networkPolicy, job, name } = jobManifests(parameters)
     expect(networkPolicy.spec).toEqual({

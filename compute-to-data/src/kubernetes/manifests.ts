@@ -36,6 +36,12 @@ export type JobManifestsParameters = {
   jobIoCommand: readonly string[]
   /** The node's job gateway as pods reach it: an IP literal URL (pods have no DNS), e.g. `http://10.0.0.5:8701`. */
   gatewayUrl: string
+  /**
+   * The node's pods as a NetworkPolicy peer (their namespace and labels), for a node inside the
+   * cluster: egress is then allowed to those pods only, on the gateway's port, so a pod that later
+   * gets the node's old IP is never reachable. Absent: egress to the gateway URL's IP (/32).
+   */
+  gatewayPeer?: { namespace: string; podLabels: Record<string, string> } | undefined
   ttlSecondsAfterFinished: number
   /**
    * Time the cluster may take to schedule the pod, pull its images and fetch the inputs, on top of
@@ -256,8 +262,20 @@ export function jobManifests(parameters: JobManifestsParameters): JobManifests {
       podSelector: { matchLabels: { [kubernetesLabels.job]: name } },
       policyTypes: ['Ingress', 'Egress'],
       ingress: [],
-      // Only the gateway, by IP and port: no DNS, no other pod, no other host.
-      egress: [{ to: [{ ipBlock: { cidr: gateway.cidr } }], ports: [{ protocol: 'TCP', port: gateway.port }] }],
+      // Only the gateway, by the node's pods (or its IP) and port: no DNS, no other pod, no other host.
+      egress: [
+        {
+          to: [
+            parameters.gatewayPeer
+              ? {
+                  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': parameters.gatewayPeer.namespace } },
+                  podSelector: { matchLabels: { ...parameters.gatewayPeer.podLabels } },
+                }
+              : { ipBlock: { cidr: gateway.cidr } },
+          ],
+          ports: [{ protocol: 'TCP', port: gateway.port }],
+        },
+      ],
     },
   }
 
