@@ -27,6 +27,19 @@ describe('orders', () => {
     ).rejects.toMatchObject({ name: 'VaultApiError', code: 'ORDER_NOT_FOUND' })
   })
 
+  test('error: parameters nested 5,000 arrays deep (a 10 KB body) are a 400 naming the problem, before the order is looked at', async () => {
+    const dataset = await t.publish({ csv, schema })
+    const node = await t.buyer.vault.node()
+    // Written by hand: JSON.stringify itself overflows at this depth, JSON.parse on the node does not.
+    const notAnOrder = keccak256(stringToBytes('no such transaction either'))
+    const text = `{"dataset":"${dataset.datatoken}","trainer":{"id":"logistic-regression"},"orderTx":"${notAnOrder}","params":{"label":"risk","hidden":${'['.repeat(5000)}1${']'.repeat(5000)}}}`
+    const body = new TextEncoder().encode(text)
+    const headers = await signRequest(t.buyer.account, { chainId: node.chainId, node: node.address, method: 'POST', path: '/v1/jobs', body })
+    const response = await fetch(`${t.stack.vaultUrl}/v1/jobs`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body })
+    expect(response.status).toBe(400)
+    expect((await response.json()).error).toMatchObject({ code: 'BODY_INVALID', details: expect.stringMatching(/params: nested deeper than 16 levels/) })
+  })
+
   test('error: an order for another dataset is refused', async () => {
     const first = await t.publish({ csv, schema })
     const second = await t.publish({ csv, schema })

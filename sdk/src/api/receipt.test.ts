@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import { canonicalJson, hashJobOutputs, hashJobParams, signReceipt, verifyReceipt } from './receipt.ts'
+import { maxJobParamsDepth, submitJobBodySchema } from './schemas.ts'
+import { canonicalJson, hashJobOutputs, hashJobParams, maxCanonicalJsonDepth, signReceipt, verifyReceipt } from './receipt.ts'
 
 const node = privateKeyToAccount(generatePrivateKey())
 const files = [
@@ -49,5 +50,37 @@ describe('receipts', () => {
     expect(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] })).toBe('{"a":[{"c":3,"d":2}],"b":1}')
     expect(hashJobParams({ a: 1, b: 2 })).toBe(hashJobParams({ b: 2, a: 1 }))
     expect(hashJobOutputs(files)).toBe(hashJobOutputs([...files].reverse()))
+  })
+})
+
+describe('canonicalJson: hostile nesting', () => {
+  const nested = (depth: number): unknown => {
+    let value: unknown = 1
+    for (let i = 0; i < depth; i++) value = [value]
+    return value
+  }
+
+  test('behavior: encodes up to maxCanonicalJsonDepth levels', () => {
+    expect(canonicalJson(nested(maxCanonicalJsonDepth))).toBe(`${'['.repeat(maxCanonicalJsonDepth)}1${']'.repeat(maxCanonicalJsonDepth)}`)
+  })
+
+  test('error: deeper nesting (5,000 arrays in a 10 KB body) is JSON_TOO_DEEP, not a stack overflow', () => {
+    for (const depth of [maxCanonicalJsonDepth + 1, 5000]) {
+      let caught: unknown
+      try {
+        hashJobParams({ layers: nested(depth) })
+      } catch (error) {
+        caught = error
+      }
+      expect(caught).toMatchObject({ name: 'DataVaultError', code: 'JSON_TOO_DEEP', status: 400 })
+    }
+  })
+
+  test('error: the job body schema refuses parameters nested past maxJobParamsDepth, without recursing', () => {
+    const body = { dataset: `0x${'1'.repeat(40)}`, trainer: { id: 'logistic-regression' }, orderTx: `0x${'2'.repeat(64)}` }
+    expect(submitJobBodySchema.safeParse({ ...body, params: { hidden: nested(maxJobParamsDepth - 1) } }).success).toBe(true)
+    const refused = submitJobBodySchema.safeParse({ ...body, params: { hidden: nested(100_000) } })
+    expect(refused.success).toBe(false)
+    expect(refused.error?.issues[0]).toMatchObject({ path: ['params'], message: `nested deeper than ${maxJobParamsDepth} levels` })
   })
 })

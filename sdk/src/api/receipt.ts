@@ -79,14 +79,27 @@ export type SignedReceipt = {
   signature: Hex
 }
 
-/** Canonical JSON: object keys sorted, so the same value always hashes the same. */
+/** Deepest nesting {@link canonicalJson} encodes. */
+export const maxCanonicalJsonDepth = 64
+
+/**
+ * Canonical JSON: object keys sorted, so the same value always hashes the same. Throws
+ * `JSON_TOO_DEEP` past {@link maxCanonicalJsonDepth} levels (a clear error, not a stack overflow;
+ * the node refuses such input at its edge before it gets here).
+ */
 export function canonicalJson(value: unknown): string {
+  return encodeCanonical(value, 0)
+}
+
+function encodeCanonical(value: unknown, depth: number): string {
+  if (depth > maxCanonicalJsonDepth)
+    throw new DataVaultError(`The value is nested deeper than ${maxCanonicalJsonDepth} levels.`, { code: 'JSON_TOO_DEEP', status: 400 })
   if (value === null || typeof value !== 'object') return JSON.stringify(value)
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (Array.isArray(value)) return `[${value.map((item) => encodeCanonical(item, depth + 1)).join(',')}]`
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${encodeCanonical(v, depth + 1)}`).join(',')}}`
 }
 
 /**

@@ -222,6 +222,26 @@ export const uploadAlgorithmBodySchema = z.object({
   code: z.base64().max(Math.ceil((4 * 1024 * 1024 * 4) / 3)),
 })
 
+/** Deepest nesting of a job's parameters (objects and arrays); the built-in trainers use two. */
+export const maxJobParamsDepth = 16
+
+/** Whether `value` nests objects and arrays at most `limit` deep, checked without recursion. */
+function nestsAtMost(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]]
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!
+    if (item === null || typeof item !== 'object') continue
+    if (depth > limit) return false
+    for (const child of Array.isArray(item) ? item : Object.values(item)) stack.push([child, depth + 1])
+  }
+  return true
+}
+
+/** A job's parameters: a JSON object, nested at most {@link maxJobParamsDepth} deep. */
+export const jobParamsSchema = z
+  .record(z.string(), z.unknown())
+  .refine((params) => nestsAtMost(params, maxJobParamsDepth), { message: `nested deeper than ${maxJobParamsDepth} levels` })
+
 /** Body of `POST /v1/jobs`: a built-in `trainer`, or a custom `algorithm` by hash with its declared outputs. */
 export const submitJobBodySchema = z
   .object({
@@ -229,7 +249,7 @@ export const submitJobBodySchema = z
     dataset: addressSchema,
     trainer: z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/), version: z.string().max(32).optional() }).optional(),
     algorithm: z.object({ hash: hashSchema, outputs: declaredOutputsSchema }).optional(),
-    params: z.record(z.string(), z.unknown()),
+    params: jobParamsSchema,
     /** The `startOrder` transaction that pays for this job. */
     orderTx: hashSchema,
     /** The compute environment to run in; the node's first that fits the program and the policy when absent. */
