@@ -40,6 +40,12 @@ export function errorHandler() {
         ctx.state.log?.warn({ code: error.code, status: error.status }, 'request refused')
         return
       }
+      if (ctx.req.readableAborted || (ctx.req.destroyed && !ctx.req.complete)) {
+        // The client hung up mid-request: nobody is left to answer, and it is not the node's fault.
+        ctx.status = 400
+        ctx.state.log?.info({ err: { name: (error as Error)?.name, code: (error as { code?: unknown })?.code } }, 'client disconnected before the request was complete')
+        return
+      }
       const status = (error as { status?: number; expose?: boolean }).status
       if (typeof status === 'number' && status >= 400 && status < 500 && (error as { expose?: boolean }).expose) {
         // Koa's own client errors (e.g. a malformed header).
