@@ -294,11 +294,23 @@ export async function startVaultNode(
     // Jobs a previous process left on the cluster end with it: once the engine has failed them as
     // interrupted (above), their Jobs, Secrets and NetworkPolicies go.
     if (kubernetes) {
-      const swept = await kubernetes.sweep((jobId) => {
+      const ended = (jobId: string) => {
         const job = jobs.get(jobId)
         return !job || job.state === 'finished' || job.state === 'failed'
-      })
+      }
+      const swept = await kubernetes.sweep(ended)
       if (swept.jobs + swept.secrets + swept.networkPolicies > 0) log.info(swept, 'deleted Kubernetes objects of jobs that ended')
+      // Again every ten minutes: objects a failed clean-up left (the API down when a run ended) go too.
+      const resweep = setInterval(() => {
+        kubernetes
+          .sweep(ended)
+          .then((again) => {
+            if (again.jobs + again.secrets + again.networkPolicies > 0) log.info(again, 'deleted Kubernetes objects of jobs that ended')
+          })
+          .catch((error: unknown) => log.warn({ err: { name: (error as Error)?.name, code: (error as { code?: unknown })?.code } }, 'Kubernetes sweep failed'))
+      }, 10 * 60_000)
+      resweep.unref()
+      cleanups.push(() => clearInterval(resweep))
     }
 
     if (config.anchorReceipts) {
