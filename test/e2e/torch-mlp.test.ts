@@ -1,8 +1,6 @@
 // A buyer trains the PyTorch trainer (torch-mlp) on a published dataset through the real node (real
 // chain, IPFS, key service, bubblewrap sandbox with Debian's python3-torch on the CPU), then loads
-// the weights and predicts with the SDK. Skipped only where python3-torch is not installed.
-import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+// the weights and predicts with the SDK. Needs python3-torch (scripts/setup.sh installs it; npm test checks for it).
 import { parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -10,7 +8,6 @@ import { type ClassifierModel, type DataVaultClient, type PricedDataset, createD
 import { healthCsv, healthSchema, parseHealthCsv } from '../../scripts/lib/synthetic-health.ts'
 import { type TestStack, startTestStack } from '../fixtures/stack.ts'
 
-const torchInstalled = existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'import torch, functorch'], { stdio: 'ignore' }).status === 0
 
 let t: TestStack
 let buyer: DataVaultClient
@@ -32,7 +29,7 @@ function client(role: 'owner' | 'buyer') {
   })
 }
 
-describe.skipIf(!torchInstalled)('torch-mlp through the node', () => {
+describe('torch-mlp through the node', () => {
   beforeAll(async () => {
     t = await startTestStack()
     const owner = client('owner')

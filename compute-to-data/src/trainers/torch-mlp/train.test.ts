@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { type DatasetSchema, planTorchMlp, torchMlpMetadata, torchMlpTensors } from '@datavault/sdk'
 import { describe, expect, test } from 'vitest'
@@ -8,7 +7,6 @@ import { torchMlpTrainer } from './definition.ts'
 
 // train.py's own functions, called from Python outside the sandbox (real torch, no mocks).
 const trainPy = fileURLToPath(new URL('./train.py', import.meta.url))
-const torchInstalled = existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'import torch, functorch'], { stdio: 'ignore' }).status === 0
 
 function python(script: string, input: unknown): unknown {
   const prelude = `import importlib.util, json, sys\nspec = importlib.util.spec_from_file_location('train', ${JSON.stringify(trainPy)})\ntrain = importlib.util.module_from_spec(spec)\nspec.loader.exec_module(train)\ntrain.load_torch()\ninput = json.loads(sys.stdin.read())\n`
@@ -29,7 +27,7 @@ const schema = (bound: number | undefined, rows?: number, label: 'category' | 'n
     ],
   }) as DatasetSchema
 
-describe.skipIf(!torchInstalled)('torch-mlp train.py (real torch)', () => {
+describe('torch-mlp train.py (real torch)', () => {
   test('default: the Python plan writes exactly the metadata and tensors the SDK declares', () => {
     const cases: [DatasetSchema, Record<string, unknown>][] = [
       [schema(undefined), { label: 'label' }],
