@@ -57,6 +57,9 @@ function columnsOf(names: readonly string[], categories: readonly string[]): Col
   // Distinct values, until a column has more than a category may: then no set (a number column
   // needs none, and a column with that many values is no category whatever else it holds).
   const values: (Set<string> | undefined)[] = names.map(() => new Set())
+  // A value already seen is recognised by a hash of its characters and compared in place, so a
+  // column of few values costs no string per cell (and no garbage).
+  const seen: Map<number, string>[] = names.map(() => new Map())
 
   return {
     width,
@@ -64,13 +67,20 @@ function columnsOf(names: readonly string[], categories: readonly string[]): Col
       if (start === end) empty[column] = 1
       if (numeric[column] === 1 && !isCsvNumber(text, start, end)) numeric[column] = 0
       const set = values[column]
-      if (set !== undefined) {
-        const value = start === 0 && end === text.length ? text : text.slice(start, end)
-        if (!set.has(value)) {
-          if (value.length > maxNameLength) tooLong[column] = 1
-          set.add(detach(value))
-          if (set.size > maxCategoryValues) values[column] = undefined
-        }
+      if (set === undefined) return
+      let hash = 0x811c9dc5
+      for (let k = start; k < end; k++) hash = Math.imul(hash ^ text.charCodeAt(k), 0x01000193)
+      const known = seen[column]!.get(hash)
+      if (known !== undefined && known.length === end - start && text.startsWith(known, start)) return
+      const value = start === 0 && end === text.length ? text : text.slice(start, end)
+      if (set.has(value)) return
+      if (value.length > maxNameLength) tooLong[column] = 1
+      const kept = detach(value)
+      set.add(kept)
+      if (known === undefined) seen[column]!.set(hash, kept)
+      if (set.size > maxCategoryValues) {
+        values[column] = undefined
+        seen[column]!.clear()
       }
     },
     finish(rows) {

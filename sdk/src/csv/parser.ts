@@ -112,7 +112,8 @@ export function createCsvTokenizer(sink: CsvSink): CsvReader {
                 while (commaAt < end) {
                   sink.cell(text, i, commaAt)
                   i = commaAt + 1
-                  commaAt = find(',', i)
+                  commaAt = text.indexOf(',', i)
+                  if (commaAt === -1) commaAt = n
                 }
                 sink.cell(text, i, end)
                 sink.record(rl)
