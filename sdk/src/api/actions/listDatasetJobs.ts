@@ -1,5 +1,8 @@
 import type { JobView } from '../schemas.ts'
 import type { VaultClient } from '../transport.ts'
+import { z } from 'zod'
+import { jobViewSchema } from '../schemas.ts'
+import { readResponse } from '../response.ts'
 
 export type ListDatasetJobsParameters = { dataset: `0x${string}` }
 export type ListDatasetJobsReturnType = JobView[]
@@ -13,5 +16,5 @@ export type ListDatasetJobsReturnType = JobView[]
  */
 export async function listDatasetJobs(client: VaultClient, { dataset }: ListDatasetJobsParameters): Promise<ListDatasetJobsReturnType> {
   const response = await client.request({ method: 'GET', path: `/v1/jobs?dataset=${dataset.toLowerCase()}`, doing: 'listing the jobs on a dataset', signed: true })
-  return ((await response.json()) as { jobs: JobView[] }).jobs
+  return (await readResponse(response, z.looseObject({ jobs: z.array(jobViewSchema) }), 'listing the jobs on a dataset')).jobs
 }

@@ -1,5 +1,8 @@
 import type { SignedReceipt } from '../receipt.ts'
 import type { VaultClient } from '../transport.ts'
+import { z } from 'zod'
+import { signedReceiptSchema } from '../schemas.ts'
+import { readResponse } from '../response.ts'
 
 export type ListReceiptsParameters = { dataset: `0x${string}` }
 export type ListReceiptsReturnType = SignedReceipt[]
@@ -18,5 +21,5 @@ export async function listReceipts(client: VaultClient, { dataset }: ListReceipt
     doing: 'listing receipts',
     signed: true,
   })
-  return ((await response.json()) as { receipts: SignedReceipt[] }).receipts
+  return (await readResponse(response, z.looseObject({ receipts: z.array(signedReceiptSchema) }), 'listing receipts')).receipts
 }

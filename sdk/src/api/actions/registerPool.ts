@@ -1,5 +1,7 @@
 import type { DatasetView } from '../schemas.ts'
 import type { VaultClient } from '../transport.ts'
+import { datasetViewSchema } from '../schemas.ts'
+import { readResponse } from '../response.ts'
 
 export type RegisterPoolParameters = {
   /** The DataPool contract. */
@@ -28,5 +30,5 @@ export async function registerPool(client: VaultClient, { pool, name, descriptio
     json: { pool, ...(name !== undefined ? { name } : {}), ...(description !== undefined ? { description } : {}) },
     signed: true,
   })
-  return (await response.json()) as DatasetView
+  return await readResponse(response, datasetViewSchema, 'registering a pool')
 }

@@ -1,5 +1,7 @@
 import type { VaultClient } from '../transport.ts'
 import { sendHolderApprovals } from './holderApprovals.ts'
+import { z } from 'zod'
+import { readResponse } from '../response.ts'
 
 export type RevokeAlgorithmApprovalParameters = { dataset: `0x${string}`; hash: `0x${string}` }
 export type RevokeAlgorithmApprovalReturnType = { revoked: number }
@@ -22,7 +24,7 @@ export async function revokeAlgorithmApproval(
     doing: 'withdrawing an algorithm approval',
     signed: true,
   })
-  const revoked = (await response.json()) as RevokeAlgorithmApprovalReturnType
+  const revoked = await readResponse(response, z.looseObject({ revoked: z.number() }), 'withdrawing an algorithm approval')
   await sendHolderApprovals(client, { dataset, hash, approved: false })
   return revoked
 }
