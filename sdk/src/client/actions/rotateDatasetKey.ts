@@ -9,7 +9,7 @@ import { generateDataKey } from '../../envelope/generateDataKey.ts'
 import { DataVaultError } from '../../errors/base.ts'
 import { manifestToJson } from '../../keyshares/format.ts'
 import { type PlaintextSource, uploadPlaintext } from '../uploadPlaintext.ts'
-import { type DataVaultBaseClient, assertSameChain, requireWallet } from '../createDataVaultClient.ts'
+import { type DataVaultBaseClient, assertSameChain, requireWallet } from '../baseClient.ts'
 
 export type RotateDatasetKeyParameters = {
   /** The dataset id (its datatoken). */
