@@ -106,7 +106,12 @@ export async function startVaultNode(
   let stopping: Promise<void> | undefined
   const stopAll = () =>
     (stopping ??= (async () => {
-      for (const cleanup of cleanups.reverse()) await Promise.resolve().then(cleanup).catch(() => {})
+      // Every clean-up runs even if one fails; a failure is logged (a store not closed, a runner
+      // not stopped), not hidden.
+      for (const cleanup of cleanups.reverse())
+        await Promise.resolve()
+          .then(cleanup)
+          .catch((error: unknown) => log.warn({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'a clean-up step failed while stopping'))
     })())
   try {
     const identity = await loadNodeIdentity(join(config.dataDir, 'keys', 'node.json'))

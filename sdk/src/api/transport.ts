@@ -106,6 +106,7 @@ export function createVaultClient({ url, account, fetch = globalThis.fetch }: Cr
       throw new VaultUnreachableError({ doing, url: base, cause })
     }
     if (!response.ok) {
+      // An error without a JSON body (a proxy's HTML page) still fails: with the HTTP status as its code.
       const payload = (await response.json().catch(() => undefined)) as
         | { error?: { code?: string; message?: string; details?: string } }
         | undefined

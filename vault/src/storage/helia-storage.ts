@@ -61,6 +61,7 @@ export async function heliaStorage({ dir }: HeliaStorageInit): Promise<Storage> 
     lastGc = Date.now()
     gcRunning = helia
       .gc()
+      // A failed collection is tried again at the next chance (nothing is lost but disk space for a while).
       .catch(() => {
         gcWanted = true
       })
