@@ -40,3 +40,6 @@ export async function readResponse<T>(response: Response, schema: z.ZodType<T>, 
     })
   return parsed.data
 }
+
+/** What any request to the node may fail with: an error answer, no answer, or an answer the SDK cannot use. */
+export type VaultRequestErrorType = import('./transport.ts').VaultApiError | import('./transport.ts').VaultUnreachableError | VaultResponseError

@@ -5,7 +5,7 @@ import { readResponse } from '../response.ts'
 
 export type CancelJobParameters = { id: string }
 export type CancelJobReturnType = JobView
-export type CancelJobErrorType = import('../transport.ts').VaultApiError | import('../transport.ts').VaultUnreachableError
+export type CancelJobErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * The buyer cancels a job: one still waiting (queued, awaiting approval) fails at once as

@@ -10,7 +10,7 @@ import { readResponse } from '../response.ts'
 export type ApproveJobParameters = { id: string }
 export type DenyJobParameters = { id: string; reason: string }
 export type DecideJobReturnType = JobView
-export type DecideJobErrorType = import('../transport.ts').VaultApiError
+export type DecideJobErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * The dataset's owner approves the custom algorithm of a job waiting for approval: that exact
@@ -77,7 +77,7 @@ export type ApproveAlgorithmReturnType = {
    */
   algorithm: { hash: `0x${string}`; dataset: `0x${string}`; outputs: import('../schemas.ts').DeclaredOutputs | undefined; params: Record<string, unknown> }
 }
-export type ApproveAlgorithmErrorType = import('../transport.ts').VaultApiError
+export type ApproveAlgorithmErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * The dataset's owner approves the custom algorithm a job is waiting on. Same request as

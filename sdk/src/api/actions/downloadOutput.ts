@@ -7,6 +7,8 @@ import { readResponse } from '../response.ts'
 
 export type DownloadOutputParameters = { id: string; name: string }
 export type DownloadOutputReturnType = { bytes: Uint8Array; sha256: `0x${string}` }
+/** What `downloadOutput` may throw. */
+export type DownloadOutputErrorType = import('../response.ts').VaultRequestErrorType | OutputDigestMismatchError
 
 /** A downloaded output does not match the digest the node announced. */
 export class OutputDigestMismatchError extends DataVaultError {

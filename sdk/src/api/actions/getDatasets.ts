@@ -6,6 +6,8 @@ import { readResponse } from '../response.ts'
 
 export type GetDatasetsParameters = { search?: string; owner?: `0x${string}` }
 export type GetDatasetsReturnType = DatasetView[]
+/** What `getDatasets` may throw. */
+export type GetDatasetsErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * Lists the datasets a node serves, optionally filtered by a search text or owner.

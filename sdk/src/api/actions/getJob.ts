@@ -4,6 +4,8 @@ import type { VaultClient } from '../transport.ts'
 
 export type GetJobParameters = { id: string; signal?: AbortSignal }
 export type GetJobReturnType = JobView
+/** What `getJob` may throw. */
+export type GetJobErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * Reads a job's state, progress, metrics and outputs. Signed: only its buyer or the dataset's owner may.

@@ -12,6 +12,8 @@ export type GetPrivacyUsageReturnType = {
   reserved: { epsilon: number; delta: number }
   remaining: { epsilon: number; delta: number } | null
 }
+/** What `getPrivacyUsage` may throw. */
+export type GetPrivacyUsageErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * Reads a dataset's privacy budget and how much of it is left (`budget: null` when the dataset

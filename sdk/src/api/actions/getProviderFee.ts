@@ -28,6 +28,8 @@ export type GetProviderFeeReturnType = {
   s: Hex
   validUntil: bigint
 }
+/** What `getProviderFee` may throw. */
+export type GetProviderFeeErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * Asks the node for the provider fee an order of this dataset must carry (the node is the

@@ -6,6 +6,8 @@ import { readResponse } from '../response.ts'
 
 export type ListDatasetJobsParameters = { dataset: `0x${string}` }
 export type ListDatasetJobsReturnType = JobView[]
+/** What `listDatasetJobs` may throw. */
+export type ListDatasetJobsErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * The dataset's owner lists every job on their dataset, newest first, those waiting for approval

@@ -6,7 +6,7 @@ import { readResponse } from '../response.ts'
 
 export type ListJobsParameters = { signal?: AbortSignal | undefined }
 export type ListJobsReturnType = JobView[]
-export type ListJobsErrorType = import('../transport.ts').VaultApiError | import('../transport.ts').VaultUnreachableError
+export type ListJobsErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * Lists the signing buyer's jobs on this node, newest first. Signed.

@@ -6,6 +6,8 @@ import { readResponse } from '../response.ts'
 
 export type ListReceiptsParameters = { dataset: `0x${string}` }
 export type ListReceiptsReturnType = SignedReceipt[]
+/** What `listReceipts` may throw. */
+export type ListReceiptsErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * The dataset's owner lists the receipts of every finished job on their dataset: who trained

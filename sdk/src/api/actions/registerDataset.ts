@@ -5,7 +5,7 @@ import { readResponse } from '../response.ts'
 
 export type RegisterDatasetParameters = RegisterDatasetBody
 export type RegisterDatasetReturnType = DatasetView
-export type RegisterDatasetErrorType = import('../transport.ts').VaultApiError
+export type RegisterDatasetErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * Registers uploaded ciphertext as a dataset for a datatoken the signer owns, with its schema

@@ -10,7 +10,7 @@ export type RegisterPoolParameters = {
   description?: string | undefined
 }
 export type RegisterPoolReturnType = DatasetView
-export type RegisterPoolErrorType = import('../transport.ts').VaultApiError
+export type RegisterPoolErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * Lists a DAO pool on a vault node, under its datatoken, like a dataset: buyers order that

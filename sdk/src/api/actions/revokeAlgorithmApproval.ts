@@ -5,6 +5,8 @@ import { readResponse } from '../response.ts'
 
 export type RevokeAlgorithmApprovalParameters = { dataset: `0x${string}`; hash: `0x${string}` }
 export type RevokeAlgorithmApprovalReturnType = { revoked: number }
+/** What `revokeAlgorithmApproval` may throw. */
+export type RevokeAlgorithmApprovalErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * The dataset's owner withdraws every approval of a custom algorithm on their dataset: later jobs

@@ -18,6 +18,8 @@ export type RevokeDatasetParameters = {
   wallet?: AccountClient | undefined
 }
 export type RevokeDatasetReturnType = DatasetView & { failedJobs: number; txHash?: Hash | undefined }
+/** What `revokeDataset` may throw. */
+export type RevokeDatasetErrorType = import('../response.ts').VaultRequestErrorType | KeyEscrowError | import('../../chain/errors.ts').ChainTransactionError
 
 /**
  * The owner revokes a dataset on the node, then (with `wallet`) on chain, where every key holder

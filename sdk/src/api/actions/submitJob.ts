@@ -5,7 +5,7 @@ import { readResponse } from '../response.ts'
 
 export type SubmitJobParameters = SubmitJobBody
 export type SubmitJobReturnType = JobView
-export type SubmitJobErrorType = import('../transport.ts').VaultApiError
+export type SubmitJobErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * Submits a training job paid by an order (`startOrder` tx). The node verifies the order on chain

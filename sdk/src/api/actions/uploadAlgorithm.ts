@@ -9,7 +9,7 @@ export type UploadAlgorithmParameters = {
   runtime?: 'node' | 'python'
 }
 export type UploadAlgorithmReturnType = { hash: `0x${string}`; runtime: 'node' | 'python'; bytes: number }
-export type UploadAlgorithmErrorType = import('../transport.ts').VaultApiError
+export type UploadAlgorithmErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * Uploads a custom algorithm and returns its SHA-256. It runs only on datasets whose owner

@@ -8,7 +8,7 @@ export type UploadCiphertextParameters = {
   signal?: AbortSignal
 }
 export type UploadCiphertextReturnType = { cid: string; size: number }
-export type UploadCiphertextErrorType = import('../transport.ts').VaultApiError | import('../transport.ts').VaultUnreachableError
+export type UploadCiphertextErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * Streams ciphertext to the node, which adds it to IPFS and pins it. Never send plaintext.
