@@ -356,7 +356,8 @@ export const datasetViewSchema: z.ZodType<DatasetView> = z.looseObject({
   name: z.string(),
   description: z.string(),
   schema: datasetSchemaSchema,
-  policy: computePolicySchema,
+  // A pool lists no trainers of its own (its governance approves them on chain).
+  policy: computePolicySchema.extend({ trainers: z.array(z.string()) }),
   keyEscrowed: z.boolean(),
   size: z.number(),
   createdAt: z.string(),
@@ -388,7 +389,7 @@ export const nodeInfoSchema: z.ZodType<NodeInfo> = z.looseObject({
   chainId: z.number().int(),
   address: hexSchema,
   encryptionPublicKey: hexSchema,
-  trainers: z.array(z.looseObject({ id: z.string(), version: z.string(), hash: hexSchema, runtime: z.enum(['node', 'python', 'pytorch']).optional() })),
+  trainers: z.array(z.looseObject({ id: z.string(), version: z.string(), hash: hexSchema, runtime: z.enum(environmentRuntimes).optional() })),
   maxUploadBytes: z.number(),
   addresses: z.record(z.string(), z.unknown()).optional(),
   keyEscrow: z.looseObject({ backend: z.string(), threshold: z.number().int(), holders: z.array(hexSchema) }).optional(),
