@@ -152,6 +152,7 @@ try {
     `inferCsvSchema ${csv.inferMBps.toFixed(0)} MB/s (target ≥ 200 MB/s on one core); plain line split ${csv.splitMBps.toFixed(0)} MB/s: ratio ${csv.ratio.toFixed(2)}× ` +
       `(runs: ${csv.inferRuns.map((value) => value.toFixed(0)).join(', ')} / ${csv.splitRuns.map((value) => value.toFixed(0)).join(', ')} MB/s)`,
   )
+  line(`per CPU second (one core, whatever else runs): inferCsvSchema ${csv.inferCpuMBps.toFixed(0)} MB/s, line split ${csv.splitCpuMBps.toFixed(0)} MB/s: ratio ${csv.cpuRatio.toFixed(2)}×`)
 } finally {
   await rm(dir, { recursive: true, force: true })
 }

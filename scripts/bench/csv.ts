@@ -50,10 +50,14 @@ async function lineSplit(path: string): Promise<number> {
   return lines + (rest === '' ? 0 : 1)
 }
 
+// Wall time, and the process's CPU time (user + system, all threads): on a machine others load,
+// bytes per CPU second is what one core would do alone.
 const timed = async <T>(run: () => Promise<T>) => {
   const started = performance.now()
+  const cpu = process.cpuUsage()
   const value = await run()
-  return { value, seconds: (performance.now() - started) / 1000 }
+  const used = process.cpuUsage(cpu)
+  return { value, seconds: (performance.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6 }
 }
 
 /** Measures schema inference and the line split on a generated CSV of `mib` MiB, `rounds` times each (alternating); medians. */
@@ -64,16 +68,32 @@ export async function benchCsv({ mib = 256, rounds = 3 } = {}) {
     const { rows, bytes } = await generateNumberCsv(path, mib * 1024 ** 2)
     const infer: number[] = []
     const split: number[] = []
+    const inferCpu: number[] = []
+    const splitCpu: number[] = []
     for (let round = 0; round < rounds; round++) {
       const inferred = await timed(async () => inferCsvSchema(await openAsBlob(path)))
       if (inferred.value.rows !== rows) throw new Error(`inferred ${inferred.value.rows} rows of ${rows}`)
       infer.push(bytes / 1e6 / inferred.seconds)
+      inferCpu.push(bytes / 1e6 / inferred.cpuSeconds)
       const lines = await timed(() => lineSplit(path))
       if (lines.value !== rows + 1) throw new Error(`split ${lines.value} lines of ${rows + 1}`)
       split.push(bytes / 1e6 / lines.seconds)
+      splitCpu.push(bytes / 1e6 / lines.cpuSeconds)
     }
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
-    return { bytes, rows, inferMBps: median(infer), splitMBps: median(split), ratio: median(infer) / median(split), inferRuns: infer, splitRuns: split }
+    return {
+      bytes,
+      rows,
+      inferMBps: median(infer),
+      splitMBps: median(split),
+      ratio: median(infer) / median(split),
+      inferRuns: infer,
+      splitRuns: split,
+      /** The same, per CPU second (what one core does, whatever else runs on the machine). */
+      inferCpuMBps: median(inferCpu),
+      splitCpuMBps: median(splitCpu),
+      cpuRatio: median(inferCpu) / median(splitCpu),
+    }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
@@ -86,10 +106,13 @@ if (import.meta.main) {
     process.stdout.write(`wrote ${values.generate}: ${rows} rows, ${bytes} bytes\n`)
   } else if (values.file !== undefined) {
     const file = values.file
-    const { value, seconds } = await timed(async () => inferCsvSchema(await openAsBlob(file)))
+    const { value, seconds, cpuSeconds } = await timed(async () => inferCsvSchema(await openAsBlob(file)))
     const { size } = await openAsBlob(file)
     const peakMiB = process.resourceUsage().maxRSS / 1024
-    process.stdout.write(`inferred ${value.rows} rows, ${value.schema.columns.length} columns of ${size} bytes in ${seconds.toFixed(2)} s (${(size / 1e6 / seconds).toFixed(0)} MB/s); peak RSS ${peakMiB.toFixed(0)} MiB\n`)
+    process.stdout.write(
+      `inferred ${value.rows} rows, ${value.schema.columns.length} columns of ${size} bytes in ${seconds.toFixed(2)} s wall (${(size / 1e6 / seconds).toFixed(0)} MB/s), ` +
+        `${cpuSeconds.toFixed(2)} s CPU (${(size / 1e6 / cpuSeconds).toFixed(0)} MB/s); peak RSS ${peakMiB.toFixed(0)} MiB\n`,
+    )
   } else {
     const result = await benchCsv()
     process.stdout.write(`${JSON.stringify(result)}\n`)
