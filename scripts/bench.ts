@@ -12,6 +12,8 @@
 //  8. the PyTorch trainer (torch-mlp, CPU) epoch time vs the TypeScript mlp-classifier on the same data
 //  9. job start through the Kubernetes runner and the in-process API-server double (run() → started:
 //     fetch step, trainer, watch, log) vs the sandbox runner on the same program: the runner's own overhead
+// 10. CSV parsing and schema inference (the SDK's, as `datavault publish` runs it) on 256 MiB of number
+//     columns vs a plain line split of the same bytes read the same way
 import { spawn } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -23,6 +25,7 @@ import { submitJob, waitForJob, createEncryptStream, generateDataKey } from '@da
 import { nodeEnvelopeCrypto } from '@datavault/sdk/node'
 import { heliaStorage } from '@datavault/vault'
 import { startTestStack } from '../test/fixtures/stack.ts'
+import { benchCsv } from './bench/csv.ts'
 import { benchEgress } from './bench/egress.ts'
 import { benchEncryption } from './bench/encryption.ts'
 import { benchKeyRelease } from './bench/key-release.ts'
@@ -142,6 +145,14 @@ try {
     `run() → started: sandbox median ${k8s.sandbox.medianMs.toFixed(0)} ms (p95 ${k8s.sandbox.p95Ms.toFixed(0)}), ` +
       `Kubernetes runner + double median ${k8s.kubernetes.medianMs.toFixed(0)} ms (p95 ${k8s.kubernetes.p95Ms.toFixed(0)}): ratio ${k8s.ratio.toFixed(2)}×`,
   )
+
+  line('\n# 10. CSV parsing and schema inference (256 MiB, six number columns), 3 rounds each, medians')
+  const csv = await benchCsv()
+  line(
+    `inferCsvSchema ${csv.inferMBps.toFixed(0)} MB/s (target ≥ 200 MB/s on one core); plain line split ${csv.splitMBps.toFixed(0)} MB/s: ratio ${csv.ratio.toFixed(2)}× ` +
+      `(runs: ${csv.inferRuns.map((value) => value.toFixed(0)).join(', ')} / ${csv.splitRuns.map((value) => value.toFixed(0)).join(', ')} MB/s)`,
+  )
+  line(`per CPU second (one core, whatever else runs): inferCsvSchema ${csv.inferCpuMBps.toFixed(0)} MB/s, line split ${csv.splitCpuMBps.toFixed(0)} MB/s: ratio ${csv.cpuRatio.toFixed(2)}×`)
 } finally {
   await rm(dir, { recursive: true, force: true })
 }

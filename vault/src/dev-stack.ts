@@ -96,7 +96,8 @@ export async function startDevStack({ dataDir, port = 8700, chainPort = 8545, lo
   await mkdir(root, { recursive: true, mode: 0o700 })
   const stops: (() => Promise<void>)[] = []
   const stop = async () => {
-    for (const fn of stops.reverse()) await fn().catch(() => {})
+    // Every part stops even if one fails to; a failure is logged, not hidden.
+    for (const fn of stops.reverse()) await fn().catch((error: unknown) => logger.warn({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'a dev-stack part failed to stop'))
   }
   try {
     const chain = await startLocalChain({ port: chainPort, host: '127.0.0.1' })

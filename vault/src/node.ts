@@ -3,25 +3,20 @@ import { mkdir, rm, statfs } from 'node:fs/promises'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { Readable } from 'node:stream'
 import {
   type ComputeEngine,
-  type JobInputsSource,
   type TrainerDefinition,
   bubblewrapRunner,
   builtinTrainers,
   computeEngine,
   createTrainerCatalog,
   defaultEnvironments,
-  EnvironmentRefusedError,
   environmentCatalog,
   kubernetesRunner,
   sandboxHasPytorch,
   privacyLedger,
   sqliteJobStore,
 } from '@datavault/compute-to-data'
-import { type SignedReceipt, createDecryptStream } from '@datavault/sdk'
-import { nodeEnvelopeCrypto } from '@datavault/sdk/node'
 import { ConfigError, type VaultConfig } from './config.ts'
 import { receiptAnchorer } from './chain/receipt-anchorer.ts'
 import { connectChain } from './chain/chain.ts'
@@ -36,12 +31,14 @@ import { ensureRegistered } from './keyholder/start-key-holder.ts'
 import { loadNodeIdentity } from './keys/node-identity.ts'
 import { type Logger, createLogger } from './logger.ts'
 import { heliaStorage } from './storage/helia-storage.ts'
+import { datasetInputs } from './jobs/dataset-inputs.ts'
+import { jobReceipt, poolJobRows } from './jobs/pool-job-rows.ts'
 import { openDatabase } from './store/database.ts'
 import { algorithmStore, programResolver } from './store/algorithms.ts'
 import { datasetStore } from './store/datasets.ts'
 import { vaultPrivacy } from './privacy/vault-privacy.ts'
 import { nonceStore } from './store/nonces.ts'
-import { PoolJobRefusedError, poolMemberDatasets, poolReader } from './pools/pool-chain.ts'
+import { poolReader } from './pools/pool-chain.ts'
 
 /** `f_type` of tmpfs in statfs(2). */
 const tmpfsMagic = 0x01021994
@@ -109,7 +106,12 @@ export async function startVaultNode(
   let stopping: Promise<void> | undefined
   const stopAll = () =>
     (stopping ??= (async () => {
-      for (const cleanup of cleanups.reverse()) await Promise.resolve().then(cleanup).catch(() => {})
+      // Every clean-up runs even if one fails; a failure is logged (a store not closed, a runner
+      // not stopped), not hidden.
+      for (const cleanup of cleanups.reverse())
+        await Promise.resolve()
+          .then(cleanup)
+          .catch((error: unknown) => log.warn({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'a clean-up step failed while stopping'))
     })())
   try {
     const identity = await loadNodeIdentity(join(config.dataDir, 'keys', 'node.json'))
@@ -146,105 +148,7 @@ export async function startVaultNode(
     await mkdir(resultsDir, { recursive: true, mode: 0o700 })
 
     const pools = poolReader({ client: chain.client })
-    const inputs: JobInputsSource = {
-      async open(job, { signal, environment }) {
-        const target = datasets.require(job.datasetId)
-        // Where the job will run must be allowed before any key is asked for.
-        if (target.policy.environments && !target.policy.environments.includes(environment))
-          throw new EnvironmentRefusedError(`The dataset's policy does not allow the compute environment ${environment}; nothing ran.`, {
-            code: 'POLICY_ENVIRONMENT_DENIED',
-            status: 403,
-          })
-        // A pool trains on its current members' datasets, each on this node, all of one schema.
-        const parts = target.pool ? await poolMemberDatasets({ pools, datasets, target }) : [target]
-        const pool = target.pool ? { address: target.pool, datatoken: target.id } : undefined
-        // Every key first: nothing is decrypted unless each dataset's key holders released it.
-        const dataKeys: Uint8Array[] = []
-        try {
-          for (const part of parts) dataKeys.push(await keys.requestKey({ job, dataset: part, pool, signal }))
-        } catch (error) {
-          for (const key of dataKeys) key.fill(0)
-          throw error
-        }
-        // Lines are counted as the plaintext streams past (rows = lines after the header), so the
-        // policy's minimum rows holds whatever program runs, and the receipt names each dataset's rows.
-        const counts = parts.map(() => ({ newlines: 0, endsWithNewline: true, bytes: 0 }))
-        const rowsOf = (index: number) => {
-          const count = counts[index] as (typeof counts)[number]
-          return Math.max(0, (count.bytes === 0 ? 0 : count.newlines + (count.endsWithNewline ? 0 : 1)) - 1)
-        }
-        const plaintexts: ReadableStream<Uint8Array>[] = []
-        const source = (async function* () {
-          let header: string | undefined
-          let firstHead = Buffer.alloc(0)
-          try {
-            for (const [index, part] of parts.entries()) {
-              const ciphertext = Readable.toWeb(Readable.from(storage.cat(part.cid, { signal }))) as ReadableStream<Uint8Array>
-              const plaintext = ciphertext.pipeThrough(createDecryptStream(dataKeys[index] as Uint8Array, { crypto: nodeEnvelopeCrypto }))
-              plaintexts.push(plaintext)
-              const count = counts[index] as (typeof counts)[number]
-              // Datasets after the first give their rows only: their header must match the first's.
-              let pending: Uint8Array | undefined = index === 0 ? undefined : new Uint8Array(0)
-              for await (const chunk of Readable.fromWeb(plaintext as import('node:stream/web').ReadableStream<Uint8Array>) as AsyncIterable<Uint8Array>) {
-                for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) count.newlines++
-                if (chunk.byteLength) count.endsWithNewline = chunk[chunk.byteLength - 1] === 10
-                count.bytes += chunk.byteLength
-                if (index === 0) {
-                  // The first dataset's header line, however the plaintext is chunked.
-                  if (header === undefined && firstHead.byteLength < 64 * 1024) {
-                    firstHead = Buffer.concat([firstHead, chunk.subarray(0, 64 * 1024)])
-                    const end = firstHead.indexOf(10)
-                    if (end !== -1) header = firstHead.subarray(0, end).toString('utf8')
-                  }
-                  yield chunk
-                  continue
-                }
-                if (pending === undefined) {
-                  yield chunk
-                  continue
-                }
-                const joined: Uint8Array = Buffer.concat([pending, chunk])
-                const end = joined.indexOf(10)
-                if (end === -1) {
-                  if (joined.byteLength > 64 * 1024) throw new PoolJobRefusedError('A pool member\'s CSV header is too long.', { code: 'POOL_SCHEMA_MISMATCH', status: 409 })
-                  pending = joined
-                  continue
-                }
-                if (Buffer.from(joined.subarray(0, end)).toString('utf8').replace(/\r$/, '') !== (header ?? '').replace(/\r$/, ''))
-                  throw new PoolJobRefusedError(`The columns of ${part.id} differ from the pool's.`, { code: 'POOL_SCHEMA_MISMATCH', status: 409 })
-                pending = undefined
-                if (end + 1 < joined.byteLength) yield joined.subarray(end + 1)
-              }
-              // A member's rows must end with a newline before the next member's rows follow.
-              if (index < parts.length - 1 && count.bytes > 0 && !count.endsWithNewline) yield Uint8Array.of(10)
-            }
-          } finally {
-            for (const key of dataKeys) key.fill(0)
-          }
-        })()
-        const policy = target.pool ? { ...target.policy, ...(await pools.policy(target.pool)) } : target.policy
-        return {
-          datasets: parts.map((part, index) => ({ id: part.id, cid: part.cid, rows: () => rowsOf(index) })),
-          // A pool's schema declares the rows its job was planned for (differential privacy needs them).
-          schema: (datasets.forJob(job) ?? target).schema,
-          // The operator's ceilings bound whatever the owner's (or the pool's) policy says.
-          policy: {
-            ...policy,
-            maxWallTimeSeconds: Math.min(policy.maxWallTimeSeconds, config.maxJobWallTimeSeconds),
-            maxMemoryMb: Math.min(policy.maxMemoryMb, config.maxJobMemoryMb),
-          },
-          inputs: [{ name: 'data.csv', source }],
-          rowCount: () => parts.reduce((sum, _, index) => sum + rowsOf(index), 0),
-          async dispose() {
-            for (const key of dataKeys) key.fill(0)
-            // Not awaited: a generator suspended on a read finishes once the aborted IPFS read
-            // rejects; waiting here could hold the job open for nothing.
-            void source.return(undefined).catch(() => {})
-            for (const plaintext of plaintexts) await plaintext.cancel().catch(() => {})
-          },
-        }
-      },
-    }
+    const inputs = datasetInputs({ maxJobWallTimeSeconds: config.maxJobWallTimeSeconds, maxJobMemoryMb: config.maxJobMemoryMb })({ datasets, keys, storage, pools })
 
     const pytorch = config.environments?.every((environment) => environment.runtime !== 'pytorch' || environment.runner !== 'sandbox') ? false : await sandboxHasPytorch()
     const declared = config.environments ?? defaultEnvironments({ memoryMb: config.maxJobMemoryMb, pytorch })
@@ -284,11 +188,7 @@ export async function startVaultNode(
       concurrency: config.concurrency,
     })({ store: jobs, environments, programs, inputs, privacy, account: identity.account, logger })
     // A member's owner lists the pool jobs that read their dataset, with the rows each read.
-    engine.onChange((job) => {
-      if (job.state !== 'finished' || !job.receipt || !datasets.get(job.datasetId)?.pool) return
-      const { datasetIds, datasetRows } = (job.receipt as SignedReceipt).message
-      datasets.recordPoolJob(job.id, datasetIds.map((id, index) => ({ id, rows: Number(datasetRows[index] ?? 0) })))
-    })
+    engine.onChange(poolJobRows({ datasets }))
     engine.start()
     cleanups.push(() => engine.stop())
     // Jobs a previous process left on the cluster end with it: once the engine has failed them as
@@ -317,9 +217,10 @@ export async function startVaultNode(
       const registry = chain.addresses.ReceiptRegistry
       if (!registry) throw new ConfigError('DATAVAULT_ANCHOR_RECEIPTS is on but the addresses file names no ReceiptRegistry.')
       const anchorer = receiptAnchorer({ db, account: identity.account, rpcUrl: config.rpcUrl, chainId: config.chainId, registry, logger })
-      anchorer.resume((jobId) => jobs.get(jobId)?.receipt as SignedReceipt | undefined)
+      anchorer.resume((jobId) => jobReceipt(jobs.get(jobId)))
       engine.onChange((job) => {
-        if (job.state === 'finished' && job.receipt) anchorer.enqueue(job.id, job.receipt as SignedReceipt)
+        const receipt = job.state === 'finished' ? jobReceipt(job) : undefined
+        if (receipt) anchorer.enqueue(job.id, receipt)
       })
       cleanups.push(() => anchorer.idle())
     }

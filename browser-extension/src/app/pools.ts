@@ -52,8 +52,13 @@ export async function ownerPool(session: VaultSession, pool: Address, listed?: D
   try {
     status = await getPool(session.client.public, { pool, account: session.address })
   } catch (cause) {
-    if ((await session.client.public.getCode({ address: pool }).catch(() => undefined)) === undefined)
-      throw new PoolActionError(`There is no data pool at ${pool} on this chain.`, { code: 'POOL_NOT_FOUND' })
+    // No code at the address: no pool there. If the chain cannot say (getCode fails too), the
+    // first failure is the one to report, not "no pool".
+    const code = await session.client.public.getCode({ address: pool }).then(
+      (bytes) => bytes ?? 'none',
+      () => 'unknown',
+    )
+    if (code === 'none') throw new PoolActionError(`There is no data pool at ${pool} on this chain.`, { code: 'POOL_NOT_FOUND' })
     throw cause
   }
   const members = await poolMembers(session.client.public, { pool, includeInactive: true })

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { createCsvParser } from './csv.ts'
+import { createCsvParser } from '@datavault/sdk'
 import { dataFormat, formatBytes, inspectData } from './inspect.ts'
 
 const heart = ['age,bmi,smoker,risk,note', '61,31.2,1,high,x', '34,22.8,0,low,x', '45,-1e1,1,"high",x', ''].join('\r\n')
@@ -85,7 +85,7 @@ describe('inspectData', () => {
   })
 
   test('error: CSVs that cannot be parsed are CSV_INVALID and say where', async () => {
-    await expect(inspect('a,b\n1,2,3\n', 'x.csv')).rejects.toMatchObject({ code: 'CSV_INVALID', shortMessage: expect.stringContaining('line 2 has 3 fields, the header 2') })
+    await expect(inspect('a,b\n1,2,3\n', 'x.csv')).rejects.toMatchObject({ code: 'CSV_INVALID', shortMessage: 'This is not a CSV file the extension can read: a record with 3 fields (the header has 2) on line 2.' })
     await expect(inspect('a,b\n"1,2\n', 'x.csv')).rejects.toMatchObject({ code: 'CSV_INVALID', shortMessage: expect.stringContaining('unterminated') })
     await expect(inspect('a,b\n1"x,2\n', 'x.csv')).rejects.toMatchObject({ code: 'CSV_INVALID', shortMessage: expect.stringContaining('line 2') })
     await expect(inspect(new Uint8Array([0x61, 0x2c, 0x62, 0x0a, 0xff, 0xfe, 0x2c, 0x31]), 'x.csv')).rejects.toMatchObject({ code: 'CSV_INVALID', shortMessage: 'x.csv is not UTF-8 text.' })

@@ -1,15 +1,14 @@
 // What the owner is adding: a table (CSV, JSON array of records, JSON Lines, a captured page
 // table), described by the schema trainers and buyers will see, or any other file, kept as an
 // opaque encrypted blob. Runs in the data worker, so a large file never blocks the page.
-import type { DatasetSchema } from '@datavault/sdk'
+import { CsvInvalidError, CsvSchemaError, createCsvSchemaInference, createTableSchemaInference, csvLine, type DatasetSchema, type SkippedColumn } from '@datavault/sdk'
 import { DataFileError } from '../errors.ts'
-import { createCsvParser, csvLine } from './csv.ts'
 
 /** How a file is read. */
 export type DataFormat = 'csv' | 'json' | 'jsonl' | 'file'
 
-/** A column left out of the schema, and why (no trainer could use it as it is). */
-export type SkippedColumn = { name: string; reason: string }
+/** A column left out of the schema, and why (no trainer could use it as it is): the SDK's type. */
+export type { SkippedColumn }
 
 /** A table: its schema, the columns left out, its rows, and the CSV that will be encrypted. */
 export type TableInspection = {
@@ -37,13 +36,10 @@ export type InspectDataParameters = {
   onProgress?: ((bytes: number, total: number) => void) | undefined
 }
 
-/** Most distinct values a category column may have (the schema's limit). */
-export const maxCategoryValues = 1000
+/** Most distinct values a category column may have (the schema's limit): the SDK's. */
+export { maxCategoryValues } from '@datavault/sdk'
 /** JSON arrays are parsed whole: past this size, JSON Lines or CSV are the way. */
 export const maxJsonBytes = 64 * 1024 ** 2
-
-// The trainers' number syntax (compute-to-data's table reader; the datavault CLI infers with it too).
-const numberPattern = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
 
 /**
  * The format of a file from its name and media type: `.csv`, `.json`, `.jsonl`/`.ndjson` are
@@ -121,76 +117,24 @@ async function* readText(data: Blob, name: string, onProgress: InspectDataParame
   }
 }
 
-type ColumnStats = { name: string; numeric: boolean; values: Set<string> | undefined; empty: boolean; tooLong: boolean }
-
-/** Accumulates what each column holds, then says its type. */
-function schemaBuilder(names: readonly string[], name: string) {
-  if (names.length === 0) throw new DataFileError(`${name} has no columns.`, { code: 'TABLE_UNUSABLE' })
-  if (names.some((column) => column.trim() === '' || column.length > 128))
-    throw new DataFileError(`${name} has an empty or over-long column name (at most 128 characters).`, { code: 'TABLE_UNUSABLE' })
-  if (new Set(names).size !== names.length) throw new DataFileError(`${name} repeats a column name.`, { code: 'TABLE_UNUSABLE' })
-  const columns: ColumnStats[] = names.map((column) => ({ name: column, numeric: true, values: new Set(), empty: false, tooLong: false }))
-  let rows = 0
-  return {
-    add(cells: readonly string[]) {
-      rows++
-      for (let j = 0; j < columns.length; j++) {
-        const column = columns[j]!
-        const cell = cells[j] ?? ''
-        if (cell === '') column.empty = true
-        if (column.numeric && !(numberPattern.test(cell) && Number.isFinite(Number(cell)))) column.numeric = false
-        if (column.values !== undefined) {
-          if (cell.length > 128) column.tooLong = true
-          column.values.add(cell)
-          if (column.values.size > maxCategoryValues && !column.numeric) column.values = undefined
-        }
-      }
-    },
-    finish(): { schema: DatasetSchema; skipped: SkippedColumn[]; rows: number } {
-      if (rows === 0) throw new DataFileError(`${name} has a header but no rows.`, { code: 'TABLE_UNUSABLE' })
-      const described: DatasetSchema['columns'] = []
-      const skipped: SkippedColumn[] = []
-      for (const column of columns) {
-        if (column.numeric) {
-          described.push({ name: column.name, type: 'number' })
-          continue
-        }
-        const reason = column.empty
-          ? 'it has empty cells'
-          : column.values === undefined
-            ? `it has more than ${maxCategoryValues} distinct values`
-            : column.tooLong
-              ? 'it has values over 128 characters'
-              : column.values.size < 2
-                ? 'it has a single value'
-                : undefined
-        if (reason === undefined) described.push({ name: column.name, type: 'category', values: [...column.values!] })
-        else skipped.push({ name: column.name, reason })
-      }
-      if (described.length === 0)
-        throw new DataFileError(`No column of ${name} can be trained on: ${skipped.map((column) => `${column.name} (${column.reason})`).join(', ')}.`, { code: 'TABLE_UNUSABLE' })
-      return { schema: { format: 'csv', columns: described, rows }, skipped, rows }
-    },
+// The SDK's CSV and schema errors, as the extension's own (its pages know DataFileError's codes).
+function asDataFileError(error: unknown, name: string): unknown {
+  if (error instanceof CsvInvalidError) return new DataFileError(`This is not a CSV file the extension can read: ${error.shortMessage.replace(/^The CSV is malformed: /, '')}`, { code: 'CSV_INVALID' })
+  if (error instanceof CsvSchemaError) {
+    if (error.code === 'CSV_EMPTY') return new DataFileError(`${name} is empty.`, { code: 'FILE_EMPTY' })
+    return new DataFileError(`${name}: ${error.shortMessage}`, { code: 'TABLE_UNUSABLE' })
   }
+  return error
 }
 
 async function inspectCsv(data: Blob, name: string, onProgress: InspectDataParameters['onProgress']): Promise<TableInspection> {
-  let builder: ReturnType<typeof schemaBuilder> | undefined
-  let width = 0
-  const parser = createCsvParser((fields, line) => {
-    if (builder === undefined) {
-      builder = schemaBuilder(fields, name)
-      width = fields.length
-      return
-    }
-    if (fields.length !== width)
-      throw new DataFileError(`This is not a CSV file the extension can read: line ${line} has ${fields.length} fields, the header ${width}.`, { code: 'CSV_INVALID' })
-    builder.add(fields)
-  })
-  for await (const text of readText(data, name, onProgress, 'CSV_INVALID')) parser.push(text)
-  parser.end()
-  if (builder === undefined) throw new DataFileError(`${name} is empty.`, { code: 'FILE_EMPTY' })
-  return { kind: 'table', format: 'csv', ...builder.finish(), plaintext: data.type === 'text/csv' ? data : new Blob([data], { type: 'text/csv' }) }
+  const inference = createCsvSchemaInference()
+  try {
+    for await (const text of readText(data, name, onProgress, 'CSV_INVALID')) inference.push(text)
+    return { kind: 'table', format: 'csv', ...inference.end(), plaintext: data.type === 'text/csv' ? data : new Blob([data], { type: 'text/csv' }) }
+  } catch (error) {
+    throw asDataFileError(error, name)
+  }
 }
 
 type JsonRecord = Record<string, unknown>
@@ -257,7 +201,12 @@ function tableFromRecords(records: JsonRecord[], format: 'json' | 'jsonl', name:
         seen.add(key)
         names.push(key)
       }
-  const builder = schemaBuilder(names, name)
+  let builder: ReturnType<typeof createTableSchemaInference>
+  try {
+    builder = createTableSchemaInference(names)
+  } catch (error) {
+    throw asDataFileError(error, name)
+  }
   const lines: string[] = [csvLine(names)]
   records.forEach((record, index) => {
     const cells = names.map((column) => cellOf(record[column], () => `record ${index + 1}, "${column}",`, name))
@@ -267,5 +216,9 @@ function tableFromRecords(records: JsonRecord[], format: 'json' | 'jsonl', name:
   const plaintext = new Blob(lines, { type: 'text/csv' })
   if (plaintext.size > maxBytes)
     throw new DataFileError(`${name} is too big as a table: ${formatBytes(plaintext.size)}, and the most this vault takes is ${formatBytes(maxBytes)}.`, { code: 'FILE_TOO_LARGE' })
-  return { kind: 'table', format, ...builder.finish(), plaintext }
+  try {
+    return { kind: 'table', format, ...builder.finish(), plaintext }
+  } catch (error) {
+    throw asDataFileError(error, name)
+  }
 }

@@ -348,9 +348,11 @@ export function computeEngine(init: ComputeEngineInit) {
               }),
         })
       } finally {
-        await opened?.dispose().catch(() => {})
-        await rm(jobDir, { recursive: true, force: true }).catch(() => {})
-        await rm(staging, { recursive: true, force: true }).catch(() => {})
+        // Clean-up never changes how the job ended, but a failure here may leave plaintext or
+        // outputs behind (a key not zeroed, a directory not removed): it is logged, not hidden.
+        await opened?.dispose().catch((error: unknown) => log.warn({ err: safeError(error) }, 'could not dispose of the job inputs'))
+        await rm(jobDir, { recursive: true, force: true }).catch((error: unknown) => log.warn({ err: safeError(error) }, 'could not remove the job directory'))
+        await rm(staging, { recursive: true, force: true }).catch((error: unknown) => log.warn({ err: safeError(error) }, 'could not remove the staged outputs'))
       }
     }
 

@@ -339,3 +339,88 @@ export type NodeInfo = {
    */
   keyEscrow?: { backend: string; threshold: number; holders: `0x${string}`[] } | undefined
 }
+
+// Responses. What the node answers, checked by the SDK with these before it hands them on (and
+// typed by the views above, so the two cannot drift apart). Objects are loose: a field a newer
+// node adds passes through; a field this SDK relies on must be there and well formed.
+
+/** A 0x-prefixed hex string, kept as the node wrote it (no case change). */
+const hexSchema = z.custom<`0x${string}`>((value) => typeof value === 'string' && /^0x[0-9a-fA-F]*$/.test(value), 'must be 0x-prefixed hex')
+
+/** A dataset as the node lists it ({@link DatasetView}). */
+export const datasetViewSchema: z.ZodType<DatasetView> = z.looseObject({
+  id: hexSchema,
+  cid: z.string(),
+  datatoken: hexSchema,
+  owner: hexSchema,
+  name: z.string(),
+  description: z.string(),
+  schema: datasetSchemaSchema,
+  // A pool lists no trainers of its own (its governance approves them on chain).
+  policy: computePolicySchema.extend({ trainers: z.array(z.string()) }),
+  keyEscrowed: z.boolean(),
+  size: z.number(),
+  createdAt: z.string(),
+  revokedAt: z.string().optional(),
+  pool: hexSchema.optional(),
+  keyHolders: z.array(z.looseObject({ address: hexSchema, url: z.string() })).optional(),
+})
+
+/** A job as the node reports it ({@link JobView}). */
+export const jobViewSchema: z.ZodType<JobView> = z.looseObject({
+  id: z.string(),
+  dataset: hexSchema,
+  buyer: hexSchema,
+  trainer: z.looseObject({ id: z.string(), version: z.string(), hash: hexSchema, outputs: declaredOutputsSchema.optional() }),
+  params: z.record(z.string(), z.unknown()),
+  environment: z.string().optional(),
+  state: z.enum(jobStates),
+  failure: z.looseObject({ code: z.string(), message: z.string() }).optional(),
+  progress: z.looseObject({ epoch: z.number().optional(), epochs: z.number().optional(), loss: z.number().optional() }).optional(),
+  metrics: z.record(z.string(), z.number()).optional(),
+  result: z.looseObject({ files: z.array(z.looseObject({ name: z.string(), sha256: hexSchema, bytes: z.number() })) }).optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+})
+
+/** What `GET /v1/node` answers ({@link NodeInfo}). */
+export const nodeInfoSchema: z.ZodType<NodeInfo> = z.looseObject({
+  version: z.string(),
+  chainId: z.number().int(),
+  address: hexSchema,
+  encryptionPublicKey: hexSchema,
+  trainers: z.array(z.looseObject({ id: z.string(), version: z.string(), hash: hexSchema, runtime: z.enum(environmentRuntimes).optional() })),
+  maxUploadBytes: z.number(),
+  addresses: z.record(z.string(), z.unknown()).optional(),
+  keyEscrow: z.looseObject({ backend: z.string(), threshold: z.number().int(), holders: z.array(hexSchema) }).optional(),
+})
+
+/** A decimal string (a uint64 in JSON). */
+const decimalSchema = z.string().regex(/^\d+$/, 'must be a decimal integer')
+
+/** A signed job receipt as the node serves it (`SignedReceipt`; times and row counts as decimal strings). */
+export const signedReceiptSchema = z.looseObject({
+  chainId: z.number().int(),
+  node: hexSchema,
+  message: z.looseObject({
+    jobId: z.string(),
+    dataset: hexSchema,
+    datasetCids: z.array(z.string()),
+    datasetIds: z.array(hexSchema),
+    datasetRows: z.array(decimalSchema),
+    buyer: hexSchema,
+    orderTx: hexSchema,
+    trainerId: z.string(),
+    trainerVersion: z.string(),
+    trainerHash: hexSchema,
+    paramsHash: hexSchema,
+    outputsHash: hexSchema,
+    epsilon: z.string(),
+    delta: z.string(),
+    acceptedAt: decimalSchema,
+    startedAt: decimalSchema,
+    finishedAt: decimalSchema,
+  }),
+  hash: hexSchema,
+  signature: hexSchema,
+})

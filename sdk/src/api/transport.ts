@@ -1,7 +1,8 @@
 import type { LocalAccount } from 'viem'
 import { DataVaultError } from '../errors/base.ts'
 import { signRequest } from './auth.ts'
-import type { NodeInfo } from './schemas.ts'
+import { readResponse } from './response.ts'
+import { type NodeInfo, nodeInfoSchema } from './schemas.ts'
 
 /** A vault node answered with an error. `code` is the node's stable code (e.g. `ORDER_ALREADY_USED`). */
 export class VaultApiError extends DataVaultError {
@@ -105,6 +106,7 @@ export function createVaultClient({ url, account, fetch = globalThis.fetch }: Cr
       throw new VaultUnreachableError({ doing, url: base, cause })
     }
     if (!response.ok) {
+      // An error without a JSON body (a proxy's HTML page) still fails: with the HTTP status as its code.
       const payload = (await response.json().catch(() => undefined)) as
         | { error?: { code?: string; message?: string; details?: string } }
         | undefined
@@ -125,7 +127,7 @@ export function createVaultClient({ url, account, fetch = globalThis.fetch }: Cr
     request: send,
     node() {
       info ??= send({ method: 'GET', path: '/v1/node', doing: 'reading the node info' })
-        .then((response) => response.json() as Promise<NodeInfo>)
+        .then((response) => readResponse(response, nodeInfoSchema, 'reading the node info'))
         .catch((error: unknown) => {
           info = undefined
           throw error

@@ -103,7 +103,7 @@ export class CliInterruptedError extends CliError {
 
 // SDK and node errors, by name or code, to the exit code a script expects.
 const verificationNames = new Set(['ReceiptVerificationError', 'OutputDigestMismatchError'])
-const usageNames = new Set(['TrainerParametersError', 'OceanAddressesError', 'ChainMismatchError', 'AddressesRequiredError', 'PublishDatasetArgumentError'])
+const usageNames = new Set(['TrainerParametersError', 'OceanAddressesError', 'ChainMismatchError', 'AddressesRequiredError', 'PublishDatasetArgumentError', 'CsvInvalidError', 'CsvSchemaError'])
 const notFoundNames = new Set(['ExchangeNotFoundError', 'DatatokenNotForSaleError', 'DatasetNotReadyError', 'ChainArgumentError'])
 
 /**

@@ -39,7 +39,9 @@ describe('createDataVaultClient', () => {
   })
 
   test('error: publishing without addresses, when the node does not serve them', async () => {
-    const fetch = (async () => Response.json({ chainId: 8996, address: account.address })) as typeof globalThis.fetch
+    // A node's whole info, without contract addresses (the SDK checks the info's shape).
+    const info = { version: '0.1.0', chainId: 8996, address: account.address, encryptionPublicKey: `0x${'ab'.repeat(32)}`, trainers: [], maxUploadBytes: 1024 }
+    const fetch = (async () => Response.json(info)) as typeof globalThis.fetch
     const client = createDataVaultClient({ node: 'http://node.invalid', chain: { rpcUrl: 'http://127.0.0.1:8545', chainId: 8996 }, account, fetch })
     await expect(client.addresses()).rejects.toMatchObject({ name: 'AddressesRequiredError', code: 'OCEAN_ADDRESSES_REQUIRED' })
     await expect(client.publishDataset({ data: 'a\n1\n', name: 'x', schema: { format: 'csv', columns: [{ name: 'a', type: 'number' }] }, policy: { trainers: ['linear-regression'] }, price: 1n })).rejects.toMatchObject({

@@ -53,7 +53,7 @@ import { type OrderDatasetParameters, type OrderDatasetReturnType, orderDataset 
 import { type PublishDatasetParameters, type PublishDatasetReturnType, publishDataset } from './actions/publishDataset.ts'
 import { type RotateDatasetKeyParameters, type RotateDatasetKeyReturnType, rotateDatasetKey } from './actions/rotateDatasetKey.ts'
 import { type SearchDatasetsParameters, type SearchDatasetsReturnType, searchDatasets } from './actions/searchDatasets.ts'
-import type { DataVaultBaseClient } from './createDataVaultClient.ts'
+import type { DataVaultBaseClient } from './baseClient.ts'
 
 /** Every datavault action, bound to one client (the client argument left out). */
 export type DataVaultActions = {

@@ -51,7 +51,7 @@ describe('fileSink with downloadResult', () => {
     // A node double answering only what this test needs: its info, and one output.
     const fetch = (async (input: RequestInfo | URL) =>
       String(input).endsWith('/v1/node')
-        ? Response.json({ chainId: 8996, address: account.address })
+        ? Response.json({ version: '0.1.0', chainId: 8996, address: account.address, encryptionPublicKey: `0x${'ab'.repeat(32)}`, trainers: [], maxUploadBytes: 1024 })
         : new Response(new Uint8Array([1, 2, 3]), { headers: { 'x-datavault-sha256': '0x039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81' } })) as typeof globalThis.fetch
     const client = createVaultClient({ url: 'http://node.invalid', account, fetch })
     await expect(downloadResult(client, { id: 'j', to: fileSink(join(dir, 'missing', 'model.safetensors')) })).rejects.toMatchObject({ name: 'ResultWriteError', code: 'RESULT_WRITE_FAILED', details: 'ENOENT' })
@@ -66,7 +66,7 @@ describe('fileSink with downloadResult', () => {
     const account = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9c86dae88c7a8412f4603b6b78690d')
     const fetch = (async (input: RequestInfo | URL) =>
       String(input).endsWith('/v1/node')
-        ? Response.json({ chainId: 8996, address: account.address })
+        ? Response.json({ version: '0.1.0', chainId: 8996, address: account.address, encryptionPublicKey: `0x${'ab'.repeat(32)}`, trainers: [], maxUploadBytes: 1024 })
         : new Response(new Uint8Array([1, 2, 4]), { headers: { 'x-datavault-sha256': '0x039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81' } })) as typeof globalThis.fetch
     const client = createVaultClient({ url: 'http://node.invalid', account, fetch })
     await expect(downloadResult(client, { id: 'j', to: fileSink(join(dir, 'tampered.bin')) })).rejects.toMatchObject({ name: 'OutputDigestMismatchError', code: 'OUTPUT_DIGEST_MISMATCH' })

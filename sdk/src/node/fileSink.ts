@@ -27,6 +27,7 @@ export function fileSink(path: string, { mode = 0o644 }: FileSinkOptions = {}): 
   const target = resolve(path)
   const temporary = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.partial`)
   let handle: FileHandle | undefined
+  // Best-effort clean-up of a write that is being abandoned: the error that abandoned it is the one reported.
   const discard = async () => {
     await handle?.close().catch(() => {})
     handle = undefined

@@ -133,6 +133,7 @@ export async function transformFile({
       }
       await writer.close()
     } catch (error) {
+      // Already failing: the abort only releases the writer; its own failure would hide the real one.
       await writer.abort(error).catch(() => {})
       // The pipe's error is the more telling one (the transform's own, e.g. an envelope error).
       await piping
@@ -147,6 +148,7 @@ export async function transformFile({
     committed = true
     return { bytesRead, bytesWritten }
   } finally {
+    // Best-effort clean-up: the result (or the error being thrown) is already decided.
     await input.close().catch(() => {})
     if (output) await output.close().catch(() => {})
     if (!committed) await rm(temporary, { force: true }).catch(() => {})

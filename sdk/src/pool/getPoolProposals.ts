@@ -16,7 +16,7 @@ export type PoolProposal = {
   /** Last block of the vote. */
   voteEnd: bigint
   votes: { against: bigint; for: bigint; abstain: bigint }
-  /** Votes (for + abstain) needed. */
+  /** Votes (for + abstain) needed; 0n before the vote starts (the governor fixes it then). */
   quorum: bigint
   calls: PoolCall[]
   /** The calls as DataPool / PoolGovernor functions. */
@@ -53,12 +53,18 @@ export async function getPoolProposals(client: ReadClient, { pool, proposalId, f
   const records = (await readProposals(client, governor, fromBlock)).filter((record) => proposalId === undefined || record.proposalId === proposalId)
   return Promise.all(
     records.map(async (record): Promise<PoolProposal> => {
-      const [state, [against, forVotes, abstain], quorum, eta] = await Promise.all([
+      const [state, [against, forVotes, abstain], eta] = await Promise.all([
         readProposalState(client, governor, record.proposalId),
         read(doing, readContract(client, { address: governor, abi: poolGovernorAbi, functionName: 'proposalVotes', args: [record.proposalId] })),
-        read(doing, readContract(client, { address: governor, abi: poolGovernorAbi, functionName: 'quorum', args: [record.voteStart] })).catch(() => 0n),
         read(doing, readContract(client, { address: governor, abi: poolGovernorAbi, functionName: 'proposalEta', args: [record.proposalId] })),
       ])
+      // The governor fixes a proposal's quorum when its vote starts (asking earlier reverts): 0n
+      // for one whose vote has not started (pending, or cancelled before it). Any other failure
+      // to read it is a failure, not a quorum of 0.
+      const quorum = await read(doing, readContract(client, { address: governor, abi: poolGovernorAbi, functionName: 'quorum', args: [record.voteStart] })).catch((error: unknown) => {
+        if (state === 'pending' || state === 'canceled') return 0n
+        throw error
+      })
       const calls = record.targets.map((target, index) => ({ target, value: record.values[index] ?? 0n, data: record.calldatas[index] ?? '0x' }))
       return {
         proposalId: record.proposalId,

@@ -175,6 +175,7 @@ export function keyHolder({ now = () => Math.floor(Date.now() / 1000) }: { now?:
       async escrow({ owner, manifest, signature, sealedShare }) {
         const index = manifest.holders.findIndex((holder) => holder.toLowerCase() === address)
         if (index === -1) throw new KeyHolderError('This holder is not among the manifest\'s key holders.', { code: 'HOLDER_NOT_IN_MANIFEST', status: 400 })
+        // A signature that does not even parse is signed by nobody: refused just below.
         const signer = await recoverTypedDataAddress({ domain, types: keyEscrowTypes, primaryType: 'KeyEscrow', message: manifest, signature }).catch(() => undefined)
         if (signer?.toLowerCase() !== owner.toLowerCase())
           throw new KeyHolderError('The manifest is not signed by the wallet that sent it.', { code: 'MANIFEST_SIGNATURE_INVALID', status: 400 })
@@ -210,6 +211,7 @@ export function keyHolder({ now = () => Math.floor(Date.now() / 1000) }: { now?:
         if (ticket.expiry <= BigInt(at)) throw new KeyHolderError('The job ticket has expired.', { code: 'TICKET_EXPIRED', status: 401 })
         if (ticket.expiry > BigInt(at + maxJobTicketLifetimeSeconds))
           throw new KeyHolderError(`A job ticket may be valid for at most ${maxJobTicketLifetimeSeconds} s.`, { code: 'TICKET_EXPIRY_TOO_FAR', status: 400 })
+        // A signature that does not even parse is signed by nobody: refused just below.
         const signer = await recoverTypedDataAddress({ domain, types: jobTicketTypes, primaryType: 'JobTicket', message: ticket, signature }).catch(() => undefined)
         if (!signer) throw new KeyHolderError('The job ticket\'s signature is invalid.', { code: 'TICKET_SIGNATURE_INVALID', status: 401 })
         const row = read(ticket.dataset)

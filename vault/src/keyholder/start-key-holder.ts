@@ -209,6 +209,7 @@ export async function startKeyHolder({
     log.info({ url }, 'key holder listening')
     return { url, address: identity.account.address, encryptionPublicKey: bytesToHex(identity.encryption.publicKey), holder, stop }
   } catch (error) {
+    // Start-up failed: stop what did start; the start-up error is the one to report.
     await stop().catch(() => {})
     throw error
   }

@@ -131,6 +131,7 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
         } catch (cause) {
           throw new KeyReleaseError(`The key holder ${holder} could not be reached.`, { code: 'HOLDER_UNREACHABLE', status: 503, cause })
         }
+        // A holder's answer that is not JSON is handled below as a refusal with the HTTP status.
         const payload = (await response.json().catch(() => undefined)) as
           | { index?: number; sealedShare?: Hex; error?: { code?: string; message?: string } }
           | undefined
@@ -161,6 +162,7 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
         if (manifest.dataset !== dataset.id) throw refuse('The manifest is for another dataset.')
         if (manifest.cid !== dataset.cid) throw refuse('The manifest names another ciphertext than the dataset\'s.')
         if (!manifest.computeNodes.includes(node)) throw refuse('The manifest does not let this node ask for the key.')
+        // A signature that does not even parse is signed by nobody: refused just below.
         const signer = await recoverTypedDataAddress({ domain, types: keyEscrowTypes, primaryType: 'KeyEscrow', message: manifest, signature }).catch(() => undefined)
         if (signer?.toLowerCase() !== dataset.owner) throw refuse('The manifest is not signed by the dataset\'s owner.')
         const existing = readManifest(dataset.id)

@@ -1,4 +1,4 @@
-import type { Address, Hex, PublicClient } from 'viem'
+import { type Address, BaseError, ContractFunctionRevertedError, ContractFunctionZeroDataError, type Hex, type PublicClient } from 'viem'
 import { dataPoolAbi } from '@datavault/contracts/abis'
 import { type ComputePolicy, DataVaultError, computePolicyFromPoolLimits, isPoolBuyerAllowed, isPoolTrainerApproved, poolMembers } from '@datavault/sdk'
 import { ChainUnavailableError } from '../chain/chain.ts'
@@ -45,8 +45,12 @@ export function poolReader({ client }: { client: PublicClient }): PoolReader {
         const [datatoken, ready] = await Promise.all([
           client.readContract({ address: pool, abi: dataPoolAbi, functionName: 'datatoken' }),
           client.readContract({ address: pool, abi: dataPoolAbi, functionName: 'setupComplete' }),
-        ]).catch(() => {
-          throw new PoolJobRefusedError(`${pool} is not a DataPool on this chain.`, { code: 'POOL_UNKNOWN', status: 404 })
+        ]).catch((error: unknown) => {
+          // A call that reverts or finds no contract: no DataPool there. Anything else (the RPC
+          // down, a timeout) is the chain being unavailable, not an unknown pool.
+          const noPool = error instanceof BaseError && error.walk((cause) => cause instanceof ContractFunctionRevertedError || cause instanceof ContractFunctionZeroDataError) !== null
+          if (noPool) throw new PoolJobRefusedError(`${pool} is not a DataPool on this chain.`, { code: 'POOL_UNKNOWN', status: 404 })
+          throw error
         })
         if (!ready) throw new PoolJobRefusedError('The pool\'s setup is not complete.', { code: 'POOL_NOT_READY', status: 409 })
         return datatoken.toLowerCase() as Address

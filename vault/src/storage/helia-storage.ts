@@ -84,6 +84,7 @@ export async function heliaStorage({ dir, logger }: HeliaStorageInit): Promise<S
     lastGc = Date.now()
     gcRunning = helia
       .gc()
+      // A failed collection is tried again at the next chance (nothing is lost but disk space for a while).
       .catch((error: unknown) => {
         logger?.warn({ err: error }, 'collecting unpinned blocks failed; will retry')
         gcWanted = true

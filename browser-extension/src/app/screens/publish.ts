@@ -31,6 +31,7 @@ export async function publishScreen(context: AppContext, main: HTMLElement, { pa
   let session: VaultSession
   let baseToken: BaseToken
   let pools: DatasetView[] = []
+  let poolsUnavailable: string | undefined
   let environments: ComputeEnvironment[]
   try {
     session = await context.vault()
@@ -41,8 +42,12 @@ export async function publishScreen(context: AppContext, main: HTMLElement, { pa
       session.client.public.readContract({ address: Ocean, abi: erc20Abi, functionName: 'decimals' }),
     ])
     baseToken = { symbol, decimals }
-    // Pools are optional here: a node or chain that cannot list them leaves the choice out.
-    pools = await listedPools(session).catch(() => [])
+    // Pools are optional here: a node or chain that cannot list them leaves the choice out, and
+    // says so (a failure is not "no pools").
+    pools = await listedPools(session).catch((error: unknown) => {
+      poolsUnavailable = describeError(error, { ...session.settings, address: session.address }).message
+      return []
+    })
     environments = await session.client.getEnvironments()
   } catch (error) {
     return failed(context, main, title, error, () => void publishScreen(context, main, { path }))
@@ -55,7 +60,7 @@ export async function publishScreen(context: AppContext, main: HTMLElement, { pa
     context.navigate(`#/dataset/${item.dataset}`)
     return
   }
-  policyForm(context, main, session, item, baseToken, pools, environments)
+  policyForm(context, main, session, item, baseToken, pools, environments, poolsUnavailable)
 }
 
 /** One line on where an environment runs a job, for an owner choosing where their data may be read. */
@@ -76,6 +81,7 @@ function policyForm(
   baseToken: BaseToken,
   pools: DatasetView[],
   environments: ComputeEnvironment[],
+  poolsUnavailable?: string,
 ): void {
   const attempt = item.publishAttempt
   const asked = attempt?.request
@@ -168,7 +174,11 @@ function policyForm(
       field(
         'Also add it to a pool (optional)',
         poolChoice,
-        pools.length ? "The pool's members decide who may train on the pooled data and share what buyers pay for it; it stays for sale on its own too." : 'No pool is listed on this node. You can add it to one later, under Pools.',
+        pools.length
+          ? "The pool's members decide who may train on the pooled data and share what buyers pay for it; it stays for sale on its own too."
+          : poolsUnavailable !== undefined
+            ? `The pools could not be listed (${poolsUnavailable}). You can add it to one later, under Pools.`
+            : 'No pool is listed on this node. You can add it to one later, under Pools.',
       ),
     ),
     errors,

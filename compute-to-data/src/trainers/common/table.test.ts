@@ -41,6 +41,17 @@ describe('loadTable', () => {
     expect(failure(() => loadTable(plan, [''])).reason).toBe('no-rows')
   })
 
+  test('error: malformed CSV is bad-csv, naming the line and what is wrong, never the contents', () => {
+    expect(failure(() => loadTable(plan, ['x1,x2,label\n1,2,a\n"open'])).reason).toBe('bad-csv')
+    expect(failure(() => loadTable(plan, ['x1,x2,label\n1,2,a\r3,4,b\n']))).toEqual({ reason: 'bad-csv', message: 'bad-csv: a bare carriage return on line 2' })
+    expect(failure(() => loadTable(plan, ['x1,x2,label\n1,SECRET"VALUE,a\n']))).toEqual({ reason: 'bad-csv', message: 'bad-csv: a quote inside an unquoted field on line 2' })
+  })
+
+  test('behavior: quoted cells, CRLF, a byte-order mark and blank lines read as the schema inference reads them', () => {
+    const table = loadTable(plan, ['\uFEFFx1,x2,label\r\n"1",2,"a"\r\n\r\n3,4,b\r\n\n'])
+    expect([table.rows, [...table.x], [...table.y]]).toEqual([2, [1, 2, 3, 4], [0, 1]])
+  })
+
   test('error: messages never contain cell values', () => {
     const secret = 'hunter2-secret'
     expect(failure(() => loadTable(plan, [`x1,x2,label\n${secret},2,a`])).message).not.toContain(secret)

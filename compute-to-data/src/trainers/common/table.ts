@@ -1,4 +1,4 @@
-import { parseCsv } from './csv.ts'
+import { CsvInvalidError, parseCsv, parseCsvNumber } from '@datavault/sdk'
 import { TrainerDataError } from './errors.ts'
 
 /** Which columns to read: the label (a category column when `classes` is given, else a number column) and the features. */
@@ -6,8 +6,6 @@ export type TableSpec = { label: string; classes?: readonly string[] | undefined
 
 /** Rows ready for training: features row-major (rows × features), and per row a class index or a number target. */
 export type TrainingTable = { x: Float64Array; y: Float64Array; rows: number; features: number }
-
-const numberPattern = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
 
 /**
  * Turns the CSV texts of the job's inputs into a training table. Every input needs a header row
@@ -26,7 +24,7 @@ export function loadTable(spec: TableSpec, texts: readonly string[]): TrainingTa
     let header: string[] | undefined
     let featureColumns: number[] = []
     let labelColumn = -1
-    parseCsv(text, (fields, line) => {
+    readCsv(text, (fields, line) => {
       if (header === undefined) {
         header = fields
         if (new Set(fields).size !== fields.length) throw new TrainerDataError('duplicate-header', `input ${input} repeats a column name`)
@@ -73,7 +71,16 @@ export function loadTable(spec: TableSpec, texts: readonly string[]): TrainingTa
   return { x: x.subarray(0, rows * d), y: y.subarray(0, rows), rows, features: d }
 }
 
-function parseNumber(cell: string): number | undefined {
-  const value = numberPattern.test(cell) ? Number(cell) : Number.NaN
-  return Number.isFinite(value) ? value : undefined
+// The SDK's number syntax (the one the schema inference used when the dataset was published).
+const parseNumber = parseCsvNumber
+
+// The SDK's CSV reader (blank lines skipped); malformed CSV is `bad-csv` with the line and what is
+// wrong, never a cell's contents.
+function readCsv(text: string, onRecord: (fields: string[], line: number) => void): void {
+  try {
+    parseCsv(text, onRecord)
+  } catch (error) {
+    if (error instanceof CsvInvalidError) throw new TrainerDataError('bad-csv', `${error.reason}${error.line === undefined ? '' : ` on line ${error.line}`}`)
+    throw error
+  }
 }

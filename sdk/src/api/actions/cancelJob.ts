@@ -1,9 +1,11 @@
 import type { JobView } from '../schemas.ts'
 import type { VaultClient } from '../transport.ts'
+import { jobViewSchema } from '../schemas.ts'
+import { readResponse } from '../response.ts'
 
 export type CancelJobParameters = { id: string }
 export type CancelJobReturnType = JobView
-export type CancelJobErrorType = import('../transport.ts').VaultApiError | import('../transport.ts').VaultUnreachableError
+export type CancelJobErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * The buyer cancels a job: one still waiting (queued, awaiting approval) fails at once as
@@ -16,5 +18,5 @@ export type CancelJobErrorType = import('../transport.ts').VaultApiError | impor
  */
 export async function cancelJob(client: VaultClient, { id }: CancelJobParameters): Promise<CancelJobReturnType> {
   const response = await client.request({ method: 'POST', path: `/v1/jobs/${encodeURIComponent(id)}/cancel`, doing: 'cancelling a job', signed: true })
-  return (await response.json()) as JobView
+  return await readResponse(response, jobViewSchema, 'cancelling a job')
 }

@@ -3,11 +3,14 @@ import type { VaultClient } from '../transport.ts'
 import { approvalTermsHash } from '../receipt.ts'
 import { getJob } from './getJob.ts'
 import { sendHolderApprovals } from './holderApprovals.ts'
+import { z } from 'zod'
+import { jobViewSchema } from '../schemas.ts'
+import { readResponse } from '../response.ts'
 
 export type ApproveJobParameters = { id: string }
 export type DenyJobParameters = { id: string; reason: string }
 export type DecideJobReturnType = JobView
-export type DecideJobErrorType = import('../transport.ts').VaultApiError
+export type DecideJobErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * The dataset's owner approves the custom algorithm of a job waiting for approval: that exact
@@ -28,7 +31,7 @@ export async function approveJob(client: VaultClient, { id }: ApproveJobParamete
       approved: true,
     })
   const response = await client.request({ method: 'POST', path: `/v1/jobs/${encodeURIComponent(id)}/approve`, doing: 'approving a job', signed: true })
-  return (await response.json()) as JobView
+  return await readResponse(response, jobViewSchema, 'approving a job')
 }
 
 /**
@@ -46,7 +49,7 @@ export async function denyJob(client: VaultClient, { id, reason }: DenyJobParame
     json: { reason },
     signed: true,
   })
-  return (await response.json()) as JobView
+  return await readResponse(response, jobViewSchema, 'denying a job')
 }
 
 /**
@@ -58,7 +61,7 @@ export async function denyJob(client: VaultClient, { id, reason }: DenyJobParame
  */
 export async function getJobLogs(client: VaultClient, { id }: { id: string }): Promise<{ log: string }> {
   const response = await client.request({ method: 'GET', path: `/v1/jobs/${encodeURIComponent(id)}/logs`, doing: 'reading a job log', signed: true })
-  return (await response.json()) as { log: string }
+  return await readResponse(response, z.looseObject({ log: z.string() }), 'reading a job log')
 }
 
 export type ApproveAlgorithmParameters = {
@@ -74,7 +77,7 @@ export type ApproveAlgorithmReturnType = {
    */
   algorithm: { hash: `0x${string}`; dataset: `0x${string}`; outputs: import('../schemas.ts').DeclaredOutputs | undefined; params: Record<string, unknown> }
 }
-export type ApproveAlgorithmErrorType = import('../transport.ts').VaultApiError
+export type ApproveAlgorithmErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * The dataset's owner approves the custom algorithm a job is waiting on. Same request as

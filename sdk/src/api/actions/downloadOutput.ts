@@ -2,9 +2,13 @@ import { bytesToHex } from 'viem'
 import { DataVaultError } from '../../errors/base.ts'
 import type { SignedReceipt } from '../receipt.ts'
 import type { VaultClient } from '../transport.ts'
+import { signedReceiptSchema } from '../schemas.ts'
+import { readResponse } from '../response.ts'
 
 export type DownloadOutputParameters = { id: string; name: string }
 export type DownloadOutputReturnType = { bytes: Uint8Array; sha256: `0x${string}` }
+/** What `downloadOutput` may throw. */
+export type DownloadOutputErrorType = import('../response.ts').VaultRequestErrorType | OutputDigestMismatchError
 
 /** A downloaded output does not match the digest the node announced. */
 export class OutputDigestMismatchError extends DataVaultError {
@@ -43,5 +47,5 @@ export async function downloadOutput(client: VaultClient, { id, name }: Download
  */
 export async function getReceipt(client: VaultClient, { id }: { id: string }): Promise<SignedReceipt> {
   const response = await client.request({ method: 'GET', path: `/v1/jobs/${encodeURIComponent(id)}/receipt`, doing: 'downloading the receipt', signed: true })
-  return (await response.json()) as SignedReceipt
+  return await readResponse(response, signedReceiptSchema, 'downloading the receipt')
 }

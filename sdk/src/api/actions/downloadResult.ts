@@ -114,6 +114,7 @@ export async function downloadResult(client: VaultClient, { id, name = 'model.sa
     }
     return { name, sha256: digest, size, bytes, weights: name.endsWith('.safetensors') ? loadWeights(bytes) : undefined }
   } catch (error) {
+    // Already failing: the abort only releases the sink; the download's error is the one to report.
     await writer?.abort(error).catch(() => {})
     throw error
   }

@@ -32,7 +32,7 @@ export type EscrowDataKeyParameters = {
   onShare?: ((event: { holder: Address; index: number }) => void) | undefined
 }
 export type EscrowDataKeyReturnType = { manifest: KeyEscrowManifest; signature: Hex }
-export type EscrowDataKeyErrorType = import('../transport.ts').VaultApiError | KeyEscrowError
+export type EscrowDataKeyErrorType = import('../response.ts').VaultRequestErrorType | KeyEscrowError
 
 /** The key escrow could not be set up: no registry, a holder not registered, a holder that refused. */
 export class KeyEscrowError extends DataVaultError {

@@ -2,6 +2,8 @@ import type { VaultClient } from '../transport.ts'
 
 export type GetAlgorithmParameters = { hash: `0x${string}` }
 export type GetAlgorithmReturnType = { code: Uint8Array; runtime: 'node' | 'python' }
+/** What `getAlgorithm` may throw. */
+export type GetAlgorithmErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * Downloads a custom algorithm's program, so the owner of a dataset it asks to run on can read

@@ -1,8 +1,13 @@
 import type { DatasetView } from '../schemas.ts'
 import type { VaultClient } from '../transport.ts'
+import { z } from 'zod'
+import { datasetViewSchema } from '../schemas.ts'
+import { readResponse } from '../response.ts'
 
 export type GetDatasetsParameters = { search?: string; owner?: `0x${string}` }
 export type GetDatasetsReturnType = DatasetView[]
+/** What `getDatasets` may throw. */
+export type GetDatasetsErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * Lists the datasets a node serves, optionally filtered by a search text or owner.
@@ -16,7 +21,7 @@ export async function getDatasets(client: VaultClient, { search, owner }: GetDat
   if (owner) query.set('owner', owner)
   const suffix = query.size ? `?${query}` : ''
   const response = await client.request({ method: 'GET', path: `/v1/datasets${suffix}`, doing: 'listing datasets' })
-  return ((await response.json()) as { datasets: DatasetView[] }).datasets
+  return (await readResponse(response, z.looseObject({ datasets: z.array(datasetViewSchema) }), 'listing datasets')).datasets
 }
 
 /**
@@ -27,5 +32,5 @@ export async function getDatasets(client: VaultClient, { search, owner }: GetDat
  */
 export async function getDataset(client: VaultClient, { id }: { id: `0x${string}` }): Promise<DatasetView> {
   const response = await client.request({ method: 'GET', path: `/v1/datasets/${id.toLowerCase()}`, doing: 'reading a dataset' })
-  return (await response.json()) as DatasetView
+  return await readResponse(response, datasetViewSchema, 'reading a dataset')
 }

@@ -1,9 +1,10 @@
 import { z } from 'zod'
 import { type ComputeEnvironment, computeEnvironmentSchema } from '../schemas.ts'
-import { type VaultClient, VaultApiError } from '../transport.ts'
+import { readResponse, type VaultResponseError } from '../response.ts'
+import type { VaultApiError, VaultClient } from '../transport.ts'
 
 export type GetEnvironmentsReturnType = ComputeEnvironment[]
-export type GetEnvironmentsErrorType = VaultApiError
+export type GetEnvironmentsErrorType = VaultApiError | VaultResponseError
 
 // Fields a newer node adds are dropped, not refused: what an operator declares is strict, what a client reads is not.
 const responseSchema = z.object({ environments: z.array(computeEnvironmentSchema.strip()) })
@@ -20,13 +21,5 @@ const responseSchema = z.object({ environments: z.array(computeEnvironmentSchema
  */
 export async function getEnvironments(client: VaultClient): Promise<GetEnvironmentsReturnType> {
   const response = await client.request({ method: 'GET', path: '/v1/environments', doing: 'listing compute environments' })
-  const parsed = responseSchema.safeParse(await response.json())
-  if (!parsed.success)
-    throw new VaultApiError({
-      status: response.status,
-      code: 'BAD_RESPONSE',
-      message: `The node's list of environments is malformed: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
-      doing: 'listing compute environments',
-    })
-  return parsed.data.environments
+  return (await readResponse(response, responseSchema, 'listing compute environments')).environments
 }

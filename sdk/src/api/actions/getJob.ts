@@ -1,8 +1,11 @@
-import type { JobView } from '../schemas.ts'
+import { readResponse } from '../response.ts'
+import { type JobView, jobViewSchema } from '../schemas.ts'
 import type { VaultClient } from '../transport.ts'
 
 export type GetJobParameters = { id: string; signal?: AbortSignal }
 export type GetJobReturnType = JobView
+/** What `getJob` may throw. */
+export type GetJobErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * Reads a job's state, progress, metrics and outputs. Signed: only its buyer or the dataset's owner may.
@@ -12,5 +15,5 @@ export type GetJobReturnType = JobView
  */
 export async function getJob(client: VaultClient, { id, signal }: GetJobParameters): Promise<GetJobReturnType> {
   const response = await client.request({ method: 'GET', path: `/v1/jobs/${encodeURIComponent(id)}`, doing: 'reading a job', signed: true, signal })
-  return (await response.json()) as JobView
+  return readResponse(response, jobViewSchema, 'reading a job')
 }

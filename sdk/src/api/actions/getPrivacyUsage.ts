@@ -1,12 +1,19 @@
+import { z } from 'zod'
 import type { VaultClient } from '../transport.ts'
+import { readResponse } from '../response.ts'
 
 /** A dataset's privacy budget: what its owner allows, what jobs spent and hold, and what is left. */
+const budgetSchema = z.looseObject({ epsilon: z.number(), delta: z.number() })
+const privacyUsageSchema = z.looseObject({ budget: budgetSchema.nullable(), spent: budgetSchema, reserved: budgetSchema, remaining: budgetSchema.nullable() })
+
 export type GetPrivacyUsageReturnType = {
   budget: { epsilon: number; delta: number } | null
   spent: { epsilon: number; delta: number }
   reserved: { epsilon: number; delta: number }
   remaining: { epsilon: number; delta: number } | null
 }
+/** What `getPrivacyUsage` may throw. */
+export type GetPrivacyUsageErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * Reads a dataset's privacy budget and how much of it is left (`budget: null` when the dataset
@@ -17,5 +24,5 @@ export type GetPrivacyUsageReturnType = {
  */
 export async function getPrivacyUsage(client: VaultClient, { dataset }: { dataset: `0x${string}` }): Promise<GetPrivacyUsageReturnType> {
   const response = await client.request({ method: 'GET', path: `/v1/datasets/${dataset.toLowerCase()}/privacy`, doing: 'reading the privacy budget' })
-  return (await response.json()) as GetPrivacyUsageReturnType
+  return await readResponse(response, privacyUsageSchema, 'reading the privacy budget')
 }

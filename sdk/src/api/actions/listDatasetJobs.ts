@@ -1,8 +1,13 @@
 import type { JobView } from '../schemas.ts'
 import type { VaultClient } from '../transport.ts'
+import { z } from 'zod'
+import { jobViewSchema } from '../schemas.ts'
+import { readResponse } from '../response.ts'
 
 export type ListDatasetJobsParameters = { dataset: `0x${string}` }
 export type ListDatasetJobsReturnType = JobView[]
+/** What `listDatasetJobs` may throw. */
+export type ListDatasetJobsErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * The dataset's owner lists every job on their dataset, newest first, those waiting for approval
@@ -13,5 +18,5 @@ export type ListDatasetJobsReturnType = JobView[]
  */
 export async function listDatasetJobs(client: VaultClient, { dataset }: ListDatasetJobsParameters): Promise<ListDatasetJobsReturnType> {
   const response = await client.request({ method: 'GET', path: `/v1/jobs?dataset=${dataset.toLowerCase()}`, doing: 'listing the jobs on a dataset', signed: true })
-  return ((await response.json()) as { jobs: JobView[] }).jobs
+  return (await readResponse(response, z.looseObject({ jobs: z.array(jobViewSchema) }), 'listing the jobs on a dataset')).jobs
 }

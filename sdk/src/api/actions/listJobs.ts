@@ -1,9 +1,12 @@
 import type { JobView } from '../schemas.ts'
 import type { VaultClient } from '../transport.ts'
+import { z } from 'zod'
+import { jobViewSchema } from '../schemas.ts'
+import { readResponse } from '../response.ts'
 
 export type ListJobsParameters = { signal?: AbortSignal | undefined }
 export type ListJobsReturnType = JobView[]
-export type ListJobsErrorType = import('../transport.ts').VaultApiError | import('../transport.ts').VaultUnreachableError
+export type ListJobsErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * Lists the signing buyer's jobs on this node, newest first. Signed.
@@ -13,5 +16,5 @@ export type ListJobsErrorType = import('../transport.ts').VaultApiError | import
  */
 export async function listJobs(client: VaultClient, { signal }: ListJobsParameters = {}): Promise<ListJobsReturnType> {
   const response = await client.request({ method: 'GET', path: '/v1/jobs', doing: 'listing jobs', signed: true, signal })
-  return ((await response.json()) as { jobs: JobView[] }).jobs
+  return (await readResponse(response, z.looseObject({ jobs: z.array(jobViewSchema) }), 'listing jobs')).jobs
 }

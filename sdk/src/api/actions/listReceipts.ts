@@ -1,8 +1,13 @@
 import type { SignedReceipt } from '../receipt.ts'
 import type { VaultClient } from '../transport.ts'
+import { z } from 'zod'
+import { signedReceiptSchema } from '../schemas.ts'
+import { readResponse } from '../response.ts'
 
 export type ListReceiptsParameters = { dataset: `0x${string}` }
 export type ListReceiptsReturnType = SignedReceipt[]
+/** What `listReceipts` may throw. */
+export type ListReceiptsErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * The dataset's owner lists the receipts of every finished job on their dataset: who trained
@@ -18,5 +23,5 @@ export async function listReceipts(client: VaultClient, { dataset }: ListReceipt
     doing: 'listing receipts',
     signed: true,
   })
-  return ((await response.json()) as { receipts: SignedReceipt[] }).receipts
+  return (await readResponse(response, z.looseObject({ receipts: z.array(signedReceiptSchema) }), 'listing receipts')).receipts
 }

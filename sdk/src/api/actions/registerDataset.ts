@@ -1,9 +1,11 @@
 import type { DatasetView, RegisterDatasetBody } from '../schemas.ts'
 import type { VaultClient } from '../transport.ts'
+import { datasetViewSchema } from '../schemas.ts'
+import { readResponse } from '../response.ts'
 
 export type RegisterDatasetParameters = RegisterDatasetBody
 export type RegisterDatasetReturnType = DatasetView
-export type RegisterDatasetErrorType = import('../transport.ts').VaultApiError
+export type RegisterDatasetErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * Registers uploaded ciphertext as a dataset for a datatoken the signer owns, with its schema
@@ -14,5 +16,5 @@ export type RegisterDatasetErrorType = import('../transport.ts').VaultApiError
  */
 export async function registerDataset(client: VaultClient, params: RegisterDatasetParameters): Promise<RegisterDatasetReturnType> {
   const response = await client.request({ method: 'POST', path: '/v1/datasets', doing: 'registering a dataset', json: params, signed: true })
-  return (await response.json()) as DatasetView
+  return await readResponse(response, datasetViewSchema, 'registering a dataset')
 }

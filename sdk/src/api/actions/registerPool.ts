@@ -1,5 +1,7 @@
 import type { DatasetView } from '../schemas.ts'
 import type { VaultClient } from '../transport.ts'
+import { datasetViewSchema } from '../schemas.ts'
+import { readResponse } from '../response.ts'
 
 export type RegisterPoolParameters = {
   /** The DataPool contract. */
@@ -8,7 +10,7 @@ export type RegisterPoolParameters = {
   description?: string | undefined
 }
 export type RegisterPoolReturnType = DatasetView
-export type RegisterPoolErrorType = import('../transport.ts').VaultApiError
+export type RegisterPoolErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * Lists a DAO pool on a vault node, under its datatoken, like a dataset: buyers order that
@@ -28,5 +30,5 @@ export async function registerPool(client: VaultClient, { pool, name, descriptio
     json: { pool, ...(name !== undefined ? { name } : {}), ...(description !== undefined ? { description } : {}) },
     signed: true,
   })
-  return (await response.json()) as DatasetView
+  return await readResponse(response, datasetViewSchema, 'registering a pool')
 }

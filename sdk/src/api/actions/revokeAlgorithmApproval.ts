@@ -1,8 +1,12 @@
 import type { VaultClient } from '../transport.ts'
 import { sendHolderApprovals } from './holderApprovals.ts'
+import { z } from 'zod'
+import { readResponse } from '../response.ts'
 
 export type RevokeAlgorithmApprovalParameters = { dataset: `0x${string}`; hash: `0x${string}` }
 export type RevokeAlgorithmApprovalReturnType = { revoked: number }
+/** What `revokeAlgorithmApproval` may throw. */
+export type RevokeAlgorithmApprovalErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * The dataset's owner withdraws every approval of a custom algorithm on their dataset: later jobs
@@ -22,7 +26,7 @@ export async function revokeAlgorithmApproval(
     doing: 'withdrawing an algorithm approval',
     signed: true,
   })
-  const revoked = (await response.json()) as RevokeAlgorithmApprovalReturnType
+  const revoked = await readResponse(response, z.looseObject({ revoked: z.number() }), 'withdrawing an algorithm approval')
   await sendHolderApprovals(client, { dataset, hash, approved: false })
   return revoked
 }

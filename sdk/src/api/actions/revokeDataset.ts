@@ -4,6 +4,9 @@ import type { AccountClient } from '../../chain/transact.ts'
 import { KeyEscrowError } from './escrowDataKey.ts'
 import type { DatasetView } from '../schemas.ts'
 import type { VaultClient } from '../transport.ts'
+import { z } from 'zod'
+import { datasetViewSchema } from '../schemas.ts'
+import { readResponse } from '../response.ts'
 
 export type RevokeDatasetParameters = {
   dataset: `0x${string}`
@@ -15,6 +18,8 @@ export type RevokeDatasetParameters = {
   wallet?: AccountClient | undefined
 }
 export type RevokeDatasetReturnType = DatasetView & { failedJobs: number; txHash?: Hash | undefined }
+/** What `revokeDataset` may throw. */
+export type RevokeDatasetErrorType = import('../response.ts').VaultRequestErrorType | KeyEscrowError | import('../../chain/errors.ts').ChainTransactionError
 
 /**
  * The owner revokes a dataset on the node, then (with `wallet`) on chain, where every key holder
@@ -28,7 +33,7 @@ export async function revokeDataset(client: VaultClient, { dataset, wallet }: Re
   // The node checks ownership first (a stranger gets a clear 403, not a reverted transaction); it
   // is idempotent, so if the chain step fails the owner can simply run this again.
   const response = await client.request({ method: 'POST', path: `/v1/datasets/${dataset.toLowerCase()}/revoke`, doing: 'revoking a dataset', signed: true })
-  const revoked = (await response.json()) as DatasetView & { failedJobs: number }
+  const revoked = await readResponse(response, z.intersection(datasetViewSchema, z.looseObject({ failedJobs: z.number() })), 'revoking a dataset')
   if (!wallet) return revoked
   const registry = (await client.node()).addresses?.KeyHolderRegistry as Address | undefined
   if (!registry) throw new KeyEscrowError('No KeyHolderRegistry is known for this chain, so the dataset could only be revoked on this node.')

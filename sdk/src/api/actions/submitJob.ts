@@ -1,9 +1,11 @@
 import type { JobView, SubmitJobBody } from '../schemas.ts'
 import type { VaultClient } from '../transport.ts'
+import { jobViewSchema } from '../schemas.ts'
+import { readResponse } from '../response.ts'
 
 export type SubmitJobParameters = SubmitJobBody
 export type SubmitJobReturnType = JobView
-export type SubmitJobErrorType = import('../transport.ts').VaultApiError
+export type SubmitJobErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * Submits a training job paid by an order (`startOrder` tx). The node verifies the order on chain
@@ -14,5 +16,5 @@ export type SubmitJobErrorType = import('../transport.ts').VaultApiError
  */
 export async function submitJob(client: VaultClient, params: SubmitJobParameters): Promise<SubmitJobReturnType> {
   const response = await client.request({ method: 'POST', path: '/v1/jobs', doing: 'submitting a job', json: params, signed: true })
-  return (await response.json()) as JobView
+  return await readResponse(response, jobViewSchema, 'submitting a job')
 }

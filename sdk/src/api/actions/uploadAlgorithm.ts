@@ -1,4 +1,6 @@
 import type { VaultClient } from '../transport.ts'
+import { z } from 'zod'
+import { readResponse } from '../response.ts'
 
 export type UploadAlgorithmParameters = {
   /** The program: one self-contained ES module for Node (bundle dependencies in), or one Python 3 script. */
@@ -7,7 +9,7 @@ export type UploadAlgorithmParameters = {
   runtime?: 'node' | 'python'
 }
 export type UploadAlgorithmReturnType = { hash: `0x${string}`; runtime: 'node' | 'python'; bytes: number }
-export type UploadAlgorithmErrorType = import('../transport.ts').VaultApiError
+export type UploadAlgorithmErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * Uploads a custom algorithm and returns its SHA-256. It runs only on datasets whose owner
@@ -27,5 +29,5 @@ export async function uploadAlgorithm(client: VaultClient, { code, runtime = 'no
     json: { runtime, code: btoa(binary) },
     signed: true,
   })
-  return (await response.json()) as UploadAlgorithmReturnType
+  return await readResponse(response, z.looseObject({ hash: z.custom<`0x${string}`>((value) => typeof value === 'string' && /^0x[0-9a-f]{64}$/i.test(value), 'must be a 32-byte hash'), runtime: z.enum(['node', 'python']), bytes: z.number() }), 'uploading an algorithm')
 }

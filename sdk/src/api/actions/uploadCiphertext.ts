@@ -1,4 +1,6 @@
 import type { VaultClient } from '../transport.ts'
+import { z } from 'zod'
+import { readResponse } from '../response.ts'
 
 export type UploadCiphertextParameters = {
   /** Ciphertext in the datavault envelope format, streamed. */
@@ -6,7 +8,7 @@ export type UploadCiphertextParameters = {
   signal?: AbortSignal
 }
 export type UploadCiphertextReturnType = { cid: string; size: number }
-export type UploadCiphertextErrorType = import('../transport.ts').VaultApiError | import('../transport.ts').VaultUnreachableError
+export type UploadCiphertextErrorType = import('../response.ts').VaultRequestErrorType
 
 /**
  * Streams ciphertext to the node, which adds it to IPFS and pins it. Never send plaintext.
@@ -16,5 +18,5 @@ export type UploadCiphertextErrorType = import('../transport.ts').VaultApiError 
  */
 export async function uploadCiphertext(client: VaultClient, { body, signal }: UploadCiphertextParameters): Promise<UploadCiphertextReturnType> {
   const response = await client.request({ method: 'POST', path: '/v1/uploads', doing: 'uploading ciphertext', stream: body, signed: true, signal })
-  return (await response.json()) as UploadCiphertextReturnType
+  return await readResponse(response, z.looseObject({ cid: z.string(), size: z.number() }), 'uploading ciphertext')
 }

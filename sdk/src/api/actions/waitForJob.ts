@@ -12,6 +12,8 @@ export type WaitForJobParameters = {
   signal?: AbortSignal
 }
 export type WaitForJobReturnType = JobView
+/** What `waitForJob` may throw. */
+export type WaitForJobErrorType = import('../response.ts').VaultRequestErrorType | JobWaitTimeoutError
 
 /** The job did not end in time. */
 export class JobWaitTimeoutError extends DataVaultError {

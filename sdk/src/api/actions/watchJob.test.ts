@@ -7,14 +7,26 @@ import { type JobEvent, watchJob } from './watchJob.ts'
 // Hardhat's public test key #1: never holds value.
 const account = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9c86dae88c7a8412f4603b6b78690d')
 
+// What the double answers whole (the SDK checks the node's answers), each answer's fields over it.
+const nodeInfo = { version: '0.1.0', chainId: 8996, address: account.address, encryptionPublicKey: `0x${'ab'.repeat(32)}`, trainers: [], maxUploadBytes: 1024 }
+const baseJob = {
+  id: 'j',
+  dataset: '0x1111111111111111111111111111111111111111',
+  buyer: account.address,
+  trainer: { id: 'logistic-regression', version: '1.1.0', hash: `0x${'cd'.repeat(32)}` },
+  params: {},
+  createdAt: '2026-12-06T10:00:00.000Z',
+  updatedAt: '2026-12-06T10:00:00.000Z',
+}
+
 /** A node double (no real node can be made to answer this sequence on cue): GET /v1/jobs/:id answers the next of `answers`. */
 function nodeDouble(answers: (Partial<JobView> | 'unreachable')[]) {
   let i = 0
   const fetch = (async (input: RequestInfo | URL) => {
-    if (String(input).endsWith('/v1/node')) return Response.json({ chainId: 8996, address: account.address })
+    if (String(input).endsWith('/v1/node')) return Response.json(nodeInfo)
     const answer = answers[Math.min(i++, answers.length - 1)]!
     if (answer === 'unreachable') throw new TypeError('fetch failed')
-    return Response.json({ id: 'j', ...answer })
+    return Response.json({ ...baseJob, ...answer })
   }) as typeof globalThis.fetch
   return { client: createVaultClient({ url: 'http://node.invalid', account, fetch }), polls: () => i }
 }

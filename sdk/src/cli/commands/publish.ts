@@ -6,10 +6,10 @@ import { z } from 'zod'
 import { type DatasetSchema, computePolicySchema, datasetSchemaSchema } from '../../api/schemas.ts'
 import { getDatatokenPrice } from '../../chain/getDatatokenPrice.ts'
 import { publishDataset } from '../../client/actions/publishDataset.ts'
+import { inferCsvSchema } from '../../csv/inferCsvSchema.ts'
 import { nodeEnvelopeCrypto } from '../../node/nodeEnvelopeCrypto.ts'
 import { check, commonHelp, commonOptions, connectionHelp, connectionOptions, positionalsExactly, walletHelp, walletOptions } from '../args.ts'
 import { type Command, helpRequested, openSession } from '../command.ts'
-import { inferCsvSchema } from '../csv-schema.ts'
 import { CliInterruptedError, CliUsageError } from '../errors.ts'
 import { readJsonArgument, regularFileSize } from '../files.ts'
 import { formatBytes } from '../output.ts'
@@ -122,7 +122,7 @@ export const publishCommand: Command = {
     } else {
       const categories = (values.category ?? []).flatMap((list) => list.split(',')).map((column) => column.trim()).filter(Boolean)
       const reading = output.progress('reading', { unit: 'bytes' })
-      const inferred = await inferCsvSchema(file!, { categories, onProgress: (done) => reading.update(done, size) })
+      const inferred = await inferCsvSchema(await openAsBlob(file!), { categories, onProgress: (done) => reading.update(done, size) })
       reading.done()
       for (const skipped of inferred.skipped) output.warn(`column "${skipped.name}" is left out of the schema: ${skipped.reason} (give --schema to describe it).`)
       schema = inferred.schema

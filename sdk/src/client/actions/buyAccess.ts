@@ -2,7 +2,7 @@ import { isAddressEqual, zeroAddress } from 'viem'
 import { type BuyDatatokenReturnType, buyDatatoken } from '../../chain/buyDatatoken.ts'
 import { ChainArgumentError, DatatokenNotForSaleError } from '../../chain/errors.ts'
 import { type FixedRatePrice, type FreePrice, getDatatokenPrice } from '../../chain/getDatatokenPrice.ts'
-import { type DataVaultBaseClient, requireWallet } from '../createDataVaultClient.ts'
+import { type DataVaultBaseClient, requireWallet } from '../baseClient.ts'
 
 export type BuyAccessParameters = {
   /** The dataset id (its datatoken's address). */

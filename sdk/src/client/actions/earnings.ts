@@ -2,7 +2,7 @@ import { type Address, type BlockNumber, type BlockTag, getAddress } from 'viem'
 import { getDatasets } from '../../api/actions/getDatasets.ts'
 import { type ExchangeEarnings, getDatatokenEarnings } from '../../chain/getDatatokenEarnings.ts'
 import { AccountRequiredError } from '../../api/transport.ts'
-import type { DataVaultBaseClient } from '../createDataVaultClient.ts'
+import type { DataVaultBaseClient } from '../baseClient.ts'
 
 /** What one dataset earned. */
 export type DatasetEarnings = {

@@ -1,5 +1,5 @@
 import { getDataset } from '../../api/actions/getDatasets.ts'
-import type { DataVaultBaseClient } from '../createDataVaultClient.ts'
+import type { DataVaultBaseClient } from '../baseClient.ts'
 import { type PricedDataset, priceDataset } from './searchDatasets.ts'
 
 export type GetDatasetWithPriceParameters = { id: `0x${string}` }

@@ -5,7 +5,7 @@ import { getProviderFee } from '../../api/actions/getProviderFee.ts'
 import { getTokenBalance } from '../../chain/getTokenBalance.ts'
 import type { ProviderFee } from '../../chain/signProviderFee.ts'
 import { startOrder } from '../../chain/startOrder.ts'
-import { type DataVaultBaseClient, assertSameChain, requireWallet } from '../createDataVaultClient.ts'
+import { type DataVaultBaseClient, assertSameChain, requireWallet } from '../baseClient.ts'
 import { DatasetNotReadyError } from '../errors.ts'
 import { type BuyAccessReturnType, buyAccess } from './buyAccess.ts'
 

@@ -8,7 +8,7 @@ import { publishDatatoken } from '../../chain/publishDatatoken.ts'
 import { type PlaintextSource, uploadPlaintext } from '../uploadPlaintext.ts'
 import type { EnvelopeCrypto } from '../../envelope/crypto.ts'
 import { generateDataKey } from '../../envelope/generateDataKey.ts'
-import { type DataVaultBaseClient, assertSameChain, requireWallet } from '../createDataVaultClient.ts'
+import { type DataVaultBaseClient, assertSameChain, requireWallet } from '../baseClient.ts'
 import { PublishDatasetArgumentError, PublishDatasetError, type PublishDatasetState, type PublishDatasetStep } from '../errors.ts'
 
 /** A step of `publishDataset` starting or done, or upload progress. */

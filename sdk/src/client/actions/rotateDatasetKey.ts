@@ -1,13 +1,15 @@
+import { z } from 'zod'
 import type { Hex } from 'viem'
 import { escrowDataKey } from '../../api/actions/escrowDataKey.ts'
 import { getDataset } from '../../api/actions/getDatasets.ts'
-import type { DatasetView } from '../../api/schemas.ts'
+import { readResponse } from '../../api/response.ts'
+import { type DatasetView, datasetViewSchema } from '../../api/schemas.ts'
 import type { EnvelopeCrypto } from '../../envelope/crypto.ts'
 import { generateDataKey } from '../../envelope/generateDataKey.ts'
 import { DataVaultError } from '../../errors/base.ts'
 import { manifestToJson } from '../../keyshares/format.ts'
 import { type PlaintextSource, uploadPlaintext } from '../uploadPlaintext.ts'
-import { type DataVaultBaseClient, assertSameChain, requireWallet } from '../createDataVaultClient.ts'
+import { type DataVaultBaseClient, assertSameChain, requireWallet } from '../baseClient.ts'
 
 export type RotateDatasetKeyParameters = {
   /** The dataset id (its datatoken). */
@@ -60,7 +62,7 @@ export async function rotateDatasetKey(client: DataVaultBaseClient, { dataset, d
       json: { cid, escrow: { manifest: manifestToJson(manifest), signature } },
       signed: true,
     })
-    return { dataset: (await response.json()) as RotateDatasetKeyReturnType['dataset'], cid, retiredCid: current.cid }
+    return { dataset: await readResponse(response, z.intersection(datasetViewSchema, z.looseObject({ retiredCids: z.array(z.looseObject({ cid: z.string(), retiredAt: z.string() })) })), 'switching the dataset to its new ciphertext'), cid, retiredCid: current.cid }
   } finally {
     key.fill(0)
   }

@@ -2,7 +2,7 @@ import type { Address } from 'viem'
 import { getDatasets } from '../../api/actions/getDatasets.ts'
 import type { DatasetView } from '../../api/schemas.ts'
 import { type DatatokenPrice, getDatatokenPrice } from '../../chain/getDatatokenPrice.ts'
-import type { DataVaultBaseClient } from '../createDataVaultClient.ts'
+import type { DataVaultBaseClient } from '../baseClient.ts'
 
 /** A dataset as a buyer weighs it: what the node says, plus its price on chain. */
 export type PricedDataset = DatasetView & {

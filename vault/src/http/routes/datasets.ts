@@ -42,9 +42,10 @@ export const providerFeeLifetimeSeconds = 3600
 
 /** Dataset routes: register, escrow its key, list, read, and the provider fee an order needs. */
 export function datasetRoutes(
-  components: Pick<ApiComponents, 'config' | 'identity' | 'nonces' | 'storage' | 'datasets' | 'keys' | 'chain' | 'privacy' | 'jobs' | 'pools' | 'registry'>,
+  components: Pick<ApiComponents, 'config' | 'identity' | 'nonces' | 'storage' | 'datasets' | 'keys' | 'chain' | 'privacy' | 'jobs' | 'pools' | 'registry' | 'logger'>,
 ) {
   const { config, identity, nonces, storage, datasets, keys, chain, privacy, jobs, pools, registry } = components
+  const log = components.logger.child({ component: 'http:datasets' })
   const router = new Router<VaultState>()
   const signed = (body: 'json' | 'none') => walletAuth({ chainId: config.chainId, node: identity.account.address, nonces, body })
   const view = (dataset: Dataset): DatasetView => ({ ...dataset, keyEscrowed: keys.hasKey(dataset.id) })
@@ -55,7 +56,20 @@ export function datasetRoutes(
       const remote = (keys.escrowHolders?.(dataset.id) ?? []).filter((holder) => holder !== self)
       if (remote.length === 0) return view(dataset)
       // Delivery addresses only (owners sign what they send, holders check it on chain).
-      const keyHolders = await Promise.all(remote.map(async (address) => ({ address, url: (await registry.keyHolder(address).catch(() => undefined))?.url ?? '' })))
+      // A holder whose registry entry cannot be read is listed without a URL (the view still
+      // serves), and the failure is logged: it is not the same as a holder with no URL.
+      const keyHolders = await Promise.all(
+        remote.map(async (address) => {
+          const url = await registry.keyHolder(address).then(
+            (holder) => holder?.url ?? '',
+            (error: unknown) => {
+              log.warn({ holder: address, code: (error as { code?: unknown }).code }, "key holder's registry entry unreadable; listed without its URL")
+              return ''
+            },
+          )
+          return { address, url }
+        }),
+      )
       return { ...view(dataset), keyHolders }
     }
     const ready = await poolMemberDatasets({ pools, datasets, target: dataset }).then(

@@ -152,6 +152,7 @@ export async function withDeadline<T>(
   task: Promise<T>,
   { ms, signal, onTimeout }: { ms?: number | undefined; signal?: AbortSignal | undefined; onTimeout?: (() => Error) | undefined },
 ): Promise<T> {
+  // Only keeps a rejection after a timeout from being "unhandled"; the caller awaits `task` below.
   task.catch(() => {})
   signal?.throwIfAborted()
   let timer: NodeJS.Timeout | undefined

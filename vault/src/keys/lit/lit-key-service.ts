@@ -159,6 +159,7 @@ export function litKeyService({
           return client
         } catch (error) {
           connecting = undefined
+          // The connection failed already (reported below); disconnecting is best effort.
           void client.disconnect().catch(() => {})
           const failure = error instanceof KeyReleaseError ? error : litUnreachable(network, error)
           log.warn({ network, failure: summarizeLitFailure(error) }, 'could not connect to Lit')
@@ -313,6 +314,7 @@ export function litKeyService({
       async disconnect() {
         const pending = connecting
         connecting = undefined
+        // A connection that failed has nothing to disconnect (its failure went to whoever asked for it).
         const client = await pending?.catch(() => undefined)
         await client?.disconnect().catch(() => {})
       },

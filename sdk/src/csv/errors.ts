@@ -1,0 +1,36 @@
+import { DataVaultError } from '../errors/base.ts'
+
+/**
+ * The text is not CSV this SDK reads: a quote inside an unquoted field, text after a closing
+ * quote, an unterminated quoted field, a bare carriage return, a NUL character, a record with
+ * more or fewer fields than the header, or bytes that are not UTF-8. `line` is where it was
+ * found (1-based); the message never holds a cell's contents.
+ */
+export class CsvInvalidError extends DataVaultError {
+  override name = 'CsvInvalidError'
+  /** The 1-based line the problem was found on, when there is one. */
+  readonly line: number | undefined
+  /** What is wrong, without the line: `a bare carriage return`. */
+  readonly reason: string
+  constructor(reason: string, { line, cause }: { line?: number | undefined; cause?: unknown } = {}) {
+    super(line === undefined ? `The CSV is malformed: ${reason}.` : `The CSV is malformed: ${reason} on line ${line}.`, { code: 'CSV_INVALID', status: 400, cause })
+    this.line = line
+    this.reason = reason
+  }
+}
+
+/** Codes of {@link CsvSchemaError}. */
+export type CsvSchemaErrorCode = 'CSV_EMPTY' | 'TABLE_UNUSABLE' | 'CSV_CATEGORY_INVALID'
+
+/**
+ * The CSV parses but no schema can describe it as asked: it is empty (`CSV_EMPTY`); its header is
+ * unusable, it has no rows or no column a trainer could use (`TABLE_UNUSABLE`); or a column forced
+ * to be a category is missing or cannot be one (`CSV_CATEGORY_INVALID`).
+ */
+export class CsvSchemaError extends DataVaultError {
+  override name = 'CsvSchemaError'
+  declare readonly code: CsvSchemaErrorCode
+  constructor(shortMessage: string, { code }: { code: CsvSchemaErrorCode }) {
+    super(shortMessage, { code, status: 400 })
+  }
+}

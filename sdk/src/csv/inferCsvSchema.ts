@@ -1,0 +1,257 @@
+// Schema inference, streaming: memory is bounded by a constant (the piece being read, one field
+// spanning pieces, at most 1001 distinct values per column), whatever the file's size. A column
+// whose every cell is a plain decimal number (as the trainers parse them) is a `number`; any
+// other is a `category` with its distinct values in first-seen order.
+import type { DatasetSchema } from '../api/schemas.ts'
+import { CsvInvalidError, CsvSchemaError } from './errors.ts'
+import { isCsvNumber } from './number.ts'
+import { type CsvReader, createCsvTokenizer } from './parser.ts'
+
+/** Most distinct values a category column may have (the schema's limit). */
+export const maxCategoryValues = 1000
+
+/** Longest category value and column name a schema may hold. */
+const maxNameLength = 128
+
+/** A column left out of an inferred schema, and why (no trainer could use it as it is). */
+export type SkippedColumn = { name: string; reason: string }
+
+/** Options of the schema inference. */
+export type InferCsvSchemaOptions = {
+  /** Columns that must be categories even if every cell is a number (a 0/1 label, say). */
+  categories?: readonly string[] | undefined
+}
+
+/** An inferred schema, the columns left out, and the data rows counted. */
+export type InferCsvSchemaReturnType = { schema: DatasetSchema; skipped: SkippedColumn[]; rows: number }
+
+/** Accumulates the cells of a table's records, then says what each column is. */
+export type TableSchemaInference = {
+  /** Adds one data record (a missing trailing cell counts as empty). */
+  add(cells: readonly string[]): void
+  /** The schema of everything added. Throws {@link CsvSchemaError} if nothing usable is left. */
+  finish(): InferCsvSchemaReturnType
+}
+
+// A string made from a slice of a large piece keeps the whole piece alive in V8; a category value
+// outlives its piece, so it gets its own copy.
+const detach = (value: string) => (value.length < 13 ? value : JSON.parse(JSON.stringify(value)) as string)
+
+type Columns = {
+  width: number
+  cell(column: number, text: string, start: number, end: number): void
+  finish(rows: number): InferCsvSchemaReturnType
+}
+
+function columnsOf(names: readonly string[], categories: readonly string[]): Columns {
+  if (names.length === 0) throw new CsvSchemaError('The table has no columns.', { code: 'TABLE_UNUSABLE' })
+  if (names.some((name) => name.trim() === '' || name.length > maxNameLength))
+    throw new CsvSchemaError(`The header has an empty or over-long column name (at most ${maxNameLength} characters).`, { code: 'TABLE_UNUSABLE' })
+  if (new Set(names).size !== names.length) throw new CsvSchemaError('The header repeats a column name.', { code: 'TABLE_UNUSABLE' })
+  for (const name of categories)
+    if (!names.includes(name)) throw new CsvSchemaError(`There is no column ${JSON.stringify(name)} to make a category.`, { code: 'CSV_CATEGORY_INVALID' })
+  const width = names.length
+  const numeric = Uint8Array.from(names, (name) => (categories.includes(name) ? 0 : 1))
+  const empty = new Uint8Array(width)
+  const tooLong = new Uint8Array(width)
+  // Distinct values, until a column has more than a category may: then no set (a number column
+  // needs none, and a column with that many values is no category whatever else it holds).
+  const values: (Set<string> | undefined)[] = names.map(() => new Set())
+  // A value already seen is recognised by a hash of its characters and compared in place, so a
+  // column of few values costs no string per cell (and no garbage).
+  const seen: Map<number, string>[] = names.map(() => new Map())
+
+  return {
+    width,
+    cell(column, text, start, end) {
+      if (start === end) empty[column] = 1
+      if (numeric[column] === 1 && !isCsvNumber(text, start, end)) numeric[column] = 0
+      const set = values[column]
+      if (set === undefined) return
+      let hash = 0x811c9dc5
+      for (let k = start; k < end; k++) hash = Math.imul(hash ^ text.charCodeAt(k), 0x01000193)
+      const known = seen[column]!.get(hash)
+      if (known !== undefined && known.length === end - start && text.startsWith(known, start)) return
+      const value = start === 0 && end === text.length ? text : text.slice(start, end)
+      if (set.has(value)) return
+      if (value.length > maxNameLength) tooLong[column] = 1
+      const kept = detach(value)
+      set.add(kept)
+      if (known === undefined) seen[column]!.set(hash, kept)
+      if (set.size > maxCategoryValues) {
+        values[column] = undefined
+        seen[column]!.clear()
+      }
+    },
+    finish(rows) {
+      if (rows === 0) throw new CsvSchemaError('The table has a header but no rows.', { code: 'TABLE_UNUSABLE' })
+      const columns: DatasetSchema['columns'] = []
+      const skipped: SkippedColumn[] = []
+      names.forEach((name, j) => {
+        if (numeric[j] === 1) {
+          columns.push({ name, type: 'number' })
+          return
+        }
+        const set = values[j]
+        const reason =
+          empty[j] === 1
+            ? 'it has empty cells'
+            : set === undefined
+              ? `it has more than ${maxCategoryValues} distinct values`
+              : tooLong[j] === 1
+                ? `it has values over ${maxNameLength} characters`
+                : set.size < 2
+                  ? 'it has a single value'
+                  : undefined
+        if (reason === undefined) {
+          columns.push({ name, type: 'category', values: [...set!] })
+          return
+        }
+        if (categories.includes(name)) throw new CsvSchemaError(`Column ${JSON.stringify(name)} cannot be a category: ${reason}.`, { code: 'CSV_CATEGORY_INVALID' })
+        skipped.push({ name, reason })
+      })
+      if (columns.length === 0)
+        throw new CsvSchemaError(`No column can be trained on: ${skipped.map((column) => `${column.name} (${column.reason})`).join(', ')}.`, { code: 'TABLE_UNUSABLE' })
+      return { schema: { format: 'csv', columns, rows }, skipped, rows }
+    },
+  }
+}
+
+/**
+ * Infers a schema from records given one by one (a table read from JSON, say), with the same
+ * rules as {@link inferCsvSchema}. Throws {@link CsvSchemaError} for an unusable header.
+ *
+ * @example
+ * const inference = createTableSchemaInference(['age', 'risk'])
+ * inference.add(['61', 'high'])
+ * inference.add(['34', 'low'])
+ * const { schema } = inference.finish()
+ */
+export function createTableSchemaInference(names: readonly string[], { categories = [] }: InferCsvSchemaOptions = {}): TableSchemaInference {
+  const columns = columnsOf(names, categories)
+  let rows = 0
+  return {
+    add(cells) {
+      rows++
+      for (let j = 0; j < columns.width; j++) {
+        const cell = cells[j] ?? ''
+        columns.cell(j, cell, 0, cell.length)
+      }
+    },
+    finish: () => columns.finish(rows),
+  }
+}
+
+/**
+ * Infers a schema from CSV text pushed in pieces (pieces may end anywhere). `end` returns the
+ * schema. Throws {@link CsvInvalidError} (`CSV_INVALID`) for malformed CSV or a record whose field
+ * count is not the header's, {@link CsvSchemaError} for a CSV no schema can describe.
+ *
+ * @example
+ * const inference = createCsvSchemaInference({ categories: ['smoker'] })
+ * inference.push('age,smoker\n61,1\n')
+ * inference.push('34,0\n')
+ * const { schema, rows } = inference.end()
+ */
+export function createCsvSchemaInference({ categories = [] }: InferCsvSchemaOptions = {}): { push(text: string): void; end(): InferCsvSchemaReturnType } {
+  let columns: Columns | undefined
+  let header: string[] = []
+  let width = 0
+  let column = 0
+  let rows = 0
+  const reader: CsvReader = createCsvTokenizer({
+    cell(text, start, end) {
+      if (columns === undefined) header.push(text.slice(start, end))
+      else if (column < width) columns.cell(column, text, start, end)
+      column++
+    },
+    record(line) {
+      if (columns === undefined) {
+        columns = columnsOf(header, categories)
+        width = columns.width
+        header = []
+      } else {
+        if (column !== width) throw new CsvInvalidError(`a record with ${column} fields (the header has ${width})`, { line })
+        rows++
+      }
+      column = 0
+    },
+  })
+  return {
+    push: (text) => reader.push(text),
+    end() {
+      reader.end()
+      if (columns === undefined) throw new CsvSchemaError('The CSV is empty.', { code: 'CSV_EMPTY' })
+      return columns.finish(rows)
+    },
+  }
+}
+
+/** What {@link inferCsvSchema} reads: a file (a `Blob`), a byte stream, or pieces of bytes or text. */
+export type CsvSource = Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string>
+
+/** Options of {@link inferCsvSchema}. */
+export type InferCsvSchemaParameters = InferCsvSchemaOptions & {
+  /** Called after each piece with the bytes read so far (characters, for text pieces). */
+  onProgress?: ((bytes: number) => void) | undefined
+}
+
+/**
+ * Reads a CSV (UTF-8, streamed: constant memory whatever its size) and infers its schema: header
+ * names, `number` or `category` per column, category values in first-seen order, and the number
+ * of data rows. Columns no trainer could use as inferred (empty cells, a single value, more than
+ * 1000 values, values over 128 characters) are left out and listed in `skipped`; a column named
+ * in `categories` that cannot be a category is an error. Blank lines are skipped.
+ *
+ * Throws {@link CsvInvalidError} (`CSV_INVALID`: malformed, ragged, not UTF-8) or
+ * {@link CsvSchemaError} (`CSV_EMPTY`, `TABLE_UNUSABLE`, `CSV_CATEGORY_INVALID`).
+ *
+ * @example
+ * const { schema, skipped, rows } = await inferCsvSchema(file, { categories: ['smoker'] })
+ */
+export async function inferCsvSchema(source: CsvSource, { onProgress, ...options }: InferCsvSchemaParameters = {}): Promise<InferCsvSchemaReturnType> {
+  const inference = createCsvSchemaInference(options)
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+  const decode = (bytes?: Uint8Array) => {
+    try {
+      return bytes === undefined ? decoder.decode() : decoder.decode(bytes, { stream: true })
+    } catch (cause) {
+      throw new CsvInvalidError('bytes that are not UTF-8 text', { cause })
+    }
+  }
+  let bytes = 0
+  for await (const piece of piecesOf(source)) {
+    if (typeof piece === 'string') {
+      bytes += piece.length
+      inference.push(piece)
+    } else {
+      bytes += piece.byteLength
+      inference.push(decode(piece))
+    }
+    onProgress?.(bytes)
+  }
+  inference.push(decode())
+  return inference.end()
+}
+
+async function* piecesOf(source: CsvSource): AsyncGenerator<Uint8Array | string> {
+  const stream: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string> = typeof Blob !== 'undefined' && source instanceof Blob ? source.stream() : (source as Exclude<CsvSource, Blob>)
+  if (!('getReader' in stream)) {
+    yield* stream
+    return
+  }
+  const reader = stream.getReader()
+  let done = false
+  try {
+    while (!done) {
+      const next = await reader.read()
+      if (next.done) done = true
+      else yield next.value
+    }
+  } finally {
+    // Stopped early (malformed CSV): the rest is not read. The error that stopped it is the one
+    // to report; a failure to cancel a read nobody waits for changes nothing.
+    if (!done) await reader.cancel().catch(() => undefined)
+    reader.releaseLock()
+  }
+}
