@@ -13,6 +13,7 @@ import { healthCsv, healthSchema, parseHealthCsv } from '../../scripts/lib/synth
 import { canaryDataset, findCanaries } from '../adversarial/leaks.ts'
 import { type TestStack, startTestStack } from '../fixtures/stack.ts'
 import { exitContained, hostileTrainer } from '../fixtures/hostile/index.ts'
+import { linearTorchModel } from '../fixtures/models/index.ts'
 
 const trainerImage = `registry.invalid/datavault/trainer-node@sha256:${'1'.repeat(64)}`
 const pytorchImage = `registry.invalid/datavault/trainer-pytorch@sha256:${'2'.repeat(64)}`
@@ -120,6 +121,20 @@ describe('the Kubernetes runner on a real node (API-server double)', () => {
     // Everything of the job is gone from the cluster once it ended.
     expect(leftovers()).toEqual([])
   })
+
+  test('behavior: torch-custom (a buyer\'s model under the node\'s DP-SGD) runs in a pod as in the sandbox; ε is charged to the budget', async () => {
+    const small = healthCsv({ rows: 90, seed: 9 })
+    const dataset = await t.publish({ csv: small, schema: healthSchema('binary', { rows: 90 }), policy: { trainers: ['torch-custom'], privacyBudget: { epsilon: 50, delta: 1e-4 } } })
+    const orderTx = await t.buyAndOrder(dataset)
+    const params = { label: 'risk', model: linearTorchModel(7, 2), epochs: 1, batchSize: 30, learningRate: 1, dp: { noiseMultiplier: 1, maxGradNorm: 1, delta: 1e-5 } }
+    const job = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'torch-custom' }, params, orderTx, environment: 'k8s-gpu' })
+    const done = await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 100 })
+    expect(done.failure).toBeUndefined()
+    expect(done).toMatchObject({ state: 'finished', environment: 'k8s-gpu', metrics: { steps: 3 } })
+    const receipt = await getReceipt(t.buyer.vault, { id: job.id })
+    expect(Number(receipt.message.epsilon)).toBeGreaterThan(0)
+    expect(leftovers()).toEqual([])
+  }, 240_000)
 
   test('behavior: torch-mlp in a GPU environment: the pod asks for the GPU and its node; the weights load and predict in the SDK', async () => {
     const dataset = await t.publish({ csv: training, schema: healthSchema('binary', { rows: 1000 }), policy: { trainers: ['torch-mlp'] } })
