@@ -2,7 +2,7 @@
 // each reserves its planned ε before it runs and commits what it spent; the receipt states it;
 // a job that would overspend is refused before it starts and its order stays good.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { decodeSafetensors, downloadOutput, evaluateAccuracy, getPrivacyUsage, getReceipt, loadLogisticRegression, submitJob, waitForJob } from '@datavault/sdk'
+import { cancelJob, decodeSafetensors, downloadOutput, evaluateAccuracy, getPrivacyUsage, getReceipt, loadLogisticRegression, submitJob, uploadAlgorithm, waitForJob } from '@datavault/sdk'
 import { healthCsv, healthSchema, parseHealthCsv } from '../../scripts/lib/synthetic-health.ts'
 import { type TestStack, startTestStack } from '../fixtures/stack.ts'
 import { linearTorchModel } from '../fixtures/models/index.ts'
@@ -98,5 +98,15 @@ describe('differential privacy', () => {
     expect(usage.spent.epsilon).toBeCloseTo(epsilon, 9)
     const weights = await downloadOutput(t.buyer.vault, { id: job.id, name: 'model.safetensors' })
     expect(Object.keys(decodeSafetensors(weights.bytes).tensors).sort()).toEqual(['bias', 'feature_mean', 'feature_std', 'weight'])
+
+    // The model may be uploaded like a custom program and named by its hash: the node puts its source in the job's parameters.
+    const uploaded = await uploadAlgorithm(t.buyer.vault, { code: params.model.source, runtime: 'python' })
+    const byHash = { ...params, model: { hash: uploaded.hash, parameters: params.model.parameters } }
+    const missing = { ...byHash, model: { ...byHash.model, hash: `0x${'ab'.repeat(32)}` } }
+    const second = await t.buyAndOrder(dataset)
+    await expect(submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'torch-custom' }, params: missing, orderTx: second })).rejects.toMatchObject({ code: 'ALGORITHM_NOT_FOUND' })
+    const named = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'torch-custom' }, params: byHash, orderTx: second })
+    expect(named.params).toMatchObject({ model: { source: params.model.source, parameters: params.model.parameters } })
+    await cancelJob(t.buyer.vault, { id: named.id })
   }, 240_000)
 })
