@@ -12,13 +12,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type JobView, decodeSafetensors, downloadOutput, getJob, getReceipt, submitJob } from '@datavault/sdk'
-import { type RunResult, type SandboxLogger, bubblewrapRunner, buildTrainerBundle, checkEgress } from '@datavault/compute-to-data'
+import { type RunResult, type SandboxLogger, bubblewrapRunner, buildTrainerBundle, checkEgress, trainerErrorCodes } from '@datavault/compute-to-data'
 import { type AttackName, type HostileParams, exitContained, hostileOutputs, hostileTrainer } from '../fixtures/hostile/index.ts'
 import { type CanaryDataset, type Finding, canaryDataset, findCanaries, findInDatabase, findInFiles } from './leaks.ts'
 import { toJobView } from '@datavault/vault'
 import { type AdversarialStack, startAdversarialStack } from './stack.ts'
 
-type Expected = { state: 'finished' } | { state: 'failed'; code: string | string[]; message?: RegExp }
+type Expected = { state: 'finished' } | { state: 'failed'; code: string | string[]; message?: RegExp; exitCode?: number }
 
 /** One hostile job: which attack, on which dataset, what must become of it, and what stops it. */
 type Attempt = {
@@ -34,7 +34,8 @@ type Attempt = {
 }
 
 const egress = (reason: string): Expected => ({ state: 'failed', code: 'egress-violation', message: new RegExp(`\\(${reason}\\)`) })
-const contained: Expected = { state: 'failed', code: 'trainer-failed', message: new RegExp(`^The trainer exited with code ${exitContained}\\.$`) }
+// The buyer sees a fixed sentence; the program's exit code (what it achieved) is in the operator's log.
+const contained: Expected = { state: 'failed', code: 'trainer-failed', message: /^The program failed\.$/, exitCode: exitContained }
 
 const attempts: Attempt[] = [
   { attack: 'legit', expected: { state: 'finished' }, stoppedBy: 'nothing to stop: the fixture\'s own outputs pass the guard' },
@@ -71,8 +72,8 @@ const attempts: Attempt[] = [
   { attack: 'inherited-fds', expected: contained, stoppedBy: 'descriptors the node inherited are closed before bubblewrap' },
   { attack: 'print-data', expected: { state: 'finished' }, stoppedBy: 'stdout carries only strict protocol events; stderr goes to the owner only' },
   { attack: 'progress-channel', params: { count: 40, paceMs: 25 }, expected: { state: 'finished' }, stoppedBy: 'epochs count by one, loss quantized, paced (a bounded residual channel)' },
-  { attack: 'error-code-channel', expected: { state: 'failed', code: 'trainer-failed', message: /^The trainer exited with code 2\.$/ }, stoppedBy: 'error codes must be listed reason codes' },
-  { attack: 'exit-code-channel', expected: { state: 'failed', code: 'trainer-failed', message: /^The trainer exited with code \d{1,3}\.$/ }, stoppedBy: 'nothing beyond 8 bits (residual)' },
+  { attack: 'error-code-channel', expected: { state: 'failed', code: 'trainer-failed', message: /^The program failed\.$/, exitCode: 2 }, stoppedBy: 'error codes must be listed reason codes' },
+  { attack: 'exit-code-channel', expected: { state: 'failed', code: 'trainer-failed', message: /^The program failed\.$/ }, stoppedBy: 'the exit code reaches the operator\'s log only' },
 ]
 
 const declaredNames = ['model.safetensors', 'metrics.json']
@@ -193,6 +194,18 @@ afterAll(async () => {
   udpServer.close()
 })
 
+/** The exit code the engine logged (operator only) for a failed program's job. */
+function loggedExitCode(id: string): number | undefined {
+  for (const line of t.logs) {
+    const entry = JSON.parse(line) as { jobId?: string; msg?: string; exitCode?: number }
+    if (entry.jobId === id && entry.msg === 'program failed') return entry.exitCode
+  }
+  return undefined
+}
+
+/** The failure kinds a buyer can see for a job that ran (JobFailureCode values a run can end in). */
+const failureKinds = { 'trainer-failed': 1, timeout: 1, 'cpu-limit': 1, 'memory-limit': 1, 'output-limit': 1, 'egress-violation': 1, interrupted: 1, 'policy-violation': 1, 'internal-error': 1 }
+
 /**
  * At `checking`, the runner has copied /out into the engine's work dir and the guard has not run:
  * if what the program wrote holds data and that dir is on a disk, plaintext is on a host disk
@@ -250,6 +263,7 @@ describe('adversarial: hostile programs on the real stack', () => {
         const codes = ([] as string[]).concat(attempt.expected.code)
         expect(codes).toContain(view.failure?.code)
         if (attempt.expected.message) expect(view.failure?.message).toMatch(attempt.expected.message)
+        if (attempt.expected.exitCode !== undefined) expect(loggedExitCode(id)).toBe(attempt.expected.exitCode)
         expect(view.result).toBeUndefined()
       } else {
         expect(view.result?.files.map((file) => file.name).sort()).toEqual([...declaredNames].sort())
@@ -319,13 +333,16 @@ describe('adversarial: hostile programs on the real stack', () => {
     residual.push(`progress: epoch counts only while running (${updates.length} in this job); the loss curve's last value after the egress guard`)
   })
 
-  test('behavior: exit-code-channel and error-code-channel — at most 8 bits and a listed code per job', async () => {
+  test('behavior: exit-code-channel and error-code-channel — the buyer reads neither the exit code nor an unlisted code', async () => {
     const exitView = await getJob(buyer.vault, { id: jobIds.get('exit-code-channel')! })
-    const code = Number(/code (\d+)\./.exec(exitView.failure!.message)![1])
-    expect(code).toBeLessThan(256)
+    expect(exitView.failure?.message).toBe('The program failed.')
+    // The operator's log has it (the program chose it from the data: 8 bits that stay in the node).
+    expect(loggedExitCode(jobIds.get('exit-code-channel')!)).toBeLessThan(256)
     const errorView = await getJob(buyer.vault, { id: jobIds.get('error-code-channel')! })
-    expect(errorView.failure?.message).toBe('The trainer exited with code 2.')
-    residual.push('exit code: 8 bits/job; error code: one of ~24 listed reasons (≈ 4.6 bits/job); timing: ms timestamps on every change')
+    expect(errorView.failure?.message).toBe('The program failed.')
+    residual.push(
+      `exit code: 0 bits/job (a fixed sentence; the operator's log has it); error code: one of ${trainerErrorCodes.size} listed reasons from built-in trainers (≤ ${Math.log2(trainerErrorCodes.size + 1).toFixed(1)} bits/job), none from custom programs; failure kind: one of ${Object.keys(failureKinds).length} (≤ ${Math.log2(Object.keys(failureKinds).length).toFixed(1)} bits/job)`,
+    )
   })
 
   test('error: a buyer cannot get any other program to run: an unknown trainer, or one the owner\'s policy does not list, is refused', async () => {
