@@ -16,6 +16,7 @@ import { type RunResult, type SandboxLogger, bubblewrapRunner, buildTrainerBundl
 import { type AttackName, type HostileParams, exitContained, hostileOutputs, hostileTrainer } from '../fixtures/hostile/index.ts'
 import { type CanaryDataset, type Finding, canaryDataset, findCanaries, findInDatabase, findInFiles } from './leaks.ts'
 import { toJobView } from '@datavault/vault'
+import { healthSchema } from '../../scripts/lib/synthetic-health.ts'
 import { type AdversarialStack, startAdversarialStack } from './stack.ts'
 
 type Expected = { state: 'finished' } | { state: 'failed'; code: string | string[]; message?: RegExp; exitCode?: number }
@@ -97,6 +98,9 @@ const onDisk: { id: string; fs: string; found: number }[] = []
 const inMemory: string[] = []
 let refusals = 0
 let kernelRuns = 0
+/** torch-custom jobs: a buyer's hostile model, approved by the owner's policy, under the node's DP-SGD. */
+const customIds = new Map<'stash' | 'loud', string>()
+let dpData: CanaryDataset
 const residual: string[] = []
 let extra: Partial<HostileParams> = {}
 
@@ -183,6 +187,29 @@ beforeAll(async () => {
       orderTx: orders.get(on)!.pop()!,
     })
     jobIds.set(attempt.attack, job.id)
+  }
+
+  // A buyer's own models on a dataset whose policy admits torch-custom without review: as approved
+  // as a program can be (no budget here: the stash model's σ of 1e-6 makes ε enormous on purpose).
+  // 40 rows, one epoch: each example's gradient is a process of its own.
+  dpData = canaryDataset('owner A, DP', { rows: 40, seed: 13 })
+  const dpSchema = { ...healthSchema('binary', { rows: 40 }), columns: [{ name: 'record_id', type: 'number' as const }, ...healthSchema('binary', { rows: 40 }).columns] }
+  const dpDataset = await t.publish(owner, { csv: dpData.csv, schema: dpSchema, policy: { trainers: ['torch-custom'], maxWallTimeSeconds: 120 }, name: 'owner A, DP only' })
+  const dpOrders = await t.buyOrders(buyer, dpDataset, 2)
+  const hostileModel = (name: string) => readFileSync(new URL(`../../compute-to-data/src/trainers/torch-custom/hostile/${name}.py`, import.meta.url), 'utf8')
+  const features = dpSchema.columns.filter((column) => column.type === 'number' && column.name !== 'record_id').map((column) => column.name)
+  const custom = {
+    stash: { model: { source: hostileModel('stash'), parameters: [{ name: 'control', shape: [1] }, { name: 'leak', shape: [10] }] }, dp: { noiseMultiplier: 1e-6, maxGradNorm: 100 } },
+    loud: { model: { source: hostileModel('loud'), parameters: [{ name: 'w', shape: [4] }] }, dp: { noiseMultiplier: 1, maxGradNorm: 1 } },
+  }
+  for (const [name, params] of Object.entries(custom) as ['stash' | 'loud', (typeof custom)['stash']][]) {
+    const job = await submitJob(buyer.vault, {
+      dataset: dpDataset.datatoken,
+      trainer: { id: 'torch-custom' },
+      params: { label: 'risk', features, epochs: 1, batchSize: 10, learningRate: 1, ...params },
+      orderTx: dpOrders.pop()!,
+    })
+    customIds.set(name, job.id)
   }
 })
 
@@ -439,6 +466,39 @@ describe('adversarial: hostile programs on the real stack', () => {
     })
   })
 
+  describe('torch-custom: a buyer\'s hostile model, admitted by the policy, under the node\'s DP-SGD', () => {
+    const released = async (id: string) => {
+      await settle(id).promise
+      const view = await getJob(buyer.vault, { id })
+      expect(view.failure).toBeUndefined()
+      const exposed = await exposures(id, [])
+      findings.push(...exposed.flatMap(({ where, bytes }) => findCanaries(`torch-custom: ${where}`, bytes, [dpData])))
+      const { tensors } = decodeSafetensors((await downloadOutput(buyer.vault, { id, name: 'model.safetensors' })).bytes)
+      return Object.fromEntries(Object.entries(tensors).map(([name, tensor]) => [name, [...(tensor.data as Float32Array)]]))
+    }
+
+    test('behavior: stash — ten ways to carry a row to another example\'s gradient, reading /data and writing /out: every channel stays at zero', async () => {
+      const tensors = await released(customIds.get('stash')!)
+      expect(tensors.control![0]).toBeLessThan(-0.5)
+      const moved = tensors.leak!.filter((value) => Math.abs(value) >= 1e-3)
+      // A channel that moved is a leak: one example's data reached another's gradient.
+      if (moved.length > 0) findings.push({ where: 'torch-custom stash: leak channels', dataset: dpData.label, as: `${moved.length} channel(s)` })
+      expect(moved).toEqual([])
+    })
+
+    test('behavior: loud — printing, raw fds, exceptions with rows, a replaced RNG: the job finishes, no row in the owner\'s log, the node\'s noise in the weights', async () => {
+      const id = customIds.get('loud')!
+      const tensors = await released(id)
+      expect(Math.max(...tensors.w!.map(Math.abs))).toBeGreaterThan(1e-3)
+      const ownerLog = t.stack.node.components.jobs.get(id)?.ownerLog ?? ''
+      expect(ownerLog).not.toMatch(/row/)
+      findings.push(...findCanaries('torch-custom loud: owner log', ownerLog, [dpData]))
+      residual.push(
+        'bits/job a fully approved hostile program moves to the buyer — torch-custom (DP): none beyond the DP-noised weights ((ε, δ) per job, charged to the budget); its failure reasons are found before any data is read, so only timeout, memory and CPU limits (≤ 2 bits) and the job\'s duration (≈ log₂ of the wall time in seconds, ≤ 12 bits) depend on the data',
+      )
+    })
+  })
+
   test('behavior: nothing of either owner\'s data in the node\'s logs, its data dir, its database, or sandbox leftovers', async () => {
     for (const id of jobIds.values()) await settle(id).promise
     const logText = t.logs.join('')
@@ -457,7 +517,7 @@ describe('adversarial: hostile programs on the real stack', () => {
     expect(findCanaries('self-test', main.csv, all()).length).toBeGreaterThan(0)
     expect(findCanaries('self-test', Buffer.from(main.csv).toString('base64'), all()).length).toBeGreaterThan(0)
 
-    const attemptsCount = attempts.length + refusals + kernelRuns
+    const attemptsCount = attempts.length + refusals + kernelRuns + customIds.size
     console.log(`adversarial: attempts=${attemptsCount} leaks=${findings.length}`)
     console.log(`adversarial: cpu-burn stopped by ${(await getJob(buyer.vault, { id: jobIds.get('cpu-burn')! })).failure?.code}; plaintext staged while checking: ${inMemory.length} job(s) on tmpfs, ${onDisk.length} on disk`)
     for (const line of residual) console.log(`adversarial: residual: ${line}`)
