@@ -235,7 +235,9 @@ export function computeEngine(init: ComputeEngineInit) {
             },
             onStarted: () => store.setTimings(claimed.id, { startedAt: Date.now() }),
             onEvent: (event) => {
-              if (event.event === 'epoch') {
+              // A custom program times and counts its own epochs, so its events would be a channel
+              // the program modulates: the buyer sees no progress from it until the job ends.
+              if (event.event === 'epoch' && claimed.trainer.id !== 'custom') {
                 store.setProgress(claimed.id, { epoch: event.epoch, loss: event.loss, ...(epochs ? { epochs } : {}) })
                 const job = store.get(claimed.id)
                 if (job) emit(job)
