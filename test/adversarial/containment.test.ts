@@ -521,6 +521,11 @@ describe('adversarial: hostile programs on the real stack', () => {
     console.log(`adversarial: attempts=${attemptsCount} leaks=${findings.length}`)
     console.log(`adversarial: cpu-burn stopped by ${(await getJob(buyer.vault, { id: jobIds.get('cpu-burn')! })).failure?.code}; plaintext staged while checking: ${inMemory.length} job(s) on tmpfs, ${onDisk.length} on disk`)
     for (const line of residual) console.log(`adversarial: residual: ${line}`)
+    // Separately: what a program the owner fully approved can still move to the buyer per job.
+    const d = main.schema.columns.filter((column) => column.type === 'number').length
+    console.log(
+      `adversarial: bits/job a fully approved hostile program can move to the buyer: custom program ${(d + 1) * 32 + 2 * 64} (its declared outputs on this schema; 8 per declared byte in general) + ≤ 3.2 (failure kind) + duration; torch-custom under DP: 0 beyond the DP-noised weights + ≤ 2 (limits) + duration`,
+    )
     expect(findings.slice(0, 20)).toEqual([])
   })
 })
