@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { computePolicySchema } from '@datavault/sdk'
 import { manifestAllowsProgram } from '../keyholder/key-holder.ts'
 import { approvalTerms } from '../store/algorithms.ts'
 import { policyAllowsTrainer } from './key-service.ts'
@@ -7,7 +8,8 @@ const hash = `0x${'ab'.repeat(32)}` as const
 const outputs = { tensors: [{ name: 'w', dtype: 'F32', shape: [1, 4] }], metrics: ['loss'] }
 const params = { epochs: 3 }
 const terms = approvalTerms({ outputs, params })
-const dataset = (trainers: string[]) => ({ id: '0x00000000000000000000000000000000000000d1', policy: { trainers } }) as Parameters<typeof policyAllowsTrainer>[0]
+// Parsed with the policy schema the node validates with: the pin syntax is accepted there too.
+const dataset = (trainers: string[]) => ({ id: '0x00000000000000000000000000000000000000d1' as const, policy: computePolicySchema.parse({ trainers }) })
 
 describe('policyAllowsTrainer', () => {
   test('default: a custom program pinned with its terms runs on exactly those terms', () => {
