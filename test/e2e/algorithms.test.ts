@@ -115,6 +115,24 @@ describe('custom algorithms', () => {
     expect(anchoredAt).toBeInstanceOf(Date)
   })
 
+  test('behavior: a custom program\'s epoch events (their timing is its own) never reach the buyer while it runs; a failure shows no exit code', async () => {
+    const dataset = await t.publish({ csv, schema })
+    const paced = `${columnMeansProgram}\nfor (let epoch = 1; epoch <= 20; epoch++) { console.log(JSON.stringify({ event: 'epoch', epoch, loss: epoch })); await new Promise((resolve) => setTimeout(resolve, 20)) }\n`
+    const { hash } = await uploadAlgorithm(t.buyer.vault, { code: paced })
+    const failing = await uploadAlgorithm(t.buyer.vault, { code: `${columnMeansProgram}\nprocess.exit(77)\n` })
+    const [first, second] = await t.buyOrders(dataset, 2)
+    const job = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, algorithm: { hash, outputs }, params: {}, orderTx: first! })
+    await approveJob(t.owner.vault, { id: job.id })
+    const seen: (number | undefined)[] = []
+    const done = await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 10, onUpdate: (view) => void seen.push(view.progress?.epoch) })
+    expect(done.state).toBe('finished')
+    expect(seen.filter((epoch) => epoch !== undefined)).toEqual([])
+    const bad = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, algorithm: { hash: failing.hash, outputs }, params: {}, orderTx: second! })
+    await approveJob(t.owner.vault, { id: bad.id })
+    const failed = await waitForJob(t.buyer.vault, { id: bad.id, intervalMs: 50 })
+    expect(failed.failure).toEqual({ code: 'trainer-failed', message: 'The program failed.' })
+  })
+
   test('behavior: a Python algorithm runs the same way, with the host\'s Python 3', async () => {
     const dataset = await t.publish({ csv, schema })
     const { hash, runtime } = await uploadAlgorithm(t.buyer.vault, { code: columnMeansPythonProgram, runtime: 'python' })

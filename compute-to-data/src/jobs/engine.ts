@@ -235,7 +235,9 @@ export function computeEngine(init: ComputeEngineInit) {
             },
             onStarted: () => store.setTimings(claimed.id, { startedAt: Date.now() }),
             onEvent: (event) => {
-              if (event.event === 'epoch') {
+              // A custom program times and counts its own epochs, so its events would be a channel
+              // the program modulates: the buyer sees no progress from it until the job ends.
+              if (event.event === 'epoch' && claimed.trainer.id !== 'custom') {
                 store.setProgress(claimed.id, { epoch: event.epoch, loss: event.loss, ...(epochs ? { epochs } : {}) })
                 const job = store.get(claimed.id)
                 if (job) emit(job)
@@ -256,17 +258,19 @@ export function computeEngine(init: ComputeEngineInit) {
                 // Refused outputs are an egress violation: the owner's policy says what it costs.
                 { forfeitOrder: result.outcome === 'output-refused' && opened.policy.onViolation === 'forfeit-order' },
               )
-        if (result.exitCode !== 0)
+        if (result.exitCode !== 0) {
+          // The exit code is the program's to choose (8 bits per job): the operator's log has it, the
+          // buyer sees a fixed sentence, or a listed reason code when a built-in trainer gave one.
+          log.warn({ exitCode: result.exitCode, errorCode: result.errorCode }, 'program failed')
           return fail(
             claimed.id,
             {
               code: 'trainer-failed',
-              message: result.errorCode
-                ? `The trainer stopped with error ${result.errorCode}.`
-                : `The trainer exited with code ${result.exitCode}.`,
+              message: result.errorCode && claimed.trainer.id !== 'custom' ? `The trainer stopped with error ${result.errorCode}.` : 'The program failed.',
             },
             ownerLog,
           )
+        }
 
         const minRows = opened.policy.minRows
         if (minRows !== undefined && opened.rowCount && opened.rowCount() < minRows)

@@ -24,6 +24,7 @@ describe('createTrainerCatalog', () => {
       ['linear-regression', 'node', 'node'],
       ['mlp-classifier', 'node', 'node'],
       ['torch-mlp', 'pytorch', 'python'],
+      ['torch-custom', 'pytorch', 'python'],
     ])
   })
 

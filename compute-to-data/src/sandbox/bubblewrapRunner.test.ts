@@ -231,6 +231,40 @@ describe('bubblewrapRunner', () => {
     expect(calls.getpid).toBeGreaterThan(0)
   })
 
+  test('behavior: the program sees neither the host\'s /usr/local, nor host-wide memory and load, nor bubblewrap\'s options (paths with the node\'s pid)', async () => {
+    const s = await spec(
+      `import fs from 'node:fs'
+      ${started}
+      const cmdlines = fs.readdirSync('/proc').filter((name) => /^\\d+$/.test(name)).map((pid) => { try { return fs.readFileSync('/proc/' + pid + '/cmdline', 'utf8') } catch { return '' } })
+      fs.writeFileSync('/out/seen', JSON.stringify({ local: fs.readdirSync('/usr/local'), meminfo: fs.readFileSync('/proc/meminfo', 'utf8'), loadavg: fs.readFileSync('/proc/loadavg', 'utf8'), cmdlines }))`,
+    )
+    const result = await bare.run(s)
+    expect(result).toMatchObject({ outcome: 'exited', exitCode: 0 })
+    const seen = JSON.parse(await readFile(join(s.outputDir, 'seen'), 'utf8')) as { local: string[]; meminfo: string; loadavg: string; cmdlines: string[] }
+    expect(seen.local).toEqual([])
+    expect(seen.meminfo).toMatch(new RegExp(`^MemTotal: +${limits.memoryBytes / 1024} kB\\n`))
+    expect(seen.loadavg).toBe('0.00 0.00 0.00 1/1 1\n')
+    expect(seen.cmdlines.some((line) => line.includes('--args'))).toBe(true)
+    for (const line of seen.cmdlines) {
+      expect(line).not.toContain(dir)
+      expect(line).not.toContain(String(process.pid))
+    }
+  })
+
+  test.skipIf(process.arch !== 'x64' || !existsSync('/usr/bin/python3'))('behavior: an x32 system call kills the process (skipped off x86-64)', async () => {
+    const probe = ['import ctypes', 'ctypes.CDLL(None).syscall(0x40000000 | 39)', 'print("survived")'].join('\n')
+    const s = await spec(
+      `import { spawnSync } from 'node:child_process'
+      import fs from 'node:fs'
+      ${started}
+      const run = spawnSync('/usr/bin/python3', ['-c', ${JSON.stringify(probe)}], { encoding: 'utf8' })
+      fs.writeFileSync('/out/result', JSON.stringify({ signal: run.signal, stdout: run.stdout }))`,
+    )
+    const result = await bare.run(s)
+    expect(result).toMatchObject({ outcome: 'exited', exitCode: 0 })
+    expect(JSON.parse(await readFile(join(s.outputDir, 'result'), 'utf8'))).toEqual({ signal: 'SIGSYS', stdout: '' })
+  })
+
   test('behavior: concurrent jobs run as different uids', async () => {
     const source = `${started}import fs from 'node:fs'; fs.writeFileSync('/out/uid', String(process.getuid())); await new Promise((r) => setTimeout(r, 300))`
     const [a, b] = await Promise.all([bare.run(await spec(source)), bare.run(await spec(source))])

@@ -17,6 +17,7 @@ import { createProgressGate } from './progress-gate.ts'
 import { type SandboxCapabilities, probeSandbox } from './probe.ts'
 import { sweepStaleSandboxes } from './stale.ts'
 import { sandboxSeccompFilter } from './seccomp.ts'
+import { bwrapArguments, encodeBwrapArgs, jobLoadavg, jobMeminfo } from './bwrapArguments.ts'
 import type { RunOptions, RunOutcome, RunResult, RunSpec, Runner, SandboxEnforcement, SandboxLogger } from './runner.ts'
 import { createUidPool, killProcessesOfUid } from './uid-pool.ts'
 
@@ -242,107 +243,43 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
     ): Promise<RunResult> {
       const { caps, uid, gid, staging, cgroup, enforcement, signal } = context
       const { limits } = spec
-      const statusFd = 3
-      const blockFd = 4
-      const programFd = 5
-      const configFd = 6
-      const seccompFd = 7
-      const firstInputFd = 8
+      const fds = { status: 3, block: 4, program: 5, config: 6, seccomp: 7, meminfo: 8, loadavg: 9, firstInput: 11 }
+      const argsFd = 10
       const seccomp = sandboxSeccompFilter()
-
-      const rlimits = [
-        `--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + 1}`,
-        `--fsize=${limits.outputBytes}:${limits.outputBytes}`,
-        '--core=0:0',
-        '--nofile=256:256',
-        ...(caps.identity === 'per-job-uid' ? [`--nproc=${limits.processes + bubblewrapTasks}:${limits.processes + bubblewrapTasks}`] : []),
-        ...(cgroup ? [] : [`--data=${limits.memoryBytes + rlimitDataOverhead}:${limits.memoryBytes + rlimitDataOverhead}`]),
-      ]
-      const heapMb = Math.max(16, Math.floor((limits.memoryBytes * 0.75) / mib))
-      const permissions = nodePermissions
-        ? ['--permission', '--allow-fs-read=/sandbox/program.mjs', '--allow-fs-read=/job', '--allow-fs-read=/data', '--allow-fs-write=/out', '--allow-fs-read=/out', '--allow-fs-write=/tmp', '--allow-fs-read=/tmp']
-        : []
       const python = spec.program.runtime === 'python'
       if (python && !pythonConfinable(caps))
         throw new SandboxUnavailableError(
           'Python programs need cgroup limits (memory, tasks, CPU for the whole job) and /usr/bin/python3; this host has not both.',
         )
-      const programPath = python ? '/sandbox/program.py' : '/sandbox/program.mjs'
-      // Python runs isolated (-I: no environment variables, no user site) and writes no bytecode (-B).
-      const interpreter = python
-        ? ['/usr/bin/python3', '-I', '-B', programPath]
-        : ['/sandbox/node', `--max-old-space-size=${heapMb}`, ...permissions, programPath]
-      const bwrapArgs = [
-        '--unshare-all',
-        '--unshare-user',
-        '--disable-userns',
-        '--die-with-parent',
-        '--new-session',
-        '--cap-drop',
-        'ALL',
-        '--hostname',
-        'sandbox',
-        '--clearenv',
-        '--setenv',
-        'PATH',
-        '/usr/bin:/bin',
-        '--setenv',
-        'HOME',
-        '/tmp',
-        '--setenv',
-        'TMPDIR',
-        '/tmp',
-        '--setenv',
-        'LANG',
-        'C.UTF-8',
-        ...caps.systemMounts.flatMap((m) => (m.kind === 'bind' ? ['--ro-bind', m.path, m.path] : ['--symlink', m.target!, m.path])),
-        // Debian picks the BLAS/LAPACK that numpy and torch load through symlinks in
-        // /etc/alternatives (update-alternatives): symlinks only, nothing else of /etc.
-        ...(python ? ['--ro-bind-try', '/etc/alternatives', '/etc/alternatives'] : []),
-        '--ro-bind',
-        caps.node,
-        '/sandbox/node',
-        '--perms',
-        '0444',
-        '--ro-bind-data',
-        String(programFd),
-        programPath,
-        '--perms',
-        '0444',
-        '--ro-bind-data',
-        String(configFd),
-        '/job/config.json',
-        ...spec.inputs.flatMap((input, i) => ['--perms', '0444', '--ro-bind-data', String(firstInputFd + i), `/data/${input.name}`]),
-        '--bind',
-        staging.dir,
-        '/out',
-        '--size',
-        String(tmpBytes),
-        '--tmpfs',
-        '/tmp',
-        '--proc',
-        '/proc',
-        '--dev',
-        '/dev',
-        // /dev is a tmpfs too: read-only, so /tmp and /out (both size-limited) are the only writable places.
-        '--remount-ro',
-        '/dev',
-        '--remount-ro',
-        '/',
-        '--chdir',
-        '/tmp',
-        ...(seccomp ? ['--seccomp', String(seccompFd)] : []),
-        '--json-status-fd',
-        String(statusFd),
-        '--block-fd',
-        String(blockFd),
-        '--',
-        caps.prlimit,
-        ...rlimits,
-        '--',
-        ...interpreter,
-      ]
-      const stdio = ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', seccomp ? 'pipe' : 'ignore', ...spec.inputs.map(() => 'pipe' as const)] as const
+      const { argv, args: bwrapArgs } = bwrapArguments({
+        caps,
+        runtime: python ? 'python' : 'node',
+        inputs: spec.inputs.map((input) => input.name),
+        stagingDir: staging.dir,
+        tmpBytes,
+        limits,
+        cgroup: cgroup !== undefined,
+        nodePermissions,
+        seccomp: seccomp !== undefined,
+        bubblewrapTasks,
+        rlimitDataOverhead,
+        fds,
+        argsFd,
+      })
+      const stdio = [
+        'ignore',
+        'pipe',
+        'pipe',
+        'pipe',
+        'pipe',
+        'pipe',
+        'pipe',
+        seccomp ? 'pipe' : 'ignore',
+        'pipe',
+        'pipe',
+        'pipe',
+        ...spec.inputs.map(() => 'pipe' as const),
+      ] as const
       // A first shell (already the job's uid) closes every descriptor the node process inherited
       // without close-on-exec (from its supervisor, a terminal, a test harness…): bubblewrap passes
       // them all into the sandbox, where a writable one is a way out and a directory one a way
@@ -357,7 +294,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         String(cgroup?.procsFiles.length ?? 0),
         ...(cgroup?.procsFiles ?? []),
         caps.bwrap,
-        ...bwrapArgs,
+        ...argv,
       ]
 
       const started = performance.now()
@@ -405,7 +342,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       child.stdout!.on('data', (chunk: Buffer) => events.push(chunk))
       child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk))
       let statusText = ''
-      child.stdio[statusFd]!.on('data', (chunk: Buffer) => {
+      child.stdio[fds.status]!.on('data', (chunk: Buffer) => {
         statusText += chunk.toString('utf8')
         const exit = /"exit-code"\s*:\s*(\d+)/.exec(statusText)
         if (exit) programExit = Number(exit[1])
@@ -462,11 +399,14 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
               },
             }),
           ),
-          programFd,
+          fds.program,
         ),
-        feed([new TextEncoder().encode(JSON.stringify(spec.config ?? null))], configFd),
-        ...(seccomp ? [feed([seccomp], seccompFd)] : []),
-        ...spec.inputs.map((input, i) => feed(input.source as AsyncIterable<Uint8Array> | Iterable<Uint8Array>, firstInputFd + i)),
+        feed([new TextEncoder().encode(JSON.stringify(spec.config ?? null))], fds.config),
+        ...(seccomp ? [feed([seccomp], fds.seccomp)] : []),
+        feed([new TextEncoder().encode(jobMeminfo(limits.memoryBytes))], fds.meminfo),
+        feed([new TextEncoder().encode(jobLoadavg)], fds.loadavg),
+        feed([encodeBwrapArgs(bwrapArgs)], argsFd),
+        ...spec.inputs.map((input, i) => feed(input.source as AsyncIterable<Uint8Array> | Iterable<Uint8Array>, fds.firstInput + i)),
       ])
       let hashMismatch = false
       // Once the program may run, stderr is partly its own: it can print lines that look like
@@ -482,7 +422,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
           }
           released = true
           setupStderr = stderr.text()
-          ;(child.stdio[blockFd] as Writable).end('go')
+          ;(child.stdio[fds.block] as Writable).end('go')
         },
         () => {
           // A source failed (e.g. ciphertext failed authentication) or bubblewrap went away: the

@@ -50,6 +50,11 @@ export const trainerErrorCodes: ReadonlySet<string> = new Set([
   'dp-missing-bounds',
   'dp-batch-too-large',
   'dp-delta-too-large',
+  // torch-custom's reasons about the buyer's model, found before any data is read.
+  'model-invalid',
+  'model-mismatch',
+  'model-has-buffers',
+  'isolation-unavailable',
 ])
 
 /**

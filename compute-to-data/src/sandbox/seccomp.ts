@@ -3,7 +3,8 @@
  * namespaces and the dropped capabilities already deny most of these calls; the filter removes the
  * kernel surface behind them as well (ptrace and cross-process memory, keyrings, eBPF, perf,
  * userfaultfd, io_uring, the mount API, modules, kexec, clock and host settings). Blocked calls
- * fail with EPERM; any other architecture than x86-64 (including the x32 ABI) is killed.
+ * fail with EPERM; a call of another architecture than x86-64, or of the x32 ABI (numbers with
+ * bit 30 set), kills the process.
  */
 export const blockedSyscallsX64: Readonly<Record<string, number>> = {
   ptrace: 101,
@@ -79,15 +80,19 @@ export function sandboxSeccompFilter(arch: string = process.arch): Uint8Array | 
   if (arch !== 'x64') return undefined
   const numbers = Object.values(blockedSyscallsX64)
   const program: [code: number, jt: number, jf: number, k: number][] = []
+  // Layout: 0-3 architecture check and load; 4 the x32 test; 5… one test per blocked call; then
+  // ALLOW, EPERM and (for x32) KILL_PROCESS. A jump's offset counts from the next instruction.
   const deny = 5 + numbers.length + 1
+  const kill = deny + 1
   program.push([BPF_LD_W_ABS, 0, 0, offsetArch])
   program.push([BPF_JMP_JEQ_K, 1, 0, AUDIT_ARCH_X86_64])
   program.push([BPF_RET_K, 0, 0, SECCOMP_RET_KILL_PROCESS])
   program.push([BPF_LD_W_ABS, 0, 0, offsetNr])
-  program.push([BPF_JMP_JGE_K, deny - 4 - 1, 0, X32_SYSCALL_BIT])
+  program.push([BPF_JMP_JGE_K, kill - 4 - 1, 0, X32_SYSCALL_BIT])
   numbers.forEach((nr, i) => program.push([BPF_JMP_JEQ_K, deny - (5 + i) - 1, 0, nr]))
   program.push([BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW])
   program.push([BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | EPERM])
+  program.push([BPF_RET_K, 0, 0, SECCOMP_RET_KILL_PROCESS])
   const bytes = new Uint8Array(program.length * 8)
   const view = new DataView(bytes.buffer)
   program.forEach(([code, jt, jf, k], i) => {

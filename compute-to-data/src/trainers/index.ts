@@ -13,3 +13,16 @@ export { logisticRegressionMetricNames, logisticRegressionTrainer } from './logi
 export { linearRegressionTrainer } from './linear-regression/definition.ts'
 export { mlpClassifierTrainer } from './mlp-classifier/definition.ts'
 export { torchMlpTrainer } from './torch-mlp/definition.ts'
+export { torchCustomTrainer } from './torch-custom/definition.ts'
+export {
+  type TorchCustomParameters,
+  type TorchCustomPlan,
+  planTorchCustom,
+  torchCustomMaxParameters,
+  torchCustomMaxSourceBytes,
+  torchCustomMetadata,
+  torchCustomParametersSchema,
+  torchCustomTensors,
+  torchCustomTrainerId,
+  torchCustomTrainerVersion,
+} from './torch-custom/plan.ts'

@@ -19,6 +19,8 @@ const schema = {
 } as DatasetSchema
 const label = { 'logistic-regression': 'k', 'linear-regression': 'y', 'mlp-classifier': 'k', 'torch-mlp': 'y' } as Record<string, string>
 const dp = { noiseMultiplier: 1.1, maxGradNorm: 2 }
+// torch-custom trains only under DP and needs a model: its own tests are in torch-custom/.
+const dpOptional = builtinTrainers.filter((trainer) => trainer.id !== 'torch-custom')
 
 function failure(fn: () => unknown) {
   try {
@@ -43,17 +45,23 @@ async function writeDeclared(dir: string, declaration: TrainerOutputDeclaration,
 }
 
 describe('builtinTrainers', () => {
-  test('default: four trainers, unique ids, each with parameters, outputs, privacy and a runtime', () => {
-    expect(builtinTrainers.map((t) => `${t.id}@${t.version}`)).toEqual(['logistic-regression@1.1.0', 'linear-regression@1.0.0', 'mlp-classifier@1.0.0', 'torch-mlp@1.0.0'])
-    expect(builtinTrainers.map((t) => t.runtime ?? 'node')).toEqual(['node', 'node', 'node', 'pytorch'])
-    for (const trainer of builtinTrainers) {
+  test('default: five trainers, unique ids, each with parameters, outputs, privacy and a runtime', () => {
+    expect(builtinTrainers.map((t) => `${t.id}@${t.version}`)).toEqual([
+      'logistic-regression@1.1.0',
+      'linear-regression@1.0.0',
+      'mlp-classifier@1.0.0',
+      'torch-mlp@1.0.0',
+      'torch-custom@1.0.0',
+    ])
+    expect(builtinTrainers.map((t) => t.runtime ?? 'node')).toEqual(['node', 'node', 'node', 'pytorch', 'pytorch'])
+    for (const trainer of dpOptional) {
       expect(trainer.parameters.safeParse({ label: label[trainer.id] }).success).toBe(true)
       expect(trainer.privacy).toBeTypeOf('function')
     }
   })
 
   test('behavior: privacy() is undefined without dp and states the DP-SGD run with it', () => {
-    for (const trainer of builtinTrainers) {
+    for (const trainer of dpOptional) {
       expect(trainer.privacy!(schema, { label: label[trainer.id] })).toBeUndefined()
       // q = 50 / 1000; round(1 / q) = 20 steps per epoch; δ = min(1e-5, 1 / (10 · 1000)).
       expect(trainer.privacy!(schema, { label: label[trainer.id], epochs: 3, batchSize: 50, dp })).toEqual({ sampleRate: 0.05, noiseMultiplier: 1.1, steps: 60, delta: 1e-5 })
@@ -69,7 +77,7 @@ describe('builtinTrainers', () => {
   test('behavior: under DP only public metrics are declared, and the guard refuses a data-derived one', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'registry-'))
     try {
-      for (const trainer of builtinTrainers) {
+      for (const trainer of dpOptional) {
         const plain = trainer.outputs(schema, { label: label[trainer.id] })
         const privateRun = trainer.outputs(schema, { label: label[trainer.id], dp })
         const [model, metrics] = privateRun.files
@@ -94,7 +102,7 @@ describe('builtinTrainers', () => {
     const p = 'TrainerParametersError/TRAINER_PARAMETERS_INVALID/'
     const { rows: _, ...noRows } = schema
     const noBounds = { ...schema, columns: schema.columns.map((c) => ({ name: c.name, type: c.type, ...(c.type === 'category' ? { values: c.values } : {}) })) } as DatasetSchema
-    for (const trainer of builtinTrainers) {
+    for (const trainer of dpOptional) {
       const params = { label: label[trainer.id], dp }
       expect(failure(() => trainer.privacy!(noRows as DatasetSchema, params))).toBe(`${p}dp-missing-rows`)
       expect(failure(() => trainer.outputs(noBounds, params))).toBe(`${p}dp-missing-bounds`)

@@ -134,8 +134,11 @@ export type ComputeEnvironmentDeclaration = z.input<typeof computeEnvironmentSch
 
 /** What the owner allows to run on a dataset. Default deny: only listed trainers run. */
 export const computePolicySchema = z.object({
-  /** Trainer ids allowed (`logistic-regression`), optionally pinned to a bundle hash (`logistic-regression@<sha256>`). */
-  trainers: z.array(z.string().regex(/^[a-z0-9-]{1,64}(@[0-9a-f]{64})?$/)).min(1).max(64),
+  /**
+   * Trainer ids allowed (`logistic-regression`), optionally pinned to a bundle hash (`logistic-regression@<sha256>`);
+   * a custom program pinned with the terms it may run on (`custom@<sha256>+<terms>`: `approvalTermsHash` of its declared outputs and parameters).
+   */
+  trainers: z.array(z.string().regex(/^[a-z0-9-]{1,64}(@[0-9a-f]{64}(\+[0-9a-f]{64})?)?$/)).min(1).max(64),
   maxEpochs: z.number().int().positive().max(10_000).default(200),
   maxWallTimeSeconds: z.number().int().positive().max(86_400).default(600),
   maxMemoryMb: z.number().int().min(128).max(65_536).default(1024),

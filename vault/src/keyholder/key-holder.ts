@@ -102,7 +102,8 @@ export type KeyHolder = {
 
 /**
  * True when the owner's policy (the manifest's `trainers`) or an approval lets this program run: a
- * built-in trainer by id or pinned to its bundle hash; a custom algorithm only by exact hash.
+ * built-in trainer by id or pinned to its bundle hash; a custom algorithm only by exact hash and
+ * terms (`custom@<sha256>+<terms>`), or an approval on those terms.
  */
 export function manifestAllowsProgram(
   trainers: readonly string[],
@@ -111,7 +112,10 @@ export function manifestAllowsProgram(
 ): boolean {
   const hash = program.trainerHash.replace(/^0x/, '').toLowerCase()
   if (program.trainerId === 'custom')
-    return trainers.includes(`custom@${hash}`) || approvals?.isApproved({ datasetId: program.datasetId, hash: `0x${hash}`, terms: program.termsHash }) === true
+    return (
+      trainers.includes(`custom@${hash}+${program.termsHash.replace(/^0x/, '').toLowerCase()}`) ||
+      approvals?.isApproved({ datasetId: program.datasetId, hash: `0x${hash}`, terms: program.termsHash }) === true
+    )
   return trainers.some((entry) => entry === program.trainerId || entry === `${program.trainerId}@${hash}`)
 }
 

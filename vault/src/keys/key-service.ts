@@ -50,8 +50,8 @@ export class KeyReleaseError extends DataVaultError {
 
 /**
  * True when a dataset's policy lets this program run: a built-in trainer by id, or by id pinned to
- * its exact bundle hash; a custom algorithm only by its exact hash (`custom@<sha256>` in the
- * policy, or an approval the owner gave for this dataset).
+ * its exact bundle hash; a custom algorithm only by its exact hash and terms (`custom@<sha256>+<terms>`
+ * in the policy, or an approval the owner gave for this dataset on those terms).
  */
 export function policyAllowsTrainer(
   dataset: Pick<Dataset, 'policy' | 'id'>,
@@ -60,10 +60,13 @@ export function policyAllowsTrainer(
   params: Record<string, unknown> = {},
 ): boolean {
   const hash = trainer.hash.replace(/^0x/, '').toLowerCase()
-  if (trainer.id === 'custom')
+  if (trainer.id === 'custom') {
+    // A pin binds the program and its terms (declared outputs and parameters), as an approval does.
+    const terms = approvalTerms({ outputs: trainer.outputs, params })
     return (
-      dataset.policy.trainers.includes(`custom@${hash}`) ||
-      approvals?.isApproved({ datasetId: dataset.id, hash: trainer.hash, terms: approvalTerms({ outputs: trainer.outputs, params }) }) === true
+      dataset.policy.trainers.includes(`custom@${hash}+${terms.slice(2)}`) ||
+      approvals?.isApproved({ datasetId: dataset.id, hash: trainer.hash, terms }) === true
     )
+  }
   return dataset.policy.trainers.some((entry) => entry === trainer.id || entry === `${trainer.id}@${hash}`)
 }

@@ -5,6 +5,7 @@ import { z } from 'zod'
 import { DataVaultError, approvalTermsHash, declaredOutputsSchema, safetensorsDtypes } from '@datavault/sdk'
 import type { JobTrainer, TrainerCatalog, TrainerCatalogEntry, TrainerDefinition } from '@datavault/compute-to-data'
 import type { Database } from './database.ts'
+import { type ProgramQuota, programQuota } from './program-quota.ts'
 
 /** No custom algorithm with that hash was uploaded to this node. */
 export class AlgorithmNotFoundError extends DataVaultError {
@@ -72,19 +73,44 @@ export function approvalTerms({ outputs, params }: { outputs: unknown; params: R
   return approvalTermsHash({ outputs, params })
 }
 
-/** Algorithms as files under `dir` (named by hash, written whole then renamed) with rows in SQLite. */
-export async function algorithmStore({ db, dir }: { db: Database; dir: string }): Promise<AlgorithmStore> {
+/**
+ * Algorithms as files under `dir` (named by hash, written whole then renamed) with rows in SQLite.
+ * Uploads are held to `quota` (per wallet and node-wide, a per-wallet rate); a program no job names
+ * is deleted once its time is up (checked at each upload).
+ */
+export async function algorithmStore({
+  db,
+  dir,
+  quota = programQuota()({ db }),
+  now = Date.now,
+}: {
+  db: Database
+  dir: string
+  quota?: ProgramQuota
+  /** The clock uploads are dated and expired by (tests pass their own). */
+  now?: () => number
+}): Promise<AlgorithmStore> {
   await mkdir(dir, { recursive: true, mode: 0o755 })
   // A process killed mid-save leaves its temp file; no save ever resumes one.
   for (const name of await readdir(dir)) if (name.endsWith('.tmp')) await rm(join(dir, name), { force: true })
   // Named by hash alone: the runtime is recorded in SQLite and the sandbox picks the file name it sees.
   const fileOf = (hash: string) => join(dir, hash.replace(/^0x/, ''))
+  const expire = async () => {
+    for (const hash of quota.expired(now())) {
+      db.prepare('DELETE FROM algorithms WHERE hash = ?').run(hash)
+      db.prepare('DELETE FROM dataset_approvals WHERE hash = ?').run(hash)
+      await rm(fileOf(hash), { force: true })
+    }
+  }
   return {
     async save({ code, uploader, runtime }) {
       const hash = `0x${createHash('sha256').update(code).digest('hex')}` as const
+      await expire()
       const known = db.prepare('SELECT runtime FROM algorithms WHERE hash = ?').get(hash) as { runtime: string } | undefined
       if (known && known.runtime !== runtime)
         throw new DataVaultError(`This program was uploaded before for the ${known.runtime} runtime.`, { code: 'ALGORITHM_RUNTIME_CONFLICT', status: 409 })
+      // A program already stored costs nothing more; a new one counts against the uploader's quota.
+      if (!known) quota.check(uploader, now())
       const file = fileOf(hash)
       const exists = await stat(file).then(
         () => true,
@@ -105,7 +131,7 @@ export async function algorithmStore({ db, dir }: { db: Database; dir: string })
         hash,
         uploader.toLowerCase(),
         code.byteLength,
-        new Date().toISOString(),
+        new Date(now()).toISOString(),
         runtime,
       )
       return hash

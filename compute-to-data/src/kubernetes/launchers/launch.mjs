@@ -50,6 +50,10 @@ const errorCodes = new Set([
   'dp-missing-bounds',
   'dp-batch-too-large',
   'dp-delta-too-large',
+  'model-invalid',
+  'model-mismatch',
+  'model-has-buffers',
+  'isolation-unavailable',
 ])
 
 const program = process.argv[2] ?? '/job/program.mjs'

@@ -58,6 +58,10 @@ ERROR_CODES = frozenset(
         "dp-missing-bounds",
         "dp-batch-too-large",
         "dp-delta-too-large",
+        "model-invalid",
+        "model-mismatch",
+        "model-has-buffers",
+        "isolation-unavailable",
     ]
 )
 

@@ -128,8 +128,22 @@ export function jobRoutes(
     }
   }
 
+  /**
+   * torch-custom's model may name a program uploaded with `POST /v1/algorithms` (runtime `python`)
+   * instead of carrying its source: `params.model.hash`. Its source is put in the parameters, so
+   * the job, its receipt's paramsHash and the owner see exactly what runs.
+   */
+  const withUploadedModel = async (body: z.output<typeof submitJobBodySchema>) => {
+    const model = (body.params as { model?: unknown } | undefined)?.model as { hash?: unknown; parameters?: unknown } | undefined
+    if (body.trainer?.id !== 'torch-custom' || typeof model?.hash !== 'string') return body
+    const hash = parseParam(hashSchema, model.hash, 'params.model.hash')
+    const code = algorithms.runtime(hash) === 'python' ? await algorithms.code(hash) : undefined
+    if (!code) throw new AlgorithmNotFoundError(hash)
+    return { ...body, params: { ...body.params, model: { source: new TextDecoder('utf-8', { fatal: true }).decode(code), parameters: model.parameters } } }
+  }
+
   router.post('/v1/jobs', signed('json'), async (ctx) => {
-    const body = parseJsonBody(ctx, submitJobBodySchema)
+    const body = await withUploadedModel(parseJsonBody(ctx, submitJobBodySchema))
     const buyer = ctx.state.wallet as Address
     let dataset = datasets.require(body.dataset)
     if (dataset.revokedAt) throw new DatasetRevokedError(dataset.id)
