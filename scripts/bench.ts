@@ -24,7 +24,7 @@ import { nodeEnvelopeCrypto } from '@datavault/sdk/node'
 import { heliaStorage } from '@datavault/vault'
 import { startTestStack } from '../test/fixtures/stack.ts'
 import { benchEgress } from './bench/egress.ts'
-import { benchEncryption } from './bench/encryption.ts'
+import { benchEncryption, encryptionLines } from './bench/encryption.ts'
 import { benchKeyRelease } from './bench/key-release.ts'
 import { benchKubernetesStart } from './bench/kubernetes.ts'
 import { benchTorchMlp, torchAvailable } from './bench/torch-mlp.ts'
@@ -49,8 +49,7 @@ const dir = await mkdtemp(join(tmpdir(), 'dv-bench-'))
 try {
   line('# 1. envelope encryption')
   const encryption = await benchEncryption()
-  line(`node:crypto ${encryption.oursMBps.toFixed(0)} MB/s, openssl ${encryption.opensslMBps.toFixed(0)} MB/s at ${encryption.chunkSize / 1024} KiB: ratio ${encryption.ratio.toFixed(2)}× (target ≥ 0.45×)`)
-  line(`WebCrypto (the browser-safe path) ${encryption.webCryptoMBps.toFixed(0)} MB/s: ratio ${encryption.webCryptoRatio.toFixed(2)}×`)
+  for (const text of encryptionLines(encryption)) line(text)
 
   line('\n# 2. encrypt + IPFS add')
   const total = 256 * mib
