@@ -25,6 +25,7 @@ import { heliaStorage } from '@datavault/vault'
 import { startTestStack } from '../test/fixtures/stack.ts'
 import { benchEgress } from './bench/egress.ts'
 import { benchEncryption, encryptionLines } from './bench/encryption.ts'
+import { benchIpfsAdd, ipfsAddLines } from './bench/ipfs-add.ts'
 import { benchKeyRelease } from './bench/key-release.ts'
 import { benchKubernetesStart } from './bench/kubernetes.ts'
 import { benchTorchMlp, torchAvailable } from './bench/torch-mlp.ts'
@@ -66,6 +67,9 @@ try {
   const addMBps = total / 1e6 / addSeconds
   const writeMBps = total / 1e6 / writeSeconds
   line(`encrypt+add ${addMBps.toFixed(0)} MB/s; plain file write ${writeMBps.toFixed(0)} MB/s: ratio ${(addMBps / writeMBps).toFixed(2)}×; vs openssl AES-GCM ${(addMBps / encryption.opensslMBps).toFixed(2)}×`)
+  const ipfsAdd = await benchIpfsAdd({ mebibytes: 256, rounds: 2 })
+  line(`side by side with Helia's own add, ${ipfsAdd.bytes / mib} MiB, medians of ${ipfsAdd.ours.length} interleaved rounds [each round]:`)
+  for (const text of ipfsAddLines(ipfsAdd)) line(`  ${text}`)
 
   line('\n# 3. job start latency (order verified → trainer running), 20 jobs')
   const t = await startTestStack()
