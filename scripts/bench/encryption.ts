@@ -4,6 +4,7 @@
 //   node scripts/bench/encryption.ts --sweep              # 64 KiB … 4 MiB chunk sizes, encrypt and decrypt
 //   node scripts/bench/encryption.ts --chunk-size 262144 --mib 512 --piece 65536   # pieces unaligned to chunks
 import { execFile } from 'node:child_process'
+import { availableParallelism } from 'node:os'
 import { parseArgs, promisify } from 'node:util'
 import {
   type EnvelopeCrypto,
@@ -14,7 +15,7 @@ import {
   generateDataKey,
   webCryptoEnvelopeCrypto,
 } from '../../sdk/src/envelope/index.ts'
-import { nodeEnvelopeCrypto } from '../../sdk/src/node/index.ts'
+import { nodeEnvelopeCrypto, workerPoolEnvelopeCrypto } from '../../sdk/src/node/index.ts'
 
 export type BenchEncryptionParameters = {
   /** Plaintext chunk size of the envelope (default: the SDK's default). */
@@ -49,6 +50,24 @@ export type BenchEncryptionReturnType = {
   webCryptoMBps: number
   /** webCryptoMBps / opensslMBps. */
   webCryptoRatio: number
+  /** Worker threads in the pooled figures (the machine's cores). */
+  threads: number
+  /** The same stream with `workerPoolEnvelopeCrypto()` (node:crypto on every core), MB/s. */
+  pooledMBps: number
+  /** pooledMBps / opensslMBps (target ≥ 1.0 on 2 cores). */
+  pooledRatio: number
+  /** WebCrypto in worker threads (the extension's path: `serveChunkCiphers` + `webCryptoWorkerChunkCipher`), MB/s. */
+  pooledWebCryptoMBps: number
+  /** pooledWebCryptoMBps / opensslMBps (target ≥ 0.5). */
+  pooledWebCryptoRatio: number
+  /**
+   * `openssl speed -elapsed`: the same, divided by wall time instead of user CPU time. On a loaded
+   * machine `openssl speed`'s default (CPU time) does not see the time it waited for a core, while
+   * every figure of ours is wall time; the two references bracket the truth.
+   */
+  opensslElapsedMBps: number
+  /** All rounds, for the spread. */
+  rounds: { ours: number[]; webCrypto: number[]; pooled: number[]; pooledWebCrypto: number[]; openssl: number[]; opensslElapsed: number[] }
 }
 
 /** Random-looking plaintext without paying for 256 MiB of CSPRNG output: one random MiB repeated. */
@@ -77,9 +96,9 @@ async function timeStream(input: Uint8Array, pieceSize: number, transform: Trans
 }
 
 /** Runs `openssl speed` for AES-256-GCM at `bytes` per operation; MB/s (10^6 bytes per second). */
-export async function opensslSpeed({ bytes, seconds = 3 }: { bytes: number; seconds?: number }): Promise<number> {
+export async function opensslSpeed({ bytes, seconds = 3, elapsed = false }: { bytes: number; seconds?: number; elapsed?: boolean }): Promise<number> {
   const { stdout } = await promisify(execFile)('openssl', [
-    'speed', '-evp', 'aes-256-gcm', '-seconds', String(seconds), '-bytes', String(bytes),
+    'speed', ...(elapsed ? ['-elapsed'] : []), '-evp', 'aes-256-gcm', '-seconds', String(seconds), '-bytes', String(bytes),
   ])
   // Last line: "AES-256-GCM    3030757.23k" (thousands of bytes per second).
   const match = /^AES-256-GCM\s+([\d.]+)k\s*$/m.exec(stdout)
@@ -134,17 +153,27 @@ export async function benchEncryption({
   rounds = 3,
 }: BenchEncryptionParameters = {}): Promise<BenchEncryptionReturnType> {
   const plaintext = generatePlaintext(mebibytes * 1024 * 1024)
-  const ours: number[] = []
-  const webCrypto: number[] = []
-  const openssl: number[] = []
-  for (let round = 0; round < rounds; round++) {
-    ours.push((await measureEnvelope({ chunkSize, plaintext, pieceSize, passes, crypto: nodeEnvelopeCrypto })).encryptMBps)
-    webCrypto.push((await measureEnvelope({ chunkSize, plaintext, pieceSize, passes, crypto: webCryptoEnvelopeCrypto })).encryptMBps)
-    openssl.push(await opensslSpeed({ bytes: chunkSize, seconds: opensslSeconds }))
+  const threads = availableParallelism()
+  const pool = workerPoolEnvelopeCrypto({ threads })
+  const webPool = workerPoolEnvelopeCrypto({ threads, engine: 'webcrypto' })
+  const all: BenchEncryptionReturnType['rounds'] = { ours: [], webCrypto: [], pooled: [], pooledWebCrypto: [], openssl: [], opensslElapsed: [] }
+  try {
+    for (let round = 0; round < rounds; round++) {
+      all.ours.push((await measureEnvelope({ chunkSize, plaintext, pieceSize, passes, crypto: nodeEnvelopeCrypto })).encryptMBps)
+      all.pooled.push((await measureEnvelope({ chunkSize, plaintext, pieceSize, passes, crypto: pool })).encryptMBps)
+      all.openssl.push(await opensslSpeed({ bytes: chunkSize, seconds: opensslSeconds }))
+      all.webCrypto.push((await measureEnvelope({ chunkSize, plaintext, pieceSize, passes, crypto: webCryptoEnvelopeCrypto })).encryptMBps)
+      all.pooledWebCrypto.push((await measureEnvelope({ chunkSize, plaintext, pieceSize, passes, crypto: webPool })).encryptMBps)
+      all.opensslElapsed.push(await opensslSpeed({ bytes: chunkSize, seconds: opensslSeconds, elapsed: true }))
+    }
+  } finally {
+    await Promise.all([pool.close(), webPool.close()])
   }
-  const oursMBps = median(ours)
-  const webCryptoMBps = median(webCrypto)
-  const opensslMBps = median(openssl)
+  const oursMBps = median(all.ours)
+  const webCryptoMBps = median(all.webCrypto)
+  const opensslMBps = median(all.openssl)
+  const pooledMBps = median(all.pooled)
+  const pooledWebCryptoMBps = median(all.pooledWebCrypto)
   return {
     oursMBps,
     opensslMBps,
@@ -152,7 +181,27 @@ export async function benchEncryption({
     chunkSize,
     webCryptoMBps,
     webCryptoRatio: webCryptoMBps / opensslMBps,
+    threads,
+    pooledMBps,
+    pooledRatio: pooledMBps / opensslMBps,
+    pooledWebCryptoMBps,
+    pooledWebCryptoRatio: pooledWebCryptoMBps / opensslMBps,
+    opensslElapsedMBps: median(all.opensslElapsed),
+    rounds: all,
   }
+}
+
+/** The section's lines: single-thread and pooled figures side by side, ratios against both OpenSSL references, every round for the spread. */
+export function encryptionLines(r: BenchEncryptionReturnType): string[] {
+  const spread = (values: number[]) => `[${values.map((v) => v.toFixed(0)).join(', ')}]`
+  const vs = (mbps: number) => `${(mbps / r.opensslMBps).toFixed(2)}× openssl (CPU time), ${(mbps / r.opensslElapsedMBps).toFixed(2)}× openssl -elapsed`
+  return [
+    `node:crypto, 1 thread          ${r.oursMBps.toFixed(0).padStart(5)} MB/s: ${vs(r.oursMBps)}  rounds ${spread(r.rounds.ours)}`,
+    `node:crypto, ${r.threads} worker threads ${r.pooledMBps.toFixed(0).padStart(5)} MB/s: ${vs(r.pooledMBps)} (target ≥ 1.0×)  rounds ${spread(r.rounds.pooled)}`,
+    `WebCrypto, 1 thread            ${r.webCryptoMBps.toFixed(0).padStart(5)} MB/s: ${vs(r.webCryptoMBps)}  rounds ${spread(r.rounds.webCrypto)}`,
+    `WebCrypto, ${r.threads} worker threads   ${r.pooledWebCryptoMBps.toFixed(0).padStart(5)} MB/s: ${vs(r.pooledWebCryptoMBps)} (target ≥ 0.5×)  rounds ${spread(r.rounds.pooledWebCrypto)}`,
+    `openssl speed -evp aes-256-gcm -bytes ${r.chunkSize}: ${r.opensslMBps.toFixed(0)} MB/s per CPU second ${spread(r.rounds.openssl)}, ${r.opensslElapsedMBps.toFixed(0)} MB/s per wall second (-elapsed) ${spread(r.rounds.opensslElapsed)}`,
+  ]
 }
 
 if (import.meta.main) {
@@ -183,11 +232,7 @@ if (import.meta.main) {
   } else {
     const chunkSize = values['chunk-size'] ? Number(values['chunk-size']) : defaultChunkSize
     const r = await benchEncryption({ chunkSize, mebibytes, pieceSize })
-    console.log(
-      `envelope encrypt, ${r.chunkSize} B chunks, ${mebibytes} MiB written in ${pieceSize ?? r.chunkSize} B pieces, medians of 3 interleaved rounds:\n` +
-        `  node:crypto ${r.oursMBps.toFixed(0)} MB/s, ratio ${r.ratio.toFixed(2)}\n` +
-        `  webcrypto   ${r.webCryptoMBps.toFixed(0)} MB/s, ratio ${r.webCryptoRatio.toFixed(2)}\n` +
-        `  openssl speed -evp aes-256-gcm -bytes ${r.chunkSize}: ${r.opensslMBps.toFixed(0)} MB/s`,
-    )
+    console.log(`envelope encrypt, ${r.chunkSize} B chunks, ${mebibytes} MiB written in ${pieceSize ?? r.chunkSize} B pieces, medians of 3 interleaved rounds:`)
+    for (const text of encryptionLines(r)) console.log(`  ${text}`)
   }
 }

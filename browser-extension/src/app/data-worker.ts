@@ -3,10 +3,21 @@
 import { encryptToBlob } from '../data/encrypt.ts'
 import { inspectData } from '../data/inspect.ts'
 import { errorJson } from '../errors.ts'
+import { cipherPool } from './cipher-pool.ts'
 import type { DataWorkerRequest, DataWorkerResponse } from './data-worker-client.ts'
 
 type WorkerScope = { onmessage: ((event: MessageEvent<DataWorkerRequest>) => void) | null; postMessage(message: DataWorkerResponse): void }
 const scope = globalThis as unknown as WorkerScope
+
+// Chunks are sealed on a pool of cipher workers, one per core, while this worker reads and frames.
+async function encryptOnPool(plaintext: Blob, key: Uint8Array, onProgress: (bytes: number, total: number) => void): Promise<Blob> {
+  const pool = cipherPool()
+  try {
+    return await encryptToBlob({ plaintext, key, onProgress, crypto: pool })
+  } finally {
+    await pool?.close()
+  }
+}
 
 scope.onmessage = ({ data: request }) => {
   let last = 0
@@ -20,7 +31,7 @@ scope.onmessage = ({ data: request }) => {
   const work =
     request.type === 'inspect'
       ? inspectData({ data: request.data, name: request.name, maxBytes: request.maxBytes, onProgress: progress })
-      : encryptToBlob({ plaintext: request.plaintext, key: request.key, onProgress: progress }).finally(() => request.key.fill(0))
+      : encryptOnPool(request.plaintext, request.key, progress).finally(() => request.key.fill(0))
   work.then(
     (value) => scope.postMessage({ id: request.id, type: 'done', value } as DataWorkerResponse),
     (error: unknown) => scope.postMessage({ id: request.id, type: 'error', error: errorJson(error) }),

@@ -2,7 +2,7 @@
 // data key, STREAM construction) and gathers the ciphertext into a Blob. A Blob, not a stream,
 // is what goes to the node: Chromium sends streamed request bodies only over HTTP/2, and a vault
 // node on 127.0.0.1 speaks HTTP/1.1.
-import { createEncryptStream } from '@datavault/sdk'
+import { type EnvelopeCrypto, createEncryptStream } from '@datavault/sdk'
 
 /** Ciphertext is handed to the Blob store in pieces of this size, so it never sits twice in memory whole. */
 const segmentBytes = 32 * 1024 ** 2
@@ -13,6 +13,8 @@ export type EncryptToBlobParameters = {
   key: Uint8Array
   /** Plaintext bytes encrypted so far, of `plaintext.size`. */
   onProgress?: ((bytes: number, total: number) => void) | undefined
+  /** Where the chunks are sealed: a pool of cipher workers (app/cipher-pool.ts), or WebCrypto on this thread by default. */
+  crypto?: EnvelopeCrypto | undefined
 }
 
 /**
@@ -21,7 +23,7 @@ export type EncryptToBlobParameters = {
  * @example
  * const ciphertext = await encryptToBlob({ plaintext: file, key: generateDataKey() })
  */
-export async function encryptToBlob({ plaintext, key, onProgress }: EncryptToBlobParameters): Promise<Blob> {
+export async function encryptToBlob({ plaintext, key, onProgress, crypto }: EncryptToBlobParameters): Promise<Blob> {
   let bytes = 0
   const counted = plaintext.stream().pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
@@ -32,7 +34,7 @@ export async function encryptToBlob({ plaintext, key, onProgress }: EncryptToBlo
       },
     }),
   )
-  const reader = counted.pipeThrough(createEncryptStream(key)).getReader()
+  const reader = counted.pipeThrough(createEncryptStream(key, { crypto })).getReader()
   const segments: Blob[] = []
   let parts: Uint8Array<ArrayBuffer>[] = []
   let pending = 0

@@ -146,7 +146,7 @@ async function freePort(): Promise<number> {
 
 function spec(overrides: Partial<RunSpec> = {}): RunSpec & { events: TrainerEvent[] } {
   const events: TrainerEvent[] = []
-  const params = logisticRegressionTrainer.parameters.parse({ label: 'label', epochs: 20, seed: 1 })
+  const params = logisticRegressionTrainer.parameters.parse({ label: 'label', epochs: 20, seed: 1, solver: 'sgd' })
   return {
     jobId: `job-${++count}`,
     program: { path: bundle.path, sha256: bundle.sha256 },

@@ -78,7 +78,7 @@ async function train(classes: string[], params: Record<string, unknown>, program
 
 describe('logistic-regression trainer in the sandbox', () => {
   test('default: binary, 2,000 rows: trains, the guard accepts, the buyer evaluates the weights', async () => {
-    const { result, events, spec, declaration } = await train(['no', 'yes'], { label: 'label', epochs: 30, seed: 1 })
+    const { result, events, spec, declaration } = await train(['no', 'yes'], { label: 'label', epochs: 30, seed: 1, solver: 'sgd' })
     expect(result).toMatchObject({ outcome: 'exited', exitCode: 0, protocolViolations: 0 })
     expect(events[0]).toEqual({ event: 'started' })
     expect(events.filter((e) => e.event === 'epoch')).toHaveLength(30)

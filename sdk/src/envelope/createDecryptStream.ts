@@ -115,8 +115,10 @@ export function createDecryptStream(
       let plaintext: Uint8Array
       try {
         plaintext = await frame.plaintext
-      } catch {
+      } catch (error) {
         inFlight.length = 0
+        // A worker that stopped says nothing about the chunk: report it as itself, not as tampering.
+        if ((error as { code?: unknown } | undefined)?.code === 'ENVELOPE_WORKER_FAILED') throw error
         throw await diagnose(frame)
       }
       if (frame.pooled && frame.body.length === header!.chunkSize + tagLength) pool.push(frame.body)
@@ -203,7 +205,10 @@ export function createDecryptStream(
         throw new Error('unreachable: an incomplete header always throws')
       }
       await drain(controller, 0) // earlier chunks' errors come first
-      if (finalIndex !== undefined) return
+      if (finalIndex !== undefined) {
+        chunkCipher.dispose?.()
+        return
+      }
 
       if (body) {
         // Cut inside this chunk, unless what arrived authenticates as a shorter final chunk, in

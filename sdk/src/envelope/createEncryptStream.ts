@@ -117,7 +117,12 @@ export function createEncryptStream(
       startChunk(staging.subarray(0, staged), true)
       staged = 0
       staging = new Uint8Array(0)
-      await drain(controller, 0)
+      try {
+        await drain(controller, 0)
+      } finally {
+        chunkCipher.dispose?.()
+      }
     },
+
   })
 }

@@ -10,6 +10,8 @@ export type ChunkCipher = {
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array[] | Promise<Uint8Array[]>
   /** Decrypts `sealed` (ciphertext ‖ 16-byte tag), or fails when it does not authenticate. */
   open(nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | Promise<Uint8Array>
+  /** Optional: forget the key once the stream is done with it (a worker pool drops its copies). */
+  dispose?(): void
 }
 
 /**

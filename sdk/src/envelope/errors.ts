@@ -8,6 +8,14 @@ export class EnvelopeArgumentError extends DataVaultError {
   }
 }
 
+/** A worker of a chunk cipher pool failed or exited, or the pool was closed, while chunks were pending. */
+export class EnvelopeWorkerError extends DataVaultError {
+  override name = 'EnvelopeWorkerError'
+  constructor({ details }: { details?: string } = {}) {
+    super('An encryption worker stopped before the chunks it held were done.', { code: 'ENVELOPE_WORKER_FAILED', status: 500, details })
+  }
+}
+
 /** The input is not a datavault envelope: wrong magic bytes, a header cut short, or header fields out of range. */
 export class EnvelopeHeaderError extends DataVaultError {
   override name = 'EnvelopeHeaderError'
@@ -114,3 +122,4 @@ export type EnvelopeErrorType =
   | EnvelopeReorderedError
   | EnvelopeTruncatedError
   | EnvelopeTrailingDataError
+  | EnvelopeWorkerError

@@ -12,7 +12,9 @@ test('default: export list', () => {
       "EnvelopeTrailingDataError",
       "EnvelopeTruncatedError",
       "EnvelopeVersionError",
+      "EnvelopeWorkerError",
       "EnvelopeWrongKeyError",
+      "chunkCipherPool",
       "ciphertextLength",
       "createDecryptStream",
       "createEncryptStream",
@@ -27,7 +29,9 @@ test('default: export list', () => {
       "maxChunkSize",
       "minChunkSize",
       "plaintextLength",
+      "serveChunkCiphers",
       "webCryptoEnvelopeCrypto",
+      "webCryptoWorkerChunkCipher",
     ]
   `)
 })

@@ -9,6 +9,15 @@ export {
   type CreateEncryptStreamReturnType,
   createEncryptStream,
 } from './createEncryptStream.ts'
+export {
+  type ChunkCipherPool,
+  type ChunkCipherPoolInit,
+  type ChunkCipherReply,
+  type ChunkCipherRequest,
+  chunkCipherPool,
+  type PoolWorker,
+  type PoolWorkerListeners,
+} from './chunkCipherPool.ts'
 export { type ChunkCipher, type EnvelopeCrypto, webCryptoEnvelopeCrypto } from './crypto.ts'
 export { type DecryptBytesParameters, decryptBytes } from './decryptBytes.ts'
 export { type EncryptBytesParameters, encryptBytes } from './encryptBytes.ts'
@@ -21,6 +30,7 @@ export {
   EnvelopeTrailingDataError,
   EnvelopeTruncatedError,
   EnvelopeVersionError,
+  EnvelopeWorkerError,
   EnvelopeWrongKeyError,
 } from './errors.ts'
 export {
@@ -31,5 +41,11 @@ export {
   maxChunkSize,
   minChunkSize,
 } from './format.ts'
+export {
+  type ServeChunkCiphersParameters,
+  serveChunkCiphers,
+  type WorkerChunkCipher,
+  webCryptoWorkerChunkCipher,
+} from './serveChunkCiphers.ts'
 export { generateDataKey } from './generateDataKey.ts'
 export { defaultChunkSize } from './tuning.ts'

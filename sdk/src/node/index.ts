@@ -2,6 +2,11 @@
 export { type DecryptFileParameters, type DecryptFileReturnType, decryptFile } from './decryptFile.ts'
 export { type EncryptFileParameters, type EncryptFileReturnType, encryptFile } from './encryptFile.ts'
 export { nodeEnvelopeCrypto } from './nodeEnvelopeCrypto.ts'
+export {
+  type WorkerPoolEnvelopeCryptoParameters,
+  type WorkerPoolEnvelopeCryptoReturnType,
+  workerPoolEnvelopeCrypto,
+} from './workerPoolEnvelopeCrypto.ts'
 export { nodeOpenSealed, nodeSealToPublicKey } from './nodeSealedBox.ts'
 export type { FileProgress } from './transformFile.ts'
 export { type FileSink, type FileSinkOptions, fileSink } from './fileSink.ts'

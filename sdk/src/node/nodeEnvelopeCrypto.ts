@@ -1,7 +1,27 @@
-import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync } from 'node:crypto'
+import { type KeyObject, createCipheriv, createDecipheriv, createSecretKey, hkdfSync } from 'node:crypto'
 import type { EnvelopeCrypto } from '../envelope/index.ts'
 
 const tagLength = 16
+
+/** AES-256-GCM of `plaintext`: ciphertext ‖ tag as parts in order (no copy into one buffer). */
+export function nodeSeal(key: KeyObject, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Buffer[] {
+  const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: tagLength })
+  cipher.setAAD(aad)
+  const ciphertext = cipher.update(plaintext)
+  const rest = cipher.final()
+  return rest.length ? [ciphertext, rest, cipher.getAuthTag()] : [ciphertext, cipher.getAuthTag()]
+}
+
+/** Opens ciphertext ‖ tag; throws unless the tag authenticates (the plaintext is dropped then). */
+export function nodeOpen(key: KeyObject, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Buffer {
+  if (sealed.length < tagLength) throw new Error('sealed chunk shorter than its tag')
+  const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: tagLength })
+  decipher.setAAD(aad)
+  decipher.setAuthTag(sealed.subarray(sealed.length - tagLength))
+  const plaintext = decipher.update(sealed.subarray(0, sealed.length - tagLength))
+  decipher.final()
+  return plaintext
+}
 
 /**
  * Envelope primitives on `node:crypto` (the same OpenSSL as WebCrypto on Node, called directly).
@@ -22,22 +42,8 @@ export const nodeEnvelopeCrypto: EnvelopeCrypto = {
     const key = createSecretKey(raw)
     raw.fill(0)
     return {
-      seal(nonce, aad, plaintext) {
-        const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: tagLength })
-        cipher.setAAD(aad)
-        const ciphertext = cipher.update(plaintext)
-        const rest = cipher.final()
-        return rest.length ? [ciphertext, rest, cipher.getAuthTag()] : [ciphertext, cipher.getAuthTag()]
-      },
-      open(nonce, aad, sealed) {
-        if (sealed.length < tagLength) throw new Error('sealed chunk shorter than its tag')
-        const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: tagLength })
-        decipher.setAAD(aad)
-        decipher.setAuthTag(sealed.subarray(sealed.length - tagLength))
-        const plaintext = decipher.update(sealed.subarray(0, sealed.length - tagLength))
-        decipher.final() // throws unless the tag authenticates; the plaintext is dropped then
-        return plaintext
-      },
+      seal: (nonce, aad, plaintext) => nodeSeal(key, nonce, aad, plaintext),
+      open: (nonce, aad, sealed) => nodeOpen(key, nonce, aad, sealed),
     }
   },
 }

@@ -32,6 +32,12 @@ export const linearRegressionParametersSchema = z
     seed: z.number().int().min(0).max(0xffff_ffff).default(0),
     /** Train with DP-SGD; see {@link differentialPrivacyParametersSchema}. */
     dp: differentialPrivacyParametersSchema.optional(),
+    /**
+     * How a run without `dp` fits: `full-batch` (the normal equations, solved exactly; the default without `dp`; `epochs`,
+     * `learningRate`, `batchSize` and `seed` do not apply) or `sgd` (mini-batch epochs). Under `dp`
+     * the fit is always DP-SGD, and `full-batch` is refused.
+     */
+    solver: z.enum(['full-batch', 'sgd']).optional(),
   })
   .strict()
 
@@ -70,6 +76,8 @@ export function planLinearRegression(schema: DatasetSchema, parameters: unknown)
   const label = schema.columns.find((column) => column.name === params.label)
   if (label === undefined) throw new TrainerParametersError('missing-column', `The label column ${JSON.stringify(params.label)} is not in the schema.`)
   if (label.type !== 'number') throw new TrainerParametersError('bad-label', `The label column ${JSON.stringify(params.label)} must be a number column.`)
+  if (params.dp !== undefined && params.solver === 'full-batch')
+    throw new TrainerParametersError('bad-parameters', 'Under `dp` the fit is DP-SGD: the `full-batch` solver is not allowed.')
   const features = resolveFeatures(schema, params.label, params.features)
   const privacy = params.dp === undefined ? undefined : planDifferentialPrivacy(schema, { dp: params.dp, batchSize: params.batchSize, epochs: params.epochs })
   const standardize: FeatureScaling = { kind: 'standardize' }

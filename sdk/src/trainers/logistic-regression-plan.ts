@@ -32,6 +32,12 @@ export const logisticRegressionParametersSchema = z
     seed: z.number().int().min(0).max(0xffff_ffff).default(0),
     /** Train with DP-SGD; see {@link differentialPrivacyParametersSchema}. */
     dp: differentialPrivacyParametersSchema.optional(),
+    /**
+     * How a run without `dp` fits: `full-batch` (L-BFGS on the mean cross-entropy plus L2; the default without `dp`; `epochs`,
+     * `learningRate`, `batchSize` and `seed` do not apply) or `sgd` (mini-batch epochs). Under `dp`
+     * the fit is always DP-SGD, and `full-batch` is refused.
+     */
+    solver: z.enum(['full-batch', 'sgd']).optional(),
   })
   .strict()
 
@@ -77,6 +83,8 @@ export function planLogisticRegression(schema: DatasetSchema, parameters: unknow
   if (label === undefined) throw new TrainerParametersError('missing-column', `The label column ${JSON.stringify(params.label)} is not in the schema.`)
   if (label.type !== 'category' || label.values.length < 2)
     throw new TrainerParametersError('bad-label', `The label column ${JSON.stringify(params.label)} must be a category column with at least two values.`)
+  if (params.dp !== undefined && params.solver === 'full-batch')
+    throw new TrainerParametersError('bad-parameters', 'Under `dp` the fit is DP-SGD: the `full-batch` solver is not allowed.')
   const features = resolveFeatures(schema, params.label, params.features)
   const privacy = params.dp === undefined ? undefined : planDifferentialPrivacy(schema, { dp: params.dp, batchSize: params.batchSize, epochs: params.epochs })
   const scaling: FeatureScaling = privacy === undefined ? { kind: 'standardize' } : boundsScaling(schema, features)

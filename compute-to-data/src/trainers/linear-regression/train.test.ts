@@ -43,7 +43,8 @@ describe('trainLinearRegression', () => {
     const plan = planLinearRegression(schema, { label: 'label', epochs: 20 })
     const losses: number[] = []
     const model = trainLinearRegression(plan, loadTable(plan, [data.csv]), { onEpoch: (_, loss) => losses.push(loss) })
-    expect(losses.at(-1)!).toBeLessThan(losses[0]!)
+    expect(losses).toHaveLength(1) // the normal equations: one exact step
+    expect(model.steps).toBe(1)
     // Weights are per standard deviation of each feature: 3·1, −2·5, 0.5·1.
     const perUnit = [...model.weights].map((w, j) => w / model.featureStd[j]!)
     expect(perUnit[0]).toBeCloseTo(3, 1)
@@ -52,6 +53,25 @@ describe('trainLinearRegression', () => {
     expect(model.r2).toBeGreaterThan(0.99)
     expect(model.loss).toBeLessThan(0.35) // noise variance 0.25
     expect(r2(predict(model, heldOut.features), heldOut.targets)).toBeGreaterThan(0.99)
+  })
+
+  test('args: solver sgd: one loss per epoch, falling, near the exact fit', () => {
+    const plan = planLinearRegression(schema, { label: 'label', epochs: 20, solver: 'sgd' })
+    const losses: number[] = []
+    const model = trainLinearRegression(plan, loadTable(plan, [data.csv]), { onEpoch: (_, loss) => losses.push(loss) })
+    expect(losses).toHaveLength(20)
+    expect(losses.at(-1)!).toBeLessThan(losses[0]!)
+    const exact = trainLinearRegression(planLinearRegression(schema, { label: 'label' }), loadTable(plan, [data.csv]))
+    expect(exact.loss!).toBeLessThanOrEqual(model.loss! + 1e-12) // the exact solution is the least-squares minimum
+    expect(model.loss!).toBeLessThan(exact.loss! * 1.05)
+  })
+
+  test('behavior: a constant feature with l2 = 0 still solves (the singular system is regularized)', () => {
+    const plan = planLinearRegression(schema, { label: 'label' })
+    const csv = `f1,f2,f3,label\n${Array.from({ length: 50 }, (_, i) => `${i},7,${(i * 13) % 17},${2 * i + 1}`).join('\n')}\n`
+    const model = trainLinearRegression(plan, loadTable(plan, [csv]))
+    expect(model.r2).toBeGreaterThan(0.999999)
+    expect(Number.isFinite(model.weights[1]!)).toBe(true)
   })
 
   test('behavior: ridge (l2 > 0) shrinks the weights', () => {

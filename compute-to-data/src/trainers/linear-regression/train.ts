@@ -4,6 +4,20 @@ import { mulberry32, secureRandom } from '../common/random.ts'
 import { applyScaler, fitScaler } from '../common/scaling.ts'
 import { type TrainerRunOptions, trainSgd } from '../common/sgd.ts'
 import type { TrainingTable } from '../common/table.ts'
+import { solveRidge } from './solveRidge.ts'
+
+/** Mean ½(ŷ − y)² + (l2 / 2)·‖w‖² on the scaled data: what SGD's epoch loss reports. */
+function scaledObjective(params: Float64Array, x: Float64Array, y: Float64Array, n: number, d: number, l2: number): number {
+  let total = 0
+  for (let i = 0; i < n; i++) {
+    let prediction = params[d]!
+    for (let j = 0; j < d; j++) prediction += params[j]! * x[i * d + j]!
+    total += 0.5 * (prediction - y[i]!) ** 2
+  }
+  let penalty = 0
+  for (let j = 0; j < d; j++) penalty += params[j]! ** 2
+  return total / n + (l2 / 2) * penalty
+}
 
 /** A trained linear regression in float64: predicts in the label's units from scaled features. */
 export type TrainedLinearRegression = {
@@ -19,7 +33,9 @@ export type TrainedLinearRegression = {
 }
 
 /**
- * Trains linear regression (ridge when `l2 > 0`) by mini-batch SGD on ½(ŷ − y)², features and
+ * Trains linear regression (ridge when `l2 > 0`). Without DP the default solves the normal
+ * equations exactly (`solver: 'sgd'` keeps mini-batch epochs; `onEpoch` is then called once);
+ * otherwise (and under DP always) by mini-batch SGD on ½(ŷ − y)², features and
  * target both scaled while training: standardized by the data or, under DP, by the schema's
  * bounds with clipping. The weights are then mapped back so the model predicts in the label's
  * units. The epoch loss is the objective on the scaled target (without DP, ½ · MSE / Var(y)).
@@ -51,18 +67,25 @@ export function trainLinearRegression(plan: LinearRegressionPlan, table: Trainin
     },
   }
   const privacy = plan.privacy
-  const { steps } = trainSgd(objective, params, {
-    rows: n,
-    epochs,
-    batchSize,
-    learningRate,
-    l2,
-    optimizer: 'sgd',
-    shuffle: mulberry32(seed),
-    privacy,
-    privateRandom: privacy === undefined ? undefined : (options.privateRandom ?? secureRandom()),
-    onEpoch: options.onEpoch,
-  })
+  let steps: number
+  if (privacy === undefined && (plan.params.solver ?? 'full-batch') === 'full-batch') {
+    // The exact minimizer of the same objective: one pass over the rows, then a (d + 1)² solve.
+    params.set(solveRidge({ x, y, rows: n, features: d, l2 }))
+    steps = 1
+    options.onEpoch?.(1, scaledObjective(params, x, y, n, d, l2))
+  } else
+    ({ steps } = trainSgd(objective, params, {
+      rows: n,
+      epochs,
+      batchSize,
+      learningRate,
+      l2,
+      optimizer: 'sgd',
+      shuffle: mulberry32(seed),
+      privacy,
+      privateRandom: privacy === undefined ? undefined : (options.privateRandom ?? secureRandom()),
+      onEpoch: options.onEpoch,
+    }))
 
   // Back to the label's units: y = center + scale · (w · x̃ + b).
   const yCenter = targetScaler.center[0]!

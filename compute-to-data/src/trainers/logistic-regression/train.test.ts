@@ -28,20 +28,40 @@ function blobs(n: number, classes = ['a', 'b', 'c']) {
 }
 
 describe('trainLogisticRegression', () => {
-  test('default: multiclass reaches high accuracy; loss falls', () => {
+  test('default: multiclass reaches high accuracy; the full-batch fit lowers the loss every iteration', () => {
     const plan = planLogisticRegression(schema, { label: 'label', epochs: 30, seed: 7 })
     const losses: number[] = []
     const model = trainLogisticRegression(plan, loadTable(plan, [blobs(600)]), { onEpoch: (_, loss) => losses.push(loss) })
-    expect(losses).toHaveLength(30)
-    expect(losses.at(-1)!).toBeLessThan(losses[0]!)
+    expect(losses.length).toBeGreaterThan(1)
+    expect(model.steps).toBe(losses.length)
+    for (let i = 1; i < losses.length; i++) expect(losses[i]!).toBeLessThanOrEqual(losses[i - 1]!)
     expect(model.accuracy).toBeGreaterThan(0.95)
     expect(model.weights).toHaveLength(3 * 2)
     expect(model.bias).toHaveLength(3)
   })
 
+  test('args: solver sgd: one loss per epoch, falling', () => {
+    const plan = planLogisticRegression(schema, { label: 'label', epochs: 30, seed: 7, solver: 'sgd' })
+    const losses: number[] = []
+    const model = trainLogisticRegression(plan, loadTable(plan, [blobs(600)]), { onEpoch: (_, loss) => losses.push(loss) })
+    expect(losses).toHaveLength(30)
+    expect(losses.at(-1)!).toBeLessThan(losses[0]!)
+    expect(model.accuracy).toBeGreaterThan(0.95)
+  })
+
+  test('behavior: with L2 the full-batch fit reaches the objective SGD descends, at least as low', () => {
+    const full = planLogisticRegression(schema, { label: 'label', l2: 0.01 })
+    const sgd = planLogisticRegression(schema, { label: 'label', l2: 0.01, epochs: 200, learningRate: 0.05, solver: 'sgd' })
+    const table = loadTable(full, [blobs(600)])
+    const exact = trainLogisticRegression(full, table)
+    const descended = trainLogisticRegression(sgd, table)
+    expect(exact.loss!).toBeLessThanOrEqual(descended.loss! + 1e-9)
+    expect(exact.loss!).toBeGreaterThan(descended.loss! - 0.01) // SGD with a small step lands near the same minimum
+  })
+
   test('behavior: binary uses one output row; same seed gives the same model', () => {
     const binarySchema: DatasetSchema = { ...schema, columns: [...schema.columns.slice(0, 3), { name: 'label', type: 'category', values: ['a', 'b'] }] }
-    const plan = planLogisticRegression(binarySchema, { label: 'label', epochs: 10, seed: 3 })
+    const plan = planLogisticRegression(binarySchema, { label: 'label', epochs: 10, seed: 3, solver: 'sgd' })
     const table = loadTable(plan, [blobs(400, ['a', 'b'])])
     const one = trainLogisticRegression(plan, table)
     const two = trainLogisticRegression(plan, table)
@@ -49,8 +69,11 @@ describe('trainLogisticRegression', () => {
     expect(one.bias).toHaveLength(1)
     expect(one.accuracy).toBeGreaterThan(0.95)
     expect([...one.weights]).toEqual([...two.weights])
-    const other = trainLogisticRegression(planLogisticRegression(binarySchema, { label: 'label', epochs: 10, seed: 4 }), table)
+    const other = trainLogisticRegression(planLogisticRegression(binarySchema, { label: 'label', epochs: 10, seed: 4, solver: 'sgd' }), table)
     expect([...other.weights]).not.toEqual([...one.weights])
+    // The full-batch fit has no randomness: the seed changes nothing.
+    const full = (seed: number) => [...trainLogisticRegression(planLogisticRegression(binarySchema, { label: 'label', l2: 0.01, seed }), table).weights]
+    expect(full(3)).toEqual(full(4))
   })
 
   test('behavior: standardization uses population statistics; a constant feature gets std 1', () => {
@@ -100,6 +123,12 @@ describe('trainLogisticRegression with DP', () => {
       if (logits.indexOf(Math.max(...logits)) === table.y[i]) correct++
     }
     expect(correct / table.rows).toBeGreaterThan(0.9)
+  })
+
+  test('error: the full-batch solver is refused under DP', () => {
+    expect(() => planLogisticRegression(bounded, { label: 'label', solver: 'full-batch', dp: { noiseMultiplier: 1, maxGradNorm: 1 } })).toThrow(
+      expect.objectContaining({ code: 'TRAINER_PARAMETERS_INVALID', reason: 'bad-parameters' }),
+    )
   })
 
   test('behavior: the seed does not fix DP noise: two runs differ unless the private source is fixed', () => {

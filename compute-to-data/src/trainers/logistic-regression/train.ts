@@ -4,6 +4,13 @@ import { mulberry32, secureRandom } from '../common/random.ts'
 import { applyScaler, fitScaler } from '../common/scaling.ts'
 import { type TrainerRunOptions, trainSgd } from '../common/sgd.ts'
 import type { TrainingTable } from '../common/table.ts'
+import { fitLogisticFullBatch } from './fitFullBatch.ts'
+
+/** Copies a full-batch fit into `params`; its iterations count as the steps taken. */
+function fitInto(params: Float64Array, fit: { params: Float64Array; iterations: number }): { steps: number } {
+  params.set(fit.params)
+  return { steps: fit.iterations }
+}
 
 /** A trained model in float64, before it is written as F32 tensors. */
 export type TrainedLogisticRegression = {
@@ -20,7 +27,9 @@ export type TrainedLogisticRegression = {
 }
 
 /**
- * Trains logistic regression on `table` with mini-batch gradient descent: features standardized
+ * Trains logistic regression on `table`. Without DP the default is a full-batch fit with L-BFGS
+ * (as scikit-learn's default solver; `solver: 'sgd'` keeps mini-batch epochs, `onEpoch` then
+ * reports each L-BFGS iteration instead of an epoch); otherwise mini-batch gradient descent: features standardized
  * (zero mean, unit variance; constant features are left centered) or, under DP, scaled and
  * clipped by the schema's bounds; a sigmoid for two classes or a softmax for more, L2 on the
  * weights. Without DP, rows are shuffled every epoch by a PRNG seeded with `params.seed`, so equal
@@ -86,18 +95,21 @@ export function trainLogisticRegression(plan: LogisticRegressionPlan, table: Tra
   }
 
   const privacy = plan.privacy
-  const { steps } = trainSgd(objective, params, {
-    rows: n,
-    epochs,
-    batchSize,
-    learningRate,
-    l2,
-    optimizer: 'sgd',
-    shuffle: mulberry32(seed),
-    privacy,
-    privateRandom: privacy === undefined ? undefined : (options.privateRandom ?? secureRandom()),
-    onEpoch: options.onEpoch,
-  })
+  const fullBatch = privacy === undefined && (plan.params.solver ?? 'full-batch') === 'full-batch'
+  const { steps } = fullBatch
+    ? fitInto(params, fitLogisticFullBatch({ x, y: table.y, rows: n, features: d, outputs: k, l2, onIteration: options.onEpoch }))
+    : trainSgd(objective, params, {
+        rows: n,
+        epochs,
+        batchSize,
+        learningRate,
+        l2,
+        optimizer: 'sgd',
+        shuffle: mulberry32(seed),
+        privacy,
+        privateRandom: privacy === undefined ? undefined : (options.privateRandom ?? secureRandom()),
+        onEpoch: options.onEpoch,
+      })
 
   const trained = { weights: params.slice(0, k * d), bias: params.slice(k * d), featureMean: scaler.center, featureStd: scaler.scale, steps }
   // Under DP, a loss or accuracy computed on the data would be released without privacy: none is.
