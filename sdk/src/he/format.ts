@@ -1,5 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js'
-import { bytesToHex } from '@noble/hashes/utils.js'
+import { createHash } from 'node:crypto'
 import { type Address, type Hex, type LocalAccount, recoverTypedDataAddress } from 'viem'
 import { z } from 'zod'
 import { HeObjectRefusedError } from './errors.ts'
@@ -62,7 +61,7 @@ export const heManifestTypes = { HeManifest: [{ name: 'manifestHash', type: 'byt
 export const heManifestDomain = (chainId: number) => ({ name: 'datavault-he', version: '1', chainId }) as const
 
 /** SHA-256 of bytes, hex without 0x. */
-export const sha256Hex = (bytes: Uint8Array): string => bytesToHex(sha256(bytes))
+export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
 
 /**
  * Signs a manifest's exact bytes (EIP-712 over their SHA-256) as the dataset's owner.
@@ -168,7 +167,7 @@ export async function openHeBundle(bytes: Uint8Array, { chainId, owner }: { chai
   const objectsStart = manifestStart + manifestLength + 65
   if (objectsStart > bytes.byteLength) refuse('The HE bundle is truncated.')
   const manifestBytes = bytes.subarray(manifestStart, manifestStart + manifestLength)
-  const signature = `0x${bytesToHex(bytes.subarray(manifestStart + manifestLength, objectsStart))}` as Hex
+  const signature = `0x${Buffer.from(bytes.subarray(manifestStart + manifestLength, objectsStart)).toString('hex')}` as Hex
   const manifestHash = sha256Hex(manifestBytes)
   const signer = await recoverTypedDataAddress({
     domain: heManifestDomain(chainId),
@@ -225,9 +224,4 @@ export async function openHeBundle(bytes: Uint8Array, { chainId, owner }: { chai
   }
 }
 
-function hexBytes(hex: Hex): Uint8Array {
-  const clean = hex.slice(2)
-  const out = new Uint8Array(clean.length / 2)
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(clean.slice(i * 2, i * 2 + 2), 16)
-  return out
-}
+const hexBytes = (hex: Hex): Uint8Array => Uint8Array.from(Buffer.from(hex.slice(2), 'hex'))
