@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import {
   type ComputeEngine,
+  type HeWorkerPool,
   type JobInputsSource,
   type TrainerDefinition,
   bubblewrapRunner,
@@ -15,6 +16,8 @@ import {
   defaultEnvironments,
   EnvironmentRefusedError,
   environmentCatalog,
+  heWorkerPool,
+  homomorphicTrainers,
   kubernetesRunner,
   sandboxHasPytorch,
   privacyLedger,
@@ -26,6 +29,7 @@ import { ConfigError, type VaultConfig } from './config.ts'
 import { receiptAnchorer } from './chain/receipt-anchorer.ts'
 import { connectChain } from './chain/chain.ts'
 import { createApp } from './http/app.ts'
+import { heJobInputs } from './he/he-job-inputs.ts'
 import type { ApiComponents } from './http/components.ts'
 import { thresholdKeyService } from './keys/threshold-key-service.ts'
 import type { KeyService } from './keys/key-service.ts'
@@ -116,7 +120,7 @@ export async function startVaultNode(
     const storage = await heliaStorage({ dir: join(config.dataDir, 'ipfs') })
     cleanups.push(() => storage.stop())
     const chain = await connectChain({ rpcUrl: config.rpcUrl, chainId: config.chainId, addressesFile: config.addressesFile, node: identity.account.address })
-    const trainers = await createTrainerCatalog({ dir: join(config.dataDir, 'trainers'), trainers: [...builtinTrainers, ...extraTrainers] })
+    const trainers = await createTrainerCatalog({ dir: join(config.dataDir, 'trainers'), trainers: [...builtinTrainers, ...homomorphicTrainers, ...extraTrainers] })
     const datasets = datasetStore({ db })
     const jobs = sqliteJobStore({ db })
     const algorithms = await algorithmStore({ db, dir: join(config.dataDir, 'algorithms') })
@@ -146,8 +150,10 @@ export async function startVaultNode(
     await mkdir(resultsDir, { recursive: true, mode: 0o700 })
 
     const pools = poolReader({ client: chain.client })
+    // Homomorphic jobs: the HE bundle is opened (checked, nothing decrypted); the key is asked for at release.
+    const he = heJobInputs(config)({ datasets, storage, keys, logger })
     const inputs: JobInputsSource = {
-      async open(job, { signal, environment }) {
+      async open(job, { signal, environment, homomorphic }) {
         const target = datasets.require(job.datasetId)
         // Where the job will run must be allowed before any key is asked for.
         if (target.policy.environments && !target.policy.environments.includes(environment))
@@ -155,6 +161,7 @@ export async function startVaultNode(
             code: 'POLICY_ENVIRONMENT_DENIED',
             status: 403,
           })
+        if (homomorphic) return he.open(job, { signal })
         // A pool trains on its current members' datasets, each on this node, all of one schema.
         const parts = target.pool ? await poolMemberDatasets({ pools, datasets, target }) : [target]
         const pool = target.pool ? { address: target.pool, datatoken: target.id } : undefined
@@ -277,12 +284,17 @@ export async function startVaultNode(
     await environments.ready()
     const workDir = await memoryWorkDir({ dataDir: config.dataDir, logger: log })
     cleanups.push(() => rm(workDir, { recursive: true, force: true }))
+    // HE worker threads (one SEAL context each), started by the first homomorphic job.
+    let heWorkers: Promise<HeWorkerPool> | undefined
+    cleanups.push(async () => {
+      if (heWorkers) await (await heWorkers).close()
+    })
     const engine = computeEngine({
       workDir,
       resultsDir,
       chainId: config.chainId,
       concurrency: config.concurrency,
-    })({ store: jobs, environments, programs, inputs, privacy, account: identity.account, logger })
+    })({ store: jobs, environments, programs, inputs, privacy, account: identity.account, logger, heWorkers: () => (heWorkers ??= heWorkerPool()) })
     // A member's owner lists the pool jobs that read their dataset, with the rows each read.
     engine.onChange((job) => {
       if (job.state !== 'finished' || !job.receipt || !datasets.get(job.datasetId)?.pool) return

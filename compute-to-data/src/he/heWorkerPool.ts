@@ -21,6 +21,8 @@ export type HeWorkerPool = {
   send(index: number, request: Request): Promise<Answer>
   /** Sends `request` to every worker. */
   broadcast(request: Request): Promise<Answer[]>
+  /** Runs `work` when no other `exclusive` work holds the pool: the threads hold one job's keys at a time. */
+  exclusive<T>(work: () => Promise<T>): Promise<T>
   /** Terminates the threads. */
   close(): Promise<void>
 }
@@ -81,8 +83,14 @@ export async function heWorkerPool({ size = availableParallelism() }: HeWorkerPo
       pending.set(id, { resolve, reject })
       ;(workers[index % workers.length] as Worker).postMessage({ ...request, id })
     })
+  let turn: Promise<unknown> = Promise.resolve()
   return {
     size: workers.length,
+    exclusive(work) {
+      const run = turn.then(work, work)
+      turn = run.catch(() => {})
+      return run
+    },
     send,
     broadcast: (request) => Promise.all(workers.map((_, index) => send(index, request))),
     async close() {
