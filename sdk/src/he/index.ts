@@ -36,3 +36,4 @@ export {
 } from './parameters.ts'
 export { heFloodingBits, heMinErrorBound, releaseHeAggregates, type ReleaseHeAggregatesParameters, type ReleaseHeAggregatesReturnType } from './releaseHeAggregates.ts'
 export { type SealObject, type SealScope, withSealScope } from './scope.ts'
+export { homomorphicTrainerIds, publishHeDataset, type PublishHeDatasetErrorType, type PublishHeDatasetParameters, type PublishHeDatasetReturnType } from './publishHeDataset.ts'

@@ -1,0 +1,120 @@
+// Homomorphic mode on the real stack (chain, IPFS, vault node with its key service): the owner
+// publishes CKKS-encrypted columns; a buyer orders he-ridge and he-stats through the same SDK calls
+// as any trainer; the node computes on ciphertexts, the key service releases flooded aggregates,
+// and the weights leave through the egress guard with a signed receipt.
+import { createHash } from 'node:crypto'
+import { parseEther } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { type DataVaultClient, createDataVaultClient, decodeSafetensors } from '@datavault/sdk'
+import { type SealRuntime, loadSeal, publishHeDataset } from '@datavault/sdk/he'
+import { heRidgeFrom } from '@datavault/compute-to-data'
+import { type TestStack, startTestStack } from '../fixtures/stack.ts'
+
+let t: TestStack
+let owner: DataVaultClient
+let buyer: DataVaultClient
+let runtime: SealRuntime
+let datasetId: `0x${string}`
+let small: `0x${string}`
+
+function client(role: 'owner' | 'buyer') {
+  const key = t.stack.accounts.filter((account) => account.role === role)[0]!
+  return createDataVaultClient({
+    node: t.stack.vaultUrl,
+    chain: { rpcUrl: t.stack.rpcUrl, chainId: t.stack.chainId },
+    account: privateKeyToAccount(key.privateKey),
+    addresses: t.addresses,
+    pollingInterval: 50,
+  })
+}
+
+/** 6,000 rows: y = 2 a − b + 0.5 c + 1 + noise, features of unit scale, deterministic. */
+function columns(rows: number) {
+  let state = 12345
+  const uniform = () => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0
+    return (state + 1) / 4294967297
+  }
+  const normal = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform())
+  const a: number[] = []
+  const b: number[] = []
+  const c: number[] = []
+  const y: number[] = []
+  for (let i = 0; i < rows; i++) {
+    a.push(normal())
+    b.push(0.3 * (a[i] as number) + normal())
+    c.push(2 * normal() - 1)
+    y.push(2 * (a[i] as number) - (b[i] as number) + 0.5 * (c[i] as number) + 1 + 0.2 * normal())
+  }
+  return [
+    { name: 'a', values: a },
+    { name: 'b', values: b },
+    { name: 'c', values: c },
+    { name: 'y', values: y },
+  ]
+}
+
+const data = columns(6000)
+
+beforeAll(async () => {
+  t = await startTestStack()
+  owner = client('owner')
+  buyer = client('buyer')
+  runtime = await loadSeal()
+  const published = await publishHeDataset(owner, { columns: data, name: 'Encrypted cohort', price: parseEther('1'), runtime, policy: { minRows: 1000 } })
+  datasetId = published.datatoken
+  expect(published.sizes.ciphertextCount).toBe(8)
+  const tiny = await publishHeDataset(owner, { columns: columns(50), name: 'Tiny encrypted', free: true, runtime, policy: { minRows: 1000 } })
+  small = tiny.datatoken
+})
+afterAll(async () => {
+  await t?.stop()
+})
+
+describe('homomorphic jobs', () => {
+  test('default: order → he-ridge on ciphertexts → flooded XᵀX/Xᵀy → coefficients within 1e-3 of the plaintext fit, with a receipt', async () => {
+    const { orderTx } = await buyer.orderDataset({ dataset: datasetId, trainer: 'he-ridge' })
+    const job = await buyer.submitJob({ dataset: datasetId, trainer: { id: 'he-ridge' }, params: { label: 'y', lambda: 0.01 }, orderTx })
+    const done = await buyer.waitForJob({ id: job.id })
+    expect(done.state).toBe('finished')
+    const { bytes } = await buyer.downloadResult({ id: job.id })
+    const { tensors, metadata } = decodeSafetensors(bytes as Uint8Array)
+    expect(metadata).toMatchObject({ trainer: 'he-ridge', label: 'y', features: '["a","b","c"]' })
+    // The plaintext computation the owner could do: the same normal equations in float64.
+    const rows = data[0]!.values.length
+    const sums = data.map((column) => column.values.reduce((x, v) => x + v, 0))
+    const products: number[] = []
+    for (let i = 0; i < 4; i++) for (let j = i; j < 4; j++) products.push(data[i]!.values.reduce((x, v, r) => x + v * data[j]!.values[r]!, 0))
+    const exact = heRidgeFrom({ rows, sums, products }, { lambda: 0.01 })
+    const weights = tensors.weights!.data as Float32Array
+    for (let i = 0; i < 3; i++) expect(Math.abs(weights[i]! - exact.weights[i]!) / Math.abs(exact.weights[i]!)).toBeLessThan(1e-3)
+    expect(Math.abs((tensors.bias!.data as Float32Array)[0]! - exact.bias) / Math.abs(exact.bias)).toBeLessThan(1e-3)
+    expect(done.metrics).toMatchObject({ rows: 6000, lambda: 0.01 })
+    expect(done.metrics?.r2).toBeGreaterThan(0.95)
+    const receipt = await buyer.getReceipt({ id: job.id })
+    const sha256 = `0x${createHash('sha256').update(bytes as Uint8Array).digest('hex')}` as const
+    await expect(buyer.verifyReceipt({ receipt, files: [{ name: 'model.safetensors', sha256 }] })).resolves.toMatchObject({})
+    expect(receipt.message).toMatchObject({ trainerId: 'he-ridge', jobId: job.id })
+  })
+
+  test('behavior: he-stats releases means and correlations close to the plaintext ones', async () => {
+    const { orderTx } = await buyer.orderDataset({ dataset: datasetId, trainer: 'he-stats' })
+    const job = await buyer.submitJob({ dataset: datasetId, trainer: { id: 'he-stats' }, params: { columns: ['a', 'y'] }, orderTx })
+    const done = await buyer.waitForJob({ id: job.id })
+    expect(done.state).toBe('finished')
+    const { tensors } = decodeSafetensors((await buyer.downloadResult({ id: job.id })).bytes as Uint8Array)
+    const mean = (values: number[]) => values.reduce((x, v) => x + v, 0) / values.length
+    expect((tensors.mean!.data as Float32Array)[0]).toBeCloseTo(mean(data[0]!.values), 3)
+    expect((tensors.mean!.data as Float32Array)[1]).toBeCloseTo(mean(data[3]!.values), 3)
+    expect((tensors.correlation!.data as Float32Array)[0]).toBeCloseTo(1, 3)
+  })
+
+  test('error: below the policy\'s minimum rows nothing is decrypted and the job fails', async () => {
+    const { orderTx } = await buyer.orderDataset({ dataset: small, trainer: 'he-stats' })
+    const job = await buyer.submitJob({ dataset: small, trainer: { id: 'he-stats' }, params: {}, orderTx })
+    const done = await buyer.waitForJob({ id: job.id })
+    expect(done.state).toBe('failed')
+    expect(done.failure?.message).toContain('HE_TOO_FEW_ROWS')
+  })
+})
