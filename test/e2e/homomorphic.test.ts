@@ -2,7 +2,6 @@
 // publishes CKKS-encrypted columns; a buyer orders he-ridge and he-stats through the same SDK calls
 // as any trainer; the node computes on ciphertexts, the key service releases flooded aggregates,
 // and the weights leave through the egress guard with a signed receipt.
-import { createHash } from 'node:crypto'
 import { parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -78,8 +77,8 @@ describe('homomorphic jobs', () => {
     const job = await buyer.submitJob({ dataset: datasetId, trainer: { id: 'he-ridge' }, params: { label: 'y', lambda: 0.01 }, orderTx })
     const done = await buyer.waitForJob({ id: job.id })
     expect(done.state).toBe('finished')
-    const { bytes } = await buyer.downloadResult({ id: job.id })
-    const { tensors, metadata } = decodeSafetensors(bytes as Uint8Array)
+    const model = await buyer.downloadResult({ id: job.id })
+    const { tensors, metadata } = decodeSafetensors(model.bytes as Uint8Array)
     expect(metadata).toMatchObject({ trainer: 'he-ridge', label: 'y', features: '["a","b","c"]' })
     // The plaintext computation the owner could do: the same normal equations in float64.
     const rows = data[0]!.values.length
@@ -93,8 +92,8 @@ describe('homomorphic jobs', () => {
     expect(done.metrics).toMatchObject({ rows: 6000, lambda: 0.01 })
     expect(done.metrics?.r2).toBeGreaterThan(0.95)
     const receipt = await buyer.getReceipt({ id: job.id })
-    const sha256 = `0x${createHash('sha256').update(bytes as Uint8Array).digest('hex')}` as const
-    await expect(buyer.verifyReceipt({ receipt, files: [{ name: 'model.safetensors', sha256 }] })).resolves.toMatchObject({})
+    const metrics = await buyer.downloadResult({ id: job.id, name: 'metrics.json' })
+    await expect(buyer.verifyReceipt({ receipt, files: [model, metrics] })).resolves.toMatchObject({})
     expect(receipt.message).toMatchObject({ trainerId: 'he-ridge', jobId: job.id })
   })
 
@@ -110,11 +109,12 @@ describe('homomorphic jobs', () => {
     expect((tensors.correlation!.data as Float32Array)[0]).toBeCloseTo(1, 3)
   })
 
-  test('error: below the policy\'s minimum rows nothing is decrypted and the job fails', async () => {
+  test('error: below the policy\'s minimum rows no job is accepted (the release checks it again before any key is asked for)', async () => {
     const { orderTx } = await buyer.orderDataset({ dataset: small, trainer: 'he-stats' })
-    const job = await buyer.submitJob({ dataset: small, trainer: { id: 'he-stats' }, params: {}, orderTx })
-    const done = await buyer.waitForJob({ id: job.id })
-    expect(done.state).toBe('failed')
-    expect(done.failure?.message).toContain('HE_TOO_FEW_ROWS')
+    await expect(buyer.submitJob({ dataset: small, trainer: { id: 'he-stats' }, params: {}, orderTx })).rejects.toMatchObject({ status: 403, message: expect.stringContaining('declares 50 rows') })
+  })
+
+  test('error: a plaintext trainer the policy does not list is refused before anything is paid', async () => {
+    await expect(buyer.orderDataset({ dataset: datasetId, trainer: 'linear-regression' })).rejects.toMatchObject({ code: 'POLICY_TRAINER_DENIED' })
   })
 })

@@ -104,14 +104,18 @@ export async function encryptHeDataset(runtime: SealRuntime, parameters: Encrypt
     const perColumn = Math.ceil(rows / ckks.slots)
     const total = perColumn * columns.length
     let done = 0
-    const columnRefs = withSealScope((scope) => {
+    // Async with a turn of the event loop per ciphertext: encrypting 100,000 rows takes seconds,
+    // and a blocked loop would stall the caller's sockets (a pooled keep-alive connection the
+    // server closed meanwhile is then reused and reset).
+    const columnRefs = await withSealScope(async (scope) => {
       const publicKey = scope.track(new seal.PublicKey())
       publicKey.loadFromArray(ckks.context, keys.public)
       const encryptor = scope.track(new seal.Encryptor(ckks.context, publicKey))
       const plaintext = scope.track(new seal.Plaintext())
       const ciphertext = scope.track(new seal.Ciphertext())
       const slots = new Float64Array(ckks.slots)
-      return columns.map((column) => {
+      const refs: { name: string; ciphertexts: HeObjectRef[] }[] = []
+      for (const column of columns) {
         const ciphertexts: HeObjectRef[] = []
         for (let k = 0; k < perColumn; k++) {
           slots.fill(0)
@@ -121,9 +125,12 @@ export async function encryptHeDataset(runtime: SealRuntime, parameters: Encrypt
           encryptor.encrypt(plaintext, ciphertext)
           ciphertexts.push(put(ciphertext.saveToArray(zstd) as Uint8Array))
           onProgress?.(++done, total)
+          await new Promise((resolve) => setImmediate(resolve))
         }
-        return { name: column.name, ciphertexts }
-      })
+        refs.push({ name: column.name, ciphertexts })
+      }
+      slots.fill(0)
+      return refs
     })
     const manifest: HeManifest = {
       version: 1,

@@ -60,7 +60,6 @@ export type PublishHeDatasetErrorType = PublishDatasetError | PublishDatasetArgu
 export async function publishHeDataset(client: DataVaultBaseClient, parameters: PublishHeDatasetParameters): Promise<PublishHeDatasetReturnType> {
   const { columns, name, description, parameterSet = 'ckks-8192', policy = {}, price, free, baseToken, symbol, plaintextBytes, onProgress, signal } = parameters
   const wallet = requireWallet(client, 'publishing an HE dataset')
-  await assertSameChain(client)
   const runtime = parameters.runtime ?? (await loadSeal())
   const dataKey = generateDataKey()
   try {
@@ -74,6 +73,8 @@ export async function publishHeDataset(client: DataVaultBaseClient, parameters: 
     })
     const encryptMs = performance.now() - started
     signal?.throwIfAborted()
+    // Checked after the encryption (seconds of CPU): the node is asked only once there is something to send.
+    await assertSameChain(client)
     const signature = await signHeManifest(wallet.account, { manifestBytes: he.manifestBytes, chainId: client.chain.id })
     const { cid } = await uploadCiphertext(client.vault, { body: encodeHeBundle({ ...he, signature }), signal })
     const schema: DatasetSchema = { format: 'csv', columns: columns.map((column) => ({ name: column.name, type: 'number' as const })), rows: he.manifest.rows }
