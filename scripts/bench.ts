@@ -12,6 +12,9 @@
 //  8. the PyTorch trainer (torch-mlp, CPU) epoch time vs the TypeScript mlp-classifier on the same data
 //  9. job start through the Kubernetes runner and the in-process API-server double (run() → started:
 //     fetch step, trainer, watch, log) vs the sandbox runner on the same program: the runner's own overhead
+// 10. homomorphic mode: CKKS multiply+relinearize+rescale, rotate, add at N = 8192 and 16384; encrypted
+//     ridge on 100,000 × 10 (owner encryption, node compute vs plaintext and vs native SEAL's priced
+//     operation count) and the end-to-end job (order → decrypted coefficients)
 import { spawn } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -25,6 +28,7 @@ import { heliaStorage } from '@datavault/vault'
 import { startTestStack } from '../test/fixtures/stack.ts'
 import { benchEgress } from './bench/egress.ts'
 import { benchEncryption } from './bench/encryption.ts'
+import { benchHomomorphic } from './bench/homomorphic.ts'
 import { benchKeyRelease } from './bench/key-release.ts'
 import { benchKubernetesStart } from './bench/kubernetes.ts'
 import { benchTorchMlp, torchAvailable } from './bench/torch-mlp.ts'
@@ -142,6 +146,9 @@ try {
     `run() → started: sandbox median ${k8s.sandbox.medianMs.toFixed(0)} ms (p95 ${k8s.sandbox.p95Ms.toFixed(0)}), ` +
       `Kubernetes runner + double median ${k8s.kubernetes.medianMs.toFixed(0)} ms (p95 ${k8s.kubernetes.p95Ms.toFixed(0)}): ratio ${k8s.ratio.toFixed(2)}×`,
   )
+
+  line('\n# 10. homomorphic mode (CKKS, node-seal): operations, encrypted ridge on 100,000 × 10, end to end')
+  await benchHomomorphic(line)
 } finally {
   await rm(dir, { recursive: true, force: true })
 }
