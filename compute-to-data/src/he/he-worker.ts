@@ -72,6 +72,8 @@ function products(columns: Uint8Array[][], pairs: [number, number][]) {
       const sum = scope.track(new seal.Ciphertext())
       sum.assign(chunks[0]!)
       for (let k = 1; k < chunks.length; k++) evaluator.add(sum, chunks[k]!, sum)
+      // Down to the products' level (no rescale: the scale stays): its rotations cost a third less.
+      evaluator.cipherModSwitchToNextInplace(sum)
       return save(sum)
     })
     return { products: out, sums }
