@@ -2,6 +2,11 @@
 // publishes CKKS-encrypted columns; a buyer orders he-ridge and he-stats through the same SDK calls
 // as any trainer; the node computes on ciphertexts, the key service releases flooded aggregates,
 // and the weights leave through the egress guard with a signed receipt.
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -16,6 +21,27 @@ let buyer: DataVaultClient
 let runtime: SealRuntime
 let datasetId: `0x${string}`
 let small: `0x${string}`
+let work: string
+
+// The CLI's launcher (it may move from the SDK to its own package).
+const launcher = [new URL('../../cli/bin/datavault.mjs', import.meta.url).pathname, new URL('../../sdk/bin/datavault.mjs', import.meta.url).pathname].find((path) => existsSync(path))
+
+/** Runs the real CLI against the test stack's dev.json, with a clean environment and no terminal. */
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [launcher as string, ...args], {
+    cwd: work,
+    env: { PATH: process.env.PATH ?? '', HOME: work, DATAVAULT_CONFIG_DIR: join(work, 'config'), DATAVAULT_DEV_DIR: dirname(t.stack.addressesFile) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text))
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text))
+  return new Promise((resolve, reject) => {
+    child.once('error', reject)
+    child.once('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
 
 function client(role: 'owner' | 'buyer') {
   const key = t.stack.accounts.filter((account) => account.role === role)[0]!
@@ -69,6 +95,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await t?.stop()
+  if (work) await rm(work, { recursive: true, force: true })
 })
 
 describe('homomorphic jobs', () => {
@@ -112,6 +139,21 @@ describe('homomorphic jobs', () => {
   test('error: below the policy\'s minimum rows no job is accepted (the release checks it again before any key is asked for)', async () => {
     const { orderTx } = await buyer.orderDataset({ dataset: small, trainer: 'he-stats' })
     await expect(buyer.submitJob({ dataset: small, trainer: { id: 'he-stats' }, params: {}, orderTx })).rejects.toMatchObject({ status: 403, message: expect.stringContaining('declares 50 rows') })
+  })
+
+  test('behavior: the CLI publishes a CSV with --he and trains he-ridge on it with train --trainer he-ridge', async () => {
+    work = await mkdtemp(join(tmpdir(), 'dv-cli-he-'))
+    const rows = columns(500)
+    const csv = `a,b,c,y\n${rows[0]!.values.map((_, r) => rows.map((column) => column.values[r]!.toFixed(6)).join(',')).join('\n')}\n`
+    await writeFile(join(work, 'cohort.csv'), csv)
+    const published = await cli(['publish', 'cohort.csv', '--he', '--free', '--name', 'CLI cohort', '--account', 'owner', '--json'])
+    expect(published.code, published.stderr).toBe(0)
+    const out = JSON.parse(published.stdout)
+    expect(out.he).toMatchObject({ parameterSet: 'ckks-8192', sizes: { ciphertextCount: 4 } })
+    expect(out.policy.trainers).toEqual(['he-stats', 'he-ridge'])
+    const trained = await cli(['train', out.dataset, '--trainer', 'he-ridge', '--label', 'y', '--out', 'cohort.safetensors', '--account', 'buyer', '--json'])
+    expect(trained.code, trained.stderr).toBe(0)
+    expect(JSON.parse(trained.stdout)).toMatchObject({ job: { state: 'finished' }, receipt: { verified: true }, metrics: { rows: 500 } })
   })
 
   test('error: a plaintext trainer the policy does not list is refused before anything is paid', async () => {

@@ -39,12 +39,16 @@ export async function computeHeStatistics(pool: HeWorkerPool, { bundle, columns,
     if (index === -1) throw new HeArgumentError(`The HE dataset has no encrypted column ${name}.`)
     return index
   })
-  await pool.broadcast({
-    type: 'keys',
-    parameters: manifest.parameters,
-    relin: bundle.object(manifest.keys.relin, 'relin-keys'),
-    galois: bundle.object(manifest.keys.galois, 'galois-keys'),
-  })
+  // Each object is hash-checked here, then copied out of the bundle into its own buffer, which moves
+  // to the worker (a view would copy the whole bundle with every message).
+  const relin = bundle.object(manifest.keys.relin, 'relin-keys')
+  const galois = bundle.object(manifest.keys.galois, 'galois-keys')
+  await Promise.all(
+    Array.from({ length: pool.size }, (_, w) => {
+      const keys = { relin: relin.slice(), galois: galois.slice() }
+      return pool.send(w, { type: 'keys', parameters: manifest.parameters, ...keys }, [keys.relin.buffer, keys.galois.buffer])
+    }),
+  )
   signal?.throwIfAborted()
   const pairs: [number, number][] = []
   for (let i = 0; i < columns.length; i++) for (let j = i; j < columns.length; j++) pairs.push([i, j])
@@ -52,13 +56,10 @@ export async function computeHeStatistics(pool: HeWorkerPool, { bundle, columns,
   const parts = Math.min(pool.size, blocks)
   const ranges = Array.from({ length: parts }, (_, part) => [Math.floor((part * blocks) / parts), Math.floor(((part + 1) * blocks) / parts)] as const)
   const phase1 = await Promise.all(
-    ranges.map(([from, to], part) =>
-      pool.send(part, {
-        type: 'products',
-        columns: indices.map((index) => manifest.columns[index]!.ciphertexts.slice(from, to).map((ref) => bundle.object(ref, 'ciphertext'))),
-        pairs,
-      }),
-    ),
+    ranges.map(([from, to], part) => {
+      const blocksOf = indices.map((index) => manifest.columns[index]!.ciphertexts.slice(from, to).map((ref) => bundle.object(ref, 'ciphertext').slice()))
+      return pool.send(part, { type: 'products', columns: blocksOf, pairs }, blocksOf.flat().map((bytes) => bytes.buffer))
+    }),
   )
   signal?.throwIfAborted()
   const groups: Uint8Array[][] = [

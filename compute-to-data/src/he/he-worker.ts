@@ -127,7 +127,9 @@ parentPort?.on('message', (request: HeWorkerRequest) => {
   } catch (error) {
     response = { id: request.id, ok: false, error: { name: (error as Error)?.name ?? 'Error', message: (error as Error)?.message ?? String(error) } }
   }
-  // Copied, not transferred: a SEAL serialization may be a view of the WASM heap.
-  parentPort?.postMessage(response)
+  // SEAL's saveToArray returns a fresh array with its own buffer (not a view of the WASM heap), so
+  // results move to the main thread instead of being copied.
+  const buffers = response.ok ? [...(response.products ?? []), ...(response.sums ?? []), ...(response.reduced ?? [])].map((bytes) => bytes.buffer as ArrayBuffer) : []
+  parentPort?.postMessage(response, buffers.filter((buffer, index) => buffers.indexOf(buffer) === index))
 })
 parentPort?.postMessage({ id: 0, ok: true })

@@ -17,8 +17,12 @@ type Answer = Extract<HeWorkerResponse, { ok: true }>
 /** Worker threads, each with its own node-seal instance and SEAL context: HE work on every core. */
 export type HeWorkerPool = {
   readonly size: number
-  /** Sends `request` to worker `index`. */
-  send(index: number, request: Request): Promise<Answer>
+  /**
+   * Sends `request` to worker `index`. Byte arrays are copied, with their whole underlying buffer
+   * (a view into a large bundle copies the bundle): pass each object as its own array, and list
+   * buffers the caller gives up in `transfer` to move them instead.
+   */
+  send(index: number, request: Request, transfer?: ArrayBuffer[]): Promise<Answer>
   /** Sends `request` to every worker. */
   broadcast(request: Request): Promise<Answer[]>
   /** Runs `work` when no other `exclusive` work holds the pool: the threads hold one job's keys at a time. */
@@ -76,12 +80,12 @@ export async function heWorkerPool({ size = availableParallelism() }: HeWorkerPo
     await Promise.all(workers.map((worker) => worker.terminate()))
     throw new HeWorkerError('The HE worker threads could not start.', { cause: error })
   }
-  const send = (index: number, request: Request) =>
+  const send = (index: number, request: Request, transfer: ArrayBuffer[] = []) =>
     new Promise<Answer>((resolve, reject) => {
       if (closed) return reject(new HeWorkerError('The HE worker pool is closed.'))
       const id = nextId++
       pending.set(id, { resolve, reject })
-      ;(workers[index % workers.length] as Worker).postMessage({ ...request, id })
+      ;(workers[index % workers.length] as Worker).postMessage({ ...request, id }, transfer)
     })
   let turn: Promise<unknown> = Promise.resolve()
   return {
