@@ -50,14 +50,14 @@ export function homomorphicRunner({ trainer, inputs }: HomomorphicRunnerInit) {
       const started = Date.now()
       const pool = await workers()
       const { schema, params } = spec.config as { schema: DatasetSchema; params: unknown }
-      const result = (exitCode: number, errorCode?: string): RunResult => ({
+      const result = (exitCode: number, errorCode?: string, ownerLog = ''): RunResult => ({
         outcome: signal.aborted ? 'killed' : 'exited',
         exitCode: signal.aborted ? null : exitCode,
         signal: null,
         durationMs: Date.now() - started,
         startLatencyMs: 0,
         errorCode,
-        stderrTail: '',
+        stderrTail: ownerLog,
         cpuMs: null,
         peakMemoryBytes: null,
         protocolViolations: 0,
@@ -80,7 +80,9 @@ export function homomorphicRunner({ trainer, inputs }: HomomorphicRunnerInit) {
       } catch (error) {
         if (signal.aborted) return result(1)
         // The code names the check that refused (HE_TOO_FEW_ROWS, a key release code); never data.
-        return result(1, isDataVaultError(error) ? error.code : 'HE_FAILED')
+        if (isDataVaultError(error)) return result(1, error.code)
+        // For the dataset's owner only, like a trainer's stderr: an unexpected error's name and message.
+        return result(1, 'HE_FAILED', `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`.slice(0, 2000))
       }
     },
   })

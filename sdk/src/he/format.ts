@@ -155,6 +155,8 @@ function checkSealHeader(bytes: Uint8Array, kind: HeObjectKind): void {
  * const ct = bundle.object(bundle.manifest.columns[0].ciphertexts[0], 'ciphertext')
  */
 export async function openHeBundle(bytes: Uint8Array, { chainId, owner }: { chainId: number; owner: Address }): Promise<OpenedHeBundle> {
+  // A plain Uint8Array view (a Node Buffer's `slice` would share memory where callers expect a copy).
+  bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const refuse = (message: string, reason: HeObjectRefusedError['reason'] = 'bad-format', details?: string): never => {
     throw new HeObjectRefusedError(message, { reason, details })
   }
