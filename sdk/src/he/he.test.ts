@@ -61,7 +61,8 @@ describe('he', () => {
     const { values: released, floodingSigma } = await releaseHeAggregates(runtime, { bundle, dataKey, results: [sumColumn(bundle, 0)] })
     const exact = values.reduce((a, b) => a + b, 0)
     expect(floodingSigma[0]).toBeGreaterThan(0)
-    expect(floodingSigma[0]).toBeLessThan(1e-2)
+    // σ = 2²⁰ · the slots' spread (~1e-8 here): of order 1e-2 on a sum of 5,000 values of magnitude ≤ 3.
+    expect(floodingSigma[0]).toBeLessThan(0.1)
     expect(Math.abs((released[0] as number) - exact)).toBeLessThan(6 * (floodingSigma[0] as number) + 1e-6)
   })
 
