@@ -48,11 +48,13 @@ export function homomorphicRunner({ trainer, inputs }: HomomorphicRunnerInit) {
     },
     async run(spec: RunSpec, { signal = new AbortController().signal } = {}): Promise<RunResult> {
       const started = Date.now()
+      // The policy's wall time bounds the run (checked between phases: a phase on the workers runs to its end).
+      const deadline = AbortSignal.any([signal, AbortSignal.timeout(spec.limits.wallTimeMs)])
       const pool = await workers()
       const { schema, params } = spec.config as { schema: DatasetSchema; params: unknown }
       const result = (exitCode: number, errorCode?: string, ownerLog = ''): RunResult => ({
-        outcome: signal.aborted ? 'killed' : 'exited',
-        exitCode: signal.aborted ? null : exitCode,
+        outcome: signal.aborted ? 'killed' : deadline.aborted ? 'timeout' : 'exited',
+        exitCode: deadline.aborted ? null : exitCode,
         signal: null,
         durationMs: Date.now() - started,
         startLatencyMs: 0,
@@ -66,8 +68,9 @@ export function homomorphicRunner({ trainer, inputs }: HomomorphicRunnerInit) {
       spec.onStarted?.()
       try {
         const columns = trainer.columns(schema, params)
-        const statistics = await pool.exclusive(() => computeHeStatistics(pool, { bundle: inputs.bundle, columns, signal }))
-        const released = await inputs.release([...statistics.sums, ...statistics.products], { signal })
+        const statistics = await pool.exclusive(() => computeHeStatistics(pool, { bundle: inputs.bundle, columns, signal: deadline }))
+        deadline.throwIfAborted()
+        const released = await inputs.release([...statistics.sums, ...statistics.products], { signal: deadline })
         const outputs = trainer.finish(
           { rows: inputs.bundle.manifest.rows, sums: released.slice(0, columns.length), products: released.slice(columns.length) },
           params,
@@ -78,7 +81,7 @@ export function homomorphicRunner({ trainer, inputs }: HomomorphicRunnerInit) {
         await writeFile(join(spec.outputDir, 'metrics.json'), JSON.stringify(outputs.metrics), { mode: 0o600 })
         return result(0)
       } catch (error) {
-        if (signal.aborted) return result(1)
+        if (deadline.aborted) return result(1)
         // The code names the check that refused (HE_TOO_FEW_ROWS, a key release code); never data.
         if (isDataVaultError(error)) return result(1, error.code)
         // For the dataset's owner only, like a trainer's stderr: an unexpected error's name and message.
