@@ -14,6 +14,9 @@
 //     fetch step, trainer, watch, log) vs the sandbox runner on the same program: the runner's own overhead
 // 10. CSV parsing and schema inference (the SDK's, as `datavault publish` runs it) on 256 MiB of number
 //     columns vs a plain line split of the same bytes read the same way
+// 11. homomorphic mode: CKKS multiply+relinearize+rescale, rotate, add at N = 8192 and 16384; encrypted
+//     ridge on 100,000 × 10 (owner encryption, node compute vs plaintext and vs native SEAL's priced
+//     operation count) and the end-to-end job (order → decrypted coefficients)
 import { spawn } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -29,6 +32,7 @@ import { benchCsv } from './bench/csv.ts'
 import { benchEgress } from './bench/egress.ts'
 import { benchEncryption, encryptionLines } from './bench/encryption.ts'
 import { benchIpfsAdd, ipfsAddLines } from './bench/ipfs-add.ts'
+import { benchHomomorphic } from './bench/homomorphic.ts'
 import { benchKeyRelease } from './bench/key-release.ts'
 import { benchKubernetesStart } from './bench/kubernetes.ts'
 import { benchTorchMlp, torchAvailable } from './bench/torch-mlp.ts'
@@ -160,6 +164,8 @@ try {
       `(runs: ${csv.inferRuns.map((value) => value.toFixed(0)).join(', ')} / ${csv.splitRuns.map((value) => value.toFixed(0)).join(', ')} MB/s)`,
   )
   line(`per CPU second (one core, whatever else runs): inferCsvSchema ${csv.inferCpuMBps.toFixed(0)} MB/s, line split ${csv.splitCpuMBps.toFixed(0)} MB/s: ratio ${csv.cpuRatio.toFixed(2)}×`)
+  line('\n# 11. homomorphic mode (CKKS, node-seal): operations, encrypted ridge on 100,000 × 10, end to end')
+  await benchHomomorphic(line)
 } finally {
   await rm(dir, { recursive: true, force: true })
 }

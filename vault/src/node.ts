@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import {
   type ComputeEngine,
+  type HeWorkerPool,
   type TrainerDefinition,
   bubblewrapRunner,
   builtinTrainers,
@@ -12,6 +13,8 @@ import {
   createTrainerCatalog,
   defaultEnvironments,
   environmentCatalog,
+  heWorkerPool,
+  homomorphicTrainers,
   kubernetesRunner,
   sandboxHasPytorch,
   privacyLedger,
@@ -21,6 +24,7 @@ import { ConfigError, type VaultConfig } from './config.ts'
 import { receiptAnchorer } from './chain/receipt-anchorer.ts'
 import { connectChain } from './chain/chain.ts'
 import { createApp } from './http/app.ts'
+import { heJobInputs } from './he/he-job-inputs.ts'
 import type { ApiComponents } from './http/components.ts'
 import { thresholdKeyService } from './keys/threshold-key-service.ts'
 import type { KeyService } from './keys/key-service.ts'
@@ -118,7 +122,7 @@ export async function startVaultNode(
     const storage = await heliaStorage({ dir: join(config.dataDir, 'ipfs'), logger: logger.child({ component: 'vault:ipfs' }) })
     cleanups.push(() => storage.stop())
     const chain = await connectChain({ rpcUrl: config.rpcUrl, chainId: config.chainId, addressesFile: config.addressesFile, node: identity.account.address })
-    const trainers = await createTrainerCatalog({ dir: join(config.dataDir, 'trainers'), trainers: [...builtinTrainers, ...extraTrainers] })
+    const trainers = await createTrainerCatalog({ dir: join(config.dataDir, 'trainers'), trainers: [...builtinTrainers, ...homomorphicTrainers, ...extraTrainers] })
     const datasets = datasetStore({ db })
     const jobs = sqliteJobStore({ db })
     const algorithms = await algorithmStore({ db, dir: join(config.dataDir, 'algorithms') })
@@ -148,7 +152,14 @@ export async function startVaultNode(
     await mkdir(resultsDir, { recursive: true, mode: 0o700 })
 
     const pools = poolReader({ client: chain.client })
-    const inputs = datasetInputs({ maxJobWallTimeSeconds: config.maxJobWallTimeSeconds, maxJobMemoryMb: config.maxJobMemoryMb })({ datasets, keys, storage, pools })
+    const inputs = datasetInputs({ maxJobWallTimeSeconds: config.maxJobWallTimeSeconds, maxJobMemoryMb: config.maxJobMemoryMb })({
+      datasets,
+      keys,
+      storage,
+      pools,
+      // Homomorphic jobs: the HE bundle is opened (checked, nothing decrypted); the key is asked for at release.
+      he: heJobInputs(config)({ datasets, storage, keys, logger }),
+    })
 
     const pytorch = config.environments?.every((environment) => environment.runtime !== 'pytorch' || environment.runner !== 'sandbox') ? false : await sandboxHasPytorch()
     const declared = config.environments ?? defaultEnvironments({ memoryMb: config.maxJobMemoryMb, pytorch })
@@ -181,12 +192,17 @@ export async function startVaultNode(
     await environments.ready()
     const workDir = await memoryWorkDir({ dataDir: config.dataDir, logger: log })
     cleanups.push(() => rm(workDir, { recursive: true, force: true }))
+    // HE worker threads (one SEAL context each), started by the first homomorphic job.
+    let heWorkers: Promise<HeWorkerPool> | undefined
+    cleanups.push(async () => {
+      if (heWorkers) await (await heWorkers).close()
+    })
     const engine = computeEngine({
       workDir,
       resultsDir,
       chainId: config.chainId,
       concurrency: config.concurrency,
-    })({ store: jobs, environments, programs, inputs, privacy, account: identity.account, logger })
+    })({ store: jobs, environments, programs, inputs, privacy, account: identity.account, logger, heWorkers: () => (heWorkers ??= heWorkerPool()) })
     // A member's owner lists the pool jobs that read their dataset, with the rows each read.
     engine.onChange(poolJobRows({ datasets }))
     engine.start()

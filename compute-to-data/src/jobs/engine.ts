@@ -13,6 +13,8 @@ import {
 } from '@datavault/sdk'
 import { checkEgress } from '../egress/index.ts'
 import type { EnvironmentCatalog } from '../environments/index.ts'
+import { type HomomorphicJobInputs, homomorphicRunner } from '../he/homomorphicRunner.ts'
+import type { HeWorkerPool } from '../he/heWorkerPool.ts'
 import type { RunResult, SandboxInput } from '../sandbox/index.ts'
 import type { TrainerCatalogEntry } from './trainer-catalog.ts'
 import type { Job, JobFailure, JobFailureCode } from './job.ts'
@@ -43,6 +45,8 @@ export type JobInputs = {
   dispose(): Promise<void>
   /** Data rows the inputs held in all (lines after each CSV header). */
   rowCount?: () => number
+  /** For a homomorphic trainer: the HE dataset's bundle and its release by the key holders (`inputs` is then empty). */
+  homomorphic?: HomomorphicJobInputs | undefined
 }
 
 /** Opens a job's inputs once its key may be released. Throws a DataVaultError when it may not. */
@@ -51,7 +55,15 @@ export type JobInputsSource = {
    * `environment` is where the job will run: the host refuses (with `POLICY_ENVIRONMENT_DENIED`)
    * before any key is released when the dataset's policy does not allow it.
    */
-  open(job: Job, options: { signal: AbortSignal; environment: string }): Promise<JobInputs>
+  open(
+    job: Job,
+    options: {
+      signal: AbortSignal
+      environment: string
+      /** The job's trainer is homomorphic: open the HE bundle (no key released, nothing decrypted) instead of plaintext. */
+      homomorphic?: boolean | undefined
+    },
+  ): Promise<JobInputs>
 }
 
 /** Finds the program a job names: a built-in trainer, or a custom algorithm with its declared outputs. */
@@ -95,6 +107,8 @@ export type ComputeEngineComponents = {
   /** Signs receipts; its address is the node's identity. */
   account: LocalAccount
   logger: EngineLogger
+  /** The HE worker pool (started on first use) that homomorphic trainers run on; without it they fail. */
+  heWorkers?: (() => Promise<HeWorkerPool>) | undefined
 }
 
 /** Runs queued jobs until stopped. */
@@ -192,7 +206,8 @@ export function computeEngine(init: ComputeEngineInit) {
           })
         const runner = environments.runnerOf(environment)
 
-        opened = await inputs.open(claimed, { signal, environment: environment.name }).catch((error: unknown) => {
+        const homomorphic = trainer.definition.homomorphic
+        opened = await inputs.open(claimed, { signal, environment: environment.name, homomorphic: homomorphic !== undefined }).catch((error: unknown) => {
           log.warn({ err: safeError(error) }, 'could not open job inputs')
           const code = isDataVaultError(error) ? error.code : undefined
           fail(claimed.id, {
@@ -216,7 +231,13 @@ export function computeEngine(init: ComputeEngineInit) {
         emit(store.transition(claimed.id, 'running'))
 
         const epochs = typeof params.epochs === 'number' ? params.epochs : undefined
-        const result = await runner.run(
+        // A homomorphic trainer runs on the HE bundle's ciphertexts in the node's worker threads.
+        const heInputs = opened.homomorphic
+        if (homomorphic && (!heInputs || !components.heWorkers))
+          return fail(claimed.id, { code: 'provisioning-failed', message: 'This node cannot run homomorphic trainers on this dataset.' })
+        const workers = components.heWorkers
+        const chosen = homomorphic && heInputs && workers ? homomorphicRunner({ trainer: homomorphic, inputs: heInputs })({ workers }) : runner
+        const result = await chosen.run(
           {
             jobId: claimed.id,
             // The runner checks the bundle's bytes against the hash that jobs, policies and receipts name.

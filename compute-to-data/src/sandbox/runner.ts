@@ -114,6 +114,17 @@ export type KubernetesEnforcement = {
   seccomp: 'RuntimeDefault'
 }
 
+/** How a homomorphic run was confined, for the record: worker threads on ciphertexts, no program and no plaintext. */
+export type HomomorphicEnforcement = {
+  backend: 'homomorphic'
+  /** The uid the work ran as: the node's own (worker threads of its process). */
+  uid: number
+  /** Worker threads (one SEAL context each) the encrypted work was split across. */
+  workers: number
+  /** The compute node held ciphertexts and public evaluation keys only; the key holders decrypted the aggregates. */
+  plaintext: 'none'
+}
+
 /** The result of a run. `stderrTail` may contain data: it is for the data owner only, never logged or sent to the buyer. */
 export type RunResult = {
   outcome: RunOutcome
@@ -134,7 +145,7 @@ export type RunResult = {
   peakMemoryBytes: number | null
   /** Stdout lines that were not valid events (too long, not JSON, unknown shape) or past the event limit. */
   protocolViolations: number
-  enforcement: SandboxEnforcement | KubernetesEnforcement
+  enforcement: SandboxEnforcement | KubernetesEnforcement | HomomorphicEnforcement
 }
 
 /** A backend that runs one job's program in isolation. Knows nothing of trainers or datasets. */

@@ -82,4 +82,26 @@ export type TrainerDefinition = {
   entry: string
   /** What the program needs to run; default `node`. */
   runtime?: TrainerRuntime | undefined
+  /**
+   * Set on homomorphic trainers (`he-stats`, `he-ridge`): the engine computes encrypted sums and
+   * products of `columns` on an HE dataset's ciphertexts (worker threads, no sandbox: no plaintext
+   * or secret key is there), has the key holders release them noised, and `finish` turns the
+   * released aggregates into the declared outputs. `entry` is then the bundle of `finish`'s code.
+   */
+  homomorphic?: HomomorphicTrainer | undefined
+}
+
+/** Aggregates released for a homomorphic job: n, each column's sum, Σ x_i x_j over the upper triangle. */
+export type HomomorphicAggregates = { rows: number; sums: Float64Array; products: Float64Array }
+
+/** What a homomorphic trainer needs computed, and how it turns the released aggregates into outputs. */
+export type HomomorphicTrainer = {
+  /** The encrypted columns whose sums and pairwise products the job needs, in order. */
+  columns(schema: DatasetSchema, params: unknown): string[]
+  /** The outputs, exactly as `outputs` declares them: F32 tensors, metadata and metrics. */
+  finish(
+    aggregates: HomomorphicAggregates,
+    params: unknown,
+    schema: DatasetSchema,
+  ): { tensors: Record<string, { shape: number[]; data: Float32Array }>; metadata: Record<string, string>; metrics: Record<string, number> }
 }

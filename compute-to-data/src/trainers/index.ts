@@ -6,9 +6,13 @@ export type {
   TrainerParametersSchema,
   TrainerPrivacy,
   TrainerRuntime,
+  HomomorphicAggregates,
+  HomomorphicTrainer,
 } from './definition.ts'
 export { type BuildTrainerBundleOptions, type BuildTrainerBundleReturnType, buildTrainerBundle } from './buildTrainerBundle.ts'
-export { builtinTrainers } from './registry.ts'
+export { builtinTrainers, homomorphicTrainers } from './registry.ts'
+export { heStatsParametersSchema, heStatsTrainer } from './he-stats/definition.ts'
+export { heRidgeParametersSchema, heRidgeTrainer } from './he-ridge/definition.ts'
 export { logisticRegressionMetricNames, logisticRegressionTrainer } from './logistic-regression/definition.ts'
 export { linearRegressionTrainer } from './linear-regression/definition.ts'
 export { mlpClassifierTrainer } from './mlp-classifier/definition.ts'

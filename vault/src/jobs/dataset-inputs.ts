@@ -4,7 +4,7 @@
 import { Readable } from 'node:stream'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import { EnvironmentRefusedError, type JobInputsSource } from '@datavault/compute-to-data'
-import { createDecryptStream } from '@datavault/sdk'
+import { DataVaultError, createDecryptStream } from '@datavault/sdk'
 import { nodeEnvelopeCrypto } from '@datavault/sdk/node'
 import type { KeyService } from '../keys/key-service.ts'
 import { type PoolReader, poolMemberDatasets } from '../pools/pool-chain.ts'
@@ -21,6 +21,8 @@ export type DatasetInputsComponents = {
   keys: Pick<KeyService, 'requestKey'>
   storage: Pick<Storage, 'cat'>
   pools: Pick<PoolReader, 'members' | 'policy'>
+  /** Opens homomorphic jobs' inputs (the owner-signed HE bundle; nothing decrypted). */
+  he?: Pick<JobInputsSource, 'open'>
 }
 
 /**
@@ -32,8 +34,9 @@ export type DatasetInputsComponents = {
  * const inputs = datasetInputs({ maxJobWallTimeSeconds: 600, maxJobMemoryMb: 2048 })({ datasets, keys, storage, pools })
  */
 export function datasetInputs({ maxJobWallTimeSeconds, maxJobMemoryMb }: DatasetInputsInit) {
-  return ({ datasets, keys, storage, pools }: DatasetInputsComponents): JobInputsSource => ({
-    async open(job, { signal, environment }) {
+  return ({ datasets, keys, storage, pools, he }: DatasetInputsComponents): JobInputsSource => ({
+    async open(job, options) {
+      const { signal, environment, homomorphic } = options
       const target = datasets.require(job.datasetId)
       // Where the job will run must be allowed before any key is asked for.
       if (target.policy.environments && !target.policy.environments.includes(environment))
@@ -41,6 +44,10 @@ export function datasetInputs({ maxJobWallTimeSeconds, maxJobMemoryMb }: Dataset
           code: 'POLICY_ENVIRONMENT_DENIED',
           status: 403,
         })
+      if (homomorphic) {
+        if (!he) throw new DataVaultError('This node runs no homomorphic jobs.', { code: 'HE_UNAVAILABLE', status: 409 })
+        return he.open(job, options)
+      }
       // A pool trains on its current members' datasets, each on this node, all of one schema.
       const parts = target.pool ? await poolMemberDatasets({ pools, datasets, target }) : [target]
       const pool = target.pool ? { address: target.pool, datatoken: target.id } : undefined

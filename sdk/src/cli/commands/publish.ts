@@ -1,4 +1,4 @@
-import { openAsBlob } from 'node:fs'
+import { createReadStream, openAsBlob } from 'node:fs'
 import { basename } from 'node:path'
 import { parseArgs } from 'node:util'
 import { erc20Abi, parseUnits } from 'viem'
@@ -7,7 +7,10 @@ import { type DatasetSchema, computePolicySchema, datasetSchemaSchema } from '..
 import { getDatatokenPrice } from '../../chain/getDatatokenPrice.ts'
 import { publishDataset } from '../../client/actions/publishDataset.ts'
 import { inferCsvSchema } from '../../csv/inferCsvSchema.ts'
+import { parseCsvNumber } from '../../csv/number.ts'
+import { createCsvParser } from '../../csv/parser.ts'
 import { nodeEnvelopeCrypto } from '../../node/nodeEnvelopeCrypto.ts'
+import { publishHeDataset } from '../../he/publishHeDataset.ts'
 import { check, commonHelp, commonOptions, connectionHelp, connectionOptions, positionalsExactly, walletHelp, walletOptions } from '../args.ts'
 import { type Command, helpRequested, openSession } from '../command.ts'
 import { CliInterruptedError, CliUsageError } from '../errors.ts'
@@ -20,7 +23,7 @@ const help = `datavault publish — encrypt a CSV, upload it and put it up for t
 Usage:
   datavault publish <file.csv> (--price AMOUNT | --free) [--name NAME] [--symbol SYM]
                     [--description TEXT] [--policy policy.json | --trainers ID,…]
-                    [--schema schema.json | --category COL,…]
+                    [--schema schema.json | --category COL,…] [--he [--he-params SET]]
 
 Encrypts the file on this machine as it streams it to the vault node's IPFS (a fresh 256-bit data
 key, AES-256-GCM chunks; no plaintext and no key leave this machine), creates a data NFT and
@@ -46,6 +49,10 @@ Options:
   --trainers ID,…        allowed trainers, when no --policy (default: logistic-regression)
   --schema FILE          dataset schema JSON ({ "format": "csv", "columns": [...] })
   --category COL,…       columns to infer as categories
+  --he                   homomorphic: encrypt the number columns to CKKS ciphertexts here, so jobs
+                         (he-stats, he-ridge; the default trainers) compute on ciphertexts and only
+                         noised aggregates are ever decrypted, by the key holders (docs/homomorphic.md)
+  --he-params SET        ckks-8192 (default) or ckks-16384
 ${connectionHelp}
 ${walletHelp}
 ${commonHelp}
@@ -69,6 +76,8 @@ const options = {
   trainers: { type: 'string' },
   schema: { type: 'string' },
   category: { type: 'string', multiple: true },
+  he: { type: 'boolean' },
+  'he-params': { type: 'string' },
 } as const
 
 const priceSchema = z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive decimal amount, e.g. 5 or 0.25')
@@ -113,7 +122,7 @@ export const publishCommand: Command = {
     const policy: z.output<typeof computePolicySchema> | { trainers: string[] } =
       values.policy !== undefined
         ? await readJsonArgument(values.policy, computePolicySchema, '--policy')
-        : { trainers: check(trainerListSchema, (values.trainers ?? 'logistic-regression').split(',').map((id) => id.trim()), '--trainers') }
+        : { trainers: check(trainerListSchema, (values.trainers ?? (values.he ? 'he-stats,he-ridge' : 'logistic-regression')).split(',').map((id) => id.trim()), '--trainers') }
     const { output, session } = await openSession(io, values)
 
     let schema: DatasetSchema
@@ -149,6 +158,41 @@ export const publishCommand: Command = {
       const decimals = await client.public.readContract({ address: addresses.Ocean, abi: erc20Abi, functionName: 'decimals' })
       priceUnits = parseUnits(price, decimals)
       if (priceUnits <= 0n) throw new CliUsageError('--price must be more than 0; use --free for a free dataset.')
+    }
+
+    if (values.he) {
+      const parameterSet = check(z.enum(['ckks-8192', 'ckks-16384']), values['he-params'] ?? 'ckks-8192', '--he-params')
+      const numeric = schema.columns.filter((column) => column.type === 'number').map((column) => column.name)
+      if (numeric.length === 0) throw new CliUsageError('--he encrypts number columns, and this CSV has none.')
+      const columns = await readNumberColumns(file!, numeric)
+      const encrypting = output.progress('encrypting to CKKS (ciphertexts)', { unit: 'epochs' }) // 'epochs' shows plain counts
+      const published = await publishHeDataset(client, {
+        columns,
+        name,
+        description,
+        symbol,
+        policy,
+        parameterSet,
+        plaintextBytes: size,
+        ...(priceUnits === undefined ? { free: true } : { price: priceUnits }),
+        signal: io.signal,
+        onProgress: (event) => {
+          if ('done' in event) encrypting.update(event.done, event.total)
+          else if (event.status === 'done' && event.step in stepDone) output.note(stepDone[event.step as keyof typeof stepDone])
+        },
+      })
+      encrypting.done(`${published.sizes.ciphertextCount} ciphertexts in ${(published.encryptMs / 1000).toFixed(1)} s`)
+      const sale = await getDatatokenPrice(client.public, { datatoken: published.datatoken })
+      output.result(
+        { dataset: published.datatoken, cid: published.cid, name, symbol, price: priceJson(sale), he: { parameterSet, sizes: published.sizes }, schema: published.dataset.schema, policy: published.dataset.policy },
+        [
+          `dataset: ${published.datatoken}`,
+          `cid:     ${published.cid}`,
+          `price:   ${describePrice(sale)}`,
+          `he:      ${parameterSet}, ${formatBytes(published.sizes.ciphertexts)} of ciphertexts (${published.sizes.expansion.toFixed(1)}× the CSV), keys ${formatBytes(published.sizes.publicKey + published.sizes.relinKeys + published.sizes.galoisKeys)}`,
+        ],
+      )
+      return 0
     }
 
     // The SDK encrypts as it uploads (a fresh data key, the envelope format, Node's AES-GCM), so
@@ -195,4 +239,28 @@ export const publishCommand: Command = {
     )
     return 0
   },
+}
+
+/** The named number columns of a CSV, streamed through the CLI's one CSV parser. */
+async function readNumberColumns(file: string, names: string[]): Promise<{ name: string; values: number[] }[]> {
+  const columns = names.map((name) => ({ name, values: [] as number[] }))
+  let indices: number[] | undefined
+  const parser = createCsvParser((fields, line) => {
+    if (indices === undefined) {
+      indices = names.map((name) => fields.indexOf(name))
+      return
+    }
+    indices.forEach((index, c) => {
+      const value = parseCsvNumber(fields[index] ?? '')
+      // A blank or non-number cell would be encrypted as 0: refuse it, naming where.
+      if (value === undefined)
+        throw new CliUsageError(`Line ${line} has no number in column ${columns[c]!.name}; homomorphic datasets need every cell of their number columns.`, {
+          code: 'HE_VALUE_MISSING',
+        })
+      columns[c]!.values.push(value)
+    })
+  })
+  for await (const text of createReadStream(file, { encoding: 'utf8' })) parser.push(text as string)
+  parser.end()
+  return columns
 }

@@ -1,0 +1,6 @@
+export { type ComputeHeStatisticsParameters, computeHeStatistics, type HeStatistics } from './computeHeStatistics.ts'
+export { HeWorkerError, type HeWorkerPool, type HeWorkerPoolInit, heWorkerPool } from './heWorkerPool.ts'
+export { gramMatrix, type HeAggregates, heRidgeFrom, heStatisticsFrom, solveSymmetric } from './solve.ts'
+export { parseHeParameters, heNumberColumns } from './columns.ts'
+export { type HomomorphicJobInputs, homomorphicRunner, type HomomorphicRunnerComponents, type HomomorphicRunnerInit } from './homomorphicRunner.ts'
+export type { HomomorphicEnforcement } from '../sandbox/runner.ts'

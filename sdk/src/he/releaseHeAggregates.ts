@@ -1,0 +1,108 @@
+import { decryptBytes } from '../envelope/decryptBytes.ts'
+import type { EnvelopeCrypto } from '../envelope/crypto.ts'
+import { HeObjectRefusedError, HeReleaseRefusedError } from './errors.ts'
+import type { OpenedHeBundle } from './format.ts'
+import type { SealRuntime } from './loadSeal.ts'
+import { createCkksContext, heCiphertextMaxBytes } from './parameters.ts'
+import { withSealScope } from './scope.ts'
+
+/**
+ * Noise flooding: each released value gets Gaussian noise of σ = 2^floodingBits · B, where B is
+ * the decryption error of that value, bounded from the ciphertext itself (after a rotate-and-sum
+ * every slot holds the same sum, so the spread of the slots is the error's scale), never below
+ * `minErrorBound`. 2^-floodingBits is the ratio B/σ: Li and Micciancio's key-recovery attack
+ * needs the exact error, and Gaussian flooding at ratio r keeps each release within statistical
+ * distance ~r (KL divergence ~r²/2) of one that carries no information about it.
+ */
+export const heFloodingBits = 20
+
+/** The smallest error bound used for flooding, in value units: CKKS at scale 2⁵⁰ is not exact below it. */
+export const heMinErrorBound = 2 ** -30
+
+export type ReleaseHeAggregatesParameters = {
+  /** The dataset's bundle, opened (signature and layout checked). */
+  bundle: OpenedHeBundle
+  /** The dataset's data key, released by the key holders for this job; wiped by the caller. */
+  dataKey: Uint8Array
+  /** Result ciphertexts (SEAL serialization), each rotate-and-summed: every slot holds the aggregate. */
+  results: Uint8Array[]
+  /** The fewest rows the policy lets a job aggregate; refused below it, before any decryption. */
+  minRows?: number | undefined
+  /** Gaussian DP noise σ per value (the caller's mechanism), added on top of the flooding. */
+  dpSigma?: ((index: number) => number) | undefined
+  floodingBits?: number | undefined
+  /** Random source for the noise; `crypto.getRandomValues` by default. */
+  random?: ((bytes: Uint8Array) => Uint8Array) | undefined
+  crypto?: EnvelopeCrypto | undefined
+}
+
+export type ReleaseHeAggregatesReturnType = {
+  /** The aggregates, flooded (and DP-noised when asked). */
+  values: Float64Array
+  /** σ of the flooding noise added to each value. */
+  floodingSigma: Float64Array
+}
+
+/**
+ * The key holder's side of an HE job: opens the CKKS secret key sealed under the data key,
+ * decrypts the result ciphertexts, adds flooding (and DP) noise, and returns only the noised
+ * aggregates. The secret key lives in this call's SEAL objects only, all deleted before it returns.
+ * Refuses when the bundle holds fewer rows than `minRows`.
+ *
+ * @example
+ * const { values } = await releaseHeAggregates(runtime, { bundle, dataKey, results, minRows: policy.minRows })
+ */
+export async function releaseHeAggregates(runtime: SealRuntime, parameters: ReleaseHeAggregatesParameters): Promise<ReleaseHeAggregatesReturnType> {
+  const { bundle, dataKey, results, minRows, dpSigma, floodingBits = heFloodingBits, crypto } = parameters
+  const random = parameters.random ?? ((bytes: Uint8Array) => globalThis.crypto.getRandomValues(bytes))
+  const { manifest } = bundle
+  if (minRows !== undefined && manifest.rows < minRows)
+    throw new HeReleaseRefusedError(`The dataset's policy requires at least ${minRows} rows per job; nothing was decrypted.`, { code: 'HE_TOO_FEW_ROWS' })
+  const maxBytes = heCiphertextMaxBytes(manifest.parameters, 2)
+  for (const result of results)
+    if (result.byteLength > maxBytes) throw new HeObjectRefusedError('A result ciphertext is larger than these parameters allow.', { reason: 'too-large' })
+  const secret = await decryptBytes(dataKey, bundle.object(manifest.sealedSecretKey, 'sealed-secret-key'), { crypto })
+  const ckks = createCkksContext(runtime, manifest.parameters)
+  const { seal } = runtime
+  const gaussian = gaussianSource(random)
+  try {
+    return withSealScope((scope) => {
+      const secretKey = scope.track(new seal.SecretKey())
+      secretKey.loadFromArray(ckks.context, secret)
+      secret.fill(0)
+      const decryptor = scope.track(new seal.Decryptor(ckks.context, secretKey))
+      const ciphertext = scope.track(new seal.Ciphertext())
+      const plaintext = scope.track(new seal.Plaintext())
+      const values = new Float64Array(results.length)
+      const floodingSigma = new Float64Array(results.length)
+      for (const [index, result] of results.entries()) {
+        ciphertext.loadFromArray(ckks.context, result)
+        if (ciphertext.size() !== 2) throw new HeObjectRefusedError('A result ciphertext was not relinearized.', { reason: 'wrong-parameters' })
+        decryptor.decrypt(ciphertext, plaintext)
+        const slots = ckks.encoder.decodeFloat64(plaintext) as Float64Array
+        const value = slots[0] as number
+        let spread = 0
+        for (let i = 1; i < slots.length; i++) spread = Math.max(spread, Math.abs((slots[i] as number) - value))
+        slots.fill(0)
+        const sigma = 2 ** floodingBits * Math.max(spread, heMinErrorBound)
+        floodingSigma[index] = sigma
+        values[index] = value + sigma * gaussian() + (dpSigma ? dpSigma(index) * gaussian() : 0)
+      }
+      return { values, floodingSigma }
+    })
+  } finally {
+    secret.fill(0)
+    ckks.delete()
+  }
+}
+
+/** Standard normal samples (Box–Muller) from a cryptographic random source. */
+function gaussianSource(random: (bytes: Uint8Array) => Uint8Array): () => number {
+  const uniform = () => {
+    const bytes = random(new Uint8Array(8))
+    const view = new DataView(bytes.buffer, bytes.byteOffset, 8)
+    // 53 random bits in (0, 1].
+    return ((view.getUint32(0) >>> 5) * 2 ** 26 + (view.getUint32(4) >>> 6) + 1) / 2 ** 53
+  }
+  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform())
+}
