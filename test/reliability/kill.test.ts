@@ -115,8 +115,10 @@ async function afterRestart(dataset: { datatoken: `0x${string}` }, orders: Hex[]
 /** The kill points `npm test` runs (the others run in `npm run reliability`): a job in the sandbox, one queued behind it, an ε reservation. */
 const shortRun = new Set(['running', 'queued job behind', 'DP job with a reservation'])
 
+/** `test`, or `test.skip` for a kill point only the full run takes. */
+const killPoint = (name: string) => (fullRun || shortRun.has(name) ? test : test.skip)
+
 async function faultCase(name: string, run: () => Promise<string[]>) {
-  if (!fullRun && !shortRun.has(name)) return
 
   const lost = await run()
   record({ kind: 'fault', name: `kill -9 ${name}`, survived: lost.length === 0, lost })
@@ -124,7 +126,7 @@ async function faultCase(name: string, run: () => Promise<string[]>) {
 }
 
 describe('kill -9 at each step of a job', () => {
-  test('behavior: after submit (the job stored, its 201 not yet sent): the job runs after the restart and its order pays once', () =>
+  killPoint('after submit')('behavior: after submit (the job stored, its 201 not yet sent): the job runs after the restart and its order pays once', () =>
     faultCase('after submit', async () => {
       const [orderTx] = await t.buyOrders(plain, 1)
       await armed({ kind: 'submit' })
@@ -133,7 +135,7 @@ describe('kill -9 at each step of a job', () => {
       return afterRestart(plain, [orderTx!])
     }))
 
-  test('behavior: provisioning (claimed, inputs not yet open): failed as interrupted, the order pays for a retry', () =>
+  killPoint('provisioning')('behavior: provisioning (claimed, inputs not yet open): failed as interrupted, the order pays for a retry', () =>
     faultCase('provisioning', async () => {
       const [orderTx] = await t.buyOrders(plain, 1)
       await armed({ kind: 'state', state: 'provisioning' })
@@ -142,7 +144,7 @@ describe('kill -9 at each step of a job', () => {
       return afterRestart(plain, [orderTx!])
     }))
 
-  test('behavior: running (the program inside the sandbox reported an epoch): failed as interrupted, the sandbox died with the node', () =>
+  killPoint('running')('behavior: running (the program inside the sandbox reported an epoch): failed as interrupted, the sandbox died with the node', () =>
     faultCase('running', async () => {
       const [orderTx] = await t.buyOrders(plain, 1)
       const job = await submitJob(t.buyer.vault, { dataset: plain.datatoken, trainer: { id: 'test-blocker' }, params: lrParams, orderTx: orderTx! })
@@ -157,7 +159,7 @@ describe('kill -9 at each step of a job', () => {
       return lost
     }))
 
-  test('behavior: checking (the program ended, the egress guard at work): failed as interrupted, nothing released', () =>
+  killPoint('checking')('behavior: checking (the program ended, the egress guard at work): failed as interrupted, nothing released', () =>
     faultCase('checking', async () => {
       const [orderTx] = await t.buyOrders(plain, 1)
       await armed({ kind: 'state', state: 'checking' })
@@ -172,7 +174,7 @@ describe('kill -9 at each step of a job', () => {
       return lost
     }))
 
-  test('behavior: finished, before the download: the outputs and receipt download after the restart', () =>
+  killPoint('finished before download')('behavior: finished, before the download: the outputs and receipt download after the restart', () =>
     faultCase('finished before download', async () => {
       const [orderTx] = await t.buyOrders(plain, 1)
       await armed({ kind: 'state', state: 'finished' })
@@ -185,7 +187,7 @@ describe('kill -9 at each step of a job', () => {
       return [...lost, ...(await afterRestart(plain, [orderTx!]))]
     }))
 
-  test('behavior: during a cancel (the sandbox aborted, the job not yet failed): the job ends and its order is not spent twice', () =>
+  killPoint('during a cancel')('behavior: during a cancel (the sandbox aborted, the job not yet failed): the job ends and its order is not spent twice', () =>
     faultCase('during a cancel', async () => {
       const [orderTx] = await t.buyOrders(plain, 1)
       await armed({ kind: 'cancel' })
@@ -196,7 +198,7 @@ describe('kill -9 at each step of a job', () => {
       return afterRestart(plain, [orderTx!])
     }))
 
-  test('behavior: with a queued job behind a running one: the running one is interrupted, the queued one runs after the restart', () =>
+  killPoint('queued job behind')('behavior: with a queued job behind a running one: the running one is interrupted, the queued one runs after the restart', () =>
     faultCase('queued job behind', async () => {
       const [first, second] = await t.buyOrders(plain, 2)
       const job = await submitJob(t.buyer.vault, { dataset: plain.datatoken, trainer: { id: 'test-blocker' }, params: lrParams, orderTx: first! })
@@ -211,7 +213,7 @@ describe('kill -9 at each step of a job', () => {
       return [...lost, ...(await afterRestart(plain, [first!, second!]))]
     }))
 
-  test('behavior: awaiting the owner\'s approval: still waiting after the restart, runs once approved', () =>
+  killPoint('awaiting approval')('behavior: awaiting the owner\'s approval: still waiting after the restart, runs once approved', () =>
     faultCase('awaiting approval', async () => {
       const [orderTx] = await t.buyOrders(plain, 1)
       const { hash } = await uploadAlgorithm(t.buyer.vault, { code: columnMeansProgram })
@@ -228,7 +230,7 @@ describe('kill -9 at each step of a job', () => {
       return [...lost, ...(await afterRestart(plain, [orderTx!]))]
     }))
 
-  test('behavior: a DP job with its ε reserved, killed while running: the reservation is released, nothing is spent, the retry spends once', () =>
+  killPoint('DP job with a reservation')('behavior: a DP job with its ε reserved, killed while running: the reservation is released, nothing is spent, the retry spends once', () =>
     faultCase('DP job with a reservation', async () => {
       const [orderTx] = await t.buyOrders(private_, 1)
       await armed({ kind: 'state', state: 'running', epoch: true })
@@ -243,7 +245,7 @@ describe('kill -9 at each step of a job', () => {
       return lost
     }))
 
-  test('behavior: during an upload (2 MiB of 8 in IPFS): nothing of it stays stored, the next upload works', () =>
+  killPoint('during an upload')('behavior: during an upload (2 MiB of 8 in IPFS): nothing of it stays stored, the next upload works', () =>
     faultCase('during an upload', async () => {
       const before = await bytesUnder(`${t.dataDir}/ipfs/blocks`)
       await armed({ kind: 'upload', afterBytes: 2 * 1024 ** 2 })
