@@ -29,6 +29,7 @@ import { createApp } from './http/app.ts'
 import type { ApiComponents } from './http/components.ts'
 import { thresholdKeyService } from './keys/threshold-key-service.ts'
 import type { KeyService } from './keys/key-service.ts'
+import { requestKeyWithRetry } from './keys/requestKeyWithRetry.ts'
 import { litKeyService } from './keys/lit/index.ts'
 import { keyRegistryReader } from './keyholder/holder-chain.ts'
 import { keyHolder } from './keyholder/key-holder.ts'
@@ -161,7 +162,18 @@ export async function startVaultNode(
         // Every key first: nothing is decrypted unless each dataset's key holders released it.
         const dataKeys: Uint8Array[] = []
         try {
-          for (const part of parts) dataKeys.push(await keys.requestKey({ job, dataset: part, pool, signal }))
+          // The chain RPC or a key holder out of reach: the job waits in provisioning and asks again.
+          for (const part of parts)
+            dataKeys.push(
+              await requestKeyWithRetry(keys, {
+                job,
+                dataset: part,
+                pool,
+                signal,
+                onRetry: ({ attempt, delayMs, error }) =>
+                  log.warn({ jobId: job.id, attempt, delayMs, code: (error as { code?: string }).code }, 'key release waits for the chain or a key holder'),
+              }),
+            )
         } catch (error) {
           for (const key of dataKeys) key.fill(0)
           throw error
