@@ -12,8 +12,8 @@ import { fullRun, record } from './fixtures/report.ts'
 
 /** The node's resident memory must stay below this under every load case. */
 const maxRssMb = 1024
-const seconds = fullRun ? 15 : 3
-const jobCount = fullRun ? 50 : 10
+const seconds = fullRun ? 15 : 2
+const jobCount = fullRun ? 50 : 5
 
 let t: FaultStack
 let node: NodeProcess
@@ -65,7 +65,7 @@ describe('load on loopback', () => {
   test('behavior: signed job status answers every request under load (each request signed once)', async () => {
     const { chainId, address } = await t.buyer.vault.node()
     const path = `/v1/jobs/${job.id}`
-    const count = fullRun ? 5000 : 600
+    const count = fullRun ? 5000 : 300
     const signed: Record<string, string>[] = []
     for (let i = 0; i < count; i++) signed.push((await signRequest(t.buyer.account, { chainId, node: address, method: 'GET', path, lifetimeSeconds: 600 })) as Record<string, string>)
     await load('GET /v1/jobs/:id (signed)', {
