@@ -117,6 +117,8 @@ const shortRun = new Set(['running', 'queued job behind', 'DP job with a reserva
 
 /** `test`, or `test.skip` for a kill point only the full run takes. */
 const killPoint = (name: string) => (fullRun || shortRun.has(name) ? test : test.skip)
+/** A kill, its restart and its checks take minutes on a loaded 2-core machine. */
+const timeout = 300_000
 
 async function faultCase(name: string, run: () => Promise<string[]>) {
 
@@ -126,7 +128,7 @@ async function faultCase(name: string, run: () => Promise<string[]>) {
 }
 
 describe('kill -9 at each step of a job', () => {
-  killPoint('after submit')('behavior: after submit (the job stored, its 201 not yet sent): the job runs after the restart and its order pays once', () =>
+  killPoint('after submit')('behavior: after submit (the job stored, its 201 not yet sent): the job runs after the restart and its order pays once', { timeout }, () =>
     faultCase('after submit', async () => {
       const [orderTx] = await t.buyOrders(plain, 1)
       await armed({ kind: 'submit' })
@@ -135,7 +137,7 @@ describe('kill -9 at each step of a job', () => {
       return afterRestart(plain, [orderTx!])
     }))
 
-  killPoint('provisioning')('behavior: provisioning (claimed, inputs not yet open): failed as interrupted, the order pays for a retry', () =>
+  killPoint('provisioning')('behavior: provisioning (claimed, inputs not yet open): failed as interrupted, the order pays for a retry', { timeout }, () =>
     faultCase('provisioning', async () => {
       const [orderTx] = await t.buyOrders(plain, 1)
       await armed({ kind: 'state', state: 'provisioning' })
@@ -144,7 +146,7 @@ describe('kill -9 at each step of a job', () => {
       return afterRestart(plain, [orderTx!])
     }))
 
-  killPoint('running')('behavior: running (the program inside the sandbox reported an epoch): failed as interrupted, the sandbox died with the node', () =>
+  killPoint('running')('behavior: running (the program inside the sandbox reported an epoch): failed as interrupted, the sandbox died with the node', { timeout }, () =>
     faultCase('running', async () => {
       const [orderTx] = await t.buyOrders(plain, 1)
       const job = await submitJob(t.buyer.vault, { dataset: plain.datatoken, trainer: { id: 'test-blocker' }, params: lrParams, orderTx: orderTx! })
@@ -159,7 +161,7 @@ describe('kill -9 at each step of a job', () => {
       return lost
     }))
 
-  killPoint('checking')('behavior: checking (the program ended, the egress guard at work): failed as interrupted, nothing released', () =>
+  killPoint('checking')('behavior: checking (the program ended, the egress guard at work): failed as interrupted, nothing released', { timeout }, () =>
     faultCase('checking', async () => {
       const [orderTx] = await t.buyOrders(plain, 1)
       await armed({ kind: 'state', state: 'checking' })
@@ -174,7 +176,7 @@ describe('kill -9 at each step of a job', () => {
       return lost
     }))
 
-  killPoint('finished before download')('behavior: finished, before the download: the outputs and receipt download after the restart', () =>
+  killPoint('finished before download')('behavior: finished, before the download: the outputs and receipt download after the restart', { timeout }, () =>
     faultCase('finished before download', async () => {
       const [orderTx] = await t.buyOrders(plain, 1)
       await armed({ kind: 'state', state: 'finished' })
@@ -187,7 +189,7 @@ describe('kill -9 at each step of a job', () => {
       return [...lost, ...(await afterRestart(plain, [orderTx!]))]
     }))
 
-  killPoint('during a cancel')('behavior: during a cancel (the sandbox aborted, the job not yet failed): the job ends and its order is not spent twice', () =>
+  killPoint('during a cancel')('behavior: during a cancel (the sandbox aborted, the job not yet failed): the job ends and its order is not spent twice', { timeout }, () =>
     faultCase('during a cancel', async () => {
       const [orderTx] = await t.buyOrders(plain, 1)
       await armed({ kind: 'cancel' })
@@ -198,7 +200,7 @@ describe('kill -9 at each step of a job', () => {
       return afterRestart(plain, [orderTx!])
     }))
 
-  killPoint('queued job behind')('behavior: with a queued job behind a running one: the running one is interrupted, the queued one runs after the restart', () =>
+  killPoint('queued job behind')('behavior: with a queued job behind a running one: the running one is interrupted, the queued one runs after the restart', { timeout }, () =>
     faultCase('queued job behind', async () => {
       const [first, second] = await t.buyOrders(plain, 2)
       const job = await submitJob(t.buyer.vault, { dataset: plain.datatoken, trainer: { id: 'test-blocker' }, params: lrParams, orderTx: first! })
@@ -213,7 +215,7 @@ describe('kill -9 at each step of a job', () => {
       return [...lost, ...(await afterRestart(plain, [first!, second!]))]
     }))
 
-  killPoint('awaiting approval')('behavior: awaiting the owner\'s approval: still waiting after the restart, runs once approved', () =>
+  killPoint('awaiting approval')('behavior: awaiting the owner\'s approval: still waiting after the restart, runs once approved', { timeout }, () =>
     faultCase('awaiting approval', async () => {
       const [orderTx] = await t.buyOrders(plain, 1)
       const { hash } = await uploadAlgorithm(t.buyer.vault, { code: columnMeansProgram })
@@ -230,7 +232,7 @@ describe('kill -9 at each step of a job', () => {
       return [...lost, ...(await afterRestart(plain, [orderTx!]))]
     }))
 
-  killPoint('DP job with a reservation')('behavior: a DP job with its ε reserved, killed while running: the reservation is released, nothing is spent, the retry spends once', () =>
+  killPoint('DP job with a reservation')('behavior: a DP job with its ε reserved, killed while running: the reservation is released, nothing is spent, the retry spends once', { timeout }, () =>
     faultCase('DP job with a reservation', async () => {
       const [orderTx] = await t.buyOrders(private_, 1)
       await armed({ kind: 'state', state: 'running', epoch: true })
@@ -245,7 +247,7 @@ describe('kill -9 at each step of a job', () => {
       return lost
     }))
 
-  killPoint('during an upload')('behavior: during an upload (2 MiB of 8 in IPFS): nothing of it stays stored, the next upload works', () =>
+  killPoint('during an upload')('behavior: during an upload (2 MiB of 8 in IPFS): nothing of it stays stored, the next upload works', { timeout }, () =>
     faultCase('during an upload', async () => {
       const before = await bytesUnder(`${t.dataDir}/ipfs/blocks`)
       await armed({ kind: 'upload', afterBytes: 2 * 1024 ** 2 })

@@ -14,6 +14,8 @@ import { fullRun, record } from './fixtures/report.ts'
 const maxRssMb = 1024
 const seconds = fullRun ? 15 : 2
 const jobCount = fullRun ? 50 : 5
+/** The full run's cases take minutes on a loaded 2-core machine. */
+const timeout = fullRun ? 900_000 : 300_000
 
 let t: FaultStack
 let node: NodeProcess
@@ -56,13 +58,13 @@ async function load(name: string, options: Omit<autocannon.Options, 'url'>) {
 }
 
 describe('load on loopback', () => {
-  test('behavior: the read routes answer every request under load', async () => {
+  test('behavior: the read routes answer every request under load', { timeout }, async () => {
     await load('GET /v1/health', { duration: seconds, requests: [{ method: 'GET', path: '/v1/health' }] })
     await load('GET /v1/datasets', { duration: seconds, requests: [{ method: 'GET', path: '/v1/datasets' }] })
     await load('GET /v1/datasets/:id', { duration: seconds, requests: [{ method: 'GET', path: `/v1/datasets/${dataset.datatoken}` }] })
   })
 
-  test('behavior: signed job status answers every request under load (each request signed once)', async () => {
+  test('behavior: signed job status answers every request under load (each request signed once)', { timeout }, async () => {
     const { chainId, address } = await t.buyer.vault.node()
     const path = `/v1/jobs/${job.id}`
     const count = fullRun ? 5000 : 300
@@ -74,7 +76,7 @@ describe('load on loopback', () => {
     })
   })
 
-  test(`behavior: ${jobCount} jobs submitted at once are all accepted and all finish, memory bounded`, async () => {
+  test(`behavior: ${jobCount} jobs submitted at once are all accepted and all finish, memory bounded`, { timeout }, async () => {
     const orders = await t.buyOrders(dataset, jobCount)
     const latencies: number[] = []
     const started = performance.now()
