@@ -19,18 +19,18 @@ export function formatReliabilityTable(facts: ReliabilityFact[], { heading }: { 
   const unauthorized = facts.filter((fact) => fact.kind === 'unauthorized')
   const hostile = facts.filter((fact) => fact.kind === 'hostile')
   const load = facts.filter((fact) => fact.kind === 'load')
-  lines.push(`${pad('Faults injected', 44)}${pad('survived', 10)}`)
-  for (const fact of faults) lines.push(`  ${pad(fact.name, 42)}${pad(fact.survived ? 'yes' : 'NO', 10)}${lostCell(fact.lost)}`)
-  lines.push('', `${pad('Unauthorized attempts', 44)}${pad('tried', 10)}${pad('refused', 10)}`)
-  for (const fact of unauthorized) lines.push(`  ${pad(fact.name, 42)}${pad(num(fact.tried), 10)}${pad(num(fact.refused), 10)}${fact.refused === fact.tried ? 'lost: 0' : `LOST: ${fact.tried - fact.refused} got through`}`)
-  lines.push('', `${pad('Hostile inputs', 44)}${pad('tried', 10)}${pad('5xx', 6)}${pad('crashes', 9)}${pad('hangs', 7)}`)
+  lines.push(`${pad('Faults injected', 46)}${pad('survived', 10)}`)
+  for (const fact of faults) lines.push(`  ${pad(fact.name, 44)}${pad(fact.survived ? 'yes' : 'NO', 10)}${lostCell(fact.lost)}`)
+  lines.push('', `${pad('Unauthorized attempts', 46)}${pad('tried', 10)}${pad('refused', 10)}`)
+  for (const fact of unauthorized) lines.push(`  ${pad(fact.name, 44)}${pad(num(fact.tried), 10)}${pad(num(fact.refused), 10)}${fact.refused === fact.tried ? 'lost: 0' : `LOST: ${fact.tried - fact.refused} got through`}`)
+  lines.push('', `${pad('Hostile inputs', 46)}${pad('tried', 10)}${pad('5xx', 6)}${pad('crashes', 9)}${pad('hangs', 7)}`)
   for (const fact of hostile) {
     const bad = fact.fiveHundreds + fact.crashes + fact.hangs
-    lines.push(`  ${pad(fact.name, 42)}${pad(num(fact.tried), 10)}${pad(fact.fiveHundreds, 6)}${pad(fact.crashes, 9)}${pad(fact.hangs, 7)}${bad ? `LOST: ${bad} bad answers` : 'lost: 0'}`)
+    lines.push(`  ${pad(fact.name, 44)}${pad(num(fact.tried), 10)}${pad(fact.fiveHundreds, 6)}${pad(fact.crashes, 9)}${pad(fact.hangs, 7)}${bad ? `LOST: ${bad} bad answers` : 'lost: 0'}`)
   }
-  lines.push('', `${pad('Load (loopback, autocannon)', 44)}${pad('requests', 10)}${pad('req/s', 8)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}${pad('peak RSS', 10)}`)
+  lines.push('', `${pad('Load (loopback, autocannon)', 46)}${pad('requests', 10)}${pad('req/s', 8)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}${pad('peak RSS', 10)}`)
   for (const fact of load)
-    lines.push(`  ${pad(fact.name, 42)}${pad(num(fact.requests), 10)}${pad(num(fact.rps), 8)}${pad(fact.p50Ms, 8)}${pad(fact.p99Ms, 8)}${pad(`${fact.peakRssMb} MiB`, 10)}${lostCell(fact.lost)}`)
+    lines.push(`  ${pad(fact.name, 44)}${pad(num(fact.requests), 10)}${pad(num(fact.rps), 8)}${pad(fact.p50Ms, 8)}${pad(fact.p99Ms, 8)}${pad(`${fact.peakRssMb} MiB`, 10)}${lostCell(fact.lost)}`)
   const totals: ReliabilityTotals = {
     faults: faults.length,
     survived: faults.filter((fact) => fact.survived).length,
