@@ -28,6 +28,7 @@ import { heJobInputs } from './he/he-job-inputs.ts'
 import type { ApiComponents } from './http/components.ts'
 import { thresholdKeyService } from './keys/threshold-key-service.ts'
 import type { KeyService } from './keys/key-service.ts'
+import { requestKeyWithRetry } from './keys/requestKeyWithRetry.ts'
 import { litKeyService } from './keys/lit/index.ts'
 import { keyRegistryReader } from './keyholder/holder-chain.ts'
 import { keyHolder } from './keyholder/key-holder.ts'
@@ -152,13 +153,23 @@ export async function startVaultNode(
     await mkdir(resultsDir, { recursive: true, mode: 0o700 })
 
     const pools = poolReader({ client: chain.client })
+    // A job whose key release fails only because the chain or a key holder is out of reach waits
+    // and retries with backoff (up to 5 minutes) instead of failing; a refusal fails at once.
+    const patientKeys: Pick<KeyService, 'requestKey'> = {
+      requestKey: (request) =>
+        requestKeyWithRetry(keys, {
+          ...request,
+          onRetry: ({ attempt, delayMs, error }) =>
+            log.warn({ jobId: request.job.id, attempt, delayMs, code: (error as { code?: string }).code }, 'key release waits for the chain or a key holder'),
+        }),
+    }
     const inputs = datasetInputs({ maxJobWallTimeSeconds: config.maxJobWallTimeSeconds, maxJobMemoryMb: config.maxJobMemoryMb })({
       datasets,
-      keys,
+      keys: patientKeys,
       storage,
       pools,
       // Homomorphic jobs: the HE bundle is opened (checked, nothing decrypted); the key is asked for at release.
-      he: heJobInputs(config)({ datasets, storage, keys, logger }),
+      he: heJobInputs(config)({ datasets, storage, keys: patientKeys, logger }),
     })
 
     const pytorch = config.environments?.every((environment) => environment.runtime !== 'pytorch' || environment.runner !== 'sandbox') ? false : await sandboxHasPytorch()

@@ -8,7 +8,7 @@ import { depthFirstWalker } from '@helia/utils'
 import { CID } from 'multiformats/cid'
 import type { AbortOptions } from '@libp2p/interface'
 import type { Logger } from '../logger.ts'
-import { ContentNotFoundError, type Storage, limitBytes } from './storage.ts'
+import { ContentNotFoundError, type Storage, StorageFullError, isDiskFull, limitBytes } from './storage.ts'
 
 /** Multicodec code of raw blocks: UnixFS file leaves, which link to nothing. */
 const rawCodec = 0x55
@@ -113,6 +113,7 @@ export async function heliaStorage({ dir, logger }: HeliaStorageInit): Promise<S
       while (gcRunning) await gcRunning
       inFlight++
       let size = 0
+      let full = false
       const counted = (async function* () {
         for await (const chunk of limitBytes(source, maxBytes)) {
           size += chunk.byteLength
@@ -128,10 +129,16 @@ export async function heliaStorage({ dir, logger }: HeliaStorageInit): Promise<S
       } catch (error) {
         // Blocks of an upload that failed half-way stay unpinned; collect them when it is safe.
         gcWanted = true
-        throw error
+        if (!isDiskFull(error)) throw error
+        full = true
+        throw new StorageFullError({ cause: error })
       } finally {
         inFlight--
+        // A full disk cannot wait a minute for its space back: collect at once (when no other add
+        // is in flight) and answer only when this add's blocks are gone.
+        if (full) lastGc = 0
         maybeCollect()
+        if (full) await gcRunning
       }
     },
 

@@ -21,6 +21,29 @@ export class UploadTooLargeError extends DataVaultError {
   }
 }
 
+/** The node's IPFS disk is full: the upload was refused and what it wrote removed. */
+export class StorageFullError extends DataVaultError {
+  override name = 'StorageFullError'
+  constructor({ cause }: { cause?: unknown } = {}) {
+    super('The node\'s storage is full; the upload was not stored. Try again later or ask the operator to add space.', {
+      code: 'STORAGE_FULL',
+      status: 507,
+      expose: true,
+      cause,
+    })
+  }
+}
+
+/** True when `error`, or an error it wraps, is the filesystem's ENOSPC (or EDQUOT: a quota). */
+export function isDiskFull(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 8; current = (current as { cause?: unknown }).cause, depth++) {
+    const code = (current as { code?: unknown }).code
+    if (code === 'ENOSPC' || code === 'EDQUOT') return true
+    if (/\bENOSPC\b/.test(String((current as { message?: unknown }).message ?? ''))) return true
+  }
+  return false
+}
+
 /** The CID is not stored on this node. */
 export class ContentNotFoundError extends DataVaultError {
   override name = 'ContentNotFoundError'
