@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Launcher of the `datavault` CLI. The CLI is TypeScript run by Node 24 (type stripping); when
-// this file is started by an older system Node, it re-runs itself with the Node 24 that the
-// project installs from the npm registry.
+// Launcher of the `datavault` CLI. In the repository the CLI is TypeScript run by Node 24 (type
+// stripping, ../src/main.ts); in the installed package (`@datavault/cli`, which ships no src/) it is
+// the build, ../dist/main.js. When this file is started by an older system Node, it re-runs itself
+// with the Node 24 that the repository installs from the npm registry.
 import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import module, { createRequire } from 'node:module'
 
 const major = Number(process.versions.node.split('.')[0])

@@ -2,7 +2,7 @@
 // of category columns, capped): a column whose every cell is a plain decimal number (as the
 // trainers parse them) is a `number`; any other is a `category` with its distinct values.
 import { createReadStream } from 'node:fs'
-import type { DatasetSchema } from '../api/schemas.ts'
+import type { DatasetSchema } from '@datavault/sdk'
 import { CliFileError, CliUsageError } from './errors.ts'
 
 // The trainers' number syntax (compute-to-data/src/trainers/common/table.ts).

@@ -1,6 +1,6 @@
 // The CLI's errors and the exit code each one ends the process with. Scripts rely on the codes;
 // they are listed in the top-level `--help` and in sdk/README.md.
-import { DataVaultError, isDataVaultError } from '../errors/base.ts'
+import { DataVaultError, isDataVaultError } from '@datavault/sdk'
 
 /** Exit codes of the `datavault` CLI. Stable: scripts branch on them. */
 export const exitCodes = {

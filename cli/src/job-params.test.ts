@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { torchMlpParametersSchema } from '../trainers/torch-mlp-plan.ts'
+import { torchMlpParametersSchema } from '@datavault/sdk'
 import { parseDp, parseParams } from './job-params.ts'
 
 describe('parseParams', () => {

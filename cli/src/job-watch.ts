@@ -1,8 +1,8 @@
 // Following a job until it ends: state changes as notes, epochs as a progress bar.
-import { getJob } from '../api/actions/getJob.ts'
-import { watchJob } from '../api/actions/watchJob.ts'
-import type { JobView } from '../api/schemas.ts'
-import type { VaultClient } from '../api/transport.ts'
+import { getJob } from '@datavault/sdk'
+import { watchJob } from '@datavault/sdk'
+import type { JobView } from '@datavault/sdk'
+import type { VaultClient } from '@datavault/sdk'
 import { CliInterruptedError, CliNotFoundError } from './errors.ts'
 import type { Output } from './output.ts'
 

@@ -1,9 +1,9 @@
 // The CLI's key files: Web3 Secret Storage v3, the SDK's browser-safe keystore (`../keystore/`),
 // at geth's costs, with the CLI's error class and codes (exit code 6).
-import { type KeystoreErrorReason, type ScryptCost, type WrittenKeystore, KeystoreError, decryptKeystore as decrypt, encryptKeystore as encrypt } from '../keystore/keystore.ts'
+import { type KeystoreErrorReason, type ScryptCost, type WrittenKeystore, KeystoreError, decryptKeystore as decrypt, encryptKeystore as encrypt } from '@datavault/sdk'
 import { CliWalletError } from './errors.ts'
 
-export { type KeystoreV3, keystoreV3Schema } from '../keystore/keystore.ts'
+export { type KeystoreV3, keystoreV3Schema } from '@datavault/sdk'
 
 /** scrypt cost of new keys: geth's "standard" (N = 2^18, r = 8, p = 1; about a second). */
 export const standardScrypt = { n: 262_144, r: 8, p: 1 } as const

@@ -128,5 +128,5 @@ export function startCli(): void {
   )
 }
 
-// `node sdk/src/cli/main.ts …` (npm run dev); bin/datavault.mjs calls startCli() itself.
+// `node cli/src/main.ts …` (npm run dev); bin/datavault.mjs calls startCli() itself.
 if (import.meta.main) startCli()

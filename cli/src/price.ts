@@ -1,6 +1,6 @@
 // A datatoken's price (as the SDK's getDatatokenPrice reads it from the chain) in words and JSON.
 import { formatUnits } from 'viem'
-import type { DatatokenPrice } from '../chain/getDatatokenPrice.ts'
+import type { DatatokenPrice } from '@datavault/sdk'
 
 /** A price in words: `5 OCEAN (5.005 with fees)`, `free (dispenser)`, `not for sale`. */
 export function describePrice(price: DatatokenPrice): string {

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { z } from 'zod'
-import { type SignedReceipt, hashJobOutputs, verifyReceipt } from '../api/receipt.ts'
+import { type SignedReceipt, hashJobOutputs, verifyReceipt } from '@datavault/sdk'
 import { CliFileError, CliUsageError, CliVerificationError } from './errors.ts'
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/) as unknown as z.ZodType<`0x${string}`>

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import type { Command } from '../command.ts'
 import { helpRequested } from '../command.ts'
 import { CliUsageError } from '../errors.ts'
+import { startDevStack } from '@datavault/vault'
 
 const help = `datavault dev — run the local stack in the foreground
 
@@ -33,18 +34,6 @@ Examples:
   datavault dev --keyholders 3 --threshold 2
   datavault dev --port 0 --chain-port 0 --json | jq -r .vaultUrl
 `
-
-/** Minimal shape of `@datavault/vault`'s dev stack, loaded at run time (the SDK does not depend on the vault). */
-type DevStackModule = {
-  startDevStack(params: { dataDir: string; port?: number; chainPort?: number; keyHolders?: number; keyThreshold?: number; onStep?: (line: string) => void }): Promise<{
-    rpcUrl: string
-    vaultUrl: string
-    chainId: number
-    keyHolders: { url: string; address: string }[]
-    keyThreshold: number
-    stop(): Promise<void>
-  }>
-}
 
 function port(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback
@@ -85,8 +74,6 @@ export const devCommand: Command = {
     const keyThreshold = count(values.threshold, 'threshold', 16)
     if (keyThreshold !== undefined && (keyHolders === 0 || keyThreshold < 1 || keyThreshold > keyHolders))
       throw new CliUsageError(`--threshold must be between 1 and --keyholders (${keyHolders}), got ${keyThreshold}.`)
-    const specifier = '@datavault/vault'
-    const { startDevStack } = (await import(specifier)) as DevStackModule
     const started = Date.now()
     // With --json, stdout carries the one document; people's lines go to stderr.
     const say = values.json ? io.stderr : io.stdout

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { getEnvironments } from '../../api/actions/getEnvironments.ts'
+import { getEnvironments } from '@datavault/sdk'
 import { commonHelp, commonOptions, connectionHelp, connectionOptions, positionalsExactly } from '../args.ts'
 import { type Command, helpRequested, openSession } from '../command.ts'
 

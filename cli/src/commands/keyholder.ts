@@ -4,6 +4,7 @@ import type { Command } from '../command.ts'
 import { helpRequested } from '../command.ts'
 import { resolveConfig } from '../config.ts'
 import { CliUsageError } from '../errors.ts'
+import { startKeyHolder } from '@datavault/vault'
 
 const help = `datavault keyholder — run one key holder in the foreground
 
@@ -35,19 +36,6 @@ Examples:
   datavault keyholder --port 0 --json
 `
 
-/** Minimal shape of `@datavault/vault`'s key holder, loaded at run time (the SDK does not depend on the vault). */
-type KeyHolderModule = {
-  startKeyHolder(params: {
-    dataDir: string
-    host?: string
-    port?: number
-    publicUrl?: string
-    rpcUrl: string
-    chainId: number
-    addressesFile: string
-  }): Promise<{ url: string; address: string; encryptionPublicKey: string; stop(): Promise<void> }>
-}
-
 /** `datavault keyholder`: one key holder in the foreground. */
 export const keyholderCommand: Command = {
   name: 'keyholder',
@@ -77,8 +65,6 @@ export const keyholderCommand: Command = {
     if (!config.rpcUrl || !config.chainId) throw new CliUsageError('The chain is unknown: pass --rpc-url and --chain-id, or run `datavault dev` first.')
     const addressesFile = config.addressesFile?.value ?? (config.dev?.addressesFile ? resolve(config.dev.file, '..', config.dev.addressesFile) : undefined)
     if (!addressesFile) throw new CliUsageError('The contract addresses are unknown: pass --addresses-file, or run `datavault dev` first.')
-    const specifier = '@datavault/vault'
-    const { startKeyHolder } = (await import(specifier)) as KeyHolderModule
     const say = values.json ? io.stderr : io.stdout
     const holder = await startKeyHolder({
       dataDir: resolve(io.cwd, values['data-dir']),

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import type { Command } from '../command.ts'
 import { helpRequested } from '../command.ts'
 import { CliUsageError } from '../errors.ts'
+import { type VaultConfig, type VaultNode, readVaultConfigFromEnv, startVaultNode } from '@datavault/vault'
 
 const help = `datavault node — run a production vault node in the foreground
 
@@ -42,12 +43,6 @@ Examples:
   datavault node --host 0.0.0.0 --public-url https://vault.example.org --addresses-file addresses.json
   DATAVAULT_RPC_URL=https://rpc.example.org DATAVAULT_CHAIN_ID=8996 datavault node --json
 `
-
-/** Minimal shape of `@datavault/vault`, loaded at run time (the SDK does not depend on the vault). */
-type VaultModule = {
-  readVaultConfigFromEnv(env: NodeJS.ProcessEnv): { dataDir: string; chainId: number; addressesFile: string; publicUrl?: string | undefined }
-  startVaultNode(config: never): Promise<{ url: string; address: `0x${string}`; stop(): Promise<void> }>
-}
 
 /** Each flag and the variable it overrides. */
 const flagVariables = {
@@ -143,21 +138,19 @@ export const nodeCommand: Command = {
     // Relative paths, from a flag or a variable, are relative to the working directory.
     for (const variable of pathVariables) if (env[variable]) env[variable] = resolve(io.cwd, env[variable])
 
-    const specifier = '@datavault/vault'
-    const vault = (await import(specifier)) as VaultModule
     const isConfigError = (error: unknown): error is { shortMessage?: string; details?: string } => (error as { code?: unknown } | null)?.code === 'CONFIG_INVALID'
-    let config: ReturnType<VaultModule['readVaultConfigFromEnv']>
+    let config: VaultConfig
     try {
-      config = vault.readVaultConfigFromEnv(env)
+      config = readVaultConfigFromEnv(env)
     } catch (error) {
       throw isConfigError(error) ? configUsageError(error, env) : error
     }
     const say = values.json ? io.stderr : io.stdout
     const started = Date.now()
     say.write(`starting the vault node (data dir ${config.dataDir}, chain ${config.chainId})…\n`)
-    let node: Awaited<ReturnType<VaultModule['startVaultNode']>>
+    let node: VaultNode
     try {
-      node = await vault.startVaultNode(config as never)
+      node = await startVaultNode(config)
     } catch (error) {
       // A setting only the start-up can judge (an environment's runner, the anchoring registry).
       if (isConfigError(error)) throw configUsageError(error, env)
