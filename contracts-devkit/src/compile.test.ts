@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import * as abis from './abis/index.ts'
-import { receiptRegistryAbi, receiptRegistryBytecode } from './abis/receipt-registry.ts'
+import * as abis from '@datavault/contracts/abis'
+import { receiptRegistryAbi, receiptRegistryBytecode } from '@datavault/contracts/abis'
 import { compileContracts, contractSize, listSoliditySources, maxContractSize, packageRoot, renderCompiledOutputs, solcSettings } from './compile.ts'
 
 describe('compileContracts', () => {

@@ -3,8 +3,8 @@
 import { BaseError, ContractFunctionRevertedError, createPublicClient, createWalletClient, http, parseEventLogs, type PublicClient, zeroAddress } from 'viem'
 import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { erc721FactoryAbi } from './abis/erc721-factory.ts'
-import { keyHolderRegistryAbi } from './abis/key-holder-registry.ts'
+import { erc721FactoryAbi } from '@datavault/contracts/abis'
+import { keyHolderRegistryAbi } from '@datavault/contracts/abis'
 import { deployOcean } from './deploy-ocean.ts'
 import { type LocalChain, startLocalChain } from './local-chain.ts'
 

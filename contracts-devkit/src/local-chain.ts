@@ -3,8 +3,8 @@ import { pbkdf2Sync } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { type Address, type Hex, toHex } from 'viem'
 import { HDKey, privateKeyToAddress } from 'viem/accounts'
-import { DataVaultError } from './errors/base.ts'
-import type { Logger } from './logger.ts'
+import { DataVaultError } from '@datavault/contracts'
+import type { Logger } from '@datavault/contracts'
 
 /** Ocean's "development" chain id, which `@oceanprotocol/lib` maps to the `development` addresses. */
 export const localChainId = 8996
@@ -59,7 +59,8 @@ export class LocalChainStartError extends DataVaultError {
 }
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url))
-const nodeEntryPath = fileURLToPath(new URL('./local-chain-node.ts', import.meta.url))
+// Built (dist/*.js, the installed package) or run from the sources (the repository).
+const nodeEntryPath = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './local-chain-node.ts' : './local-chain-node.js', import.meta.url))
 const startedLine = /Started HTTP and WebSocket JSON-RPC server at (http:\/\/[^\s/]+)/
 // Hardhat prints the private keys of its default accounts; such lines never reach a logger.
 const ansiEscape = /\x1b\[[0-9;]*m/g

@@ -3,11 +3,11 @@
 import { createPublicClient, createWalletClient, encodePacked, type Hash, http, keccak256, parseEventLogs, parseSignature, type PublicClient, stringToHex, zeroAddress } from 'viem'
 import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { erc20TemplateAbi } from './abis/erc20-template.ts'
-import { erc721FactoryAbi } from './abis/erc721-factory.ts'
+import { erc20TemplateAbi } from '@datavault/contracts/abis'
+import { erc721FactoryAbi } from '@datavault/contracts/abis'
 import { deployOcean } from './deploy-ocean.ts'
 import { type LocalChain, startLocalChain } from './local-chain.ts'
-import { verifyOrder } from './verify-order.ts'
+import { verifyOrder } from '@datavault/contracts/verify-order'
 
 let chain: LocalChain
 let client: PublicClient

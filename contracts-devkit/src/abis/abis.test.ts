@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { type OceanContractName, readOceanArtifact } from '../ocean-artifacts.ts'
+import { runtimeAbisDir } from '../runtime-package.ts'
 import { oceanAbiModules, renderOceanAbiModule } from './generate.ts'
-import * as abis from './index.ts'
+import * as abis from '@datavault/contracts/abis'
 
 const names = Object.keys(oceanAbiModules) as OceanContractName[]
 
 describe('generated Ocean ABIs', () => {
   test.each(names)('default: %s is current with the installed @oceanprotocol/contracts', (name) => {
-    const committed = readFileSync(new URL(`./${oceanAbiModules[name].file}`, import.meta.url), 'utf8')
+    const committed = readFileSync(join(runtimeAbisDir, oceanAbiModules[name].file), 'utf8')
     // If this fails: npm run generate:abis -w @datavault/contracts
     expect(committed).toBe(renderOceanAbiModule(name))
   })

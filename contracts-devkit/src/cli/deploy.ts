@@ -2,7 +2,7 @@
 // Deploys Ocean's datatoken contracts (and our ReceiptRegistry) to any EVM chain and writes the
 // addresses file (Ocean's address.json shape; `development` for chainId 8996).
 //
-//   node datatoken-contracts/src/cli/deploy.ts --rpc http://127.0.0.1:8545 \
+//   node contracts-devkit/src/cli/deploy.ts --rpc http://127.0.0.1:8545 \
 //     --private-key-env DEPLOYER_KEY --out .datavault/addresses.json
 //
 // The key is read from the environment variable named by --private-key-env, never from argv
@@ -11,11 +11,11 @@ import { parseArgs } from 'node:util'
 import { createWalletClient, http, isHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { z } from 'zod/v4'
-import { writeOceanAddressesFile } from '../addresses-file.ts'
+import { writeOceanAddressesFile } from '@datavault/contracts/addresses-file'
 import { deployOcean } from '../deploy-ocean.ts'
-import type { Logger } from '../logger.ts'
+import type { Logger } from '@datavault/contracts'
 
-const usage = 'usage: node datatoken-contracts/src/cli/deploy.ts --rpc URL --private-key-env VAR --out FILE [--ocean-token ADDRESS] [--no-receipt-registry] [--quiet]'
+const usage = 'usage: node contracts-devkit/src/cli/deploy.ts --rpc URL --private-key-env VAR --out FILE [--ocean-token ADDRESS] [--no-receipt-registry] [--quiet]'
 
 const argsSchema = z.object({
   rpc: z.url({ protocol: /^(https?|wss?)$/ }),

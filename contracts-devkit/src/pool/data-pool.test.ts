@@ -4,13 +4,13 @@
 // proposal, leaving mid-vote, calls around governance).
 import { type Address, encodeFunctionData, type Hex, keccak256, parseEther, parseEventLogs, stringToHex, zeroAddress } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { dataPoolAbi } from '../abis/data-pool.ts'
-import { fixedRateExchangeAbi } from '../abis/fixed-rate-exchange.ts'
-import { poolGovernorAbi } from '../abis/pool-governor.ts'
-import { poolShareTokenAbi } from '../abis/pool-share-token.ts'
-import { poolTimelockAbi } from '../abis/pool-timelock.ts'
-import { contributionConsentTypedData, type PoolContribution, poolTrainerId } from './consent.ts'
-import { type DeployPoolParameters, type DeployPoolReturnType, defaultPoolComputeLimits, deployPool } from './deploy-pool.ts'
+import { dataPoolAbi } from '@datavault/contracts/abis'
+import { fixedRateExchangeAbi } from '@datavault/contracts/abis'
+import { poolGovernorAbi } from '@datavault/contracts/abis'
+import { poolShareTokenAbi } from '@datavault/contracts/abis'
+import { poolTimelockAbi } from '@datavault/contracts/abis'
+import { contributionConsentTypedData, type PoolContribution, poolTrainerId } from '@datavault/contracts/pool'
+import { type DeployPoolParameters, type DeployPoolReturnType, defaultPoolComputeLimits, deployPool } from '@datavault/contracts/pool'
 import {
   castVote,
   confirm,

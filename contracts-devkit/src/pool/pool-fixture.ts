@@ -30,17 +30,17 @@ import {
   zeroAddress,
 } from 'viem'
 import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
-import { dataPoolAbi } from '../abis/data-pool.ts'
-import { erc20TemplateAbi } from '../abis/erc20-template.ts'
-import { erc721FactoryAbi } from '../abis/erc721-factory.ts'
-import { fixedRateExchangeAbi } from '../abis/fixed-rate-exchange.ts'
-import { oceanTokenAbi } from '../abis/ocean-token.ts'
-import { poolGovernorAbi } from '../abis/pool-governor.ts'
-import type { OceanAddresses } from '../addresses.ts'
+import { dataPoolAbi } from '@datavault/contracts/abis'
+import { erc20TemplateAbi } from '@datavault/contracts/abis'
+import { erc721FactoryAbi } from '@datavault/contracts/abis'
+import { fixedRateExchangeAbi } from '@datavault/contracts/abis'
+import { oceanTokenAbi } from '@datavault/contracts/abis'
+import { poolGovernorAbi } from '@datavault/contracts/abis'
+import type { OceanAddresses } from '@datavault/contracts/addresses'
 import { deployOcean } from '../deploy-ocean.ts'
 import { type LocalChain, startLocalChain } from '../local-chain.ts'
-import type { PoolContribution } from './consent.ts'
-import type { PoolContracts } from './deploy-pool.ts'
+import type { PoolContribution } from '@datavault/contracts/pool'
+import type { PoolContracts } from '@datavault/contracts/pool'
 
 export type Wallet = WalletClient<Transport, Chain | undefined, Account>
 

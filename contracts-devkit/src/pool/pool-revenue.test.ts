@@ -3,15 +3,15 @@
 // plus the hostile paths (double claims, re-entrancy through a malicious token and a contract member).
 import { type Address, decodeErrorResult, encodeFunctionData, getAddress, parseEther, parseEventLogs, zeroAddress } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { dataPoolAbi } from '../abis/data-pool.ts'
-import { erc20TemplateAbi } from '../abis/erc20-template.ts'
-import { erc721FactoryAbi } from '../abis/erc721-factory.ts'
-import { fixedRateExchangeAbi } from '../abis/fixed-rate-exchange.ts'
-import { oceanTokenAbi } from '../abis/ocean-token.ts'
-import { poolRevenueAbi } from '../abis/pool-revenue.ts'
+import { dataPoolAbi } from '@datavault/contracts/abis'
+import { erc20TemplateAbi } from '@datavault/contracts/abis'
+import { erc721FactoryAbi } from '@datavault/contracts/abis'
+import { fixedRateExchangeAbi } from '@datavault/contracts/abis'
+import { oceanTokenAbi } from '@datavault/contracts/abis'
+import { poolRevenueAbi } from '@datavault/contracts/abis'
 import { reentrantMemberAbi, reentrantMemberBytecode } from '../abis/test/reentrant-member.ts'
 import { reentrantTokenAbi, reentrantTokenBytecode } from '../abis/test/reentrant-token.ts'
-import { type DeployPoolReturnType, deployPool } from './deploy-pool.ts'
+import { type DeployPoolReturnType, deployPool } from '@datavault/contracts/pool'
 import {
   buyAndOrder,
   confirm,

@@ -1,6 +1,8 @@
 // Hardhat 3 config for the local development chain (`startLocalChain` runs its `node` task, see
-// src/local-chain-node.ts; by hand: `node node_modules/hardhat/dist/src/cli.js --config
-// datatoken-contracts/hardhat.config.ts node --hostname 127.0.0.1`).
+// local-chain-node.ts; by hand: `node node_modules/hardhat/dist/src/cli.js --config
+// contracts-devkit/src/hardhat.config.ts node --hostname 127.0.0.1`). It lives in src/ (not at the
+// package root, Hardhat's habit) so that it is built with the rest: Node does not strip types
+// under node_modules, where the installed package runs.
 //
 // - `networks.node` is the network Hardhat's `node` task serves. chainId 8996 is Ocean's
 //   "development" chain. Accounts stay at Hardhat's defaults (the "test … junk" mnemonic, 20
