@@ -11,7 +11,8 @@ const major = Number(process.versions.node.split('.')[0])
 if (major >= 24) {
   // Node caches the compiled CLI on disk (its default cache dir under the temp dir): a quicker start.
   module.enableCompileCache?.()
-  const { startCli } = await import('../src/cli/main.ts')
+  const sources = new URL('../src/main.ts', import.meta.url)
+  const { startCli } = await import(existsSync(sources) ? sources.href : new URL('../dist/main.js', import.meta.url).href)
   startCli()
 } else {
   const require = createRequire(import.meta.url)
