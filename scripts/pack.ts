@@ -135,6 +135,8 @@ export function packPackages({ outDir, stageDir, npm = 'npm' }: PackPackagesOpti
             emitDeclarationOnly: false,
             noEmit: false,
             rewriteRelativeImportExtensions: true,
+            // The config sits in the staging folder: @types resolve from the repository's node_modules.
+            typeRoots: [join(repositoryRoot, 'node_modules', '@types')],
             rootDir: join(source, 'src'),
             outDir: join(target, 'dist'),
           },
@@ -160,10 +162,10 @@ export function packPackages({ outDir, stageDir, npm = 'npm' }: PackPackagesOpti
 
       // 3. The published manifest.
       const published = publishedManifest(manifest)
+      writeFileSync(join(target, 'package.json'), `${JSON.stringify(published, null, 2)}\n`)
       for (const path of [...Object.values(published.exports ?? {}).flatMap((target) => (typeof target === 'string' ? [target] : Object.values(target))), ...Object.values(published.bin ?? {})]) {
         if (!existsSync(join(target, path))) throw new Error(`${dir}: the published manifest names ${path}, which the build did not produce`)
       }
-      writeFileSync(join(target, 'package.json'), `${JSON.stringify(published, null, 2)}\n`)
 
       // 4. The tarball.
       const [packed] = JSON.parse(run(npm, ['pack', '--json', '--pack-destination', resolve(outDir)], target)) as { filename: string; size: number; unpackedSize: number; entryCount: number }[]
