@@ -77,6 +77,11 @@ export function publishedManifest(manifest: Manifest): Manifest {
   return published
 }
 
+/** `from './x.ts'` and `import('../y.ts')` → `.js`, as tsc does for the JavaScript (relative specifiers only). */
+export function rewriteDeclarationImports(declarations: string): string {
+  return declarations.replace(/((?:from\s+|import\s*\(\s*)['"])(\.{1,2}\/[^'"]*?)\.ts(['"])/g, '$1$2.js$3')
+}
+
 function run(command: string, args: string[], cwd: string): string {
   const result = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} (in ${cwd}) failed with ${result.status ?? result.signal}:\n${result.stdout}${result.stderr}`)
@@ -135,6 +140,8 @@ export function packPackages({ outDir, stageDir, npm = 'npm' }: PackPackagesOpti
             emitDeclarationOnly: false,
             noEmit: false,
             rewriteRelativeImportExtensions: true,
+            // `npm run typecheck` checks the sources; the build only emits.
+            noCheck: true,
             // The config sits in the staging folder: @types resolve from the repository's node_modules.
             typeRoots: [join(repositoryRoot, 'node_modules', '@types')],
             rootDir: join(source, 'src'),
@@ -148,6 +155,12 @@ export function packPackages({ outDir, stageDir, npm = 'npm' }: PackPackagesOpti
       run(process.execPath, [tsc, '-p', buildConfig], repositoryRoot)
       rmSync(buildConfig)
       rmSync(join(target, 'tsconfig.build.tsbuildinfo'), { force: true })
+
+      // tsc rewrites `./x.ts` in the JavaScript only; declarations get the same.
+      for (const path of walk(join(target, 'dist')).filter((path) => path.endsWith('.d.ts'))) {
+        const file = join(target, 'dist', path)
+        writeFileSync(file, rewriteDeclarationImports(readFileSync(file, 'utf8')))
+      }
 
       // 2. Assets beside the JavaScript, and the package's other files.
       for (const path of walk(join(source, 'src'))) {
