@@ -21,6 +21,8 @@ export type InstallFootprint = {
   dependencies: number
   /** Bytes on disk of all of them (files, each package's own folder without its nested node_modules). */
   bytes: number
+  /** Their names, sorted. */
+  names: string[]
 }
 
 type Manifest = {
@@ -66,6 +68,7 @@ function folderBytes(dir: string): number {
  */
 export function installFootprint(root: string, names: readonly string[], from: string = root): InstallFootprint {
   const seen = new Set<string>()
+  const found = new Set<string>()
   const queue: { name: string; from: string; optional: boolean }[] = names.map((name) => ({ name, from, optional: false }))
   let bytes = 0
   while (queue.length) {
@@ -79,11 +82,12 @@ export function installFootprint(root: string, names: readonly string[], from: s
     seen.add(dir)
     bytes += folderBytes(dir)
     const manifest = readManifest(dir)
+    found.add(manifest.name ?? next.name)
     for (const name of Object.keys(manifest.dependencies ?? {})) queue.push({ name, from: dir, optional: false })
     for (const name of Object.keys(manifest.optionalDependencies ?? {})) queue.push({ name, from: dir, optional: true })
     for (const name of Object.keys(manifest.peerDependencies ?? {})) queue.push({ name, from: dir, optional: manifest.peerDependenciesMeta?.[name]?.optional === true })
   }
-  return { packages: seen.size, dependencies: seen.size - 1, bytes }
+  return { packages: seen.size, dependencies: seen.size - 1, bytes, names: [...found].sort() }
 }
 
 /** Each `@datavault/*` package installed in `project`, with its footprint. */
@@ -121,7 +125,7 @@ export function sdkFootprintAt(rev: string): InstallFootprint {
   const names = [...Object.keys(sdk.dependencies ?? {}).filter((name) => !name.startsWith('@datavault/')), ...Object.keys(contracts.dependencies ?? {})]
   // The SDK and the contracts package themselves were TypeScript sources; their own bytes are left out.
   const deps = installFootprint(repositoryRoot, [...new Set(names)])
-  return { packages: deps.packages + 2, dependencies: deps.packages + 1, bytes: deps.bytes }
+  return { packages: deps.packages + 2, dependencies: deps.packages + 1, bytes: deps.bytes, names: ['@datavault/contracts', '@datavault/sdk', ...deps.names].sort() }
 }
 
 if (import.meta.main) {

@@ -1,6 +1,6 @@
 // The CLI's errors and the exit code each one ends the process with. Scripts rely on the codes;
-// they are listed in the top-level `--help` and in sdk/README.md.
-import { DataVaultError, isDataVaultError } from '@datavault/sdk'
+// they are listed in the top-level `--help` and in cli/README.md.
+import { DataVaultError, type DataVaultErrorKind, isDataVaultError } from '@datavault/sdk'
 
 /** Exit codes of the `datavault` CLI. Stable: scripts branch on them. */
 export const exitCodes = {
@@ -101,31 +101,26 @@ export class CliInterruptedError extends CliError {
   }
 }
 
-// SDK and node errors, by name or code, to the exit code a script expects.
-const verificationNames = new Set(['ReceiptVerificationError', 'OutputDigestMismatchError'])
-const usageNames = new Set(['TrainerParametersError', 'OceanAddressesError', 'ChainMismatchError', 'AddressesRequiredError', 'PublishDatasetArgumentError'])
-const notFoundNames = new Set(['ExchangeNotFoundError', 'DatatokenNotForSaleError', 'DatasetNotReadyError', 'ChainArgumentError'])
+/** The exit code for each kind of SDK, contract or node error (their classes say which kind they are). */
+const exitCodeOfKind: Record<DataVaultErrorKind, ExitCode> = {
+  input: exitCodes.usage,
+  refused: exitCodes.notFound,
+  verification: exitCodes.verification,
+  failure: exitCodes.failure,
+}
 
 /**
- * The exit code for an error that ended a command. CLI errors carry theirs; the SDK's and the
- * node's are classified by `name`, `code` and HTTP status (a node's 400 is the caller's input,
- * 403/404/409 a refusal; 5xx a failure).
+ * The exit code for an error that ended a command. CLI errors carry theirs; every other
+ * DataVaultError has a `kind` (its class's, or for a node's answer its HTTP status's: 400 is the
+ * caller's input, 403/404/409 a refusal, 5xx a failure), which decides.
  */
 export function exitCodeOf(error: unknown): ExitCode {
   if (error instanceof CliError) return error.exitCode
   const code = (error as { code?: unknown } | undefined)?.code
   if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) return exitCodes.usage
   if (!isDataVaultError(error)) return exitCodes.failure
-  if (verificationNames.has(error.name)) return exitCodes.verification
-  if (usageNames.has(error.name)) return exitCodes.usage
-  if (notFoundNames.has(error.name)) return exitCodes.notFound
-  // A step of a multi-step action failed: its cause says how.
-  if (error.name === 'PublishDatasetError' && isDataVaultError(error.cause)) return exitCodeOf(error.cause)
-  if (error.name === 'VaultApiError') {
-    if (error.status === 400 || error.status === 413 || error.status === 422) return exitCodes.usage
-    if (error.status === 401 || error.status === 403 || error.status === 404 || error.status === 409) return exitCodes.notFound
-  }
-  return exitCodes.failure
+  // An error from a copy of the base class older than `kind` has none: a failure.
+  return exitCodeOfKind[(error as { kind?: DataVaultErrorKind }).kind ?? 'failure'] ?? exitCodes.failure
 }
 
 /** The one line (plus details) the CLI prints for an error: never a stack, key or password. */

@@ -28,7 +28,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'receipts', summary: "(owner) every finished job's receipt on your dataset, verified", load: async () => (await import('./commands/owner.ts')).receiptsCommand },
   { name: 'revoke', summary: '(owner) revoke your dataset: delete its key on the node, stop every new job', load: async () => (await import('./commands/owner.ts')).revokeCommand },
   { name: 'rotate', summary: '(owner) re-encrypt your dataset under a fresh key; the node switches to the new ciphertext', load: async () => (await import('./commands/rotate.ts')).rotateCommand },
-  { name: 'pool', summary: 'DAO data pools: create, join, register, leave, propose, vote, execute, claim revenue, status', load: async () => (await import('./commands/pool.ts')).poolCommand },
+  { name: 'pool', summary: 'DAO data pools: create, join, register, leave, propose, vote, execute, claim revenue, status', load: async () => (await import('./commands/pool/index.ts')).poolCommand },
 ]
 
 const usage = `datavault — data vaults with compute-to-data: find data, train beside it, get the weights

@@ -14,7 +14,7 @@ export {
   oceanAddressesSchema,
   parseOceanAddresses,
 } from './addresses.ts'
-export { DataVaultError, type DataVaultErrorOptions, isDataVaultError } from './errors/base.ts'
+export { DataVaultError, type DataVaultErrorKind, type DataVaultErrorOptions, isDataVaultError } from './errors/base.ts'
 export type { Logger } from './logger.ts'
 export {
   type ContributionConsentTypedDataParameters,

@@ -91,6 +91,7 @@ export class DevkitNotInstalledError extends DataVaultError {
     super('The local development stack needs @datavault/contracts-devkit (the local chain): install it with `npm install --save-dev @datavault/contracts-devkit`.', {
       code: 'DEVKIT_NOT_INSTALLED',
       status: 500,
+      kind: 'input',
       cause: options.cause,
     })
   }

@@ -10,7 +10,7 @@ export type DownloadOutputReturnType = { bytes: Uint8Array; sha256: `0x${string}
 export class OutputDigestMismatchError extends DataVaultError {
   override name = 'OutputDigestMismatchError'
   constructor(name: string) {
-    super(`The downloaded ${name} does not match its SHA-256 digest.`, { code: 'OUTPUT_DIGEST_MISMATCH', status: 502 })
+    super(`The downloaded ${name} does not match its SHA-256 digest.`, { code: 'OUTPUT_DIGEST_MISMATCH', status: 502, kind: 'verification' })
   }
 }
 
