@@ -135,7 +135,13 @@ export const datasetCommand: Command = {
     const dataset = await requireDataset(vault, id)
     const [price, privacy] = await Promise.all([
       priceReader(session, output)(dataset.datatoken),
-      dataset.policy.privacyBudget ? getPrivacyUsage(vault, { dataset: dataset.id }).catch(() => undefined) : undefined,
+      dataset.policy.privacyBudget
+        ? getPrivacyUsage(vault, { dataset: dataset.id }).catch((error: unknown) => {
+            // Shown as unknown, and said: not as a budget nobody has spent.
+            output.warn(`the privacy budget spent could not be read (${(error as { shortMessage?: string }).shortMessage ?? (error as Error).message}).`)
+            return undefined
+          })
+        : undefined,
     ])
     const { policy, schema } = dataset
     output.result({ ...dataset, price: price ? priceJson(price) : null, privacy: privacy ?? null }, () => [

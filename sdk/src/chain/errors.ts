@@ -84,7 +84,7 @@ export class ExchangeNotFoundError extends DataVaultError {
 export class ChainArgumentError extends DataVaultError {
   override name = 'ChainArgumentError'
   constructor(shortMessage: string, { details }: { details?: string } = {}) {
-    super(shortMessage, { code: 'CHAIN_INVALID_ARGUMENT', status: 400, details, kind: 'refused' })
+    super(shortMessage, { code: 'CHAIN_INVALID_ARGUMENT', status: 400, details, kind: 'input' })
   }
 }
 

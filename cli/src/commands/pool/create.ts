@@ -2,12 +2,12 @@
 import { parseArgs } from 'node:util'
 import { erc20Abi, parseUnits } from 'viem'
 import { z } from 'zod'
-import { type ComputePolicy, computePolicySchema, createPool, getPool } from '@datavault/sdk'
+import { type ComputePolicy, computePolicySchema, createPool, getPool, poolContractErrorMessages } from '@datavault/sdk'
 import { addressArg, check, hashArg, positionalsExactly } from '../../args.ts'
 import { helpRequested, openSession } from '../../command.ts'
 import { CliUsageError } from '../../errors.ts'
 import { readJsonArgument } from '../../files.ts'
-import { exitHelp, shared, trainerEntry, amountArg, countArg, shares, refusals, poolFailure, walletOf, nodeOf, nodeKeyHolders, contributionOf, trainerNames, lower, type PoolSubcommand, governanceJson, describeGovernance, baseOptions } from './shared.ts'
+import { exitHelp, shared, trainerEntry, amountArg, countArg, shares, poolFailure, walletOf, nodeOf, nodeKeyHolders, contributionOf, trainerNames, lower, type PoolSubcommand, governanceJson, describeGovernance, baseOptions } from './shared.ts'
 
 const createHelp = `datavault pool create — deploy a DAO data pool
 
@@ -127,7 +127,7 @@ export const create: PoolSubcommand = {
     if (keyHolderFlags.length > 0) output.warn('--key-holder differs from the node\'s key holders: members must escrow their keys with these holders for the pool\'s jobs to use their data.')
     const founders = []
     for (const dataset of datasets) founders.push({ client: wallet, contribution: await contributionOf(client.vault, node, dataset, { rows }) })
-    if (!values.open && founders.length === 0) throw new CliUsageError(refusals.NoMembers!, { code: 'POOL_NO_MEMBERS' })
+    if (!values.open && founders.length === 0) throw new CliUsageError(poolContractErrorMessages.NoMembers, { code: 'POOL_NO_MEMBERS' })
 
     output.note(`deploying the pool "${name}" (${symbol}): about a dozen transactions`)
     const logger = {

@@ -36,12 +36,15 @@ export const execute: PoolSubcommand = {
     const { output, client, pool } = await openPool(io, values, poolArg, { signed: true })
     const executed = await executePool(walletOf(client), { pool, proposalId }).catch(async (error: unknown) => {
       // Say why it cannot run yet: the vote's blocks, or its tally.
-      const [[proposal], now, time] = await Promise.all([
-        getPoolProposals(client.public, { pool, proposalId }).catch(() => []),
-        blockNumber(client).catch(() => undefined),
-        chainTime(client).catch(() => undefined),
-      ])
-      return poolFailure(error, { proposal, now, chainTime: time })
+      // A read that fails here is named in the message, not shown as "no proposal".
+      const [proposals, now, time] = await Promise.allSettled([getPoolProposals(client.public, { pool, proposalId }), blockNumber(client), chainTime(client)])
+      const failed = [proposals, now, time].find((result) => result.status === 'rejected')
+      return poolFailure(error, {
+        proposal: proposals.status === 'fulfilled' ? proposals.value[0] : undefined,
+        now: now.status === 'fulfilled' ? now.value : undefined,
+        chainTime: time.status === 'fulfilled' ? time.value : undefined,
+        unavailable: failed ? `reading the chain failed: ${(failed.reason as { shortMessage?: string; message?: string }).shortMessage ?? (failed.reason as Error).message}` : undefined,
+      })
     })
     const wait = secondsUntil(executed.readyAt, await chainTime(client))
     output.result({ pool, proposalId: proposalId.toString(), status: executed.status, readyAt: executed.readyAt.toISOString(), txHash: executed.txHash }, [

@@ -7,7 +7,7 @@ import { getPool, decodePoolCalls, type PoolAction, proposePool } from '@datavau
 import { addressArg, check, hashArg, positionalsExactly } from '../../args.ts'
 import { helpRequested } from '../../command.ts'
 import { CliNotFoundError, CliUsageError } from '../../errors.ts'
-import { exitHelp, shared, trainerEntry, amountArg, countArg, switchArg, shares, poolFailure, openPool, walletOf, trainerNames, describeCalls, blockNumber, type PoolSubcommand, baseOptions } from './shared.ts'
+import { exitHelp, shared, trainerEntry, amountArg, countArg, switchArg, shares, poolFailure, openPool, walletOf, trainerNames, describeCalls, blockNumber, type PoolSubcommand, baseOptions, nodeForNames } from './shared.ts'
 
 const proposeHelp = `datavault pool propose — propose changes for the members to vote on
 
@@ -112,7 +112,7 @@ export const propose: PoolSubcommand = {
       if (units <= 0n) throw new CliUsageError('--price must be more than 0.')
       actions.push({ type: 'setPrice', price: units })
     }
-    const node = await client.vault.node().catch(() => undefined)
+    const node = await nodeForNames(client, output)
     const proposed = await proposePool(walletOf(client), { pool, actions, description }).catch((error: unknown) => poolFailure(error))
     const now = await blockNumber(client)
     const governor = await client.public.readContract({ address: pool, abi: dataPoolAbi, functionName: 'governor' })

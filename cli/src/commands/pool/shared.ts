@@ -1,6 +1,6 @@
 // What the `datavault pool` subcommands share: options, argument schemas, the pool and node lookups,
 // the contract-error handling and the formatting of proposals, claims and governance.
-import { poolKeyEscrowDigest, type NodeInfo, type VaultClient, type DataVaultBaseClient, isDataVaultError, type PoolStatus, type PoolProposal, type DecodedPoolCall } from '@datavault/sdk'
+import { poolKeyEscrowDigest, type NodeInfo, type VaultClient, type DataVaultBaseClient, describePoolContractError, isDataVaultError, type PoolStatus, type PoolProposal, type DecodedPoolCall } from '@datavault/sdk'
 import { type Address, type Hex, erc20Abi, formatUnits } from 'viem'
 import { z } from 'zod'
 import { dataPoolAbi } from '@datavault/contracts/abis'
@@ -9,7 +9,7 @@ import { addressArg, check, commonHelp, commonOptions, connectionHelp, connectio
 import { type CommonValues, openSession } from '../../command.ts'
 import { CliError, CliNotFoundError, CliUsageError, CliWalletError, exitCodes } from '../../errors.ts'
 import { listKeys } from '../../keystore-files.ts'
-import type { CliIo } from '../../output.ts'
+import type { CliIo, Output } from '../../output.ts'
 import type { Session } from '../../session.ts'
 import { requireDataset } from '../datasets.ts'
 
@@ -36,58 +36,34 @@ export const switchArg = z.enum(['on', 'off'], { message: 'must be on or off' })
 export const shares = (value: bigint) => formatUnits(value, 18)
 export const plural = (count: number | bigint, word: string) => `${count} ${word}${count === 1 || count === 1n ? '' : 's'}`
 
-// Contract errors, by the name viem decodes, in words; all are refusals (exit 4).
-export const refusals: Record<string, string> = {
-  NotDatasetOwner: "Your wallet does not own this dataset's data NFT: only its owner can add it to a pool.",
-  DatasetAlreadyAdded: 'This dataset is in the pool already (or waiting to be accepted).',
-  DatasetRemovedByGovernance: "The pool's members removed this dataset; it cannot be added again.",
-  DatasetNotPending: 'That dataset is not waiting to be accepted.',
-  NotOceanDatatoken: "That is not a datatoken made by this chain's Ocean factory.",
-  SharesOverCap: "The pool's share caps would be exceeded (per contribution or in all).",
-  ZeroShares: 'That contribution would earn no shares (declare its rows).',
-  InvalidContribution: 'The pool refused the contribution (CID, key escrow or rows).',
-  ConsentExpired: 'The consent expired.',
-  InvalidConsent: 'The consent is not valid (wrong signer, or used already).',
-  NotMember: 'Your wallet is not a member of this pool.',
-  DatasetNotInPool: 'That dataset is not in this pool as one of yours.',
-  PoolGovernorNoVotingPower:
-    'Your wallet has no voting power on this proposal: it held no shares of the pool just before the proposal was made (shares gained later, or after leaving, do not count).',
-  GovernorAlreadyCastVote: 'Your wallet has voted on this proposal already.',
-  GovernorInsufficientProposerVotes: "Your wallet holds fewer shares than the pool's proposal threshold (held before this block).",
-  GovernorUnexpectedProposalState: 'The proposal is not in a state that allows this (its vote is not open, or it was decided already).',
-  GovernorNonexistentProposal: 'This pool has no such proposal.',
-  GovernorRestrictedProposer: 'This proposal may only be made by the address its description names.',
-  AlreadyClaimed: 'Your wallet claimed that distribution already.',
-  NothingToClaim: 'Nothing to claim from that distribution for your wallet.',
-  NoShares: 'Your wallet held no shares when that distribution was made.',
-  UnknownDistribution: 'This pool has no such distribution.',
-  NothingToDistribute: 'There is nothing new to distribute.',
-  InvalidKeyHolders: 'The key holders are not valid (1 to 16 distinct addresses, threshold 1 to their number).',
-  NoMembers: 'A closed pool needs founding members: pass --dataset with a dataset of yours, or --open.',
-}
-
-/** `CamelCase` → `CAMEL_CASE`. */
 export const upperSnake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()
 
 /**
- * Turns the pool actions' errors into the CLI's: a contract's refusal (by its custom error) and the
- * SDK's proposal-state errors are exit 4 with a sentence; anything else goes on unchanged.
+ * Turns the pool actions' errors into the CLI's: a pool contract's refusal (by its custom error, in
+ * the SDK's words) is exit 4 with a sentence; the SDK's proposal errors get what the chain says
+ * about the proposal (`hints`); anything else goes on unchanged and its kind decides the exit code.
+ * `hints.unavailable` names a hint that could not be read, so that a chain error is said, not hidden.
  */
-export function poolFailure(error: unknown, hints: { proposal?: PoolProposal | undefined; now?: bigint | undefined; chainTime?: bigint | undefined } = {}): never {
+export function poolFailure(
+  error: unknown,
+  hints: { proposal?: PoolProposal | undefined; now?: bigint | undefined; chainTime?: bigint | undefined; unavailable?: string | undefined } = {},
+): never {
   if (!isDataVaultError(error)) throw error
   const reason = (error as { reason?: unknown }).reason
-  if ((error.name === 'ChainTransactionError' || error.name === 'PoolDeployError') && typeof reason === 'string' && refusals[reason]) {
-    const details = [`reason: ${reason}`, (error as { txHash?: string }).txHash ? `transaction: ${(error as { txHash?: string }).txHash}` : undefined].filter(Boolean).join('; ')
-    if (reason === 'NoMembers') throw new CliUsageError(refusals[reason]!, { code: 'POOL_NO_MEMBERS', details })
-    throw new CliNotFoundError(refusals[reason]!, { code: upperSnake(reason), details })
+  const refusal = describePoolContractError(reason)
+  if (refusal !== undefined) {
+    const details = [`reason: ${String(reason)}`, (error as { txHash?: string }).txHash ? `transaction: ${(error as { txHash?: string }).txHash}` : undefined].filter(Boolean).join('; ')
+    if (reason === 'NoMembers') throw new CliUsageError(refusal, { code: 'POOL_NO_MEMBERS', details })
+    throw new CliNotFoundError(refusal, { code: upperSnake(String(reason)), details })
   }
-  if (error.name === 'PoolProposalNotFoundError') throw new CliNotFoundError(error.shortMessage, { code: error.code, details: 'Check the pool address and the id `pool propose` printed (`pool status --proposals` lists them).' })
-  if (error.name === 'PoolProposalNotReadyError') {
+  const unavailable = hints.unavailable ? ` (${hints.unavailable})` : ''
+  if (error.code === 'POOL_PROPOSAL_NOT_FOUND') throw new CliNotFoundError(error.shortMessage, { code: error.code, details: 'Check the pool address and the id `pool propose` printed (`pool status --proposals` lists them).' })
+  if (error.code === 'POOL_PROPOSAL_NOT_READY') {
     const readyAt = (error as unknown as { readyAt: Date }).readyAt
     const wait = hints.chainTime === undefined ? '' : ` (in ${secondsUntil(readyAt, hints.chainTime)} s of chain time)`
-    throw new CliNotFoundError(`${error.shortMessage.replace(/\.$/, '')}${wait}; run \`pool execute\` again then.`, { code: error.code })
+    throw new CliNotFoundError(`${error.shortMessage.replace(/\.$/, '')}${wait}; run \`pool execute\` again then.`, { code: error.code, details: unavailable ? `chain time unknown${unavailable}` : undefined })
   }
-  if (error.name === 'PoolProposalStateError') {
+  if (error.code === 'POOL_PROPOSAL_STATE') {
     const state = (error as unknown as { state: string }).state
     const { proposal, now } = hints
     const why =
@@ -97,10 +73,11 @@ export function poolFailure(error: unknown, hints: { proposal?: PoolProposal | u
           ? `Its vote is open until block ${proposal.voteEnd}${now === undefined ? '' : ` (now ${now})`}.`
           : state === 'defeated' && proposal
             ? `It did not pass: for ${shares(proposal.votes.for)}, against ${shares(proposal.votes.against)}, abstain ${shares(proposal.votes.abstain)}; quorum ${shares(proposal.quorum)}.`
-            : undefined
+            : unavailable
+              ? `The proposal's votes could not be read${unavailable}.`
+              : undefined
     throw new CliNotFoundError(error.shortMessage, { code: error.code, details: why })
   }
-  if (error.name === 'PoolParameterError' || error.name === 'ChainArgumentError') throw new CliUsageError(error.shortMessage, { code: error.code, details: error.details })
   throw error
 }
 
@@ -120,8 +97,10 @@ export async function requirePool(client: DataVaultBaseClient, pool: Address): P
   })
   const notFound = () => new CliNotFoundError(`There is no data pool at ${pool} on chain ${client.chain.id}.`, { code: 'POOL_NOT_FOUND', details: 'Pass the DataPool address `pool create` printed (not its datatoken).' })
   if (!code || code === '0x') throw notFound()
-  await client.public.readContract({ address: pool, abi: dataPoolAbi, functionName: 'shareToken' }).catch(() => {
-    throw notFound()
+  await client.public.readContract({ address: pool, abi: dataPoolAbi, functionName: 'shareToken' }).catch((cause: unknown) => {
+    // A contract that is not a DataPool refuses the call; a chain that cannot be read is said as such.
+    if (contractRefusedRead(cause)) throw notFound()
+    throw new CliError('Could not read the chain.', { code: 'CHAIN_UNREACHABLE', exitCode: exitCodes.failure, details: (cause as { shortMessage?: string }).shortMessage, cause })
   })
 }
 
@@ -232,19 +211,50 @@ export async function statusAccount(session: Session, address: Address | undefin
   if (address) return address
   const { config } = session
   if (config.account) return (await session.account()).address
-  const keys = await listKeys(config.configDir.value).catch(() => [])
+  // listKeys answers [] for a missing keystore; an unreadable one is an error, not "no wallet".
+  const keys = await listKeys(config.configDir.value)
   const key = config.key ? keys.find((candidate) => candidate.name === config.key!.value) : keys.length === 1 ? keys[0] : undefined
   if (config.key && !key) throw new CliWalletError(`No key named "${config.key.value}" in the keystore.`, { code: 'NO_WALLET' })
   return key?.address ? (key.address.toLowerCase() as Address) : undefined
 }
 
-/** Token symbol and decimals, for amounts in words (18 and `?` when the token does not say). */
+/**
+ * True when a contract read failed because the contract refused or lacks the function (it
+ * reverted, or answered nothing), not because the chain could not be read.
+ */
+export function contractRefusedRead(error: unknown): boolean {
+  const walk = (error as { walk?: (fn: (inner: unknown) => boolean) => unknown } | null)?.walk
+  if (typeof walk !== 'function') return false
+  return Boolean(walk.call(error, (inner) => ['ContractFunctionRevertedError', 'ContractFunctionZeroDataError'].includes((inner as Error).name)))
+}
+
+/**
+ * Token symbol and decimals, for amounts in words (18 and `?` when the token does not say: these
+ * ERC-20 functions are optional). A chain that cannot be read is an error, not 18 decimals.
+ */
 export async function tokenInfo(client: DataVaultBaseClient, token: Address): Promise<{ symbol: string; decimals: number }> {
+  const optional = <T,>(fallback: T) => (error: unknown): T => {
+    if (contractRefusedRead(error)) return fallback
+    throw error
+  }
   const [symbol, decimals] = await Promise.all([
-    client.public.readContract({ address: token, abi: erc20Abi, functionName: 'symbol' }).catch(() => '?'),
-    client.public.readContract({ address: token, abi: erc20Abi, functionName: 'decimals' }).catch(() => 18),
+    client.public.readContract({ address: token, abi: erc20Abi, functionName: 'symbol' }).catch(optional('?')),
+    client.public.readContract({ address: token, abi: erc20Abi, functionName: 'decimals' }).catch(optional(18)),
   ])
   return { symbol, decimals }
+}
+
+/**
+ * The vault node's description, for trainer names in words; when the node cannot be reached the
+ * command goes on with trainer ids and says so (a warning), rather than silently.
+ */
+export async function nodeForNames(client: DataVaultBaseClient, output: Output): Promise<NodeInfo | undefined> {
+  try {
+    return await client.vault.node()
+  } catch (error) {
+    output.warn(`the vault node did not answer (${(error as { shortMessage?: string }).shortMessage ?? (error as Error).message}); trainers are shown by their approval ids.`)
+    return undefined
+  }
 }
 
 /** Revenue claims (or claimable amounts) in whole tokens with their symbols. */

@@ -5,7 +5,7 @@ import { getPool, type PoolStatus, getPoolProposals, poolMembers } from '@datava
 import { addressArg, check, commonHelp, connectionHelp, positionalsExactly } from '../../args.ts'
 import { helpRequested } from '../../command.ts'
 import type { Output } from '../../output.ts'
-import { exitHelp, shares, plural, openPool, trainerNames, proposalJson, statusAccount, describeClaims, claimTotals, blockNumber, lower, type PoolSubcommand, governanceJson, describeGovernance, baseOptions } from './shared.ts'
+import { exitHelp, shares, plural, openPool, trainerNames, proposalJson, statusAccount, describeClaims, claimTotals, blockNumber, lower, type PoolSubcommand, governanceJson, describeGovernance, baseOptions, nodeForNames } from './shared.ts'
 
 const statusHelp = `datavault pool status — a pool as the chain says now
 
@@ -51,7 +51,7 @@ export const status: PoolSubcommand = {
       getPool(client.public, { pool, account }),
       poolMembers(client.public, { pool, includeInactive: true }),
       getPoolProposals(client.public, { pool }),
-      client.vault.node().catch(() => undefined),
+      nodeForNames(client, output),
       blockNumber(client),
     ])
     const trainers = trainerNames(node)
