@@ -85,7 +85,8 @@ export function installFootprint(root: string, names: readonly string[], from: s
     found.add(manifest.name ?? next.name)
     for (const name of Object.keys(manifest.dependencies ?? {})) queue.push({ name, from: dir, optional: false })
     for (const name of Object.keys(manifest.optionalDependencies ?? {})) queue.push({ name, from: dir, optional: true })
-    for (const name of Object.keys(manifest.peerDependencies ?? {})) queue.push({ name, from: dir, optional: manifest.peerDependenciesMeta?.[name]?.optional === true })
+    // A peer is the installer's choice (npm leaves some out, e.g. a build tool a library names): counted when installed.
+    for (const name of Object.keys(manifest.peerDependencies ?? {})) queue.push({ name, from: dir, optional: true })
   }
   return { packages: seen.size, dependencies: seen.size - 1, bytes, names: [...found].sort() }
 }

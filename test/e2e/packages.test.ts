@@ -85,9 +85,10 @@ let project: string
 let packed: PackedPackage[]
 /** PATH with Node 24 first (the packages need it; npm and npx run on it too). */
 let env: Record<string, string>
-const installs: { line: string; run: Run }[] = []
+const installs: { line: string; run: Run; seconds: number }[] = []
 let devWithoutDevkit: Run
 let t: TestStack | undefined
+let packSeconds: number
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'dv-packages-'))
@@ -106,7 +107,12 @@ beforeAll(async () => {
     npm_config_loglevel: 'error',
   }
 
+  const packStarted = performance.now()
   packed = packPackages({ outDir: join(work, 'tarballs') })
+  packSeconds = Math.round((performance.now() - packStarted) / 1000)
+  // The local stack starts while npm installs (it runs from the repository, not the tarballs).
+  const stackStarting = startTestStack()
+  stackStarting.catch(() => {})
   const tarballOf = (name: string) => {
     const found = packed.find((pkg) => pkg.name === name)
     if (!found) throw new Error(`no tarball for ${name}`)
@@ -128,12 +134,16 @@ beforeAll(async () => {
       // Before the devkit is installed: `datavault dev` says which package it needs.
       devWithoutDevkit = await run('npx', ['datavault', 'dev', '--port', '0', '--chain-port', '0', '--data-dir', join(work, 'dev')], { cwd: project, env })
     }
+    const started = performance.now()
     const result = await run('npm', args, { cwd: project, env })
-    installs.push({ line, run: result })
-    if (result.code !== 0) throw new Error(`${line} (as npm ${args.join(' ')}) failed:\n${result.stdout}${result.stderr}`)
+    installs.push({ line, run: result, seconds: Math.round((performance.now() - started) / 1000) })
+    if (result.code !== 0) {
+      t = await stackStarting.catch(() => undefined) // stopped in afterAll
+      throw new Error(`${line} (as npm ${args.join(' ')}) failed:\n${result.stdout}${result.stderr}`)
+    }
   }
 
-  t = await startTestStack()
+  t = await stackStarting
   await writeFile(join(project, 'heart.csv'), healthCsv({ rows: 2000, seed: 61 }))
   await mkdir(join(project, '.datavault'))
   await writeOceanAddressesFile(join(project, '.datavault', 'addresses.json'), t.addresses as Parameters<typeof writeOceanAddressesFile>[1])
@@ -155,6 +165,7 @@ describe('packages', () => {
   })
 
   test('behavior: each package installs small; the SDK pulls no Solidity toolchain', () => {
+    console.info(`pack: ${packSeconds} s; ${installs.map((install) => `${install.line}: ${install.seconds} s`).join('; ')}`)
     const footprints = datavaultFootprints(project)
     console.info(`install footprint in ${project} (each package with everything it depends on):\n${formatFootprints(footprints)}`)
     for (const pkg of packed) console.info(`${pkg.name}: tarball ${(pkg.packedBytes / 1024).toFixed(0)} KiB, ${pkg.files} files`)
