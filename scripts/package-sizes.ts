@@ -85,8 +85,12 @@ export function installFootprint(root: string, names: readonly string[], from: s
     found.add(manifest.name ?? next.name)
     for (const name of Object.keys(manifest.dependencies ?? {})) queue.push({ name, from: dir, optional: false })
     for (const name of Object.keys(manifest.optionalDependencies ?? {})) queue.push({ name, from: dir, optional: true })
-    // A peer is the installer's choice (npm leaves some out, e.g. a build tool a library names): counted when installed.
-    for (const name of Object.keys(manifest.peerDependencies ?? {})) queue.push({ name, from: dir, optional: true })
+    // An optional peer is the user's choice (the devkit beside the CLI): not part of what the
+    // package brings. A required one is, when npm installed it (it leaves some out, e.g. a build tool
+    // a library names).
+    for (const name of Object.keys(manifest.peerDependencies ?? {})) {
+      if (manifest.peerDependenciesMeta?.[name]?.optional !== true) queue.push({ name, from: dir, optional: true })
+    }
   }
   return { packages: seen.size, dependencies: seen.size - 1, bytes, names: [...found].sort() }
 }

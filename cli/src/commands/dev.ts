@@ -3,7 +3,6 @@ import { parseArgs } from 'node:util'
 import type { Command } from '../command.ts'
 import { helpRequested } from '../command.ts'
 import { CliUsageError } from '../errors.ts'
-import { startDevStack } from '@datavault/vault'
 
 const help = `datavault dev — run the local stack in the foreground
 
@@ -74,6 +73,8 @@ export const devCommand: Command = {
     const keyThreshold = count(values.threshold, 'threshold', 16)
     if (keyThreshold !== undefined && (keyHolders === 0 || keyThreshold < 1 || keyThreshold > keyHolders))
       throw new CliUsageError(`--threshold must be between 1 and --keyholders (${keyHolders}), got ${keyThreshold}.`)
+    // A declared dependency, loaded once the arguments are checked (a usage error needs no vault node).
+    const { startDevStack } = await import('@datavault/vault')
     const started = Date.now()
     // With --json, stdout carries the one document; people's lines go to stderr.
     const say = values.json ? io.stderr : io.stdout

@@ -4,7 +4,6 @@ import type { Command } from '../command.ts'
 import { helpRequested } from '../command.ts'
 import { resolveConfig } from '../config.ts'
 import { CliUsageError } from '../errors.ts'
-import { startKeyHolder } from '@datavault/vault'
 
 const help = `datavault keyholder — run one key holder in the foreground
 
@@ -65,6 +64,8 @@ export const keyholderCommand: Command = {
     if (!config.rpcUrl || !config.chainId) throw new CliUsageError('The chain is unknown: pass --rpc-url and --chain-id, or run `datavault dev` first.')
     const addressesFile = config.addressesFile?.value ?? (config.dev?.addressesFile ? resolve(config.dev.file, '..', config.dev.addressesFile) : undefined)
     if (!addressesFile) throw new CliUsageError('The contract addresses are unknown: pass --addresses-file, or run `datavault dev` first.')
+    // A declared dependency, loaded once the arguments are checked.
+    const { startKeyHolder } = await import('@datavault/vault')
     const say = values.json ? io.stderr : io.stdout
     const holder = await startKeyHolder({
       dataDir: resolve(io.cwd, values['data-dir']),

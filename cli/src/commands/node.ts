@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import type { Command } from '../command.ts'
 import { helpRequested } from '../command.ts'
 import { CliUsageError } from '../errors.ts'
-import { type VaultConfig, type VaultNode, readVaultConfigFromEnv, startVaultNode } from '@datavault/vault'
+import type { VaultConfig, VaultNode } from '@datavault/vault'
 
 const help = `datavault node — run a production vault node in the foreground
 
@@ -138,6 +138,8 @@ export const nodeCommand: Command = {
     // Relative paths, from a flag or a variable, are relative to the working directory.
     for (const variable of pathVariables) if (env[variable]) env[variable] = resolve(io.cwd, env[variable])
 
+    // A declared dependency, loaded once the arguments are checked.
+    const { readVaultConfigFromEnv, startVaultNode } = await import('@datavault/vault')
     const isConfigError = (error: unknown): error is { shortMessage?: string; details?: string } => (error as { code?: unknown } | null)?.code === 'CONFIG_INVALID'
     let config: VaultConfig
     try {
