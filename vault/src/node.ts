@@ -113,7 +113,7 @@ export async function startVaultNode(
     })())
   try {
     const identity = await loadNodeIdentity(join(config.dataDir, 'keys', 'node.json'))
-    const storage = await heliaStorage({ dir: join(config.dataDir, 'ipfs') })
+    const storage = await heliaStorage({ dir: join(config.dataDir, 'ipfs'), logger: logger.child({ component: 'vault:ipfs' }) })
     cleanups.push(() => storage.stop())
     const chain = await connectChain({ rpcUrl: config.rpcUrl, chainId: config.chainId, addressesFile: config.addressesFile, node: identity.account.address })
     const trainers = await createTrainerCatalog({ dir: join(config.dataDir, 'trainers'), trainers: [...builtinTrainers, ...extraTrainers] })

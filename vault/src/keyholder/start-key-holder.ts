@@ -8,7 +8,7 @@ import { type Address, type PublicClient, bytesToHex, createPublicClient, create
 import { keyHolderRegistryAbi } from '@datavault/contracts'
 import { readOceanAddressesFile } from '@datavault/contracts/addresses-file'
 import { DataVaultError, type NodeInfo, rpcChain } from '@datavault/sdk'
-import { migrate } from '@datavault/compute-to-data'
+import { type ComponentMigrations, type LegacyMigrations, migrateComponents } from '@datavault/compute-to-data'
 import { errorHandler } from '../http/middleware/error-handler.ts'
 import { requestId } from '../http/middleware/request-id.ts'
 import type { VaultState } from '../http/state.ts'
@@ -18,6 +18,32 @@ import { nonceStore } from '../store/nonces.ts'
 import { type KeyRegistryReader, keyRegistryReader } from './holder-chain.ts'
 import { type KeyHolder, keyHolder, keyHolderMigrations } from './key-holder.ts'
 import { keyHolderRoutes } from './holder-routes.ts'
+
+/** The key holder's components, each with its own version (append to a list, never insert). */
+const keyHolderComponents: readonly ComponentMigrations[] = [
+  { component: 'keyholder:shares', migrations: keyHolderMigrations },
+  {
+    component: 'keyholder:nonces',
+    migrations: [`CREATE TABLE request_nonces (address TEXT NOT NULL, nonce TEXT NOT NULL, expiry INTEGER NOT NULL, PRIMARY KEY (address, nonce))`],
+  },
+]
+
+/** Release 0.1.0 recorded both lists under one `keyholder` version; their lengths then (frozen). */
+const keyHolderLegacy: LegacyMigrations = {
+  component: 'keyholder',
+  parts: [
+    { component: 'keyholder:shares', length: 3 },
+    { component: 'keyholder:nonces', length: 1 },
+  ],
+}
+
+/** Opens (creating if needed) a key holder's database and brings its schema up to date. */
+export function openKeyHolderDatabase(path: string): DatabaseSync {
+  const db = new DatabaseSync(path)
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;')
+  migrateComponents(db, keyHolderComponents, keyHolderLegacy)
+  return db
+}
 
 /** The key holder's wallet has no gas to register itself on chain. */
 export class KeyHolderRegistrationError extends DataVaultError {
@@ -117,12 +143,7 @@ export async function startKeyHolder({
 }: StartKeyHolderParameters): Promise<RunningKeyHolder> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
   const identity = await loadNodeIdentity(join(dataDir, 'keys', 'holder.json'))
-  const db = new DatabaseSync(join(dataDir, 'keyholder.sqlite'))
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;')
-  migrate(db, 'keyholder', [
-    ...keyHolderMigrations,
-    `CREATE TABLE request_nonces (address TEXT NOT NULL, nonce TEXT NOT NULL, expiry INTEGER NOT NULL, PRIMARY KEY (address, nonce))`,
-  ])
+  const db = openKeyHolderDatabase(join(dataDir, 'keyholder.sqlite'))
   // Replay nonces (of job tickets and owners' signed requests) are written through a second
   // connection that does not wait for the disk on commit (synchronous = NORMAL): every release
   // writes one, and an fsync each was most of a release's time. WAL keeps them through a crash of

@@ -1,4 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { FsBlockstore } from 'blockstore-fs'
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
@@ -81,5 +85,38 @@ describe('heliaStorage', () => {
     expect(await storage.stat('bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy')).toBeUndefined()
     await expect(collect(storage.cat('not-a-cid'))).rejects.toMatchObject({ code: 'CONTENT_NOT_FOUND' })
     await storage.stop()
+  })
+
+  test('behavior: blocks and half-written block files a crash left behind are removed at start-up; pinned files stay', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dv-helia-'))
+    dirs.push(dir)
+    const first = await heliaStorage({ dir })
+    const { cid } = await first.add(chunks(2, 1_000_000))
+    await first.stop()
+    // What a kill -9 mid-upload leaves: blocks written that no pin reaches, and a temp file mid-rename.
+    const blocks = new FsBlockstore(join(dir, 'blocks'))
+    await blocks.open()
+    const orphan = new Uint8Array(300_000).fill(7)
+    const orphanCid = CID.createV1(raw.code, await sha256.digest(orphan))
+    await blocks.put(orphanCid, orphan)
+    await blocks.close()
+    await mkdir(join(dir, 'blocks', 'ZZ'), { recursive: true })
+    await writeFile(join(dir, 'blocks', 'ZZ', '.CIQZZZ.data.tmp'), new Uint8Array(1000))
+    const before = await readdir(join(dir, 'blocks'), { recursive: true })
+    expect(before.some((entry) => entry.endsWith('.tmp'))).toBe(true)
+
+    const infos: unknown[] = []
+    const second = await heliaStorage({ dir, logger: { info: (fields: unknown) => infos.push(fields), warn: () => {} } as never })
+    // An add waits for the start-up collection, so after it the orphan is gone.
+    await second.add(chunks(1, 10))
+    const after = await readdir(join(dir, 'blocks'), { recursive: true })
+    expect(after.some((entry) => entry.endsWith('.tmp'))).toBe(false)
+    const check = new FsBlockstore(join(dir, 'blocks'))
+    await check.open()
+    expect(await check.has(orphanCid)).toBe(false)
+    await check.close()
+    expect(infos).toEqual([{ partialWrites: 1 }])
+    expect((await collect(second.cat(cid))).equals(await collect(chunks(2, 1_000_000)))).toBe(true)
+    await second.stop()
   })
 })

@@ -1,3 +1,4 @@
+import { readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { unixfs } from '@helia/unixfs'
 import { FsBlockstore } from 'blockstore-fs'
@@ -6,6 +7,7 @@ import { type GraphWalkerComponents, createHeliaLight } from 'helia'
 import { depthFirstWalker } from '@helia/utils'
 import { CID } from 'multiformats/cid'
 import type { AbortOptions } from '@libp2p/interface'
+import type { Logger } from '../logger.ts'
 import { ContentNotFoundError, type Storage, limitBytes } from './storage.ts'
 
 /** Multicodec code of raw blocks: UnixFS file leaves, which link to nothing. */
@@ -29,6 +31,25 @@ const skipRawLeaves = (components: GraphWalkerComponents) =>
 export type HeliaStorageInit = {
   /** Blocks go under `<dir>/blocks`, Helia's datastore (pins) under `<dir>/datastore`. */
   dir: string
+  /** Where start-up clean-up is reported. */
+  logger?: Pick<Logger, 'info' | 'warn'>
+}
+
+/**
+ * blockstore-fs writes each block to `.<name>.tmp` and renames it; a process killed mid-write
+ * leaves the temp file behind, which nothing else ever removes.
+ */
+async function removePartialWrites(blocksDir: string): Promise<number> {
+  let entries: string[]
+  try {
+    entries = await readdir(blocksDir, { recursive: true })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0
+    throw error
+  }
+  const partial = entries.filter((entry) => /(^|\/)\.[^/]+\.tmp$/.test(entry))
+  for (const entry of partial) await rm(join(blocksDir, entry), { force: true })
+  return partial.length
 }
 
 /**
@@ -39,7 +60,9 @@ export type HeliaStorageInit = {
  * const storage = await heliaStorage({ dir: join(dataDir, 'ipfs') })
  * const { cid } = await storage.add(stream, { maxBytes })
  */
-export async function heliaStorage({ dir }: HeliaStorageInit): Promise<Storage> {
+export async function heliaStorage({ dir, logger }: HeliaStorageInit): Promise<Storage> {
+  const partialWrites = await removePartialWrites(join(dir, 'blocks'))
+  if (partialWrites > 0) logger?.info({ partialWrites }, 'removed blocks a crash left half-written')
   const helia = createHeliaLight({
     blockstore: new FsBlockstore(join(dir, 'blocks')),
     datastore: new FsDatastore(join(dir, 'datastore')),
@@ -61,7 +84,8 @@ export async function heliaStorage({ dir }: HeliaStorageInit): Promise<Storage> 
     lastGc = Date.now()
     gcRunning = helia
       .gc()
-      .catch(() => {
+      .catch((error: unknown) => {
+        logger?.warn({ err: error }, 'collecting unpinned blocks failed; will retry')
         gcWanted = true
       })
       .finally(() => {
@@ -70,6 +94,10 @@ export async function heliaStorage({ dir }: HeliaStorageInit): Promise<Storage> 
   }
   const gcTimer = setInterval(maybeCollect, gcIntervalMs)
   gcTimer.unref()
+  // An upload cut off by a crash leaves blocks that no pin reaches (a kill -9 mid-upload left
+  // 144 MB): collect them now. Adds wait for this collection; reads of pinned files need not.
+  gcWanted = true
+  maybeCollect()
 
   const parse = (cid: string) => {
     try {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdir, open, readFile, rename, stat } from 'node:fs/promises'
+import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { DataVaultError, approvalTermsHash, declaredOutputsSchema, safetensorsDtypes } from '@datavault/sdk'
@@ -75,6 +75,8 @@ export function approvalTerms({ outputs, params }: { outputs: unknown; params: R
 /** Algorithms as files under `dir` (named by hash, written whole then renamed) with rows in SQLite. */
 export async function algorithmStore({ db, dir }: { db: Database; dir: string }): Promise<AlgorithmStore> {
   await mkdir(dir, { recursive: true, mode: 0o755 })
+  // A process killed mid-save leaves its temp file; no save ever resumes one.
+  for (const name of await readdir(dir)) if (name.endsWith('.tmp')) await rm(join(dir, name), { force: true })
   // Named by hash alone: the runtime is recorded in SQLite and the sandbox picks the file name it sees.
   const fileOf = (hash: string) => join(dir, hash.replace(/^0x/, ''))
   return {

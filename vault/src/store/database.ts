@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
-import { migrate } from '@datavault/compute-to-data'
+import { migrateComponents, type ComponentMigrations, type LegacyMigrations } from '@datavault/compute-to-data'
 import { algorithmMigrations, approvalTermsMigrations } from './algorithms.ts'
 import { receiptAnchorMigrations } from '../chain/receipt-anchorer.ts'
 import { keyHolderMigrations } from '../keyholder/key-holder.ts'
@@ -9,7 +9,7 @@ import { thresholdKeyMigrations } from '../keys/threshold-key-service.ts'
 import { litKeyEscrowMigrations } from '../keys/lit/lit-key-service.ts'
 import { datasetHistoryMigrations } from './datasets.ts'
 
-/** Later vault migrations, appended after every earlier list. */
+/** Revocation's column on the datasets table. */
 const revocationMigrations = [`ALTER TABLE datasets ADD COLUMN revoked_at TEXT`]
 
 /** The node's SQLite database. One per node; every component gets it through `init`. */
@@ -47,11 +47,46 @@ const migrations: string[] = [
    )`,
 ]
 
+/**
+ * The vault's components, each with its own version, in the order they run on a fresh database.
+ * Append a statement to its component's list (never insert): each list's position is its version.
+ */
+const vaultComponents: readonly ComponentMigrations[] = [
+  { component: 'vault:datasets', migrations },
+  { component: 'vault:algorithms', migrations: algorithmMigrations },
+  { component: 'vault:receipt-anchors', migrations: receiptAnchorMigrations },
+  { component: 'vault:approval-terms', migrations: approvalTermsMigrations },
+  { component: 'vault:revocation', migrations: revocationMigrations },
+  { component: 'vault:key-holder', migrations: keyHolderMigrations },
+  { component: 'vault:threshold-keys', migrations: thresholdKeyMigrations },
+  { component: 'vault:lit-escrow', migrations: litKeyEscrowMigrations },
+  { component: 'vault:dataset-history', migrations: datasetHistoryMigrations },
+]
+
+/**
+ * Release 0.1.0 recorded the concatenation of the lists above under one `vault` version; these are
+ * the lengths they had then (frozen), so such a database is split into per-component versions.
+ */
+const vaultLegacy: LegacyMigrations = {
+  component: 'vault',
+  parts: [
+    { component: 'vault:datasets', length: 4 },
+    { component: 'vault:algorithms', length: 3 },
+    { component: 'vault:receipt-anchors', length: 1 },
+    { component: 'vault:approval-terms', length: 2 },
+    { component: 'vault:revocation', length: 1 },
+    { component: 'vault:key-holder', length: 3 },
+    { component: 'vault:threshold-keys', length: 2 },
+    { component: 'vault:lit-escrow', length: 1 },
+    { component: 'vault:dataset-history', length: 4 },
+  ],
+}
+
 /** Opens (creating if needed) the node's database and brings its schema up to date. */
 export function openDatabase(path: string): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const db = new DatabaseSync(path)
   db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;')
-  migrate(db, 'vault', [...migrations, ...algorithmMigrations, ...receiptAnchorMigrations, ...approvalTermsMigrations, ...revocationMigrations, ...keyHolderMigrations, ...thresholdKeyMigrations, ...litKeyEscrowMigrations, ...datasetHistoryMigrations])
+  migrateComponents(db, vaultComponents, vaultLegacy)
   return db
 }
