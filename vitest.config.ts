@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    include: ['{sdk,vault,compute-to-data,datatoken-contracts,browser-extension,test}/**/*.test.ts'],
+    include: ['{sdk,cli,vault,compute-to-data,datatoken-contracts,contracts-devkit,browser-extension,test}/**/*.test.ts'],
     exclude: ['**/node_modules/**'],
     testTimeout: 120_000,
     hookTimeout: 180_000,

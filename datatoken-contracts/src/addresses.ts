@@ -55,7 +55,7 @@ export function oceanAddressesKey(chainId: number): string {
 export class OceanAddressesError extends DataVaultError {
   override name = 'OceanAddressesError'
   constructor(shortMessage: string, options: { code: 'OCEAN_ADDRESSES_INVALID' | 'OCEAN_ADDRESSES_NOT_FOUND'; details?: string; cause?: unknown }) {
-    super(shortMessage, { status: 500, ...options })
+    super(shortMessage, { status: 500, kind: 'input', ...options })
   }
 }
 

@@ -19,9 +19,7 @@ describe('@datavault/contracts exports', () => {
     expect(Object.keys(contracts).sort()).toEqual([
       'DataVaultError',
       'InvalidOrderQueryError',
-      'LocalChainStartError',
       'OceanAddressesError',
-      'OceanDeployError',
       'OrderAmountTooLowError',
       'OrderChainUnavailableError',
       'OrderConsumerMismatchError',
@@ -41,7 +39,6 @@ describe('@datavault/contracts exports', () => {
       'defaultPoolComputeLimits',
       'defaultPoolContributionRules',
       'defaultPoolGovernanceSettings',
-      'deployOcean',
       'deployPool',
       'developmentAddressesKey',
       'dispenserAbi',
@@ -53,15 +50,9 @@ describe('@datavault/contracts exports', () => {
       'isDataVaultError',
       'keyHolderRegistryAbi',
       'keyHolderRegistryBytecode',
-      'localChainAccountBalance',
-      'localChainAccountCount',
-      'localChainAccounts',
-      'localChainId',
-      'localChainMnemonic',
       'oceanAddressesFileSchema',
       'oceanAddressesKey',
       'oceanAddressesSchema',
-      'oceanArtifactPaths',
       'oceanTokenAbi',
       'oneDatatoken',
       'opfCommunityFeeCollectorAbi',
@@ -76,14 +67,9 @@ describe('@datavault/contracts exports', () => {
       'poolTimelockBytecode',
       'poolTimelockRoles',
       'poolTrainerId',
-      'readOceanAddressesFile',
-      'readOceanArtifact',
       'receiptRegistryAbi',
       'receiptRegistryBytecode',
-      'startLocalChain',
-      'unusedPoolTemplate',
       'verifyOrder',
-      'writeOceanAddressesFile',
     ])
   })
 
@@ -114,7 +100,7 @@ describe('@datavault/contracts exports', () => {
     ])
   })
 
-  test.each(['./abis', './addresses', './verify-order', './pool'])('behavior: the %s entry point is browser-safe (no Node built-ins)', (entry) => {
+  test.each(['.', './abis', './addresses', './verify-order', './pool'])('behavior: the %s entry point is browser-safe (no Node built-ins)', (entry) => {
     const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { exports: Record<string, string> }
     const file = fileURLToPath(new URL(`../${packageJson.exports[entry]}`, import.meta.url))
     const imports = valueImports(file)

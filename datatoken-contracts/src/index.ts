@@ -1,6 +1,8 @@
-// @datavault/contracts: Ocean's datatoken contracts deployed from their npm artifacts, our own
-// Solidity compiled offline, typed ABIs, the local Hardhat 3 chain, and on-chain order checks.
-// Browser-safe subsets: `@datavault/contracts/abis`, `/addresses`, `/verify-order`.
+// @datavault/contracts, the runtime side of the chain: typed ABIs and bytecode of Ocean's
+// datatoken contracts and ours, the addresses format, deploying a data pool, on-chain order checks
+// and the error base. Browser-safe (viem and zod only). Node's file helpers for the addresses are
+// `@datavault/contracts/addresses-file`; the Solidity toolchain, the deploy scripts and the local
+// chain are `@datavault/contracts-devkit`.
 export * from './abis/index.ts'
 export {
   developmentAddressesKey,
@@ -12,30 +14,8 @@ export {
   oceanAddressesSchema,
   parseOceanAddresses,
 } from './addresses.ts'
-export { readOceanAddressesFile, writeOceanAddressesFile } from './addresses-file.ts'
-export {
-  type DeployOceanParameters,
-  type DeployOceanReturnType,
-  deployOcean,
-  OceanDeployError,
-  unusedPoolTemplate,
-} from './deploy-ocean.ts'
-export { DataVaultError, type DataVaultErrorOptions, isDataVaultError } from './errors/base.ts'
-export {
-  type LocalChain,
-  type LocalChainAccount,
-  LocalChainStartError,
-  localChainAccountBalance,
-  localChainAccountCount,
-  localChainAccounts,
-  localChainId,
-  localChainMnemonic,
-  type StartLocalChainParameters,
-  type StartLocalChainReturnType,
-  startLocalChain,
-} from './local-chain.ts'
+export { DataVaultError, type DataVaultErrorKind, type DataVaultErrorOptions, isDataVaultError } from './errors/base.ts'
 export type { Logger } from './logger.ts'
-export { type OceanArtifact, type OceanContractName, oceanArtifactPaths, readOceanArtifact } from './ocean-artifacts.ts'
 export {
   type ContributionConsentTypedDataParameters,
   completePoolSetup,

@@ -28,17 +28,20 @@ COPY datatoken-contracts/package.json datatoken-contracts/
 COPY sdk/package.json sdk/
 COPY compute-to-data/package.json compute-to-data/
 COPY vault/package.json vault/
-# The runtime dependencies of the four packages the node runs; no dev tools, no install scripts.
+COPY cli/package.json cli/
+# The runtime dependencies of the five packages the node runs (the CLI starts it); no dev tools, no install scripts.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
       --workspace=@datavault/contracts --workspace=@datavault/sdk \
       --workspace=@datavault/compute-to-data --workspace=@datavault/vault \
+      --workspace=@datavault/cli \
   && npm cache clean --force
 COPY datatoken-contracts/ datatoken-contracts/
 COPY sdk/ sdk/
 COPY compute-to-data/ compute-to-data/
 COPY vault/ vault/
+COPY cli/ cli/
 # The build's own check: the command starts and knows its settings.
-RUN node sdk/bin/datavault.mjs node --help >/dev/null
+RUN node cli/bin/datavault.mjs node --help >/dev/null
 
 FROM ${NODE_IMAGE}
 ARG NODE_IMAGE
@@ -55,4 +58,4 @@ VOLUME /var/lib/datavault
 # 8700: the vault API; 8701: the job gateway (job pods' fetch and upload steps only).
 EXPOSE 8700 8701
 USER 65532:65532
-ENTRYPOINT ["node", "/app/sdk/bin/datavault.mjs", "node"]
+ENTRYPOINT ["node", "/app/cli/bin/datavault.mjs", "node"]

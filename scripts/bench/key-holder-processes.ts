@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import type { Address } from 'viem'
 import { loadNodeIdentity } from '@datavault/vault'
 
-const launcher = new URL('../../sdk/bin/datavault.mjs', import.meta.url).pathname
+const launcher = new URL('../../cli/bin/datavault.mjs', import.meta.url).pathname
 
 /** Key holder processes: known by address first (the node is configured with them), started once the chain is up. */
 export type KeyHolderProcesses = {

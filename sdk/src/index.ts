@@ -1,4 +1,5 @@
 export * from './errors/base.ts'
+export * from './errors/poolContractErrors.ts'
 export * from './envelope/index.ts'
 export * from './keywrap/index.ts'
 export * from './keyshares/index.ts'

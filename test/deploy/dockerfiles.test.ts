@@ -126,8 +126,8 @@ describe('deploy/docker', () => {
   test('behavior: the node image starts `datavault node` from the launcher in the repository, and has the job-io program', () => {
     const text = readFileSync(join(dockerDir, 'node.Dockerfile'), 'utf8')
     const entrypoint = entrypointOf(text)
-    expect(entrypoint).toEqual(['node', '/app/sdk/bin/datavault.mjs', 'node'])
-    expect(statSync(join(root, 'sdk/bin/datavault.mjs')).isFile()).toBe(true)
+    expect(entrypoint).toEqual(['node', '/app/cli/bin/datavault.mjs', 'node'])
+    expect(statSync(join(root, 'cli/bin/datavault.mjs')).isFile()).toBe(true)
     // The runner's job-io command runs from the compute-to-data sources copied into /app.
     expect(text).toMatch(/^COPY compute-to-data\/ compute-to-data\/$/m)
     expect(text).toMatch(/--omit=dev/)

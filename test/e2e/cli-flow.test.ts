@@ -13,7 +13,7 @@ import { evaluateAccuracy, loadLogisticRegression, verifyReceipt } from '@datava
 import { healthCsv, parseHealthCsv } from '../../scripts/lib/synthetic-health.ts'
 import { type TestStack, startTestStack } from '../fixtures/stack.ts'
 
-const launcher = new URL('../../sdk/bin/datavault.mjs', import.meta.url).pathname
+const launcher = new URL('../../cli/bin/datavault.mjs', import.meta.url).pathname
 const passwords = { DATAVAULT_PASSWORD: 'owner-password-1', BUYER_PW: 'buyer-password-2' }
 
 let t: TestStack

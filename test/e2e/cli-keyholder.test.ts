@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { keyHolderRegistryAbi } from '@datavault/contracts/abis'
 import { type TestStack, startTestStack } from '../fixtures/stack.ts'
 
-const launcher = new URL('../../sdk/bin/datavault.mjs', import.meta.url).pathname
+const launcher = new URL('../../cli/bin/datavault.mjs', import.meta.url).pathname
 let t: TestStack
 let dir: string
 

@@ -14,7 +14,7 @@ import { type NodeInfo, getJob, submitJob } from '@datavault/sdk'
 import { healthCsv, healthSchema } from '../../scripts/lib/synthetic-health.ts'
 import { type TestStack, startTestStack } from '../fixtures/stack.ts'
 
-const launcher = new URL('../../sdk/bin/datavault.mjs', import.meta.url).pathname
+const launcher = new URL('../../cli/bin/datavault.mjs', import.meta.url).pathname
 let t: TestStack
 let dir: string
 

@@ -13,7 +13,7 @@ import { healthCsv, healthSchema } from '../../scripts/lib/synthetic-health.ts'
 import { columnMeansProgram } from '../fixtures/programs.ts'
 import { type TestStack, startTestStack } from '../fixtures/stack.ts'
 
-const launcher = new URL('../../sdk/bin/datavault.mjs', import.meta.url).pathname
+const launcher = new URL('../../cli/bin/datavault.mjs', import.meta.url).pathname
 const outputs = { tensors: [{ name: 'means', dtype: 'F32' as const, shape: [7] }], metrics: ['rows'] }
 
 let t: TestStack

@@ -14,7 +14,7 @@ import { isPoolTrainerApproved } from '@datavault/sdk'
 import { healthCsv, healthSchema } from '../../scripts/lib/synthetic-health.ts'
 import { type TestStack, startTestStack } from '../fixtures/stack.ts'
 
-const launcher = new URL('../../sdk/bin/datavault.mjs', import.meta.url).pathname
+const launcher = new URL('../../cli/bin/datavault.mjs', import.meta.url).pathname
 /** Rows each member declares: 200 + 300 + 500 = 1000 shares. */
 const rows = [200, 300, 500] as const
 

@@ -3,7 +3,6 @@
 // as any trainer; the node computes on ciphertexts, the key service releases flooded aggregates,
 // and the weights leave through the egress guard with a signed receipt.
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -24,7 +23,7 @@ let small: `0x${string}`
 let work: string
 
 // The CLI's launcher (it may move from the SDK to its own package).
-const launcher = [new URL('../../cli/bin/datavault.mjs', import.meta.url).pathname, new URL('../../sdk/bin/datavault.mjs', import.meta.url).pathname].find((path) => existsSync(path))
+const launcher = new URL('../../cli/bin/datavault.mjs', import.meta.url).pathname
 
 /** Runs the real CLI against the test stack's dev.json, with a clean environment and no terminal. */
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -2,9 +2,11 @@ import { mkdir, open, rename, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { createWalletClient, http } from 'viem'
 import { waitForTransactionReceipt } from 'viem/actions'
-import { type ComputeEnvironmentDeclaration, rpcChain } from '@datavault/sdk'
+import { type ComputeEnvironmentDeclaration, DataVaultError, rpcChain } from '@datavault/sdk'
 import { privateKeyToAccount } from 'viem/accounts'
-import { type LocalChainAccount, deployOcean, oceanTokenAbi, startLocalChain, writeOceanAddressesFile } from '@datavault/contracts'
+import { oceanTokenAbi } from '@datavault/contracts'
+import { writeOceanAddressesFile } from '@datavault/contracts/addresses-file'
+import type { LocalChainAccount } from '@datavault/contracts-devkit'
 import type { TrainerDefinition } from '@datavault/compute-to-data'
 import { type VaultConfig, parseVaultConfig } from './config.ts'
 import { type Logger, createLogger } from './logger.ts'
@@ -78,6 +80,34 @@ export type StartDevStackParameters = {
   }
 }
 
+/**
+ * `startDevStack` needs the local chain, which is `@datavault/contracts-devkit` (Hardhat, EDR,
+ * solc): an optional peer dependency of this package, so that a node on a real chain installs no
+ * Solidity toolchain.
+ */
+export class DevkitNotInstalledError extends DataVaultError {
+  override name = 'DevkitNotInstalledError'
+  constructor(options: { cause?: unknown } = {}) {
+    super('The local development stack needs @datavault/contracts-devkit (the local chain): install it with `npm install --save-dev @datavault/contracts-devkit`.', {
+      code: 'DEVKIT_NOT_INSTALLED',
+      status: 500,
+      kind: 'input',
+      cause: options.cause,
+    })
+  }
+}
+
+/** Loads the optional peer `@datavault/contracts-devkit`, or says which package to install. */
+async function loadDevkit(): Promise<typeof import('@datavault/contracts-devkit')> {
+  try {
+    return await import('@datavault/contracts-devkit')
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code
+    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((error as Error).message).includes('@datavault/contracts-devkit')) throw new DevkitNotInstalledError({ cause: error })
+    throw error
+  }
+}
+
 /** Base tokens given to each non-deployer test account, so buyers can pay. */
 const fundingPerAccount = 10_000n * 10n ** 18n
 
@@ -99,6 +129,7 @@ export async function startDevStack({ dataDir, port = 8700, chainPort = 8545, lo
     // Every part stops even if one fails to; a failure is logged, not hidden.
     for (const fn of stops.reverse()) await fn().catch((error: unknown) => logger.warn({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'a dev-stack part failed to stop'))
   }
+  const { deployOcean, startLocalChain } = await loadDevkit()
   try {
     const chain = await startLocalChain({ port: chainPort, host: '127.0.0.1' })
     stops.push(() => chain.stop())

@@ -22,6 +22,11 @@ describe('describeError', () => {
     expect(describeError(new InsufficientFundsError(), {}).code).toBe('INSUFFICIENT_FUNDS')
   })
 
+  test('behavior: a pool contract refusal is said in the SDK words', () => {
+    const reverted = new ChainTransactionError({ action: 'contribute', failure: 'reverted', reason: 'NotDatasetOwner', cause: new ContractFunctionRevertedError({ abi: [], functionName: 'contribute' }) })
+    expect(describeError(reverted).message).toBe("The chain refused the contribute transaction: Your wallet does not own this dataset's data NFT: only its owner can add it to a pool.")
+  })
+
   test('behavior: a reverted transaction names the contract call and its reason, and says nothing is for sale', () => {
     const reverted = new ChainTransactionError({ action: 'createFixedRate', failure: 'reverted', reason: 'FixedRateExchange: Invalid exchange rate value', cause: new ContractFunctionRevertedError({ abi: [], functionName: 'createFixedRate' }) })
     expect(describeError(stopped('price', reverted), context)).toEqual({

@@ -1,7 +1,7 @@
 // What to tell the owner when something fails: one sentence saying what happened, and one saying
 // what to do. Errors are recognized by their stable codes (and viem's error names), walking the
 // causes, so an insufficient-funds error inside a publish step still reads as "no ETH for gas".
-import { isDataVaultError } from '@datavault/sdk'
+import { describePoolContractError, isDataVaultError } from '@datavault/sdk'
 import { safeOrigin } from '../errors.ts'
 
 /** A failure, for people. */
@@ -63,7 +63,8 @@ export function describeError(error: unknown, context: { nodeUrl?: string; rpcUr
   if (reverted)
     return withPrefix({
       code: 'CHAIN_TRANSACTION_REVERTED',
-      message: `The chain refused the ${reverted.action ?? ''} transaction${reverted.reason ? `: ${reverted.reason}` : ''}.`.replace('the  transaction', 'the transaction'),
+      // A pool contract's refusal in the SDK's words (the CLI says the same); any other reason as the chain gave it.
+      message: `The chain refused the ${reverted.action ?? ''} transaction${reverted.reason ? `: ${describePoolContractError(reverted.reason)?.replace(/\.$/, '') ?? reverted.reason}` : ''}.`.replace('the  transaction', 'the transaction'),
       hint: publish ? 'Nothing is for sale. Resume when the cause is fixed: the steps already done are not repeated.' : undefined,
     })
   if (has('CHAIN_TRANSACTION_REJECTED') || has('WALLET_SIGN_REFUSED')) return withPrefix({ code: 'CHAIN_TRANSACTION_REJECTED', message: 'The transaction was not signed.' })

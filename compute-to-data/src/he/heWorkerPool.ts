@@ -1,3 +1,4 @@
+import { siblingModule } from '../trainers/siblingModule.ts'
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { DataVaultError } from '@datavault/sdk'
@@ -56,7 +57,7 @@ export async function heWorkerPool({ size = availableParallelism() }: HeWorkerPo
   try {
     await Promise.all(
       Array.from({ length: Math.max(1, size) }, () => {
-        const worker = new Worker(new URL('./he-worker.ts', import.meta.url))
+        const worker = new Worker(siblingModule(import.meta.url, 'he-worker'))
         workers.push(worker)
         return new Promise<void>((resolve, reject) => {
           worker.once('error', reject)

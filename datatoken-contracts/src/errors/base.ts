@@ -1,3 +1,14 @@
+/**
+ * What kind of failure an error is, for a program deciding what to do next (the CLI's exit codes
+ * come from it, so a rename of a class changes nothing):
+ * - `input`: the caller's arguments or settings are wrong; fix them and try again.
+ * - `refused`: a well-formed request that the other side refuses or cannot match (not the owner,
+ *   not for sale, unknown id, not allowed by a policy).
+ * - `verification`: something did not verify (a signature, a digest, a receipt).
+ * - `failure`: anything else (unreachable, reverted, a bug). The default.
+ */
+export type DataVaultErrorKind = 'input' | 'refused' | 'verification' | 'failure'
+
 /** Options shared by every datavault error. */
 export type DataVaultErrorOptions = {
   /** The error that led to this one, kept for logs; never sent to a client. */
@@ -8,6 +19,8 @@ export type DataVaultErrorOptions = {
   status?: number | undefined
   /** Whether the message may be shown to a remote client (Koa's `expose`). Defaults to `status < 500`. */
   expose?: boolean | undefined
+  /** What kind of failure this is (see {@link DataVaultErrorKind}); `failure` by default. */
+  kind?: DataVaultErrorKind | undefined
 }
 
 /**
@@ -35,6 +48,8 @@ export class DataVaultError extends Error {
   readonly status: number
   /** Whether a remote client may see `shortMessage` and `details`. */
   readonly expose: boolean
+  /** What kind of failure this is: what a caller can do about it. */
+  readonly kind: DataVaultErrorKind
 
   constructor(shortMessage: string, options: DataVaultErrorOptions & { code: string }) {
     const message = options.details ? `${shortMessage}\n\nDetails: ${options.details}` : shortMessage
@@ -44,6 +59,7 @@ export class DataVaultError extends Error {
     this.details = options.details
     this.status = options.status ?? 500
     this.expose = options.expose ?? this.status < 500
+    this.kind = options.kind ?? 'failure'
   }
 
   /** The JSON a server may send for this error: never the cause or a stack. */

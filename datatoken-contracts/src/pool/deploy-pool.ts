@@ -209,7 +209,7 @@ function revertReason(error: unknown): string | undefined {
 export class PoolParameterError extends DataVaultError {
   override name = 'PoolParameterError'
   constructor(details: string) {
-    super('Invalid data pool parameters.', { code: 'POOL_INVALID_PARAMETERS', status: 400, details })
+    super('Invalid data pool parameters.', { code: 'POOL_INVALID_PARAMETERS', status: 400, details, kind: 'input' })
   }
 }
 

@@ -152,7 +152,7 @@ export async function signReceipt(
 export class ReceiptVerificationError extends DataVaultError {
   override name = 'ReceiptVerificationError'
   constructor(shortMessage: string, code: string) {
-    super(shortMessage, { code, status: 422 })
+    super(shortMessage, { code, status: 422, kind: 'verification' })
   }
 }
 

@@ -1,16 +1,23 @@
 import type { LocalAccount } from 'viem'
-import { DataVaultError } from '../errors/base.ts'
+import { DataVaultError, type DataVaultErrorKind } from '../errors/base.ts'
 import { signRequest } from './auth.ts'
 import { readResponse } from './response.ts'
 import { type NodeInfo, nodeInfoSchema } from './schemas.ts'
 
 /** A vault node answered with an error. `code` is the node's stable code (e.g. `ORDER_ALREADY_USED`). */
+/** The node's status as a kind of failure: 400/413/422 the caller's input, 401/403/404/409 a refusal. */
+function vaultApiErrorKind(status: number): DataVaultErrorKind {
+  if (status === 400 || status === 413 || status === 422) return 'input'
+  if (status === 401 || status === 403 || status === 404 || status === 409) return 'refused'
+  return 'failure'
+}
+
 export class VaultApiError extends DataVaultError {
   override name = 'VaultApiError'
   /** What the client was doing, e.g. `submitting a job`. */
   readonly doing: string
   constructor({ doing, status, code, message, details }: { doing: string; status: number; code: string; message: string; details?: string }) {
-    super(`${message} (while ${doing})`, { code, status, details, expose: true })
+    super(`${message} (while ${doing})`, { code, status, details, expose: true, kind: vaultApiErrorKind(status) })
     this.doing = doing
   }
 }

@@ -19,7 +19,8 @@ import {
   zeroAddress,
 } from 'viem'
 import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
-import { type DeployOceanReturnType, deployOcean, type LocalChain, type OceanAddresses, startLocalChain, verifyOrder } from '@datavault/contracts'
+import { type OceanAddresses, verifyOrder } from '@datavault/contracts'
+import { type DeployOceanReturnType, deployOcean, type LocalChain, startLocalChain } from '@datavault/contracts-devkit'
 import { erc20TemplateAbi, fixedRateExchangeAbi, oceanTokenAbi } from '@datavault/contracts/abis'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { buyDatatoken } from './buyDatatoken.ts'

@@ -76,7 +76,7 @@ export class ChainEventNotFoundError extends DataVaultError {
 export class ExchangeNotFoundError extends DataVaultError {
   override name = 'ExchangeNotFoundError'
   constructor(details: string) {
-    super('No active fixed-rate exchange sells this datatoken.', { code: 'EXCHANGE_NOT_FOUND', status: 404, details })
+    super('No active fixed-rate exchange sells this datatoken.', { code: 'EXCHANGE_NOT_FOUND', status: 404, details, kind: 'refused' })
   }
 }
 
@@ -84,7 +84,7 @@ export class ExchangeNotFoundError extends DataVaultError {
 export class ChainArgumentError extends DataVaultError {
   override name = 'ChainArgumentError'
   constructor(shortMessage: string, { details }: { details?: string } = {}) {
-    super(shortMessage, { code: 'CHAIN_INVALID_ARGUMENT', status: 400, details })
+    super(shortMessage, { code: 'CHAIN_INVALID_ARGUMENT', status: 400, details, kind: 'input' })
   }
 }
 
@@ -113,7 +113,7 @@ export class DatatokenNotForSaleError extends DataVaultError {
   override name = 'DatatokenNotForSaleError'
   readonly datatoken: Address
   constructor(datatoken: Address, details?: string) {
-    super(`Datatoken ${datatoken} is not for sale (no active exchange or dispenser).`, { code: 'DATATOKEN_NOT_FOR_SALE', status: 409, details })
+    super(`Datatoken ${datatoken} is not for sale (no active exchange or dispenser).`, { code: 'DATATOKEN_NOT_FOR_SALE', status: 409, details, kind: 'refused' })
     this.datatoken = datatoken
   }
 }

@@ -1,4 +1,4 @@
-import { DataVaultError } from '../errors/base.ts'
+import { DataVaultError, type DataVaultErrorKind } from '../errors/base.ts'
 
 /** The vault node serves another chain than the client was given. */
 export class ChainMismatchError extends DataVaultError {
@@ -7,6 +7,7 @@ export class ChainMismatchError extends DataVaultError {
     super(`The vault node works on chain ${node}, but the client was given chain ${client}.`, {
       code: 'CHAIN_MISMATCH',
       status: 400,
+      kind: 'input',
       details: 'Pass the chain the node is on (its GET /v1/node says which).',
     })
   }
@@ -19,6 +20,7 @@ export class AddressesRequiredError extends DataVaultError {
     super(`This chain's Ocean contract addresses are needed for ${doing}; pass \`addresses\` to createDataVaultClient.`, {
       code: 'OCEAN_ADDRESSES_REQUIRED',
       status: 400,
+      kind: 'input',
     })
   }
 }
@@ -27,7 +29,7 @@ export class AddressesRequiredError extends DataVaultError {
 export class DatasetNotReadyError extends DataVaultError {
   override name = 'DatasetNotReadyError'
   constructor(shortMessage: string, { code }: { code: 'DATASET_KEY_NOT_ESCROWED' | 'POLICY_TRAINER_DENIED' }) {
-    super(shortMessage, { code, status: 409 })
+    super(shortMessage, { code, status: 409, kind: 'refused' })
   }
 }
 
@@ -69,6 +71,8 @@ export class PublishDatasetError extends DataVaultError {
         .filter(Boolean)
         .join('; '),
       cause,
+      // A step failed: its cause says what kind of failure.
+      kind: (cause as { kind?: DataVaultErrorKind } | undefined)?.kind ?? 'failure',
     })
     this.step = step
     this.state = state
@@ -79,6 +83,6 @@ export class PublishDatasetError extends DataVaultError {
 export class PublishDatasetArgumentError extends DataVaultError {
   override name = 'PublishDatasetArgumentError'
   constructor(shortMessage: string) {
-    super(shortMessage, { code: 'PUBLISH_DATASET_INVALID_ARGUMENT', status: 400 })
+    super(shortMessage, { code: 'PUBLISH_DATASET_INVALID_ARGUMENT', status: 400, kind: 'input' })
   }
 }

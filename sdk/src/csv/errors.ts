@@ -13,7 +13,7 @@ export class CsvInvalidError extends DataVaultError {
   /** What is wrong, without the line: `a bare carriage return`. */
   readonly reason: string
   constructor(reason: string, { line, cause }: { line?: number | undefined; cause?: unknown } = {}) {
-    super(line === undefined ? `The CSV is malformed: ${reason}.` : `The CSV is malformed: ${reason} on line ${line}.`, { code: 'CSV_INVALID', status: 400, cause })
+    super(line === undefined ? `The CSV is malformed: ${reason}.` : `The CSV is malformed: ${reason} on line ${line}.`, { code: 'CSV_INVALID', status: 400, kind: 'input', cause })
     this.line = line
     this.reason = reason
   }
@@ -31,6 +31,6 @@ export class CsvSchemaError extends DataVaultError {
   override name = 'CsvSchemaError'
   declare readonly code: CsvSchemaErrorCode
   constructor(shortMessage: string, { code }: { code: CsvSchemaErrorCode }) {
-    super(shortMessage, { code, status: 400 })
+    super(shortMessage, { code, status: 400, kind: 'input' })
   }
 }

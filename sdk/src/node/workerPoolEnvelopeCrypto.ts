@@ -15,7 +15,8 @@ export type WorkerPoolEnvelopeCryptoParameters = {
 
 export type WorkerPoolEnvelopeCryptoReturnType = ChunkCipherPool
 
-const workerUrl = new URL('./envelopeCryptoWorker.ts', import.meta.url)
+// The sources run as .ts in the repository; the built package ships .js.
+const workerUrl = new URL(`./envelopeCryptoWorker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url)
 
 /**
  * Envelope crypto that seals and opens chunks on a pool of worker threads, so encryption uses every

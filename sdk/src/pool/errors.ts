@@ -6,7 +6,7 @@ export class PoolProposalNotFoundError extends DataVaultError {
   override name = 'PoolProposalNotFoundError'
   readonly proposalId: bigint
   constructor(proposalId: bigint) {
-    super(`Proposal ${proposalId} was not found on this pool's governor.`, { code: 'POOL_PROPOSAL_NOT_FOUND', status: 404, details: 'check the pool address, or read events from an earlier block' })
+    super(`Proposal ${proposalId} was not found on this pool's governor.`, { code: 'POOL_PROPOSAL_NOT_FOUND', status: 404, details: 'check the pool address, or read events from an earlier block', kind: 'refused' })
     this.proposalId = proposalId
   }
 }
@@ -17,7 +17,7 @@ export class PoolProposalStateError extends DataVaultError {
   readonly proposalId: bigint
   readonly state: PoolProposalState
   constructor(proposalId: bigint, state: PoolProposalState, action: string) {
-    super(`Proposal ${proposalId} is ${state}; it cannot be ${action}.`, { code: 'POOL_PROPOSAL_STATE', status: 409 })
+    super(`Proposal ${proposalId} is ${state}; it cannot be ${action}.`, { code: 'POOL_PROPOSAL_STATE', status: 409, kind: 'refused' })
     this.proposalId = proposalId
     this.state = state
   }
@@ -30,7 +30,7 @@ export class PoolProposalNotReadyError extends DataVaultError {
   /** When the timelock lets it run. */
   readonly readyAt: Date
   constructor(proposalId: bigint, readyAt: Date) {
-    super(`Proposal ${proposalId} is queued and can run from ${readyAt.toISOString()}.`, { code: 'POOL_PROPOSAL_NOT_READY', status: 409 })
+    super(`Proposal ${proposalId} is queued and can run from ${readyAt.toISOString()}.`, { code: 'POOL_PROPOSAL_NOT_READY', status: 409, kind: 'refused' })
     this.proposalId = proposalId
     this.readyAt = readyAt
   }

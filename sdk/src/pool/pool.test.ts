@@ -4,7 +4,8 @@
 // members claim, leave and still claim what was theirs. One chain for the file.
 import { type Account, type Address, type Chain, createPublicClient, createTestClient, createWalletClient, http, keccak256, parseEther, type PublicClient, stringToHex, type TestClient, type Transport, type WalletClient } from 'viem'
 import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
-import { deployOcean, type LocalChain, type OceanAddresses, startLocalChain } from '@datavault/contracts'
+import type { OceanAddresses } from '@datavault/contracts'
+import { deployOcean, type LocalChain, startLocalChain } from '@datavault/contracts-devkit'
 import { oceanTokenAbi } from '@datavault/contracts/abis'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { buyDatatoken } from '../chain/buyDatatoken.ts'

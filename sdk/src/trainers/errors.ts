@@ -26,7 +26,7 @@ export class TrainerParametersError extends DataVaultError {
   readonly reason: TrainerParametersReason
 
   constructor(reason: TrainerParametersReason, details?: string) {
-    super(`Trainer parameters do not fit the dataset (${reason}).`, { code: 'TRAINER_PARAMETERS_INVALID', status: 400, details })
+    super(`Trainer parameters do not fit the dataset (${reason}).`, { code: 'TRAINER_PARAMETERS_INVALID', status: 400, details, kind: 'input' })
     this.reason = reason
   }
 }

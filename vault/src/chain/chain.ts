@@ -1,6 +1,7 @@
 import { type Address, type Hex, type PublicClient, createPublicClient, http } from 'viem'
 import { DataVaultError, rpcChain } from '@datavault/sdk'
-import { type OceanAddresses, erc20TemplateAbi, erc721FactoryAbi, erc721TemplateAbi, readOceanAddressesFile, verifyOrder } from '@datavault/contracts'
+import { type OceanAddresses, erc20TemplateAbi, erc721FactoryAbi, erc721TemplateAbi, verifyOrder } from '@datavault/contracts'
+import { readOceanAddressesFile } from '@datavault/contracts/addresses-file'
 
 /** What the node reads from the chain. */
 export type Chain = {

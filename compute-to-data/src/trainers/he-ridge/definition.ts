@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url'
+import { siblingModule } from '../siblingModule.ts'
 import { type DatasetSchema, TrainerParametersError } from '@datavault/sdk'
 import { z } from 'zod'
 import { heNumberColumns, parseHeParameters } from '../../he/columns.ts'
@@ -79,5 +79,5 @@ export const heRidgeTrainer: TrainerDefinition = {
       }
     },
   },
-  entry: fileURLToPath(new URL('./finish.ts', import.meta.url)),
+  entry: siblingModule(import.meta.url, 'finish'),
 }

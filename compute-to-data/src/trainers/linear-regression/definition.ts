@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url'
 import {
   type DatasetSchema,
   linearRegressionMetadata,
@@ -8,6 +7,7 @@ import {
   planLinearRegression,
 } from '@datavault/sdk'
 import { modelDeclaration, trainerPrivacy } from '../common/declaration.ts'
+import { siblingModule } from '../siblingModule.ts'
 import type { TrainerDefinition, TrainerOutputDeclaration, TrainerPrivacy } from '../definition.ts'
 
 /**
@@ -38,5 +38,5 @@ export const linearRegressionTrainer: TrainerDefinition = {
   privacy(schema: DatasetSchema, params: unknown): TrainerPrivacy | undefined {
     return trainerPrivacy(planLinearRegression(schema, params).privacy)
   },
-  entry: fileURLToPath(new URL('./main.ts', import.meta.url)),
+  entry: siblingModule(import.meta.url, 'main'),
 }

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url'
 import {
   type DatasetSchema,
   logisticRegressionMetadata,
@@ -9,6 +8,7 @@ import {
   planLogisticRegression,
 } from '@datavault/sdk'
 import { modelDeclaration, trainerPrivacy } from '../common/declaration.ts'
+import { siblingModule } from '../siblingModule.ts'
 import type { TrainerDefinition, TrainerOutputDeclaration, TrainerPrivacy } from '../definition.ts'
 
 /** Names of the metrics the trainer writes to `metrics.json` without DP (with DP: `differentialPrivacyMetricNames`). */
@@ -44,5 +44,5 @@ export const logisticRegressionTrainer: TrainerDefinition = {
   privacy(schema: DatasetSchema, params: unknown): TrainerPrivacy | undefined {
     return trainerPrivacy(planLogisticRegression(schema, params).privacy)
   },
-  entry: fileURLToPath(new URL('./main.ts', import.meta.url)),
+  entry: siblingModule(import.meta.url, 'main'),
 }

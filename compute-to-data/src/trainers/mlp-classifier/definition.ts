@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url'
 import {
   type DatasetSchema,
   mlpClassifierMetadata,
@@ -8,6 +7,7 @@ import {
   planMlpClassifier,
 } from '@datavault/sdk'
 import { modelDeclaration, trainerPrivacy } from '../common/declaration.ts'
+import { siblingModule } from '../siblingModule.ts'
 import type { TrainerDefinition, TrainerOutputDeclaration, TrainerPrivacy } from '../definition.ts'
 
 /**
@@ -41,5 +41,5 @@ export const mlpClassifierTrainer: TrainerDefinition = {
   privacy(schema: DatasetSchema, params: unknown): TrainerPrivacy | undefined {
     return trainerPrivacy(planMlpClassifier(schema, params).privacy)
   },
-  entry: fileURLToPath(new URL('./main.ts', import.meta.url)),
+  entry: siblingModule(import.meta.url, 'main'),
 }

@@ -14,7 +14,7 @@ export type DownloadOutputErrorType = import('../response.ts').VaultRequestError
 export class OutputDigestMismatchError extends DataVaultError {
   override name = 'OutputDigestMismatchError'
   constructor(name: string) {
-    super(`The downloaded ${name} does not match its SHA-256 digest.`, { code: 'OUTPUT_DIGEST_MISMATCH', status: 502 })
+    super(`The downloaded ${name} does not match its SHA-256 digest.`, { code: 'OUTPUT_DIGEST_MISMATCH', status: 502, kind: 'verification' })
   }
 }
 
