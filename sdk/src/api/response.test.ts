@@ -1,8 +1,8 @@
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
-import { getJob } from './actions/getJob.ts'
-import { listJobs } from './actions/listJobs.ts'
-import { getEnvironments } from './actions/getEnvironments.ts'
+import { getJob } from '../actions/vault/getJob.ts'
+import { listJobs } from '../actions/vault/listJobs.ts'
+import { getEnvironments } from '../actions/vault/getEnvironments.ts'
 import { createVaultClient } from './transport.ts'
 
 const job = {

@@ -5,7 +5,7 @@ export {
   type BuyDatatokenParameters,
   type BuyDatatokenReturnType,
   buyDatatoken,
-} from './buyDatatoken.ts'
+} from '../actions/chain/buyDatatoken.ts'
 export {
   ChainArgumentError,
   ChainEventNotFoundError,
@@ -20,7 +20,7 @@ export {
   type GetTokenBalanceParameters,
   type GetTokenBalanceReturnType,
   getTokenBalance,
-} from './getTokenBalance.ts'
+} from '../actions/chain/getTokenBalance.ts'
 export {
   type PublishDatatokenDispenser,
   type PublishDatatokenErrorType,
@@ -30,7 +30,7 @@ export {
   type PublishDatatokenUnpriced,
   type PublishMarketFee,
   publishDatatoken,
-} from './publishDatatoken.ts'
+} from '../actions/chain/publishDatatoken.ts'
 export {
   type ProviderFee,
   type ProviderFeeSigner,
@@ -45,10 +45,10 @@ export {
   type StartOrderParameters,
   type StartOrderReturnType,
   startOrder,
-} from './startOrder.ts'
+} from '../actions/chain/startOrder.ts'
 export type { AccountClient } from './transact.ts'
 export { type RpcChainParameters, rpcChain } from './rpcChain.ts'
-export { type AnchorReceiptParameters, type AnchorReceiptReturnType, anchorReceipt, getReceiptAnchor } from './anchorReceipt.ts'
+export { type AnchorReceiptParameters, type AnchorReceiptReturnType, anchorReceipt, getReceiptAnchor } from '../actions/chain/anchorReceipt.ts'
 export {
   type DatatokenPrice,
   type FixedRatePrice,
@@ -57,7 +57,7 @@ export {
   type GetDatatokenPriceParameters,
   type GetDatatokenPriceReturnType,
   getDatatokenPrice,
-} from './getDatatokenPrice.ts'
+} from '../actions/chain/getDatatokenPrice.ts'
 export {
   type PriceDatatokenDispenser,
   type PriceDatatokenErrorType,
@@ -65,14 +65,14 @@ export {
   type PriceDatatokenParameters,
   type PriceDatatokenReturnType,
   priceDatatoken,
-} from './priceDatatoken.ts'
+} from '../actions/chain/priceDatatoken.ts'
 export {
   type ExchangeEarnings,
   type GetDatatokenEarningsErrorType,
   type GetDatatokenEarningsParameters,
   type GetDatatokenEarningsReturnType,
   getDatatokenEarnings,
-} from './getDatatokenEarnings.ts'
+} from '../actions/chain/getDatatokenEarnings.ts'
 export {
   type DatasetState,
   type SetDatasetStateErrorType,
@@ -80,4 +80,4 @@ export {
   type SetDatasetStateReturnType,
   getDatasetState,
   setDatasetState,
-} from './setDatasetState.ts'
+} from '../actions/chain/setDatasetState.ts'

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
-import { toJobEvent } from '../api/actions/watchJob.ts'
+import { toJobEvent } from '../actions/vault/watchJob.ts'
 import type { JobView } from '../api/schemas.ts'
 import { createDataVaultClient } from './createDataVaultClient.ts'
 

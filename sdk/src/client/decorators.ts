@@ -1,5 +1,5 @@
 import type { Address, Hex } from 'viem'
-import { type CancelJobParameters, type CancelJobReturnType, cancelJob } from '../api/actions/cancelJob.ts'
+import { type CancelJobParameters, type CancelJobReturnType, cancelJob } from '../actions/vault/cancelJob.ts'
 import {
   type ApproveAlgorithmParameters,
   type ApproveAlgorithmReturnType,
@@ -10,49 +10,49 @@ import {
   approveJob,
   denyJob,
   getJobLogs,
-} from '../api/actions/decideJob.ts'
-import { type DownloadOutputParameters, type DownloadOutputReturnType, downloadOutput, getReceipt } from '../api/actions/downloadOutput.ts'
+} from '../actions/vault/decideJob.ts'
+import { type DownloadOutputParameters, type DownloadOutputReturnType, downloadOutput, getReceipt } from '../actions/vault/downloadOutput.ts'
 import {
   type DownloadResultParameters,
   type DownloadResultReturnType,
   type DownloadedResult,
   type DownloadedResultInMemory,
   downloadResult,
-} from '../api/actions/downloadResult.ts'
-import { type EscrowDataKeyParameters, type EscrowDataKeyReturnType, escrowDataKey } from '../api/actions/escrowDataKey.ts'
-import { type GetAlgorithmParameters, type GetAlgorithmReturnType, getAlgorithm } from '../api/actions/getAlgorithm.ts'
-import { type ListDatasetJobsParameters, type ListDatasetJobsReturnType, listDatasetJobs } from '../api/actions/listDatasetJobs.ts'
+} from '../actions/vault/downloadResult.ts'
+import { type EscrowDataKeyParameters, type EscrowDataKeyReturnType, escrowDataKey } from '../actions/vault/escrowDataKey.ts'
+import { type GetAlgorithmParameters, type GetAlgorithmReturnType, getAlgorithm } from '../actions/vault/getAlgorithm.ts'
+import { type ListDatasetJobsParameters, type ListDatasetJobsReturnType, listDatasetJobs } from '../actions/vault/listDatasetJobs.ts'
 import {
   type RevokeAlgorithmApprovalParameters,
   type RevokeAlgorithmApprovalReturnType,
   revokeAlgorithmApproval,
-} from '../api/actions/revokeAlgorithmApproval.ts'
-import { type RevokeDatasetParameters, type RevokeDatasetReturnType, revokeDataset } from '../api/actions/revokeDataset.ts'
-import { type GetJobParameters, type GetJobReturnType, getJob } from '../api/actions/getJob.ts'
-import { type GetPrivacyUsageReturnType, getPrivacyUsage } from '../api/actions/getPrivacyUsage.ts'
-import { type GetProviderFeeParameters, type GetProviderFeeReturnType, getProviderFee } from '../api/actions/getProviderFee.ts'
-import { type ListJobsParameters, type ListJobsReturnType, listJobs } from '../api/actions/listJobs.ts'
-import { type ListReceiptsParameters, type ListReceiptsReturnType, listReceipts } from '../api/actions/listReceipts.ts'
-import { type RegisterDatasetParameters, type RegisterDatasetReturnType, registerDataset } from '../api/actions/registerDataset.ts'
-import { type RegisterPoolParameters, type RegisterPoolReturnType, registerPool } from '../api/actions/registerPool.ts'
-import { type SubmitJobParameters, type SubmitJobReturnType, submitJob } from '../api/actions/submitJob.ts'
-import { type UploadAlgorithmParameters, type UploadAlgorithmReturnType, uploadAlgorithm } from '../api/actions/uploadAlgorithm.ts'
-import { type UploadCiphertextParameters, type UploadCiphertextReturnType, uploadCiphertext } from '../api/actions/uploadCiphertext.ts'
-import { type GetEnvironmentsReturnType, getEnvironments } from '../api/actions/getEnvironments.ts'
-import { type WaitForJobParameters, type WaitForJobReturnType, waitForJob } from '../api/actions/waitForJob.ts'
-import { type WatchJobParameters, type WatchJobReturnType, watchJob } from '../api/actions/watchJob.ts'
+} from '../actions/vault/revokeAlgorithmApproval.ts'
+import { type RevokeDatasetParameters, type RevokeDatasetReturnType, revokeDataset } from '../actions/vault/revokeDataset.ts'
+import { type GetJobParameters, type GetJobReturnType, getJob } from '../actions/vault/getJob.ts'
+import { type GetPrivacyUsageReturnType, getPrivacyUsage } from '../actions/vault/getPrivacyUsage.ts'
+import { type GetProviderFeeParameters, type GetProviderFeeReturnType, getProviderFee } from '../actions/vault/getProviderFee.ts'
+import { type ListJobsParameters, type ListJobsReturnType, listJobs } from '../actions/vault/listJobs.ts'
+import { type ListReceiptsParameters, type ListReceiptsReturnType, listReceipts } from '../actions/vault/listReceipts.ts'
+import { type RegisterDatasetParameters, type RegisterDatasetReturnType, registerDataset } from '../actions/vault/registerDataset.ts'
+import { type RegisterPoolParameters, type RegisterPoolReturnType, registerPool } from '../actions/vault/registerPool.ts'
+import { type SubmitJobParameters, type SubmitJobReturnType, submitJob } from '../actions/vault/submitJob.ts'
+import { type UploadAlgorithmParameters, type UploadAlgorithmReturnType, uploadAlgorithm } from '../actions/vault/uploadAlgorithm.ts'
+import { type UploadCiphertextParameters, type UploadCiphertextReturnType, uploadCiphertext } from '../actions/vault/uploadCiphertext.ts'
+import { type GetEnvironmentsReturnType, getEnvironments } from '../actions/vault/getEnvironments.ts'
+import { type WaitForJobParameters, type WaitForJobReturnType, waitForJob } from '../actions/vault/waitForJob.ts'
+import { type WatchJobParameters, type WatchJobReturnType, watchJob } from '../actions/vault/watchJob.ts'
 import { type SignedReceipt, verifyReceipt } from '../api/receipt.ts'
 import type { NodeInfo } from '../api/schemas.ts'
 import { AccountRequiredError } from '../api/transport.ts'
-import { type GetDatatokenPriceParameters, type GetDatatokenPriceReturnType, getDatatokenPrice } from '../chain/getDatatokenPrice.ts'
-import { getTokenBalance } from '../chain/getTokenBalance.ts'
-import { type BuyAccessParameters, type BuyAccessReturnType, buyAccess } from './actions/buyAccess.ts'
-import { type EarningsParameters, type EarningsReturnType, earnings } from './actions/earnings.ts'
-import { type GetDatasetWithPriceParameters, type GetDatasetWithPriceReturnType, getDatasetWithPrice } from './actions/getDatasetWithPrice.ts'
-import { type OrderDatasetParameters, type OrderDatasetReturnType, orderDataset } from './actions/orderDataset.ts'
-import { type PublishDatasetParameters, type PublishDatasetReturnType, publishDataset } from './actions/publishDataset.ts'
-import { type RotateDatasetKeyParameters, type RotateDatasetKeyReturnType, rotateDatasetKey } from './actions/rotateDatasetKey.ts'
-import { type SearchDatasetsParameters, type SearchDatasetsReturnType, searchDatasets } from './actions/searchDatasets.ts'
+import { type GetDatatokenPriceParameters, type GetDatatokenPriceReturnType, getDatatokenPrice } from '../actions/chain/getDatatokenPrice.ts'
+import { getTokenBalance } from '../actions/chain/getTokenBalance.ts'
+import { type BuyAccessParameters, type BuyAccessReturnType, buyAccess } from '../actions/client/buyAccess.ts'
+import { type EarningsParameters, type EarningsReturnType, earnings } from '../actions/client/earnings.ts'
+import { type GetDatasetWithPriceParameters, type GetDatasetWithPriceReturnType, getDatasetWithPrice } from '../actions/client/getDatasetWithPrice.ts'
+import { type OrderDatasetParameters, type OrderDatasetReturnType, orderDataset } from '../actions/client/orderDataset.ts'
+import { type PublishDatasetParameters, type PublishDatasetReturnType, publishDataset } from '../actions/client/publishDataset.ts'
+import { type RotateDatasetKeyParameters, type RotateDatasetKeyReturnType, rotateDatasetKey } from '../actions/client/rotateDatasetKey.ts'
+import { type SearchDatasetsParameters, type SearchDatasetsReturnType, searchDatasets } from '../actions/client/searchDatasets.ts'
 import type { DataVaultBaseClient } from './baseClient.ts'
 
 /** Every datavault action, bound to one client (the client argument left out). */

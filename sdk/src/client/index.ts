@@ -15,7 +15,7 @@ export {
   type RotateDatasetKeyParameters,
   type RotateDatasetKeyReturnType,
   rotateDatasetKey,
-} from './actions/rotateDatasetKey.ts'
+} from '../actions/client/rotateDatasetKey.ts'
 export {
   AddressesRequiredError,
   ChainMismatchError,
@@ -31,22 +31,22 @@ export {
   type SearchDatasetsParameters,
   type SearchDatasetsReturnType,
   searchDatasets,
-} from './actions/searchDatasets.ts'
+} from '../actions/client/searchDatasets.ts'
 export {
   type GetDatasetWithPriceErrorType,
   type GetDatasetWithPriceParameters,
   type GetDatasetWithPriceReturnType,
   getDatasetWithPrice,
-} from './actions/getDatasetWithPrice.ts'
-export { type BuyAccessErrorType, type BuyAccessParameters, type BuyAccessReturnType, buyAccess } from './actions/buyAccess.ts'
-export { type OrderDatasetErrorType, type OrderDatasetParameters, type OrderDatasetReturnType, orderDataset } from './actions/orderDataset.ts'
+} from '../actions/client/getDatasetWithPrice.ts'
+export { type BuyAccessErrorType, type BuyAccessParameters, type BuyAccessReturnType, buyAccess } from '../actions/client/buyAccess.ts'
+export { type OrderDatasetErrorType, type OrderDatasetParameters, type OrderDatasetReturnType, orderDataset } from '../actions/client/orderDataset.ts'
 export {
   type PublishDatasetErrorType,
   type PublishDatasetEvent,
   type PublishDatasetParameters,
   type PublishDatasetReturnType,
   publishDataset,
-} from './actions/publishDataset.ts'
+} from '../actions/client/publishDataset.ts'
 export {
   type DatasetEarnings,
   type EarningsErrorType,
@@ -54,6 +54,6 @@ export {
   type EarningsReturnType,
   type EarningsTotal,
   earnings,
-} from './actions/earnings.ts'
+} from '../actions/client/earnings.ts'
 // Reading an addresses file (Ocean's address.json shape, or what the deploy script and `datavault dev` write).
 export { type OceanAddresses, OceanAddressesError, parseOceanAddresses } from '@datavault/contracts/addresses'

@@ -1,5 +1,5 @@
 // Internal to the client actions: the upload step that publishing and key rotation share.
-import { uploadCiphertext } from '../api/actions/uploadCiphertext.ts'
+import { uploadCiphertext } from '../actions/vault/uploadCiphertext.ts'
 import type { VaultClient } from '../api/transport.ts'
 import { createEncryptStream } from '../envelope/createEncryptStream.ts'
 import type { EnvelopeCrypto } from '../envelope/crypto.ts'

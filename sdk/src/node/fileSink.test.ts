@@ -44,7 +44,7 @@ describe('fileSink', () => {
 
 describe('fileSink with downloadResult', () => {
   test('error: a destination that cannot be written is a ResultWriteError', async () => {
-    const { downloadResult } = await import('../api/actions/downloadResult.ts')
+    const { downloadResult } = await import('../actions/vault/downloadResult.ts')
     const { createVaultClient } = await import('../api/transport.ts')
     const { privateKeyToAccount } = await import('viem/accounts')
     const account = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9c86dae88c7a8412f4603b6b78690d')
@@ -60,7 +60,7 @@ describe('fileSink with downloadResult', () => {
   })
 
   test('error: bytes that do not match the announced digest leave no file', async () => {
-    const { downloadResult } = await import('../api/actions/downloadResult.ts')
+    const { downloadResult } = await import('../actions/vault/downloadResult.ts')
     const { createVaultClient } = await import('../api/transport.ts')
     const { privateKeyToAccount } = await import('viem/accounts')
     const account = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9c86dae88c7a8412f4603b6b78690d')

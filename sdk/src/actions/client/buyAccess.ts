@@ -1,0 +1,62 @@
+import { isAddressEqual, zeroAddress } from 'viem'
+import { type BuyDatatokenReturnType, buyDatatoken } from '../chain/buyDatatoken.ts'
+import { ChainArgumentError, DatatokenNotForSaleError } from '../../chain/errors.ts'
+import { type FixedRatePrice, type FreePrice, getDatatokenPrice } from '../chain/getDatatokenPrice.ts'
+import { type DataVaultBaseClient, requireWallet } from '../../client/baseClient.ts'
+
+export type BuyAccessParameters = {
+  /** The dataset id (its datatoken's address). */
+  dataset: `0x${string}`
+  /** Datatokens to get (wei, 18 decimals); one order (one job) spends 1e18, the default. */
+  amount?: bigint | undefined
+  /**
+   * Most base token to pay, fees included (fixed rate only). Defaults to the quote read just
+   * before buying; set it to refuse a price that rose since you looked.
+   */
+  maxBaseTokenAmount?: bigint | undefined
+}
+
+export type BuyAccessReturnType = BuyDatatokenReturnType & {
+  /** How the datatokens were had: bought on the exchange, or taken from the dispenser. */
+  method: 'fixed-rate' | 'dispenser'
+  /** The price read before buying. */
+  price: FixedRatePrice | FreePrice
+}
+
+export type BuyAccessErrorType =
+  | DatatokenNotForSaleError
+  | ChainArgumentError
+  | import('../../chain/errors.ts').ChainTransactionError
+  | import('../../chain/errors.ts').ChainReadError
+  | import('../../chain/errors.ts').ExchangeNotFoundError
+  | import('../../api/transport.ts').AccountRequiredError
+
+/**
+ * Gets datatokens of a dataset for the client's account the way the chain sells them: buys on its
+ * active FixedRateExchange (approving exactly the quote of base token first), or takes them from
+ * its Dispenser when it is free. No contract addresses needed: the datatoken lists its exchanges
+ * and dispensers. Throws `DatatokenNotForSaleError` when it has neither.
+ *
+ * @example
+ * const { method, baseTokenAmount } = await buyAccess(client, { dataset: dataset.id })
+ */
+export async function buyAccess(client: DataVaultBaseClient, { dataset, amount = 10n ** 18n, maxBaseTokenAmount }: BuyAccessParameters): Promise<BuyAccessReturnType> {
+  const wallet = requireWallet(client, 'buying access to a dataset')
+  if (amount <= 0n) throw new ChainArgumentError('The amount of datatokens to buy must be positive.')
+  const price = await getDatatokenPrice(client.public, { datatoken: dataset, datatokens: amount })
+  if (price.type === 'not-for-sale') throw new DatatokenNotForSaleError(dataset)
+  if (price.allowedSwapper && !isAddressEqual(price.allowedSwapper, wallet.account.address))
+    throw new ChainArgumentError(`Only ${price.allowedSwapper} may buy this datatoken.`)
+  if (price.type === 'free') {
+    const taken = await buyDatatoken(wallet, { addresses: { FixedPrice: zeroAddress, Dispenser: price.dispenser }, datatoken: dataset, amount, dispenser: true })
+    return { ...taken, method: 'dispenser', price }
+  }
+  const bought = await buyDatatoken(wallet, {
+    addresses: { FixedPrice: price.exchange, Dispenser: zeroAddress },
+    datatoken: dataset,
+    exchangeId: price.exchangeId,
+    amount,
+    maxBaseTokenAmount: maxBaseTokenAmount ?? price.amount,
+  })
+  return { ...bought, method: 'fixed-rate', price }
+}
