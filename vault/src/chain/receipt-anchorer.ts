@@ -1,7 +1,7 @@
 import { http, createPublicClient, createWalletClient, type Address, type LocalAccount } from 'viem'
 import { type SignedReceipt, anchorReceipt, getReceiptAnchor, rpcChain } from '@datavault/sdk'
 import type { Logger } from '../logger.ts'
-import type { Database } from '../store/database.ts'
+import type { Database } from '../db/database.ts'
 
 /** Anchors finished jobs' receipt hashes on chain from the node's wallet, one transaction at a time. */
 export type ReceiptAnchorer = {

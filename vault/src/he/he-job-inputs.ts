@@ -5,7 +5,7 @@ import type { VaultConfig } from '../config.ts'
 import type { KeyService } from '../keys/key-service.ts'
 import type { Logger } from '../logger.ts'
 import type { Storage } from '../storage/storage.ts'
-import type { DatasetStore } from '../store/datasets.ts'
+import type { DatasetStore } from '../db/datasets.ts'
 
 /** A homomorphic job cannot run on this dataset (a pool, or not an HE dataset). */
 export class HeJobRefusedError extends DataVaultError {

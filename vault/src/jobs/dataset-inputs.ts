@@ -9,7 +9,7 @@ import { nodeEnvelopeCrypto } from '@datavault/sdk/node'
 import type { KeyService } from '../keys/key-service.ts'
 import { type PoolReader, poolMemberDatasets } from '../pools/pool-chain.ts'
 import type { Storage } from '../storage/storage.ts'
-import type { DatasetStore } from '../store/datasets.ts'
+import type { DatasetStore } from '../db/datasets.ts'
 import { joinCsvParts } from './join-csv-parts.ts'
 
 /** The operator's ceilings: they bound whatever the owner's (or the pool's) policy says. */

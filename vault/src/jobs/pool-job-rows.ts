@@ -2,7 +2,7 @@
 // signed receipt of a finished pool job says which datasets and how many rows.
 import type { Job } from '@datavault/compute-to-data'
 import { type SignedReceipt, signedReceiptSchema } from '@datavault/sdk'
-import type { DatasetStore } from '../store/datasets.ts'
+import type { DatasetStore } from '../db/datasets.ts'
 
 /**
  * The receipt a job holds, checked against the receipt's wire schema (the job store keeps it as

@@ -5,7 +5,7 @@ import { addressSchema, signedJobTicketSchema, signedKeyEscrowSchema } from '@da
 import { walletAuth } from '../http/middleware/wallet-auth.ts'
 import { parseJsonBody, parseParam, readBody } from '../http/read-body.ts'
 import type { VaultState } from '../http/state.ts'
-import type { NonceStore } from '../store/nonces.ts'
+import type { NonceStore } from '../db/nonces.ts'
 import { type KeyHolder, KeyHolderError } from './key-holder.ts'
 
 const hex = (max: number) => z.string().regex(/^0x([0-9a-fA-F]{2})+$/, 'hex bytes').max(2 + max * 2)

@@ -13,9 +13,9 @@ import {
   shareCommitment,
 } from '@datavault/sdk'
 import type { Logger } from '../logger.ts'
-import type { Database } from '../store/database.ts'
+import type { Database } from '../db/database.ts'
 import type { NodeIdentity } from '../keys/node-identity.ts'
-import type { NonceStore } from '../store/nonces.ts'
+import type { NonceStore } from '../db/nonces.ts'
 import type { PoolReader } from '../pools/pool-chain.ts'
 import { nodeOpenSealed, nodeSealToPublicKey } from '@datavault/sdk/node'
 

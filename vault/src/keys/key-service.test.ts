@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { computePolicySchema } from '@datavault/sdk'
 import { manifestAllowsProgram } from '../keyholder/key-holder.ts'
-import { approvalTerms } from '../store/algorithms.ts'
+import { approvalTerms } from '../db/algorithms.ts'
 import { policyAllowsTrainer } from './key-service.ts'
 
 const hash = `0x${'ab'.repeat(32)}` as const

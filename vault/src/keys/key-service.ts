@@ -1,7 +1,7 @@
 import { DataVaultError } from '@datavault/sdk'
 import type { Job } from '@datavault/compute-to-data'
-import { type AlgorithmStore, approvalTerms } from '../store/algorithms.ts'
-import type { Dataset } from '../store/datasets.ts'
+import { type AlgorithmStore, approvalTerms } from '../db/algorithms.ts'
+import type { Dataset } from '../db/datasets.ts'
 
 /**
  * Escrows data keys and gives them to jobs that may run; what the compute engine uses. Backend-

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import type { Dataset } from '../store/datasets.ts'
+import type { Dataset } from '../db/datasets.ts'
 import type { Job } from '@datavault/compute-to-data'
 import { KeyReleaseError } from './key-service.ts'
 import { keyReleaseMayRecover, requestKeyWithRetry } from './requestKeyWithRetry.ts'

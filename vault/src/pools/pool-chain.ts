@@ -2,7 +2,7 @@ import { type Address, BaseError, ContractFunctionRevertedError, ContractFunctio
 import { dataPoolAbi } from '@datavault/contracts/abis'
 import { type ComputePolicy, DataVaultError, computePolicyFromPoolLimits, isPoolBuyerAllowed, isPoolTrainerApproved, poolMembers } from '@datavault/sdk'
 import { ChainUnavailableError } from '../chain/chain.ts'
-import type { Dataset } from '../store/datasets.ts'
+import type { Dataset } from '../db/datasets.ts'
 
 /** A job on a pool was refused by the pool's governance or membership, as read on chain. */
 export class PoolJobRefusedError extends DataVaultError {

@@ -1,6 +1,6 @@
 import { DataVaultError } from '@datavault/sdk'
 import { type Job, type PrivacyLedger, type ProgramResolver, type TrainerDefinition, epsilonFor } from '@datavault/compute-to-data'
-import type { Dataset } from '../store/datasets.ts'
+import type { Dataset } from '../db/datasets.ts'
 
 /** A dataset's privacy budget as the API shows it. */
 export type PrivacyUsageView = {

@@ -1,7 +1,7 @@
 import type { Next } from 'koa'
 import type { Address } from 'viem'
 import { RequestAuthError, hashRequestBody, unsignedBodyHash, verifyRequestSignature } from '@datavault/sdk'
-import type { NonceStore } from '../../store/nonces.ts'
+import type { NonceStore } from '../../db/nonces.ts'
 import type { VaultContext } from '../state.ts'
 import { readBody } from '../read-body.ts'
 

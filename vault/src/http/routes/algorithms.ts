@@ -1,6 +1,6 @@
 import Router from '@koa/router'
 import { DataVaultError, hashSchema, uploadAlgorithmBodySchema } from '@datavault/sdk'
-import { AlgorithmNotFoundError } from '../../store/algorithms.ts'
+import { AlgorithmNotFoundError } from '../../db/algorithms.ts'
 import type { ApiComponents } from '../components.ts'
 import { walletAuth } from '../middleware/wallet-auth.ts'
 import { parseJsonBody, parseParam } from '../read-body.ts'

@@ -8,7 +8,7 @@ import { parseJsonBody, parseParam } from '../read-body.ts'
 import type { VaultState } from '../state.ts'
 import { ContentNotFoundError } from '../../storage/storage.ts'
 import { poolMemberDatasets } from '../../pools/pool-chain.ts'
-import type { Dataset } from '../../store/datasets.ts'
+import type { Dataset } from '../../db/datasets.ts'
 
 /** The signer does not own the dataset (its datatoken's data NFT). */
 export class NotDatasetOwnerError extends DataVaultError {

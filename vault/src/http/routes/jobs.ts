@@ -12,9 +12,9 @@ import { InvalidBodyError, parseJsonBody, parseParam } from '../read-body.ts'
 import type { VaultState } from '../state.ts'
 import { policyAllowsTrainer } from '../../keys/key-service.ts'
 import { DatasetRevokedError } from './datasets.ts'
-import type { Dataset } from '../../store/datasets.ts'
+import type { Dataset } from '../../db/datasets.ts'
 import { poolMemberDatasets } from '../../pools/pool-chain.ts'
-import { AlgorithmNotFoundError, approvalTerms, customAlgorithmDefinition, declaredOutputBytes } from '../../store/algorithms.ts'
+import { AlgorithmNotFoundError, approvalTerms, customAlgorithmDefinition, declaredOutputBytes } from '../../db/algorithms.ts'
 
 /** The job may not run on this dataset (policy), or the dataset is not ready. */
 export class JobRefusedError extends DataVaultError {
