@@ -196,7 +196,7 @@ describe('the owner extension in Chromium', () => {
   test('error: a file that is not a table, or too big for the node, is refused with a clear message', async () => {
     await go('#/add')
     await page.getByLabel('Choose a file').setInputFiles({ name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from('age,risk\n61,high\n34,low,extra\n') })
-    await poll(() => page.getByRole('alert').innerText()).toContain('line 3 has 3 fields, the header 2')
+    await poll(() => page.getByRole('alert').innerText()).toContain('a record with 3 fields (the header has 2) on line 3')
     await shot('03-add-not-a-table')
     await page.getByLabel('Choose a file').setInputFiles({ name: 'huge.csv', mimeType: 'text/csv', buffer: Buffer.from(heartCsv(12_000)) })
     await poll(() => page.getByRole('alert').innerText()).toMatch(/^huge\.csv is too big: \d+ KiB, and the most this vault takes is 256 KiB\.$/m)
