@@ -115,8 +115,11 @@ async function afterRestart(dataset: { datatoken: `0x${string}` }, orders: Hex[]
 /** The kill points `npm test` runs (the others run in `npm run reliability`): a job in the sandbox, one queued behind it, an ε reservation. */
 const shortRun = new Set(['running', 'queued job behind', 'DP job with a reservation'])
 
-/** `test`, or `test.skip` for a kill point only the full run takes. */
-const killPoint = (name: string) => (fullRun || shortRun.has(name) ? test : test.skip)
+/** `test`, or `test.skip` with the reason in its name for a kill point only the full run takes. */
+const killPoint =
+  (name: string) =>
+  (title: string, options: { timeout: number }, fn: () => Promise<void>) =>
+    fullRun || shortRun.has(name) ? test(title, options, fn) : test.skip(`${title} (skipped in npm test: only npm run reliability takes this kill point)`, options, fn)
 /** A kill, its restart and its checks take minutes on a loaded 2-core machine. */
 const timeout = 300_000
 

@@ -70,7 +70,7 @@ describe('chain RPC going away and coming back', () => {
 })
 
 describe('disk full', () => {
-  test.skipIf(!root)('error: an upload that fills the IPFS disk is refused with a clear error, leaves nothing half-written, and the node still serves reads and jobs', async () => {
+  test.skipIf(!root)('error: an upload that fills the IPFS disk is refused with a clear error, leaves nothing half-written, and the node still serves reads and jobs (skipped unless root: it mounts a small tmpfs)', async () => {
     const before = await bytesUnder(`${t.ipfsDir}/blocks`)
     // Random bytes: nothing for IPFS to deduplicate.
     const body = new Uint8Array(randomBytes(ipfsBytes + 8 * 1024 ** 2))
