@@ -153,7 +153,7 @@ export const datasetCommand: Command = {
       `key:         ${dataset.keyEscrowed ? 'escrowed' : 'NOT escrowed yet (jobs are refused)'}`,
       `price:       ${price ? describePrice(price) : '- (no chain configured)'}`,
       `rows:        ${schema.rows ?? 'not declared'}`,
-      `columns:     ${schema.columns.map((column) => (column.type === 'number' ? `${column.name}:number` : `${column.name}:{${column.values.join('|')}}`)).join(' ')}`,
+      `columns:     ${schema.columns.map((column) => (column.type === 'category' ? `${column.name}:{${column.values.join('|')}}` : `${column.name}:${column.type}`)).join(' ')}`,
       `trainers:    ${policy.trainers.join(', ')}`,
       `environments: ${policy.environments ? policy.environments.join(', ') : 'any the node offers'}`,
       `limits:      ${policy.maxEpochs} epochs, ${policy.maxWallTimeSeconds} s, ${policy.maxMemoryMb} MiB${policy.minRows ? `, at least ${policy.minRows} rows` : ''}`,

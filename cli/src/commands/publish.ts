@@ -139,7 +139,7 @@ export const publishCommand: Command = {
       for (const skipped of inferred.skipped) output.warn(`column "${skipped.name}" is left out of the schema: ${skipped.reason} (give --schema to describe it).`)
       schema = inferred.schema
       output.note(
-        `schema: ${inferred.rows} rows; ${schema.columns.map((column) => (column.type === 'number' ? `${column.name} (number)` : `${column.name} (${column.values.length} categories)`)).join(', ')}`,
+        `schema: ${inferred.rows} rows; ${schema.columns.map((column) => (column.type === 'category' ? `${column.name} (${column.values.length} categories)` : `${column.name} (${column.type})`)).join(', ')}`,
       )
     }
 

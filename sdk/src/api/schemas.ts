@@ -16,25 +16,46 @@ export const hashSchema = z
 /** A CIDv1 or CIDv0 string as IPFS prints it. */
 export const cidSchema = z.string().regex(/^(Qm[1-9A-HJ-NP-Za-km-z]{44}|b[a-z2-7]{20,120})$/, 'must be an IPFS CID')
 
-/** One column of a CSV dataset. Category columns declare their values so outputs can be declared up front. */
+/**
+ * How trainers treat a blank (or `NA`) cell of a number column: leave the row out (`skip-row`, the
+ * default), or fill the cell with the column's mean (`fill-mean`; under differential privacy, the
+ * midpoint of the declared bounds, which depends on no row) or with 0 (`fill-zero`).
+ */
+export const blankCellPolicies = ['skip-row', 'fill-mean', 'fill-zero'] as const
+
+/** A column's name as a schema holds it. */
+const columnNameSchema = z.string().min(1).max(128)
+
+/**
+ * One column of a CSV dataset. Only `category` columns publish data values (their values, which
+ * the owner chose to make public so outputs can be declared up front); `date` and `text` columns
+ * are private: the schema names them and nothing else, and no trainer uses them as features.
+ */
 export const datasetColumnSchema = z.discriminatedUnion('type', [
   z
     .object({
-      name: z.string().min(1).max(128),
+      name: columnNameSchema,
       type: z.literal('number'),
       /** Bounds the owner declares; differentially private training scales and clips by them instead of the data. */
       min: z.number().finite().optional(),
       max: z.number().finite().optional(),
+      /** How trainers treat a blank cell of this column (absent: `skip-row`). */
+      blanks: z.enum(blankCellPolicies).optional(),
     })
     .refine((column) => column.min === undefined || column.max === undefined || column.min < column.max, {
       message: 'min must be less than max',
     }),
   z.object({
-    name: z.string().min(1).max(128),
+    name: columnNameSchema,
     type: z.literal('category'),
     values: z.array(z.string().min(1).max(128)).min(2).max(1000),
   }),
+  z.object({ name: columnNameSchema, type: z.literal('date') }),
+  z.object({ name: columnNameSchema, type: z.literal('text') }),
 ])
+
+/** One column of a dataset's schema. */
+export type DatasetColumn = z.infer<typeof datasetColumnSchema>
 
 /** What a dataset holds, declared by its owner; trainers derive their output shapes from it. */
 export const datasetSchemaSchema = z

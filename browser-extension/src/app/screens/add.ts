@@ -153,7 +153,7 @@ function schemaPreview(inspection: Extract<Inspection, { kind: 'table' }>): HTML
         'tbody',
         {},
         ...schema.columns.map((column) =>
-          h('tr', {}, h('th', { scope: 'row' }, column.name), h('td', {}, column.type), h('td', {}, column.type === 'category' ? summarize(column.values) : 'numbers')),
+          h('tr', {}, h('th', { scope: 'row' }, column.name), h('td', {}, column.type), h('td', {}, column.type === 'category' ? summarize(column.values) : column.type === 'number' ? 'numbers' : 'private: never published')),
         ),
       ),
     ),
