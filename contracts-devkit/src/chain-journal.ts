@@ -86,7 +86,7 @@ export function rawTransactionOf(transaction: Transaction): Hex {
   const raw = serializeTransaction(
     // viem's serializer takes the RPC shape it returns; `input` is the data.
     { ...transaction, data: transaction.input } as Parameters<typeof serializeTransaction>[0],
-    transaction.type === 'legacy' ? { r, s, v } : { r, s, yParity },
+    transaction.type === 'legacy' || yParity === undefined ? { r, s, v } : { r, s, yParity },
   )
   if (keccak256(raw) !== transaction.hash)
     throw new ChainJournalError(`Transaction ${transaction.hash} cannot be journaled: its signed bytes could not be rebuilt (type ${transaction.type}).`)
