@@ -25,7 +25,7 @@ describe('chain journal', () => {
     chains.push(first)
     const recorder = await recordChainJournal({ rpcUrl: first.rpcUrl, file, header: await chainJournalHeader(first.rpcUrl), pollIntervalMs: 20 })
     const [deployer, alice, bob] = first.accounts
-    const wallet = (key: `0x${string}`, rpcUrl: string) => createWalletClient({ account: privateKeyToAccount(key), transport: http(rpcUrl), chain: null })
+    const wallet = (key: `0x${string}`, rpcUrl: string) => createWalletClient({ account: privateKeyToAccount(key), transport: http(rpcUrl) })
     const { addresses } = await deployOcean(createWalletClient({ account: privateKeyToAccount(deployer!.privateKey), transport: http(first.rpcUrl) }))
     const deployerWallet = wallet(deployer!.privateKey, first.rpcUrl)
     const chainOf = { id: 8996, name: 'local', nativeCurrency: { name: 'ETH', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [first.rpcUrl] } } }
