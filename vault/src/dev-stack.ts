@@ -71,6 +71,8 @@ export type StartDevStackParameters = {
       VaultConfig,
       | 'maxUploadBytes'
       | 'maxPendingUploadBytes'
+      | 'maxNodePendingUploadBytes'
+      | 'maxUploadsPerWalletPerHour'
       | 'maxJobWallTimeSeconds'
       | 'maxJobMemoryMb'
       | 'maxWaitingJobs'

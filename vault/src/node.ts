@@ -41,6 +41,7 @@ import { jobReceipt, poolJobRows } from './jobs/pool-job-rows.ts'
 import { openDatabase } from './db/database.ts'
 import { algorithmStore, programResolver } from './db/algorithms.ts'
 import { jobQuota } from './db/job-quota.ts'
+import { uploadQuota } from './db/upload-quota.ts'
 import { datasetStore } from './db/datasets.ts'
 import { vaultPrivacy } from './privacy/vault-privacy.ts'
 import { nonceStore } from './db/nonces.ts'
@@ -265,6 +266,12 @@ export async function startVaultNode(
       registry,
       pools,
       jobs,
+      uploadQuota: uploadQuota({
+        perWalletPendingBytes: config.maxPendingUploadBytes,
+        nodePendingBytes: config.maxNodePendingUploadBytes,
+        maxUploadBytes: config.maxUploadBytes,
+        perWalletPerHour: config.maxUploadsPerWalletPerHour,
+      })({ db }),
       jobQuota: jobQuota({ nodeWaiting: config.maxWaitingJobs, perWalletWaiting: config.maxWaitingJobsPerWallet, perWalletPerHour: config.maxJobsPerWalletPerHour })({ db }),
       engine,
       trainers,
