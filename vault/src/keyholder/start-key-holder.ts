@@ -18,6 +18,7 @@ import { nonceStore } from '../db/nonces.ts'
 import { type KeyRegistryReader, keyRegistryReader } from './holder-chain.ts'
 import { type KeyHolder, keyHolder, keyHolderMigrations } from './key-holder.ts'
 import { keyHolderRoutes } from './holder-routes.ts'
+import { heDecryptor } from './he-decryptor.ts'
 
 /** The key holder's components, each with its own version (append to a list, never insert). */
 const keyHolderComponents: readonly ComponentMigrations[] = [
@@ -170,6 +171,8 @@ export async function startKeyHolder({
     const chain: KeyRegistryReader = keyRegistryReader({ client, chainId, addresses })
     const nonces = nonceStore({ db: nonceDb })
     const holder = keyHolder()({ db, identity, chain, nonces, logger })
+    // This process decrypts HE results of datasets it holds a share of (never a compute node's).
+    const decryptor = heDecryptor()({ holder, identity, chain, logger })
     const app = new Koa<VaultState>({ proxy: false })
     app.silent = true
     app.use(requestId({ logger: log }))
@@ -191,7 +194,7 @@ export async function startKeyHolder({
       }
       await next()
     })
-    const router = keyHolderRoutes({ holder, chainId, registry: chain.registry, nonces })
+    const router = keyHolderRoutes({ holder, chainId, registry: chain.registry, nonces, decryptor })
     app.use(router.routes())
     app.use(router.allowedMethods())
     server.on('request', app.callback())
