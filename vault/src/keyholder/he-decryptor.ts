@@ -1,8 +1,11 @@
-import { type Address, type Hex, bytesToHex, hexToBytes, zeroAddress } from 'viem'
-import { combineKeyShares, releasedShareContext, ticketToJson } from '@datavault/sdk'
+import { type Address, type Hex, bytesToHex, hexToBytes, recoverTypedDataAddress, zeroAddress } from 'viem'
+import { combineKeyShares, jobTicketTypes, keyEscrowDomain, releasedShareContext, ticketToJson } from '@datavault/sdk'
 import { nodeOpenSealed } from '@datavault/sdk/node'
 import {
+  HeObjectRefusedError,
   HeReleaseRefusedError,
+  checkSealHeader,
+  heCiphertextMaxBytes,
   type SealRuntime,
   decodeHeReleaseRequest,
   heFloodingBits,
@@ -14,6 +17,7 @@ import {
 } from '@datavault/sdk/he'
 import { epsilonFor } from '@datavault/compute-to-data'
 import type { Logger } from '../logger.ts'
+import type { Database } from '../db/database.ts'
 import type { NodeIdentity } from '../keys/node-identity.ts'
 import { type KeyHolder, type KeyHolderChain, KeyHolderError } from './key-holder.ts'
 
@@ -26,6 +30,22 @@ export type HeReleaseAnswer = {
   /** The DP noise added, when the release carries it: σ per value and the release's (ε, δ). */
   dp?: { sigma: number; epsilon: number; delta: number }
 }
+
+/** The decrypting holder's table: what it decrypted, for which job (never a value). */
+export const heDecryptorMigrations = [
+  `CREATE TABLE holder_he_releases (
+     job_id TEXT NOT NULL,
+     dataset TEXT NOT NULL,
+     order_tx TEXT NOT NULL,
+     node TEXT NOT NULL,                -- the compute node that signed the tickets
+     values_released INTEGER NOT NULL,
+     dp_epsilon REAL,                   -- the release's ε when it carried DP noise
+     released_at TEXT NOT NULL
+   )`,
+]
+
+/** One release in the decrypting holder's record. */
+export type HeReleaseRecord = { jobId: string; dataset: Address; orderTx: Hex; node: Address; values: number; dpEpsilon: number | null; releasedAt: string }
 
 /** Options of {@link heDecryptor}. */
 export type HeDecryptorInit = {
@@ -60,7 +80,7 @@ export type HeDecryptorInit = {
  * const answer = await decryptor.release(body)
  */
 export function heDecryptor({ holderTimeoutMs = 30_000, fetch = globalThis.fetch, runtime }: HeDecryptorInit = {}) {
-  return ({ holder, identity, chain, logger }: { holder: KeyHolder; identity: NodeIdentity; chain: KeyHolderChain; logger: Logger }) => {
+  return ({ db, holder, identity, chain, logger }: { db: Database; holder: KeyHolder; identity: NodeIdentity; chain: KeyHolderChain; logger: Logger }) => {
     const log = logger.child({ component: 'keyholder:he' })
     const self = holder.address
     const ownKey = bytesToHex(identity.encryption.publicKey)
@@ -92,7 +112,26 @@ export function heDecryptor({ holderTimeoutMs = 30_000, fetch = globalThis.fetch
       return { index: released.index, share }
     }
 
+    const domain = keyEscrowDomain({ chainId: chain.chainId, registry: chain.registry })
     return {
+      /** What this holder decrypted (newest first), for a dataset or all. */
+      releases(dataset?: Address): HeReleaseRecord[] {
+        const rows = (
+          dataset
+            ? db.prepare('SELECT * FROM holder_he_releases WHERE dataset = ? ORDER BY rowid DESC').all(dataset.toLowerCase())
+            : db.prepare('SELECT * FROM holder_he_releases ORDER BY rowid DESC').all()
+        ) as { job_id: string; dataset: Address; order_tx: Hex; node: Address; values_released: number; dp_epsilon: number | null; released_at: string }[]
+        return rows.map((row) => ({
+          jobId: row.job_id,
+          dataset: row.dataset,
+          orderTx: row.order_tx,
+          node: row.node,
+          values: row.values_released,
+          dpEpsilon: row.dp_epsilon,
+          releasedAt: row.released_at,
+        }))
+      },
+
       async release(body: Uint8Array): Promise<HeReleaseAnswer> {
         const request = decodeHeReleaseRequest(body)
         const dataset = request.dataset.toLowerCase() as Address
@@ -134,6 +173,12 @@ export function heDecryptor({ holderTimeoutMs = 30_000, fetch = globalThis.fetch
           return column
         })
         if (new Set(request.columns).size !== request.columns.length) throw refuse('A column is listed twice.', 'HE_RESULTS_MISMATCH')
+        // Sizes and SEAL headers before anything else is done (SEAL parses them only after the key is open).
+        const maxBytes = heCiphertextMaxBytes(manifest.parameters, 2)
+        for (const result of request.results) {
+          if (result.byteLength > maxBytes) throw new HeObjectRefusedError('A result ciphertext is larger than these parameters allow.', { reason: 'too-large' })
+          checkSealHeader(result, 'ciphertext')
+        }
 
         // 3. DP: required by the owner's signed budget; calibrated to the signed bounds.
         let dp: HeReleaseAnswer['dp']
@@ -180,6 +225,10 @@ export function heDecryptor({ holderTimeoutMs = 30_000, fetch = globalThis.fetch
               minRows: manifest.minRows,
               dpSigma: dp ? () => dp.sigma : undefined,
             })
+            const node = (await recoverTypedDataAddress({ domain, types: jobTicketTypes, primaryType: 'JobTicket', message: own.ticket, signature: own.signature })).toLowerCase()
+            db.prepare(
+              'INSERT INTO holder_he_releases (job_id, dataset, order_tx, node, values_released, dp_epsilon, released_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+            ).run(own.ticket.jobId, dataset, own.ticket.orderTx.toLowerCase(), node, released.values.length, dp?.epsilon ?? null, new Date().toISOString())
             log.info({ dataset, jobId: own.ticket.jobId, values: released.values.length, dp: dp !== undefined }, 'HE results decrypted and released with noise flooding')
             return { values: Array.from(released.values), floodingBits: heFloodingBits, ...(dp ? { dp } : {}) }
           } finally {
