@@ -89,6 +89,13 @@ export async function publishHeDataset(client: DataVaultBaseClient, parameters: 
     signal?.throwIfAborted()
     // Checked after the encryption (seconds of CPU): the node is asked only once there is something to send.
     await assertSameChain(client)
+    // The results are decrypted by a key holder that is not the compute node; with none, no job could finish.
+    const node = await client.vault.node()
+    const escrow = node.keyEscrow
+    if (escrow && escrow.backend === 'threshold' && escrow.holders.every((holder) => holder.toLowerCase() === node.address.toLowerCase()))
+      throw new HeArgumentError('This node holds its keys alone (1 of 1): an HE dataset needs a key holder outside the compute node to decrypt results.', {
+        details: 'Run the node with key holders (DATAVAULT_KEY_HOLDERS, or `datavault dev --keyholders 1`).',
+      })
     const signature = await signHeManifest(wallet.account, { manifestBytes: he.manifestBytes, chainId: client.chain.id })
     const { cid } = await uploadCiphertext(client.vault, { body: encodeHeBundle({ ...he, signature }), signal })
     const schema: DatasetSchema = { format: 'csv', columns: columns.map((column) => ({ name: column.name, type: 'number' as const, ...(column.min !== undefined ? { min: column.min, max: column.max } : {}) })),
