@@ -96,7 +96,7 @@ beforeAll(async () => {
   const tiny = await publishHeDataset(owner, { columns: columns(50), name: 'Tiny encrypted', free: true, runtime, policy: { minRows: 1000 } })
   small = tiny.datatoken
   // Bounded columns and a privacy budget: releases must carry DP noise, accounted like any DP job.
-  const bounded = columns(2000).map((column) => ({ ...column, min: -12, max: 12 }))
+  const bounded = columns(2000).map((column) => ({ ...column, min: -20, max: 20 }))
   const dp = await publishHeDataset(owner, { columns: bounded, name: 'Private encrypted', free: true, runtime, policy: { minRows: 1000, privacyBudget: { epsilon: 20, delta: 1e-4 } } })
   private_ = dp.datatoken
 })
