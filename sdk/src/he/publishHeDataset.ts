@@ -92,9 +92,11 @@ export async function publishHeDataset(client: DataVaultBaseClient, parameters: 
     // The results are decrypted by a key holder that is not the compute node; with none, no job could finish.
     const node = await client.vault.node()
     const escrow = node.keyEscrow
-    if (escrow && escrow.backend === 'threshold' && escrow.holders.every((holder) => holder.toLowerCase() === node.address.toLowerCase()))
-      throw new HeArgumentError('This node holds its keys alone (1 of 1): an HE dataset needs a key holder outside the compute node to decrypt results.', {
-        details: 'Run the node with key holders (DATAVAULT_KEY_HOLDERS, or `datavault dev --keyholders 1`).',
+    // And the node alone must not be able to rebuild the key: it may hold fewer shares than the threshold.
+    const nodeShares = escrow?.holders.filter((holder) => holder.toLowerCase() === node.address.toLowerCase()).length ?? 0
+    if (escrow && escrow.backend === 'threshold' && (nodeShares === escrow.holders.length || nodeShares >= escrow.threshold))
+      throw new HeArgumentError('This node could rebuild the key alone (it holds as many shares as the threshold): an HE dataset needs key holders outside the compute node.', {
+        details: 'Run the node with key holders it is not one of, or a threshold above its own shares (DATAVAULT_KEY_HOLDERS, or `datavault dev --keyholders 1`).',
       })
     const signature = await signHeManifest(wallet.account, { manifestBytes: he.manifestBytes, chainId: client.chain.id })
     const { cid } = await uploadCiphertext(client.vault, { body: encodeHeBundle({ ...he, signature }), signal })

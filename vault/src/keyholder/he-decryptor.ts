@@ -138,6 +138,9 @@ export function heDecryptor({ holderTimeoutMs = 30_000, fetch = globalThis.fetch
         const escrow = holder.escrowManifest(dataset)
         if (!escrow) throw new KeyHolderError('This holder holds no share of that dataset\'s key.', { code: 'SHARE_NOT_FOUND', status: 404 })
         if (escrow.computeNodes.includes(self)) throw refuse('This key holder is also a compute node of the dataset: it does not decrypt HE results.', 'HE_DECRYPTOR_IS_NODE')
+        // A compute node that holds as many shares as the threshold could open the key alone: no release then.
+        if (escrow.holders.filter((entry) => escrow.computeNodes.includes(entry.toLowerCase() as Address)).length >= escrow.threshold)
+          throw refuse('The dataset\'s compute nodes hold as many key shares as the threshold: the key is not kept from them, so nothing is decrypted.', 'HE_NODE_HOLDS_KEY')
 
         // 1. The tickets: one job, this holder's key, the hash of exactly what was sent.
         const own = request.tickets.find(({ ticket }) => ticket.holder.toLowerCase() === self)
