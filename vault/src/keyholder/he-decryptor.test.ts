@@ -148,7 +148,8 @@ async function request({
   signedResults = sent,
   dp,
   jobKey = bytesToHex(holderA.encryption.publicKey),
-}: { manifestBytes?: Uint8Array; results?: Uint8Array[]; signedResults?: Uint8Array[]; dp?: HeReleaseDp; jobKey?: Hex } = {}) {
+  target = dataset,
+}: { manifestBytes?: Uint8Array; results?: Uint8Array[]; signedResults?: Uint8Array[]; dp?: HeReleaseDp; jobKey?: Hex; target?: Address } = {}) {
   const manifestSignature = await signHeManifest(owner, { manifestBytes, chainId })
   const termsHash = heReleaseTermsHash({ manifestHash: sha256Hex(manifestBytes), columns: ['a', 'b'], dp, results: signedResults })
   const jobId = `job-${bytesToHex(randomBytes(4))}`
@@ -157,7 +158,7 @@ async function request({
     [holderA, holderB].map(async (holder) => {
       const ticket: JobTicket = {
         holder: holder.account.address.toLowerCase() as Address,
-        dataset,
+        dataset: target,
         pool: zeroAddress,
         jobId,
         orderTx,
@@ -174,7 +175,7 @@ async function request({
     }),
   )
   return encodeHeReleaseRequest({
-    dataset,
+    dataset: target,
     columns: ['a', 'b'],
     dp,
     manifestBytes,
@@ -213,6 +214,29 @@ describe('heDecryptor', () => {
       await expect(holders[index]!.release({ ticket, signature })).rejects.toMatchObject({ code: 'HE_SHARE_TO_NODE_REFUSED' })
     // Nor to a holder that is also the dataset's compute node; nor does the decryptor accept tickets naming another key.
     await expect(decryptor.release(body)).rejects.toMatchObject({ code: 'HE_TICKET_MISMATCH' })
+  })
+
+  test('error: an escrow in which the compute node holds as many shares as the threshold is refused (the node could open the key)', async () => {
+    const other = '0x00000000000000000000000000000000000000d2' as Address
+    const key = generateDataKey()
+    const split = await splitDataKey({ dataset: other, key, threshold: 1, holders: 2 })
+    const manifest: KeyEscrowManifest = {
+      dataset: other,
+      cid: 'bafkreihe2',
+      threshold: 1,
+      holders: [holderA.account.address.toLowerCase() as Address, node.account.address.toLowerCase() as Address],
+      shareCommitments: split.shareCommitments,
+      keyCommitment: split.keyCommitment,
+      computeNodes: [node.account.address.toLowerCase() as Address],
+      trainers: ['he-stats'],
+      issuedAt: 1n,
+    }
+    const signature = await owner.signTypedData({ domain: keyEscrowDomain({ chainId, registry }), types: keyEscrowTypes, primaryType: 'KeyEscrow', message: manifest })
+    const holderAddress = holderA.account.address.toLowerCase() as Address
+    const sealedShare = nodeSealToPublicKey(holderA.encryption.publicKey, split.shares[0]!, { context: keyShareContext({ chainId, dataset: other, holder: holderAddress }) })
+    await holders[0]!.escrow({ owner: owner.address, manifest, signature, sealedShare })
+    key.fill(0)
+    await expect(decryptor.release(await request({ target: other }))).rejects.toMatchObject({ code: 'HE_NODE_HOLDS_KEY' })
   })
 
   test('error: a result swapped after the node signed the tickets is refused before any decryption', async () => {
