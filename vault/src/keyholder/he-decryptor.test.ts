@@ -149,11 +149,11 @@ async function request({
   dp,
   jobKey = bytesToHex(holderA.encryption.publicKey),
   target = dataset,
-}: { manifestBytes?: Uint8Array; results?: Uint8Array[]; signedResults?: Uint8Array[]; dp?: HeReleaseDp; jobKey?: Hex; target?: Address } = {}) {
+  orderTx = bytesToHex(randomBytes(32)),
+}: { manifestBytes?: Uint8Array; results?: Uint8Array[]; signedResults?: Uint8Array[]; dp?: HeReleaseDp; jobKey?: Hex; target?: Address; orderTx?: Hex } = {}) {
   const manifestSignature = await signHeManifest(owner, { manifestBytes, chainId })
   const termsHash = heReleaseTermsHash({ manifestHash: sha256Hex(manifestBytes), columns: ['a', 'b'], dp, results: signedResults })
   const jobId = `job-${bytesToHex(randomBytes(4))}`
-  const orderTx = bytesToHex(randomBytes(32))
   const tickets = await Promise.all(
     [holderA, holderB].map(async (holder) => {
       const ticket: JobTicket = {
@@ -202,6 +202,12 @@ describe('heDecryptor', () => {
     for (const [index, value] of answer.values.entries()) expect(Math.abs(value - expected[index]!)).toBeLessThan(0.1)
     // The holder's record names the job and the node that asked, never a value.
     expect(decryptor.releases(dataset)[0]).toMatchObject({ dataset, node: node.account.address.toLowerCase(), values: 5, dpEpsilon: null })
+  })
+
+  test('error: one release per order: a second one (fresh tickets, same order) is refused, so noise cannot be averaged away', async () => {
+    const orderTx = bytesToHex(randomBytes(32))
+    await decryptor.release(await request({ orderTx }))
+    await expect(decryptor.release(await request({ orderTx }))).rejects.toMatchObject({ code: 'HE_ALREADY_RELEASED' })
   })
 
   test('error: a holder never seals an HE key\'s share to a compute node\'s job key (the node cannot rebuild the key)', async () => {

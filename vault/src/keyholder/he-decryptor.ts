@@ -40,7 +40,8 @@ export const heDecryptorMigrations = [
      node TEXT NOT NULL,                -- the compute node that signed the tickets
      values_released INTEGER NOT NULL,
      dp_epsilon REAL,                   -- the release's ε when it carried DP noise
-     released_at TEXT NOT NULL
+     released_at TEXT NOT NULL,
+     PRIMARY KEY (dataset, order_tx)    -- one release per order: repeats would average the noise away
    )`,
 ]
 
@@ -71,9 +72,10 @@ export type HeDecryptorInit = {
  * 3. DP: with an owner-signed privacy budget the release must ask for DP noise, the columns must have
  *    signed bounds, and one release's ε may not exceed the budget.
  *
- * Then it gathers the other holders' shares (each sealed to this holder's key, so the compute node
- * that relays nothing never sees one), combines t of them, opens the CKKS secret key, decrypts,
- * floods and noises, and wipes the key.
+ * Then it reserves the order's one release (a second is refused: repeats would average the noise
+ * away), gathers the other holders' shares (each sealed to this holder's key; the compute node
+ * relays none), combines t of them, opens the CKKS secret key, decrypts, floods and noises, and
+ * wipes the key.
  *
  * @example
  * const decryptor = heDecryptor()({ holder, identity, chain, logger })
@@ -199,8 +201,20 @@ export function heDecryptor({ holderTimeoutMs = 30_000, fetch = globalThis.fetch
 
         // The shares: this holder's own through its full checks first, then the others', each sealed to this holder's key.
         const shares: { index: number; share: Uint8Array }[] = []
+        let reserved = false
+        let answered = false
         try {
           shares.push(await shareFrom(own))
+          // One release per order, reserved once the job's own checks passed: a second release of
+          // the same order (other ciphertexts, or the same again for fresh noise) is refused.
+          const node = (await recoverTypedDataAddress({ domain, types: jobTicketTypes, primaryType: 'JobTicket', message: own.ticket, signature: own.signature })).toLowerCase()
+          const inserted = db
+            .prepare(
+              'INSERT INTO holder_he_releases (job_id, dataset, order_tx, node, values_released, dp_epsilon, released_at) VALUES (?, ?, ?, ?, 0, NULL, ?) ON CONFLICT DO NOTHING',
+            )
+            .run(own.ticket.jobId, dataset, own.ticket.orderTx.toLowerCase(), node, new Date().toISOString())
+          if (inserted.changes === 0) throw refuse('This order\'s results were already released once; a second release would let its noise be averaged away.', 'HE_ALREADY_RELEASED')
+          reserved = true
           const others = request.tickets.filter((entry) => entry !== own)
           const failures: string[] = []
           await Promise.all(
@@ -228,10 +242,14 @@ export function heDecryptor({ holderTimeoutMs = 30_000, fetch = globalThis.fetch
               minRows: manifest.minRows,
               dpSigma: dp ? () => dp.sigma : undefined,
             })
-            const node = (await recoverTypedDataAddress({ domain, types: jobTicketTypes, primaryType: 'JobTicket', message: own.ticket, signature: own.signature })).toLowerCase()
-            db.prepare(
-              'INSERT INTO holder_he_releases (job_id, dataset, order_tx, node, values_released, dp_epsilon, released_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-            ).run(own.ticket.jobId, dataset, own.ticket.orderTx.toLowerCase(), node, released.values.length, dp?.epsilon ?? null, new Date().toISOString())
+            db.prepare('UPDATE holder_he_releases SET values_released = ?, dp_epsilon = ?, released_at = ? WHERE dataset = ? AND order_tx = ?').run(
+              released.values.length,
+              dp?.epsilon ?? null,
+              new Date().toISOString(),
+              dataset,
+              own.ticket.orderTx.toLowerCase(),
+            )
+            answered = true
             log.info({ dataset, jobId: own.ticket.jobId, values: released.values.length, dp: dp !== undefined }, 'HE results decrypted and released with noise flooding')
             return { values: Array.from(released.values), floodingBits: heFloodingBits, ...(dp ? { dp } : {}) }
           } finally {
@@ -239,6 +257,9 @@ export function heDecryptor({ holderTimeoutMs = 30_000, fetch = globalThis.fetch
           }
         } finally {
           for (const { share } of shares) share.fill(0)
+          // Nothing was decrypted and released (a share missing, a refusal): the order may try again.
+          if (reserved && !answered)
+            db.prepare('DELETE FROM holder_he_releases WHERE dataset = ? AND order_tx = ? AND values_released = 0').run(dataset, own.ticket.orderTx.toLowerCase())
         }
       },
     }
