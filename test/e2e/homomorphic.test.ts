@@ -161,7 +161,7 @@ describe('homomorphic jobs', () => {
     expect((tensors.correlation!.data as Float32Array)[0]).toBeCloseTo(1, 3)
   })
 
-  test('error: below the policy\'s minimum rows no job is accepted (the release checks it again before any key is asked for)', async () => {
+  test('error: below the policy\'s minimum rows no job is accepted (the decrypting holder checks the owner-signed minimum again)', async () => {
     const { orderTx } = await buyer.orderDataset({ dataset: small, trainer: 'he-stats' })
     await expect(buyer.submitJob({ dataset: small, trainer: { id: 'he-stats' }, params: {}, orderTx })).rejects.toMatchObject({ status: 403, message: expect.stringContaining('declares 50 rows') })
   })
