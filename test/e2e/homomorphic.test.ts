@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path'
 import { parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { type DataVaultClient, createDataVaultClient, decodeSafetensors } from '@datavault/sdk'
+import { type DataVaultClient, createDataVaultClient, decodeSafetensors, signRequest } from '@datavault/sdk'
 import { type SealRuntime, loadSeal, publishHeDataset } from '@datavault/sdk/he'
 import { heRidgeFrom } from '@datavault/compute-to-data'
 import { type TestStack, startTestStack } from '../fixtures/stack.ts'
@@ -147,6 +147,20 @@ describe('homomorphic jobs', () => {
     const [decrypting] = t.stack.holders
     const record = decrypting!.decryptor.releases(private_).find((entry) => entry.jobId === job.id)
     expect(record?.dpEpsilon).toBeCloseTo(usage.spent.epsilon, 6)
+  })
+
+  test('error: the decrypting holder reads no HE release request that a registered compute node did not sign', async () => {
+    const [decrypting] = t.stack.holders
+    const url = `${decrypting!.url}/v1/holder/he-releases`
+    const big = new Uint8Array(1024 * 1024)
+    const unsigned = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: big })
+    expect(unsigned.status).toBe(401)
+    // A wallet is free; a signature alone is not enough: the signer must be a compute node on chain.
+    const stranger = privateKeyToAccount(`0x${'5'.repeat(64)}`)
+    const headers = await signRequest(stranger, { chainId: t.stack.chainId, node: decrypting!.address, method: 'POST', path: '/v1/holder/he-releases', body: 'unsigned' })
+    const refused = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/octet-stream', ...headers }, body: big })
+    expect(refused.status).toBe(403)
+    expect(await refused.json()).toMatchObject({ error: { code: 'COMPUTE_NODE_NOT_REGISTERED' } })
   })
 
   test('behavior: he-stats releases means and correlations close to the plaintext ones', async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { type Address, type Hex, bytesToHex, zeroAddress } from 'viem'
 import type { Job, JobInputs } from '@datavault/compute-to-data'
-import { DataVaultError, type JobTicket, type KeyEscrowManifest, jobTicketTypes, keyEscrowDomain } from '@datavault/sdk'
+import { DataVaultError, type JobTicket, type KeyEscrowManifest, jobTicketTypes, keyEscrowDomain, signRequest } from '@datavault/sdk'
 import { HeReleaseRefusedError, encodeHeReleaseRequest, heReleaseTermsHash, openHeBundle } from '@datavault/sdk/he'
 import type { VaultConfig } from '../config.ts'
 import type { KeyRegistryReader } from '../keyholder/holder-chain.ts'
@@ -137,9 +137,11 @@ export function heJobInputs(init: HeJobInputsInit) {
               })
               let response: Response
               try {
+                // Signed as the node (the holder reads no body from anyone else); the tickets inside bind the content.
+                const auth = await signRequest(identity.account, { chainId, node: decryptor, method: 'POST', path: '/v1/holder/he-releases', body: 'unsigned' })
                 response = await fetch(`${holder.url.replace(/\/+$/, '')}/v1/holder/he-releases`, {
                   method: 'POST',
-                  headers: { 'content-type': 'application/octet-stream' },
+                  headers: { 'content-type': 'application/octet-stream', ...auth },
                   body: new Blob([body as Uint8Array<ArrayBuffer>]),
                   signal: AbortSignal.any([releaseSignal, AbortSignal.timeout(releaseTimeoutMs)]),
                 })

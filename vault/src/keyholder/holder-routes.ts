@@ -42,6 +42,7 @@ export function keyHolderRoutes({
   registry,
   nonces,
   decryptor,
+  isComputeNode,
 }: {
   holder: KeyHolder
   chainId: number
@@ -49,6 +50,8 @@ export function keyHolderRoutes({
   nonces: NonceStore
   /** Set on a standalone key holder: it decrypts HE results. A compute node that is a holder never does. */
   decryptor?: HeDecryptor | undefined
+  /** Whether an address is a compute node registered on chain: only those may send an HE release request. */
+  isComputeNode?: ((address: Address) => Promise<boolean>) | undefined
 }) {
   const router = new Router<VaultState>()
   const signed = (body: 'json' | 'none') => walletAuth({ chainId, node: holder.address, nonces, body, maxBodyBytes: 64 * 1024 })
@@ -94,7 +97,11 @@ export function keyHolderRoutes({
   })
 
   if (decryptor)
-    router.post('/v1/holder/he-releases', async (ctx) => {
+    // Signed by the node's wallet (headers only: the body is large, and its tickets are signed
+    // inside it), and from a registered compute node, before a byte of the body is read.
+    router.post('/v1/holder/he-releases', walletAuth({ chainId, node: holder.address, nonces, body: 'stream' }), async (ctx) => {
+      if (!isComputeNode || !(await isComputeNode(ctx.state.wallet as Address)))
+        throw new KeyHolderError('Only a compute node registered on chain may ask for an HE release.', { code: 'COMPUTE_NODE_NOT_REGISTERED', status: 403 })
       const body = await readBody(ctx, heReleaseMaxBodyBytes)
       ctx.body = await decryptor.release(body)
     })

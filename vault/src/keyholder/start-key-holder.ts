@@ -197,7 +197,7 @@ export async function startKeyHolder({
       }
       await next()
     })
-    const router = keyHolderRoutes({ holder, chainId, registry: chain.registry, nonces, decryptor })
+    const router = keyHolderRoutes({ holder, chainId, registry: chain.registry, nonces, decryptor, isComputeNode: (address) => chain.isComputeNode(address) })
     app.use(router.routes())
     app.use(router.allowedMethods())
     server.on('request', app.callback())
