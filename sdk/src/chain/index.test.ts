@@ -13,6 +13,8 @@ describe('sdk chain exports', () => {
       'ExchangeNotFoundError',
       'anchorReceipt',
       'buyDatatoken',
+      'closeDatatokenSales',
+      'collectBaseToken',
       'getDatasetState',
       'getDatatokenEarnings',
       'getDatatokenPrice',
@@ -22,6 +24,7 @@ describe('sdk chain exports', () => {
       'publishDatatoken',
       'rpcChain',
       'setDatasetState',
+      'setDatatokenPrice',
       'signProviderFee',
       'startOrder',
     ])

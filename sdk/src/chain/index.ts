@@ -81,3 +81,23 @@ export {
   getDatasetState,
   setDatasetState,
 } from '../actions/chain/setDatasetState.ts'
+export {
+  type CloseDatatokenSalesErrorType,
+  type CloseDatatokenSalesParameters,
+  type CloseDatatokenSalesReturnType,
+  type ClosedSale,
+  closeDatatokenSales,
+} from '../actions/chain/closeDatatokenSales.ts'
+export {
+  type SetDatatokenPriceErrorType,
+  type SetDatatokenPriceParameters,
+  type SetDatatokenPriceReturnType,
+  setDatatokenPrice,
+} from '../actions/chain/setDatatokenPrice.ts'
+export {
+  type CollectBaseTokenErrorType,
+  type CollectBaseTokenParameters,
+  type CollectBaseTokenReturnType,
+  type CollectedExchange,
+  collectBaseToken,
+} from '../actions/chain/collectBaseToken.ts'
