@@ -9,6 +9,7 @@ describe('sdk chain exports', () => {
       'ChainEventNotFoundError',
       'ChainReadError',
       'ChainTransactionError',
+      'DatasetWithdrawnError',
       'DatatokenNotForSaleError',
       'ExchangeNotFoundError',
       'anchorReceipt',

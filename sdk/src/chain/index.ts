@@ -12,6 +12,7 @@ export {
   ChainReadError,
   type ChainTransactionFailure,
   ChainTransactionError,
+  DatasetWithdrawnError,
   DatatokenNotForSaleError,
   ExchangeNotFoundError,
 } from './errors.ts'
