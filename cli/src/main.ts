@@ -26,7 +26,11 @@ export const commands: readonly CommandEntry[] = [
   { name: 'deny', summary: "(owner) deny a job's custom algorithm, with a reason the buyer sees", load: async () => (await import('./commands/owner.ts')).denyCommand },
   { name: 'logs', summary: "(owner) a job's program log", load: async () => (await import('./commands/owner.ts')).logsCommand },
   { name: 'receipts', summary: "(owner) every finished job's receipt on your dataset, verified", load: async () => (await import('./commands/owner.ts')).receiptsCommand },
-  { name: 'revoke', summary: '(owner) revoke your dataset: delete its key on the node, stop every new job', load: async () => (await import('./commands/owner.ts')).revokeCommand },
+  { name: 'revoke', summary: '(owner) revoke your dataset: close its sale, delete its key, stop every new job', load: async () => (await import('./commands/owner.ts')).revokeCommand },
+  { name: 'price', summary: '(owner) change the price of your dataset on its exchange', load: async () => (await import('./commands/market.ts')).priceCommand },
+  { name: 'policy', summary: '(owner) change the compute policy of your dataset', load: async () => (await import('./commands/market.ts')).policyCommand },
+  { name: 'schema', summary: '(owner) correct the schema of your dataset while no job depends on it', load: async () => (await import('./commands/market.ts')).schemaCommand },
+  { name: 'collect', summary: "(owner) collect what buyers paid that waits on your datasets' exchanges", load: async () => (await import('./commands/market.ts')).collectCommand },
   { name: 'rotate', summary: '(owner) re-encrypt your dataset under a fresh key; the node switches to the new ciphertext', load: async () => (await import('./commands/rotate.ts')).rotateCommand },
   { name: 'pool', summary: 'DAO data pools: create, join, register, leave, propose, vote, execute, claim revenue, status', load: async () => (await import('./commands/pool/index.ts')).poolCommand },
 ]
