@@ -82,7 +82,7 @@ export function datasetSettingsSection({ context, session, dataset, done }: Data
       'fieldset',
       {},
       h('legend', {}, 'Training methods allowed'),
-      ...offered.map((id, i) => h('label', { class: 'check' }, boxes[i]!, ` ${id}`)),
+      ...offered.map((id, i) => h('div', {}, h('label', { class: 'check' }, boxes[i]!, ` ${id}`))),
     ),
     field('Most training rounds (epochs) per job', epochs, 'New jobs follow these settings; jobs already accepted keep theirs. Saving is a signed request, no fee.'),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'secondary' }, 'Save who may train')),
