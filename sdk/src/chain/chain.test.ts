@@ -382,6 +382,7 @@ describe('closeDatatokenSales', () => {
     await buyDatatoken(clients.buyer, { addresses, datatoken: sold.datatoken })
     const { closed } = await closeDatatokenSales(clients.publisher, { datatoken: sold.datatoken })
     expect(closed).toEqual([{ type: 'fixed-rate', exchange: addresses.FixedPrice, exchangeId: sold.exchangeId, txHash: expect.stringMatching(/^0x[0-9a-f]{64}$/) }])
+    gas.closeExchange = (await publicClient.getTransactionReceipt({ hash: closed[0]!.txHash })).gasUsed
     expect(await getDatatokenPrice(publicClient, { datatoken: sold.datatoken })).toEqual({ type: 'not-for-sale' })
     await expect(buyDatatoken(clients.buyer, { addresses, datatoken: sold.datatoken })).rejects.toMatchObject({ code: 'EXCHANGE_NOT_FOUND' })
     // Even straight to the contract, bypassing the SDK's check.
@@ -395,6 +396,7 @@ describe('closeDatatokenSales', () => {
     const free = await publishDatatoken(clients.publisher, { addresses, name: 'Free closing', symbol: 'DV-FC', dispenser: true })
     const { closed } = await closeDatatokenSales(clients.publisher, { datatoken: free.datatoken })
     expect(closed).toEqual([{ type: 'free', dispenser: addresses.Dispenser, txHash: expect.any(String) }])
+    gas.closeDispenser = (await publicClient.getTransactionReceipt({ hash: closed[0]!.txHash })).gasUsed
     expect(await getDatatokenPrice(publicClient, { datatoken: free.datatoken })).toEqual({ type: 'not-for-sale' })
     await expect(buyDatatoken(clients.stranger, { addresses, datatoken: free.datatoken, dispenser: true })).rejects.toMatchObject({ code: 'CHAIN_TRANSACTION_REVERTED' })
     expect(await closeDatatokenSales(clients.publisher, { datatoken: free.datatoken })).toEqual({ closed: [] })
@@ -412,6 +414,7 @@ describe('setDatatokenPrice', () => {
     const sold = await publishDatatoken(clients.publisher, { addresses, name: 'Repriced', symbol: 'DV-RP', price })
     const changed = await setDatatokenPrice(clients.publisher, { datatoken: sold.datatoken, price: parseEther('2') })
     expect(changed).toMatchObject({ exchange: addresses.FixedPrice, exchangeId: sold.exchangeId, previousRate: price, rate: parseEther('2'), txHash: expect.any(String) })
+    gas.setRate = (await publicClient.getTransactionReceipt({ hash: changed.txHash! })).gasUsed
     expect(await getDatatokenPrice(publicClient, { datatoken: sold.datatoken })).toMatchObject({ type: 'fixed-rate', rate: parseEther('2') })
     const bought = await buyDatatoken(clients.buyer, { addresses, datatoken: sold.datatoken })
     expect(bought.baseTokenAmount).toBeLessThan(price)
@@ -438,6 +441,7 @@ describe('collectBaseToken', () => {
     const { paymentCollector, collected } = await collectBaseToken(clients.stranger, { datatoken: sold.datatoken })
     expect(paymentCollector).toBe(accounts.publisher.address)
     expect(collected).toEqual([{ exchange: addresses.FixedPrice, exchangeId: sold.exchangeId, baseToken: addresses.Ocean, amount: price, txHash: expect.any(String) }])
+    gas.collectBT = (await publicClient.getTransactionReceipt({ hash: collected[0]!.txHash })).gasUsed
     expect(await getTokenBalance(publicClient, { token: addresses.Ocean, owner: accounts.publisher.address })).toBe(before + price)
     expect((await getDatatokenEarnings(publicClient, { datatoken: sold.datatoken })).sales[0]).toMatchObject({ earned: price, collected: price, collectable: 0n })
     expect(await collectBaseToken(clients.publisher, { datatoken: sold.datatoken })).toEqual({ paymentCollector, collected: [] })
