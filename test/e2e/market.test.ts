@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path'
 import { erc20Abi, parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { type DataVaultClient, createDataVaultClient, getDatatokenPrice, setDatasetState, signRequest } from '@datavault/sdk'
+import { type DataVaultClient, createDataVaultClient, getDatatokenPrice, republishDataset, setDatasetState, signRequest, unpublishDataset } from '@datavault/sdk'
 import { healthCsv, healthSchema } from '../../scripts/lib/synthetic-health.ts'
 import { type TestStack, startTestStack } from '../fixtures/stack.ts'
 
@@ -103,6 +103,21 @@ describe('revoking stops sales', () => {
     await expect(buyer.buyAccess({ dataset })).rejects.toMatchObject({ code: 'DATASET_UNPUBLISHED', source: 'chain' })
   })
 
+  test('behavior: un-publishing closes the sale until re-published; a revoked dataset cannot come back', async () => {
+    const dataset = await publish('Paused')
+    const registry = (await owner.getNode()).addresses!.KeyHolderRegistry as `0x${string}`
+    const { closedSales } = await unpublishDataset(owner.wallet!, { registry, datatoken: dataset })
+    expect(closedSales).toEqual([{ type: 'fixed-rate', exchange: t.addresses.FixedPrice, exchangeId: expect.any(String), txHash: expect.any(String) }])
+    expect(await getDatatokenPrice(owner.public, { datatoken: dataset })).toEqual({ type: 'not-for-sale' })
+    await expect(buyer.buyAccess({ dataset })).rejects.toMatchObject({ code: 'DATASET_UNPUBLISHED' })
+    expect((await republishDataset(owner.wallet!, { registry, datatoken: dataset })).reopenedSales).toHaveLength(1)
+    expect(await getDatatokenPrice(owner.public, { datatoken: dataset })).toMatchObject({ type: 'fixed-rate', rate: parseEther('3') })
+    await expect(buyer.buyAccess({ dataset })).resolves.toMatchObject({ method: 'fixed-rate' })
+    await owner.revokeDataset({ dataset })
+    await expect(republishDataset(owner.wallet!, { registry, datatoken: dataset })).rejects.toMatchObject({ code: 'DATASET_REVOKED' })
+    expect(await getDatatokenPrice(owner.public, { datatoken: dataset })).toEqual({ type: 'not-for-sale' })
+  })
+
   test('error: only the owner revokes; the sale stays open', async () => {
     const dataset = await publish('Not theirs')
     await expect(stranger.revokeDataset({ dataset })).rejects.toMatchObject({ code: 'NOT_DATASET_OWNER' })
@@ -187,6 +202,16 @@ describe('the owner\'s CLI', () => {
     expect(schemaFree.code, schemaFree.stderr).toBe(0)
     const again = await cli(['collect', dataset, '--account', 'owner'])
     expect(again.stdout).toMatch(/^nothing waits on the exchange of 0x/m)
+  }, 300_000)
+
+  test('default: unpublish closes the sale, republish reopens it at the same price', async () => {
+    const unpublished = await cli(['unpublish', dataset, '--account', 'owner'])
+    expect(unpublished.code, unpublished.stderr).toBe(0)
+    expect(unpublished.stdout).toMatch(/^sales closed: 0x/m)
+    expect(await getDatatokenPrice(owner.public, { datatoken: dataset })).toEqual({ type: 'not-for-sale' })
+    const republished = await cli(['republish', dataset, '--account', 'owner'])
+    expect(republished.code, republished.stderr).toBe(0)
+    expect(republished.stdout).toMatch(/^price: 2\.5 OCEAN/m)
   }, 300_000)
 
   test('default: revoke closes the sale; buy and price refused after, and datasets no longer lists it', async () => {

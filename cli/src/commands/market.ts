@@ -3,7 +3,19 @@
 import { parseArgs } from 'node:util'
 import { erc20Abi, formatUnits, parseUnits } from 'viem'
 import { z } from 'zod'
-import { type DatasetView, collectBaseToken, computePolicySchema, datasetSchemaSchema, getDatasets, getDatatokenPrice, setDatatokenPrice, updateDataset } from '@datavault/sdk'
+import {
+  type DatasetView,
+  DataVaultError,
+  collectBaseToken,
+  computePolicySchema,
+  datasetSchemaSchema,
+  getDatasets,
+  getDatatokenPrice,
+  republishDataset,
+  setDatatokenPrice,
+  unpublishDataset,
+  updateDataset,
+} from '@datavault/sdk'
 import { addressArg, check, commonHelp, commonOptions, connectionHelp, connectionOptions, positionalsExactly, walletHelp, walletOptions } from '../args.ts'
 import { type Command, helpRequested, openSession } from '../command.ts'
 import { CliNotFoundError, CliUsageError } from '../errors.ts'
@@ -209,3 +221,81 @@ export const collectCommand: Command = {
     return 0
   },
 }
+
+const unpublishHelp = `datavault unpublish — take your dataset off sale for now
+
+Usage:
+  datavault unpublish <dataset>
+
+Closes the dataset's exchange (or dispenser) on chain, so nobody can buy it, and marks it
+unpublished on the KeyHolderRegistry, so no new job gets its key; key holders keep their shares
+and jobs already running finish. \`datavault republish\` puts it back on sale at the same price.
+Buyers holding datatokens cannot use them while it is unpublished. Two transactions, paid by your
+wallet. ${ownerNote}
+
+${connectionHelp}
+${walletHelp}
+${commonHelp}
+
+Examples:
+  datavault unpublish 0x5fbdb2315678afecb367f032d93f642f64180aa3
+`
+
+const republishHelp = `datavault republish — put an unpublished dataset back on sale
+
+Usage:
+  datavault republish <dataset>
+
+Marks the dataset active again on the KeyHolderRegistry and re-opens its exchange (at the price it
+had) or dispenser. A revoked dataset cannot come back this way (exit 4): its key shares are gone.
+${ownerNote}
+
+${connectionHelp}
+${walletHelp}
+${commonHelp}
+
+Examples:
+  datavault republish 0x5fbdb2315678afecb367f032d93f642f64180aa3
+`
+
+/** `datavault unpublish` and `datavault republish`: the dataset's sale and registry state together. */
+function listingCommand(what: 'unpublish' | 'republish', help: string, summary: string): Command {
+  return {
+    name: what,
+    summary,
+    help,
+    async run(args, io) {
+      const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true })
+      const shown = helpRequested(io, values, help)
+      if (shown !== undefined) return shown
+      const [idArg] = positionalsExactly(positionals, ['dataset'], what)
+      const id = check(addressArg, idArg, 'dataset id')
+      const { output, session } = await openSession(io, values)
+      const client = await session.client({ signed: true })
+      const dataset = await requireDataset(client.vault, id)
+      requireOwner(dataset, client.account!.address)
+      const registry = (await client.vault.node()).addresses?.KeyHolderRegistry as `0x${string}` | undefined
+      if (!registry) throw new DataVaultError('This chain has no KeyHolderRegistry, so a dataset cannot be unpublished on it; revoke it instead.', { code: 'REGISTRY_MISSING', status: 502 })
+      if (what === 'unpublish') {
+        const { closedSales, txHash } = await unpublishDataset(client.wallet!, { registry, datatoken: dataset.datatoken })
+        output.result({ dataset: dataset.id, state: 'unpublished', txHash, closedSales }, [
+          `unpublished: ${dataset.id} (on chain: ${txHash})`,
+          closedSales.length ? `sales closed: ${closedSales.map((sale) => sale.txHash).join(', ')}` : 'sales closed: nothing was for sale',
+        ])
+      } else {
+        const { reopenedSales, txHash } = await republishDataset(client.wallet!, { registry, datatoken: dataset.datatoken })
+        const price = await getDatatokenPrice(client.public, { datatoken: dataset.datatoken })
+        output.result({ dataset: dataset.id, state: 'active', txHash: txHash ?? null, reopenedSales }, [
+          `republished: ${dataset.id}${txHash ? ` (on chain: ${txHash})` : ''}`,
+          `price: ${describePrice(price)}`,
+        ])
+      }
+      return 0
+    },
+  }
+}
+
+/** `datavault unpublish <dataset>`. */
+export const unpublishCommand = listingCommand('unpublish', unpublishHelp, '(owner) take your dataset off sale for now (closes its exchange; reversible)')
+/** `datavault republish <dataset>`. */
+export const republishCommand = listingCommand('republish', republishHelp, '(owner) put an unpublished dataset back on sale')

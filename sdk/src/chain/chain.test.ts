@@ -32,6 +32,7 @@ import { type PublishDatatokenReturnType, publishDatatoken } from '../actions/ch
 import { type ProviderFee, signProviderFee } from './signProviderFee.ts'
 import { startOrder } from '../actions/chain/startOrder.ts'
 import { closeDatatokenSales } from '../actions/chain/closeDatatokenSales.ts'
+import { reopenDatatokenSales } from '../actions/chain/reopenDatatokenSales.ts'
 import { collectBaseToken } from '../actions/chain/collectBaseToken.ts'
 import { setDatatokenPrice } from '../actions/chain/setDatatokenPrice.ts'
 
@@ -400,6 +401,19 @@ describe('closeDatatokenSales', () => {
     expect(await getDatatokenPrice(publicClient, { datatoken: free.datatoken })).toEqual({ type: 'not-for-sale' })
     await expect(buyDatatoken(clients.stranger, { addresses, datatoken: free.datatoken, dispenser: true })).rejects.toMatchObject({ code: 'CHAIN_TRANSACTION_REVERTED' })
     expect(await closeDatatokenSales(clients.publisher, { datatoken: free.datatoken })).toEqual({ closed: [] })
+  })
+
+  test('behavior: reopenDatatokenSales undoes it (re-publishing): same price, same dispenser limits', async () => {
+    const sold = await publishDatatoken(clients.publisher, { addresses, name: 'Paused', symbol: 'DV-PA', price })
+    const free = await publishDatatoken(clients.publisher, { addresses, name: 'Paused free', symbol: 'DV-PF', dispenser: true, maxTokens: 2n * 10n ** 18n })
+    await closeDatatokenSales(clients.publisher, { datatoken: sold.datatoken })
+    await closeDatatokenSales(clients.publisher, { datatoken: free.datatoken })
+    expect((await reopenDatatokenSales(clients.publisher, { datatoken: sold.datatoken })).reopened).toEqual([{ type: 'fixed-rate', exchange: addresses.FixedPrice, exchangeId: sold.exchangeId, txHash: expect.any(String) }])
+    expect((await reopenDatatokenSales(clients.publisher, { datatoken: free.datatoken })).reopened).toEqual([{ type: 'free', dispenser: addresses.Dispenser, txHash: expect.any(String) }])
+    expect(await getDatatokenPrice(publicClient, { datatoken: sold.datatoken })).toMatchObject({ type: 'fixed-rate', rate: price })
+    expect(await getDatatokenPrice(publicClient, { datatoken: free.datatoken })).toMatchObject({ type: 'free', maxTokens: 2n * 10n ** 18n })
+    expect(await reopenDatatokenSales(clients.publisher, { datatoken: sold.datatoken })).toEqual({ reopened: [] })
+    await expect(buyDatatoken(clients.buyer, { addresses, datatoken: sold.datatoken })).resolves.toMatchObject({ baseTokenAmount: expect.any(BigInt) })
   })
 
   test('error: only the publisher can close the sale', async () => {

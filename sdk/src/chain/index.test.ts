@@ -23,11 +23,14 @@ describe('sdk chain exports', () => {
       'getTokenBalance',
       'priceDatatoken',
       'publishDatatoken',
+      'reopenDatatokenSales',
+      'republishDataset',
       'rpcChain',
       'setDatasetState',
       'setDatatokenPrice',
       'signProviderFee',
       'startOrder',
+      'unpublishDataset',
     ])
   })
 

@@ -102,3 +102,21 @@ export {
   type CollectedExchange,
   collectBaseToken,
 } from '../actions/chain/collectBaseToken.ts'
+export {
+  type ReopenDatatokenSalesErrorType,
+  type ReopenDatatokenSalesParameters,
+  type ReopenDatatokenSalesReturnType,
+  reopenDatatokenSales,
+} from '../actions/chain/reopenDatatokenSales.ts'
+export {
+  type UnpublishDatasetErrorType,
+  type UnpublishDatasetParameters,
+  type UnpublishDatasetReturnType,
+  unpublishDataset,
+} from '../actions/chain/unpublishDataset.ts'
+export {
+  type RepublishDatasetErrorType,
+  type RepublishDatasetParameters,
+  type RepublishDatasetReturnType,
+  republishDataset,
+} from '../actions/chain/republishDataset.ts'
