@@ -377,7 +377,7 @@ describe('the owner extension in Chromium', () => {
     expect((await buyer.getDataset({ id: dataset })).revokedAt).toBeUndefined()
     await page.getByRole('button', { name: 'Revoke this dataset…' }).click()
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke dataset' }).click()
-    await page.getByText(/^Revoked on the node and on chain\. 0 waiting jobs stopped\./).waitFor()
+    await page.getByText(/^Revoked on the node and on chain\. The sale is closed\. 0 waiting jobs stopped\./).waitFor()
     expect(await page.locator('[data-status]').getAttribute('data-status')).toBe('revoked')
     expect(await audit()).toEqual({ unlabeled: [], lowContrast: [] })
     await shot('16-revoked')

@@ -8,7 +8,7 @@ import { Wallet, encryptKeystoreJson } from 'ethers'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
 const launcher = new URL('../../cli/bin/datavault.mjs', import.meta.url).pathname
-const commands = ['dev', 'keys', 'publish', 'datasets', 'dataset', 'buy', 'train', 'jobs', 'receipt', 'approve', 'deny', 'logs', 'receipts', 'revoke', 'rotate', 'pool']
+const commands = ['dev', 'keys', 'publish', 'datasets', 'dataset', 'buy', 'train', 'jobs', 'receipt', 'approve', 'deny', 'logs', 'receipts', 'revoke', 'rotate', 'pool', 'price', 'policy', 'schema', 'collect', 'unpublish', 'republish']
 // A throwaway key for these tests (never funded anywhere).
 const testKey = '0xac0974bec39a17e36ba4a91b69f2e5f1d4b3b1e0a7c5f4c6e8c6f5d1b3c8b3d1'
 

@@ -27,6 +27,7 @@ const routes = [
   { method: 'PUT', path: '/v1/datasets/:id/key', auth: 'json' },
   { method: 'POST', path: '/v1/datasets/:id/rotate', auth: 'json' },
   { method: 'POST', path: '/v1/datasets/:id/revoke', auth: 'none' },
+  { method: 'PATCH', path: '/v1/datasets/:id', auth: 'json' },
   { method: 'POST', path: '/v1/pools', auth: 'json' },
   { method: 'POST', path: '/v1/algorithms', auth: 'json' },
   { method: 'GET', path: '/v1/algorithms/:hash', auth: 'none' },
@@ -194,6 +195,7 @@ describe('unauthorized requests', () => {
       ['POST', `/v1/jobs/${job.id}/cancel`],
       ['POST', `/v1/jobs/${job.id}/approve`],
       ['POST', `/v1/datasets/${dataset.datatoken}/revoke`],
+      ['PATCH', `/v1/datasets/${dataset.datatoken}`],
     ] as const) {
       const result = await send(method, path, await sign(method, path, undefined, t.stranger))
       attempts.push({ name: `${method} ${path}: another wallet`, status: 'status' in result ? result.status : 0 })

@@ -12,6 +12,8 @@ import {
   type SignedReceipt,
   ciphertextLength,
   generateDataKey,
+  type RevokeDatasetReturnType,
+  closeDatatokenSales,
   revokeDataset,
 } from '@datavault/sdk'
 import type { LibraryItem, NewLibraryItem } from '../background/library.ts'
@@ -278,10 +280,15 @@ export function revokesOnChain(session: VaultSession): boolean {
 }
 
 /**
- * Revokes a dataset: on the node (its key escrow is deleted, waiting jobs fail, no new ones), then
- * on chain when the chain has a KeyHolderRegistry (every key holder checks it, refuses and deletes
- * its share; a transaction signed by the wallet).
+ * Revokes a dataset: on the node (unlisted, its key escrow deleted, waiting jobs fail, no new
+ * ones), then on chain: its exchange or dispenser is closed (nobody can buy it any more) and, when
+ * the chain has a KeyHolderRegistry, it is marked revoked there (every key holder checks it,
+ * refuses and deletes its share). Transactions signed by the wallet.
  */
-export function revoke(session: VaultSession, dataset: `0x${string}`) {
-  return revokeDataset(session.client.vault, { dataset, wallet: revokesOnChain(session) ? session.client.wallet : undefined })
+export async function revoke(session: VaultSession, dataset: `0x${string}`): Promise<RevokeDatasetReturnType> {
+  const wallet = session.client.wallet
+  if (revokesOnChain(session) || !wallet) return revokeDataset(session.client.vault, { dataset, wallet })
+  const revoked = await revokeDataset(session.client.vault, { dataset })
+  const { closed } = await closeDatatokenSales(wallet, { datatoken: dataset })
+  return { ...revoked, closedSales: closed }
 }

@@ -15,8 +15,9 @@ Usage:
 
 Buys one datatoken of the dataset from its FixedRateExchange (approving the base token for the
 quoted amount only), or takes one from its Dispenser when it is free. \`datavault train\` buys one
-itself when the wallet holds none; use this to buy ahead. Exit 4 for an unknown dataset or one not
-for sale.
+itself when the wallet holds none; use this to buy ahead. A dataset its owner revoked is refused
+before anything is approved or paid. Exit 4 for an unknown dataset, a revoked one, or one not for
+sale.
 
 ${connectionHelp}
 ${walletHelp}

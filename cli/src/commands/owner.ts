@@ -192,16 +192,22 @@ export const receiptsCommand: Command = {
   },
 }
 
-const revokeHelp = `datavault revoke — stop every new job on your dataset
+const revokeHelp = `datavault revoke — stop selling your dataset and every new job on it
 
 Usage:
   datavault revoke <dataset>
 
-Revokes the dataset on chain first (the KeyHolderRegistry, which every key holder checks before
-any release; holders delete their shares), then on this vault node: its key escrow is deleted,
-jobs that have not started fail as \`revoked\` (their buyers' orders are released), jobs already
-running finish, and no new job is accepted. Past receipts stay. Publishing again needs a new key
-escrow. Your wallet pays the gas of one transaction. ${ownerNote}
+Revokes the dataset on this vault node first (it is unlisted, its key escrow is deleted, jobs that
+have not started fail as \`revoked\`, jobs already running finish, no new job is accepted), then on
+chain: its FixedRateExchange (or Dispenser) is closed, so nobody can buy it any more, and it is
+marked revoked on the KeyHolderRegistry, which every key holder checks before any release (holders
+delete their shares). Past receipts stay. Publishing again needs a new key escrow.
+
+Buyers are not refunded: what they paid stays yours (\`datavault collect\` still collects it), an
+order already placed spent its datatoken, and datatokens bought but not yet used cannot run a job
+on this dataset nor be sold back to the closed exchange.
+
+Your wallet pays the gas of two transactions (one more for each extra exchange). ${ownerNote}
 
 ${connectionHelp}
 ${walletHelp}
@@ -215,7 +221,7 @@ Examples:
 /** `datavault revoke <dataset>`. */
 export const revokeCommand: Command = {
   name: 'revoke',
-  summary: '(owner) revoke your dataset: delete its key on the node, stop every new job',
+  summary: '(owner) revoke your dataset: close its sale, delete its key, stop every new job',
   help: revokeHelp,
   async run(args, io) {
     const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true })
@@ -226,9 +232,13 @@ export const revokeCommand: Command = {
     const { output, session } = await openSession(io, values)
     const { wallet } = await session.client({ signed: true })
     const revoked = await revokeDataset(await session.vault({ signed: true }), { dataset: id, wallet }).catch((error: unknown) => refused(error, 'dataset'))
-    output.result({ dataset: revoked }, [
+    const { closedSales = [], ...dataset } = revoked
+    output.result({ dataset, closedSales }, [
       `revoked: ${revoked.id} at ${revoked.revokedAt ?? 'now'}${revoked.txHash ? ` (on chain: ${revoked.txHash})` : ''}`,
-      `jobs that had not started and now fail as revoked: ${revoked.failedJobs}`,
+      closedSales.length
+        ? `sales closed: ${closedSales.map((sale) => (sale.type === 'fixed-rate' ? `exchange ${sale.exchangeId.slice(0, 10)}… (tx ${sale.txHash})` : `dispenser (tx ${sale.txHash})`)).join(', ')}`
+        : 'sales closed: nothing was for sale any more',
+      `jobs that had not started and now fail as revoked: ${revoked.failedJobs} (buyers are not refunded)`,
     ])
     return 0
   },

@@ -204,6 +204,19 @@ export const registerDatasetBodySchema = z.object({
 /** Body of `POST /v1/datasets`. */
 export type RegisterDatasetBody = z.input<typeof registerDatasetBodySchema>
 
+/**
+ * Body of `PATCH /v1/datasets/:id`: what the owner changes after publishing. `policy` replaces the
+ * whole policy (new jobs are checked against it); `schema` replaces the schema, only while no job
+ * depends on it. At least one of the two.
+ */
+export const updateDatasetBodySchema = z
+  .object({ policy: computePolicySchema.optional(), schema: datasetSchemaSchema.optional() })
+  .strict()
+  .refine((body) => body.policy !== undefined || body.schema !== undefined, { message: 'give a policy, a schema, or both' })
+
+/** Body of `PATCH /v1/datasets/:id`. */
+export type UpdateDatasetBody = z.input<typeof updateDatasetBodySchema>
+
 /** Body of `PUT /v1/datasets/:id/key`: the owner-signed key escrow manifest (threshold backend). */
 export const escrowKeyBodySchema = signedKeyEscrowSchema
 

@@ -50,7 +50,7 @@ export type VaultClient = {
 
 /** One request to the vault API. */
 export type VaultRequest = {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE'
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   path: string
   /** What the caller is doing, for error messages. */
   doing: string

@@ -31,6 +31,10 @@ import { getTokenBalance } from '../actions/chain/getTokenBalance.ts'
 import { type PublishDatatokenReturnType, publishDatatoken } from '../actions/chain/publishDatatoken.ts'
 import { type ProviderFee, signProviderFee } from './signProviderFee.ts'
 import { startOrder } from '../actions/chain/startOrder.ts'
+import { closeDatatokenSales } from '../actions/chain/closeDatatokenSales.ts'
+import { reopenDatatokenSales } from '../actions/chain/reopenDatatokenSales.ts'
+import { collectBaseToken } from '../actions/chain/collectBaseToken.ts'
+import { setDatatokenPrice } from '../actions/chain/setDatatokenPrice.ts'
 
 type WalletClient = ViemWalletClient<Transport, Chain | undefined, Account>
 
@@ -370,5 +374,97 @@ describe('getDatatokenEarnings', () => {
   test('behavior: a datatoken with no exchange earns orders only', async () => {
     const free = await publishDatatoken(clients.publisher, { addresses, name: 'Free', symbol: 'DV-F', dispenser: true })
     expect(await getDatatokenEarnings(publicClient, { datatoken: free.datatoken })).toEqual({ datatoken: free.datatoken, orders: 0, datatokensOrdered: 0n, consumers: 0, sales: [] })
+  })
+})
+
+describe('closeDatatokenSales', () => {
+  test('default: the exchange closes, nobody can buy, and what was paid stays collectable', async () => {
+    const sold = await publishDatatoken(clients.publisher, { addresses, name: 'Closing', symbol: 'DV-CL', price })
+    await buyDatatoken(clients.buyer, { addresses, datatoken: sold.datatoken })
+    const { closed } = await closeDatatokenSales(clients.publisher, { datatoken: sold.datatoken })
+    expect(closed).toEqual([{ type: 'fixed-rate', exchange: addresses.FixedPrice, exchangeId: sold.exchangeId, txHash: expect.stringMatching(/^0x[0-9a-f]{64}$/) }])
+    gas.closeExchange = (await publicClient.getTransactionReceipt({ hash: closed[0]!.txHash })).gasUsed
+    expect(await getDatatokenPrice(publicClient, { datatoken: sold.datatoken })).toEqual({ type: 'not-for-sale' })
+    await expect(buyDatatoken(clients.buyer, { addresses, datatoken: sold.datatoken })).rejects.toMatchObject({ code: 'EXCHANGE_NOT_FOUND' })
+    // Even straight to the contract, bypassing the SDK's check.
+    await expect(
+      publicClient.simulateContract({ account: accounts.buyer, address: addresses.FixedPrice, abi: fixedRateExchangeAbi, functionName: 'buyDT', args: [sold.exchangeId!, 10n ** 18n, parseEther('10'), zeroAddress, 0n] }),
+    ).rejects.toThrow()
+    expect((await getDatatokenEarnings(publicClient, { datatoken: sold.datatoken })).sales[0]).toMatchObject({ earned: price, collectable: price })
+  })
+
+  test('behavior: idempotent; a dispenser is deactivated too', async () => {
+    const free = await publishDatatoken(clients.publisher, { addresses, name: 'Free closing', symbol: 'DV-FC', dispenser: true })
+    const { closed } = await closeDatatokenSales(clients.publisher, { datatoken: free.datatoken })
+    expect(closed).toEqual([{ type: 'free', dispenser: addresses.Dispenser, txHash: expect.any(String) }])
+    gas.closeDispenser = (await publicClient.getTransactionReceipt({ hash: closed[0]!.txHash })).gasUsed
+    expect(await getDatatokenPrice(publicClient, { datatoken: free.datatoken })).toEqual({ type: 'not-for-sale' })
+    await expect(buyDatatoken(clients.stranger, { addresses, datatoken: free.datatoken, dispenser: true })).rejects.toMatchObject({ code: 'CHAIN_TRANSACTION_REVERTED' })
+    expect(await closeDatatokenSales(clients.publisher, { datatoken: free.datatoken })).toEqual({ closed: [] })
+  })
+
+  test('behavior: reopenDatatokenSales undoes it (re-publishing): same price, same dispenser limits', async () => {
+    const sold = await publishDatatoken(clients.publisher, { addresses, name: 'Paused', symbol: 'DV-PA', price })
+    const free = await publishDatatoken(clients.publisher, { addresses, name: 'Paused free', symbol: 'DV-PF', dispenser: true, maxTokens: 2n * 10n ** 18n })
+    await closeDatatokenSales(clients.publisher, { datatoken: sold.datatoken })
+    await closeDatatokenSales(clients.publisher, { datatoken: free.datatoken })
+    expect((await reopenDatatokenSales(clients.publisher, { datatoken: sold.datatoken })).reopened).toEqual([{ type: 'fixed-rate', exchange: addresses.FixedPrice, exchangeId: sold.exchangeId, txHash: expect.any(String) }])
+    expect((await reopenDatatokenSales(clients.publisher, { datatoken: free.datatoken })).reopened).toEqual([{ type: 'free', dispenser: addresses.Dispenser, txHash: expect.any(String) }])
+    expect(await getDatatokenPrice(publicClient, { datatoken: sold.datatoken })).toMatchObject({ type: 'fixed-rate', rate: price })
+    expect(await getDatatokenPrice(publicClient, { datatoken: free.datatoken })).toMatchObject({ type: 'free', maxTokens: 2n * 10n ** 18n })
+    expect(await reopenDatatokenSales(clients.publisher, { datatoken: sold.datatoken })).toEqual({ reopened: [] })
+    await expect(buyDatatoken(clients.buyer, { addresses, datatoken: sold.datatoken })).resolves.toMatchObject({ baseTokenAmount: expect.any(BigInt) })
+  })
+
+  test('error: only the publisher can close the sale', async () => {
+    const sold = await publishDatatoken(clients.publisher, { addresses, name: 'Not yours', symbol: 'DV-NY', price })
+    await expect(closeDatatokenSales(clients.stranger, { datatoken: sold.datatoken })).rejects.toMatchObject({ code: 'CHAIN_TRANSACTION_REVERTED', action: 'toggleExchangeState' })
+    expect(await getDatatokenPrice(publicClient, { datatoken: sold.datatoken })).toMatchObject({ type: 'fixed-rate' })
+  })
+})
+
+describe('setDatatokenPrice', () => {
+  test('default: the new price is what buyers are quoted and pay', async () => {
+    const sold = await publishDatatoken(clients.publisher, { addresses, name: 'Repriced', symbol: 'DV-RP', price })
+    const changed = await setDatatokenPrice(clients.publisher, { datatoken: sold.datatoken, price: parseEther('2') })
+    expect(changed).toMatchObject({ exchange: addresses.FixedPrice, exchangeId: sold.exchangeId, previousRate: price, rate: parseEther('2'), txHash: expect.any(String) })
+    gas.setRate = (await publicClient.getTransactionReceipt({ hash: changed.txHash! })).gasUsed
+    expect(await getDatatokenPrice(publicClient, { datatoken: sold.datatoken })).toMatchObject({ type: 'fixed-rate', rate: parseEther('2') })
+    const bought = await buyDatatoken(clients.buyer, { addresses, datatoken: sold.datatoken })
+    expect(bought.baseTokenAmount).toBeLessThan(price)
+    expect((await setDatatokenPrice(clients.publisher, { datatoken: sold.datatoken, price: parseEther('2') })).txHash).toBeUndefined()
+  })
+
+  test('error: not the owner, zero, free, closed', async () => {
+    const sold = await publishDatatoken(clients.publisher, { addresses, name: 'Reprice refused', symbol: 'DV-RR', price })
+    await expect(setDatatokenPrice(clients.stranger, { datatoken: sold.datatoken, price: parseEther('1') })).rejects.toMatchObject({ code: 'CHAIN_TRANSACTION_REVERTED', action: 'setRate' })
+    await expect(setDatatokenPrice(clients.publisher, { datatoken: sold.datatoken, price: 0n })).rejects.toMatchObject({ code: 'CHAIN_INVALID_ARGUMENT' })
+    const free = await publishDatatoken(clients.publisher, { addresses, name: 'Free reprice', symbol: 'DV-FR', dispenser: true })
+    await expect(setDatatokenPrice(clients.publisher, { datatoken: free.datatoken, price: 1n })).rejects.toMatchObject({ code: 'EXCHANGE_NOT_FOUND' })
+    await closeDatatokenSales(clients.publisher, { datatoken: sold.datatoken })
+    await expect(setDatatokenPrice(clients.publisher, { datatoken: sold.datatoken, price: 1n })).rejects.toMatchObject({ code: 'EXCHANGE_NOT_FOUND' })
+  })
+})
+
+describe('collectBaseToken', () => {
+  test('default: what waits on the exchange goes to the payment collector, once', async () => {
+    const sold = await publishDatatoken(clients.publisher, { addresses, name: 'Collect', symbol: 'DV-CO', price })
+    await buyDatatoken(clients.buyer, { addresses, datatoken: sold.datatoken })
+    const before = await getTokenBalance(publicClient, { token: addresses.Ocean, owner: accounts.publisher.address })
+    // Any wallet may call it; the money still goes to the payment collector.
+    const { paymentCollector, collected } = await collectBaseToken(clients.stranger, { datatoken: sold.datatoken })
+    expect(paymentCollector).toBe(accounts.publisher.address)
+    expect(collected).toEqual([{ exchange: addresses.FixedPrice, exchangeId: sold.exchangeId, baseToken: addresses.Ocean, amount: price, txHash: expect.any(String) }])
+    gas.collectBT = (await publicClient.getTransactionReceipt({ hash: collected[0]!.txHash })).gasUsed
+    expect(await getTokenBalance(publicClient, { token: addresses.Ocean, owner: accounts.publisher.address })).toBe(before + price)
+    expect((await getDatatokenEarnings(publicClient, { datatoken: sold.datatoken })).sales[0]).toMatchObject({ earned: price, collected: price, collectable: 0n })
+    expect(await collectBaseToken(clients.publisher, { datatoken: sold.datatoken })).toEqual({ paymentCollector, collected: [] })
+  })
+
+  test('behavior: a closed exchange still pays out', async () => {
+    const sold = await publishDatatoken(clients.publisher, { addresses, name: 'Collect closed', symbol: 'DV-CC', price })
+    await buyDatatoken(clients.buyer, { addresses, datatoken: sold.datatoken })
+    await closeDatatokenSales(clients.publisher, { datatoken: sold.datatoken })
+    expect((await collectBaseToken(clients.publisher, { datatoken: sold.datatoken })).collected[0]?.amount).toBe(price)
   })
 })

@@ -117,3 +117,26 @@ export class DatatokenNotForSaleError extends DataVaultError {
     this.datatoken = datatoken
   }
 }
+
+/**
+ * The dataset's owner revoked (or unpublished) it: the SDK refuses to buy its datatoken, before
+ * any approval or payment. `source` says who said so: the vault node's record or the
+ * KeyHolderRegistry on chain.
+ */
+export class DatasetWithdrawnError extends DataVaultError {
+  override name = 'DatasetWithdrawnError'
+  readonly dataset: Address
+  readonly state: 'revoked' | 'unpublished'
+  readonly source: 'node' | 'chain'
+  constructor({ dataset, state, source }: { dataset: Address; state: 'revoked' | 'unpublished'; source: 'node' | 'chain' }) {
+    super(`Dataset ${dataset} was ${state} by its owner; nothing was bought.`, {
+      code: state === 'revoked' ? 'DATASET_REVOKED' : 'DATASET_UNPUBLISHED',
+      status: 410,
+      details: source === 'node' ? 'the vault node marks it revoked' : 'its state on the KeyHolderRegistry',
+      kind: 'refused',
+    })
+    this.dataset = dataset
+    this.state = state
+    this.source = source
+  }
+}

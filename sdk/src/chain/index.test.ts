@@ -9,10 +9,13 @@ describe('sdk chain exports', () => {
       'ChainEventNotFoundError',
       'ChainReadError',
       'ChainTransactionError',
+      'DatasetWithdrawnError',
       'DatatokenNotForSaleError',
       'ExchangeNotFoundError',
       'anchorReceipt',
       'buyDatatoken',
+      'closeDatatokenSales',
+      'collectBaseToken',
       'getDatasetState',
       'getDatatokenEarnings',
       'getDatatokenPrice',
@@ -20,10 +23,14 @@ describe('sdk chain exports', () => {
       'getTokenBalance',
       'priceDatatoken',
       'publishDatatoken',
+      'reopenDatatokenSales',
+      'republishDataset',
       'rpcChain',
       'setDatasetState',
+      'setDatatokenPrice',
       'signProviderFee',
       'startOrder',
+      'unpublishDataset',
     ])
   })
 

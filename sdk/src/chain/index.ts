@@ -12,6 +12,7 @@ export {
   ChainReadError,
   type ChainTransactionFailure,
   ChainTransactionError,
+  DatasetWithdrawnError,
   DatatokenNotForSaleError,
   ExchangeNotFoundError,
 } from './errors.ts'
@@ -81,3 +82,41 @@ export {
   getDatasetState,
   setDatasetState,
 } from '../actions/chain/setDatasetState.ts'
+export {
+  type CloseDatatokenSalesErrorType,
+  type CloseDatatokenSalesParameters,
+  type CloseDatatokenSalesReturnType,
+  type ClosedSale,
+  closeDatatokenSales,
+} from '../actions/chain/closeDatatokenSales.ts'
+export {
+  type SetDatatokenPriceErrorType,
+  type SetDatatokenPriceParameters,
+  type SetDatatokenPriceReturnType,
+  setDatatokenPrice,
+} from '../actions/chain/setDatatokenPrice.ts'
+export {
+  type CollectBaseTokenErrorType,
+  type CollectBaseTokenParameters,
+  type CollectBaseTokenReturnType,
+  type CollectedExchange,
+  collectBaseToken,
+} from '../actions/chain/collectBaseToken.ts'
+export {
+  type ReopenDatatokenSalesErrorType,
+  type ReopenDatatokenSalesParameters,
+  type ReopenDatatokenSalesReturnType,
+  reopenDatatokenSales,
+} from '../actions/chain/reopenDatatokenSales.ts'
+export {
+  type UnpublishDatasetErrorType,
+  type UnpublishDatasetParameters,
+  type UnpublishDatasetReturnType,
+  unpublishDataset,
+} from '../actions/chain/unpublishDataset.ts'
+export {
+  type RepublishDatasetErrorType,
+  type RepublishDatasetParameters,
+  type RepublishDatasetReturnType,
+  republishDataset,
+} from '../actions/chain/republishDataset.ts'

@@ -28,6 +28,10 @@ import {
   revokeAlgorithmApproval,
 } from '../actions/vault/revokeAlgorithmApproval.ts'
 import { type RevokeDatasetParameters, type RevokeDatasetReturnType, revokeDataset } from '../actions/vault/revokeDataset.ts'
+import { type UpdateDatasetParameters, type UpdateDatasetReturnType, updateDataset } from '../actions/vault/updateDataset.ts'
+import { type SetDatatokenPriceReturnType, setDatatokenPrice } from '../actions/chain/setDatatokenPrice.ts'
+import { type CollectBaseTokenReturnType, collectBaseToken } from '../actions/chain/collectBaseToken.ts'
+import { requireWallet } from './baseClient.ts'
 import { type GetJobParameters, type GetJobReturnType, getJob } from '../actions/vault/getJob.ts'
 import { type GetPrivacyUsageReturnType, getPrivacyUsage } from '../actions/vault/getPrivacyUsage.ts'
 import { type GetProviderFeeParameters, type GetProviderFeeReturnType, getProviderFee } from '../actions/vault/getProviderFee.ts'
@@ -128,6 +132,12 @@ export type DataVaultActions = {
   revokeAlgorithmApproval(parameters: RevokeAlgorithmApprovalParameters): Promise<RevokeAlgorithmApprovalReturnType>
   /** Revoke a dataset on the node and (with the client's wallet) on chain; see {@link revokeDataset}. */
   revokeDataset(parameters: RevokeDatasetParameters): Promise<RevokeDatasetReturnType>
+  /** Change a dataset's policy and/or schema after publishing (signed); see {@link updateDataset}. */
+  updateDataset(parameters: UpdateDatasetParameters): Promise<UpdateDatasetReturnType>
+  /** Change a dataset's price on its exchange, from the client's wallet (smallest units of the base token); see {@link setDatatokenPrice}. */
+  setDatasetPrice(parameters: { dataset: `0x${string}`; price: bigint }): Promise<SetDatatokenPriceReturnType>
+  /** Collect what waits on a dataset's exchange to its payment collector; see {@link collectBaseToken}. */
+  collectEarnings(parameters: { dataset: `0x${string}` }): Promise<CollectBaseTokenReturnType>
   approveJob(parameters: ApproveJobParameters): Promise<DecideJobReturnType>
   denyJob(parameters: DenyJobParameters): Promise<DecideJobReturnType>
   /** A job's program log (owner only). */
@@ -186,6 +196,9 @@ export function dataVaultActions(client: DataVaultBaseClient): DataVaultActions 
     approveAlgorithm: (parameters) => approveAlgorithm(vault, parameters),
     revokeAlgorithmApproval: (parameters) => revokeAlgorithmApproval(vault, parameters),
     revokeDataset: (parameters) => revokeDataset(vault, { ...(client.wallet ? { wallet: client.wallet } : {}), ...parameters }),
+    updateDataset: (parameters) => updateDataset(vault, parameters),
+    setDatasetPrice: async ({ dataset, price }) => setDatatokenPrice(requireWallet(client, 'changing a price'), { datatoken: dataset, price }),
+    collectEarnings: async ({ dataset }) => collectBaseToken(requireWallet(client, 'collecting earnings'), { datatoken: dataset }),
     approveJob: (parameters) => approveJob(vault, parameters),
     denyJob: (parameters) => denyJob(vault, parameters),
     getJobLogs: (parameters) => getJobLogs(vault, parameters),

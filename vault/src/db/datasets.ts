@@ -62,6 +62,8 @@ export type DatasetStore = {
   list(filter?: { owner?: string; search?: string; limit?: number }): Dataset[]
   /** Marks a dataset revoked (idempotent); it stays listed as revoked, for its receipts. */
   revoke(id: string): Dataset
+  /** Replaces a dataset's policy and/or schema (the owner's update after publishing). */
+  update(id: string, change: { policy?: ComputePolicy | undefined; schema?: DatasetSchema | undefined }): Dataset
   /** Points a dataset at a new ciphertext (key rotation); the old CID is kept in its history. */
   rotate(id: string, { cid, size }: { cid: string; size: number }): Dataset
   /** The CIDs a dataset pointed at before, newest first. */
@@ -175,6 +177,12 @@ export function datasetStore({ db }: { db: Database }): DatasetStore {
       return (
         db.prepare('SELECT cid, retired_at FROM dataset_cid_history WHERE dataset_id = ? ORDER BY rowid DESC').all(id.toLowerCase()) as { cid: string; retired_at: string }[]
       ).map((row) => ({ cid: row.cid, retiredAt: row.retired_at }))
+    },
+    update(id, { policy, schema }) {
+      if (!get(id)) throw new DatasetNotFoundError(id)
+      if (policy) db.prepare('UPDATE datasets SET policy_json = ? WHERE id = ?').run(JSON.stringify(policy), id.toLowerCase())
+      if (schema) db.prepare('UPDATE datasets SET schema_json = ? WHERE id = ?').run(JSON.stringify(schema), id.toLowerCase())
+      return get(id) as Dataset
     },
     revoke(id) {
       db.prepare('UPDATE datasets SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?').run(new Date().toISOString(), id.toLowerCase())

@@ -8,6 +8,7 @@ import { type OwnerJob, datasetJobs, revoke, revokesOnChain } from '../vault-act
 import type { VaultSession } from '../vault-session.ts'
 import { failed, failureBox, loading } from './common.ts'
 import { jobsTable } from './jobs-table.ts'
+import { datasetSettingsSection } from './dataset-settings.ts'
 
 /** `#/dataset/<id>` */
 export async function datasetScreen(context: AppContext, main: HTMLElement, { path }: { path: string[] }): Promise<void> {
@@ -36,12 +37,21 @@ export async function datasetScreen(context: AppContext, main: HTMLElement, { pa
   const status = dataset.revokedAt ? `Revoked ${formatTime(dataset.revokedAt)}` : dataset.available ? 'For sale' : dataset.keyEscrowed ? 'Not for sale' : 'Not ready: its key is not escrowed'
   const notices = h('div', { 'aria-live': 'polite' })
 
+  // The same words wherever revoking is described: what happens to those who already paid.
+  const whatBuyersKeep =
+    'Buyers are not refunded: what they paid stays yours (collect it under Earnings). Jobs already running finish and finished jobs keep their results and receipts; jobs not yet running fail, and datatokens bought but not used can no longer run a job.'
+  const showWith = async (message: string) => {
+    await datasetScreen(context, main, { path })
+    main.querySelector('.notices')?.replaceChildren(alertBox('success', message))
+  }
+  const settingsSection = datasetSettingsSection({ context, session, dataset, done: showWith })
+
   const revokeSection = mine && !dataset.revokedAt
     ? h(
         'section',
         { class: 'card danger-zone', 'aria-labelledby': 'revoke-title' },
         h('h2', { id: 'revoke-title' }, 'Revoke'),
-        h('p', {}, 'The data key is deleted, so nothing can run on this data again. Jobs not yet running fail and their buyers get their orders back; finished jobs and their receipts stay.'),
+        h('p', {}, 'Stops the sale and deletes the data key, so nobody can buy this dataset and nothing can run on it again. ', whatBuyersKeep),
         h('button', {
           type: 'button',
           class: 'danger',
@@ -49,11 +59,12 @@ export async function datasetScreen(context: AppContext, main: HTMLElement, { pa
             const confirmed = await confirmDialog({
               title: `Revoke “${dataset.name}”?`,
               body: [
-                h('p', {}, 'No job can run on this dataset again, and this cannot be undone. Jobs not yet running fail; their buyers keep their orders.'),
+                h('p', {}, 'Nobody can buy this dataset or run a job on it again, and this cannot be undone. ', whatBuyersKeep),
                 h(
                   'ol',
                   { class: 'steps' },
-                  h('li', {}, 'The vault node deletes the data key it holds and refuses new jobs — a signed request, no fee'),
+                  h('li', {}, 'The vault node stops listing it, deletes the data key it holds and refuses new jobs — a signed request, no fee'),
+                  h('li', {}, 'The sale stops: its exchange (FixedRateExchange) or free dispenser is closed on chain — a transaction, paid in network fees'),
                   revokesOnChain(session)
                     ? h('li', {}, 'The dataset is marked revoked on chain (KeyHolderRegistry): every key holder checks it and deletes its share — a transaction, paid in network fees')
                     : null,
@@ -69,7 +80,12 @@ export async function datasetScreen(context: AppContext, main: HTMLElement, { pa
               await datasetScreen(context, main, { path })
               main
                 .querySelector('.notices')
-                ?.replaceChildren(alertBox('success', `Revoked${result.txHash ? ' on the node and on chain' : ' on the node'}. ${result.failedJobs} waiting job${result.failedJobs === 1 ? '' : 's'} stopped.`))
+                ?.replaceChildren(
+                  alertBox(
+                    'success',
+                    `Revoked${result.txHash || result.closedSales?.length ? ' on the node and on chain' : ' on the node'}. ${result.closedSales?.length ? 'The sale is closed. ' : ''}${result.failedJobs} waiting job${result.failedJobs === 1 ? '' : 's'} stopped.`,
+                  ),
+                )
             } catch (error) {
               replace(notices, failureBox(context, error))
             }
@@ -116,6 +132,7 @@ export async function datasetScreen(context: AppContext, main: HTMLElement, { pa
       h('dd', {}, h('code', {}, dataset.cid)),
     ),
     h('section', { 'aria-labelledby': 'jobs-title' }, h('div', { class: 'heading-row' }, h('h2', { id: 'jobs-title' }, 'Jobs'), h('button', { type: 'button', class: 'secondary small', onclick: () => void reload() }, 'Refresh')), jobsTable(context, session, jobs, { showDataset: false, onChange: reload })),
+    settingsSection,
     revokeSection,
   )
 }

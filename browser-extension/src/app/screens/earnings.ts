@@ -1,11 +1,12 @@
 // What the owner's datasets earned, read from chain events: orders, buyers, base token earned and
-// what the exchange holds for them.
-import type { EarningsReturnType } from '@datavault/sdk'
+// what the exchange holds for them, with a button that collects it.
+import type { EarningsReturnType, EarningsTotal } from '@datavault/sdk'
 import type { AppContext } from '../context.ts'
-import { h, replace } from '../dom.ts'
+import { alertBox, h, replace, shortAddress } from '../dom.ts'
+import type { VaultSession } from '../vault-session.ts'
 import { formatAmount } from '../format.ts'
 import { type OwnerPool, listedPools, ownerPool } from '../pools.ts'
-import { failed, loading } from './common.ts'
+import { failed, failureBox, loading } from './common.ts'
 
 const title = 'Earnings'
 
@@ -14,8 +15,9 @@ export async function earningsScreen(context: AppContext, main: HTMLElement): Pr
   loading(main, title)
   let earned: EarningsReturnType
   let pools: OwnerPool[]
+  let session: VaultSession
   try {
-    const session = await context.vault()
+    session = await context.vault()
     earned = await session.client.earnings()
     const listed = await listedPools(session)
     pools = (await Promise.all(listed.map((entry) => ownerPool(session, entry.pool!, entry)))).filter(
@@ -24,16 +26,54 @@ export async function earningsScreen(context: AppContext, main: HTMLElement): Pr
   } catch (error) {
     return failed(context, main, title, error, () => void earningsScreen(context, main))
   }
+  const notices = h('div', { class: 'notices', 'aria-live': 'polite' })
+  // Collecting sends what waits on each exchange in this base token to the datatoken's payment
+  // collector (the owner's wallet unless they chose another): one transaction per exchange.
+  const collect = async (total: EarningsTotal, button: HTMLButtonElement) => {
+    button.disabled = true
+    button.textContent = 'Collecting…'
+    replace(notices)
+    try {
+      const waiting = earned.datasets.filter((dataset) => dataset.sales.some((sale) => sale.collectable > 0n && sale.baseToken.toLowerCase() === total.baseToken.toLowerCase()))
+      let sum = 0n
+      const to = new Set<string>()
+      for (const dataset of waiting) {
+        const { paymentCollector, collected } = await session.client.collectEarnings({ dataset: dataset.dataset })
+        for (const entry of collected) if (entry.baseToken.toLowerCase() === total.baseToken.toLowerCase()) sum += entry.amount
+        to.add(paymentCollector.toLowerCase())
+      }
+      const where = [...to].every((address) => address === session.address.toLowerCase()) ? 'to your wallet' : `to ${[...to].map(shortAddress).join(', ')}`
+      context.announce('Collected.')
+      await earningsScreen(context, main)
+      main.querySelector('.notices')?.replaceChildren(alertBox('success', `Collected ${formatAmount(sum, total.baseTokenDecimals, total.baseTokenSymbol)} ${where}.`))
+    } catch (error) {
+      button.disabled = false
+      button.textContent = collectLabel(total)
+      replace(notices, failureBox(context, error))
+    }
+  }
+  const collectLabel = (total: EarningsTotal) => `Collect ${formatAmount(total.collectable, total.baseTokenDecimals, total.baseTokenSymbol)}`
   replace(
     main,
     h('h1', { tabindex: '-1' }, title),
+    notices,
     h(
       'ul',
       { class: 'totals' },
       ...(earned.totals.length
-        ? earned.totals.map((total) =>
-            h('li', { class: 'card' }, h('strong', {}, formatAmount(total.earned, total.baseTokenDecimals, total.baseTokenSymbol)), ' earned', h('br'), `${formatAmount(total.collectable, total.baseTokenDecimals, total.baseTokenSymbol)} waiting on the exchange, ${formatAmount(total.collected, total.baseTokenDecimals, total.baseTokenSymbol)} collected`),
-          )
+        ? earned.totals.map((total) => {
+            const button = h('button', { type: 'button', class: 'primary small', 'data-collect': total.baseTokenSymbol }, collectLabel(total)) as HTMLButtonElement
+            button.addEventListener('click', () => void collect(total, button))
+            return h(
+              'li',
+              { class: 'card', 'data-base-token': total.baseTokenSymbol },
+              h('strong', {}, formatAmount(total.earned, total.baseTokenDecimals, total.baseTokenSymbol)),
+              ' earned',
+              h('br'),
+              `${formatAmount(total.collectable, total.baseTokenDecimals, total.baseTokenSymbol)} waiting on the exchange, ${formatAmount(total.collected, total.baseTokenDecimals, total.baseTokenSymbol)} collected`,
+              total.collectable > 0n ? h('div', { class: 'actions' }, button) : null,
+            )
+          })
         : [h('li', { class: 'card' }, h('strong', {}, `${earned.orders} orders`), ' so far')]),
     ),
     earned.datasets.length === 0
@@ -58,7 +98,7 @@ export async function earningsScreen(context: AppContext, main: HTMLElement): Pr
             ),
           ),
         ),
-    h('p', { class: 'hint' }, 'Read from the chain: orders (OrderStarted), what buyers paid the exchange less fees (Swapped), and what was collected. Each order also pays you 0.97 datatoken.'),
+    h('p', { class: 'hint' }, 'Read from the chain: orders (OrderStarted), what buyers paid the exchange less fees (Swapped), and what was collected. What waits on the exchange stays yours, also after a dataset is revoked; collecting it is a transaction, paid in network fees. Each order also pays you 0.97 datatoken.'),
     h('h2', {}, 'Pools'),
     pools.length === 0
       ? h('p', {}, 'None of your datasets is in a pool listed on this node.')

@@ -7,6 +7,7 @@ import type { ProviderFee } from '../../chain/signProviderFee.ts'
 import { startOrder } from '../chain/startOrder.ts'
 import { type DataVaultBaseClient, assertSameChain, requireWallet } from '../../client/baseClient.ts'
 import { DatasetNotReadyError } from '../../client/errors.ts'
+import { DatasetWithdrawnError } from '../../chain/errors.ts'
 import { type BuyAccessReturnType, buyAccess } from './buyAccess.ts'
 
 export type OrderDatasetParameters = {
@@ -57,6 +58,8 @@ export async function orderDataset(client: DataVaultBaseClient, { dataset, train
   const consumer = wallet.account.address
   await assertSameChain(client)
   const view = await getDataset(client.vault, { id: dataset })
+  // Not even a datatoken already held is spent on a revoked dataset.
+  if (view.revokedAt) throw new DatasetWithdrawnError({ dataset: view.datatoken, state: 'revoked', source: 'node' })
   if (!view.keyEscrowed) throw new DatasetNotReadyError("The dataset's owner has not escrowed its data key yet; an order could not be used.", { code: 'DATASET_KEY_NOT_ESCROWED' })
   // A pool's governance approves trainers on chain; a dataset's policy lists them.
   const trainerAllowed =

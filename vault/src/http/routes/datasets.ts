@@ -1,7 +1,7 @@
 import Router from '@koa/router'
 import { type Address, stringToHex } from 'viem'
 import { z } from 'zod'
-import { DataVaultError, type DatasetView, addressSchema, registerDatasetBodySchema, signProviderFee } from '@datavault/sdk'
+import { DataVaultError, type DatasetView, addressSchema, registerDatasetBodySchema, signProviderFee, updateDatasetBodySchema } from '@datavault/sdk'
 import type { ApiComponents } from '../components.ts'
 import { walletAuth } from '../middleware/wallet-auth.ts'
 import { parseJsonBody, parseParam } from '../read-body.ts'
@@ -34,6 +34,22 @@ export class DatasetRevokedError extends DataVaultError {
   override name = 'DatasetRevokedError'
   constructor(id: string) {
     super(`Dataset ${id} was revoked by its owner.`, { code: 'DATASET_REVOKED', status: 410 })
+  }
+}
+
+/** The owner asked to change a dataset's schema while a job depends on it. */
+export class DatasetSchemaInUseError extends DataVaultError {
+  override name = 'DatasetSchemaInUseError'
+  constructor(details: string) {
+    super('The schema cannot change: a job depends on it.', { code: 'DATASET_SCHEMA_IN_USE', status: 409, details, kind: 'refused' })
+  }
+}
+
+/** A policy change that would break the dataset's privacy accounting. */
+export class PrivacyBudgetChangeError extends DataVaultError {
+  override name = 'PrivacyBudgetChangeError'
+  constructor(shortMessage: string) {
+    super(shortMessage, { code: 'PRIVACY_BUDGET_CHANGE_REFUSED', status: 422, kind: 'input' })
   }
 }
 
@@ -123,8 +139,9 @@ export function datasetRoutes(
     ctx.body = { ...view(rotated), retiredCids: datasets.retiredCids(dataset.id) }
   })
 
-  // Revocation on this node: the key is deleted, jobs not yet running fail as `revoked` (their
-  // orders released), running jobs finish, and no new job is accepted. Receipts stay.
+  // Revocation on this node: the dataset is unlisted, the key is deleted, jobs not yet running fail
+  // as `revoked` (their orders cannot run here again; nothing is refunded), running jobs finish,
+  // and no new job is accepted. Receipts stay. The owner's client closes the exchange on chain.
   router.post('/v1/datasets/:id/revoke', signed('none'), async (ctx) => {
     const dataset = datasets.require(parseParam(addressSchema, ctx.params.id, 'id'))
     if (dataset.owner !== ctx.state.wallet) throw new NotDatasetOwnerError('Only the dataset\'s owner can revoke it.')
@@ -133,7 +150,7 @@ export function datasetRoutes(
     let failed = 0
     for (const job of jobs.list({ datasetId: dataset.id, limit: 1000 })) {
       if (job.state !== 'queued' && job.state !== 'awaiting-approval') continue
-      jobs.fail(job.id, { code: 'revoked', message: 'The dataset\'s owner revoked it before the job ran; the order is released.' })
+      jobs.fail(job.id, { code: 'revoked', message: 'The dataset\'s owner revoked it before the job ran; the order cannot run on it and is not refunded.' })
       privacy.release(job.id)
       failed++
     }
@@ -141,10 +158,43 @@ export function datasetRoutes(
     ctx.body = { ...view(revoked), failedJobs: failed }
   })
 
+  // After publishing, the owner changes the policy (new jobs are checked against it) and the schema
+  // while no job depends on it. The price lives on chain (the owner's wallet sets the exchange's rate).
+  router.patch('/v1/datasets/:id', signed('json'), async (ctx) => {
+    const dataset = datasets.require(parseParam(addressSchema, ctx.params.id, 'id'))
+    if (dataset.owner !== ctx.state.wallet) throw new NotDatasetOwnerError('Only the dataset\'s owner can change it.')
+    if (dataset.revokedAt) throw new DatasetRevokedError(dataset.id)
+    const body = parseJsonBody(ctx, updateDatasetBodySchema)
+    if (body.policy) {
+      if (body.policy.maxWallTimeSeconds > config.maxJobWallTimeSeconds || body.policy.maxMemoryMb > config.maxJobMemoryMb)
+        throw new PolicyBeyondNodeLimitsError(config)
+      const usage = privacy.usage(dataset)
+      if (dataset.policy.privacyBudget && !body.policy.privacyBudget)
+        throw new PrivacyBudgetChangeError('A dataset with a privacy budget keeps one: raise or lower it, but it cannot be removed.')
+      if (body.policy.privacyBudget && usage.budget) {
+        const held = { epsilon: usage.spent.epsilon + usage.reserved.epsilon, delta: usage.spent.delta + usage.reserved.delta }
+        if (body.policy.privacyBudget.epsilon < held.epsilon || body.policy.privacyBudget.delta < held.delta)
+          throw new PrivacyBudgetChangeError(`Jobs have already spent or reserved ε ${held.epsilon.toPrecision(3)}, δ ${held.delta.toPrecision(3)}: the budget cannot go below that.`)
+      }
+    }
+    if (body.schema) {
+      // Accepted jobs were checked, and finished ones trained, against the schema as it is.
+      const dependent = jobs.list({ datasetId: dataset.id as Address, limit: 1000 }).filter((job) => job.state !== 'failed')
+      if (dependent.length > 0) throw new DatasetSchemaInUseError(`${dependent.length} job${dependent.length === 1 ? '' : 's'} on this dataset that did not fail`)
+      if (datasets.poolJobsOf(dataset.id).length > 0) throw new DatasetSchemaInUseError('pool jobs have read this dataset')
+    }
+    const updated = datasets.update(dataset.id, { policy: body.policy, schema: body.schema })
+    if (body.policy) privacy.setBudget(updated)
+    ctx.state.log.info({ dataset: dataset.id, policy: Boolean(body.policy), schema: Boolean(body.schema) }, 'dataset updated')
+    ctx.body = await fullView(updated)
+  })
+
+  // Revoked datasets are unlisted: only their owner's listing (`?owner=`) still shows them, as revoked.
   router.get('/v1/datasets', async (ctx) => {
     const search = typeof ctx.query.search === 'string' ? ctx.query.search.slice(0, 200) : undefined
     const owner = ctx.query.owner === undefined ? undefined : parseParam(addressSchema, ctx.query.owner, 'owner')
-    ctx.body = { datasets: await Promise.all(datasets.list({ search, owner }).map(fullView)) }
+    const listed = datasets.list({ search, owner }).filter((dataset) => owner !== undefined || !dataset.revokedAt)
+    ctx.body = { datasets: await Promise.all(listed.map(fullView)) }
   })
 
   router.get('/v1/datasets/:id', async (ctx) => {
