@@ -142,20 +142,56 @@ export function canAsk(io: CliIo): boolean {
   return io.stdin.isTTY === true && io.stderr.isTTY === true
 }
 
+/** Yes/no questions on the terminal (stderr), read from stdin one line each. */
+export type Asker = {
+  /** Asks; resolves true for `y`/`yes` (any case), false for anything else or the end of input. */
+  ask(question: string): Promise<boolean>
+  /** Stops reading stdin. */
+  close(): void
+}
+
 /**
- * Asks a yes/no question on the terminal (stderr), default no. Resolves false at the end of input.
+ * Creates the asker of one command run: one reader of stdin for all its questions, so that
+ * answers typed ahead are not lost between them.
  *
  * @example
- * if (!(await askYesNo(io, 'Publish this? [y/N] '))) throw new CliInterruptedError('Nothing was published.')
+ * const asker = createAsker(io)
+ * try {
+ *   if (!(await asker.ask('Publish this? [y/N] '))) throw new CliInterruptedError('Nothing was published.')
+ * } finally {
+ *   asker.close()
+ * }
  */
-export async function askYesNo(io: CliIo, question: string): Promise<boolean> {
-  const lines = createInterface({ input: io.stdin, output: io.stderr, terminal: false })
-  try {
-    const ended = new Promise<string>((resolve) => lines.once('close', () => resolve('')))
-    const answer = await Promise.race([lines.question(question, { signal: io.signal }), ended])
-    return /^\s*y(es)?\s*$/i.test(answer)
-  } finally {
-    lines.close()
+export function createAsker(io: CliIo): Asker {
+  const lines = createInterface({ input: io.stdin, terminal: false })
+  // Lines read before their question is asked wait here; a question asked first waits for one.
+  const queue: string[] = []
+  let waiting: ((line: string | undefined) => void) | undefined
+  let closed = false
+  lines.on('line', (line) => {
+    if (waiting === undefined) queue.push(line)
+    else {
+      const resolve = waiting
+      waiting = undefined
+      resolve(line)
+    }
+  })
+  lines.once('close', () => {
+    closed = true
+    waiting?.(undefined)
+  })
+  // Ctrl-C while a question waits: no answer, so no.
+  io.signal.addEventListener('abort', () => lines.close(), { once: true })
+  const next = () =>
+    queue.length > 0 ? Promise.resolve(queue.shift()) : closed ? Promise.resolve(undefined) : new Promise<string | undefined>((resolve) => (waiting = resolve))
+  return {
+    async ask(question) {
+      io.stderr.write(question)
+      const answer = await next()
+      if (answer === undefined) io.stderr.write('\n')
+      return answer !== undefined && /^\s*y(es)?\s*$/i.test(answer)
+    },
+    close: () => lines.close(),
   }
 }
 
@@ -164,9 +200,9 @@ export async function askYesNo(io: CliIo, question: string): Promise<boolean> {
  * publishes them; a no keeps the column private: a number column if every cell is a number,
  * otherwise text (name only).
  */
-export async function askValues(io: CliIo, columns: readonly CsvColumnProfile[], choices: Record<string, ColumnChoice>): Promise<void> {
+export async function askValues(asker: Asker, columns: readonly CsvColumnProfile[], choices: Record<string, ColumnChoice>): Promise<void> {
   for (const column of columns) {
-    const yes = await askYesNo(io, `Publish the ${offered(column)} in the public schema? [y/N] `)
+    const yes = await asker.ask(`Publish the ${offered(column)} in the public schema? [y/N] `)
     const choice = (choices[column.name] ??= {})
     if (yes) choice.publishValues = true
     else choice.type = column.min !== undefined ? 'number' : 'text'

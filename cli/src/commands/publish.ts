@@ -27,7 +27,7 @@ import { CliInterruptedError, CliUsageError } from '../errors.ts'
 import { readJsonArgument, regularFileSize } from '../files.ts'
 import { formatBytes } from '../output.ts'
 import { describePrice, priceJson } from '../price.ts'
-import { askValues, askYesNo, canAsk, columnChoices, previewLines, valuesUnconfirmedError } from '../publish-schema.ts'
+import { type Asker, askValues, canAsk, columnChoices, createAsker, previewLines, valuesUnconfirmedError } from '../publish-schema.ts'
 import { fileFingerprint, publishedBefore, recordPublished } from '../published-files.ts'
 
 const help = `datavault publish — encrypt a CSV, upload it and put it up for training
@@ -172,14 +172,27 @@ export const publishCommand: Command = {
     reading.done()
     const sha256 = digest.digest()
 
-    const { schema, keep, excluded } = values.schema !== undefined ? await declaredSchema(values.schema, profile) : await chosenSchema(values, profile, io, output)
-    for (const line of previewLines({ schema, profile, excluded })) output.note(line)
-    if (!('privacyBudget' in policy) || policy.privacyBudget === undefined)
-      output.note(
-        'Note: this policy lets jobs train without differential privacy. Their weights carry each number column\'s mean and standard deviation (how the trainers scale it), and buyers keep the weights. A privacyBudget in --policy makes every job private (docs/policy.md).',
-      )
-    if (canAsk(io) && values.yes !== true && !(await askYesNo(io, 'Publish this? [y/N] '))) throw new CliInterruptedError('Nothing was published.')
-    const { session, config } = await openSession(io, values).then(({ session }) => ({ session, config: session.config }))
+    // The questions (on a terminal) of choosing the schema and confirming it; the wallet's
+    // password prompt comes after, with this reader of stdin closed.
+    const asker = canAsk(io) ? createAsker(io) : undefined
+    let built: Built
+    try {
+      built = values.schema !== undefined ? await declaredSchema(values.schema, profile) : await chosenSchema(values, profile, asker, output)
+      const { schema, excluded } = built
+      // Shown whenever a person is asked, --json or not: what they confirm is what they saw.
+      const show = (line: string) => (asker !== undefined ? io.stderr.write(`${line}\n`) : output.note(line))
+      for (const line of previewLines({ schema, profile, excluded })) show(line)
+      if (!('privacyBudget' in policy) || policy.privacyBudget === undefined)
+        show(
+          'Note: this policy lets jobs train without differential privacy. Their weights carry each number column\'s mean and standard deviation (how the trainers scale it), and buyers keep the weights. A privacyBudget in --policy makes every job private (docs/policy.md).',
+        )
+      if (asker !== undefined && values.yes !== true && !(await asker.ask('Publish this? [y/N] '))) throw new CliInterruptedError('Nothing was published.')
+    } finally {
+      asker?.close()
+    }
+    const { schema, keep, excluded } = built
+    const { session } = await openSession(io, values)
+    const config = session.config
 
     // Everything that can be refused is checked before anything is spent or sent.
     const client = await session.client({ signed: true })
@@ -214,7 +227,7 @@ export const publishCommand: Command = {
       if (listed === undefined || listed.revokedAt !== undefined) continue
       const again = `${account.address} already published this file as dataset ${earlier.dataset} ("${earlier.name}", ${earlier.at}).`
       if (values.republish === true) output.warn(`${again} Publishing it again, as asked (--republish).`)
-      else if (!canAsk(io) || !(await askYesNo(io, `${again} Publish it again as a new dataset? [y/N] `)))
+      else if (!canAsk(io) || !(await askOnce(io, `${again} Publish it again as a new dataset? [y/N] `)))
         throw new CliUsageError(`${again} Nothing was sent. Pass --republish to publish it again as a new dataset.`, { code: 'DATASET_ALREADY_PUBLISHED' })
       break
     }
@@ -361,7 +374,7 @@ async function declaredSchema(path: string, profile: CsvProfile): Promise<Built>
  * the columns the owner named (--public-values, --category) or, on a terminal, said yes to;
  * off a terminal, any other category column is a refusal naming it and the flags.
  */
-async function chosenSchema(values: SchemaValues, profile: CsvProfile, io: Parameters<Command['run']>[1], output: ReturnType<typeof outputFor>): Promise<Built> {
+async function chosenSchema(values: SchemaValues, profile: CsvProfile, asker: Asker | undefined, output: ReturnType<typeof outputFor>): Promise<Built> {
   const choices = columnChoices(values, profile)
   if (values.he === true)
     // Homomorphic datasets hold number columns only: the others stay on this machine.
@@ -378,9 +391,19 @@ async function chosenSchema(values: SchemaValues, profile: CsvProfile, io: Param
   } catch (error) {
     const columns = unconfirmed(error)
     if (columns === undefined) throw error
-    if (!canAsk(io)) throw valuesUnconfirmedError(columns)
+    if (asker === undefined) throw valuesUnconfirmedError(columns)
     output.note('Category columns publish their values in the schema. Only the ones you say yes to are published:')
-    await askValues(io, columns, choices)
+    await askValues(asker, columns, choices)
     return buildDatasetSchema(profile, { columns: choices })
+  }
+}
+
+/** One question on the terminal, with its own reader of stdin. */
+async function askOnce(io: Parameters<Command['run']>[1], question: string): Promise<boolean> {
+  const asker = createAsker(io)
+  try {
+    return await asker.ask(question)
+  } finally {
+    asker.close()
   }
 }
