@@ -8,6 +8,7 @@ export {
   type ColumnChoice,
   buildDatasetSchema,
 } from './buildDatasetSchema.ts'
+export { checkDatasetSchema } from './checkDatasetSchema.ts'
 export { isCsvDate } from './date.ts'
 export { type CsvColumnDropper, type DropCsvColumnsOptions, type DropCsvColumnsParameters, createCsvColumnDropper, dropCsvColumns } from './dropCsvColumns.ts'
 export { CsvInvalidError, CsvSchemaError, type CsvSchemaErrorCode } from './errors.ts'
