@@ -231,7 +231,7 @@ export const publishCommand: Command = {
         throw new CliUsageError(`${again} Nothing was sent. Pass --republish to publish it again as a new dataset.`, { code: 'DATASET_ALREADY_PUBLISHED' })
       break
     }
-    const remember = (dataset: string) => recordPublished(configDir, account.address, fingerprint, { dataset, name, at: new Date().toISOString() })
+    const remember = (dataset: string) => recordPublished(configDir, account.address, fingerprint, { dataset: dataset.toLowerCase(), name, at: new Date().toISOString() })
 
     if (values.he) {
       const parameterSet = check(z.enum(['ckks-8192', 'ckks-16384']), values['he-params'] ?? 'ckks-8192', '--he-params')

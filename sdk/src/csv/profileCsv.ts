@@ -10,7 +10,7 @@ import { isCsvBlank } from './blank.ts'
 import { isCsvDate } from './date.ts'
 import { CsvInvalidError, CsvSchemaError } from './errors.ts'
 import { maxCategoryValues } from './inferCsvSchema.ts'
-import { isCsvNumber } from './number.ts'
+import { csvNumberValue, isCsvNumber } from './number.ts'
 import { type CsvReader, createCsvTokenizer } from './parser.ts'
 import { proposeBounds } from './proposeBounds.ts'
 import { type CsvSource, csvTextOf } from './source.ts'
@@ -126,7 +126,7 @@ function columnsOf(names: readonly string[]): Columns {
       if (numeric[column] === 1) {
         if (isCsvNumber(text, start, end)) {
           dated[column] = 0
-          const value = Number(start === 0 && end === text.length ? text : text.slice(start, end))
+          const value = csvNumberValue(text, start, end)
           if (value < min[column]!) min[column] = value
           if (value > max[column]!) max[column] = value
           if (integer[column] === 1 && !Number.isInteger(value)) integer[column] = 0
