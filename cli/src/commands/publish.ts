@@ -152,6 +152,11 @@ export const publishCommand: Command = {
       const given = (['category', 'exclude', 'type', 'blanks', 'public-values', 'bounds'] as const).filter((flag) => values[flag] !== undefined)
       if (given.length > 0) throw new CliUsageError(`${given.map((flag) => `--${flag}`).join(', ')} ${given.length === 1 ? 'is' : 'are'} for choosing the schema from the file; with --schema, declare the columns there.`)
     }
+    if (values.he) {
+      // A homomorphic dataset's schema is its number columns, by name: nothing else would be published.
+      const given = (['category', 'blanks', 'public-values', 'bounds'] as const).filter((flag) => values[flag] !== undefined)
+      if (given.length > 0) throw new CliUsageError(`${given.map((flag) => `--${flag}`).join(', ')} cannot be used with --he: a homomorphic dataset publishes its number columns' names only.`)
+    }
     const price = values.price === undefined ? undefined : check(priceSchema, values.price, '--price')
     const name = check(nameSchema, values.name ?? basename(file!).replace(/\.[^.]+$/, ''), '--name')
     const symbol = check(symbolSchema, values.symbol ?? symbolFor(name), '--symbol')
