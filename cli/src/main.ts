@@ -70,7 +70,7 @@ Examples:
   datavault dev                                   # local stack, in another terminal
   datavault node --data-dir /var/lib/datavault    # a production node (DATAVAULT_* settings)
   datavault keys new --name alice
-  datavault publish vitals.csv --price 5 --trainers logistic-regression
+  datavault publish vitals.csv --price 5 --public-values risk --type smoker=number
   datavault datasets --search heart
   datavault train 0xDATASET --trainer logistic-regression --label risk --param epochs=40 --out model.safetensors
   datavault receipt verify model.safetensors.receipt.json --weights model.safetensors

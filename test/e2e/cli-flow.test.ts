@@ -80,7 +80,11 @@ describe('datavault CLI on a real stack', () => {
     expect(buyer.code, buyer.stderr).toBe(0)
     expect(json(buyer).address).toBe(t.buyer.account.address)
 
-    const published = await cli(['publish', 'vitals.csv', '--price', '2', '--name', 'Vitals 2026', '--key', 'owner', '--json'], { env: passwords })
+    // Category values are published only where the owner chose: in a script, a refusal naming them.
+    const unconfirmed = await cli(['publish', 'vitals.csv', '--price', '2', '--name', 'Vitals 2026', '--key', 'owner', '--json'], { env: passwords })
+    expect(unconfirmed.code).toBe(2)
+    expect(json(unconfirmed).error).toMatchObject({ code: 'SCHEMA_VALUES_UNCONFIRMED', message: expect.stringMatching(/"smoker" \(0, 1\); 2 values of "risk" \(high, low\)\. Nothing was sent\./) })
+    const published = await cli(['publish', 'vitals.csv', '--price', '2', '--name', 'Vitals 2026', '--public-values', 'risk', '--type', 'smoker=number', '--key', 'owner', '--json'], { env: passwords })
     expect(published.code, published.stderr).toBe(0)
     const result = json(published)
     dataset = result.dataset
@@ -91,6 +95,12 @@ describe('datavault CLI on a real stack', () => {
     expect(result.schema.columns).toContainEqual({ name: 'risk', type: 'category', values: expect.arrayContaining(['low', 'high']) })
     expect(result.schema.columns).toContainEqual({ name: 'age', type: 'number' })
     expect(result.size).toEqual({ plaintext: (await readFile(join(work, 'vitals.csv'))).length, ciphertext: expect.any(Number) })
+    expect(result.schema.columns).toContainEqual({ name: 'smoker', type: 'number' })
+    expect(result.schema.columns.filter((column: { type: string }) => column.type === 'category')).toHaveLength(1)
+    // The same file again from the same wallet: refused, naming the dataset, before anything is sent.
+    const again = await cli(['publish', 'vitals.csv', '--price', '2', '--public-values', 'risk', '--type', 'smoker=number', '--key', 'owner', '--json'], { env: passwords })
+    expect(again.code).toBe(2)
+    expect(json(again).error).toMatchObject({ code: 'DATASET_ALREADY_PUBLISHED', message: expect.stringContaining(`already published this file as dataset ${result.dataset}`) })
 
     const out = join(work, 'out', 'model.safetensors')
     await mkdir(dirname(out))

@@ -111,6 +111,8 @@ describe('docs', () => {
     expect(owner.stderr).toBe('')
     expect(owner.code).toBe(0)
     expect(owner.stdout).toContain('price: done')
+    expect(owner.stdout).toContain('smoker: label, 0 blank cells')
+    expect(owner.stdout).toContain('proposed: age (number), bmi (number), systolic_bp (number), cholesterol (number), glucose (number), smoker (number), exercise_hours (number), risk (category)')
     expect(owner.stdout).toMatch(/published 0x[0-9a-f]{40}: b[a-z2-7]+/)
     expect(owner.stdout).toContain('Heart health (example): 0 orders')
 

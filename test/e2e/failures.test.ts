@@ -172,6 +172,16 @@ describe('requests', () => {
     ).rejects.toMatchObject({ code: 'POLICY_BEYOND_NODE_LIMITS' })
   })
 
+  test('error: a schema that contradicts itself is refused at registration, naming the columns', async () => {
+    const { cid } = await uploadCiphertext(t.owner.vault, { body: new Uint8Array(64).fill(5) })
+    const inconsistent = { format: 'csv' as const, columns: [{ name: 'x', type: 'number' as const, min: 0 }, { name: 'risk', type: 'category' as const, values: ['low', 'low', 'NA'] }] }
+    await expect(registerDataset(t.owner.vault, { cid, datatoken: t.owner.account.address, name: 'odd', schema: inconsistent, policy: { trainers: ['logistic-regression'] } })).rejects.toMatchObject({
+      code: 'SCHEMA_INCONSISTENT',
+      status: 400,
+      message: expect.stringMatching(/column "x" declares only one bound.*column "risk" repeats a category value.*column "risk" has a category value that reads as a blank cell/),
+    })
+  })
+
   test('error: parameters that do not fit the dataset or its policy are refused before any order is spent', async () => {
     const dataset = await t.publish({ csv, schema, policy: { trainers: ['logistic-regression'], maxEpochs: 10 } })
     const orderTx = await t.buyAndOrder(dataset)

@@ -1,32 +1,43 @@
+import { createHash } from 'node:crypto'
 import { createReadStream, openAsBlob } from 'node:fs'
 import { basename } from 'node:path'
 import { parseArgs } from 'node:util'
 import { erc20Abi, parseUnits } from 'viem'
 import { z } from 'zod'
 import {
+  type ColumnChoice,
+  type CsvProfile,
   type DatasetSchema,
+  buildDatasetSchema,
   computePolicySchema,
   createCsvParser,
   datasetSchemaSchema,
+  dropCsvColumns,
+  getDataset,
   getDatatokenPrice,
-  inferCsvSchema,
+  isDataVaultError,
   parseCsvNumber,
+  profileCsv,
   publishDataset,
 } from '@datavault/sdk'
 import { nodeEnvelopeCrypto } from '@datavault/sdk/node'
 import { check, commonHelp, commonOptions, connectionHelp, connectionOptions, positionalsExactly, walletHelp, walletOptions } from '../args.ts'
-import { type Command, helpRequested, openSession } from '../command.ts'
+import { type Command, helpRequested, openSession, outputFor } from '../command.ts'
 import { CliInterruptedError, CliUsageError } from '../errors.ts'
 import { readJsonArgument, regularFileSize } from '../files.ts'
 import { formatBytes } from '../output.ts'
 import { describePrice, priceJson } from '../price.ts'
+import { type Asker, askValues, canAsk, columnChoices, createAsker, previewLines, valuesUnconfirmedError } from '../publish-schema.ts'
+import { fileFingerprint, publishedBefore, recordPublished } from '../published-files.ts'
 
 const help = `datavault publish — encrypt a CSV, upload it and put it up for training
 
 Usage:
   datavault publish <file.csv> (--price AMOUNT | --free) [--name NAME] [--symbol SYM]
                     [--description TEXT] [--policy policy.json | --trainers ID,…]
-                    [--schema schema.json | --category COL,…] [--he [--he-params SET]]
+                    [--exclude COL,…] [--type COL=TYPE,…] [--blanks COL=POLICY,…]
+                    [--public-values COL,…] [--bounds propose | COL=MIN:MAX,…]
+                    [--schema schema.json] [--yes] [--republish] [--he [--he-params SET]]
 
 Encrypts the file on this machine as it streams it to the vault node's IPFS (a fresh 256-bit data
 key, AES-256-GCM chunks; no plaintext and no key leave this machine), creates a data NFT and
@@ -35,12 +46,18 @@ to the node, and only then puts the datatoken up for sale (Ocean's FixedRateExch
 or the Dispenser with --free): a failure half-way leaves nothing a buyer could pay for. Prints the
 dataset id (the datatoken), the CID and the price.
 
-Without --schema the schema is inferred: a column whose every cell is a number is a \`number\`,
-any other a \`category\` with its values (columns no trainer could use are left out, with a
-warning); --category forces columns to be categories (a 0/1 label). Min/max bounds are not
-inferred (they would publish the data's extremes): give them in --schema for private training.
-The schema is public (anyone can read it from the node): category values and the row count are
-in it. Leave out, or describe with --schema, a column whose values are themselves private.
+The schema is public (anyone can read it from the node). It is proposed from the file, read here,
+and shown before anything is sent: each column's name and type, the row count, and data values
+only where you choose. A column is a \`number\` (blank cells: empty, NA, N/A, NaN, null, ? — rows
+with one are skipped unless --blanks says to fill them), a \`category\` (0/1, yes/no, a few small
+integers, a few repeated words: its values are published only with --public-values), a \`date\` or
+\`text\` (free text, names, ids: the name only, never values, never a feature). Off a terminal, a
+category column not in --public-values is refused, naming it; on a terminal you are asked, then
+asked to confirm the whole (--yes skips that). Bounds for differentially private training are
+published only with --bounds: \`propose\` rounds each number column's extremes outward (computed
+here) and shows them. Excluded columns are cut from the file before encryption: they never leave
+this machine. Publishing a file this wallet already published is refused (--republish to do it
+anyway); this machine keeps a fingerprint only the wallet can make, never a plain hash.
 
 Options:
   --price AMOUNT         price of one training job (one datatoken) in base tokens, e.g. 5 or 0.5
@@ -50,8 +67,17 @@ Options:
   --description TEXT     what the data is
   --policy FILE          compute policy JSON (trainers, maxEpochs, privacyBudget, …)
   --trainers ID,…        allowed trainers, when no --policy (default: logistic-regression)
-  --schema FILE          dataset schema JSON ({ "format": "csv", "columns": [...] })
-  --category COL,…       columns to infer as categories
+  --exclude COL,…        leave columns out: not in the schema, not in the uploaded file
+  --type COL=TYPE,…      a column's type: number, category, date or text
+  --blanks COL=POLICY,…  a number column's blank cells: skip-row (default), fill-mean, fill-zero
+  --public-values COL,…  publish these category columns' values (you saw them in the preview)
+  --bounds propose       publish proposed bounds for every number column; or COL=MIN:MAX,
+                         COL=propose for some
+  --yes                  confirm without the question on a terminal
+  --republish            publish a file this wallet already published, as a new dataset
+  --schema FILE          the schema JSON, written by hand ({ "format": "csv", "columns": [...] });
+                         columns of the file it does not name are cut before encryption
+  --category COL,…       same as --type COL=category --public-values COL
   --he                   homomorphic: encrypt the number columns to CKKS ciphertexts here, so jobs
                          (he-stats, he-ridge; the default trainers) compute on ciphertexts and only
                          noised aggregates are ever decrypted, by the key holders (docs/homomorphic.md)
@@ -61,8 +87,8 @@ ${walletHelp}
 ${commonHelp}
 
 Examples:
-  datavault publish vitals.csv --price 5 --name "Heart health 2026" --trainers logistic-regression,mlp-classifier
-  datavault publish survey.csv --free --category smoker --description "Anonymous survey" --json
+  datavault publish vitals.csv --price 5 --public-values risk --type smoker=number --bounds propose
+  datavault publish survey.csv --free --exclude notes,email --blanks income=fill-mean --public-values smoker --json
   datavault publish vitals.csv --price 2 --policy policy.json --schema schema.json --key alice
 `
 
@@ -79,6 +105,13 @@ const options = {
   trainers: { type: 'string' },
   schema: { type: 'string' },
   category: { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true },
+  type: { type: 'string', multiple: true },
+  blanks: { type: 'string', multiple: true },
+  'public-values': { type: 'string', multiple: true },
+  bounds: { type: 'string', multiple: true },
+  yes: { type: 'boolean' },
+  republish: { type: 'boolean' },
   he: { type: 'boolean' },
   'he-params': { type: 'string' },
 } as const
@@ -115,7 +148,15 @@ export const publishCommand: Command = {
     const [file] = positionalsExactly(positionals, ['file.csv'], 'publish')
     if ((values.price === undefined) === (values.free !== true)) throw new CliUsageError('Pass either --price AMOUNT or --free.')
     if (values.policy !== undefined && values.trainers !== undefined) throw new CliUsageError('Pass either --policy or --trainers, not both.')
-    if (values.schema !== undefined && values.category !== undefined) throw new CliUsageError('--category is for inferring a schema; with --schema, declare the categories there.')
+    if (values.schema !== undefined) {
+      const given = (['category', 'exclude', 'type', 'blanks', 'public-values', 'bounds'] as const).filter((flag) => values[flag] !== undefined)
+      if (given.length > 0) throw new CliUsageError(`${given.map((flag) => `--${flag}`).join(', ')} ${given.length === 1 ? 'is' : 'are'} for choosing the schema from the file; with --schema, declare the columns there.`)
+    }
+    if (values.he) {
+      // A homomorphic dataset's schema is its number columns, by name: nothing else would be published.
+      const given = (['category', 'blanks', 'public-values', 'bounds'] as const).filter((flag) => values[flag] !== undefined)
+      if (given.length > 0) throw new CliUsageError(`${given.map((flag) => `--${flag}`).join(', ')} cannot be used with --he: a homomorphic dataset publishes its number columns' names only.`)
+    }
     const price = values.price === undefined ? undefined : check(priceSchema, values.price, '--price')
     const name = check(nameSchema, values.name ?? basename(file!).replace(/\.[^.]+$/, ''), '--name')
     const symbol = check(symbolSchema, values.symbol ?? symbolFor(name), '--symbol')
@@ -126,22 +167,37 @@ export const publishCommand: Command = {
       values.policy !== undefined
         ? await readJsonArgument(values.policy, computePolicySchema, '--policy')
         : { trainers: check(trainerListSchema, (values.trainers ?? (values.he ? 'he-stats,he-ridge' : 'logistic-regression')).split(',').map((id) => id.trim()), '--trainers') }
-    const { output, session } = await openSession(io, values)
+    const output = outputFor(io, values)
 
-    let schema: DatasetSchema
-    if (values.schema !== undefined) {
-      schema = await readJsonArgument(values.schema, datasetSchemaSchema, '--schema')
-    } else {
-      const categories = (values.category ?? []).flatMap((list) => list.split(',')).map((column) => column.trim()).filter(Boolean)
-      const reading = output.progress('reading', { unit: 'bytes' })
-      const inferred = await inferCsvSchema(await openAsBlob(file!), { categories, onProgress: (done) => reading.update(done, size) })
-      reading.done()
-      for (const skipped of inferred.skipped) output.warn(`column "${skipped.name}" is left out of the schema: ${skipped.reason} (give --schema to describe it).`)
-      schema = inferred.schema
-      output.note(
-        `schema: ${inferred.rows} rows; ${schema.columns.map((column) => (column.type === 'category' ? `${column.name} (${column.values.length} categories)` : `${column.name} (${column.type})`)).join(', ')}`,
-      )
+    // One pass over the file here: the column profile (real data, for the owner's eyes only) and
+    // the file's SHA-256 (for the duplicate check; kept only as a keyed fingerprint).
+    const digest = createHash('sha256')
+    const reading = output.progress('reading', { unit: 'bytes' })
+    const profile = await profileCsv(hashed(await openAsBlob(file!), digest), { onProgress: (done) => reading.update(done, size) })
+    reading.done()
+    const sha256 = digest.digest()
+
+    // The questions (on a terminal) of choosing the schema and confirming it; the wallet's
+    // password prompt comes after, with this reader of stdin closed.
+    const asker = canAsk(io) ? createAsker(io) : undefined
+    let built: Built
+    try {
+      built = values.schema !== undefined ? await declaredSchema(values.schema, profile) : await chosenSchema(values, profile, asker, output)
+      const { schema, excluded } = built
+      // Shown whenever a person is asked, --json or not: what they confirm is what they saw.
+      const show = (line: string) => (asker !== undefined ? io.stderr.write(`${line}\n`) : output.note(line))
+      for (const line of previewLines({ schema, profile, excluded })) show(line)
+      if (!('privacyBudget' in policy) || policy.privacyBudget === undefined)
+        show(
+          'Note: this policy lets jobs train without differential privacy. Their weights carry each number column\'s mean and standard deviation (how the trainers scale it), and buyers keep the weights. A privacyBudget in --policy makes every job private (docs/policy.md).',
+        )
+      if (asker !== undefined && values.yes !== true && !(await asker.ask('Publish this? [y/N] '))) throw new CliInterruptedError('Nothing was published.')
+    } finally {
+      asker?.close()
     }
+    const { schema, keep, excluded } = built
+    const { session } = await openSession(io, values)
+    const config = session.config
 
     // Everything that can be refused is checked before anything is spent or sent.
     const client = await session.client({ signed: true })
@@ -163,11 +219,32 @@ export const publishCommand: Command = {
       if (priceUnits <= 0n) throw new CliUsageError('--price must be more than 0; use --free for a free dataset.')
     }
 
+    // The same file published again by this wallet: refused unless asked for (a second dataset
+    // of the same rows doubles what buyers can learn from them, and splits their privacy budget).
+    const account = await session.account()
+    const fingerprint = await fileFingerprint(account, sha256)
+    const configDir = config.configDir.value
+    for (const earlier of await publishedBefore(configDir, account.address, fingerprint)) {
+      const listed = await getDataset(client.vault, { id: earlier.dataset as `0x${string}` }).catch((error: unknown) => {
+        if (isDataVaultError(error) && (error as { status?: number }).status === 404) return undefined
+        throw error
+      })
+      if (listed === undefined || listed.revokedAt !== undefined) continue
+      const again = `${account.address} already published this file as dataset ${earlier.dataset} ("${earlier.name}", ${earlier.at}).`
+      if (values.republish === true) output.warn(`${again} Publishing it again, as asked (--republish).`)
+      else if (!canAsk(io) || !(await askOnce(io, `${again} Publish it again as a new dataset? [y/N] `)))
+        throw new CliUsageError(`${again} Nothing was sent. Pass --republish to publish it again as a new dataset.`, { code: 'DATASET_ALREADY_PUBLISHED' })
+      break
+    }
+    const remember = (dataset: string) => recordPublished(configDir, account.address, fingerprint, { dataset: dataset.toLowerCase(), name, at: new Date().toISOString() })
+
     if (values.he) {
       const parameterSet = check(z.enum(['ckks-8192', 'ckks-16384']), values['he-params'] ?? 'ckks-8192', '--he-params')
       const numeric = schema.columns.filter((column) => column.type === 'number').map((column) => column.name)
       if (numeric.length === 0) throw new CliUsageError('--he encrypts number columns, and this CSV has none.')
       const columns = await readNumberColumns(file!, numeric)
+      if (schema.columns.some((column) => column.type === 'category'))
+        output.warn('--he publishes number columns only: category columns are left out of the homomorphic dataset.')
       const encrypting = output.progress('encrypting to CKKS (ciphertexts)', { unit: 'epochs' }) // 'epochs' shows plain counts
       // Loaded only for --he: node-seal's WebAssembly is not needed by any other command.
       const { publishHeDataset } = await import('@datavault/sdk/he')
@@ -187,6 +264,7 @@ export const publishCommand: Command = {
         },
       })
       encrypting.done(`${published.sizes.ciphertextCount} ciphertexts in ${(published.encryptMs / 1000).toFixed(1)} s`)
+      await remember(published.datatoken)
       const sale = await getDatatokenPrice(client.public, { datatoken: published.datatoken })
       output.result(
         { dataset: published.datatoken, cid: published.cid, name, symbol, price: priceJson(sale), he: { parameterSet, sizes: published.sizes }, schema: published.dataset.schema, policy: published.dataset.policy },
@@ -205,7 +283,8 @@ export const publishCommand: Command = {
     // buyer could pay for.
     const uploading = output.progress('encrypting + uploading', { unit: 'bytes' })
     const published = await publishDataset(client, {
-      data: await openAsBlob(file!),
+      // Excluded columns are cut out here, as the file streams to encryption: they never leave.
+      data: excluded.length === 0 ? await openAsBlob(file!) : dropCsvColumns(await openAsBlob(file!), { keep }),
       name,
       description,
       symbol,
@@ -224,6 +303,7 @@ export const publishCommand: Command = {
       if (io.signal.aborted) throw new CliInterruptedError('Interrupted; nothing was put up for sale.')
       throw error
     })
+    await remember(published.datatoken)
     const sale = await getDatatokenPrice(client.public, { datatoken: published.datatoken })
     const dataset = published.dataset
     output.result(
@@ -268,4 +348,67 @@ async function readNumberColumns(file: string, names: string[]): Promise<{ name:
   for await (const text of createReadStream(file, { encoding: 'utf8' })) parser.push(text as string)
   parser.end()
   return columns
+}
+
+/** The source's bytes, passed on as they are read, fed to `digest` too. */
+async function* hashed(file: Blob, digest: ReturnType<typeof createHash>): AsyncGenerator<Uint8Array> {
+  for await (const bytes of file.stream() as unknown as AsyncIterable<Uint8Array>) {
+    digest.update(bytes)
+    yield bytes
+  }
+}
+
+/** The per-column flags as parsed. */
+type SchemaValues = { he?: boolean | undefined; exclude?: string[] | undefined; type?: string[] | undefined; blanks?: string[] | undefined; 'public-values'?: string[] | undefined; bounds?: string[] | undefined; category?: string[] | undefined }
+
+type Built = { schema: DatasetSchema; keep: string[]; excluded: string[] }
+
+/** A schema the owner wrote (--schema): its columns must be in the file; the file's other columns are dropped. */
+async function declaredSchema(path: string, profile: CsvProfile): Promise<Built> {
+  const schema = await readJsonArgument(path, datasetSchemaSchema, '--schema')
+  const names = new Set(profile.columns.map((column) => column.name))
+  const missing = schema.columns.filter((column) => !names.has(column.name)).map((column) => column.name)
+  if (missing.length > 0) throw new CliUsageError(`--schema names columns the file does not have: ${missing.join(', ')}.`, { code: 'SCHEMA_COLUMN_UNKNOWN' })
+  const declared = new Set(schema.columns.map((column) => column.name))
+  const keep = profile.columns.map((column) => column.name).filter((name) => declared.has(name))
+  return { schema, keep, excluded: profile.columns.map((column) => column.name).filter((name) => !declared.has(name)) }
+}
+
+/**
+ * The schema from the profile and the per-column flags. Category values are published only for
+ * the columns the owner named (--public-values, --category) or, on a terminal, said yes to;
+ * off a terminal, any other category column is a refusal naming it and the flags.
+ */
+async function chosenSchema(values: SchemaValues, profile: CsvProfile, asker: Asker | undefined, output: ReturnType<typeof outputFor>): Promise<Built> {
+  const choices = columnChoices(values, profile)
+  if (values.he === true)
+    // Homomorphic datasets hold number columns only: the others stay on this machine.
+    for (const column of profile.columns) {
+      const choice: ColumnChoice = (choices[column.name] ??= {})
+      if (choice.exclude === true) continue
+      if (column.min !== undefined && (choice.type ?? 'number') === 'number') choice.type = 'number'
+      else choice.exclude = true
+    }
+  const unconfirmed = (error: unknown) =>
+    isDataVaultError(error) && error.code === 'CSV_VALUES_UNCONFIRMED' ? profile.columns.filter((column) => (error as unknown as { columns: string[] }).columns.includes(column.name)) : undefined
+  try {
+    return buildDatasetSchema(profile, { columns: choices })
+  } catch (error) {
+    const columns = unconfirmed(error)
+    if (columns === undefined) throw error
+    if (asker === undefined) throw valuesUnconfirmedError(columns)
+    output.note('Category columns publish their values in the schema. Only the ones you say yes to are published:')
+    await askValues(asker, columns, choices)
+    return buildDatasetSchema(profile, { columns: choices })
+  }
+}
+
+/** One question on the terminal, with its own reader of stdin. */
+async function askOnce(io: Parameters<Command['run']>[1], question: string): Promise<boolean> {
+  const asker = createAsker(io)
+  try {
+    return await asker.ask(question)
+  } finally {
+    asker.close()
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { isCsvNumber, parseCsvNumber } from './number.ts'
+import { csvNumberValue, isCsvNumber, parseCsvNumber } from './number.ts'
 
 // The syntax as it was written before this module, checked against the hand-written scanner.
 const pattern = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
@@ -36,5 +36,28 @@ describe('isCsvNumber', () => {
 describe('parseCsvNumber', () => {
   test('default: the value, or undefined for a cell that is no number', () => {
     expect([parseCsvNumber('2.5'), parseCsvNumber('-1e1'), parseCsvNumber('n/a'), parseCsvNumber('')]).toEqual([2.5, -10, undefined, undefined])
+  })
+})
+
+describe('csvNumberValue', () => {
+  test('default: the value Number() gives, for random plain decimals, signs, exponents and long digit runs', () => {
+    let state = 5
+    const random = () => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0
+      return state / 2 ** 32
+    }
+    const digits = (n: number) => Array.from({ length: n }, () => String(Math.floor(random() * 10))).join('')
+    const cells = ['0', '-0', '+7', '5.', '.5', '-.25', '26.5', '1e3', '-1.5E-2', '123456789012345', '1234567890123456', '0.1', '0.30000000000000004']
+    for (let i = 0; i < 20_000; i++) {
+      const sign = ['', '-', '+'][Math.floor(random() * 3)]!
+      const whole = digits(Math.floor(random() * 10))
+      const fraction = random() < 0.6 ? `.${digits(Math.floor(random() * 10))}` : ''
+      const cell = `${sign}${whole || '0'}${fraction}${random() < 0.05 ? `e${Math.floor(random() * 20) - 10}` : ''}`
+      cells.push(cell)
+    }
+    for (const cell of cells) {
+      expect(isCsvNumber(cell), cell).toBe(true)
+      expect(Object.is(csvNumberValue(`x,${cell},y`, 2, 2 + cell.length), Number(cell)), cell).toBe(true)
+    }
   })
 })

@@ -1,7 +1,7 @@
 import Router from '@koa/router'
 import { type Address, stringToHex } from 'viem'
 import { z } from 'zod'
-import { DataVaultError, type DatasetView, addressSchema, registerDatasetBodySchema, signProviderFee, updateDatasetBodySchema } from '@datavault/sdk'
+import { DataVaultError, type DatasetView, addressSchema, checkDatasetSchema, registerDatasetBodySchema, signProviderFee, updateDatasetBodySchema } from '@datavault/sdk'
 import type { ApiComponents } from '../components.ts'
 import { walletAuth } from '../middleware/wallet-auth.ts'
 import { parseJsonBody, parseParam } from '../read-body.ts'
@@ -9,6 +9,18 @@ import type { VaultState } from '../state.ts'
 import { ContentNotFoundError } from '../../storage/storage.ts'
 import { poolMemberDatasets } from '../../pools/pool-chain.ts'
 import type { Dataset } from '../../db/datasets.ts'
+
+/**
+ * The schema parses but contradicts itself (a repeated or blank-looking category value, one bound
+ * of two). Whether its columns exist in the file is not checked at registration: the file is
+ * encrypted under a key the node does not hold then; the job that reads the file finds out.
+ */
+export class SchemaInconsistentError extends DataVaultError {
+  override name = 'SchemaInconsistentError'
+  constructor(problems: string[]) {
+    super(`The schema is inconsistent: ${problems.join('; ')}.`, { code: 'SCHEMA_INCONSISTENT', status: 400, kind: 'input' })
+  }
+}
 
 /** The signer does not own the dataset (its datatoken's data NFT). */
 export class NotDatasetOwnerError extends DataVaultError {
@@ -97,6 +109,8 @@ export function datasetRoutes(
 
   router.post('/v1/datasets', signed('json'), async (ctx) => {
     const body = parseJsonBody(ctx, registerDatasetBodySchema)
+    const problems = checkDatasetSchema(body.schema)
+    if (problems.length > 0) throw new SchemaInconsistentError(problems)
     const owner = ctx.state.wallet as Address
     if (body.policy.maxWallTimeSeconds > config.maxJobWallTimeSeconds || body.policy.maxMemoryMb > config.maxJobMemoryMb)
       throw new PolicyBeyondNodeLimitsError(config)
@@ -178,6 +192,8 @@ export function datasetRoutes(
       }
     }
     if (body.schema) {
+      const problems = checkDatasetSchema(body.schema)
+      if (problems.length > 0) throw new SchemaInconsistentError(problems)
       // Accepted jobs were checked, and finished ones trained, against the schema as it is.
       const dependent = jobs.list({ datasetId: dataset.id as Address, limit: 1000 }).filter((job) => job.state !== 'failed')
       if (dependent.length > 0) throw new DatasetSchemaInUseError(`${dependent.length} job${dependent.length === 1 ? '' : 's'} on this dataset that did not fail`)
