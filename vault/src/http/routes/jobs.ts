@@ -8,7 +8,7 @@ import { DataVaultError, type JobView, addressSchema, declaredOutputsSchema, den
 import { type Job, type JobTrainer, type TrainerDefinition, calibrateNoise } from '@datavault/compute-to-data'
 import type { ApiComponents } from '../components.ts'
 import { walletAuth } from '../middleware/wallet-auth.ts'
-import { InvalidBodyError, parseJsonBody, parseParam } from '../read-body.ts'
+import { InvalidBodyError, parseJsonBody, parseParam, readBody } from '../read-body.ts'
 import type { VaultState } from '../state.ts'
 import { policyAllowsTrainer } from '../../keys/key-service.ts'
 import { DatasetRevokedError } from './datasets.ts'
@@ -270,6 +270,8 @@ export function jobRoutes(
    * A refusal (403, 409, 410) answers 200 with `accepted: false` and the reason; bad input stays 400.
    */
   router.post('/v1/jobs/quote', async (ctx) => {
+    // The same body limit as a signed submission's (torch-custom carries its source in params).
+    ctx.state.rawBody = await readBody(ctx, 1024 * 1024)
     const body = await withUploadedModel(parseJsonBody(ctx, quoteJobBodySchema))
     const refusal = (error: unknown) => {
       const status = (error as { status?: unknown }).status
