@@ -5,7 +5,7 @@ import { getPrivacyUsage } from '@datavault/sdk'
 import type { DatasetView } from '@datavault/sdk'
 import type { VaultClient } from '@datavault/sdk'
 import { type DatatokenPrice, getDatatokenPrice } from '@datavault/sdk'
-import { addressArg, check, commonHelp, commonOptions, connectionHelp, connectionOptions, positionalsExactly } from '../args.ts'
+import { addressArg, check, commonHelp, commonOptions, connectionHelp, connectionOptions, positionalsExactly, readOnlyWalletHelp, walletOptions } from '../args.ts'
 import { type Command, helpRequested, openSession } from '../command.ts'
 import { CliNotFoundError } from '../errors.ts'
 import type { Output } from '../output.ts'
@@ -25,6 +25,7 @@ Options:
   --owner ADDRESS      only datasets of this owner
   --no-price           do not read prices from the chain
 ${connectionHelp}
+${readOnlyWalletHelp}
 ${commonHelp}
 
 Examples:
@@ -43,6 +44,7 @@ its compute policy (allowed trainers, limits, privacy budget and what is left of
 price. Exit 4 when the node has no such dataset.
 
 ${connectionHelp}
+${readOnlyWalletHelp}
 ${commonHelp}
 
 Examples:
@@ -88,7 +90,7 @@ export const datasetsCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
-      options: { ...commonOptions, ...connectionOptions, search: { type: 'string' }, owner: { type: 'string' }, 'no-price': { type: 'boolean' } },
+      options: { ...commonOptions, ...connectionOptions, ...walletOptions, search: { type: 'string' }, owner: { type: 'string' }, 'no-price': { type: 'boolean' } },
       allowPositionals: true,
       strict: true,
     })
@@ -125,7 +127,7 @@ export const datasetCommand: Command = {
   summary: 'show one dataset: schema, policy, privacy budget, price',
   help: datasetHelp,
   async run(args, io) {
-    const { values, positionals } = parseArgs({ args, options: { ...commonOptions, ...connectionOptions }, allowPositionals: true, strict: true })
+    const { values, positionals } = parseArgs({ args, options: { ...commonOptions, ...connectionOptions, ...walletOptions }, allowPositionals: true, strict: true })
     const shown = helpRequested(io, values, datasetHelp)
     if (shown !== undefined) return shown
     const [idArg] = positionalsExactly(positionals, ['id'], 'dataset')
