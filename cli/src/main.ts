@@ -115,6 +115,8 @@ export function startCli(): void {
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  // A closed terminal (or a parent that hangs up) stops a command like Ctrl-C would, with its cleanup.
+  process.on('SIGHUP', onSignal)
   const io: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd(), signal: controller.signal }
   runCli(process.argv.slice(2), io).then(
     (code) => {
