@@ -19,6 +19,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'dataset', summary: 'show one dataset: schema, policy, privacy budget, price', load: async () => (await import('./commands/datasets.ts')).datasetCommand },
   { name: 'buy', summary: 'buy one datatoken of a dataset (fixed price or free dispenser)', load: async () => (await import('./commands/buy.ts')).buyCommand },
   { name: 'environments', summary: 'list the compute environments of the vault node (runtime, runner, CPU, memory, GPU)', load: async () => (await import('./commands/environments.ts')).environmentsCommand },
+  { name: 'trainers', summary: 'list the built-in trainers: parameters (type, range, default), label types, outputs', load: async () => (await import('./commands/trainers.ts')).trainersCommand },
   { name: 'train', summary: 'order, submit and follow a training job; save the weights and the verified receipt', load: async () => (await import('./commands/train.ts')).trainCommand },
   { name: 'jobs', summary: 'list your jobs, show one, or --watch one until it ends', load: async () => (await import('./commands/jobs.ts')).jobsCommand },
   { name: 'receipt', summary: 'verify a job receipt offline (signature, node, outputs, weights hash)', load: async () => (await import('./commands/receipt.ts')).receiptCommand },
@@ -43,6 +44,8 @@ ${commands.map((command) => `  ${command.name.padEnd(12)} ${command.summary}`).j
 ${connectionHelp}
 
 ${walletHelp}
+  (commands that only read, such as datasets, dataset, environments and receipt verify, accept
+  these and ignore them)
 
 ${commonHelp}
 
@@ -66,6 +69,8 @@ Examples:
   datavault keys new --name alice
   datavault publish vitals.csv --price 5 --trainers logistic-regression
   datavault datasets --search heart
+  datavault trainers logistic-regression
+  datavault train 0xDATASET --trainer logistic-regression --label risk --dp epsilon=3 --dry-run
   datavault train 0xDATASET --trainer logistic-regression --label risk --param epochs=40 --out model.safetensors
   datavault receipt verify model.safetensors.receipt.json --weights model.safetensors
 `

@@ -11,6 +11,7 @@ import { CliNotFoundError } from '../errors.ts'
 import type { Output } from '../output.ts'
 import { describePrice, priceJson } from '../price.ts'
 import type { Session } from '../session.ts'
+import { applicableTrainers, describeApplicable } from '../trainer-help.ts'
 
 const datasetsHelp = `datavault datasets — find datasets on the vault node
 
@@ -40,8 +41,10 @@ Usage:
   datavault dataset <id>
 
 Shows a dataset: name, description, owner, CID, size, whether its key is escrowed, its columns,
-its compute policy (allowed trainers, limits, privacy budget and what is left of it) and its
-price. Exit 4 when the node has no such dataset.
+its compute policy (allowed trainers, limits, privacy budget and what is left of it), its price,
+and what applies to a job on it: each allowed trainer with the columns it may predict and the
+parameters the policy caps (epochs, hidden units), and whether DP is required. Exit 4 when the
+node has no such dataset.
 
 ${connectionHelp}
 ${readOnlyWalletHelp}
@@ -146,7 +149,8 @@ export const datasetCommand: Command = {
         : undefined,
     ])
     const { policy, schema } = dataset
-    output.result({ ...dataset, price: price ? priceJson(price) : null, privacy: privacy ?? null }, () => [
+    const applicable = applicableTrainers(schema, policy, privacy?.remaining)
+    output.result({ ...dataset, price: price ? priceJson(price) : null, privacy: privacy ?? null, applicable }, () => [
       `dataset:     ${dataset.id}`,
       `name:        ${dataset.name}`,
       ...(dataset.description ? [`description: ${dataset.description}`] : []),
@@ -163,6 +167,8 @@ export const datasetCommand: Command = {
         ? [`privacy:     budget ε=${policy.privacyBudget.epsilon} δ=${policy.privacyBudget.delta}; every job must use --dp${privacy?.remaining ? `; left ε=${privacy.remaining.epsilon}` : ''}`]
         : []),
       `created:     ${dataset.createdAt}`,
+      'jobs:',
+      ...describeApplicable(applicable, policy.privacyBudget),
     ])
     return 0
   },

@@ -25,6 +25,7 @@ import { formatBytes } from '../output.ts'
 import { describePrice } from '../price.ts'
 import { type ReceiptFile, verifyReceiptFile } from '../receipt-file.ts'
 import { requireDataset } from './datasets.ts'
+import { trainerParametersHelp } from '../trainer-help.ts'
 
 const help = `datavault train — train a model beside a dataset and get the weights
 
@@ -71,8 +72,9 @@ Exit codes: 0 weights saved and receipt verified (or, with --dry-run, the node w
 epochs, no DP where a budget needs it, budget exceeded), with the node's reason; 5 the receipt did
 not verify; 2 bad parameters (nothing spent).
 
-Trainers and their parameters (ranges, defaults): \`datavault trainers\`. Which apply to a dataset
-under its policy: \`datavault dataset <id>\`.
+Trainer parameters (--param NAME=VALUE; what each does: \`datavault trainers\`; which apply to a
+dataset under its policy: \`datavault dataset <id>\`):
+${trainerParametersHelp()}
 
 Examples:
   datavault train 0x5fbd… --trainer logistic-regression --label risk --param epochs=40 --out heart.safetensors
