@@ -10,13 +10,14 @@ import { writeFileAtomic } from '../files.ts'
 const help = `datavault dev — run the local stack in the foreground
 
 Usage:
-  datavault dev [--data-dir DIR] [--port N] [--chain-port N] [--keyholders N [--threshold T]] [--json]
+  datavault dev [--data-dir DIR] [--persist] [--port N] [--chain-port N] [--keyholders N [--threshold T]] [--json]
   datavault dev --stop [--data-dir DIR]
 
 Starts a Hardhat chain with Ocean's contracts, an embedded IPFS node, a vault node and the
 bubblewrap sandbox; prints the RPC and vault URLs, then a line with \`ready\`; writes the contract
 addresses and funded TEST accounts to DIR/dev.json, which the other commands read (run them in the
-same directory, or pass --dev-dir DIR). The chain is fresh on every start.
+same directory, or pass --dev-dir DIR). The chain is fresh on every start, and what a previous
+run left in DIR is deleted, unless --persist.
 
 Stopping: Ctrl-C, SIGTERM or SIGHUP stops everything. Started in the background through npx or
 npm (\`npx datavault dev &\`), stop it with \`npx datavault dev --stop\` (same directory or
@@ -26,6 +27,10 @@ The running stack's process id is in DIR/dev.pid.
 
 Options:
   --data-dir DIR   where the stack keeps its state and dev.json (default .datavault)
+  --persist        keep everything between runs: the chain is journaled to DIR/chain as it is
+                   mined and replayed on the next start (same contracts, datasets, orders and
+                   balances), and the node's and key holders' data stay. A run without --persist
+                   starts fresh and deletes them
   --port N         vault API port (default 8700; 0 picks a free one)
   --chain-port N   chain RPC port (default 8545; 0 picks a free one)
   --keyholders N   start N key holders beside the node (each its own keys and store, registered
@@ -41,6 +46,7 @@ Options:
 Examples:
   datavault dev
   datavault dev --data-dir /tmp/dv --port 8701
+  datavault dev --persist                         # restart later with everything still there
   datavault dev --keyholders 3 --threshold 2
   datavault dev --port 0 --chain-port 0 --json | jq -r .vaultUrl
   npx datavault dev & …; npx datavault dev --stop
@@ -115,6 +121,7 @@ export const devCommand: Command = {
       args,
       options: {
         'data-dir': { type: 'string', default: '.datavault' },
+        persist: { type: 'boolean' },
         port: { type: 'string' },
         'chain-port': { type: 'string' },
         keyholders: { type: 'string' },
@@ -129,7 +136,7 @@ export const devCommand: Command = {
     if (shown !== undefined) return shown
     const dataDir = resolve(io.cwd, values['data-dir'])
     if (values.stop) {
-      if (values.port !== undefined || values['chain-port'] !== undefined || values.keyholders !== undefined || values.threshold !== undefined)
+      if (values.persist || values.port !== undefined || values['chain-port'] !== undefined || values.keyholders !== undefined || values.threshold !== undefined)
         throw new CliUsageError('--stop takes only --data-dir.')
       return await stopStack(dataDir, values.json ? io.stderr : io.stdout)
     }
@@ -163,6 +170,7 @@ export const devCommand: Command = {
     const say = values.json ? io.stderr : io.stdout
     const stack = await startDevStack({
       dataDir: values['data-dir'],
+      persist: values.persist === true,
       port: vaultPort,
       chainPort,
       keyHolders,
