@@ -7,13 +7,13 @@ import { type ComputePolicy, type DatasetSchema, type TrainerParameterSpec, type
 export const builtInTrainers: readonly TrainerSpec[] = trainerSpecs
 
 /** The one line about a target ε: not a trainer parameter, the node turns it into `dp.noiseMultiplier`. */
-export const targetEpsilonLine =
-  'dp.targetEpsilon  instead of dp.noiseMultiplier (CLI: --dp epsilon=E): the node picks the smallest σ whose run spends at most ε = E'
+export const targetEpsilonLine = `${'dp.targetEpsilon'.padEnd(19)} number > 0 and ≤ 1000, instead of dp.noiseMultiplier (CLI: --dp epsilon=E): the node
+${' '.repeat(20)}picks the smallest σ whose run spends at most ε = E`
 
 const json = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value))
 
 /** One parameter in a line: name, allowed values, default or "required". */
-export function parameterLine(parameter: TrainerParameterSpec, width = 18): string {
+export function parameterLine(parameter: TrainerParameterSpec, width = 19): string {
   const needs = parameter.required ? 'required' : parameter.default !== undefined ? `default ${json(parameter.default)}` : 'optional'
   return `${parameter.name.padEnd(width)} ${formatParameterRange(parameter)}; ${needs}`
 }
@@ -26,12 +26,12 @@ export function describeTrainer(spec: TrainerSpec): string[] {
     `  label: a ${spec.labels.join(' or ')} column`,
     '  parameters:',
     ...spec.parameters.flatMap((parameter) => [`    ${parameterLine(parameter)}`, `      ${parameter.description}`]),
-    ...(spec.parameters.some((parameter) => parameter.name === 'dp.noiseMultiplier') ? [`    ${targetEpsilonLine}`] : []),
+    ...(spec.parameters.some((parameter) => parameter.name === 'dp.noiseMultiplier') ? targetEpsilonLine.split('\n').map((line, i) => (i === 0 ? `    ${line}` : `    ${line}`)) : []),
     '  outputs: model.safetensors',
-    ...spec.outputs.tensors.map((tensor) => `    ${tensor.name.padEnd(18)} ${tensor.shape.padEnd(8)} ${tensor.description}`),
+    ...spec.outputs.tensors.map((tensor) => `    ${tensor.name.padEnd(19)} ${tensor.shape.padEnd(8)} ${tensor.description}`),
     '  metrics.json:',
     ...spec.outputs.metrics.map((metrics) => `    ${metrics.task}${metrics.dp ? ' under dp' : ''}: ${metrics.names.join(', ')}`),
-    ...metricNames.filter((name) => trainerMetricDescriptions[name]).map((name) => `    ${name.padEnd(18)} ${trainerMetricDescriptions[name]}`),
+    ...metricNames.filter((name) => trainerMetricDescriptions[name]).map((name) => `    ${name.padEnd(19)} ${trainerMetricDescriptions[name]}`),
   ]
 }
 

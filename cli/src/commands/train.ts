@@ -80,7 +80,7 @@ Examples:
   datavault train 0x5fbd… --trainer logistic-regression --label risk --param epochs=40 --out heart.safetensors
   datavault train 0x5fbd… --trainer mlp-classifier --label risk --param hidden=[16,8] --param learningRate=0.05
   datavault train 0x5fbd… --trainer logistic-regression --label risk --dp epsilon=3 --dry-run
-  datavault train 0x5fbd… --trainer logistic-regression --label risk --dp sigma=1.1,clip=1 --json
+  datavault train 0x5fbd… --trainer logistic-regression --label risk --param epochs=20 --dp epsilon=3 --json
   datavault train 0x5fbd… --trainer linear-regression --label bmi --no-wait
   datavault train 0x5fbd… --trainer torch-mlp --label bmi --param hidden=[64,32] --param optimizer=sgd
 `
