@@ -26,7 +26,7 @@ export function describeTrainer(spec: TrainerSpec): string[] {
     `  label: a ${spec.labels.join(' or ')} column`,
     '  parameters:',
     ...spec.parameters.flatMap((parameter) => [`    ${parameterLine(parameter)}`, `      ${parameter.description}`]),
-    ...(spec.parameters.some((parameter) => parameter.name === 'dp.noiseMultiplier') ? targetEpsilonLine.split('\n').map((line, i) => (i === 0 ? `    ${line}` : `    ${line}`)) : []),
+    ...(spec.parameters.some((parameter) => parameter.name === 'dp.noiseMultiplier') ? targetEpsilonLine.split('\n').map((line) => `    ${line}`) : []),
     '  outputs: model.safetensors',
     ...spec.outputs.tensors.map((tensor) => `    ${tensor.name.padEnd(19)} ${tensor.shape.padEnd(8)} ${tensor.description}`),
     '  metrics.json:',
