@@ -118,8 +118,8 @@ describe('job quotes', () => {
     expect(quote).toMatchObject({ accepted: true, privacy: { targetEpsilon: 3, budget: { epsilon: 50 } } })
     expect(quote.privacy.epsilon).toBeLessThanOrEqual(3)
     expect(human.code, human.stderr).toBe(0)
-    expect(human.stdout).toMatch(/^privacy:\s+ε = 2\.\d+ at δ = 0?\.?[\de-]+, σ = [\d.]+ picked by the node for the target ε = 3$/m)
-    expect(human.stdout).toMatch(/^budget:\s+ε = 4\d\.\d+ of 50 left after this job/m)
+    expect(human.stdout).toMatch(/^privacy:\s+ε = (3|2\.\d+) at δ = 0\.00001, σ = [\d.]+ picked by the node for the target ε = 3$/m)
+    expect(human.stdout).toMatch(/^budget:\s+ε = 4\d(\.\d+)? of 50 left after this job/m)
     expect(human.stdout).toMatch(/nothing was bought or ordered/)
     // A large ε is said before anything is spent.
     expect(greedy.code, greedy.stderr).toBe(0)

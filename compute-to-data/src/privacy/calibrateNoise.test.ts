@@ -34,6 +34,13 @@ describe('calibrateNoise', () => {
     expect(calibrateNoise({ params: { label: 'y' }, plan }).params).toEqual({ label: 'y' })
   })
 
+  test('args: a given solver is asked with the run\'s q, steps and δ', () => {
+    const asked: unknown[] = []
+    const { params } = calibrateNoise({ params: { epochs: 2, dp: { targetEpsilon: 3, maxGradNorm: 1 } }, plan, solve: (args) => (asked.push(args), 2.5) })
+    expect(asked).toEqual([{ targetEpsilon: 3, delta: 1e-4, sampleRate: 0.05, steps: 40 }])
+    expect(params.dp).toEqual({ maxGradNorm: 1, noiseMultiplier: 2.5 })
+  })
+
   test('error: both σ and a target, a trainer without DP, and a target no allowed σ reaches', () => {
     const error = (details: string) => expect.objectContaining({ code: 'PRIVACY_ARGUMENT_INVALID', details: expect.stringContaining(details) })
     expect(() => calibrateNoise({ params: { dp: { targetEpsilon: 3, noiseMultiplier: 1, maxGradNorm: 1 } }, plan })).toThrow(error('not both'))

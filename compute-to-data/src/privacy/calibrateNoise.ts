@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { parseArguments } from './arguments.ts'
 import { PrivacyArgumentError } from './errors.ts'
-import { noiseMultiplierFor } from './noiseMultiplierFor.ts'
+import { type NoiseMultiplierForParameters, noiseMultiplierFor } from './noiseMultiplierFor.ts'
 
 /** What a trainer's DP-SGD plan says of a run (a trainer definition's `privacy(schema, params)`). */
 export type CalibrationPlan = { sampleRate: number; steps: number; delta: number }
@@ -14,6 +14,11 @@ export type CalibrateNoiseParameters = {
   plan: (params: Record<string, unknown>) => CalibrationPlan | undefined
   /** The largest σ the trainers accept (their `dp.noiseMultiplier` bound); default 1000. */
   maxNoiseMultiplier?: number | undefined
+  /**
+   * Solves for σ; default {@link noiseMultiplierFor}. A node passes a memoized one: a solve takes
+   * up to seconds of CPU, and the same job is quoted, then submitted, with the same arguments.
+   */
+  solve?: ((parameters: NoiseMultiplierForParameters) => number) | undefined
 }
 
 /** What {@link calibrateNoise} answers: the parameters the job runs with, and the target it met (if one was asked). */
@@ -36,7 +41,7 @@ const targetSchema = z.object({ targetEpsilon: z.number().gt(0).max(1000) }).loo
  * const { params } = calibrateNoise({ params: { label: 'y', epochs: 5, dp: { targetEpsilon: 3, maxGradNorm: 1 } }, plan: (p) => trainer.privacy!(schema, p) })
  * params.dp // { maxGradNorm: 1, noiseMultiplier: 0.93… }
  */
-export function calibrateNoise({ params, plan, maxNoiseMultiplier = 1000 }: CalibrateNoiseParameters): CalibrateNoiseReturnType {
+export function calibrateNoise({ params, plan, maxNoiseMultiplier = 1000, solve = noiseMultiplierFor }: CalibrateNoiseParameters): CalibrateNoiseReturnType {
   const dp = params.dp
   if (dp === null || typeof dp !== 'object' || Array.isArray(dp) || !Object.hasOwn(dp, 'targetEpsilon')) return { params, targetEpsilon: undefined }
   const { targetEpsilon, ...rest } = parseArguments(targetSchema, dp)
@@ -44,7 +49,7 @@ export function calibrateNoise({ params, plan, maxNoiseMultiplier = 1000 }: Cali
   // σ does not change the sampling rate, the steps or δ: plan with any σ, then solve for it.
   const probe = plan({ ...params, dp: { ...rest, noiseMultiplier: 1 } })
   if (!probe) throw new PrivacyArgumentError('dp.targetEpsilon: this trainer plans no DP-SGD run, so there is no noise to calibrate.')
-  const noiseMultiplier = noiseMultiplierFor({ targetEpsilon, delta: probe.delta, sampleRate: probe.sampleRate, steps: probe.steps })
+  const noiseMultiplier = solve({ targetEpsilon, delta: probe.delta, sampleRate: probe.sampleRate, steps: probe.steps })
   if (noiseMultiplier > maxNoiseMultiplier)
     throw new PrivacyArgumentError(
       `dp.targetEpsilon: ε = ${targetEpsilon} needs a noise multiplier of ${Number(noiseMultiplier.toPrecision(4))}, above the ${maxNoiseMultiplier} trainers allow; allow a larger ε or train fewer epochs.`,

@@ -5,7 +5,7 @@ import type { Address } from 'viem'
 import { randomUUID } from 'node:crypto'
 import type { z } from 'zod'
 import { DataVaultError, type JobView, addressSchema, declaredOutputsSchema, denyJobBodySchema, hashSchema, isDataVaultError, quoteJobBodySchema, submitJobBodySchema } from '@datavault/sdk'
-import { type Job, type JobTrainer, type TrainerDefinition, calibrateNoise } from '@datavault/compute-to-data'
+import { type Job, type JobTrainer, type TrainerDefinition, calibrateNoise, noiseMultiplierFor } from '@datavault/compute-to-data'
 import type { ApiComponents } from '../components.ts'
 import { walletAuth } from '../middleware/wallet-auth.ts'
 import { InvalidBodyError, parseJsonBody, parseParam, readBody } from '../read-body.ts'
@@ -142,6 +142,18 @@ export function jobRoutes(
     return { ...body, params: { ...body.params, model: { source: new TextDecoder('utf-8', { fatal: true }).decode(code), parameters: model.parameters } } }
   }
 
+  // Solving for σ takes up to seconds of CPU; the same run is quoted, then submitted. Bounded memo.
+  const calibrations = new Map<string, number>()
+  const solve = (args: Parameters<typeof noiseMultiplierFor>[0]) => {
+    const key = JSON.stringify([args.targetEpsilon, args.delta, args.sampleRate, args.steps])
+    const known = calibrations.get(key)
+    if (known !== undefined) return known
+    const sigma = noiseMultiplierFor(args)
+    if (calibrations.size >= 1024) calibrations.delete(calibrations.keys().next().value as string)
+    calibrations.set(key, sigma)
+    return sigma
+  }
+
   /**
    * Every check a submission passes before its order is verified: the dataset's state, the
    * program, the owner's policy (or the pool's governance), the environment, the parameters
@@ -200,7 +212,7 @@ export function jobRoutes(
     let calibrated: ReturnType<typeof calibrateNoise>
     try {
       const planned = dataset
-      calibrated = calibrateNoise({ params: body.params, plan: (params) => definition.privacy?.(planned.schema, params) })
+      calibrated = calibrateNoise({ params: body.params, plan: (params) => definition.privacy?.(planned.schema, params), solve })
     } catch (error) {
       const details = (error as { details?: unknown }).details
       throw new InvalidBodyError(typeof details === 'string' ? details : error instanceof Error ? error.message : 'params.dp: the target ε cannot be met')
