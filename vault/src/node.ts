@@ -40,6 +40,7 @@ import { datasetInputs } from './jobs/dataset-inputs.ts'
 import { jobReceipt, poolJobRows } from './jobs/pool-job-rows.ts'
 import { openDatabase } from './db/database.ts'
 import { algorithmStore, programResolver } from './db/algorithms.ts'
+import { jobQuota } from './db/job-quota.ts'
 import { datasetStore } from './db/datasets.ts'
 import { vaultPrivacy } from './privacy/vault-privacy.ts'
 import { nonceStore } from './db/nonces.ts'
@@ -264,6 +265,7 @@ export async function startVaultNode(
       registry,
       pools,
       jobs,
+      jobQuota: jobQuota({ nodeWaiting: config.maxWaitingJobs, perWalletWaiting: config.maxWaitingJobsPerWallet, perWalletPerHour: config.maxJobsPerWalletPerHour })({ db }),
       engine,
       trainers,
       algorithms,

@@ -77,6 +77,7 @@ export function jobRoutes(
     | 'keys'
     | 'chain'
     | 'jobs'
+    | 'jobQuota'
     | 'engine'
     | 'trainers'
     | 'resultsDir'
@@ -87,7 +88,7 @@ export function jobRoutes(
     | 'environments'
   >,
 ) {
-  const { config, identity, nonces, datasets, keys, chain, jobs, engine, trainers, resultsDir, algorithms, privacy, registry, pools, environments } = components
+  const { config, identity, nonces, datasets, keys, chain, jobs, jobQuota, engine, trainers, resultsDir, algorithms, privacy, registry, pools, environments } = components
   const router = new Router<VaultState>()
   const signed = (body: 'json' | 'none') => walletAuth({ chainId: config.chainId, node: identity.account.address, nonces, body })
 
@@ -248,6 +249,8 @@ export function jobRoutes(
     const { dataset, members, jobTrainer, definition, environment, allowed, params } = await admitJob(body, buyer)
     await chain.verifyOrder({ txHash: body.orderTx, datatoken: dataset.datatoken, consumer: buyer })
     const id = randomUUID()
+    // Checked with nothing awaited between here and the job's row, so concurrent submissions cannot overshoot.
+    jobQuota.check(buyer)
     privacy.reserve({ jobId: id, dataset, members, definition, params })
     let job: Job
     try {
