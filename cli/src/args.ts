@@ -43,6 +43,14 @@ export const walletHelp = `Wallet:
   --password-env VAR       read the key's password from the variable VAR (default DATAVAULT_PASSWORD;
                            else asked on the terminal)`
 
+/**
+ * Help lines for a command that signs nothing: it takes the wallet flags, so one set of flags (or
+ * a script's defaults) works for every command, and ignores them.
+ */
+export const readOnlyWalletHelp = `Wallet:
+  --key, --account, --password-env   accepted, and not used: this command signs nothing and
+                                     unlocks no key`
+
 /** Help lines for {@link commonOptions}. */
 export const commonHelp = `Output:
   --json                   print one JSON document on stdout (errors too: {"error": {...}})

@@ -65,6 +65,18 @@ export class CliNotFoundError extends CliError {
   }
 }
 
+/**
+ * The node (or the dataset's policy) refuses what was asked (exit 4): a trainer the policy does
+ * not allow, more epochs than it allows, a job without DP on a dataset with a budget, a budget
+ * that would be overspent. `code` is the node's, the message its reason.
+ */
+export class CliRefusedError extends CliError {
+  override name = 'CliRefusedError'
+  constructor(shortMessage: string, { code, details }: { code: string; details?: string | undefined }) {
+    super(shortMessage, { code, exitCode: exitCodes.notFound, details })
+  }
+}
+
 /** No usable wallet (exit 6): nothing configured, unknown key, wrong password, no password. */
 export class CliWalletError extends CliError {
   override name = 'CliWalletError'
@@ -130,8 +142,20 @@ export function describeError(error: unknown): { name: string; code: string; mes
   if (isDataVaultError(error)) return { name: error.name, code: error.code, message: error.shortMessage, ...(error.details ? { details: error.details } : {}) }
   const code = (error as { code?: unknown } | undefined)?.code
   if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-    return { name: 'CliUsageError', code: 'CLI_USAGE', message: (error as Error).message }
+    return { name: 'CliUsageError', code: 'CLI_USAGE', message: parseArgsMessage(code, (error as Error).message) }
   }
   const message = error instanceof Error ? error.message : String(error)
   return { name: error instanceof Error ? error.name : 'Error', code: 'UNEXPECTED', message }
+}
+
+/**
+ * Node's `parseArgs` messages in the CLI's words. Its unknown-option message ends with advice about
+ * positionals and an unbalanced quote (`as in '-- "--account"`); the option's name is what helps.
+ */
+function parseArgsMessage(code: string, message: string): string {
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const option = /^Unknown option '([^']+)'/.exec(message)?.[1]
+    if (option !== undefined) return `Unknown option ${option}.`
+  }
+  return message
 }

@@ -54,8 +54,16 @@ describe('parseDp', () => {
     expect(parseDp('noiseMultiplier=2,maxGradNorm=0.5,delta=1e-6')).toEqual({ noiseMultiplier: 2, maxGradNorm: 0.5, delta: 1e-6 })
   })
 
+  test('args: a target ε instead of sigma; clip defaults to 1', () => {
+    expect(parseDp('epsilon=3')).toEqual({ targetEpsilon: 3, maxGradNorm: 1 })
+    expect(parseDp('epsilon=0.5,clip=2,delta=1e-6')).toEqual({ targetEpsilon: 0.5, maxGradNorm: 2, delta: 1e-6 })
+    expect(parseDp('sigma=1')).toEqual({ noiseMultiplier: 1, maxGradNorm: 1 })
+  })
+
   test('error: missing, unknown, repeated or out-of-range values', () => {
-    expect(() => parseDp('sigma=1')).toThrow(/needs both sigma/)
+    expect(() => parseDp('clip=1')).toThrow(/either sigma=<noise multiplier> or epsilon=<target ε> .*not neither/)
+    expect(() => parseDp('sigma=1,epsilon=3')).toThrow(/not both/)
+    expect(() => parseDp('epsilon=0')).toThrow(/--dp/)
     expect(() => parseDp('sigma=1,clip=1,eps=3')).toThrow(/expected sigma/)
     expect(() => parseDp('sigma=1,sigma=2,clip=1')).toThrow(/given twice/)
     expect(() => parseDp('sigma=x,clip=1')).toThrow(/not a number/)

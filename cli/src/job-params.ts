@@ -60,40 +60,58 @@ export function parseParams(flags: readonly string[]): Record<string, unknown> {
   return params
 }
 
-const dpSchema = z.strictObject({
-  noiseMultiplier: z.number().positive().max(1000),
-  maxGradNorm: z.number().positive().max(1e6),
-  delta: z.number().positive().lt(1).optional(),
-})
+const dpSchema = z.union([
+  z.strictObject({
+    noiseMultiplier: z.number().positive().max(1000),
+    maxGradNorm: z.number().positive().max(1e6),
+    delta: z.number().positive().lt(1).optional(),
+  }),
+  z.strictObject({
+    targetEpsilon: z.number().positive().max(1000),
+    maxGradNorm: z.number().positive().max(1e6),
+    delta: z.number().positive().lt(1).optional(),
+  }),
+])
 
-const dpAliases: Record<string, 'noiseMultiplier' | 'maxGradNorm' | 'delta'> = {
+/** The gradient clip `--dp` uses when none is given: per-row gradients are clipped to L2 norm 1. */
+export const defaultMaxGradNorm = 1
+
+const dpAliases: Record<string, 'noiseMultiplier' | 'targetEpsilon' | 'maxGradNorm' | 'delta'> = {
   sigma: 'noiseMultiplier',
   noise: 'noiseMultiplier',
   noiseMultiplier: 'noiseMultiplier',
+  epsilon: 'targetEpsilon',
+  targetEpsilon: 'targetEpsilon',
   clip: 'maxGradNorm',
   maxGradNorm: 'maxGradNorm',
   delta: 'delta',
 }
 
+const dpUsage = 'expected sigma=<noise multiplier> or epsilon=<target ε>, then optionally clip=<max gradient norm, default 1> and delta=<δ>'
+
 /**
- * `--dp sigma=1.1,clip=1[,delta=1e-6]` as the trainers' `dp` parameter
- * (`{ noiseMultiplier, maxGradNorm, delta }`).
+ * `--dp sigma=1.1[,clip=1][,delta=1e-6]` or `--dp epsilon=3[,clip=1][,delta=1e-6]` as the
+ * trainers' `dp` parameter: `{ noiseMultiplier, maxGradNorm, delta }`, or `{ targetEpsilon,
+ * maxGradNorm, delta }`, whose noise multiplier the node's accountant calibrates so the run spends
+ * at most that ε. `clip` defaults to {@link defaultMaxGradNorm}.
  *
  * @example
  * parseDp('sigma=1.1,clip=1') // { noiseMultiplier: 1.1, maxGradNorm: 1 }
+ * parseDp('epsilon=3') // { targetEpsilon: 3, maxGradNorm: 1 }
  */
 export function parseDp(flag: string): z.output<typeof dpSchema> {
   const dp: Record<string, number> = {}
   for (const part of flag.split(',')) {
     const [name, value, extra] = part.split('=')
     const key = name === undefined ? undefined : dpAliases[name.trim()]
-    if (key === undefined || value === undefined || extra !== undefined)
-      throw new CliUsageError(`--dp ${flag}: expected sigma=<noise multiplier>,clip=<max gradient norm>[,delta=<δ>].`, { code: 'PARAM_INVALID' })
+    if (key === undefined || value === undefined || extra !== undefined) throw new CliUsageError(`--dp ${flag}: ${dpUsage}.`, { code: 'PARAM_INVALID' })
     if (!numberPattern.test(value.trim())) throw new CliUsageError(`--dp ${name}=${value}: not a number.`, { code: 'PARAM_INVALID' })
     if (Object.hasOwn(dp, key)) throw new CliUsageError(`--dp ${name} is given twice.`, { code: 'PARAM_INVALID' })
     dp[key] = Number(value)
   }
-  if (dp.noiseMultiplier === undefined || dp.maxGradNorm === undefined)
-    throw new CliUsageError(`--dp ${flag}: needs both sigma=<noise multiplier> and clip=<max gradient norm>.`, { code: 'PARAM_INVALID' })
-  return check(dpSchema, dp, '--dp')
+  if ((dp.noiseMultiplier === undefined) === (dp.targetEpsilon === undefined))
+    throw new CliUsageError(`--dp ${flag}: give either sigma=<noise multiplier> or epsilon=<target ε> (the node then picks σ), not ${dp.noiseMultiplier === undefined ? 'neither' : 'both'}.`, {
+      code: 'PARAM_INVALID',
+    })
+  return check(dpSchema, { maxGradNorm: defaultMaxGradNorm, ...dp }, '--dp')
 }

@@ -19,6 +19,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'dataset', summary: 'show one dataset: schema, policy, privacy budget, price', load: async () => (await import('./commands/datasets.ts')).datasetCommand },
   { name: 'buy', summary: 'buy one datatoken of a dataset (fixed price or free dispenser)', load: async () => (await import('./commands/buy.ts')).buyCommand },
   { name: 'environments', summary: 'list the compute environments of the vault node (runtime, runner, CPU, memory, GPU)', load: async () => (await import('./commands/environments.ts')).environmentsCommand },
+  { name: 'trainers', summary: 'list the built-in trainers: parameters (type, range, default), label types, outputs', load: async () => (await import('./commands/trainers.ts')).trainersCommand },
   { name: 'train', summary: 'order, submit and follow a training job; save the weights and the verified receipt', load: async () => (await import('./commands/train.ts')).trainCommand },
   { name: 'jobs', summary: 'list your jobs, show one, or --watch one until it ends', load: async () => (await import('./commands/jobs.ts')).jobsCommand },
   { name: 'receipt', summary: 'verify a job receipt offline (signature, node, outputs, weights hash)', load: async () => (await import('./commands/receipt.ts')).receiptCommand },
@@ -49,6 +50,8 @@ ${commands.map((command) => `  ${command.name.padEnd(12)} ${command.summary}`).j
 ${connectionHelp}
 
 ${walletHelp}
+  (commands that only read, such as datasets, dataset, environments and receipt verify, accept
+  these and ignore them)
 
 ${commonHelp}
 
@@ -72,6 +75,8 @@ Examples:
   datavault keys new --name alice
   datavault publish vitals.csv --price 5 --public-values risk --type smoker=number
   datavault datasets --search heart
+  datavault trainers logistic-regression
+  datavault train 0xDATASET --trainer logistic-regression --label risk --dp epsilon=3 --dry-run
   datavault train 0xDATASET --trainer logistic-regression --label risk --param epochs=40 --out model.safetensors
   datavault receipt verify model.safetensors.receipt.json --weights model.safetensors
 `
@@ -121,6 +126,8 @@ export function startCli(): void {
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  // A closed terminal (or a parent that hangs up) stops a command like Ctrl-C would, with its cleanup.
+  process.on('SIGHUP', onSignal)
   const io: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd(), signal: controller.signal }
   runCli(process.argv.slice(2), io).then(
     (code) => {

@@ -1,9 +1,10 @@
 // `datavault dev` as a user runs it: prints the URLs, then `ready`; writes dev.json; every part
 // answers; SIGTERM stops everything and exits 0, leaving no chain process behind.
 import { spawn } from 'node:child_process'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 
 const launcher = new URL('../../cli/bin/datavault.mjs', import.meta.url).pathname
@@ -99,5 +100,79 @@ describe('datavault dev', () => {
       expect(await new Promise<number | null>((resolve) => child.once('exit', resolve))).toBe(2)
       expect(err).toMatch(message)
     }
+  })
+
+  // Started as the quick starts say, through npx in the background: npm runs the CLI under a shell
+  // and does not pass SIGINT on, so the stack is stopped by `dev --stop` (its pid file), or by a
+  // SIGTERM to npx (npm's shell exits; the CLI notices its parent is gone).
+  describe('under npx, in the background', () => {
+    const root = dirname(dirname(dirname(launcher)))
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0)
+        return true
+      } catch {
+        return false
+      }
+    }
+    const startUnderNpx = async (dir: string) => {
+      const npx = spawn('npx', ['datavault', 'dev', '--data-dir', dir, '--port', '0', '--chain-port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+      let out = ''
+      npx.stdout.setEncoding('utf8').on('data', (text: string) => (out += text))
+      npx.stderr.resume()
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ready line:\n${out}`)), 240_000)
+        npx.stdout.on('data', () => {
+          if (/^ready\b/m.test(out)) (clearTimeout(timer), resolve())
+        })
+        npx.once('exit', (code) => reject(new Error(`exited ${code}:\n${out}`)))
+      })
+      const pid = Number((await readFile(join(dir, 'dev.pid'), 'utf8')).trim())
+      const { rpcUrl } = JSON.parse(await readFile(join(dir, 'dev.json'), 'utf8'))
+      return { npx, pid, rpcUrl: rpcUrl as string }
+    }
+    const gone = async (pid: number) => {
+      for (let waited = 0; waited < 60_000 && alive(pid); waited += 250) await sleep(250)
+      return !alive(pid)
+    }
+
+    test('behavior: `datavault dev --stop` stops it (a SIGINT to npx does not); a second --stop says none runs', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'dv-cli-'))
+      const { npx, pid, rpcUrl } = await startUnderNpx(dir)
+      try {
+        expect(pid).not.toBe(npx.pid)
+        npx.kill('SIGINT')
+        await sleep(3000)
+        expect(alive(pid)).toBe(true)
+        const stop = spawn(process.execPath, [launcher, 'dev', '--stop', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] })
+        let out = ''
+        stop.stdout.setEncoding('utf8').on('data', (text: string) => (out += text))
+        expect(await new Promise<number | null>((resolve) => stop.once('exit', resolve))).toBe(0)
+        expect(out).toMatch(new RegExp(`^stopping the dev stack \\(pid ${pid}\\)…\nstopped\n$`))
+        expect(await gone(pid)).toBe(true)
+        await expect(fetch(rpcUrl, { method: 'POST', body: '{}' })).rejects.toThrow()
+        const again = spawn(process.execPath, [launcher, 'dev', '--stop', '--data-dir', dir], { stdio: 'ignore' })
+        expect(await new Promise<number | null>((resolve) => again.once('exit', resolve))).toBe(4)
+      } finally {
+        if (alive(pid)) process.kill(pid, 'SIGKILL')
+        npx.kill('SIGKILL')
+        await rm(dir, { recursive: true, force: true })
+      }
+    }, 420_000)
+
+    test('behavior: a SIGTERM to npx stops the stack too: the CLI stops when its parent is gone', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'dv-cli-'))
+      const { npx, pid, rpcUrl } = await startUnderNpx(dir)
+      try {
+        npx.kill('SIGTERM')
+        expect(await gone(pid)).toBe(true)
+        await expect(fetch(rpcUrl, { method: 'POST', body: '{}' })).rejects.toThrow()
+        await expect(readFile(join(dir, 'dev.pid'), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' })
+      } finally {
+        if (alive(pid)) process.kill(pid, 'SIGKILL')
+        npx.kill('SIGKILL')
+        await rm(dir, { recursive: true, force: true })
+      }
+    }, 420_000)
   })
 })

@@ -22,6 +22,8 @@ export * from './http/routes/node.ts'
 export * from './http/read-body.ts'
 export * from "./dev-stack.ts"
 export * from './http/routes/uploads.ts'
+export { UploadQuotaExceededError, UploadRateLimitedError } from './db/quota-errors.ts'
+export { JobQueueFullError, JobRateLimitedError } from './db/job-quota.ts'
 export * from './http/routes/algorithms.ts'
 export * from './privacy/vault-privacy.ts'
 export * from './db/algorithms.ts'

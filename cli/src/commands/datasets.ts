@@ -5,12 +5,13 @@ import { getPrivacyUsage } from '@datavault/sdk'
 import type { DatasetView } from '@datavault/sdk'
 import type { VaultClient } from '@datavault/sdk'
 import { type DatatokenPrice, getDatatokenPrice } from '@datavault/sdk'
-import { addressArg, check, commonHelp, commonOptions, connectionHelp, connectionOptions, positionalsExactly } from '../args.ts'
+import { addressArg, check, commonHelp, commonOptions, connectionHelp, connectionOptions, positionalsExactly, readOnlyWalletHelp, walletOptions } from '../args.ts'
 import { type Command, helpRequested, openSession } from '../command.ts'
 import { CliNotFoundError } from '../errors.ts'
 import type { Output } from '../output.ts'
 import { describePrice, priceJson } from '../price.ts'
 import type { Session } from '../session.ts'
+import { applicableTrainers, describeApplicable } from '../trainer-help.ts'
 
 const datasetsHelp = `datavault datasets — find datasets on the vault node
 
@@ -25,6 +26,7 @@ Options:
   --owner ADDRESS      only datasets of this owner
   --no-price           do not read prices from the chain
 ${connectionHelp}
+${readOnlyWalletHelp}
 ${commonHelp}
 
 Examples:
@@ -39,10 +41,13 @@ Usage:
   datavault dataset <id>
 
 Shows a dataset: name, description, owner, CID, size, whether its key is escrowed, its columns,
-its compute policy (allowed trainers, limits, privacy budget and what is left of it) and its
-price. Exit 4 when the node has no such dataset.
+its compute policy (allowed trainers, limits, privacy budget and what is left of it), its price,
+and what applies to a job on it: each allowed trainer with the columns it may predict and the
+parameters the policy caps (epochs, hidden units), and whether DP is required. Exit 4 when the
+node has no such dataset.
 
 ${connectionHelp}
+${readOnlyWalletHelp}
 ${commonHelp}
 
 Examples:
@@ -88,7 +93,7 @@ export const datasetsCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
-      options: { ...commonOptions, ...connectionOptions, search: { type: 'string' }, owner: { type: 'string' }, 'no-price': { type: 'boolean' } },
+      options: { ...commonOptions, ...connectionOptions, ...walletOptions, search: { type: 'string' }, owner: { type: 'string' }, 'no-price': { type: 'boolean' } },
       allowPositionals: true,
       strict: true,
     })
@@ -125,7 +130,7 @@ export const datasetCommand: Command = {
   summary: 'show one dataset: schema, policy, privacy budget, price',
   help: datasetHelp,
   async run(args, io) {
-    const { values, positionals } = parseArgs({ args, options: { ...commonOptions, ...connectionOptions }, allowPositionals: true, strict: true })
+    const { values, positionals } = parseArgs({ args, options: { ...commonOptions, ...connectionOptions, ...walletOptions }, allowPositionals: true, strict: true })
     const shown = helpRequested(io, values, datasetHelp)
     if (shown !== undefined) return shown
     const [idArg] = positionalsExactly(positionals, ['id'], 'dataset')
@@ -144,7 +149,8 @@ export const datasetCommand: Command = {
         : undefined,
     ])
     const { policy, schema } = dataset
-    output.result({ ...dataset, price: price ? priceJson(price) : null, privacy: privacy ?? null }, () => [
+    const applicable = applicableTrainers(schema, policy, privacy?.remaining)
+    output.result({ ...dataset, price: price ? priceJson(price) : null, privacy: privacy ?? null, applicable }, () => [
       `dataset:     ${dataset.id}`,
       `name:        ${dataset.name}`,
       ...(dataset.description ? [`description: ${dataset.description}`] : []),
@@ -161,6 +167,8 @@ export const datasetCommand: Command = {
         ? [`privacy:     budget ε=${policy.privacyBudget.epsilon} δ=${policy.privacyBudget.delta}; every job must use --dp${privacy?.remaining ? `; left ε=${privacy.remaining.epsilon}` : ''}`]
         : []),
       `created:     ${dataset.createdAt}`,
+      'jobs:',
+      ...describeApplicable(applicable, policy.privacyBudget),
     ])
     return 0
   },

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { getEnvironments } from '@datavault/sdk'
-import { commonHelp, commonOptions, connectionHelp, connectionOptions, positionalsExactly } from '../args.ts'
+import { commonHelp, commonOptions, connectionHelp, connectionOptions, positionalsExactly, readOnlyWalletHelp, walletOptions } from '../args.ts'
 import { type Command, helpRequested, openSession } from '../command.ts'
 
 const help = `datavault environments — where the vault node runs jobs
@@ -14,6 +14,7 @@ for Kubernetes the image (pinned by digest) and RuntimeClass. Name one with
 \`datavault train --env NAME\`; a dataset's policy may allow only some (\`datavault dataset <id>\`).
 
 ${connectionHelp}
+${readOnlyWalletHelp}
 ${commonHelp}
 
 Examples:
@@ -27,7 +28,7 @@ export const environmentsCommand: Command = {
   summary: 'list the compute environments of the vault node (runtime, runner, CPU, memory, GPU)',
   help,
   async run(args, io) {
-    const { values, positionals } = parseArgs({ args, options: { ...commonOptions, ...connectionOptions }, allowPositionals: true, strict: true })
+    const { values, positionals } = parseArgs({ args, options: { ...commonOptions, ...connectionOptions, ...walletOptions }, allowPositionals: true, strict: true })
     const shown = helpRequested(io, values, help)
     if (shown !== undefined) return shown
     positionalsExactly(positionals, [], 'environments')

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { addressArg, check, commonHelp, commonOptions, connectionHelp, connectionOptions, positionalsExactly } from '../args.ts'
+import { addressArg, check, commonHelp, commonOptions, connectionHelp, connectionOptions, positionalsExactly, readOnlyWalletHelp, walletOptions } from '../args.ts'
 import { type Command, helpRequested, openSession } from '../command.ts'
 import { CliUsageError } from '../errors.ts'
 import { readJsonArgument } from '../files.ts'
@@ -22,6 +22,7 @@ Options:
   --node ADDRESS     the node's wallet address you trust
   --weights FILE     the weights file to check against the receipt (saved by \`datavault train\`)
 ${connectionHelp}
+${readOnlyWalletHelp}
 ${commonHelp}
 
 Examples:
@@ -37,7 +38,7 @@ export const receiptCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
-      options: { ...commonOptions, ...connectionOptions, node: { type: 'string' }, weights: { type: 'string' } },
+      options: { ...commonOptions, ...connectionOptions, ...walletOptions, node: { type: 'string' }, weights: { type: 'string' } },
       allowPositionals: true,
       strict: true,
     })

@@ -8,6 +8,7 @@ export {
   PrivacyLedgerConflictError,
   PrivacyReservationNotFoundError,
 } from './errors.ts'
+export { type CalibrateNoiseErrorType, type CalibrateNoiseParameters, type CalibrateNoiseReturnType, type CalibrationPlan, calibrateNoise } from './calibrateNoise.ts'
 export { type NoiseMultiplierForErrorType, type NoiseMultiplierForParameters, maxNoiseMultiplier, noiseMultiplierFor } from './noiseMultiplierFor.ts'
 export { type RdpConversion, type RdpToEpsilonErrorType, type RdpToEpsilonParameters, type RdpToEpsilonReturnType, rdpToEpsilon } from './rdpToEpsilon.ts'
 export { defaultRdpOrders } from './sampled-gaussian.ts'

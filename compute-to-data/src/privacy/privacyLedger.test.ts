@@ -71,6 +71,23 @@ describe('privacyLedger', () => {
     expect(privacy.usage(dataset).remaining.epsilon).toBe(0)
   })
 
+  test('behavior: check answers what reserve would decide, and writes nothing', () => {
+    const privacy = ledger()
+    privacy.setBudget(dataset, { epsilon: 5, delta: 1e-5 })
+    privacy.reserve({ datasetId: dataset, jobId: 'job-1', epsilon: 2, delta: 1e-6 })
+    expect(privacy.check({ datasetId: dataset, epsilon: 1.5, delta: 1e-6 })).toMatchObject({
+      reserved: { epsilon: 3.5, delta: 2e-6 },
+      remaining: { epsilon: 1.5, delta: 8e-6 },
+    })
+    expect(privacy.usage(dataset).remaining).toEqual({ epsilon: 3, delta: 9e-6 })
+    expect(privacy.entries(dataset)).toHaveLength(1)
+    expect(() => privacy.check({ datasetId: dataset, epsilon: 3.5, delta: 1e-6 })).toThrow(
+      expect.objectContaining({ code: 'PRIVACY_BUDGET_EXCEEDED', requested: { epsilon: 3.5, delta: 1e-6 }, remaining: { epsilon: 3, delta: 9e-6 } }),
+    )
+    expect(() => privacy.reserve({ datasetId: dataset, jobId: 'job-2', epsilon: 3.5, delta: 1e-6 })).toThrow(error('PRIVACY_BUDGET_EXCEEDED'))
+    expect(() => privacy.check({ datasetId: other, epsilon: 1, delta: 1e-6 })).toThrow(error('PRIVACY_BUDGET_NOT_SET'))
+  })
+
   test('behavior: δ composes by sum, and a job’s δ alone may not pass the dataset’s', () => {
     const privacy = ledger()
     privacy.setBudget(dataset, { epsilon: 100, delta: 1e-5 })

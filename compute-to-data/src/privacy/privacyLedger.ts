@@ -96,6 +96,12 @@ export type PrivacyLedger = {
    */
   reserve(reservation: PrivacyReservation): PrivacyLedgerEntry
   /**
+   * What {@link PrivacyLedger.reserve} would decide for this amount now, without reserving: the
+   * dataset's usage after it, or the same `PrivacyBudgetExceededError` / `PrivacyBudgetNotSetError`.
+   * Writes nothing (a quote before any order).
+   */
+  check(request: { datasetId: string } & PrivacyAmount): PrivacyUsage
+  /**
    * Records what a finished job actually spent, at most what it reserved; the rest goes back.
    * Committing again with the same ε answers the entry; a released job cannot commit.
    */
@@ -144,6 +150,7 @@ const epsilonSchema = z.number().min(0)
 const deltaSchema = z.number().min(0).lt(1)
 const budgetSchema = z.object({ epsilon: epsilonSchema, delta: deltaSchema })
 const reservationSchema = z.object({ datasetId: idSchema, jobId: idSchema, epsilon: epsilonSchema, delta: deltaSchema })
+const checkSchema = z.object({ datasetId: idSchema, epsilon: epsilonSchema, delta: deltaSchema })
 const commitSchema = z.object({ jobId: idSchema, epsilon: epsilonSchema })
 const releaseSchema = z.object({ jobId: idSchema })
 const releaseStaleSchema = z.object({ jobIds: z.array(idSchema) })
@@ -220,6 +227,24 @@ export function privacyLedger({ db }: { db: DatabaseSync }): PrivacyLedger {
     return { budget: budget ? { epsilon: budget.epsilon, delta: budget.delta } : undefined, spent, reserved, remaining }
   }
 
+  /** The one decision whether (ε, δ) fits what is left of the dataset's budget; the usage as it would be after. */
+  function assertFits(datasetId: string, requested: PrivacyAmount): PrivacyUsage {
+    const current = usage(datasetId)
+    if (!current.budget) throw new PrivacyBudgetNotSetError(datasetId)
+    const { epsilon, delta } = requested
+    if (!fits(delta, current.budget.delta))
+      throw new PrivacyBudgetExceededError(datasetId, requested, current.remaining, "The job's δ alone exceeds the dataset's δ.")
+    if (!fits(current.spent.epsilon + current.reserved.epsilon + epsilon, current.budget.epsilon))
+      throw new PrivacyBudgetExceededError(datasetId, requested, current.remaining, 'Spent, reserved and this job together exceed the budget’s ε.')
+    if (!fits(current.spent.delta + current.reserved.delta + delta, current.budget.delta))
+      throw new PrivacyBudgetExceededError(datasetId, requested, current.remaining, 'Spent, reserved and this job together exceed the budget’s δ.')
+    return {
+      ...current,
+      reserved: { epsilon: current.reserved.epsilon + epsilon, delta: current.reserved.delta + delta },
+      remaining: { epsilon: Math.max(0, current.remaining.epsilon - epsilon), delta: Math.max(0, current.remaining.delta - delta) },
+    }
+  }
+
   return {
     setBudget(datasetId, budget) {
       const id = parseArguments(idSchema, datasetId)
@@ -238,19 +263,16 @@ export function privacyLedger({ db }: { db: DatabaseSync }): PrivacyLedger {
           if (existing.dataset_id === datasetId && existing.reserved_epsilon === epsilon && existing.reserved_delta === delta) return toEntry(existing)
           throw new PrivacyLedgerConflictError(jobId, 'The job already holds a reservation with other amounts or on another dataset.')
         }
-        const current = usage(datasetId)
-        if (!current.budget) throw new PrivacyBudgetNotSetError(datasetId)
-        const requested = { epsilon, delta }
-        if (!fits(delta, current.budget.delta))
-          throw new PrivacyBudgetExceededError(datasetId, requested, current.remaining, "The job's δ alone exceeds the dataset's δ.")
-        if (!fits(current.spent.epsilon + current.reserved.epsilon + epsilon, current.budget.epsilon))
-          throw new PrivacyBudgetExceededError(datasetId, requested, current.remaining, 'Spent, reserved and this job together exceed the budget’s ε.')
-        if (!fits(current.spent.delta + current.reserved.delta + delta, current.budget.delta))
-          throw new PrivacyBudgetExceededError(datasetId, requested, current.remaining, 'Spent, reserved and this job together exceed the budget’s δ.')
+        assertFits(datasetId, { epsilon, delta })
         const now = new Date().toISOString()
         statements.insert.run(jobId, datasetId, epsilon, delta, now, now)
         return toEntry(getEntry(jobId)!)
       })
+    },
+
+    check(request) {
+      const { datasetId, epsilon, delta } = parseArguments(checkSchema, request)
+      return assertFits(datasetId, { epsilon, delta })
     },
 
     commit(params) {

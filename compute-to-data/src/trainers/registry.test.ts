@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type DatasetSchema, differentialPrivacyMetricNames, encodeSafetensors } from '@datavault/sdk'
+import { type DatasetSchema, differentialPrivacyMetricNames, encodeSafetensors, trainerParameterSpecs, trainerSpecs } from '@datavault/sdk'
 import { describe, expect, test } from 'vitest'
 import { checkEgress } from '../egress/checkEgress.ts'
 import type { TrainerOutputDeclaration } from './definition.ts'
@@ -57,6 +57,21 @@ describe('builtinTrainers', () => {
     for (const trainer of dpOptional) {
       expect(trainer.parameters.safeParse({ label: label[trainer.id] }).success).toBe(true)
       expect(trainer.privacy).toBeTypeOf('function')
+    }
+  })
+
+  test('behavior: the SDK\'s trainer specs list exactly these trainers (not torch-custom), their versions and their parameters', () => {
+    expect(trainerSpecs.map((spec) => `${spec.id}@${spec.version}`)).toEqual(dpOptional.map((t) => `${t.id}@${t.version}`))
+    for (const trainer of dpOptional) {
+      const spec = trainerSpecs.find((candidate) => candidate.id === trainer.id)!
+      expect(spec.parameters).toEqual(trainerParameterSpecs(trainer.parameters as never))
+      // Every metric name a run may declare is listed in the spec.
+      const declared = [trainer.outputs(schema, { label: label[trainer.id] }), trainer.outputs(schema, { label: label[trainer.id], dp })].flatMap(
+        (declaration) => (declaration.files[1] as { names: string[] }).names,
+      )
+      expect(spec.outputs.metrics.flatMap((m) => m.names)).toEqual(expect.arrayContaining(declared))
+      const tensors = (trainer.outputs(schema, { label: label[trainer.id] }).files[0] as { tensors: { name: string }[] }).tensors.map((t) => t.name.replace(/^layer\d+\./, 'layer{i}.'))
+      expect(spec.outputs.tensors.map((t) => t.name)).toEqual(expect.arrayContaining(tensors))
     }
   })
 

@@ -297,6 +297,62 @@ export const submitJobBodySchema = z
     path: ['trainer'],
   })
 
+/**
+ * Body of `POST /v1/jobs/quote`: a job as `POST /v1/jobs` takes it, without the order (nothing is
+ * paid yet). `buyer` is only read for a pool, whose governance may admit some buyers only.
+ */
+export const quoteJobBodySchema = z
+  .object({
+    dataset: addressSchema,
+    trainer: z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/), version: z.string().max(32).optional() }).optional(),
+    algorithm: z.object({ hash: hashSchema, outputs: declaredOutputsSchema }).optional(),
+    params: jobParamsSchema,
+    environment: environmentNameSchema.optional(),
+    buyer: addressSchema.optional(),
+  })
+  .refine((body) => (body.trainer === undefined) !== (body.algorithm === undefined), {
+    message: 'name either a trainer or an algorithm',
+    path: ['trainer'],
+  })
+
+/** Body of `POST /v1/jobs/quote`. */
+export type QuoteJobBody = z.input<typeof quoteJobBodySchema>
+
+/** An amount of differential privacy: ε at δ. */
+const privacyAmountSchema = z.object({ epsilon: z.number().min(0), delta: z.number().min(0) })
+
+/**
+ * The node's answer to `POST /v1/jobs/quote`: what submitting this job now would do, decided by the
+ * same checks as `POST /v1/jobs` (policy, parameters, schema, privacy budget) except the order.
+ * `refusal` is what submission would refuse with; `privacy` the (ε, δ) the job would spend and what
+ * would be left of the budget (`remaining: null` without one; `privacy: null` for a job without DP).
+ */
+export const jobQuoteSchema = z.looseObject({
+  dataset: addressSchema,
+  accepted: z.boolean(),
+  refusal: z.looseObject({ code: z.string(), message: z.string(), details: z.string().optional() }).optional(),
+  trainer: z.looseObject({ id: z.string(), version: z.string() }).optional(),
+  /** The parameters the job would run with: defaults filled in, a target ε turned into `dp.noiseMultiplier`. */
+  params: z.record(z.string(), z.unknown()).optional(),
+  environment: z.string().optional(),
+  /** A custom algorithm would wait for the owner's approval first. */
+  awaitingApproval: z.boolean().optional(),
+  privacy: z
+    .looseObject({
+      epsilon: z.number().min(0),
+      delta: z.number().min(0),
+      targetEpsilon: z.number().optional(),
+      noiseMultiplier: z.number().optional(),
+      budget: privacyAmountSchema.nullable(),
+      remaining: privacyAmountSchema.nullable(),
+    })
+    .nullable()
+    .optional(),
+})
+
+/** The node's answer to `POST /v1/jobs/quote`. */
+export type JobQuote = z.output<typeof jobQuoteSchema>
+
 /** Body of `POST /v1/jobs/:id/deny`. */
 export const denyJobBodySchema = z.object({ reason: z.string().min(1).max(500) })
 

@@ -40,6 +40,7 @@ import { type ListReceiptsParameters, type ListReceiptsReturnType, listReceipts 
 import { type RegisterDatasetParameters, type RegisterDatasetReturnType, registerDataset } from '../actions/vault/registerDataset.ts'
 import { type RegisterPoolParameters, type RegisterPoolReturnType, registerPool } from '../actions/vault/registerPool.ts'
 import { type SubmitJobParameters, type SubmitJobReturnType, submitJob } from '../actions/vault/submitJob.ts'
+import { type QuoteJobParameters, type QuoteJobReturnType, quoteJob } from '../actions/vault/quoteJob.ts'
 import { type UploadAlgorithmParameters, type UploadAlgorithmReturnType, uploadAlgorithm } from '../actions/vault/uploadAlgorithm.ts'
 import { type UploadCiphertextParameters, type UploadCiphertextReturnType, uploadCiphertext } from '../actions/vault/uploadCiphertext.ts'
 import { type GetEnvironmentsReturnType, getEnvironments } from '../actions/vault/getEnvironments.ts'
@@ -88,6 +89,8 @@ export type DataVaultActions = {
   // Buyer: jobs
   /** Submits a job paid by an order; see {@link submitJob}. */
   submitJob(parameters: SubmitJobParameters): Promise<SubmitJobReturnType>
+  /** What the node would do with a job before any order: policy, ε, budget left; see {@link quoteJob}. */
+  quoteJob(parameters: QuoteJobParameters): Promise<QuoteJobReturnType>
   /** Uploads a custom algorithm; see {@link uploadAlgorithm}. */
   uploadAlgorithm(parameters: UploadAlgorithmParameters): Promise<UploadAlgorithmReturnType>
   getJob(parameters: GetJobParameters): Promise<GetJobReturnType>
@@ -176,6 +179,7 @@ export function dataVaultActions(client: DataVaultBaseClient): DataVaultActions 
     getProviderFee: (parameters) => getProviderFee(vault, parameters),
     getPrivacyUsage: (parameters) => getPrivacyUsage(vault, parameters),
     submitJob: (parameters) => submitJob(vault, parameters),
+    quoteJob: (parameters) => quoteJob(vault, parameters),
     uploadAlgorithm: (parameters) => uploadAlgorithm(vault, parameters),
     getJob: (parameters) => getJob(vault, parameters),
     listJobs: (parameters) => listJobs(vault, parameters),

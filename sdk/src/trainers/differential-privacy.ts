@@ -10,14 +10,17 @@ import { TrainerParametersError } from './errors.ts'
  */
 export const differentialPrivacyParametersSchema = z
   .object({
-    /** σ: noise standard deviation as a multiple of `maxGradNorm`. */
-    noiseMultiplier: z.number().positive().max(1000),
-    /** C: each row's gradient (all parameters together) is clipped to this L2 norm. */
-    maxGradNorm: z.number().positive().max(1e6),
-    /** δ of the (ε, δ) guarantee; default min(1e-5, 1 / (10 · rows)); must be below 1 / rows. */
-    delta: z.number().positive().lt(1).optional(),
+    noiseMultiplier: z.number().positive().max(1000).describe('σ: the Gaussian noise added to each step, as a multiple of maxGradNorm; more noise spends less ε.'),
+    maxGradNorm: z.number().positive().max(1e6).describe("C: each row's gradient (all parameters together) is clipped to this L2 norm."),
+    delta: z
+      .number()
+      .positive()
+      .lt(1)
+      .optional()
+      .describe('δ of the (ε, δ) guarantee; default min(1e-5, 1 / (10 · rows)); must be below 1 / rows.'),
   })
   .strict()
+  .describe('Train with DP-SGD (per-row clipping, Gaussian noise, Poisson sampling); the node accounts the ε it spends.')
 
 /** The `dp` parameter as a buyer writes it. */
 export type DifferentialPrivacyParameters = z.infer<typeof differentialPrivacyParametersSchema>

@@ -81,3 +81,14 @@ export { UnknownModelError } from './errors.ts'
 export { type LoadWeightsErrorType, type LoadWeightsReturnType, type Weights, loadWeights } from './loadWeights.ts'
 export { type BuiltInModel, type LoadModelErrorType, type LoadModelReturnType, loadModel } from './loadModel.ts'
 export { type Prediction, type PredictErrorType, predict } from './predict.ts'
+export {
+  type TrainerMetricsSpec,
+  type TrainerParameterSpec,
+  type TrainerSpec,
+  type TrainerTensorSpec,
+  formatParameterRange,
+  trainerMetricDescriptions,
+  trainerParameterSpecs,
+  trainerSpec,
+  trainerSpecs,
+} from './trainer-specs.ts'

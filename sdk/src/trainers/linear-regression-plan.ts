@@ -18,26 +18,25 @@ export const linearRegressionTrainerVersion = '1.0.0'
 /** Parameters of the linear-regression trainer; defaults are filled in on parse. */
 export const linearRegressionParametersSchema = z
   .object({
-    /** The target column: a `number` column of the dataset's schema. */
-    label: z.string().min(1).max(128),
-    /** Feature columns (`number` columns); default: every number column except the label. */
-    features: z.array(z.string().min(1).max(128)).min(1).max(10_000).optional(),
-    epochs: z.number().int().min(1).max(1000).default(50),
-    learningRate: z.number().positive().max(100).default(0.05),
-    /** L2 penalty on the weights (ridge regression when > 0), on the scaled features and target. */
-    l2: z.number().min(0).max(100).default(0),
-    /** Rows per mini-batch; under `dp`, the expected batch size of Poisson sampling. */
-    batchSize: z.number().int().min(1).max(1_000_000).default(64),
-    /** Seed of the shuffling order (under `dp` batches and noise come from a CSPRNG instead). */
-    seed: z.number().int().min(0).max(0xffff_ffff).default(0),
-    /** Train with DP-SGD; see {@link differentialPrivacyParametersSchema}. */
+    label: z.string().min(1).max(128).describe('The target column: a number column.'),
+    features: z
+      .array(z.string().min(1).max(128))
+      .min(1)
+      .max(10_000)
+      .optional()
+      .describe('Feature columns, in this order; default: every number column except the label.'),
+    epochs: z.number().int().min(1).max(1000).default(50).describe('Passes over the training rows (sgd and dp only).'),
+    learningRate: z.number().positive().max(100).default(0.05).describe('Step size of gradient descent (sgd and dp only).'),
+    l2: z.number().min(0).max(100).default(0).describe('L2 penalty on the weights (ridge regression when > 0), on the scaled features and target.'),
+    batchSize: z.number().int().min(1).max(1_000_000).default(64).describe('Rows per mini-batch; under dp, the expected batch size of Poisson sampling.'),
+    seed: z.number().int().min(0).max(0xffff_ffff).default(0).describe('Seed of the shuffling order (under dp, batches and noise come from a CSPRNG instead).'),
     dp: differentialPrivacyParametersSchema.optional(),
-    /**
-     * How a run without `dp` fits: `full-batch` (the normal equations, solved exactly; the default without `dp`; `epochs`,
-     * `learningRate`, `batchSize` and `seed` do not apply) or `sgd` (mini-batch epochs). Under `dp`
-     * the fit is always DP-SGD, and `full-batch` is refused.
-     */
-    solver: z.enum(['full-batch', 'sgd']).optional(),
+    solver: z
+      .enum(['full-batch', 'sgd'])
+      .optional()
+      .describe(
+        'Without dp: full-batch (the normal equations, solved exactly; the default; epochs, learningRate, batchSize and seed do not apply) or sgd (mini-batch epochs). Under dp the fit is DP-SGD and full-batch is refused.',
+      ),
   })
   .strict()
 

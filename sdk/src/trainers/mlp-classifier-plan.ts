@@ -20,22 +20,19 @@ export const mlpClassifierMaxParameters = 4 * 1024 * 1024
 /** Parameters of the MLP-classifier trainer; defaults are filled in on parse. */
 export const mlpClassifierParametersSchema = z
   .object({
-    /** The label column: a `category` column of the dataset's schema. */
-    label: z.string().min(1).max(128),
-    /** Feature columns (`number` columns); default: every number column except the label. */
-    features: z.array(z.string().min(1).max(128)).min(1).max(10_000).optional(),
-    /** Widths of the hidden ReLU layers: one or two layers of 1 to 1024 units. */
-    hidden: z.array(z.number().int().min(1).max(1024)).min(1).max(2).default([32]),
-    epochs: z.number().int().min(1).max(1000).default(50),
-    /** Adam's step size. */
-    learningRate: z.number().positive().max(10).default(0.01),
-    /** L2 penalty on the weights (not the biases), added to the gradient before Adam. */
-    l2: z.number().min(0).max(100).default(0),
-    /** Rows per mini-batch; under `dp`, the expected batch size of Poisson sampling. */
-    batchSize: z.number().int().min(1).max(1_000_000).default(64),
-    /** Seed of the initial weights and the shuffling order (under `dp` batches and noise come from a CSPRNG). */
-    seed: z.number().int().min(0).max(0xffff_ffff).default(0),
-    /** Train with DP-SGD; see {@link differentialPrivacyParametersSchema}. */
+    label: z.string().min(1).max(128).describe('The label column: a category column with at least two values.'),
+    features: z
+      .array(z.string().min(1).max(128))
+      .min(1)
+      .max(10_000)
+      .optional()
+      .describe('Feature columns, in this order; default: every number column except the label.'),
+    hidden: z.array(z.number().int().min(1).max(1024)).min(1).max(2).default([32]).describe('Widths of the hidden ReLU layers: one or two layers of 1 to 1024 units.'),
+    epochs: z.number().int().min(1).max(1000).default(50).describe('Passes over the training rows.'),
+    learningRate: z.number().positive().max(10).default(0.01).describe("Adam's step size."),
+    l2: z.number().min(0).max(100).default(0).describe('L2 penalty on the weights (not the biases), added to the gradient before Adam.'),
+    batchSize: z.number().int().min(1).max(1_000_000).default(64).describe('Rows per mini-batch; under dp, the expected batch size of Poisson sampling.'),
+    seed: z.number().int().min(0).max(0xffff_ffff).default(0).describe('Seed of the initial weights and the shuffling order (under dp, batches and noise come from a CSPRNG).'),
     dp: differentialPrivacyParametersSchema.optional(),
   })
   .strict()

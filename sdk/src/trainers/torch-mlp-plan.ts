@@ -21,24 +21,20 @@ export const torchMlpMaxParameters = 4 * 1024 * 1024
 /** Parameters of the torch-mlp trainer; defaults are filled in on parse. */
 export const torchMlpParametersSchema = z
   .object({
-    /** The label: a `category` column (classification, softmax) or a `number` column (regression, squared error). */
-    label: z.string().min(1).max(128),
-    /** Feature columns (`number` columns); default: every number column except the label. */
-    features: z.array(z.string().min(1).max(128)).min(1).max(10_000).optional(),
-    /** Widths of the hidden ReLU layers: one to four layers of 1 to 1024 units. */
-    hidden: z.array(z.number().int().min(1).max(1024)).min(1).max(4).default([32]),
-    epochs: z.number().int().min(1).max(1000).default(50),
-    /** The optimizer's step size. */
-    learningRate: z.number().positive().max(10).default(0.01),
-    /** `adam` (β 0.9, 0.999) or plain `sgd`. */
-    optimizer: z.enum(['adam', 'sgd']).default('adam'),
-    /** L2 penalty on the weights (not the biases), added to the gradient. */
-    l2: z.number().min(0).max(100).default(0),
-    /** Rows per mini-batch; under `dp`, the expected batch size of Poisson sampling. */
-    batchSize: z.number().int().min(1).max(1_000_000).default(64),
-    /** Seed of the initial weights and the shuffling order (under `dp` batches and noise come from the OS's CSPRNG). */
-    seed: z.number().int().min(0).max(0xffff_ffff).default(0),
-    /** Train with DP-SGD; see {@link differentialPrivacyParametersSchema}. */
+    label: z.string().min(1).max(128).describe('The label: a category column (classification, softmax) or a number column (regression, squared error).'),
+    features: z
+      .array(z.string().min(1).max(128))
+      .min(1)
+      .max(10_000)
+      .optional()
+      .describe('Feature columns, in this order; default: every number column except the label.'),
+    hidden: z.array(z.number().int().min(1).max(1024)).min(1).max(4).default([32]).describe('Widths of the hidden ReLU layers: one to four layers of 1 to 1024 units.'),
+    epochs: z.number().int().min(1).max(1000).default(50).describe('Passes over the training rows.'),
+    learningRate: z.number().positive().max(10).default(0.01).describe("The optimizer's step size."),
+    optimizer: z.enum(['adam', 'sgd']).default('adam').describe('adam (β 0.9, 0.999) or plain sgd.'),
+    l2: z.number().min(0).max(100).default(0).describe('L2 penalty on the weights (not the biases), added to the gradient.'),
+    batchSize: z.number().int().min(1).max(1_000_000).default(64).describe('Rows per mini-batch; under dp, the expected batch size of Poisson sampling.'),
+    seed: z.number().int().min(0).max(0xffff_ffff).default(0).describe("Seed of the initial weights and the shuffling order (under dp, batches and noise come from the OS's CSPRNG)."),
     dp: differentialPrivacyParametersSchema.optional(),
   })
   .strict()

@@ -10,6 +10,14 @@ export type PrivacyUsageView = {
   remaining: { epsilon: number; delta: number } | null
 }
 
+/** What a job would spend of its dataset's privacy budget, before it is ordered. */
+export type PrivacyQuote = {
+  epsilon: number
+  delta: number
+  /** What would be left of the budget after this job; null when the dataset has no budget. */
+  remaining: { epsilon: number; delta: number } | null
+}
+
 /** The dataset requires differential privacy and the job does not use it. */
 export class PrivacyRequiredError extends DataVaultError {
   override name = 'PrivacyRequiredError'
@@ -35,6 +43,13 @@ export type VaultPrivacy = {
    * datasets it will read: each member's own budget is charged too (all or nothing).
    */
   reserve(params: { jobId: string; dataset: Dataset; members?: Dataset[]; definition: TrainerDefinition; params: Record<string, unknown> }): void
+  /**
+   * What {@link VaultPrivacy.reserve} would decide for this job now, without reserving: the (ε, δ)
+   * it would take and what would be left of each charged budget after it (the smallest, for a
+   * pool), or the same refusal. A DP job on a dataset without a budget still answers its ε (the
+   * receipt's), with `remaining: null`; a job without DP there answers undefined.
+   */
+  quote(params: { dataset: Dataset; members?: Dataset[]; definition: TrainerDefinition; params: Record<string, unknown> }): PrivacyQuote | undefined
   commit(job: Job, metrics: Record<string, number>): { epsilon: number; delta: number } | undefined
   release(jobId: string): void
   /** Records a dataset's budget (at registration). */
@@ -61,6 +76,19 @@ export function vaultPrivacy({
 }): VaultPrivacy {
   const planOf = (definition: TrainerDefinition, dataset: Dataset, params: Record<string, unknown>) =>
     definition.privacy?.(dataset.schema, params)
+  const epsilonOf = (plan: { sampleRate: number; noiseMultiplier: number; steps: number; delta: number }) =>
+    epsilonFor({ sampleRate: plan.sampleRate, noiseMultiplier: plan.noiseMultiplier, steps: plan.steps, delta: plan.delta })
+  /** What a job on a dataset with a budget would take, or the refusal of a job without DP there. */
+  const spendOf = (definition: TrainerDefinition, dataset: Dataset, params: Record<string, unknown>) => {
+    const plan = planOf(definition, dataset, params)
+    if (!plan)
+      throw new PrivacyRequiredError(
+        definition.id === 'custom'
+          ? 'Custom algorithms cannot prove differential privacy; only built-in trainers with `dp` parameters may run here.'
+          : 'Set `params.dp` ({ noiseMultiplier, maxGradNorm }, or { targetEpsilon, maxGradNorm }).',
+      )
+    return { epsilon: epsilonOf(plan), delta: plan.delta }
+  }
   // A pool job holds one ledger entry per charged member: `<job id>#<dataset id>`.
   const entryId = (jobId: string, member?: string) => (member ? `${jobId}#${member}` : jobId)
   const entriesOf = (jobId: string) =>
@@ -74,22 +102,30 @@ export function vaultPrivacy({
       if (dataset.policy.privacyBudget) ledger.setBudget(dataset.id, dataset.policy.privacyBudget)
     },
 
+    quote({ dataset, members = [], definition, params }) {
+      const charged = [dataset, ...members].filter((entry) => entry.policy.privacyBudget)
+      if (charged.length === 0) {
+        const plan = planOf(definition, dataset, params)
+        return plan && { epsilon: epsilonOf(plan), delta: plan.delta, remaining: null }
+      }
+      const { epsilon, delta } = spendOf(definition, dataset, params)
+      const after = charged.map((entry) => ledger.check({ datasetId: entry.id, epsilon, delta }).remaining)
+      return {
+        epsilon,
+        delta,
+        remaining: { epsilon: Math.min(...after.map((left) => left.epsilon)), delta: Math.min(...after.map((left) => left.delta)) },
+      }
+    },
+
     reserve({ jobId, dataset, members = [], definition, params }) {
       const charged = [dataset, ...members].filter((entry) => entry.policy.privacyBudget)
       if (charged.length === 0) return
-      const plan = planOf(definition, dataset, params)
-      if (!plan)
-        throw new PrivacyRequiredError(
-          definition.id === 'custom'
-            ? 'Custom algorithms cannot prove differential privacy; only built-in trainers with `dp` parameters may run here.'
-            : 'Set `params.dp` ({ noiseMultiplier, maxGradNorm }).',
-        )
-      const epsilon = epsilonFor({ sampleRate: plan.sampleRate, noiseMultiplier: plan.noiseMultiplier, steps: plan.steps, delta: plan.delta })
+      const { epsilon, delta } = spendOf(definition, dataset, params)
       const done: string[] = []
       try {
         for (const entry of charged) {
           const id = entryId(jobId, entry === dataset ? undefined : entry.id)
-          ledger.reserve({ datasetId: entry.id, jobId: id, epsilon, delta: plan.delta })
+          ledger.reserve({ datasetId: entry.id, jobId: id, epsilon, delta })
           done.push(id)
         }
       } catch (error) {

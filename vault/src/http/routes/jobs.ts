@@ -4,11 +4,11 @@ import Router from '@koa/router'
 import type { Address } from 'viem'
 import { randomUUID } from 'node:crypto'
 import type { z } from 'zod'
-import { DataVaultError, type JobView, addressSchema, declaredOutputsSchema, denyJobBodySchema, hashSchema, submitJobBodySchema } from '@datavault/sdk'
-import type { Job, JobTrainer, TrainerDefinition } from '@datavault/compute-to-data'
+import { DataVaultError, type JobView, addressSchema, declaredOutputsSchema, denyJobBodySchema, hashSchema, isDataVaultError, quoteJobBodySchema, submitJobBodySchema } from '@datavault/sdk'
+import { type Job, type JobTrainer, type TrainerDefinition, calibrateNoise, noiseMultiplierFor } from '@datavault/compute-to-data'
 import type { ApiComponents } from '../components.ts'
 import { walletAuth } from '../middleware/wallet-auth.ts'
-import { InvalidBodyError, parseJsonBody, parseParam } from '../read-body.ts'
+import { InvalidBodyError, parseJsonBody, parseParam, readBody } from '../read-body.ts'
 import type { VaultState } from '../state.ts'
 import { policyAllowsTrainer } from '../../keys/key-service.ts'
 import { DatasetRevokedError } from './datasets.ts'
@@ -103,7 +103,7 @@ export function jobRoutes(
 
   /** The program a submission names, resolved: a built-in trainer, or an uploaded custom algorithm. */
   const programOf = (
-    body: z.output<typeof submitJobBodySchema>,
+    body: z.output<typeof submitJobBodySchema> | z.output<typeof quoteJobBodySchema>,
   ): { jobTrainer: JobTrainer; definition: TrainerDefinition; runtime: 'node' | 'python' | 'pytorch' } => {
     if (body.algorithm) {
       const runtime = algorithms.runtime(body.algorithm.hash)
@@ -134,7 +134,7 @@ export function jobRoutes(
    * instead of carrying its source: `params.model.hash`. Its source is put in the parameters, so
    * the job, its receipt's paramsHash and the owner see exactly what runs.
    */
-  const withUploadedModel = async (body: z.output<typeof submitJobBodySchema>) => {
+  const withUploadedModel = async <Body extends z.output<typeof submitJobBodySchema> | z.output<typeof quoteJobBodySchema>>(body: Body): Promise<Body> => {
     const model = (body.params as { model?: unknown } | undefined)?.model as { hash?: unknown; parameters?: unknown } | undefined
     if (body.trainer?.id !== 'torch-custom' || typeof model?.hash !== 'string') return body
     const hash = parseParam(hashSchema, model.hash, 'params.model.hash')
@@ -143,9 +143,26 @@ export function jobRoutes(
     return { ...body, params: { ...body.params, model: { source: new TextDecoder('utf-8', { fatal: true }).decode(code), parameters: model.parameters } } }
   }
 
-  router.post('/v1/jobs', signed('json'), async (ctx) => {
-    const body = await withUploadedModel(parseJsonBody(ctx, submitJobBodySchema))
-    const buyer = ctx.state.wallet as Address
+  // Solving for σ takes up to seconds of CPU; the same run is quoted, then submitted. Bounded memo.
+  const calibrations = new Map<string, number>()
+  const solve = (args: Parameters<typeof noiseMultiplierFor>[0]) => {
+    const key = JSON.stringify([args.targetEpsilon, args.delta, args.sampleRate, args.steps])
+    const known = calibrations.get(key)
+    if (known !== undefined) return known
+    const sigma = noiseMultiplierFor(args)
+    if (calibrations.size >= 1024) calibrations.delete(calibrations.keys().next().value as string)
+    calibrations.set(key, sigma)
+    return sigma
+  }
+
+  /**
+   * Every check a submission passes before its order is verified: the dataset's state, the
+   * program, the owner's policy (or the pool's governance), the environment, the parameters
+   * against the trainer and the schema (a `dp.targetEpsilon` calibrated into a noise multiplier
+   * first). `POST /v1/jobs` and `POST /v1/jobs/quote` both decide with it, so a quote says exactly
+   * what a submission would meet. `buyer` undefined (a quote without one) skips a pool's buyer check.
+   */
+  const admitJob = async (body: z.output<typeof submitJobBodySchema> | z.output<typeof quoteJobBodySchema>, buyer: Address | undefined) => {
     let dataset = datasets.require(body.dataset)
     if (dataset.revokedAt) throw new DatasetRevokedError(dataset.id)
     const { jobTrainer, definition, runtime } = programOf(body)
@@ -157,7 +174,7 @@ export function jobRoutes(
       const pool = dataset.pool
       const [approved, buyerAllowed, limits] = await Promise.all([
         pools.allowsProgram(pool, { trainerId: jobTrainer.id, trainerHash: `0x${jobTrainer.hash.replace(/^0x/, '')}` }),
-        pools.allowsBuyer(pool, buyer),
+        buyer === undefined ? true : pools.allowsBuyer(pool, buyer),
         pools.policy(pool),
       ])
       if (!approved) throw new JobRefusedError(`The pool's governance has not approved ${custom ? 'this algorithm' : `the trainer ${jobTrainer.id}`}.`, { code: 'POLICY_TRAINER_DENIED' })
@@ -192,7 +209,16 @@ export function jobRoutes(
         code: 'POLICY_LIMIT_EXCEEDED',
       })
     const trainer = { definition }
-    const parsed = trainer.definition.parameters.safeParse(body.params) as
+    // A target ε becomes the noise multiplier the node's accountant computes for this run.
+    let calibrated: ReturnType<typeof calibrateNoise>
+    try {
+      const planned = dataset
+      calibrated = calibrateNoise({ params: body.params, plan: (params) => definition.privacy?.(planned.schema, params), solve })
+    } catch (error) {
+      const details = (error as { details?: unknown }).details
+      throw new InvalidBodyError(typeof details === 'string' ? details : error instanceof Error ? error.message : 'params.dp: the target ε cannot be met')
+    }
+    const parsed = trainer.definition.parameters.safeParse(calibrated.params) as
       | { success: true; data: unknown }
       | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } }
     if (!parsed.success)
@@ -214,6 +240,13 @@ export function jobRoutes(
     } catch (error) {
       throw new InvalidBodyError(error instanceof Error ? error.message : 'the parameters do not fit the dataset schema')
     }
+    return { dataset, members, jobTrainer, definition, environment, allowed, params, targetEpsilon: calibrated.targetEpsilon }
+  }
+
+  router.post('/v1/jobs', signed('json'), async (ctx) => {
+    const body = await withUploadedModel(parseJsonBody(ctx, submitJobBodySchema))
+    const buyer = ctx.state.wallet as Address
+    const { dataset, members, jobTrainer, definition, environment, allowed, params } = await admitJob(body, buyer)
     await chain.verifyOrder({ txHash: body.orderTx, datatoken: dataset.datatoken, consumer: buyer })
     const id = randomUUID()
     // Checked with nothing awaited between here and the job's row, so concurrent submissions cannot overshoot.
@@ -242,6 +275,67 @@ export function jobRoutes(
     if (job.state === 'queued') engine.notify()
     ctx.status = 201
     ctx.body = toJobView(job)
+  })
+
+  /**
+   * What submitting this job now would do, before anything is paid: the same admission as
+   * `POST /v1/jobs` and the same budget check as its reservation, writing nothing. Unsigned: it
+   * changes no state (a signature would spend a nonce) and tells nothing the dataset view and its
+   * public privacy usage do not (the ε follows from public parameters and the public schema).
+   * A refusal (403, 409, 410) answers 200 with `accepted: false` and the reason; bad input stays 400.
+   */
+  router.post('/v1/jobs/quote', async (ctx) => {
+    // The same body limit as a signed submission's (torch-custom carries its source in params).
+    ctx.state.rawBody = await readBody(ctx, 1024 * 1024)
+    const body = await withUploadedModel(parseJsonBody(ctx, quoteJobBodySchema))
+    const refusal = (error: unknown) => {
+      const status = (error as { status?: unknown }).status
+      if (!isDataVaultError(error) || (status !== 403 && status !== 409 && status !== 410)) throw error
+      return { code: error.code, message: error.shortMessage, ...(error.details ? { details: error.details } : {}) }
+    }
+    let admitted: Awaited<ReturnType<typeof admitJob>>
+    try {
+      admitted = await admitJob(body, body.buyer as Address | undefined)
+    } catch (error) {
+      ctx.body = { dataset: body.dataset, accepted: false, refusal: refusal(error) }
+      return
+    }
+    const { dataset, members, jobTrainer, definition, environment, allowed, params, targetEpsilon } = admitted
+    const answer = {
+      dataset: dataset.id,
+      trainer: { id: jobTrainer.id, version: jobTrainer.version },
+      params,
+      environment: environment.name,
+      awaitingApproval: !allowed,
+    }
+    let quote: ReturnType<typeof privacy.quote>
+    try {
+      quote = privacy.quote({ dataset, members, definition, params })
+    } catch (error) {
+      const requested = (error as { requested?: { epsilon: number; delta: number } }).requested
+      ctx.body = {
+        ...answer,
+        accepted: false,
+        refusal: refusal(error),
+        ...(requested ? { privacy: { ...requested, budget: dataset.policy.privacyBudget ?? null, remaining: (error as { remaining?: unknown }).remaining ?? null } } : {}),
+      }
+      return
+    }
+    const dp = params.dp as { noiseMultiplier?: number } | undefined
+    ctx.body = {
+      ...answer,
+      accepted: true,
+      privacy: quote
+        ? {
+            epsilon: quote.epsilon,
+            delta: quote.delta,
+            ...(targetEpsilon === undefined ? {} : { targetEpsilon }),
+            ...(dp?.noiseMultiplier === undefined ? {} : { noiseMultiplier: dp.noiseMultiplier }),
+            budget: dataset.policy.privacyBudget ?? null,
+            remaining: quote.remaining,
+          }
+        : null,
+    }
   })
 
   router.get('/v1/jobs', signed('none'), (ctx) => {
