@@ -109,6 +109,19 @@ export type ComputeEngineComponents = {
   logger: EngineLogger
   /** The HE worker pool (started on first use) that homomorphic trainers run on; without it they fail. */
   heWorkers?: (() => Promise<HeWorkerPool>) | undefined
+  /**
+   * Seals a program's stderr tail to the dataset's owner before anything stores it (see
+   * {@link OwnerLogSealer}); without it the engine keeps no log at all.
+   */
+  ownerLogs?: OwnerLogSealer | undefined
+}
+
+/**
+ * Turns a program's stderr tail (which may echo the data) into what the job store keeps for the
+ * dataset's owner: the tail sealed to the owner's key, or `discarded`. Never returns plaintext.
+ */
+export type OwnerLogSealer = {
+  seal(job: Pick<Job, 'id' | 'datasetId'>, stderrTail: string): string
 }
 
 /** Runs queued jobs until stopped. */
@@ -268,7 +281,8 @@ export function computeEngine(init: ComputeEngineInit) {
           { signal },
         )
         // stderr is for the dataset's owner only (it may echo data); never part of what the buyer sees.
-        const ownerLog = result.stderrTail || undefined
+        // Sealed here, before the store or anything else keeps it: the node holds no plaintext log at rest.
+        const ownerLog = result.stderrTail ? components.ownerLogs?.seal(claimed, result.stderrTail) : undefined
         if (result.outcome !== 'exited')
           return cancelled.has(claimed.id)
             ? fail(claimed.id, cancelledFailure, ownerLog)
