@@ -209,7 +209,21 @@ export function customAlgorithmDefinition(outputs: NonNullable<JobTrainer['outpu
       ],
     }),
     entry: '',
+    // /out gets room for the declared tensors, their safetensors header and the metrics file, no more.
+    maxOutputBytes: () => customOutputBound(declared),
+    // The program's metrics are numbers of its choosing: checked, never released. The node computes none for it.
+    releasesMetrics: false,
   }
+}
+
+/**
+ * The most bytes a custom program's outputs can need: its declared tensors, a safetensors header
+ * of at most 8 + 1024 + 512 bytes per tensor, and a metrics file of at most 64 + 128 bytes per
+ * declared name. What the runner gives /out for it instead of the policy's 64 MiB default.
+ */
+export function customOutputBound(outputs: NonNullable<JobTrainer['outputs']>): number {
+  const declared = declaredOutputsSchema.parse(outputs)
+  return declaredOutputBytes(declared) + 8 + 1024 + 512 * declared.tensors.length + 64 + 128 * declared.metrics.length
 }
 
 /** Resolves a job's program: a built-in trainer from the catalog, or a stored custom algorithm. */

@@ -75,7 +75,20 @@ describe('torch-custom trainer in the sandbox (Debian python3-torch, CPU)', () =
     expect(run.result, run.result.errorCode ?? run.result.stderrTail).toMatchObject({ outcome: 'exited', exitCode: 0, protocolViolations: 0 })
     expect(run.events.filter((event) => event.event === 'epoch')).toHaveLength(2)
     const released = await sandbox.release(run)
-    expect(released.metrics).toEqual({ rows: 60, epochs: 2, steps: 6, sampleRate: 1 / 3, noiseMultiplier: 0.5, maxGradNorm: 1, delta: 1e-5 })
+    // Six training steps and three of the node's validation pass, all accounted; validation metrics computed by the node.
+    expect(released.metrics).toEqual({
+      rows: 60,
+      epochs: 2,
+      steps: 9,
+      sampleRate: 1 / 3,
+      noiseMultiplier: 0.5,
+      maxGradNorm: 1,
+      delta: 1e-5,
+      validationLoss: expect.any(Number),
+      validationAccuracy: expect.any(Number),
+    })
+    expect(released.metrics.validationAccuracy).toBeGreaterThanOrEqual(0)
+    expect(released.metrics.validationAccuracy).toBeLessThanOrEqual(1)
     const model0 = released.files.find((file) => file.name === 'model.safetensors')!
     const decoded = decodeSafetensors(model0.bytes)
     expect(Object.keys(decoded.tensors).sort()).toEqual(['feature_mean', 'feature_std', 'hidden.bias', 'hidden.weight', 'out.bias', 'out.weight'])
@@ -117,6 +130,48 @@ describe('torch-custom trainer in the sandbox (Debian python3-torch, CPU)', () =
     // Zero gradients everywhere, yet the parameters moved: the node's noise, drawn in the node's process.
     expect(Math.max(...t.w!.map(Math.abs))).toBeGreaterThan(1e-3)
   }, 120_000)
+
+  test('behavior: validation metrics are the node\'s: a model whose loss lies (always 0) and answers right gets high accuracy, one that answers wrong gets low; validation 0 releases none', async () => {
+    const { csv } = separableRows(60)
+    // The module answers from the features (class b when f1 + f2 > 0, or the opposite); its loss reports 0 whatever happens.
+    const oracle = (sign: number) => ({
+      source: [
+        'import torch',
+        'class M(torch.nn.Module):',
+        '    def __init__(self):',
+        '        super().__init__()',
+        '        self.w = torch.nn.Parameter(torch.zeros(1))',
+        '    def forward(self, x):',
+        `        s = ${sign} * (x[:, 0] + x[:, 1]) * 100 + self.w * 0`,
+        '        return torch.stack([-s, s], dim=1)',
+        'def build(inputs, outputs):',
+        '    return M()',
+        'def loss(output, target):',
+        '    return output.sum() * 0',
+      ].join('\n'),
+      parameters: [{ name: 'w', shape: [1] }],
+    })
+    const params = (sign: number, validation?: number) => ({
+      label: 'label',
+      model: oracle(sign),
+      epochs: 1,
+      batchSize: 30,
+      learningRate: 0.1,
+      validation: validation ?? 0.5,
+      dp: { noiseMultiplier: 0.2, maxGradNorm: 1 },
+    })
+    const right = await sandbox.release(await sandbox.train(schema(60), params(1), csv))
+    const wrong = await sandbox.release(await sandbox.train(schema(60), params(-1), csv))
+    console.log(`torch-custom validation (σ 0.2, 60 rows, half held out): right ${right.metrics.validationAccuracy}, wrong ${wrong.metrics.validationAccuracy}`)
+    expect(right.metrics.validationAccuracy).toBeGreaterThan(0.7)
+    expect(wrong.metrics.validationAccuracy).toBeLessThan(0.3)
+    // The program's loss said 0; the node's clipped loss is what it is (0 too here, plus noise, clamped at 0).
+    expect(right.metrics.validationLoss).toBeGreaterThanOrEqual(0)
+    const none = await sandbox.release(await sandbox.train(schema(60), params(1, 0), csv))
+    expect(Object.keys(none.metrics).sort()).toEqual(['delta', 'epochs', 'maxGradNorm', 'noiseMultiplier', 'rows', 'sampleRate', 'steps'])
+    expect(none.metrics.steps).toBe(2)
+    expect(right.metrics.steps).toBe(4)
+  }, 300_000)
 
   test('error: a module with buffers, or whose parameters differ from the declared ones, fails before any data is read', async () => {
     const buffers = {
