@@ -1,6 +1,7 @@
 export * from './auth.ts'
 export * from './keys.ts'
 export * from './receipt.ts'
+export * from './customProgramPin.ts'
 export * from './schemas.ts'
 export * from './transport.ts'
 export * from './response.ts'
