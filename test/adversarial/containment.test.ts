@@ -540,8 +540,9 @@ describe('adversarial: hostile programs on the real stack', () => {
     for (const line of residual) console.log(`adversarial: residual: ${line}`)
     // Separately: what a program the owner fully approved can still move to the buyer per job.
     const d = main.schema.columns.filter((column) => column.type === 'number').length
+    // A custom program's metrics are checked but no longer released, and its /out holds its declared tensors only.
     console.log(
-      `adversarial: bits/job a fully approved hostile program can move to the buyer: custom program ${(d + 1) * 32 + 2 * 64} (its declared outputs on this schema; 8 per declared byte in general) + ≤ 3.2 (failure kind) + duration; torch-custom under DP: 0 beyond the DP-noised weights + ≤ 2 (limits) + duration`,
+      `adversarial: bits/job a fully approved hostile program can move to the buyer: custom program ${(d + 1) * 32} (its declared tensors on this schema; 8 per declared byte in general, no metrics) + ≤ 3.2 (failure kind) + duration; torch-custom under DP: 0 beyond the DP-noised weights and the node's DP-noised validation metrics + ≤ 2 (limits) + duration`,
     )
     expect(findings.slice(0, 20)).toEqual([])
   })
