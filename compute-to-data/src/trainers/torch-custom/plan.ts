@@ -61,9 +61,10 @@ export const torchCustomParametersSchema = z
     /**
      * Share of the rows the node holds out (each on its own coin) to compute validation loss and
      * accuracy (or R²) of the final model itself, DP-noised and accounted as one more epoch of
-     * steps; 0 releases no validation metrics and spends nothing on them.
+     * steps (the built-in trainers' name). 0 (default) releases no validation metrics and spends
+     * nothing on them.
      */
-    validation: z.number().min(0).max(0.5).default(0.2),
+    validationFraction: z.number().min(0).max(0.5).default(0),
     dp: differentialPrivacyParametersSchema,
   })
   .strict()
@@ -144,7 +145,7 @@ export function planTorchCustom(schema: DatasetSchema, parameters: unknown): Tor
     throw new TrainerParametersError('model-too-large', `The model declares ${count} parameters; at most ${torchCustomMaxParameters} are allowed.`)
   const trainingPrivacy = planDifferentialPrivacy(schema, { dp: params.dp, batchSize: params.batchSize, epochs: params.epochs })
   // The node's validation pass: one epoch's worth of the same sampled Gaussian steps (train.py's validate).
-  const validationSteps = params.validation > 0 ? trainingPrivacy.stepsPerEpoch : 0
+  const validationSteps = params.validationFraction > 0 ? trainingPrivacy.stepsPerEpoch : 0
   const privacy = { ...trainingPrivacy, steps: trainingPrivacy.steps + validationSteps }
   return {
     task,

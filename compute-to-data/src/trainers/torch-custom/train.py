@@ -49,7 +49,7 @@ EXAMPLE_MEMORY_BYTES = 512 * 1024 * 1024
 INPUT_NAME = re.compile(r'^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$')
 TENSOR_NAME = re.compile(r'^[A-Za-z0-9_][A-Za-z0-9_.]{0,127}$')
 NUMBER = re.compile(r'^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$')
-PARAMETER_KEYS = {'label', 'features', 'model', 'epochs', 'learningRate', 'batchSize', 'seed', 'validation', 'dp'}
+PARAMETER_KEYS = {'label', 'features', 'model', 'epochs', 'learningRate', 'batchSize', 'seed', 'validationFraction', 'dp'}
 RESERVED_TENSORS = {'feature_mean', 'feature_std', 'target_mean', 'target_std'}
 
 os.environ['OMP_NUM_THREADS'] = '1'
@@ -153,7 +153,7 @@ def check_params(params):
     p.setdefault('learningRate', 0.1)
     p.setdefault('batchSize', 32)
     p.setdefault('seed', 0)
-    p.setdefault('validation', 0.2)
+    p.setdefault('validationFraction', 0)
     model = p.get('model')
     ok = (
         isinstance(p.get('label'), str) and 1 <= len(p['label']) <= 128
@@ -162,7 +162,7 @@ def check_params(params):
         and _is_number(p['learningRate']) and 0 < p['learningRate'] <= 10
         and _is_int(p['batchSize']) and 1 <= p['batchSize'] <= 1_000_000
         and _is_int(p['seed']) and 0 <= p['seed'] <= 0xFFFFFFFF
-        and _is_number(p['validation']) and 0 <= p['validation'] <= 0.5
+        and _is_number(p['validationFraction']) and 0 <= p['validationFraction'] <= 0.5
         and isinstance(model, dict) and set(model) == {'source', 'parameters'}
         and isinstance(model['source'], str) and 1 <= len(model['source'].encode('utf-8')) <= MAX_SOURCE_BYTES
         and isinstance(model['parameters'], list) and 1 <= len(model['parameters']) <= 64
@@ -241,7 +241,7 @@ def plan_torch_custom(schema, params):
     sample_rate = p['batchSize'] / rows
     steps_per_epoch = math.floor(1 / sample_rate + 0.5)  # JavaScript's Math.round
     # The validation pass: one epoch's worth of the same sampled Gaussian steps, accounted as such.
-    validation_steps = steps_per_epoch if p['validation'] > 0 else 0
+    validation_steps = steps_per_epoch if p['validationFraction'] > 0 else 0
     privacy = {
         'noiseMultiplier': p['dp']['noiseMultiplier'], 'maxGradNorm': p['dp']['maxGradNorm'], 'delta': delta, 'rows': rows,
         'expectedBatchSize': p['batchSize'], 'sampleRate': sample_rate, 'stepsPerEpoch': steps_per_epoch,
@@ -668,7 +668,7 @@ def train(plan, x, y, examples, on_epoch=lambda epoch, loss: None, private_seed=
     # Each row is held out for validation on its own coin (CSPRNG), independently of the others, so
     # that a row's presence changes nothing but its own contributions: it joins a step's batch with
     # probability q at most, in training or in validation, and the accountant's (q, σ, steps) holds.
-    held = (torch.rand(n, generator=private) < p['validation']).tolist() if plan['validationSteps'] else [False] * n
+    held = (torch.rand(n, generator=private) < p['validationFraction']).tolist() if plan['validationSteps'] else [False] * n
     steps = 0
     for epoch in range(1, p['epochs'] + 1):
         epoch_loss = 0.0
