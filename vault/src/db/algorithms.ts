@@ -217,13 +217,15 @@ export function customAlgorithmDefinition(outputs: NonNullable<JobTrainer['outpu
 }
 
 /**
- * The most bytes a custom program's outputs can need: its declared tensors, a safetensors header
- * of at most 8 + 1024 + 512 bytes per tensor, and a metrics file of at most 64 + 128 bytes per
- * declared name. What the runner gives /out for it instead of the policy's 64 MiB default.
+ * The most bytes a custom program's outputs can need: its declared tensors with a safetensors
+ * header of at most 8 + 1024 + 512 bytes per tensor, and a metrics file of at most 64 + 128 bytes
+ * per declared name, each rounded up to whole 4 KiB pages (/out is a tmpfs, where a file takes
+ * whole pages). What the runner gives /out for it instead of the policy's 64 MiB default.
  */
 export function customOutputBound(outputs: NonNullable<JobTrainer['outputs']>): number {
   const declared = declaredOutputsSchema.parse(outputs)
-  return declaredOutputBytes(declared) + 8 + 1024 + 512 * declared.tensors.length + 64 + 128 * declared.metrics.length
+  const pages = (bytes: number) => Math.ceil(bytes / 4096) * 4096
+  return pages(declaredOutputBytes(declared) + 8 + 1024 + 512 * declared.tensors.length) + pages(64 + 128 * declared.metrics.length)
 }
 
 /** Resolves a job's program: a built-in trainer from the catalog, or a stored custom algorithm. */
