@@ -39,7 +39,7 @@ describe('customAlgorithmDefinition', () => {
 
   test('default: /out gets room for the declared tensors, a header and the metrics file, not the 64 MiB default', () => {
     expect(declaredOutputBytes(outputs)).toBe(4 * 3 * 4 + 3 * 8)
-    expect(customOutputBound(outputs)).toBe(4096 + 4096)
+    expect(customOutputBound(outputs)).toBe(3 * 4096)
     const definition = customAlgorithmDefinition(outputs, 'python')
     expect(definition.maxOutputBytes?.({ format: 'csv', columns: [] } as never, {})).toBe(customOutputBound(outputs))
   })
@@ -52,6 +52,6 @@ describe('customAlgorithmDefinition', () => {
 
   test('behavior: the largest declaration the schema admits stays bounded by its own size', () => {
     const big = { tensors: [{ name: 'x', dtype: 'F32' as const, shape: [1024, 1024] }], metrics: [] }
-    expect(customOutputBound(big)).toBe(4 * 1024 ** 2 + 4096 + 4096)
+    expect(customOutputBound(big)).toBe(4 * 1024 ** 2 + 3 * 4096)
   })
 })
