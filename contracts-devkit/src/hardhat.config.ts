@@ -7,7 +7,8 @@
 // - `networks.node` is the network Hardhat's `node` task serves. chainId 8996 is Ocean's
 //   "development" chain. Accounts stay at Hardhat's defaults (the "test … junk" mnemonic, 20
 //   accounts, 10 000 ETH each): Hardhat ships those keys precomputed, and any other account config
-//   makes it derive them in JavaScript, which costs ~300–400 ms of start-up.
+//   makes it derive them in JavaScript, which costs ~300–400 ms of start-up. The mempool is
+//   first in, first out, so a replayed block (chain-journal.ts) keeps its transactions' order.
 // - `solidity.path` points at the solc-js build from npm, so a stray `hardhat build` compiles
 //   offline instead of trying to download a compiler. Our own contracts are compiled by
 //   `src/compile.ts`, not by Hardhat.
@@ -22,6 +23,8 @@ export default defineConfig({
   solidity: { version: '0.8.30', path: require.resolve('solc/soljson.js') },
   paths: { cache: '.hardhat/cache', artifacts: '.hardhat/artifacts' },
   networks: {
-    node: { type: 'edr-simulated', chainId: 8996 },
+    // First in, first out: a chain replayed from its journal (chain-journal.ts) puts a block's
+    // transactions in the recorded order.
+    node: { type: 'edr-simulated', chainId: 8996, mining: { mempool: { order: 'fifo' } } },
   },
 })

@@ -4,8 +4,10 @@ import * as devkit from './index.ts'
 describe('@datavault/contracts-devkit exports', () => {
   test('default', () => {
     expect(Object.keys(devkit).sort()).toEqual([
+      'ChainJournalError',
       'LocalChainStartError',
       'OceanDeployError',
+      'chainJournalHeader',
       'deployOcean',
       'localChainAccountBalance',
       'localChainAccountCount',
@@ -13,7 +15,11 @@ describe('@datavault/contracts-devkit exports', () => {
       'localChainId',
       'localChainMnemonic',
       'oceanArtifactPaths',
+      'rawTransactionOf',
+      'readChainJournal',
       'readOceanArtifact',
+      'recordChainJournal',
+      'replayChainJournal',
       'startLocalChain',
       'unusedPoolTemplate',
     ])

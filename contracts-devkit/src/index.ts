@@ -4,6 +4,20 @@
 // the demo and the tests run on. Node only. The runtime side (ABIs, addresses, verifyOrder,
 // deployPool) is `@datavault/contracts`, which this package depends on.
 export {
+  type ChainJournalBlock,
+  ChainJournalError,
+  type ChainJournalHeader,
+  type ChainRecorder,
+  chainJournalHeader,
+  type ReadChainJournalReturnType,
+  type RecordChainJournalParameters,
+  type ReplayChainJournalReturnType,
+  rawTransactionOf,
+  readChainJournal,
+  recordChainJournal,
+  replayChainJournal,
+} from './chain-journal.ts'
+export {
   type DeployOceanParameters,
   type DeployOceanReturnType,
   deployOcean,

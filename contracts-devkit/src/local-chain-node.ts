@@ -19,12 +19,18 @@ setInterval(() => {
   if (process.ppid !== parentPid) process.exit(0)
 }, 500).unref()
 
-const { values } = parseArgs({ options: { hostname: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '0' } } })
+const { values } = parseArgs({
+  options: { hostname: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '0' }, 'initial-date': { type: 'string' } },
+})
 // Built (dist/*.js, the installed package) or run from the sources (the repository).
 const configPath = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './hardhat.config.ts' : './hardhat.config.js', import.meta.url))
 const projectRoot = fileURLToPath(new URL('..', import.meta.url))
 
 const { createHardhatRuntimeEnvironment } = await import('hardhat/hre')
-const { default: config } = await import('./hardhat.config.ts')
+const { default: baseConfig } = await import('./hardhat.config.ts')
+// A replayed chain (see chain-journal.ts) starts at its original genesis time, so that its blocks'
+// recorded timestamps come after the genesis block's again.
+const initialDate = values['initial-date']
+const config = initialDate === undefined ? baseConfig : { ...baseConfig, networks: { ...baseConfig.networks, node: { ...baseConfig.networks!.node!, initialDate } } }
 const hre = await createHardhatRuntimeEnvironment(config, { config: configPath }, projectRoot)
 await hre.tasks.getTask('node').run({ hostname: values.hostname, port: Number(values.port) })

@@ -31,6 +31,11 @@ export type StartLocalChainParameters = {
   logger?: Logger | undefined
   /** How long to wait for the chain to answer `eth_chainId`; defaults to 30 s. */
   timeoutMs?: number | undefined
+  /**
+   * The genesis block's time (default: now). A chain replayed from a journal starts at the
+   * recorded chain's genesis time, so that the recorded blocks' timestamps still come after it.
+   */
+  initialDate?: Date | undefined
 }
 
 export type StartLocalChainReturnType = {
@@ -106,15 +111,16 @@ export function localChainAccounts(
 export async function startLocalChain(
   parameters: StartLocalChainParameters = {},
 ): Promise<StartLocalChainReturnType> {
-  const { port = 0, host = '127.0.0.1', logger, timeoutMs = 30_000 } = parameters
+  const { port = 0, host = '127.0.0.1', logger, timeoutMs = 30_000, initialDate } = parameters
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new LocalChainStartError('Invalid port for the local chain.', { details: `port must be an integer in 0..65535, got ${port}` })
   }
+  if (initialDate !== undefined && Number.isNaN(initialDate.getTime())) throw new LocalChainStartError('Invalid initial date for the local chain.')
   const startedAt = performance.now()
   const { NODE_OPTIONS: _ignored, ...parentEnv } = process.env
   const child = spawn(
     process.execPath,
-    [nodeEntryPath, '--hostname', host, '--port', String(port)],
+    [nodeEntryPath, '--hostname', host, '--port', String(port), ...(initialDate ? ['--initial-date', initialDate.toISOString()] : [])],
     {
       cwd: packageRoot,
       detached: true,

@@ -172,9 +172,9 @@ export async function benchHomomorphicRidge({ rows = 100_000, features = 10, wor
   }
 }
 
-/** Order → decrypted coefficients through a real job on the real stack (publish not timed). */
+/** Order → decrypted coefficients through a real job on the real stack (publish not timed): one key holder beside the node decrypts. */
 export async function benchHomomorphicJob({ rows = 100_000, features = 10 } = {}) {
-  const t = await startTestStack()
+  const t = await startTestStack({ keyHolders: 1 })
   try {
     const { columns } = ridgeColumns(rows, features)
     const key = (role: 'owner' | 'buyer') => t.stack.accounts.find((account) => account.role === role)!.privateKey

@@ -1,7 +1,9 @@
-// Homomorphic mode on the real stack (chain, IPFS, vault node with its key service): the owner
+// Homomorphic mode on the real stack (chain, IPFS, vault node, two key holders, 2 of 2): the owner
 // publishes CKKS-encrypted columns; a buyer orders he-ridge and he-stats through the same SDK calls
-// as any trainer; the node computes on ciphertexts, the key service releases flooded aggregates,
-// and the weights leave through the egress guard with a signed receipt.
+// as any trainer; the node computes on ciphertexts and sends the results to the decrypting key
+// holder, which gathers the other holder's share, decrypts in its own process and answers flooded
+// (and, when the policy asks, DP-noised) aggregates; the weights leave through the egress guard
+// with a signed receipt.
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -20,6 +22,7 @@ let buyer: DataVaultClient
 let runtime: SealRuntime
 let datasetId: `0x${string}`
 let small: `0x${string}`
+let private_: `0x${string}`
 let work: string
 
 // The CLI's launcher (it may move from the SDK to its own package).
@@ -82,7 +85,8 @@ function columns(rows: number) {
 const data = columns(6000)
 
 beforeAll(async () => {
-  t = await startTestStack()
+  // The node holds no share: the two holders are separate servers with their own keys and SQLite.
+  t = await startTestStack({ keyHolders: 2 })
   owner = client('owner')
   buyer = client('buyer')
   runtime = await loadSeal()
@@ -91,6 +95,10 @@ beforeAll(async () => {
   expect(published.sizes.ciphertextCount).toBe(8)
   const tiny = await publishHeDataset(owner, { columns: columns(50), name: 'Tiny encrypted', free: true, runtime, policy: { minRows: 1000 } })
   small = tiny.datatoken
+  // Bounded columns and a privacy budget: releases must carry DP noise, accounted like any DP job.
+  const bounded = columns(2000).map((column) => ({ ...column, min: -20, max: 20 }))
+  const dp = await publishHeDataset(owner, { columns: bounded, name: 'Private encrypted', free: true, runtime, policy: { minRows: 1000, privacyBudget: { epsilon: 20, delta: 1e-4 } } })
+  private_ = dp.datatoken
 })
 afterAll(async () => {
   await t?.stop()
@@ -121,6 +129,24 @@ describe('homomorphic jobs', () => {
     const metrics = await buyer.downloadResult({ id: job.id, name: 'metrics.json' })
     await expect(buyer.verifyReceipt({ receipt, files: [model, metrics] })).resolves.toMatchObject({})
     expect(receipt.message).toMatchObject({ trainerId: 'he-ridge', jobId: job.id })
+    // The decryption happened at the first key holder (its own record), asked by the node; the node holds no share.
+    const [decrypting] = t.stack.holders
+    expect(decrypting!.decryptor.releases(datasetId)).toContainEqual(expect.objectContaining({ jobId: job.id, node: t.stack.nodeAddress.toLowerCase(), values: 14 }))
+    expect(t.stack.holders.map((holder) => holder.address.toLowerCase())).not.toContain(t.stack.nodeAddress.toLowerCase())
+  })
+
+  test('behavior: with a privacy budget, he-stats needs params.dp; the holder adds Gaussian noise and the ε is charged to the budget', async () => {
+    const { orderTx } = await buyer.orderDataset({ dataset: private_, trainer: 'he-stats' })
+    await expect(buyer.submitJob({ dataset: private_, trainer: { id: 'he-stats' }, params: { columns: ['a', 'y'] }, orderTx })).rejects.toMatchObject({ code: 'PRIVACY_REQUIRED' })
+    const job = await buyer.submitJob({ dataset: private_, trainer: { id: 'he-stats' }, params: { columns: ['a', 'y'], dp: { noiseMultiplier: 4, delta: 1e-6 } }, orderTx })
+    const done = await buyer.waitForJob({ id: job.id })
+    expect(done.state).toBe('finished')
+    const usage = await buyer.getPrivacyUsage({ dataset: private_ })
+    expect(usage.spent.epsilon).toBeGreaterThan(0)
+    expect(usage.spent.epsilon).toBeLessThan(20)
+    const [decrypting] = t.stack.holders
+    const record = decrypting!.decryptor.releases(private_).find((entry) => entry.jobId === job.id)
+    expect(record?.dpEpsilon).toBeCloseTo(usage.spent.epsilon, 6)
   })
 
   test('behavior: he-stats releases means and correlations close to the plaintext ones', async () => {
@@ -135,7 +161,7 @@ describe('homomorphic jobs', () => {
     expect((tensors.correlation!.data as Float32Array)[0]).toBeCloseTo(1, 3)
   })
 
-  test('error: below the policy\'s minimum rows no job is accepted (the release checks it again before any key is asked for)', async () => {
+  test('error: below the policy\'s minimum rows no job is accepted (the decrypting holder checks the owner-signed minimum again)', async () => {
     const { orderTx } = await buyer.orderDataset({ dataset: small, trainer: 'he-stats' })
     await expect(buyer.submitJob({ dataset: small, trainer: { id: 'he-stats' }, params: {}, orderTx })).rejects.toMatchObject({ status: 403, message: expect.stringContaining('declares 50 rows') })
   })

@@ -179,6 +179,25 @@ describe('kill -9 at each step of a job', () => {
       return lost
     }))
 
+  killPoint('during output staging')('behavior: during output staging (outputs written, not yet in place): failed as interrupted, nothing released, the staged files removed', { timeout }, () =>
+    faultCase('during output staging', async () => {
+      const [orderTx] = await t.buyOrders(plain, 1)
+      await armed({ kind: 'staging' })
+      const job = await submitJob(t.buyer.vault, { dataset: plain.datatoken, trainer: { id: 'logistic-regression' }, params: lrParams, orderTx: orderTx! })
+      await restartAfterKill()
+      const lost = await afterRestart(plain, [orderTx!])
+      const killed = await getJob(t.buyer.vault, { id: job.id })
+      if (killed.state !== 'failed' || killed.failure?.code !== 'interrupted') lost.push(`a job killed while staging is ${killed.state} (${killed.failure?.code})`)
+      const released = await downloadOutput(t.buyer.vault, { id: job.id, name: 'model.safetensors' }).then(
+        () => true,
+        () => false,
+      )
+      if (released) lost.push('outputs of a job killed while staging were released')
+      const staged = (await readdir(`${t.dataDir}/results`)).filter((name) => name.endsWith('.partial'))
+      if (staged.length) lost.push(`staged outputs left after the restart: ${staged.join(', ')}`)
+      return lost
+    }))
+
   killPoint('finished before download')('behavior: finished, before the download: the outputs and receipt download after the restart', { timeout }, () =>
     faultCase('finished before download', async () => {
       const [orderTx] = await t.buyOrders(plain, 1)

@@ -22,6 +22,10 @@ const vaultConfigSchema = z.object({
   maxUploadBytes: z.coerce.number().int().positive().default(4 * 1024 ** 3),
   /** Most bytes one wallet may hold in uploads that no dataset registration names yet. */
   maxPendingUploadBytes: z.coerce.number().int().positive().default(8 * 1024 ** 3),
+  /** Most bytes the node holds in uploads that no dataset registration names yet, all wallets together. */
+  maxNodePendingUploadBytes: z.coerce.number().int().positive().default(32 * 1024 ** 3),
+  /** Ciphertext uploads one wallet may start per hour. */
+  maxUploadsPerWalletPerHour: z.coerce.number().int().positive().default(30),
   /** Ceiling on any job's wall time, whatever a dataset's policy allows, in seconds. */
   maxJobWallTimeSeconds: z.coerce.number().int().positive().max(86_400).default(3600),
   /** Ceiling on any job's memory, in MiB. */
@@ -31,6 +35,12 @@ const vaultConfigSchema = z.object({
     .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
     .default(false)
     .transform((value) => value === true || value === 'true' || value === '1'),
+  /** Jobs waiting to run (queued or awaiting approval) the node accepts, all wallets together. */
+  maxWaitingJobs: z.coerce.number().int().positive().default(1000),
+  /** Jobs one wallet may have waiting to run. */
+  maxWaitingJobsPerWallet: z.coerce.number().int().positive().default(16),
+  /** Jobs one wallet may submit per hour. */
+  maxJobsPerWalletPerHour: z.coerce.number().int().positive().default(120),
   /** Jobs that may run at once. */
   concurrency: z.coerce.number().int().min(1).max(64).default(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -143,7 +153,7 @@ export function parseVaultConfig(input: Record<string, unknown>): VaultConfig {
  * The one place that reads the environment. Variables: `DATAVAULT_DATA_DIR` (default
  * `~/.datavault`), `DATAVAULT_HOST`, `DATAVAULT_PORT`, `DATAVAULT_RPC_URL`, `DATAVAULT_CHAIN_ID`,
  * `DATAVAULT_ADDRESSES_FILE`, `DATAVAULT_MAX_UPLOAD_BYTES`, `DATAVAULT_MAX_PENDING_UPLOAD_BYTES`,
- * `DATAVAULT_MAX_JOB_WALL_TIME_SECONDS`, `DATAVAULT_MAX_JOB_MEMORY_MB`, `DATAVAULT_ANCHOR_RECEIPTS`, `DATAVAULT_CONCURRENCY`, `DATAVAULT_LOG_LEVEL`,
+ * `DATAVAULT_MAX_JOB_WALL_TIME_SECONDS`, `DATAVAULT_MAX_JOB_MEMORY_MB`, `DATAVAULT_MAX_NODE_PENDING_UPLOAD_BYTES`, `DATAVAULT_MAX_UPLOADS_PER_WALLET_PER_HOUR`, `DATAVAULT_MAX_WAITING_JOBS`, `DATAVAULT_MAX_WAITING_JOBS_PER_WALLET`, `DATAVAULT_MAX_JOBS_PER_WALLET_PER_HOUR`, `DATAVAULT_ANCHOR_RECEIPTS`, `DATAVAULT_CONCURRENCY`, `DATAVAULT_LOG_LEVEL`,
  * `DATAVAULT_KEY_BACKEND`, `DATAVAULT_KEY_HOLDERS` (comma-separated addresses), `DATAVAULT_KEY_THRESHOLD`, `DATAVAULT_PUBLIC_URL`,
  * `DATAVAULT_LIT_NETWORK`, `DATAVAULT_LIT_CONNECT_TIMEOUT_MS`, `DATAVAULT_LIT_CAPACITY_DELEGATION_AUTH_SIG`,
  * `DATAVAULT_ENVIRONMENTS_FILE` (a JSON array of compute environments), `DATAVAULT_KUBERNETES_NAMESPACE`,
@@ -161,8 +171,13 @@ export function readVaultConfigFromEnv(env: NodeJS.ProcessEnv = process.env, ove
     addressesFile: env.DATAVAULT_ADDRESSES_FILE ?? join(dataDir, 'addresses.json'),
     maxUploadBytes: env.DATAVAULT_MAX_UPLOAD_BYTES,
     maxPendingUploadBytes: env.DATAVAULT_MAX_PENDING_UPLOAD_BYTES,
+    maxNodePendingUploadBytes: env.DATAVAULT_MAX_NODE_PENDING_UPLOAD_BYTES,
+    maxUploadsPerWalletPerHour: env.DATAVAULT_MAX_UPLOADS_PER_WALLET_PER_HOUR,
     maxJobWallTimeSeconds: env.DATAVAULT_MAX_JOB_WALL_TIME_SECONDS,
     maxJobMemoryMb: env.DATAVAULT_MAX_JOB_MEMORY_MB,
+    maxWaitingJobs: env.DATAVAULT_MAX_WAITING_JOBS,
+    maxWaitingJobsPerWallet: env.DATAVAULT_MAX_WAITING_JOBS_PER_WALLET,
+    maxJobsPerWalletPerHour: env.DATAVAULT_MAX_JOBS_PER_WALLET_PER_HOUR,
     anchorReceipts: env.DATAVAULT_ANCHOR_RECEIPTS,
     concurrency: env.DATAVAULT_CONCURRENCY,
     logLevel: env.DATAVAULT_LOG_LEVEL,

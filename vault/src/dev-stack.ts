@@ -1,11 +1,11 @@
-import { mkdir, open, rename, rm } from 'node:fs/promises'
+import { access, mkdir, open, rename, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { createWalletClient, http } from 'viem'
-import { waitForTransactionReceipt } from 'viem/actions'
+import { getBalance, waitForTransactionReceipt } from 'viem/actions'
 import { type ComputeEnvironmentDeclaration, DataVaultError, rpcChain } from '@datavault/sdk'
 import { privateKeyToAccount } from 'viem/accounts'
 import { oceanTokenAbi } from '@datavault/contracts'
-import { writeOceanAddressesFile } from '@datavault/contracts/addresses-file'
+import { readOceanAddressesFile, writeOceanAddressesFile } from '@datavault/contracts/addresses-file'
 import type { LocalChainAccount } from '@datavault/contracts-devkit'
 import type { TrainerDefinition } from '@datavault/compute-to-data'
 import { type VaultConfig, parseVaultConfig } from './config.ts'
@@ -35,8 +35,17 @@ export type DevStackInfo = {
 export type DevStack = DevStackInfo & { node: VaultNode; holders: RunningKeyHolder[]; stop(): Promise<void> }
 
 export type StartDevStackParameters = {
-  /** Where everything lives; the node's chain-bound state is reset on each start (the chain is fresh). */
+  /**
+   * Where everything lives. Without `persist`, each start is fresh: a new chain, and the node's
+   * and key holders' state (and any chain journal) from before deleted.
+   */
   dataDir: string
+  /**
+   * Keep everything between runs: the chain is journaled to `<dataDir>/chain/journal.jsonl` as
+   * it is mined and replayed on the next start (same transactions, blocks and contracts), and the
+   * node's and key holders' data are kept. A kill -9 can lose the last ~100 ms of the chain.
+   */
+  persist?: boolean
   /** Vault API port; 0 picks a free one. */
   port?: number
   /** Chain RPC port; 0 picks a free one. */
@@ -62,8 +71,13 @@ export type StartDevStackParameters = {
       VaultConfig,
       | 'maxUploadBytes'
       | 'maxPendingUploadBytes'
+      | 'maxNodePendingUploadBytes'
+      | 'maxUploadsPerWalletPerHour'
       | 'maxJobWallTimeSeconds'
       | 'maxJobMemoryMb'
+      | 'maxWaitingJobs'
+      | 'maxWaitingJobsPerWallet'
+      | 'maxJobsPerWalletPerHour'
       | 'concurrency'
       | 'anchorReceipts'
       | 'keyHolders'
@@ -121,7 +135,7 @@ const fundingPerAccount = 10_000n * 10n ** 18n
  * console.log(stack.vaultUrl)
  * await stack.stop()
  */
-export async function startDevStack({ dataDir, port = 8700, chainPort = 8545, logger = createLogger({ level: 'warn' }), onStep = () => {}, extraTrainers = [], nodeConfig = {}, keyHolders = 0, keyThreshold }: StartDevStackParameters): Promise<DevStack> {
+export async function startDevStack({ dataDir, persist = false, port = 8700, chainPort = 8545, logger = createLogger({ level: 'warn' }), onStep = () => {}, extraTrainers = [], nodeConfig = {}, keyHolders = 0, keyThreshold }: StartDevStackParameters): Promise<DevStack> {
   const root = resolve(dataDir)
   await mkdir(root, { recursive: true, mode: 0o700 })
   const stops: (() => Promise<void>)[] = []
@@ -129,41 +143,77 @@ export async function startDevStack({ dataDir, port = 8700, chainPort = 8545, lo
     // Every part stops even if one fails to; a failure is logged, not hidden.
     for (const fn of stops.reverse()) await fn().catch((error: unknown) => logger.warn({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'a dev-stack part failed to stop'))
   }
-  const { deployOcean, startLocalChain } = await loadDevkit()
+  const { chainJournalHeader, deployOcean, readChainJournal, recordChainJournal, replayChainJournal, startLocalChain } = await loadDevkit()
+  const journalFile = join(root, 'chain', 'journal.jsonl')
+  const addressesFile = join(root, 'addresses.json')
+  const exists = (path: string) => access(path).then(() => true, () => false)
+  // A persistent stack restores its chain when it has a journal and the addresses deployed on it.
+  const restoring = persist && (await exists(journalFile)) && (await exists(addressesFile))
+  if (!restoring) await rm(join(root, 'chain'), { recursive: true, force: true })
   try {
-    const chain = await startLocalChain({ port: chainPort, host: '127.0.0.1' })
+    const journal = restoring ? await readChainJournal(journalFile) : undefined
+    const chain = await startLocalChain({ port: chainPort, host: '127.0.0.1', initialDate: journal ? new Date(journal.header.genesisTimestamp * 1000) : undefined })
     stops.push(() => chain.stop())
     onStep(`chain up at ${chain.rpcUrl} (chainId ${chain.chainId}, ${chain.startupMs} ms)`)
+    if (journal) {
+      const replayStartedAt = performance.now()
+      const replayed = await replayChainJournal({ rpcUrl: chain.rpcUrl, file: journalFile })
+      // The chain's clock goes on from now, not from where the last run stopped.
+      const last = journal.blocks.at(-1)?.timestamp ?? journal.header.genesisTimestamp
+      await fetch(chain.rpcUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'evm_setNextBlockTimestamp', params: [`0x${Math.max(Math.floor(Date.now() / 1000), last + 1).toString(16)}`] }),
+      })
+      onStep(`chain restored from ${journalFile}: ${replayed.blocks} blocks, ${replayed.transactions} transactions (${Math.round(performance.now() - replayStartedAt)} ms)`)
+    }
+    if (persist) {
+      await mkdir(join(root, 'chain'), { recursive: true, mode: 0o700 })
+      const recorder = await recordChainJournal({
+        rpcUrl: chain.rpcUrl,
+        file: journalFile,
+        header: journal ? undefined : await chainJournalHeader(chain.rpcUrl),
+        onError: (error) => logger.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'the chain journal stopped recording: the next start cannot restore this chain'),
+      })
+      // Stops run in reverse: the recorder takes the last blocks before the chain goes.
+      stops.push(() => recorder.stop())
+    }
 
     const [deployer, ...rest] = chain.accounts
     if (!deployer) throw new Error('The local chain has no accounts.')
     const localChain = rpcChain({ chainId: chain.chainId, rpcUrl: chain.rpcUrl, name: 'datavault dev' })
     const wallet = createWalletClient({ account: privateKeyToAccount(deployer.privateKey), chain: localChain, transport: http(chain.rpcUrl) })
-    const deployed = await deployOcean(wallet)
-    const addressesFile = join(root, 'addresses.json')
-    await writeOceanAddressesFile(addressesFile, deployed.addresses)
-    onStep(`Ocean contracts deployed (ERC721Factory ${deployed.addresses.ERC721Factory}, ${Math.round(deployed.durationMs)} ms)`)
+    const deployed = journal ? { addresses: await readOceanAddressesFile(addressesFile, chain.chainId), durationMs: 0 } : await deployOcean(wallet)
+    if (!journal) {
+      await writeOceanAddressesFile(addressesFile, deployed.addresses)
+      onStep(`Ocean contracts deployed (ERC721Factory ${deployed.addresses.ERC721Factory}, ${Math.round(deployed.durationMs)} ms)`)
+    }
 
     const accounts: DevAccount[] = [
       { ...deployer, role: 'deployer' },
       ...rest.slice(0, 9).map((account, index): DevAccount => ({ ...account, role: index === 0 ? 'owner' : index === 1 ? 'buyer' : 'spare' })),
     ]
-    for (const account of accounts.slice(1)) {
-      await wallet.writeContract({ address: deployed.addresses.Ocean, abi: oceanTokenAbi, functionName: 'transfer', args: [account.address, fundingPerAccount] })
+    if (!journal) {
+      for (const account of accounts.slice(1)) {
+        await wallet.writeContract({ address: deployed.addresses.Ocean, abi: oceanTokenAbi, functionName: 'transfer', args: [account.address, fundingPerAccount] })
+      }
+      onStep(`funded ${accounts.length - 1} test accounts with base tokens`)
     }
-    onStep(`funded ${accounts.length - 1} test accounts with base tokens`)
 
-    // The chain starts empty every time, so the node's chain-bound state from a previous run would be wrong.
+    // A fresh chain makes the node's chain-bound state from a previous run wrong: it goes. A
+    // restored chain is the one that state was made on: it stays.
     const nodeDir = join(root, 'node')
-    await rm(nodeDir, { recursive: true, force: true })
+    if (!journal) await rm(nodeDir, { recursive: true, force: true })
     const gas = async (address: `0x${string}`) => {
+      // A restored wallet keeps what it had; it is topped up only when it runs low.
+      if (journal && (await getBalance(wallet, { address })) >= 10n ** 18n) return
       const hash = await wallet.sendTransaction({ to: address, value: 100n * 10n ** 18n })
       await waitForTransactionReceipt(wallet, { hash })
     }
     const holders: RunningKeyHolder[] = []
     for (let index = 0; index < keyHolders; index++) {
       const dir = join(root, 'keyholders', String(index + 1))
-      await rm(dir, { recursive: true, force: true })
+      if (!journal) await rm(dir, { recursive: true, force: true })
       // Funded before it starts: a holder registers itself on chain (its wallet pays gas).
       await gas((await loadNodeIdentity(join(dir, 'keys', 'holder.json'))).account.address)
       const holder = await startKeyHolder({ dataDir: dir, port: 0, rpcUrl: chain.rpcUrl, chainId: chain.chainId, addressesFile, logger })

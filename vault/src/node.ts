@@ -24,6 +24,7 @@ import { ConfigError, type VaultConfig } from './config.ts'
 import { receiptAnchorer } from './chain/receipt-anchorer.ts'
 import { connectChain } from './chain/chain.ts'
 import { createApp } from './http/app.ts'
+import type { KeyEscrowManifest } from '@datavault/sdk'
 import { heJobInputs } from './he/he-job-inputs.ts'
 import type { ApiComponents } from './http/components.ts'
 import { thresholdKeyService } from './keys/threshold-key-service.ts'
@@ -41,6 +42,8 @@ import { jobReceipt, poolJobRows } from './jobs/pool-job-rows.ts'
 import { openDatabase } from './db/database.ts'
 import { algorithmStore, programResolver } from './db/algorithms.ts'
 import { ownerLogKeyStore, ownerLogSealer } from './db/owner-log-keys.ts'
+import { jobQuota } from './db/job-quota.ts'
+import { uploadQuota } from './db/upload-quota.ts'
 import { datasetStore } from './db/datasets.ts'
 import { vaultPrivacy } from './privacy/vault-privacy.ts'
 import { nonceStore } from './db/nonces.ts'
@@ -139,6 +142,8 @@ export async function startVaultNode(
     // also honours the owner's custom-algorithm approvals given to this node.
     const localHolder = keyHolder()({ db, identity, chain: registry, nonces, logger, approvals: algorithms })
     let keys: KeyService
+    // The owner-signed escrow manifests (threshold backend): where HE results go to be decrypted.
+    let thresholdManifest: ((datasetId: string) => KeyEscrowManifest | undefined) | undefined
     if (config.keyBackend === 'lit') {
       // Lit's packages load at the first key request; an unsupported chain fails here, at start-up.
       const lit = litKeyService({
@@ -149,7 +154,11 @@ export async function startVaultNode(
       })({ db, identity, chain, logger, approvals: algorithms })
       cleanups.push(() => lit.disconnect())
       keys = lit
-    } else keys = thresholdKeyService({ chainId: config.chainId })({ db, identity, registry, localHolder, logger })
+    } else {
+      const threshold = thresholdKeyService({ chainId: config.chainId })({ db, identity, registry, localHolder, logger })
+      thresholdManifest = threshold.manifest
+      keys = threshold
+    }
     const resultsDir = join(config.dataDir, 'results')
     await mkdir(resultsDir, { recursive: true, mode: 0o700 })
 
@@ -169,8 +178,9 @@ export async function startVaultNode(
       keys: patientKeys,
       storage,
       pools,
-      // Homomorphic jobs: the HE bundle is opened (checked, nothing decrypted); the key is asked for at release.
-      he: heJobInputs(config)({ datasets, storage, keys: patientKeys, logger }),
+      // Homomorphic jobs: the HE bundle is opened (checked, nothing decrypted); results go to the
+      // decrypting key holder, never a key to this node.
+      he: heJobInputs(config)({ datasets, storage, identity, registry, escrow: (id) => thresholdManifest?.(id), logger }),
     })
 
     const pytorch = config.environments?.every((environment) => environment.runtime !== 'pytorch' || environment.runner !== 'sandbox') ? false : await sandboxHasPytorch()
@@ -267,6 +277,13 @@ export async function startVaultNode(
       registry,
       pools,
       jobs,
+      uploadQuota: uploadQuota({
+        perWalletPendingBytes: config.maxPendingUploadBytes,
+        nodePendingBytes: config.maxNodePendingUploadBytes,
+        maxUploadBytes: config.maxUploadBytes,
+        perWalletPerHour: config.maxUploadsPerWalletPerHour,
+      })({ db }),
+      jobQuota: jobQuota({ nodeWaiting: config.maxWaitingJobs, perWalletWaiting: config.maxWaitingJobsPerWallet, perWalletPerHour: config.maxJobsPerWalletPerHour })({ db }),
       engine,
       trainers,
       algorithms,

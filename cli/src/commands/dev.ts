@@ -7,16 +7,20 @@ import { CliUsageError } from '../errors.ts'
 const help = `datavault dev — run the local stack in the foreground
 
 Usage:
-  datavault dev [--data-dir DIR] [--port N] [--chain-port N] [--keyholders N [--threshold T]] [--json]
+  datavault dev [--data-dir DIR] [--persist] [--port N] [--chain-port N] [--keyholders N [--threshold T]] [--json]
 
 Starts a Hardhat chain with Ocean's contracts, an embedded IPFS node, a vault node and the
 bubblewrap sandbox; prints the RPC and vault URLs, then a line with \`ready\`; writes the contract
 addresses and funded TEST accounts to DIR/dev.json, which the other commands read (run them in the
 same directory, or pass --dev-dir DIR). Ctrl-C or SIGTERM stops everything. The chain is fresh on
-every start.
+every start, and what a previous run left in DIR is deleted, unless --persist.
 
 Options:
   --data-dir DIR   where the stack keeps its state and dev.json (default .datavault)
+  --persist        keep everything between runs: the chain is journaled to DIR/chain as it is
+                   mined and replayed on the next start (same contracts, datasets, orders and
+                   balances), and the node's and key holders' data stay. A run without --persist
+                   starts fresh and deletes them
   --port N         vault API port (default 8700; 0 picks a free one)
   --chain-port N   chain RPC port (default 8545; 0 picks a free one)
   --keyholders N   start N key holders beside the node (each its own keys and store, registered
@@ -30,6 +34,7 @@ Options:
 Examples:
   datavault dev
   datavault dev --data-dir /tmp/dv --port 8701
+  datavault dev --persist                         # restart later with everything still there
   datavault dev --keyholders 3 --threshold 2
   datavault dev --port 0 --chain-port 0 --json | jq -r .vaultUrl
 `
@@ -51,6 +56,7 @@ export const devCommand: Command = {
       args,
       options: {
         'data-dir': { type: 'string', default: '.datavault' },
+        persist: { type: 'boolean' },
         port: { type: 'string' },
         'chain-port': { type: 'string' },
         keyholders: { type: 'string' },
@@ -80,6 +86,7 @@ export const devCommand: Command = {
     const say = values.json ? io.stderr : io.stdout
     const stack = await startDevStack({
       dataDir: values['data-dir'],
+      persist: values.persist === true,
       port: vaultPort,
       chainPort,
       keyHolders,

@@ -79,7 +79,7 @@ describe('homomorphic statistics and ridge', () => {
     const stats = await computeHeStatistics(pool, { bundle, columns: names })
     expect(stats.products).toHaveLength(10)
     expect(stats.operations).toMatchObject({ multiply: 30, relinearize: 20, rotate: 14 * 12 })
-    const released = await releaseHeAggregates(runtime, { bundle, dataKey, results: [...stats.sums, ...stats.products] })
+    const released = await releaseHeAggregates(runtime, { manifest: bundle.manifest, sealedSecretKey: bundle.object(bundle.manifest.sealedSecretKey, 'sealed-secret-key'), dataKey, results: [...stats.sums, ...stats.products] })
     const aggregates = { rows: 9000, sums: released.values.slice(0, 4), products: released.values.slice(4) }
     const plain = plainAggregates(columns)
 

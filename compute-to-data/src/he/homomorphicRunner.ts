@@ -1,9 +1,10 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type DatasetSchema, encodeSafetensors, isDataVaultError } from '@datavault/sdk'
-import type { OpenedHeBundle } from '@datavault/sdk/he'
+import type { HeReleaseDp, OpenedHeBundle } from '@datavault/sdk/he'
 import type { RunResult, RunSpec, Runner } from '../sandbox/runner.ts'
 import type { HomomorphicTrainer } from '../trainers/definition.ts'
+import { heDpOf } from './columns.ts'
 import { computeHeStatistics } from './computeHeStatistics.ts'
 import type { HeWorkerPool } from './heWorkerPool.ts'
 
@@ -12,10 +13,12 @@ export type HomomorphicJobInputs = {
   /** Opened and checked (owner's signature, parameters, sizes); objects hash-checked as they are taken. */
   bundle: OpenedHeBundle
   /**
-   * Sends result ciphertexts to the key holders, who check the job (order, policy, minimum rows),
-   * decrypt and return the aggregates with noise flooding. Throws a DataVaultError when refused.
+   * Sends the result ciphertexts (the columns' sums, then their products over the upper triangle)
+   * to the decrypting key holder, who checks the job (order, policy, minimum rows), decrypts in its
+   * own process and returns the aggregates with noise flooding, and with Gaussian DP noise when
+   * `dp` is set. Throws a DataVaultError when refused.
    */
-  release(results: Uint8Array[], options: { signal: AbortSignal }): Promise<Float64Array>
+  release(request: { results: Uint8Array[]; columns: string[]; dp?: HeReleaseDp | undefined }, options: { signal: AbortSignal }): Promise<Float64Array>
 }
 
 export type HomomorphicRunnerInit = {
@@ -70,7 +73,8 @@ export function homomorphicRunner({ trainer, inputs }: HomomorphicRunnerInit) {
         const columns = trainer.columns(schema, params)
         const statistics = await pool.exclusive(() => computeHeStatistics(pool, { bundle: inputs.bundle, columns, signal: deadline }))
         deadline.throwIfAborted()
-        const released = await inputs.release([...statistics.sums, ...statistics.products], { signal: deadline })
+        const dp = heDpOf(params)
+        const released = await inputs.release({ results: [...statistics.sums, ...statistics.products], columns, dp }, { signal: deadline })
         const outputs = trainer.finish(
           { rows: inputs.bundle.manifest.rows, sums: released.slice(0, columns.length), products: released.slice(columns.length) },
           params,

@@ -1,4 +1,4 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { LocalAccount } from 'viem'
 import {
@@ -441,6 +441,11 @@ export function computeEngine(init: ComputeEngineInit) {
         const recovered = store.recoverInterrupted()
         for (const id of recovered) privacy?.release(id)
         if (recovered.length) logger.warn({ recovered: recovered.length }, 'failed jobs interrupted by a previous stop; their orders are released')
+        // Outputs a killed process was staging belong to jobs that just failed as interrupted: never released, removed.
+        void readdir(resultsDir)
+          .then((names) => Promise.all(names.filter((name) => /^\..+\.partial$/.test(name)).map((name) => rm(join(resultsDir, name), { recursive: true, force: true }))))
+          .then((removed) => removed.length && logger.warn({ removed: removed.length }, 'removed outputs left staged by a previous stop'))
+          .catch((error: unknown) => logger.warn({ err: safeError(error) }, 'could not remove outputs left staged by a previous stop'))
         schedule(0)
       },
       notify() {

@@ -4,14 +4,14 @@ import { signRequest } from './auth.ts'
 import { readResponse } from './response.ts'
 import { type NodeInfo, nodeInfoSchema } from './schemas.ts'
 
-/** A vault node answered with an error. `code` is the node's stable code (e.g. `ORDER_ALREADY_USED`). */
-/** The node's status as a kind of failure: 400/413/422 the caller's input, 401/403/404/409 a refusal. */
+/** The node's status as a kind of failure: 400/413/422 the caller's input; 401/403/404/409 a refusal, and 429 (a quota: try again later) too. */
 function vaultApiErrorKind(status: number): DataVaultErrorKind {
   if (status === 400 || status === 413 || status === 422) return 'input'
-  if (status === 401 || status === 403 || status === 404 || status === 409) return 'refused'
+  if (status === 401 || status === 403 || status === 404 || status === 409 || status === 429) return 'refused'
   return 'failure'
 }
 
+/** A vault node answered with an error. `code` is the node's stable code (e.g. `ORDER_ALREADY_USED`). */
 export class VaultApiError extends DataVaultError {
   override name = 'VaultApiError'
   /** What the client was doing, e.g. `submitting a job`. */

@@ -7,8 +7,11 @@ import { type HeParameters, createCkksContext, heParametersFor, heRotationSteps 
 import { withSealScope } from './scope.ts'
 
 export type EncryptHeDatasetParameters = {
-  /** Numeric columns, all of the same length (the rows). */
-  columns: { name: string; values: ArrayLike<number> }[]
+  /**
+   * Numeric columns, all of the same length (the rows). `min`/`max` are declared bounds, signed in
+   * the manifest (the DP sensitivity of releases); a value outside them is refused here.
+   */
+  columns: { name: string; values: ArrayLike<number>; min?: number | undefined; max?: number | undefined }[]
   /** The dataset's data key: the CKKS secret key is sealed under it, and it is escrowed like any data key. */
   dataKey: Uint8Array
   parameters?: HeParameters | undefined
@@ -17,6 +20,10 @@ export type EncryptHeDatasetParameters = {
   crypto?: EnvelopeCrypto | undefined
   /** Called after each ciphertext, with how many are done of how many. */
   onProgress?: ((done: number, total: number) => void) | undefined
+  /** The policy's minimum rows, signed in the manifest for the key holders. */
+  minRows?: number | undefined
+  /** The policy's privacy budget, signed in the manifest: releases then carry DP noise. */
+  privacy?: { epsilon: number; delta: number } | undefined
 }
 
 export type EncryptHeDatasetReturnType = {
@@ -54,7 +61,7 @@ export type HeDatasetSizes = {
  * const bundle = encodeHeBundle({ ...he, signature })
  */
 export async function encryptHeDataset(runtime: SealRuntime, parameters: EncryptHeDatasetParameters): Promise<EncryptHeDatasetReturnType> {
-  const { columns, dataKey, plaintextBytes = 0, crypto, onProgress } = parameters
+  const { columns, dataKey, plaintextBytes = 0, crypto, onProgress, minRows, privacy } = parameters
   const heParameters = parameters.parameters ?? heParametersFor('ckks-8192')
   if (columns.length === 0) throw new HeArgumentError('An HE dataset needs at least one numeric column.')
   const rows = columns[0]!.values.length
@@ -63,7 +70,17 @@ export async function encryptHeDataset(runtime: SealRuntime, parameters: Encrypt
     if (column.values.length !== rows) throw new HeArgumentError(`Column ${column.name} has ${column.values.length} values, not ${rows}.`)
     for (let i = 0; i < rows; i++)
       if (!Number.isFinite(column.values[i])) throw new HeArgumentError(`Column ${column.name} has a value that is not a finite number (row ${i + 1}).`)
+    if ((column.min === undefined) !== (column.max === undefined) || (column.min !== undefined && !((column.min as number) < (column.max as number))))
+      throw new HeArgumentError(`Column ${column.name} needs both bounds, min below max, or neither.`)
+    if (column.min !== undefined)
+      for (let i = 0; i < rows; i++) {
+        const value = column.values[i] as number
+        if (value < (column.min as number) || value > (column.max as number))
+          throw new HeArgumentError(`Column ${column.name} has a value outside its declared bounds [${column.min}, ${column.max}] (row ${i + 1}).`)
+      }
   }
+  if (privacy && columns.some((column) => column.min === undefined))
+    throw new HeArgumentError('A dataset with a privacy budget needs bounds (min and max) on every column: they calibrate the DP noise.')
   const { seal } = runtime
   const zstd = seal.ComprModeType.zstd
   const ckks = createCkksContext(runtime, heParameters)
@@ -114,7 +131,7 @@ export async function encryptHeDataset(runtime: SealRuntime, parameters: Encrypt
       const plaintext = scope.track(new seal.Plaintext())
       const ciphertext = scope.track(new seal.Ciphertext())
       const slots = new Float64Array(ckks.slots)
-      const refs: { name: string; ciphertexts: HeObjectRef[] }[] = []
+      const refs: HeManifest['columns'] = []
       for (const column of columns) {
         const ciphertexts: HeObjectRef[] = []
         for (let k = 0; k < perColumn; k++) {
@@ -127,7 +144,7 @@ export async function encryptHeDataset(runtime: SealRuntime, parameters: Encrypt
           onProgress?.(++done, total)
           await new Promise((resolve) => setImmediate(resolve))
         }
-        refs.push({ name: column.name, ciphertexts })
+        refs.push({ name: column.name, ciphertexts, ...(column.min !== undefined ? { min: column.min, max: column.max as number } : {}) })
       }
       slots.fill(0)
       return refs
@@ -140,6 +157,8 @@ export async function encryptHeDataset(runtime: SealRuntime, parameters: Encrypt
       keys: keyRefs,
       sealedSecretKey,
       plaintextBytes,
+      ...(minRows !== undefined ? { minRows } : {}),
+      ...(privacy ? { privacy } : {}),
     }
     const objects = new Uint8Array(offset)
     let at = 0

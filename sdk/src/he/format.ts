@@ -34,7 +34,17 @@ export const heManifestSchema = z
     parameters: heParametersSchema,
     rows: z.number().int().min(1).max(100_000_000),
     columns: z
-      .array(z.object({ name: z.string().min(1).max(128), ciphertexts: z.array(heObjectRefSchema).min(1).max(100_000) }).strict())
+      .array(
+        z
+          .object({
+            name: z.string().min(1).max(128),
+            ciphertexts: z.array(heObjectRefSchema).min(1).max(100_000),
+            /** Declared bounds (every value lies in them, checked when encrypting): the DP sensitivity of a release. */
+            min: z.number().finite().optional(),
+            max: z.number().finite().optional(),
+          })
+          .strict(),
+      )
       .min(1)
       .max(1000),
     keys: z
@@ -48,6 +58,14 @@ export const heManifestSchema = z
     sealedSecretKey: heObjectRefSchema,
     /** Bytes of the plaintext CSV the columns came from, for the expansion figure. */
     plaintextBytes: z.number().int().nonnegative(),
+    /** The policy's minimum rows, signed: the decrypting key holder refuses a release below it. */
+    minRows: z.number().int().min(1).optional(),
+    /**
+     * Present when the owner's policy has a privacy budget: the decrypting key holder then adds
+     * Gaussian DP noise to every release, calibrated to the columns' signed bounds, and refuses a
+     * release whose single-job ε would exceed this budget.
+     */
+    privacy: z.object({ epsilon: z.number().positive().max(1000), delta: z.number().positive().max(0.01) }).strict().optional(),
   })
   .strict()
 
@@ -104,6 +122,9 @@ export const isHeBundle = (bytes: Uint8Array): boolean => heBundleMagic.every((b
 export type OpenedHeBundle = {
   manifest: HeManifest
   manifestHash: string
+  /** The manifest's exact bytes and the owner's signature over them (what a key holder checks again). */
+  manifestBytes: Uint8Array
+  signature: Hex
   signer: Address
   /** The objects area; `object(ref)` hashes one against its signed SHA-256 before handing it out. */
   object(ref: HeObjectRef, kind: HeObjectKind): Uint8Array
@@ -134,14 +155,70 @@ export function heObjectMaxBytes(parameters: HeParameters, kind: HeObjectKind, g
   }
 }
 
-/** SEAL's serialization header: magic 0xA15E (little-endian), 16 bytes, then the total size (u64 LE) at offset 8. */
-function checkSealHeader(bytes: Uint8Array, kind: HeObjectKind): void {
+/**
+ * Checks SEAL's serialization header before SEAL parses `bytes`: magic 0xA15E (little-endian), a
+ * 16-byte header, then the total size (u64 LE) at offset 8, which must be the object's length.
+ * Throws `HeObjectRefusedError` (`bad-format`).
+ */
+export function checkSealHeader(bytes: Uint8Array, kind: HeObjectKind): void {
   if (kind === 'sealed-secret-key') return
   if (bytes.byteLength < 16 || bytes[0] !== 0x5e || bytes[1] !== 0xa1 || bytes[2] !== 16)
     throw new HeObjectRefusedError(`An HE ${kind} is not a SEAL object.`, { reason: 'bad-format' })
   const declared = new DataView(bytes.buffer, bytes.byteOffset, 16).getBigUint64(8, true)
   if (declared !== BigInt(bytes.byteLength))
     throw new HeObjectRefusedError(`An HE ${kind} declares another size than it has.`, { reason: 'bad-format' })
+}
+
+/**
+ * Checks an HE manifest without any object: the owner's EIP-712 signature over its exact bytes,
+ * its schema, accepted parameters, the ciphertexts per column for its rows and the Galois steps a
+ * rotate-and-sum needs. What a key holder checks of a bundle it never downloads.
+ *
+ * @example
+ * const { manifest } = await openHeManifest({ manifestBytes, signature, chainId, owner })
+ */
+export async function openHeManifest({
+  manifestBytes,
+  signature,
+  chainId,
+  owner,
+}: {
+  manifestBytes: Uint8Array
+  signature: Hex
+  chainId: number
+  owner: Address
+}): Promise<{ manifest: HeManifest; manifestHash: string; signer: Address }> {
+  const refuse = (message: string, reason: HeObjectRefusedError['reason'] = 'bad-format', details?: string): never => {
+    throw new HeObjectRefusedError(message, { reason, details })
+  }
+  if (manifestBytes.byteLength > heManifestMaxBytes) refuse('The HE manifest is too large.', 'too-large')
+  const manifestHash = sha256Hex(manifestBytes)
+  const signer = await recoverTypedDataAddress({
+    domain: heManifestDomain(chainId),
+    types: heManifestTypes,
+    primaryType: 'HeManifest',
+    message: { manifestHash: `0x${manifestHash}` },
+    signature,
+  }).catch(() => refuse('The HE manifest signature is malformed.', 'bad-signature'))
+  if (signer.toLowerCase() !== owner.toLowerCase()) refuse('The HE manifest is not signed by the dataset\'s owner.', 'bad-signature')
+  let json: unknown
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(manifestBytes))
+  } catch {
+    refuse('The HE manifest is not JSON.')
+  }
+  const parsed = heManifestSchema.safeParse(json)
+  if (!parsed.success) refuse('The HE manifest does not match its schema.', 'bad-format', parsed.error.issues[0]?.message)
+  const manifest = (parsed as { data: HeManifest }).data
+  heParameterSetOf(manifest.parameters)
+  const { parameters } = manifest
+  const perColumn = Math.ceil(manifest.rows / heSlotCount(parameters))
+  for (const column of manifest.columns)
+    if (column.ciphertexts.length !== perColumn) refuse(`Column ${column.name} has ${column.ciphertexts.length} ciphertexts for ${manifest.rows} rows.`)
+  const needed = heRotationSteps(parameters)
+  if (!needed.every((step) => manifest.keys.galois.steps.includes(step)) || manifest.keys.galois.steps.length !== needed.length)
+    refuse('The HE Galois keys are not exactly those a rotate-and-sum needs.', 'wrong-parameters')
+  return { manifest, manifestHash, signer }
 }
 
 /**
@@ -170,32 +247,8 @@ export async function openHeBundle(bytes: Uint8Array, { chainId, owner }: { chai
   if (objectsStart > bytes.byteLength) refuse('The HE bundle is truncated.')
   const manifestBytes = bytes.subarray(manifestStart, manifestStart + manifestLength)
   const signature = `0x${Buffer.from(bytes.subarray(manifestStart + manifestLength, objectsStart)).toString('hex')}` as Hex
-  const manifestHash = sha256Hex(manifestBytes)
-  const signer = await recoverTypedDataAddress({
-    domain: heManifestDomain(chainId),
-    types: heManifestTypes,
-    primaryType: 'HeManifest',
-    message: { manifestHash: `0x${manifestHash}` },
-    signature,
-  }).catch(() => refuse('The HE manifest signature is malformed.', 'bad-signature'))
-  if (signer.toLowerCase() !== owner.toLowerCase()) refuse('The HE manifest is not signed by the dataset\'s owner.', 'bad-signature')
-  let json: unknown
-  try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(manifestBytes))
-  } catch {
-    refuse('The HE manifest is not JSON.')
-  }
-  const parsed = heManifestSchema.safeParse(json)
-  if (!parsed.success) refuse('The HE manifest does not match its schema.', 'bad-format', parsed.error.issues[0]?.message)
-  const manifest = (parsed as { data: HeManifest }).data
-  heParameterSetOf(manifest.parameters)
+  const { manifest, manifestHash, signer } = await openHeManifest({ manifestBytes, signature, chainId, owner })
   const { parameters } = manifest
-  const perColumn = Math.ceil(manifest.rows / heSlotCount(parameters))
-  for (const column of manifest.columns)
-    if (column.ciphertexts.length !== perColumn) refuse(`Column ${column.name} has ${column.ciphertexts.length} ciphertexts for ${manifest.rows} rows.`)
-  const needed = heRotationSteps(parameters)
-  if (!needed.every((step) => manifest.keys.galois.steps.includes(step)) || manifest.keys.galois.steps.length !== needed.length)
-    refuse('The HE Galois keys are not exactly those a rotate-and-sum needs.', 'wrong-parameters')
   const objectsLength = bytes.byteLength - objectsStart
   const refs: [HeObjectRef, HeObjectKind][] = [
     [manifest.keys.public, 'public-key'],
@@ -215,6 +268,8 @@ export async function openHeBundle(bytes: Uint8Array, { chainId, owner }: { chai
   return {
     manifest,
     manifestHash,
+    manifestBytes: manifestBytes.slice(),
+    signature,
     signer,
     object(ref, kind) {
       if (limits.get(refKey(ref)) !== kind) refuse(`That object is not the bundle's ${kind}.`)

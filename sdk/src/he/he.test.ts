@@ -58,7 +58,7 @@ describe('he', () => {
     expect(he.sizes.expansion).toBeGreaterThan(100)
     const bundle = await openHeBundle(bytes, { chainId, owner: owner.address })
     expect(bundle.manifest.rows).toBe(5000)
-    const { values: released, floodingSigma } = await releaseHeAggregates(runtime, { bundle, dataKey, results: [sumColumn(bundle, 0)] })
+    const { values: released, floodingSigma } = await releaseHeAggregates(runtime, { manifest: bundle.manifest, sealedSecretKey: bundle.object(bundle.manifest.sealedSecretKey, 'sealed-secret-key'), dataKey, results: [sumColumn(bundle, 0)] })
     const exact = values.reduce((a, b) => a + b, 0)
     expect(floodingSigma[0]).toBeGreaterThan(0)
     // σ = 2²⁰ · the slots' spread (~1e-8 here): of order 1e-2 on a sum of 5,000 values of magnitude ≤ 3.
@@ -111,7 +111,7 @@ describe('he', () => {
   test('error: a release below the policy\'s minimum rows decrypts nothing', async () => {
     const { bytes, dataKey } = await bundleOf([{ name: 'x', values: [1, 2, 3] }])
     const bundle = await openHeBundle(bytes, { chainId, owner: owner.address })
-    await expect(releaseHeAggregates(runtime, { bundle, dataKey, results: [], minRows: 10 })).rejects.toMatchObject({ code: 'HE_TOO_FEW_ROWS' })
+    await expect(releaseHeAggregates(runtime, { manifest: bundle.manifest, sealedSecretKey: bundle.object(bundle.manifest.sealedSecretKey, 'sealed-secret-key'), dataKey, results: [], minRows: 10 })).rejects.toMatchObject({ code: 'HE_TOO_FEW_ROWS' })
   })
 
   test('behavior: thousands of scoped operations leave the WASM heap flat', () => {

@@ -3,6 +3,7 @@
 export { encryptHeDataset, type EncryptHeDatasetParameters, type EncryptHeDatasetReturnType, type HeDatasetSizes } from './encryptHeDataset.ts'
 export { HeArgumentError, HeObjectRefusedError, type HeObjectRefusedReason, HeReleaseRefusedError } from './errors.ts'
 export {
+  checkSealHeader,
   encodeHeBundle,
   heBundleMagic,
   type HeManifest,
@@ -17,6 +18,7 @@ export {
   isHeBundle,
   type OpenedHeBundle,
   openHeBundle,
+  openHeManifest,
   sha256Hex,
   signHeManifest,
 } from './format.ts'
@@ -36,4 +38,16 @@ export {
 } from './parameters.ts'
 export { heFloodingBits, heMinErrorBound, releaseHeAggregates, type ReleaseHeAggregatesParameters, type ReleaseHeAggregatesReturnType } from './releaseHeAggregates.ts'
 export { type SealObject, type SealScope, withSealScope } from './scope.ts'
-export { homomorphicTrainerIds, publishHeDataset, type PublishHeDatasetErrorType, type PublishHeDatasetParameters, type PublishHeDatasetReturnType } from './publishHeDataset.ts'
+export {
+  decodeHeReleaseRequest,
+  encodeHeReleaseRequest,
+  type HeReleaseDp,
+  heReleaseDpSchema,
+  heReleaseMaxColumns,
+  type HeReleaseRequest,
+  heReleaseRequestMagic,
+  heReleaseResultCount,
+  heReleaseSensitivity,
+  heReleaseTermsHash,
+} from './heReleaseRequest.ts'
+export { homomorphicTrainerIds, isHomomorphicTrainer, publishHeDataset, type PublishHeDatasetErrorType, type PublishHeDatasetParameters, type PublishHeDatasetReturnType } from './publishHeDataset.ts'

@@ -1,7 +1,7 @@
 import { decryptBytes } from '../envelope/decryptBytes.ts'
 import type { EnvelopeCrypto } from '../envelope/crypto.ts'
 import { HeObjectRefusedError, HeReleaseRefusedError } from './errors.ts'
-import type { OpenedHeBundle } from './format.ts'
+import { type HeManifest, checkSealHeader, sha256Hex } from './format.ts'
 import type { SealRuntime } from './loadSeal.ts'
 import { createCkksContext, heCiphertextMaxBytes } from './parameters.ts'
 import { withSealScope } from './scope.ts'
@@ -20,8 +20,10 @@ export const heFloodingBits = 20
 export const heMinErrorBound = 2 ** -30
 
 export type ReleaseHeAggregatesParameters = {
-  /** The dataset's bundle, opened (signature and layout checked). */
-  bundle: OpenedHeBundle
+  /** The dataset's manifest, its owner's signature checked (`openHeManifest` or `openHeBundle`). */
+  manifest: HeManifest
+  /** The manifest's `sealedSecretKey` object; its size and SHA-256 are checked against the manifest here. */
+  sealedSecretKey: Uint8Array
   /** The dataset's data key, released by the key holders for this job; wiped by the caller. */
   dataKey: Uint8Array
   /** Result ciphertexts (SEAL serialization), each rotate-and-summed: every slot holds the aggregate. */
@@ -44,24 +46,28 @@ export type ReleaseHeAggregatesReturnType = {
 }
 
 /**
- * The key holder's side of an HE job: opens the CKKS secret key sealed under the data key,
+ * The decrypting key holder's side of an HE job (run in its own process, never on the compute
+ * node): opens the CKKS secret key sealed under the data key,
  * decrypts the result ciphertexts, adds flooding (and DP) noise, and returns only the noised
  * aggregates. The secret key lives in this call's SEAL objects only, all deleted before it returns.
  * Refuses when the bundle holds fewer rows than `minRows`.
  *
  * @example
- * const { values } = await releaseHeAggregates(runtime, { bundle, dataKey, results, minRows: policy.minRows })
+ * const { values } = await releaseHeAggregates(runtime, { manifest, sealedSecretKey, dataKey, results, minRows: manifest.minRows })
  */
 export async function releaseHeAggregates(runtime: SealRuntime, parameters: ReleaseHeAggregatesParameters): Promise<ReleaseHeAggregatesReturnType> {
-  const { bundle, dataKey, results, minRows, dpSigma, floodingBits = heFloodingBits, crypto } = parameters
+  const { manifest, sealedSecretKey, dataKey, results, minRows, dpSigma, floodingBits = heFloodingBits, crypto } = parameters
   const random = parameters.random ?? ((bytes: Uint8Array) => globalThis.crypto.getRandomValues(bytes))
-  const { manifest } = bundle
+  if (sealedSecretKey.byteLength !== manifest.sealedSecretKey.bytes || sha256Hex(sealedSecretKey) !== manifest.sealedSecretKey.sha256)
+    throw new HeObjectRefusedError('The sealed secret key does not match the hash its owner signed.', { reason: 'hash-mismatch' })
   if (minRows !== undefined && manifest.rows < minRows)
     throw new HeReleaseRefusedError(`The dataset's policy requires at least ${minRows} rows per job; nothing was decrypted.`, { code: 'HE_TOO_FEW_ROWS' })
   const maxBytes = heCiphertextMaxBytes(manifest.parameters, 2)
-  for (const result of results)
+  for (const result of results) {
     if (result.byteLength > maxBytes) throw new HeObjectRefusedError('A result ciphertext is larger than these parameters allow.', { reason: 'too-large' })
-  const secret = await decryptBytes(dataKey, bundle.object(manifest.sealedSecretKey, 'sealed-secret-key'), { crypto })
+    checkSealHeader(result, 'ciphertext')
+  }
+  const secret = await decryptBytes(dataKey, sealedSecretKey, { crypto })
   const ckks = createCkksContext(runtime, manifest.parameters)
   const { seal } = runtime
   const gaussian = gaussianSource(random)

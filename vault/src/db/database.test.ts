@@ -62,7 +62,7 @@ describe('openDatabase', () => {
     const path = join(scratch(), 'keyholder.sqlite')
     copyFileSync(join(fixtures, 'keyholder-0.1.0.sqlite'), path)
     const db = openKeyHolderDatabase(path)
-    expect(versions(db)).toEqual({ 'keyholder:nonces': 1, 'keyholder:shares': 3 })
+    expect(versions(db)).toEqual({ 'keyholder:he': 1, 'keyholder:nonces': 1, 'keyholder:shares': 3 })
     db.close()
   })
 })

@@ -1,5 +1,5 @@
-import { DataVaultError } from '@datavault/sdk'
 import type { Database } from './database.ts'
+import { UploadQuotaExceededError, UploadRateLimitedError } from './quota-errors.ts'
 
 /** Limits on the programs buyers upload (`POST /v1/algorithms`), per wallet and for the node. */
 export type ProgramQuotaInit = {
@@ -13,22 +13,6 @@ export type ProgramQuotaInit = {
   perWalletPerHour?: number
   /** A program no job names is deleted this long after its upload, ms. Default 24 h. */
   unusedTtlMs?: number
-}
-
-/** An upload over one of the node's program quotas: 429, with which limit in `details`. */
-export class UploadQuotaExceededError extends DataVaultError {
-  override name = 'UploadQuotaExceededError'
-  constructor(shortMessage: string, details: string) {
-    super(shortMessage, { code: 'UPLOAD_QUOTA_EXCEEDED', status: 429, details })
-  }
-}
-
-/** A wallet uploading programs faster than the node allows: 429. */
-export class UploadRateLimitedError extends DataVaultError {
-  override name = 'UploadRateLimitedError'
-  constructor(perHour: number) {
-    super(`A wallet may upload at most ${perHour} new programs per hour; try again later.`, { code: 'UPLOAD_RATE_LIMITED', status: 429, details: 'per-wallet-rate' })
-  }
 }
 
 /** What the algorithm store asks of the quota. */
@@ -60,7 +44,7 @@ export function programQuota(init: ProgramQuotaInit = {}) {
         const uploader = wallet.toLowerCase()
         const since = new Date(now - 3600_000).toISOString()
         if (count('SELECT COUNT(*) AS n FROM algorithms WHERE uploader = ? AND created_at > ?', uploader, since) >= perWalletPerHour)
-          throw new UploadRateLimitedError(perWalletPerHour)
+          throw new UploadRateLimitedError(`A wallet may upload at most ${perWalletPerHour} new programs per hour; try again later.`)
         if (count(`SELECT COUNT(*) AS n FROM algorithms WHERE uploader = ? AND ${unused()}`, uploader) >= perWalletUnused)
           throw new UploadQuotaExceededError(
             `This wallet has ${perWalletUnused} programs no job uses yet; submit a job with one, or wait for them to expire.`,

@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto'
+import { type Address, type Hex, bytesToHex, zeroAddress } from 'viem'
 import type { Job, JobInputs } from '@datavault/compute-to-data'
-import { DataVaultError } from '@datavault/sdk'
-import { HeReleaseRefusedError, type SealRuntime, loadSeal, openHeBundle, releaseHeAggregates } from '@datavault/sdk/he'
+import { DataVaultError, type JobTicket, type KeyEscrowManifest, jobTicketTypes, keyEscrowDomain } from '@datavault/sdk'
+import { HeReleaseRefusedError, encodeHeReleaseRequest, heReleaseTermsHash, openHeBundle } from '@datavault/sdk/he'
 import type { VaultConfig } from '../config.ts'
-import type { KeyService } from '../keys/key-service.ts'
+import type { KeyRegistryReader } from '../keyholder/holder-chain.ts'
+import type { NodeIdentity } from '../keys/node-identity.ts'
 import type { Logger } from '../logger.ts'
 import type { Storage } from '../storage/storage.ts'
 import type { DatasetStore } from '../db/datasets.ts'
@@ -15,11 +18,23 @@ export class HeJobRefusedError extends DataVaultError {
   }
 }
 
-export type HeJobInputsInit = Pick<VaultConfig, 'chainId' | 'maxJobWallTimeSeconds' | 'maxJobMemoryMb'>
+export type HeJobInputsInit = Pick<VaultConfig, 'chainId' | 'maxJobWallTimeSeconds' | 'maxJobMemoryMb'> & {
+  /** How long a job ticket is valid, in seconds (the decrypting holder forwards them to the others). */
+  ticketLifetimeSeconds?: number
+  /** How long to wait for the decrypting holder's answer, in ms. */
+  releaseTimeoutMs?: number
+  fetch?: typeof globalThis.fetch
+}
+
 export type HeJobInputsComponents = {
   datasets: Pick<DatasetStore, 'require'>
   storage: Pick<Storage, 'cat'>
-  keys: Pick<KeyService, 'requestKey'>
+  /** The node's identity: it signs the job's tickets (it never receives a share of an HE key). */
+  identity: Pick<NodeIdentity, 'account'>
+  /** The KeyHolderRegistry: where the decrypting holder is and which key it registered. */
+  registry: Pick<KeyRegistryReader, 'registry' | 'keyHolder'>
+  /** The owner-signed escrow manifest of a dataset (threshold backend); undefined when none. */
+  escrow: (datasetId: string) => KeyEscrowManifest | undefined
   logger: Logger
 }
 
@@ -27,24 +42,25 @@ export type HeJobInputsComponents = {
  * The vault's side of homomorphic jobs. `open` reads the dataset's HE bundle from IPFS and checks
  * it (the owner's EIP-712 signature over the manifest, accepted CKKS parameters, every object's
  * size) before anything is parsed by SEAL; no key is asked for and nothing is decrypted then.
- * `release` is the key holders' part: it refuses below the policy's minimum rows, asks the key
- * service for the dataset's data key (the holders check the order on chain and the trainer
- * against the policy, as for any job), opens the CKKS secret key sealed under it, decrypts only
- * the result ciphertexts, floods them with noise and wipes the key.
  *
- * Where that happens: with the embedded 1-of-1 key service, in the node's own process (its main
- * thread, never the HE worker threads that compute); with t-of-n holders, the shares are combined
- * here too, as for data keys. The compute engine itself only ever sees the noised aggregates.
+ * `release` sends the result ciphertexts to the **decrypting key holder** (the first holder of the
+ * owner's escrow manifest that is not a compute node), with one ticket per key holder signed by this
+ * node; each ticket names the decrypting holder's registered key as its job key and, as its
+ * `termsHash`, the hash of exactly these ciphertexts, columns and DP noise. That holder checks the
+ * job on chain, gathers t shares sealed to its own key, decrypts in its own process and answers the
+ * noised aggregates only. This node has no code path that receives a share of an HE dataset's key,
+ * the data key or the CKKS secret key: the holders refuse to seal one to a compute node.
  *
  * @example
- * const he = heJobInputs(config)({ datasets, storage, keys, logger })
+ * const he = heJobInputs(config)({ datasets, storage, identity, registry, escrow, logger })
  * const inputs = await he.open(job, { signal })
  */
 export function heJobInputs(init: HeJobInputsInit) {
-  const { chainId, maxJobWallTimeSeconds, maxJobMemoryMb } = init
-  return ({ datasets, storage, keys, logger }: HeJobInputsComponents) => {
+  const { chainId, maxJobWallTimeSeconds, maxJobMemoryMb, ticketLifetimeSeconds = 120, releaseTimeoutMs = 300_000, fetch = globalThis.fetch } = init
+  return ({ datasets, storage, identity, registry, escrow, logger }: HeJobInputsComponents) => {
     const log = logger.child({ component: 'vault:he' })
-    let runtime: Promise<SealRuntime> | undefined
+    const node = identity.account.address.toLowerCase()
+    const domain = keyEscrowDomain({ chainId, registry: registry.registry })
     return {
       async open(job: Job, { signal }: { signal: AbortSignal }): Promise<JobInputs> {
         const target = datasets.require(job.datasetId)
@@ -72,21 +88,72 @@ export function heJobInputs(init: HeJobInputsInit) {
           rowCount: () => rows,
           homomorphic: {
             bundle,
-            async release(results, { signal: releaseSignal }) {
-              // The policy's minimum rows, checked before any key is asked for.
+            async release({ results, columns, dp }, { signal: releaseSignal }) {
+              // The policy's minimum rows, checked here before anything is sent (the holder checks the owner-signed one again).
               if (policy.minRows !== undefined && rows < policy.minRows)
                 throw new HeReleaseRefusedError(`The dataset's policy requires at least ${policy.minRows} rows per job; nothing was decrypted.`, {
                   code: 'HE_TOO_FEW_ROWS',
                 })
-              const dataKey = await keys.requestKey({ job, dataset: target, signal: releaseSignal })
+              const manifest = escrow(target.id)
+              if (!manifest) throw new HeReleaseRefusedError('The dataset\'s owner has not escrowed its key with key holders.', { code: 'KEY_NOT_ESCROWED' })
+              const decryptor = manifest.holders.find((holder) => !manifest.computeNodes.includes(holder.toLowerCase() as Address))
+              if (!decryptor)
+                throw new HeReleaseRefusedError('Every key holder of this HE dataset is a compute node: an HE dataset needs a key holder outside the node to decrypt.', {
+                  code: 'HE_NO_DECRYPTING_HOLDER',
+                })
+              const holder = await registry.keyHolder(decryptor)
+              if (!holder.active) throw new HeReleaseRefusedError(`The key holder ${decryptor} is no longer registered.`, { code: 'HOLDER_NOT_REGISTERED' })
+              const termsHash = heReleaseTermsHash({ manifestHash: bundle.manifestHash, columns, dp, results })
+              const expiry = BigInt(Math.floor(Date.now() / 1000) + ticketLifetimeSeconds)
+              const tickets = await Promise.all(
+                manifest.holders.map(async (address) => {
+                  const ticket: JobTicket = {
+                    holder: address,
+                    dataset: target.id as Address,
+                    pool: zeroAddress,
+                    jobId: job.id,
+                    orderTx: job.orderTx as Hex,
+                    buyer: job.buyer as Address,
+                    trainerId: job.trainer.id,
+                    trainerHash: `0x${job.trainer.hash.replace(/^0x/, '')}` as Hex,
+                    termsHash,
+                    jobKey: holder.encryptionKey,
+                    expiry,
+                    nonce: bytesToHex(randomBytes(16)),
+                  }
+                  const signature = await identity.account.signTypedData({ domain, types: jobTicketTypes, primaryType: 'JobTicket', message: ticket })
+                  return { ticket, signature }
+                }),
+              )
+              const body = encodeHeReleaseRequest({
+                dataset: target.id as Address,
+                columns,
+                dp,
+                manifestBytes: bundle.manifestBytes,
+                manifestSignature: bundle.signature,
+                sealedSecretKey: bundle.object(bundle.manifest.sealedSecretKey, 'sealed-secret-key'),
+                results,
+                tickets,
+              })
+              let response: Response
               try {
-                runtime ??= loadSeal()
-                const released = await releaseHeAggregates(await runtime, { bundle, dataKey, results, minRows: policy.minRows })
-                log.info({ jobId: job.id, values: released.values.length }, 'HE aggregates released with noise flooding')
-                return released.values
-              } finally {
-                dataKey.fill(0)
+                response = await fetch(`${holder.url.replace(/\/+$/, '')}/v1/holder/he-releases`, {
+                  method: 'POST',
+                  headers: { 'content-type': 'application/octet-stream' },
+                  body: new Blob([body as Uint8Array<ArrayBuffer>]),
+                  signal: AbortSignal.any([releaseSignal, AbortSignal.timeout(releaseTimeoutMs)]),
+                })
+              } catch (cause) {
+                releaseSignal.throwIfAborted()
+                throw new HeReleaseRefusedError(`The decrypting key holder ${decryptor} could not be reached.`, { code: 'HOLDER_UNREACHABLE', details: (cause as Error)?.name })
               }
+              // An answer that is not JSON is a refusal with the HTTP status.
+              const answer = (await response.json().catch(() => undefined)) as { values?: unknown; error?: { code?: string; message?: string } } | undefined
+              const values = answer?.values
+              if (!response.ok || !Array.isArray(values) || values.length !== results.length || !values.every((value) => typeof value === 'number' && Number.isFinite(value)))
+                throw new HeReleaseRefusedError(answer?.error?.message ?? `The decrypting key holder answered ${response.status}.`, { code: answer?.error?.code ?? 'HE_RELEASE_FAILED' })
+              log.info({ jobId: job.id, holder: decryptor, values: values.length, dp: dp !== undefined }, 'HE aggregates released by the decrypting key holder')
+              return Float64Array.from(values as number[])
             },
           },
           async dispose() {},

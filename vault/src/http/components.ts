@@ -9,6 +9,8 @@ import type { DatasetStore } from '../db/datasets.ts'
 import type { NonceStore } from '../db/nonces.ts'
 import type { Storage } from '../storage/storage.ts'
 import type { AlgorithmStore } from '../db/algorithms.ts'
+import type { JobQuota } from '../db/job-quota.ts'
+import type { UploadQuota } from '../db/upload-quota.ts'
 import type { VaultPrivacy } from '../privacy/vault-privacy.ts'
 import type { KeyRegistryReader } from '../keyholder/holder-chain.ts'
 import type { PoolReader } from '../pools/pool-chain.ts'
@@ -28,6 +30,10 @@ export type ApiComponents = {
   pools: PoolReader
   nonces: NonceStore
   jobs: JobStore
+  /** Node-wide and per-wallet limits on unregistered ciphertext uploads and on how fast a wallet uploads. */
+  uploadQuota: UploadQuota
+  /** Node-wide and per-wallet limits on jobs waiting and on how fast a wallet submits. */
+  jobQuota: JobQuota
   engine: Pick<ComputeEngine, 'notify' | 'cancel'>
   trainers: TrainerCatalog
   algorithms: AlgorithmStore

@@ -7,6 +7,10 @@ import { parseJsonBody, parseParam, readBody } from '../http/read-body.ts'
 import type { VaultState } from '../http/state.ts'
 import type { NonceStore } from '../db/nonces.ts'
 import { type KeyHolder, KeyHolderError } from './key-holder.ts'
+import type { HeDecryptor } from './he-decryptor.ts'
+
+/** Largest HE release request: 90 result ciphertexts at N = 16384 (≈ 1 MiB each, uncompressed bound), the manifest and the sealed key. */
+export const heReleaseMaxBodyBytes = 128 * 1024 ** 2
 
 const hex = (max: number) => z.string().regex(/^0x([0-9a-fA-F]{2})+$/, 'hex bytes').max(2 + max * 2)
 const escrowShareBodySchema = signedKeyEscrowSchema.extend({ sealedShare: hex(512) })
@@ -27,9 +31,25 @@ export type KeyHolderInfo = { address: Address; encryptionPublicKey: `0x${string
  * The key holder's API, served by a `datavault keyholder` and by a node that is one:
  * `GET /v1/holder`, `PUT|DELETE /v1/holder/shares/:dataset` (the dataset's owner, signed),
  * `PUT /v1/holder/approvals/:dataset` (the owner, signed) and `POST /v1/holder/releases` (a job
- * ticket signed by a compute node: the ticket is the authentication, with its own expiry and nonce).
+ * ticket signed by a compute node: the ticket is the authentication, with its own expiry and nonce),
+ * and, on a holder that decrypts HE results, `POST /v1/holder/he-releases` (a binary release
+ * request: the job's tickets, the owner-signed manifest, the sealed key and the result
+ * ciphertexts; the answer is the noised aggregates only).
  */
-export function keyHolderRoutes({ holder, chainId, registry, nonces }: { holder: KeyHolder; chainId: number; registry: Address; nonces: NonceStore }) {
+export function keyHolderRoutes({
+  holder,
+  chainId,
+  registry,
+  nonces,
+  decryptor,
+}: {
+  holder: KeyHolder
+  chainId: number
+  registry: Address
+  nonces: NonceStore
+  /** Set on a standalone key holder: it decrypts HE results. A compute node that is a holder never does. */
+  decryptor?: HeDecryptor | undefined
+}) {
   const router = new Router<VaultState>()
   const signed = (body: 'json' | 'none') => walletAuth({ chainId, node: holder.address, nonces, body, maxBodyBytes: 64 * 1024 })
 
@@ -72,5 +92,11 @@ export function keyHolderRoutes({ holder, chainId, registry, nonces }: { holder:
     const released = await holder.release({ ticket, signature })
     ctx.body = { index: released.index, sealedShare: bytesToHex(released.sealedShare) }
   })
+
+  if (decryptor)
+    router.post('/v1/holder/he-releases', async (ctx) => {
+      const body = await readBody(ctx, heReleaseMaxBodyBytes)
+      ctx.body = await decryptor.release(body)
+    })
   return router
 }

@@ -18,6 +18,7 @@ import type { NodeIdentity } from '../keys/node-identity.ts'
 import type { NonceStore } from '../db/nonces.ts'
 import type { PoolReader } from '../pools/pool-chain.ts'
 import { nodeOpenSealed, nodeSealToPublicKey } from '@datavault/sdk/node'
+import { isHomomorphicTrainer } from '@datavault/sdk/he'
 
 /** A dataset's state as its owner set it on the KeyHolderRegistry. */
 export type DatasetChainState = 'active' | 'unpublished' | 'revoked'
@@ -35,6 +36,11 @@ export type KeyHolderChain = {
   verifyOrder(params: { txHash: Hex; datatoken: Address; consumer: Address; providerFeeAddress: Address }): Promise<unknown>
   /** DataPools: membership and governance, for tickets of jobs on a pool. */
   pools: Pick<PoolReader, 'datatoken' | 'isDatasetActive' | 'allowsProgram' | 'allowsBuyer'>
+  /**
+   * A key holder's registration (its X25519 key and URL). Needed for HE datasets: their shares go
+   * only to a key holder's registered key, and the decrypting holder reaches the others by it.
+   */
+  keyHolder?(address: Address): Promise<{ encryptionKey: Hex; url: string; active: boolean }>
 }
 
 /** Custom-algorithm approvals the dataset's owner gave this holder. */
@@ -91,6 +97,8 @@ export type KeyHolder = {
   hasShare(dataset: Address): boolean
   /** The datasets this holder holds shares for. */
   datasets(): Address[]
+  /** The owner-signed escrow manifest of a dataset this holder holds a share of. */
+  escrowManifest(dataset: Address): KeyEscrowManifest | undefined
   /**
    * Records (or withdraws) the owner's approval of a custom algorithm on exact terms; `terms`
    * omitted with `approved: false` withdraws every approval of the hash.
@@ -170,6 +178,22 @@ export function keyHolder({ now = () => Math.floor(Date.now() / 1000) }: { now?:
       return deleted
     }
 
+    const requireDecryptingHolder = async ({ manifest, jobKey }: { manifest: { holders: Address[]; computeNodes: string[] }; jobKey: Hex }) => {
+      const refuse = () =>
+        new KeyHolderError('An HE dataset\'s key share goes only to one of its key holders that is not a compute node, never to a job key.', {
+          code: 'HE_SHARE_TO_NODE_REFUSED',
+          status: 403,
+        })
+      const candidates = manifest.holders.filter((holder) => !manifest.computeNodes.includes(holder.toLowerCase()))
+      if (candidates.some((holder) => holder.toLowerCase() === address) && jobKey.toLowerCase() === bytesToHex(identity.encryption.publicKey)) return
+      if (!chain.keyHolder) throw refuse()
+      for (const holder of candidates) {
+        const entry = await chain.keyHolder(holder)
+        if (entry.active && entry.encryptionKey.toLowerCase() === jobKey.toLowerCase()) return
+      }
+      throw refuse()
+    }
+
     const datasets = () => (db.prepare('SELECT dataset FROM holder_shares ORDER BY dataset').all() as { dataset: Address }[]).map((row) => row.dataset)
 
     return {
@@ -220,7 +244,7 @@ export function keyHolder({ now = () => Math.floor(Date.now() / 1000) }: { now?:
         if (!signer) throw new KeyHolderError('The job ticket\'s signature is invalid.', { code: 'TICKET_SIGNATURE_INVALID', status: 401 })
         const row = read(ticket.dataset)
         if (!row) throw new KeyHolderError('This holder holds no share of that dataset\'s key.', { code: 'SHARE_NOT_FOUND', status: 404 })
-        const manifest = JSON.parse(row.manifest_json) as { trainers: string[]; computeNodes: string[] }
+        const manifest = JSON.parse(row.manifest_json) as { trainers: string[]; computeNodes: string[]; holders: Address[] }
         if (!manifest.computeNodes.includes(signer.toLowerCase()))
           throw new KeyHolderError('The dataset\'s owner did not name this compute node.', { code: 'TICKET_NODE_NOT_ALLOWED', status: 403 })
         if (!nonces.use({ address: signer, nonce: ticket.nonce, expiry: Number(ticket.expiry) }))
@@ -254,6 +278,10 @@ export function keyHolder({ now = () => Math.floor(Date.now() / 1000) }: { now?:
           throw new KeyHolderError('The dataset was revoked by its owner.', { code: 'DATASET_REVOKED', status: 410 })
         }
         if (state === 'unpublished') throw new KeyHolderError('The dataset is unpublished by its owner.', { code: 'DATASET_UNPUBLISHED', status: 403 })
+        // An HE dataset's key opens its CKKS secret key: its shares go only to a key holder of the
+        // dataset that is not one of its compute nodes (the decrypting holder), never to a job key.
+        if (isHomomorphicTicket(manifest.trainers, ticket.trainerId))
+          await requireDecryptingHolder({ manifest, jobKey: ticket.jobKey })
 
         // One order, one job key: recorded before anything is released, in one transaction.
         const dataset = ticket.dataset.toLowerCase()
@@ -299,6 +327,13 @@ export function keyHolder({ now = () => Math.floor(Date.now() / 1000) }: { now?:
 
       datasets,
 
+      escrowManifest(dataset) {
+        const row = db.prepare('SELECT manifest_json FROM holder_shares WHERE dataset = ?').get(dataset.toLowerCase()) as { manifest_json: string } | undefined
+        if (!row) return undefined
+        const parsed = JSON.parse(row.manifest_json) as ReturnType<typeof manifestToJson>
+        return { ...parsed, issuedAt: BigInt(parsed.issuedAt) } as KeyEscrowManifest
+      },
+
       async setApproval({ owner, dataset, hash, terms, approved }) {
         await requireOwner(dataset, owner)
         if (approved) {
@@ -322,6 +357,14 @@ export function keyHolder({ now = () => Math.floor(Date.now() / 1000) }: { now?:
       },
     }
   }
+}
+
+/**
+ * True when a ticket is for an HE key: the trainer is homomorphic, or every trainer the owner's
+ * manifest allows is (an HE dataset's escrow, as `publishHeDataset` makes it).
+ */
+export function isHomomorphicTicket(trainers: readonly string[], trainerId: string): boolean {
+  return isHomomorphicTrainer(trainerId) || (trainers.length > 0 && trainers.every(isHomomorphicTrainer))
 }
 
 /** Hex of a holder's public key, for `GET /v1/holder`. */

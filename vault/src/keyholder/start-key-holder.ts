@@ -18,6 +18,7 @@ import { nonceStore } from '../db/nonces.ts'
 import { type KeyRegistryReader, keyRegistryReader } from './holder-chain.ts'
 import { type KeyHolder, keyHolder, keyHolderMigrations } from './key-holder.ts'
 import { keyHolderRoutes } from './holder-routes.ts'
+import { type HeDecryptor, heDecryptor, heDecryptorMigrations } from './he-decryptor.ts'
 
 /** The key holder's components, each with its own version (append to a list, never insert). */
 const keyHolderComponents: readonly ComponentMigrations[] = [
@@ -26,6 +27,7 @@ const keyHolderComponents: readonly ComponentMigrations[] = [
     component: 'keyholder:nonces',
     migrations: [`CREATE TABLE request_nonces (address TEXT NOT NULL, nonce TEXT NOT NULL, expiry INTEGER NOT NULL, PRIMARY KEY (address, nonce))`],
   },
+  { component: 'keyholder:he', migrations: heDecryptorMigrations },
 ]
 
 /** Release 0.1.0 recorded both lists under one `keyholder` version; their lengths then (frozen). */
@@ -119,6 +121,8 @@ export type RunningKeyHolder = {
   address: Address
   encryptionPublicKey: `0x${string}`
   holder: KeyHolder
+  /** This holder's decryption of HE results (its record: `releases()`). */
+  decryptor: HeDecryptor
   stop(): Promise<void>
 }
 
@@ -170,6 +174,8 @@ export async function startKeyHolder({
     const chain: KeyRegistryReader = keyRegistryReader({ client, chainId, addresses })
     const nonces = nonceStore({ db: nonceDb })
     const holder = keyHolder()({ db, identity, chain, nonces, logger })
+    // This process decrypts HE results of datasets it holds a share of (never a compute node's).
+    const decryptor = heDecryptor()({ db, holder, identity, chain, logger })
     const app = new Koa<VaultState>({ proxy: false })
     app.silent = true
     app.use(requestId({ logger: log }))
@@ -191,7 +197,7 @@ export async function startKeyHolder({
       }
       await next()
     })
-    const router = keyHolderRoutes({ holder, chainId, registry: chain.registry, nonces })
+    const router = keyHolderRoutes({ holder, chainId, registry: chain.registry, nonces, decryptor })
     app.use(router.routes())
     app.use(router.allowedMethods())
     server.on('request', app.callback())
@@ -208,7 +214,7 @@ export async function startKeyHolder({
     timer = setInterval(sweep, sweepIntervalMs)
     timer.unref()
     log.info({ url }, 'key holder listening')
-    return { url, address: identity.account.address, encryptionPublicKey: bytesToHex(identity.encryption.publicKey), holder, stop }
+    return { url, address: identity.account.address, encryptionPublicKey: bytesToHex(identity.encryption.publicKey), holder, decryptor, stop }
   } catch (error) {
     // Start-up failed: stop what did start; the start-up error is the one to report.
     await stop().catch(() => {})

@@ -1,7 +1,8 @@
 import { siblingModule } from '../siblingModule.ts'
 import { type DatasetSchema, TrainerParametersError } from '@datavault/sdk'
 import { z } from 'zod'
-import { heNumberColumns, parseHeParameters } from '../../he/columns.ts'
+import { heReleaseDpSchema, heReleaseMaxColumns } from '@datavault/sdk/he'
+import { heNumberColumns, hePrivacyOf, parseHeParameters } from '../../he/columns.ts'
 import { heRidgeFrom } from '../../he/solve.ts'
 import { modelDeclaration } from '../common/declaration.ts'
 import type { HomomorphicAggregates, TrainerDefinition, TrainerOutputDeclaration } from '../definition.ts'
@@ -12,9 +13,11 @@ export const heRidgeParametersSchema = z
     /** The target: a number column. */
     label: z.string().min(1).max(128),
     /** Feature columns; every other number column by default. */
-    features: z.array(z.string().min(1).max(128)).min(1).max(63).optional(),
+    features: z.array(z.string().min(1).max(128)).min(1).max(heReleaseMaxColumns - 1).optional(),
     /** Ridge penalty λ on standardized features (0: ordinary least squares). */
     lambda: z.number().min(0).max(1e6).default(0),
+    /** Differential privacy: Gaussian noise on the released statistics, σ = noiseMultiplier × their sensitivity (from the owner's bounds). */
+    dp: heReleaseDpSchema.optional(),
   })
   .strict()
 
@@ -46,6 +49,9 @@ export const heRidgeTrainer: TrainerDefinition = {
   version: '1.0.0',
   description: 'Ridge / least-squares regression on an HE (CKKS) dataset through encrypted XᵀX and Xᵀy.',
   parameters: heRidgeParametersSchema,
+  privacy(_schema: DatasetSchema, params: unknown) {
+    return hePrivacyOf(parseHeParameters(heRidgeParametersSchema, params))
+  },
   outputs(schema: DatasetSchema, params: unknown): TrainerOutputDeclaration {
     const columns = columnsOf(schema, params)
     const d = columns.length - 1

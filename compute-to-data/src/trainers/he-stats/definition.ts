@@ -1,7 +1,8 @@
 import { siblingModule } from '../siblingModule.ts'
 import type { DatasetSchema } from '@datavault/sdk'
 import { z } from 'zod'
-import { heNumberColumns, parseHeParameters } from '../../he/columns.ts'
+import { heReleaseDpSchema, heReleaseMaxColumns } from '@datavault/sdk/he'
+import { heNumberColumns, hePrivacyOf, parseHeParameters } from '../../he/columns.ts'
 import { heStatisticsFrom } from '../../he/solve.ts'
 import { modelDeclaration } from '../common/declaration.ts'
 import type { HomomorphicAggregates, TrainerDefinition, TrainerOutputDeclaration } from '../definition.ts'
@@ -10,7 +11,9 @@ import type { HomomorphicAggregates, TrainerDefinition, TrainerOutputDeclaration
 export const heStatsParametersSchema = z
   .object({
     /** The encrypted number columns to describe; every number column of the schema by default. */
-    columns: z.array(z.string().min(1).max(128)).min(1).max(64).optional(),
+    columns: z.array(z.string().min(1).max(128)).min(1).max(heReleaseMaxColumns).optional(),
+    /** Differential privacy: Gaussian noise on the released statistics, σ = noiseMultiplier × their sensitivity (from the owner's bounds). */
+    dp: heReleaseDpSchema.optional(),
   })
   .strict()
 
@@ -33,6 +36,9 @@ export const heStatsTrainer: TrainerDefinition = {
   version: '1.0.0',
   description: 'Count, mean, variance, covariance and correlation of an HE (CKKS) dataset, computed on ciphertexts.',
   parameters: heStatsParametersSchema,
+  privacy(_schema: DatasetSchema, params: unknown) {
+    return hePrivacyOf(parseHeParameters(heStatsParametersSchema, params))
+  },
   outputs(schema: DatasetSchema, params: unknown): TrainerOutputDeclaration {
     const columns = columnsOf(schema, params)
     const d = columns.length

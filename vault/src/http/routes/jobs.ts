@@ -78,6 +78,7 @@ export function jobRoutes(
     | 'keys'
     | 'chain'
     | 'jobs'
+    | 'jobQuota'
     | 'engine'
     | 'trainers'
     | 'resultsDir'
@@ -88,7 +89,7 @@ export function jobRoutes(
     | 'environments'
   >,
 ) {
-  const { config, identity, nonces, datasets, keys, chain, jobs, engine, trainers, resultsDir, algorithms, privacy, registry, pools, environments } = components
+  const { config, identity, nonces, datasets, keys, chain, jobs, jobQuota, engine, trainers, resultsDir, algorithms, privacy, registry, pools, environments } = components
   const router = new Router<VaultState>()
   const signed = (body: 'json' | 'none') => walletAuth({ chainId: config.chainId, node: identity.account.address, nonces, body })
 
@@ -216,6 +217,8 @@ export function jobRoutes(
     }
     await chain.verifyOrder({ txHash: body.orderTx, datatoken: dataset.datatoken, consumer: buyer })
     const id = randomUUID()
+    // Checked with nothing awaited between here and the job's row, so concurrent submissions cannot overshoot.
+    jobQuota.check(buyer)
     privacy.reserve({ jobId: id, dataset, members, definition, params })
     let job: Job
     try {
