@@ -11,7 +11,7 @@ import { type Server, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { type JobView, decodeSafetensors, downloadOutput, getJob, getReceipt, submitJob } from '@datavault/sdk'
+import { type JobView, decodeSafetensors, downloadOutput, getJob, getJobLogs, getReceipt, registerOwnerLogKey, submitJob } from '@datavault/sdk'
 import { type RunResult, type SandboxLogger, bubblewrapRunner, buildTrainerBundle, checkEgress, trainerErrorCodes } from '@datavault/compute-to-data'
 import { type AttackName, type HostileParams, exitContained, hostileOutputs, hostileTrainer } from '../fixtures/hostile/index.ts'
 import { type CanaryDataset, type Finding, canaryDataset, findCanaries, findInDatabase, findInFiles } from './leaks.ts'
@@ -139,6 +139,8 @@ beforeAll(async () => {
   const owner = t.party('owner')
   const otherOwner = t.party('spare', 0)
   buyer = t.party('buyer')
+  // Owner A's program logs are sealed to its log key; owner B registers none, so its jobs keep no log.
+  await registerOwnerLogKey(owner.vault)
   main = canaryDataset('owner A', { seed: 11 })
   other = canaryDataset('owner B', { seed: 12 })
   t.stack.node.components.engine.onChange((job) => {
@@ -490,13 +492,28 @@ describe('adversarial: hostile programs on the real stack', () => {
       const id = customIds.get('loud')!
       const tensors = await released(id)
       expect(Math.max(...tensors.w!.map(Math.abs))).toBeGreaterThan(1e-3)
-      const ownerLog = t.stack.node.components.jobs.get(id)?.ownerLog ?? ''
+      const { log: ownerLog } = await getJobLogs(t.party('owner').vault, { id })
       expect(ownerLog).not.toMatch(/row/)
       findings.push(...findCanaries('torch-custom loud: owner log', ownerLog, [dpData]))
       residual.push(
         'bits/job a fully approved hostile program moves to the buyer — torch-custom (DP): none beyond the DP-noised weights ((ε, δ) per job, charged to the budget); its failure reasons are found before any data is read, so only timeout, memory and CPU limits (≤ 2 bits) and the job\'s duration (≈ log₂ of the wall time in seconds, ≤ 12 bits) depend on the data',
       )
     })
+  })
+
+  test('behavior: print-data — the program\'s stderr (the whole CSV) is stored sealed to the owner\'s log key: the owner opens it, the buyer cannot ask', async () => {
+    const id = jobIds.get('print-data')!
+    await settle(id).promise
+    const stored = t.stack.node.components.jobs.get(id)?.ownerLog ?? ''
+    expect(stored.startsWith('dvol1:')).toBe(true)
+    expect(findCanaries('print-data: stored owner log', stored, all())).toEqual([])
+    const opened = await getJobLogs(t.party('owner').vault, { id })
+    expect(opened.kept).toBe('sealed')
+    // The log is the data, on the owner's machine only: the canaries are there once opened.
+    expect(findCanaries('print-data: opened by the owner', opened.log, [main]).length).toBeGreaterThan(0)
+    await expect(getJobLogs(buyer.vault, { id })).rejects.toMatchObject({ code: 'JOB_ACCESS_DENIED' })
+    refusals++
+    residual.push('owner log: sealed to the owner\'s log key before it is stored (X25519 + AES-256-GCM, bound to the job); the node holds no plaintext log at rest')
   })
 
   test('behavior: nothing of either owner\'s data in the node\'s logs, its data dir, its database, or sandbox leftovers', async () => {
@@ -507,8 +524,8 @@ describe('adversarial: hostile programs on the real stack', () => {
     const files = await findInFiles(t.dir, all())
     expect(files.files).toBeGreaterThan(10)
     findings.push(...files.findings)
-    // The program's stderr is kept for the dataset's owner by design (owner_log); everything else is searched.
-    findings.push(...findInDatabase(join(t.dir, 'node', 'vault.sqlite'), all(), (_table, column) => column === 'owner_log'))
+    // Every column is searched, owner_log too: the program's stderr is kept only sealed to the owner.
+    findings.push(...findInDatabase(join(t.dir, 'node', 'vault.sqlite'), all(), () => false))
     // No job left scratch behind: no output staging of this node, no job dir in the engine's work dir.
     const stagings = (await readdir(join(tmpdir(), 'datavault-sandbox')).catch(() => [] as string[])).filter((name) => name.startsWith(`job-${process.pid}-`))
     expect(stagings).toEqual([])
@@ -523,8 +540,9 @@ describe('adversarial: hostile programs on the real stack', () => {
     for (const line of residual) console.log(`adversarial: residual: ${line}`)
     // Separately: what a program the owner fully approved can still move to the buyer per job.
     const d = main.schema.columns.filter((column) => column.type === 'number').length
+    // A custom program's metrics are checked but no longer released, and its /out holds its declared tensors only.
     console.log(
-      `adversarial: bits/job a fully approved hostile program can move to the buyer: custom program ${(d + 1) * 32 + 2 * 64} (its declared outputs on this schema; 8 per declared byte in general) + ≤ 3.2 (failure kind) + duration; torch-custom under DP: 0 beyond the DP-noised weights + ≤ 2 (limits) + duration`,
+      `adversarial: bits/job a fully approved hostile program can move to the buyer: custom program ${(d + 1) * 32} (its declared tensors on this schema; 8 per declared byte in general, no metrics) + ≤ 3.2 (failure kind) + duration; torch-custom under DP: 0 beyond the DP-noised weights and the node's DP-noised validation metrics + ≤ 2 (limits) + duration`,
     )
     expect(findings.slice(0, 20)).toEqual([])
   })

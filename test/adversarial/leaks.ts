@@ -85,12 +85,15 @@ export async function* filesUnder(dir: string, skip: (name: string) => boolean =
   }
 }
 
-/** Searches every file under `dir` (SQLite databases are read through SQL instead, see `findInDatabase`). */
+/**
+ * Searches every file under `dir`, SQLite databases and their write-ahead logs byte for byte too
+ * (free pages included): the node keeps no plaintext log, so nothing of the data may be anywhere.
+ */
 export async function findInFiles(dir: string, datasets: CanaryDataset[]): Promise<{ findings: Finding[]; files: number; bytes: number }> {
   const findings: Finding[] = []
   let files = 0
   let bytes = 0
-  for await (const path of filesUnder(dir, (name) => /\.sqlite(-wal|-shm|-journal)?$/.test(name))) {
+  for await (const path of filesUnder(dir)) {
     const content = await readFile(path)
     files++
     bytes += content.length
@@ -100,9 +103,8 @@ export async function findInFiles(dir: string, datasets: CanaryDataset[]): Promi
 }
 
 /**
- * Searches every value of every table of a SQLite database except the columns `ownerOnly` names
- * (the program's stderr, kept for the dataset's owner by design). Read through SQL, so pages
- * still in the write-ahead log are seen as the node sees them.
+ * Searches every value of every table of a SQLite database except the columns `ownerOnly` names.
+ * Read through SQL, so pages still in the write-ahead log are seen as the node sees them.
  */
 export function findInDatabase(path: string, datasets: CanaryDataset[], ownerOnly: (table: string, column: string) => boolean): Finding[] {
   const db = new DatabaseSync(path, { readOnly: true })

@@ -55,7 +55,10 @@ describe('custom algorithms', () => {
     await expect(approveJob(t.owner.vault, { id: job.id })).rejects.toMatchObject({ code: 'JOB_NOT_AWAITING_APPROVAL' })
     const done = await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 50 })
     expect(done.failure).toBeUndefined()
-    expect(done.metrics).toEqual({ rows: 200 })
+    // The program wrote metrics.json (checked by the guard), but its numbers are its own choice: never released.
+    expect(done.metrics).toBeUndefined()
+    expect(done.result?.files.map((file) => file.name)).toEqual(['model.safetensors'])
+    await expect(downloadOutput(t.buyer.vault, { id: job.id, name: 'metrics.json' })).rejects.toMatchObject({ code: 'JOB_OUTPUT_NOT_FOUND' })
     const weights = await downloadOutput(t.buyer.vault, { id: job.id, name: 'model.safetensors' })
     const { tensors } = decodeSafetensors(weights.bytes)
     expect(tensors.means?.shape).toEqual([7])
@@ -142,7 +145,7 @@ describe('custom algorithms', () => {
     await approveJob(t.owner.vault, { id: job.id })
     const done = await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 50 })
     expect(done.failure).toBeUndefined()
-    expect(done.metrics).toEqual({ rows: 200 })
+    expect(done.metrics).toBeUndefined()
     const { tensors } = decodeSafetensors((await downloadOutput(t.buyer.vault, { id: job.id, name: 'model.safetensors' })).bytes)
     const means = Array.from(tensors.means!.data as Float32Array)
     const nodeJob = await submitJob(t.buyer.vault, {
@@ -170,6 +173,21 @@ describe('custom algorithms', () => {
     expect(denied.failure).toEqual({ code: 'denied', message: expect.stringContaining('means of my data are not for sale') })
     const retry = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'logistic-regression' }, params: { label: 'risk', epochs: 3 }, orderTx })
     expect((await waitForJob(t.buyer.vault, { id: retry.id, intervalMs: 50 })).state).toBe('finished')
+  })
+
+  test('error: a custom program gets room in /out for its declared outputs only: 1 MiB more is an output limit, not 64 MiB', async () => {
+    const dataset = await t.publish({ csv, schema })
+    const spill = columnMeansProgram.replace(
+      "process.stdout.write(JSON.stringify({ event: 'done' }) + '\\n')",
+      "writeFileSync('/out/spill.bin', Buffer.alloc(1 << 20, 7))\nprocess.stdout.write(JSON.stringify({ event: 'done' }) + '\\n')",
+    )
+    expect(spill).toContain('spill.bin')
+    const { hash } = await uploadAlgorithm(t.buyer.vault, { code: spill })
+    const job = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, algorithm: { hash, outputs }, params: {}, orderTx: await t.buyAndOrder(dataset) })
+    await approveJob(t.owner.vault, { id: job.id })
+    const done = await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 50 })
+    expect(done.failure?.code).toBe('output-limit')
+    expect(done.result).toBeUndefined()
   })
 
   test('error: unknown algorithms, outputs beyond the policy, and malformed declarations are refused', async () => {

@@ -38,6 +38,7 @@ const routes = [
   { method: 'POST', path: '/v1/jobs/:id/deny', auth: 'json' },
   { method: 'POST', path: '/v1/jobs/:id/cancel', auth: 'none' },
   { method: 'GET', path: '/v1/jobs/:id/logs', auth: 'none' },
+  { method: 'PUT', path: '/v1/owner/log-key', auth: 'json' },
   { method: 'GET', path: '/v1/receipts', auth: 'none' },
   { method: 'GET', path: '/v1/jobs/:id/receipt', auth: 'none' },
   { method: 'GET', path: '/v1/jobs/:id/outputs/:name', auth: 'none' },

@@ -41,6 +41,7 @@ import { datasetInputs } from './jobs/dataset-inputs.ts'
 import { jobReceipt, poolJobRows } from './jobs/pool-job-rows.ts'
 import { openDatabase } from './db/database.ts'
 import { algorithmStore, programResolver } from './db/algorithms.ts'
+import { ownerLogKeyStore, ownerLogSealer } from './db/owner-log-keys.ts'
 import { jobQuota } from './db/job-quota.ts'
 import { uploadQuota } from './db/upload-quota.ts'
 import { datasetStore } from './db/datasets.ts'
@@ -223,7 +224,9 @@ export async function startVaultNode(
       resultsDir,
       chainId: config.chainId,
       concurrency: config.concurrency,
-    })({ store: jobs, environments, programs, inputs, privacy, account: identity.account, logger, heWorkers: () => (heWorkers ??= heWorkerPool()) })
+    })({ store: jobs, environments, programs, inputs, privacy, account: identity.account, logger, heWorkers: () => (heWorkers ??= heWorkerPool()),
+      // A program's stderr is sealed to its dataset owner's log key before it is stored (no plaintext at rest).
+      ownerLogs: ownerLogSealer({ keys: ownerLogKeyStore({ db }), ownerOf: (id) => datasets.get(id)?.owner }) })
     // A member's owner lists the pool jobs that read their dataset, with the rows each read.
     engine.onChange(poolJobRows({ datasets }))
     engine.start()

@@ -144,8 +144,10 @@ export const logsCommand: Command = {
     const [idArg] = positionalsExactly(positionals, ['job'], 'logs')
     const id = check(jobIdArg, idArg, 'job id')
     const { output, session } = await openSession(io, values)
-    const { log } = await getJobLogs(await session.vault({ signed: true }), { id }).catch((error: unknown) => refused(error, 'job'))
-    output.result({ job: id, log }, log === '' ? ['(empty log)'] : log.replace(/\n$/, '').split('\n'))
+    const { log, kept } = await getJobLogs(await session.vault({ signed: true }), { id }).catch((error: unknown) => refused(error, 'job'))
+    // The node keeps a log only sealed to the owner's log key (registered when approving a program).
+    const none = kept === 'discarded' ? '(no log kept: the job ended before this wallet registered its owner log key)' : '(empty log)'
+    output.result({ job: id, log, kept }, log === '' ? [none] : log.replace(/\n$/, '').split('\n'))
     return 0
   },
 }

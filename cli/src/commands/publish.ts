@@ -11,14 +11,18 @@ import {
   buildDatasetSchema,
   computePolicySchema,
   createCsvParser,
+  customProgramPin,
   datasetSchemaSchema,
+  declaredOutputsSchema,
   dropCsvColumns,
   getDataset,
   getDatatokenPrice,
+  hashSchema,
   isDataVaultError,
   parseCsvNumber,
   profileCsv,
   publishDataset,
+  registerOwnerLogKey,
 } from '@datavault/sdk'
 import { nodeEnvelopeCrypto } from '@datavault/sdk/node'
 import { check, commonHelp, commonOptions, connectionHelp, connectionOptions, positionalsExactly, walletHelp, walletOptions } from '../args.ts'
@@ -38,6 +42,7 @@ Usage:
                     [--exclude COL,…] [--type COL=TYPE,…] [--blanks COL=POLICY,…]
                     [--public-values COL,…] [--bounds propose | COL=MIN:MAX,…]
                     [--schema schema.json] [--yes] [--republish] [--he [--he-params SET]]
+                    [--pin pin.json]…
 
 Encrypts the file on this machine as it streams it to the vault node's IPFS (a fresh 256-bit data
 key, AES-256-GCM chunks; no plaintext and no key leave this machine), creates a data NFT and
@@ -82,6 +87,9 @@ Options:
                          (he-stats, he-ridge; the default trainers) compute on ciphertexts and only
                          noised aggregates are ever decrypted, by the key holders (docs/homomorphic.md)
   --he-params SET        ckks-8192 (default) or ckks-16384
+  --pin FILE             let one custom program run without waiting for your approval, on exactly
+                         the terms in FILE: { "hash": "0x…", "outputs": { "tensors": [...] },
+                         "params": { … } }; adds custom@<hash>+<terms> to the policy (repeatable)
 ${connectionHelp}
 ${walletHelp}
 ${commonHelp}
@@ -114,7 +122,11 @@ const options = {
   republish: { type: 'boolean' },
   he: { type: 'boolean' },
   'he-params': { type: 'string' },
+  pin: { type: 'string', multiple: true },
 } as const
+
+/** A `--pin` file: a custom program and the exact terms it may run on. */
+const pinFileSchema = z.strictObject({ hash: hashSchema, outputs: declaredOutputsSchema, params: z.record(z.string(), z.unknown()).default({}) })
 
 const priceSchema = z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive decimal amount, e.g. 5 or 0.25')
 const trainerListSchema = z.array(z.string().regex(/^[a-z0-9-]{1,64}(@[0-9a-f]{64})?$/, 'trainer ids are lower-case letters, digits and "-"')).min(1)
@@ -167,6 +179,11 @@ export const publishCommand: Command = {
       values.policy !== undefined
         ? await readJsonArgument(values.policy, computePolicySchema, '--policy')
         : { trainers: check(trainerListSchema, (values.trainers ?? (values.he ? 'he-stats,he-ridge' : 'logistic-regression')).split(',').map((id) => id.trim()), '--trainers') }
+    // Each --pin adds custom@<hash>+<terms>: that program, with exactly those outputs and parameters.
+    for (const pinFile of values.pin ?? []) {
+      const pin = await readJsonArgument(pinFile, pinFileSchema, '--pin')
+      policy.trainers = [...policy.trainers, customProgramPin({ hash: pin.hash as `0x${string}`, outputs: pin.outputs, params: pin.params })]
+    }
     const output = outputFor(io, values)
 
     // One pass over the file here: the column profile (real data, for the owner's eyes only) and
@@ -304,6 +321,8 @@ export const publishCommand: Command = {
       throw error
     })
     await remember(published.datatoken)
+    // A pinned program runs without the approval step that otherwise registers the owner log key its logs are sealed to.
+    if ((values.pin ?? []).length > 0) await registerOwnerLogKey(client.vault)
     const sale = await getDatatokenPrice(client.public, { datatoken: published.datatoken })
     const dataset = published.dataset
     output.result(

@@ -109,6 +109,19 @@ export type ComputeEngineComponents = {
   logger: EngineLogger
   /** The HE worker pool (started on first use) that homomorphic trainers run on; without it they fail. */
   heWorkers?: (() => Promise<HeWorkerPool>) | undefined
+  /**
+   * Seals a program's stderr tail to the dataset's owner before anything stores it (see
+   * {@link OwnerLogSealer}); without it the engine keeps no log at all.
+   */
+  ownerLogs?: OwnerLogSealer | undefined
+}
+
+/**
+ * Turns a program's stderr tail (which may echo the data) into what the job store keeps for the
+ * dataset's owner: the tail sealed to the owner's key, or `discarded`. Never returns plaintext.
+ */
+export type OwnerLogSealer = {
+  seal(job: Pick<Job, 'id' | 'datasetId'>, stderrTail: string): string
 }
 
 /** Runs queued jobs until stopped. */
@@ -225,6 +238,8 @@ export function computeEngine(init: ComputeEngineInit) {
             message: `The dataset's policy does not allow the compute environment ${environment.name}; nothing ran.`,
           })
         const declaration = trainer.definition.outputs(opened.schema, params)
+        // A program that declares its outputs gets room for them and no more (custom programs: their tensors).
+        const outputLimit = Math.min(maxOutputBytes, opened.policy.maxOutputBytes, trainer.definition.maxOutputBytes?.(opened.schema, params) ?? Infinity)
         await rm(jobDir, { recursive: true, force: true })
         await mkdir(outputDir, { recursive: true })
         store.setTimings(claimed.id, { provisionedAt: Date.now() })
@@ -251,7 +266,7 @@ export function computeEngine(init: ComputeEngineInit) {
               cpuSeconds: opened.policy.maxWallTimeSeconds,
               // The policy's ceiling, within what the environment gives a job.
               memoryBytes: Math.min(opened.policy.maxMemoryMb, environment.memoryMb) * 1024 ** 2,
-              outputBytes: Math.min(maxOutputBytes, opened.policy.maxOutputBytes),
+              outputBytes: outputLimit,
               processes: 64,
             },
             onStarted: () => store.setTimings(claimed.id, { startedAt: Date.now() }),
@@ -268,7 +283,8 @@ export function computeEngine(init: ComputeEngineInit) {
           { signal },
         )
         // stderr is for the dataset's owner only (it may echo data); never part of what the buyer sees.
-        const ownerLog = result.stderrTail || undefined
+        // Sealed here, before the store or anything else keeps it: the node holds no plaintext log at rest.
+        const ownerLog = result.stderrTail ? components.ownerLogs?.seal(claimed, result.stderrTail) : undefined
         if (result.outcome !== 'exited')
           return cancelled.has(claimed.id)
             ? fail(claimed.id, cancelledFailure, ownerLog)
@@ -302,7 +318,6 @@ export function computeEngine(init: ComputeEngineInit) {
 
         emit(store.transition(claimed.id, 'checking', { ownerLog }))
         const { policy } = opened
-        const outputLimit = Math.min(maxOutputBytes, policy.maxOutputBytes)
         const checked = await checkEgress({ outputDir, declaration, maxBytes: outputLimit }).catch((error: unknown) => {
           log.warn({ err: safeError(error) }, 'egress guard refused the outputs')
           fail(
@@ -319,6 +334,12 @@ export function computeEngine(init: ComputeEngineInit) {
         })
         if (!checked) return
 
+        // A program whose metrics are its own choice (custom programs) releases none: 32 × 64 bits fewer per job.
+        if (trainer.definition.releasesMetrics === false) {
+          const metricFiles = new Set(declaration.files.filter((file) => file.kind === 'metrics').map((file) => file.name))
+          checked.files = checked.files.filter((file) => !metricFiles.has(file.name))
+          checked.metrics = {}
+        }
         const files = checked.files.map((file) => ({ name: file.name, sha256: file.sha256, bytes: file.bytes.byteLength }))
         // Write the released outputs to a temporary dir and rename it into place: all or nothing.
         await rm(staging, { recursive: true, force: true })
@@ -353,7 +374,7 @@ export function computeEngine(init: ComputeEngineInit) {
         await rm(join(resultsDir, claimed.id), { recursive: true, force: true })
         await rename(staging, join(resultsDir, claimed.id))
         store.setTimings(claimed.id, { finishedAt: Date.now() })
-        emit(store.transition(claimed.id, 'finished', { metrics: checked.metrics, result: { files }, receipt }))
+        emit(store.transition(claimed.id, 'finished', { ...(trainer.definition.releasesMetrics === false ? {} : { metrics: checked.metrics }), result: { files }, receipt }))
         log.info({ receipt: receipt.hash }, 'job finished')
       } catch (error) {
         if (isDataVaultError(error) && error.code.startsWith('ENVELOPE_')) {

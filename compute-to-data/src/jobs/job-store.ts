@@ -49,6 +49,8 @@ const migrations = [
    )`,
   `ALTER TABLE jobs ADD COLUMN owner_log TEXT`,
   `ALTER TABLE jobs ADD COLUMN environment TEXT`,
+  // Owner logs were kept as plaintext before they were sealed to the owner: none is kept open.
+  `UPDATE jobs SET owner_log = 'discarded' WHERE owner_log IS NOT NULL AND owner_log NOT LIKE 'dvol1:%'`,
 ]
 
 /** What a new job needs. */

@@ -72,7 +72,11 @@ export type Job = {
   metrics?: Record<string, number> | undefined
   result?: { files: { name: string; sha256: `0x${string}`; bytes: number }[] } | undefined
   receipt?: unknown
-  /** The program's stderr tail: for the dataset owner only, never the buyer. */
+  /**
+   * What the node keeps of the program's stderr tail, for the dataset owner only, never the buyer:
+   * the tail sealed to the owner's log key (`dvol1:` and base64 of the SDK's `sealOwnerLog`), or
+   * `discarded` when the owner had no key to seal it to. Never the plaintext.
+   */
   ownerLog?: string | undefined
   timings: JobTimings
   createdAt: string

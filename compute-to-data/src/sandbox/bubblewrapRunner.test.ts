@@ -231,10 +231,12 @@ describe('bubblewrapRunner', () => {
     expect(calls.getpid).toBeGreaterThan(0)
   })
 
-  test('behavior: the program sees neither the host\'s /usr/local, nor host-wide memory and load, nor bubblewrap\'s options (paths with the node\'s pid)', async () => {
+  test('behavior: the program sees neither the host\'s /usr/local, nor host-wide memory, load, CPU counters and uptime, nor bubblewrap\'s options (paths with the node\'s pid)', async () => {
     const s = await spec(
       `import fs from 'node:fs'
+      import os from 'node:os'
       ${started}
+      fs.writeFileSync('/out/proc', JSON.stringify({ stat: fs.readFileSync('/proc/stat', 'utf8'), uptime: fs.readFileSync('/proc/uptime', 'utf8'), osUptime: os.uptime(), cpus: os.cpus().map((cpu) => cpu.times) }))
       const cmdlines = fs.readdirSync('/proc').filter((name) => /^\\d+$/.test(name)).map((pid) => { try { return fs.readFileSync('/proc/' + pid + '/cmdline', 'utf8') } catch { return '' } })
       fs.writeFileSync('/out/seen', JSON.stringify({ local: fs.readdirSync('/usr/local'), meminfo: fs.readFileSync('/proc/meminfo', 'utf8'), loadavg: fs.readFileSync('/proc/loadavg', 'utf8'), cmdlines }))`,
     )
@@ -244,6 +246,14 @@ describe('bubblewrapRunner', () => {
     expect(seen.local).toEqual([])
     expect(seen.meminfo).toMatch(new RegExp(`^MemTotal: +${limits.memoryBytes / 1024} kB\\n`))
     expect(seen.loadavg).toBe('0.00 0.00 0.00 1/1 1\n')
+    // /proc/stat and /proc/uptime: no host boot time, no host CPU times or counters, no uptime; Node's os module reads them.
+    const proc = JSON.parse(await readFile(join(s.outputDir, 'proc'), 'utf8')) as { stat: string; uptime: string; osUptime: number; cpus: Record<string, number>[] }
+    expect(proc.stat).toMatch(/^cpu {2}0 0 0 0 0 0 0 0 0 0\n/)
+    expect(proc.stat).toMatch(/\nbtime 0\n/)
+    expect(proc.stat).not.toMatch(/[1-9]\d{3,}/)
+    expect(proc.uptime).toBe('0.00 0.00\n')
+    expect(proc.osUptime).toBe(0)
+    expect(proc.cpus).toEqual([{ user: 0, nice: 0, sys: 0, idle: 0, irq: 0 }])
     expect(seen.cmdlines.some((line) => line.includes('--args'))).toBe(true)
     for (const line of seen.cmdlines) {
       expect(line).not.toContain(dir)

@@ -17,7 +17,7 @@ import { createProgressGate } from './progress-gate.ts'
 import { type SandboxCapabilities, probeSandbox } from './probe.ts'
 import { sweepStaleSandboxes } from './stale.ts'
 import { sandboxSeccompFilter } from './seccomp.ts'
-import { bwrapArguments, encodeBwrapArgs, jobLoadavg, jobMeminfo } from './bwrapArguments.ts'
+import { bwrapArguments, encodeBwrapArgs, jobLoadavg, jobMeminfo, jobStat, jobUptime } from './bwrapArguments.ts'
 import type { RunOptions, RunOutcome, RunResult, RunSpec, Runner, SandboxEnforcement, SandboxLogger } from './runner.ts'
 import { createUidPool, killProcessesOfUid } from './uid-pool.ts'
 
@@ -243,7 +243,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
     ): Promise<RunResult> {
       const { caps, uid, gid, staging, cgroup, enforcement, signal } = context
       const { limits } = spec
-      const fds = { status: 3, block: 4, program: 5, config: 6, seccomp: 7, meminfo: 8, loadavg: 9, firstInput: 11 }
+      const fds = { status: 3, block: 4, program: 5, config: 6, seccomp: 7, meminfo: 8, loadavg: 9, stat: 11, uptime: 12, firstInput: 13 }
       const argsFd = 10
       const seccomp = sandboxSeccompFilter()
       const python = spec.program.runtime === 'python'
@@ -276,6 +276,9 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         'pipe',
         seccomp ? 'pipe' : 'ignore',
         'pipe',
+        'pipe',
+        'pipe',
+        // /proc/stat and /proc/uptime (fds 11 and 12).
         'pipe',
         'pipe',
         ...spec.inputs.map(() => 'pipe' as const),
@@ -405,6 +408,8 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         ...(seccomp ? [feed([seccomp], fds.seccomp)] : []),
         feed([new TextEncoder().encode(jobMeminfo(limits.memoryBytes))], fds.meminfo),
         feed([new TextEncoder().encode(jobLoadavg)], fds.loadavg),
+        feed([new TextEncoder().encode(jobStat)], fds.stat),
+        feed([new TextEncoder().encode(jobUptime)], fds.uptime),
         feed([encodeBwrapArgs(bwrapArgs)], argsFd),
         ...spec.inputs.map((input, i) => feed(input.source as AsyncIterable<Uint8Array> | Iterable<Uint8Array>, fds.firstInput + i)),
       ])

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { bwrapArguments, encodeBwrapArgs, jobLoadavg, jobMeminfo } from './bwrapArguments.ts'
 
-const fds = { status: 3, block: 4, program: 5, config: 6, seccomp: 7, meminfo: 8, loadavg: 9, firstInput: 11 }
+const fds = { status: 3, block: 4, program: 5, config: 6, seccomp: 7, meminfo: 8, loadavg: 9, stat: 11, uptime: 12, firstInput: 13 }
 const base = {
   caps: {
     systemMounts: [
@@ -36,7 +36,7 @@ describe('bwrapArguments', () => {
     expect(argv).toEqual(['--args', '10', '--', '/usr/bin/prlimit', '--cpu=60:61', '--fsize=1048576:1048576', '--core=0:0', '--nofile=256:256', '--nproc=66:66', '--', '/usr/bin/python3', '-I', '-B', '/sandbox/program.py'])
     expect(argv.join(' ')).not.toContain(base.stagingDir)
     expect(after(args, '--bind', 2)).toEqual([`${base.stagingDir} /out`])
-    expect(after(args, '--ro-bind-data', 2)).toEqual(['5 /sandbox/program.py', '6 /job/config.json', '11 /data/train.csv', '12 /data/more.csv', '8 /proc/meminfo', '9 /proc/loadavg'])
+    expect(after(args, '--ro-bind-data', 2)).toEqual(['5 /sandbox/program.py', '6 /job/config.json', '13 /data/train.csv', '14 /data/more.csv', '8 /proc/meminfo', '9 /proc/loadavg', '11 /proc/stat', '12 /proc/uptime'])
     expect(args.slice(0, 7)).toEqual(['--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--new-session', '--cap-drop', 'ALL'])
     expect(after(args, '--seccomp')).toEqual(['7'])
     expect(after(args, '--json-status-fd')).toEqual(['3'])
@@ -50,6 +50,8 @@ describe('bwrapArguments', () => {
     expect(at('/usr/local')).toBeGreaterThan(at('/usr'))
     expect(after(args, '--remount-ro')).toEqual(['/usr/local', '/dev', '/'])
     expect(at('/proc/meminfo')).toBeGreaterThan(at('--proc'))
+    expect(at('/proc/stat')).toBeGreaterThan(at('--proc'))
+    expect(at('/proc/uptime')).toBeGreaterThan(at('--proc'))
     // Without /usr bound (a merged-/usr host's symlinks only), nothing is mounted over it.
     const { args: symlinksOnly } = bwrapArguments({ ...base, caps: { ...base.caps, systemMounts: [{ kind: 'symlink', path: '/bin', target: 'usr/bin' }] } })
     expect(symlinksOnly).not.toContain('/usr/local')

@@ -14,6 +14,10 @@ export type BwrapDescriptors = {
   meminfo: number
   /** What the program reads as `/proc/loadavg` (zeros, not the host's load). */
   loadavg: number
+  /** What the program reads as `/proc/stat` (one idle CPU, no boot time, not the host's counters). */
+  stat: number
+  /** What the program reads as `/proc/uptime` (zero, not the host's). */
+  uptime: number
   /** The first input; input i is `firstInput + i`. */
   firstInput: number
 }
@@ -48,7 +52,7 @@ export type BwrapArgumentsParameters = {
  * `--args FD` and the command (prlimit's limits, the interpreter, the program's fixed path). So
  * `/proc/1/cmdline` inside the sandbox names no host path, uid or pid of the node. The program sees read-only /usr (without `/usr/local`, the
  * host's own installs) and libraries, its program, `/job/config.json`, `/data/<name>`, `/out`, a
- * size-limited /tmp, a /proc whose `meminfo` and `loadavg` are the job's (bound over the host's),
+ * size-limited /tmp, a /proc whose `meminfo`, `loadavg`, `stat` and `uptime` are the job's (bound over the host's),
  * a read-only /dev, no network, no capabilities, and rlimits (CPU, file size, no core, 256 files,
  * tasks with per-job uids, data without cgroups). Pure: the same parameters give the same words.
  *
@@ -134,6 +138,13 @@ export function bwrapArguments(parameters: BwrapArgumentsParameters & { argsFd: 
     '--ro-bind-data',
     String(fds.loadavg),
     '/proc/loadavg',
+    // Host-wide CPU times, context switches, forks and boot time, and the host's uptime, likewise.
+    '--ro-bind-data',
+    String(fds.stat),
+    '/proc/stat',
+    '--ro-bind-data',
+    String(fds.uptime),
+    '/proc/uptime',
     '--dev',
     '/dev',
     // /dev is a tmpfs too: read-only, so /tmp and /out (both size-limited) are the only writable places.
@@ -161,6 +172,17 @@ export function jobMeminfo(memoryBytes: number): string {
 
 /** `/proc/loadavg` as the job sees it: no load, one task. */
 export const jobLoadavg = '0.00 0.00 0.00 1/1 1\n'
+
+/**
+ * `/proc/stat` as the job sees it: one CPU with no time spent, no interrupts or context switches,
+ * boot time 0, one process. The host's counters would show other tenants' work (a channel between
+ * jobs) and the host's boot time.
+ */
+export const jobStat =
+  'cpu  0 0 0 0 0 0 0 0 0 0\ncpu0 0 0 0 0 0 0 0 0 0 0\nintr 0\nctxt 0\nbtime 0\nprocesses 1\nprocs_running 1\nprocs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n'
+
+/** `/proc/uptime` as the job sees it: up for no time, idle for none (not the host's uptime). */
+export const jobUptime = '0.00 0.00\n'
 
 /** bubblewrap's `--args` format: each argument followed by a NUL. */
 export function encodeBwrapArgs(args: readonly string[]): Uint8Array {

@@ -83,6 +83,17 @@ export type TrainerDefinition = {
   /** What the program needs to run; default `node`. */
   runtime?: TrainerRuntime | undefined
   /**
+   * The most bytes the run's outputs can need, from the schema and parameters alone: the engine
+   * gives the run that much room in /out (and the egress guard that much), below the policy's and
+   * the node's limits. Custom programs set it from their declared tensors; absent, the limits apply.
+   */
+  maxOutputBytes?(schema: DatasetSchema, params: unknown): number
+  /**
+   * `false`: the run's metrics are checked like any output but not released to the buyer (a
+   * custom program's metrics are numbers of its own choosing). Default `true`.
+   */
+  releasesMetrics?: boolean | undefined
+  /**
    * Set on homomorphic trainers (`he-stats`, `he-ridge`): the engine computes encrypted sums and
    * products of `columns` on an HE dataset's ciphertexts (worker threads, no sandbox: no plaintext
    * or secret key is there), has the key holders release them noised, and `finish` turns the

@@ -51,7 +51,7 @@ describe('builtinTrainers', () => {
       'linear-regression@1.0.0',
       'mlp-classifier@1.0.0',
       'torch-mlp@1.0.0',
-      'torch-custom@1.0.0',
+      'torch-custom@1.1.0',
     ])
     expect(builtinTrainers.map((t) => t.runtime ?? 'node')).toEqual(['node', 'node', 'node', 'pytorch', 'pytorch'])
     for (const trainer of dpOptional) {

@@ -353,6 +353,28 @@ export const jobQuoteSchema = z.looseObject({
 /** The node's answer to `POST /v1/jobs/quote`. */
 export type JobQuote = z.output<typeof jobQuoteSchema>
 
+/** Body of `PUT /v1/owner/log-key`: the signer's owner log key, to which its jobs' program logs are sealed. */
+export const registerOwnerLogKeyBodySchema = z.object({
+  /** X25519 public key (0x + 64 lower-case hex), from `deriveOwnerLogKey`. */
+  publicKey: z.string().regex(/^0x[0-9a-f]{64}$/),
+})
+
+/** Body of `PUT /v1/owner/log-key`. */
+export type RegisterOwnerLogKeyBody = z.input<typeof registerOwnerLogKeyBodySchema>
+
+/**
+ * Answer of `GET /v1/jobs/:id/logs`: the program's log sealed to the owner's log key (base64 of
+ * `sealOwnerLog`), `none` when the program wrote nothing, `discarded` when the owner had registered
+ * no key when the job ended (the node keeps no plaintext log).
+ */
+export const ownerLogViewSchema = z.discriminatedUnion('kept', [
+  z.object({ kept: z.literal('sealed'), sealed: z.base64() }),
+  z.object({ kept: z.enum(['none', 'discarded']) }),
+])
+
+/** Answer of `GET /v1/jobs/:id/logs`. */
+export type OwnerLogView = z.infer<typeof ownerLogViewSchema>
+
 /** Body of `POST /v1/jobs/:id/deny`. */
 export const denyJobBodySchema = z.object({ reason: z.string().min(1).max(500) })
 

@@ -10,7 +10,10 @@ import {
   approveJob,
   denyJob,
   getJobLogs,
+  type GetJobLogsParameters,
+  type GetJobLogsReturnType,
 } from '../actions/vault/decideJob.ts'
+import { type RegisterOwnerLogKeyReturnType, registerOwnerLogKey } from '../actions/vault/registerOwnerLogKey.ts'
 import { type DownloadOutputParameters, type DownloadOutputReturnType, downloadOutput, getReceipt } from '../actions/vault/downloadOutput.ts'
 import {
   type DownloadResultParameters,
@@ -143,8 +146,10 @@ export type DataVaultActions = {
   collectEarnings(parameters: { dataset: `0x${string}` }): Promise<CollectBaseTokenReturnType>
   approveJob(parameters: ApproveJobParameters): Promise<DecideJobReturnType>
   denyJob(parameters: DenyJobParameters): Promise<DecideJobReturnType>
-  /** A job's program log (owner only). */
-  getJobLogs(parameters: { id: string }): Promise<{ log: string }>
+  /** A job's program log (owner only), opened with the wallet's owner log key; see {@link getJobLogs}. */
+  getJobLogs(parameters: GetJobLogsParameters): Promise<GetJobLogsReturnType>
+  /** Registers the wallet's owner log key, to which its datasets' job logs are sealed; see {@link registerOwnerLogKey}. */
+  registerOwnerLogKey(): Promise<RegisterOwnerLogKeyReturnType>
   /** The single steps of `publishDataset`, for those who need them apart. */
   uploadCiphertext(parameters: UploadCiphertextParameters): Promise<UploadCiphertextReturnType>
   registerDataset(parameters: RegisterDatasetParameters): Promise<RegisterDatasetReturnType>
@@ -206,6 +211,7 @@ export function dataVaultActions(client: DataVaultBaseClient): DataVaultActions 
     approveJob: (parameters) => approveJob(vault, parameters),
     denyJob: (parameters) => denyJob(vault, parameters),
     getJobLogs: (parameters) => getJobLogs(vault, parameters),
+    registerOwnerLogKey: () => registerOwnerLogKey(vault),
     uploadCiphertext: (parameters) => uploadCiphertext(vault, parameters),
     registerDataset: (parameters) => registerDataset(vault, parameters),
     registerPool: (parameters) => registerPool(vault, parameters),

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
-import { algorithmStore } from './algorithms.ts'
+import { algorithmStore, customAlgorithmDefinition, customOutputBound, declaredOutputBytes } from './algorithms.ts'
 import { openDatabase } from './database.ts'
 
 const dirs: string[] = []
@@ -31,5 +31,27 @@ describe('algorithmStore', () => {
     await writeFile(join(dir, 'algorithms', `${'ab'.repeat(32)}.4242.1700000000000.tmp`), 'half a program')
     await algorithmStore({ db, dir: join(dir, 'algorithms') })
     expect(await readdir(join(dir, 'algorithms'))).toEqual([hash.slice(2)])
+  })
+})
+
+describe('customAlgorithmDefinition', () => {
+  const outputs = { tensors: [{ name: 'w', dtype: 'F32' as const, shape: [4, 3] }, { name: 'b', dtype: 'F64' as const, shape: [3] }], metrics: ['rows'] }
+
+  test('default: /out gets room for the declared tensors, a header and the metrics file, not the 64 MiB default', () => {
+    expect(declaredOutputBytes(outputs)).toBe(4 * 3 * 4 + 3 * 8)
+    expect(customOutputBound(outputs)).toBe(3 * 4096)
+    const definition = customAlgorithmDefinition(outputs, 'python')
+    expect(definition.maxOutputBytes?.({ format: 'csv', columns: [] } as never, {})).toBe(customOutputBound(outputs))
+  })
+
+  test('behavior: the program\'s metrics are checked (declared) but not released', () => {
+    const definition = customAlgorithmDefinition(outputs)
+    expect(definition.releasesMetrics).toBe(false)
+    expect(definition.outputs({ format: 'csv', columns: [] } as never, {}).files.map((file) => file.name)).toEqual(['model.safetensors', 'metrics.json'])
+  })
+
+  test('behavior: the largest declaration the schema admits stays bounded by its own size', () => {
+    const big = { tensors: [{ name: 'x', dtype: 'F32' as const, shape: [1024, 1024] }], metrics: [] }
+    expect(customOutputBound(big)).toBe(4 * 1024 ** 2 + 3 * 4096)
   })
 })

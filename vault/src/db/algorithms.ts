@@ -209,7 +209,24 @@ export function customAlgorithmDefinition(outputs: NonNullable<JobTrainer['outpu
       ],
     }),
     entry: '',
+    // /out gets room for the declared tensors, their safetensors header and the metrics file, no more.
+    maxOutputBytes: () => customOutputBound(declared),
+    // The program's metrics are numbers of its choosing: checked, never released. The node computes none for it.
+    releasesMetrics: false,
   }
+}
+
+/**
+ * The most bytes a custom program's outputs can need: its declared tensors with a safetensors
+ * header of at most 8 + 1024 + 512 bytes per tensor, and a metrics file of at most 64 + 128 bytes
+ * per declared name, each rounded up to whole 4 KiB pages (/out is a tmpfs, where a file takes
+ * whole pages), and one page more: a /out left full reads as an output limit when the program then
+ * fails. What the runner gives /out for it instead of the policy's 64 MiB default.
+ */
+export function customOutputBound(outputs: NonNullable<JobTrainer['outputs']>): number {
+  const declared = declaredOutputsSchema.parse(outputs)
+  const pages = (bytes: number) => Math.ceil(bytes / 4096) * 4096
+  return pages(declaredOutputBytes(declared) + 8 + 1024 + 512 * declared.tensors.length) + pages(64 + 128 * declared.metrics.length) + 4096
 }
 
 /** Resolves a job's program: a built-in trainer from the catalog, or a stored custom algorithm. */

@@ -33,6 +33,7 @@ describe('openDatabase', () => {
       'vault:datasets': 4,
       'vault:key-holder': 3,
       'vault:lit-escrow': 1,
+      'vault:owner-log-keys': 1,
       'vault:receipt-anchors': 1,
       'vault:revocation': 1,
       'vault:threshold-keys': 2,

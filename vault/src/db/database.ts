@@ -8,6 +8,7 @@ import { keyHolderMigrations } from '../keyholder/key-holder.ts'
 import { thresholdKeyMigrations } from '../keys/threshold-key-service.ts'
 import { litKeyEscrowMigrations } from '../keys/lit/lit-key-service.ts'
 import { datasetHistoryMigrations } from './datasets.ts'
+import { ownerLogKeyMigrations } from './owner-log-keys.ts'
 
 /** Revocation's column on the datasets table. */
 const revocationMigrations = [`ALTER TABLE datasets ADD COLUMN revoked_at TEXT`]
@@ -61,6 +62,7 @@ const vaultComponents: readonly ComponentMigrations[] = [
   { component: 'vault:threshold-keys', migrations: thresholdKeyMigrations },
   { component: 'vault:lit-escrow', migrations: litKeyEscrowMigrations },
   { component: 'vault:dataset-history', migrations: datasetHistoryMigrations },
+  { component: 'vault:owner-log-keys', migrations: ownerLogKeyMigrations },
 ]
 
 /**

@@ -118,6 +118,48 @@ describe('torch-custom trainer in the sandbox (Debian python3-torch, CPU)', () =
     expect(Math.max(...t.w!.map(Math.abs))).toBeGreaterThan(1e-3)
   }, 120_000)
 
+  test('behavior: validation metrics are the node\'s: a model whose loss lies (always 0) and answers right gets high accuracy, one that answers wrong gets low; validationFraction 0 releases none', async () => {
+    const { csv } = separableRows(60)
+    // The module answers from the features (class b when f1 + f2 > 0, or the opposite); its loss reports 0 whatever happens.
+    const oracle = (sign: number) => ({
+      source: [
+        'import torch',
+        'class M(torch.nn.Module):',
+        '    def __init__(self):',
+        '        super().__init__()',
+        '        self.w = torch.nn.Parameter(torch.zeros(1))',
+        '    def forward(self, x):',
+        `        s = ${sign} * (x[:, 0] + x[:, 1]) * 100 + self.w * 0`,
+        '        return torch.stack([-s, s], dim=1)',
+        'def build(inputs, outputs):',
+        '    return M()',
+        'def loss(output, target):',
+        '    return output.sum() * 0',
+      ].join('\n'),
+      parameters: [{ name: 'w', shape: [1] }],
+    })
+    const params = (sign: number, validation?: number) => ({
+      label: 'label',
+      model: oracle(sign),
+      epochs: 1,
+      batchSize: 30,
+      learningRate: 0.1,
+      validationFraction: validation ?? 0.5,
+      dp: { noiseMultiplier: 0.2, maxGradNorm: 1 },
+    })
+    const right = await sandbox.release(await sandbox.train(schema(60), params(1), csv))
+    const wrong = await sandbox.release(await sandbox.train(schema(60), params(-1), csv))
+    console.log(`torch-custom validation (σ 0.2, 60 rows, half held out): right ${right.metrics.validationAccuracy}, wrong ${wrong.metrics.validationAccuracy}`)
+    expect(right.metrics.validationAccuracy).toBeGreaterThan(0.7)
+    expect(wrong.metrics.validationAccuracy).toBeLessThan(0.3)
+    // The program's loss said 0; the node's clipped loss is what it is (0 too here, plus noise, clamped at 0).
+    expect(right.metrics.validationLoss).toBeGreaterThanOrEqual(0)
+    const none = await sandbox.release(await sandbox.train(schema(60), params(1, 0), csv))
+    expect(Object.keys(none.metrics).sort()).toEqual(['delta', 'epochs', 'maxGradNorm', 'noiseMultiplier', 'rows', 'sampleRate', 'steps'])
+    expect(none.metrics.steps).toBe(2)
+    expect(right.metrics.steps).toBe(4)
+  }, 300_000)
+
   test('error: a module with buffers, or whose parameters differ from the declared ones, fails before any data is read', async () => {
     const buffers = {
       source: await source('./hostile/buffers.py'),

@@ -13,7 +13,7 @@ import {
 /** Id of the trainer that runs a buyer's own PyTorch model under the node's DP-SGD. */
 export const torchCustomTrainerId = 'torch-custom'
 /** Version of the torch-custom trainer (its `train.py`). */
-export const torchCustomTrainerVersion = '1.0.0'
+export const torchCustomTrainerVersion = '1.1.0'
 /** Most parameters a custom model may declare (4 MiB of F32). */
 export const torchCustomMaxParameters = 1024 * 1024
 /** Largest model source, bytes of UTF-8. */
@@ -58,12 +58,28 @@ export const torchCustomParametersSchema = z
     batchSize: z.number().int().min(1).max(1_000_000).default(32),
     /** Seed of the initial parameters (batches and noise come from the OS's CSPRNG). */
     seed: z.number().int().min(0).max(0xffff_ffff).default(0),
+    /**
+     * Share of the rows the node holds out (each on its own coin) to compute validation loss and
+     * accuracy (or R²) of the final model itself, DP-noised and accounted as one more epoch of
+     * steps (the built-in trainers' name). 0 (default) releases no validation metrics and spends
+     * nothing on them.
+     */
+    validationFraction: z.number().min(0).max(0.5).default(0),
     dp: differentialPrivacyParametersSchema,
   })
   .strict()
 
 /** Parameters with defaults filled in. */
 export type TorchCustomParameters = z.output<typeof torchCustomParametersSchema>
+
+/**
+ * Validation metrics the node computes on held-out rows for a torch-custom run (never reported by
+ * the buyer's code): loss, and accuracy or R², DP-noised.
+ */
+export const torchCustomValidationMetricNames = {
+  classification: ['validationLoss', 'validationAccuracy'],
+  regression: ['validationLoss', 'validationR2'],
+} as const
 
 /** What a torch-custom run on a dataset will produce, from the schema and the parameters only. */
 export type TorchCustomPlan = {
@@ -90,7 +106,7 @@ export type TorchCustomPlan = {
  *
  * @example
  * const plan = planTorchCustom(schema, { label: 'risk', model: { source, parameters: [{ name: 'linear.weight', shape: [2, 4] }, { name: 'linear.bias', shape: [2] }] }, dp: { noiseMultiplier: 1, maxGradNorm: 1 } })
- * plan.privacy.steps // epochs × round(rows / batchSize)
+ * plan.privacy.steps // epochs × round(rows / batchSize), plus round(rows / batchSize) for the validation pass
  */
 export function planTorchCustom(schema: DatasetSchema, parameters: unknown): TorchCustomPlan {
   const parsed = torchCustomParametersSchema.safeParse(parameters)
@@ -127,7 +143,10 @@ export function planTorchCustom(schema: DatasetSchema, parameters: unknown): Tor
   const count = params.model.parameters.reduce((sum, tensor) => sum + tensor.shape.reduce((n, size) => n * size, 1), 0)
   if (count > torchCustomMaxParameters)
     throw new TrainerParametersError('model-too-large', `The model declares ${count} parameters; at most ${torchCustomMaxParameters} are allowed.`)
-  const privacy = planDifferentialPrivacy(schema, { dp: params.dp, batchSize: params.batchSize, epochs: params.epochs })
+  const trainingPrivacy = planDifferentialPrivacy(schema, { dp: params.dp, batchSize: params.batchSize, epochs: params.epochs })
+  // The node's validation pass: one epoch's worth of the same sampled Gaussian steps (train.py's validate).
+  const validationSteps = params.validationFraction > 0 ? trainingPrivacy.stepsPerEpoch : 0
+  const privacy = { ...trainingPrivacy, steps: trainingPrivacy.steps + validationSteps }
   return {
     task,
     label: params.label,
@@ -137,7 +156,7 @@ export function planTorchCustom(schema: DatasetSchema, parameters: unknown): Tor
     parameters: params.model.parameters.map(({ name, shape }) => ({ name, shape: [...shape] })),
     modelHash: `0x${createHash('sha256').update(params.model.source, 'utf8').digest('hex')}`,
     privacy,
-    metrics: [...differentialPrivacyMetricNames],
+    metrics: [...differentialPrivacyMetricNames, ...(validationSteps > 0 ? torchCustomValidationMetricNames[task] : [])],
     params,
   }
 }

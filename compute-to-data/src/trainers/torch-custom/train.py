@@ -1,4 +1,4 @@
-# datavault trainer torch-custom@1.0.0
+# datavault trainer torch-custom@1.1.0
 #
 # A buyer's own PyTorch model, trained by the node's DP-SGD loop. The buyer supplies only Python
 # source that defines `build(inputs, outputs) -> torch.nn.Module` and `loss(output, target) -> a
@@ -37,7 +37,7 @@ import sys
 import time
 
 TRAINER_ID = 'torch-custom'
-TRAINER_VERSION = '1.0.0'
+TRAINER_VERSION = '1.1.0'
 MAX_PARAMETERS = 1024 * 1024
 MAX_SOURCE_BYTES = 64 * 1024
 # Share of the clipping norm C spent on each row's loss (the progress loss, as torch-mlp does).
@@ -49,7 +49,7 @@ EXAMPLE_MEMORY_BYTES = 512 * 1024 * 1024
 INPUT_NAME = re.compile(r'^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$')
 TENSOR_NAME = re.compile(r'^[A-Za-z0-9_][A-Za-z0-9_.]{0,127}$')
 NUMBER = re.compile(r'^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$')
-PARAMETER_KEYS = {'label', 'features', 'model', 'epochs', 'learningRate', 'batchSize', 'seed', 'dp'}
+PARAMETER_KEYS = {'label', 'features', 'model', 'epochs', 'learningRate', 'batchSize', 'seed', 'validationFraction', 'dp'}
 RESERVED_TENSORS = {'feature_mean', 'feature_std', 'target_mean', 'target_std'}
 
 os.environ['OMP_NUM_THREADS'] = '1'
@@ -153,6 +153,7 @@ def check_params(params):
     p.setdefault('learningRate', 0.1)
     p.setdefault('batchSize', 32)
     p.setdefault('seed', 0)
+    p.setdefault('validationFraction', 0)
     model = p.get('model')
     ok = (
         isinstance(p.get('label'), str) and 1 <= len(p['label']) <= 128
@@ -161,6 +162,7 @@ def check_params(params):
         and _is_number(p['learningRate']) and 0 < p['learningRate'] <= 10
         and _is_int(p['batchSize']) and 1 <= p['batchSize'] <= 1_000_000
         and _is_int(p['seed']) and 0 <= p['seed'] <= 0xFFFFFFFF
+        and _is_number(p['validationFraction']) and 0 <= p['validationFraction'] <= 0.5
         and isinstance(model, dict) and set(model) == {'source', 'parameters'}
         and isinstance(model['source'], str) and 1 <= len(model['source'].encode('utf-8')) <= MAX_SOURCE_BYTES
         and isinstance(model['parameters'], list) and 1 <= len(model['parameters']) <= 64
@@ -238,9 +240,12 @@ def plan_torch_custom(schema, params):
         raise TrainerError('dp-delta-too-large')
     sample_rate = p['batchSize'] / rows
     steps_per_epoch = math.floor(1 / sample_rate + 0.5)  # JavaScript's Math.round
+    # The validation pass: one epoch's worth of the same sampled Gaussian steps, accounted as such.
+    validation_steps = steps_per_epoch if p['validationFraction'] > 0 else 0
     privacy = {
         'noiseMultiplier': p['dp']['noiseMultiplier'], 'maxGradNorm': p['dp']['maxGradNorm'], 'delta': delta, 'rows': rows,
-        'expectedBatchSize': p['batchSize'], 'sampleRate': sample_rate, 'stepsPerEpoch': steps_per_epoch, 'steps': p['epochs'] * steps_per_epoch,
+        'expectedBatchSize': p['batchSize'], 'sampleRate': sample_rate, 'stepsPerEpoch': steps_per_epoch,
+        'steps': p['epochs'] * steps_per_epoch + validation_steps,
     }
 
     def bounds(names):
@@ -255,8 +260,9 @@ def plan_torch_custom(schema, params):
         'parameters': [{'name': t['name'], 'shape': list(t['shape'])} for t in p['model']['parameters']],
         'source': p['model']['source'],
         'scaling': bounds(features), 'labelScaling': bounds([p['label']]) if task == 'regression' else None,
-        'privacy': privacy, 'params': p,
-        'metrics': ['rows', 'epochs', 'steps', 'sampleRate', 'noiseMultiplier', 'maxGradNorm', 'delta'],
+        'privacy': privacy, 'params': p, 'validationSteps': validation_steps,
+        'metrics': ['rows', 'epochs', 'steps', 'sampleRate', 'noiseMultiplier', 'maxGradNorm', 'delta']
+        + ((['validationLoss', 'validationAccuracy'] if task == 'classification' else ['validationLoss', 'validationR2']) if validation_steps else []),
     }
 
 
@@ -449,6 +455,20 @@ def child_main(plan, source_code, mode):
             os._exit(3)
         leaves = [q.requires_grad_(True) for q in params]
 
+        if mode == 'eval':
+            # A held-out example: the module's output and loss, for the node's own validation sums.
+            with torch.no_grad():
+                output = functional_call(module, dict(zip(names, params)), (x.unsqueeze(0),))
+                value = loss_fn(output[0], target)
+            flat = torch.cat([output[0].reshape(-1), value.detach().reshape(1)]).to(torch.float32).contiguous()
+            if flat.numel() != plan['outputs'] + 1:
+                os._exit(3)
+            body = flat.numpy().tobytes()
+            view = memoryview(body)
+            while view:
+                view = view[os.write(3, view):]
+            os._exit(0)
+
         def example_loss():
             output = functional_call(module, dict(zip(names, leaves)), (x.unsqueeze(0),))
             return loss_fn(output[0], target)
@@ -496,7 +516,7 @@ def zygote_main(plan, channel, null_fd):
         if pid == 0:
             channel.close()
             confine_child(fds[0], fds[1], null_fd)
-            child_main(plan, source_code, 'probe' if message == b'probe' else 'grad')
+            child_main(plan, source_code, {b'probe': 'probe', b'eval': 'eval'}.get(message, 'grad'))
             os._exit(2)
         for fd in fds:
             os.close(fd)
@@ -594,6 +614,15 @@ class Examples:
         flat = torch.frombuffer(bytearray(answer), dtype=torch.float32)
         return flat[:-1], float(flat[-1])
 
+    def evaluate(self, params_blob, x, y):
+        """One held-out example's model output (a list of floats) and loss, or None when the child gave nothing usable."""
+        payload = params_blob + struct.pack(f'<{len(x)}f', *x) + struct.pack('<f', y)
+        answer = self._exchange(b'eval', payload, 4 * (self.plan['outputs'] + 1), True)
+        if answer is None:
+            return None
+        values = list(struct.unpack(f'<{self.plan["outputs"] + 1}f', answer))
+        return values[:-1], values[-1]
+
     def close(self):
         try:
             self.channel.close()
@@ -636,11 +665,16 @@ def train(plan, x, y, examples, on_epoch=lambda epoch, loss: None, private_seed=
     n = x.shape[0]
     rows = [x[i].tolist() for i in range(n)]
     targets = y.tolist()
+    # Each row is held out for validation on its own coin (CSPRNG), independently of the others, so
+    # that a row's presence changes nothing but its own contributions: it joins a step's batch with
+    # probability q at most, in training or in validation, and the accountant's (q, σ, steps) holds.
+    held = (torch.rand(n, generator=private) < p['validationFraction']).tolist() if plan['validationSteps'] else [False] * n
     steps = 0
     for epoch in range(1, p['epochs'] + 1):
         epoch_loss = 0.0
         for _ in range(privacy['stepsPerEpoch']):
             batch = torch.nonzero(torch.rand(n, generator=private) < privacy['sampleRate']).flatten().tolist() if privacy['sampleRate'] < 1 else list(range(n))
+            batch = [i for i in batch if not held[i]]
             blob = torch.cat([q.reshape(-1) for q in params]).contiguous().numpy().tobytes()
             sums = torch.zeros(total, dtype=torch.float64)
             loss_coordinate = 0.0
@@ -667,7 +701,55 @@ def train(plan, x, y, examples, on_epoch=lambda epoch, loss: None, private_seed=
             epoch_loss += loss_coordinate * loss_bound / (DP_LOSS_SHARE * c) / divisor
             steps += 1
         on_epoch(epoch, epoch_loss / privacy['stepsPerEpoch'])
-    return params, steps
+    validation = validate(plan, params, rows, targets, held, examples, private) if plan['validationSteps'] else {}
+    return params, steps + plan['validationSteps'], validation
+
+
+def validate(plan, params, rows, targets, held, examples, private):
+    """Validation loss and accuracy (or R²) of the final parameters on the held-out rows, computed by
+    the node (never reported by the buyer's code) and released under the same sampled Gaussian
+    mechanism as a training step, for `validationSteps` steps that the accountant counts.
+
+    Each sampled held-out row contributes one vector of values in [0, 1] (or [-1, 1]): classification
+    (1, correct, loss / B), regression (1, y, y², min((ŷ - y)², 4) / 4, loss / B), scaled to norm ≤ C;
+    each step's sum gets N(0, σ²C²) per coordinate. The metrics are post-processing of the noisy sums.
+    A child that fails counts as a wrong answer with the largest loss."""
+    privacy = plan['privacy']
+    c, sigma = privacy['maxGradNorm'], privacy['noiseMultiplier']
+    classification = plan['task'] == 'classification'
+    loss_bound = max(1.0, 2 * math.log(len(plan['classes']))) if classification else 2.0
+    width = 3 if classification else 5
+    unit = c / math.sqrt(width)
+    blob = torch.cat([q.reshape(-1) for q in params]).contiguous().numpy().tobytes()
+    n = len(rows)
+    sums = torch.zeros(width, dtype=torch.float64)
+    for _ in range(plan['validationSteps']):
+        sampled = torch.nonzero(torch.rand(n, generator=private) < privacy['sampleRate']).flatten().tolist() if privacy['sampleRate'] < 1 else list(range(n))
+        for i in sampled:
+            if not held[i]:
+                continue
+            target = targets[i]
+            answer = examples.evaluate(blob, rows[i], target)
+            outputs, loss = answer if answer is not None else ([], math.nan)
+            loss_share = min(max(loss, 0.0), loss_bound) / loss_bound if math.isfinite(loss) else 1.0
+            finite = len(outputs) == plan['outputs'] and all(math.isfinite(v) for v in outputs)
+            if classification:
+                correct = 1.0 if finite and max(range(len(outputs)), key=lambda k: outputs[k]) == int(target) else 0.0
+                vector = [1.0, correct, loss_share]
+            else:
+                error = min((outputs[0] - target) ** 2, 4.0) / 4 if finite else 1.0
+                vector = [1.0, target, target * target, error, loss_share]
+            sums += unit * torch.tensor(vector, dtype=torch.float64)
+        sums += sigma * c * torch.randn(width, generator=private, dtype=torch.float64)
+    values = (sums / unit).tolist()
+    count = max(values[0], 1.0)
+    metrics = {'validationLoss': min(max(values[-1] / count * loss_bound, 0.0), loss_bound)}
+    if classification:
+        metrics['validationAccuracy'] = min(max(values[1] / count, 0.0), 1.0)
+    else:
+        total = values[2] - values[1] ** 2 / count
+        metrics['validationR2'] = min(max(1 - 4 * values[3] / total, -1.0), 1.0) if total > 1e-9 else 0.0
+    return metrics
 
 
 def encode_safetensors(tensors, metadata):
@@ -745,7 +827,7 @@ def run(job_dir, data_dir, out_dir, emit, diagnostic=lambda line: None, private_
             y = scaled[:, 0]
             tensors_extra['target_mean'] = t_center
             tensors_extra['target_std'] = t_half
-        params, steps = train(plan, x.to(torch.float32), y.to(torch.float32), examples,
+        params, steps, validation = train(plan, x.to(torch.float32), y.to(torch.float32), examples,
                               lambda epoch, loss: emit({'event': 'epoch', 'epoch': epoch, 'loss': loss if math.isfinite(loss) else 1e6}), private_seed)
         examples.close()
         examples = None
@@ -753,7 +835,7 @@ def run(job_dir, data_dir, out_dir, emit, diagnostic=lambda line: None, private_
         tensors.update(tensors_extra)
         privacy = plan['privacy']
         metrics = {'rows': privacy['rows'], 'epochs': plan['params']['epochs'], 'steps': steps, 'sampleRate': privacy['sampleRate'],
-                   'noiseMultiplier': privacy['noiseMultiplier'], 'maxGradNorm': privacy['maxGradNorm'], 'delta': privacy['delta']}
+                   'noiseMultiplier': privacy['noiseMultiplier'], 'maxGradNorm': privacy['maxGradNorm'], 'delta': privacy['delta'], **validation}
         body = encode_safetensors(tensors, metadata_of(plan))
         # Whatever a child might have left in /out (it cannot open files; this is belt and braces).
         for entry in os.listdir(out_dir):

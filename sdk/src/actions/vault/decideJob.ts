@@ -3,8 +3,12 @@ import type { VaultClient } from '../../api/transport.ts'
 import { approvalTermsHash } from '../../api/receipt.ts'
 import { getJob } from './getJob.ts'
 import { sendHolderApprovals } from './holderApprovals.ts'
-import { z } from 'zod'
-import { jobViewSchema } from '../../api/schemas.ts'
+import type { LocalAccount } from 'viem'
+import { jobViewSchema, type OwnerLogView, ownerLogViewSchema } from '../../api/schemas.ts'
+import { OwnerLogKeyMismatchError } from '../../ownerlog/errors.ts'
+import { deriveOwnerLogKey } from '../../ownerlog/deriveOwnerLogKey.ts'
+import { openOwnerLog } from '../../ownerlog/openOwnerLog.ts'
+import { registerOwnerLogKey } from './registerOwnerLogKey.ts'
 import { readResponse } from '../../api/response.ts'
 
 export type ApproveJobParameters = { id: string }
@@ -23,6 +27,8 @@ export type DecideJobErrorType = import('../../api/response.ts').VaultRequestErr
  */
 export async function approveJob(client: VaultClient, { id }: ApproveJobParameters): Promise<DecideJobReturnType> {
   const job = await getJob(client, { id })
+  // The program's log will be sealed to the owner's log key as the job ends: make sure the node has it.
+  if (job.trainer.id === 'custom') await registerOwnerLogKey(client)
   if (job.state === 'awaiting-approval' && job.trainer.id === 'custom')
     await sendHolderApprovals(client, {
       dataset: job.dataset,
@@ -52,16 +58,47 @@ export async function denyJob(client: VaultClient, { id, reason }: DenyJobParame
   return await readResponse(response, jobViewSchema, 'denying a job')
 }
 
+export type GetJobLogsParameters = { id: string }
+export type GetJobLogsReturnType = {
+  /** The program's stderr tail, opened on this machine; empty when none was kept. */
+  log: string
+  /**
+   * `sealed`: the node kept the log sealed to this wallet's owner log key, and it was opened here;
+   * `none`: the program wrote nothing; `discarded`: the job ended before the owner registered a
+   * log key, so the node kept nothing (it never stores a log open).
+   */
+  kept: OwnerLogView['kept']
+}
+export type GetJobLogsErrorType = import('../../api/response.ts').VaultRequestErrorType | OwnerLogKeyMismatchError
+
 /**
- * The dataset's owner reads a job's program log (its stderr tail). Buyers never can: a program's
- * log may echo the data.
+ * The dataset's owner reads a job's program log (its stderr tail). The node holds it only sealed
+ * to the owner's log key; it is opened here with the key derived from the wallet's signature.
+ * Buyers never can read it: a program's log may echo the data.
  *
  * @example
  * const { log } = await getJobLogs(owner, { id: job.id })
  */
-export async function getJobLogs(client: VaultClient, { id }: { id: string }): Promise<{ log: string }> {
+export async function getJobLogs(client: VaultClient, { id }: GetJobLogsParameters): Promise<GetJobLogsReturnType> {
   const response = await client.request({ method: 'GET', path: `/v1/jobs/${encodeURIComponent(id)}/logs`, doing: 'reading a job log', signed: true })
-  return await readResponse(response, z.looseObject({ log: z.string() }), 'reading a job log')
+  const view = await readResponse(response, ownerLogViewSchema, 'reading a job log')
+  if (view.kept !== 'sealed') return { log: '', kept: view.kept }
+  const { privateKey } = await deriveOwnerLogKey(client.account as LocalAccount)
+  try {
+    return { log: openOwnerLog(privateKey, base64ToBytes(view.sealed), { jobId: id }), kept: 'sealed' }
+  } catch {
+    throw new OwnerLogKeyMismatchError()
+  } finally {
+    privateKey.fill(0)
+  }
+}
+
+/** Bytes of standard base64 (browser-safe). */
+function base64ToBytes(text: string): Uint8Array {
+  const binary = atob(text)
+  const bytes = new Uint8Array(binary.length)
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+  return bytes
 }
 
 export type ApproveAlgorithmParameters = {

@@ -8,6 +8,7 @@ import { DataVaultError, type JobView, addressSchema, declaredOutputsSchema, den
 import { type Job, type JobTrainer, type TrainerDefinition, calibrateNoise, noiseMultiplierFor } from '@datavault/compute-to-data'
 import type { ApiComponents } from '../components.ts'
 import { walletAuth } from '../middleware/wallet-auth.ts'
+import { sealedOwnerLogPrefix } from '../../db/owner-log-keys.ts'
 import { InvalidBodyError, parseJsonBody, parseParam, readBody } from '../read-body.ts'
 import type { VaultState } from '../state.ts'
 import { policyAllowsTrainer } from '../../keys/key-service.ts'
@@ -413,7 +414,13 @@ export function jobRoutes(
     const job = jobs.require(String(ctx.params.id))
     // A program's stderr may echo data: only the dataset's owner reads it, never the buyer.
     if (datasets.get(job.datasetId)?.owner !== ctx.state.wallet) throw new JobAccessDeniedError()
-    ctx.body = { log: job.ownerLog ?? '' }
+    // The node keeps the log sealed to the owner's log key; only the owner's client opens it.
+    const kept = job.ownerLog
+    ctx.body = !kept
+      ? { kept: 'none' }
+      : kept.startsWith(sealedOwnerLogPrefix)
+        ? { kept: 'sealed', sealed: kept.slice(sealedOwnerLogPrefix.length) }
+        : { kept: 'discarded' }
   })
 
   router.get('/v1/receipts', signed('none'), (ctx) => {

@@ -1,0 +1,5 @@
+export { OwnerLogKeyMismatchError } from './errors.ts'
+export { deriveOwnerLogKey, ownerLogKeyMessage } from './deriveOwnerLogKey.ts'
+export { maxOwnerLogBytes, ownerLogOverhead } from './format.ts'
+export { type OpenOwnerLogParameters, openOwnerLog } from './openOwnerLog.ts'
+export { type SealOwnerLogParameters, sealOwnerLog } from './sealOwnerLog.ts'
