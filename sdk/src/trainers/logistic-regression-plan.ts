@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { DatasetSchema } from '../api/schemas.ts'
-import { type FeatureScaling, boundsScaling, parseTrainerParameters, resolveFeatures } from './dataset-columns.ts'
+import { type FeatureScaling, type LabelClass, boundsScaling, labelClasses, parseTrainerParameters, resolveFeatures } from './dataset-columns.ts'
 import {
   type DifferentialPrivacyPlan,
   differentialPrivacyMetadata,
@@ -18,7 +18,7 @@ export const logisticRegressionTrainerVersion = '1.1.0'
 /** Parameters of the logistic-regression trainer; defaults are filled in on parse. */
 export const logisticRegressionParametersSchema = z
   .object({
-    label: z.string().min(1).max(128).describe('The label column: a category column with at least two values.'),
+    label: z.string().min(1).max(128).describe('The label column: a category column, or a number column whose declared min and max are integers (classes min … max).'),
     features: z
       .array(z.string().min(1).max(128))
       .min(1)
@@ -52,7 +52,7 @@ export const logisticRegressionMetricNames: readonly string[] = ['loss', 'accura
 export type LogisticRegressionPlan = {
   label: string
   /** Class names, in the order the schema declares them; the model's class indices. */
-  classes: string[]
+  classes: LabelClass[]
   /** Feature columns, in the order the model's weights use them. */
   features: string[]
   task: 'binary' | 'multiclass'
@@ -78,17 +78,13 @@ export type LogisticRegressionPlan = {
  */
 export function planLogisticRegression(schema: DatasetSchema, parameters: unknown): LogisticRegressionPlan {
   const params = parseTrainerParameters(logisticRegressionParametersSchema, parameters)
-  const label = schema.columns.find((column) => column.name === params.label)
-  if (label === undefined) throw new TrainerParametersError('missing-column', `The label column ${JSON.stringify(params.label)} is not in the schema.`)
-  if (label.type !== 'category' || label.values.length < 2)
-    throw new TrainerParametersError('bad-label', `The label column ${JSON.stringify(params.label)} must be a category column with at least two values.`)
+  const classes = labelClasses(schema, params.label)
   if (params.dp !== undefined && params.solver === 'full-batch')
     throw new TrainerParametersError('bad-parameters', 'Under `dp` the fit is DP-SGD: the `full-batch` solver is not allowed.')
   const features = resolveFeatures(schema, params.label, params.features)
   const privacy = params.dp === undefined ? undefined : planDifferentialPrivacy(schema, { dp: params.dp, batchSize: params.batchSize, epochs: params.epochs })
   const scaling: FeatureScaling = privacy === undefined ? { kind: 'standardize' } : boundsScaling(schema, features)
 
-  const classes = [...label.values]
   const task = classes.length === 2 ? 'binary' : 'multiclass'
   return {
     label: params.label,

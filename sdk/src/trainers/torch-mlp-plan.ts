@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { DatasetSchema } from '../api/schemas.ts'
-import { type FeatureScaling, boundsScaling, parseTrainerParameters, resolveFeatures } from './dataset-columns.ts'
+import { type FeatureScaling, type LabelClass, boundsScaling, labelClasses, parseTrainerParameters, resolveFeatures } from './dataset-columns.ts'
 import {
   type DifferentialPrivacyPlan,
   differentialPrivacyMetadata,
@@ -55,7 +55,7 @@ export type TorchMlpPlan = {
   task: 'classification' | 'regression'
   label: string
   /** The label's classes (classification only). */
-  classes?: string[] | undefined
+  classes?: LabelClass[] | undefined
   features: string[]
   /** Hidden layers (ReLU) then the output layer: one output per class, or one output. */
   layers: MlpLayer[]
@@ -84,10 +84,10 @@ export function planTorchMlp(schema: DatasetSchema, parameters: unknown): TorchM
   const label = schema.columns.find((column) => column.name === params.label)
   if (label === undefined) throw new TrainerParametersError('missing-column', `The label column ${JSON.stringify(params.label)} is not in the schema.`)
   let task: TorchMlpPlan['task']
-  let classes: string[] | undefined
-  if (label.type === 'category' && label.values.length >= 2) {
+  let classes: LabelClass[] | undefined
+  if (label.type === 'category') {
     task = 'classification'
-    classes = [...label.values]
+    classes = labelClasses(schema, params.label)
   } else if (label.type === 'number') task = 'regression'
   else
     throw new TrainerParametersError(

@@ -208,7 +208,7 @@ export const trainerSpecs: readonly TrainerSpec[] = [
     id: logisticRegressionTrainerId,
     version: logisticRegressionTrainerVersion,
     description: 'Logistic regression (binary or multiclass); full-batch L-BFGS, mini-batch SGD, or DP-SGD.',
-    labels: ['category'],
+    labels: ['category', 'number'],
     parameters: trainerParameterSpecs(logisticRegressionParametersSchema),
     outputs: {
       tensors: [
@@ -238,7 +238,7 @@ export const trainerSpecs: readonly TrainerSpec[] = [
     id: mlpClassifierTrainerId,
     version: mlpClassifierTrainerVersion,
     description: 'Multilayer perceptron classifier: one or two hidden ReLU layers and a softmax, trained with Adam; optional DP-SGD.',
-    labels: ['category'],
+    labels: ['category', 'number'],
     parameters: trainerParameterSpecs(mlpClassifierParametersSchema),
     outputs: {
       tensors: [...mlpTensors, ...scalingTensors],

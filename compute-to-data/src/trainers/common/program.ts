@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type DatasetSchema, type DifferentialPrivacyPlan, datasetSchemaSchema, encodeSafetensors } from '@datavault/sdk'
+import { type DatasetSchema, type DifferentialPrivacyPlan, type FeatureScaling, datasetSchemaSchema, encodeSafetensors } from '@datavault/sdk'
 import type { TrainerEvent } from '../../sandbox/protocol.ts'
 import { TrainerDataError } from './errors.ts'
-import { type TableSpec, type TrainingTable, loadTable } from './table.ts'
+import { type BlankHandling, type TableSpec, type TrainingTable, loadTable } from './table.ts'
 
 /** Where the program finds its config and data and writes its outputs; the sandbox's fixed paths by default. */
 export type TrainerProgramPaths = { jobDir: string; dataDir: string; outDir: string }
@@ -64,10 +64,10 @@ export async function runTrainerProgram<Plan extends TableSpec & { privacy?: Dif
         throw new TrainerDataError('bad-encoding', `input ${JSON.stringify(name)} is not UTF-8`)
       }
     }
-    const table = loadTable(plan, texts)
+    const table = loadTable(plan, texts, blankHandling(schema.data, plan))
     texts.length = 0
     // DP's sample rate was computed from the declared rows; a different count would void the accounting.
-    if (plan.privacy !== undefined && table.rows !== plan.privacy.rows)
+    if (plan.privacy !== undefined && table.fileRows !== plan.privacy.rows)
       throw new TrainerDataError('rows-mismatch', 'the data does not have the number of rows the schema declares')
 
     const result = program.train(plan, table, (epoch, loss) => emit({ event: 'epoch', epoch, loss }))
@@ -93,6 +93,17 @@ export async function runTrainerProgram<Plan extends TableSpec & { privacy?: Dif
     writeDiagnostic(error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error')
     return code === 'internal-error' ? 1 : 2
   }
+}
+
+/** Each feature's `blanks` from the schema, and under DP (bounds scaling) the midpoints `fill-mean` uses. */
+export function blankHandling(schema: DatasetSchema, plan: TableSpec & { scaling?: FeatureScaling | undefined }): BlankHandling {
+  const columns = new Map(schema.columns.map((column) => [column.name, column]))
+  const blanks = plan.features.map((name) => {
+    const column = columns.get(name)
+    return column?.type === 'number' ? column.blanks : undefined
+  })
+  const scaling = plan.scaling
+  return { blanks, midpoints: scaling?.kind === 'bounds' ? scaling.min.map((min, j) => (min + scaling.max[j]!) / 2) : undefined }
 }
 
 function reasonOf(error: unknown): string {
