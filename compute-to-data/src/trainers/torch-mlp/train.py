@@ -191,7 +191,12 @@ def plan_torch_mlp(schema, params):
         values = label.get('values')
         if not isinstance(values, list) or len(values) < 2 or not all(isinstance(v, str) for v in values):
             raise TrainerError('bad-label', 'a category label needs at least two values')
-        task, classes = 'classification', list(values)
+        numbers = [_number(v) for v in values]
+        if all(n is not None for n in numbers) and len(set(numbers)) == len(numbers):
+            # Values that are all numbers are classes as numbers, in increasing order (the SDK's labelClasses).
+            task, classes = 'classification', sorted(numbers)
+        else:
+            task, classes = 'classification', list(values)
     elif label.get('type') == 'number':
         task, classes = 'regression', None
     else:
@@ -259,7 +264,10 @@ def plan_torch_mlp(schema, params):
         metrics = ['loss', 'accuracy', 'rows', 'epochs']
     else:
         metrics = ['loss', 'r2', 'rows', 'epochs']
+    blanks = [by_name[name].get('blanks') or 'skip-row' for name in features]
+    midpoints = None if privacy is None else [(lo + hi) / 2 for lo, hi in zip(scaling['min'], scaling['max'])]
     return {
+        'blanks': blanks, 'midpoints': midpoints,
         'task': task, 'label': p['label'], 'classes': classes, 'features': features, 'layers': layers,
         'scaling': scaling, 'labelScaling': label_scaling, 'privacy': privacy, 'metrics': metrics, 'params': p,
     }
@@ -291,7 +299,14 @@ def metadata_of(plan):
 
 def load_table(plan, texts):
     features, label = plan['features'], plan['label']
-    class_index = None if plan['classes'] is None else {name: i for i, name in enumerate(plan['classes'])}
+    classes = plan['classes']
+    class_index = None if classes is None else {name: i for i, name in enumerate(classes)}
+    numeric_classes = classes is not None and all(not isinstance(c, str) for c in classes)
+    blanks = plan['blanks']
+    d = len(features)
+    sums, counts = [0.0] * d, [0] * d
+    filled = False
+    file_rows = 0
     # Flat arrays of doubles (8 bytes a value, as the TypeScript trainers' Float64Array), not lists of floats.
     xs, ys = array.array('d'), array.array('d')
     for number, text in enumerate(texts):
@@ -315,30 +330,62 @@ def load_table(plan, texts):
                     continue
                 if len(fields) != len(header):
                     raise TrainerError('ragged-row', f'input {number} line {line} has {len(fields)} fields; the header has {len(header)}')
-                row = []
-                for j, column in enumerate(feature_columns):
-                    value = _number(fields[column])
-                    if value is None:
-                        raise TrainerError('non-numeric-cell', f'input {number} line {line} column {json.dumps(features[j])}')
-                    row.append(value)
-                xs.extend(row)
+                file_rows += 1
                 cell = fields[label_column]
+                if is_blank(cell):
+                    continue
                 if class_index is None:
                     target = _number(cell)
                     if target is None:
                         raise TrainerError('non-numeric-cell', f'input {number} line {line} column {json.dumps(label)}')
                 else:
-                    target = class_index.get(cell)
+                    target = class_index.get(_number(cell) if numeric_classes else cell)
                     if target is None:
                         raise TrainerError('unknown-label-value', f'input {number} line {line} column {json.dumps(label)}')
+                row, observed = [], []
+                skip = False
+                for j, column in enumerate(feature_columns):
+                    value = _number(fields[column])
+                    if value is None:
+                        if not is_blank(fields[column]):
+                            raise TrainerError('non-numeric-cell', f'input {number} line {line} column {json.dumps(features[j])}')
+                        if blanks[j] == 'skip-row':
+                            skip = True
+                            break
+                        value = 0.0 if blanks[j] == 'fill-zero' else math.nan
+                        filled = filled or blanks[j] == 'fill-mean'
+                    else:
+                        observed.append(j)
+                    row.append(value)
+                if skip:
+                    continue
+                for j in observed:
+                    sums[j] += row[j]
+                    counts[j] += 1
+                xs.extend(row)
                 ys.append(target)
         except csv.Error:
             raise TrainerError('bad-csv', f'input {number} is not valid CSV near line {reader.line_num}') from None
         if header is None:
             raise TrainerError('no-rows', f'input {number} is empty')
     if not ys:
-        raise TrainerError('no-rows', 'the inputs have a header but no rows')
-    return xs, ys
+        raise TrainerError('no-rows', 'the inputs have a header but no rows' if file_rows == 0 else 'every row has a blank cell that leaves it out')
+    if filled:
+        # fill-mean: the mean of the column's non-blank cells, or under DP the midpoint of its bounds.
+        midpoints = plan['midpoints']
+        fill = [midpoints[j] if midpoints is not None else (sums[j] / counts[j] if counts[j] else 0.0) for j in range(d)]
+        for i in range(len(xs)):
+            if math.isnan(xs[i]):
+                xs[i] = fill[i % d]
+    return xs, ys, file_rows
+
+
+BLANK_TOKENS = frozenset(('', 'na', 'n/a', 'nan', 'null', '?'))
+
+
+def is_blank(cell):
+    """A blank cell, as the SDK's CSV profile reads it: empty, spaces, or NA, N/A, NaN, null, ? in any case."""
+    return len(cell) <= 64 and cell.strip(' \t').lower() in BLANK_TOKENS
 
 
 def _number(cell):
@@ -585,10 +632,10 @@ def run(job_dir, data_dir, out_dir, emit, diagnostic=lambda line: None, device=N
             except UnicodeDecodeError:
                 raise TrainerError('bad-encoding', f'input {json.dumps(name)} is not UTF-8') from None
             del raw
-        xs, ys = load_table(plan, texts)
+        xs, ys, file_rows = load_table(plan, texts)
         del texts
         # DP's sample rate was computed from the declared rows; a different count would void the accounting.
-        if plan['privacy'] is not None and len(ys) != plan['privacy']['rows']:
+        if plan['privacy'] is not None and file_rows != plan['privacy']['rows']:
             raise TrainerError('rows-mismatch', 'the data does not have the number of rows the schema declares')
         load_torch()
         try:
