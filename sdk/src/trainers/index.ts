@@ -92,3 +92,4 @@ export {
   trainerSpec,
   trainerSpecs,
 } from './trainer-specs.ts'
+export { allValidationMetricNames, validationFractionSchema, validationMetricNames } from './validation.ts'

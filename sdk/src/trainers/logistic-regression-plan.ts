@@ -9,6 +9,7 @@ import {
   planDifferentialPrivacy,
 } from './differential-privacy.ts'
 import { TrainerParametersError } from './errors.ts'
+import { planValidation, validationFractionSchema } from './validation.ts'
 
 /** Id of the built-in logistic-regression trainer. */
 export const logisticRegressionTrainerId = 'logistic-regression'
@@ -31,6 +32,7 @@ export const logisticRegressionParametersSchema = z
     batchSize: z.number().int().min(1).max(1_000_000).default(64).describe('Rows per mini-batch; under dp, the expected batch size of Poisson sampling.'),
     seed: z.number().int().min(0).max(0xffff_ffff).default(0).describe('Seed of the shuffling order, so a run can be reproduced (under dp, batches and noise come from a CSPRNG instead).'),
     dp: differentialPrivacyParametersSchema.optional(),
+    validationFraction: validationFractionSchema,
     solver: z
       .enum(['full-batch', 'sgd'])
       .optional()
@@ -94,7 +96,7 @@ export function planLogisticRegression(schema: DatasetSchema, parameters: unknow
     outputs: task === 'binary' ? 1 : classes.length,
     scaling,
     privacy,
-    metrics: [...(privacy === undefined ? logisticRegressionMetricNames : differentialPrivacyMetricNames)],
+    metrics: [...(privacy === undefined ? logisticRegressionMetricNames : differentialPrivacyMetricNames), ...planValidation(params.validationFraction, params.dp, 'classification')],
     params,
   }
 }

@@ -9,6 +9,7 @@ import {
   planDifferentialPrivacy,
 } from './differential-privacy.ts'
 import { TrainerParametersError } from './errors.ts'
+import { planValidation, validationFractionSchema } from './validation.ts'
 
 /** Id of the built-in MLP-classifier trainer. */
 export const mlpClassifierTrainerId = 'mlp-classifier'
@@ -34,6 +35,7 @@ export const mlpClassifierParametersSchema = z
     batchSize: z.number().int().min(1).max(1_000_000).default(64).describe('Rows per mini-batch; under dp, the expected batch size of Poisson sampling.'),
     seed: z.number().int().min(0).max(0xffff_ffff).default(0).describe('Seed of the initial weights and the shuffling order (under dp, batches and noise come from a CSPRNG).'),
     dp: differentialPrivacyParametersSchema.optional(),
+    validationFraction: validationFractionSchema,
   })
   .strict()
 
@@ -90,7 +92,7 @@ export function planMlpClassifier(schema: DatasetSchema, parameters: unknown): M
     parameterCount,
     scaling: privacy === undefined ? { kind: 'standardize' } : boundsScaling(schema, features),
     privacy,
-    metrics: [...(privacy === undefined ? mlpClassifierMetricNames : differentialPrivacyMetricNames)],
+    metrics: [...(privacy === undefined ? mlpClassifierMetricNames : differentialPrivacyMetricNames), ...planValidation(params.validationFraction, params.dp, 'classification')],
     params,
   }
 }

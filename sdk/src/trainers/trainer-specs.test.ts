@@ -30,7 +30,7 @@ describe('trainerSpecs', () => {
       expect(spec.parameters.find((p) => p.name === 'label')).toMatchObject({ type: 'string', required: true })
     }
     expect(trainerSpec('mlp-classifier')?.parameters.map((p) => p.name)).toEqual([
-      'label', 'features', 'hidden', 'epochs', 'learningRate', 'l2', 'batchSize', 'seed', 'dp', 'dp.noiseMultiplier', 'dp.maxGradNorm', 'dp.delta',
+      'label', 'features', 'hidden', 'epochs', 'learningRate', 'l2', 'batchSize', 'seed', 'dp', 'dp.noiseMultiplier', 'dp.maxGradNorm', 'dp.delta', 'validationFraction',
     ])
     expect(trainerSpec('torch-custom')).toBeUndefined()
   })

@@ -61,7 +61,7 @@ describe('planLogisticRegression', () => {
   test('default: every number column is a feature; defaults filled', () => {
     const plan = planLogisticRegression(schema, { label: 'species' })
     expect(plan).toMatchObject({ label: 'species', classes: ['a', 'b', 'c'], features: ['x1', 'x2'], task: 'multiclass', outputs: 3 })
-    expect(plan.params).toEqual({ label: 'species', epochs: 50, learningRate: 0.1, l2: 0, batchSize: 64, seed: 0 })
+    expect(plan.params).toEqual({ label: 'species', epochs: 50, learningRate: 0.1, l2: 0, batchSize: 64, seed: 0, validationFraction: 0 })
   })
 
   test('args: binary label and explicit features', () => {
