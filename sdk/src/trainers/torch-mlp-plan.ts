@@ -9,6 +9,7 @@ import {
   planDifferentialPrivacy,
 } from './differential-privacy.ts'
 import { TrainerParametersError } from './errors.ts'
+import { planValidation, validationFractionSchema } from './validation.ts'
 import type { MlpLayer } from './mlp-classifier-plan.ts'
 
 /** Id of the built-in PyTorch MLP trainer. */
@@ -36,6 +37,7 @@ export const torchMlpParametersSchema = z
     batchSize: z.number().int().min(1).max(1_000_000).default(64).describe('Rows per mini-batch; under dp, the expected batch size of Poisson sampling.'),
     seed: z.number().int().min(0).max(0xffff_ffff).default(0).describe("Seed of the initial weights and the shuffling order (under dp, batches and noise come from the OS's CSPRNG)."),
     dp: differentialPrivacyParametersSchema.optional(),
+    validationFraction: validationFractionSchema,
   })
   .strict()
 
@@ -112,7 +114,10 @@ export function planTorchMlp(schema: DatasetSchema, parameters: unknown): TorchM
     scaling: privacy === undefined ? standardize : boundsScaling(schema, features),
     labelScaling: task === 'classification' ? undefined : privacy === undefined ? standardize : boundsScaling(schema, [params.label]),
     privacy,
-    metrics: [...(privacy !== undefined ? differentialPrivacyMetricNames : task === 'classification' ? torchMlpClassificationMetricNames : torchMlpRegressionMetricNames)],
+    metrics: [
+      ...(privacy !== undefined ? differentialPrivacyMetricNames : task === 'classification' ? torchMlpClassificationMetricNames : torchMlpRegressionMetricNames),
+      ...planValidation(params.validationFraction, params.dp, task),
+    ],
     params,
   }
 }

@@ -273,6 +273,8 @@ export const trainerSpecs: readonly TrainerSpec[] = [
       metrics: [
         { task: 'classification', dp: false, names: torchMlpClassificationMetricNames },
         { task: 'regression', dp: false, names: torchMlpRegressionMetricNames },
+        validation('classification'),
+        validation('regression'),
         dpMetrics('classification'),
         dpMetrics('regression'),
       ],
