@@ -74,7 +74,14 @@ describe('trainerSpecs', () => {
   test('behavior: every metric a trainer declares has a description', () => {
     for (const spec of trainerSpecs)
       for (const metrics of spec.outputs.metrics) for (const name of metrics.names) expect(trainerMetricDescriptions[name], `${spec.id} ${name}`).toBeDefined()
-    expect(trainerSpec('torch-mlp')?.outputs.metrics.map((m) => `${m.task}${m.dp ? '+dp' : ''}`)).toEqual(['classification', 'regression', 'classification+dp', 'regression+dp'])
+    expect(trainerSpec('torch-mlp')?.outputs.metrics.map((m) => `${m.task}${m.validation ? '+validation' : ''}${m.dp ? '+dp' : ''}`)).toEqual([
+      'classification',
+      'regression',
+      'classification+validation',
+      'regression+validation',
+      'classification+dp',
+      'regression+dp',
+    ])
   })
 })
 
