@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import type { DatasetSchema } from '../api/schemas.ts'
+import { parseCsvNumber } from '../csv/number.ts'
 import { TrainerParametersError } from './errors.ts'
 
 /**
@@ -64,4 +65,46 @@ export function boundsScaling(schema: DatasetSchema, names: readonly string[]): 
     )
   const bounds = names.map((name) => columnBounds(schema, name)!)
   return { kind: 'bounds', min: bounds.map((b) => b.min), max: bounds.map((b) => b.max) }
+}
+
+/** A class of a classifier's label: a category value, or a number when the label's values are numbers. */
+export type LabelClass = string | number
+
+/** Most classes an integer `number` label may have (max − min + 1). */
+export const maxIntegerLabelClasses = 100
+
+/**
+ * The classes of a classification label, in a stable order with their original type:
+ * - a `category` column: its declared values, in the declared order, as strings; when every value
+ *   is a number (`0`, `1`, `2.5`), as numbers in increasing order;
+ * - a `number` column whose declared `min` and `max` are integers at most
+ *   {@link maxIntegerLabelClasses} apart: the integers min … max (a cell that is not one of them
+ *   stops the run with `unknown-label-value`).
+ * Anything else is refused (`bad-label`) with the fix in the message.
+ *
+ * @example
+ * labelClasses(schema, 'diagnosis') // [0, 1] for a number column declared with min 0, max 1
+ */
+export function labelClasses(schema: DatasetSchema, label: string): LabelClass[] {
+  const column = schema.columns.find((candidate) => candidate.name === label)
+  if (column === undefined) throw new TrainerParametersError('missing-column', `The label column ${JSON.stringify(label)} is not in the schema.`)
+  const quoted = JSON.stringify(label)
+  if (column.type === 'category') {
+    if (column.values.length < 2) throw new TrainerParametersError('bad-label', `The label column ${quoted} needs at least two values.`)
+    const numbers = column.values.map(parseCsvNumber)
+    if (numbers.every((value) => value !== undefined) && new Set(numbers).size === numbers.length) return (numbers as number[]).sort((a, b) => a - b)
+    return [...column.values]
+  }
+  if (column.type === 'number') {
+    const bounds = columnBounds(schema, label)
+    if (bounds !== undefined && Number.isSafeInteger(bounds.min) && Number.isSafeInteger(bounds.max) && bounds.max - bounds.min < maxIntegerLabelClasses)
+      return Array.from({ length: bounds.max - bounds.min + 1 }, (_, i) => bounds.min + i)
+    throw new TrainerParametersError(
+      'bad-label',
+      `The label column ${quoted} is a number column without integer bounds, so its classes are not known before the run. ` +
+        `To classify on it, the owner declares its min and max as integers at most ${maxIntegerLabelClasses - 1} apart (e.g. min 0, max 1), or makes it a category column; ` +
+        'or train a regression (linear-regression, torch-mlp) on it.',
+    )
+  }
+  throw new TrainerParametersError('bad-label', `The label column ${quoted} is a ${column.type} column; ${column.type} columns are never read by trainers.`)
 }

@@ -25,7 +25,8 @@ export function predictClasses(model: ClassifierModel, rows: ModelRows): ClassPr
 
 /**
  * Fraction of `rows` whose predicted class equals the expected one, for any built-in classifier.
- * Expected classes are given as class names or as indices into `model.classes`.
+ * Expected classes are given as the model's classes (strings, or numbers for a model whose classes
+ * are numbers) or, for a model whose classes are strings, as indices into `model.classes`.
  *
  * @example
  * evaluateAccuracy(model, testRows, testLabels) // 0.94
@@ -38,7 +39,8 @@ export function evaluateAccuracy(model: ClassifierModel, rows: ModelRows, expect
   let correct = 0
   predictions.forEach((prediction, i) => {
     const want = expected[i]!
-    const index = typeof want === 'number' ? want : model.classes.indexOf(want)
+    const numeric = typeof model.classes[0] === 'number'
+    const index = typeof want === 'number' && !numeric ? want : model.classes.indexOf(numeric && typeof want === 'string' ? Number(want) : want)
     if (index < 0 || index >= model.classes.length || !Number.isInteger(index)) throw new Failure('bad-input', `Expected class at row ${i} is not one of the model's classes.`)
     if (prediction.classIndex === index) correct++
   })

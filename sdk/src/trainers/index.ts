@@ -8,7 +8,7 @@ export {
   TorchMlpModelError,
   TrainerParametersError,
 } from './errors.ts'
-export { type FeatureScaling, columnBounds } from './dataset-columns.ts'
+export { type FeatureScaling, type LabelClass, columnBounds, labelClasses, maxIntegerLabelClasses } from './dataset-columns.ts'
 export {
   type DifferentialPrivacyParameters,
   type DifferentialPrivacyPlan,
@@ -92,3 +92,4 @@ export {
   trainerSpec,
   trainerSpecs,
 } from './trainer-specs.ts'
+export { allValidationMetricNames, validationFractionSchema, validationMetricNames } from './validation.ts'

@@ -9,6 +9,7 @@ import {
   planDifferentialPrivacy,
 } from './differential-privacy.ts'
 import { TrainerParametersError } from './errors.ts'
+import { planValidation, validationFractionSchema } from './validation.ts'
 
 /** Id of the built-in linear-regression trainer. */
 export const linearRegressionTrainerId = 'linear-regression'
@@ -31,6 +32,7 @@ export const linearRegressionParametersSchema = z
     batchSize: z.number().int().min(1).max(1_000_000).default(64).describe('Rows per mini-batch; under dp, the expected batch size of Poisson sampling.'),
     seed: z.number().int().min(0).max(0xffff_ffff).default(0).describe('Seed of the shuffling order (under dp, batches and noise come from a CSPRNG instead).'),
     dp: differentialPrivacyParametersSchema.optional(),
+    validationFraction: validationFractionSchema,
     solver: z
       .enum(['full-batch', 'sgd'])
       .optional()
@@ -86,7 +88,7 @@ export function planLinearRegression(schema: DatasetSchema, parameters: unknown)
     scaling: privacy === undefined ? standardize : boundsScaling(schema, features),
     labelScaling: privacy === undefined ? standardize : boundsScaling(schema, [params.label]),
     privacy,
-    metrics: [...(privacy === undefined ? linearRegressionMetricNames : differentialPrivacyMetricNames)],
+    metrics: [...(privacy === undefined ? linearRegressionMetricNames : differentialPrivacyMetricNames), ...planValidation(params.validationFraction, params.dp, 'regression')],
     params,
   }
 }

@@ -31,7 +31,7 @@ describe('planLinearRegression', () => {
     const plan = planLinearRegression(schema, { label: 'price' })
     expect(plan).toMatchObject({ label: 'price', features: ['x1', 'x2'], scaling: { kind: 'standardize' }, labelScaling: { kind: 'standardize' }, privacy: undefined })
     expect(plan.metrics).toEqual(['loss', 'r2', 'rows', 'epochs'])
-    expect(plan.params).toEqual({ label: 'price', epochs: 50, learningRate: 0.05, l2: 0, batchSize: 64, seed: 0 })
+    expect(plan.params).toEqual({ label: 'price', epochs: 50, learningRate: 0.05, l2: 0, batchSize: 64, seed: 0, validationFraction: 0 })
     expect(linearRegressionMetadata(plan)).toEqual({ trainer: 'linear-regression', version: '1.0.0', label: 'price', features: '["x1","x2"]' })
   })
 

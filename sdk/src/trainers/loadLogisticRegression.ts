@@ -1,13 +1,14 @@
 import { LogisticRegressionModelError } from './errors.ts'
 import { logisticRegressionTrainerId, logisticRegressionTrainerVersion } from './logistic-regression-plan.ts'
-import { type ModelFail, type ModelPrivacy, type ModelScaling, f32Tensor, readModelFile, readScaling, scalingTensors, stringList } from './model-file.ts'
+import { type ModelFail, type ModelPrivacy, type ModelScaling, f32Tensor, readModelFile, readScaling, classList, scalingTensors, stringList } from './model-file.ts'
 
 /** A logistic-regression model, as read from the trainer's `model.safetensors`. */
 export type LogisticRegressionModel = {
   trainer: 'logistic-regression'
   version: string
   task: 'binary' | 'multiclass'
-  classes: string[]
+  /** In a stable order, with the label's type: numbers for a label whose values are numbers. */
+  classes: (string | number)[]
   features: string[]
   /** Row-major [outputs, features]: for binary one row, the logit of `classes[1]`. */
   weights: Float32Array
@@ -37,7 +38,7 @@ export function loadLogisticRegression(bytes: Uint8Array): LogisticRegressionMod
   const { tensors, metadata, version } = readModelFile(bytes, { trainer: logisticRegressionTrainerId, version: logisticRegressionTrainerVersion, fail })
   const task = metadata.task
   if (task !== 'binary' && task !== 'multiclass') throw fail('bad-metadata', 'Unknown task.')
-  const classes = stringList(metadata, 'classes', fail)
+  const classes = classList(metadata, fail)
   const features = stringList(metadata, 'features', fail)
   if (classes.length < 2 || (task === 'binary') !== (classes.length === 2)) throw fail('bad-metadata', 'The task does not match the number of classes.')
   if (features.length === 0) throw fail('bad-metadata', 'No features.')

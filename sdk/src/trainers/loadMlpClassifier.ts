@@ -1,6 +1,6 @@
 import { MlpClassifierModelError } from './errors.ts'
 import { mlpClassifierTrainerId, mlpClassifierTrainerVersion } from './mlp-classifier-plan.ts'
-import { type ModelFail, type ModelPrivacy, type ModelScaling, f32Tensor, readModelFile, readScaling, scalingTensors, stringList } from './model-file.ts'
+import { type ModelFail, type ModelPrivacy, type ModelScaling, f32Tensor, readModelFile, readScaling, classList, scalingTensors, stringList } from './model-file.ts'
 
 /** One dense layer of a loaded MLP: `weight` row-major [outputs, inputs], `bias` [outputs]. */
 export type MlpClassifierLayer = { inputs: number; outputs: number; weight: Float32Array; bias: Float32Array }
@@ -9,7 +9,8 @@ export type MlpClassifierLayer = { inputs: number; outputs: number; weight: Floa
 export type MlpClassifierModel = {
   trainer: 'mlp-classifier'
   version: string
-  classes: string[]
+  /** In a stable order, with the label's type: numbers for a label whose values are numbers. */
+  classes: (string | number)[]
   features: string[]
   /** Widths of the hidden ReLU layers. */
   hidden: number[]
@@ -34,7 +35,7 @@ const fail: ModelFail = (reason, details, cause) => new MlpClassifierModelError(
  */
 export function loadMlpClassifier(bytes: Uint8Array): MlpClassifierModel {
   const { tensors, metadata, version } = readModelFile(bytes, { trainer: mlpClassifierTrainerId, version: mlpClassifierTrainerVersion, fail })
-  const classes = stringList(metadata, 'classes', fail)
+  const classes = classList(metadata, fail)
   const features = stringList(metadata, 'features', fail)
   if (classes.length < 2) throw fail('bad-metadata', 'Fewer than two classes.')
   if (features.length === 0) throw fail('bad-metadata', 'No features.')

@@ -1,6 +1,6 @@
 import { TorchMlpModelError } from './errors.ts'
 import type { MlpClassifierLayer } from './loadMlpClassifier.ts'
-import { type ModelFail, type ModelPrivacy, type ModelScaling, f32Tensor, readModelFile, readScaling, scalingTensors, stringList } from './model-file.ts'
+import { type ModelFail, type ModelPrivacy, type ModelScaling, f32Tensor, readModelFile, readScaling, classList, scalingTensors, stringList } from './model-file.ts'
 import { torchMlpTrainerId, torchMlpTrainerVersion } from './torch-mlp-plan.ts'
 
 type TorchMlpModelBase = {
@@ -21,7 +21,8 @@ type TorchMlpModelBase = {
 }
 
 /** A torch-mlp classifier: the output layer has one logit per class (softmax). */
-export type TorchMlpClassifierModel = TorchMlpModelBase & { task: 'classification'; classes: string[] }
+export type TorchMlpClassifierModel = TorchMlpModelBase & { task: 'classification'; /** In a stable order, with the label's type: numbers for a label whose values are numbers. */
+  classes: (string | number)[] }
 
 /** A torch-mlp regressor: one output, in the scaled target's units; `target_mean + output · target_std` is the prediction. */
 export type TorchMlpRegressionModel = TorchMlpModelBase & { task: 'regression'; targetMean: number; targetStd: number }
@@ -48,7 +49,7 @@ export function loadTorchMlp(bytes: Uint8Array): TorchMlpModel {
   if (label === undefined || label.length === 0) throw fail('bad-metadata', 'No label.')
   const features = stringList(metadata, 'features', fail)
   if (features.length === 0) throw fail('bad-metadata', 'No features.')
-  const classes = task === 'classification' ? stringList(metadata, 'classes', fail) : undefined
+  const classes = task === 'classification' ? classList(metadata, fail) : undefined
   if (classes !== undefined && classes.length < 2) throw fail('bad-metadata', 'Fewer than two classes.')
   if (classes === undefined && metadata.classes !== undefined) throw fail('bad-metadata', 'A regression model has no classes.')
   if (metadata.activation !== 'relu') throw fail('bad-metadata', 'Unknown activation.')

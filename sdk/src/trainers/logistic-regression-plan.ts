@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { DatasetSchema } from '../api/schemas.ts'
-import { type FeatureScaling, boundsScaling, parseTrainerParameters, resolveFeatures } from './dataset-columns.ts'
+import { type FeatureScaling, type LabelClass, boundsScaling, labelClasses, parseTrainerParameters, resolveFeatures } from './dataset-columns.ts'
 import {
   type DifferentialPrivacyPlan,
   differentialPrivacyMetadata,
@@ -9,6 +9,7 @@ import {
   planDifferentialPrivacy,
 } from './differential-privacy.ts'
 import { TrainerParametersError } from './errors.ts'
+import { planValidation, validationFractionSchema } from './validation.ts'
 
 /** Id of the built-in logistic-regression trainer. */
 export const logisticRegressionTrainerId = 'logistic-regression'
@@ -18,7 +19,7 @@ export const logisticRegressionTrainerVersion = '1.1.0'
 /** Parameters of the logistic-regression trainer; defaults are filled in on parse. */
 export const logisticRegressionParametersSchema = z
   .object({
-    label: z.string().min(1).max(128).describe('The label column: a category column with at least two values.'),
+    label: z.string().min(1).max(128).describe('The label column: a category column, or a number column whose declared min and max are integers (classes min … max).'),
     features: z
       .array(z.string().min(1).max(128))
       .min(1)
@@ -31,6 +32,7 @@ export const logisticRegressionParametersSchema = z
     batchSize: z.number().int().min(1).max(1_000_000).default(64).describe('Rows per mini-batch; under dp, the expected batch size of Poisson sampling.'),
     seed: z.number().int().min(0).max(0xffff_ffff).default(0).describe('Seed of the shuffling order, so a run can be reproduced (under dp, batches and noise come from a CSPRNG instead).'),
     dp: differentialPrivacyParametersSchema.optional(),
+    validationFraction: validationFractionSchema,
     solver: z
       .enum(['full-batch', 'sgd'])
       .optional()
@@ -52,7 +54,7 @@ export const logisticRegressionMetricNames: readonly string[] = ['loss', 'accura
 export type LogisticRegressionPlan = {
   label: string
   /** Class names, in the order the schema declares them; the model's class indices. */
-  classes: string[]
+  classes: LabelClass[]
   /** Feature columns, in the order the model's weights use them. */
   features: string[]
   task: 'binary' | 'multiclass'
@@ -78,17 +80,13 @@ export type LogisticRegressionPlan = {
  */
 export function planLogisticRegression(schema: DatasetSchema, parameters: unknown): LogisticRegressionPlan {
   const params = parseTrainerParameters(logisticRegressionParametersSchema, parameters)
-  const label = schema.columns.find((column) => column.name === params.label)
-  if (label === undefined) throw new TrainerParametersError('missing-column', `The label column ${JSON.stringify(params.label)} is not in the schema.`)
-  if (label.type !== 'category' || label.values.length < 2)
-    throw new TrainerParametersError('bad-label', `The label column ${JSON.stringify(params.label)} must be a category column with at least two values.`)
+  const classes = labelClasses(schema, params.label)
   if (params.dp !== undefined && params.solver === 'full-batch')
     throw new TrainerParametersError('bad-parameters', 'Under `dp` the fit is DP-SGD: the `full-batch` solver is not allowed.')
   const features = resolveFeatures(schema, params.label, params.features)
   const privacy = params.dp === undefined ? undefined : planDifferentialPrivacy(schema, { dp: params.dp, batchSize: params.batchSize, epochs: params.epochs })
   const scaling: FeatureScaling = privacy === undefined ? { kind: 'standardize' } : boundsScaling(schema, features)
 
-  const classes = [...label.values]
   const task = classes.length === 2 ? 'binary' : 'multiclass'
   return {
     label: params.label,
@@ -98,7 +96,7 @@ export function planLogisticRegression(schema: DatasetSchema, parameters: unknow
     outputs: task === 'binary' ? 1 : classes.length,
     scaling,
     privacy,
-    metrics: [...(privacy === undefined ? logisticRegressionMetricNames : differentialPrivacyMetricNames)],
+    metrics: [...(privacy === undefined ? logisticRegressionMetricNames : differentialPrivacyMetricNames), ...planValidation(params.validationFraction, params.dp, 'classification')],
     params,
   }
 }

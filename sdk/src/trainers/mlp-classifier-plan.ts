@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { DatasetSchema } from '../api/schemas.ts'
-import { type FeatureScaling, boundsScaling, parseTrainerParameters, resolveFeatures } from './dataset-columns.ts'
+import { type FeatureScaling, type LabelClass, boundsScaling, labelClasses, parseTrainerParameters, resolveFeatures } from './dataset-columns.ts'
 import {
   type DifferentialPrivacyPlan,
   differentialPrivacyMetadata,
@@ -9,6 +9,7 @@ import {
   planDifferentialPrivacy,
 } from './differential-privacy.ts'
 import { TrainerParametersError } from './errors.ts'
+import { planValidation, validationFractionSchema } from './validation.ts'
 
 /** Id of the built-in MLP-classifier trainer. */
 export const mlpClassifierTrainerId = 'mlp-classifier'
@@ -20,7 +21,7 @@ export const mlpClassifierMaxParameters = 4 * 1024 * 1024
 /** Parameters of the MLP-classifier trainer; defaults are filled in on parse. */
 export const mlpClassifierParametersSchema = z
   .object({
-    label: z.string().min(1).max(128).describe('The label column: a category column with at least two values.'),
+    label: z.string().min(1).max(128).describe('The label column: a category column, or a number column whose declared min and max are integers (classes min … max).'),
     features: z
       .array(z.string().min(1).max(128))
       .min(1)
@@ -34,6 +35,7 @@ export const mlpClassifierParametersSchema = z
     batchSize: z.number().int().min(1).max(1_000_000).default(64).describe('Rows per mini-batch; under dp, the expected batch size of Poisson sampling.'),
     seed: z.number().int().min(0).max(0xffff_ffff).default(0).describe('Seed of the initial weights and the shuffling order (under dp, batches and noise come from a CSPRNG).'),
     dp: differentialPrivacyParametersSchema.optional(),
+    validationFraction: validationFractionSchema,
   })
   .strict()
 
@@ -51,7 +53,7 @@ export type MlpLayer = { name: string; inputs: number; outputs: number }
 /** What an MLP-classifier run on a dataset will produce, derived from schema and parameters only. */
 export type MlpClassifierPlan = {
   label: string
-  classes: string[]
+  classes: LabelClass[]
   features: string[]
   /** Hidden layers (ReLU) then the output layer (softmax over `classes`). */
   layers: MlpLayer[]
@@ -74,12 +76,8 @@ export type MlpClassifierPlan = {
  */
 export function planMlpClassifier(schema: DatasetSchema, parameters: unknown): MlpClassifierPlan {
   const params = parseTrainerParameters(mlpClassifierParametersSchema, parameters)
-  const label = schema.columns.find((column) => column.name === params.label)
-  if (label === undefined) throw new TrainerParametersError('missing-column', `The label column ${JSON.stringify(params.label)} is not in the schema.`)
-  if (label.type !== 'category' || label.values.length < 2)
-    throw new TrainerParametersError('bad-label', `The label column ${JSON.stringify(params.label)} must be a category column with at least two values.`)
+  const classes = labelClasses(schema, params.label)
   const features = resolveFeatures(schema, params.label, params.features)
-  const classes = [...label.values]
   const widths = [features.length, ...params.hidden, classes.length]
   const layers = widths.slice(1).map((outputs, i) => ({ name: `layer${i}`, inputs: widths[i]!, outputs }))
   const parameterCount = layers.reduce((sum, layer) => sum + layer.outputs * (layer.inputs + 1), 0)
@@ -94,7 +92,7 @@ export function planMlpClassifier(schema: DatasetSchema, parameters: unknown): M
     parameterCount,
     scaling: privacy === undefined ? { kind: 'standardize' } : boundsScaling(schema, features),
     privacy,
-    metrics: [...(privacy === undefined ? mlpClassifierMetricNames : differentialPrivacyMetricNames)],
+    metrics: [...(privacy === undefined ? mlpClassifierMetricNames : differentialPrivacyMetricNames), ...planValidation(params.validationFraction, params.dp, 'classification')],
     params,
   }
 }

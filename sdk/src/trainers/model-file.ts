@@ -45,6 +45,22 @@ export function stringList(metadata: Record<string, string>, key: string, fail: 
   return list
 }
 
+/**
+ * The metadata `classes`: a JSON list of strings (category values) or of numbers (a label whose
+ * values are numbers), never a mix; numbers come back as numbers.
+ */
+export function classList(metadata: Record<string, string>, fail: ModelFail): (string | number)[] {
+  let list: unknown
+  try {
+    list = JSON.parse(metadata.classes ?? '')
+  } catch {
+    throw fail('bad-metadata', 'Metadata classes is not JSON.')
+  }
+  if (!Array.isArray(list) || !(list.every((item) => typeof item === 'string') || list.every((item) => typeof item === 'number' && Number.isFinite(item))))
+    throw fail('bad-metadata', 'Metadata classes is not a list of strings or of numbers.')
+  return list
+}
+
 /** The model's scaling and, for a DP model, what the run did. `scaling` and `privacy` come together or not at all. */
 export function readScaling(metadata: Record<string, string>, fail: ModelFail): { scaling: ModelScaling; privacy: ModelPrivacy | undefined } {
   if (metadata.scaling === undefined && metadata.privacy === undefined) return { scaling: 'standardize', privacy: undefined }

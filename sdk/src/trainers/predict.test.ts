@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { encodeSafetensors } from '../safetensors/encodeSafetensors.ts'
+import { evaluateAccuracy } from './evaluateAccuracy.ts'
 import { loadModel } from './loadModel.ts'
 import { loadWeights } from './loadWeights.ts'
 import { predict } from './predict.ts'
@@ -62,6 +63,22 @@ describe('predict', () => {
     expect(predict(linear, rows.slice(0, 1))).toEqual([12])
     const classes = predict(loadModel(files.mlp), rows) as { label: string }[]
     expect(classes.map((p) => p.label)).toEqual(['a', 'b', 'c'])
+  })
+
+  test('behavior: a model whose classes are numbers predicts numbers, in the model\'s (increasing) order', () => {
+    const numeric = encodeSafetensors(
+      { weights: f32([1, 2], [2, -1]), bias: f32([1], [0.5]), ...scaling },
+      { trainer: 'logistic-regression', version: '1.1.0', task: 'binary', classes: '[0,1]', features: '["x1","x2"]' },
+    )
+    const predictions = predict(numeric, rows) as { label: unknown }[]
+    expect(predictions.map((p) => p.label)).toEqual((predict(files.logistic, rows) as { label: string }[]).map((p) => (p.label === 'yes' ? 1 : 0)))
+    expect(predictions.every((p) => typeof p.label === 'number')).toBe(true)
+    // Expected classes of a numeric model are values (as numbers or their text), not indices.
+    const model = loadModel(numeric) as never
+    expect(evaluateAccuracy(model, rows, predictions.map((p) => p.label as number))).toBe(1)
+    expect(evaluateAccuracy(model, rows, predictions.map((p) => String(p.label)))).toBe(1)
+    const mixed = encodeSafetensors({ weights: f32([1, 2], [2, -1]), bias: f32([1], [0.5]), ...scaling }, { trainer: 'logistic-regression', version: '1.1.0', task: 'binary', classes: '[0,"1"]', features: '["x1","x2"]' })
+    expect(() => loadModel(mixed)).toThrow(expect.objectContaining({ reason: 'bad-metadata' }))
   })
 
   test('error: weights of no built-in trainer; rows that do not fit', () => {

@@ -6,7 +6,7 @@ import { type ModelFail, type ModelRows, argmax, scaleRow, softmax } from './mod
 export type LogisticRegressionRows = ModelRows
 
 /** One prediction: the most probable class and every class's probability (in `model.classes` order). */
-export type LogisticRegressionPrediction = { classIndex: number; label: string; probabilities: number[] }
+export type LogisticRegressionPrediction = { classIndex: number; label: string | number; probabilities: number[] }
 
 const fail: ModelFail = (reason, details, cause) => new LogisticRegressionModelError(reason, details, { cause })
 

@@ -3,7 +3,12 @@ import type { MlpClassifierModel } from './loadMlpClassifier.ts'
 import { type ModelFail, type ModelRows, argmax, scaleRow, softmax } from './model-file.ts'
 
 /** One class prediction: the most probable class and every class's probability (in `model.classes` order). */
-export type ClassPrediction = { classIndex: number; label: string; probabilities: number[] }
+export type ClassPrediction = {
+  classIndex: number
+  /** The class as the model lists it: a string, or a number for a label whose values are numbers. */
+  label: string | number
+  probabilities: number[]
+}
 
 const fail: ModelFail = (reason, details, cause) => new MlpClassifierModelError(reason, details, { cause })
 

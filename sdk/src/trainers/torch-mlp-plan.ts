@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { DatasetSchema } from '../api/schemas.ts'
-import { type FeatureScaling, boundsScaling, parseTrainerParameters, resolveFeatures } from './dataset-columns.ts'
+import { type FeatureScaling, type LabelClass, boundsScaling, labelClasses, parseTrainerParameters, resolveFeatures } from './dataset-columns.ts'
 import {
   type DifferentialPrivacyPlan,
   differentialPrivacyMetadata,
@@ -9,6 +9,7 @@ import {
   planDifferentialPrivacy,
 } from './differential-privacy.ts'
 import { TrainerParametersError } from './errors.ts'
+import { planValidation, validationFractionSchema } from './validation.ts'
 import type { MlpLayer } from './mlp-classifier-plan.ts'
 
 /** Id of the built-in PyTorch MLP trainer. */
@@ -36,6 +37,7 @@ export const torchMlpParametersSchema = z
     batchSize: z.number().int().min(1).max(1_000_000).default(64).describe('Rows per mini-batch; under dp, the expected batch size of Poisson sampling.'),
     seed: z.number().int().min(0).max(0xffff_ffff).default(0).describe("Seed of the initial weights and the shuffling order (under dp, batches and noise come from the OS's CSPRNG)."),
     dp: differentialPrivacyParametersSchema.optional(),
+    validationFraction: validationFractionSchema,
   })
   .strict()
 
@@ -55,7 +57,7 @@ export type TorchMlpPlan = {
   task: 'classification' | 'regression'
   label: string
   /** The label's classes (classification only). */
-  classes?: string[] | undefined
+  classes?: LabelClass[] | undefined
   features: string[]
   /** Hidden layers (ReLU) then the output layer: one output per class, or one output. */
   layers: MlpLayer[]
@@ -84,10 +86,10 @@ export function planTorchMlp(schema: DatasetSchema, parameters: unknown): TorchM
   const label = schema.columns.find((column) => column.name === params.label)
   if (label === undefined) throw new TrainerParametersError('missing-column', `The label column ${JSON.stringify(params.label)} is not in the schema.`)
   let task: TorchMlpPlan['task']
-  let classes: string[] | undefined
-  if (label.type === 'category' && label.values.length >= 2) {
+  let classes: LabelClass[] | undefined
+  if (label.type === 'category') {
     task = 'classification'
-    classes = [...label.values]
+    classes = labelClasses(schema, params.label)
   } else if (label.type === 'number') task = 'regression'
   else
     throw new TrainerParametersError(
@@ -112,7 +114,10 @@ export function planTorchMlp(schema: DatasetSchema, parameters: unknown): TorchM
     scaling: privacy === undefined ? standardize : boundsScaling(schema, features),
     labelScaling: task === 'classification' ? undefined : privacy === undefined ? standardize : boundsScaling(schema, [params.label]),
     privacy,
-    metrics: [...(privacy !== undefined ? differentialPrivacyMetricNames : task === 'classification' ? torchMlpClassificationMetricNames : torchMlpRegressionMetricNames)],
+    metrics: [
+      ...(privacy !== undefined ? differentialPrivacyMetricNames : task === 'classification' ? torchMlpClassificationMetricNames : torchMlpRegressionMetricNames),
+      ...planValidation(params.validationFraction, params.dp, task),
+    ],
     params,
   }
 }

@@ -38,7 +38,7 @@ describe('planTorchMlp', () => {
       { name: 'layer0', inputs: 3, outputs: 32 },
       { name: 'layer1', inputs: 32, outputs: 3 },
     ])
-    expect(plan.params).toEqual({ label: 'shape', hidden: [32], epochs: 50, learningRate: 0.01, optimizer: 'adam', l2: 0, batchSize: 64, seed: 0 })
+    expect(plan.params).toEqual({ label: 'shape', hidden: [32], epochs: 50, learningRate: 0.01, optimizer: 'adam', l2: 0, batchSize: 64, seed: 0, validationFraction: 0 })
     expect(plan.metrics).toEqual(['loss', 'accuracy', 'rows', 'epochs'])
     expect(torchMlpMetadata(plan)).toEqual({
       trainer: 'torch-mlp',

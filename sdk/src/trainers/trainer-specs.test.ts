@@ -30,7 +30,7 @@ describe('trainerSpecs', () => {
       expect(spec.parameters.find((p) => p.name === 'label')).toMatchObject({ type: 'string', required: true })
     }
     expect(trainerSpec('mlp-classifier')?.parameters.map((p) => p.name)).toEqual([
-      'label', 'features', 'hidden', 'epochs', 'learningRate', 'l2', 'batchSize', 'seed', 'dp', 'dp.noiseMultiplier', 'dp.maxGradNorm', 'dp.delta',
+      'label', 'features', 'hidden', 'epochs', 'learningRate', 'l2', 'batchSize', 'seed', 'dp', 'dp.noiseMultiplier', 'dp.maxGradNorm', 'dp.delta', 'validationFraction',
     ])
     expect(trainerSpec('torch-custom')).toBeUndefined()
   })
@@ -74,7 +74,14 @@ describe('trainerSpecs', () => {
   test('behavior: every metric a trainer declares has a description', () => {
     for (const spec of trainerSpecs)
       for (const metrics of spec.outputs.metrics) for (const name of metrics.names) expect(trainerMetricDescriptions[name], `${spec.id} ${name}`).toBeDefined()
-    expect(trainerSpec('torch-mlp')?.outputs.metrics.map((m) => `${m.task}${m.dp ? '+dp' : ''}`)).toEqual(['classification', 'regression', 'classification+dp', 'regression+dp'])
+    expect(trainerSpec('torch-mlp')?.outputs.metrics.map((m) => `${m.task}${m.validation ? '+validation' : ''}${m.dp ? '+dp' : ''}`)).toEqual([
+      'classification',
+      'regression',
+      'classification+validation',
+      'regression+validation',
+      'classification+dp',
+      'regression+dp',
+    ])
   })
 })
 

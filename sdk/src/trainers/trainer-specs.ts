@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { differentialPrivacyMetricNames } from './differential-privacy.ts'
+import { validationMetricNames } from './validation.ts'
 import {
   linearRegressionMetricNames,
   linearRegressionParametersSchema,
@@ -54,7 +55,13 @@ export type TrainerParameterSpec = {
 export type TrainerTensorSpec = { name: string; shape: string; description: string }
 
 /** The metrics a run writes to `metrics.json`, for one kind of label, with or without `dp`. */
-export type TrainerMetricsSpec = { task: 'classification' | 'regression'; dp: boolean; names: readonly string[] }
+export type TrainerMetricsSpec = {
+  task: 'classification' | 'regression'
+  dp: boolean
+  /** Set on the metrics a run adds when `validationFraction` > 0. */
+  validation?: true | undefined
+  names: readonly string[]
+}
 
 /** A built-in trainer as a buyer chooses it: what it does, its parameters and what it outputs. */
 export type TrainerSpec = {
@@ -182,6 +189,10 @@ export const trainerMetricDescriptions: Readonly<Record<string, string>> = {
   noiseMultiplier: 'σ, as set in dp.',
   maxGradNorm: 'C, as set in dp.',
   delta: 'δ of the (ε, δ) guarantee.',
+  validationRows: 'Rows held out (validationFraction of the rows, chosen by seed) and never trained on.',
+  validationLoss: 'Loss of the released model on the held-out rows (mean cross-entropy, or mean squared error in the label’s units).',
+  validationAccuracy: 'Fraction of held-out rows the released model classifies correctly.',
+  validationR2: 'Coefficient of determination of the released model on the held-out rows.',
 }
 
 const scalingTensors: TrainerTensorSpec[] = [
@@ -193,6 +204,7 @@ const mlpTensors: TrainerTensorSpec[] = [
   { name: 'layer{i}.bias', shape: 'out', description: 'Each dense layer’s bias.' },
 ]
 const dpMetrics = (task: TrainerMetricsSpec['task']): TrainerMetricsSpec => ({ task, dp: true, names: differentialPrivacyMetricNames })
+const validation = (task: TrainerMetricsSpec['task']): TrainerMetricsSpec => ({ task, dp: false, validation: true, names: validationMetricNames(task) })
 
 /**
  * The built-in trainers a buyer can choose (not `torch-custom` nor the homomorphic ones), as data:
@@ -208,7 +220,7 @@ export const trainerSpecs: readonly TrainerSpec[] = [
     id: logisticRegressionTrainerId,
     version: logisticRegressionTrainerVersion,
     description: 'Logistic regression (binary or multiclass); full-batch L-BFGS, mini-batch SGD, or DP-SGD.',
-    labels: ['category'],
+    labels: ['category', 'number'],
     parameters: trainerParameterSpecs(logisticRegressionParametersSchema),
     outputs: {
       tensors: [
@@ -216,7 +228,7 @@ export const trainerSpecs: readonly TrainerSpec[] = [
         { name: 'bias', shape: 'K', description: 'One per row of weights.' },
         ...scalingTensors,
       ],
-      metrics: [{ task: 'classification', dp: false, names: logisticRegressionMetricNames }, dpMetrics('classification')],
+      metrics: [{ task: 'classification', dp: false, names: logisticRegressionMetricNames }, validation('classification'), dpMetrics('classification')],
     },
   },
   {
@@ -231,18 +243,18 @@ export const trainerSpecs: readonly TrainerSpec[] = [
         { name: 'bias', shape: '1', description: 'The intercept.' },
         ...scalingTensors,
       ],
-      metrics: [{ task: 'regression', dp: false, names: linearRegressionMetricNames }, dpMetrics('regression')],
+      metrics: [{ task: 'regression', dp: false, names: linearRegressionMetricNames }, validation('regression'), dpMetrics('regression')],
     },
   },
   {
     id: mlpClassifierTrainerId,
     version: mlpClassifierTrainerVersion,
     description: 'Multilayer perceptron classifier: one or two hidden ReLU layers and a softmax, trained with Adam; optional DP-SGD.',
-    labels: ['category'],
+    labels: ['category', 'number'],
     parameters: trainerParameterSpecs(mlpClassifierParametersSchema),
     outputs: {
       tensors: [...mlpTensors, ...scalingTensors],
-      metrics: [{ task: 'classification', dp: false, names: mlpClassifierMetricNames }, dpMetrics('classification')],
+      metrics: [{ task: 'classification', dp: false, names: mlpClassifierMetricNames }, validation('classification'), dpMetrics('classification')],
     },
   },
   {
@@ -261,6 +273,8 @@ export const trainerSpecs: readonly TrainerSpec[] = [
       metrics: [
         { task: 'classification', dp: false, names: torchMlpClassificationMetricNames },
         { task: 'regression', dp: false, names: torchMlpRegressionMetricNames },
+        validation('classification'),
+        validation('regression'),
         dpMetrics('classification'),
         dpMetrics('regression'),
       ],

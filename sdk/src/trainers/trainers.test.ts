@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import type { DatasetSchema } from '../api/schemas.ts'
 import { encodeSafetensors } from '../safetensors/encodeSafetensors.ts'
+import { labelClasses } from './dataset-columns.ts'
 import { evaluateAccuracy } from './evaluateAccuracy.ts'
 import { loadLogisticRegression } from './loadLogisticRegression.ts'
 import { logisticRegressionMetadata, planLogisticRegression } from './logistic-regression-plan.ts'
@@ -26,11 +27,41 @@ function failure(fn: () => unknown) {
   throw new Error('did not throw')
 }
 
+describe('labelClasses', () => {
+  const columns = (label: DatasetSchema['columns'][number]): DatasetSchema => ({ format: 'csv', columns: [{ name: 'x', type: 'number' }, label] })
+
+  test('default: a category label keeps its declared order, as strings', () => {
+    expect(labelClasses(columns({ name: 'y', type: 'category', values: ['low', 'high', 'mid'] }), 'y')).toEqual(['low', 'high', 'mid'])
+  })
+
+  test('args: category values that are all numbers become numbers in increasing order; integer-bounded number labels give min … max', () => {
+    expect(labelClasses(columns({ name: 'y', type: 'category', values: ['1', '0'] }), 'y')).toEqual([0, 1])
+    expect(labelClasses(columns({ name: 'y', type: 'category', values: ['10', '2', '-1.5'] }), 'y')).toEqual([-1.5, 2, 10])
+    expect(labelClasses(columns({ name: 'y', type: 'category', values: ['1', 'one'] }), 'y')).toEqual(['1', 'one'])
+    expect(labelClasses(columns({ name: 'y', type: 'number', min: 0, max: 1 }), 'y')).toEqual([0, 1])
+    expect(labelClasses(columns({ name: 'y', type: 'number', min: 1, max: 100 }), 'y')).toHaveLength(100)
+    const plan = planLogisticRegression(columns({ name: 'y', type: 'number', min: 0, max: 1 }), { label: 'y' })
+    expect([plan.task, plan.features, logisticRegressionMetadata(plan).classes]).toEqual(['binary', ['x'], '[0,1]'])
+  })
+
+  test('error: a number label without integer bounds names the fix', () => {
+    for (const label of [
+      { name: 'y', type: 'number' as const },
+      { name: 'y', type: 'number' as const, min: 0, max: 1.5 },
+      { name: 'y', type: 'number' as const, min: 0, max: 100 },
+    ]) {
+      expect(failure(() => planLogisticRegression(columns(label), { label: 'y' }))).toBe('TrainerParametersError/TRAINER_PARAMETERS_INVALID/bad-label')
+      expect(() => labelClasses(columns(label), 'y')).toThrow(expect.objectContaining({ details: expect.stringMatching(/declares its min and max as integers .* or makes it a category column/) }))
+    }
+    expect(failure(() => labelClasses(columns({ name: 'y', type: 'text' }), 'y'))).toBe('TrainerParametersError/TRAINER_PARAMETERS_INVALID/bad-label')
+  })
+})
+
 describe('planLogisticRegression', () => {
   test('default: every number column is a feature; defaults filled', () => {
     const plan = planLogisticRegression(schema, { label: 'species' })
     expect(plan).toMatchObject({ label: 'species', classes: ['a', 'b', 'c'], features: ['x1', 'x2'], task: 'multiclass', outputs: 3 })
-    expect(plan.params).toEqual({ label: 'species', epochs: 50, learningRate: 0.1, l2: 0, batchSize: 64, seed: 0 })
+    expect(plan.params).toEqual({ label: 'species', epochs: 50, learningRate: 0.1, l2: 0, batchSize: 64, seed: 0, validationFraction: 0 })
   })
 
   test('args: binary label and explicit features', () => {

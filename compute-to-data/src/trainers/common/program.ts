@@ -1,9 +1,19 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type DatasetSchema, type DifferentialPrivacyPlan, datasetSchemaSchema, encodeSafetensors } from '@datavault/sdk'
+import {
+  type BuiltInModel,
+  type DatasetSchema,
+  type DifferentialPrivacyPlan,
+  type FeatureScaling,
+  datasetSchemaSchema,
+  encodeSafetensors,
+  loadModel,
+  predict,
+} from '@datavault/sdk'
+import { mulberry32 } from './random.ts'
 import type { TrainerEvent } from '../../sandbox/protocol.ts'
 import { TrainerDataError } from './errors.ts'
-import { type TableSpec, type TrainingTable, loadTable } from './table.ts'
+import { type BlankHandling, type TableSpec, type TrainingTable, loadTable } from './table.ts'
 
 /** Where the program finds its config and data and writes its outputs; the sandbox's fixed paths by default. */
 export type TrainerProgramPaths = { jobDir: string; dataDir: string; outDir: string }
@@ -64,20 +74,26 @@ export async function runTrainerProgram<Plan extends TableSpec & { privacy?: Dif
         throw new TrainerDataError('bad-encoding', `input ${JSON.stringify(name)} is not UTF-8`)
       }
     }
-    const table = loadTable(plan, texts)
+    const table = loadTable(plan, texts, blankHandling(schema.data, plan))
     texts.length = 0
     // DP's sample rate was computed from the declared rows; a different count would void the accounting.
-    if (plan.privacy !== undefined && table.rows !== plan.privacy.rows)
+    if (plan.privacy !== undefined && table.fileRows !== plan.privacy.rows)
       throw new TrainerDataError('rows-mismatch', 'the data does not have the number of rows the schema declares')
 
-    const result = program.train(plan, table, (epoch, loss) => emit({ event: 'epoch', epoch, loss }))
-    const names = Object.keys(result.metrics)
-    if (names.length !== plan.metrics.length || !plan.metrics.every((name) => Number.isFinite(result.metrics[name])))
-      throw new Error('the metrics do not match the plan')
+    const validationFraction = (plan as { params?: { validationFraction?: number } }).params?.validationFraction ?? 0
+    const seed = (plan as { params?: { seed?: number } }).params?.seed ?? 0
+    const { training, validation } = validationFraction > 0 ? splitTable(table, validationFraction, seed) : { training: table, validation: undefined }
+
+    const result = program.train(plan, training, (epoch, loss) => emit({ event: 'epoch', epoch, loss }))
     const safetensors = encodeSafetensors(
       Object.fromEntries(Object.entries(result.tensors).map(([name, { shape, data }]) => [name, { dtype: 'F32', shape, data: Float32Array.from(data) }])),
       program.metadata(plan),
     )
+    // Scored on the model as released (F32, read back by the SDK), on rows it never trained on.
+    if (validation !== undefined) Object.assign(result.metrics, validationMetrics(loadModel(safetensors), validation))
+    const names = Object.keys(result.metrics)
+    if (names.length !== plan.metrics.length || !plan.metrics.every((name) => Number.isFinite(result.metrics[name])))
+      throw new Error('the metrics do not match the plan')
     try {
       await writeFile(join(paths.outDir, 'model.safetensors'), safetensors)
       await writeFile(join(paths.outDir, 'metrics.json'), JSON.stringify(Object.fromEntries(plan.metrics.map((name) => [name, result.metrics[name]]))))
@@ -93,6 +109,83 @@ export async function runTrainerProgram<Plan extends TableSpec & { privacy?: Dif
     writeDiagnostic(error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error')
     return code === 'internal-error' ? 1 : 2
   }
+}
+
+/** Each feature's `blanks` from the schema, and under DP (bounds scaling) the midpoints `fill-mean` uses. */
+export function blankHandling(schema: DatasetSchema, plan: TableSpec & { scaling?: FeatureScaling | undefined }): BlankHandling {
+  const columns = new Map(schema.columns.map((column) => [column.name, column]))
+  const blanks = plan.features.map((name) => {
+    const column = columns.get(name)
+    return column?.type === 'number' ? column.blanks : undefined
+  })
+  const scaling = plan.scaling
+  return { blanks, midpoints: scaling?.kind === 'bounds' ? scaling.min.map((min, j) => (min + scaling.max[j]!) / 2) : undefined }
+}
+
+/**
+ * Splits a table into training and validation rows: a permutation seeded by `seed` (so a run can
+ * be reproduced) picks round(fraction × rows) validation rows (at least 1, leaving at least 1 to
+ * train on); both keep the file order.
+ */
+export function splitTable(table: TrainingTable, fraction: number, seed: number): { training: TrainingTable; validation: TrainingTable } {
+  const n = table.rows
+  if (n < 2) throw new TrainerDataError('no-rows', 'a validation split needs at least two rows')
+  const count = Math.min(n - 1, Math.max(1, Math.round(fraction * n)))
+  // Fisher–Yates on a PRNG of its own, so the split does not shift the training shuffles.
+  const random = mulberry32((seed ^ 0x5eed_5a17) >>> 0)
+  const order = Array.from({ length: n }, (_, i) => i)
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1))
+    ;[order[i], order[j]] = [order[j]!, order[i]!]
+  }
+  const held = new Uint8Array(n)
+  for (let i = 0; i < count; i++) held[order[i]!] = 1
+  const pick = (keep: 0 | 1): TrainingTable => {
+    const d = table.features
+    const rows = keep === 1 ? count : n - count
+    const x = new Float64Array(rows * d)
+    const y = new Float64Array(rows)
+    let r = 0
+    for (let i = 0; i < n; i++) {
+      if (held[i] !== keep) continue
+      x.set(table.x.subarray(i * d, (i + 1) * d), r * d)
+      y[r++] = table.y[i]!
+    }
+    return { x, y, rows, features: d, fileRows: table.fileRows, skippedRows: table.skippedRows }
+  }
+  return { training: pick(0), validation: pick(1) }
+}
+
+/**
+ * Scores a model on validation rows: `validationRows`, `validationLoss` (mean cross-entropy, or
+ * mean squared error in the label's units) and `validationAccuracy` or `validationR2` (0 when the
+ * validation targets do not vary).
+ */
+export function validationMetrics(model: BuiltInModel, table: TrainingTable): Record<string, number> {
+  const d = table.features
+  const rows = Array.from({ length: table.rows }, (_, i) => Array.from(table.x.subarray(i * d, (i + 1) * d)))
+  const predictions = predict(model, rows)
+  const n = table.rows
+  if (typeof predictions[0] === 'number') {
+    const values = predictions as number[]
+    let mean = 0
+    for (let i = 0; i < n; i++) mean += table.y[i]! / n
+    let sse = 0
+    let sst = 0
+    for (let i = 0; i < n; i++) {
+      sse += (values[i]! - table.y[i]!) ** 2
+      sst += (table.y[i]! - mean) ** 2
+    }
+    return { validationRows: n, validationLoss: sse / n, validationR2: sst > 0 ? 1 - sse / sst : 0 }
+  }
+  let loss = 0
+  let correct = 0
+  ;(predictions as { classIndex: number; probabilities: number[] }[]).forEach((prediction, i) => {
+    const label = table.y[i]!
+    loss -= Math.log(Math.max(prediction.probabilities[label]!, 1e-15))
+    if (prediction.classIndex === label) correct++
+  })
+  return { validationRows: n, validationLoss: loss / n, validationAccuracy: correct / n }
 }
 
 function reasonOf(error: unknown): string {

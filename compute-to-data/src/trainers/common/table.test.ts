@@ -35,7 +35,7 @@ describe('loadTable', () => {
     expect(failure(() => loadTable(plan, ['x1,label\n1,a'])).reason).toBe('missing-column')
     expect(failure(() => loadTable(plan, ['x1,x1,x2,label\n1,1,2,a'])).reason).toBe('duplicate-header')
     expect(failure(() => loadTable(plan, ['x1,x2,label\n1,2'])).reason).toBe('ragged-row')
-    for (const cell of ['', ' 1', 'NaN', 'Infinity', '0x10', '1e999', 'abc']) expect(failure(() => loadTable(plan, [`x1,x2,label\n${cell},2,a`])).reason, cell).toBe('non-numeric-cell')
+    for (const cell of [' 1', 'Infinity', '0x10', '1e999', 'abc', 'none']) expect(failure(() => loadTable(plan, [`x1,x2,label\n${cell},2,a`])).reason, cell).toBe('non-numeric-cell')
     expect(failure(() => loadTable(plan, ['x1,x2,label\n1,2,zebra'])).reason).toBe('unknown-label-value')
     expect(failure(() => loadTable(plan, ['x1,x2,label\n'])).reason).toBe('no-rows')
     expect(failure(() => loadTable(plan, [''])).reason).toBe('no-rows')
@@ -58,9 +58,40 @@ describe('loadTable', () => {
     expect(failure(() => loadTable(plan, [`x1,x2,label\n1,2,${secret}`])).message).not.toContain(secret)
   })
 
+  test('behavior: blank cells (empty, NA, N/A, NaN, null, ?) skip their row by default; a blank label always does', () => {
+    const blanks = ['', '  ', 'NA', 'na', ' N/A ', 'NaN', 'null', '?']
+    const table = loadTable(plan, [`x1,x2,label\n${blanks.map((cell) => `${cell},2,a`).join('\n')}\n1,2,b\n3,4,\n5,6,NA\n`])
+    expect([table.rows, table.fileRows, table.skippedRows, [...table.x], [...table.y]]).toEqual([1, 11, 10, [1, 2], [1]])
+    expect(failure(() => loadTable(plan, ['x1,x2,label\nNA,2,a\n'])).message).toBe('no-rows: every row has a blank cell that leaves it out')
+  })
+
+  test('args: blanks fill-zero and fill-mean (the mean of the column\'s other cells, or the given DP midpoint)', () => {
+    const csv = ['x1,x2,label\n1,NA,a\n3,10,b\nNA,20,c\n?,NA,a\n']
+    const zero = loadTable(plan, csv, { blanks: ['fill-zero', 'fill-zero'] })
+    expect([zero.rows, [...zero.x]]).toEqual([4, [1, 0, 3, 10, 0, 20, 0, 0]])
+    const mean = loadTable(plan, csv, { blanks: ['fill-mean', 'fill-mean'] })
+    expect([...mean.x]).toEqual([1, 15, 3, 10, 2, 20, 2, 15])
+    const mixed = loadTable(plan, csv, { blanks: ['fill-mean', undefined] })
+    expect([mixed.rows, mixed.skippedRows, [...mixed.x]]).toEqual([2, 2, [3, 10, 3, 20]])
+    const dp = loadTable(plan, csv, { blanks: ['fill-mean', 'fill-mean'], midpoints: [50, -1] })
+    expect([...dp.x]).toEqual([1, -1, 3, 10, 50, 20, 50, -1])
+  })
+
   test('behavior: accepts signs, decimals and exponents', () => {
     const table = loadTable(plan, ['x1,x2,label\n-1.5,+2e3,a\n.5,7.,b'])
     expect([...table.x]).toEqual([-1.5, 2000, 0.5, 7])
+  })
+})
+
+describe('loadTable with number classes', () => {
+  test('default: a 0/1 category label and an integer-bounded number label match cells by value', () => {
+    const category = planLogisticRegression({ format: 'csv', columns: [{ name: 'x', type: 'number' }, { name: 'y', type: 'category', values: ['1', '0'] }] }, { label: 'y' })
+    expect(category.classes).toEqual([0, 1])
+    expect([...loadTable(category, ['x,y\n1,0\n2,1\n3,1.0\n']).y]).toEqual([0, 1, 1])
+    const bounded = planLogisticRegression({ format: 'csv', columns: [{ name: 'x', type: 'number' }, { name: 'y', type: 'number', min: 1, max: 3 }] }, { label: 'y' })
+    expect(bounded.classes).toEqual([1, 2, 3])
+    expect([...loadTable(bounded, ['x,y\n1,3\n2,1\n']).y]).toEqual([2, 0])
+    for (const cell of ['4', '1.5', 'yes']) expect(failure(() => loadTable(bounded, [`x,y\n1,${cell}\n`])).reason, cell).toBe('unknown-label-value')
   })
 })
 

@@ -1,24 +1,56 @@
 import { CsvInvalidError, parseCsv, parseCsvNumber } from '@datavault/sdk'
 import { TrainerDataError } from './errors.ts'
 
-/** Which columns to read: the label (a category column when `classes` is given, else a number column) and the features. */
-export type TableSpec = { label: string; classes?: readonly string[] | undefined; features: readonly string[] }
+/**
+ * Which columns to read: the label (a classifier's when `classes` is given: category values as
+ * strings, or numbers matched by value; else a number target) and the features.
+ */
+export type TableSpec = { label: string; classes?: readonly (string | number)[] | undefined; features: readonly string[] }
 
-/** Rows ready for training: features row-major (rows × features), and per row a class index or a number target. */
-export type TrainingTable = { x: Float64Array; y: Float64Array; rows: number; features: number }
+/** How a blank feature cell is handled, per feature (the schema's `blanks`); `skip-row` when absent. */
+export type BlankHandling = {
+  blanks?: readonly ('skip-row' | 'fill-mean' | 'fill-zero' | undefined)[] | undefined
+  /** Under DP, what `fill-mean` fills with: the midpoint of each feature's declared bounds (no data read). */
+  midpoints?: readonly number[] | undefined
+}
+
+/**
+ * Rows ready for training: features row-major (rows × features), and per row a class index or a
+ * number target. `fileRows` counts every data row of the inputs, `skippedRows` those left out
+ * for a blank (`rows` = fileRows − skippedRows).
+ */
+export type TrainingTable = { x: Float64Array; y: Float64Array; rows: number; features: number; fileRows: number; skippedRows: number }
+
+/** The cells read as blank (missing), as the SDK's CSV profile reads them: trimmed of spaces and tabs, any case. */
+const blankTokens = new Set(['', 'na', 'n/a', 'nan', 'null', '?'])
+
+/** Whether a cell is blank: empty, spaces, or `NA`, `N/A`, `NaN`, `null`, `?` in any case. */
+export function isBlankCell(cell: string): boolean {
+  return cell.length <= 64 && blankTokens.has(cell.replace(/^[ \t]+|[ \t]+$/g, '').toLowerCase())
+}
 
 /**
  * Turns the CSV texts of the job's inputs into a training table. Every input needs a header row
  * holding the label and feature columns (other columns are ignored); every feature cell (and a
- * number label) must be a plain decimal number, and a category label one of `classes`. Errors
- * name columns and line numbers, never cell contents.
+ * number label) must be a plain decimal number or blank, and a classifier's label one of
+ * `classes`. A row with a blank label is left out; a blank feature cell leaves its row out
+ * (`skip-row`, the default) or is filled (`fill-zero`: 0; `fill-mean`: the mean of the column's
+ * other cells, or under DP the given midpoint of its declared bounds). Errors name columns and
+ * line numbers, never cell contents.
  */
-export function loadTable(spec: TableSpec, texts: readonly string[]): TrainingTable {
+export function loadTable(spec: TableSpec, texts: readonly string[], handling: BlankHandling = {}): TrainingTable {
   const d = spec.features.length
-  const classIndex = spec.classes === undefined ? undefined : new Map(spec.classes.map((name, index) => [name, index]))
+  const numericClasses = spec.classes !== undefined && spec.classes.every((value) => typeof value === 'number')
+  const classIndex = spec.classes === undefined ? undefined : new Map<string | number, number>(spec.classes.map((name, index) => [name, index]))
+  const blanks = spec.features.map((_, j) => handling.blanks?.[j] ?? 'skip-row')
+  const sums = new Float64Array(d)
+  const counts = new Float64Array(d)
+  const blank = new Uint8Array(d)
+  let filled = false
   let x = new Float64Array(1024 * d)
   let y = new Float64Array(1024)
   let rows = 0
+  let fileRows = 0
 
   texts.forEach((text, input) => {
     let header: string[] | undefined
@@ -48,27 +80,53 @@ export function loadTable(spec: TableSpec, texts: readonly string[]): TrainingTa
         grownY.set(y)
         y = grownY
       }
-      for (let j = 0; j < d; j++) {
-        const value = parseNumber(fields[featureColumns[j]!]!)
-        if (value === undefined) throw new TrainerDataError('non-numeric-cell', `input ${input} line ${line} column ${JSON.stringify(spec.features[j])}`)
-        x[rows * d + j] = value
-      }
+      fileRows++
       const cell = fields[labelColumn]!
-      if (classIndex === undefined) {
+      if (isBlankCell(cell)) return
+      if (classIndex === undefined || numericClasses) {
         const value = parseNumber(cell)
-        if (value === undefined) throw new TrainerDataError('non-numeric-cell', `input ${input} line ${line} column ${JSON.stringify(spec.label)}`)
-        y[rows] = value
+        if (value === undefined) throw new TrainerDataError(classIndex === undefined ? 'non-numeric-cell' : 'unknown-label-value', `input ${input} line ${line} column ${JSON.stringify(spec.label)}`)
+        if (classIndex === undefined) y[rows] = value
+        else {
+          const label = classIndex.get(value)
+          if (label === undefined) throw new TrainerDataError('unknown-label-value', `input ${input} line ${line} column ${JSON.stringify(spec.label)}`)
+          y[rows] = label
+        }
       } else {
         const label = classIndex.get(cell)
         if (label === undefined) throw new TrainerDataError('unknown-label-value', `input ${input} line ${line} column ${JSON.stringify(spec.label)}`)
         y[rows] = label
       }
+      for (let j = 0; j < d; j++) {
+        const text = fields[featureColumns[j]!]!
+        const value = parseNumber(text)
+        blank[j] = value === undefined ? 1 : 0
+        if (value !== undefined) {
+          x[rows * d + j] = value
+          continue
+        }
+        if (!isBlankCell(text)) throw new TrainerDataError('non-numeric-cell', `input ${input} line ${line} column ${JSON.stringify(spec.features[j])}`)
+        // A left-out row is overwritten by the next one.
+        if (blanks[j] === 'skip-row') return
+        x[rows * d + j] = blanks[j] === 'fill-zero' ? 0 : Number.NaN
+        filled ||= blanks[j] === 'fill-mean'
+      }
+      for (let j = 0; j < d; j++)
+        if (blank[j] === 0) {
+          sums[j]! += x[rows * d + j]!
+          counts[j]!++
+        }
       rows++
     })
     if (header === undefined) throw new TrainerDataError('no-rows', `input ${input} is empty`)
   })
-  if (rows === 0) throw new TrainerDataError('no-rows', 'the inputs have a header but no rows')
-  return { x: x.subarray(0, rows * d), y: y.subarray(0, rows), rows, features: d }
+  if (rows === 0) throw new TrainerDataError('no-rows', fileRows === 0 ? 'the inputs have a header but no rows' : 'every row has a blank cell that leaves it out')
+  if (filled) {
+    // fill-mean: the mean of the column's non-blank cells, or under DP the midpoint of its bounds.
+    const fill = blanks.map((_, j) => handling.midpoints?.[j] ?? (counts[j]! > 0 ? sums[j]! / counts[j]! : 0))
+    for (let i = 0; i < rows * d; i++) if (Number.isNaN(x[i]!)) x[i] = fill[i % d]!
+  }
+  return { x: x.subarray(0, rows * d), y: y.subarray(0, rows), rows, features: d, fileRows, skippedRows: fileRows - rows }
 }
 
 // The SDK's number syntax (the one the schema inference used when the dataset was published).

@@ -58,6 +58,35 @@ describe('runLogisticRegressionProgram', () => {
     expect(evaluateAccuracy(model, [[5], [95]], ['low', 'high'])).toBe(1)
   })
 
+  test('args: validationFraction holds out seeded rows and releases the model\'s scores on them as declared metrics', async () => {
+    // Noisy labels: the validation scores are below 1 and differ from the training ones.
+    const noisy = `x,y\n${Array.from({ length: 200 }, (_, i) => `${i % 100},${(i % 100 < 50) !== (i % 7 === 0) ? 'low' : 'high'}`).join('\n')}\n`
+    const params = { label: 'y', validationFraction: 0.25, seed: 3 }
+    const declaration = logisticRegressionTrainer.outputs(schema, logisticRegressionTrainer.parameters.parse(params))
+    expect((declaration.files[1] as { names: string[] }).names).toEqual(['loss', 'accuracy', 'rows', 'epochs', 'validationRows', 'validationLoss', 'validationAccuracy'])
+    const first = await run({ schema, params, inputs: ['d'] }, { d: noisy })
+    expect(first.code).toBe(0)
+    const released = await checkEgress({ outputDir: paths.outDir, declaration, maxBytes: 1 << 20 })
+    expect([released.metrics.rows, released.metrics.validationRows]).toEqual([150, 50])
+    expect(released.metrics.validationAccuracy).toBeGreaterThan(0.6)
+    expect(released.metrics.validationAccuracy).toBeLessThan(1)
+    expect(released.metrics.validationLoss).toBeGreaterThan(0)
+    // The same seed holds out the same rows; another seed others.
+    const again = await run({ schema, params, inputs: ['d'] }, { d: noisy })
+    expect(again.code).toBe(0)
+    expect((await checkEgress({ outputDir: paths.outDir, declaration, maxBytes: 1 << 20 })).metrics).toEqual(released.metrics)
+    await run({ schema, params: { ...params, seed: 4 }, inputs: ['d'] }, { d: noisy })
+    const other = await checkEgress({ outputDir: paths.outDir, declaration: logisticRegressionTrainer.outputs(schema, logisticRegressionTrainer.parameters.parse({ ...params, seed: 4 })), maxBytes: 1 << 20 })
+    expect(other.metrics).not.toEqual(released.metrics)
+  })
+
+  test('error: validationFraction under dp is refused before the run', () => {
+    const bounded = { ...schema, rows: 100, columns: [{ name: 'x', type: 'number', min: 0, max: 100 }, schema.columns[1]!] } as DatasetSchema
+    expect(() => logisticRegressionTrainer.outputs(bounded, { label: 'y', validationFraction: 0.2, dp: { noiseMultiplier: 1, maxGradNorm: 1 } })).toThrow(
+      expect.objectContaining({ reason: 'bad-parameters', details: expect.stringContaining('not available with dp') }),
+    )
+  })
+
   test('error: each bad input exits 2 with only a reason code', async () => {
     const cases: [unknown, Record<string, string>, string][] = [
       [{ schema, params: { label: 'x' }, inputs: ['d'] }, { d: csv(4) }, 'bad-label'],

@@ -29,7 +29,7 @@ MAX_HIDDEN_LAYERS = 4
 DP_LOSS_SHARE = 0.1
 INPUT_NAME = re.compile(r'^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$')
 NUMBER = re.compile(r'^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$')
-PARAMETER_KEYS = {'label', 'features', 'hidden', 'epochs', 'learningRate', 'optimizer', 'l2', 'batchSize', 'seed', 'dp'}
+PARAMETER_KEYS = {'label', 'features', 'hidden', 'epochs', 'learningRate', 'optimizer', 'l2', 'batchSize', 'seed', 'dp', 'validationFraction'}
 
 
 def _threads():
@@ -147,6 +147,7 @@ def check_params(params):
     p.setdefault('l2', 0)
     p.setdefault('batchSize', 64)
     p.setdefault('seed', 0)
+    p.setdefault('validationFraction', 0)
     ok = (
         isinstance(p.get('label'), str) and 1 <= len(p['label']) <= 128
         and (p.get('features') is None or (isinstance(p['features'], list) and 1 <= len(p['features']) <= 10000 and all(isinstance(f, str) and 1 <= len(f) <= 128 for f in p['features'])))
@@ -157,6 +158,7 @@ def check_params(params):
         and _is_number(p['l2']) and 0 <= p['l2'] <= 100
         and _is_int(p['batchSize']) and 1 <= p['batchSize'] <= 1_000_000
         and _is_int(p['seed']) and 0 <= p['seed'] <= 0xFFFFFFFF
+        and _is_number(p['validationFraction']) and 0 <= p['validationFraction'] <= 0.5
     )
     dp = p.get('dp')
     if dp is not None:
@@ -191,7 +193,12 @@ def plan_torch_mlp(schema, params):
         values = label.get('values')
         if not isinstance(values, list) or len(values) < 2 or not all(isinstance(v, str) for v in values):
             raise TrainerError('bad-label', 'a category label needs at least two values')
-        task, classes = 'classification', list(values)
+        numbers = [_number(v) for v in values]
+        if all(n is not None for n in numbers) and len(set(numbers)) == len(numbers):
+            # Values that are all numbers are classes as numbers, in increasing order (the SDK's labelClasses).
+            task, classes = 'classification', sorted(numbers)
+        else:
+            task, classes = 'classification', list(values)
     elif label.get('type') == 'number':
         task, classes = 'regression', None
     else:
@@ -259,7 +266,14 @@ def plan_torch_mlp(schema, params):
         metrics = ['loss', 'accuracy', 'rows', 'epochs']
     else:
         metrics = ['loss', 'r2', 'rows', 'epochs']
+    if p['validationFraction'] > 0:
+        if privacy is not None:
+            raise TrainerError('bad-parameters', 'validationFraction is not available with dp')
+        metrics = [*metrics, 'validationRows', 'validationLoss', 'validationAccuracy' if task == 'classification' else 'validationR2']
+    blanks = [by_name[name].get('blanks') or 'skip-row' for name in features]
+    midpoints = None if privacy is None else [(lo + hi) / 2 for lo, hi in zip(scaling['min'], scaling['max'])]
     return {
+        'blanks': blanks, 'midpoints': midpoints,
         'task': task, 'label': p['label'], 'classes': classes, 'features': features, 'layers': layers,
         'scaling': scaling, 'labelScaling': label_scaling, 'privacy': privacy, 'metrics': metrics, 'params': p,
     }
@@ -291,7 +305,14 @@ def metadata_of(plan):
 
 def load_table(plan, texts):
     features, label = plan['features'], plan['label']
-    class_index = None if plan['classes'] is None else {name: i for i, name in enumerate(plan['classes'])}
+    classes = plan['classes']
+    class_index = None if classes is None else {name: i for i, name in enumerate(classes)}
+    numeric_classes = classes is not None and all(not isinstance(c, str) for c in classes)
+    blanks = plan['blanks']
+    d = len(features)
+    sums, counts = [0.0] * d, [0] * d
+    filled = False
+    file_rows = 0
     # Flat arrays of doubles (8 bytes a value, as the TypeScript trainers' Float64Array), not lists of floats.
     xs, ys = array.array('d'), array.array('d')
     for number, text in enumerate(texts):
@@ -315,30 +336,62 @@ def load_table(plan, texts):
                     continue
                 if len(fields) != len(header):
                     raise TrainerError('ragged-row', f'input {number} line {line} has {len(fields)} fields; the header has {len(header)}')
-                row = []
-                for j, column in enumerate(feature_columns):
-                    value = _number(fields[column])
-                    if value is None:
-                        raise TrainerError('non-numeric-cell', f'input {number} line {line} column {json.dumps(features[j])}')
-                    row.append(value)
-                xs.extend(row)
+                file_rows += 1
                 cell = fields[label_column]
+                if is_blank(cell):
+                    continue
                 if class_index is None:
                     target = _number(cell)
                     if target is None:
                         raise TrainerError('non-numeric-cell', f'input {number} line {line} column {json.dumps(label)}')
                 else:
-                    target = class_index.get(cell)
+                    target = class_index.get(_number(cell) if numeric_classes else cell)
                     if target is None:
                         raise TrainerError('unknown-label-value', f'input {number} line {line} column {json.dumps(label)}')
+                row, observed = [], []
+                skip = False
+                for j, column in enumerate(feature_columns):
+                    value = _number(fields[column])
+                    if value is None:
+                        if not is_blank(fields[column]):
+                            raise TrainerError('non-numeric-cell', f'input {number} line {line} column {json.dumps(features[j])}')
+                        if blanks[j] == 'skip-row':
+                            skip = True
+                            break
+                        value = 0.0 if blanks[j] == 'fill-zero' else math.nan
+                        filled = filled or blanks[j] == 'fill-mean'
+                    else:
+                        observed.append(j)
+                    row.append(value)
+                if skip:
+                    continue
+                for j in observed:
+                    sums[j] += row[j]
+                    counts[j] += 1
+                xs.extend(row)
                 ys.append(target)
         except csv.Error:
             raise TrainerError('bad-csv', f'input {number} is not valid CSV near line {reader.line_num}') from None
         if header is None:
             raise TrainerError('no-rows', f'input {number} is empty')
     if not ys:
-        raise TrainerError('no-rows', 'the inputs have a header but no rows')
-    return xs, ys
+        raise TrainerError('no-rows', 'the inputs have a header but no rows' if file_rows == 0 else 'every row has a blank cell that leaves it out')
+    if filled:
+        # fill-mean: the mean of the column's non-blank cells, or under DP the midpoint of its bounds.
+        midpoints = plan['midpoints']
+        fill = [midpoints[j] if midpoints is not None else (sums[j] / counts[j] if counts[j] else 0.0) for j in range(d)]
+        for i in range(len(xs)):
+            if math.isnan(xs[i]):
+                xs[i] = fill[i % d]
+    return xs, ys, file_rows
+
+
+BLANK_TOKENS = frozenset(('', 'na', 'n/a', 'nan', 'null', '?'))
+
+
+def is_blank(cell):
+    """A blank cell, as the SDK's CSV profile reads it: empty, spaces, or NA, N/A, NaN, null, ? in any case."""
+    return len(cell) <= 64 and cell.strip(' \t').lower() in BLANK_TOKENS
 
 
 def _number(cell):
@@ -464,6 +517,57 @@ def threads_for(plan):
     return THREADS if work >= 1 << 22 else 1
 
 
+def mulberry32(seed):
+    """The TypeScript trainers' mulberry32: the same uniforms in [0, 1) for the same seed."""
+    state = seed & 0xFFFFFFFF
+
+    def imul(a, b):
+        return (a * b) & 0xFFFFFFFF
+
+    def next_uniform():
+        nonlocal state
+        state = (state + 0x6D2B79F5) & 0xFFFFFFFF
+        t = state
+        t = imul(t ^ (t >> 15), t | 1)
+        t ^= (t + imul(t ^ (t >> 7), t | 61)) & 0xFFFFFFFF
+        return ((t ^ (t >> 14)) & 0xFFFFFFFF) / 4294967296
+    return next_uniform
+
+
+def validation_rows(n, fraction, seed):
+    """Which rows a validation split holds out: exactly the TypeScript trainers' splitTable."""
+    if n < 2:
+        raise TrainerError('no-rows', 'a validation split needs at least two rows')
+    count = min(n - 1, max(1, math.floor(fraction * n + 0.5)))
+    random = mulberry32((seed ^ 0x5EED5A17) & 0xFFFFFFFF)
+    order = list(range(n))
+    for i in range(n - 1, 0, -1):
+        j = math.floor(random() * (i + 1))
+        order[i], order[j] = order[j], order[i]
+    held = [False] * n
+    for i in order[:count]:
+        held[i] = True
+    return held
+
+
+def validation_metrics(plan, tensors, x_raw, y_raw):
+    """Scores the released (float32) model on the held-out rows, as the TypeScript trainers do."""
+    with torch.no_grad():
+        x = ((x_raw.to(torch.float32) - tensors['feature_mean'].cpu().to(torch.float32)) / tensors['feature_std'].cpu().to(torch.float32))
+        params = []
+        for layer in plan['layers']:
+            params += [tensors[f"{layer['name']}.weight"].cpu().to(torch.float32), tensors[f"{layer['name']}.bias"].cpu().to(torch.float32)]
+        out = forward(params, x).to(torch.float64)
+        n = x.shape[0]
+        if plan['task'] == 'classification':
+            loss = float(torch.nn.functional.cross_entropy(out, y_raw))
+            return {'validationRows': n, 'validationLoss': loss, 'validationAccuracy': float((out.argmax(dim=1) == y_raw).to(torch.float64).mean())}
+        predicted = out[:, 0] * float(tensors['target_std'][0]) + float(tensors['target_mean'][0])
+        mse = float(((predicted - y_raw) ** 2).mean())
+        variance = float(((y_raw - y_raw.mean()) ** 2).mean())
+        return {'validationRows': n, 'validationLoss': mse, 'validationR2': 1 - mse / variance if variance > 0 else 0.0}
+
+
 def _secure_seed():
     return int.from_bytes(os.urandom(8), 'little') & 0x7FFF_FFFF_FFFF_FFFF
 
@@ -585,10 +689,10 @@ def run(job_dir, data_dir, out_dir, emit, diagnostic=lambda line: None, device=N
             except UnicodeDecodeError:
                 raise TrainerError('bad-encoding', f'input {json.dumps(name)} is not UTF-8') from None
             del raw
-        xs, ys = load_table(plan, texts)
+        xs, ys, file_rows = load_table(plan, texts)
         del texts
         # DP's sample rate was computed from the declared rows; a different count would void the accounting.
-        if plan['privacy'] is not None and len(ys) != plan['privacy']['rows']:
+        if plan['privacy'] is not None and file_rows != plan['privacy']['rows']:
             raise TrainerError('rows-mismatch', 'the data does not have the number of rows the schema declares')
         load_torch()
         try:
@@ -606,7 +710,13 @@ def run(job_dir, data_dir, out_dir, emit, diagnostic=lambda line: None, device=N
         if device == 'cpu':
             torch.use_deterministic_algorithms(True)
         torch.set_num_threads(threads_for(plan))
+        held = None
+        if plan['params']['validationFraction'] > 0:
+            held = torch.tensor(validation_rows(len(y), plan['params']['validationFraction'], plan['params']['seed']))
+            x, y, x_held, y_held = x[~held], y[~held], x[held], y[held]
         tensors, metrics, _ = train(plan, x, y, device, lambda epoch, loss: emit({'event': 'epoch', 'epoch': epoch, 'loss': loss if math.isfinite(loss) else 1e6}))
+        if held is not None:
+            metrics.update(validation_metrics(plan, tensors, x_held, y_held))
         if set(metrics) != set(plan['metrics']) or not all(math.isfinite(metrics[k]) for k in plan['metrics']):
             raise RuntimeError('the metrics do not match the plan')
         body = encode_safetensors(tensors, metadata_of(plan))

@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { type DatasetSchema, planTorchMlp, torchMlpMetadata, torchMlpTensors } from '@datavault/sdk'
 import { describe, expect, test } from 'vitest'
+import { blankHandling, splitTable } from '../common/program.ts'
+import { loadTable } from '../common/table.ts'
 import { xor } from '../testing/datasets.ts'
 import { torchMlpTrainer } from './definition.ts'
 
@@ -35,6 +37,10 @@ describe('torch-mlp train.py (real torch)', () => {
       [schema(1, 7), { label: 'label', batchSize: 3, epochs: 2, dp: { noiseMultiplier: 1.3, maxGradNorm: 0.5 } }],
       [schema(2.5, 1_000_000, 'number'), { label: 'label', batchSize: 333, dp: { noiseMultiplier: 0.7, maxGradNorm: 1e-7, delta: 1e-9 } }],
       [schema(1, 3_000_000), { label: 'label', batchSize: 1, dp: { noiseMultiplier: 1000, maxGradNorm: 123456.789 } }],
+      [schema(undefined, undefined, 'number'), { label: 'label', validationFraction: 0.3 }],
+      [schema(undefined), { label: 'label', validationFraction: 0.1 }],
+      // Category values that are all numbers: classes as numbers, in increasing order.
+      [{ format: 'csv', columns: [{ name: 'f1', type: 'number' }, { name: 'label', type: 'category', values: ['10', '2', '-1.5'] }] } as DatasetSchema, { label: 'label' }],
     ]
     const parsed = cases.map(([s, params]) => ({ schema: s, params: torchMlpTrainer.parameters.parse(params) }))
     // One Python process for all cases: importing torch takes seconds.
@@ -51,6 +57,56 @@ describe('torch-mlp train.py (real torch)', () => {
       expect(fromPython[i]!.steps).toEqual(plan.privacy?.steps ?? null)
       expect(torchMlpTensors(plan).length).toBe(2 * plan.layers.length + (plan.task === 'regression' ? 4 : 2))
     })
+  })
+
+  test('behavior: blanks and number classes read as the TypeScript trainers read them', () => {
+    const s = {
+      format: 'csv',
+      rows: 6,
+      columns: [
+        { name: 'a', type: 'number', min: 0, max: 10, blanks: 'fill-mean' },
+        { name: 'b', type: 'number', min: -4, max: 0, blanks: 'fill-zero' },
+        { name: 'c', type: 'number', min: 0, max: 1 },
+        { name: 'label', type: 'category', values: ['1', '0'] },
+      ],
+    } as DatasetSchema
+    const csv = 'a,b,c,label\n1,-1,0,0\nNA,-2,1,1\n3, ,0,1.0\n5,-3,?,0\n7,-1,1,\n9,N/A,0,1\n'
+    for (const params of [{ label: 'label' }, { label: 'label', dp: { noiseMultiplier: 1, maxGradNorm: 1 }, batchSize: 2 }]) {
+      const plan = planTorchMlp(s, torchMlpTrainer.parameters.parse(params))
+      const table = loadTable(plan, [csv], blankHandling(s, plan))
+      const fromPython = python(
+        `plan = train.plan_torch_mlp(input['schema'], input['params'])\nxs, ys, file_rows = train.load_table(plan, [input['csv']])\nprint(json.dumps({'x': list(xs), 'y': list(ys), 'fileRows': file_rows, 'classes': plan['classes']}))`,
+        { schema: s, params: torchMlpTrainer.parameters.parse(params), csv },
+      )
+      expect(fromPython).toEqual({ x: [...table.x], y: [...table.y], fileRows: table.fileRows, classes: [0, 1] })
+      expect(table.fileRows).toBe(6)
+      expect(table.rows).toBe(4)
+    }
+  })
+
+  test('behavior: a validation split holds out the rows the TypeScript trainers hold out, and run() releases their scores', () => {
+    const cases = [
+      [10, 0.2, 0],
+      [569, 0.2, 7],
+      [3, 0.5, 0xffffffff],
+    ] as const
+    const fromPython = python(`print(json.dumps([train.validation_rows(n, f, s) for n, f, s in input]))`, cases) as boolean[][]
+    cases.forEach(([n, fraction, seed], i) => {
+      const table = { x: Float64Array.from({ length: n }, (_, r) => r), y: new Float64Array(n), rows: n, features: 1, fileRows: n, skippedRows: 0 }
+      const { validation } = splitTable(table, fraction, seed)
+      expect(fromPython[i]!.flatMap((held, r) => (held ? [r] : []))).toEqual([...validation.x])
+    })
+    const data = xor(200, 5)
+    const csv = data.csv
+    const s = { format: 'csv', columns: [{ name: 'f1', type: 'number' }, { name: 'f2', type: 'number' }, { name: 'label', type: 'category', values: ['same', 'diff'] }] } as DatasetSchema
+    const metrics = python(
+      `import os, tempfile\nroot = tempfile.mkdtemp()\nfor d in ('job', 'data', 'out'):\n    os.mkdir(os.path.join(root, d))\nwith open(os.path.join(root, 'job', 'config.json'), 'w') as f:\n    json.dump({'schema': input['schema'], 'params': input['params'], 'inputs': ['d.csv']}, f)\nwith open(os.path.join(root, 'data', 'd.csv'), 'w') as f:\n    f.write(input['csv'])\ncode = train.run(os.path.join(root, 'job'), os.path.join(root, 'data'), os.path.join(root, 'out'), lambda e: None)\nprint(open(os.path.join(root, 'out', 'metrics.json')).read() if code == 0 else json.dumps({'code': code}))`,
+      { schema: s, params: torchMlpTrainer.parameters.parse({ label: 'label', hidden: [16], epochs: 60, validationFraction: 0.25 }), csv },
+    ) as Record<string, number>
+    expect(Object.keys(metrics)).toEqual(planTorchMlp(s, { label: 'label', validationFraction: 0.25 }).metrics)
+    expect([metrics.rows, metrics.validationRows]).toEqual([150, 50])
+    expect(metrics.validationAccuracy).toBeGreaterThan(0.8)
+    expect(metrics.validationLoss).toBeGreaterThan(0)
   })
 
   test('args: parameters that do not fit the schema give the SDK reason code in Python too', () => {
