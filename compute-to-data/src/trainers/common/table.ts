@@ -1,4 +1,4 @@
-import { CsvInvalidError, parseCsv, parseCsvNumber } from '@datavault/sdk'
+import { CsvInvalidError, isCsvBlank, parseCsv, parseCsvNumber } from '@datavault/sdk'
 import { TrainerDataError } from './errors.ts'
 
 /**
@@ -21,13 +21,8 @@ export type BlankHandling = {
  */
 export type TrainingTable = { x: Float64Array; y: Float64Array; rows: number; features: number; fileRows: number; skippedRows: number }
 
-/** The cells read as blank (missing), as the SDK's CSV profile reads them: trimmed of spaces and tabs, any case. */
-const blankTokens = new Set(['', 'na', 'n/a', 'nan', 'null', '?'])
-
-/** Whether a cell is blank: empty, spaces, or `NA`, `N/A`, `NaN`, `null`, `?` in any case. */
-export function isBlankCell(cell: string): boolean {
-  return cell.length <= 64 && blankTokens.has(cell.replace(/^[ \t]+|[ \t]+$/g, '').toLowerCase())
-}
+/** Whether a cell is blank (empty, spaces, or `NA`, `N/A`, `NaN`, `null`, `?` in any case): the SDK's CSV profile's reading, so the owner's preview and the trainers agree. */
+export const isBlankCell = (cell: string): boolean => isCsvBlank(cell)
 
 /**
  * Turns the CSV texts of the job's inputs into a training table. Every input needs a header row
