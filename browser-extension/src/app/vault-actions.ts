@@ -262,14 +262,14 @@ async function checkReceipt(session: VaultSession, job: JobView, receipt: Signed
 }
 
 /**
- * The privacy a job spent, from its receipt: `ε = 1.2, δ = 1e-5`, or that it ran without
- * differential privacy (δ = 1 in a receipt says no guarantee).
+ * The privacy a job spent, from its receipt, in plain words: `1.23 of the privacy budget` (its ε),
+ * or that it ran without differential privacy (δ = 1 in a receipt says no guarantee).
  */
 export function privacySpent(receipt: SignedReceipt | undefined): string {
   if (!receipt) return '—'
   const { epsilon, delta } = receipt.message
-  if (delta === '1') return 'no DP'
-  return `ε ${Number(epsilon).toPrecision(3).replace(/\.?0+$/, '')}, δ ${delta}`
+  if (delta === '1') return 'None: not private training'
+  return `${Number(epsilon).toPrecision(3).replace(/\.?0+$/, '')} of the privacy budget`
 }
 
 /** Whether the chain has a KeyHolderRegistry, where a revocation is recorded for every key holder to check. */

@@ -6,6 +6,7 @@ import type { NewLibraryItem } from '../../background/library.ts'
 import { type Inspection, formatBytes } from '../../data/inspect.ts'
 import type { AppContext } from '../context.ts'
 import { alertBox, field, h, replace } from '../dom.ts'
+import { glossary } from '../glossary.ts'
 import { addToVault, plaintextLimit } from '../vault-actions.ts'
 import { failureBox } from './common.ts'
 
@@ -121,7 +122,8 @@ function review(context: AppContext, work: HTMLElement, candidate: Candidate, in
         alertBox(
           'success',
           `Added “${item.name}” to your vault.`,
-          h('p', {}, `Encrypted here with a fresh AES-256-GCM key; the node holds ${formatBytes(item.ciphertextBytes)} of ciphertext (`, h('code', {}, item.cid), ').'),
+          h('p', {}, `Encrypted in this browser with a new key of its own; the vault node holds only the encrypted copy (${formatBytes(item.ciphertextBytes)}).`),
+          h('details', { class: 'terms' }, h('summary', {}, 'The exact terms'), h('dl', {}, h('dt', {}, glossary.aes[0]), h('dd', {}, glossary.aes[1]), h('dt', {}, glossary.cid[0]), h('dd', {}, h('code', {}, item.cid)))),
           h(
             'div',
             { class: 'actions' },
