@@ -6,6 +6,7 @@ import type { DatasetSchema } from '../api/schemas.ts'
 import { CsvInvalidError, CsvSchemaError } from './errors.ts'
 import { isCsvNumber } from './number.ts'
 import { type CsvReader, createCsvTokenizer } from './parser.ts'
+import { type CsvSource, csvTextOf } from './source.ts'
 
 /** Most distinct values a category column may have (the schema's limit). */
 export const maxCategoryValues = 1000
@@ -188,7 +189,7 @@ export function createCsvSchemaInference({ categories = [] }: InferCsvSchemaOpti
 }
 
 /** What {@link inferCsvSchema} reads: a file (a `Blob`), a byte stream, or pieces of bytes or text. */
-export type CsvSource = Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string>
+export type { CsvSource }
 
 /** Options of {@link inferCsvSchema}. */
 export type InferCsvSchemaParameters = InferCsvSchemaOptions & {
@@ -211,47 +212,6 @@ export type InferCsvSchemaParameters = InferCsvSchemaOptions & {
  */
 export async function inferCsvSchema(source: CsvSource, { onProgress, ...options }: InferCsvSchemaParameters = {}): Promise<InferCsvSchemaReturnType> {
   const inference = createCsvSchemaInference(options)
-  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
-  const decode = (bytes?: Uint8Array) => {
-    try {
-      return bytes === undefined ? decoder.decode() : decoder.decode(bytes, { stream: true })
-    } catch (cause) {
-      throw new CsvInvalidError('bytes that are not UTF-8 text', { cause })
-    }
-  }
-  let bytes = 0
-  for await (const piece of piecesOf(source)) {
-    if (typeof piece === 'string') {
-      bytes += piece.length
-      inference.push(piece)
-    } else {
-      bytes += piece.byteLength
-      inference.push(decode(piece))
-    }
-    onProgress?.(bytes)
-  }
-  inference.push(decode())
+  for await (const text of csvTextOf(source, onProgress)) inference.push(text)
   return inference.end()
-}
-
-async function* piecesOf(source: CsvSource): AsyncGenerator<Uint8Array | string> {
-  const stream: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string> = typeof Blob !== 'undefined' && source instanceof Blob ? source.stream() : (source as Exclude<CsvSource, Blob>)
-  if (!('getReader' in stream)) {
-    yield* stream
-    return
-  }
-  const reader = stream.getReader()
-  let done = false
-  try {
-    while (!done) {
-      const next = await reader.read()
-      if (next.done) done = true
-      else yield next.value
-    }
-  } finally {
-    // Stopped early (malformed CSV): the rest is not read. The error that stopped it is the one
-    // to report; a failure to cancel a read nobody waits for changes nothing.
-    if (!done) await reader.cancel().catch(() => undefined)
-    reader.releaseLock()
-  }
 }

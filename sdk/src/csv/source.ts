@@ -1,0 +1,56 @@
+// Reading a CSV source (a file, a byte stream, pieces of bytes or text) as UTF-8 text in pieces:
+// shared by the inference, the profile and the column-dropping rewrite.
+import { CsvInvalidError } from './errors.ts'
+
+/** What the CSV readers take: a file (a `Blob`), a byte stream, or pieces of bytes or text. */
+export type CsvSource = Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string>
+
+/**
+ * Yields a source's text in pieces (UTF-8, strict: bytes that are not UTF-8 throw
+ * {@link CsvInvalidError}), calling `onProgress` after each piece with the bytes read so far
+ * (characters, for text pieces). The last piece is the decoder's flush (often empty).
+ */
+export async function* csvTextOf(source: CsvSource, onProgress?: ((bytes: number) => void) | undefined): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+  const decode = (bytes?: Uint8Array) => {
+    try {
+      return bytes === undefined ? decoder.decode() : decoder.decode(bytes, { stream: true })
+    } catch (cause) {
+      throw new CsvInvalidError('bytes that are not UTF-8 text', { cause })
+    }
+  }
+  let bytes = 0
+  for await (const piece of piecesOf(source)) {
+    if (typeof piece === 'string') {
+      bytes += piece.length
+      yield piece
+    } else {
+      bytes += piece.byteLength
+      yield decode(piece)
+    }
+    onProgress?.(bytes)
+  }
+  yield decode()
+}
+
+async function* piecesOf(source: CsvSource): AsyncGenerator<Uint8Array | string> {
+  const stream: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string> = typeof Blob !== 'undefined' && source instanceof Blob ? source.stream() : (source as Exclude<CsvSource, Blob>)
+  if (!('getReader' in stream)) {
+    yield* stream
+    return
+  }
+  const reader = stream.getReader()
+  let done = false
+  try {
+    while (!done) {
+      const next = await reader.read()
+      if (next.done) done = true
+      else yield next.value
+    }
+  } finally {
+    // Stopped early (malformed CSV): the rest is not read. The error that stopped it is the one
+    // to report; a failure to cancel a read nobody waits for changes nothing.
+    if (!done) await reader.cancel().catch(() => undefined)
+    reader.releaseLock()
+  }
+}
