@@ -15,6 +15,7 @@ import { formatAmount } from '../format.ts'
 import { addToPool, listedPools } from '../pools.ts'
 import { type PublishRequest, estimatePublishFee, paidFees, publishItem } from '../vault-actions.ts'
 import type { VaultSession } from '../vault-session.ts'
+import { publicList } from './column-choices.ts'
 import { failed, failureBox, loading } from './common.ts'
 
 const stepLabels: Record<PublishDatasetStep, string> = {
@@ -123,8 +124,9 @@ function policyForm(
   const numberColumns = schema.columns.filter((column) => column.type === 'number')
   const bounds = numberColumns.map((column) => ({
     name: column.name,
-    min: h('input', { type: 'number', step: 'any', name: `min-${column.name}`, value: column.min ?? '', disabled: registered, 'aria-label': `Lowest value of ${column.name}` }),
-    max: h('input', { type: 'number', step: 'any', name: `max-${column.name}`, value: column.max ?? '', disabled: registered, 'aria-label': `Highest value of ${column.name}` }),
+    // Proposed from the data when it was added (rounded outward) and shown here to confirm or change.
+    min: h('input', { type: 'number', step: 'any', name: `min-${column.name}`, value: column.min ?? item.bounds?.[column.name]?.min ?? '', disabled: registered, 'aria-label': `Lowest value of ${column.name}` }),
+    max: h('input', { type: 'number', step: 'any', name: `max-${column.name}`, value: column.max ?? item.bounds?.[column.name]?.max ?? '', disabled: registered, 'aria-label': `Highest value of ${column.name}` }),
   }))
   const privacy = h(
     'div',
@@ -325,6 +327,15 @@ async function confirmAndPublish(context: AppContext, main: HTMLElement, session
         ),
         h('dt', {}, 'Where it may run'),
         h('dd', {}, request.policy.environments ? request.policy.environments.join(', ') : "anywhere this node offers"),
+        h('dt', {}, 'What becomes public'),
+        h(
+          'dd',
+          {},
+          publicList({ schema: request.schema, excluded: item.skipped.map((column) => column.name) }),
+          request.policy.privacyBudget
+            ? h('p', {}, `And the lowest and highest values: ${request.schema.columns.flatMap((column) => (column.type === 'number' ? [`${column.name} ${column.min} to ${column.max}`] : [])).join('; ')}.`)
+            : null,
+        ),
       ),
       short ? alertBox('notice', 'Your wallet may not hold enough ETH for the network fees: the first transaction would fail, and nothing would be for sale.') : null,
       stepTerms(),
