@@ -155,21 +155,72 @@ describe.each([
     await fits()
   })
 
-  test('behavior: adding a table says how it is kept in plain words; the cipher and the file address are one click away', async () => {
+  test('behavior: adding a table: each column included or not, typed, blanks handled, values published only where ticked; the confirmation lists exactly what becomes public', async () => {
     await go('#/add')
-    await page.getByLabel('Choose a file').setInputFiles({ name: 'steps.csv', mimeType: 'text/csv', buffer: Buffer.from('age,steps,mood\n31,8012,good\n45,10500,ok\n52,4000,good\n') })
+    const csv = [
+      'age,smoker,visit,notes,risk,ssn',
+      '31,1,2024-01-03,Called Dr. A about test results,high,111-22-3333',
+      'NA,0,2024-02-11,No answer,low,222-33-4444',
+      '52,1,2024-03-09,Asked for a new appointment,high,333-44-5555',
+      '47,0,2024-04-21,Left a message,low,444-55-6666',
+    ].join('\n')
+    await page.getByLabel('Choose a file').setInputFiles({ name: 'clinic.csv', mimeType: 'text/csv', buffer: Buffer.from(`${csv}\n`) })
+    const table = page.getByRole('table', { name: /Your columns/ })
+    await table.waitFor()
+    // Proposed: a number with its blank, a 0/1 label as a category, dates and free text private.
+    expect(await page.getByLabel('Type of age').inputValue()).toBe('number')
+    expect(await page.getByLabel('Type of smoker').inputValue()).toBe('category')
+    expect(await page.getByLabel('Type of visit').inputValue()).toBe('date')
+    expect(await page.getByLabel('Type of notes').inputValue()).toBe('text')
+    expect(await table.locator('tr[data-column="notes"]').innerText()).toContain('Its name only: never the text.')
+    expect(await table.locator('tr[data-column="age"]').innerText()).toMatch(/1 blank cell/)
+    expect(await page.getByLabel('Lowest value of age').inputValue()).not.toBe('')
+    await fits()
+    // Without a tick, no category value is published: adding stops and names the columns.
     await page.getByRole('button', { name: 'Encrypt and add to my vault' }).click()
-    const added = page.getByRole('status').filter({ hasText: 'Added “steps” to your vault.' })
+    await poll(() => page.getByRole('alert').innerText()).toMatch(/Choose for smoker, risk: tick “Publish these values”/)
+    await page.getByLabel('Include ssn').uncheck()
+    expect(await table.locator('tr[data-column="ssn"]').innerText()).toContain('never leaves this browser')
+    await page.getByLabel('Blank cells of age').selectOption('fill-mean')
+    await page.getByLabel('Publish the values of smoker').check()
+    await page.getByLabel('Publish the values of risk').check()
+    await page.getByRole('button', { name: 'Encrypt and add to my vault' }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.waitFor()
+    expect(await dialog.locator('.public-list li').allInnerTexts()).toEqual([
+      'age: number; blank cells filled with the average',
+      'smoker: category, with its values: 0, 1',
+      'visit: date, name only',
+      'notes: text, name only',
+      'risk: category, with its values: high, low',
+    ])
+    expect(await dialog.innerText()).toMatch(/4 rows[\s\S]*Left out, never leaving this browser: ssn\./)
+    await fits()
+    await dialog.getByRole('button', { name: 'Encrypt and add' }).click()
+    const added = page.getByRole('status').filter({ hasText: 'Added “clinic” to your vault.' })
     await added.waitFor({ timeout: 30_000 })
     expect(await added.innerText()).not.toMatch(/AES|CID|\bb[a-z2-7]{40,}|Qm/)
     await added.locator('details.terms summary').click()
     expect(await added.locator('details.terms').innerText()).toMatch(/AES-256-GCM[\s\S]*CID[\s\S]*(b[a-z2-7]{20,}|Qm)/)
     await fits()
+    // What was kept: the schema as chosen (no values for dates or notes), the bounds here only, and a file without ssn.
+    const items = (await background({ type: 'library.list' })).value as unknown as { name: string; schema: { columns: object[] }; bounds: Record<string, object>; plaintextBytes: number }[]
+    const item = items.find((entry) => entry.name === 'clinic')!
+    expect(item.schema.columns).toEqual([
+      { name: 'age', type: 'number', blanks: 'fill-mean' },
+      { name: 'smoker', type: 'category', values: ['0', '1'] },
+      { name: 'visit', type: 'date' },
+      { name: 'notes', type: 'text' },
+      { name: 'risk', type: 'category', values: ['high', 'low'] },
+    ])
+    expect(Object.keys(item.bounds)).toEqual(['age'])
+    const withoutSsn = `${csv.split('\n').map((line) => line.split(',').slice(0, 5).join(',')).join('\n')}\n`
+    expect(item.plaintextBytes).toBe(Buffer.byteLength(withoutSsn))
   })
 
   test('behavior: the publish form and its confirmation speak plainly, with the exact terms one click away; without private training the mean and spread are said', async () => {
     await go('#/datasets')
-    await page.getByRole('link', { name: 'Publish: steps' }).click()
+    await page.getByRole('link', { name: 'Publish: clinic' }).click()
     const form = page.getByRole('form', { name: 'Price and policy' })
     await form.waitFor()
     const plain = /ε|δ|epoch|ERC721|FixedRateExchange|Dispenser|escrow|datatoken|declared bounds/i
@@ -181,6 +232,8 @@ describe.each([
     await page.getByLabel(/Require private training/).check()
     expect(await page.locator('[data-summaries]').isVisible()).toBe(false)
     expect(await form.locator('.dp-settings').innerText()).toMatch(/Lowest and highest value of each number column \(public\)/)
+    // The bounds proposed from the data when it was added, to confirm.
+    expect(await page.getByLabel('Lowest value of age').inputValue()).not.toBe('')
     await page.getByLabel(/Require private training/).uncheck()
     await fits()
     await page.getByRole('button', { name: 'Review' }).click()
@@ -188,6 +241,7 @@ describe.each([
     await dialog.waitFor()
     expect(await dialog.innerText()).toMatch(/Create the tokens that prove the dataset is yours[\s\S]*Hand the data key to the node's key holders[\s\S]*You have 10 ETH\./)
     expect(await dialog.innerText()).not.toMatch(plain)
+    expect(await dialog.innerText()).toMatch(/What becomes public[\s\S]*risk: category, with its values: high, low[\s\S]*Left out, never leaving this browser: ssn/)
     await dialog.locator('details.terms summary').click()
     expect(await dialog.locator('details.terms').innerText()).toMatch(/Data NFT[\s\S]*Datatoken[\s\S]*ERC721Factory[\s\S]*Key escrow[\s\S]*FixedRateExchange/)
     await fits()

@@ -214,15 +214,21 @@ describe('the owner extension in Chromium', () => {
   test('default: adds a CSV: the schema preview, then encryption in the browser; only ciphertext reaches the node', async () => {
     await go('#/add')
     await page.getByLabel('Choose a file').setInputFiles({ name: 'heart.csv', mimeType: 'text/csv', buffer: Buffer.from(heartCsv()) })
-    await page.getByRole('table', { name: /Schema/ }).waitFor()
-    expect(await page.getByRole('table', { name: /Schema/ }).innerText()).toMatch(/age\s+number[\s\S]*risk\s+category\s+\w+, \w+/)
-    await page.getByText('600 rows, 6 columns').waitFor()
+    await page.getByRole('table', { name: /Your columns/ }).waitFor()
+    expect(await page.getByLabel('Type of age').inputValue()).toBe('number')
+    expect(await page.getByRole('table', { name: /Your columns/ }).locator('tr[data-column="risk"]').innerText()).toMatch(/Values: \w+, \w+/)
+    await page.getByText(/600 rows, 6 columns/).waitFor()
+    // Category values are published only where the owner ticks them.
+    await page.getByLabel('Publish the values of smoker').check()
+    await page.getByLabel('Publish the values of risk').check()
     await page.getByLabel('Name').fill('Heart health (browser)')
     await page.getByLabel('Description').fill('Vitals of 600 adults with a risk label.')
     expect(await audit()).toEqual({ unlabeled: [], lowContrast: [] })
     await shot('04-add-schema')
     const sentBefore = sent.length
     await page.getByRole('button', { name: 'Encrypt and add to my vault' }).click()
+    expect(await page.getByRole('dialog').locator('.public-list li').allInnerTexts()).toEqual(expect.arrayContaining(['age: number', 'risk: category, with its values: high, low']))
+    await page.getByRole('dialog').getByRole('button', { name: 'Encrypt and add' }).click()
     await page.getByText('Added “Heart health (browser)” to your vault.').waitFor({ timeout: 30_000 })
     await shot('05-added')
 
@@ -459,8 +465,8 @@ describe('the owner extension in Chromium', () => {
       await browser.serviceWorker.evaluate(async (capture) => chrome.storage.session.set({ capture }), { ...result, origin: `http://127.0.0.1:${port}`, capturedAt: new Date().toISOString() })
       await go('#/add?capture')
       await page.getByRole('button', { name: 'Use table 1: My steps — 3 rows, 3 columns' }).click()
-      await page.getByRole('table', { name: /Schema/ }).waitFor()
-      expect(await page.getByRole('table', { name: /Schema/ }).innerText()).toMatch(/day\s+category\s+Mon, Tue, Wed/)
+      await page.getByRole('table', { name: /Your columns/ }).waitFor()
+      expect(await page.getByRole('table', { name: /Your columns/ }).locator('tr[data-column="day"]').innerText()).toMatch(/Mon, Tue, Wed|name only/)
       await shot('18-add-from-page')
     } finally {
       await web.close()
