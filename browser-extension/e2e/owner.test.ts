@@ -218,8 +218,10 @@ describe('the owner extension in Chromium', () => {
     expect(await page.getByLabel('Type of age').inputValue()).toBe('number')
     expect(await page.getByRole('table', { name: /Your columns/ }).locator('tr[data-column="risk"]').innerText()).toMatch(/Values: \w+, \w+/)
     await page.getByText(/600 rows, 6 columns/).waitFor()
+    // A 0/1 column is proposed as a category (a label); here the owner keeps it a number (a feature).
+    expect(await page.getByLabel('Type of smoker').inputValue()).toBe('category')
+    await page.getByLabel('Type of smoker').selectOption('number')
     // Category values are published only where the owner ticks them.
-    await page.getByLabel('Publish the values of smoker').check()
     await page.getByLabel('Publish the values of risk').check()
     await page.getByLabel('Name').fill('Heart health (browser)')
     await page.getByLabel('Description').fill('Vitals of 600 adults with a risk label.')
@@ -227,7 +229,7 @@ describe('the owner extension in Chromium', () => {
     await shot('04-add-schema')
     const sentBefore = sent.length
     await page.getByRole('button', { name: 'Encrypt and add to my vault' }).click()
-    expect(await page.getByRole('dialog').locator('.public-list li').allInnerTexts()).toEqual(expect.arrayContaining(['age: number', 'risk: category, with its values: high, low']))
+    expect(await page.getByRole('dialog').locator('.public-list li').allInnerTexts()).toEqual(['age: number', 'bmi: number', 'systolic_bp: number', 'cholesterol: number', 'smoker: number', 'risk: category, with its values: high, low'])
     await page.getByRole('dialog').getByRole('button', { name: 'Encrypt and add' }).click()
     await page.getByText('Added “Heart health (browser)” to your vault.').waitFor({ timeout: 30_000 })
     await shot('05-added')
