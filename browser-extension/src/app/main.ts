@@ -119,7 +119,11 @@ async function render(): Promise<void> {
   const screen = screens[name] ?? datasetsScreen
   renderChrome()
   document.title = `${nav.querySelector('[aria-current=page]')?.textContent ?? 'datavault'} — datavault`
-  await screen(context, main, { path, query })
+  // Each screen draws into its own view: a screen still loading when the owner moves on draws into
+  // a view no longer shown, never over the next screen.
+  const view = h('div', { class: 'view' })
+  replace(main, view)
+  await screen(context, view, { path, query })
   // A screen that asks for one thing first (the lock screen's password) marks it; others focus their heading.
   if (turn === rendering) (main.querySelector<HTMLElement>('[data-autofocus]') ?? main.querySelector<HTMLElement>('h1'))?.focus()
 }
