@@ -7,6 +7,7 @@ import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { zipSync } from 'fflate'
 import { build, createLogger } from 'vite'
+import { iconPng, iconSizes } from './src/icons.ts'
 import { extensionManifest } from './src/manifest.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -72,6 +73,8 @@ export async function buildExtension({ outDir = join(here, 'dist/extension'), zi
         name: 'datavault-manifest',
         generateBundle() {
           this.emitFile({ type: 'asset', fileName: 'manifest.json', source: `${JSON.stringify(extensionManifest({ version }), null, 2)}\n` })
+          // The icons are drawn here, not kept as binary files.
+          for (const size of iconSizes) this.emitFile({ type: 'asset', fileName: `icons/icon-${size}.png`, source: iconPng(size) })
         },
       },
     ],

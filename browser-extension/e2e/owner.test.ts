@@ -22,6 +22,7 @@ import { type TestStack, startTestStack } from '../../test/fixtures/stack.ts'
 import { buildExtension } from '../build.ts'
 import { capturePage } from '../src/background/capture.ts'
 import { type ExtensionBrowser, launchExtension } from './chromium.ts'
+import { overflow } from './page-checks.ts'
 
 const screenshots = new URL(process.env.DATAVAULT_UPDATE_SCREENSHOTS === '1' ? '../screenshots/' : '../.screenshots/', import.meta.url).pathname
 const password = 'correct horse battery staple'
@@ -163,11 +164,19 @@ describe('the owner extension in Chromium', () => {
     await page.getByText('Saved.').waitFor()
 
     await go('#/welcome')
+    // The node saved in Settings fills the welcome screen's node fields.
+    expect(await page.getByLabel('Vault node URL').inputValue()).toBe(t.stack.vaultUrl)
     const create = page.getByRole('form', { name: 'Create a wallet' })
     await create.getByLabel('Password', { exact: true }).fill(password)
     await create.getByLabel('Repeat the password').fill(password)
     await create.getByRole('button', { name: 'Create wallet' }).click()
-    await page.locator('main h1', { hasText: 'My datasets' }).waitFor()
+    // The first screen: the backup prompt, the address and balance, the node reached.
+    await page.locator('main h1', { hasText: 'Your wallet is ready' }).waitFor()
+    await page.getByText(/Connected to the vault node at/).waitFor()
+    const [backup] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the backup file' }).click()])
+    expect(backup.suggestedFilename()).toMatch(/^datavault-wallet-[0-9a-f]{8}\.json$/)
+    await page.getByText('Backup downloaded.').waitFor()
+    await go('#/datasets')
     await page.getByText('Nothing in your vault yet').waitFor()
     owner = (await browser.serviceWorker.evaluate(async () => ((await chrome.storage.local.get('wallet.keystore'))['wallet.keystore'] as { address: string }).address)) as `0x${string}`
     owner = `0x${owner}`
@@ -205,15 +214,23 @@ describe('the owner extension in Chromium', () => {
   test('default: adds a CSV: the schema preview, then encryption in the browser; only ciphertext reaches the node', async () => {
     await go('#/add')
     await page.getByLabel('Choose a file').setInputFiles({ name: 'heart.csv', mimeType: 'text/csv', buffer: Buffer.from(heartCsv()) })
-    await page.getByRole('table', { name: /Schema/ }).waitFor()
-    expect(await page.getByRole('table', { name: /Schema/ }).innerText()).toMatch(/age\s+number[\s\S]*risk\s+category\s+\w+, \w+/)
-    await page.getByText('600 rows, 6 columns').waitFor()
+    await page.getByRole('table', { name: /Your columns/ }).waitFor()
+    expect(await page.getByLabel('Type of age').inputValue()).toBe('number')
+    expect(await page.getByRole('table', { name: /Your columns/ }).locator('tr[data-column="risk"]').innerText()).toMatch(/Values: \w+, \w+/)
+    await page.getByText(/600 rows, 6 columns/).waitFor()
+    // A 0/1 column is proposed as a category (a label); here the owner keeps it a number (a feature).
+    expect(await page.getByLabel('Type of smoker').inputValue()).toBe('category')
+    await page.getByLabel('Type of smoker').selectOption('number')
+    // Category values are published only where the owner ticks them.
+    await page.getByLabel('Publish the values of risk').check()
     await page.getByLabel('Name').fill('Heart health (browser)')
     await page.getByLabel('Description').fill('Vitals of 600 adults with a risk label.')
     expect(await audit()).toEqual({ unlabeled: [], lowContrast: [] })
     await shot('04-add-schema')
     const sentBefore = sent.length
     await page.getByRole('button', { name: 'Encrypt and add to my vault' }).click()
+    expect(await page.getByRole('dialog').locator('.public-list li').allInnerTexts()).toEqual(['age: number', 'bmi: number', 'systolic_bp: number', 'cholesterol: number', 'smoker: number', 'risk: category, with its values: high, low'])
+    await page.getByRole('dialog').getByRole('button', { name: 'Encrypt and add' }).click()
     await page.getByText('Added “Heart health (browser)” to your vault.').waitFor({ timeout: 30_000 })
     await shot('05-added')
 
@@ -237,7 +254,7 @@ describe('the owner extension in Chromium', () => {
     await page.getByRole('button', { name: 'Review' }).click()
     const dialog = page.getByRole('dialog')
     await dialog.waitFor()
-    expect(await dialog.innerText()).toMatch(/Create your data NFT and datatoken[\s\S]*Put it up for sale — a transaction: 3 OCEAN per job[\s\S]*Network fees for 2 transactions: at most about [\d.]+ ETH at today's gas price\. You have 0 ETH\./)
+    expect(await dialog.innerText()).toMatch(/Create the tokens that prove the dataset is yours[\s\S]*Put it up for sale — a transaction: 3 OCEAN per job[\s\S]*Network fees for 2 transactions: at most about [\d.]+ ETH at today's gas price\. You have 0 ETH\./)
     expect(await dialog.innerText()).toMatch(/Where it may run\s+cpu\s*$/m)
     await shot('07-publish-confirm', { fullPage: false })
     await dialog.getByRole('button', { name: 'Publish and sign 2 transactions' }).click()
@@ -251,7 +268,8 @@ describe('the owner extension in Chromium', () => {
     await buyer.public.waitForTransactionReceipt({ hash: await funder.wallet.sendTransaction({ to: owner, value: parseEther('5') }) })
     // What was done is kept (in the background's library): My datasets says where it stopped and offers to resume.
     await go('#/datasets')
-    expect(await page.locator('tr[data-item]').innerText()).toMatch(/Your wallet has no ETH to pay the network fee \(gas\)\.[\s\S]*Resume publishing/)
+    // The stop for want of ETH is said in the past now that the wallet has some.
+    expect(await page.locator('tr[data-item]').innerText()).toMatch(/stopped earlier because the wallet had no ETH for network fees\. It has some now[\s\S]*Resume publishing/)
     await page.getByRole('link', { name: 'Resume publishing: Heart health (browser)' }).click()
     await page.getByText('Publishing again resumes where it stopped').waitFor()
     await page.getByRole('button', { name: 'Review' }).click()
@@ -280,7 +298,7 @@ describe('the owner extension in Chromium', () => {
     await go('#/jobs')
     await page.getByText('2 jobs, 1 waiting for your approval').waitFor()
     const finished = page.locator(`tr[data-job="${trained.id}"]`)
-    expect(await finished.innerText()).toMatch(/logistic-regression[\s\S]*Finished[\s\S]*no DP[\s\S]*Verified/)
+    expect(await finished.innerText()).toMatch(/logistic-regression[\s\S]*Finished[\s\S]*None: not private training[\s\S]*Verified/)
     expect(await finished.locator('[data-receipt]').getAttribute('data-receipt')).toBe('verified')
     await page.getByRole('button', { name: 'Read the program' }).click()
     await poll(() => page.locator('pre.program').innerText()).toContain('column-means: processed')
@@ -296,6 +314,20 @@ describe('the owner extension in Chromium', () => {
     await page.locator(`tr[data-job="${waiting.id}"] [data-receipt="verified"]`).waitFor()
     expect(await page.locator('[data-receipt="verified"]').count()).toBe(2)
     await shot('11-jobs')
+    // At a popup's width the rows are stacked cards: State and Receipt in view, nothing scrolls sideways.
+    await page.setViewportSize({ width: 400, height: 700 })
+    const stacked = page.locator(`tr[data-job="${trained.id}"]`)
+    for (const cell of [stacked.locator('[data-column="state"]'), stacked.locator('[data-receipt]')]) {
+      const box = (await cell.boundingBox())!
+      expect(box.x).toBeGreaterThanOrEqual(0)
+      expect(box.x + box.width).toBeLessThanOrEqual(400)
+    }
+    expect(await stacked.locator('[data-column="state"]').innerText()).toBe('Finished')
+    expect(await stacked.locator('[data-receipt]').getAttribute('data-label')).toBe('Receipt')
+    expect(await overflow(page)).toMatchObject({ cutOff: [] })
+    expect((await overflow(page)).scrollWidth).toBeLessThanOrEqual(400)
+    await shot('19-jobs-popup')
+    await page.setViewportSize({ width: 1200, height: 820 })
 
     // Another program (another hash) waits again; the owner denies it, with a reason the buyer gets.
     const other = await buyer.uploadAlgorithm({ code: `${columnMeansProgram}\n// v2\n` })
@@ -435,8 +467,8 @@ describe('the owner extension in Chromium', () => {
       await browser.serviceWorker.evaluate(async (capture) => chrome.storage.session.set({ capture }), { ...result, origin: `http://127.0.0.1:${port}`, capturedAt: new Date().toISOString() })
       await go('#/add?capture')
       await page.getByRole('button', { name: 'Use table 1: My steps — 3 rows, 3 columns' }).click()
-      await page.getByRole('table', { name: /Schema/ }).waitFor()
-      expect(await page.getByRole('table', { name: /Schema/ }).innerText()).toMatch(/day\s+category\s+Mon, Tue, Wed/)
+      await page.getByRole('table', { name: /Your columns/ }).waitFor()
+      expect(await page.getByRole('table', { name: /Your columns/ }).locator('tr[data-column="day"]').innerText()).toMatch(/Mon, Tue, Wed|name only/)
       await shot('18-add-from-page')
     } finally {
       await web.close()

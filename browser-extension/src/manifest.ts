@@ -18,7 +18,9 @@ export function extensionManifest({ version }: ExtensionManifestParameters) {
     description: 'Your data vault: encrypt data in the browser, sell training on it, see every job, revoke.',
     version,
     minimum_chrome_version: '120',
-    action: { default_title: 'Open my datavault' },
+    // Drawn by the build (src/icons.ts).
+    icons: { 16: 'icons/icon-16.png', 32: 'icons/icon-32.png', 48: 'icons/icon-48.png', 128: 'icons/icon-128.png' },
+    action: { default_title: 'Open my datavault', default_icon: { 16: 'icons/icon-16.png', 32: 'icons/icon-32.png' } },
     background: { service_worker: 'background.js', type: 'module' },
     permissions: [
       // The encrypted wallet and the library (local), the unlocked key (session: memory only).

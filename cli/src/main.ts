@@ -17,6 +17,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'publish', summary: 'encrypt a CSV locally, upload it, publish its datatoken, register it, escrow its key', load: async () => (await import('./commands/publish.ts')).publishCommand },
   { name: 'datasets', summary: 'list or search the datasets on the vault node, with prices', load: async () => (await import('./commands/datasets.ts')).datasetsCommand },
   { name: 'dataset', summary: 'show one dataset: schema, policy, privacy budget, price', load: async () => (await import('./commands/datasets.ts')).datasetCommand },
+  { name: 'fund', summary: 'add test ETH to a wallet on the local dev chain (refused on any other chain)', load: async () => (await import('./commands/fund.ts')).fundCommand },
   { name: 'buy', summary: 'buy one datatoken of a dataset (fixed price or free dispenser)', load: async () => (await import('./commands/buy.ts')).buyCommand },
   { name: 'environments', summary: 'list the compute environments of the vault node (runtime, runner, CPU, memory, GPU)', load: async () => (await import('./commands/environments.ts')).environmentsCommand },
   { name: 'trainers', summary: 'list the built-in trainers: parameters (type, range, default), label types, outputs', load: async () => (await import('./commands/trainers.ts')).trainersCommand },

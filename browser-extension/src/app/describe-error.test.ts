@@ -17,7 +17,7 @@ describe('describeError', () => {
     expect(describeError(error, context)).toEqual({
       code: 'INSUFFICIENT_FUNDS',
       message: 'Publishing stopped while creating the datatoken; nothing was put up for sale. Your wallet has no ETH to pay the network fee (gas).',
-      hint: 'Send some ETH to 0x00000000000000000000000000000000000000aa, then try again.',
+      hint: 'Send some ETH to your address, 0x00000000000000000000000000000000000000aa, then try again.',
     })
     expect(describeError(new InsufficientFundsError(), {}).code).toBe('INSUFFICIENT_FUNDS')
   })
@@ -40,8 +40,10 @@ describe('describeError', () => {
     const down = new VaultUnreachableError({ doing: 'listing datasets', url: 'http://127.0.0.1:8700', cause: new TypeError('fetch failed') })
     expect(describeError(down, context)).toMatchObject({ code: 'VAULT_UNREACHABLE', message: 'The vault node at http://127.0.0.1:8700 does not answer.', hint: expect.stringContaining('npx datavault dev') })
     const chain = describeError(new ChainUnreachableError({ url: context.rpcUrl }), context)
-    expect(chain).toMatchObject({ code: 'CHAIN_UNREACHABLE', message: "The chain's RPC at https://rpc.example.org does not answer." })
+    expect(chain).toMatchObject({ code: 'CHAIN_UNREACHABLE', message: 'The chain at https://rpc.example.org does not answer.' })
     expect(JSON.stringify(chain)).not.toContain('secret-api-key')
+    // Plain words for a person: no literal backticks (markdown) in what the screen shows.
+    for (const described of [describeError(down, context), chain]) expect(`${described.message} ${described.hint}`).not.toContain('`')
   })
 
   test("behavior: the node's own refusal is shown as the node says it; a wallet that locked itself mid-way says so", () => {

@@ -23,7 +23,7 @@ const steps: Record<string, string> = {
   upload: 'uploading the ciphertext',
   datatoken: 'creating the datatoken',
   register: 'registering the dataset with the node',
-  escrow: 'escrowing the data key',
+  escrow: "handing the data key to the node's key holders",
   price: 'putting it up for sale',
 }
 
@@ -48,17 +48,21 @@ export function describeError(error: unknown, context: { nodeUrl?: string; rpcUr
     return withPrefix({
       code: 'INSUFFICIENT_FUNDS',
       message: 'Your wallet has no ETH to pay the network fee (gas).',
-      hint: context.address ? `Send some ETH to ${context.address}, then try again.` : 'Send some ETH to your wallet, then try again.',
+      hint: context.address ? `Send some ETH to your address, ${context.address}, then try again.` : 'Send some ETH to your wallet, then try again.',
     })
   if (has('WALLET_LOCKED')) return withPrefix({ code: 'WALLET_LOCKED', message: 'The wallet locked itself.', hint: 'Unlock it and try again.' })
   if (has('VAULT_UNREACHABLE'))
     return withPrefix({
       code: 'VAULT_UNREACHABLE',
       message: `The vault node${context.nodeUrl ? ` at ${safeOrigin(context.nodeUrl)}` : ''} does not answer.`,
-      hint: 'Is it running? (`npx datavault dev` starts one.) Check its URL in Settings.',
+      hint: 'Is it running? On your own computer, the command npx datavault dev starts one. Check its address in Settings.',
     })
   if (has('CHAIN_UNREACHABLE') || named('HttpRequestError'))
-    return withPrefix({ code: 'CHAIN_UNREACHABLE', message: `The chain's RPC${context.rpcUrl ? ` at ${safeOrigin(context.rpcUrl)}` : ''} does not answer.`, hint: 'Check the RPC URL in Settings.' })
+    return withPrefix({
+      code: 'CHAIN_UNREACHABLE',
+      message: `The chain${context.rpcUrl ? ` at ${safeOrigin(context.rpcUrl)}` : ''} does not answer.`,
+      hint: 'Is it running? On your own computer, the command npx datavault dev starts it with the vault node. Check the chain RPC URL in Settings.',
+    })
   const reverted = has('CHAIN_TRANSACTION_REVERTED') as (Walkable & { action?: string; reason?: string }) | undefined
   if (reverted)
     return withPrefix({

@@ -108,3 +108,27 @@ export function confirmDialog({ title, body, confirm, cancel = 'Cancel', danger 
     dialog.showModal()
   })
 }
+
+/**
+ * A button that copies `text` to the clipboard and says so ("Copied") for a moment; its
+ * accessible name says what it copies.
+ *
+ * @example
+ * h('p', {}, h('code', {}, address), ' ', copyButton(address, 'Copy your address'))
+ */
+export function copyButton(text: string, label: string): HTMLButtonElement {
+  const button = h('button', { type: 'button', class: 'secondary small copy', 'aria-label': label, 'data-copy': text }, 'Copy')
+  button.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(text)
+      button.textContent = 'Copied'
+    } catch {
+      // No clipboard (a page without focus): select the text beside it so Ctrl+C copies it.
+      const code = button.previousElementSibling
+      if (code) getSelection()?.selectAllChildren(code)
+      button.textContent = 'Selected: press Ctrl+C'
+    }
+    setTimeout(() => (button.textContent = 'Copy'), 4000)
+  })
+  return button
+}

@@ -28,6 +28,7 @@ const screens: Record<string, Screen> = {
   earnings: later(() => import('./screens/earnings.ts'), 'earningsScreen'),
   pools: later(() => import('./screens/pools.ts'), 'poolsScreen'),
   settings: later(() => import('./screens/settings.ts'), 'settingsScreen'),
+  start: later(() => import('./screens/start.ts'), 'startScreen'),
 }
 const sections = [
   ['datasets', 'My datasets'],
@@ -83,10 +84,11 @@ const context: AppContext = {
 /** The header: sections (once there is an unlocked wallet) and the wallet chip. */
 function renderChrome(): void {
   const current = location.hash.slice(2).split(/[/?]/)[0] || 'datasets'
-  nav.hidden = wallet.state !== 'unlocked'
+  // Settings is always there: before a wallet exists, and while it is locked, the node can be changed.
+  const shown = wallet.state === 'unlocked' ? sections : ([[wallet.state === 'locked' ? 'unlock' : 'welcome', wallet.state === 'locked' ? 'Unlock' : 'Wallet'], ['settings', 'Settings']] as const)
   replace(
     nav,
-    h('ul', {}, ...sections.map(([name, label]) => h('li', {}, h('a', { href: `#/${name}`, 'aria-current': name === current || (name === 'datasets' && (current === 'dataset' || current === 'publish')) ? 'page' : undefined }, label)))),
+    h('ul', {}, ...shown.map(([name, label]) => h('li', {}, h('a', { href: `#/${name}`, 'aria-current': name === current || (name === 'datasets' && (current === 'dataset' || current === 'publish')) ? 'page' : undefined }, label)))),
   )
   replace(
     walletChip,
@@ -112,13 +114,18 @@ async function render(): Promise<void> {
   const [name = 'datasets', ...path] = route.split('/')
   const query = new URLSearchParams(queryText)
   if (wallet.state === 'none' && name !== 'welcome' && name !== 'settings') return context.navigate('#/welcome')
-  if (wallet.state === 'locked' && name !== 'unlock') return context.navigate(`#/unlock?then=${encodeURIComponent(location.hash || '#/datasets')}`)
+  if (wallet.state === 'locked' && name !== 'unlock' && name !== 'settings') return context.navigate(`#/unlock?then=${encodeURIComponent(location.hash || '#/datasets')}`)
   if (wallet.state === 'unlocked' && (name === 'welcome' || name === 'unlock')) return context.navigate('#/datasets')
   const screen = screens[name] ?? datasetsScreen
   renderChrome()
   document.title = `${nav.querySelector('[aria-current=page]')?.textContent ?? 'datavault'} — datavault`
-  await screen(context, main, { path, query })
-  if (turn === rendering) main.querySelector<HTMLElement>('h1')?.focus()
+  // Each screen draws into its own view: a screen still loading when the owner moves on draws into
+  // a view no longer shown, never over the next screen.
+  const view = h('div', { class: 'view' })
+  replace(main, view)
+  await screen(context, view, { path, query })
+  // A screen that asks for one thing first (the lock screen's password) marks it; others focus their heading.
+  if (turn === rendering) (main.querySelector<HTMLElement>('[data-autofocus]') ?? main.querySelector<HTMLElement>('h1'))?.focus()
 }
 
 window.addEventListener('hashchange', () => void render())

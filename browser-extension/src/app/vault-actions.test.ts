@@ -19,9 +19,9 @@ describe('plaintextLimit', () => {
 })
 
 describe('privacySpent', () => {
-  test('default: ε and δ from the receipt; δ = 1 means the job ran without differential privacy', () => {
-    expect(privacySpent(receipt('1.2345678', '0.00001'))).toBe('ε 1.23, δ 0.00001')
-    expect(privacySpent(receipt('0', '1'))).toBe('no DP')
+  test('default: ε from the receipt, in plain words; δ = 1 means the job ran without differential privacy', () => {
+    expect(privacySpent(receipt('1.2345678', '0.00001'))).toBe('1.23 of the privacy budget')
+    expect(privacySpent(receipt('0', '1'))).toBe('None: not private training')
     expect(privacySpent(undefined)).toBe('—')
   })
 })

@@ -21,6 +21,7 @@ import type { Inspection } from '../data/inspect.ts'
 import type { BackgroundClient } from './background-client.ts'
 import type { DataWorker } from './data-worker-client.ts'
 import { describeError } from './describe-error.ts'
+import { DataFileError } from '../errors.ts'
 import type { VaultSession } from './vault-session.ts'
 
 /** The largest file the extension encrypts: its ciphertext is gathered in a Blob before upload. */
@@ -55,6 +56,8 @@ export type AddToVaultParameters = {
   background: BackgroundClient
   worker: DataWorker
   inspection: Inspection
+  /** A table's public schema and private bounds as the owner chose them, and its CSV without the excluded columns. */
+  table?: { schema: DatasetSchema; bounds: Record<string, { min: number; max: number }>; excluded: string[]; plaintext: Blob } | undefined
   name: string
   description: string
   source: NewLibraryItem['source']
@@ -69,10 +72,12 @@ export type AddToVaultParameters = {
  * @example
  * const item = await addToVault({ session, background, worker, inspection, name: 'Heart', description: '', source })
  */
-export async function addToVault({ session, background, worker, inspection, name, description, source, onProgress }: AddToVaultParameters): Promise<LibraryItem> {
+export async function addToVault({ session, background, worker, inspection, table, name, description, source, onProgress }: AddToVaultParameters): Promise<LibraryItem> {
+  if (inspection.kind === 'table' && !table) throw new DataFileError('Choose what buyers may see of each column first.', { code: 'TABLE_UNUSABLE' })
+  const plaintext = table?.plaintext ?? inspection.plaintext
   const key = generateDataKey()
   try {
-    const ciphertext = await worker.encrypt({ plaintext: inspection.plaintext, key: key.slice(), onProgress: (bytes, total) => onProgress?.({ stage: 'encrypt', bytes, total }) })
+    const ciphertext = await worker.encrypt({ plaintext, key: key.slice(), onProgress: (bytes, total) => onProgress?.({ stage: 'encrypt', bytes, total }) })
     onProgress?.({ stage: 'upload', bytes: ciphertext.size })
     const { cid, size } = await session.client.uploadCiphertext({ body: ciphertext })
     onProgress?.({ stage: 'save' })
@@ -81,11 +86,11 @@ export async function addToVault({ session, background, worker, inspection, name
       description,
       kind: inspection.kind,
       source,
-      plaintextBytes: inspection.plaintext.size,
+      plaintextBytes: plaintext.size,
       ciphertextBytes: size,
       cid,
       nodeUrl: session.settings.nodeUrl,
-      ...(inspection.kind === 'table' ? { schema: inspection.schema, skipped: inspection.skipped } : {}),
+      ...(table ? { schema: table.schema, bounds: table.bounds, skipped: table.excluded.map((column) => ({ name: column, reason: 'left out by you: cut before encryption' })) } : {}),
     }
     return await background.request({ type: 'library.add', item, dataKey: toHex(key) })
   } finally {
@@ -264,14 +269,14 @@ async function checkReceipt(session: VaultSession, job: JobView, receipt: Signed
 }
 
 /**
- * The privacy a job spent, from its receipt: `ε = 1.2, δ = 1e-5`, or that it ran without
- * differential privacy (δ = 1 in a receipt says no guarantee).
+ * The privacy a job spent, from its receipt, in plain words: `1.23 of the privacy budget` (its ε),
+ * or that it ran without differential privacy (δ = 1 in a receipt says no guarantee).
  */
 export function privacySpent(receipt: SignedReceipt | undefined): string {
   if (!receipt) return '—'
   const { epsilon, delta } = receipt.message
-  if (delta === '1') return 'no DP'
-  return `ε ${Number(epsilon).toPrecision(3).replace(/\.?0+$/, '')}, δ ${delta}`
+  if (delta === '1') return 'None: not private training'
+  return `${Number(epsilon).toPrecision(3).replace(/\.?0+$/, '')} of the privacy budget`
 }
 
 /** Whether the chain has a KeyHolderRegistry, where a revocation is recorded for every key holder to check. */

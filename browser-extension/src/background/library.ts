@@ -51,6 +51,8 @@ export const libraryItemSchema = z.object({
   nodeUrl: z.string().max(2048),
   schema: z.unknown().optional().refine((value) => value === undefined || datasetSchemaSchema.safeParse(value).success, 'must be a dataset schema'),
   skipped: z.array(z.object({ name: z.string(), reason: z.string() })).max(10_000).default([]),
+  /** Lowest and highest values of number columns, proposed from the data and confirmed by the owner: kept here, public only once published under a privacy budget. */
+  bounds: z.record(z.string(), z.object({ min: z.number(), max: z.number() })).optional(),
   addedAt: z.iso.datetime(),
   /** The last publication that stopped before the end. */
   publishAttempt: publishAttemptSchema.optional(),

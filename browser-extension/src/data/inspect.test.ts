@@ -1,31 +1,25 @@
 import { describe, expect, test } from 'vitest'
 import { createCsvParser } from '@datavault/sdk'
-import { dataFormat, formatBytes, inspectData } from './inspect.ts'
+import { dataFormat, formatBytes, inspectData, keepColumns } from './inspect.ts'
 
 const heart = ['age,bmi,smoker,risk,note', '61,31.2,1,high,x', '34,22.8,0,low,x', '45,-1e1,1,"high",x', ''].join('\r\n')
 const inspect = (text: string | Uint8Array, name: string, maxBytes = 1024 ** 2) => inspectData({ data: new Blob([text as BlobPart]), name, maxBytes })
 
 describe('inspectData', () => {
-  test('default: a CSV gets a schema (numbers, categories, rows) and is encrypted as it is', async () => {
+  test('default: a CSV gets a column profile (nothing public yet) and is encrypted as it is', async () => {
     const progress: number[] = []
     const file = new Blob([heart], { type: 'text/csv' })
     const inspection = await inspectData({ data: file, name: 'heart.csv', maxBytes: 1024, onProgress: (bytes) => progress.push(bytes) })
-    expect(inspection).toMatchObject({
-      kind: 'table',
-      format: 'csv',
-      rows: 3,
-      schema: {
-        format: 'csv',
-        rows: 3,
-        columns: [
-          { name: 'age', type: 'number' },
-          { name: 'bmi', type: 'number' },
-          { name: 'smoker', type: 'number' },
-          { name: 'risk', type: 'category', values: ['high', 'low'] },
-        ],
-      },
-      skipped: [{ name: 'note', reason: 'it has a single value' }],
-    })
+    expect(inspection).toMatchObject({ kind: 'table', format: 'csv', rows: 3 })
+    if (inspection.kind !== 'table') throw new Error('not a table')
+    expect(inspection.profile.columns.map(({ name, kind, type, blanks }) => ({ name, kind, type, blanks }))).toEqual([
+      { name: 'age', kind: 'number', type: 'number', blanks: 0 },
+      { name: 'bmi', kind: 'number', type: 'number', blanks: 0 },
+      { name: 'smoker', kind: 'label', type: 'category', blanks: 0 },
+      { name: 'risk', kind: 'category', type: 'category', blanks: 0 },
+      { name: 'note', kind: expect.any(String), type: expect.any(String), blanks: 0 },
+    ])
+    expect(inspection.profile.columns[0]).toMatchObject({ min: 34, max: 61, bounds: { min: expect.any(Number), max: expect.any(Number) } })
     expect(inspection.plaintext).toBe(file)
     expect(progress.at(-1)).toBe(file.size)
   })
@@ -37,14 +31,20 @@ describe('inspectData', () => {
       { age: 40, smoker: false, risk: 'a, "quoted" value' },
     ]
     const inspection = await inspect(JSON.stringify(records), 'people.json')
-    expect(inspection).toMatchObject({
-      kind: 'table',
-      format: 'json',
-      rows: 3,
-      schema: { columns: [{ name: 'age', type: 'number' }, { name: 'smoker', type: 'category', values: ['true', 'false'] }, { name: 'risk', type: 'category' }] },
-      skipped: [{ name: 'city', reason: 'it has empty cells' }],
-    })
+    expect(inspection).toMatchObject({ kind: 'table', format: 'json', rows: 3 })
+    if (inspection.kind !== 'table') throw new Error('not a table')
+    expect(inspection.profile.columns.map(({ name, type, blanks }) => ({ name, type, blanks }))).toEqual([
+      { name: 'age', type: 'number', blanks: 0 },
+      { name: 'smoker', type: 'category', blanks: 0 },
+      { name: 'risk', type: expect.any(String), blanks: 0 },
+      { name: 'city', type: expect.any(String), blanks: 3 },
+    ])
     expect(await inspection.plaintext.text()).toBe('age,smoker,risk,city\n61,true,high,\n34,false,low,\n40,false,"a, ""quoted"" value",\n')
+  })
+
+  test('behavior: keepColumns cuts the excluded columns out of the CSV before encryption', async () => {
+    const kept = await keepColumns(new Blob([heart]), ['age', 'risk'], 'heart.csv')
+    expect(await kept.text()).toBe('age,risk\n61,high\n34,low\n45,high\n')
   })
 
   test('args: JSON Lines (blank lines ignored) become the same table', async () => {
@@ -97,6 +97,6 @@ describe('inspectData', () => {
     await expect(inspect('{"a":[1,2]}', 'x.json')).rejects.toMatchObject({ code: 'TABLE_UNUSABLE' })
     await expect(inspect('[{"a":{"b":1}},{"a":{"b":2}}]', 'x.json')).rejects.toMatchObject({ code: 'TABLE_UNUSABLE', shortMessage: expect.stringContaining('holds an object') })
     await expect(inspect('[1,2]', 'x.json')).rejects.toMatchObject({ code: 'TABLE_UNUSABLE' })
-    await expect(inspect('name\nsame\nsame\n', 'x.csv')).rejects.toMatchObject({ code: 'TABLE_UNUSABLE', shortMessage: expect.stringContaining('name (it has a single value)') })
+    await expect(inspect('a,a\n1,2\n', 'x.csv')).rejects.toMatchObject({ code: 'TABLE_UNUSABLE', shortMessage: expect.stringContaining('repeats a column name') })
   })
 })

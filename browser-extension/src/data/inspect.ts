@@ -1,21 +1,20 @@
 // What the owner is adding: a table (CSV, JSON array of records, JSON Lines, a captured page
 // table), described by the schema trainers and buyers will see, or any other file, kept as an
 // opaque encrypted blob. Runs in the data worker, so a large file never blocks the page.
-import { CsvInvalidError, CsvSchemaError, createCsvSchemaInference, createTableSchemaInference, csvLine, type DatasetSchema, type SkippedColumn } from '@datavault/sdk'
+import { type CsvProfile, CsvInvalidError, CsvSchemaError, createCsvColumnDropper, createCsvProfiler, createTableProfiler, csvLine } from '@datavault/sdk'
 import { DataFileError } from '../errors.ts'
 
 /** How a file is read. */
 export type DataFormat = 'csv' | 'json' | 'jsonl' | 'file'
 
-/** A column left out of the schema, and why (no trainer could use it as it is): the SDK's type. */
-export type { SkippedColumn }
-
-/** A table: its schema, the columns left out, its rows, and the CSV that will be encrypted. */
+/**
+ * A table: the profile of its columns (the SDK's: proposed type, blanks, distinct values, proposed
+ * bounds; it holds real data, for the owner's eyes only), its rows, and the CSV to encrypt.
+ */
 export type TableInspection = {
   kind: 'table'
   format: Exclude<DataFormat, 'file'>
-  schema: DatasetSchema
-  skipped: SkippedColumn[]
+  profile: CsvProfile
   rows: number
   /** The plaintext to encrypt: the CSV file itself, or the CSV made from JSON records. */
   plaintext: Blob
@@ -70,11 +69,10 @@ export function formatBytes(bytes: number): string {
 }
 
 /**
- * Reads what the owner is adding and describes it. Tables get a schema inferred as the datavault
- * CLI does: a column whose every cell is a plain decimal number is a `number`; any other is a
- * `category` of its distinct values; a column no trainer could use (empty cells, one value, over
- * 1000 values, values over 128 characters) is left out and listed in `skipped`. Declared `rows`
- * is the count. No min/max is declared: those are the owner's to state (they are public).
+ * Reads what the owner is adding and describes it. Tables get the SDK's column profile (as the
+ * datavault CLI does): each column's proposed type (number with its blank cells, a label-like or
+ * other category, date, free text), distinct values and proposed bounds. Nothing of it is public
+ * yet: the owner chooses what becomes public (`buildDatasetSchema`) after seeing it.
  *
  * Throws `DataFileError`: `FILE_EMPTY`, `FILE_TOO_LARGE`, `CSV_INVALID`, `JSON_INVALID`,
  * `TABLE_UNUSABLE`.
@@ -128,10 +126,11 @@ function asDataFileError(error: unknown, name: string): unknown {
 }
 
 async function inspectCsv(data: Blob, name: string, onProgress: InspectDataParameters['onProgress']): Promise<TableInspection> {
-  const inference = createCsvSchemaInference()
+  const profiler = createCsvProfiler()
   try {
-    for await (const text of readText(data, name, onProgress, 'CSV_INVALID')) inference.push(text)
-    return { kind: 'table', format: 'csv', ...inference.end(), plaintext: data.type === 'text/csv' ? data : new Blob([data], { type: 'text/csv' }) }
+    for await (const text of readText(data, name, onProgress, 'CSV_INVALID')) profiler.push(text)
+    const profile = profiler.end()
+    return { kind: 'table', format: 'csv', profile, rows: profile.rows, plaintext: data.type === 'text/csv' ? data : new Blob([data], { type: 'text/csv' }) }
   } catch (error) {
     throw asDataFileError(error, name)
   }
@@ -201,9 +200,9 @@ function tableFromRecords(records: JsonRecord[], format: 'json' | 'jsonl', name:
         seen.add(key)
         names.push(key)
       }
-  let builder: ReturnType<typeof createTableSchemaInference>
+  let builder: ReturnType<typeof createTableProfiler>
   try {
-    builder = createTableSchemaInference(names)
+    builder = createTableProfiler(names)
   } catch (error) {
     throw asDataFileError(error, name)
   }
@@ -217,8 +216,28 @@ function tableFromRecords(records: JsonRecord[], format: 'json' | 'jsonl', name:
   if (plaintext.size > maxBytes)
     throw new DataFileError(`${name} is too big as a table: ${formatBytes(plaintext.size)}, and the most this vault takes is ${formatBytes(maxBytes)}.`, { code: 'FILE_TOO_LARGE' })
   try {
-    return { kind: 'table', format, ...builder.finish(), plaintext }
+    const profile = builder.finish()
+    return { kind: 'table', format, profile, rows: profile.rows, plaintext }
   } catch (error) {
     throw asDataFileError(error, name)
   }
+}
+
+/**
+ * The table's CSV with only the `keep` columns (streamed), so excluded columns never leave this
+ * browser, not even encrypted. The CSV itself when every column is kept.
+ *
+ * @example
+ * const kept = await keepColumns(inspection.plaintext, ['age', 'risk'], 'heart.csv')
+ */
+export async function keepColumns(plaintext: Blob, keep: readonly string[], name: string): Promise<Blob> {
+  const dropper = createCsvColumnDropper({ keep })
+  const parts: string[] = []
+  try {
+    for await (const text of readText(plaintext, name, undefined, 'CSV_INVALID')) parts.push(dropper.push(text))
+    parts.push(dropper.end())
+  } catch (error) {
+    throw asDataFileError(error, name)
+  }
+  return new Blob(parts, { type: 'text/csv' })
 }

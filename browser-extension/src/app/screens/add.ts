@@ -3,9 +3,12 @@
 // ciphertext. Nothing leaves the browser unencrypted.
 import type { Capture } from '../../background/capture.ts'
 import type { NewLibraryItem } from '../../background/library.ts'
-import { type Inspection, formatBytes } from '../../data/inspect.ts'
+import { type Inspection, formatBytes, keepColumns } from '../../data/inspect.ts'
+import { describeError } from '../describe-error.ts'
 import type { AppContext } from '../context.ts'
-import { alertBox, field, h, replace } from '../dom.ts'
+import { alertBox, confirmDialog, field, h, replace } from '../dom.ts'
+import { type ChosenColumns, columnChooser, publicList } from './column-choices.ts'
+import { glossary } from '../glossary.ts'
 import { addToVault, plaintextLimit } from '../vault-actions.ts'
 import { failureBox } from './common.ts'
 
@@ -69,11 +72,20 @@ function review(context: AppContext, work: HTMLElement, candidate: Candidate, in
   const description = h('textarea', { name: 'description', rows: 3, maxlength: 4000 })
   const errors = h('div', { class: 'errors' })
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Encrypt and add to my vault')
+  const chooser = inspection.kind === 'table' ? columnChooser(inspection.profile) : undefined
   const form = h(
     'form',
     { class: 'card', 'aria-labelledby': 'review-title' },
     h('h2', { id: 'review-title' }, candidate.name),
-    inspection.kind === 'table' ? schemaPreview(inspection) : h('p', {}, `${formatBytes(inspection.plaintext.size)}, ${inspection.mediaType}. Kept whole as an encrypted file: stored in your vault, not offered for training (vault nodes train on tables only).`),
+    inspection.kind === 'table'
+      ? h(
+          'div',
+          {},
+          h('p', {}, `${inspection.rows.toLocaleString()} rows, ${inspection.profile.columns.length} columns${inspection.format === 'csv' ? '' : ` (read from ${inspection.format === 'json' ? 'JSON' : 'JSON Lines'}, stored as CSV)`}, ${formatBytes(inspection.plaintext.size)}.`),
+          h('p', {}, 'Choose what buyers may see of each column. Nothing is public until you publish, and no value is shown to buyers unless you tick it.'),
+          chooser!.element,
+        )
+      : h('p', {}, `${formatBytes(inspection.plaintext.size)}, ${inspection.mediaType}. Kept whole as an encrypted file: stored in your vault, not offered for training (vault nodes train on tables only).`),
     field('Name', name, inspection.kind === 'table' ? 'Buyers see the name and the description.' : undefined),
     field('Description', description),
     errors,
@@ -81,12 +93,36 @@ function review(context: AppContext, work: HTMLElement, candidate: Candidate, in
   )
   form.addEventListener('submit', (event) => {
     event.preventDefault()
-    void encrypt()
+    void (async () => {
+      let chosen: ChosenColumns | undefined
+      if (chooser) {
+        try {
+          chosen = chooser.read()
+        } catch (error) {
+          const columns = (error as { columns?: string[] }).columns
+          const unconfirmed = (error as { code?: string }).code === 'CSV_VALUES_UNCONFIRMED'
+          replace(
+            errors,
+            alertBox(
+              'error',
+              unconfirmed
+                ? `Choose for ${columns?.join(', ')}: tick “Publish these values”, make it Text (name only), or leave it out.`
+                : describeError(error).message,
+            ),
+          )
+          errors.querySelector<HTMLElement>('.alert')?.focus()
+          return
+        }
+        const confirmed = await confirmDialog({ title: 'What will be public when you publish', body: [publicList(chosen)], confirm: 'Encrypt and add' })
+        if (!confirmed) return
+      }
+      await encrypt(chosen)
+    })()
   })
   replace(work, form)
   name.focus()
 
-  async function encrypt() {
+  async function encrypt(chosen: ChosenColumns | undefined) {
     submit.disabled = true
     const bar = h('progress', { max: 100, value: 0, id: 'encrypt-progress', 'aria-valuetext': '0%' })
     const label = h('label', { for: 'encrypt-progress' }, 'Encrypting in your browser…')
@@ -94,11 +130,17 @@ function review(context: AppContext, work: HTMLElement, candidate: Candidate, in
     replace(errors, h('div', { class: 'progress-box', role: 'group', 'aria-label': 'Progress' }, label, bar, percent))
     try {
       const session = await context.vault()
+      // Excluded columns are cut out here, before encryption: they never leave this browser.
+      const table =
+        chosen && inspection.kind === 'table'
+          ? { schema: chosen.schema, bounds: chosen.bounds, excluded: chosen.excluded, plaintext: chosen.excluded.length ? await keepColumns(inspection.plaintext, chosen.keep, candidate.name) : inspection.plaintext }
+          : undefined
       const item = await addToVault({
         session,
         background: context.background,
         worker: context.worker,
         inspection,
+        table,
         name: name.value.trim(),
         description: description.value,
         source: candidate.source,
@@ -121,7 +163,8 @@ function review(context: AppContext, work: HTMLElement, candidate: Candidate, in
         alertBox(
           'success',
           `Added “${item.name}” to your vault.`,
-          h('p', {}, `Encrypted here with a fresh AES-256-GCM key; the node holds ${formatBytes(item.ciphertextBytes)} of ciphertext (`, h('code', {}, item.cid), ').'),
+          h('p', {}, `Encrypted in this browser with a new key of its own; the vault node holds only the encrypted copy (${formatBytes(item.ciphertextBytes)}).`),
+          h('details', { class: 'terms' }, h('summary', {}, 'The exact terms'), h('dl', {}, h('dt', {}, glossary.aes[0]), h('dd', {}, glossary.aes[1]), h('dt', {}, glossary.cid[0]), h('dd', {}, h('code', {}, item.cid)))),
           h(
             'div',
             { class: 'actions' },
@@ -136,34 +179,4 @@ function review(context: AppContext, work: HTMLElement, candidate: Candidate, in
       replace(errors, failureBox(context, error))
     }
   }
-}
-
-function schemaPreview(inspection: Extract<Inspection, { kind: 'table' }>): HTMLElement {
-  const { schema, skipped, rows, format } = inspection
-  return h(
-    'div',
-    {},
-    h('p', {}, `${rows.toLocaleString()} rows, ${schema.columns.length} columns${format === 'csv' ? '' : ` (read from ${format === 'json' ? 'JSON' : 'JSON Lines'}, stored as CSV)`}, ${formatBytes(inspection.plaintext.size)}.`),
-    h(
-      'table',
-      { class: 'data schema' },
-      h('caption', {}, 'Schema — public: buyers see the columns, never the rows'),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Column'), h('th', { scope: 'col' }, 'Type'), h('th', { scope: 'col' }, 'Values'))),
-      h(
-        'tbody',
-        {},
-        ...schema.columns.map((column) =>
-          h('tr', {}, h('th', { scope: 'row' }, column.name), h('td', {}, column.type), h('td', {}, column.type === 'category' ? summarize(column.values) : column.type === 'number' ? 'numbers' : 'private: never published')),
-        ),
-      ),
-    ),
-    skipped.length > 0
-      ? h('div', { class: 'alert alert-notice', role: 'note' }, h('p', {}, 'Left out of the schema (no trainer could use them as they are):'), h('ul', {}, ...skipped.map((column) => h('li', {}, `${column.name}: ${column.reason}`))))
-      : null,
-  )
-}
-
-function summarize(values: readonly string[]): string {
-  const shown = values.slice(0, 8).join(', ')
-  return values.length > 8 ? `${shown}, … (${values.length} values)` : shown
 }

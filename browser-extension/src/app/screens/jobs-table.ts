@@ -6,17 +6,18 @@ import { alertBox, confirmDialog, field, h, replace, shortAddress } from '../dom
 import { formatTime, jobStateLabel } from '../format.ts'
 import { type OwnerJob, privacySpent } from '../vault-actions.ts'
 import type { VaultSession } from '../vault-session.ts'
+import { terms } from '../glossary.ts'
 import { failureBox } from './common.ts'
 
 function receiptCell(row: OwnerJob): HTMLElement {
   const { receipt } = row
   if (receipt.status === 'verified')
-    return h('td', { class: 'receipt ok', 'data-receipt': 'verified' }, h('span', { 'aria-hidden': 'true' }, '✓ '), 'Verified', h('span', { class: 'visually-hidden' }, `: signed by the node, for this job`))
-  if (receipt.status === 'invalid') return h('td', { class: 'receipt bad', 'data-receipt': 'invalid' }, h('span', { 'aria-hidden': 'true' }, '✗ '), `Does not check out: ${receipt.reason}`)
+    return h('td', { class: 'receipt ok', 'data-receipt': 'verified', 'data-label': 'Receipt' }, h('span', { 'aria-hidden': 'true' }, '✓ '), 'Verified', h('span', { class: 'visually-hidden' }, `: signed by the node, for this job`))
+  if (receipt.status === 'invalid') return h('td', { class: 'receipt bad', 'data-receipt': 'invalid', 'data-label': 'Receipt' }, h('span', { 'aria-hidden': 'true' }, '✗ '), `Does not check out: ${receipt.reason}`)
   // The node gives a pool job's receipt to its buyer and to the owners of the datasets it read; a
   // node that predates that answers it is not theirs to read.
-  if (row.throughPool && row.job.state === 'finished') return h('td', { class: 'receipt', 'data-receipt': 'pool' }, 'Not shared by this node')
-  return h('td', { class: 'receipt', 'data-receipt': 'none' }, row.job.state === 'finished' ? 'Missing' : '—')
+  if (row.throughPool && row.job.state === 'finished') return h('td', { class: 'receipt', 'data-receipt': 'pool', 'data-label': 'Receipt' }, 'Not shared by this node')
+  return h('td', { class: 'receipt', 'data-receipt': 'none', 'data-label': 'Receipt' }, row.job.state === 'finished' ? 'Missing' : '—')
 }
 
 function trainerLabel(row: OwnerJob): string {
@@ -61,12 +62,13 @@ export function jobsTable(context: AppContext, session: VaultSession, rows: Owne
         const main = h(
           'tr',
           { 'data-job': row.job.id, 'data-state': row.job.state },
-          h('td', {}, h('time', { datetime: row.job.createdAt }, formatTime(row.job.createdAt))),
-          showDataset ? h('td', {}, row.datasetName) : null,
-          h('td', {}, trainerLabel(row)),
-          h('td', {}, h('code', { title: row.job.buyer }, shortAddress(row.job.buyer))),
-          h('td', {}, jobStateLabel(row.job.state), row.job.failure ? h('span', { class: 'muted' }, ` — ${row.job.failure.message}`) : null),
-          h('td', {}, row.receipt.status === 'none' ? '—' : privacySpent(row.receipt.receipt)),
+          // Each cell says its column (`data-label`): at a popup's width the rows become stacked cards.
+          h('td', { 'data-label': 'When' }, h('time', { datetime: row.job.createdAt }, formatTime(row.job.createdAt))),
+          showDataset ? h('td', { 'data-label': 'Dataset' }, row.datasetName) : null,
+          h('td', { 'data-label': 'Program' }, trainerLabel(row)),
+          h('td', { 'data-label': 'Buyer' }, h('code', { title: row.job.buyer }, shortAddress(row.job.buyer))),
+          h('td', { 'data-label': 'State', 'data-column': 'state' }, jobStateLabel(row.job.state), row.job.failure ? h('span', { class: 'muted' }, ` — ${row.job.failure.message}`) : null),
+          h('td', { 'data-label': 'Privacy spent' }, row.receipt.status === 'none' ? '—' : privacySpent(row.receipt.receipt)),
           receiptCell(row),
         )
         if (row.job.state !== 'awaiting-approval') return [main]
@@ -75,7 +77,7 @@ export function jobsTable(context: AppContext, session: VaultSession, rows: Owne
       }),
     ),
   )
-  return h('div', {}, notices, h('div', { class: 'table-scroll' }, table))
+  return h('div', {}, notices, h('div', { class: 'table-scroll' }, table), terms('dp', 'epsilon', 'delta'))
 }
 
 function decision(context: AppContext, session: VaultSession, row: OwnerJob, notices: HTMLElement, onChange: () => Promise<void>): HTMLElement {

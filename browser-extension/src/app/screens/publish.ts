@@ -6,20 +6,28 @@ import { erc20Abi, formatUnits, parseUnits } from 'viem'
 import type { LibraryItem } from '../../background/library.ts'
 import type { AppContext } from '../context.ts'
 import { describeError } from '../describe-error.ts'
-import { alertBox, confirmDialog, field, h, replace, shortAddress } from '../dom.ts'
+import { alertBox, confirmDialog, copyButton, field, h, replace, shortAddress } from '../dom.ts'
+import { readBalance } from '../dev-funds.ts'
+import { terms } from '../glossary.ts'
+import { walletPanel } from '../wallet-panel.ts'
+import { stoppedBecause } from './datasets.ts'
 import { formatAmount } from '../format.ts'
 import { addToPool, listedPools } from '../pools.ts'
 import { type PublishRequest, estimatePublishFee, paidFees, publishItem } from '../vault-actions.ts'
 import type { VaultSession } from '../vault-session.ts'
+import { publicList } from './column-choices.ts'
 import { failed, failureBox, loading } from './common.ts'
 
 const stepLabels: Record<PublishDatasetStep, string> = {
   upload: 'Encrypted data on the vault node',
-  datatoken: 'Create your data NFT and datatoken (Ocean ERC721Factory) — a transaction',
-  register: 'Register the dataset, its schema and policy with the vault node — a signed request, no fee',
-  escrow: "Escrow the data key with the node's key service, sealed so it opens only for paid, allowed jobs — no fee",
+  datatoken: 'Create the tokens that prove the dataset is yours and that buyers spend to order a job — a transaction',
+  register: 'Register the dataset, its columns and your rules with the vault node — a signed request, no fee',
+  escrow: "Hand the data key to the node's key holders, sealed so it opens only for paid jobs your rules allow — no fee",
   price: 'Put it up for sale — a transaction',
 }
+
+/** The exact terms behind the steps' plain words. */
+const stepTerms = () => terms('data-nft', 'datatoken', 'erc721factory', 'escrow', 'fixed-rate-exchange', 'dispenser', 'gas')
 
 type BaseToken = { symbol: string; decimals: number }
 
@@ -33,6 +41,7 @@ export async function publishScreen(context: AppContext, main: HTMLElement, { pa
   let pools: DatasetView[] = []
   let poolsUnavailable: string | undefined
   let environments: ComputeEnvironment[]
+  let balance: bigint | undefined
   try {
     session = await context.vault()
     item = (await context.background.request({ type: 'library.list' })).find((candidate) => candidate.id === path[0])
@@ -49,6 +58,7 @@ export async function publishScreen(context: AppContext, main: HTMLElement, { pa
       return []
     })
     environments = await session.client.getEnvironments()
+    balance = await readBalance(session.settings.rpcUrl, session.address).catch(() => undefined)
   } catch (error) {
     return failed(context, main, title, error, () => void publishScreen(context, main, { path }))
   }
@@ -60,7 +70,7 @@ export async function publishScreen(context: AppContext, main: HTMLElement, { pa
     context.navigate(`#/dataset/${item.dataset}`)
     return
   }
-  policyForm(context, main, session, item, baseToken, pools, environments, poolsUnavailable)
+  policyForm(context, main, session, item, baseToken, pools, environments, poolsUnavailable, balance)
 }
 
 /** One line on where an environment runs a job, for an owner choosing where their data may be read. */
@@ -81,7 +91,8 @@ function policyForm(
   baseToken: BaseToken,
   pools: DatasetView[],
   environments: ComputeEnvironment[],
-  poolsUnavailable?: string,
+  poolsUnavailable: string | undefined,
+  balance: bigint | undefined,
 ): void {
   const attempt = item.publishAttempt
   const asked = attempt?.request
@@ -113,23 +124,40 @@ function policyForm(
   const numberColumns = schema.columns.filter((column) => column.type === 'number')
   const bounds = numberColumns.map((column) => ({
     name: column.name,
-    min: h('input', { type: 'number', step: 'any', name: `min-${column.name}`, value: column.min ?? '', disabled: registered, 'aria-label': `Lowest value of ${column.name}` }),
-    max: h('input', { type: 'number', step: 'any', name: `max-${column.name}`, value: column.max ?? '', disabled: registered, 'aria-label': `Highest value of ${column.name}` }),
+    // Proposed from the data when it was added (rounded outward) and shown here to confirm or change.
+    min: h('input', { type: 'number', step: 'any', name: `min-${column.name}`, value: column.min ?? item.bounds?.[column.name]?.min ?? '', disabled: registered, 'aria-label': `Lowest value of ${column.name}` }),
+    max: h('input', { type: 'number', step: 'any', name: `max-${column.name}`, value: column.max ?? item.bounds?.[column.name]?.max ?? '', disabled: registered, 'aria-label': `Highest value of ${column.name}` }),
   }))
   const privacy = h(
     'div',
     { class: 'dp-settings', hidden: !dp.checked },
-    h('div', { class: 'inline-fields' }, field('Total ε (epsilon)', epsilon), field('δ (delta)', delta)),
-    h('p', { class: 'hint' }, 'Differentially private training clips by the bounds you declare, never by the data. They are public: choose round bounds wider than your data.'),
+    h(
+      'div',
+      { class: 'inline-fields' },
+      field('Privacy budget for all jobs together', epsilon, 'Smaller is more private and gives buyers less accurate models; 1 to 10 is usual.'),
+      field('Chance the privacy promise fails', delta, 'Keep it tiny: well below 1 divided by the number of rows.'),
+    ),
+    h('p', { class: 'hint' }, 'Private training cuts values off at the lowest and highest values below instead of reading them from your data. Buyers see them: choose round numbers a little wider than your data.'),
     h(
       'table',
       { class: 'data' },
-      h('caption', {}, 'Declared bounds of the number columns'),
+      h('caption', {}, 'Lowest and highest value of each number column (public)'),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Column'), h('th', { scope: 'col' }, 'Lowest'), h('th', { scope: 'col' }, 'Highest'))),
       h('tbody', {}, ...bounds.map((bound) => h('tr', {}, h('th', { scope: 'row' }, bound.name), h('td', {}, bound.min), h('td', {}, bound.max)))),
     ),
   )
-  dp.addEventListener('change', () => (privacy.hidden = !dp.checked))
+  // Without DP the weights carry each number column's mean and standard deviation: said where the owner chooses.
+  const summaries = h(
+    'p',
+    { class: 'alert alert-notice', role: 'note', 'data-summaries': '' },
+    "Without private training, every trained model a buyer gets also carries each number column's average and spread (its mean and standard deviation), computed from your rows.",
+  )
+  const syncPrivacy = () => {
+    privacy.hidden = !dp.checked
+    summaries.hidden = dp.checked
+  }
+  dp.addEventListener('change', syncPrivacy)
+  syncPrivacy()
   const amountField = h('div', { class: 'field' }, h('label', { for: 'price-amount' }, `Price per job (${baseToken.symbol})`), amount, h('p', { class: 'hint', id: 'price-hint' }, 'Buyers pay this for each training job; it goes to your wallet, less the exchange\'s fees.'))
   amount.id = 'price-amount'
   const syncPrice = () => (amountField.hidden = free.checked)
@@ -158,8 +186,16 @@ function policyForm(
       h('p', { class: 'hint' }, 'Jobs on your data run only in the places you tick. Leave them all ticked to allow any this node offers.'),
       ...places.map((box, index) => h('label', { class: 'choice' }, box, ` ${describeEnvironment(environments[index]!)}`)),
     ),
-    h('fieldset', {}, h('legend', {}, 'Limits'), h('div', { class: 'inline-fields' }, field('Most epochs per job', maxEpochs), field('Fewest rows a job may train on (optional)', minRows))),
-    h('fieldset', {}, h('legend', {}, 'Privacy'), h('label', { class: 'choice' }, dp, ' Require differential privacy, within a total budget'), privacy),
+    h('fieldset', {}, h('legend', {}, 'Limits'), h('div', { class: 'inline-fields' }, field('Most training passes over the data per job', maxEpochs), field('Fewest rows a job may train on (optional)', minRows))),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Privacy'),
+      h('label', { class: 'choice' }, dp, ' Require private training: each job adds noise, and all jobs together stay within a privacy budget'),
+      summaries,
+      privacy,
+      terms('dp', 'epsilon', 'delta', 'bounds', 'epoch', 'mean-sd'),
+    ),
     h(
       'fieldset',
       {},
@@ -197,7 +233,7 @@ function policyForm(
     attempt
       ? alertBox(
           'notice',
-          attempt.reason.message,
+          stoppedBecause(attempt, balance),
           h('p', {}, 'Nothing is for sale. Publishing again resumes where it stopped; the steps already done are not repeated.'),
           registered ? h('p', {}, 'The schema and policy are registered with the node already: they stay as they were.') : null,
         )
@@ -261,7 +297,7 @@ async function confirmAndPublish(context: AppContext, main: HTMLElement, session
   const done = (step: PublishDatasetStep) =>
     step === 'upload' || (step === 'datatoken' && state.datatoken !== undefined) || (step === 'register' && state.registered === true) || (step === 'escrow' && state.keyEscrowed === true)
   const steps = (['datatoken', 'register', 'escrow', 'price'] as const).filter((step) => !done(step))
-  const sale = request.free ? 'Free, through Ocean\'s Dispenser' : `${formatAmount(request.price!, baseToken.decimals, baseToken.symbol)} per job, on Ocean's FixedRateExchange`
+  const sale = request.free ? 'Nothing: it is free' : `${formatAmount(request.price!, baseToken.decimals, baseToken.symbol)} per job`
   const short = estimate.balance < estimate.fee
   const transactions = estimate.transactions + (pool ? 1 : 0)
   const confirmed = await confirmDialog({
@@ -278,17 +314,31 @@ async function confirmAndPublish(context: AppContext, main: HTMLElement, session
         'dl',
         { class: 'facts' },
         h('dt', {}, 'Signed by'),
-        h('dd', {}, h('code', { title: session.address }, shortAddress(session.address))),
+        h('dd', {}, h('code', { title: session.address }, shortAddress(session.address)), ' ', copyButton(session.address, 'Copy your address')),
         h('dt', {}, 'It costs you'),
         h('dd', {}, `Network fees for ${transactions} transaction${transactions === 1 ? '' : 's'}: at most about ${formatAmount(estimate.fee, 18, 'ETH')}${pool ? ' (and the pool transaction)' : ''} at today's gas price. You have ${formatAmount(estimate.balance, 18, 'ETH')}.`),
         h('dt', {}, 'Buyers pay'),
         h('dd', {}, sale),
         h('dt', {}, 'Who may train'),
-        h('dd', {}, `${request.policy.trainers.join(', ')}; at most ${request.policy.maxEpochs} epochs${request.policy.privacyBudget ? `; differential privacy within ε ${request.policy.privacyBudget.epsilon}, δ ${request.policy.privacyBudget.delta}` : ''}; raw download off`),
+        h(
+          'dd',
+          {},
+          `${request.policy.trainers.join(', ')}; at most ${request.policy.maxEpochs} passes over the data per job${request.policy.privacyBudget ? `; private training only, within a privacy budget of ${request.policy.privacyBudget.epsilon}` : "; without private training, so models carry each number column's average and spread"}; raw download off`,
+        ),
         h('dt', {}, 'Where it may run'),
         h('dd', {}, request.policy.environments ? request.policy.environments.join(', ') : "anywhere this node offers"),
+        h('dt', {}, 'What becomes public'),
+        h(
+          'dd',
+          {},
+          publicList({ schema: request.schema, excluded: item.skipped.map((column) => column.name) }),
+          request.policy.privacyBudget
+            ? h('p', {}, `And the lowest and highest values: ${request.schema.columns.flatMap((column) => (column.type === 'number' ? [`${column.name} ${column.min} to ${column.max}`] : [])).join('; ')}.`)
+            : null,
+        ),
       ),
       short ? alertBox('notice', 'Your wallet may not hold enough ETH for the network fees: the first transaction would fail, and nothing would be for sale.') : null,
+      stepTerms(),
     ],
     confirm: `Publish and sign ${transactions} transaction${transactions === 1 ? '' : 's'}`,
   })
@@ -308,7 +358,7 @@ async function runPublish(
 ): Promise<void> {
   const rows = new Map(steps.map((step) => [step, h('li', { 'data-step': step, 'data-state': 'waiting' }, h('span', { class: 'step-state' }, 'Waiting'), ' ', stepLabels[step])]))
   const outcome = h('div', { 'aria-live': 'polite' })
-  replace(main, h('h1', { tabindex: '-1' }, `Publishing “${item.name}”`), h('ol', { class: 'steps progress-steps' }, ...rows.values()), outcome)
+  replace(main, h('h1', { tabindex: '-1' }, `Publishing “${item.name}”`), h('ol', { class: 'steps progress-steps' }, ...rows.values()), outcome, stepTerms())
   const mark = (step: PublishDatasetStep, state: 'running' | 'done' | 'failed', label: string) => {
     const row = rows.get(step)
     if (!row) return
@@ -350,14 +400,14 @@ async function runPublish(
       alertBox(
         'success',
         `“${item.name}” is for sale: ${request.free ? 'free' : `${formatAmount(request.price!, baseToken.decimals, baseToken.symbol)} per job`}.${fees}`,
-        h('p', {}, 'Datatoken ', h('code', {}, published.datatoken)),
+        h('details', { class: 'terms' }, h('summary', {}, 'Its address on the chain'), h('p', {}, 'Datatoken ', h('code', {}, published.datatoken))),
         pooled,
         h('div', { class: 'actions' }, h('a', { href: `#/dataset/${published.datatoken.toLowerCase()}`, class: 'button primary' }, 'See its jobs'), h('a', { href: '#/datasets', class: 'button secondary' }, 'My datasets')),
       ),
     )
   } catch (error) {
     if (current) mark(current, 'failed', 'Failed')
-    const { message, hint } = describeError(error, { ...session.settings, address: session.address })
+    const { message, hint, code } = describeError(error, { ...session.settings, address: session.address })
     replace(
       outcome,
       alertBox(
@@ -365,6 +415,7 @@ async function runPublish(
         message,
         hint ? h('p', {}, hint) : null,
         h('p', {}, 'Nothing is for sale. What was done is kept: resuming continues from here.'),
+        code === 'INSUFFICIENT_FUNDS' ? walletPanel(context) : null,
         h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onclick: () => context.navigate(`#/publish/${item.id}`) }, 'Resume'), h('a', { href: '#/datasets', class: 'button secondary' }, 'My datasets')),
       ),
     )

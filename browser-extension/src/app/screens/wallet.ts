@@ -1,5 +1,6 @@
 // The wallet screens: create or import a wallet (no wallet yet), unlock (locked).
 import { alertBox, field, h, replace, shortAddress } from '../dom.ts'
+import { connectionFields } from '../connection.ts'
 import type { AppContext } from '../context.ts'
 import { describeError } from '../describe-error.ts'
 import { minPasswordLength } from '../../wallet/wallet-keeper.ts'
@@ -39,12 +40,33 @@ function newPasswordFields(): { fields: HTMLElement[]; read(): string | undefine
 
 /** No wallet yet: create one, or import a key or a keystore file. */
 export async function welcomeScreen(context: AppContext, main: HTMLElement): Promise<void> {
+  // The node and chain first: the wallet's first screen then talks to the ones chosen here.
+  const connection = connectionFields(context.settings())
+  const connectionCard = h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'connection-title' },
+    h('h2', { id: 'connection-title' }, '1. Your vault node'),
+    h('p', {}, 'Keep these to use the vault node on this computer, or give the addresses of the node you use. Creating or importing the wallet saves them; you can change them later in Settings.'),
+    ...connection.fields,
+  )
+  /** Saves the node and chain (asking the browser's permission first, within the owner's click). */
+  const saveConnection = (errors: HTMLElement): (() => Promise<boolean>) => {
+    const granted = connection.requestPermission()
+    return async () => {
+      if (!(await granted)) {
+        replace(errors, alertBox('error', 'The extension needs your permission to reach that node and chain.'))
+        return false
+      }
+      await connection.save(context)
+      return true
+    }
+  }
   const createErrors = h('div', { class: 'errors' })
   const created = newPasswordFields()
   const createForm = h(
     'form',
     { class: 'card', 'aria-labelledby': 'create-title' },
-    h('h2', { id: 'create-title' }, 'Create a wallet'),
+    h('h2', { id: 'create-title' }, '2. Create a wallet'),
     h('p', {}, 'A new key is made here and kept encrypted with your password. It signs what you publish and proves to the vault node that the data is yours.'),
     ...created.fields,
     createErrors,
@@ -52,13 +74,14 @@ export async function welcomeScreen(context: AppContext, main: HTMLElement): Pro
   )
   createForm.addEventListener('submit', (event) => {
     event.preventDefault()
+    const saved = saveConnection(createErrors)
     void submitting(createForm, createErrors, 'Creating…', async () => {
       const password = agreedPassword(created, createErrors)
-      if (password === undefined) return
+      if (password === undefined || !(await saved())) return
       await context.background.request({ type: 'wallet.create', password })
       context.announce('Wallet created.')
       await context.refresh()
-      context.navigate('#/datasets')
+      context.navigate('#/start')
     })
   })
 
@@ -70,7 +93,7 @@ export async function welcomeScreen(context: AppContext, main: HTMLElement): Pro
   const importForm = h(
     'form',
     { class: 'card', 'aria-labelledby': 'import-title' },
-    h('h2', { id: 'import-title' }, 'Import a wallet'),
+    h('h2', { id: 'import-title' }, 'Or import a wallet'),
     h('p', {}, 'A private key, or a keystore file (from the datavault CLI, geth or MetaMask). It is kept encrypted with the new password.'),
     field('Private key', keyInput, '64 hexadecimal digits. Leave empty to import a keystore file instead.'),
     field('Keystore file', fileInput),
@@ -81,9 +104,10 @@ export async function welcomeScreen(context: AppContext, main: HTMLElement): Pro
   )
   importForm.addEventListener('submit', (event) => {
     event.preventDefault()
+    const saved = saveConnection(importErrors)
     void submitting(importForm, importErrors, 'Importing…', async () => {
       const password = agreedPassword(imported, importErrors)
-      if (password === undefined) return
+      if (password === undefined || !(await saved())) return
       const file = fileInput.files?.[0]
       if (keyInput.value.trim() !== '') await context.background.request({ type: 'wallet.importKey', privateKey: keyInput.value, password })
       else if (file) await context.background.request({ type: 'wallet.importKeystore', keystore: await file.text(), keystorePassword: filePassword.value, password })
@@ -94,7 +118,7 @@ export async function welcomeScreen(context: AppContext, main: HTMLElement): Pro
       keyInput.value = ''
       context.announce('Wallet imported.')
       await context.refresh()
-      context.navigate('#/datasets')
+      context.navigate('#/start')
     })
   })
 
@@ -102,6 +126,7 @@ export async function welcomeScreen(context: AppContext, main: HTMLElement): Pro
     main,
     h('h1', { tabindex: '-1' }, 'Your datavault'),
     h('p', { class: 'lead' }, 'Keep your data encrypted in a vault, let buyers train models on it without ever seeing it, and see every job that ran.'),
+    connectionCard,
     h('div', { class: 'columns' }, createForm, importForm),
   )
 }
@@ -116,7 +141,7 @@ function agreedPassword(fields: { read(): string | undefined }, errors: HTMLElem
 export async function unlockScreen(context: AppContext, main: HTMLElement): Promise<void> {
   const status = context.wallet()
   const errors = h('div', { class: 'errors' })
-  const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true })
+  const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true, 'data-autofocus': true })
   const form = h(
     'form',
     { class: 'card narrow', 'aria-labelledby': 'unlock-title' },
@@ -142,6 +167,6 @@ export async function unlockScreen(context: AppContext, main: HTMLElement): Prom
       context.navigate(back && back.startsWith('#/') ? back : '#/datasets')
     })
   })
-  replace(main, h('h1', { tabindex: '-1' }, 'Locked'), form)
+  replace(main, h('h1', { tabindex: '-1' }, 'Locked'), form, h('p', {}, h('a', { href: '#/settings' }, 'Settings')))
   password.focus()
 }
