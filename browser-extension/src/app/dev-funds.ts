@@ -1,6 +1,8 @@
-// Test ETH on the local dev chain: Hardhat's simulated chain (what `datavault dev` runs) can set
-// any balance with `hardhat_setBalance`. A real chain has no such method, and the extension asks
-// `hardhat_metadata` first: on any other chain it refuses before sending anything else.
+// Test ETH on the local dev chain: Hardhat's simulated chain (what `datavault dev` runs) signs
+// transactions from its funded test accounts, so the last of them sends the ETH (a real
+// transaction, which a persistent dev stack journals and replays; a balance set with
+// `hardhat_setBalance` would be lost at its restart). A real chain has no such accounts, and the
+// extension asks `hardhat_metadata` first: on any other chain it refuses before sending anything else.
 import { DevFundsUnavailableError } from '../errors.ts'
 
 /** ETH a tap of the button gives: enough for hundreds of publications on the dev chain. */
@@ -47,10 +49,12 @@ export async function isDevChain(rpcUrl: string, { fetch = globalThis.fetch }: {
 export async function fundFromDevChain({ rpcUrl, address, amount = devFundsAmount, fetch = globalThis.fetch }: { rpcUrl: string; address: `0x${string}`; amount?: bigint; fetch?: Fetch }): Promise<bigint> {
   if (!(await isDevChain(rpcUrl, { fetch }))) throw new DevFundsUnavailableError({ url: rpcUrl })
   try {
-    const balance = BigInt((await call(rpcUrl, fetch, 'eth_getBalance', [address, 'latest'])) as string)
-    const next = balance + amount
-    await call(rpcUrl, fetch, 'hardhat_setBalance', [address, `0x${next.toString(16)}`])
-    return next
+    const accounts = (await call(rpcUrl, fetch, 'eth_accounts', [])) as string[]
+    const from = accounts.at(-1)
+    if (from === undefined) throw new Error('the dev chain has no test accounts')
+    // The dev chain mines each transaction as it arrives: the balance read after it includes it.
+    await call(rpcUrl, fetch, 'eth_sendTransaction', [{ from, to: address, value: `0x${amount.toString(16)}` }])
+    return BigInt((await call(rpcUrl, fetch, 'eth_getBalance', [address, 'latest'])) as string)
   } catch (cause) {
     throw new DevFundsUnavailableError({ url: rpcUrl, cause })
   }

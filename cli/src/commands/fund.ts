@@ -57,8 +57,13 @@ export const fundCommand: Command = {
         exitCode: exitCodes.notFound,
         details: 'Test ETH exists only on the chain `datavault dev` runs. On a real chain, send ETH to the address from another wallet or an exchange.',
       })
-    const next = BigInt((await rpc(rpcUrl, 'eth_getBalance', [address, 'latest'])) as string) + amount
-    await rpc(rpcUrl, 'hardhat_setBalance', [address, `0x${next.toString(16)}`])
+    // The dev chain's last test account sends it: a real transaction, which a persistent dev stack
+    // (dev --persist) journals and replays, where a balance set by hardhat_setBalance would be lost.
+    const accounts = (await rpc(rpcUrl, 'eth_accounts', [])) as string[]
+    const from = accounts.at(-1)
+    if (from === undefined) throw new CliError('The dev chain has no test accounts to send ETH from.', { code: 'DEV_FUNDS_UNAVAILABLE', exitCode: exitCodes.notFound })
+    await rpc(rpcUrl, 'eth_sendTransaction', [{ from, to: address, value: `0x${amount.toString(16)}` }])
+    const next = BigInt((await rpc(rpcUrl, 'eth_getBalance', [address, 'latest'])) as string)
     output.result({ address, added: amount, balance: next }, [`funded: ${address}`, `added:   ${formatEther(amount)} ETH (test ETH, local dev chain)`, `balance: ${formatEther(next)} ETH`])
     return 0
   },
