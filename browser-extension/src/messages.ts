@@ -28,6 +28,7 @@ export const backgroundRequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('wallet.forget'), password }),
   z.object({ type: z.literal('wallet.signTypedData'), typedData: encoded }),
   z.object({ type: z.literal('wallet.signTransaction'), transaction: encoded }),
+  z.object({ type: z.literal('wallet.signOwnerLogKeyMessage') }),
   z.object({ type: z.literal('settings.get') }),
   z.object({ type: z.literal('settings.set'), settings: z.record(z.string(), z.unknown()) }),
   z.object({ type: z.literal('library.list') }),
@@ -54,6 +55,7 @@ export type BackgroundResults = {
   'wallet.forget': null
   'wallet.signTypedData': `0x${string}`
   'wallet.signTransaction': `0x${string}`
+  'wallet.signOwnerLogKeyMessage': `0x${string}`
   'settings.get': Settings
   'settings.set': Settings
   'library.list': LibraryItem[]

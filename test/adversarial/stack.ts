@@ -8,7 +8,8 @@ import { startTestStack } from '../fixtures/stack.ts'
 export async function startAdversarialStack({ trainers, concurrency }: { trainers: TrainerDefinition[]; concurrency: number }) {
   const logs: string[] = []
   const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } })
-  const t = await startTestStack({ trainers, nodeConfig: { concurrency }, logger })
+  // One buyer submits every hostile program: the per-wallet job limits (16 waiting, 120 an hour) would refuse it long before the suite ends.
+  const t = await startTestStack({ trainers, nodeConfig: { concurrency, maxWaitingJobsPerWallet: 1000, maxJobsPerWalletPerHour: 10_000 }, logger })
   type Party = ReturnType<typeof t.party>
   type Publish = Parameters<typeof t.publish>[0]
   return {

@@ -155,7 +155,7 @@ describe('datavault --help', () => {
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toMatch(/Unknown command "frobnicate"/)
     expect(flag.code).toBe(2)
-    expect(flag.stderr).toMatch(/Unknown option '--colour'/)
+    expect(flag.stderr).toMatch(/Unknown option --colour\./)
     expect(missing.code).toBe(2)
     expect(JSON.parse(missing.stdout).error).toMatchObject({ name: 'CliUsageError', exitCode: 2, message: expect.stringMatching(/needs <dataset>/) })
   })

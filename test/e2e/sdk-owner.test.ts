@@ -164,7 +164,8 @@ describe('listReceipts + approveAlgorithm', () => {
     expect(approved.job.state).toBe('queued')
     const seen: JobEvent[] = []
     for await (const event of watching) seen.push(event)
-    expect(seen.at(-1)).toMatchObject({ type: 'finished', metrics: { rows: 300 } })
+    // A plain custom program's own metrics are never released (issue 14): the event carries none.
+    expect(seen.at(-1)).toMatchObject({ type: 'finished', metrics: {} })
 
     const { weights } = await buyer.downloadResult({ id: job.id })
     expect(weights).toMatchObject({ trainer: undefined, tensors: { means: { dtype: 'F32', shape: [7] } } })

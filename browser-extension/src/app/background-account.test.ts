@@ -1,6 +1,7 @@
 // The page's account signs through the background: here the real router over memory storage
 // (chrome.runtime messaging cannot run under Node, so `send` calls the router directly).
-import { createWalletClient, custom, parseTransaction, recoverTypedDataAddress } from 'viem'
+import { createWalletClient, custom, parseTransaction, recoverMessageAddress, recoverTypedDataAddress } from 'viem'
+import { deriveOwnerLogKey, ownerLogKeyMessage } from '@datavault/sdk'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
 import { backgroundRouter } from '../background/router.ts'
@@ -60,9 +61,18 @@ describe('backgroundAccount', () => {
     expect(parseTransaction(sent[0] as `0x02${string}`)).toMatchObject({ chainId: 8996, nonce: 3, to: '0x00000000000000000000000000000000000000bb', data: '0xabcdef' })
   })
 
-  test('error: signing plain messages is refused; a locked wallet refuses with its code', async () => {
+  test('behavior: the one plain message signed is the SDK\'s owner-log-key message, so approving a custom program registers the key its logs are sealed to', async () => {
+    const { account } = await setup()
+    const signature = await account.signMessage({ message: ownerLogKeyMessage })
+    expect(await recoverMessageAddress({ message: ownerLogKeyMessage, signature })).toBe(account.address)
+    // The same key as the CLI or any SDK client of this wallet derives: the owner opens its logs anywhere.
+    expect((await deriveOwnerLogKey(account)).publicKey).toEqual((await deriveOwnerLogKey(account)).publicKey)
+  })
+
+  test('error: signing other plain messages is refused; a locked wallet refuses with its code', async () => {
     const { account, background } = await setup()
     await expect(account.signMessage({ message: 'hello' })).rejects.toMatchObject({ code: 'WALLET_SIGN_REFUSED' })
+    await expect(account.signMessage({ message: `${ownerLogKeyMessage} ` })).rejects.toMatchObject({ code: 'WALLET_SIGN_REFUSED' })
     await background.request({ type: 'wallet.lock' })
     await expect(account.signTransaction({ chainId: 8996, to: account.address, gas: 21_000n, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n, type: 'eip1559' })).rejects.toMatchObject({ name: 'WalletError', code: 'WALLET_LOCKED' })
   })

@@ -3,6 +3,7 @@
 // name and code (never its cause or stack). Errors are turned into answers here, in one place.
 import type { TransactionSerializable, TypedDataDefinition } from 'viem'
 import * as z from 'zod/v4'
+import { ownerLogKeyMessage } from '@datavault/sdk'
 import { RequestInvalidError, WalletError, errorJson } from '../errors.ts'
 import { type BackgroundRequest, type BackgroundResponse, type BackgroundResults, backgroundRequestSchema, decodeJson } from '../messages.ts'
 import type { SettingsStore } from '../settings.ts'
@@ -79,6 +80,12 @@ export function backgroundRouter({ keeper, settings, library, captures }: Backgr
         if ((transaction.data.value ?? 0n) !== 0n) throw new WalletError('The wallet does not send ETH from the extension.', { code: 'WALLET_SIGN_REFUSED' })
         const account = await keeper.account()
         return account.signTransaction(transaction.data as unknown as TransactionSerializable)
+      }
+      case 'wallet.signOwnerLogKeyMessage': {
+        // The one plain message the wallet signs: the SDK's fixed owner-log-key message, which
+        // derives the key custom programs' logs are sealed to (nothing else can be asked this way).
+        const account = await keeper.account()
+        return account.signMessage({ message: ownerLogKeyMessage })
       }
       case 'settings.get':
         return settings.get()

@@ -45,7 +45,7 @@ describe('datavault trainers', () => {
 
   test('behavior: train --help lists the trainers\' parameters; an unknown option reads as one sentence', async () => {
     const help = await cli(['train', '--help'])
-    expect(help.stdout).toMatch(/^ {2}mlp-classifier \(label: category\)$/m)
+    expect(help.stdout).toMatch(/^ {2}mlp-classifier \(label: category or number\)$/m)
     expect(help.stdout).toMatch(/--dp epsilon=E/)
     const unknown = await cli(['trainers', '--account=buyer'])
     expect(unknown.code).toBe(2)

@@ -70,15 +70,18 @@ export function boundsScaling(schema: DatasetSchema, names: readonly string[]): 
 /** A class of a classifier's label: a category value, or a number when the label's values are numbers. */
 export type LabelClass = string | number
 
-/** Most classes an integer `number` label may have (max − min + 1). */
-export const maxIntegerLabelClasses = 100
+/**
+ * Most classes an integer `number` label may have (max − min + 1): a 0/1 flag or a 1–5 score
+ * classifies; an age or a count declared 18–90 is a quantity, trained by regression.
+ */
+export const maxIntegerLabelClasses = 20
 
 /**
  * The classes of a classification label, in a stable order with their original type:
  * - a `category` column: its declared values, in the declared order, as strings; when every value
  *   is a number (`0`, `1`, `2.5`), as numbers in increasing order;
  * - a `number` column whose declared `min` and `max` are integers at most
- *   {@link maxIntegerLabelClasses} apart: the integers min … max (a cell that is not one of them
+ *   {@link maxIntegerLabelClasses} − 1 apart: the integers min … max (a cell that is not one of them
  *   stops the run with `unknown-label-value`).
  * Anything else is refused (`bad-label`) with the fix in the message.
  *
