@@ -97,6 +97,10 @@ describe('the owner\'s market screens in Chromium', () => {
     await go('#/earnings')
     const card = page.locator('[data-base-token="OCEAN"]')
     expect(await card.innerText()).toMatch(/3 OCEAN earned\s+3 OCEAN waiting on the exchange, 0 OCEAN collected/)
+    // Plain words in the sentences; the contracts' and events' names one click away.
+    const hint = await page.locator('p.hint', { hasText: 'Read from the chain' }).innerText()
+    expect(hint).not.toMatch(/OrderStarted|Swapped|FixedRateExchange/)
+    expect(await page.locator('details.terms dt[data-term="order-started"]').count()).toBe(1)
     await both('market-01-earnings')
     await card.getByRole('button', { name: 'Collect 3 OCEAN' }).click()
     await page.getByText('Collected 3 OCEAN to your wallet.').waitFor({ timeout: 60_000 })
@@ -133,6 +137,8 @@ describe('the owner\'s market screens in Chromium', () => {
     const dialog = page.getByRole('dialog')
     expect(await dialog.innerText()).toContain(buyersKeep)
     expect(await dialog.innerText()).toMatch(/The sale stops/)
+    expect(await dialog.locator('ol.steps').innerText()).not.toMatch(/FixedRateExchange|KeyHolderRegistry/)
+    expect(await dialog.locator('details.terms dt[data-term="fixed-rate-exchange"]').count()).toBe(1)
     for (const width of [1200, 400]) {
       await page.setViewportSize({ width, height: 820 })
       await page.screenshot({ path: join(screenshots, `market-04-revoke-confirm-${width}.png`), animations: 'disabled' })

@@ -3,6 +3,7 @@
 import type { EarningsReturnType, GetPrivacyUsageReturnType, PricedDataset } from '@datavault/sdk'
 import type { AppContext } from '../context.ts'
 import { alertBox, confirmDialog, h, replace } from '../dom.ts'
+import { glossary, terms } from '../glossary.ts'
 import { formatAmount, formatPrice, formatTime } from '../format.ts'
 import { type OwnerJob, datasetJobs, revoke, revokesOnChain } from '../vault-actions.ts'
 import type { VaultSession } from '../vault-session.ts'
@@ -64,11 +65,12 @@ export async function datasetScreen(context: AppContext, main: HTMLElement, { pa
                   'ol',
                   { class: 'steps' },
                   h('li', {}, 'The vault node stops listing it, deletes the data key it holds and refuses new jobs — a signed request, no fee'),
-                  h('li', {}, 'The sale stops: its exchange (FixedRateExchange) or free dispenser is closed on chain — a transaction, paid in network fees'),
+                  h('li', {}, 'The sale stops: its price listing (or free hand-out) on the chain is closed — a transaction, paid in network fees'),
                   revokesOnChain(session)
-                    ? h('li', {}, 'The dataset is marked revoked on chain (KeyHolderRegistry): every key holder checks it and deletes its share — a transaction, paid in network fees')
+                    ? h('li', {}, 'The dataset is marked revoked on the chain: every key holder checks it and deletes its part of the key — a transaction, paid in network fees')
                     : null,
                 ),
+                terms('fixed-rate-exchange', 'dispenser', ...(revokesOnChain(session) ? (['key-holder-registry'] as const) : []), 'gas'),
               ],
               confirm: 'Revoke dataset',
               danger: true,
@@ -126,10 +128,23 @@ export async function datasetScreen(context: AppContext, main: HTMLElement, { pa
           ? `${earnings.orders} order${earnings.orders === 1 ? '' : 's'} by ${earnings.consumers} buyer${earnings.consumers === 1 ? '' : 's'}${earnings.sales.map((sale) => `; ${formatAmount(sale.earned, sale.baseTokenDecimals, sale.baseTokenSymbol)} earned, ${formatAmount(sale.collectable, sale.baseTokenDecimals, sale.baseTokenSymbol)} of it waiting on the exchange`).join('')}`
           : 'Nothing yet',
       ),
-      h('dt', {}, 'Datatoken'),
+      h('dt', {}, 'Dataset address'),
       h('dd', {}, h('code', {}, dataset.datatoken)),
-      h('dt', {}, 'Ciphertext'),
-      h('dd', {}, h('code', {}, dataset.cid)),
+      h('dt', {}, 'Encrypted file'),
+      h('dd', {}, `${dataset.size.toLocaleString('en')} bytes, stored on the vault node`),
+    ),
+    h(
+      'details',
+      { class: 'terms' },
+      h('summary', {}, 'The exact terms'),
+      h(
+        'dl',
+        {},
+        h('dt', {}, 'Dataset address'),
+        h('dd', {}, 'The address of its datatoken (an Ocean Protocol ERC-20 token): buyers name the dataset by it.'),
+        h('dt', {}, 'CID'),
+        h('dd', {}, h('code', {}, dataset.cid), ' — ', glossary.cid[1]),
+      ),
     ),
     h('section', { 'aria-labelledby': 'jobs-title' }, h('div', { class: 'heading-row' }, h('h2', { id: 'jobs-title' }, 'Jobs'), h('button', { type: 'button', class: 'secondary small', onclick: () => void reload() }, 'Refresh')), jobsTable(context, session, jobs, { showDataset: false, onChange: reload })),
     settingsSection,

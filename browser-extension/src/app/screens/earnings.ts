@@ -3,6 +3,7 @@
 import type { EarningsReturnType, EarningsTotal } from '@datavault/sdk'
 import type { AppContext } from '../context.ts'
 import { alertBox, h, replace, shortAddress } from '../dom.ts'
+import { terms } from '../glossary.ts'
 import type { VaultSession } from '../vault-session.ts'
 import { formatAmount } from '../format.ts'
 import { type OwnerPool, listedPools, ownerPool } from '../pools.ts'
@@ -98,7 +99,8 @@ export async function earningsScreen(context: AppContext, main: HTMLElement): Pr
             ),
           ),
         ),
-    h('p', { class: 'hint' }, 'Read from the chain: orders (OrderStarted), what buyers paid the exchange less fees (Swapped), and what was collected. What waits on the exchange stays yours, also after a dataset is revoked; collecting it is a transaction, paid in network fees. Each order also pays you 0.97 datatoken.'),
+    h('p', { class: 'hint' }, 'Read from the chain: each order, what buyers paid for your datasets less fees, and what was collected. What waits to be collected stays yours, also after a dataset is revoked; collecting it is a transaction, paid in network fees. Each order also pays you back most of the token the buyer spent on it (0.97 of 1).'),
+    terms('order-started', 'swapped', 'fixed-rate-exchange', 'datatoken', 'gas'),
     h('h2', {}, 'Pools'),
     pools.length === 0
       ? h('p', {}, 'None of your datasets is in a pool listed on this node.')
