@@ -1,7 +1,22 @@
 // What the CLI says about the built-in trainers: their parameters (from the SDK's specs, read from
 // each trainer's zod schema), and which of them apply to one dataset under its policy. Used by
 // `datavault trainers`, `datavault train --help` and `datavault dataset`.
-import { type ComputePolicy, type DatasetSchema, type TrainerParameterSpec, type TrainerSpec, formatParameterRange, trainerMetricDescriptions, trainerSpecs } from '@datavault/sdk'
+import { type ComputePolicy, type DatasetSchema, type TrainerParameterSpec, type TrainerSpec, formatParameterRange, labelClasses, trainerMetricDescriptions, trainerSpecs } from '@datavault/sdk'
+
+/**
+ * Whether a trainer can predict a column: its type is one the trainer takes, and for a trainer that
+ * only classifies, a number column must have the integer bounds that make its classes known.
+ */
+function predicts(spec: TrainerSpec, schema: DatasetSchema, column: DatasetSchema['columns'][number]): boolean {
+  if (!(spec.labels as readonly string[]).includes(column.type)) return false
+  if (column.type !== 'number' || spec.outputs.metrics.some((metrics) => metrics.task === 'regression')) return true
+  try {
+    labelClasses(schema, column.name)
+    return true
+  } catch {
+    return false
+  }
+}
 
 /** The built-in trainers the CLI describes, in the SDK's order. */
 export const builtInTrainers: readonly TrainerSpec[] = trainerSpecs
@@ -88,7 +103,7 @@ export function applicableTrainers(
     return {
       id,
       known: true,
-      labels: schema.columns.filter((column) => (spec.labels as readonly string[]).includes(column.type)).map((column) => column.name),
+      labels: schema.columns.filter((column) => predicts(spec, schema, column)).map((column) => column.name),
       features: schema.columns.filter((column) => column.type === 'number').map((column) => column.name),
       limits,
     }

@@ -39,7 +39,9 @@ describe('labelClasses', () => {
     expect(labelClasses(columns({ name: 'y', type: 'category', values: ['10', '2', '-1.5'] }), 'y')).toEqual([-1.5, 2, 10])
     expect(labelClasses(columns({ name: 'y', type: 'category', values: ['1', 'one'] }), 'y')).toEqual(['1', 'one'])
     expect(labelClasses(columns({ name: 'y', type: 'number', min: 0, max: 1 }), 'y')).toEqual([0, 1])
-    expect(labelClasses(columns({ name: 'y', type: 'number', min: 1, max: 100 }), 'y')).toHaveLength(100)
+    expect(labelClasses(columns({ name: 'y', type: 'number', min: 1, max: 20 }), 'y')).toHaveLength(20)
+    // An age or a count declared 18–90 is a quantity: more than 20 classes is refused, naming the fix.
+    expect(() => labelClasses(columns({ name: 'y', type: 'number', min: 18, max: 90 }), 'y')).toThrow(expect.objectContaining({ details: expect.stringContaining('at most 19 apart') }))
     const plan = planLogisticRegression(columns({ name: 'y', type: 'number', min: 0, max: 1 }), { label: 'y' })
     expect([plan.task, plan.features, logisticRegressionMetadata(plan).classes]).toEqual(['binary', ['x'], '[0,1]'])
   })
