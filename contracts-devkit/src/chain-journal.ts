@@ -192,11 +192,22 @@ export type ReplayChainJournalReturnType = { blocks: number; transactions: numbe
 /**
  * Replays a journal into a fresh chain started at the journal's genesis time (`startLocalChain({
  * initialDate })`): each block's transactions are sent raw into a block of the recorded time, and
- * each transaction's hash is checked. Throws {@link ChainJournalError} if the chain is not the
+ * each transaction's hash is checked; the next block after it is mined at the present time. Throws {@link ChainJournalError} if the chain is not the
  * journal's (another genesis) or a transaction does not land as recorded.
  */
-export async function replayChainJournal({ rpcUrl, file, onProgress }: { rpcUrl: string; file: string; onProgress?: (done: number, total: number) => void }): Promise<ReplayChainJournalReturnType> {
-  const { header, blocks } = await readChainJournal(file)
+export async function replayChainJournal({
+  rpcUrl,
+  file,
+  journal,
+  onProgress,
+}: {
+  rpcUrl: string
+  file: string
+  /** The journal as {@link readChainJournal} read it, when the caller already has it (else `file` is read). */
+  journal?: ReadChainJournalReturnType | undefined
+  onProgress?: (done: number, total: number) => void
+}): Promise<ReplayChainJournalReturnType> {
+  const { header, blocks } = journal ?? (await readChainJournal(file))
   const rpc = client(rpcUrl)
   const genesis = await chainJournalHeader(rpcUrl)
   if (genesis.chainId !== header.chainId || genesis.genesisHash !== header.genesisHash)
@@ -223,5 +234,8 @@ export async function replayChainJournal({ rpcUrl, file, onProgress }: { rpcUrl:
   } finally {
     await request('evm_setAutomine', [true]).catch(() => {})
   }
+  // The chain's clock goes on from now, not from where the recording stopped.
+  const last = blocks.at(-1)?.timestamp ?? header.genesisTimestamp
+  await request('evm_setNextBlockTimestamp', [numberToHex(Math.max(Math.floor(Date.now() / 1000), last + 1))])
   return { blocks: blocks.length, transactions }
 }

@@ -157,14 +157,7 @@ export async function startDevStack({ dataDir, persist = false, port = 8700, cha
     onStep(`chain up at ${chain.rpcUrl} (chainId ${chain.chainId}, ${chain.startupMs} ms)`)
     if (journal) {
       const replayStartedAt = performance.now()
-      const replayed = await replayChainJournal({ rpcUrl: chain.rpcUrl, file: journalFile })
-      // The chain's clock goes on from now, not from where the last run stopped.
-      const last = journal.blocks.at(-1)?.timestamp ?? journal.header.genesisTimestamp
-      await fetch(chain.rpcUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'evm_setNextBlockTimestamp', params: [`0x${Math.max(Math.floor(Date.now() / 1000), last + 1).toString(16)}`] }),
-      })
+      const replayed = await replayChainJournal({ rpcUrl: chain.rpcUrl, file: journalFile, journal })
       onStep(`chain restored from ${journalFile}: ${replayed.blocks} blocks, ${replayed.transactions} transactions (${Math.round(performance.now() - replayStartedAt)} ms)`)
     }
     if (persist) {
