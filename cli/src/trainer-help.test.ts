@@ -48,7 +48,7 @@ describe('trainer help', () => {
       ['linear-regression', ['age', 'bmi']],
       [`custom@${'ab'.repeat(32)}`, []],
     ])
-    expect(applicable.trainers[0]).toMatchObject({ known: true, features: ['age', 'bmi'], limits: [{ name: 'epochs', maximum: 10, default: 50 }] })
+    expect(applicable.trainers[0]).toMatchObject({ known: true, features: ['age', 'bmi', 'risk'], limits: [{ name: 'epochs', maximum: 10, default: 50 }] })
     expect(applicable.trainers[1]!.limits).toEqual(expect.arrayContaining([{ name: 'hidden', maximum: 32, default: expect.anything() }]))
     expect(applicable.dp).toEqual({ required: true, remaining: { epsilon: 5.5, delta: 1e-4 } })
     const lines = describeApplicable(applicable, { epsilon: 8, delta: 1e-4 })

@@ -64,7 +64,7 @@ export type ApplicableTrainer = {
   known: boolean
   /** Columns it may predict (the types it takes). */
   labels: string[]
-  /** Columns it may read as features by default (number columns). */
+  /** Columns it may read as features by default (number columns, and category columns one-hot encoded; never the job's label). */
   features: string[]
   /** Where the policy narrows a parameter: its maximum under the policy, and the trainer's own default. */
   limits: { name: string; maximum: number; default?: unknown }[]
@@ -104,7 +104,7 @@ export function applicableTrainers(
       id,
       known: true,
       labels: schema.columns.filter((column) => predicts(spec, schema, column)).map((column) => column.name),
-      features: schema.columns.filter((column) => column.type === 'number').map((column) => column.name),
+      features: schema.columns.filter((column) => column.type === 'number' || column.type === 'category').map((column) => column.name),
       limits,
     }
   })

@@ -67,6 +67,7 @@ describe('createEventLineReader', () => {
       'ragged-row': true,
       'non-numeric-cell': true,
       'unknown-label-value': true,
+      'unknown-category-value': true,
       'no-rows': true,
       'rows-mismatch': true,
       'output-failed': true,

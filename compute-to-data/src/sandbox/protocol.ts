@@ -36,6 +36,7 @@ export const trainerErrorCodes: ReadonlySet<string> = new Set([
   'ragged-row',
   'non-numeric-cell',
   'unknown-label-value',
+  'unknown-category-value',
   'no-rows',
   'rows-mismatch',
   'output-failed',

@@ -44,6 +44,98 @@ export function resolveFeatures(schema: DatasetSchema, label: string, features: 
 }
 
 /**
+ * One column a model reads: a `number` column as one feature, or a `category` column (whose values
+ * the owner published in the schema) one-hot encoded as one 0/1 feature per value, in the declared
+ * order. A cell with another value stops the run (`unknown-category-value`); a blank cell encodes
+ * as all zeros.
+ */
+export type FeatureColumn = { column: string; values?: readonly string[] | undefined }
+
+/** The name of one-hot feature `value` of category column `column`: `column=value`. */
+export function oneHotFeatureName(column: string, value: string): string {
+  return `${column}=${value}`
+}
+
+/** The model's feature names for `columns`: a number column's name, or `column=value` for each value of a category column. */
+export function featureNames(columns: readonly FeatureColumn[]): string[] {
+  return columns.flatMap((feature) => (feature.values === undefined ? [feature.column] : feature.values.map((value) => oneHotFeatureName(feature.column, value))))
+}
+
+/**
+ * The columns a built-in trainer reads: `features` as given (each a `number` column or a
+ * `category` column, not the label, no repeats) or, when absent, every `number` and `category`
+ * column except the label, in schema order. Category columns are one-hot encoded (see
+ * {@link FeatureColumn}); `date` and `text` columns are never features.
+ *
+ * @example
+ * featureNames(resolveFeatureColumns(schema, 'risk', undefined)) // ['age', 'bmi', 'sex=f', 'sex=m']
+ */
+export function resolveFeatureColumns(schema: DatasetSchema, label: string, features: readonly string[] | undefined): FeatureColumn[] {
+  const columns = new Map(schema.columns.map((column) => [column.name, column]))
+  const readable = (name: string) => {
+    const column = columns.get(name)
+    return column !== undefined && name !== label && (column.type === 'number' || column.type === 'category')
+  }
+  let names: string[]
+  if (features === undefined) names = schema.columns.map((column) => column.name).filter(readable)
+  else {
+    names = [...features]
+    if (new Set(names).size !== names.length) throw new TrainerParametersError('duplicate-feature', 'A feature column is listed twice.')
+    for (const name of names) {
+      if (!columns.has(name)) throw new TrainerParametersError('missing-column', `The feature column ${JSON.stringify(name)} is not in the schema.`)
+      if (!readable(name))
+        throw new TrainerParametersError('bad-feature', `The feature column ${JSON.stringify(name)} is not a number column or a category column with published values.`)
+    }
+  }
+  if (names.length === 0) throw new TrainerParametersError('no-numeric-features', 'The dataset has no number or category column to use as a feature.')
+  const resolved = names.map((name): FeatureColumn => {
+    const column = columns.get(name)!
+    return column.type === 'category' ? { column: name, values: [...column.values] } : { column: name }
+  })
+  // `a=b` could be both a number column and value b of category a: the model's inputs must be unambiguous.
+  const expanded = featureNames(resolved)
+  if (new Set(expanded).size !== expanded.length) throw new TrainerParametersError('duplicate-feature', 'Two features would have the same name (a number column named like a one-hot feature col=value).')
+  return resolved
+}
+
+/** The `categories` metadata of a model file with one-hot features (JSON of {@link featureCategories}); none without. */
+export function categoriesMetadata(columns: readonly FeatureColumn[]): Record<string, string> {
+  const categories = featureCategories(columns)
+  return Object.keys(categories).length === 0 ? {} : { categories: JSON.stringify(categories) }
+}
+
+/** The one-hot categories of `columns` (column to values, in feature order), as a model file's `categories` metadata holds them. */
+export function featureCategories(columns: readonly FeatureColumn[]): Record<string, string[]> {
+  return Object.fromEntries(columns.filter((feature) => feature.values !== undefined).map((feature) => [feature.column, [...feature.values!]]))
+}
+
+/**
+ * Bounds scaling of feature columns under DP: a number column by its declared `min`/`max` (refused
+ * without, `dp-missing-bounds`), each one-hot feature by [0, 1] (a 0/1 value is bounded by
+ * construction, so nothing is read from the data).
+ */
+export function featureBoundsScaling(schema: DatasetSchema, columns: readonly FeatureColumn[]): { kind: 'bounds'; min: number[]; max: number[] } {
+  const numbers = boundsScaling(
+    schema,
+    columns.filter((feature) => feature.values === undefined).map((feature) => feature.column),
+  )
+  const min: number[] = []
+  const max: number[] = []
+  let next = 0
+  for (const feature of columns) {
+    if (feature.values === undefined) {
+      min.push(numbers.min[next]!)
+      max.push(numbers.max[next++]!)
+    } else
+      for (let v = 0; v < feature.values.length; v++) {
+        min.push(0)
+        max.push(1)
+      }
+  }
+  return { kind: 'bounds', min, max }
+}
+
+/**
  * The `min`/`max` the owner declared on a `number` column, or `undefined`. Read defensively (finite
  * numbers, `min < max`) so a schema object from any source is safe to use.
  */

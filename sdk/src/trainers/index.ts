@@ -8,7 +8,17 @@ export {
   TorchMlpModelError,
   TrainerParametersError,
 } from './errors.ts'
-export { type FeatureScaling, type LabelClass, columnBounds, labelClasses, maxIntegerLabelClasses } from './dataset-columns.ts'
+export {
+  type FeatureColumn,
+  type FeatureScaling,
+  type LabelClass,
+  columnBounds,
+  featureNames,
+  labelClasses,
+  maxIntegerLabelClasses,
+  oneHotFeatureName,
+  resolveFeatureColumns,
+} from './dataset-columns.ts'
 export {
   type DifferentialPrivacyParameters,
   type DifferentialPrivacyPlan,

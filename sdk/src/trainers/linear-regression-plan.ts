@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { DatasetSchema } from '../api/schemas.ts'
-import { type FeatureScaling, boundsScaling, parseTrainerParameters, resolveFeatures } from './dataset-columns.ts'
+import { type FeatureScaling, parseTrainerParameters, resolveFeatureColumns, type FeatureColumn, featureNames, featureBoundsScaling, categoriesMetadata, boundsScaling } from './dataset-columns.ts'
 import {
   type DifferentialPrivacyPlan,
   differentialPrivacyMetadata,
@@ -25,7 +25,7 @@ export const linearRegressionParametersSchema = z
       .min(1)
       .max(10_000)
       .optional()
-      .describe('Feature columns, in this order; default: every number column except the label.'),
+      .describe('Feature columns, in this order: number columns, and category columns (one-hot: one 0/1 feature col=value per published value); default: every number and category column except the label.'),
     epochs: z.number().int().min(1).max(1000).default(50).describe('Passes over the training rows (sgd and dp only).'),
     learningRate: z.number().positive().max(100).default(0.05).describe('Step size of gradient descent (sgd and dp only).'),
     l2: z.number().min(0).max(100).default(0).describe('L2 penalty on the weights (ridge regression when > 0), on the scaled features and target.'),
@@ -53,7 +53,9 @@ export const linearRegressionMetricNames: readonly string[] = ['loss', 'r2', 'ro
 /** What a linear-regression run on a dataset will produce, derived from schema and parameters only. */
 export type LinearRegressionPlan = {
   label: string
-  /** Feature columns, in the order the model's weights use them. */
+  /** The columns read: number columns, and category columns one-hot encoded. */
+  featureColumns: FeatureColumn[]
+  /** The model's features, in the order its weights use them: a number column's name, or `column=value` (one-hot). */
   features: string[]
   /** Standardize the features by the data, or (under `dp`) scale and clip by the schema's bounds. */
   scaling: FeatureScaling
@@ -79,13 +81,15 @@ export function planLinearRegression(schema: DatasetSchema, parameters: unknown)
   if (label.type !== 'number') throw new TrainerParametersError('bad-label', `The label column ${JSON.stringify(params.label)} must be a number column.`)
   if (params.dp !== undefined && params.solver === 'full-batch')
     throw new TrainerParametersError('bad-parameters', 'Under `dp` the fit is DP-SGD: the `full-batch` solver is not allowed.')
-  const features = resolveFeatures(schema, params.label, params.features)
+  const featureColumns = resolveFeatureColumns(schema, params.label, params.features)
+  const features = featureNames(featureColumns)
   const privacy = params.dp === undefined ? undefined : planDifferentialPrivacy(schema, { dp: params.dp, batchSize: params.batchSize, epochs: params.epochs })
   const standardize: FeatureScaling = { kind: 'standardize' }
   return {
     label: params.label,
+    featureColumns,
     features,
-    scaling: privacy === undefined ? standardize : boundsScaling(schema, features),
+    scaling: privacy === undefined ? standardize : featureBoundsScaling(schema, featureColumns),
     labelScaling: privacy === undefined ? standardize : boundsScaling(schema, [params.label]),
     privacy,
     metrics: [...(privacy === undefined ? linearRegressionMetricNames : differentialPrivacyMetricNames), ...planValidation(params.validationFraction, params.dp, 'regression')],
@@ -100,6 +104,7 @@ export function linearRegressionMetadata(plan: LinearRegressionPlan): Record<str
     version: linearRegressionTrainerVersion,
     label: plan.label,
     features: JSON.stringify(plan.features),
+    ...categoriesMetadata(plan.featureColumns),
     ...differentialPrivacyMetadata(plan.privacy),
   }
 }

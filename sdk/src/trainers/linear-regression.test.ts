@@ -27,12 +27,12 @@ function failure(fn: () => unknown) {
 }
 
 describe('planLinearRegression', () => {
-  test('default: number label, every other number column a feature, standardized', () => {
+  test('default: number label, every other number column a feature and the category one-hot, standardized', () => {
     const plan = planLinearRegression(schema, { label: 'price' })
-    expect(plan).toMatchObject({ label: 'price', features: ['x1', 'x2'], scaling: { kind: 'standardize' }, labelScaling: { kind: 'standardize' }, privacy: undefined })
+    expect(plan).toMatchObject({ label: 'price', features: ['x1', 'x2', 'kind=a', 'kind=b'], scaling: { kind: 'standardize' }, labelScaling: { kind: 'standardize' }, privacy: undefined })
     expect(plan.metrics).toEqual(['loss', 'r2', 'rows', 'epochs'])
     expect(plan.params).toEqual({ label: 'price', epochs: 50, learningRate: 0.05, l2: 0, batchSize: 64, seed: 0, validationFraction: 0 })
-    expect(linearRegressionMetadata(plan)).toEqual({ trainer: 'linear-regression', version: '1.0.0', label: 'price', features: '["x1","x2"]' })
+    expect(linearRegressionMetadata(plan)).toEqual({ trainer: 'linear-regression', version: '1.0.0', label: 'price', features: '["x1","x2","kind=a","kind=b"]', categories: '{"kind":["a","b"]}' })
   })
 
   test('args: dp scales features and label by their bounds and adds the privacy metadata', () => {
@@ -49,7 +49,7 @@ describe('planLinearRegression', () => {
     expect(failure(() => planLinearRegression(schema, { label: 'price', l2: -1 }))).toBe(`${p}bad-parameters`)
     expect(failure(() => planLinearRegression(schema, { label: 'price', features: ['price'] }))).toBe(`${p}bad-feature`)
     const unboundedLabel = { ...schema, columns: schema.columns.map((c) => (c.name === 'price' ? { name: 'price', type: 'number' } : c)) } as DatasetSchema
-    expect(planLinearRegression(unboundedLabel, { label: 'price' }).features).toEqual(['x1', 'x2'])
+    expect(planLinearRegression(unboundedLabel, { label: 'price' }).features).toEqual(['x1', 'x2', 'kind=a', 'kind=b'])
     try {
       planLinearRegression(unboundedLabel, { label: 'price', dp: { noiseMultiplier: 1, maxGradNorm: 1 } })
       throw new Error('did not throw')

@@ -1,6 +1,6 @@
 import { LogisticRegressionModelError } from './errors.ts'
 import { logisticRegressionTrainerId, logisticRegressionTrainerVersion } from './logistic-regression-plan.ts'
-import { type ModelFail, type ModelPrivacy, type ModelScaling, f32Tensor, readModelFile, readScaling, classList, scalingTensors, stringList } from './model-file.ts'
+import { type ModelFail, type ModelPrivacy, type ModelScaling, f32Tensor, readModelFile, readScaling, classList, readCategories, scalingTensors, stringList } from './model-file.ts'
 
 /** A logistic-regression model, as read from the trainer's `model.safetensors`. */
 export type LogisticRegressionModel = {
@@ -10,6 +10,8 @@ export type LogisticRegressionModel = {
   /** In a stable order, with the label's type: numbers for a label whose values are numbers. */
   classes: (string | number)[]
   features: string[]
+  /** Category columns one-hot encoded (feature `column=value` per published value); absent when none. */
+  categories?: Record<string, string[]> | undefined
   /** Row-major [outputs, features]: for binary one row, the logit of `classes[1]`. */
   weights: Float32Array
   bias: Float32Array
@@ -43,11 +45,12 @@ export function loadLogisticRegression(bytes: Uint8Array): LogisticRegressionMod
   if (classes.length < 2 || (task === 'binary') !== (classes.length === 2)) throw fail('bad-metadata', 'The task does not match the number of classes.')
   if (features.length === 0) throw fail('bad-metadata', 'No features.')
   const { scaling, privacy } = readScaling(metadata, fail)
+  const categories = readCategories(metadata, features, fail)
 
   const outputs = task === 'binary' ? 1 : classes.length
   const d = features.length
   const weights = f32Tensor(tensors, 'weights', [outputs, d], fail)
   const bias = f32Tensor(tensors, 'bias', [outputs], fail)
   const { featureMean, featureStd } = scalingTensors(tensors, d, fail)
-  return { trainer: 'logistic-regression', version, task, classes, features, weights, bias, featureMean, featureStd, scaling, privacy, outputs }
+  return { trainer: 'logistic-regression', version, task, classes, features, weights, bias, featureMean, featureStd, scaling, privacy, outputs, ...(categories === undefined ? {} : { categories }) }
 }

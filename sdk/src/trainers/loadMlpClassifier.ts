@@ -1,6 +1,6 @@
 import { MlpClassifierModelError } from './errors.ts'
 import { mlpClassifierTrainerId, mlpClassifierTrainerVersion } from './mlp-classifier-plan.ts'
-import { type ModelFail, type ModelPrivacy, type ModelScaling, f32Tensor, readModelFile, readScaling, classList, scalingTensors, stringList } from './model-file.ts'
+import { type ModelFail, type ModelPrivacy, type ModelScaling, f32Tensor, readModelFile, readScaling, classList, readCategories, scalingTensors, stringList } from './model-file.ts'
 
 /** One dense layer of a loaded MLP: `weight` row-major [outputs, inputs], `bias` [outputs]. */
 export type MlpClassifierLayer = { inputs: number; outputs: number; weight: Float32Array; bias: Float32Array }
@@ -12,6 +12,8 @@ export type MlpClassifierModel = {
   /** In a stable order, with the label's type: numbers for a label whose values are numbers. */
   classes: (string | number)[]
   features: string[]
+  /** Category columns one-hot encoded (feature `column=value` per published value); absent when none. */
+  categories?: Record<string, string[]> | undefined
   /** Widths of the hidden ReLU layers. */
   hidden: number[]
   /** Hidden layers, then the output layer (softmax over `classes`). */
@@ -49,6 +51,7 @@ export function loadMlpClassifier(bytes: Uint8Array): MlpClassifierModel {
   if (!Array.isArray(hidden) || hidden.length < 1 || hidden.length > 2 || !hidden.every((h) => Number.isInteger(h) && h >= 1 && h <= 1024))
     throw fail('bad-metadata', 'Metadata hidden must list one or two layer widths.')
   const { scaling, privacy } = readScaling(metadata, fail)
+  const categories = readCategories(metadata, features, fail)
 
   const widths = [features.length, ...(hidden as number[]), classes.length]
   const layers = widths.slice(1).map((outputs, i) => {
@@ -57,5 +60,5 @@ export function loadMlpClassifier(bytes: Uint8Array): MlpClassifierModel {
   })
   const { featureMean, featureStd } = scalingTensors(tensors, features.length, fail)
   if (Object.keys(tensors).length !== 2 * layers.length + 2) throw fail('bad-tensors', 'The file holds tensors the network does not use.')
-  return { trainer: 'mlp-classifier', version, classes, features, hidden: hidden as number[], layers, featureMean, featureStd, scaling, privacy }
+  return { trainer: 'mlp-classifier', version, classes, features, hidden: hidden as number[], layers, featureMean, featureStd, scaling, privacy, ...(categories === undefined ? {} : { categories }) }
 }

@@ -1,6 +1,6 @@
 import { TorchMlpModelError } from './errors.ts'
 import type { MlpClassifierLayer } from './loadMlpClassifier.ts'
-import { type ModelFail, type ModelPrivacy, type ModelScaling, f32Tensor, readModelFile, readScaling, classList, scalingTensors, stringList } from './model-file.ts'
+import { type ModelFail, type ModelPrivacy, type ModelScaling, f32Tensor, readModelFile, readScaling, classList, readCategories, scalingTensors, stringList } from './model-file.ts'
 import { torchMlpTrainerId, torchMlpTrainerVersion } from './torch-mlp-plan.ts'
 
 type TorchMlpModelBase = {
@@ -9,6 +9,8 @@ type TorchMlpModelBase = {
   /** The label column's name. */
   label: string
   features: string[]
+  /** Category columns one-hot encoded (feature `column=value` per published value); absent when none. */
+  categories?: Record<string, string[]> | undefined
   /** Widths of the hidden ReLU layers. */
   hidden: number[]
   /** Hidden layers, then the output layer. */
@@ -62,6 +64,7 @@ export function loadTorchMlp(bytes: Uint8Array): TorchMlpModel {
   if (!Array.isArray(hidden) || hidden.length < 1 || hidden.length > 4 || !hidden.every((h) => Number.isInteger(h) && h >= 1 && h <= 1024))
     throw fail('bad-metadata', 'Metadata hidden must list one to four layer widths.')
   const { scaling, privacy } = readScaling(metadata, fail)
+  const categories = readCategories(metadata, features, fail)
 
   const widths = [features.length, ...(hidden as number[]), classes?.length ?? 1]
   const layers = widths.slice(1).map((outputs, i) => {
@@ -69,7 +72,7 @@ export function loadTorchMlp(bytes: Uint8Array): TorchMlpModel {
     return { inputs, outputs, weight: f32Tensor(tensors, `layer${i}.weight`, [outputs, inputs], fail), bias: f32Tensor(tensors, `layer${i}.bias`, [outputs], fail) }
   })
   const { featureMean, featureStd } = scalingTensors(tensors, features.length, fail)
-  const base = { trainer: 'torch-mlp' as const, version, label, features, hidden: hidden as number[], layers, featureMean, featureStd, scaling, privacy }
+  const base = { trainer: 'torch-mlp' as const, version, label, features, hidden: hidden as number[], layers, featureMean, featureStd, scaling, privacy, ...(categories === undefined ? {} : { categories }) }
   if (classes !== undefined) {
     if (Object.keys(tensors).length !== 2 * layers.length + 2) throw fail('bad-tensors', 'The file holds tensors the network does not use.')
     return { ...base, task: 'classification', classes }

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { DatasetSchema } from '../api/schemas.ts'
-import { type FeatureScaling, type LabelClass, boundsScaling, labelClasses, parseTrainerParameters, resolveFeatures } from './dataset-columns.ts'
+import { type FeatureScaling, type LabelClass, labelClasses, parseTrainerParameters, resolveFeatureColumns, type FeatureColumn, featureNames, featureBoundsScaling, categoriesMetadata } from './dataset-columns.ts'
 import {
   type DifferentialPrivacyPlan,
   differentialPrivacyMetadata,
@@ -25,7 +25,7 @@ export const logisticRegressionParametersSchema = z
       .min(1)
       .max(10_000)
       .optional()
-      .describe('Feature columns, in this order; default: every number column except the label.'),
+      .describe('Feature columns, in this order: number columns, and category columns (one-hot: one 0/1 feature col=value per published value); default: every number and category column except the label.'),
     epochs: z.number().int().min(1).max(1000).default(50).describe('Passes over the training rows (sgd and dp only).'),
     learningRate: z.number().positive().max(100).default(0.1).describe('Step size of gradient descent (sgd and dp only).'),
     l2: z.number().min(0).max(100).default(0).describe('L2 penalty on the weights (not the bias), on standardized features.'),
@@ -55,7 +55,9 @@ export type LogisticRegressionPlan = {
   label: string
   /** Class names, in the order the schema declares them; the model's class indices. */
   classes: LabelClass[]
-  /** Feature columns, in the order the model's weights use them. */
+  /** The columns read: number columns, and category columns one-hot encoded. */
+  featureColumns: FeatureColumn[]
+  /** The model's features, in the order its weights use them: a number column's name, or `column=value` (one-hot). */
   features: string[]
   task: 'binary' | 'multiclass'
   /** Rows of the weight matrix: 1 for binary (the logit of `classes[1]`), else one per class. */
@@ -83,14 +85,16 @@ export function planLogisticRegression(schema: DatasetSchema, parameters: unknow
   const classes = labelClasses(schema, params.label)
   if (params.dp !== undefined && params.solver === 'full-batch')
     throw new TrainerParametersError('bad-parameters', 'Under `dp` the fit is DP-SGD: the `full-batch` solver is not allowed.')
-  const features = resolveFeatures(schema, params.label, params.features)
+  const featureColumns = resolveFeatureColumns(schema, params.label, params.features)
+  const features = featureNames(featureColumns)
   const privacy = params.dp === undefined ? undefined : planDifferentialPrivacy(schema, { dp: params.dp, batchSize: params.batchSize, epochs: params.epochs })
-  const scaling: FeatureScaling = privacy === undefined ? { kind: 'standardize' } : boundsScaling(schema, features)
+  const scaling: FeatureScaling = privacy === undefined ? { kind: 'standardize' } : featureBoundsScaling(schema, featureColumns)
 
   const task = classes.length === 2 ? 'binary' : 'multiclass'
   return {
     label: params.label,
     classes,
+    featureColumns,
     features,
     task,
     outputs: task === 'binary' ? 1 : classes.length,
@@ -109,6 +113,7 @@ export function logisticRegressionMetadata(plan: LogisticRegressionPlan): Record
     task: plan.task,
     classes: JSON.stringify(plan.classes),
     features: JSON.stringify(plan.features),
+    ...categoriesMetadata(plan.featureColumns),
     ...differentialPrivacyMetadata(plan.privacy),
   }
 }

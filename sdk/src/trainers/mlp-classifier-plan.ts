@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { DatasetSchema } from '../api/schemas.ts'
-import { type FeatureScaling, type LabelClass, boundsScaling, labelClasses, parseTrainerParameters, resolveFeatures } from './dataset-columns.ts'
+import { type FeatureScaling, type LabelClass, labelClasses, parseTrainerParameters, resolveFeatureColumns, type FeatureColumn, featureNames, featureBoundsScaling, categoriesMetadata } from './dataset-columns.ts'
 import {
   type DifferentialPrivacyPlan,
   differentialPrivacyMetadata,
@@ -27,7 +27,7 @@ export const mlpClassifierParametersSchema = z
       .min(1)
       .max(10_000)
       .optional()
-      .describe('Feature columns, in this order; default: every number column except the label.'),
+      .describe('Feature columns, in this order: number columns, and category columns (one-hot: one 0/1 feature col=value per published value); default: every number and category column except the label.'),
     hidden: z.array(z.number().int().min(1).max(1024)).min(1).max(2).default([32]).describe('Widths of the hidden ReLU layers: one or two layers of 1 to 1024 units.'),
     epochs: z.number().int().min(1).max(1000).default(50).describe('Passes over the training rows.'),
     learningRate: z.number().positive().max(10).default(0.01).describe("Adam's step size."),
@@ -54,6 +54,9 @@ export type MlpLayer = { name: string; inputs: number; outputs: number }
 export type MlpClassifierPlan = {
   label: string
   classes: LabelClass[]
+  /** The columns read: number columns, and category columns one-hot encoded. */
+  featureColumns: FeatureColumn[]
+  /** The model's features, in the order its weights use them: a number column's name, or `column=value` (one-hot). */
   features: string[]
   /** Hidden layers (ReLU) then the output layer (softmax over `classes`). */
   layers: MlpLayer[]
@@ -77,7 +80,8 @@ export type MlpClassifierPlan = {
 export function planMlpClassifier(schema: DatasetSchema, parameters: unknown): MlpClassifierPlan {
   const params = parseTrainerParameters(mlpClassifierParametersSchema, parameters)
   const classes = labelClasses(schema, params.label)
-  const features = resolveFeatures(schema, params.label, params.features)
+  const featureColumns = resolveFeatureColumns(schema, params.label, params.features)
+  const features = featureNames(featureColumns)
   const widths = [features.length, ...params.hidden, classes.length]
   const layers = widths.slice(1).map((outputs, i) => ({ name: `layer${i}`, inputs: widths[i]!, outputs }))
   const parameterCount = layers.reduce((sum, layer) => sum + layer.outputs * (layer.inputs + 1), 0)
@@ -87,10 +91,11 @@ export function planMlpClassifier(schema: DatasetSchema, parameters: unknown): M
   return {
     label: params.label,
     classes,
+    featureColumns,
     features,
     layers,
     parameterCount,
-    scaling: privacy === undefined ? { kind: 'standardize' } : boundsScaling(schema, features),
+    scaling: privacy === undefined ? { kind: 'standardize' } : featureBoundsScaling(schema, featureColumns),
     privacy,
     metrics: [...(privacy === undefined ? mlpClassifierMetricNames : differentialPrivacyMetricNames), ...planValidation(params.validationFraction, params.dp, 'classification')],
     params,
@@ -104,6 +109,7 @@ export function mlpClassifierMetadata(plan: MlpClassifierPlan): Record<string, s
     version: mlpClassifierTrainerVersion,
     classes: JSON.stringify(plan.classes),
     features: JSON.stringify(plan.features),
+    ...categoriesMetadata(plan.featureColumns),
     hidden: JSON.stringify(plan.params.hidden),
     activation: 'relu',
     ...differentialPrivacyMetadata(plan.privacy),

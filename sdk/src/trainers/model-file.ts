@@ -6,8 +6,8 @@ import type { TrainerModelReason } from './errors.ts'
 /** What a differentially private run did, as its model file records it. */
 export type ModelPrivacy = { noiseMultiplier: number; maxGradNorm: number; sampleRate: number; steps: number; delta: number }
 
-/** Rows to predict: each an object keyed by feature name or an array in the model's feature order. */
-export type ModelRows = readonly (Readonly<Record<string, number>> | readonly number[])[]
+/** Rows to predict: each an object keyed by feature (or one-hot category column) name, or an array in the model's feature order. */
+export type ModelRows = readonly (Readonly<Record<string, number | string>> | readonly number[])[]
 
 /** How a model scales its inputs: by the training data's statistics, or by declared bounds with clipping (DP models). */
 export type ModelScaling = 'standardize' | 'bounds'
@@ -95,23 +95,86 @@ export function scalingTensors(tensors: Record<string, SafetensorsTensor>, d: nu
   return { featureMean, featureStd }
 }
 
+/**
+ * The metadata `categories` of a model with one-hot features: each category column's published
+ * values, each of which must be a feature `column=value`; `undefined` when the file has none.
+ */
+export function readCategories(metadata: Record<string, string>, features: readonly string[], fail: ModelFail): Record<string, string[]> | undefined {
+  if (metadata.categories === undefined) return undefined
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(metadata.categories)
+  } catch {
+    throw fail('bad-metadata', 'Metadata categories is not JSON.')
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw fail('bad-metadata', 'Metadata categories is not an object.')
+  const names = new Set(features)
+  const categories: Record<string, string[]> = {}
+  for (const [column, values] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!Array.isArray(values) || values.length === 0 || !values.every((value) => typeof value === 'string' && names.has(`${column}=${value}`)))
+      throw fail('bad-metadata', `Metadata categories of ${JSON.stringify(column)} do not match the features.`)
+    categories[column] = values as string[]
+  }
+  return categories
+}
+
 /** What scaling a row needs from a model. */
-export type ScaledInputModel = { features: string[]; featureMean: Float32Array; featureStd: Float32Array; scaling: ModelScaling }
+export type ScaledInputModel = {
+  features: string[]
+  featureMean: Float32Array
+  featureStd: Float32Array
+  scaling: ModelScaling
+  /** Category columns the model one-hot encodes (feature `column=value` per value). */
+  categories?: Record<string, string[]> | undefined
+}
+
+/** Writes row `index` of the rows, encoded and scaled as the model was trained, into `out`. */
+export type RowEncoder = (row: ModelRows[number], index: number, out: Float64Array) => void
 
 /**
- * Writes row `index` of `rows`, scaled as the model was trained, into `out`: (x − mean) / std,
- * clipped to [-1, 1] for a bounds-scaled (DP) model, as its training rows were.
+ * The encoder of a model's input rows. An array row holds the model's features in order (one-hot
+ * features as 0/1 numbers). An object row is keyed by column name: a number for a number feature;
+ * for a one-hot encoded category column, its value (`{ sex: 'f' }`, or a number matching a value
+ * such as `'2'`), or the 0/1 features themselves (`{ 'sex=f': 1, 'sex=m': 0 }`). A value that is not
+ * one of the column's published values is refused (`bad-input`): the model never saw it, and
+ * all-zeros would silently read as "blank". Each feature is then scaled as in training:
+ * (x − mean) / std, clipped to [-1, 1] for a bounds-scaled (DP) model.
  */
-export function scaleRow(model: ScaledInputModel, row: ModelRows[number], index: number, out: Float64Array, fail: ModelFail): void {
+export function rowEncoder(model: ScaledInputModel, fail: ModelFail): RowEncoder {
   const d = model.features.length
-  if (Array.isArray(row) && row.length !== d) throw fail('bad-input', `Row ${index} has ${row.length} values; the model has ${d} features.`)
   const clip = model.scaling === 'bounds'
-  for (let j = 0; j < d; j++) {
-    const value = Array.isArray(row) ? (row as readonly number[])[j] : (row as Readonly<Record<string, number>>)[model.features[j]!]
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw fail('bad-input', `Row ${index} has no finite value for feature ${JSON.stringify(model.features[j])}.`)
-    const scaled = (value - model.featureMean[j]!) / model.featureStd[j]!
-    out[j] = clip ? Math.min(1, Math.max(-1, scaled)) : scaled
+  // Feature j of a one-hot column: its column and value.
+  const oneHot: ({ column: string; value: string } | undefined)[] = Array.from({ length: d })
+  const position = new Map(model.features.map((name, j) => [name, j]))
+  for (const [column, values] of Object.entries(model.categories ?? {}))
+    for (const value of values) oneHot[position.get(`${column}=${value}`)!] = { column, value }
+  return (row, index, out) => {
+    if (Array.isArray(row) && row.length !== d) throw fail('bad-input', `Row ${index} has ${row.length} values; the model has ${d} features.`)
+    for (let j = 0; j < d; j++) {
+      let value: unknown
+      if (Array.isArray(row)) value = row[j]
+      else {
+        const record = row as Readonly<Record<string, number | string>>
+        const encoded = oneHot[j]
+        if (encoded !== undefined && record[model.features[j]!] === undefined && record[encoded.column] !== undefined)
+          value = categoryMatches(model.categories![encoded.column]!, record[encoded.column]!, encoded.column, index, fail) === encoded.value ? 1 : 0
+        else value = record[model.features[j]!]
+      }
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw fail('bad-input', `Row ${index} has no finite value for feature ${JSON.stringify(model.features[j])}.`)
+      const scaled = (value - model.featureMean[j]!) / model.featureStd[j]!
+      out[j] = clip ? Math.min(1, Math.max(-1, scaled)) : scaled
+    }
   }
+}
+
+// The published value a row's cell stands for: the same string, or a number equal to a value that reads as that number.
+function categoryMatches(values: readonly string[], cell: number | string, column: string, index: number, fail: ModelFail): string {
+  if (typeof cell === 'string' && values.includes(cell)) return cell
+  if (typeof cell === 'number') {
+    const match = values.find((value) => value.trim() !== '' && Number(value) === cell)
+    if (match !== undefined) return match
+  }
+  throw fail('bad-input', `Row ${index}: the value of ${JSON.stringify(column)} is not one of its published values (${values.map((value) => JSON.stringify(value)).join(', ')}).`)
 }
 
 /** Softmax of `logits`, shifted by the maximum so it never overflows. */

@@ -1,6 +1,6 @@
 import { LinearRegressionModelError } from './errors.ts'
 import type { LinearRegressionModel } from './loadLinearRegression.ts'
-import { type ModelFail, type ModelRows, scaleRow } from './model-file.ts'
+import { type ModelFail, type ModelRows, rowEncoder } from './model-file.ts'
 
 const fail: ModelFail = (reason, details, cause) => new LinearRegressionModelError(reason, details, { cause })
 
@@ -13,8 +13,9 @@ const fail: ModelFail = (reason, details, cause) => new LinearRegressionModelErr
 export function predictLinearRegression(model: LinearRegressionModel, rows: ModelRows): number[] {
   const d = model.features.length
   const x = new Float64Array(d)
+  const encode = rowEncoder(model, fail)
   return rows.map((row, index) => {
-    scaleRow(model, row, index, x, fail)
+    encode(row, index, x)
     let y = model.bias[0]!
     for (let j = 0; j < d; j++) y += model.weights[j]! * x[j]!
     return y

@@ -1,6 +1,6 @@
 import { LogisticRegressionModelError } from './errors.ts'
 import type { LogisticRegressionModel } from './loadLogisticRegression.ts'
-import { type ModelFail, type ModelRows, argmax, scaleRow, softmax } from './model-file.ts'
+import { type ModelFail, type ModelRows, argmax, rowEncoder, softmax } from './model-file.ts'
 
 /** Rows to predict: objects keyed by feature name, or arrays in the model's feature order. */
 export type LogisticRegressionRows = ModelRows
@@ -23,8 +23,9 @@ export function predictLogisticRegression(model: LogisticRegressionModel, rows: 
   const d = model.features.length
   const x = new Float64Array(d)
   const logits = new Float64Array(model.outputs)
+  const encode = rowEncoder(model, fail)
   return rows.map((row, index) => {
-    scaleRow(model, row, index, x, fail)
+    encode(row, index, x)
     for (let k = 0; k < model.outputs; k++) {
       let z = model.bias[k]!
       for (let j = 0; j < d; j++) z += model.weights[k * d + j]! * x[j]!

@@ -1,6 +1,6 @@
 import { MlpClassifierModelError } from './errors.ts'
 import type { MlpClassifierModel } from './loadMlpClassifier.ts'
-import { type ModelFail, type ModelRows, argmax, scaleRow, softmax } from './model-file.ts'
+import { type ModelFail, type ModelRows, argmax, rowEncoder, softmax } from './model-file.ts'
 
 /** One class prediction: the most probable class and every class's probability (in `model.classes` order). */
 export type ClassPrediction = {
@@ -23,8 +23,9 @@ const fail: ModelFail = (reason, details, cause) => new MlpClassifierModelError(
 export function predictMlpClassifier(model: MlpClassifierModel, rows: ModelRows): ClassPrediction[] {
   const activations = [new Float64Array(model.features.length), ...model.layers.map((layer) => new Float64Array(layer.outputs))]
   const last = model.layers.length - 1
+  const encode = rowEncoder(model, fail)
   return rows.map((row, index) => {
-    scaleRow(model, row, index, activations[0]!, fail)
+    encode(row, index, activations[0]!)
     model.layers.forEach((layer, l) => {
       const input = activations[l]!
       const output = activations[l + 1]!

@@ -1,6 +1,6 @@
 import { TorchMlpModelError } from './errors.ts'
 import type { TorchMlpClassifierModel, TorchMlpModel, TorchMlpRegressionModel } from './loadTorchMlp.ts'
-import { type ModelFail, type ModelRows, argmax, scaleRow, softmax } from './model-file.ts'
+import { type ModelFail, type ModelRows, argmax, rowEncoder, softmax } from './model-file.ts'
 import type { ClassPrediction } from './predictMlpClassifier.ts'
 
 const fail: ModelFail = (reason, details, cause) => new TorchMlpModelError(reason, details, { cause })
@@ -20,8 +20,9 @@ export function predictTorchMlp(model: TorchMlpModel, rows: ModelRows): number[]
 export function predictTorchMlp(model: TorchMlpModel, rows: ModelRows): number[] | ClassPrediction[] {
   const activations = [new Float64Array(model.features.length), ...model.layers.map((layer) => new Float64Array(layer.outputs))]
   const last = model.layers.length - 1
+  const encode = rowEncoder(model, fail)
   const outputs = rows.map((row, index) => {
-    scaleRow(model, row, index, activations[0]!, fail)
+    encode(row, index, activations[0]!)
     model.layers.forEach((layer, l) => {
       const input = activations[l]!
       const output = activations[l + 1]!

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { DatasetSchema } from '../api/schemas.ts'
-import { type FeatureScaling, type LabelClass, boundsScaling, labelClasses, parseTrainerParameters, resolveFeatures } from './dataset-columns.ts'
+import { type FeatureScaling, type LabelClass, labelClasses, parseTrainerParameters, resolveFeatureColumns, type FeatureColumn, featureNames, featureBoundsScaling, categoriesMetadata, boundsScaling } from './dataset-columns.ts'
 import {
   type DifferentialPrivacyPlan,
   differentialPrivacyMetadata,
@@ -28,7 +28,7 @@ export const torchMlpParametersSchema = z
       .min(1)
       .max(10_000)
       .optional()
-      .describe('Feature columns, in this order; default: every number column except the label.'),
+      .describe('Feature columns, in this order: number columns, and category columns (one-hot: one 0/1 feature col=value per published value); default: every number and category column except the label.'),
     hidden: z.array(z.number().int().min(1).max(1024)).min(1).max(4).default([32]).describe('Widths of the hidden ReLU layers: one to four layers of 1 to 1024 units.'),
     epochs: z.number().int().min(1).max(1000).default(50).describe('Passes over the training rows.'),
     learningRate: z.number().positive().max(10).default(0.01).describe("The optimizer's step size."),
@@ -58,6 +58,9 @@ export type TorchMlpPlan = {
   label: string
   /** The label's classes (classification only). */
   classes?: LabelClass[] | undefined
+  /** The columns read: number columns, and category columns one-hot encoded. */
+  featureColumns: FeatureColumn[]
+  /** The model's features, in the order its weights use them: a number column's name, or `column=value` (one-hot). */
   features: string[]
   /** Hidden layers (ReLU) then the output layer: one output per class, or one output. */
   layers: MlpLayer[]
@@ -96,7 +99,8 @@ export function planTorchMlp(schema: DatasetSchema, parameters: unknown): TorchM
       'bad-label',
       `The label column ${JSON.stringify(params.label)} must be a number column or a category column with at least two values.`,
     )
-  const features = resolveFeatures(schema, params.label, params.features)
+  const featureColumns = resolveFeatureColumns(schema, params.label, params.features)
+  const features = featureNames(featureColumns)
   const widths = [features.length, ...params.hidden, classes?.length ?? 1]
   const layers = widths.slice(1).map((outputs, i) => ({ name: `layer${i}`, inputs: widths[i]!, outputs }))
   const parameterCount = layers.reduce((sum, layer) => sum + layer.outputs * (layer.inputs + 1), 0)
@@ -108,10 +112,11 @@ export function planTorchMlp(schema: DatasetSchema, parameters: unknown): TorchM
     task,
     label: params.label,
     classes,
+    featureColumns,
     features,
     layers,
     parameterCount,
-    scaling: privacy === undefined ? standardize : boundsScaling(schema, features),
+    scaling: privacy === undefined ? standardize : featureBoundsScaling(schema, featureColumns),
     labelScaling: task === 'classification' ? undefined : privacy === undefined ? standardize : boundsScaling(schema, [params.label]),
     privacy,
     metrics: [
@@ -130,6 +135,7 @@ export function torchMlpMetadata(plan: TorchMlpPlan): Record<string, string> {
     task: plan.task,
     label: plan.label,
     features: JSON.stringify(plan.features),
+    ...categoriesMetadata(plan.featureColumns),
     ...(plan.classes === undefined ? {} : { classes: JSON.stringify(plan.classes) }),
     hidden: JSON.stringify(plan.params.hidden),
     activation: 'relu',

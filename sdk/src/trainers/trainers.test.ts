@@ -60,9 +60,11 @@ describe('labelClasses', () => {
 })
 
 describe('planLogisticRegression', () => {
-  test('default: every number column is a feature; defaults filled', () => {
+  test('default: every number column is a feature, and every category column one-hot; defaults filled', () => {
     const plan = planLogisticRegression(schema, { label: 'species' })
-    expect(plan).toMatchObject({ label: 'species', classes: ['a', 'b', 'c'], features: ['x1', 'x2'], task: 'multiclass', outputs: 3 })
+    expect(plan).toMatchObject({ label: 'species', classes: ['a', 'b', 'c'], features: ['x1', 'x2', 'yes=no', 'yes=yes'], task: 'multiclass', outputs: 3 })
+    expect(plan.featureColumns).toEqual([{ column: 'x1' }, { column: 'x2' }, { column: 'yes', values: ['no', 'yes'] }])
+    expect(logisticRegressionMetadata(plan)).toMatchObject({ features: '["x1","x2","yes=no","yes=yes"]', categories: '{"yes":["no","yes"]}' })
     expect(plan.params).toEqual({ label: 'species', epochs: 50, learningRate: 0.1, l2: 0, batchSize: 64, seed: 0, validationFraction: 0 })
   })
 
@@ -81,7 +83,8 @@ describe('planLogisticRegression', () => {
   test('args: dp plans DP-SGD on bounded features; only public metrics', () => {
     const bounded = { ...schema, rows: 640, columns: schema.columns.map((c) => (c.type === 'number' ? { ...c, min: 0, max: 4 } : c)) } as DatasetSchema
     const plan = planLogisticRegression(bounded, { label: 'yes', epochs: 2, dp: { noiseMultiplier: 1, maxGradNorm: 3 } })
-    expect(plan).toMatchObject({ scaling: { kind: 'bounds', min: [0, 0], max: [4, 4] }, privacy: { sampleRate: 0.1, stepsPerEpoch: 10, steps: 20, delta: 1e-5 } })
+    // One-hot features are bounded by [0, 1] by construction: no declared bounds needed.
+    expect(plan).toMatchObject({ features: ['x1', 'x2', 'species=a', 'species=b', 'species=c'], scaling: { kind: 'bounds', min: [0, 0, 0, 0, 0], max: [4, 4, 1, 1, 1] }, privacy: { sampleRate: 0.1, stepsPerEpoch: 10, steps: 20, delta: 1e-5 } })
     expect(plan.metrics).toEqual(['rows', 'epochs', 'steps', 'sampleRate', 'noiseMultiplier', 'maxGradNorm', 'delta'])
     expect(logisticRegressionMetadata(plan)).toMatchObject({ scaling: 'bounds', privacy: '{"noiseMultiplier":1,"maxGradNorm":3,"sampleRate":0.1,"steps":20,"delta":0.00001}' })
     expect(failure(() => planLogisticRegression(schema, { label: 'yes', dp: { noiseMultiplier: 1, maxGradNorm: 3 } }))).toBe('TrainerParametersError/TRAINER_PARAMETERS_INVALID/dp-missing-rows')
@@ -96,8 +99,15 @@ describe('planLogisticRegression', () => {
     expect(failure(() => planLogisticRegression(schema, { label: 'x1' }))).toBe(`${p}bad-label`)
     expect(failure(() => planLogisticRegression(schema, { label: 'species', features: ['x1', 'x1'] }))).toBe(`${p}duplicate-feature`)
     expect(failure(() => planLogisticRegression(schema, { label: 'species', features: ['zz'] }))).toBe(`${p}missing-column`)
-    expect(failure(() => planLogisticRegression(schema, { label: 'species', features: ['yes'] }))).toBe(`${p}bad-feature`)
-    const noNumbers: DatasetSchema = { format: 'csv', columns: [{ name: 'y', type: 'category', values: ['a', 'b'] }] }
+    expect(failure(() => planLogisticRegression(schema, { label: 'species', features: ['species'] }))).toBe(`${p}bad-feature`)
+    const withText: DatasetSchema = { format: 'csv', columns: [...schema.columns, { name: 'notes', type: 'text' }, { name: 'when', type: 'date' }] }
+    expect(failure(() => planLogisticRegression(withText, { label: 'species', features: ['notes'] }))).toBe(`${p}bad-feature`)
+    expect(failure(() => planLogisticRegression(withText, { label: 'species', features: ['when'] }))).toBe(`${p}bad-feature`)
+    expect(planLogisticRegression(withText, { label: 'species' }).features).toEqual(['x1', 'x2', 'yes=no', 'yes=yes'])
+    // A number column named like a one-hot feature would make two inputs with one name.
+    const clash: DatasetSchema = { format: 'csv', columns: [...schema.columns, { name: 'yes=no', type: 'number' }] }
+    expect(failure(() => planLogisticRegression(clash, { label: 'species' }))).toBe(`${p}duplicate-feature`)
+    const noNumbers: DatasetSchema = { format: 'csv', columns: [{ name: 'y', type: 'category', values: ['a', 'b'] }, { name: 'd', type: 'date' }] }
     expect(failure(() => planLogisticRegression(noNumbers, { label: 'y' }))).toBe(`${p}no-numeric-features`)
   })
 })

@@ -45,6 +45,7 @@ ERROR_CODES = frozenset(
         "ragged-row",
         "non-numeric-cell",
         "unknown-label-value",
+        "unknown-category-value",
         "no-rows",
         "rows-mismatch",
         "output-failed",

@@ -13,6 +13,7 @@ const dataReasons = [
   'ragged-row',
   'non-numeric-cell',
   'unknown-label-value',
+  'unknown-category-value',
   'no-rows',
   'rows-mismatch',
   'output-failed',

@@ -11,6 +11,7 @@ export type TrainerDataReason =
   | 'ragged-row'
   | 'non-numeric-cell'
   | 'unknown-label-value'
+  | 'unknown-category-value'
   | 'no-rows'
   /** A DP run found a different number of rows than the schema declares (its sample rate depends on it). */
   | 'rows-mismatch'

@@ -7,7 +7,7 @@ const schema: DatasetSchema = {
   columns: [
     { name: 'x1', type: 'number' },
     { name: 'x2', type: 'number' },
-    { name: 'note', type: 'category', values: ['p', 'q'] },
+    { name: 'note', type: 'text' },
     { name: 'label', type: 'category', values: ['a', 'b', 'c'] },
   ],
 }
@@ -109,5 +109,37 @@ describe('loadTable with a number label', () => {
     expect(error.reason).toBe('non-numeric-cell')
     expect(error.message).toContain('"y"')
     expect(error.message).not.toContain('SECRET')
+  })
+})
+
+describe('loadTable with one-hot category features', () => {
+  const oneHot: DatasetSchema = {
+    format: 'csv',
+    columns: [
+      { name: 'x', type: 'number', blanks: 'fill-mean' },
+      { name: 'color', type: 'category', values: ['red', 'green', 'blue'] },
+      { name: 'grade', type: 'category', values: ['1', '2'] },
+      { name: 'label', type: 'category', values: ['a', 'b'] },
+    ],
+  }
+  const plan = planLogisticRegression(oneHot, { label: 'label' })
+
+  test('default: one 0/1 feature per published value, in the declared order; a blank cell is all zeros', () => {
+    expect(plan.features).toEqual(['x', 'color=red', 'color=green', 'color=blue', 'grade=1', 'grade=2'])
+    const table = loadTable(plan, ['label,grade,color,x\na,2,blue,1\nb,1.0,red,NA\nb,NA,,3\n'], { blanks: ['fill-mean'] })
+    expect(table.rows).toBe(3)
+    expect([...table.x]).toEqual([1, 0, 0, 1, 0, 1, 2, 1, 0, 0, 1, 0, 3, 0, 0, 0, 0, 0])
+  })
+
+  test('args: features names a category column; its blank cells never leave a row out', () => {
+    const only = planLogisticRegression(oneHot, { label: 'label', features: ['color'] })
+    expect(only.features).toEqual(['color=red', 'color=green', 'color=blue'])
+    expect([...loadTable(only, ['color,label\ngreen,a\n?,b\n']).x]).toEqual([0, 1, 0, 0, 0, 0])
+  })
+
+  test('error: a value the schema does not publish is unknown-category-value, without the value', () => {
+    const error = failure(() => loadTable(plan, ['x,color,grade,label\n1,SECRET,1,a\n']))
+    expect(error).toEqual({ reason: 'unknown-category-value', message: 'unknown-category-value: input 0 line 2 column "color"' })
+    expect(failure(() => loadTable(plan, ['x,color,grade,label\n1,red,3,a\n'])).reason).toBe('unknown-category-value')
   })
 })

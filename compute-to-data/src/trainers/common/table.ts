@@ -1,13 +1,20 @@
-import { CsvInvalidError, isCsvBlank, parseCsv, parseCsvNumber } from '@datavault/sdk'
+import { CsvInvalidError, type FeatureColumn, isCsvBlank, parseCsv, parseCsvNumber } from '@datavault/sdk'
 import { TrainerDataError } from './errors.ts'
 
 /**
  * Which columns to read: the label (a classifier's when `classes` is given: category values as
- * strings, or numbers matched by value; else a number target) and the features.
+ * strings, or numbers matched by value; else a number target) and the features: `featureColumns`
+ * when given (number columns, and category columns one-hot encoded over their values; `features`
+ * then names the encoded features), else `features` as number columns.
  */
-export type TableSpec = { label: string; classes?: readonly (string | number)[] | undefined; features: readonly string[] }
+export type TableSpec = {
+  label: string
+  classes?: readonly (string | number)[] | undefined
+  features: readonly string[]
+  featureColumns?: readonly FeatureColumn[] | undefined
+}
 
-/** How a blank feature cell is handled, per feature (the schema's `blanks`); `skip-row` when absent. */
+/** How a blank feature cell is handled, per feature (the schema's `blanks`); `skip-row` when absent. A one-hot column's blank is all zeros. */
 export type BlankHandling = {
   blanks?: readonly ('skip-row' | 'fill-mean' | 'fill-zero' | undefined)[] | undefined
   /** Under DP, what `fill-mean` fills with: the midpoint of each feature's declared bounds (no data read). */
@@ -35,6 +42,14 @@ export const isBlankCell = (cell: string): boolean => isCsvBlank(cell)
  */
 export function loadTable(spec: TableSpec, texts: readonly string[], handling: BlankHandling = {}): TrainingTable {
   const d = spec.features.length
+  const sources: readonly FeatureColumn[] = spec.featureColumns ?? spec.features.map((column) => ({ column }))
+  // Per source column: its first feature, and for a one-hot column each value's offset from it.
+  const offsets: number[] = []
+  const oneHot = sources.map((source) => {
+    offsets.push(offsets.length === 0 ? 0 : offsets.at(-1)! + width(sources[offsets.length - 1]!))
+    return source.values === undefined ? undefined : categoryIndex(source.values)
+  })
+  if (sources.reduce((sum, source) => sum + width(source), 0) !== d) throw new Error('the feature columns do not match the features')
   const numericClasses = spec.classes !== undefined && spec.classes.every((value) => typeof value === 'number')
   const classIndex = spec.classes === undefined ? undefined : new Map<string | number, number>(spec.classes.map((name, index) => [name, index]))
   const blanks = spec.features.map((_, j) => handling.blanks?.[j] ?? 'skip-row')
@@ -62,7 +77,7 @@ export function loadTable(spec: TableSpec, texts: readonly string[], handling: B
           return index
         }
         labelColumn = find(spec.label)
-        featureColumns = spec.features.map(find)
+        featureColumns = sources.map((source) => find(source.column))
         return
       }
       if (fields.length !== header.length)
@@ -92,8 +107,19 @@ export function loadTable(spec: TableSpec, texts: readonly string[], handling: B
         if (label === undefined) throw new TrainerDataError('unknown-label-value', `input ${input} line ${line} column ${JSON.stringify(spec.label)}`)
         y[rows] = label
       }
-      for (let j = 0; j < d; j++) {
-        const text = fields[featureColumns[j]!]!
+      for (let s = 0; s < sources.length; s++) {
+        const text = fields[featureColumns[s]!]!
+        const j = offsets[s]!
+        const index = oneHot[s]
+        if (index !== undefined) {
+          // One-hot: 1 at the value's feature, 0 elsewhere; a blank cell is all zeros.
+          for (let v = 0; v < index.size; v++) x[rows * d + j + v] = 0
+          if (isBlankCell(text)) continue
+          const at = index.get(text) ?? index.get(parseNumber(text) ?? Number.NaN)
+          if (at === undefined) throw new TrainerDataError('unknown-category-value', `input ${input} line ${line} column ${JSON.stringify(sources[s]!.column)}`)
+          x[rows * d + j + at] = 1
+          continue
+        }
         const value = parseNumber(text)
         blank[j] = value === undefined ? 1 : 0
         if (value !== undefined) {
@@ -122,6 +148,18 @@ export function loadTable(spec: TableSpec, texts: readonly string[], handling: B
     for (let i = 0; i < rows * d; i++) if (Number.isNaN(x[i]!)) x[i] = fill[i % d]!
   }
   return { x: x.subarray(0, rows * d), y: y.subarray(0, rows), rows, features: d, fileRows, skippedRows: fileRows - rows }
+}
+
+function width(source: FeatureColumn): number {
+  return source.values === undefined ? 1 : source.values.length
+}
+
+// A category value's position: by its text, and when every value reads as a number, by that number too (`1.0` is `1`).
+function categoryIndex(values: readonly string[]): Map<string | number, number> {
+  const index = new Map<string | number, number>(values.map((value, i) => [value, i]))
+  const numbers = values.map((value) => parseNumber(value))
+  if (numbers.every((value) => value !== undefined) && new Set(numbers).size === numbers.length) numbers.forEach((value, i) => index.set(value!, i))
+  return index
 }
 
 // The SDK's number syntax (the one the schema inference used when the dataset was published).

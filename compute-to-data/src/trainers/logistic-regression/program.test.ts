@@ -1,12 +1,15 @@
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type DatasetSchema, evaluateAccuracy, loadLogisticRegression } from '@datavault/sdk'
+import { type DatasetSchema, evaluateAccuracy, loadLogisticRegression, loadModel, predict } from '@datavault/sdk'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import type { TrainerEvent } from '../../sandbox/protocol.ts'
 import { checkEgress } from '../../egress/checkEgress.ts'
 import { logisticRegressionTrainer } from './definition.ts'
 import { runLogisticRegressionProgram } from './program.ts'
+import { runTrainerProgram } from '../common/program.ts'
+import { mlpClassifierProgram } from '../mlp-classifier/program.ts'
+import { linearRegressionProgram } from '../linear-regression/program.ts'
 
 const schema: DatasetSchema = {
   format: 'csv',
@@ -114,5 +117,78 @@ describe('runLogisticRegressionProgram', () => {
     const events: TrainerEvent[] = []
     expect(await runLogisticRegressionProgram(paths, (e) => events.push(e))).toBe(2)
     expect(events.at(-1)).toEqual({ event: 'error', code: 'bad-encoding' })
+  })
+})
+
+describe('category features (one-hot)', () => {
+  // The label follows the region (90% of rows); x is noise. Without the region no model beats chance by much.
+  const regions = ['north', 'south', 'east', 'west']
+  const regionSchema: DatasetSchema = {
+    format: 'csv',
+    rows: 800,
+    columns: [
+      { name: 'x', type: 'number', min: 0, max: 1 },
+      { name: 'region', type: 'category', values: regions },
+      { name: 'y', type: 'category', values: ['low', 'high'] },
+      { name: 'score', type: 'number', min: 0, max: 10 },
+    ],
+  }
+  const regionCsv = () => {
+    let state = 7
+    const uniform = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) + 0.5) / 2 ** 32
+    const rows = Array.from({ length: 800 }, () => {
+      const r = Math.floor(uniform() * 4)
+      const high = uniform() < 0.9 ? r % 2 === 1 : r % 2 === 0
+      return `${uniform().toFixed(3)},${regions[r]},${high ? 'high' : 'low'},${high ? 7 : 3}`
+    })
+    return `x,region,y,score\n${rows.join('\n')}\n`
+  }
+
+  test('behavior: a category that carries the signal trains to a better held-out accuracy with it than without; predict takes its values', async () => {
+    const data = { 'd.csv': regionCsv() }
+    const withRegion = { label: 'y', features: ['x', 'region'], validationFraction: 0.25 }
+    expect((await run({ schema: regionSchema, params: withRegion, inputs: ['d.csv'] }, data)).code).toBe(0)
+    const declaration = logisticRegressionTrainer.outputs(regionSchema, logisticRegressionTrainer.parameters.parse(withRegion))
+    const released = await checkEgress({ outputDir: paths.outDir, declaration, maxBytes: 1 << 20 })
+    expect(declaration.files[0]).toMatchObject({ tensors: expect.arrayContaining([{ name: 'weights', dtype: 'F32', shape: [1, 5] }]), metadataValues: { categories: '{"region":["north","south","east","west"]}' } })
+    const bytes = await readFile(join(paths.outDir, 'model.safetensors'))
+    const model = loadModel(bytes)
+    expect(model.features).toEqual(['x', 'region=north', 'region=south', 'region=east', 'region=west'])
+    expect(model.categories).toEqual({ region: regions })
+
+    const withoutRegion = { label: 'y', features: ['x'], validationFraction: 0.25 }
+    expect((await run({ schema: regionSchema, params: withoutRegion, inputs: ['d.csv'] }, data)).code).toBe(0)
+    const baseline = JSON.parse(await readFile(join(paths.outDir, 'metrics.json'), 'utf8')) as Record<string, number>
+    expect(released.metrics.validationAccuracy).toBeGreaterThan(0.85)
+    expect(baseline.validationAccuracy).toBeLessThan(0.65)
+
+    // predict round-trips: the column's value, the 0/1 features themselves, or an array in feature order.
+    const byValue = predict(model, [{ x: 0.5, region: 'south' }, { x: 0.5, region: 'east' }])
+    expect(byValue.map((p) => (p as { label: string }).label)).toEqual(['high', 'low'])
+    const byFeatures = predict(model, [{ x: 0.5, 'region=north': 0, 'region=south': 1, 'region=east': 0, 'region=west': 0 }, [0.5, 0, 0, 1, 0]])
+    expect(byFeatures).toEqual(byValue)
+    expect(() => predict(model, [{ x: 0.5, region: 'mars' }])).toThrow(expect.objectContaining({ reason: 'bad-input', details: expect.stringContaining('not one of its published values') }))
+  })
+
+  test('args: the MLP, linear regression and DP-SGD read category features too', async () => {
+    const data = { 'd.csv': regionCsv() }
+    await writeFile(join(paths.jobDir, 'config.json'), JSON.stringify({ schema: regionSchema, params: { label: 'y', epochs: 20, validationFraction: 0.25 }, inputs: ['d.csv'] }))
+    await writeFile(join(paths.dataDir, 'd.csv'), data['d.csv'])
+    expect(await runTrainerProgram(mlpClassifierProgram, paths, () => {})).toBe(0)
+    const mlpMetrics = JSON.parse(await readFile(join(paths.outDir, 'metrics.json'), 'utf8')) as Record<string, number>
+    expect(mlpMetrics.validationAccuracy).toBeGreaterThan(0.85)
+    expect(loadModel(await readFile(join(paths.outDir, 'model.safetensors'))).features).toHaveLength(6)
+
+    await writeFile(join(paths.jobDir, 'config.json'), JSON.stringify({ schema: regionSchema, params: { label: 'score', features: ['region'], validationFraction: 0.25 }, inputs: ['d.csv'] }))
+    expect(await runTrainerProgram(linearRegressionProgram, paths, () => {})).toBe(0)
+    const linear = loadModel(await readFile(join(paths.outDir, 'model.safetensors')))
+    expect(JSON.parse(await readFile(join(paths.outDir, 'metrics.json'), 'utf8')).validationR2).toBeGreaterThan(0.5)
+    expect((predict(linear, [{ region: 'south' }])[0] as number) > (predict(linear, [{ region: 'north' }])[0] as number)).toBe(true)
+
+    const dpParams = { label: 'y', features: ['region'], epochs: 5, batchSize: 80, dp: { noiseMultiplier: 1, maxGradNorm: 1 } }
+    expect((await run({ schema: regionSchema, params: dpParams, inputs: ['d.csv'] }, data)).code).toBe(0)
+    const dpModel = loadLogisticRegression(await readFile(join(paths.outDir, 'model.safetensors')))
+    // One-hot features are scaled by [0, 1]: center 0.5, half-range 0.5, so 0/1 become -1/+1.
+    expect([[...dpModel.featureMean], [...dpModel.featureStd]]).toEqual([[0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5]])
   })
 })

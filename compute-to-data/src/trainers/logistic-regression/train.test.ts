@@ -9,7 +9,7 @@ const schema: DatasetSchema = {
   columns: [
     { name: 'x1', type: 'number' },
     { name: 'x2', type: 'number' },
-    { name: 'note', type: 'category', values: ['p', 'q'] },
+    { name: 'note', type: 'text' },
     { name: 'label', type: 'category', values: ['a', 'b', 'c'] },
   ],
 }
@@ -99,7 +99,7 @@ describe('trainLogisticRegression with DP', () => {
     columns: [
       { name: 'x1', type: 'number', min: -2, max: 3 },
       { name: 'x2', type: 'number', min: -2, max: 8 },
-      { name: 'note', type: 'category', values: ['p', 'q'] },
+      { name: 'note', type: 'text' },
       { name: 'label', type: 'category', values: ['a', 'b', 'c'] },
     ],
   } as DatasetSchema

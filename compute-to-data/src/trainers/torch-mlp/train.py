@@ -204,20 +204,39 @@ def plan_torch_mlp(schema, params):
     else:
         raise TrainerError('bad-label', 'the label must be a category or number column')
 
+    # Number columns, and category columns one-hot encoded over their published values (the SDK's resolveFeatureColumns).
+    def readable(name):
+        column = by_name.get(name)
+        return column is not None and name != p['label'] and column.get('type') in ('number', 'category')
+
     if p.get('features') is None:
-        features = [c['name'] for c in columns if c.get('type') == 'number' and c['name'] != p['label']]
+        names = [c['name'] for c in columns if readable(c['name'])]
     else:
-        features = list(p['features'])
-        if len(set(features)) != len(features):
+        names = list(p['features'])
+        if len(set(names)) != len(names):
             raise TrainerError('duplicate-feature', 'a feature column is listed twice')
-        for name in features:
-            column = by_name.get(name)
-            if column is None:
+        for name in names:
+            if name not in by_name:
                 raise TrainerError('missing-column', 'a feature column is not in the schema')
-            if column.get('type') != 'number' or name == p['label']:
-                raise TrainerError('bad-feature', 'a feature column is not a number column')
-    if not features:
-        raise TrainerError('no-numeric-features', 'no number column to use as a feature')
+            if not readable(name):
+                raise TrainerError('bad-feature', 'a feature column is not a number column or a category column with published values')
+    if not names:
+        raise TrainerError('no-numeric-features', 'no number or category column to use as a feature')
+    feature_columns = []
+    for name in names:
+        column = by_name[name]
+        if column.get('type') == 'category':
+            values = column.get('values')
+            if not isinstance(values, list) or len(values) < 2 or not all(isinstance(v, str) for v in values):
+                raise TrainerError('bad-config', 'a category column has no values')
+            feature_columns.append({'column': name, 'values': list(values)})
+        else:
+            feature_columns.append({'column': name})
+    features = []
+    for f in feature_columns:
+        features.extend([f['column']] if 'values' not in f else [f"{f['column']}={v}" for v in f['values']])
+    if len(set(features)) != len(features):
+        raise TrainerError('duplicate-feature', 'two features would have the same name')
 
     outputs = len(classes) if task == 'classification' else 1
     widths = [len(features), *p['hidden'], outputs]
@@ -256,7 +275,21 @@ def plan_torch_mlp(schema, params):
             raise TrainerError('dp-missing-bounds', 'DP needs declared min and max on every column the model reads')
         return {'kind': 'bounds', 'min': [b[0] for b in found], 'max': [b[1] for b in found]}
 
-    scaling = {'kind': 'standardize'} if privacy is None else bounds(features)
+    def feature_bounds():
+        # A one-hot feature is bounded by [0, 1] by construction; number columns by their declared bounds.
+        numbers = bounds([f['column'] for f in feature_columns if 'values' not in f])
+        lo, hi, k = [], [], 0
+        for f in feature_columns:
+            if 'values' in f:
+                lo += [0] * len(f['values'])
+                hi += [1] * len(f['values'])
+            else:
+                lo.append(numbers['min'][k])
+                hi.append(numbers['max'][k])
+                k += 1
+        return {'kind': 'bounds', 'min': lo, 'max': hi}
+
+    scaling = {'kind': 'standardize'} if privacy is None else feature_bounds()
     label_scaling = None
     if task == 'regression':
         label_scaling = {'kind': 'standardize'} if privacy is None else bounds([p['label']])
@@ -270,11 +303,11 @@ def plan_torch_mlp(schema, params):
         if privacy is not None:
             raise TrainerError('bad-parameters', 'validationFraction is not available with dp')
         metrics = [*metrics, 'validationRows', 'validationLoss', 'validationAccuracy' if task == 'classification' else 'validationR2']
-    blanks = [by_name[name].get('blanks') or 'skip-row' for name in features]
+    blanks = [by_name[f['column']].get('blanks') or 'skip-row' for f in feature_columns for _ in f.get('values', [None])]
     midpoints = None if privacy is None else [(lo + hi) / 2 for lo, hi in zip(scaling['min'], scaling['max'])]
     return {
         'blanks': blanks, 'midpoints': midpoints,
-        'task': task, 'label': p['label'], 'classes': classes, 'features': features, 'layers': layers,
+        'task': task, 'label': p['label'], 'classes': classes, 'features': features, 'featureColumns': feature_columns, 'layers': layers,
         'scaling': scaling, 'labelScaling': label_scaling, 'privacy': privacy, 'metrics': metrics, 'params': p,
     }
 
@@ -288,6 +321,9 @@ def metadata_of(plan):
         'label': plan['label'],
         'features': js_json(plan['features']),
     }
+    categories = {f['column']: f['values'] for f in plan['featureColumns'] if 'values' in f}
+    if categories:
+        metadata['categories'] = js_json(categories)
     if plan['task'] == 'classification':
         metadata['classes'] = js_json(plan['classes'])
     metadata['hidden'] = js_json(plan['params']['hidden'])
@@ -310,6 +346,8 @@ def load_table(plan, texts):
     numeric_classes = classes is not None and all(not isinstance(c, str) for c in classes)
     blanks = plan['blanks']
     d = len(features)
+    sources = plan['featureColumns']
+    one_hot = [None if 'values' not in f else category_index(f['values']) for f in sources]
     sums, counts = [0.0] * d, [0] * d
     filled = False
     file_rows = 0
@@ -328,10 +366,10 @@ def load_table(plan, texts):
                     if len(set(fields)) != len(fields):
                         raise TrainerError('duplicate-header', f'input {number} repeats a column name')
                     position = {name: i for i, name in enumerate(fields)}
-                    for name in (label, *features):
+                    for name in (label, *(f['column'] for f in sources)):
                         if name not in position:
                             raise TrainerError('missing-column', f'input {number} has no column {json.dumps(name)}')
-                    feature_columns = [position[name] for name in features]
+                    feature_columns = [position[f['column']] for f in sources]
                     label_column = position[label]
                     continue
                 if len(fields) != len(header):
@@ -350,7 +388,22 @@ def load_table(plan, texts):
                         raise TrainerError('unknown-label-value', f'input {number} line {line} column {json.dumps(label)}')
                 row, observed = [], []
                 skip = False
-                for j, column in enumerate(feature_columns):
+                for k, column in enumerate(feature_columns):
+                    index = one_hot[k]
+                    if index is not None:
+                        # One-hot: 1 at the value's feature, 0 elsewhere; a blank cell is all zeros.
+                        cell = fields[column]
+                        hot = [0.0] * len(sources[k]['values'])
+                        if not is_blank(cell):
+                            at = index.get(cell)
+                            if at is None:
+                                at = index.get(_number(cell)) if _number(cell) is not None else None
+                            if at is None:
+                                raise TrainerError('unknown-category-value', f"input {number} line {line} column {json.dumps(sources[k]['column'])}")
+                            hot[at] = 1.0
+                        row.extend(hot)
+                        continue
+                    j = len(row)
                     value = _number(fields[column])
                     if value is None:
                         if not is_blank(fields[column]):
@@ -384,6 +437,16 @@ def load_table(plan, texts):
             if math.isnan(xs[i]):
                 xs[i] = fill[i % d]
     return xs, ys, file_rows
+
+
+def category_index(values):
+    """A category value's position: by its text and, when every value reads as a number, by that number too (table.ts)."""
+    index = {value: i for i, value in enumerate(values)}
+    numbers = [_number(value) for value in values]
+    if all(n is not None for n in numbers) and len(set(numbers)) == len(numbers):
+        for i, n in enumerate(numbers):
+            index.setdefault(n, i)
+    return index
 
 
 BLANK_TOKENS = frozenset(('', 'na', 'n/a', 'nan', 'null', '?'))

@@ -29,6 +29,18 @@ const schema = (bound: number | undefined, rows?: number, label: 'category' | 'n
     ],
   }) as DatasetSchema
 
+const oneHotSchema = {
+  format: 'csv',
+  rows: 6,
+  columns: [
+    { name: 'f1', type: 'number', min: 0, max: 10, blanks: 'fill-mean' },
+    { name: 'color', type: 'category', values: ['red', 'green', 'blue é'] },
+    { name: 'grade', type: 'category', values: ['1', '2'] },
+    { name: 'y', type: 'number', min: 0, max: 1 },
+    { name: 'label', type: 'category', values: ['a', 'b'] },
+  ],
+} as DatasetSchema
+
 describe('torch-mlp train.py (real torch)', () => {
   test('default: the Python plan writes exactly the metadata and tensors the SDK declares', () => {
     const cases: [DatasetSchema, Record<string, unknown>][] = [
@@ -41,6 +53,10 @@ describe('torch-mlp train.py (real torch)', () => {
       [schema(undefined), { label: 'label', validationFraction: 0.1 }],
       // Category values that are all numbers: classes as numbers, in increasing order.
       [{ format: 'csv', columns: [{ name: 'f1', type: 'number' }, { name: 'label', type: 'category', values: ['10', '2', '-1.5'] }] } as DatasetSchema, { label: 'label' }],
+      // Category features, one-hot: by default, named in features, and under DP (bounded by [0, 1]).
+      [oneHotSchema, { label: 'label' }],
+      [oneHotSchema, { label: 'y', features: ['color', 'f1'] }],
+      [oneHotSchema, { label: 'y', batchSize: 4, dp: { noiseMultiplier: 1, maxGradNorm: 1 } }],
     ]
     const parsed = cases.map(([s, params]) => ({ schema: s, params: torchMlpTrainer.parameters.parse(params) }))
     // One Python process for all cases: importing torch takes seconds.
@@ -82,6 +98,19 @@ describe('torch-mlp train.py (real torch)', () => {
       expect(table.fileRows).toBe(6)
       expect(table.rows).toBe(4)
     }
+  })
+
+  test('behavior: category features are one-hot encoded as the TypeScript trainers encode them; an unpublished value is refused', () => {
+    const csv = 'label,grade,color,f1,y\na,2,blue é,1,0\nb,1.0,red,NA,1\nb,NA,,3,0\na,1,green,5,1\nb,2,red,7,0\na,1,red,9,1\n'
+    const params = torchMlpTrainer.parameters.parse({ label: 'label', features: ['f1', 'color', 'grade'] })
+    const plan = planTorchMlp(oneHotSchema, params)
+    const table = loadTable(plan, [csv], blankHandling(oneHotSchema, plan))
+    const fromPython = python(
+      `plan = train.plan_torch_mlp(input['schema'], input['params'])\nxs, ys, file_rows = train.load_table(plan, [input['csv']])\ntry:\n    train.load_table(plan, [input['bad']])\n    bad = None\nexcept train.TrainerError as error:\n    bad = error.code\nprint(json.dumps({'x': list(xs), 'y': list(ys), 'bad': bad}))`,
+      { schema: oneHotSchema, params, csv, bad: 'label,grade,color,f1,y\na,2,purple,1,0\n' },
+    )
+    expect(fromPython).toEqual({ x: [...table.x], y: [...table.y], bad: 'unknown-category-value' })
+    expect(table.x.slice(0, 6)).toEqual(Float64Array.of(1, 0, 0, 1, 0, 1))
   })
 
   test('behavior: a validation split holds out the rows the TypeScript trainers hold out, and run() releases their scores', () => {
