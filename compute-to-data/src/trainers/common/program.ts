@@ -10,7 +10,17 @@ import {
   loadModel,
   predict,
 } from '@datavault/sdk'
-import { mulberry32 } from './random.ts'
+import { mulberry32, secureRandom } from './random.ts'
+import {
+  classificationMetrics,
+  classificationVector,
+  classificationVectorWidth,
+  privateSum,
+  regressionMetrics,
+  regressionVector,
+  regressionVectorWidth,
+  splitTableByRow,
+} from './private-validation.ts'
 import type { TrainerEvent } from '../../sandbox/protocol.ts'
 import { TrainerDataError } from './errors.ts'
 import { type BlankHandling, type TableSpec, type TrainingTable, loadTable } from './table.ts'
@@ -82,7 +92,9 @@ export async function runTrainerProgram<Plan extends TableSpec & { privacy?: Dif
 
     const validationFraction = (plan as { params?: { validationFraction?: number } }).params?.validationFraction ?? 0
     const seed = (plan as { params?: { seed?: number } }).params?.seed ?? 0
-    const { training, validation } = validationFraction > 0 ? splitTable(table, validationFraction, seed) : { training: table, validation: undefined }
+    // Under DP, row by row (a fixed function of each row), so training and scoring compose in parallel.
+    const split = plan.privacy === undefined ? splitTable : splitTableByRow
+    const { training, validation } = validationFraction > 0 ? split(table, validationFraction, seed) : { training: table, validation: undefined }
 
     const result = program.train(plan, training, (epoch, loss) => emit({ event: 'epoch', epoch, loss }))
     const safetensors = encodeSafetensors(
@@ -90,7 +102,13 @@ export async function runTrainerProgram<Plan extends TableSpec & { privacy?: Dif
       program.metadata(plan),
     )
     // Scored on the model as released (F32, read back by the SDK), on rows it never trained on.
-    if (validation !== undefined) Object.assign(result.metrics, validationMetrics(loadModel(safetensors), validation))
+    if (validation !== undefined)
+      Object.assign(
+        result.metrics,
+        plan.privacy === undefined
+          ? validationMetrics(loadModel(safetensors), validation)
+          : privateValidationMetrics(loadModel(safetensors), validation, plan.privacy, (plan as { labelScaling?: FeatureScaling }).labelScaling),
+      )
     const names = Object.keys(result.metrics)
     if (names.length !== plan.metrics.length || !plan.metrics.every((name) => Number.isFinite(result.metrics[name])))
       throw new Error('the metrics do not match the plan')
@@ -186,6 +204,40 @@ export function validationMetrics(model: BuiltInModel, table: TrainingTable): Re
     if (prediction.classIndex === label) correct++
   })
   return { validationRows: n, validationLoss: loss / n, validationAccuracy: correct / n }
+}
+
+/**
+ * Scores a DP model on its validation rows with noise (see `private-validation.ts`): each row's
+ * clipped cross-entropy (bound max(1, 2·ln K), as the training's loss) and correctness, or its
+ * squared error and target in the label's bounds-scaled units (prediction and target clipped to
+ * the declared range), estimated through one epoch of the job's own sampled Gaussian mechanism.
+ */
+export function privateValidationMetrics(
+  model: BuiltInModel,
+  table: TrainingTable,
+  privacy: DifferentialPrivacyPlan,
+  labelScaling: FeatureScaling | undefined,
+  random = secureRandom(),
+): Record<string, number> {
+  const d = table.features
+  const n = table.rows
+  const rows = Array.from({ length: n }, (_, i) => Array.from(table.x.subarray(i * d, (i + 1) * d)))
+  const predictions = n === 0 ? [] : predict(model, rows)
+  if ('classes' in model) {
+    const lossBound = Math.max(1, 2 * Math.log(model.classes.length))
+    const vectors = new Float64Array(n * classificationVectorWidth)
+    ;(predictions as { classIndex: number; probabilities: number[] }[]).forEach((prediction, i) => {
+      const label = table.y[i]!
+      classificationVector(vectors, i, -Math.log(Math.max(prediction.probabilities[label]!, 1e-15)), prediction.classIndex === label, lossBound)
+    })
+    return classificationMetrics(privateSum(vectors, n, classificationVectorWidth, privacy, random), lossBound)
+  }
+  if (labelScaling?.kind !== 'bounds') throw new Error('a DP regression scales its label by declared bounds')
+  const center = (labelScaling.min[0]! + labelScaling.max[0]!) / 2
+  const halfRange = (labelScaling.max[0]! - labelScaling.min[0]!) / 2
+  const vectors = new Float64Array(n * regressionVectorWidth)
+  ;(predictions as number[]).forEach((prediction, i) => regressionVector(vectors, i, (prediction - center) / halfRange, (table.y[i]! - center) / halfRange))
+  return regressionMetrics(privateSum(vectors, n, regressionVectorWidth, privacy, random), halfRange)
 }
 
 function reasonOf(error: unknown): string {

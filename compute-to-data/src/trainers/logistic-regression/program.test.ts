@@ -83,11 +83,29 @@ describe('runLogisticRegressionProgram', () => {
     expect(other.metrics).not.toEqual(released.metrics)
   })
 
-  test('error: validationFraction under dp is refused before the run', () => {
-    const bounded = { ...schema, rows: 100, columns: [{ name: 'x', type: 'number', min: 0, max: 100 }, schema.columns[1]!] } as DatasetSchema
-    expect(() => logisticRegressionTrainer.outputs(bounded, { label: 'y', validationFraction: 0.2, dp: { noiseMultiplier: 1, maxGradNorm: 1 } })).toThrow(
-      expect.objectContaining({ reason: 'bad-parameters', details: expect.stringContaining('not available with dp') }),
-    )
+  test('args: validationFraction under dp releases noised validation metrics, declared before the run; two runs differ', async () => {
+    const rows = 400
+    const bounded = { ...schema, rows, columns: [{ name: 'x', type: 'number', min: 0, max: 100 }, schema.columns[1]!] } as DatasetSchema
+    const params = { label: 'y', validationFraction: 0.25, epochs: 10, batchSize: 40, learningRate: 0.5, dp: { noiseMultiplier: 1, maxGradNorm: 1 } }
+    const declaration = logisticRegressionTrainer.outputs(bounded, logisticRegressionTrainer.parameters.parse(params))
+    expect((declaration.files[1] as { names: string[] }).names).toEqual(['rows', 'epochs', 'steps', 'sampleRate', 'noiseMultiplier', 'maxGradNorm', 'delta', 'validationRows', 'validationLoss', 'validationAccuracy'])
+    // Parallel composition: the ε the node charges (from privacy()) is the training's alone.
+    expect(logisticRegressionTrainer.privacy!(bounded, params)).toEqual(logisticRegressionTrainer.privacy!(bounded, { ...params, validationFraction: 0 }))
+    const released: Record<string, number>[] = []
+    for (let i = 0; i < 2; i++) {
+      expect((await run({ schema: bounded, params, inputs: ['d'] }, { d: csv(rows) })).code).toBe(0)
+      released.push((await checkEgress({ outputDir: paths.outDir, declaration, maxBytes: 1 << 20 })).metrics)
+    }
+    // About 100 rows held out (a seeded hash of each row), scored with noise of sd ≈ σ/√q per sum.
+    for (const metrics of released) {
+      expect(metrics.rows).toBe(rows)
+      expect(metrics.validationRows).toBeGreaterThan(40)
+      expect(metrics.validationRows).toBeLessThan(160)
+      expect(Number.isFinite(metrics.validationLoss)).toBe(true)
+      expect(metrics.validationAccuracy).toBeGreaterThan(0.3)
+    }
+    expect(released[0]!.validationAccuracy).not.toBe(released[1]!.validationAccuracy)
+    expect(released[0]!.validationLoss).not.toBe(released[1]!.validationLoss)
   })
 
   test('error: each bad input exits 2 with only a reason code', async () => {

@@ -13,6 +13,7 @@
 # node's egress guard compares what this program writes with what the SDK declared.
 import array
 import csv
+import hashlib
 import io
 import json
 import math
@@ -300,8 +301,7 @@ def plan_torch_mlp(schema, params):
     else:
         metrics = ['loss', 'r2', 'rows', 'epochs']
     if p['validationFraction'] > 0:
-        if privacy is not None:
-            raise TrainerError('bad-parameters', 'validationFraction is not available with dp')
+        # Under DP released with noise (private_validation_metrics); the job's ε is unchanged.
         metrics = [*metrics, 'validationRows', 'validationLoss', 'validationAccuracy' if task == 'classification' else 'validationR2']
     blanks = [by_name[f['column']].get('blanks') or 'skip-row' for f in feature_columns for _ in f.get('values', [None])]
     midpoints = None if privacy is None else [(lo + hi) / 2 for lo, hi in zip(scaling['min'], scaling['max'])]
@@ -631,6 +631,59 @@ def validation_metrics(plan, tensors, x_raw, y_raw):
         return {'validationRows': n, 'validationLoss': mse, 'validationR2': 1 - mse / variance if variance > 0 else 0.0}
 
 
+def is_private_validation_row(seed, y, x, fraction):
+    """A validation row under DP: SHA-256(seed, label, features) below the fraction (private-validation.ts)."""
+    digest = hashlib.sha256(struct.pack('<I', seed & 0xFFFFFFFF) + struct.pack(f'<{1 + len(x)}d', y, *x)).digest()
+    return int.from_bytes(digest[:4], 'big') / 4294967296 < fraction
+
+
+def private_validation_metrics(plan, tensors, x_raw, y_raw, generator):
+    """The TypeScript trainers' privateValidationMetrics: per-row vectors of norm ≤ 1, one epoch of the
+    job's sampled Gaussian mechanism (rate q, N(0, σ²)), then ratios of the noisy sums."""
+    privacy = plan['privacy']
+    with torch.no_grad():
+        x = ((x_raw.to(torch.float32) - tensors['feature_mean'].cpu().to(torch.float32)) / tensors['feature_std'].cpu().to(torch.float32)).clamp(-1, 1)
+        params = []
+        for layer in plan['layers']:
+            params += [tensors[f"{layer['name']}.weight"].cpu().to(torch.float32), tensors[f"{layer['name']}.bias"].cpu().to(torch.float32)]
+        out = forward(params, x).to(torch.float64)
+        n = x.shape[0]
+        if plan['task'] == 'classification':
+            bound = max(1.0, 2 * math.log(len(plan['classes'])))
+            losses = torch.nn.functional.cross_entropy(out, y_raw, reduction='none') if n else torch.zeros(0, dtype=torch.float64)
+            correct = (out.argmax(dim=1) == y_raw).to(torch.float64) if n else torch.zeros(0, dtype=torch.float64)
+            vectors = torch.stack([losses.nan_to_num(0.0).clamp(0, bound) / bound, correct, torch.ones(n, dtype=torch.float64)], dim=1) / math.sqrt(3)
+        else:
+            lo, hi = plan['labelScaling']['min'][0], plan['labelScaling']['max'][0]
+            center, half = (lo + hi) / 2, (hi - lo) / 2
+            predicted = out[:, 0] * float(tensors['target_std'][0]) + float(tensors['target_mean'][0])
+            p = ((predicted - center) / half).nan_to_num(0.0).clamp(-1, 1)
+            y = ((y_raw - center) / half).clamp(-1, 1)
+            vectors = torch.stack([(p - y) ** 2 / 8, y / 2, y * y / 2, torch.full((n,), 0.5, dtype=torch.float64)], dim=1)
+        width = vectors.shape[1]
+        total = torch.zeros(width, dtype=torch.float64)
+        q = privacy['sampleRate']
+        for _ in range(privacy['stepsPerEpoch']):
+            chosen = torch.rand(n, generator=generator, dtype=torch.float64) < q
+            total += vectors[chosen].sum(dim=0) + privacy['noiseMultiplier'] * torch.randn(width, generator=generator, dtype=torch.float64)
+        sums = (total / (privacy['stepsPerEpoch'] * min(1.0, q))).tolist()
+    if plan['task'] == 'classification':
+        count = sums[2] * math.sqrt(3)
+        m = max(1.0, count)
+        return {'validationRows': max(0, js_round(count)), 'validationLoss': bound * sums[0] * math.sqrt(3) / m, 'validationAccuracy': sums[1] * math.sqrt(3) / m}
+    count = sums[3] * 2
+    m = max(1.0, count)
+    mse = 8 * sums[0] / m
+    mean = 2 * sums[1] / m
+    variance = 2 * sums[2] / m - mean * mean
+    return {'validationRows': max(0, js_round(count)), 'validationLoss': mse * half * half, 'validationR2': 1 - mse / variance if variance > 0 else 0.0}
+
+
+def js_round(value):
+    """JavaScript's Math.round: halves go up."""
+    return math.floor(value + 0.5)
+
+
 def _secure_seed():
     return int.from_bytes(os.urandom(8), 'little') & 0x7FFF_FFFF_FFFF_FFFF
 
@@ -762,6 +815,12 @@ def run(job_dir, data_dir, out_dir, emit, diagnostic=lambda line: None, device=N
             torch.set_num_interop_threads(1)
         except RuntimeError:
             pass
+        fraction, seed = plan['params']['validationFraction'], plan['params']['seed']
+        held_rows = None
+        if fraction > 0 and plan['privacy'] is not None:
+            # Under DP, row by row (a fixed function of each row), so training and scoring compose in parallel.
+            d = len(plan['features'])
+            held_rows = [is_private_validation_row(seed, ys[i], xs[i * d:(i + 1) * d], fraction) for i in range(len(ys))]
         x = torch.frombuffer(xs, dtype=torch.float64).reshape(len(ys), len(plan['features'])).clone()
         y = torch.frombuffer(ys, dtype=torch.float64).clone()
         if plan['task'] == 'classification':
@@ -774,12 +833,14 @@ def run(job_dir, data_dir, out_dir, emit, diagnostic=lambda line: None, device=N
             torch.use_deterministic_algorithms(True)
         torch.set_num_threads(threads_for(plan))
         held = None
-        if plan['params']['validationFraction'] > 0:
-            held = torch.tensor(validation_rows(len(y), plan['params']['validationFraction'], plan['params']['seed']))
+        if fraction > 0:
+            held = torch.tensor(held_rows if held_rows is not None else validation_rows(len(y), fraction, seed), dtype=torch.bool)
             x, y, x_held, y_held = x[~held], y[~held], x[held], y[held]
         tensors, metrics, _ = train(plan, x, y, device, lambda epoch, loss: emit({'event': 'epoch', 'epoch': epoch, 'loss': loss if math.isfinite(loss) else 1e6}))
-        if held is not None:
+        if held is not None and plan['privacy'] is None:
             metrics.update(validation_metrics(plan, tensors, x_held, y_held))
+        elif held is not None:
+            metrics.update(private_validation_metrics(plan, tensors, x_held, y_held, torch.Generator().manual_seed(_secure_seed())))
         if set(metrics) != set(plan['metrics']) or not all(math.isfinite(metrics[k]) for k in plan['metrics']):
             raise RuntimeError('the metrics do not match the plan')
         body = encode_safetensors(tensors, metadata_of(plan))

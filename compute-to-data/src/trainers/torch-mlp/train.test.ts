@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { type DatasetSchema, planTorchMlp, torchMlpMetadata, torchMlpTensors } from '@datavault/sdk'
 import { describe, expect, test } from 'vitest'
 import { blankHandling, splitTable } from '../common/program.ts'
+import { splitTableByRow } from '../common/private-validation.ts'
 import { loadTable } from '../common/table.ts'
 import { xor } from '../testing/datasets.ts'
 import { torchMlpTrainer } from './definition.ts'
@@ -136,6 +137,31 @@ describe('torch-mlp train.py (real torch)', () => {
     expect([metrics.rows, metrics.validationRows]).toEqual([150, 50])
     expect(metrics.validationAccuracy).toBeGreaterThan(0.8)
     expect(metrics.validationLoss).toBeGreaterThan(0)
+  })
+
+  test('behavior: under dp the split is row by row as in TypeScript, and run() releases the validation metrics', () => {
+    const rows = [[0.5, -1, 3], [1e-300, 2.5, 7], [0, 0, 0], [-0.25, 1e9, 42], ...Array.from({ length: 60 }, (_, i) => [i / 7, 1 - i, i % 3])] // no -0: JSON would carry it as 0
+    const labels = rows.map((_, i) => i % 3)
+    const cases = [[0x9e3779b9, 0.2], [0, 0.5], [7, 0.05]] as const
+    const fromPython = python(`print(json.dumps([[train.is_private_validation_row(s, y, x, f) for x, y in zip(input['rows'], input['labels'])] for s, f in input['cases']]))`, { rows, labels, cases }) as boolean[][]
+    cases.forEach(([seed, fraction], c) => {
+      const table = { x: Float64Array.from(rows.flat()), y: Float64Array.from(labels), rows: rows.length, features: 3, fileRows: rows.length, skippedRows: 0 }
+      const { validation } = splitTableByRow(table, fraction, seed)
+      const held = rows.flatMap((row, i) => (fromPython[c]![i] ? [row] : []))
+      expect(held.flat()).toEqual([...validation.x])
+    })
+    const data = xor(400, 9)
+    const s = { format: 'csv', rows: 400, columns: [{ name: 'f1', type: 'number', min: -1, max: 1 }, { name: 'f2', type: 'number', min: -1, max: 1 }, { name: 'label', type: 'category', values: ['same', 'diff'] }] } as DatasetSchema
+    const params = torchMlpTrainer.parameters.parse({ label: 'label', hidden: [8], epochs: 2, batchSize: 40, validationFraction: 0.25, dp: { noiseMultiplier: 1, maxGradNorm: 1 } })
+    const metrics = python(
+        `import os, tempfile\nroot = tempfile.mkdtemp()\nfor d in ('job', 'data', 'out'):\n    os.mkdir(os.path.join(root, d))\nwith open(os.path.join(root, 'job', 'config.json'), 'w') as f:\n    json.dump({'schema': input['schema'], 'params': input['params'], 'inputs': ['d.csv']}, f)\nwith open(os.path.join(root, 'data', 'd.csv'), 'w') as f:\n    f.write(input['csv'])\ncode = train.run(os.path.join(root, 'job'), os.path.join(root, 'data'), os.path.join(root, 'out'), lambda e: None)\nprint(open(os.path.join(root, 'out', 'metrics.json')).read() if code == 0 else json.dumps({'code': code}))`,
+        { schema: s, params, csv: data.csv },
+      ) as Record<string, number>
+    // Noised (two runs differ: tested on the TypeScript trainers, which share the mechanism).
+    expect(Object.keys(metrics)).toEqual(planTorchMlp(s, params).metrics)
+    expect(metrics.validationRows).toBeGreaterThan(40)
+    expect(metrics.validationRows).toBeLessThan(160)
+    expect(Number.isFinite(metrics.validationAccuracy)).toBe(true)
   })
 
   test('args: parameters that do not fit the schema give the SDK reason code in Python too', () => {
