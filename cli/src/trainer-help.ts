@@ -45,7 +45,7 @@ export function describeTrainer(spec: TrainerSpec): string[] {
     '  outputs: model.safetensors',
     ...spec.outputs.tensors.map((tensor) => `    ${tensor.name.padEnd(19)} ${tensor.shape.padEnd(8)} ${tensor.description}`),
     '  metrics.json:',
-    ...spec.outputs.metrics.map((metrics) => `    ${metrics.task}${metrics.dp ? ' under dp' : ''}: ${metrics.names.join(', ')}`),
+    ...spec.outputs.metrics.map((metrics) => `    ${metrics.task}${metrics.dp ? ' under dp' : ''}${metrics.validation ? `, validationFraction > 0 adds${metrics.dp ? ' (noised, same ε)' : ''}` : ''}: ${metrics.names.join(', ')}`),
     ...metricNames.filter((name) => trainerMetricDescriptions[name]).map((name) => `    ${name.padEnd(19)} ${trainerMetricDescriptions[name]}`),
   ]
 }

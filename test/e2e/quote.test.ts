@@ -53,7 +53,8 @@ describe('job quotes', () => {
     expect(await getPrivacyUsage(t.buyer.vault, { dataset: id })).toMatchObject({ reserved: { epsilon: 0 }, spent: { epsilon: 0 } })
 
     // A target ε: the node picks σ; what the quote says is what the job reserves and its receipt states.
-    const targeted = { ...params, dp: { targetEpsilon: 3, maxGradNorm: 1, delta: 1e-5 } }
+    // With a validation split its noised scores compose in parallel with the training: the same ε.
+    const targeted = { ...params, validationFraction: 0.2, dp: { targetEpsilon: 3, maxGradNorm: 1, delta: 1e-5 } }
     const calibrated = await quoteJob(t.buyer.vault, { ...base, params: targeted })
     expect(calibrated).toMatchObject({ accepted: true, privacy: { targetEpsilon: 3, delta: 1e-5 } })
     expect(calibrated.privacy!.epsilon).toBeLessThanOrEqual(3)
@@ -63,6 +64,7 @@ describe('job quotes', () => {
     expect(job.params.dp).toEqual(calibrated.params!.dp)
     const done = await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 50 })
     expect(done.failure).toBeUndefined()
+    expect(done.metrics).toMatchObject({ validationRows: expect.any(Number), validationLoss: expect.any(Number), validationAccuracy: expect.any(Number) })
     const receipt = await getReceipt(t.buyer.vault, { id: job.id })
     expect(Number(receipt.message.epsilon)).toBeCloseTo(calibrated.privacy!.epsilon, 6)
 

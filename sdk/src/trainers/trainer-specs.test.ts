@@ -81,6 +81,8 @@ describe('trainerSpecs', () => {
       'regression+validation',
       'classification+dp',
       'regression+dp',
+      'classification+validation+dp',
+      'regression+validation+dp',
     ])
   })
 })

@@ -189,14 +189,15 @@ export const trainerMetricDescriptions: Readonly<Record<string, string>> = {
   noiseMultiplier: 'σ, as set in dp.',
   maxGradNorm: 'C, as set in dp.',
   delta: 'δ of the (ε, δ) guarantee.',
-  validationRows: 'Rows held out (validationFraction of the rows, chosen by seed) and never trained on.',
-  validationLoss: 'Loss of the released model on the held-out rows (mean cross-entropy, or mean squared error in the label’s units).',
-  validationAccuracy: 'Fraction of held-out rows the released model classifies correctly.',
-  validationR2: 'Coefficient of determination of the released model on the held-out rows.',
+  validationRows: 'Rows held out (validationFraction of the rows, chosen by seed) and never trained on (under dp: a noisy count).',
+  validationLoss:
+    'Loss of the released model on the held-out rows (mean cross-entropy, or mean squared error in the label’s units); under dp noised, each row’s loss clipped to max(1, 2·ln K) (or its error to the label’s declared range).',
+  validationAccuracy: 'Fraction of held-out rows the released model classifies correctly (under dp noised, at no extra ε).',
+  validationR2: 'Coefficient of determination of the released model on the held-out rows (under dp noised, at no extra ε).',
 }
 
 const scalingTensors: TrainerTensorSpec[] = [
-  { name: 'feature_mean', shape: 'D', description: 'Subtracted from each input before the weights (under dp: the middle of the declared bounds).' },
+  { name: 'feature_mean', shape: 'D', description: 'Subtracted from each input before the weights (under dp: the middle of the declared bounds). D counts a category column once per published value (one-hot, feature col=value).' },
   { name: 'feature_std', shape: 'D', description: 'Divides each centered input (under dp: half the declared range; inputs are then clipped to [-1, 1]).' },
 ]
 const mlpTensors: TrainerTensorSpec[] = [
@@ -204,7 +205,7 @@ const mlpTensors: TrainerTensorSpec[] = [
   { name: 'layer{i}.bias', shape: 'out', description: 'Each dense layer’s bias.' },
 ]
 const dpMetrics = (task: TrainerMetricsSpec['task']): TrainerMetricsSpec => ({ task, dp: true, names: differentialPrivacyMetricNames })
-const validation = (task: TrainerMetricsSpec['task']): TrainerMetricsSpec => ({ task, dp: false, validation: true, names: validationMetricNames(task) })
+const validation = (task: TrainerMetricsSpec['task'], dp = false): TrainerMetricsSpec => ({ task, dp, validation: true, names: validationMetricNames(task) })
 
 /**
  * The built-in trainers a buyer can choose (not `torch-custom` nor the homomorphic ones), as data:
@@ -228,7 +229,7 @@ export const trainerSpecs: readonly TrainerSpec[] = [
         { name: 'bias', shape: 'K', description: 'One per row of weights.' },
         ...scalingTensors,
       ],
-      metrics: [{ task: 'classification', dp: false, names: logisticRegressionMetricNames }, validation('classification'), dpMetrics('classification')],
+      metrics: [{ task: 'classification', dp: false, names: logisticRegressionMetricNames }, validation('classification'), dpMetrics('classification'), validation('classification', true)],
     },
   },
   {
@@ -243,7 +244,7 @@ export const trainerSpecs: readonly TrainerSpec[] = [
         { name: 'bias', shape: '1', description: 'The intercept.' },
         ...scalingTensors,
       ],
-      metrics: [{ task: 'regression', dp: false, names: linearRegressionMetricNames }, validation('regression'), dpMetrics('regression')],
+      metrics: [{ task: 'regression', dp: false, names: linearRegressionMetricNames }, validation('regression'), dpMetrics('regression'), validation('regression', true)],
     },
   },
   {
@@ -254,7 +255,7 @@ export const trainerSpecs: readonly TrainerSpec[] = [
     parameters: trainerParameterSpecs(mlpClassifierParametersSchema),
     outputs: {
       tensors: [...mlpTensors, ...scalingTensors],
-      metrics: [{ task: 'classification', dp: false, names: mlpClassifierMetricNames }, validation('classification'), dpMetrics('classification')],
+      metrics: [{ task: 'classification', dp: false, names: mlpClassifierMetricNames }, validation('classification'), dpMetrics('classification'), validation('classification', true)],
     },
   },
   {
@@ -277,6 +278,8 @@ export const trainerSpecs: readonly TrainerSpec[] = [
         validation('regression'),
         dpMetrics('classification'),
         dpMetrics('regression'),
+        validation('classification', true),
+        validation('regression', true),
       ],
     },
   },
