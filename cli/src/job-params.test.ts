@@ -24,7 +24,6 @@ describe('parseParams', () => {
       l2: 0,
       batchSize: 64,
       seed: 0,
-      validationFraction: 0,
       dp: { noiseMultiplier: 1.1, maxGradNorm: 1 },
     })
     expect(torchMlpParametersSchema.safeParse({ ...parseParams(['optimizer=rmsprop']), label: 'bmi' }).success).toBe(false)

@@ -96,7 +96,7 @@ describe('builtinTrainers', () => {
         const plain = trainer.outputs(schema, { label: label[trainer.id] })
         const privateRun = trainer.outputs(schema, { label: label[trainer.id], dp })
         const [model, metrics] = privateRun.files
-        expect(metrics).toEqual({ name: 'metrics.json', kind: 'metrics', names: [...differentialPrivacyMetricNames] })
+        expect(metrics).toEqual({ name: 'metrics.json', kind: 'metrics', names: [...differentialPrivacyMetricNames, 'validationRows', 'validationLoss', expect.stringMatching(/^validation(Accuracy|R2)$/)] })
         expect(model).toMatchObject({ kind: 'safetensors', tensors: (plain.files[0] as { tensors: unknown }).tensors })
         expect((model as { metadataValues: Record<string, string> }).metadataValues).toMatchObject({ scaling: 'bounds', privacy: expect.stringContaining('"noiseMultiplier":1.1') })
 

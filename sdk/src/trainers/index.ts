@@ -102,4 +102,11 @@ export {
   trainerSpec,
   trainerSpecs,
 } from './trainer-specs.ts'
-export { allValidationMetricNames, validationFractionSchema, validationMetricNames } from './validation.ts'
+export {
+  allValidationMetricNames,
+  defaultValidationFractionValue,
+  minimumTrainingRows,
+  resolveValidationFraction,
+  validationFractionSchema,
+  validationMetricNames,
+} from './validation.ts'

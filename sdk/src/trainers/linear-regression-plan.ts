@@ -9,7 +9,7 @@ import {
   planDifferentialPrivacy,
 } from './differential-privacy.ts'
 import { TrainerParametersError } from './errors.ts'
-import { planValidation, validationFractionSchema } from './validation.ts'
+import { planValidation, resolveValidationFraction, validationFractionSchema } from './validation.ts'
 
 /** Id of the built-in linear-regression trainer. */
 export const linearRegressionTrainerId = 'linear-regression'
@@ -63,6 +63,8 @@ export type LinearRegressionPlan = {
   labelScaling: FeatureScaling
   privacy?: DifferentialPrivacyPlan | undefined
   metrics: string[]
+  /** Why a run without `validationFraction` holds nothing out on this dataset (too few declared rows); the model file's `validation` metadata. */
+  validationNote?: string | undefined
   params: LinearRegressionParameters
 }
 
@@ -76,6 +78,7 @@ export type LinearRegressionPlan = {
  */
 export function planLinearRegression(schema: DatasetSchema, parameters: unknown): LinearRegressionPlan {
   const params = parseTrainerParameters(linearRegressionParametersSchema, parameters)
+  const validation = resolveValidationFraction(schema, params.validationFraction)
   const label = schema.columns.find((column) => column.name === params.label)
   if (label === undefined) throw new TrainerParametersError('missing-column', `The label column ${JSON.stringify(params.label)} is not in the schema.`)
   if (label.type !== 'number') throw new TrainerParametersError('bad-label', `The label column ${JSON.stringify(params.label)} must be a number column.`)
@@ -92,8 +95,9 @@ export function planLinearRegression(schema: DatasetSchema, parameters: unknown)
     scaling: privacy === undefined ? standardize : featureBoundsScaling(schema, featureColumns),
     labelScaling: privacy === undefined ? standardize : boundsScaling(schema, [params.label]),
     privacy,
-    metrics: [...(privacy === undefined ? linearRegressionMetricNames : differentialPrivacyMetricNames), ...planValidation(params.validationFraction, params.dp, 'regression')],
-    params,
+    metrics: [...(privacy === undefined ? linearRegressionMetricNames : differentialPrivacyMetricNames), ...planValidation(validation.fraction, params.dp, 'regression')],
+    params: { ...params, validationFraction: validation.fraction },
+    validationNote: validation.note,
   }
 }
 
@@ -106,5 +110,6 @@ export function linearRegressionMetadata(plan: LinearRegressionPlan): Record<str
     features: JSON.stringify(plan.features),
     ...categoriesMetadata(plan.featureColumns),
     ...differentialPrivacyMetadata(plan.privacy),
+    ...(plan.validationNote === undefined ? {} : { validation: plan.validationNote }),
   }
 }

@@ -30,13 +30,13 @@ describe('planLinearRegression', () => {
   test('default: number label, every other number column a feature and the category one-hot, standardized', () => {
     const plan = planLinearRegression(schema, { label: 'price' })
     expect(plan).toMatchObject({ label: 'price', features: ['x1', 'x2', 'kind=a', 'kind=b'], scaling: { kind: 'standardize' }, labelScaling: { kind: 'standardize' }, privacy: undefined })
-    expect(plan.metrics).toEqual(['loss', 'r2', 'rows', 'epochs'])
-    expect(plan.params).toEqual({ label: 'price', epochs: 50, learningRate: 0.05, l2: 0, batchSize: 64, seed: 0, validationFraction: 0 })
+    expect(plan.metrics).toEqual(['loss', 'r2', 'rows', 'epochs', 'validationRows', 'validationLoss', 'validationR2'])
+    expect(plan.params).toEqual({ label: 'price', epochs: 50, learningRate: 0.05, l2: 0, batchSize: 64, seed: 0, validationFraction: 0.2 })
     expect(linearRegressionMetadata(plan)).toEqual({ trainer: 'linear-regression', version: '1.0.0', label: 'price', features: '["x1","x2","kind=a","kind=b"]', categories: '{"kind":["a","b"]}' })
   })
 
   test('args: dp scales features and label by their bounds and adds the privacy metadata', () => {
-    const plan = planLinearRegression(schema, { label: 'price', features: ['x2'], dp: { noiseMultiplier: 1, maxGradNorm: 1 } })
+    const plan = planLinearRegression(schema, { label: 'price', features: ['x2'], validationFraction: 0, dp: { noiseMultiplier: 1, maxGradNorm: 1 } })
     expect(plan).toMatchObject({ scaling: { kind: 'bounds', min: [-5], max: [5] }, labelScaling: { kind: 'bounds', min: [0], max: [1000] }, privacy: { steps: 50 * 8 } })
     expect(plan.metrics).toEqual(['rows', 'epochs', 'steps', 'sampleRate', 'noiseMultiplier', 'maxGradNorm', 'delta'])
     expect(linearRegressionMetadata(plan)).toMatchObject({ scaling: 'bounds', privacy: expect.stringContaining('"steps":400') })

@@ -9,7 +9,7 @@ import {
   planDifferentialPrivacy,
 } from './differential-privacy.ts'
 import { TrainerParametersError } from './errors.ts'
-import { planValidation, validationFractionSchema } from './validation.ts'
+import { planValidation, resolveValidationFraction, validationFractionSchema } from './validation.ts'
 
 /** Id of the built-in logistic-regression trainer. */
 export const logisticRegressionTrainerId = 'logistic-regression'
@@ -68,6 +68,8 @@ export type LogisticRegressionPlan = {
   privacy?: DifferentialPrivacyPlan | undefined
   /** Names of the metrics the run writes. */
   metrics: string[]
+  /** Why a run without `validationFraction` holds nothing out on this dataset (too few declared rows); the model file's `validation` metadata. */
+  validationNote?: string | undefined
   params: LogisticRegressionParameters
 }
 
@@ -82,6 +84,7 @@ export type LogisticRegressionPlan = {
  */
 export function planLogisticRegression(schema: DatasetSchema, parameters: unknown): LogisticRegressionPlan {
   const params = parseTrainerParameters(logisticRegressionParametersSchema, parameters)
+  const validation = resolveValidationFraction(schema, params.validationFraction)
   const classes = labelClasses(schema, params.label)
   if (params.dp !== undefined && params.solver === 'full-batch')
     throw new TrainerParametersError('bad-parameters', 'Under `dp` the fit is DP-SGD: the `full-batch` solver is not allowed.')
@@ -100,8 +103,9 @@ export function planLogisticRegression(schema: DatasetSchema, parameters: unknow
     outputs: task === 'binary' ? 1 : classes.length,
     scaling,
     privacy,
-    metrics: [...(privacy === undefined ? logisticRegressionMetricNames : differentialPrivacyMetricNames), ...planValidation(params.validationFraction, params.dp, 'classification')],
-    params,
+    metrics: [...(privacy === undefined ? logisticRegressionMetricNames : differentialPrivacyMetricNames), ...planValidation(validation.fraction, params.dp, 'classification')],
+    params: { ...params, validationFraction: validation.fraction },
+    validationNote: validation.note,
   }
 }
 
@@ -115,5 +119,6 @@ export function logisticRegressionMetadata(plan: LogisticRegressionPlan): Record
     features: JSON.stringify(plan.features),
     ...categoriesMetadata(plan.featureColumns),
     ...differentialPrivacyMetadata(plan.privacy),
+    ...(plan.validationNote === undefined ? {} : { validation: plan.validationNote }),
   }
 }

@@ -9,7 +9,7 @@ import {
   planDifferentialPrivacy,
 } from './differential-privacy.ts'
 import { TrainerParametersError } from './errors.ts'
-import { planValidation, validationFractionSchema } from './validation.ts'
+import { planValidation, resolveValidationFraction, validationFractionSchema } from './validation.ts'
 
 /** Id of the built-in MLP-classifier trainer. */
 export const mlpClassifierTrainerId = 'mlp-classifier'
@@ -65,6 +65,8 @@ export type MlpClassifierPlan = {
   scaling: FeatureScaling
   privacy?: DifferentialPrivacyPlan | undefined
   metrics: string[]
+  /** Why a run without `validationFraction` holds nothing out on this dataset (too few declared rows); the model file's `validation` metadata. */
+  validationNote?: string | undefined
   params: MlpClassifierParameters
 }
 
@@ -79,6 +81,7 @@ export type MlpClassifierPlan = {
  */
 export function planMlpClassifier(schema: DatasetSchema, parameters: unknown): MlpClassifierPlan {
   const params = parseTrainerParameters(mlpClassifierParametersSchema, parameters)
+  const validation = resolveValidationFraction(schema, params.validationFraction)
   const classes = labelClasses(schema, params.label)
   const featureColumns = resolveFeatureColumns(schema, params.label, params.features)
   const features = featureNames(featureColumns)
@@ -97,8 +100,9 @@ export function planMlpClassifier(schema: DatasetSchema, parameters: unknown): M
     parameterCount,
     scaling: privacy === undefined ? { kind: 'standardize' } : featureBoundsScaling(schema, featureColumns),
     privacy,
-    metrics: [...(privacy === undefined ? mlpClassifierMetricNames : differentialPrivacyMetricNames), ...planValidation(params.validationFraction, params.dp, 'classification')],
-    params,
+    metrics: [...(privacy === undefined ? mlpClassifierMetricNames : differentialPrivacyMetricNames), ...planValidation(validation.fraction, params.dp, 'classification')],
+    params: { ...params, validationFraction: validation.fraction },
+    validationNote: validation.note,
   }
 }
 
@@ -113,5 +117,6 @@ export function mlpClassifierMetadata(plan: MlpClassifierPlan): Record<string, s
     hidden: JSON.stringify(plan.params.hidden),
     activation: 'relu',
     ...differentialPrivacyMetadata(plan.privacy),
+    ...(plan.validationNote === undefined ? {} : { validation: plan.validationNote }),
   }
 }

@@ -35,8 +35,8 @@ describe('planMlpClassifier', () => {
       { name: 'layer1', inputs: 32, outputs: 3 },
     ])
     expect(plan.parameterCount).toBe(32 * 4 + 3 * 33)
-    expect(plan.params).toEqual({ label: 'shape', hidden: [32], epochs: 50, learningRate: 0.01, l2: 0, batchSize: 64, seed: 0, validationFraction: 0 })
-    expect(plan.metrics).toEqual(['loss', 'accuracy', 'rows', 'epochs'])
+    expect(plan.params).toEqual({ label: 'shape', hidden: [32], epochs: 50, learningRate: 0.01, l2: 0, batchSize: 64, seed: 0, validationFraction: 0.2 })
+    expect(plan.metrics).toEqual(['loss', 'accuracy', 'rows', 'epochs', 'validationRows', 'validationLoss', 'validationAccuracy'])
     expect(mlpClassifierMetadata(plan)).toEqual({
       trainer: 'mlp-classifier',
       version: '1.0.0',

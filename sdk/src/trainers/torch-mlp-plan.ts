@@ -9,7 +9,7 @@ import {
   planDifferentialPrivacy,
 } from './differential-privacy.ts'
 import { TrainerParametersError } from './errors.ts'
-import { planValidation, validationFractionSchema } from './validation.ts'
+import { planValidation, resolveValidationFraction, validationFractionSchema } from './validation.ts'
 import type { MlpLayer } from './mlp-classifier-plan.ts'
 
 /** Id of the built-in PyTorch MLP trainer. */
@@ -70,6 +70,8 @@ export type TorchMlpPlan = {
   labelScaling?: FeatureScaling | undefined
   privacy?: DifferentialPrivacyPlan | undefined
   metrics: string[]
+  /** Why a run without `validationFraction` holds nothing out on this dataset (too few declared rows); the model file's `validation` metadata. */
+  validationNote?: string | undefined
   params: TorchMlpParameters
 }
 
@@ -86,6 +88,7 @@ export type TorchMlpPlan = {
  */
 export function planTorchMlp(schema: DatasetSchema, parameters: unknown): TorchMlpPlan {
   const params = parseTrainerParameters(torchMlpParametersSchema, parameters)
+  const validation = resolveValidationFraction(schema, params.validationFraction)
   const label = schema.columns.find((column) => column.name === params.label)
   if (label === undefined) throw new TrainerParametersError('missing-column', `The label column ${JSON.stringify(params.label)} is not in the schema.`)
   let task: TorchMlpPlan['task']
@@ -121,9 +124,10 @@ export function planTorchMlp(schema: DatasetSchema, parameters: unknown): TorchM
     privacy,
     metrics: [
       ...(privacy !== undefined ? differentialPrivacyMetricNames : task === 'classification' ? torchMlpClassificationMetricNames : torchMlpRegressionMetricNames),
-      ...planValidation(params.validationFraction, params.dp, task),
+      ...planValidation(validation.fraction, params.dp, task),
     ],
-    params,
+    params: { ...params, validationFraction: validation.fraction },
+    validationNote: validation.note,
   }
 }
 
@@ -140,6 +144,7 @@ export function torchMlpMetadata(plan: TorchMlpPlan): Record<string, string> {
     hidden: JSON.stringify(plan.params.hidden),
     activation: 'relu',
     ...differentialPrivacyMetadata(plan.privacy),
+    ...(plan.validationNote === undefined ? {} : { validation: plan.validationNote }),
   }
 }
 

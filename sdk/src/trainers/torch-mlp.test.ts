@@ -38,8 +38,9 @@ describe('planTorchMlp', () => {
       { name: 'layer0', inputs: 3, outputs: 32 },
       { name: 'layer1', inputs: 32, outputs: 3 },
     ])
-    expect(plan.params).toEqual({ label: 'shape', hidden: [32], epochs: 50, learningRate: 0.01, optimizer: 'adam', l2: 0, batchSize: 64, seed: 0, validationFraction: 0 })
-    expect(plan.metrics).toEqual(['loss', 'accuracy', 'rows', 'epochs'])
+    expect(plan.params).toEqual({ label: 'shape', hidden: [32], epochs: 50, learningRate: 0.01, optimizer: 'adam', l2: 0, batchSize: 64, seed: 0, validationFraction: 0.2 })
+    // 1000 declared rows: 20% held out by default.
+    expect(plan.metrics).toEqual(['loss', 'accuracy', 'rows', 'epochs', 'validationRows', 'validationLoss', 'validationAccuracy'])
     expect(torchMlpMetadata(plan)).toEqual({
       trainer: 'torch-mlp',
       version: '1.0.0',
@@ -61,7 +62,7 @@ describe('planTorchMlp', () => {
       scaling: { kind: 'bounds', min: [-1, -1], max: [1, 1] },
       labelScaling: { kind: 'bounds', min: [0], max: [10] },
       privacy: { sampleRate: 0.064, steps: 50 * 16 },
-      metrics: ['rows', 'epochs', 'steps', 'sampleRate', 'noiseMultiplier', 'maxGradNorm', 'delta'],
+      metrics: ['rows', 'epochs', 'steps', 'sampleRate', 'noiseMultiplier', 'maxGradNorm', 'delta', 'validationRows', 'validationLoss', 'validationR2'],
     })
     expect(plan.layers.at(-1)).toEqual({ name: 'layer4', inputs: 2, outputs: 1 })
     expect(torchMlpTensors(plan).slice(-2)).toEqual([
@@ -70,7 +71,7 @@ describe('planTorchMlp', () => {
     ])
     expect(torchMlpMetadata(plan)).toMatchObject({ task: 'regression', scaling: 'bounds', privacy: '{"noiseMultiplier":0.8,"maxGradNorm":1,"sampleRate":0.064,"steps":800,"delta":0.00001}' })
     expect(torchMlpMetadata(plan)).not.toHaveProperty('classes')
-    expect(planTorchMlp(schema, { label: 'v' }).metrics).toEqual(['loss', 'r2', 'rows', 'epochs'])
+    expect(planTorchMlp(schema, { label: 'v' }).metrics).toEqual(['loss', 'r2', 'rows', 'epochs', 'validationRows', 'validationLoss', 'validationR2'])
   })
 
   test('error: bad parameters, a string label, too many layers, too many parameters, DP without bounds', () => {

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest'
 import type { DatasetSchema } from '../api/schemas.ts'
 import { encodeSafetensors } from '../safetensors/encodeSafetensors.ts'
 import { labelClasses } from './dataset-columns.ts'
+import { resolveValidationFraction } from './validation.ts'
 import { evaluateAccuracy } from './evaluateAccuracy.ts'
 import { loadLogisticRegression } from './loadLogisticRegression.ts'
 import { logisticRegressionMetadata, planLogisticRegression } from './logistic-regression-plan.ts'
@@ -85,7 +86,8 @@ describe('planLogisticRegression', () => {
     const plan = planLogisticRegression(bounded, { label: 'yes', epochs: 2, dp: { noiseMultiplier: 1, maxGradNorm: 3 } })
     // One-hot features are bounded by [0, 1] by construction: no declared bounds needed.
     expect(plan).toMatchObject({ features: ['x1', 'x2', 'species=a', 'species=b', 'species=c'], scaling: { kind: 'bounds', min: [0, 0, 0, 0, 0], max: [4, 4, 1, 1, 1] }, privacy: { sampleRate: 0.1, stepsPerEpoch: 10, steps: 20, delta: 1e-5 } })
-    expect(plan.metrics).toEqual(['rows', 'epochs', 'steps', 'sampleRate', 'noiseMultiplier', 'maxGradNorm', 'delta'])
+    // 640 declared rows: a validation split by default, its metrics noised at no extra ε.
+    expect(plan.metrics).toEqual(['rows', 'epochs', 'steps', 'sampleRate', 'noiseMultiplier', 'maxGradNorm', 'delta', 'validationRows', 'validationLoss', 'validationAccuracy'])
     expect(logisticRegressionMetadata(plan)).toMatchObject({ scaling: 'bounds', privacy: '{"noiseMultiplier":1,"maxGradNorm":3,"sampleRate":0.1,"steps":20,"delta":0.00001}' })
     expect(failure(() => planLogisticRegression(schema, { label: 'yes', dp: { noiseMultiplier: 1, maxGradNorm: 3 } }))).toBe('TrainerParametersError/TRAINER_PARAMETERS_INVALID/dp-missing-rows')
   })
@@ -184,5 +186,22 @@ describe('loadLogisticRegression / predictLogisticRegression', () => {
     expect(failure(() => predictLogisticRegression(model, [[1, Number.NaN]]))).toBe(p)
     expect(failure(() => evaluateAccuracy(model, [[1, 2]], ['maybe']))).toBe(p)
     expect(failure(() => evaluateAccuracy(model, [[1, 2]], []))).toBe(p)
+  })
+})
+
+describe('resolveValidationFraction', () => {
+  test('default: 0.2 when the declared rows leave at least 50 to train on; else 0, with a note in the model file', () => {
+    const columns: DatasetSchema['columns'] = [{ name: 'x', type: 'number' }, { name: 'y', type: 'category', values: ['a', 'b'] }]
+    expect(resolveValidationFraction({ format: 'csv', rows: 569, columns }, undefined)).toEqual({ fraction: 0.2 })
+    expect(resolveValidationFraction({ format: 'csv', rows: 62, columns }, undefined)).toEqual({ fraction: 0.2 })
+    expect(resolveValidationFraction({ format: 'csv', rows: 61, columns }, undefined)).toEqual({ fraction: 0, note: expect.stringContaining('declares 61 rows') })
+    // Without declared rows nothing is known before the run: no split unless asked.
+    expect(resolveValidationFraction({ format: 'csv', columns }, undefined)).toEqual({ fraction: 0 })
+    expect(resolveValidationFraction({ format: 'csv', rows: 20, columns }, 0.5)).toEqual({ fraction: 0.5 })
+    expect(resolveValidationFraction({ format: 'csv', rows: 5000, columns }, 0)).toEqual({ fraction: 0 })
+    const small = planLogisticRegression({ format: 'csv', rows: 40, columns }, { label: 'y' })
+    expect([small.params.validationFraction, small.metrics]).toEqual([0, ['loss', 'accuracy', 'rows', 'epochs']])
+    expect(logisticRegressionMetadata(small).validation).toMatch(/^no validation split: the schema declares 40 rows.*set validationFraction/)
+    expect(logisticRegressionMetadata(planLogisticRegression({ format: 'csv', rows: 40, columns }, { label: 'y', validationFraction: 0 })).validation).toBeUndefined()
   })
 })

@@ -148,7 +148,6 @@ def check_params(params):
     p.setdefault('l2', 0)
     p.setdefault('batchSize', 64)
     p.setdefault('seed', 0)
-    p.setdefault('validationFraction', 0)
     ok = (
         isinstance(p.get('label'), str) and 1 <= len(p['label']) <= 128
         and (p.get('features') is None or (isinstance(p['features'], list) and 1 <= len(p['features']) <= 10000 and all(isinstance(f, str) and 1 <= len(f) <= 128 for f in p['features'])))
@@ -159,7 +158,7 @@ def check_params(params):
         and _is_number(p['l2']) and 0 <= p['l2'] <= 100
         and _is_int(p['batchSize']) and 1 <= p['batchSize'] <= 1_000_000
         and _is_int(p['seed']) and 0 <= p['seed'] <= 0xFFFFFFFF
-        and _is_number(p['validationFraction']) and 0 <= p['validationFraction'] <= 0.5
+        and (p.get('validationFraction') is None or (_is_number(p['validationFraction']) and 0 <= p['validationFraction'] <= 0.5))
     )
     dp = p.get('dp')
     if dp is not None:
@@ -239,6 +238,19 @@ def plan_torch_mlp(schema, params):
     if len(set(features)) != len(features):
         raise TrainerError('duplicate-feature', 'two features would have the same name')
 
+    # The SDK's resolveValidationFraction: 0.2 by default when the declared rows leave at least 50 to train on.
+    validation_note = None
+    if p.get('validationFraction') is None:
+        rows = schema.get('rows')
+        if not _is_int(rows):
+            p['validationFraction'] = 0
+        elif rows - math.floor(0.2 * rows + 0.5) >= 50:
+            p['validationFraction'] = 0.2
+        else:
+            p['validationFraction'] = 0
+            validation_note = (f'no validation split: the schema declares {rows} rows, and holding out 0.2 of them would leave fewer than 50 to train on; '
+                               'set validationFraction to hold out rows anyway')
+
     outputs = len(classes) if task == 'classification' else 1
     widths = [len(features), *p['hidden'], outputs]
     layers = [{'name': f'layer{i}', 'inputs': widths[i], 'outputs': widths[i + 1]} for i in range(len(widths) - 1)]
@@ -308,7 +320,7 @@ def plan_torch_mlp(schema, params):
     return {
         'blanks': blanks, 'midpoints': midpoints,
         'task': task, 'label': p['label'], 'classes': classes, 'features': features, 'featureColumns': feature_columns, 'layers': layers,
-        'scaling': scaling, 'labelScaling': label_scaling, 'privacy': privacy, 'metrics': metrics, 'params': p,
+        'scaling': scaling, 'labelScaling': label_scaling, 'privacy': privacy, 'metrics': metrics, 'params': p, 'validationNote': validation_note,
     }
 
 
@@ -332,6 +344,8 @@ def metadata_of(plan):
     if privacy is not None:
         metadata['scaling'] = 'bounds'
         metadata['privacy'] = js_json({k: privacy[k] for k in ('noiseMultiplier', 'maxGradNorm', 'sampleRate', 'steps', 'delta')})
+    if plan['validationNote'] is not None:
+        metadata['validation'] = plan['validationNote']
     return metadata
 
 
