@@ -148,7 +148,8 @@ describe('logistic-regression with DP-SGD in the sandbox', () => {
     expect(result).toMatchObject({ outcome: 'exited', exitCode: 0, protocolViolations: 0 })
     expect(events.filter((e) => e.event === 'epoch')).toHaveLength(10)
     const released = await checkEgress({ outputDir: spec.outputDir, declaration, maxBytes: 1024 ** 2 })
-    expect(Object.keys(released.metrics).sort()).toEqual([...differentialPrivacyMetricNames].sort())
+    // 2,000 declared rows: a validation split by default, its scores noised at no extra ε.
+    expect(Object.keys(released.metrics).sort()).toEqual([...differentialPrivacyMetricNames, 'validationRows', 'validationLoss', 'validationAccuracy'].sort())
     expect(released.metrics).toMatchObject({ steps: 310, sampleRate: 0.032, noiseMultiplier: 1 })
     expect(logisticRegressionTrainer.privacy!(schema, params)).toEqual({ sampleRate: 0.032, noiseMultiplier: 1, steps: 310, delta: 1e-5 })
     const model = loadLogisticRegression(released.files[0]!.bytes)
