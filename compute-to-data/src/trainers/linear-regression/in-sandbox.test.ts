@@ -49,8 +49,10 @@ describe('linear-regression trainer in the sandbox', () => {
     const run = await sandbox.train(schema(2000), params, data.csv)
     expect(run.result).toMatchObject({ outcome: 'exited', exitCode: 0 })
     const released = await sandbox.release(run)
-    expect(Object.keys(released.metrics).sort()).toEqual([...differentialPrivacyMetricNames].sort())
+    // 2,000 declared rows: 20% held out by default, scored with noise at no extra ε (the regression's R² from noisy sums).
+    expect(Object.keys(released.metrics).sort()).toEqual([...differentialPrivacyMetricNames, 'validationRows', 'validationLoss', 'validationR2'].sort())
     expect(released.metrics).toMatchObject({ rows: 2000, steps: 20 * 31, sampleRate: 0.032, noiseMultiplier: 1 })
+    expect(released.metrics.validationR2).toBeGreaterThan(0.5)
     expect(linearRegressionTrainer.privacy!(schema(2000), params)).toEqual({ sampleRate: 0.032, noiseMultiplier: 1, steps: 620, delta: 1e-5 })
     const model = loadLinearRegression(released.files[0]!.bytes)
     expect(model).toMatchObject({ scaling: 'bounds', privacy: { noiseMultiplier: 1, maxGradNorm: 1, sampleRate: 0.032, steps: 620, delta: 1e-5 } })
