@@ -37,6 +37,7 @@ const errorCodes = new Set([
   'ragged-row',
   'non-numeric-cell',
   'unknown-label-value',
+  'unknown-category-value',
   'no-rows',
   'rows-mismatch',
   'output-failed',
