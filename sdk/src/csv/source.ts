@@ -41,11 +41,22 @@ async function* piecesOf(source: CsvSource): AsyncGenerator<Uint8Array | string>
   }
   const reader = stream.getReader()
   let done = false
+  // One read ahead: the next piece is on its way while this one is parsed (else the parser waits
+  // on each read of a file in turn).
+  const readAhead = () => {
+    const read = reader.read()
+    read.catch(() => undefined) // awaited below; left unawaited only when the reading stops early
+    return read
+  }
+  let ahead = readAhead()
   try {
     while (!done) {
-      const next = await reader.read()
+      const next = await ahead
       if (next.done) done = true
-      else yield next.value
+      else {
+        ahead = readAhead()
+        yield next.value
+      }
     }
   } finally {
     // Stopped early (malformed CSV): the rest is not read. The error that stopped it is the one
