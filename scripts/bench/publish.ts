@@ -6,6 +6,7 @@
 // columns, 46 bytes a row) and removed after; never part of the test suite.
 //   node scripts/bench/publish.ts            (1 GiB)
 //   node scripts/bench/publish.ts --mib 256  (a smaller run)
+//   node scripts/bench/publish.ts --mib 256 --cpu-prof /tmp/prof   (the CLI's CPU profile)
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -23,9 +24,9 @@ const reportPeak = `data:text/javascript,process.on('exit',()=>process.stderr.wr
 
 type Run = { code: number | null; stdout: string; stderr: string; seconds: number; peakMiB: number | undefined; marks: { at: number; line: string }[] }
 
-function cli(args: string[], { cwd, env, input = '' }: { cwd: string; env: Record<string, string>; input?: string }): Promise<Run> {
+function cli(args: string[], { cwd, env, input = '', nodeFlags = [] }: { cwd: string; env: Record<string, string>; input?: string; nodeFlags?: string[] }): Promise<Run> {
   const started = performance.now()
-  const child = spawn(process.execPath, ['--import', reportPeak, launcher, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...nodeFlags, '--import', reportPeak, launcher, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   const marks: Run['marks'] = []
@@ -46,7 +47,7 @@ function cli(args: string[], { cwd, env, input = '' }: { cwd: string; env: Recor
 }
 
 /** Publishes a generated CSV of `mib` MiB through the CLI on a fresh local stack; returns the time, peak RSS and phases. */
-export async function benchPublish({ mib = 1024 } = {}) {
+export async function benchPublish({ mib = 1024, cpuProfileDir }: { mib?: number; cpuProfileDir?: string | undefined } = {}) {
   const work = await mkdtemp(join(tmpdir(), 'dv-bench-publish-'))
   let t: TestStack | undefined
   try {
@@ -59,7 +60,8 @@ export async function benchPublish({ mib = 1024 } = {}) {
     if (imported.code !== 0) throw new Error(`keys import failed: ${imported.stderr}`)
     // Without --json, off a terminal, the CLI prints a line at each tenth of reading and of
     // uploading, and one per step: the phases, timed as they come.
-    const run = await cli(['publish', file, '--free', '--name', 'Bench numbers', '--key', 'owner'], { cwd: work, env })
+    const nodeFlags = cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`]
+    const run = await cli(['publish', file, '--free', '--name', 'Bench numbers', '--key', 'owner'], { cwd: work, env, nodeFlags })
     if (run.code !== 0 || !/^dataset: 0x/m.test(run.stdout)) throw new Error(`publish failed (${run.code}): ${run.stderr.slice(-2000)}`)
     const at = (pattern: RegExp) => run.marks.find((mark) => pattern.test(mark.line))?.at
     return {
@@ -77,9 +79,10 @@ export async function benchPublish({ mib = 1024 } = {}) {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { mib: { type: 'string', default: '1024' } } })
+  // --cpu-prof DIR: the CLI's CPU profile (node --cpu-prof) goes to DIR.
+  const { values } = parseArgs({ options: { mib: { type: 'string', default: '1024' }, 'cpu-prof': { type: 'string' } } })
   const mib = Number(values.mib)
-  const result = await benchPublish({ mib })
+  const result = await benchPublish({ mib, cpuProfileDir: values['cpu-prof'] })
   const scale = mib / 1024
   const seconds = publishTargets.seconds * scale
   const peakMB = (result.peakMiB ?? Number.NaN) * 1.048576
