@@ -7,6 +7,7 @@
 //   node scripts/bench/publish.ts            (1 GiB)
 //   node scripts/bench/publish.ts --mib 256  (a smaller run)
 //   node scripts/bench/publish.ts --mib 256 --cpu-prof /tmp/prof   (the CLI's CPU profile)
+//   node scripts/bench/publish.ts --mib 256 --memory                (the CLI's memory every second)
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -21,6 +22,8 @@ export const publishTargets = { seconds: 15, peakMB: 200 }
 const launcher = new URL('../../cli/bin/datavault.mjs', import.meta.url).pathname
 // Loaded into the CLI's process: its peak resident memory, written to stderr as it exits.
 const reportPeak = `data:text/javascript,process.on('exit',()=>process.stderr.write('\\npeak-rss-kib '+process.resourceUsage().maxRSS+'\\n'))`
+// With --memory: its resident memory every second too (heap and buffers apart), to see which phase grows.
+const reportMemory = `data:text/javascript,setInterval(()=>{globalThis.gc?.();const m=process.memoryUsage();process.stderr.write('memory: rss '+(m.rss>>20)+' MiB, heap '+(m.heapUsed>>20)+' MiB, array buffers '+(m.arrayBuffers>>20)+' MiB\\n')},1000).unref()`
 
 type Run = { code: number | null; stdout: string; stderr: string; seconds: number; peakMiB: number | undefined; marks: { at: number; line: string }[] }
 
@@ -47,7 +50,7 @@ function cli(args: string[], { cwd, env, input = '', nodeFlags = [] }: { cwd: st
 }
 
 /** Publishes a generated CSV of `mib` MiB through the CLI on a fresh local stack; returns the time, peak RSS and phases. */
-export async function benchPublish({ mib = 1024, cpuProfileDir }: { mib?: number; cpuProfileDir?: string | undefined } = {}) {
+export async function benchPublish({ mib = 1024, cpuProfileDir, memory = false }: { mib?: number; cpuProfileDir?: string | undefined; memory?: boolean } = {}) {
   const work = await mkdtemp(join(tmpdir(), 'dv-bench-publish-'))
   let t: TestStack | undefined
   try {
@@ -60,7 +63,7 @@ export async function benchPublish({ mib = 1024, cpuProfileDir }: { mib?: number
     if (imported.code !== 0) throw new Error(`keys import failed: ${imported.stderr}`)
     // Without --json, off a terminal, the CLI prints a line at each tenth of reading and of
     // uploading, and one per step: the phases, timed as they come.
-    const nodeFlags = cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`]
+    const nodeFlags = [...(cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`]), ...(memory ? ['--expose-gc', '--import', reportMemory] : [])]
     const run = await cli(['publish', file, '--free', '--name', 'Bench numbers', '--key', 'owner'], { cwd: work, env, nodeFlags })
     if (run.code !== 0 || !/^dataset: 0x/m.test(run.stdout)) throw new Error(`publish failed (${run.code}): ${run.stderr.slice(-2000)}`)
     const at = (pattern: RegExp) => run.marks.find((mark) => pattern.test(mark.line))?.at
@@ -80,9 +83,10 @@ export async function benchPublish({ mib = 1024, cpuProfileDir }: { mib?: number
 
 if (import.meta.main) {
   // --cpu-prof DIR: the CLI's CPU profile (node --cpu-prof) goes to DIR.
-  const { values } = parseArgs({ options: { mib: { type: 'string', default: '1024' }, 'cpu-prof': { type: 'string' } } })
+  // --memory: the CLI's memory every second, among the phases.
+  const { values } = parseArgs({ options: { mib: { type: 'string', default: '1024' }, 'cpu-prof': { type: 'string' }, memory: { type: 'boolean' } } })
   const mib = Number(values.mib)
-  const result = await benchPublish({ mib, cpuProfileDir: values['cpu-prof'] })
+  const result = await benchPublish({ mib, cpuProfileDir: values['cpu-prof'], memory: values.memory === true })
   const scale = mib / 1024
   const seconds = publishTargets.seconds * scale
   const peakMB = (result.peakMiB ?? Number.NaN) * 1.048576
