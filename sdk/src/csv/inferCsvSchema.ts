@@ -4,7 +4,7 @@
 // other is a `category` with its distinct values in first-seen order.
 import type { DatasetSchema } from '../api/schemas.ts'
 import { CsvSchemaError } from './errors.ts'
-import { type CsvNumberScan, csvCellHash, isCsvNumber, scanCsvNumberCell } from './number.ts'
+import { type CsvNumberScan, csvCellHash, csvPlainNumberEnd, isCsvNumber, scanCsvNumberCell } from './number.ts'
 import { csvFieldEnd } from './parser.ts'
 import { type CsvSource, csvTextOf } from './source.ts'
 import { type CsvColumnsReader, createCsvTableReader } from './table.ts'
@@ -86,10 +86,14 @@ function columnsOf(names: readonly string[], categories: readonly string[]): Col
     width,
     cell,
     scan(column, text, start, limit) {
-      // A plain decimal, read in one pass: a number cell, not empty, its hash made on the way.
-      if (scanCsvNumberCell(text, start, limit, scanned)) {
-        const set = values[column]
-        if (set !== undefined) distinct(set, column, text, start, scanned.end, scanned.hash)
+      const set = values[column]
+      if (set === undefined) {
+        // A column with too many values to collect (most number columns): its syntax alone.
+        const end = csvPlainNumberEnd(text, start, limit)
+        if (end !== -1) return end
+      } else if (scanCsvNumberCell(text, start, limit, scanned)) {
+        // A plain decimal, read in one pass: a number cell, not empty, its hash made on the way.
+        distinct(set, column, text, start, scanned.end, scanned.hash)
         return scanned.end
       }
       const end = csvFieldEnd(text, start, limit)

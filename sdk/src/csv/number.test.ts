@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { csvCellHash, csvNumberValue, isCsvNumber, parseCsvNumber, scanCsvNumberCell } from './number.ts'
+import { csvCellHash, csvNumberValue, csvPlainNumberEnd, isCsvNumber, parseCsvNumber, scanCsvNumberCell } from './number.ts'
 
 // The syntax as it was written before this module, checked against the hand-written scanner.
 const pattern = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
@@ -105,5 +105,23 @@ describe('csvCellHash', () => {
     expect(csvCellHash('x,yes', 2, 5)).toBe(csvCellHash('yes'))
     expect(csvCellHash('yes')).not.toBe(csvCellHash('no'))
     expect(csvCellHash('yes') >= 0 && csvCellHash('yes') < 2 ** 30).toBe(true)
+  })
+})
+
+describe('csvPlainNumberEnd', () => {
+  test('behavior: accepts only cells isCsvNumber accepts, ending at the comma, CR or LF', () => {
+    expect([csvPlainNumberEnd('-1.5,x', 0, 6), csvPlainNumberEnd('7\r\n', 0, 3), csvPlainNumberEnd('.5', 0, 2), csvPlainNumberEnd('1e3,', 0, 4), csvPlainNumberEnd('-,', 0, 2), csvPlainNumberEnd(`${'9'.repeat(301)},`, 0, 302)]).toEqual([4, 1, 2, -1, -1, -1])
+    const chars = '0123456789+-.eE x'
+    let seed = 13
+    for (let round = 0; round < 5000; round++) {
+      let cell = ''
+      for (let k = round % 19; k > 0; k--) {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+        cell += chars[seed % chars.length]
+      }
+      const end = csvPlainNumberEnd(`${cell}\n`, 0, cell.length + 1)
+      if (end !== -1) expect([cell, end, isCsvNumber(cell)]).toEqual([cell, cell.length, true])
+      else expect([cell, isCsvNumber(cell) && /^[+-]?[\d.]+$/.test(cell)]).toEqual([cell, false])
+    }
   })
 })

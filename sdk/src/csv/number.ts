@@ -174,3 +174,30 @@ export function csvCellHash(text: string, start = 0, end = text.length): number 
   for (let k = start; k < end; k++) hash = Math.imul(hash ^ text.charCodeAt(k), 0x01000193)
   return hash & 0x3fffffff
 }
+
+/**
+ * The end of the cell at `start` (at the next comma, CR or LF, or at `limit`) when it is a plain
+ * decimal of at most 300 digits (an optional sign, digits with at most one `.`), else -1: the
+ * schema inference's check of a number column whose values it no longer collects (syntax only:
+ * no value, no hash). Every cell accepted here is one {@link isCsvNumber} accepts.
+ *
+ * @example
+ * csvPlainNumberEnd('-1.5,x', 0, 6) // 4
+ */
+export function csvPlainNumberEnd(text: string, start: number, limit: number): number {
+  let k = start
+  if (k >= limit) return -1
+  let c = text.charCodeAt(k)
+  if (c === MINUS || c === PLUS) k++
+  const from = k
+  let dot = -1
+  for (; k < limit; k++) {
+    c = text.charCodeAt(k)
+    if (c - ZERO >>> 0 <= 9) continue
+    if (c === COMMA || c === LF || c === CR) break
+    if (c !== DOT || dot !== -1) return -1
+    dot = k
+  }
+  const digits = k - from - (dot === -1 ? 0 : 1)
+  return digits === 0 || digits > 300 ? -1 : k
+}

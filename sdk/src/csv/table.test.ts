@@ -98,6 +98,26 @@ describe('createCsvTableReader', () => {
     }
   })
 
+  test('behavior: past 1000 distinct values (no values collected, syntax only), the same as the reference', () => {
+    const random = randomFrom(31)
+    for (let round = 0; round < 48; round++) {
+      const cell = cellsOf(random)
+      const lines = ['a,b']
+      // 1001 distinct numbers first, then cells of every shape.
+      for (let i = 0; i < 1001; i++) lines.push(`${i - 500}${random() < 0.5 ? `.${i % 7}` : ''},${cell(0)}`)
+      // Then one cell of another shape among numbers: the first non-number decides the column.
+      const odd = Math.floor(random() * 20)
+      for (let i = 0; i < 20; i++) lines.push(`${i === odd ? cell(round % 12) : String(i)},${cell(0)}`)
+      const text = `${lines.join('\n')}\n`
+      const inference = outcome(() => {
+        const reader = createCsvSchemaInference()
+        for (const piece of piecesOf(text, random)) reader.push(piece)
+        return reader.end()
+      })
+      expect(inference, text.slice(-400)).toEqual(outcome(() => byRecords(text, (names) => createTableSchemaInference(names))))
+    }
+  })
+
   test('error: a ragged record is CSV_INVALID naming its line, on the fast path too', () => {
     for (const text of ['a,b\n1,2\n3\n', 'a,b\n1,2\n\n3,4,5\n', 'a,b\r\n1,2\r\n3,4,5\r\n']) {
       const line = text.split('\n').findIndex((record, k) => k > 0 && record.replace('\r', '').split(',').length !== 2 && record.replace('\r', '') !== '') + 1
