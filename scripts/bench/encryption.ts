@@ -56,6 +56,10 @@ export type BenchEncryptionReturnType = {
   pooledMBps: number
   /** pooledMBps / opensslMBps (target ≥ 1.0 on 2 cores). */
   pooledRatio: number
+  /** `workerPoolEnvelopeCrypto({ threads: cores − 1, caller: true })`: the calling thread seals its share too, MB/s. */
+  sharedMBps: number
+  /** sharedMBps / opensslMBps (target ≥ 1.0 on 2 cores). */
+  sharedRatio: number
   /** WebCrypto in worker threads (the extension's path: `serveChunkCiphers` + `webCryptoWorkerChunkCipher`), MB/s. */
   pooledWebCryptoMBps: number
   /** pooledWebCryptoMBps / opensslMBps (target ≥ 0.5). */
@@ -67,7 +71,7 @@ export type BenchEncryptionReturnType = {
    */
   opensslElapsedMBps: number
   /** All rounds, for the spread. */
-  rounds: { ours: number[]; webCrypto: number[]; pooled: number[]; pooledWebCrypto: number[]; openssl: number[]; opensslElapsed: number[] }
+  rounds: { ours: number[]; webCrypto: number[]; pooled: number[]; shared: number[]; pooledWebCrypto: number[]; openssl: number[]; opensslElapsed: number[] }
 }
 
 /** Random-looking plaintext without paying for 256 MiB of CSPRNG output: one random MiB repeated. */
@@ -156,23 +160,26 @@ export async function benchEncryption({
   const threads = availableParallelism()
   const pool = workerPoolEnvelopeCrypto({ threads })
   const webPool = workerPoolEnvelopeCrypto({ threads, engine: 'webcrypto' })
-  const all: BenchEncryptionReturnType['rounds'] = { ours: [], webCrypto: [], pooled: [], pooledWebCrypto: [], openssl: [], opensslElapsed: [] }
+  const sharedPool = workerPoolEnvelopeCrypto({ threads: Math.max(1, threads - 1), caller: true })
+  const all: BenchEncryptionReturnType['rounds'] = { ours: [], webCrypto: [], pooled: [], shared: [], pooledWebCrypto: [], openssl: [], opensslElapsed: [] }
   try {
     for (let round = 0; round < rounds; round++) {
       all.ours.push((await measureEnvelope({ chunkSize, plaintext, pieceSize, passes, crypto: nodeEnvelopeCrypto })).encryptMBps)
       all.pooled.push((await measureEnvelope({ chunkSize, plaintext, pieceSize, passes, crypto: pool })).encryptMBps)
+      all.shared.push((await measureEnvelope({ chunkSize, plaintext, pieceSize, passes, crypto: sharedPool })).encryptMBps)
       all.openssl.push(await opensslSpeed({ bytes: chunkSize, seconds: opensslSeconds }))
       all.webCrypto.push((await measureEnvelope({ chunkSize, plaintext, pieceSize, passes, crypto: webCryptoEnvelopeCrypto })).encryptMBps)
       all.pooledWebCrypto.push((await measureEnvelope({ chunkSize, plaintext, pieceSize, passes, crypto: webPool })).encryptMBps)
       all.opensslElapsed.push(await opensslSpeed({ bytes: chunkSize, seconds: opensslSeconds, elapsed: true }))
     }
   } finally {
-    await Promise.all([pool.close(), webPool.close()])
+    await Promise.all([pool.close(), webPool.close(), sharedPool.close()])
   }
   const oursMBps = median(all.ours)
   const webCryptoMBps = median(all.webCrypto)
   const opensslMBps = median(all.openssl)
   const pooledMBps = median(all.pooled)
+  const sharedMBps = median(all.shared)
   const pooledWebCryptoMBps = median(all.pooledWebCrypto)
   return {
     oursMBps,
@@ -184,6 +191,8 @@ export async function benchEncryption({
     threads,
     pooledMBps,
     pooledRatio: pooledMBps / opensslMBps,
+    sharedMBps,
+    sharedRatio: sharedMBps / opensslMBps,
     pooledWebCryptoMBps,
     pooledWebCryptoRatio: pooledWebCryptoMBps / opensslMBps,
     opensslElapsedMBps: median(all.opensslElapsed),
@@ -198,6 +207,7 @@ export function encryptionLines(r: BenchEncryptionReturnType): string[] {
   return [
     `node:crypto, 1 thread          ${r.oursMBps.toFixed(0).padStart(5)} MB/s: ${vs(r.oursMBps)}  rounds ${spread(r.rounds.ours)}`,
     `node:crypto, ${r.threads} worker threads ${r.pooledMBps.toFixed(0).padStart(5)} MB/s: ${vs(r.pooledMBps)} (target ≥ 1.0×)  rounds ${spread(r.rounds.pooled)}`,
+    `node:crypto, caller + ${Math.max(1, r.threads - 1)} worker ${r.sharedMBps.toFixed(0).padStart(5)} MB/s: ${vs(r.sharedMBps)} (target ≥ 1.0×)  rounds ${spread(r.rounds.shared)}`,
     `WebCrypto, 1 thread            ${r.webCryptoMBps.toFixed(0).padStart(5)} MB/s: ${vs(r.webCryptoMBps)}  rounds ${spread(r.rounds.webCrypto)}`,
     `WebCrypto, ${r.threads} worker threads   ${r.pooledWebCryptoMBps.toFixed(0).padStart(5)} MB/s: ${vs(r.pooledWebCryptoMBps)} (target ≥ 0.5×)  rounds ${spread(r.rounds.pooledWebCrypto)}`,
     `openssl speed -evp aes-256-gcm -bytes ${r.chunkSize}: ${r.opensslMBps.toFixed(0)} MB/s per CPU second ${spread(r.rounds.openssl)}, ${r.opensslElapsedMBps.toFixed(0)} MB/s per wall second (-elapsed) ${spread(r.rounds.opensslElapsed)}`,

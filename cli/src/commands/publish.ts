@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { createReadStream, openAsBlob } from 'node:fs'
+import { createReadStream } from 'node:fs'
 import { basename } from 'node:path'
 import { parseArgs } from 'node:util'
 import { erc20Abi, parseUnits } from 'viem'
@@ -24,7 +24,7 @@ import {
   publishDataset,
   registerOwnerLogKey,
 } from '@datavault/sdk'
-import { nodeEnvelopeCrypto } from '@datavault/sdk/node'
+import { nodeEnvelopeCrypto, readFileChunks } from '@datavault/sdk/node'
 import { check, commonHelp, commonOptions, connectionHelp, connectionOptions, positionalsExactly, walletHelp, walletOptions } from '../args.ts'
 import { type Command, helpRequested, openSession, outputFor } from '../command.ts'
 import { CliInterruptedError, CliUsageError } from '../errors.ts'
@@ -187,10 +187,11 @@ export const publishCommand: Command = {
     const output = outputFor(io, values)
 
     // One pass over the file here: the column profile (real data, for the owner's eyes only) and
-    // the file's SHA-256 (for the duplicate check; kept only as a keyed fingerprint).
+    // the file's SHA-256 (for the duplicate check; kept only as a keyed fingerprint). Read in
+    // 1 MiB chunks: a Blob's 64 KiB web-stream pieces cost more CPU than the parsing.
     const digest = createHash('sha256')
     const reading = output.progress('reading', { unit: 'bytes' })
-    const profile = await profileCsv(hashed(await openAsBlob(file!), digest), { onProgress: (done) => reading.update(done, size) })
+    const profile = await profileCsv(hashed(readFileChunks(file!, { signal: io.signal }), digest), { onProgress: (done) => reading.update(done, size) })
     reading.done()
     const sha256 = digest.digest()
 
@@ -301,7 +302,7 @@ export const publishCommand: Command = {
     const uploading = output.progress('encrypting + uploading', { unit: 'bytes' })
     const published = await publishDataset(client, {
       // Excluded columns are cut out here, as the file streams to encryption: they never leave.
-      data: excluded.length === 0 ? await openAsBlob(file!) : dropCsvColumns(await openAsBlob(file!), { keep }),
+      data: excluded.length === 0 ? streamOf(readFileChunks(file!, { signal: io.signal })) : dropCsvColumns(readFileChunks(file!, { signal: io.signal }), { keep }),
       name,
       description,
       symbol,
@@ -369,9 +370,23 @@ async function readNumberColumns(file: string, names: string[]): Promise<{ name:
   return columns
 }
 
+/** Chunks as a byte stream, read as it is consumed (`ReadableStream.from`, which the DOM types lack). */
+function streamOf(chunks: AsyncGenerator<Uint8Array>): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await chunks.next()
+      if (next.done) controller.close()
+      else controller.enqueue(next.value)
+    },
+    async cancel() {
+      await chunks.return(undefined)
+    },
+  })
+}
+
 /** The source's bytes, passed on as they are read, fed to `digest` too. */
-async function* hashed(file: Blob, digest: ReturnType<typeof createHash>): AsyncGenerator<Uint8Array> {
-  for await (const bytes of file.stream() as unknown as AsyncIterable<Uint8Array>) {
+async function* hashed(chunks: AsyncIterable<Uint8Array>, digest: ReturnType<typeof createHash>): AsyncGenerator<Uint8Array> {
+  for await (const bytes of chunks) {
     digest.update(bytes)
     yield bytes
   }

@@ -3,10 +3,11 @@
 // whose every cell is a plain decimal number (as the trainers parse them) is a `number`; any
 // other is a `category` with its distinct values in first-seen order.
 import type { DatasetSchema } from '../api/schemas.ts'
-import { CsvInvalidError, CsvSchemaError } from './errors.ts'
-import { isCsvNumber } from './number.ts'
-import { type CsvReader, createCsvTokenizer } from './parser.ts'
+import { CsvSchemaError } from './errors.ts'
+import { type CsvNumberScan, csvCellHash, csvPlainNumberEnd, isCsvNumber, scanCsvNumberCell } from './number.ts'
+import { csvFieldEnd } from './parser.ts'
 import { type CsvSource, csvTextOf } from './source.ts'
+import { type CsvColumnsReader, createCsvTableReader } from './table.ts'
 
 /** Most distinct values a category column may have (the schema's limit). */
 export const maxCategoryValues = 1000
@@ -38,11 +39,7 @@ export type TableSchemaInference = {
 // outlives its piece, so it gets its own copy.
 const detach = (value: string) => (value.length < 13 ? value : JSON.parse(JSON.stringify(value)) as string)
 
-type Columns = {
-  width: number
-  cell(column: number, text: string, start: number, end: number): void
-  finish(rows: number): InferCsvSchemaReturnType
-}
+type Columns = CsvColumnsReader & { finish(rows: number): InferCsvSchemaReturnType }
 
 function columnsOf(names: readonly string[], categories: readonly string[]): Columns {
   if (names.length === 0) throw new CsvSchemaError('The table has no columns.', { code: 'TABLE_UNUSABLE' })
@@ -61,28 +58,47 @@ function columnsOf(names: readonly string[], categories: readonly string[]): Col
   // A value already seen is recognised by a hash of its characters and compared in place, so a
   // column of few values costs no string per cell (and no garbage).
   const seen: Map<number, string>[] = names.map(() => new Map())
+  const scanned: CsvNumberScan = { end: 0, value: 0, hash: 0 }
+
+  const distinct = (set: Set<string>, column: number, text: string, start: number, end: number, hash: number) => {
+    const known = seen[column]!.get(hash)
+    if (known !== undefined && known.length === end - start && text.startsWith(known, start)) return
+    const value = start === 0 && end === text.length ? text : text.slice(start, end)
+    if (set.has(value)) return
+    if (value.length > maxNameLength) tooLong[column] = 1
+    const kept = detach(value)
+    set.add(kept)
+    if (known === undefined) seen[column]!.set(hash, kept)
+    if (set.size > maxCategoryValues) {
+      values[column] = undefined
+      seen[column]!.clear()
+    }
+  }
+  const cell = (column: number, text: string, start: number, end: number) => {
+    if (start === end) empty[column] = 1
+    if (numeric[column] === 1 && !isCsvNumber(text, start, end)) numeric[column] = 0
+    const set = values[column]
+    if (set === undefined) return
+    distinct(set, column, text, start, end, csvCellHash(text, start, end))
+  }
 
   return {
     width,
-    cell(column, text, start, end) {
-      if (start === end) empty[column] = 1
-      if (numeric[column] === 1 && !isCsvNumber(text, start, end)) numeric[column] = 0
+    cell,
+    scan(column, text, start, limit) {
       const set = values[column]
-      if (set === undefined) return
-      let hash = 0x811c9dc5
-      for (let k = start; k < end; k++) hash = Math.imul(hash ^ text.charCodeAt(k), 0x01000193)
-      const known = seen[column]!.get(hash)
-      if (known !== undefined && known.length === end - start && text.startsWith(known, start)) return
-      const value = start === 0 && end === text.length ? text : text.slice(start, end)
-      if (set.has(value)) return
-      if (value.length > maxNameLength) tooLong[column] = 1
-      const kept = detach(value)
-      set.add(kept)
-      if (known === undefined) seen[column]!.set(hash, kept)
-      if (set.size > maxCategoryValues) {
-        values[column] = undefined
-        seen[column]!.clear()
+      if (set === undefined) {
+        // A column with too many values to collect (most number columns): its syntax alone.
+        const end = csvPlainNumberEnd(text, start, limit)
+        if (end !== -1) return end
+      } else if (scanCsvNumberCell(text, start, limit, scanned)) {
+        // A plain decimal, read in one pass: a number cell, not empty, its hash made on the way.
+        distinct(set, column, text, start, scanned.end, scanned.hash)
+        return scanned.end
       }
+      const end = csvFieldEnd(text, start, limit)
+      cell(column, text, start, end)
+      return end
     },
     finish(rows) {
       if (rows === 0) throw new CsvSchemaError('The table has a header but no rows.', { code: 'TABLE_UNUSABLE' })
@@ -155,34 +171,11 @@ export function createTableSchemaInference(names: readonly string[], { categorie
  * const { schema, rows } = inference.end()
  */
 export function createCsvSchemaInference({ categories = [] }: InferCsvSchemaOptions = {}): { push(text: string): void; end(): InferCsvSchemaReturnType } {
-  let columns: Columns | undefined
-  let header: string[] = []
-  let width = 0
-  let column = 0
-  let rows = 0
-  const reader: CsvReader = createCsvTokenizer({
-    cell(text, start, end) {
-      if (columns === undefined) header.push(text.slice(start, end))
-      else if (column < width) columns.cell(column, text, start, end)
-      column++
-    },
-    record(line) {
-      if (columns === undefined) {
-        columns = columnsOf(header, categories)
-        width = columns.width
-        header = []
-      } else {
-        if (column !== width) throw new CsvInvalidError(`a record with ${column} fields (the header has ${width})`, { line })
-        rows++
-      }
-      column = 0
-    },
-  })
+  const table = createCsvTableReader((names) => columnsOf(names, categories))
   return {
-    push: (text) => reader.push(text),
+    push: (text) => table.push(text),
     end() {
-      reader.end()
-      if (columns === undefined) throw new CsvSchemaError('The CSV is empty.', { code: 'CSV_EMPTY' })
+      const { columns, rows } = table.end()
       return columns.finish(rows)
     },
   }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { csvNumberValue, isCsvNumber, parseCsvNumber } from './number.ts'
+import { csvCellHash, csvNumberValue, csvPlainNumberEnd, isCsvNumber, parseCsvNumber, scanCsvNumberCell } from './number.ts'
 
 // The syntax as it was written before this module, checked against the hand-written scanner.
 const pattern = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
@@ -58,6 +58,70 @@ describe('csvNumberValue', () => {
     for (const cell of cells) {
       expect(isCsvNumber(cell), cell).toBe(true)
       expect(Object.is(csvNumberValue(`x,${cell},y`, 2, 2 + cell.length), Number(cell)), cell).toBe(true)
+    }
+  })
+})
+
+describe('scanCsvNumberCell', () => {
+  test('default: a plain decimal up to the next comma, CR or LF: its end, value and hash', () => {
+    const out = { end: 0, value: 0, hash: 0 }
+    for (const [text, end, value] of [['26.5,x', 4, 26.5], ['-7\n', 2, -7], ['.5\r\n', 2, 0.5], ['5.', 2, 5], ['+12,', 3, 12], ['-0,', 2, -0]] as const) {
+      expect(scanCsvNumberCell(text, 0, text.length, out), text).toBe(true)
+      expect(out.end).toBe(end)
+      expect(Object.is(out.value, value), text).toBe(true)
+      expect(out.hash).toBe(csvCellHash(text, 0, end))
+    }
+  })
+
+  test('behavior: accepts only cells isCsvNumber accepts, with the value csvNumberValue gives; leaves the rest to the general path', () => {
+    const out = { end: 0, value: 0, hash: 0 }
+    const chars = '0123456789+-.eE x'
+    let seed = 11
+    for (let round = 0; round < 5000; round++) {
+      let cell = ''
+      for (let k = round % 19; k > 0; k--) {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+        cell += chars[seed % chars.length]
+      }
+      const text = `${cell},1`
+      if (scanCsvNumberCell(text, 0, text.length, out)) {
+        expect(out.end, cell).toBe(cell.length)
+        expect(isCsvNumber(cell), cell).toBe(true)
+        expect(Object.is(out.value, csvNumberValue(cell)), cell).toBe(true)
+      } else expect(isCsvNumber(cell) && !/[eE]/.test(cell) && cell.replace(/\D/g, '').length <= 15, cell).toBe(false)
+    }
+  })
+
+  test('args: never reads past limit', () => {
+    const out = { end: 0, value: 0, hash: 0 }
+    expect(scanCsvNumberCell('12x', 0, 2, out)).toBe(true)
+    expect(out.end).toBe(2)
+    expect(scanCsvNumberCell('12', 1, 1, out)).toBe(false)
+  })
+})
+
+describe('csvCellHash', () => {
+  test('default: a small integer, the same for the same characters wherever they are', () => {
+    expect(csvCellHash('x,yes', 2, 5)).toBe(csvCellHash('yes'))
+    expect(csvCellHash('yes')).not.toBe(csvCellHash('no'))
+    expect(csvCellHash('yes') >= 0 && csvCellHash('yes') < 2 ** 30).toBe(true)
+  })
+})
+
+describe('csvPlainNumberEnd', () => {
+  test('behavior: accepts only cells isCsvNumber accepts, ending at the comma, CR or LF', () => {
+    expect([csvPlainNumberEnd('-1.5,x', 0, 6), csvPlainNumberEnd('7\r\n', 0, 3), csvPlainNumberEnd('.5', 0, 2), csvPlainNumberEnd('1e3,', 0, 4), csvPlainNumberEnd('-,', 0, 2), csvPlainNumberEnd(`${'9'.repeat(301)},`, 0, 302)]).toEqual([4, 1, 2, -1, -1, -1])
+    const chars = '0123456789+-.eE x'
+    let seed = 13
+    for (let round = 0; round < 5000; round++) {
+      let cell = ''
+      for (let k = round % 19; k > 0; k--) {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+        cell += chars[seed % chars.length]
+      }
+      const end = csvPlainNumberEnd(`${cell}\n`, 0, cell.length + 1)
+      if (end !== -1) expect([cell, end, isCsvNumber(cell)]).toEqual([cell, cell.length, true])
+      else expect([cell, isCsvNumber(cell) && /^[+-]?[\d.]+$/.test(cell)]).toEqual([cell, false])
     }
   })
 })

@@ -9,6 +9,9 @@ const ZERO = 0x30
 const NINE = 0x39
 const LOWER_E = 0x65
 const UPPER_E = 0x45
+const COMMA = 0x2c
+const LF = 0x0a
+const CR = 0x0d
 
 /**
  * Whether `text.slice(start, end)` is a plain decimal number with a finite value: an optional
@@ -102,4 +105,99 @@ export function csvNumberValue(text: string, start = 0, end = text.length): numb
   if (digits > 15) return Number(text.slice(start, end))
   const value = scale === -1 || scale === digits ? mantissa : mantissa / powersOfTen[digits - scale]!
   return negative ? -value : value
+}
+
+/** Where {@link scanCsvNumberCell} writes what it read (one per reader, reused: no object per cell). */
+export type CsvNumberScan = {
+  /** Where the cell ends: the comma, CR or LF after it, or the stretch's end. */
+  end: number
+  /** Its value, as `Number()` gives it. */
+  value: number
+  /** {@link csvCellHash} of its characters. */
+  hash: number
+}
+
+/**
+ * The readers' fast path for a number cell, in one pass over its characters: reads the cell that
+ * starts at `start` and ends at the next comma, CR or LF, or at `limit`; when it is a plain decimal of at most
+ * 15 digits (an optional sign, digits with at most one `.`: `-12`, `26.5`, `5.`, `.5`), writes its
+ * end, value and hash to `out` and returns true. Any other cell (empty, text, an exponent, more
+ * digits) returns false, and the caller takes its general path (every cell accepted here is one
+ * {@link isCsvNumber} accepts, with the value {@link csvNumberValue} gives).
+ *
+ * @example
+ * const out = { end: 0, value: 0, hash: 0 }
+ * scanCsvNumberCell('26.5,x', 0, 6, out) // true; out.end === 4, out.value === 26.5
+ */
+export function scanCsvNumberCell(text: string, start: number, limit: number, out: CsvNumberScan): boolean {
+  let k = start
+  if (k >= limit) return false
+  let hash = 0x811c9dc5
+  let c = text.charCodeAt(k)
+  const negative = c === MINUS
+  if (negative || c === PLUS) {
+    hash = Math.imul(hash ^ c, 0x01000193)
+    k++
+  }
+  let mantissa = 0
+  let digits = 0
+  let scale = -1
+  for (; k < limit; k++) {
+    c = text.charCodeAt(k)
+    const digit = c - ZERO
+    if (digit >= 0 && digit <= 9) {
+      mantissa = mantissa * 10 + digit
+      digits++
+    } else if (c === COMMA || c === LF || c === CR) break
+    else if (c === DOT && scale === -1) scale = digits
+    else return false
+    hash = Math.imul(hash ^ c, 0x01000193)
+  }
+  if (digits === 0 || digits > 15) return false
+  const value = scale === -1 || scale === digits ? mantissa : mantissa / powersOfTen[digits - scale]!
+  out.end = k
+  out.value = negative ? -value : value
+  out.hash = hash & 0x3fffffff
+  return true
+}
+
+/**
+ * The hash the readers recognise a value already seen by (FNV-1a of `text.slice(start, end)`'s
+ * characters), kept to 30 bits: a small integer, which V8 passes and keys maps with unboxed (a
+ * full 32-bit hash would be a heap number per cell).
+ *
+ * @example
+ * csvCellHash('x,yes', 2, 5) === csvCellHash('yes') // true
+ */
+export function csvCellHash(text: string, start = 0, end = text.length): number {
+  let hash = 0x811c9dc5
+  for (let k = start; k < end; k++) hash = Math.imul(hash ^ text.charCodeAt(k), 0x01000193)
+  return hash & 0x3fffffff
+}
+
+/**
+ * The end of the cell at `start` (at the next comma, CR or LF, or at `limit`) when it is a plain
+ * decimal of at most 300 digits (an optional sign, digits with at most one `.`), else -1: the
+ * schema inference's check of a number column whose values it no longer collects (syntax only:
+ * no value, no hash). Every cell accepted here is one {@link isCsvNumber} accepts.
+ *
+ * @example
+ * csvPlainNumberEnd('-1.5,x', 0, 6) // 4
+ */
+export function csvPlainNumberEnd(text: string, start: number, limit: number): number {
+  let k = start
+  if (k >= limit) return -1
+  let c = text.charCodeAt(k)
+  if (c === MINUS || c === PLUS) k++
+  const from = k
+  let dot = -1
+  for (; k < limit; k++) {
+    c = text.charCodeAt(k)
+    if (c - ZERO >>> 0 <= 9) continue
+    if (c === COMMA || c === LF || c === CR) break
+    if (c !== DOT || dot !== -1) return -1
+    dot = k
+  }
+  const digits = k - from - (dot === -1 ? 0 : 1)
+  return digits === 0 || digits > 300 ? -1 : k
 }

@@ -13,6 +13,16 @@ import { CsvInvalidError } from './errors.ts'
 export type CsvSink = {
   cell(text: string, start: number, end: number): void
   record(line: number): void
+  /**
+   * Optional, for a consumer that cuts records and fields itself in the pass it reads them with:
+   * whole lines `text.slice(start, end)` (`end` just after a line feed) holding no quote and no
+   * NUL, each ending with LF or CRLF (a CR is always followed by an LF), the first one beginning
+   * on line `line`. Fields are what lies between commas; a line that is only its line break is a
+   * blank line, to skip. Where a sink has it, the tokenizer hands it every such stretch of a piece
+   * (no `cell` or `record` calls for them); it returns the number of lines it read (the line
+   * feeds in the stretch).
+   */
+  records?(text: string, start: number, end: number, line: number): number
 }
 
 /** A reader fed text in pieces: `push` each piece, then `end` once. */
@@ -46,6 +56,7 @@ const CR_SEEN = 5 // after a carriage return: a line feed must follow
  * reader.end() // cells === 4
  */
 export function createCsvTokenizer(sink: CsvSink): CsvReader {
+  const wholeRecords = sink.records !== undefined
   let state = FIELD
   let pending = ''
   let line = 1
@@ -95,7 +106,24 @@ export function createCsvTokenizer(sink: CsvSink): CsvReader {
             let rl = recordLine
             let rs = recordStart
             let next = FIELD
-            // The fastest path: whole lines with no quote, NUL or lone CR, cut at commas.
+            // The fastest path, for a sink that reads whole records: every line up to the next quote,
+            // NUL or bare CR, in one call.
+            if (rs && wholeRecords) {
+              if (quoteAt < i) quoteAt = find('"', i)
+              if (nulAt < i) nulAt = find('\0', i)
+              let limit = quoteAt < nulAt ? quoteAt : nulAt
+              if (crAt < i) crAt = find('\r', i)
+              while (crAt < limit && text.charCodeAt(crAt + 1) === LF) crAt = find('\r', crAt + 2)
+              if (crAt < limit) limit = crAt
+              const first = text.indexOf('\n', i)
+              if (first !== -1 && first < limit) {
+                const last = text.lastIndexOf('\n', limit - 1)
+                ln += sink.records!(text, i, last + 1, rl)
+                rl = ln
+                i = last + 1
+              }
+            }
+            // Then whole lines with no quote, NUL or lone CR, cut at commas.
             while (rs) {
               if (quoteAt < i) quoteAt = find('"', i)
               if (nulAt < i) nulAt = find('\0', i)
@@ -269,6 +297,18 @@ export function createCsvTokenizer(sink: CsvSink): CsvReader {
       }
     },
   }
+}
+
+/**
+ * Where the field that starts at `start` ends, in a stretch given to {@link CsvSink.records}: the
+ * next comma, CR or LF, or `limit`.
+ */
+export function csvFieldEnd(text: string, start: number, limit: number): number {
+  for (let k = start; k < limit; k++) {
+    const c = text.charCodeAt(k)
+    if (c <= COMMA && (c === COMMA || c === LF || c === CR)) return k
+  }
+  return limit
 }
 
 /**

@@ -8,12 +8,13 @@
 import type { DatasetColumn } from '../api/schemas.ts'
 import { isCsvBlank } from './blank.ts'
 import { isCsvDate } from './date.ts'
-import { CsvInvalidError, CsvSchemaError } from './errors.ts'
+import { CsvSchemaError } from './errors.ts'
 import { maxCategoryValues } from './inferCsvSchema.ts'
-import { csvNumberValue, isCsvNumber } from './number.ts'
-import { type CsvReader, createCsvTokenizer } from './parser.ts'
+import { type CsvNumberScan, csvCellHash, csvNumberValue, isCsvNumber, scanCsvNumberCell } from './number.ts'
+import { csvFieldEnd } from './parser.ts'
 import { proposeBounds } from './proposeBounds.ts'
 import { type CsvSource, csvTextOf } from './source.ts'
+import { type CsvColumnsReader, createCsvTableReader } from './table.ts'
 
 /** Longest category value and column name a schema may hold. */
 const maxNameLength = 128
@@ -88,11 +89,7 @@ const detach = (value: string) => (value.length < 13 ? value : (JSON.parse(JSON.
 
 const labelWords = new Set(['yes|no', 'true|false', 'y|n', 't|f'])
 
-type Columns = {
-  width: number
-  cell(column: number, text: string, start: number, end: number): void
-  finish(rows: number): CsvProfile
-}
+type Columns = CsvColumnsReader & { finish(rows: number): CsvProfile }
 
 function columnsOf(names: readonly string[]): Columns {
   if (names.length === 0) throw new CsvSchemaError('The table has no columns.', { code: 'TABLE_UNUSABLE' })
@@ -114,40 +111,62 @@ function columnsOf(names: readonly string[]): Columns {
   // column of few values costs no string per cell.
   const seen: Map<number, string>[] = names.map(() => new Map())
 
+  const scanned: CsvNumberScan = { end: 0, value: 0, hash: 0 }
+
+  const distinct = (set: Set<string>, column: number, text: string, start: number, end: number, hash: number) => {
+    const known = seen[column]!.get(hash)
+    if (known !== undefined && known.length === end - start && text.startsWith(known, start)) return
+    const value = start === 0 && end === text.length ? text : text.slice(start, end)
+    if (set.has(value)) return
+    const kept = detach(value)
+    set.add(kept)
+    if (known === undefined) seen[column]!.set(hash, kept)
+    if (set.size > maxCategoryValues) {
+      values[column] = undefined
+      seen[column]!.clear()
+    }
+  }
+  const number = (column: number, value: number) => {
+    dated[column] = 0
+    if (value < min[column]!) min[column] = value
+    if (value > max[column]!) max[column] = value
+    if (integer[column] === 1 && !Number.isInteger(value)) integer[column] = 0
+  }
+  const cell = (column: number, text: string, start: number, end: number) => {
+    if (isCsvBlank(text, start, end)) {
+      blanks[column]!++
+      return
+    }
+    cells[column]!++
+    if (end - start > longest[column]!) longest[column] = end - start
+    if (numeric[column] === 1) {
+      if (isCsvNumber(text, start, end)) number(column, csvNumberValue(text, start, end))
+      else numeric[column] = 0
+    }
+    if (dated[column] === 1 && !isCsvDate(text, start, end)) dated[column] = 0
+    const set = values[column]
+    if (set === undefined) return
+    distinct(set, column, text, start, end, csvCellHash(text, start, end))
+  }
+
   return {
     width,
-    cell(column, text, start, end) {
-      if (isCsvBlank(text, start, end)) {
-        blanks[column]!++
-        return
+    cell,
+    scan(column, text, start, limit) {
+      // A plain decimal, read in one pass (syntax, value and hash): a number cell, never blank.
+      if (!scanCsvNumberCell(text, start, limit, scanned)) {
+        const end = csvFieldEnd(text, start, limit)
+        cell(column, text, start, end)
+        return end
       }
+      const end = scanned.end
       cells[column]!++
       if (end - start > longest[column]!) longest[column] = end - start
-      if (numeric[column] === 1) {
-        if (isCsvNumber(text, start, end)) {
-          dated[column] = 0
-          const value = csvNumberValue(text, start, end)
-          if (value < min[column]!) min[column] = value
-          if (value > max[column]!) max[column] = value
-          if (integer[column] === 1 && !Number.isInteger(value)) integer[column] = 0
-        } else numeric[column] = 0
-      }
-      if (dated[column] === 1 && !isCsvDate(text, start, end)) dated[column] = 0
+      if (numeric[column] === 1) number(column, scanned.value)
+      else if (dated[column] === 1 && !isCsvDate(text, start, end)) dated[column] = 0
       const set = values[column]
-      if (set === undefined) return
-      let hash = 0x811c9dc5
-      for (let k = start; k < end; k++) hash = Math.imul(hash ^ text.charCodeAt(k), 0x01000193)
-      const known = seen[column]!.get(hash)
-      if (known !== undefined && known.length === end - start && text.startsWith(known, start)) return
-      const value = start === 0 && end === text.length ? text : text.slice(start, end)
-      if (set.has(value)) return
-      const kept = detach(value)
-      set.add(kept)
-      if (known === undefined) seen[column]!.set(hash, kept)
-      if (set.size > maxCategoryValues) {
-        values[column] = undefined
-        seen[column]!.clear()
-      }
+      if (set !== undefined) distinct(set, column, text, start, end, scanned.hash)
+      return end
     },
     finish(rows) {
       if (rows === 0) throw new CsvSchemaError('The table has a header but no rows.', { code: 'TABLE_UNUSABLE' })
@@ -233,34 +252,11 @@ export function createTableProfiler(names: readonly string[]): TableProfiler {
  * const { columns, rows } = profiler.end()
  */
 export function createCsvProfiler(): { push(text: string): void; end(): CsvProfile } {
-  let columns: Columns | undefined
-  let header: string[] = []
-  let width = 0
-  let column = 0
-  let rows = 0
-  const reader: CsvReader = createCsvTokenizer({
-    cell(text, start, end) {
-      if (columns === undefined) header.push(text.slice(start, end))
-      else if (column < width) columns.cell(column, text, start, end)
-      column++
-    },
-    record(line) {
-      if (columns === undefined) {
-        columns = columnsOf(header)
-        width = columns.width
-        header = []
-      } else {
-        if (column !== width) throw new CsvInvalidError(`a record with ${column} fields (the header has ${width})`, { line })
-        rows++
-      }
-      column = 0
-    },
-  })
+  const table = createCsvTableReader(columnsOf)
   return {
-    push: (text) => reader.push(text),
+    push: (text) => table.push(text),
     end() {
-      reader.end()
-      if (columns === undefined) throw new CsvSchemaError('The CSV is empty.', { code: 'CSV_EMPTY' })
+      const { columns, rows } = table.end()
       return columns.finish(rows)
     },
   }

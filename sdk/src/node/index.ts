@@ -9,4 +9,5 @@ export {
 } from './workerPoolEnvelopeCrypto.ts'
 export { nodeOpenSealed, nodeSealToPublicKey } from './nodeSealedBox.ts'
 export type { FileProgress } from './transformFile.ts'
+export { type ReadFileChunksParameters, readFileChunks } from './readFileChunks.ts'
 export { type FileSink, type FileSinkOptions, fileSink } from './fileSink.ts'

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import {
+  type ChunkCipher,
   chunkCipherPool,
   ciphertextLength,
   type EnvelopeCrypto,
@@ -73,6 +74,28 @@ describe('workerPoolEnvelopeCrypto', () => {
       const single = await encryptWithPrefix(plaintext, webCryptoEnvelopeCrypto, 1024)
       expect(Buffer.from(pooled).equals(Buffer.from(single))).toBe(true)
     } finally {
+      await pool.close()
+    }
+  })
+
+  test('args: caller: the calling thread seals one chunk in threads + 1, and the envelope is byte-identical', async () => {
+    const pool = workerPoolEnvelopeCrypto({ threads: 1, caller: true })
+    const original = nodeEnvelopeCrypto.hkdfChunkCipher
+    let sealedHere = 0
+    const spy = vi.spyOn(nodeEnvelopeCrypto, 'hkdfChunkCipher').mockImplementation((ikm, salt, info) => {
+      const cipher = original.call(nodeEnvelopeCrypto, ikm, salt, info) as ChunkCipher
+      return { ...cipher, seal: (nonce, aad, plaintext) => (sealedHere++, cipher.seal(nonce, aad, plaintext)) }
+    })
+    try {
+      const plaintext = randomBytes(100_003) // 24 full chunks of 4096 and a final one: 25
+      const shared = await encryptWithPrefix(plaintext, pool, 4096)
+      spy.mockRestore()
+      expect(sealedHere).toBe(12) // chunks 1, 3, …, 23; the worker took the other 13
+      const single = await encryptWithPrefix(plaintext, nodeEnvelopeCrypto, 4096)
+      expect(Buffer.from(shared).equals(Buffer.from(single))).toBe(true)
+      expect(Buffer.from(await decryptBytes(key, shared, { crypto: pool })).equals(Buffer.from(plaintext))).toBe(true)
+    } finally {
+      spy.mockRestore()
       await pool.close()
     }
   })

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
-import { type ChunkCipherPool, type ChunkCipherPoolInit, chunkCipherPool } from '../envelope/index.ts'
+import { type ChunkCipher, type ChunkCipherPool, type ChunkCipherPoolInit, chunkCipherPool } from '../envelope/index.ts'
 import { nodeEnvelopeCrypto } from './nodeEnvelopeCrypto.ts'
 
 export type WorkerPoolEnvelopeCryptoParameters = {
@@ -11,6 +11,13 @@ export type WorkerPoolEnvelopeCryptoParameters = {
    * in each worker, the path a browser has; for measuring it on Node).
    */
   engine?: 'node' | 'webcrypto' | undefined
+  /**
+   * Whether the calling thread takes its share of the chunks too (node:crypto, in place): one
+   * chunk in `threads + 1`, the others going to the workers. On two cores, `{ threads: 1, caller:
+   * true }` runs two ciphers (the caller's and one worker's) instead of two workers beside a
+   * caller that only copies and waits. Default false.
+   */
+  caller?: boolean | undefined
 }
 
 export type WorkerPoolEnvelopeCryptoReturnType = ChunkCipherPool
@@ -38,8 +45,30 @@ const workerUrl = new URL(`./envelopeCryptoWorker${import.meta.url.endsWith('.ts
 export function workerPoolEnvelopeCrypto({
   threads = availableParallelism(),
   engine = 'node',
+  caller = false,
 }: WorkerPoolEnvelopeCryptoParameters = {}): WorkerPoolEnvelopeCryptoReturnType {
-  return chunkCipherPool({ size: threads, hkdf: nodeEnvelopeCrypto.hkdf, spawn: spawnNodeWorker(workerUrl, { engine }) })
+  const pool = chunkCipherPool({ size: threads, hkdf: nodeEnvelopeCrypto.hkdf, spawn: spawnNodeWorker(workerUrl, { engine }) })
+  return caller ? sharedWithCaller(pool, threads) : pool
+}
+
+/** The pool, with the calling thread sealing and opening one chunk in `threads + 1` itself. */
+function sharedWithCaller(pool: ChunkCipherPool, threads: number): ChunkCipherPool {
+  return {
+    hkdf: pool.hkdf,
+    close: () => pool.close(),
+    async hkdfChunkCipher(ikm, salt, info) {
+      const workers = await pool.hkdfChunkCipher(ikm, salt, info)
+      const here = (await nodeEnvelopeCrypto.hkdfChunkCipher(ikm, salt, info)) as ChunkCipher
+      // The workers take the first chunk: it is posted before the caller's own blocks this thread.
+      let turn = 0
+      const mine = () => turn++ % (threads + 1) === threads
+      return {
+        seal: (nonce, aad, plaintext) => (mine() ? here.seal(nonce, aad, plaintext) : workers.seal(nonce, aad, plaintext)),
+        open: (nonce, aad, sealed) => (mine() ? here.open(nonce, aad, sealed) : workers.open(nonce, aad, sealed)),
+        dispose: () => workers.dispose?.(),
+      }
+    },
+  }
 }
 
 /**
