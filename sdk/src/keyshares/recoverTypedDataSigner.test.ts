@@ -31,7 +31,7 @@ describe('recoverTypedDataSigner', () => {
 
   test('args: v as 0/1 (y parity) recovers the same address as 27/28', async () => {
     const signature = await account.signTypedData(typed)
-    const parity = `${signature.slice(0, 130)}${(Number.parseInt(signature.slice(130), 16) - 27).toString(16).padStart(2, '0')}` as const
+    const parity = `${signature.slice(0, 130)}${(Number.parseInt(signature.slice(130), 16) - 27).toString(16).padStart(2, '0')}` as `0x${string}`
     expect(recoverTypedDataSigner({ ...typed, signature: parity })).toBe(account.address)
   })
 
@@ -45,7 +45,7 @@ describe('recoverTypedDataSigner', () => {
   test('error: a signature of the wrong length or with a bad v is refused', async () => {
     const signature = await account.signTypedData(typed)
     expect(() => recoverTypedDataSigner({ ...typed, signature: signature.slice(0, 128) as `0x${string}` })).toThrow('65 bytes')
-    expect(() => recoverTypedDataSigner({ ...typed, signature: `${signature.slice(0, 130)}05` })).toThrow('not 5')
+    expect(() => recoverTypedDataSigner({ ...typed, signature: `${signature.slice(0, 130)}05` as `0x${string}` })).toThrow('not 5')
     expect(() => recoverTypedDataSigner({ ...typed, signature: `0x${'00'.repeat(64)}1b` })).toThrow()
   })
 })

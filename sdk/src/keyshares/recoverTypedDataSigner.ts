@@ -21,7 +21,7 @@ export function recoverTypedDataSigner<const types extends TypedData | Record<st
   const v = bytes[64]!
   const recovery = v >= 27 ? v - 27 : v
   if (recovery !== 0 && recovery !== 1) throw new TypeError(`A signature's v is 27, 28, 0 or 1, not ${v}.`)
-  const digest = hexToBytes(hashTypedData(typed as TypedDataDefinition<types, primaryType>))
+  const digest = hexToBytes(hashTypedData(typed as unknown as TypedDataDefinition<types, primaryType>))
   const point = secp256k1.Signature.fromBytes(bytes.subarray(0, 64), 'compact').addRecoveryBit(recovery).recoverPublicKey(digest)
   const hashed = keccak_256(point.toBytes(false).subarray(1))
   let hex = '0x'
