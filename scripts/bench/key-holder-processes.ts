@@ -70,7 +70,7 @@ export async function keyHolderProcesses({ dir, count }: { dir: string; count: n
     const failed = async (why: string) => new Error(`key holder ${index + 1} ${why}:\n${(await readFile(logFile, 'utf8').catch(() => '')).slice(-2000)}`)
     return await new Promise<{ url: string; address: Address }>((resolve, reject) => {
       let out = ''
-      const timer = setTimeout(() => void failed('printed no ready line in 60 s').then(reject), 60_000)
+      const timer = setTimeout(() => void failed('printed no ready line in 240 s').then(reject), 240_000)
       child.stdout?.setEncoding('utf8').on('data', (text: string) => {
         out += text
         for (const line of out.split('\n').slice(0, -1)) {

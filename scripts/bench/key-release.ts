@@ -155,18 +155,22 @@ export async function benchKeyRelease({
     configs: results,
     /** The 3 of 5 result the target is judged on: holders in their own processes, as in production. */
     target,
-    /** Issue 4's target: 3 of 5 median ≤ 50 ms, holders in their own processes (undefined when that was not measured). */
-    targetMet: target ? target.medianMs <= 50 : undefined,
+    /** The target: 3 of 5 median ≤ 25 ms and p95 ≤ 50 ms, holders in their own processes (undefined when that was not measured). */
+    targetMet: target ? target.medianMs <= 25 && target.p95Ms <= 50 : undefined,
   }
 }
 
 if (import.meta.main) {
-  const result = await benchKeyRelease()
+  // `--only-target`: just 3 of 5 with the holders in their own processes (one stack, not four).
+  const result = await benchKeyRelease(process.argv.includes('--only-target') ? { configs: [{ holders: 5, threshold: 3 }] } : {})
   for (const config of result.configs)
     console.log(
       `${config.label}: median ${config.medianMs.toFixed(1)} ms, p95 ${config.p95Ms.toFixed(1)} ms ` +
         `(CPU a release: ${config.cpuMsPerRelease.toFixed(1)} ms in the node's process${config.holderCpuMsPerRelease !== undefined ? `, ${config.holderCpuMsPerRelease.toFixed(1)} ms in the holders'` : ''}); ` +
         `bare chain checks (one holder's) ${config.referenceMs.toFixed(1)} ms: ratio ${config.ratio.toFixed(1)}×`,
     )
-  console.log(`3 of 5, holders in their own processes: median ${result.target?.medianMs.toFixed(1) ?? '?'} ms (target ≤ 50 ms): ${result.targetMet ? 'met' : 'missed'}`)
+  console.log(
+    `3 of 5, holders in their own processes: median ${result.target?.medianMs.toFixed(1) ?? '?'} ms, p95 ${result.target?.p95Ms.toFixed(1) ?? '?'} ms ` +
+      `(target median ≤ 25 ms, p95 ≤ 50 ms): ${result.targetMet ? 'met' : 'not met'}`,
+  )
 }

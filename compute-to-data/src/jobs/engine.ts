@@ -197,6 +197,8 @@ export function computeEngine(init: ComputeEngineInit) {
       const outputDir = join(jobDir, 'out')
       const staging = join(resultsDir, `.${claimed.id}.partial`)
       let opened: JobInputs | undefined
+      /** The job's work dir being made (while the keys are released); settles with the error, if any. */
+      let workDirMade: Promise<unknown> | undefined
       try {
         const trainer = programs.resolve(claimed.trainer)
         if (!trainer || trainer.bundle.sha256 !== claimed.trainer.hash)
@@ -220,6 +222,14 @@ export function computeEngine(init: ComputeEngineInit) {
         const runner = environments.runnerOf(environment)
 
         const homomorphic = trainer.definition.homomorphic
+        // The job's work dir is made while the keys are released (nothing in it depends on them);
+        // a failure is reported once the inputs are open, and the dir is removed in any case below.
+        workDirMade = rm(jobDir, { recursive: true, force: true })
+          .then(() => mkdir(outputDir, { recursive: true }))
+          .then(
+            () => undefined,
+            (error: unknown) => error,
+          )
         opened = await inputs.open(claimed, { signal, environment: environment.name, homomorphic: homomorphic !== undefined }).catch((error: unknown) => {
           log.warn({ err: safeError(error) }, 'could not open job inputs')
           const code = isDataVaultError(error) ? error.code : undefined
@@ -240,8 +250,8 @@ export function computeEngine(init: ComputeEngineInit) {
         const declaration = trainer.definition.outputs(opened.schema, params)
         // A program that declares its outputs gets room for them and no more (custom programs: their tensors).
         const outputLimit = Math.min(maxOutputBytes, opened.policy.maxOutputBytes, trainer.definition.maxOutputBytes?.(opened.schema, params) ?? Infinity)
-        await rm(jobDir, { recursive: true, force: true })
-        await mkdir(outputDir, { recursive: true })
+        const workDirError = await workDirMade
+        if (workDirError !== undefined) throw workDirError
         store.setTimings(claimed.id, { provisionedAt: Date.now() })
         emit(store.transition(claimed.id, 'running'))
 
@@ -397,6 +407,7 @@ export function computeEngine(init: ComputeEngineInit) {
         // Clean-up never changes how the job ended, but a failure here may leave plaintext or
         // outputs behind (a key not zeroed, a directory not removed): it is logged, not hidden.
         await opened?.dispose().catch((error: unknown) => log.warn({ err: safeError(error) }, 'could not dispose of the job inputs'))
+        await workDirMade
         await rm(jobDir, { recursive: true, force: true }).catch((error: unknown) => log.warn({ err: safeError(error) }, 'could not remove the job directory'))
         await rm(staging, { recursive: true, force: true }).catch((error: unknown) => log.warn({ err: safeError(error) }, 'could not remove the staged outputs'))
       }

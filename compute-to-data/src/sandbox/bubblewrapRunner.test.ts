@@ -661,16 +661,10 @@ describe('bubblewrapRunner', () => {
     expect(log.lines.filter((line) => line.includes('ada-123456789'))).toEqual([])
   })
 
-  test('behavior: start latency (spawn to "started"), median of 20', async () => {
-    const latencies: number[] = []
-    for (let i = 0; i < 20; i++) {
-      const result = await guarded.run(await spec(started))
-      expect(result.outcome).toBe('exited')
-      latencies.push(result.startLatencyMs!)
-    }
-    latencies.sort((a, b) => a - b)
-    const median = (latencies[9]! + latencies[10]!) / 2
-    console.log(`sandbox start latency: median ${median.toFixed(1)} ms, min ${latencies[0]!.toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms (n=20)`)
-    expect(median).toBeLessThan(2000)
+  test('behavior: start latency (spawn to "started") is recorded for each run, within the run (its timing is scripts/bench/sandbox.ts\'s)', async () => {
+    const result = await guarded.run(await spec(started))
+    expect(result.outcome).toBe('exited')
+    expect(result.startLatencyMs).toBeGreaterThan(0)
+    expect(result.startLatencyMs!).toBeLessThanOrEqual(result.durationMs)
   })
 })

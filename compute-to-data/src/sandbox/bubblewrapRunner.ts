@@ -185,6 +185,8 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       let lease: { uid: number; release(): Promise<void> } | undefined
       let staging: OutputStaging | undefined
       let cgroup: JobCgroups | undefined
+      /** Set once every process of the job is known dead (by cgroup and by uid) after the sandbox closed. */
+      const swept = { done: false }
       try {
         let uid = process.getuid?.() ?? 0
         let gid = process.getgid?.() ?? 0
@@ -195,9 +197,19 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
           uid = gid = lease.uid
         }
         const isRoot = process.getuid?.() === 0
-        staging = await createOutputStaging(workDir, { uid, gid, maxBytes: limits.outputBytes, maxEntries: maxOutputEntries, allowTmpfs: isRoot })
-        if (caps.cgroupParents !== null)
-          cgroup = await createJobCgroups(caps.cgroupParents, { jobId: spec.jobId, uid, gid, memoryBytes: limits.memoryBytes, maxTasks: limits.processes + bubblewrapTasks })
+        // The output staging (a tmpfs mount) and the cgroups are independent: made side by side,
+        // each kept for the clean-up below even when the other fails.
+        const [staged, grouped] = await Promise.allSettled([
+          createOutputStaging(workDir, { uid, gid, maxBytes: limits.outputBytes, maxEntries: maxOutputEntries, allowTmpfs: isRoot }),
+          caps.cgroupParents === null
+            ? undefined
+            : createJobCgroups(caps.cgroupParents, { jobId: spec.jobId, uid, gid, memoryBytes: limits.memoryBytes, maxTasks: limits.processes + bubblewrapTasks }),
+        ])
+        if (staged.status === 'fulfilled') staging = staged.value
+        if (grouped.status === 'fulfilled') cgroup = grouped.value
+        if (staged.status === 'rejected') throw staged.reason
+        if (grouped.status === 'rejected') throw grouped.reason
+        const stagingDone = staged.value
 
         const enforcement: SandboxEnforcement = {
           backend: 'bubblewrap',
@@ -206,12 +218,12 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
           memory: cgroup ? 'cgroup-v1' : 'rlimit-data',
           processes: cgroup ? 'cgroup-v1' : caps.identity === 'per-job-uid' ? 'rlimit-nproc' : 'pid-namespace-only',
           cpu: cgroup ? 'cgroup-v1+rlimit-cpu' : 'rlimit-cpu',
-          outputs: staging.mode,
+          outputs: stagingDone.mode,
           nodePermissions,
           seccomp: sandboxSeccompFilter() !== undefined,
         }
         log.info({ uid, enforcement, inputs: spec.inputs.length }, 'sandbox starting')
-        const result = await execute(spec, { caps, uid, gid, staging, cgroup, enforcement, signal })
+        const result = await execute(spec, { caps, uid, gid, staging: stagingDone, cgroup, enforcement, signal, swept })
         log.info(
           {
             outcome: result.outcome,
@@ -228,20 +240,37 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         )
         return result
       } finally {
-        // Nothing of the job may outlive the run: kill by cgroup and by uid, then clean up.
-        await cgroup?.killAll().catch(() => {})
-        if (lease) await killProcessesOfUid(lease.uid).catch(() => {})
-        await staging?.dispose().catch((error: unknown) => log.error({ err: errorName(error) }, 'could not remove output staging'))
-        await cgroup?.remove().catch((error: unknown) => log.error({ err: errorName(error) }, 'could not remove job cgroups'))
+        // Nothing of the job may outlive the run: kill by cgroup and by uid (unless the run did
+        // already, once the sandbox closed), then clean up: the staging and the cgroups side by side.
+        if (!swept.done) {
+          await cgroup?.killAll().catch(() => {})
+          if (lease) await killProcessesOfUid(lease.uid).catch(() => {})
+        }
+
+        await Promise.all([
+          staging?.dispose().catch((error: unknown) => log.error({ err: errorName(error) }, 'could not remove output staging')),
+          cgroup?.remove().catch((error: unknown) => log.error({ err: errorName(error) }, 'could not remove job cgroups')),
+        ])
+
         await lease?.release()
       }
     }
 
     async function execute(
       spec: RunSpec,
-      context: { caps: SandboxCapabilities; uid: number; gid: number; staging: OutputStaging; cgroup: JobCgroups | undefined; enforcement: SandboxEnforcement; signal: AbortSignal | undefined },
+      context: {
+        caps: SandboxCapabilities
+        uid: number
+        gid: number
+        staging: OutputStaging
+        cgroup: JobCgroups | undefined
+        enforcement: SandboxEnforcement
+        signal: AbortSignal | undefined
+        /** Set here once every process of the job is known dead. */
+        swept: { done: boolean }
+      },
     ): Promise<RunResult> {
-      const { caps, uid, gid, staging, cgroup, enforcement, signal } = context
+      const { caps, uid, gid, staging, cgroup, enforcement, signal, swept } = context
       const { limits } = spec
       const fds = { status: 3, block: 4, program: 5, config: 6, seccomp: 7, meminfo: 8, loadavg: 9, stat: 11, uptime: 12, firstInput: 13 }
       const argsFd = 10
@@ -335,6 +364,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
           if (event.event === 'started' && startLatencyMs === null) {
             startLatencyMs = performance.now() - started
             safely(() => spec.onStarted?.())
+
           }
           if (event.event === 'error') errorCode ??= event.code
           gate.push(event)
@@ -426,6 +456,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
             return
           }
           released = true
+
           setupStderr = stderr.text()
           ;(child.stdio[fds.block] as Writable).end('go')
         },
@@ -440,6 +471,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       try {
         exit = await closed
         exited = true
+
       } catch (cause) {
         throw new SandboxSetupError('bubblewrap could not be started.', { cause })
       } finally {
@@ -453,8 +485,11 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       // A source that never ends must not hold the run: drop our ends of the pipes, wait briefly.
       for (let fd = 3; fd < child.stdio.length; fd++) child.stdio[fd]?.destroy()
       await Promise.race([feeding.catch(() => {}), sleep(200)])
+
       await cgroup?.killAll()
       if (caps.identity === 'per-job-uid') await killProcessesOfUid(uid)
+      swept.done = true
+
 
       if (sourceError !== undefined) throw sourceError
       if (hashMismatch) throw new SandboxSpecError('The program does not have the expected SHA-256.')
@@ -476,6 +511,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       const cpuMs = cpuNs === null ? null : Math.round(cpuNs / 1e6)
       const peakMemoryBytes = (await cgroup?.peakMemoryBytes()) ?? null
       const oomKills = (await cgroup?.oomKills()) ?? 0
+
       const exitCode = programExit ?? null
       const signalName = exitCode !== null && exitCode > 128 ? signalOf(exitCode - 128) : killedFor !== undefined ? 'SIGKILL' : null
       const stderrTail = stderr.text()
@@ -491,6 +527,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       else if (exitCode === null) outcome = 'killed'
 
       if (!(await staging.copyTo(spec.outputDir)) && outcome === 'exited') outcome = 'output-limit'
+
 
       return {
         outcome,

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, readdir, rm, unlink, utimes, writeFile } from 'node:
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
-import { createUidPool, removeStaleUidLock } from './uid-pool.ts'
+import { createUidPool, parseProcStatus, processesOfUid, removeStaleUidLock } from './uid-pool.ts'
 
 // Far from the runner's default range, so a sandbox running beside these tests is never touched.
 const start = 1_950_000_000
@@ -93,5 +93,27 @@ describe('removeStaleUidLock', () => {
     expect(existsSync(dead)).toBe(false)
     expect(await removeStaleUidLock(live)).toBe('held')
     expect(await removeStaleUidLock(join(lockDir, 'missing'))).toBe('gone')
+  })
+})
+
+describe('parseProcStatus', () => {
+  test('default: the real uid (first of the Uid line) and the state', () => {
+    expect(parseProcStatus('Name:\tnode\nState:\tS (sleeping)\nUid:\t1900000001\t1900000001\t0\t0\n')).toEqual({ uid: 1_900_000_001, zombie: false })
+  })
+
+  test('behavior: a zombie is marked as one', () => {
+    expect(parseProcStatus('Name:\tbwrap\nState:\tZ (zombie)\nUid:\t7\t7\t7\t7\n')).toEqual({ uid: 7, zombie: true })
+  })
+
+  test('error: a text without a Uid line is not parsed', () => {
+    expect(parseProcStatus('Name:\tx\n')).toBeUndefined()
+  })
+})
+
+describe('processesOfUid', () => {
+  test('args: this process is found under its own uid', async () => {
+    const uid = process.getuid?.()
+    if (uid === undefined) return
+    expect(await processesOfUid(uid)).toContain(process.pid)
   })
 })

@@ -1,20 +1,45 @@
 import { randomBytes } from 'node:crypto'
-import { link, mkdir, open, readFile, readdir, stat, unlink, writeFile } from 'node:fs/promises'
+import { readFileSync, readdirSync } from 'node:fs'
+import { link, mkdir, open, stat, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+
+/** How many /proc entries {@link processesOfUid} reads before it lets the event loop run. */
+const scanSlice = 128
+
+/** The uid on a `/proc/<pid>/status` text's `Uid:` line (the real uid), and whether it is a zombie. */
+export function parseProcStatus(status: string): { uid: number; zombie: boolean } | undefined {
+  const match = /^Uid:\s+(\d+)/m.exec(status)
+  if (match === null) return undefined
+  return { uid: Number(match[1]), zombie: /^State:\s+Z/m.test(status) }
+}
 
 /**
  * Pids of every live process whose real uid is `uid`, from /proc. Zombies are left out: they run
  * nothing and hold no memory, and bubblewrap's pid-1 reaper, orphaned when bubblewrap exits, may
  * wait as a zombie until the host's init reaps it.
+ *
+ * Every process's `status` is read (not the owner of `/proc/<pid>`, which shows root for a process
+ * that made itself non-dumpable). The reads are synchronous, in slices of {@link scanSlice} between
+ * which the event loop runs: /proc files are served from memory, and one awaited read per process
+ * (two trips through libuv's thread pool each) made a scan of ~100 processes take 20 ms or more on
+ * a loaded host, three times per job.
  */
 export async function processesOfUid(uid: number): Promise<number[]> {
   const pids: number[] = []
-  for (const entry of await readdir('/proc')) {
+  const entries = readdirSync('/proc')
+  for (let i = 0; i < entries.length; i++) {
+    if (i > 0 && i % scanSlice === 0) await new Promise((resolve) => setImmediate(resolve))
+    const entry = entries[i]!
     if (!/^\d+$/.test(entry)) continue
-    const status = await readFile(`/proc/${entry}/status`, 'utf8').catch(() => '')
-    const match = /^Uid:\s+(\d+)/m.exec(status)
-    if (match && Number(match[1]) === uid && !/^State:\s+Z/m.test(status)) pids.push(Number(entry))
+    let status: string
+    try {
+      status = readFileSync(`/proc/${entry}/status`, 'utf8')
+    } catch {
+      continue
+    }
+    const parsed = parseProcStatus(status)
+    if (parsed !== undefined && parsed.uid === uid && !parsed.zombie) pids.push(Number(entry))
   }
   return pids
 }
@@ -134,8 +159,12 @@ export function createUidPool({ start, count, lockDir }: { start: number; count:
   return {
     async acquire() {
       await mkdir(lockDir, { recursive: true, mode: 0o700 })
+      // Where this acquirer starts, read once: \`next\` moves while it awaits (other acquirers of
+      // this pool succeed), and reading it afresh each step would skip uids and try others twice,
+      // so an acquirer could give up with a uid still free.
+      const first = next
       for (let tried = 0; tried < count; tried++) {
-        const uid = start + ((next + tried) % count)
+        const uid = start + ((first + tried) % count)
         const path = join(lockDir, String(uid))
         const lock = await tryLock(path)
         if (lock === undefined) continue

@@ -19,4 +19,5 @@ export {
   signedKeyEscrowSchema,
   ticketToJson,
 } from './format.ts'
+export { recoverTypedDataSigner } from './recoverTypedDataSigner.ts'
 export { type SplitDataKeyParameters, type SplitDataKeyReturnType, splitDataKey } from './splitDataKey.ts'

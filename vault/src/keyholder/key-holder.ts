@@ -1,4 +1,4 @@
-import { type Address, type Hex, bytesToHex, hexToBytes, recoverTypedDataAddress, zeroAddress } from 'viem'
+import { type Address, type Hex, bytesToHex, hexToBytes, zeroAddress } from 'viem'
 import {
   DataVaultError,
   type JobTicket,
@@ -9,6 +9,7 @@ import {
   keyShareContext,
   manifestToJson,
   maxJobTicketLifetimeSeconds,
+  recoverTypedDataSigner,
   releasedShareContext,
   shareCommitment,
 } from '@datavault/sdk'
@@ -204,7 +205,7 @@ export function keyHolder({ now = () => Math.floor(Date.now() / 1000) }: { now?:
         const index = manifest.holders.findIndex((holder) => holder.toLowerCase() === address)
         if (index === -1) throw new KeyHolderError('This holder is not among the manifest\'s key holders.', { code: 'HOLDER_NOT_IN_MANIFEST', status: 400 })
         // A signature that does not even parse is signed by nobody: refused just below.
-        const signer = await recoverTypedDataAddress({ domain, types: keyEscrowTypes, primaryType: 'KeyEscrow', message: manifest, signature }).catch(() => undefined)
+        const signer = recovered(() => recoverTypedDataSigner({ domain, types: keyEscrowTypes, primaryType: 'KeyEscrow', message: manifest, signature }))
         if (signer?.toLowerCase() !== owner.toLowerCase())
           throw new KeyHolderError('The manifest is not signed by the wallet that sent it.', { code: 'MANIFEST_SIGNATURE_INVALID', status: 400 })
         await requireOwner(manifest.dataset, owner)
@@ -240,7 +241,7 @@ export function keyHolder({ now = () => Math.floor(Date.now() / 1000) }: { now?:
         if (ticket.expiry > BigInt(at + maxJobTicketLifetimeSeconds))
           throw new KeyHolderError(`A job ticket may be valid for at most ${maxJobTicketLifetimeSeconds} s.`, { code: 'TICKET_EXPIRY_TOO_FAR', status: 400 })
         // A signature that does not even parse is signed by nobody: refused just below.
-        const signer = await recoverTypedDataAddress({ domain, types: jobTicketTypes, primaryType: 'JobTicket', message: ticket, signature }).catch(() => undefined)
+        const signer = recovered(() => recoverTypedDataSigner({ domain, types: jobTicketTypes, primaryType: 'JobTicket', message: ticket, signature }))
         if (!signer) throw new KeyHolderError('The job ticket\'s signature is invalid.', { code: 'TICKET_SIGNATURE_INVALID', status: 401 })
         const row = read(ticket.dataset)
         if (!row) throw new KeyHolderError('This holder holds no share of that dataset\'s key.', { code: 'SHARE_NOT_FOUND', status: 404 })
@@ -356,6 +357,15 @@ export function keyHolder({ now = () => Math.floor(Date.now() / 1000) }: { now?:
         return deleted
       },
     }
+  }
+}
+
+/** The recovered signer, or undefined when the signature does not parse (signed by nobody). */
+function recovered(recover: () => Address): Address | undefined {
+  try {
+    return recover()
+  } catch {
+    return undefined
   }
 }
 

@@ -210,7 +210,16 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
                 resolve()
               }
             }
+            // Tickets are signed one at a time, a turn of the event loop between two, so the request
+            // to one holder is on the wire while the next ticket is signed (signing them all first
+            // held every request back by the whole batch's signing time).
+            let signingTurn: Promise<void> = Promise.resolve()
             manifest.holders.forEach((holder, index) => {
+              const previousTurn = signingTurn
+              let passTurn = () => {}
+              signingTurn = new Promise<void>((resolve) => {
+                passTurn = () => setImmediate(resolve)
+              })
               void (async () => {
                 const ticket: JobTicket = {
                   holder,
@@ -226,8 +235,17 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
                   expiry,
                   nonce: bytesToHex(randomBytes(16)),
                 }
-                const signature = await identity.account.signTypedData({ domain, types: jobTicketTypes, primaryType: 'JobTicket', message: ticket })
-                const released = await endpoint(holder)({ ticket, signature, signal: controller.signal })
+                let asked: ReturnType<HolderEndpoint>
+                try {
+                  await previousTurn
+                  // Enough shares came in while earlier tickets were signed: this holder is not asked.
+                  if (settled) return
+                  const signature = await identity.account.signTypedData({ domain, types: jobTicketTypes, primaryType: 'JobTicket', message: ticket })
+                  asked = endpoint(holder)({ ticket, signature, signal: controller.signal })
+                } finally {
+                  passTurn()
+                }
+                const released = await asked
                 if (settled) return
                 if (released.index !== index) throw new KeyReleaseError('The holder released a share under another index.', { code: 'HOLDER_INDEX_MISMATCH', status: 502 })
                 const share = nodeOpenSealed(jobKey.privateKey, released.sealedShare, {
