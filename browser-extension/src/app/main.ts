@@ -105,7 +105,10 @@ function renderChrome(): void {
     nav,
     h('ul', {}, ...shown.map(([name, label]) => h('li', {}, h('a', { href: `#/${name}`, 'aria-current': name === current || (name === 'datasets' && (current === 'dataset' || current === 'publish')) ? 'page' : undefined }, label)))),
   )
-  const openTab = inPopup ? h('button', { type: 'button', class: 'secondary small', onclick: () => void openInTab(location.hash) }, 'Open in a tab') : null
+  // An arrow, named for screen readers and on hover: the popup's header has room for little more.
+  const openTab = inPopup
+    ? h('button', { type: 'button', class: 'secondary small', 'aria-label': 'Open in a tab', title: 'Open in a tab', onclick: () => void openInTab(location.hash) }, '↗')
+    : null
   replace(
     walletChip,
     wallet.state === 'none'
