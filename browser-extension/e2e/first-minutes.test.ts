@@ -317,4 +317,38 @@ describe.each([
     }
     expect(manifest.action.default_icon).toEqual({ 16: 'icons/icon-16.png', 32: 'icons/icon-32.png' })
   })
+
+  test.skipIf(width > 400)('behavior: the toolbar button opens the app as a 400 px popup; the full page stays one click away, and adding data opens in a tab', async () => {
+    const manifest = JSON.parse(await readFile(join(dist, 'manifest.json'), 'utf8')) as { action: { default_popup?: string } }
+    expect(manifest.action.default_popup).toBe('app.html?popup')
+    /** The popup's page, as Chrome opens it from the toolbar (a page cannot click the toolbar itself). */
+    const openPopup = async (hash: string) => {
+      const popup = await browser.context.newPage()
+      await popup.setViewportSize({ width: 400, height: 600 })
+      await popup.goto(`chrome-extension://${browser.extensionId}/${manifest.action.default_popup}${hash}`)
+      return popup
+    }
+    const popup = await openPopup('#/jobs')
+    await popup.locator('main h1', { hasText: 'Jobs' }).waitFor()
+    await popup.locator('main', { hasNotText: 'Loading…' }).waitFor()
+    // Chrome sizes a popup to its page: 400 px wide, and nothing in it scrolls sideways or is cut off.
+    expect(await popup.evaluate(() => document.documentElement.getBoundingClientRect().width)).toBe(400)
+    const { scrollWidth, width: shown, cutOff } = await overflow(popup)
+    expect(cutOff).toEqual([])
+    expect(scrollWidth).toBeLessThanOrEqual(shown)
+    expect(await audit(popup)).toEqual({ unlabeled: [], lowContrast: [] })
+    // The full page, at the same screen, in a tab.
+    const [tab] = await Promise.all([browser.context.waitForEvent('page'), popup.getByRole('button', { name: 'Open in a tab' }).click()])
+    await tab.waitForURL(`chrome-extension://${browser.extensionId}/app.html#/jobs`)
+    await tab.locator('main h1', { hasText: 'Jobs' }).waitFor()
+    expect(await tab.getByRole('button', { name: 'Open in a tab' }).count()).toBe(0)
+    // Adding data (choose a file, encrypt, upload) outlives a popup only in a tab.
+    const adding = await openPopup('#/datasets')
+    await adding.locator('main h1').first().waitFor()
+    const [addTab] = await Promise.all([browser.context.waitForEvent('page'), adding.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Add data' }).click()])
+    await addTab.waitForURL(`chrome-extension://${browser.extensionId}/app.html#/add`)
+    await addTab.locator('main h1').first().waitFor()
+    expect(await addTab.locator('main h1').first().innerText()).not.toBe('Opening in a tab…')
+    for (const opened of [popup, tab, adding, addTab]) if (!opened.isClosed()) await opened.close()
+  })
 })

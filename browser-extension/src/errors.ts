@@ -109,16 +109,3 @@ export function safeOrigin(url: string): string {
     return 'an invalid URL'
   }
 }
-
-/** Test funds asked of a chain that is not a local dev chain (a real chain has no way to make ETH). */
-export class DevFundsUnavailableError extends DataVaultError {
-  override name = 'DevFundsUnavailableError'
-  constructor({ url, cause }: { url: string; cause?: unknown }) {
-    super(`The chain at ${safeOrigin(url)} is not a local test chain, so it cannot give test ETH.`, {
-      code: 'DEV_FUNDS_UNAVAILABLE',
-      status: 400,
-      details: 'Test ETH exists only on the local chain that npx datavault dev runs. On a real chain, buy ETH or ask someone to send some to your address.',
-      cause,
-    })
-  }
-}

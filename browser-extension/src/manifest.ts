@@ -20,7 +20,9 @@ export function extensionManifest({ version }: ExtensionManifestParameters) {
     minimum_chrome_version: '120',
     // Drawn by the build (src/icons.ts).
     icons: { 16: 'icons/icon-16.png', 32: 'icons/icon-32.png', 48: 'icons/icon-48.png', 128: 'icons/icon-128.png' },
-    action: { default_title: 'Open my datavault', default_icon: { 16: 'icons/icon-16.png', 32: 'icons/icon-32.png' } },
+    // The toolbar button opens the app as a 400 px popup; its header's "Open in a tab" (and adding
+    // data, which must outlive the popup) opens the same page in a tab.
+    action: { default_title: 'Open my datavault', default_icon: { 16: 'icons/icon-16.png', 32: 'icons/icon-32.png' }, default_popup: 'app.html?popup' },
     background: { service_worker: 'background.js', type: 'module' },
     permissions: [
       // The encrypted wallet and the library (local), the unlocked key (session: memory only).

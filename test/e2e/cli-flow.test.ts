@@ -4,12 +4,13 @@
 // scripts rely on (JSON documents, exit codes, sources of settings) and bad input.
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createPublicClient, erc20Abi, http } from 'viem'
-import { evaluateAccuracy, loadLogisticRegression, verifyReceipt } from '@datavault/sdk'
+import { evaluateAccuracy, findDatasetsByFingerprint, loadLogisticRegression, verifyReceipt } from '@datavault/sdk'
+import { fileFingerprint } from '../../cli/src/published-files.ts'
 import { healthCsv, parseHealthCsv } from '../../scripts/lib/synthetic-health.ts'
 import { type TestStack, startTestStack } from '../fixtures/stack.ts'
 
@@ -101,6 +102,22 @@ describe('datavault CLI on a real stack', () => {
     const again = await cli(['publish', 'vitals.csv', '--price', '2', '--public-values', 'risk', '--type', 'smoker=number', '--key', 'owner', '--json'], { env: passwords })
     expect(again.code).toBe(2)
     expect(json(again).error).toMatchObject({ code: 'DATASET_ALREADY_PUBLISHED', message: expect.stringContaining(`already published this file as dataset ${result.dataset}`) })
+    // From a second machine (the same keystore, none of this machine's record): the node knows the file
+    // by the wallet's keyed fingerprint, which no dataset view or listing shows and no other wallet gets.
+    const secondMachine = join(work, 'config-2')
+    await cp(configDir, secondMachine, { recursive: true })
+    await rm(join(secondMachine, 'published-files.json'))
+    const elsewhere = await cli(['publish', 'vitals.csv', '--price', '2', '--public-values', 'risk', '--type', 'smoker=number', '--key', 'owner', '--json'], {
+      env: { ...passwords, DATAVAULT_CONFIG_DIR: secondMachine },
+    })
+    expect(elsewhere.code, elsewhere.stderr).toBe(2)
+    expect(json(elsewhere).error).toMatchObject({ code: 'DATASET_ALREADY_PUBLISHED', message: expect.stringContaining(`already published this file as dataset ${result.dataset}`) })
+    const fingerprint = await fileFingerprint(t.owner.account, createHash('sha256').update(await readFile(join(work, 'vitals.csv'))).digest())
+    const views = await Promise.all([`/v1/datasets/${dataset}`, '/v1/datasets'].map((path) => fetch(`${t.stack.vaultUrl}${path}`).then((response) => response.text())))
+    expect(views.join('\n')).toContain(dataset)
+    expect(views.join('\n')).not.toContain(fingerprint)
+    expect(await findDatasetsByFingerprint(t.owner.vault, { fingerprint })).toEqual([{ id: dataset, name: 'Vitals 2026', createdAt: expect.any(String) }])
+    expect(await findDatasetsByFingerprint(t.buyer.vault, { fingerprint })).toEqual([])
 
     const out = join(work, 'out', 'model.safetensors')
     await mkdir(dirname(out))

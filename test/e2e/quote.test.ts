@@ -28,8 +28,11 @@ function cli(args: string[]): Promise<Run> {
     child.once('close', (code) => resolve({ code, stdout, stderr }))
   })
 }
+// Three distinct target-ε calibrations at a time (the burst below meets the bound); one job an
+// hour per wallet (each test's buyer submits at most one, and the limit test meets it).
+const maxPendingCalibrations = 3
 beforeAll(async () => {
-  t = await startTestStack()
+  t = await startTestStack({ nodeConfig: { maxPendingCalibrations, maxJobsPerWalletPerHour: 1 } })
 })
 afterAll(async () => {
   await t?.stop()
@@ -138,6 +141,74 @@ describe('job quotes', () => {
     expect(noLabel.stderr).toMatch(/^datavault: The logistic-regression trainer needs the column to predict: pass --label COLUMN \(e\.g\. --label risk\)\.$/m)
     // Nothing was reserved by any of them.
     expect(await getPrivacyUsage(t.buyer.vault, { dataset: id })).toMatchObject({ reserved: { epsilon: 0 }, spent: { epsilon: 0 } })
+  }, 240_000)
+
+  test('behavior: a burst of distinct target-ε quotes leaves the node answering; one more than it calibrates at once is a 429 CALIBRATION_BUSY', async () => {
+    const dataset = await t.publish({
+      csv: healthCsv({ rows: 1000, seed: 7 }),
+      schema: healthSchema('binary', { rows: 1000 }),
+      policy: { trainers: ['logistic-regression'], maxEpochs: 10 },
+    })
+    // q = 0.5 and 10 steps at small ε: each solve takes hundreds of ms of CPU, each target its own.
+    const quote = (targetEpsilon: number) =>
+      quoteJob(t.buyer.vault, {
+        dataset: dataset.datatoken,
+        trainer: { id: 'logistic-regression' },
+        params: { label: 'risk', epochs: 5, batchSize: 500, dp: { targetEpsilon, maxGradNorm: 1, delta: 1e-5 } },
+      })
+    const targets = [0.21, 0.23, 0.27, 0.29, 0.31, 0.37]
+    const answered: string[] = []
+    const burst = targets.map((target) =>
+      quote(target).then(
+        (answer) => (answered.push(`quote ${target}`), { target, answer }),
+        (error: unknown) => (answered.push(`refused ${target}`), { target, error }),
+      ),
+    )
+    const health = fetch(`${t.stack.vaultUrl}/v1/health`).then((response) => (answered.push('health'), response.status))
+    const [results, healthStatus] = await Promise.all([Promise.all(burst), health])
+    expect(healthStatus).toBe(200)
+    // The node solves off its event loop: health is not answered after more than one calibrated quote.
+    expect(answered.slice(0, answered.indexOf('health')).filter((entry) => entry.startsWith('quote')).length).toBeLessThanOrEqual(1)
+    const accepted = results.filter((result) => 'answer' in result)
+    const refused = results.filter((result) => 'error' in result)
+    // The first solves take far longer than the burst takes to arrive: some of it finds the bound reached.
+    expect(accepted.length).toBeGreaterThanOrEqual(1)
+    expect(refused.length).toBeGreaterThanOrEqual(targets.length - maxPendingCalibrations - 1)
+    for (const { target, answer } of accepted as { target: number; answer: Awaited<ReturnType<typeof quoteJob>> }[]) {
+      expect(answer).toMatchObject({ accepted: true, privacy: { targetEpsilon: target } })
+      expect(answer.privacy!.epsilon).toBeLessThanOrEqual(target)
+      expect(answer.privacy!.epsilon).toBeGreaterThan(target * 0.99)
+    }
+    expect(refused.length + accepted.length).toBe(targets.length)
+    for (const { error } of refused as { error: unknown }[]) expect(error).toMatchObject({ name: 'VaultApiError', status: 429, code: 'CALIBRATION_BUSY' })
+    // Once the burst is solved there is room again; a repeated quote is answered from the node's memo.
+    const retried = (refused[0] as { target: number }).target
+    expect(await quote(retried)).toMatchObject({ accepted: true, privacy: { targetEpsilon: retried } })
+    const { target: repeated, answer: first } = accepted[0] as { target: number; answer: unknown }
+    expect(await quote(repeated)).toEqual(first)
+  }, 240_000)
+
+  test('behavior: a quote for a wallet at its job limit says so, as its submission would be refused', async () => {
+    const dataset = await t.publish({
+      csv: healthCsv({ rows: 300, seed: 8 }),
+      schema: healthSchema('binary', { rows: 300 }),
+      policy: { trainers: ['logistic-regression'], maxEpochs: 5 },
+    })
+    const request = { dataset: dataset.datatoken, trainer: { id: 'logistic-regression' }, params: { label: 'risk', epochs: 1 } }
+    const who = t.stranger
+    expect(await quoteJob(who.vault, { ...request, buyer: who.account.address })).toMatchObject({ accepted: true })
+    const [first, second] = await t.buyOrders(dataset, 2, who)
+    const job = await submitJob(who.vault, { ...request, orderTx: first! })
+    // One job an hour on this node: the wallet's next quote and its submission meet the same limit.
+    expect(await quoteJob(who.vault, { ...request, buyer: who.account.address })).toMatchObject({
+      accepted: false,
+      refusal: { code: 'JOB_RATE_LIMITED', details: 'per-wallet-rate' },
+    })
+    await expect(submitJob(who.vault, { ...request, orderTx: second! })).rejects.toMatchObject({ status: 429, code: 'JOB_RATE_LIMITED' })
+    // A quote that names no buyer, or another, is not refused for this wallet's jobs.
+    expect(await quoteJob(who.vault, request)).toMatchObject({ accepted: true })
+    expect(await quoteJob(who.vault, { ...request, buyer: t.owner.account.address })).toMatchObject({ accepted: true })
+    expect((await waitForJob(who.vault, { id: job.id, intervalMs: 50 })).state).toBe('finished')
   }, 240_000)
 
   test('error: read commands take the wallet flags; an unknown option is named without Node\'s unbalanced quote', async () => {

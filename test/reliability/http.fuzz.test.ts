@@ -39,6 +39,8 @@ const routes = [
   { method: 'POST', path: '/v1/jobs/:id/cancel', auth: 'none' },
   { method: 'GET', path: '/v1/jobs/:id/logs', auth: 'none' },
   { method: 'PUT', path: '/v1/owner/log-key', auth: 'json' },
+  { method: 'PUT', path: '/v1/datasets/:id/fingerprint', auth: 'json' },
+  { method: 'GET', path: '/v1/owner/fingerprints/:hash', auth: 'none' },
   { method: 'GET', path: '/v1/receipts', auth: 'none' },
   { method: 'GET', path: '/v1/jobs/:id/receipt', auth: 'none' },
   { method: 'GET', path: '/v1/jobs/:id/outputs/:name', auth: 'none' },

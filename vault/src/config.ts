@@ -41,6 +41,8 @@ const vaultConfigSchema = z.object({
   maxWaitingJobsPerWallet: z.coerce.number().int().positive().default(16),
   /** Jobs one wallet may submit per hour. */
   maxJobsPerWalletPerHour: z.coerce.number().int().positive().default(120),
+  /** Distinct target-ε calibrations (each up to seconds of CPU on its own thread) running or waiting at once; one more answers 429. */
+  maxPendingCalibrations: z.coerce.number().int().positive().max(1024).default(8),
   /** Jobs that may run at once. */
   concurrency: z.coerce.number().int().min(1).max(64).default(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -153,7 +155,7 @@ export function parseVaultConfig(input: Record<string, unknown>): VaultConfig {
  * The one place that reads the environment. Variables: `DATAVAULT_DATA_DIR` (default
  * `~/.datavault`), `DATAVAULT_HOST`, `DATAVAULT_PORT`, `DATAVAULT_RPC_URL`, `DATAVAULT_CHAIN_ID`,
  * `DATAVAULT_ADDRESSES_FILE`, `DATAVAULT_MAX_UPLOAD_BYTES`, `DATAVAULT_MAX_PENDING_UPLOAD_BYTES`,
- * `DATAVAULT_MAX_JOB_WALL_TIME_SECONDS`, `DATAVAULT_MAX_JOB_MEMORY_MB`, `DATAVAULT_MAX_NODE_PENDING_UPLOAD_BYTES`, `DATAVAULT_MAX_UPLOADS_PER_WALLET_PER_HOUR`, `DATAVAULT_MAX_WAITING_JOBS`, `DATAVAULT_MAX_WAITING_JOBS_PER_WALLET`, `DATAVAULT_MAX_JOBS_PER_WALLET_PER_HOUR`, `DATAVAULT_ANCHOR_RECEIPTS`, `DATAVAULT_CONCURRENCY`, `DATAVAULT_LOG_LEVEL`,
+ * `DATAVAULT_MAX_JOB_WALL_TIME_SECONDS`, `DATAVAULT_MAX_JOB_MEMORY_MB`, `DATAVAULT_MAX_NODE_PENDING_UPLOAD_BYTES`, `DATAVAULT_MAX_UPLOADS_PER_WALLET_PER_HOUR`, `DATAVAULT_MAX_WAITING_JOBS`, `DATAVAULT_MAX_WAITING_JOBS_PER_WALLET`, `DATAVAULT_MAX_JOBS_PER_WALLET_PER_HOUR`, `DATAVAULT_MAX_PENDING_CALIBRATIONS`, `DATAVAULT_ANCHOR_RECEIPTS`, `DATAVAULT_CONCURRENCY`, `DATAVAULT_LOG_LEVEL`,
  * `DATAVAULT_KEY_BACKEND`, `DATAVAULT_KEY_HOLDERS` (comma-separated addresses), `DATAVAULT_KEY_THRESHOLD`, `DATAVAULT_PUBLIC_URL`,
  * `DATAVAULT_LIT_NETWORK`, `DATAVAULT_LIT_CONNECT_TIMEOUT_MS`, `DATAVAULT_LIT_CAPACITY_DELEGATION_AUTH_SIG`,
  * `DATAVAULT_ENVIRONMENTS_FILE` (a JSON array of compute environments), `DATAVAULT_KUBERNETES_NAMESPACE`,
@@ -178,6 +180,7 @@ export function readVaultConfigFromEnv(env: NodeJS.ProcessEnv = process.env, ove
     maxWaitingJobs: env.DATAVAULT_MAX_WAITING_JOBS,
     maxWaitingJobsPerWallet: env.DATAVAULT_MAX_WAITING_JOBS_PER_WALLET,
     maxJobsPerWalletPerHour: env.DATAVAULT_MAX_JOBS_PER_WALLET_PER_HOUR,
+    maxPendingCalibrations: env.DATAVAULT_MAX_PENDING_CALIBRATIONS,
     anchorReceipts: env.DATAVAULT_ANCHOR_RECEIPTS,
     concurrency: env.DATAVAULT_CONCURRENCY,
     logLevel: env.DATAVAULT_LOG_LEVEL,

@@ -78,6 +78,7 @@ export type StartDevStackParameters = {
       | 'maxWaitingJobs'
       | 'maxWaitingJobsPerWallet'
       | 'maxJobsPerWalletPerHour'
+      | 'maxPendingCalibrations'
       | 'concurrency'
       | 'anchorReceipts'
       | 'keyHolders'

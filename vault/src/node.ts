@@ -46,6 +46,7 @@ import { jobQuota } from './db/job-quota.ts'
 import { uploadQuota } from './db/upload-quota.ts'
 import { datasetStore } from './db/datasets.ts'
 import { vaultPrivacy } from './privacy/vault-privacy.ts'
+import { noiseCalibrator } from './privacy/noise-calibrator.ts'
 import { nonceStore } from './db/nonces.ts'
 import { poolReader } from './pools/pool-chain.ts'
 
@@ -265,6 +266,9 @@ export async function startVaultNode(
       cleanups.push(() => anchorer.idle())
     }
 
+    // Its thread starts on the first target ε a job asks for, and ends with the node.
+    const calibrator = noiseCalibrator({ maxPending: config.maxPendingCalibrations })
+    cleanups.push(() => calibrator.close())
     const components: ApiComponents & { engine: ComputeEngine } = {
       config,
       db,
@@ -291,6 +295,7 @@ export async function startVaultNode(
       runtimes: async () => [...new Set(environments.list().map((environment) => (environment.runtime === 'node' ? 'node' : 'python') as 'node' | 'python'))],
       environments,
       privacy,
+      calibrator,
       resultsDir,
       logger,
     }

@@ -39,6 +39,21 @@ const sections = [
   ['settings', 'Settings'],
 ] as const
 
+/**
+ * Opened as the toolbar button's popup (`app.html?popup`, 400 px wide): the header offers the
+ * full page in a tab, and adding or publishing data (a file chosen, encrypted, uploaded: minutes
+ * the popup would not live, as it closes when it loses focus) opens there.
+ */
+const inPopup = new URLSearchParams(location.search).has('popup')
+if (inPopup) document.documentElement.classList.add('popup')
+const tabOnly = new Set(['add', 'publish'])
+
+/** Opens the app at `hash` in a tab and closes the popup. */
+async function openInTab(hash: string): Promise<void> {
+  await chrome.tabs.create({ url: `${chrome.runtime.getURL('app.html')}${hash}` })
+  window.close()
+}
+
 const background = createBackgroundClient()
 const worker = createDataWorker()
 const main = document.querySelector<HTMLElement>('#main')!
@@ -90,10 +105,14 @@ function renderChrome(): void {
     nav,
     h('ul', {}, ...shown.map(([name, label]) => h('li', {}, h('a', { href: `#/${name}`, 'aria-current': name === current || (name === 'datasets' && (current === 'dataset' || current === 'publish')) ? 'page' : undefined }, label)))),
   )
+  // An arrow, named for screen readers and on hover: the popup's header has room for little more.
+  const openTab = inPopup
+    ? h('button', { type: 'button', class: 'secondary small', 'aria-label': 'Open in a tab', title: 'Open in a tab', onclick: () => void openInTab(location.hash) }, '↗')
+    : null
   replace(
     walletChip,
     wallet.state === 'none'
-      ? null
+      ? openTab
       : h(
           'div',
           { class: 'chip' },
@@ -103,6 +122,7 @@ function renderChrome(): void {
           wallet.state === 'unlocked'
             ? h('button', { type: 'button', class: 'secondary small', onclick: async () => { await background.request({ type: 'wallet.lock' }); await context.refresh(); context.navigate('#/unlock') } }, 'Lock')
             : null,
+          openTab,
         ),
   )
 }
@@ -116,6 +136,10 @@ async function render(): Promise<void> {
   if (wallet.state === 'none' && name !== 'welcome' && name !== 'settings') return context.navigate('#/welcome')
   if (wallet.state === 'locked' && name !== 'unlock' && name !== 'settings') return context.navigate(`#/unlock?then=${encodeURIComponent(location.hash || '#/datasets')}`)
   if (wallet.state === 'unlocked' && (name === 'welcome' || name === 'unlock')) return context.navigate('#/datasets')
+  if (inPopup && tabOnly.has(name)) {
+    replace(main, h('div', { class: 'view' }, h('h1', { tabindex: '-1' }, 'Opening in a tab…'), h('p', {}, 'Adding data takes a few minutes: it continues in a tab, which stays open while you work.')))
+    return openInTab(location.hash)
+  }
   const screen = screens[name] ?? datasetsScreen
   renderChrome()
   document.title = `${nav.querySelector('[aria-current=page]')?.textContent ?? 'datavault'} — datavault`

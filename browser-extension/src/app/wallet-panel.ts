@@ -4,7 +4,8 @@
 import { ChainUnreachableError } from '../errors.ts'
 import type { AppContext } from './context.ts'
 import { describeError } from './describe-error.ts'
-import { isDevChain, fundFromDevChain, readBalance } from './dev-funds.ts'
+import { fundFromDevChain, isDevChain } from '@datavault/sdk'
+import { chainClient, readBalance } from './chain-client.ts'
 import { alertBox, copyButton, h, replace, uid } from './dom.ts'
 import { formatAmount } from './format.ts'
 import { terms } from './glossary.ts'
@@ -70,12 +71,12 @@ export function walletPanel(context: AppContext, { onlyWhenEmpty = false, onFund
       if (onlyWhenEmpty) panel.hidden = false
       return
     }
-    if (funds.childElementCount === 0 && (await isDevChain(rpcUrl))) {
+    if (funds.childElementCount === 0 && (await isDevChain(chainClient(rpcUrl)))) {
       const give = h('button', { type: 'button', class: 'primary' }, 'Get 10 test ETH')
       give.addEventListener('click', async () => {
         give.disabled = true
         try {
-          const next = await fundFromDevChain({ rpcUrl, address: wallet.address })
+          const { balance: next } = await fundFromDevChain(chainClient(rpcUrl), { address: wallet.address })
           replace(funds, alertBox('success', `Added 10 test ETH. You have ${formatAmount(next, 18, 'ETH')}.`))
           context.announce('Added 10 test ETH.')
           onFunded?.(next)

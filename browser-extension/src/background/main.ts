@@ -71,7 +71,7 @@ chrome.contextMenus.onClicked.addListener((info, tab) => {
   })()
 })
 
-chrome.action.onClicked.addListener(() => void openApp('#/datasets'))
+// The toolbar button opens the popup (manifest `action.default_popup`); it offers this same page in a tab.
 
 /** Focuses the app's tab (at `hash`), or opens one. */
 async function openApp(hash: string): Promise<void> {

@@ -70,7 +70,8 @@ describe('datavault fund', () => {
       const { port } = server.address() as { port: number }
       const refused = await cli(['fund', '0x00000000000000000000000000000000000000f2', '--rpc-url', `http://127.0.0.1:${port}`])
       expect(refused.code).toBe(4)
-      expect(refused.stderr).toContain('This chain is not a local dev chain: it cannot give test ETH.')
+      expect(refused.stderr).toContain(`The chain at http://127.0.0.1:${port} is not a local test chain, so it cannot give test ETH.`)
+      expect(refused.stderr).toContain('Test ETH exists only on the local chain that npx datavault dev runs.')
       expect(asked.filter((method) => method.startsWith('hardhat_') || method === 'eth_getBalance')).toEqual(['hardhat_metadata'])
     } finally {
       server.close()

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util'
-import { formatEther, parseEther } from 'viem'
+import { createPublicClient, formatEther, http, parseEther } from 'viem'
+import { fundFromDevChain } from '@datavault/sdk'
 import { z } from 'zod'
 import { addressArg, check, commonHelp, commonOptions, connectionHelp, connectionOptions, positionalsExactly, walletHelp, walletOptions } from '../args.ts'
 import { type Command, helpRequested, openSession } from '../command.ts'
-import { CliError, exitCodes } from '../errors.ts'
 
 const help = `datavault fund — test ETH for a wallet on the local dev chain
 
@@ -49,35 +49,9 @@ export const fundCommand: Command = {
     const { output, session } = await openSession(io, values)
     const { rpcUrl } = await session.chain()
     const address = positionals[0] !== undefined ? check(addressArg, positionals[0], 'ADDRESS') : (await session.account()).address
-    // Only Hardhat's simulated chain answers hardhat_metadata; a real chain is refused before anything else is asked.
-    const metadata = await rpc(rpcUrl, 'hardhat_metadata', []).catch(() => undefined)
-    if (typeof metadata !== 'object' || metadata === null)
-      throw new CliError('This chain is not a local dev chain: it cannot give test ETH.', {
-        code: 'DEV_FUNDS_UNAVAILABLE',
-        exitCode: exitCodes.notFound,
-        details: 'Test ETH exists only on the chain `datavault dev` runs. On a real chain, send ETH to the address from another wallet or an exchange.',
-      })
-    // The dev chain's last test account sends it: a real transaction, which a persistent dev stack
-    // (dev --persist) journals and replays, where a balance set by hardhat_setBalance would be lost.
-    const accounts = (await rpc(rpcUrl, 'eth_accounts', [])) as string[]
-    const from = accounts.at(-1)
-    if (from === undefined) throw new CliError('The dev chain has no test accounts to send ETH from.', { code: 'DEV_FUNDS_UNAVAILABLE', exitCode: exitCodes.notFound })
-    await rpc(rpcUrl, 'eth_sendTransaction', [{ from, to: address, value: `0x${amount.toString(16)}` }])
-    const next = BigInt((await rpc(rpcUrl, 'eth_getBalance', [address, 'latest'])) as string)
-    output.result({ address, added: amount, balance: next }, [`funded: ${address}`, `added:   ${formatEther(amount)} ETH (test ETH, local dev chain)`, `balance: ${formatEther(next)} ETH`])
+    // The SDK's action: a real chain is refused (DEV_FUNDS_UNAVAILABLE, exit 4) having asked nothing but hardhat_metadata.
+    const { added, balance } = await fundFromDevChain(createPublicClient({ transport: http(rpcUrl, { retryCount: 0, timeout: 15_000 }) }), { address, amount })
+    output.result({ address, added, balance }, [`funded: ${address}`, `added:   ${formatEther(added)} ETH (test ETH, local dev chain)`, `balance: ${formatEther(balance)} ETH`])
     return 0
   },
-}
-
-/** One JSON-RPC call (the dev chain's own methods are not in viem's typed set). */
-async function rpc(rpcUrl: string, method: string, params: unknown[]): Promise<unknown> {
-  let body: { result?: unknown; error?: { message?: string } }
-  try {
-    const response = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }), signal: AbortSignal.timeout(15_000) })
-    body = (await response.json()) as typeof body
-  } catch (cause) {
-    throw new CliError(`The chain did not answer ${method}.`, { code: 'CHAIN_UNREACHABLE', exitCode: exitCodes.failure, cause })
-  }
-  if (body.error || !('result' in body)) throw new CliError(`The chain refused ${method}: ${body.error?.message ?? 'no result'}.`, { code: 'CHAIN_REQUEST_FAILED', exitCode: exitCodes.failure })
-  return body.result
 }

@@ -15,7 +15,6 @@ import {
   datasetSchemaSchema,
   declaredOutputsSchema,
   dropCsvColumns,
-  getDataset,
   getDatatokenPrice,
   hashSchema,
   isDataVaultError,
@@ -23,6 +22,7 @@ import {
   profileCsv,
   publishDataset,
   registerOwnerLogKey,
+  setDatasetFingerprint,
 } from '@datavault/sdk'
 import { nodeEnvelopeCrypto, readFileChunks } from '@datavault/sdk/node'
 import { check, commonHelp, commonOptions, connectionHelp, connectionOptions, positionalsExactly, walletHelp, walletOptions } from '../args.ts'
@@ -32,7 +32,7 @@ import { readJsonArgument, regularFileSize } from '../files.ts'
 import { formatBytes } from '../output.ts'
 import { describePrice, priceJson } from '../price.ts'
 import { type Asker, askValues, canAsk, columnChoices, createAsker, previewLines, valuesUnconfirmedError } from '../publish-schema.ts'
-import { fileFingerprint, publishedBefore, recordPublished } from '../published-files.ts'
+import { fileFingerprint, livePublications, recordPublished } from '../published-files.ts'
 
 const help = `datavault publish — encrypt a CSV, upload it and put it up for training
 
@@ -61,8 +61,9 @@ category column not in --public-values is refused, naming it; on a terminal you 
 asked to confirm the whole (--yes skips that). Bounds for differentially private training are
 published only with --bounds: \`propose\` rounds each number column's extremes outward (computed
 here) and shows them. Excluded columns are cut from the file before encryption: they never leave
-this machine. Publishing a file this wallet already published is refused (--republish to do it
-anyway); this machine keeps a fingerprint only the wallet can make, never a plain hash.
+this machine. Publishing a file this wallet already published, from any machine, is refused
+(--republish to do it anyway): this machine and the node keep a fingerprint of it that only the
+wallet can make, never a plain hash, and the node shows it to no one else.
 
 Options:
   --price AMOUNT         price of one training job (one datatoken) in base tokens, e.g. 5 or 0.5
@@ -237,24 +238,26 @@ export const publishCommand: Command = {
       if (priceUnits <= 0n) throw new CliUsageError('--price must be more than 0; use --free for a free dataset.')
     }
 
-    // The same file published again by this wallet: refused unless asked for (a second dataset
-    // of the same rows doubles what buyers can learn from them, and splits their privacy budget).
+    // The same file published again by this wallet, from this machine or another (the node keeps
+    // the wallet's keyed fingerprints): refused unless asked for (a second dataset of the same rows
+    // doubles what buyers can learn from them, and splits their privacy budget).
     const account = await session.account()
     const fingerprint = await fileFingerprint(account, sha256)
     const configDir = config.configDir.value
-    for (const earlier of await publishedBefore(configDir, account.address, fingerprint)) {
-      const listed = await getDataset(client.vault, { id: earlier.dataset as `0x${string}` }).catch((error: unknown) => {
-        if (isDataVaultError(error) && (error as { status?: number }).status === 404) return undefined
-        throw error
-      })
-      if (listed === undefined || listed.revokedAt !== undefined) continue
+    const [earlier] = await livePublications(client.vault, { configDir, fingerprint })
+    if (earlier !== undefined) {
       const again = `${account.address} already published this file as dataset ${earlier.dataset} ("${earlier.name}", ${earlier.at}).`
       if (values.republish === true) output.warn(`${again} Publishing it again, as asked (--republish).`)
       else if (!canAsk(io) || !(await askOnce(io, `${again} Publish it again as a new dataset? [y/N] `)))
         throw new CliUsageError(`${again} Nothing was sent. Pass --republish to publish it again as a new dataset.`, { code: 'DATASET_ALREADY_PUBLISHED' })
-      break
     }
-    const remember = (dataset: string) => recordPublished(configDir, account.address, fingerprint, { dataset: dataset.toLowerCase(), name, at: new Date().toISOString() })
+    const remember = async (dataset: string) => {
+      await recordPublished(configDir, account.address, fingerprint, { dataset: dataset.toLowerCase(), name, at: new Date().toISOString() })
+      // The dataset is published whatever happens here; only the other machines' check would miss it.
+      await setDatasetFingerprint(client.vault, { dataset: dataset as `0x${string}`, fingerprint }).catch((error: unknown) =>
+        output.warn(`The node did not record this file's fingerprint (${isDataVaultError(error) ? error.shortMessage : 'no answer'}): publishing it again from another machine will not be noticed.`),
+      )
+    }
 
     if (values.he) {
       const parameterSet = check(z.enum(['ckks-8192', 'ckks-16384']), values['he-params'] ?? 'ckks-8192', '--he-params')

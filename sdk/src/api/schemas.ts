@@ -217,6 +217,28 @@ export const updateDatasetBodySchema = z
 /** Body of `PATCH /v1/datasets/:id`. */
 export type UpdateDatasetBody = z.input<typeof updateDatasetBodySchema>
 
+/**
+ * An owner's keyed fingerprint of the file a dataset was published from: HMAC-SHA256 (64
+ * lower-case hex) of the file's SHA-256 under a key only the owner's wallet can make (the CLI's
+ * `fileFingerprint`). Without that key it tests no guess of the file; the node keeps it beside the
+ * dataset, never in a dataset's view or listing, and answers it to the dataset's owner only.
+ */
+export const datasetFingerprintSchema = z.string().regex(/^[0-9a-f]{64}$/, '64 lower-case hex digits')
+
+/** Body of `PUT /v1/datasets/:id/fingerprint` (signed by the dataset's owner). */
+export const setDatasetFingerprintBodySchema = z.object({ fingerprint: datasetFingerprintSchema }).strict()
+
+/** Body of `PUT /v1/datasets/:id/fingerprint`. */
+export type SetDatasetFingerprintBody = z.input<typeof setDatasetFingerprintBodySchema>
+
+/** Answer of `GET /v1/owner/fingerprints/:fingerprint`: the signer's own datasets registered with that fingerprint, oldest first, revoked ones included. */
+export const fingerprintedDatasetsSchema = z.object({
+  datasets: z.array(z.looseObject({ id: addressSchema, name: z.string(), createdAt: z.string(), revokedAt: z.string().optional() })),
+})
+
+/** Answer of `GET /v1/owner/fingerprints/:fingerprint`. */
+export type FingerprintedDatasets = z.output<typeof fingerprintedDatasetsSchema>
+
 /** Body of `PUT /v1/datasets/:id/key`: the owner-signed key escrow manifest (threshold backend). */
 export const escrowKeyBodySchema = signedKeyEscrowSchema
 

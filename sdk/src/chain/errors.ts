@@ -140,3 +140,27 @@ export class DatasetWithdrawnError extends DataVaultError {
     this.source = source
   }
 }
+
+/**
+ * Test ETH was asked of a chain that is not a local dev chain (`fundFromDevChain`): only the
+ * simulated chain `datavault dev` runs has funded test accounts to give it. Nothing was sent.
+ * The message names the RPC's origin only (its path may hold an API key).
+ */
+export class DevFundsUnavailableError extends DataVaultError {
+  override name = 'DevFundsUnavailableError'
+  constructor({ url, cause }: { url?: string | undefined; cause?: unknown } = {}) {
+    let origin: string | undefined
+    try {
+      origin = url === undefined ? undefined : new URL(url).origin
+    } catch {
+      origin = undefined
+    }
+    super(`${origin === undefined ? 'This chain' : `The chain at ${origin}`} is not a local test chain, so it cannot give test ETH.`, {
+      code: 'DEV_FUNDS_UNAVAILABLE',
+      status: 400,
+      kind: 'refused',
+      details: 'Test ETH exists only on the local chain that npx datavault dev runs. On a real chain, buy ETH or ask someone to send some to your address.',
+      cause,
+    })
+  }
+}

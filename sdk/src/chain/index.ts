@@ -14,8 +14,17 @@ export {
   ChainTransactionError,
   DatasetWithdrawnError,
   DatatokenNotForSaleError,
+  DevFundsUnavailableError,
   ExchangeNotFoundError,
 } from './errors.ts'
+export {
+  type FundFromDevChainErrorType,
+  type FundFromDevChainParameters,
+  type FundFromDevChainReturnType,
+  devFundsAmount,
+  fundFromDevChain,
+} from '../actions/chain/fundFromDevChain.ts'
+export { type IsDevChainErrorType, type IsDevChainReturnType, isDevChain } from '../actions/chain/isDevChain.ts'
 export {
   type GetTokenBalanceErrorType,
   type GetTokenBalanceParameters,

@@ -29,6 +29,7 @@ describe('openDatabase', () => {
     expect(versions(db)).toEqual({
       'vault:algorithms': 3,
       'vault:approval-terms': 2,
+      'vault:dataset-fingerprints': 2,
       'vault:dataset-history': 4,
       'vault:datasets': 4,
       'vault:key-holder': 3,

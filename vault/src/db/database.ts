@@ -9,6 +9,7 @@ import { thresholdKeyMigrations } from '../keys/threshold-key-service.ts'
 import { litKeyEscrowMigrations } from '../keys/lit/lit-key-service.ts'
 import { datasetHistoryMigrations } from './datasets.ts'
 import { ownerLogKeyMigrations } from './owner-log-keys.ts'
+import { datasetFingerprintMigrations } from './dataset-fingerprints.ts'
 
 /** Revocation's column on the datasets table. */
 const revocationMigrations = [`ALTER TABLE datasets ADD COLUMN revoked_at TEXT`]
@@ -63,6 +64,7 @@ const vaultComponents: readonly ComponentMigrations[] = [
   { component: 'vault:lit-escrow', migrations: litKeyEscrowMigrations },
   { component: 'vault:dataset-history', migrations: datasetHistoryMigrations },
   { component: 'vault:owner-log-keys', migrations: ownerLogKeyMigrations },
+  { component: 'vault:dataset-fingerprints', migrations: datasetFingerprintMigrations },
 ]
 
 /**

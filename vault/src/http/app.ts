@@ -6,6 +6,7 @@ import { datasetRoutes } from './routes/datasets.ts'
 import { algorithmRoutes } from './routes/algorithms.ts'
 import { jobRoutes } from './routes/jobs.ts'
 import { ownerLogRoutes } from './routes/owner-log.ts'
+import { datasetFingerprintRoutes } from './routes/dataset-fingerprints.ts'
 import { nodeRoutes } from './routes/node.ts'
 import { uploadRoutes } from './routes/uploads.ts'
 import type { VaultState } from './state.ts'
@@ -35,7 +36,7 @@ export function createApp(
   const routers = [
     nodeRoutes({ ...components, keyEscrow }),
     keyHolderRoutes({ holder, chainId: components.config.chainId, registry, nonces: components.nonces }),
-    uploadRoutes(components), algorithmRoutes(components), datasetRoutes(components), jobRoutes(components), ownerLogRoutes(components)]
+    uploadRoutes(components), algorithmRoutes(components), datasetRoutes(components), jobRoutes(components), ownerLogRoutes(components), datasetFingerprintRoutes(components)]
   for (const router of routers) {
     app.use(router.routes())
     app.use(router.allowedMethods())

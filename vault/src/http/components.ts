@@ -12,6 +12,7 @@ import type { AlgorithmStore } from '../db/algorithms.ts'
 import type { JobQuota } from '../db/job-quota.ts'
 import type { UploadQuota } from '../db/upload-quota.ts'
 import type { VaultPrivacy } from '../privacy/vault-privacy.ts'
+import type { NoiseCalibrator } from '../privacy/noise-calibrator.ts'
 import type { KeyRegistryReader } from '../keyholder/holder-chain.ts'
 import type { PoolReader } from '../pools/pool-chain.ts'
 
@@ -42,6 +43,8 @@ export type ApiComponents = {
   /** The compute environments the node offers, each bound to its runner. */
   environments: Pick<EnvironmentCatalog, 'list' | 'get' | 'choose'>
   privacy: VaultPrivacy
+  /** Turns a job's target ε into its noise multiplier off the event loop, a bounded number at a time. */
+  calibrator: NoiseCalibrator
   resultsDir: string
   logger: Logger
 }

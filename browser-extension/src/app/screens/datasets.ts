@@ -3,7 +3,7 @@
 // its sale status unknown (never "For sale"); a wallet without ETH shows how to get some.
 import { isBackedUp } from '../backup.ts'
 import type { AppContext } from '../context.ts'
-import { readBalance } from '../dev-funds.ts'
+import { readBalance } from '../chain-client.ts'
 import { h, replace } from '../dom.ts'
 import { formatPrice } from '../format.ts'
 import { type OwnerDataset, ownerDatasets } from '../vault-actions.ts'

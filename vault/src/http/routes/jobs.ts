@@ -5,14 +5,16 @@ import type { Address } from 'viem'
 import { randomUUID } from 'node:crypto'
 import type { z } from 'zod'
 import { DataVaultError, type JobView, addressSchema, declaredOutputsSchema, denyJobBodySchema, hashSchema, isDataVaultError, quoteJobBodySchema, submitJobBodySchema } from '@datavault/sdk'
-import { type Job, type JobTrainer, type TrainerDefinition, calibrateNoise, noiseMultiplierFor } from '@datavault/compute-to-data'
+import type { Job, JobTrainer, TrainerDefinition } from '@datavault/compute-to-data'
 import type { ApiComponents } from '../components.ts'
 import { walletAuth } from '../middleware/wallet-auth.ts'
 import { sealedOwnerLogPrefix } from '../../db/owner-log-keys.ts'
+import { JobQueueFullError, JobRateLimitedError } from '../../db/job-quota.ts'
 import { InvalidBodyError, parseJsonBody, parseParam, readBody } from '../read-body.ts'
 import type { VaultState } from '../state.ts'
 import { policyAllowsTrainer } from '../../keys/key-service.ts'
 import { DatasetRevokedError } from './datasets.ts'
+import { CalibrationBusyError, CalibratorFailedError, type NoiseCalibrator } from '../../privacy/noise-calibrator.ts'
 import type { Dataset } from '../../db/datasets.ts'
 import { poolMemberDatasets } from '../../pools/pool-chain.ts'
 import { AlgorithmNotFoundError, approvalTerms, customAlgorithmDefinition, declaredOutputBytes } from '../../db/algorithms.ts'
@@ -87,9 +89,10 @@ export function jobRoutes(
     | 'registry'
     | 'pools'
     | 'environments'
+    | 'calibrator'
   >,
 ) {
-  const { config, identity, nonces, datasets, keys, chain, jobs, jobQuota, engine, trainers, resultsDir, algorithms, privacy, registry, pools, environments } = components
+  const { config, identity, nonces, datasets, keys, chain, jobs, jobQuota, engine, trainers, resultsDir, algorithms, privacy, registry, pools, environments, calibrator } = components
   const router = new Router<VaultState>()
   const signed = (body: 'json' | 'none') => walletAuth({ chainId: config.chainId, node: identity.account.address, nonces, body })
 
@@ -144,28 +147,20 @@ export function jobRoutes(
     return { ...body, params: { ...body.params, model: { source: new TextDecoder('utf-8', { fatal: true }).decode(code), parameters: model.parameters } } }
   }
 
-  // Solving for σ takes up to seconds of CPU; the same run is quoted, then submitted. Bounded memo.
-  const calibrations = new Map<string, number>()
-  const solve = (args: Parameters<typeof noiseMultiplierFor>[0]) => {
-    const key = JSON.stringify([args.targetEpsilon, args.delta, args.sampleRate, args.steps])
-    const known = calibrations.get(key)
-    if (known !== undefined) return known
-    const sigma = noiseMultiplierFor(args)
-    if (calibrations.size >= 1024) calibrations.delete(calibrations.keys().next().value as string)
-    calibrations.set(key, sigma)
-    return sigma
-  }
-
   /**
    * Every check a submission passes before its order is verified: the dataset's state, the
    * program, the owner's policy (or the pool's governance), the environment, the parameters
    * against the trainer and the schema (a `dp.targetEpsilon` calibrated into a noise multiplier
-   * first). `POST /v1/jobs` and `POST /v1/jobs/quote` both decide with it, so a quote says exactly
-   * what a submission would meet. `buyer` undefined (a quote without one) skips a pool's buyer check.
+   * first, off the event loop: see {@link NoiseCalibrator}), the buyer's job limits. `POST /v1/jobs`
+   * and `POST /v1/jobs/quote` both decide with it, so a quote says exactly what a submission would
+   * meet. `buyer` undefined (a quote without one) skips a pool's buyer check and the job limits.
    */
   const admitJob = async (body: z.output<typeof submitJobBodySchema> | z.output<typeof quoteJobBodySchema>, buyer: Address | undefined) => {
     let dataset = datasets.require(body.dataset)
     if (dataset.revokedAt) throw new DatasetRevokedError(dataset.id)
+    // A wallet over its job limits is refused before anything costs the node (a calibration above
+    // all); a submission checks again just before its job is stored.
+    if (buyer !== undefined) jobQuota.check(buyer)
     const { jobTrainer, definition, runtime } = programOf(body)
     const custom = jobTrainer.id === 'custom'
     let members: (Dataset & { poolRows: bigint })[] = []
@@ -210,12 +205,15 @@ export function jobRoutes(
         code: 'POLICY_LIMIT_EXCEEDED',
       })
     const trainer = { definition }
-    // A target ε becomes the noise multiplier the node's accountant computes for this run.
-    let calibrated: ReturnType<typeof calibrateNoise>
+    // A target ε becomes the noise multiplier the node's accountant computes for this run, on the
+    // calibrator's thread; a node already solving as many as it allows answers 429 CALIBRATION_BUSY.
+    let calibrated: Awaited<ReturnType<NoiseCalibrator['calibrate']>>
     try {
       const planned = dataset
-      calibrated = calibrateNoise({ params: body.params, plan: (params) => definition.privacy?.(planned.schema, params), solve })
+      calibrated = await calibrator.calibrate({ params: body.params, plan: (params) => definition.privacy?.(planned.schema, params) })
     } catch (error) {
+      // The node's own state (busy, its thread failed) is not a fault of the parameters.
+      if (error instanceof CalibrationBusyError || error instanceof CalibratorFailedError) throw error
       const details = (error as { details?: unknown }).details
       throw new InvalidBodyError(typeof details === 'string' ? details : error instanceof Error ? error.message : 'params.dp: the target ε cannot be met')
     }
@@ -282,16 +280,22 @@ export function jobRoutes(
    * What submitting this job now would do, before anything is paid: the same admission as
    * `POST /v1/jobs` and the same budget check as its reservation, writing nothing. Unsigned: it
    * changes no state (a signature would spend a nonce) and tells nothing the dataset view and its
-   * public privacy usage do not (the ε follows from public parameters and the public schema).
-   * A refusal (403, 409, 410) answers 200 with `accepted: false` and the reason; bad input stays 400.
+   * public privacy usage do not (the ε follows from public parameters and the public schema),
+   * except, for a `buyer` it names, whether that wallet is at one of its job limits (one bit about
+   * its activity; its jobs themselves stay visible to it alone). A refusal (403, 409, 410, and the
+   * job limits' 429) answers 200 with `accepted: false` and the reason; bad input stays 400. A
+   * target ε is calibrated off the event loop, at most `maxPendingCalibrations` distinct ones at a
+   * time: one more answers 429 CALIBRATION_BUSY (try again; a repeated request is memoized).
    */
   router.post('/v1/jobs/quote', async (ctx) => {
     // The same body limit as a signed submission's (torch-custom carries its source in params).
     ctx.state.rawBody = await readBody(ctx, 1024 * 1024)
     const body = await withUploadedModel(parseJsonBody(ctx, quoteJobBodySchema))
+    // The buyer's job limits are a refusal the quote states (429 at submission); a busy calibrator is not: it answers 429.
     const refusal = (error: unknown) => {
       const status = (error as { status?: unknown }).status
-      if (!isDataVaultError(error) || (status !== 403 && status !== 409 && status !== 410)) throw error
+      const jobLimit = error instanceof JobQueueFullError || error instanceof JobRateLimitedError
+      if (!isDataVaultError(error) || (status !== 403 && status !== 409 && status !== 410 && !jobLimit)) throw error
       return { code: error.code, message: error.shortMessage, ...(error.details ? { details: error.details } : {}) }
     }
     let admitted: Awaited<ReturnType<typeof admitJob>>
