@@ -16,16 +16,19 @@ export default defineConfig({
     fileParallelism: true,
     maxWorkers: 2,
     pool: 'forks',
+    // Test files share their worker processes (isolate: false): a worker evaluates the module
+    // graph (the node, the SDK, Helia, Kubernetes' client: ~4,300 modules, ~4 s of CPU) once, not
+    // once per file: measured, 162 s of CPU to import the 42 integration files one process each,
+    // 14 s shared. So no test may change what another file reads: process.env, globalThis, a
+    // module's state, the working directory; each file stops what it starts (stacks, servers,
+    // processes, Chromium) in afterAll, also when a test failed.
+    isolate: false,
     projects: [
-      // Integration files run first (the default sequencer orders projects by name, then the
-      // slowest files first), each in a process of its own: a file may stop, kill or restart what
-      // it started, and nothing it leaves behind reaches the next one.
+      // The integration suites run first (the default sequencer orders projects by name, then the
+      // slowest files first): each starts a stack (chain, IPFS, node, sandbox), CLI processes or
+      // Chromium, so the quick package tests fill the end and both workers finish together.
       { extends: true, test: { name: 'e2e', include: integrationTests } },
-      // The packages' tests share their worker processes (a module graph is evaluated once per
-      // worker, not once per file: about 0.8 s of CPU per file): none of them changes a global
-      // (process.env, globalThis, a module's state) that another file reads, and each stops what
-      // it starts. A test that cannot live with that belongs under test/.
-      { extends: true, test: { name: 'packages', include: [packageTests], isolate: false } },
+      { extends: true, test: { name: 'packages', include: [packageTests] } },
     ],
   },
 })
