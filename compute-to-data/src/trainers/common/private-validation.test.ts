@@ -88,4 +88,29 @@ describe('privateSum', () => {
     expect(metrics.validationLoss).toBeCloseTo((0.25 / 3) * half * half, 9)
     expect(metrics.validationR2).toBeCloseTo(1 - 0.25 / 3 / (2 / 3), 9)
   })
+
+  test('behavior: noise that swamps a few held-out rows still gives metrics in their ranges (loss ≥ 0, accuracy in [0, 1], R² in [−1, 1])', () => {
+    const loud = { sampleRate: 1, noiseMultiplier: 50, stepsPerEpoch: 1 }
+    const random = seededRandom(5)
+    const classifier = new Float64Array(5 * 3)
+    for (let i = 0; i < 5; i++) classificationVector(classifier, i, 0.2, true, 2)
+    const regression = new Float64Array(5 * 4)
+    for (let i = 0; i < 5; i++) regressionVector(regression, i, 0.1 * i, 0.1 * i)
+    const seen = { accuracyClamped: 0, r2Clamped: 0 }
+    for (let r = 0; r < 200; r++) {
+      const classified = classificationMetrics(privateSum(classifier, 5, 3, loud, random), 2)
+      expect(classified.validationLoss).toBeGreaterThanOrEqual(0)
+      expect(classified.validationAccuracy).toBeGreaterThanOrEqual(0)
+      expect(classified.validationAccuracy).toBeLessThanOrEqual(1)
+      if (classified.validationAccuracy === 0 || classified.validationAccuracy === 1) seen.accuracyClamped++
+      const regressed = regressionMetrics(privateSum(regression, 5, 4, loud, random), 3)
+      expect(regressed.validationLoss).toBeGreaterThanOrEqual(0)
+      expect(regressed.validationR2).toBeGreaterThanOrEqual(-1)
+      expect(regressed.validationR2).toBeLessThanOrEqual(1)
+      if (regressed.validationR2 === -1 || regressed.validationR2 === 1) seen.r2Clamped++
+    }
+    // The clamps were exercised, not just never reached.
+    expect(seen.accuracyClamped).toBeGreaterThan(0)
+    expect(seen.r2Clamped).toBeGreaterThan(0)
+  })
 })

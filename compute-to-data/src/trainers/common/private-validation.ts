@@ -99,27 +99,31 @@ export function regressionVector(out: Float64Array, i: number, prediction: numbe
 /**
  * The released metrics from a classifier's private sums: `validationRows` (the noisy count,
  * rounded, at least 0), `validationLoss` (mean clipped cross-entropy) and `validationAccuracy`,
- * each a ratio over the noisy count (at least 1). Noisy: the loss can come out below 0 and the
- * accuracy outside [0, 1].
+ * each a ratio over the noisy count (at least 1), then clamped to their ranges (the loss at least 0,
+ * the accuracy in [0, 1]; post-processing, so no privacy is spent). Noisy: on a few hundred held-out
+ * rows the noise can dominate.
  */
 export function classificationMetrics(sums: ArrayLike<number>, lossBound: number): Record<string, number> {
   const scale = Math.sqrt(3)
   const count = sums[2]! * scale
   const n = Math.max(1, count)
-  return { validationRows: Math.max(0, Math.round(count)), validationLoss: (lossBound * sums[0]! * scale) / n, validationAccuracy: (sums[1]! * scale) / n }
+  const loss = (lossBound * sums[0]! * scale) / n
+  const accuracy = (sums[1]! * scale) / n
+  return { validationRows: Math.max(0, Math.round(count)), validationLoss: Math.max(0, loss), validationAccuracy: Math.min(1, Math.max(0, accuracy)) }
 }
 
 /**
  * The released metrics from a regression's private sums: `validationRows`, `validationLoss`
  * (mean squared error, clipped to the label's declared range, in the label's units: `halfRange`²
- * times the scaled one) and `validationR2` (1 − MSE / variance of the targets, 0 when the noisy
- * variance is not positive).
+ * times the scaled one; at least 0) and `validationR2` (1 − MSE / variance of the targets, in
+ * [−1, 1] as torch-custom's, 0 when the noisy variance is not positive). Clamping is
+ * post-processing: no privacy is spent.
  */
 export function regressionMetrics(sums: ArrayLike<number>, halfRange: number): Record<string, number> {
   const count = sums[3]! * 2
   const n = Math.max(1, count)
-  const mse = (8 * sums[0]!) / n
+  const mse = Math.max(0, (8 * sums[0]!) / n)
   const mean = (2 * sums[1]!) / n
   const variance = (2 * sums[2]!) / n - mean * mean
-  return { validationRows: Math.max(0, Math.round(count)), validationLoss: mse * halfRange * halfRange, validationR2: variance > 0 ? 1 - mse / variance : 0 }
+  return { validationRows: Math.max(0, Math.round(count)), validationLoss: mse * halfRange * halfRange, validationR2: variance > 0 ? Math.max(-1, 1 - mse / variance) : 0 }
 }

@@ -684,13 +684,14 @@ def private_validation_metrics(plan, tensors, x_raw, y_raw, generator):
     if plan['task'] == 'classification':
         count = sums[2] * math.sqrt(3)
         m = max(1.0, count)
-        return {'validationRows': max(0, js_round(count)), 'validationLoss': bound * sums[0] * math.sqrt(3) / m, 'validationAccuracy': sums[1] * math.sqrt(3) / m}
+        return {'validationRows': max(0, js_round(count)), 'validationLoss': max(0.0, bound * sums[0] * math.sqrt(3) / m), 'validationAccuracy': min(1.0, max(0.0, sums[1] * math.sqrt(3) / m))}
     count = sums[3] * 2
     m = max(1.0, count)
-    mse = 8 * sums[0] / m
+    mse = max(0.0, 8 * sums[0] / m)
     mean = 2 * sums[1] / m
     variance = 2 * sums[2] / m - mean * mean
-    return {'validationRows': max(0, js_round(count)), 'validationLoss': mse * half * half, 'validationR2': 1 - mse / variance if variance > 0 else 0.0}
+    # Clamped to their ranges like the TypeScript trainers' (post-processing: no privacy spent).
+    return {'validationRows': max(0, js_round(count)), 'validationLoss': mse * half * half, 'validationR2': max(-1.0, 1 - mse / variance) if variance > 0 else 0.0}
 
 
 def js_round(value):
