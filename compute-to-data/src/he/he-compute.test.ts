@@ -77,9 +77,19 @@ describe('homomorphic statistics and ridge', () => {
     const bundle = await openHeBundle(encodeHeBundle({ ...he, signature }), { chainId, owner: owner.address })
     const names = columns.map((column) => column.name)
     const stats = await computeHeStatistics(pool, { bundle, columns: names })
-    expect(stats.products).toHaveLength(10)
-    expect(stats.operations).toMatchObject({ multiply: 30, relinearize: 20, rotate: 14 * 12 })
-    const released = await releaseHeAggregates(runtime, { manifest: bundle.manifest, sealedSecretKey: bundle.object(bundle.manifest.sealedSecretKey, 'sealed-secret-key'), dataKey, results: [...stats.sums, ...stats.products] })
+    // 4 columns, 3 fold steps: 6 product terms (x_a · (x_b + J x_(b+1))) and 2 sum terms, packed in 2 ciphertexts.
+    expect(stats.results).toHaveLength(2)
+    // 3 blocks on 2 workers: 6 terms × 3 blocks multiplies, each worker relinearizes its 6 once.
+    expect(stats.operations).toMatchObject({ multiply: 18, relinearize: 12, rotate: 8 * 3 + 2 * 9 })
+    const released = await releaseHeAggregates(runtime, {
+      manifest: bundle.manifest,
+      sealedSecretKey: bundle.object(bundle.manifest.sealedSecretKey, 'sealed-secret-key'),
+      dataKey,
+      results: stats.results,
+      packing: stats.packing,
+      columns: names.length,
+    })
+    expect(released.values).toHaveLength(4 + 10)
     const aggregates = { rows: 9000, sums: released.values.slice(0, 4), products: released.values.slice(4) }
     const plain = plainAggregates(columns)
 

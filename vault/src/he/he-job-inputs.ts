@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { type Address, type Hex, bytesToHex, zeroAddress } from 'viem'
 import type { Job, JobInputs } from '@datavault/compute-to-data'
 import { DataVaultError, type JobTicket, type KeyEscrowManifest, jobTicketTypes, keyEscrowDomain, signRequest } from '@datavault/sdk'
-import { HeReleaseRefusedError, encodeHeReleaseRequest, heReleaseTermsHash, openHeBundle } from '@datavault/sdk/he'
+import { HeReleaseRefusedError, encodeHeReleaseRequest, heReleaseResultCount, heReleaseTermsHash, openHeBundle } from '@datavault/sdk/he'
 import type { VaultConfig } from '../config.ts'
 import type { KeyRegistryReader } from '../keyholder/holder-chain.ts'
 import type { NodeIdentity } from '../keys/node-identity.ts'
@@ -88,7 +88,7 @@ export function heJobInputs(init: HeJobInputsInit) {
           rowCount: () => rows,
           homomorphic: {
             bundle,
-            async release({ results, columns, dp }, { signal: releaseSignal }) {
+            async release({ results, packing, columns, dp }, { signal: releaseSignal }) {
               // The policy's minimum rows, checked here before anything is sent (the holder checks the owner-signed one again).
               if (policy.minRows !== undefined && rows < policy.minRows)
                 throw new HeReleaseRefusedError(`The dataset's policy requires at least ${policy.minRows} rows per job; nothing was decrypted.`, {
@@ -103,7 +103,7 @@ export function heJobInputs(init: HeJobInputsInit) {
                 })
               const holder = await registry.keyHolder(decryptor)
               if (!holder.active) throw new HeReleaseRefusedError(`The key holder ${decryptor} is no longer registered.`, { code: 'HOLDER_NOT_REGISTERED' })
-              const termsHash = heReleaseTermsHash({ manifestHash: bundle.manifestHash, columns, dp, results })
+              const termsHash = heReleaseTermsHash({ manifestHash: bundle.manifestHash, columns, dp, packing, results })
               const expiry = BigInt(Math.floor(Date.now() / 1000) + ticketLifetimeSeconds)
               const tickets = await Promise.all(
                 manifest.holders.map(async (address) => {
@@ -129,6 +129,7 @@ export function heJobInputs(init: HeJobInputsInit) {
                 dataset: target.id as Address,
                 columns,
                 dp,
+                packing,
                 manifestBytes: bundle.manifestBytes,
                 manifestSignature: bundle.signature,
                 sealedSecretKey: bundle.object(bundle.manifest.sealedSecretKey, 'sealed-secret-key'),
@@ -152,7 +153,8 @@ export function heJobInputs(init: HeJobInputsInit) {
               // An answer that is not JSON is a refusal with the HTTP status.
               const answer = (await response.json().catch(() => undefined)) as { values?: unknown; error?: { code?: string; message?: string } } | undefined
               const values = answer?.values
-              if (!response.ok || !Array.isArray(values) || values.length !== results.length || !values.every((value) => typeof value === 'number' && Number.isFinite(value)))
+              const expected = heReleaseResultCount(columns.length)
+              if (!response.ok || !Array.isArray(values) || values.length !== expected || !values.every((value) => typeof value === 'number' && Number.isFinite(value)))
                 throw new HeReleaseRefusedError(answer?.error?.message ?? `The decrypting key holder answered ${response.status}.`, { code: answer?.error?.code ?? 'HE_RELEASE_FAILED' })
               log.info({ jobId: job.id, holder: decryptor, values: values.length, dp: dp !== undefined }, 'HE aggregates released by the decrypting key holder')
               return Float64Array.from(values as number[])
