@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { type HePacking, HeArgumentError, type OpenedHeBundle, heDefaultPacking, hePackingLayout, heSlotCount } from '@datavault/sdk/he'
 import type { HeWorkerPool } from './heWorkerPool.ts'
 import type { HeOperationCounts, HeWorkerPartial } from './protocol.ts'
@@ -71,12 +72,13 @@ export async function computeHeStatistics(pool: HeWorkerPool, { bundle, columns,
     owners[g] = w
     load[w] = (load[w] as number) + cost
   }
+  const token = randomUUID()
   const phase1 = await Promise.all(
     Array.from({ length: parts }, (_, part) => {
       const from = Math.floor((part * blocks) / parts)
       const to = Math.floor(((part + 1) * blocks) / parts)
       const runs = indices.map((index) => manifest.columns[index]!.ciphertexts.slice(from, to).map((ref) => copy(ref, 'ciphertext')))
-      return pool.send(part, { type: 'products', columns: columns.length, packing, blocks: runs, owners, self: part }, runs.flat().map((object) => object.bytes.buffer as ArrayBuffer))
+      return pool.send(part, { type: 'products', columns: columns.length, packing, blocks: runs, owners, self: part, token }, runs.flat().map((object) => object.bytes.buffer as ArrayBuffer))
     }),
   )
   signal?.throwIfAborted()
@@ -84,9 +86,9 @@ export async function computeHeStatistics(pool: HeWorkerPool, { bundle, columns,
   const forWorker = (w: number) => partials.filter((partial) => owners[partial.group] === w)
   const phase2 = await Promise.all(
     Array.from({ length: pool.size }, (_, w) => {
-      if (!owners.includes(w) && w >= parts) return Promise.resolve({ packed: [] as { group: number; bytes: Uint8Array }[], operations: undefined })
+      if (!owners.includes(w)) return Promise.resolve({ packed: [] as { group: number; bytes: Uint8Array }[], operations: undefined })
       const mine: HeWorkerPartial[] = forWorker(w)
-      return pool.send(w, { type: 'pack', partials: mine }, mine.map((partial) => partial.bytes.buffer as ArrayBuffer))
+      return pool.send(w, { type: 'pack', columns: columns.length, packing, owners, self: w, token, partials: mine }, mine.map((partial) => partial.bytes.buffer as ArrayBuffer))
     }),
   )
   const results = new Array<Uint8Array>(layout.groups.length)

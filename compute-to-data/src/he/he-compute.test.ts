@@ -110,6 +110,28 @@ describe('homomorphic statistics and ridge', () => {
     expect(Math.max(...released.floodingSigma)).toBeLessThan(1)
   })
 
+  test('behavior: fewer row blocks than workers (a worker packs without rows of its own); only the requested totals are released', async () => {
+    const columns = dataset(300).slice(0, 3)
+    const dataKey = generateDataKey()
+    const he = await encryptHeDataset(runtime, { columns, dataKey })
+    const signature = await signHeManifest(owner, { manifestBytes: he.manifestBytes, chainId })
+    const bundle = await openHeBundle(encodeHeBundle({ ...he, signature }), { chainId, owner: owner.address })
+    const stats = await computeHeStatistics(pool, { bundle, columns: ['x0', 'x1', 'x2'] })
+    expect(stats.results).toHaveLength(2)
+    const released = await releaseHeAggregates(runtime, {
+      manifest: bundle.manifest,
+      sealedSecretKey: bundle.object(bundle.manifest.sealedSecretKey, 'sealed-secret-key'),
+      dataKey,
+      results: stats.results,
+      packing: stats.packing,
+      columns: 3,
+    })
+    const plain = plainAggregates(columns)
+    const expected = [...plain.sums, ...plain.products]
+    expect(released.values).toHaveLength(3 + 6)
+    for (const [index, value] of released.values.entries()) expect(Math.abs(value - expected[index]!)).toBeLessThan(6 * released.floodingSigma[index]! + 1e-6)
+  })
+
   test('behavior: ordinary least squares recovers the generating coefficients', () => {
     const columns = dataset(4000)
     const fit = heRidgeFrom(plainAggregates(columns), { lambda: 0 })

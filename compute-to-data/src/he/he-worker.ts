@@ -6,7 +6,6 @@ import { parentPort } from 'node:worker_threads'
 import {
   type CkksContext,
   type HeMonomials,
-  type HePacking,
   type HeParameters,
   checkHeObject,
   createCkksContext,
@@ -25,7 +24,7 @@ const { seal } = runtime
 let context: { key: string; ckks: CkksContext; monomials: HeMonomials } | undefined
 let keys: { id: string; relin: RelinKeys; galois: GaloisKeys } | undefined
 /** The current job's partials of the groups this worker packs, between its two tasks. */
-let job: { columns: number; packing: HePacking; owners: number[]; self: number; partials: Map<string, Ciphertext> } | undefined
+let job: { token: string; partials: Map<string, Ciphertext> } | undefined
 
 const dropJob = () => {
   for (const ct of job?.partials.values() ?? []) ct.delete()
@@ -100,7 +99,7 @@ function products(request: Extract<HeWorkerRequest, { type: 'products' }>) {
   const operations = counts()
   dropJob()
   const kept = new Map<string, Ciphertext>()
-  job = { columns: request.columns, packing: request.packing, owners: request.owners, self: request.self, partials: kept }
+  job = { token: request.token, partials: kept }
   const partials = withSealScope((scope) => {
     const top = ckks.parameters.coeffModulusBits.length - 1
     const j = monomials.j(top)
@@ -178,13 +177,15 @@ function products(request: Extract<HeWorkerRequest, { type: 'products' }>) {
  * 2^(s−1)), multiplied by Y^position and added into the group, which then gets the remaining steps
  * (2^s, …, slots/2). Each packed ciphertext holds 2^(s+1) totals on the coefficients of Y.
  */
-function pack(received: HeWorkerPartial[]) {
+function pack({ columns, packing, owners, self, token, partials: received }: Extract<HeWorkerRequest, { type: 'pack' }>) {
   const current = context
-  if (!current || !keys || !job) throw new Error('HE worker has no job')
+  if (!current || !keys) throw new Error('HE worker has no keys')
   const { ckks, monomials } = current
   const { galois } = keys
   const { context: sealContext, evaluator } = ckks
-  const { columns, packing, owners, self, partials } = job
+  // A worker that had no rows (fewer blocks than workers) has no partials of its own.
+  if (job && job.token !== token) dropJob()
+  const partials = job?.partials ?? new Map<string, Ciphertext>()
   const layout = hePackingLayout(columns, packing)
   const operations = counts()
   const slots = heSlotCount(ckks.parameters)
@@ -258,7 +259,7 @@ parentPort?.on('message', (request: HeWorkerRequest) => {
         response = { id: request.id, ok: true, ...products(request) }
         break
       case 'pack':
-        response = { id: request.id, ok: true, ...pack(request.partials) }
+        response = { id: request.id, ok: true, ...pack(request) }
         break
       case 'heap':
         response = { id: request.id, ok: true, heapBytes: runtime.heapBytes() }

@@ -33,9 +33,11 @@ export type HeWorkerRequest =
       /** The worker that packs each group; this worker keeps its own groups' partials. */
       owners: number[]
       self: number
+      /** Names this computation: phase 2 uses only the partials phase 1 kept under the same token. */
+      token: string
     }
-  /** Packs this worker's groups from its own partials and `partials` from the other workers. */
-  | { id: number; type: 'pack'; partials: HeWorkerPartial[] }
+  /** Packs this worker's groups (`owners[g] === self`) from its own partials, if it had rows, and `partials` from the other workers. */
+  | { id: number; type: 'pack'; columns: number; packing: HePacking; owners: number[]; self: number; token: string; partials: HeWorkerPartial[] }
   | { id: number; type: 'heap' }
 
 /** A worker's answer. */
