@@ -47,9 +47,15 @@ export async function computeHeStatistics(pool: HeWorkerPool, { bundle, columns,
   const layout = hePackingLayout(columns.length, packing)
   const steps = Math.log2(heSlotCount(manifest.parameters))
   if (packing.foldSteps >= steps) throw new HeArgumentError(`At most ${steps - 1} fold steps at these parameters.`)
-  // The keys, to the workers that do not hold this dataset's yet. Objects travel as copies of their
-  // own (a view would copy the whole bundle with every message) and are hashed by the worker.
-  const copy = (ref: { bytes: number; sha256: string; offset: number }, kind: Parameters<OpenedHeBundle['unchecked']>[1]) => ({ bytes: bundle.unchecked(ref, kind).slice(), sha256: ref.sha256 })
+  // The keys, to the workers that do not hold this dataset's yet. Objects are hashed by the worker.
+  // A bundle in a SharedArrayBuffer (the vault reads it into one) is shared with the workers, not
+  // copied; otherwise each object travels as a copy of its own (a view would copy the whole bundle
+  // with every message), moved to the worker.
+  const copy = (ref: { bytes: number; sha256: string; offset: number }, kind: Parameters<OpenedHeBundle['unchecked']>[1]) => {
+    const view = bundle.unchecked(ref, kind)
+    return { bytes: view.buffer instanceof SharedArrayBuffer ? view : view.slice(), sha256: ref.sha256 }
+  }
+  const movable = (objects: { bytes: Uint8Array }[]) => objects.map((object) => object.bytes.buffer).filter((buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer)
   const keyId = `${manifest.keys.relin.sha256}:${manifest.keys.galois.sha256}`
   await Promise.all(
     Array.from({ length: pool.size }, async (_, w) => {
@@ -57,7 +63,7 @@ export async function computeHeStatistics(pool: HeWorkerPool, { bundle, columns,
       if (held.keysCached) return
       const relin = copy(manifest.keys.relin, 'relin-keys')
       const galois = copy(manifest.keys.galois, 'galois-keys')
-      await pool.send(w, { type: 'keys', parameters: manifest.parameters, keyId, relin, galois }, [relin.bytes.buffer as ArrayBuffer, galois.bytes.buffer as ArrayBuffer])
+      await pool.send(w, { type: 'keys', parameters: manifest.parameters, keyId, relin, galois }, movable([relin, galois]))
     }),
   )
   signal?.throwIfAborted()
@@ -78,7 +84,7 @@ export async function computeHeStatistics(pool: HeWorkerPool, { bundle, columns,
       const from = Math.floor((part * blocks) / parts)
       const to = Math.floor(((part + 1) * blocks) / parts)
       const runs = indices.map((index) => manifest.columns[index]!.ciphertexts.slice(from, to).map((ref) => copy(ref, 'ciphertext')))
-      return pool.send(part, { type: 'products', columns: columns.length, packing, blocks: runs, owners, self: part, token }, runs.flat().map((object) => object.bytes.buffer as ArrayBuffer))
+      return pool.send(part, { type: 'products', columns: columns.length, packing, blocks: runs, owners, self: part, token }, movable(runs.flat()))
     }),
   )
   signal?.throwIfAborted()

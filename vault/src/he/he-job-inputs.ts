@@ -95,7 +95,15 @@ export function heJobInputs(init: HeJobInputsInit) {
           if (read > target.size) throw new HeJobRefusedError('The stored HE bundle is larger than registered.', { code: 'HE_OBJECT_REFUSED' })
           chunks.push(chunk)
         }
-        const bundle = await openHeBundle(Buffer.concat(chunks), { chainId, owner: target.owner as `0x${string}` })
+        // Into shared memory: the HE workers read the ciphertexts where they are, without a copy each.
+        const shared = new Uint8Array(new SharedArrayBuffer(read))
+        let at = 0
+        for (const chunk of chunks) {
+          shared.set(chunk, at)
+          at += chunk.byteLength
+        }
+        chunks.length = 0
+        const bundle = await openHeBundle(shared, { chainId, owner: target.owner as `0x${string}` })
         const rows = bundle.manifest.rows
         const policy = {
           ...target.policy,
