@@ -77,9 +77,19 @@ describe('homomorphic statistics and ridge', () => {
     const bundle = await openHeBundle(encodeHeBundle({ ...he, signature }), { chainId, owner: owner.address })
     const names = columns.map((column) => column.name)
     const stats = await computeHeStatistics(pool, { bundle, columns: names })
-    expect(stats.products).toHaveLength(10)
-    expect(stats.operations).toMatchObject({ multiply: 30, relinearize: 20, rotate: 14 * 12 })
-    const released = await releaseHeAggregates(runtime, { manifest: bundle.manifest, sealedSecretKey: bundle.object(bundle.manifest.sealedSecretKey, 'sealed-secret-key'), dataKey, results: [...stats.sums, ...stats.products] })
+    // 4 columns, 3 fold steps: 6 product terms (x_a · (x_b + J x_(b+1))) and 2 sum terms, packed in 2 ciphertexts.
+    expect(stats.results).toHaveLength(2)
+    // 3 blocks on 2 workers: 6 terms × 3 blocks multiplies, each worker relinearizes its 6 once.
+    expect(stats.operations).toMatchObject({ multiply: 18, relinearize: 12, rotate: 8 * 3 + 2 * 9 })
+    const released = await releaseHeAggregates(runtime, {
+      manifest: bundle.manifest,
+      sealedSecretKey: bundle.object(bundle.manifest.sealedSecretKey, 'sealed-secret-key'),
+      dataKey,
+      results: stats.results,
+      packing: stats.packing,
+      columns: names.length,
+    })
+    expect(released.values).toHaveLength(4 + 10)
     const aggregates = { rows: 9000, sums: released.values.slice(0, 4), products: released.values.slice(4) }
     const plain = plainAggregates(columns)
 
@@ -98,6 +108,28 @@ describe('homomorphic statistics and ridge', () => {
     // The flooding noise is there, and far above CKKS's own error but far below the tolerance.
     expect(Math.min(...released.floodingSigma)).toBeGreaterThan(0)
     expect(Math.max(...released.floodingSigma)).toBeLessThan(1)
+  })
+
+  test('behavior: fewer row blocks than workers (a worker packs without rows of its own); only the requested totals are released', async () => {
+    const columns = dataset(300).slice(0, 3)
+    const dataKey = generateDataKey()
+    const he = await encryptHeDataset(runtime, { columns, dataKey })
+    const signature = await signHeManifest(owner, { manifestBytes: he.manifestBytes, chainId })
+    const bundle = await openHeBundle(encodeHeBundle({ ...he, signature }), { chainId, owner: owner.address })
+    const stats = await computeHeStatistics(pool, { bundle, columns: ['x0', 'x1', 'x2'] })
+    expect(stats.results).toHaveLength(2)
+    const released = await releaseHeAggregates(runtime, {
+      manifest: bundle.manifest,
+      sealedSecretKey: bundle.object(bundle.manifest.sealedSecretKey, 'sealed-secret-key'),
+      dataKey,
+      results: stats.results,
+      packing: stats.packing,
+      columns: 3,
+    })
+    const plain = plainAggregates(columns)
+    const expected = [...plain.sums, ...plain.products]
+    expect(released.values).toHaveLength(3 + 6)
+    for (const [index, value] of released.values.entries()) expect(Math.abs(value - expected[index]!)).toBeLessThan(6 * released.floodingSigma[index]! + 1e-6)
   })
 
   test('behavior: ordinary least squares recovers the generating coefficients', () => {

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type DatasetSchema, encodeSafetensors, isDataVaultError } from '@datavault/sdk'
-import type { HeReleaseDp, OpenedHeBundle } from '@datavault/sdk/he'
+import type { HePacking, HeReleaseDp, OpenedHeBundle } from '@datavault/sdk/he'
 import type { RunResult, RunSpec, Runner } from '../sandbox/runner.ts'
 import type { HomomorphicTrainer } from '../trainers/definition.ts'
 import { heDpOf } from './columns.ts'
@@ -13,12 +13,15 @@ export type HomomorphicJobInputs = {
   /** Opened and checked (owner's signature, parameters, sizes); objects hash-checked as they are taken. */
   bundle: OpenedHeBundle
   /**
-   * Sends the result ciphertexts (the columns' sums, then their products over the upper triangle)
-   * to the decrypting key holder, who checks the job (order, policy, minimum rows), decrypts in its
-   * own process and returns the aggregates with noise flooding, and with Gaussian DP noise when
-   * `dp` is set. Throws a DataVaultError when refused.
+   * Sends the result ciphertexts (packed with `packing`: the columns' sums and their products over
+   * the upper triangle) to the decrypting key holder, who checks the job (order, policy, minimum
+   * rows), decrypts in its own process and returns the aggregates (sums, then products) with noise
+   * flooding, and with Gaussian DP noise when `dp` is set. Throws a DataVaultError when refused.
    */
-  release(request: { results: Uint8Array[]; columns: string[]; dp?: HeReleaseDp | undefined }, options: { signal: AbortSignal }): Promise<Float64Array>
+  release(
+    request: { results: Uint8Array[]; packing: HePacking; columns: string[]; dp?: HeReleaseDp | undefined },
+    options: { signal: AbortSignal },
+  ): Promise<Float64Array>
 }
 
 export type HomomorphicRunnerInit = {
@@ -74,7 +77,7 @@ export function homomorphicRunner({ trainer, inputs }: HomomorphicRunnerInit) {
         const statistics = await pool.exclusive(() => computeHeStatistics(pool, { bundle: inputs.bundle, columns, signal: deadline }))
         deadline.throwIfAborted()
         const dp = heDpOf(params)
-        const released = await inputs.release({ results: [...statistics.sums, ...statistics.products], columns, dp }, { signal: deadline })
+        const released = await inputs.release({ results: statistics.results, packing: statistics.packing, columns, dp }, { signal: deadline })
         const outputs = trainer.finish(
           { rows: inputs.bundle.manifest.rows, sums: released.slice(0, columns.length), products: released.slice(columns.length) },
           params,

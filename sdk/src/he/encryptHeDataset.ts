@@ -35,7 +35,7 @@ export type EncryptHeDatasetReturnType = {
   sizes: HeDatasetSizes
 }
 
-/** Sizes of an HE dataset (bytes, zstd-compressed SEAL serializations). */
+/** Sizes of an HE dataset (bytes of the SEAL serializations: ciphertexts and evaluation keys uncompressed, the rest zstd). */
 export type HeDatasetSizes = {
   ciphertexts: number
   ciphertextCount: number
@@ -53,7 +53,11 @@ export type HeDatasetSizes = {
  * Encrypts numeric columns to CKKS, column-packed (slot i of a column's k-th ciphertext is row
  * k·slots + i; unused slots are 0), with a fresh key pair: public, relinearization and the Galois
  * keys a rotate-and-sum needs go into the bundle; the secret key goes in sealed under `dataKey`.
- * Everything is zstd-compressed (SEAL's own serialization compression).
+ * The owner holds the secret key, so it encrypts symmetrically (a quarter of public-key
+ * encryption's time, same ciphertexts). Ciphertexts and evaluation keys are stored uncompressed:
+ * their coefficients are uniform modulo 50–60-bit primes, so zstd saves ~7% of their size and costs
+ * the node ~20× the load time (docs/homomorphic.md, Sizes and speed); the public key and the
+ * sealed secret key stay zstd-compressed.
  *
  * @example
  * const he = await encryptHeDataset(await loadSeal(), { columns: [{ name: 'age', values: ages }], dataKey })
@@ -83,6 +87,7 @@ export async function encryptHeDataset(runtime: SealRuntime, parameters: Encrypt
     throw new HeArgumentError('A dataset with a privacy budget needs bounds (min and max) on every column: they calibrate the DP noise.')
   const { seal } = runtime
   const zstd = seal.ComprModeType.zstd
+  const none = seal.ComprModeType.none
   const ckks = createCkksContext(runtime, heParameters)
   const chunks: Uint8Array[] = []
   let offset = 0
@@ -94,40 +99,36 @@ export async function encryptHeDataset(runtime: SealRuntime, parameters: Encrypt
   }
   try {
     const steps = heRotationSteps(heParameters)
-    const { keys, secret } = withSealScope((scope) => {
+    const perColumn = Math.ceil(rows / ckks.slots)
+    const total = perColumn * columns.length
+    let done = 0
+    let keyRefs: HeManifest['keys'] | undefined
+    let sealedSecretKey: HeObjectRef | undefined
+    // One scope for the key pair and the encryption: the secret key encrypts, then is deleted with it.
+    const columnRefs = await withSealScope(async (scope) => {
       const generator = scope.track(new seal.KeyGenerator(ckks.context))
       const secretKey = scope.track(generator.secretKey())
       const publicKey = scope.track(generator.createPublicKey())
       const relin = scope.track(generator.createRelinKeys())
       const galois = scope.track(generator.createGaloisKeysWithSteps(Int32Array.from(steps)))
-      return {
-        keys: {
-          public: publicKey.saveToArray(zstd) as Uint8Array,
-          relin: relin.saveToArray(zstd) as Uint8Array,
-          galois: galois.saveToArray(zstd) as Uint8Array,
-        },
-        secret: secretKey.saveToArray(zstd) as Uint8Array,
-        // The public key is loaded again below for encryption, from its own bytes.
+      const keys = {
+        public: publicKey.saveToArray(zstd) as Uint8Array,
+        relin: relin.saveToArray(none) as Uint8Array,
+        galois: galois.saveToArray(none) as Uint8Array,
       }
-    })
-    let sealedSecret: Uint8Array
-    try {
-      sealedSecret = await encryptBytes(dataKey, secret, { crypto })
-    } finally {
-      secret.fill(0)
-    }
-    const keyRefs = { public: put(keys.public), relin: put(keys.relin), galois: { ...put(keys.galois), steps } }
-    const sealedSecretKey = put(sealedSecret)
-    const perColumn = Math.ceil(rows / ckks.slots)
-    const total = perColumn * columns.length
-    let done = 0
-    // Async with a turn of the event loop per ciphertext: encrypting 100,000 rows takes seconds,
-    // and a blocked loop would stall the caller's sockets (a pooled keep-alive connection the
-    // server closed meanwhile is then reused and reset).
-    const columnRefs = await withSealScope(async (scope) => {
-      const publicKey = scope.track(new seal.PublicKey())
-      publicKey.loadFromArray(ckks.context, keys.public)
+      scope.free(relin)
+      scope.free(galois)
+      const secret = secretKey.saveToArray(zstd) as Uint8Array
+      let sealedSecret: Uint8Array
+      try {
+        sealedSecret = await encryptBytes(dataKey, secret, { crypto })
+      } finally {
+        secret.fill(0)
+      }
+      keyRefs = { public: put(keys.public), relin: put(keys.relin), galois: { ...put(keys.galois), steps } }
+      sealedSecretKey = put(sealedSecret)
       const encryptor = scope.track(new seal.Encryptor(ckks.context, publicKey))
+      encryptor.setSecretKey(secretKey)
       const plaintext = scope.track(new seal.Plaintext())
       const ciphertext = scope.track(new seal.Ciphertext())
       const slots = new Float64Array(ckks.slots)
@@ -139,9 +140,12 @@ export async function encryptHeDataset(runtime: SealRuntime, parameters: Encrypt
           const end = Math.min(rows, (k + 1) * ckks.slots)
           for (let row = k * ckks.slots; row < end; row++) slots[row - k * ckks.slots] = column.values[row] as number
           ckks.encoder.encode(slots, ckks.scale, plaintext)
-          encryptor.encrypt(plaintext, ciphertext)
-          ciphertexts.push(put(ciphertext.saveToArray(zstd) as Uint8Array))
+          encryptor.encryptSymmetric(plaintext, ciphertext)
+          ciphertexts.push(put(ciphertext.saveToArray(none) as Uint8Array))
           onProgress?.(++done, total)
+          // Async with a turn of the event loop per ciphertext: encrypting 100,000 rows takes seconds,
+          // and a blocked loop would stall the caller's sockets (a pooled keep-alive connection the
+          // server closed meanwhile is then reused and reset).
           await new Promise((resolve) => setImmediate(resolve))
         }
         refs.push({ name: column.name, ciphertexts, ...(column.min !== undefined ? { min: column.min, max: column.max as number } : {}) })
@@ -149,6 +153,7 @@ export async function encryptHeDataset(runtime: SealRuntime, parameters: Encrypt
       slots.fill(0)
       return refs
     })
+    if (!keyRefs || !sealedSecretKey) throw new HeArgumentError('The HE keys were not generated.')
     const manifest: HeManifest = {
       version: 1,
       parameters: heParameters,

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { type JobTicket, signedJobTicketSchema, ticketToJson } from '../keyshares/format.ts'
 import { HeObjectRefusedError, HeReleaseRefusedError } from './errors.ts'
 import { sha256Hex } from './format.ts'
+import { type HePacking, hePackingLayout, hePackingSchema } from './packing.ts'
 
 /** First bytes of a release request: `DVHR` and format version 1. */
 export const heReleaseRequestMagic: Uint8Array = new Uint8Array([0x44, 0x56, 0x48, 0x52, 0x01])
@@ -27,6 +28,8 @@ const headerSchema = z
     /** The job's columns, in the order of the sums (products follow over the upper triangle). */
     columns: z.array(z.string().min(1).max(128)).min(1).max(heReleaseMaxColumns),
     dp: heReleaseDpSchema.optional(),
+    /** How the results are packed; absent: one rotate-and-summed ciphertext per total (sums, then products). */
+    packing: hePackingSchema.optional(),
     /** The owner's EIP-712 signature over the manifest bytes. */
     manifestSignature: z.string().regex(/^0x[0-9a-fA-F]{130}$/),
     /** Byte lengths of the sections that follow the header, in order: manifest, sealed secret key, each result. */
@@ -40,13 +43,15 @@ const headerSchema = z
  * What a compute node sends the decrypting key holder for an HE job: the job's tickets (one per
  * holder, each sealed-share request naming this holder's registered key), the owner-signed HE
  * manifest and the sealed CKKS secret key from the dataset's bundle, the job's columns, the DP
- * noise it asks for, and the result ciphertexts. `termsHash` of every ticket is
+ * noise it asks for, the results' packing and the result ciphertexts. `termsHash` of every ticket is
  * {@link heReleaseTermsHash} of exactly these, so the holders' checks bind the ciphertexts to the job.
  */
 export type HeReleaseRequest = {
   dataset: Address
   columns: string[]
   dp?: HeReleaseDp | undefined
+  /** The results' packing (`hePackingLayout`); undefined: one ciphertext per total. */
+  packing?: HePacking | undefined
   manifestBytes: Uint8Array
   manifestSignature: Hex
   sealedSecretKey: Uint8Array
@@ -57,9 +62,13 @@ export type HeReleaseRequest = {
 /** d sums and d(d+1)/2 products: the ciphertexts a release of `columns` columns has. */
 export const heReleaseResultCount = (columns: number): number => columns + (columns * (columns + 1)) / 2
 
+/** Result ciphertexts a release of `columns` columns carries: one per packed group, or one per total unpacked. */
+export const heReleaseCiphertextCount = (columns: number, packing?: HePacking): number =>
+  packing ? hePackingLayout(columns, packing).groups.length : heReleaseResultCount(columns)
+
 /**
  * The hash a release's tickets carry as their `termsHash`: SHA-256 over the manifest's SHA-256,
- * the columns, the DP noise and every result ciphertext's SHA-256, in order. A holder recomputes it
+ * the columns, the DP noise, the packing and every result ciphertext's SHA-256, in order. A holder recomputes it
  * from what it was sent; a ticket for other ciphertexts (or another noise) does not match.
  *
  * @example
@@ -69,14 +78,23 @@ export function heReleaseTermsHash({
   manifestHash,
   columns,
   dp,
+  packing,
   results,
 }: {
   manifestHash: string
   columns: readonly string[]
   dp?: HeReleaseDp | undefined
+  packing?: HePacking | undefined
   results: readonly Uint8Array[]
 }): Hex {
-  const terms = JSON.stringify({ kind: 'datavault/he-release/v1', manifestHash, columns, dp: dp ?? null, results: results.map((result) => sha256Hex(result)) })
+  const terms = JSON.stringify({
+    kind: 'datavault/he-release/v1',
+    manifestHash,
+    columns,
+    dp: dp ?? null,
+    ...(packing ? { packing } : {}),
+    results: results.map((result) => sha256Hex(result)),
+  })
   return `0x${createHash('sha256').update(terms).digest('hex')}`
 }
 
@@ -95,6 +113,7 @@ export function encodeHeReleaseRequest(request: HeReleaseRequest): Uint8Array {
       dataset: request.dataset.toLowerCase(),
       columns: request.columns,
       ...(request.dp ? { dp: request.dp } : {}),
+      ...(request.packing ? { packing: request.packing } : {}),
       manifestSignature: request.manifestSignature,
       sections: sections.map((section) => section.byteLength),
       tickets: request.tickets.map(({ ticket, signature }) => ({ ticket: ticketToJson(ticket), signature })),
@@ -143,8 +162,9 @@ export function decodeHeReleaseRequest(bytes: Uint8Array): HeReleaseRequest {
   const header = parsed.data
   at += headerLength
   if (at + header.sections.reduce((sum, length) => sum + length, 0) !== bytes.byteLength) refuse('The HE release request sections do not add up to its length.')
-  if (header.sections.length - 2 !== heReleaseResultCount(header.columns.length))
-    throw new HeReleaseRefusedError(`A release of ${header.columns.length} columns has ${heReleaseResultCount(header.columns.length)} results, not ${header.sections.length - 2}.`, {
+  const expected = heReleaseCiphertextCount(header.columns.length, header.packing)
+  if (header.sections.length - 2 !== expected)
+    throw new HeReleaseRefusedError(`A release of ${header.columns.length} columns has ${expected} result ciphertexts, not ${header.sections.length - 2}.`, {
       code: 'HE_RESULTS_MISMATCH',
     })
   const sections = header.sections.map((length) => {
@@ -156,6 +176,7 @@ export function decodeHeReleaseRequest(bytes: Uint8Array): HeReleaseRequest {
     dataset: header.dataset as Address,
     columns: header.columns,
     dp: header.dp,
+    packing: header.packing,
     manifestBytes: sections[0] as Uint8Array,
     manifestSignature: header.manifestSignature as Hex,
     sealedSecretKey: sections[1] as Uint8Array,

@@ -3,6 +3,7 @@
 export { encryptHeDataset, type EncryptHeDatasetParameters, type EncryptHeDatasetReturnType, type HeDatasetSizes } from './encryptHeDataset.ts'
 export { HeArgumentError, HeObjectRefusedError, type HeObjectRefusedReason, HeReleaseRefusedError } from './errors.ts'
 export {
+  checkHeObject,
   checkSealHeader,
   encodeHeBundle,
   heBundleMagic,
@@ -39,12 +40,28 @@ export {
 export { heFloodingBits, heMinErrorBound, releaseHeAggregates, type ReleaseHeAggregatesParameters, type ReleaseHeAggregatesReturnType } from './releaseHeAggregates.ts'
 export { type SealObject, type SealScope, withSealScope } from './scope.ts'
 export {
+  heDefaultPacking,
+  heMonomials,
+  type HeMonomials,
+  type HePackedGroup,
+  type HePacking,
+  hePackingLayout,
+  type HePackingLayout,
+  hePackingSchema,
+  heProductIndex,
+  type HeProductTerm,
+  type HeSumTerm,
+  heUnpackGroup,
+  heYExponent,
+} from './packing.ts'
+export {
   decodeHeReleaseRequest,
   encodeHeReleaseRequest,
   type HeReleaseDp,
   heReleaseDpSchema,
   heReleaseMaxColumns,
   type HeReleaseRequest,
+  heReleaseCiphertextCount,
   heReleaseRequestMagic,
   heReleaseResultCount,
   heReleaseSensitivity,

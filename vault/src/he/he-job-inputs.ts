@@ -2,13 +2,28 @@ import { randomBytes } from 'node:crypto'
 import { type Address, type Hex, bytesToHex, zeroAddress } from 'viem'
 import type { Job, JobInputs } from '@datavault/compute-to-data'
 import { DataVaultError, type JobTicket, type KeyEscrowManifest, jobTicketTypes, keyEscrowDomain, signRequest } from '@datavault/sdk'
-import { HeReleaseRefusedError, encodeHeReleaseRequest, heReleaseTermsHash, openHeBundle } from '@datavault/sdk/he'
+import { HeReleaseRefusedError, encodeHeReleaseRequest, heReleaseResultCount, heReleaseTermsHash, openHeBundle } from '@datavault/sdk/he'
 import type { VaultConfig } from '../config.ts'
 import type { KeyRegistryReader } from '../keyholder/holder-chain.ts'
 import type { NodeIdentity } from '../keys/node-identity.ts'
 import type { Logger } from '../logger.ts'
 import type { Storage } from '../storage/storage.ts'
 import type { DatasetStore } from '../db/datasets.ts'
+import { keyReleaseMayRecover } from '../keys/requestKeyWithRetry.ts'
+
+/** Waits `ms`, or rejects with the signal's reason when it aborts first. */
+const abortableDelay = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const aborted = () => {
+      clearTimeout(timer)
+      reject(signal.reason)
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', aborted)
+      resolve()
+    }, ms)
+    signal.addEventListener('abort', aborted, { once: true })
+  })
 
 /** A homomorphic job cannot run on this dataset (a pool, or not an HE dataset). */
 export class HeJobRefusedError extends DataVaultError {
@@ -23,6 +38,12 @@ export type HeJobInputsInit = Pick<VaultConfig, 'chainId' | 'maxJobWallTimeSecon
   ticketLifetimeSeconds?: number
   /** How long to wait for the decrypting holder's answer, in ms. */
   releaseTimeoutMs?: number
+  /**
+   * While the decrypting holder (or a holder it gathers a share from) cannot be reached, the release
+   * is tried again after `firstDelayMs`, doubling up to `maxDelayMs`, for at most `maxWaitMs` (and
+   * within the job's wall time). Defaults 1 s, 30 s, 5 minutes, as for a data key.
+   */
+  releaseRetry?: { firstDelayMs: number; maxDelayMs: number; maxWaitMs: number }
   fetch?: typeof globalThis.fetch
 }
 
@@ -57,6 +78,7 @@ export type HeJobInputsComponents = {
  */
 export function heJobInputs(init: HeJobInputsInit) {
   const { chainId, maxJobWallTimeSeconds, maxJobMemoryMb, ticketLifetimeSeconds = 120, releaseTimeoutMs = 300_000, fetch = globalThis.fetch } = init
+  const releaseRetry = init.releaseRetry ?? { firstDelayMs: 1000, maxDelayMs: 30_000, maxWaitMs: 5 * 60_000 }
   return ({ datasets, storage, identity, registry, escrow, logger }: HeJobInputsComponents) => {
     const log = logger.child({ component: 'vault:he' })
     const node = identity.account.address.toLowerCase()
@@ -73,7 +95,15 @@ export function heJobInputs(init: HeJobInputsInit) {
           if (read > target.size) throw new HeJobRefusedError('The stored HE bundle is larger than registered.', { code: 'HE_OBJECT_REFUSED' })
           chunks.push(chunk)
         }
-        const bundle = await openHeBundle(Buffer.concat(chunks), { chainId, owner: target.owner as `0x${string}` })
+        // Into shared memory: the HE workers read the ciphertexts where they are, without a copy each.
+        const shared = new Uint8Array(new SharedArrayBuffer(read))
+        let at = 0
+        for (const chunk of chunks) {
+          shared.set(chunk, at)
+          at += chunk.byteLength
+        }
+        chunks.length = 0
+        const bundle = await openHeBundle(shared, { chainId, owner: target.owner as `0x${string}` })
         const rows = bundle.manifest.rows
         const policy = {
           ...target.policy,
@@ -88,7 +118,7 @@ export function heJobInputs(init: HeJobInputsInit) {
           rowCount: () => rows,
           homomorphic: {
             bundle,
-            async release({ results, columns, dp }, { signal: releaseSignal }) {
+            async release({ results, packing, columns, dp }, { signal: releaseSignal }) {
               // The policy's minimum rows, checked here before anything is sent (the holder checks the owner-signed one again).
               if (policy.minRows !== undefined && rows < policy.minRows)
                 throw new HeReleaseRefusedError(`The dataset's policy requires at least ${policy.minRows} rows per job; nothing was decrypted.`, {
@@ -103,59 +133,77 @@ export function heJobInputs(init: HeJobInputsInit) {
                 })
               const holder = await registry.keyHolder(decryptor)
               if (!holder.active) throw new HeReleaseRefusedError(`The key holder ${decryptor} is no longer registered.`, { code: 'HOLDER_NOT_REGISTERED' })
-              const termsHash = heReleaseTermsHash({ manifestHash: bundle.manifestHash, columns, dp, results })
-              const expiry = BigInt(Math.floor(Date.now() / 1000) + ticketLifetimeSeconds)
-              const tickets = await Promise.all(
-                manifest.holders.map(async (address) => {
-                  const ticket: JobTicket = {
-                    holder: address,
-                    dataset: target.id as Address,
-                    pool: zeroAddress,
-                    jobId: job.id,
-                    orderTx: job.orderTx as Hex,
-                    buyer: job.buyer as Address,
-                    trainerId: job.trainer.id,
-                    trainerHash: `0x${job.trainer.hash.replace(/^0x/, '')}` as Hex,
-                    termsHash,
-                    jobKey: holder.encryptionKey,
-                    expiry,
-                    nonce: bytesToHex(randomBytes(16)),
-                  }
-                  const signature = await identity.account.signTypedData({ domain, types: jobTicketTypes, primaryType: 'JobTicket', message: ticket })
-                  return { ticket, signature }
-                }),
-              )
-              const body = encodeHeReleaseRequest({
-                dataset: target.id as Address,
-                columns,
-                dp,
-                manifestBytes: bundle.manifestBytes,
-                manifestSignature: bundle.signature,
-                sealedSecretKey: bundle.object(bundle.manifest.sealedSecretKey, 'sealed-secret-key'),
-                results,
-                tickets,
-              })
-              let response: Response
-              try {
-                // Signed as the node (the holder reads no body from anyone else); the tickets inside bind the content.
-                const auth = await signRequest(identity.account, { chainId, node: decryptor, method: 'POST', path: '/v1/holder/he-releases', body: 'unsigned' })
-                response = await fetch(`${holder.url.replace(/\/+$/, '')}/v1/holder/he-releases`, {
-                  method: 'POST',
-                  headers: { 'content-type': 'application/octet-stream', ...auth },
-                  body: new Blob([body as Uint8Array<ArrayBuffer>]),
-                  signal: AbortSignal.any([releaseSignal, AbortSignal.timeout(releaseTimeoutMs)]),
+              // Fresh tickets (nonce, expiry) for every try.
+              const attempt = async (): Promise<Float64Array> => {
+                const termsHash = heReleaseTermsHash({ manifestHash: bundle.manifestHash, columns, dp, packing, results })
+                const expiry = BigInt(Math.floor(Date.now() / 1000) + ticketLifetimeSeconds)
+                const tickets = await Promise.all(
+                  manifest.holders.map(async (address) => {
+                    const ticket: JobTicket = {
+                      holder: address,
+                      dataset: target.id as Address,
+                      pool: zeroAddress,
+                      jobId: job.id,
+                      orderTx: job.orderTx as Hex,
+                      buyer: job.buyer as Address,
+                      trainerId: job.trainer.id,
+                      trainerHash: `0x${job.trainer.hash.replace(/^0x/, '')}` as Hex,
+                      termsHash,
+                      jobKey: holder.encryptionKey,
+                      expiry,
+                      nonce: bytesToHex(randomBytes(16)),
+                    }
+                    const signature = await identity.account.signTypedData({ domain, types: jobTicketTypes, primaryType: 'JobTicket', message: ticket })
+                    return { ticket, signature }
+                  }),
+                )
+                const body = encodeHeReleaseRequest({
+                  dataset: target.id as Address,
+                  columns,
+                  dp,
+                  packing,
+                  manifestBytes: bundle.manifestBytes,
+                  manifestSignature: bundle.signature,
+                  sealedSecretKey: bundle.object(bundle.manifest.sealedSecretKey, 'sealed-secret-key'),
+                  results,
+                  tickets,
                 })
-              } catch (cause) {
-                releaseSignal.throwIfAborted()
-                throw new HeReleaseRefusedError(`The decrypting key holder ${decryptor} could not be reached.`, { code: 'HOLDER_UNREACHABLE', details: (cause as Error)?.name })
+                let response: Response
+                try {
+                  // Signed as the node (the holder reads no body from anyone else); the tickets inside bind the content.
+                  const auth = await signRequest(identity.account, { chainId, node: decryptor, method: 'POST', path: '/v1/holder/he-releases', body: 'unsigned' })
+                  response = await fetch(`${holder.url.replace(/\/+$/, '')}/v1/holder/he-releases`, {
+                    method: 'POST',
+                    headers: { 'content-type': 'application/octet-stream', ...auth },
+                    body: new Blob([body as Uint8Array<ArrayBuffer>]),
+                    signal: AbortSignal.any([releaseSignal, AbortSignal.timeout(releaseTimeoutMs)]),
+                  })
+                } catch (cause) {
+                  releaseSignal.throwIfAborted()
+                  throw new HeReleaseRefusedError(`The decrypting key holder ${decryptor} could not be reached.`, { code: 'HOLDER_UNREACHABLE', details: (cause as Error)?.name })
+                }
+                // An answer that is not JSON is a refusal with the HTTP status.
+                const answer = (await response.json().catch(() => undefined)) as { values?: unknown; error?: { code?: string; message?: string } } | undefined
+                const values = answer?.values
+                const expected = heReleaseResultCount(columns.length)
+                if (!response.ok || !Array.isArray(values) || values.length !== expected || !values.every((value) => typeof value === 'number' && Number.isFinite(value)))
+                  throw new HeReleaseRefusedError(answer?.error?.message ?? `The decrypting key holder answered ${response.status}.`, { code: answer?.error?.code ?? 'HE_RELEASE_FAILED' })
+                log.info({ jobId: job.id, holder: decryptor, values: values.length, dp: dp !== undefined }, 'HE aggregates released by the decrypting key holder')
+                return Float64Array.from(values as number[])
               }
-              // An answer that is not JSON is a refusal with the HTTP status.
-              const answer = (await response.json().catch(() => undefined)) as { values?: unknown; error?: { code?: string; message?: string } } | undefined
-              const values = answer?.values
-              if (!response.ok || !Array.isArray(values) || values.length !== results.length || !values.every((value) => typeof value === 'number' && Number.isFinite(value)))
-                throw new HeReleaseRefusedError(answer?.error?.message ?? `The decrypting key holder answered ${response.status}.`, { code: answer?.error?.code ?? 'HE_RELEASE_FAILED' })
-              log.info({ jobId: job.id, holder: decryptor, values: values.length, dp: dp !== undefined }, 'HE aggregates released by the decrypting key holder')
-              return Float64Array.from(values as number[])
+              // Like a data key's release: while the decrypting holder (or the holders it gathers shares
+              // from) cannot be reached, wait and try again with exponential backoff, within the job's time.
+              const started = Date.now()
+              for (let tries = 1, delayMs = releaseRetry.firstDelayMs; ; tries++, delayMs = Math.min(delayMs * 2, releaseRetry.maxDelayMs)) {
+                try {
+                  return await attempt()
+                } catch (error) {
+                  releaseSignal.throwIfAborted()
+                  if (!keyReleaseMayRecover(error) || Date.now() - started + delayMs > releaseRetry.maxWaitMs) throw error
+                  log.warn({ jobId: job.id, holder: decryptor, attempt: tries, delayMs, code: (error as { code?: string }).code }, 'HE release waits for the decrypting key holder')
+                  await abortableDelay(delayMs, releaseSignal)
+                }
+              }
             },
           },
           async dispose() {},

@@ -19,6 +19,7 @@ import {
 } from '@datavault/sdk'
 import { nodeSealToPublicKey } from '@datavault/sdk/node'
 import {
+  type HePacking,
   type HeReleaseDp,
   type OpenedHeBundle,
   type SealRuntime,
@@ -87,6 +88,7 @@ let runtime: SealRuntime
 let pool: HeWorkerPool
 let bundle: OpenedHeBundle
 let results: Uint8Array[]
+let packing: HePacking
 let holders: KeyHolder[]
 let decryptor: ReturnType<ReturnType<typeof heDecryptor>>
 let holderBReleases = 0
@@ -99,7 +101,8 @@ beforeAll(async () => {
   const he = await encryptHeDataset(runtime, { columns, dataKey, minRows: 100 })
   bundle = await openHeBundle(encodeHeBundle({ ...he, signature: await signHeManifest(owner, { manifestBytes: he.manifestBytes, chainId }) }), { chainId, owner: owner.address })
   const stats = await computeHeStatistics(pool, { bundle, columns: ['a', 'b'] })
-  results = [...stats.sums, ...stats.products]
+  results = stats.results
+  packing = stats.packing
 
   // 2 of 2: holder A decrypts, holder B only releases its share (sealed to A's registered key).
   const split = await splitDataKey({ dataset, key: dataKey, threshold: 2, holders: 2 })
@@ -152,7 +155,7 @@ async function request({
   orderTx = bytesToHex(randomBytes(32)),
 }: { manifestBytes?: Uint8Array; results?: Uint8Array[]; signedResults?: Uint8Array[]; dp?: HeReleaseDp; jobKey?: Hex; target?: Address; orderTx?: Hex } = {}) {
   const manifestSignature = await signHeManifest(owner, { manifestBytes, chainId })
-  const termsHash = heReleaseTermsHash({ manifestHash: sha256Hex(manifestBytes), columns: ['a', 'b'], dp, results: signedResults })
+  const termsHash = heReleaseTermsHash({ manifestHash: sha256Hex(manifestBytes), columns: ['a', 'b'], dp, packing, results: signedResults })
   const jobId = `job-${bytesToHex(randomBytes(4))}`
   const tickets = await Promise.all(
     [holderA, holderB].map(async (holder) => {
@@ -178,6 +181,7 @@ async function request({
     dataset: target,
     columns: ['a', 'b'],
     dp,
+    packing,
     manifestBytes,
     manifestSignature,
     sealedSecretKey: bundle.object(bundle.manifest.sealedSecretKey, 'sealed-secret-key'),

@@ -150,7 +150,7 @@ export function heDecryptor({ holderTimeoutMs = 30_000, fetch = globalThis.fetch
         const owner = await chain.datatokenOwner(dataset)
         if (!owner) throw new KeyHolderError(`${dataset} is not an Ocean datatoken on chain ${chain.chainId}.`, { code: 'DATASET_UNKNOWN', status: 404 })
         const { manifest, manifestHash } = await openHeManifest({ manifestBytes: request.manifestBytes, signature: request.manifestSignature, chainId: chain.chainId, owner })
-        const termsHash = heReleaseTermsHash({ manifestHash, columns: request.columns, dp: request.dp, results: request.results })
+        const termsHash = heReleaseTermsHash({ manifestHash, columns: request.columns, dp: request.dp, packing: request.packing, results: request.results })
         const holders = new Set<string>()
         for (const { ticket } of request.tickets) {
           const same =
@@ -239,6 +239,8 @@ export function heDecryptor({ holderTimeoutMs = 30_000, fetch = globalThis.fetch
               sealedSecretKey: request.sealedSecretKey,
               dataKey: key,
               results: request.results,
+              packing: request.packing,
+              columns: request.columns.length,
               minRows: manifest.minRows,
               dpSigma: dp ? () => dp.sigma : undefined,
             })
