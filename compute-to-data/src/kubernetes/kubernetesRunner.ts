@@ -3,16 +3,8 @@ import { createReadStream } from 'node:fs'
 import { mkdir, readdir, stat } from 'node:fs/promises'
 import { isAbsolute } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import {
-  ApiException,
-  BatchV1Api,
-  CoreV1Api,
-  KubeConfig,
-  NetworkingV1Api,
-  type V1Job,
-  type V1Pod,
-  Watch,
-} from '@kubernetes/client-node'
+import { createRequire } from 'node:module'
+import type { KubeConfig, V1Job, V1Pod } from '@kubernetes/client-node'
 import { z } from 'zod'
 import { SandboxSetupError, SandboxSpecError, SandboxUnavailableError } from '../sandbox/errors.ts'
 import { createEventLineReader, createTail } from '../sandbox/event-lines.ts'
@@ -24,6 +16,13 @@ import { trainerLaunchers } from './launchers/trainerLaunchers.ts'
 import { jobManifests, jobObjectName, jobPodUid, kubernetesLabels } from './manifests.ts'
 import { type PodReading, readJob, readPod } from './pod-state.ts'
 import { watchObjects } from './watch-objects.ts'
+
+/**
+ * Kubernetes' client: about 870 modules and 0.6 s of CPU to load, so it is loaded when a node
+ * first makes a Kubernetes runner, not by every import of this package (a node on the local
+ * sandbox, the CLI, every test worker).
+ */
+const loadKubernetesClient = (): typeof import('@kubernetes/client-node') => createRequire(import.meta.url)('@kubernetes/client-node')
 
 /** Settings of the Kubernetes runner. */
 export type KubernetesRunnerInit = {
@@ -153,6 +152,7 @@ export function kubernetesRunner(init: KubernetesRunnerInit) {
 
   return (components: KubernetesRunnerComponents): KubernetesRunner => {
     const logger = components.logger.child({ component: 'c2d:kubernetes' })
+    const { ApiException, BatchV1Api, CoreV1Api, KubeConfig, NetworkingV1Api, Watch } = loadKubernetesClient()
     const kc = typeof init.kubeConfig === 'object' ? init.kubeConfig : new KubeConfig()
     if (typeof init.kubeConfig === 'string') kc.loadFromFile(init.kubeConfig)
     else if (init.kubeConfig === undefined) kc.loadFromCluster()
