@@ -318,7 +318,7 @@ describe.each([
     expect(manifest.action.default_icon).toEqual({ 16: 'icons/icon-16.png', 32: 'icons/icon-32.png' })
   })
 
-  test.skipIf(width > 400)('behavior: the toolbar button opens the app as a 400 px popup; the full page stays one click away, and adding data opens in a tab', async () => {
+  test.skipIf(width > 400)('behavior: the toolbar button opens the app as a 400 px popup; the full page stays one click away, and adding data opens in a tab (a popup is 400 px: skipped at full width)', async () => {
     const manifest = JSON.parse(await readFile(join(dist, 'manifest.json'), 'utf8')) as { action: { default_popup?: string } }
     expect(manifest.action.default_popup).toBe('app.html?popup')
     /** The popup's page, as Chrome opens it from the toolbar (a page cannot click the toolbar itself). */
