@@ -20,10 +20,10 @@ export {
   type InferCsvSchemaParameters,
   type InferCsvSchemaReturnType,
   inferCsvSchema,
-  maxCategoryValues,
   type SkippedColumn,
   type TableSchemaInference,
 } from './inferCsvSchema.ts'
+export { maxCategoryValues } from './distinct-values.ts'
 export { isCsvNumber, parseCsvNumber } from './number.ts'
 export { type CsvReader, type CsvSink, createCsvParser, createCsvTokenizer, parseCsv } from './parser.ts'
 export {

@@ -3,17 +3,12 @@
 // whose every cell is a plain decimal number (as the trainers parse them) is a `number`; any
 // other is a `category` with its distinct values in first-seen order.
 import type { DatasetSchema } from '../api/schemas.ts'
+import { checkCsvHeader, createCsvDistinctValues, maxCategoryValues, maxNameLength } from './distinct-values.ts'
 import { CsvSchemaError } from './errors.ts'
 import { type CsvNumberScan, csvCellHash, csvPlainNumberEnd, isCsvNumber, scanCsvNumberCell } from './number.ts'
 import { csvFieldEnd } from './parser.ts'
 import { type CsvSource, csvTextOf } from './source.ts'
 import { type CsvColumnsReader, createCsvTableReader } from './table.ts'
-
-/** Most distinct values a category column may have (the schema's limit). */
-export const maxCategoryValues = 1000
-
-/** Longest category value and column name a schema may hold. */
-const maxNameLength = 128
 
 /** A column left out of an inferred schema, and why (no trainer could use it as it is). */
 export type SkippedColumn = { name: string; reason: string }
@@ -35,51 +30,28 @@ export type TableSchemaInference = {
   finish(): InferCsvSchemaReturnType
 }
 
-// A string made from a slice of a large piece keeps the whole piece alive in V8; a category value
-// outlives its piece, so it gets its own copy.
-const detach = (value: string) => (value.length < 13 ? value : JSON.parse(JSON.stringify(value)) as string)
-
 type Columns = CsvColumnsReader & { finish(rows: number): InferCsvSchemaReturnType }
 
 function columnsOf(names: readonly string[], categories: readonly string[]): Columns {
-  if (names.length === 0) throw new CsvSchemaError('The table has no columns.', { code: 'TABLE_UNUSABLE' })
-  if (names.some((name) => name.trim() === '' || name.length > maxNameLength))
-    throw new CsvSchemaError(`The header has an empty or over-long column name (at most ${maxNameLength} characters).`, { code: 'TABLE_UNUSABLE' })
-  if (new Set(names).size !== names.length) throw new CsvSchemaError('The header repeats a column name.', { code: 'TABLE_UNUSABLE' })
+  checkCsvHeader(names)
   for (const name of categories)
     if (!names.includes(name)) throw new CsvSchemaError(`There is no column ${JSON.stringify(name)} to make a category.`, { code: 'CSV_CATEGORY_INVALID' })
   const width = names.length
   const numeric = Uint8Array.from(names, (name) => (categories.includes(name) ? 0 : 1))
   const empty = new Uint8Array(width)
   const tooLong = new Uint8Array(width)
-  // Distinct values, until a column has more than a category may: then no set (a number column
-  // needs none, and a column with that many values is no category whatever else it holds).
-  const values: (Set<string> | undefined)[] = names.map(() => new Set())
-  // A value already seen is recognised by a hash of its characters and compared in place, so a
-  // column of few values costs no string per cell (and no garbage).
-  const seen: Map<number, string>[] = names.map(() => new Map())
+  const distinctValues = createCsvDistinctValues(width, (column, value) => {
+    if (value.length > maxNameLength) tooLong[column] = 1
+  })
+  const { values } = distinctValues
   const scanned: CsvNumberScan = { end: 0, value: 0, hash: 0 }
 
-  const distinct = (set: Set<string>, column: number, text: string, start: number, end: number, hash: number) => {
-    const known = seen[column]!.get(hash)
-    if (known !== undefined && known.length === end - start && text.startsWith(known, start)) return
-    const value = start === 0 && end === text.length ? text : text.slice(start, end)
-    if (set.has(value)) return
-    if (value.length > maxNameLength) tooLong[column] = 1
-    const kept = detach(value)
-    set.add(kept)
-    if (known === undefined) seen[column]!.set(hash, kept)
-    if (set.size > maxCategoryValues) {
-      values[column] = undefined
-      seen[column]!.clear()
-    }
-  }
   const cell = (column: number, text: string, start: number, end: number) => {
     if (start === end) empty[column] = 1
     if (numeric[column] === 1 && !isCsvNumber(text, start, end)) numeric[column] = 0
     const set = values[column]
     if (set === undefined) return
-    distinct(set, column, text, start, end, csvCellHash(text, start, end))
+    distinctValues.add(column, text, start, end, csvCellHash(text, start, end))
   }
 
   return {
@@ -93,7 +65,7 @@ function columnsOf(names: readonly string[], categories: readonly string[]): Col
         if (end !== -1) return end
       } else if (scanCsvNumberCell(text, start, limit, scanned)) {
         // A plain decimal, read in one pass: a number cell, not empty, its hash made on the way.
-        distinct(set, column, text, start, scanned.end, scanned.hash)
+        distinctValues.add(column, text, start, scanned.end, scanned.hash)
         return scanned.end
       }
       const end = csvFieldEnd(text, start, limit)

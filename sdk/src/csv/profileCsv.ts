@@ -8,16 +8,13 @@
 import type { DatasetColumn } from '../api/schemas.ts'
 import { isCsvBlank } from './blank.ts'
 import { isCsvDate } from './date.ts'
+import { checkCsvHeader, createCsvDistinctValues, maxCategoryValues, maxNameLength } from './distinct-values.ts'
 import { CsvSchemaError } from './errors.ts'
-import { maxCategoryValues } from './inferCsvSchema.ts'
 import { type CsvNumberScan, csvCellHash, csvNumberValue, isCsvNumber, scanCsvNumberCell } from './number.ts'
 import { csvFieldEnd } from './parser.ts'
 import { proposeBounds } from './proposeBounds.ts'
 import { type CsvSource, csvTextOf } from './source.ts'
 import { type CsvColumnsReader, createCsvTableReader } from './table.ts'
-
-/** Longest category value and column name a schema may hold. */
-const maxNameLength = 128
 
 /** A string cell longer than this makes its column free text. */
 export const maxCategoryValueLength = 64
@@ -83,19 +80,12 @@ export type TableProfiler = {
   finish(): CsvProfile
 }
 
-// A string made from a slice of a large piece keeps the whole piece alive in V8; a value outlives
-// its piece, so it gets its own copy.
-const detach = (value: string) => (value.length < 13 ? value : (JSON.parse(JSON.stringify(value)) as string))
-
 const labelWords = new Set(['yes|no', 'true|false', 'y|n', 't|f'])
 
 type Columns = CsvColumnsReader & { finish(rows: number): CsvProfile }
 
 function columnsOf(names: readonly string[]): Columns {
-  if (names.length === 0) throw new CsvSchemaError('The table has no columns.', { code: 'TABLE_UNUSABLE' })
-  if (names.some((name) => name.trim() === '' || name.length > maxNameLength))
-    throw new CsvSchemaError(`The header has an empty or over-long column name (at most ${maxNameLength} characters).`, { code: 'TABLE_UNUSABLE' })
-  if (new Set(names).size !== names.length) throw new CsvSchemaError('The header repeats a column name.', { code: 'TABLE_UNUSABLE' })
+  checkCsvHeader(names)
   const width = names.length
   const numeric = new Uint8Array(width).fill(1)
   const dated = new Uint8Array(width).fill(1)
@@ -105,27 +95,10 @@ function columnsOf(names: readonly string[]): Columns {
   const longest = new Float64Array(width)
   const min = new Float64Array(width).fill(Number.POSITIVE_INFINITY)
   const max = new Float64Array(width).fill(Number.NEGATIVE_INFINITY)
-  // Distinct values, until a column has more than a category may: then no set.
-  const values: (Set<string> | undefined)[] = names.map(() => new Set())
-  // A value already seen is recognised by a hash of its characters and compared in place, so a
-  // column of few values costs no string per cell.
-  const seen: Map<number, string>[] = names.map(() => new Map())
-
+  const distinctValues = createCsvDistinctValues(width)
+  const { values } = distinctValues
   const scanned: CsvNumberScan = { end: 0, value: 0, hash: 0 }
 
-  const distinct = (set: Set<string>, column: number, text: string, start: number, end: number, hash: number) => {
-    const known = seen[column]!.get(hash)
-    if (known !== undefined && known.length === end - start && text.startsWith(known, start)) return
-    const value = start === 0 && end === text.length ? text : text.slice(start, end)
-    if (set.has(value)) return
-    const kept = detach(value)
-    set.add(kept)
-    if (known === undefined) seen[column]!.set(hash, kept)
-    if (set.size > maxCategoryValues) {
-      values[column] = undefined
-      seen[column]!.clear()
-    }
-  }
   const number = (column: number, value: number) => {
     dated[column] = 0
     if (value < min[column]!) min[column] = value
@@ -146,7 +119,7 @@ function columnsOf(names: readonly string[]): Columns {
     if (dated[column] === 1 && !isCsvDate(text, start, end)) dated[column] = 0
     const set = values[column]
     if (set === undefined) return
-    distinct(set, column, text, start, end, csvCellHash(text, start, end))
+    distinctValues.add(column, text, start, end, csvCellHash(text, start, end))
   }
 
   return {
@@ -165,7 +138,7 @@ function columnsOf(names: readonly string[]): Columns {
       if (numeric[column] === 1) number(column, scanned.value)
       else if (dated[column] === 1 && !isCsvDate(text, start, end)) dated[column] = 0
       const set = values[column]
-      if (set !== undefined) distinct(set, column, text, start, end, scanned.hash)
+      if (set !== undefined) distinctValues.add(column, text, start, end, scanned.hash)
       return end
     },
     finish(rows) {

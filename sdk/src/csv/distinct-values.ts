@@ -1,0 +1,62 @@
+// What the profile and the schema inference both keep per column: the header's checks and each
+// column's distinct values, collected in place while a table is read.
+import { CsvSchemaError } from './errors.ts'
+
+/** Most distinct values a category column may have (the schema's limit). */
+export const maxCategoryValues = 1000
+
+/** Longest category value and column name a schema may hold. */
+export const maxNameLength = 128
+
+/** Throws {@link CsvSchemaError} `TABLE_UNUSABLE` for a header no schema can hold: no columns, an empty, over-long or repeated name. */
+export function checkCsvHeader(names: readonly string[]): void {
+  if (names.length === 0) throw new CsvSchemaError('The table has no columns.', { code: 'TABLE_UNUSABLE' })
+  if (names.some((name) => name.trim() === '' || name.length > maxNameLength))
+    throw new CsvSchemaError(`The header has an empty or over-long column name (at most ${maxNameLength} characters).`, { code: 'TABLE_UNUSABLE' })
+  if (new Set(names).size !== names.length) throw new CsvSchemaError('The header repeats a column name.', { code: 'TABLE_UNUSABLE' })
+}
+
+// A string made from a slice of a large piece keeps the whole piece alive in V8; a value outlives
+// its piece, so it gets its own copy.
+const detach = (value: string) => (value.length < 13 ? value : (JSON.parse(JSON.stringify(value)) as string))
+
+/** Each column's distinct values while a table is read. */
+export type CsvDistinctValues = {
+  /**
+   * Per column, its distinct values in first-seen order, until it has more than a category may
+   * ({@link maxCategoryValues}): then undefined (a number column needs none, and a column with that
+   * many values is no category whatever else it holds).
+   */
+  values: (Set<string> | undefined)[]
+  /** Adds the cell `text[start, end)` of `column`, whose {@link csvCellHash} is `hash`. */
+  add(column: number, text: string, start: number, end: number, hash: number): void
+}
+
+/**
+ * Collects each column's distinct values. A value already seen is recognised by a hash of its
+ * characters and compared in place, so a column of few values costs no string (and no garbage)
+ * per cell. `onNew` sees each value the first time it is met.
+ */
+export function createCsvDistinctValues(width: number, onNew?: (column: number, value: string) => void): CsvDistinctValues {
+  const values: (Set<string> | undefined)[] = Array.from({ length: width }, () => new Set<string>())
+  const seen: Map<number, string>[] = Array.from({ length: width }, () => new Map<number, string>())
+  return {
+    values,
+    add(column, text, start, end, hash) {
+      const set = values[column]
+      if (set === undefined) return
+      const known = seen[column]!.get(hash)
+      if (known !== undefined && known.length === end - start && text.startsWith(known, start)) return
+      const value = start === 0 && end === text.length ? text : text.slice(start, end)
+      if (set.has(value)) return
+      onNew?.(column, value)
+      const kept = detach(value)
+      set.add(kept)
+      if (known === undefined) seen[column]!.set(hash, kept)
+      if (set.size > maxCategoryValues) {
+        values[column] = undefined
+        seen[column]!.clear()
+      }
+    },
+  }
+}
