@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto'
-import { type Address, type Hex, bytesToHex, zeroAddress } from 'viem'
+import type { Address } from 'viem'
 import type { Job, JobInputs } from '@datavault/compute-to-data'
-import { DataVaultError, type JobTicket, type KeyEscrowManifest, jobTicketTypes, keyEscrowDomain, signRequest } from '@datavault/sdk'
+import { DataVaultError, type KeyEscrowManifest, jobTicketTypes, keyEscrowDomain, signRequest } from '@datavault/sdk'
 import { HeReleaseRefusedError, encodeHeReleaseRequest, heReleaseResultCount, heReleaseTermsHash, openHeBundle } from '@datavault/sdk/he'
 import type { VaultConfig } from '../config.ts'
 import type { KeyRegistryReader } from '../keyholder/holder-chain.ts'
@@ -9,6 +8,7 @@ import type { NodeIdentity } from '../keys/node-identity.ts'
 import type { Logger } from '../logger.ts'
 import type { Storage } from '../storage/storage.ts'
 import type { DatasetStore } from '../db/datasets.ts'
+import { jobTicketFor } from '../keys/job-ticket.ts'
 import { keyReleaseMayRecover } from '../keys/requestKeyWithRetry.ts'
 
 /** Waits `ms`, or rejects with the signal's reason when it aborts first. */
@@ -139,20 +139,7 @@ export function heJobInputs(init: HeJobInputsInit) {
                 const expiry = BigInt(Math.floor(Date.now() / 1000) + ticketLifetimeSeconds)
                 const tickets = await Promise.all(
                   manifest.holders.map(async (address) => {
-                    const ticket: JobTicket = {
-                      holder: address,
-                      dataset: target.id as Address,
-                      pool: zeroAddress,
-                      jobId: job.id,
-                      orderTx: job.orderTx as Hex,
-                      buyer: job.buyer as Address,
-                      trainerId: job.trainer.id,
-                      trainerHash: `0x${job.trainer.hash.replace(/^0x/, '')}` as Hex,
-                      termsHash,
-                      jobKey: holder.encryptionKey,
-                      expiry,
-                      nonce: bytesToHex(randomBytes(16)),
-                    }
+                    const ticket = jobTicketFor({ holder: address, dataset: target.id, job, termsHash, jobKey: holder.encryptionKey, expiry })
                     const signature = await identity.account.signTypedData({ domain, types: jobTicketTypes, primaryType: 'JobTicket', message: ticket })
                     return { ticket, signature }
                   }),

@@ -1,5 +1,4 @@
-import { type Address, type Hex, bytesToHex, hexToBytes, recoverTypedDataAddress, zeroAddress, zeroHash } from 'viem'
-import { randomBytes } from 'node:crypto'
+import { type Address, type Hex, bytesToHex, hexToBytes, recoverTypedDataAddress, zeroHash } from 'viem'
 import {
   type KeyEscrowManifest,
   combineKeyShares,
@@ -22,6 +21,7 @@ import type { Dataset } from '../db/datasets.ts'
 import type { KeyRegistryReader } from '../keyholder/holder-chain.ts'
 import type { KeyHolder } from '../keyholder/key-holder.ts'
 import { nodeOpenSealed, nodeSealToPublicKey } from '@datavault/sdk/node'
+import { jobTicketFor } from './job-ticket.ts'
 import { KeyReleaseError, type KeyService } from './key-service.ts'
 import type { NodeIdentity } from './node-identity.ts'
 
@@ -221,20 +221,7 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
                 passTurn = () => setImmediate(resolve)
               })
               void (async () => {
-                const ticket: JobTicket = {
-                  holder,
-                  dataset: dataset.id as Address,
-                  pool: pool?.address ?? zeroAddress,
-                  jobId: job.id,
-                  orderTx: job.orderTx as Hex,
-                  buyer: job.buyer as Address,
-                  trainerId: job.trainer.id,
-                  trainerHash: `0x${job.trainer.hash.replace(/^0x/, '')}` as Hex,
-                  termsHash,
-                  jobKey: jobKey.publicKey,
-                  expiry,
-                  nonce: bytesToHex(randomBytes(16)),
-                }
+                const ticket = jobTicketFor({ holder, dataset: dataset.id, pool: pool?.address, job, termsHash, jobKey: jobKey.publicKey, expiry })
                 let asked: ReturnType<HolderEndpoint>
                 try {
                   await previousTurn
