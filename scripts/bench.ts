@@ -18,28 +18,26 @@
 //     ridge on 100,000 × 10 (owner encryption, node compute vs plaintext and vs native SEAL's priced
 //     operation count) and the end-to-end job (order → decrypted coefficients)
 // 12. the sandbox's cost split into a fixed start-up and a per-second rate (scripts/bench/sandbox.ts)
-import { spawn } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { submitJob, waitForJob, createEncryptStream, generateDataKey } from '@datavault/sdk'
+import { createEncryptStream, generateDataKey } from '@datavault/sdk'
 import { nodeEnvelopeCrypto } from '@datavault/sdk/node'
 import { heliaStorage } from '@datavault/vault'
-import { startTestStack } from '../test/fixtures/stack.ts'
 import { benchCsv } from './bench/csv.ts'
 import { benchEgress } from './bench/egress.ts'
 import { benchEncryption, encryptionLines } from './bench/encryption.ts'
 import { benchIpfsAdd, ipfsAddLines } from './bench/ipfs-add.ts'
+import { benchJobStart, jobStartLines } from './bench/job-start.ts'
 import { benchHomomorphic } from './bench/homomorphic.ts'
 import { benchKeyRelease } from './bench/key-release.ts'
 import { benchKubernetesStart } from './bench/kubernetes.ts'
 import { benchTorchMlp, torchAvailable } from './bench/torch-mlp.ts'
 import { benchTrainers } from './bench/trainers.ts'
 import { benchSandbox, sandboxLines } from './bench/sandbox.ts'
-import { healthCsv, healthSchema } from './lib/synthetic-health.ts'
 
 const mib = 1024 ** 2
 const line = (text: string) => process.stdout.write(`${text}\n`)
@@ -81,39 +79,7 @@ try {
   for (const text of ipfsAddLines(ipfsAdd)) line(`  ${text}`)
 
   line('\n# 3. job start latency (order verified → trainer running), 20 jobs')
-  const t = await startTestStack()
-  try {
-    const dataset = await t.publish({ csv: healthCsv({ rows: 200, seed: 1 }), schema: healthSchema('binary') })
-    const latencies: number[] = []
-    for (let i = 0; i < 20; i++) {
-      const orderTx = await t.buyAndOrder(dataset)
-      const job = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'logistic-regression' }, params: { label: 'risk', epochs: 1 }, orderTx })
-      const done = await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 20 })
-      if (done.state !== 'finished') throw new Error(`bench job failed: ${done.failure?.code}`)
-      const timings = t.stack.node.components.jobs.require(job.id).timings
-      latencies.push((timings.startedAt ?? Number.NaN) - (timings.acceptedAt ?? Number.NaN))
-    }
-    // Reference: the same bundle started by plain Node outside the sandbox, until its first event.
-    const bundle = t.stack.node.components.trainers.get('logistic-regression')!.bundle.path
-    const plain: number[] = []
-    for (let i = 0; i < 20; i++) {
-      const begin = performance.now()
-      await new Promise<void>((resolve) => {
-        const child = spawn(process.execPath, [bundle], { stdio: ['ignore', 'pipe', 'ignore'] })
-        child.stdout.once('data', () => {
-          plain.push(performance.now() - begin)
-          child.kill('SIGKILL')
-        })
-        child.once('exit', () => resolve())
-      })
-    }
-    const median = quantile(latencies, 0.5)
-    const p95 = quantile(latencies, 0.95)
-    const plainMedian = quantile(plain, 0.5)
-    line(`job start median ${median.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms (target median ≤ 100 ms: ${median <= 100 ? 'met' : 'not met'}); plain node start median ${plainMedian.toFixed(0)} ms: ratio ${(median / plainMedian).toFixed(2)}×`)
-  } finally {
-    await t.stop()
-  }
+  for (const text of jobStartLines(await benchJobStart({ jobs: 20 }))) line(text)
 
   line('\n# 4. egress guard')
   const egress = await benchEgress()
