@@ -627,15 +627,23 @@ def validation_rows(n, fraction, seed):
     return held
 
 
+def released_model_outputs(plan, tensors, x_raw, clamp):
+    """The released (float32) model's outputs on raw feature rows, scaled as the model file says
+    (clamped to [-1, 1] under DP, as the trainer scales by the declared bounds)."""
+    x = (x_raw.to(torch.float32) - tensors['feature_mean'].cpu().to(torch.float32)) / tensors['feature_std'].cpu().to(torch.float32)
+    if clamp:
+        x = x.clamp(-1, 1)
+    params = []
+    for layer in plan['layers']:
+        params += [tensors[f"{layer['name']}.weight"].cpu().to(torch.float32), tensors[f"{layer['name']}.bias"].cpu().to(torch.float32)]
+    return forward(params, x).to(torch.float64)
+
+
 def validation_metrics(plan, tensors, x_raw, y_raw):
     """Scores the released (float32) model on the held-out rows, as the TypeScript trainers do."""
     with torch.no_grad():
-        x = ((x_raw.to(torch.float32) - tensors['feature_mean'].cpu().to(torch.float32)) / tensors['feature_std'].cpu().to(torch.float32))
-        params = []
-        for layer in plan['layers']:
-            params += [tensors[f"{layer['name']}.weight"].cpu().to(torch.float32), tensors[f"{layer['name']}.bias"].cpu().to(torch.float32)]
-        out = forward(params, x).to(torch.float64)
-        n = x.shape[0]
+        out = released_model_outputs(plan, tensors, x_raw, clamp=False)
+        n = x_raw.shape[0]
         if plan['task'] == 'classification':
             loss = float(torch.nn.functional.cross_entropy(out, y_raw))
             return {'validationRows': n, 'validationLoss': loss, 'validationAccuracy': float((out.argmax(dim=1) == y_raw).to(torch.float64).mean())}
@@ -656,12 +664,8 @@ def private_validation_metrics(plan, tensors, x_raw, y_raw, generator):
     job's sampled Gaussian mechanism (rate q, N(0, σ²)), then ratios of the noisy sums."""
     privacy = plan['privacy']
     with torch.no_grad():
-        x = ((x_raw.to(torch.float32) - tensors['feature_mean'].cpu().to(torch.float32)) / tensors['feature_std'].cpu().to(torch.float32)).clamp(-1, 1)
-        params = []
-        for layer in plan['layers']:
-            params += [tensors[f"{layer['name']}.weight"].cpu().to(torch.float32), tensors[f"{layer['name']}.bias"].cpu().to(torch.float32)]
-        out = forward(params, x).to(torch.float64)
-        n = x.shape[0]
+        out = released_model_outputs(plan, tensors, x_raw, clamp=True)
+        n = x_raw.shape[0]
         if plan['task'] == 'classification':
             bound = max(1.0, 2 * math.log(len(plan['classes'])))
             losses = torch.nn.functional.cross_entropy(out, y_raw, reduction='none') if n else torch.zeros(0, dtype=torch.float64)
