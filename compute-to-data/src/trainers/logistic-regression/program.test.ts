@@ -104,8 +104,9 @@ describe('runLogisticRegressionProgram', () => {
       expect(Number.isFinite(metrics.validationLoss)).toBe(true)
       expect(metrics.validationAccuracy).toBeGreaterThan(0.3)
     }
-    expect(released[0]!.validationAccuracy).not.toBe(released[1]!.validationAccuracy)
-    expect(released[0]!.validationLoss).not.toBe(released[1]!.validationLoss)
+    // Fresh noise in each run. One metric alone can repeat: a clamp (accuracy at 1, loss at 0) or the rounded count.
+    const noisy = (metrics: Record<string, number>) => [metrics.validationRows, metrics.validationLoss, metrics.validationAccuracy]
+    expect(noisy(released[0]!)).not.toEqual(noisy(released[1]!))
   })
 
   test('error: each bad input exits 2 with only a reason code', async () => {
