@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import { z } from 'zod'
 import type { DatasetSchema } from '../api/schemas.ts'
 import { parseCsvNumber } from '../csv/number.ts'
 import { TrainerParametersError } from './errors.ts'
@@ -10,6 +10,14 @@ import { TrainerParametersError } from './errors.ts'
  * learned from the data, which is what differential privacy needs.
  */
 export type FeatureScaling = { kind: 'standardize' } | { kind: 'bounds'; min: number[]; max: number[] }
+
+/** The `features` parameter of the built-in trainers (what {@link resolveFeatures} reads). */
+export const featuresParameterSchema = z
+  .array(z.string().min(1).max(128))
+  .min(1)
+  .max(10_000)
+  .optional()
+  .describe('Feature columns, in this order: number columns, and category columns (one-hot: one 0/1 feature col=value per published value); default: every number and category column except the label.')
 
 /** Parses a trainer's parameters with its zod schema; failures name the paths, never the values. */
 export function parseTrainerParameters<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {

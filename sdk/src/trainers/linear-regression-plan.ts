@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { DatasetSchema } from '../api/schemas.ts'
-import { type FeatureScaling, parseTrainerParameters, resolveFeatureColumns, type FeatureColumn, featureNames, featureBoundsScaling, categoriesMetadata, boundsScaling } from './dataset-columns.ts'
+import { boundsScaling, categoriesMetadata, featureBoundsScaling, type FeatureColumn, featureNames, type FeatureScaling, featuresParameterSchema, parseTrainerParameters, resolveFeatureColumns } from './dataset-columns.ts'
 import {
   type DifferentialPrivacyPlan,
   differentialPrivacyMetadata,
@@ -20,12 +20,7 @@ export const linearRegressionTrainerVersion = '1.0.0'
 export const linearRegressionParametersSchema = z
   .object({
     label: z.string().min(1).max(128).describe('The target column: a number column.'),
-    features: z
-      .array(z.string().min(1).max(128))
-      .min(1)
-      .max(10_000)
-      .optional()
-      .describe('Feature columns, in this order: number columns, and category columns (one-hot: one 0/1 feature col=value per published value); default: every number and category column except the label.'),
+    features: featuresParameterSchema,
     epochs: z.number().int().min(1).max(1000).default(50).describe('Passes over the training rows (sgd and dp only).'),
     learningRate: z.number().positive().max(100).default(0.05).describe('Step size of gradient descent (sgd and dp only).'),
     l2: z.number().min(0).max(100).default(0).describe('L2 penalty on the weights (ridge regression when > 0), on the scaled features and target.'),

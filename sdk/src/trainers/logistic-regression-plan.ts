@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { DatasetSchema } from '../api/schemas.ts'
-import { type FeatureScaling, type LabelClass, labelClasses, parseTrainerParameters, resolveFeatureColumns, type FeatureColumn, featureNames, featureBoundsScaling, categoriesMetadata } from './dataset-columns.ts'
+import { categoriesMetadata, featureBoundsScaling, type FeatureColumn, featureNames, type FeatureScaling, featuresParameterSchema, type LabelClass, labelClasses, parseTrainerParameters, resolveFeatureColumns } from './dataset-columns.ts'
 import {
   type DifferentialPrivacyPlan,
   differentialPrivacyMetadata,
@@ -20,12 +20,7 @@ export const logisticRegressionTrainerVersion = '1.1.0'
 export const logisticRegressionParametersSchema = z
   .object({
     label: z.string().min(1).max(128).describe('The label column: a category column, or a number column whose declared min and max are integers (classes min … max).'),
-    features: z
-      .array(z.string().min(1).max(128))
-      .min(1)
-      .max(10_000)
-      .optional()
-      .describe('Feature columns, in this order: number columns, and category columns (one-hot: one 0/1 feature col=value per published value); default: every number and category column except the label.'),
+    features: featuresParameterSchema,
     epochs: z.number().int().min(1).max(1000).default(50).describe('Passes over the training rows (sgd and dp only).'),
     learningRate: z.number().positive().max(100).default(0.1).describe('Step size of gradient descent (sgd and dp only).'),
     l2: z.number().min(0).max(100).default(0).describe('L2 penalty on the weights (not the bias), on standardized features.'),

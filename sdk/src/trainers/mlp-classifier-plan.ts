@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { DatasetSchema } from '../api/schemas.ts'
-import { type FeatureScaling, type LabelClass, labelClasses, parseTrainerParameters, resolveFeatureColumns, type FeatureColumn, featureNames, featureBoundsScaling, categoriesMetadata } from './dataset-columns.ts'
+import { categoriesMetadata, featureBoundsScaling, type FeatureColumn, featureNames, type FeatureScaling, featuresParameterSchema, type LabelClass, labelClasses, parseTrainerParameters, resolveFeatureColumns } from './dataset-columns.ts'
 import {
   type DifferentialPrivacyPlan,
   differentialPrivacyMetadata,
@@ -22,12 +22,7 @@ export const mlpClassifierMaxParameters = 4 * 1024 * 1024
 export const mlpClassifierParametersSchema = z
   .object({
     label: z.string().min(1).max(128).describe('The label column: a category column, or a number column whose declared min and max are integers (classes min … max).'),
-    features: z
-      .array(z.string().min(1).max(128))
-      .min(1)
-      .max(10_000)
-      .optional()
-      .describe('Feature columns, in this order: number columns, and category columns (one-hot: one 0/1 feature col=value per published value); default: every number and category column except the label.'),
+    features: featuresParameterSchema,
     hidden: z.array(z.number().int().min(1).max(1024)).min(1).max(2).default([32]).describe('Widths of the hidden ReLU layers: one or two layers of 1 to 1024 units.'),
     epochs: z.number().int().min(1).max(1000).default(50).describe('Passes over the training rows.'),
     learningRate: z.number().positive().max(10).default(0.01).describe("Adam's step size."),

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { DatasetSchema } from '../api/schemas.ts'
-import { type FeatureScaling, type LabelClass, labelClasses, parseTrainerParameters, resolveFeatureColumns, type FeatureColumn, featureNames, featureBoundsScaling, categoriesMetadata, boundsScaling } from './dataset-columns.ts'
+import { boundsScaling, categoriesMetadata, featureBoundsScaling, type FeatureColumn, featureNames, type FeatureScaling, featuresParameterSchema, type LabelClass, labelClasses, parseTrainerParameters, resolveFeatureColumns } from './dataset-columns.ts'
 import {
   type DifferentialPrivacyPlan,
   differentialPrivacyMetadata,
@@ -23,12 +23,7 @@ export const torchMlpMaxParameters = 4 * 1024 * 1024
 export const torchMlpParametersSchema = z
   .object({
     label: z.string().min(1).max(128).describe('The label: a category column (classification, softmax) or a number column (regression, squared error).'),
-    features: z
-      .array(z.string().min(1).max(128))
-      .min(1)
-      .max(10_000)
-      .optional()
-      .describe('Feature columns, in this order: number columns, and category columns (one-hot: one 0/1 feature col=value per published value); default: every number and category column except the label.'),
+    features: featuresParameterSchema,
     hidden: z.array(z.number().int().min(1).max(1024)).min(1).max(4).default([32]).describe('Widths of the hidden ReLU layers: one to four layers of 1 to 1024 units.'),
     epochs: z.number().int().min(1).max(1000).default(50).describe('Passes over the training rows.'),
     learningRate: z.number().positive().max(10).default(0.01).describe("The optimizer's step size."),
