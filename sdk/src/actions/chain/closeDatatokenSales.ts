@@ -1,8 +1,7 @@
-import type { Address, Hash, Hex } from 'viem'
-import { readContract } from 'viem/actions'
-import { dispenserAbi, erc20TemplateAbi, fixedRateExchangeAbi } from '@datavault/contracts/abis'
-import { ChainReadError, type ChainTransactionError } from '../../chain/errors.ts'
-import { type AccountClient, writeAndConfirm } from '../../chain/transact.ts'
+import type { Address } from 'viem'
+import { type DatatokenSaleChange, setDatatokenSalesActive } from '../../chain/datatoken-sales.ts'
+import type { ChainReadError, ChainTransactionError } from '../../chain/errors.ts'
+import type { AccountClient } from '../../chain/transact.ts'
 
 export type CloseDatatokenSalesParameters = {
   /** The dataset's datatoken. */
@@ -10,9 +9,7 @@ export type CloseDatatokenSalesParameters = {
 }
 
 /** One sale channel that was closed by this call. */
-export type ClosedSale =
-  | { type: 'fixed-rate'; exchange: Address; exchangeId: Hex; txHash: Hash }
-  | { type: 'free'; dispenser: Address; txHash: Hash }
+export type ClosedSale = DatatokenSaleChange
 
 export type CloseDatatokenSalesReturnType = {
   /** What this call deactivated; empty when nothing was for sale any more (the call is idempotent). */
@@ -32,27 +29,5 @@ export type CloseDatatokenSalesErrorType = ChainTransactionError | ChainReadErro
  * const { closed } = await closeDatatokenSales(ownerWallet, { datatoken })
  */
 export async function closeDatatokenSales(client: AccountClient, { datatoken }: CloseDatatokenSalesParameters): Promise<CloseDatatokenSalesReturnType> {
-  const doing = `reading how ${datatoken} is sold`
-  const read = <T>(promise: Promise<T>) =>
-    promise.catch((error: unknown) => {
-      throw ChainReadError.from(doing, error)
-    })
-  const [fixedRates, dispensers] = await Promise.all([
-    read(readContract(client, { address: datatoken, abi: erc20TemplateAbi, functionName: 'getFixedRates' })),
-    read(readContract(client, { address: datatoken, abi: erc20TemplateAbi, functionName: 'getDispensers' })),
-  ])
-  const closed: ClosedSale[] = []
-  for (const { contractAddress: exchange, id: exchangeId } of fixedRates) {
-    const [, , , , , , active] = await read(readContract(client, { address: exchange, abi: fixedRateExchangeAbi, functionName: 'getExchange', args: [exchangeId] }))
-    if (!active) continue
-    const receipt = await writeAndConfirm(client, 'toggleExchangeState', { address: exchange, abi: fixedRateExchangeAbi, functionName: 'toggleExchangeState', args: [exchangeId] })
-    closed.push({ type: 'fixed-rate', exchange, exchangeId, txHash: receipt.transactionHash })
-  }
-  for (const dispenser of dispensers) {
-    const [active] = await read(readContract(client, { address: dispenser, abi: dispenserAbi, functionName: 'status', args: [datatoken] }))
-    if (!active) continue
-    const receipt = await writeAndConfirm(client, 'deactivate', { address: dispenser, abi: dispenserAbi, functionName: 'deactivate', args: [datatoken] })
-    closed.push({ type: 'free', dispenser, txHash: receipt.transactionHash })
-  }
-  return { closed }
+  return { closed: await setDatatokenSalesActive(client, datatoken, false) }
 }

@@ -1,8 +1,7 @@
 import type { Address } from 'viem'
-import { readContract } from 'viem/actions'
-import { dispenserAbi, erc20TemplateAbi, fixedRateExchangeAbi } from '@datavault/contracts/abis'
-import { ChainReadError, type ChainTransactionError } from '../../chain/errors.ts'
-import { type AccountClient, writeAndConfirm } from '../../chain/transact.ts'
+import { setDatatokenSalesActive } from '../../chain/datatoken-sales.ts'
+import type { ChainReadError, ChainTransactionError } from '../../chain/errors.ts'
+import type { AccountClient } from '../../chain/transact.ts'
 import type { CloseDatatokenSalesReturnType } from './closeDatatokenSales.ts'
 
 export type ReopenDatatokenSalesParameters = { datatoken: Address }
@@ -20,27 +19,5 @@ export type ReopenDatatokenSalesErrorType = ChainTransactionError | ChainReadErr
  * await reopenDatatokenSales(ownerWallet, { datatoken })
  */
 export async function reopenDatatokenSales(client: AccountClient, { datatoken }: ReopenDatatokenSalesParameters): Promise<ReopenDatatokenSalesReturnType> {
-  const doing = `reading how ${datatoken} is sold`
-  const read = <T>(promise: Promise<T>) =>
-    promise.catch((error: unknown) => {
-      throw ChainReadError.from(doing, error)
-    })
-  const [fixedRates, dispensers] = await Promise.all([
-    read(readContract(client, { address: datatoken, abi: erc20TemplateAbi, functionName: 'getFixedRates' })),
-    read(readContract(client, { address: datatoken, abi: erc20TemplateAbi, functionName: 'getDispensers' })),
-  ])
-  const reopened: ReopenDatatokenSalesReturnType['reopened'] = []
-  for (const { contractAddress: exchange, id: exchangeId } of fixedRates) {
-    const [, , , , , , active] = await read(readContract(client, { address: exchange, abi: fixedRateExchangeAbi, functionName: 'getExchange', args: [exchangeId] }))
-    if (active) continue
-    const receipt = await writeAndConfirm(client, 'toggleExchangeState', { address: exchange, abi: fixedRateExchangeAbi, functionName: 'toggleExchangeState', args: [exchangeId] })
-    reopened.push({ type: 'fixed-rate', exchange, exchangeId, txHash: receipt.transactionHash })
-  }
-  for (const dispenser of dispensers) {
-    const [active, , , maxTokens, maxBalance] = await read(readContract(client, { address: dispenser, abi: dispenserAbi, functionName: 'status', args: [datatoken] }))
-    if (active) continue
-    const receipt = await writeAndConfirm(client, 'activate', { address: dispenser, abi: dispenserAbi, functionName: 'activate', args: [datatoken, maxTokens, maxBalance] })
-    reopened.push({ type: 'free', dispenser, txHash: receipt.transactionHash })
-  }
-  return { reopened }
+  return { reopened: await setDatatokenSalesActive(client, datatoken, true) }
 }
