@@ -234,11 +234,17 @@ describe('the owner extension in Chromium', () => {
     await page.getByText('Added “Heart health (browser)” to your vault.').waitFor({ timeout: 30_000 })
     await shot('05-added')
 
-    const uploads = sent.slice(sentBefore).filter((request) => request.url.endsWith('/v1/uploads'))
-    expect(uploads).toHaveLength(1)
+    // Through an upload session: opened, one chunk (the file is small), completed; no whole-body upload.
+    const requests = sent.slice(sentBefore).map((request) => new URL(request.url).pathname)
+    expect(requests.filter((path) => path.startsWith('/v1/upload'))).toEqual([
+      '/v1/upload-sessions',
+      expect.stringMatching(/^\/v1\/upload-sessions\/[0-9a-f]{32}\/chunks\/0$/),
+      expect.stringMatching(/^\/v1\/upload-sessions\/[0-9a-f]{32}\/complete$/),
+    ])
+    const chunk = sent.slice(sentBefore).find((request) => request.url.includes('/chunks/0'))!
     // The envelope's magic ("DVEN"), and nothing of the plaintext.
-    expect(uploads[0]!.body.subarray(0, 4).toString('latin1')).toBe('DVEN')
-    expect(uploads[0]!.body.includes('age,bmi')).toBe(false)
+    expect(chunk.body.subarray(0, 4).toString('latin1')).toBe('DVEN')
+    expect(chunk.body.includes('age,bmi')).toBe(false)
   })
 
   test('error: publishing from a wallet without gas stops with a clear message and nothing for sale; with gas, resuming publishes it', async () => {
@@ -490,7 +496,7 @@ describe('the owner extension in Chromium', () => {
     await page.getByRole('button', { name: 'Encrypt and add to my vault' }).click()
     await page.getByText('Added “scan” to your vault.').waitFor()
     expect(await page.getByRole('link', { name: 'Publish it' }).count()).toBe(0)
-    const [upload] = sent.slice(sentBefore).filter((request) => request.url.endsWith('/v1/uploads'))
+    const [upload] = sent.slice(sentBefore).filter((request) => request.url.includes('/chunks/'))
     expect(upload!.body.subarray(0, 4).toString('latin1')).toBe('DVEN')
     expect(upload!.body.includes(marker)).toBe(false)
     await go('#/datasets')
