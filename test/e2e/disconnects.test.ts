@@ -139,7 +139,7 @@ describe('chunked uploads over a connection that drops', () => {
     const chunk = new Uint8Array(randomBytes(chunkBytes))
     const digest = createHash('sha256').update(chunk).digest('hex')
     const path = `/v1/upload-sessions/${session.id}/chunks/0?sha256=${digest}`
-    const send = async (headers: Record<string, string>, sentPath = path, body: Uint8Array = chunk) =>
+    const send = async (headers: Record<string, string>, sentPath = path, body: Uint8Array<ArrayBuffer> = chunk) =>
       fetch(new URL(sentPath, t.stack.vaultUrl), { method: 'PUT', headers: { ...headers, 'content-type': 'application/octet-stream' }, body })
     const headers = await signRequest(t.owner.account, { chainId: node.chainId, node: node.address, method: 'PUT', path, body: 'unsigned' })
     const other = new Uint8Array(randomBytes(chunkBytes))
