@@ -45,19 +45,26 @@ export class UploadResumeError extends DataVaultError {
   }
 }
 
-// A dropped connection (unreachable), a restarting node (5xx), a quota's "later" (429) or a chunk
-// still being written (busy) are worth another try; anything else is an answer.
+// A dropped connection (unreachable), a restarting node (5xx), a quota's "later" (429), a chunk
+// still being written (busy) or a completion still running are worth another try; anything else is an answer.
 const retryable = (error: unknown) => {
   const { code, status } = error as { code?: unknown; status?: unknown }
-  if (code === 'VAULT_UNREACHABLE' || code === 'UPLOAD_SESSION_BUSY') return true
+  if (code === 'VAULT_UNREACHABLE' || code === 'UPLOAD_SESSION_BUSY' || code === 'UPLOAD_SESSION_COMPLETING') return true
   return typeof status === 'number' && (status >= 500 || status === 429) && code !== 'UPLOAD_CHUNK_CORRUPT' && code !== 'STORAGE_FULL'
 }
 
 const wait = (ms: number, signal: AbortSignal | undefined) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason)
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true })
+    const aborted = () => {
+      clearTimeout(timer)
+      reject(signal?.reason)
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', aborted)
+      resolve()
+    }, ms)
+    signal?.addEventListener('abort', aborted, { once: true })
   })
 
 /** The body as exact chunks, in order. */

@@ -75,7 +75,11 @@ describe('uploadSessions', () => {
     await put(alice, session.id, 0, parts[0] as Uint8Array)
     await put(alice, session.id, 1, parts[1] as Uint8Array)
     const commitment = await uploadCommitment(parts.map(sha))
-    const first = await sessions.complete(alice, session.id, { sha256: commitment })
+    const completing = sessions.complete(alice, session.id, { sha256: commitment })
+    // A second completion while the first runs is told to ask again, and adds nothing twice.
+    await expect(sessions.complete(alice, session.id, { sha256: commitment })).rejects.toMatchObject({ code: 'UPLOAD_SESSION_COMPLETING', status: 409 })
+    await expect(put(alice, session.id, 0, parts[0] as Uint8Array)).rejects.toMatchObject({ status: 409 })
+    const first = await completing
     expect(await sessions.complete(alice, session.id, { sha256: commitment })).toEqual(first)
     expect(sessions.status(alice, session.id)).toMatchObject({ state: 'complete', cid: first.cid })
   })

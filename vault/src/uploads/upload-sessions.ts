@@ -241,15 +241,18 @@ export function uploadSessions({ dir, idleSeconds = 1800, perWalletSessions = 2,
       async complete(wallet, id, { sha256 }, { signal } = {}) {
         const session = await find(wallet, id)
         if (session.state === 'complete' && session.result) return session.result
-        if (session.state === 'completing') throw new UploadSessionConflictError('The upload session is being completed already.')
+        if (session.state === 'completing') throw new UploadSessionConflictError('The upload session is being completed already; ask for it again shortly.', 'UPLOAD_SESSION_COMPLETING')
         if (session.writing > 0) throw new UploadSessionConflictError('Chunks of this session are still arriving; complete it once they are stored.', 'UPLOAD_SESSION_BUSY')
         const missing: number[] = []
         for (let index = 0; index < session.chunks && missing.length < 10; index++) if (!session.received.has(index)) missing.push(index)
         if (missing.length > 0) throw new UploadIncompleteError(`Chunks are missing (first: ${missing.join(', ')}).`, 'UPLOAD_CHUNKS_MISSING')
         const digests = Array.from({ length: session.chunks }, (_, index) => session.received.get(index) as string)
-        if ((await uploadCommitment(digests)) !== sha256)
-          throw new UploadIncompleteError('The declared SHA-256 commitment does not match the chunks the node holds.', 'UPLOAD_COMMITMENT_MISMATCH')
+        // Claimed before the first await: a second completion (or a chunk) arriving meanwhile is refused.
         session.state = 'completing'
+        if ((await uploadCommitment(digests)) !== sha256) {
+          session.state = 'open'
+          throw new UploadIncompleteError('The declared SHA-256 commitment does not match the chunks the node holds.', 'UPLOAD_COMMITMENT_MISMATCH')
+        }
         const source = async function* () {
           for (let index = 0; index < session.chunks; index++) {
             // One chunk in memory at a time, checked before any of it goes on.
