@@ -22,6 +22,6 @@ describe('upload chunks', () => {
   })
 
   test('error: a digest that is not 64 lower-case hex digits', async () => {
-    await expect(uploadCommitment(['AB'.repeat(32)])).rejects.toThrow(/chunk digest 0/)
+    await expect(uploadCommitment(['AB'.repeat(32)])).rejects.toMatchObject({ code: 'UPLOAD_DIGEST_INVALID' })
   })
 })

@@ -1,5 +1,6 @@
 // How an upload session cuts ciphertext into chunks, and the commitment the owner declares over
 // them. One definition for the node and every client.
+import { DataVaultError } from '../errors/base.ts'
 
 /** Number of chunks of a `size`-byte upload sent in `chunkBytes` pieces. */
 export function uploadChunkCount(size: number, chunkBytes: number): number {
@@ -35,7 +36,7 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 export async function uploadCommitment(chunkDigests: readonly string[]): Promise<string> {
   const joined = new Uint8Array(chunkDigests.length * 32)
   chunkDigests.forEach((digest, index) => {
-    if (!/^[0-9a-f]{64}$/.test(digest)) throw new TypeError(`chunk digest ${index} is not 64 lower-case hex digits`)
+    if (!/^[0-9a-f]{64}$/.test(digest)) throw new DataVaultError(`The chunk digest ${index} is not 64 lower-case hex digits.`, { code: 'UPLOAD_DIGEST_INVALID', status: 400 })
     for (let byte = 0; byte < 32; byte++) joined[index * 32 + byte] = Number.parseInt(digest.slice(byte * 2, byte * 2 + 2), 16)
   })
   return await sha256Hex(joined)
