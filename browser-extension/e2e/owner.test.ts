@@ -56,6 +56,8 @@ let zipFile: string | undefined
 let owner: `0x${string}`
 let dataset: `0x${string}`
 const sent: { url: string; body: Buffer }[] = []
+/** Set to cut the connection of the next upload chunk the extension sends (it is not delivered). */
+let dropNextChunk = false
 
 /** Saves the page (the visible part only while a dialog is open: its backdrop covers the viewport). */
 async function shot(name: string, { fullPage = true }: { fullPage?: boolean } = {}): Promise<void> {
@@ -123,6 +125,10 @@ beforeAll(async () => {
   // Every request the extension's pages send to the node or the chain, with its body.
   const record = async (route: import('playwright-core').Route) => {
     sent.push({ url: route.request().url(), body: route.request().postDataBuffer() ?? Buffer.alloc(0) })
+    if (dropNextChunk && route.request().url().includes('/chunks/')) {
+      dropNextChunk = false
+      return await route.abort('connectionreset')
+    }
     await route.continue()
   }
   const origins = new Set([new URL(t.stack.vaultUrl).origin, new URL(t.stack.rpcUrl).origin])
@@ -234,11 +240,17 @@ describe('the owner extension in Chromium', () => {
     await page.getByText('Added “Heart health (browser)” to your vault.').waitFor({ timeout: 30_000 })
     await shot('05-added')
 
-    const uploads = sent.slice(sentBefore).filter((request) => request.url.endsWith('/v1/uploads'))
-    expect(uploads).toHaveLength(1)
+    // Through an upload session: opened, one chunk (the file is small), completed; no whole-body upload.
+    const requests = sent.slice(sentBefore).map((request) => new URL(request.url).pathname)
+    expect(requests.filter((path) => path.startsWith('/v1/upload'))).toEqual([
+      '/v1/upload-sessions',
+      expect.stringMatching(/^\/v1\/upload-sessions\/[0-9a-f]{32}\/chunks\/0$/),
+      expect.stringMatching(/^\/v1\/upload-sessions\/[0-9a-f]{32}\/complete$/),
+    ])
+    const chunk = sent.slice(sentBefore).find((request) => request.url.includes('/chunks/0'))!
     // The envelope's magic ("DVEN"), and nothing of the plaintext.
-    expect(uploads[0]!.body.subarray(0, 4).toString('latin1')).toBe('DVEN')
-    expect(uploads[0]!.body.includes('age,bmi')).toBe(false)
+    expect(chunk.body.subarray(0, 4).toString('latin1')).toBe('DVEN')
+    expect(chunk.body.includes('age,bmi')).toBe(false)
   })
 
   test('error: publishing from a wallet without gas stops with a clear message and nothing for sale; with gas, resuming publishes it', async () => {
@@ -481,16 +493,20 @@ describe('the owner extension in Chromium', () => {
     }
   })
 
-  test('args: any other file is kept whole as an encrypted file: stored in the vault, not offered for training', async () => {
+  test('args: any other file is kept whole as an encrypted file: stored in the vault, not offered for training; a dropped connection mid-upload resumes', async () => {
     await go('#/add')
     const scan = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.from(`scan ${marker}`)])
     await page.getByLabel('Choose a file').setInputFiles({ name: 'scan.png', mimeType: 'image/png', buffer: scan })
     await page.getByText(/image\/png\. Kept whole as an encrypted file/).waitFor()
     const sentBefore = sent.length
+    dropNextChunk = true
     await page.getByRole('button', { name: 'Encrypt and add to my vault' }).click()
     await page.getByText('Added “scan” to your vault.').waitFor()
     expect(await page.getByRole('link', { name: 'Publish it' }).count()).toBe(0)
-    const [upload] = sent.slice(sentBefore).filter((request) => request.url.endsWith('/v1/uploads'))
+    // The chunk's connection was cut: the extension asked the node which chunks it holds, and sent it again.
+    const uploadRequests = sent.slice(sentBefore).map((request) => new URL(request.url).pathname.replace(/[0-9a-f]{32}/, ':id')).filter((path) => path.startsWith('/v1/upload'))
+    expect(uploadRequests).toEqual(['/v1/upload-sessions', '/v1/upload-sessions/:id/chunks/0', '/v1/upload-sessions/:id', '/v1/upload-sessions/:id/chunks/0', '/v1/upload-sessions/:id/complete'])
+    const [upload] = sent.slice(sentBefore).filter((request) => request.url.includes('/chunks/'))
     expect(upload!.body.subarray(0, 4).toString('latin1')).toBe('DVEN')
     expect(upload!.body.includes(marker)).toBe(false)
     await go('#/datasets')

@@ -23,6 +23,11 @@ const routes = [
   { method: 'GET', path: '/v1/holder', auth: 'public' },
   { method: 'POST', path: '/v1/holder/releases', auth: 'public' },
   { method: 'POST', path: '/v1/uploads', auth: 'stream' },
+  { method: 'POST', path: '/v1/upload-sessions', auth: 'json' },
+  { method: 'GET', path: '/v1/upload-sessions/:id', auth: 'none' },
+  { method: 'PUT', path: '/v1/upload-sessions/:id/chunks/:index', auth: 'stream' },
+  { method: 'POST', path: '/v1/upload-sessions/:id/complete', auth: 'json' },
+  { method: 'DELETE', path: '/v1/upload-sessions/:id', auth: 'none' },
   { method: 'POST', path: '/v1/datasets', auth: 'json' },
   { method: 'PUT', path: '/v1/datasets/:id/key', auth: 'json' },
   { method: 'POST', path: '/v1/datasets/:id/rotate', auth: 'json' },
@@ -167,7 +172,7 @@ describe('HTTP routes under hostile input', () => {
 describe('unauthorized requests', () => {
   test('error: unsigned, garbled, expired, replayed, re-targeted and other wallets\' requests are refused (401/403)', async () => {
     const signedRoutes = routes.filter((route) => route.auth !== 'public')
-    const pathOf = (route: Route) => route.path.replaceAll(':id', route.path.startsWith('/v1/jobs') ? job.id : dataset.datatoken).replace(':hash', keccak256(stringToBytes('x'))).replace(':name', 'model.safetensors')
+    const pathOf = (route: Route) => route.path.replaceAll(':id', route.path.startsWith('/v1/jobs') ? job.id : dataset.datatoken).replace(':hash', keccak256(stringToBytes('x'))).replace(':name', 'model.safetensors').replace(':index', '0')
     const attempts: { name: string; status: number }[] = []
     const body = new TextEncoder().encode('{}')
     for (const route of signedRoutes) {

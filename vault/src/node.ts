@@ -44,6 +44,7 @@ import { algorithmStore, programResolver } from './db/algorithms.ts'
 import { ownerLogKeyStore, ownerLogSealer } from './db/owner-log-keys.ts'
 import { jobQuota } from './db/job-quota.ts'
 import { uploadQuota } from './db/upload-quota.ts'
+import { uploadSessions as createUploadSessions } from './uploads/upload-sessions.ts'
 import { datasetStore } from './db/datasets.ts'
 import { vaultPrivacy } from './privacy/vault-privacy.ts'
 import { noiseCalibrator } from './privacy/noise-calibrator.ts'
@@ -266,6 +267,15 @@ export async function startVaultNode(
       cleanups.push(() => anchorer.idle())
     }
 
+    const quota = uploadQuota({
+      perWalletPendingBytes: config.maxPendingUploadBytes,
+      nodePendingBytes: config.maxNodePendingUploadBytes,
+      maxUploadBytes: config.maxUploadBytes,
+      perWalletPerHour: config.maxUploadsPerWalletPerHour,
+    })({ db })
+    // Chunks of unfinished sessions live beside the IPFS repo; a restart deletes them.
+    const uploadSessions = await createUploadSessions({ dir: join(config.dataDir, 'upload-sessions') })({ storage, uploadQuota: quota, logger })
+    cleanups.push(() => uploadSessions.stop())
     // Its thread starts on the first target ε a job asks for, and ends with the node.
     const calibrator = noiseCalibrator({ maxPending: config.maxPendingCalibrations })
     cleanups.push(() => calibrator.close())
@@ -281,12 +291,8 @@ export async function startVaultNode(
       registry,
       pools,
       jobs,
-      uploadQuota: uploadQuota({
-        perWalletPendingBytes: config.maxPendingUploadBytes,
-        nodePendingBytes: config.maxNodePendingUploadBytes,
-        maxUploadBytes: config.maxUploadBytes,
-        perWalletPerHour: config.maxUploadsPerWalletPerHour,
-      })({ db }),
+      uploadQuota: quota,
+      uploadSessions,
       jobQuota: jobQuota({ nodeWaiting: config.maxWaitingJobs, perWalletWaiting: config.maxWaitingJobsPerWallet, perWalletPerHour: config.maxJobsPerWalletPerHour })({ db }),
       engine,
       trainers,

@@ -10,7 +10,7 @@ const maxWorkers = 8
  *
  * @example
  * const pool = cipherPool()
- * try { await encryptToBlob({ plaintext, key, crypto: pool }) } finally { await pool?.close() }
+ * const ciphertext = encryptToStream({ plaintext, key, crypto: pool, onEnd: () => pool?.close() })
  */
 export function cipherPool(): ChunkCipherPool | undefined {
   if (typeof Worker === 'undefined') return undefined

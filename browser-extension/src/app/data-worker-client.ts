@@ -11,7 +11,7 @@ export type DataWorkerRequest =
 /** What the worker answers. */
 export type DataWorkerResponse =
   | { id: number; type: 'progress'; bytes: number; total: number }
-  | { id: number; type: 'done'; value: Inspection | Blob }
+  | { id: number; type: 'done'; value: Inspection | ReadableStream<Uint8Array> }
   | { id: number; type: 'error'; error: BackgroundErrorJson }
 
 type Progress = ((bytes: number, total: number) => void) | undefined
@@ -19,8 +19,11 @@ type Progress = ((bytes: number, total: number) => void) | undefined
 /** Reads and encrypts data in a worker. */
 export type DataWorker = {
   inspect(parameters: { data: Blob; name: string; maxBytes: number; onProgress?: Progress }): Promise<Inspection>
-  /** Encrypts into the envelope format; the worker wipes its copy of `key` when done. */
-  encrypt(parameters: { plaintext: Blob; key: Uint8Array; onProgress?: Progress }): Promise<Blob>
+  /**
+   * Encrypts into the envelope format, as a stream that the worker fills only as fast as it is read
+   * (transferred to the page); the worker wipes its copy of `key` when the stream ends or is cancelled.
+   */
+  encrypt(parameters: { plaintext: Blob; key: Uint8Array }): Promise<ReadableStream<Uint8Array>>
 }
 
 /**
@@ -53,6 +56,6 @@ export function createDataWorker(worker = new Worker(new URL('./data-worker.ts',
     })
   return {
     inspect: ({ onProgress, ...request }) => call<Inspection>({ type: 'inspect', ...request }, onProgress),
-    encrypt: ({ onProgress, ...request }) => call<Blob>({ type: 'encrypt', ...request }, onProgress),
+    encrypt: (request) => call<ReadableStream<Uint8Array>>({ type: 'encrypt', ...request }, undefined),
   }
 }

@@ -24,7 +24,7 @@ import { describeError } from './describe-error.ts'
 import { DataFileError } from '../errors.ts'
 import type { VaultSession } from './vault-session.ts'
 
-/** The largest file the extension encrypts: its ciphertext is gathered in a Blob before upload. */
+/** The largest file the extension adds. */
 export const maxPlaintextBytes = 1024 ** 3
 
 const toHex = (bytes: Uint8Array) => Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('')
@@ -48,8 +48,11 @@ export function plaintextLimit(maxUploadBytes: number): number {
   return low
 }
 
-/** A step of adding data, for the progress bar. */
-export type AddProgress = { stage: 'encrypt'; bytes: number; total: number } | { stage: 'upload'; bytes: number } | { stage: 'save' }
+/** Ciphertext chunk of an upload session: three of them (two in flight, one filling) are what the upload holds in memory. */
+export const uploadChunkBytes = 4 * 1024 ** 2
+
+/** A step of adding data, for the progress bar: ciphertext bytes encrypted and stored on the node, then saving the key. */
+export type AddProgress = { stage: 'upload'; bytes: number; total: number } | { stage: 'save' }
 
 export type AddToVaultParameters = {
   session: VaultSession
@@ -65,9 +68,10 @@ export type AddToVaultParameters = {
 }
 
 /**
- * Adds data to the vault: a fresh data key, the plaintext encrypted with it in the data worker,
- * the ciphertext uploaded to the node, and the item (with its key sealed for this wallet) kept
- * in the library. Nothing leaves the browser unencrypted.
+ * Adds data to the vault: a fresh data key, the plaintext encrypted with it in the data worker as
+ * it is uploaded to the node in chunks (an upload session: a dropped connection resumes, and only
+ * a few chunks are in memory whatever the size), and the item (with its key sealed for this
+ * wallet) kept in the library. Nothing leaves the browser unencrypted.
  *
  * @example
  * const item = await addToVault({ session, background, worker, inspection, name: 'Heart', description: '', source })
@@ -77,9 +81,21 @@ export async function addToVault({ session, background, worker, inspection, tabl
   const plaintext = table?.plaintext ?? inspection.plaintext
   const key = generateDataKey()
   try {
-    const ciphertext = await worker.encrypt({ plaintext, key: key.slice(), onProgress: (bytes, total) => onProgress?.({ stage: 'encrypt', bytes, total }) })
-    onProgress?.({ stage: 'upload', bytes: ciphertext.size })
-    const { cid, size } = await session.client.uploadCiphertext({ body: ciphertext })
+    const ciphertext = await worker.encrypt({ plaintext, key: key.slice() })
+    let uploaded: { cid: string; size: number }
+    try {
+      uploaded = await session.client.uploadCiphertextInChunks({
+        body: ciphertext,
+        size: ciphertextLength(plaintext.size),
+        chunkBytes: uploadChunkBytes,
+        onProgress: (bytes, total) => onProgress?.({ stage: 'upload', bytes, total }),
+      })
+    } catch (error) {
+      // Stops the worker's encryption (it wipes its key); a stream that already failed rejects here, which changes nothing.
+      await ciphertext.cancel().catch(() => undefined)
+      throw error
+    }
+    const { cid, size } = uploaded
     onProgress?.({ stage: 'save' })
     const item: NewLibraryItem = {
       name,

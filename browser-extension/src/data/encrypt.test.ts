@@ -1,22 +1,39 @@
 import { createDecryptStream, generateDataKey } from '@datavault/sdk'
 import { describe, expect, test } from 'vitest'
-import { encryptToBlob } from './encrypt.ts'
+import { encryptToStream } from './encrypt.ts'
 
-describe('encryptToBlob', () => {
-  test("default: the SDK's envelope, which the SDK decrypts back to the plaintext", async () => {
+describe('encryptToStream', () => {
+  test("default: the SDK's envelope, which the SDK decrypts back to the plaintext; onEnd runs once at the end", async () => {
     const plaintext = new Blob([Uint8Array.from({ length: 3 * 1024 ** 2 + 123 }, (_, index) => (index * 7919) % 251)])
     const key = generateDataKey()
     const progress: number[] = []
-    const ciphertext = await encryptToBlob({ plaintext, key, onProgress: (bytes) => progress.push(bytes) })
-    expect(new TextDecoder().decode(new Uint8Array(await ciphertext.slice(0, 4).arrayBuffer()))).toBe('DVEN')
-    const decrypted = new Uint8Array(await new Response(ciphertext.stream().pipeThrough(createDecryptStream(key))).arrayBuffer())
+    let ends = 0
+    const ciphertext = new Uint8Array(await new Response(encryptToStream({ plaintext, key, onProgress: (bytes) => progress.push(bytes), onEnd: () => void ends++ })).arrayBuffer())
+    expect(new TextDecoder().decode(ciphertext.subarray(0, 4))).toBe('DVEN')
+    const decrypted = new Uint8Array(await new Response(new Blob([ciphertext]).stream().pipeThrough(createDecryptStream(key))).arrayBuffer())
     expect(decrypted).toEqual(new Uint8Array(await plaintext.arrayBuffer()))
     expect(progress.at(-1)).toBe(plaintext.size)
     expect(progress).toEqual([...progress].sort((a, b) => a - b))
+    expect(ends).toBe(1)
+  })
+
+  test('behavior: nothing is encrypted ahead of the reader, and cancelling it ends it (onEnd)', async () => {
+    // 16 MiB read as a file is, in 64 KiB pieces.
+    const plaintext = new Blob(Array.from({ length: 256 }, () => new Uint8Array(64 * 1024)))
+    const progress: number[] = []
+    let ends = 0
+    const stream = encryptToStream({ plaintext, key: generateDataKey(), onProgress: (bytes) => progress.push(bytes), onEnd: () => void ends++ })
+    const reader = stream.getReader()
+    for (let i = 0; i < 4; i++) await reader.read()
+    await new Promise((resolve) => setImmediate(resolve))
+    // A few envelope chunks in flight on the pool, not the file.
+    expect(progress.at(-1)).toBeLessThanOrEqual(8 * 1024 ** 2)
+    await reader.cancel()
+    expect(ends).toBe(1)
   })
 
   test('error: another key does not open it', async () => {
-    const ciphertext = await encryptToBlob({ plaintext: new Blob(['age,risk\n61,high\n']), key: generateDataKey() })
+    const ciphertext = await new Response(encryptToStream({ plaintext: new Blob(['age,risk\n61,high\n']), key: generateDataKey() })).blob()
     await expect(new Response(ciphertext.stream().pipeThrough(createDecryptStream(generateDataKey()))).arrayBuffer()).rejects.toMatchObject({ code: expect.stringMatching(/^ENVELOPE_/) })
   })
 })

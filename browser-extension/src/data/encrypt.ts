@@ -1,13 +1,10 @@
 // Encrypts the owner's plaintext into the SDK's envelope format (AES-256-GCM chunks under a fresh
-// data key, STREAM construction) and gathers the ciphertext into a Blob. A Blob, not a stream,
-// is what goes to the node: Chromium sends streamed request bodies only over HTTP/2, and a vault
-// node on 127.0.0.1 speaks HTTP/1.1.
+// data key, STREAM construction) as a stream that is read as it is uploaded: the upload goes in
+// chunks (an upload session), because Chromium streams a request body only over HTTP/2 and a vault
+// node on 127.0.0.1 speaks HTTP/1.1. So only a few chunks are ever in memory, whatever the size.
 import { type EnvelopeCrypto, createEncryptStream } from '@datavault/sdk'
 
-/** Ciphertext is handed to the Blob store in pieces of this size, so it never sits twice in memory whole. */
-const segmentBytes = 32 * 1024 ** 2
-
-export type EncryptToBlobParameters = {
+export type EncryptToStreamParameters = {
   plaintext: Blob
   /** The 32-byte data key. */
   key: Uint8Array
@@ -15,15 +12,18 @@ export type EncryptToBlobParameters = {
   onProgress?: ((bytes: number, total: number) => void) | undefined
   /** Where the chunks are sealed: a pool of cipher workers (app/cipher-pool.ts), or WebCrypto on this thread by default. */
   crypto?: EnvelopeCrypto | undefined
+  /** Called once when the stream ends, fails or is cancelled: wipe the key, close the pool. */
+  onEnd?: (() => void | Promise<void>) | undefined
 }
 
 /**
- * Encrypts `plaintext` with `key` into a Blob of the envelope (`application/octet-stream`).
+ * Encrypts `plaintext` with `key` into a stream of the envelope, encrypting only as fast as it is
+ * read (no queue ahead of the reader).
  *
  * @example
- * const ciphertext = await encryptToBlob({ plaintext: file, key: generateDataKey() })
+ * const ciphertext = encryptToStream({ plaintext: file, key: generateDataKey() })
  */
-export async function encryptToBlob({ plaintext, key, onProgress, crypto }: EncryptToBlobParameters): Promise<Blob> {
+export function encryptToStream({ plaintext, key, onProgress, crypto, onEnd }: EncryptToStreamParameters): ReadableStream<Uint8Array> {
   let bytes = 0
   const counted = plaintext.stream().pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
@@ -35,21 +35,34 @@ export async function encryptToBlob({ plaintext, key, onProgress, crypto }: Encr
     }),
   )
   const reader = counted.pipeThrough(createEncryptStream(key, { crypto })).getReader()
-  const segments: Blob[] = []
-  let parts: Uint8Array<ArrayBuffer>[] = []
-  let pending = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    parts.push(value as Uint8Array<ArrayBuffer>)
-    pending += value.byteLength
-    if (pending >= segmentBytes) {
-      segments.push(new Blob(parts))
-      parts = []
-      pending = 0
-    }
+  let ended = false
+  const end = async () => {
+    if (ended) return
+    ended = true
+    await onEnd?.()
   }
-  segments.push(new Blob(parts))
-  onProgress?.(plaintext.size, plaintext.size)
-  return new Blob(segments, { type: 'application/octet-stream' })
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const { done, value } = await reader.read()
+          if (!done) return controller.enqueue(value)
+          await end()
+          onProgress?.(plaintext.size, plaintext.size)
+          controller.close()
+        } catch (error) {
+          await end()
+          controller.error(error)
+        }
+      },
+      async cancel(reason) {
+        try {
+          await reader.cancel(reason)
+        } finally {
+          await end()
+        }
+      },
+    },
+    { highWaterMark: 0 },
+  )
 }

@@ -561,3 +561,54 @@ export const signedReceiptSchema = z.looseObject({
   hash: hexSchema,
   signature: hexSchema,
 })
+
+/** Smallest chunk of an upload session, bytes (the last chunk may be shorter). */
+export const minUploadChunkBytes = 64 * 1024
+/** Largest chunk of an upload session, bytes: the node holds at most one chunk in memory per request. */
+export const maxUploadChunkBytes = 16 * 1024 * 1024
+
+/** Body of `POST /v1/upload-sessions`: the ciphertext's exact length and the chunk size it is sent in. */
+export const createUploadSessionBodySchema = z
+  .object({
+    /** Total ciphertext bytes; the node refuses a session past its upload limit. */
+    size: z.number().int().positive(),
+    /** Bytes of every chunk but the last. */
+    chunkBytes: z.number().int().min(minUploadChunkBytes).max(maxUploadChunkBytes),
+  })
+  .strict()
+
+/** Body of `POST /v1/upload-sessions/:id/complete`: the commitment the owner declares. */
+export const completeUploadSessionBodySchema = z
+  .object({
+    /** SHA-256 (hex) of the chunks' SHA-256 digests concatenated in order: see `uploadCommitment`. */
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, '64 lower-case hex digits'),
+  })
+  .strict()
+
+/** An upload session as the node reports it. */
+export type UploadSessionView = {
+  id: string
+  state: 'open' | 'completing' | 'complete'
+  size: number
+  chunkBytes: number
+  /** Number of chunks: `ceil(size / chunkBytes)`. */
+  chunks: number
+  /** Indices of the chunks the node holds, verified. */
+  received: number[]
+  /** When the session expires unless a chunk arrives (ISO 8601). */
+  expiresAt: string
+  /** The stored ciphertext, once complete. */
+  cid?: string | undefined
+}
+
+/** Answer of the upload-session routes. */
+export const uploadSessionViewSchema: z.ZodType<UploadSessionView> = z.looseObject({
+  id: z.string().regex(/^[0-9a-f]{32}$/),
+  state: z.enum(['open', 'completing', 'complete']),
+  size: z.number().int().positive(),
+  chunkBytes: z.number().int().positive(),
+  chunks: z.number().int().positive(),
+  received: z.array(z.number().int().nonnegative()),
+  expiresAt: z.string(),
+  cid: cidSchema.optional(),
+})

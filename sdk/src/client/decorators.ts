@@ -46,6 +46,7 @@ import { type SubmitJobParameters, type SubmitJobReturnType, submitJob } from '.
 import { type QuoteJobParameters, type QuoteJobReturnType, quoteJob } from '../actions/vault/quoteJob.ts'
 import { type UploadAlgorithmParameters, type UploadAlgorithmReturnType, uploadAlgorithm } from '../actions/vault/uploadAlgorithm.ts'
 import { type UploadCiphertextParameters, type UploadCiphertextReturnType, uploadCiphertext } from '../actions/vault/uploadCiphertext.ts'
+import { type UploadCiphertextInChunksParameters, type UploadCiphertextInChunksReturnType, uploadCiphertextInChunks } from '../upload/uploadCiphertextInChunks.ts'
 import { type GetEnvironmentsReturnType, getEnvironments } from '../actions/vault/getEnvironments.ts'
 import { type WaitForJobParameters, type WaitForJobReturnType, waitForJob } from '../actions/vault/waitForJob.ts'
 import { type WatchJobParameters, type WatchJobReturnType, watchJob } from '../actions/vault/watchJob.ts'
@@ -152,6 +153,8 @@ export type DataVaultActions = {
   registerOwnerLogKey(): Promise<RegisterOwnerLogKeyReturnType>
   /** The single steps of `publishDataset`, for those who need them apart. */
   uploadCiphertext(parameters: UploadCiphertextParameters): Promise<UploadCiphertextReturnType>
+  /** Uploads ciphertext in signed chunks through an upload session, resuming after a dropped connection; see {@link uploadCiphertextInChunks}. */
+  uploadCiphertextInChunks(parameters: UploadCiphertextInChunksParameters): Promise<UploadCiphertextInChunksReturnType>
   registerDataset(parameters: RegisterDatasetParameters): Promise<RegisterDatasetReturnType>
   /** Lists a DAO pool on the node (see {@link registerPool}). */
   registerPool(parameters: RegisterPoolParameters): Promise<RegisterPoolReturnType>
@@ -213,6 +216,7 @@ export function dataVaultActions(client: DataVaultBaseClient): DataVaultActions 
     getJobLogs: (parameters) => getJobLogs(vault, parameters),
     registerOwnerLogKey: () => registerOwnerLogKey(vault),
     uploadCiphertext: (parameters) => uploadCiphertext(vault, parameters),
+    uploadCiphertextInChunks: (parameters) => uploadCiphertextInChunks(vault, parameters),
     registerDataset: (parameters) => registerDataset(vault, parameters),
     registerPool: (parameters) => registerPool(vault, parameters),
     escrowDataKey: (parameters) => escrowDataKey(vault, { chain: client.public, ...parameters }),

@@ -9,6 +9,7 @@ import { ownerLogRoutes } from './routes/owner-log.ts'
 import { datasetFingerprintRoutes } from './routes/dataset-fingerprints.ts'
 import { nodeRoutes } from './routes/node.ts'
 import { uploadRoutes } from './routes/uploads.ts'
+import { uploadSessionRoutes } from './routes/upload-sessions.ts'
 import type { VaultState } from './state.ts'
 import type { KeyHolder } from '../keyholder/key-holder.ts'
 import { keyHolderRoutes } from '../keyholder/holder-routes.ts'
@@ -36,7 +37,7 @@ export function createApp(
   const routers = [
     nodeRoutes({ ...components, keyEscrow }),
     keyHolderRoutes({ holder, chainId: components.config.chainId, registry, nonces: components.nonces }),
-    uploadRoutes(components), algorithmRoutes(components), datasetRoutes(components), jobRoutes(components), ownerLogRoutes(components), datasetFingerprintRoutes(components)]
+    uploadRoutes(components), uploadSessionRoutes(components), algorithmRoutes(components), datasetRoutes(components), jobRoutes(components), ownerLogRoutes(components), datasetFingerprintRoutes(components)]
   for (const router of routers) {
     app.use(router.routes())
     app.use(router.allowedMethods())

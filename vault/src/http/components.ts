@@ -11,6 +11,7 @@ import type { Storage } from '../storage/storage.ts'
 import type { AlgorithmStore } from '../db/algorithms.ts'
 import type { JobQuota } from '../db/job-quota.ts'
 import type { UploadQuota } from '../db/upload-quota.ts'
+import type { UploadSessions } from '../uploads/upload-sessions.ts'
 import type { VaultPrivacy } from '../privacy/vault-privacy.ts'
 import type { NoiseCalibrator } from '../privacy/noise-calibrator.ts'
 import type { KeyRegistryReader } from '../keyholder/holder-chain.ts'
@@ -33,6 +34,8 @@ export type ApiComponents = {
   jobs: JobStore
   /** Node-wide and per-wallet limits on unregistered ciphertext uploads and on how fast a wallet uploads. */
   uploadQuota: UploadQuota
+  /** Chunked, resumable uploads (`/v1/upload-sessions`), assembled and checked before the IPFS add. */
+  uploadSessions: UploadSessions
   /** Node-wide and per-wallet limits on jobs waiting and on how fast a wallet submits. */
   jobQuota: JobQuota
   engine: Pick<ComputeEngine, 'notify' | 'cancel'>

@@ -125,7 +125,7 @@ function review(context: AppContext, work: HTMLElement, candidate: Candidate, in
   async function encrypt(chosen: ChosenColumns | undefined) {
     submit.disabled = true
     const bar = h('progress', { max: 100, value: 0, id: 'encrypt-progress', 'aria-valuetext': '0%' })
-    const label = h('label', { for: 'encrypt-progress' }, 'Encrypting in your browser…')
+    const label = h('label', { for: 'encrypt-progress' }, 'Encrypting in your browser and uploading…')
     const percent = h('span', { class: 'muted' }, '0%')
     replace(errors, h('div', { class: 'progress-box', role: 'group', 'aria-label': 'Progress' }, label, bar, percent))
     try {
@@ -145,15 +145,11 @@ function review(context: AppContext, work: HTMLElement, candidate: Candidate, in
         description: description.value,
         source: candidate.source,
         onProgress: (progress) => {
-          if (progress.stage === 'encrypt') {
+          if (progress.stage === 'upload') {
             const value = progress.total ? Math.round((progress.bytes / progress.total) * 100) : 100
             bar.value = value
             bar.setAttribute('aria-valuetext', `${value}%`)
-            percent.textContent = `${value}% of ${formatBytes(progress.total)}`
-          } else if (progress.stage === 'upload') {
-            label.textContent = `Uploading ${formatBytes(progress.bytes)} of ciphertext…`
-            bar.removeAttribute('value')
-            percent.textContent = ''
+            percent.textContent = `${value}% of ${formatBytes(progress.total)} stored encrypted`
           } else label.textContent = 'Saving the key, sealed for your wallet…'
         },
       })

@@ -1,0 +1,7 @@
+export * from './chunks.ts'
+export * from './createUploadSession.ts'
+export * from './getUploadSession.ts'
+export * from './putUploadChunk.ts'
+export * from './completeUploadSession.ts'
+export * from './abortUploadSession.ts'
+export * from './uploadCiphertextInChunks.ts'
