@@ -41,6 +41,17 @@ describe('uploadQuota', () => {
     expect(quota.begin(alice).maxBytes).toBe(600)
   })
 
+  test('args: size: an upload of known size (an upload session) reserves only that much, so others of the wallet still fit', () => {
+    const quota = uploadQuota(limits)({ db })
+    const session = quota.begin(alice, undefined, 250)
+    expect(session.maxBytes).toBe(250)
+    expect(quota.begin(alice, undefined, 300).maxBytes).toBe(300)
+    expect(quota.begin(alice).maxBytes).toBe(450)
+    expect(() => quota.begin(alice)).toThrow(expect.objectContaining({ code: 'UPLOAD_QUOTA_EXCEEDED', details: 'per-wallet-pending' }))
+    session.end()
+    expect(quota.begin(alice, undefined, 900).maxBytes).toBe(250)
+  })
+
   test('behavior: the node-wide limit holds whatever the number of wallets, and a registered upload is no longer pending', () => {
     const quota = uploadQuota(limits)({ db })
     const wallets = Array.from({ length: 5 }, (_, n) => `0x${String(n + 1).padStart(40, '0')}`)

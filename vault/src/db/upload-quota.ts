@@ -20,9 +20,12 @@ export type UploadAllowance = { maxBytes: number; end(): void }
 export type UploadQuota = {
   /**
    * Reserves room for one upload of `wallet`: its allowance counts against the wallet and the node
-   * until `end()`. Throws {@link UploadQuotaExceededError} or {@link UploadRateLimitedError} (429).
+   * until `end()`. An upload whose size is known up front (an upload session) passes `size` and
+   * reserves at most that much (the caller refuses a `size` above the allowance's `maxBytes`); one
+   * streamed without a size reserves all the room there is. Throws {@link UploadQuotaExceededError}
+   * or {@link UploadRateLimitedError} (429).
    */
-  begin(wallet: string, now?: number): UploadAllowance
+  begin(wallet: string, now?: number, size?: number): UploadAllowance
   /** Records a stored upload (idempotent for a CID already stored): it counts as pending until a dataset registers it. */
   stored(upload: { cid: string; uploader: string; size: number }, now?: number): void
 }
@@ -44,7 +47,7 @@ export function uploadQuota(init: UploadQuotaInit) {
     const pendingSql = 'SELECT COALESCE(SUM(size), 0) AS bytes FROM uploads WHERE cid NOT IN (SELECT cid FROM datasets)'
     const reserved = (wallet?: string) => [...inFlight.values()].filter((entry) => wallet === undefined || entry.wallet === wallet).reduce((sum, entry) => sum + entry.bytes, 0)
     return {
-      begin(walletAddress, now = Date.now()) {
+      begin(walletAddress, now = Date.now(), size) {
         const wallet = walletAddress.toLowerCase()
         const started = Number((db.prepare('SELECT COUNT(*) AS n FROM uploads WHERE uploader = ? AND created_at > ?').get(wallet, new Date(now - 3600_000).toISOString()) as { n: number }).n)
         const running = [...inFlight.values()].filter((entry) => entry.wallet === wallet).length
@@ -61,7 +64,7 @@ export function uploadQuota(init: UploadQuotaInit) {
         if (nodeRoom <= 0)
           throw new UploadQuotaExceededError('This node holds as many unregistered uploads as it accepts; try again later.', 'node-pending')
         const id = nextId++
-        const maxBytes = Math.min(maxUploadBytes, walletRoom, nodeRoom)
+        const maxBytes = Math.min(maxUploadBytes, walletRoom, nodeRoom, size ?? Number.POSITIVE_INFINITY)
         inFlight.set(id, { wallet, bytes: maxBytes })
         return { maxBytes, end: () => void inFlight.delete(id) }
       },

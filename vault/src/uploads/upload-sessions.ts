@@ -154,8 +154,8 @@ export function uploadSessions({ dir, idleSeconds = 1800, perWalletSessions = 2,
         if (open.length >= nodeSessions) throw new UploadSessionLimitError('This node has as many upload sessions open as it allows; try again later.')
         if (open.filter((session) => session.wallet === wallet).length >= perWalletSessions)
           throw new UploadSessionLimitError(`A wallet may have at most ${perWalletSessions} upload sessions open; complete or abort one first.`)
-        // The session holds the wallet's upload allowance (quota, hourly rate) until it ends.
-        const allowance = uploadQuota.begin(wallet)
+        // The session holds its declared size of the wallet's upload allowance (quota, hourly rate) until it ends.
+        const allowance = uploadQuota.begin(wallet, undefined, size)
         if (size > allowance.maxBytes) {
           allowance.end()
           throw new UploadSessionInvalidError(`The upload is larger than the ${allowance.maxBytes} bytes this wallet may upload now.`)
