@@ -70,6 +70,12 @@ export type BenchEncryptionReturnType = {
    * every figure of ours is wall time; the two references bracket the truth.
    */
   opensslElapsedMBps: number
+  /**
+   * CPU seconds per 10^6 bytes (all threads of the process, lowest pass of each round, median of
+   * rounds) of each path: on a loaded machine wall time says little, but CPU time per byte divided
+   * by the cores gives the throughput a quiet machine could reach at most (`cpuBoundMBps`).
+   */
+  cpuPerMB: { ours: number; pooled: number; shared: number; webCrypto: number; pooledWebCrypto: number }
   /** All rounds, for the spread. */
   rounds: { ours: number[]; webCrypto: number[]; pooled: number[]; shared: number[]; pooledWebCrypto: number[]; openssl: number[]; opensslElapsed: number[] }
 }
@@ -121,19 +127,27 @@ export async function measureEnvelope({
   plaintext = generatePlaintext(mebibytes * 1024 * 1024),
 }: BenchEncryptionParameters & { decrypt?: boolean; crypto?: EnvelopeCrypto; plaintext?: Uint8Array } = {}): Promise<{
   encryptMBps: number
+  /** CPU seconds of the whole process (every thread) per 10^6 plaintext bytes encrypted, lowest of the passes. */
+  encryptCpuPerMB: number
   decryptMBps?: number
 }> {
   const key = generateDataKey()
   let best = Infinity
-  for (let pass = 0; pass < passes; pass++)
+  let cpu = Infinity
+  for (let pass = 0; pass < passes; pass++) {
+    const before = process.cpuUsage()
     best = Math.min(best, await timeStream(plaintext, pieceSize, createEncryptStream(key, { chunkSize, crypto })))
+    const used = process.cpuUsage(before)
+    cpu = Math.min(cpu, (used.user + used.system) / 1e6)
+  }
   const encryptMBps = plaintext.length / best / 1e6
-  if (!decrypt) return { encryptMBps }
+  const encryptCpuPerMB = cpu / (plaintext.length / 1e6)
+  if (!decrypt) return { encryptMBps, encryptCpuPerMB }
   const envelope = await encryptBytes(key, plaintext, { chunkSize, crypto })
   best = Infinity
   for (let pass = 0; pass < passes; pass++)
     best = Math.min(best, await timeStream(envelope, pieceSize, createDecryptStream(key, { crypto })))
-  return { encryptMBps, decryptMBps: plaintext.length / best / 1e6 }
+  return { encryptMBps, encryptCpuPerMB, decryptMBps: plaintext.length / best / 1e6 }
 }
 
 const median = (values: number[]) => {
@@ -162,14 +176,20 @@ export async function benchEncryption({
   const webPool = workerPoolEnvelopeCrypto({ threads, engine: 'webcrypto' })
   const sharedPool = workerPoolEnvelopeCrypto({ threads: Math.max(1, threads - 1), caller: true })
   const all: BenchEncryptionReturnType['rounds'] = { ours: [], webCrypto: [], pooled: [], shared: [], pooledWebCrypto: [], openssl: [], opensslElapsed: [] }
+  const cpu: Record<keyof BenchEncryptionReturnType['cpuPerMB'], number[]> = { ours: [], pooled: [], shared: [], webCrypto: [], pooledWebCrypto: [] }
+  const measure = async (path: keyof BenchEncryptionReturnType['cpuPerMB'], crypto: EnvelopeCrypto) => {
+    const { encryptMBps, encryptCpuPerMB } = await measureEnvelope({ chunkSize, plaintext, pieceSize, passes, crypto })
+    all[path].push(encryptMBps)
+    cpu[path].push(encryptCpuPerMB)
+  }
   try {
     for (let round = 0; round < rounds; round++) {
-      all.ours.push((await measureEnvelope({ chunkSize, plaintext, pieceSize, passes, crypto: nodeEnvelopeCrypto })).encryptMBps)
-      all.pooled.push((await measureEnvelope({ chunkSize, plaintext, pieceSize, passes, crypto: pool })).encryptMBps)
-      all.shared.push((await measureEnvelope({ chunkSize, plaintext, pieceSize, passes, crypto: sharedPool })).encryptMBps)
+      await measure('ours', nodeEnvelopeCrypto)
+      await measure('pooled', pool)
+      await measure('shared', sharedPool)
       all.openssl.push(await opensslSpeed({ bytes: chunkSize, seconds: opensslSeconds }))
-      all.webCrypto.push((await measureEnvelope({ chunkSize, plaintext, pieceSize, passes, crypto: webCryptoEnvelopeCrypto })).encryptMBps)
-      all.pooledWebCrypto.push((await measureEnvelope({ chunkSize, plaintext, pieceSize, passes, crypto: webPool })).encryptMBps)
+      await measure('webCrypto', webCryptoEnvelopeCrypto)
+      await measure('pooledWebCrypto', webPool)
       all.opensslElapsed.push(await opensslSpeed({ bytes: chunkSize, seconds: opensslSeconds, elapsed: true }))
     }
   } finally {
@@ -196,9 +216,12 @@ export async function benchEncryption({
     pooledWebCryptoMBps,
     pooledWebCryptoRatio: pooledWebCryptoMBps / opensslMBps,
     opensslElapsedMBps: median(all.opensslElapsed),
+    cpuPerMB: { ours: median(cpu.ours), pooled: median(cpu.pooled), shared: median(cpu.shared), webCrypto: median(cpu.webCrypto), pooledWebCrypto: median(cpu.pooledWebCrypto) },
     rounds: all,
   }
 }
+
+const met = (ratio: number, target: number) => `${ratio.toFixed(2)}× ${ratio >= target ? 'met' : 'NOT met'}`
 
 /** The section's lines: single-thread and pooled figures side by side, ratios against both OpenSSL references, every round for the spread. */
 export function encryptionLines(r: BenchEncryptionReturnType): string[] {
@@ -211,6 +234,17 @@ export function encryptionLines(r: BenchEncryptionReturnType): string[] {
     `WebCrypto, 1 thread            ${r.webCryptoMBps.toFixed(0).padStart(5)} MB/s: ${vs(r.webCryptoMBps)}  rounds ${spread(r.rounds.webCrypto)}`,
     `WebCrypto, ${r.threads} worker threads   ${r.pooledWebCryptoMBps.toFixed(0).padStart(5)} MB/s: ${vs(r.pooledWebCryptoMBps)} (target ≥ 0.5×)  rounds ${spread(r.rounds.pooledWebCrypto)}`,
     `openssl speed -evp aes-256-gcm -bytes ${r.chunkSize}: ${r.opensslMBps.toFixed(0)} MB/s per CPU second ${spread(r.rounds.openssl)}, ${r.opensslElapsedMBps.toFixed(0)} MB/s per wall second (-elapsed) ${spread(r.rounds.opensslElapsed)}`,
+    `CPU time (all threads) per MB, and the most ${r.threads} quiet cores could do with it (a bound, not a measurement):`,
+    ...(
+      [
+        ['node:crypto, 1 thread', r.cpuPerMB.ours, 1],
+        [`node:crypto, ${r.threads} workers`, r.cpuPerMB.pooled, r.threads],
+        [`node:crypto, caller + ${Math.max(1, r.threads - 1)}`, r.cpuPerMB.shared, r.threads],
+        ['WebCrypto, 1 thread', r.cpuPerMB.webCrypto, r.threads], // Node's WebCrypto runs on libuv's threads
+        [`WebCrypto, ${r.threads} workers`, r.cpuPerMB.pooledWebCrypto, r.threads],
+      ] as const
+    ).map(([name, perMB, cores]) => `  ${name.padEnd(26)} ${(perMB * 1000).toFixed(3)} ms/MB: ≤ ${(cores / perMB).toFixed(0)} MB/s on ${cores} core${cores > 1 ? 's' : ''}, ${(cores / perMB / r.opensslMBps).toFixed(2)}× openssl`),
+    `targets: node:crypto on the pool ≥ 1.0× openssl: ${met(Math.max(r.pooledRatio, r.sharedRatio), 1)}; WebCrypto in workers ≥ 0.5×: ${met(r.pooledWebCryptoRatio, 0.5)} (wall time against openssl's CPU time, medians)`,
   ]
 }
 

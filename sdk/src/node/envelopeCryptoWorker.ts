@@ -4,13 +4,13 @@ import { createSecretKey } from 'node:crypto'
 import { parentPort, workerData } from 'node:worker_threads'
 // The module itself, not the envelope index: a worker starts faster without the SDK's error chain.
 import { type WorkerChunkCipher, serveChunkCiphers, webCryptoWorkerChunkCipher } from '../envelope/serveChunkCiphers.ts'
-import { nodeOpen, nodeSeal } from './nodeEnvelopeCrypto.ts'
+import { nodeOpenSliced, nodeSealSliced } from './nodeEnvelopeCrypto.ts'
 
 function nodeWorkerChunkCipher(raw: Uint8Array): WorkerChunkCipher {
   const key = createSecretKey(raw)
   return {
-    seal: (nonce, aad, plaintext) => nodeSeal(key, nonce, aad, plaintext),
-    open: (nonce, aad, sealed) => nodeOpen(key, nonce, aad, sealed),
+    seal: (nonce, aad, plaintext) => nodeSealSliced(key, nonce, aad, plaintext),
+    open: (nonce, aad, sealed) => nodeOpenSliced(key, nonce, aad, sealed),
   }
 }
 

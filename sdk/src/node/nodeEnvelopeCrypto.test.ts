@@ -8,7 +8,8 @@ import {
   generateDataKey,
   webCryptoEnvelopeCrypto,
 } from '../envelope/index.ts'
-import { nodeEnvelopeCrypto } from './nodeEnvelopeCrypto.ts'
+import { createSecretKey } from 'node:crypto'
+import { nodeEnvelopeCrypto, nodeOpen, nodeOpenSliced, nodeSeal, nodeSealSliced } from './nodeEnvelopeCrypto.ts'
 
 const key = generateDataKey()
 const chunkSize = 64
@@ -84,5 +85,29 @@ describe('nodeEnvelopeCrypto', () => {
     expect(await failure(open(envelope.subarray(0, frame(6))))).toMatchObject({ name: 'EnvelopeTruncatedError', chunkIndex: 6 })
     expect(await failure(open(envelope.subarray(0, frame(3) + 7)))).toMatchObject({ name: 'EnvelopeTruncatedError', chunkIndex: 3 })
     expect(await failure(open(new Uint8Array([...envelope, 0])))).toMatchObject({ name: 'EnvelopeTrailingDataError', chunkIndex: 6 })
+  })
+
+  test.each([0, 1, 16 * 1024, 40_000])('behavior: the sliced seal and open of the workers (%i bytes) match the single-update ones', (length) => {
+    const secret = createSecretKey(bytesOf(32))
+    const nonce = bytesOf(12)
+    const aad = bytesOf(49)
+    const plaintext = bytesOf(length)
+    const sealed = nodeSealSliced(secret, nonce, aad, plaintext)
+    expect(sealed.byteOffset === 0 && sealed.byteLength === sealed.buffer.byteLength).toBe(true) // transferable as is
+    expect(sealed.equals(Buffer.concat(nodeSeal(secret, nonce, aad, plaintext)))).toBe(true)
+    expect(nodeOpenSliced(secret, nonce, aad, sealed).equals(plaintext)).toBe(true)
+    expect(nodeOpen(secret, nonce, aad, sealed).equals(plaintext)).toBe(true)
+  })
+
+  test('error: the sliced open fails on a flipped bit, a wrong AAD and a short input', () => {
+    const secret = createSecretKey(bytesOf(32))
+    const nonce = bytesOf(12)
+    const aad = bytesOf(49)
+    const sealed = nodeSealSliced(secret, nonce, aad, bytesOf(40_000))
+    const flipped = Buffer.from(sealed)
+    flipped[20_000]! ^= 1
+    expect(() => nodeOpenSliced(secret, nonce, aad, flipped)).toThrow()
+    expect(() => nodeOpenSliced(secret, nonce, bytesOf(48), sealed)).toThrow()
+    expect(() => nodeOpenSliced(secret, nonce, aad, sealed.subarray(0, 15))).toThrow()
   })
 })
