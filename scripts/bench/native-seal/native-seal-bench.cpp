@@ -118,9 +118,9 @@ public:
       throw std::invalid_argument("size 3 only for add, relinearize, rescale: " + key.name());
     if (key.kind == "multiply") return [ev, a, b, out] { ev->multiply(*a, *b, *out); };
     if (key.kind == "multiplyPlain") {
-      // A plaintext at the ciphertext's level, NTT form, small scale (as the pipeline's monomials).
+      // A plaintext at the ciphertext's level, NTT form (the cost does not depend on its values or scale).
       auto plain = std::make_shared<Plaintext>();
-      encoder_->encode(values_, a->parms_id(), 1.0, *plain);
+      encoder_->encode(values_, a->parms_id(), std::pow(2.0, 20), *plain);
       return [ev, a, plain, out] { ev->multiply_plain(*a, *plain, *out); };
     }
     if (key.kind == "relinearize") {
