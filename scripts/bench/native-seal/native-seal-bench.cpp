@@ -9,6 +9,8 @@
 // (its level: the top level has all primes but the special one) and that ciphertext's size (2, or
 // 3 for an unrelinearized product). Kinds: add, multiply, multiplyPlain, relinearize, rescale,
 // modSwitch, rotate. The pipeline counts its operations under the same keys (he-worker.ts).
+// Adds run in place, as the pipeline's do; the others write a separate result (relinearize,
+// rescale and modSwitch run in place in the pipeline: the same work, one copy of the input less).
 // Times are CPU time of this (single-threaded) process, like the bench's node-seal figures.
 #include <seal/seal.h>
 
@@ -113,7 +115,8 @@ public:
     } else if (key.size != 2)
       throw std::invalid_argument("size must be 2 or 3: " + key.name());
     auto *ev = evaluator_.get();
-    if (key.kind == "add") return [ev, a, b, out] { ev->add(*a, *b, *out); };
+    // In place, as the pipeline adds (its sums accumulate: add(x, y, x)).
+    if (key.kind == "add") return [ev, a, b] { ev->add_inplace(*a, *b); };
     if (key.size != 2 && key.kind != "relinearize" && key.kind != "rescale")
       throw std::invalid_argument("size 3 only for add, relinearize, rescale: " + key.name());
     if (key.kind == "multiply") return [ev, a, b, out] { ev->multiply(*a, *b, *out); };
