@@ -5,12 +5,24 @@
 //
 //   node scripts/bench/homomorphic.ts                 # everything
 //   node scripts/bench/homomorphic.ts --skip-e2e      # without the stack
+//   node scripts/bench/homomorphic.ts --skip-e2e --native-seal <binary>
+//
+// The native reference: a program of ours (scripts/bench/native-seal/, built against SEAL 4.1.2
+// from source by its build.sh) that runs the pipeline's counted operations, at the same parameters
+// and levels, in this run. Named by --native-seal or NATIVE_SEAL_BENCH; without it the operations
+// are priced at ../shared/notes/node-seal-7.md's native figures (measured another day), as the
+// output says.
+import { execFile } from 'node:child_process'
 import { availableParallelism } from 'node:os'
+import { promisify } from 'node:util'
 import { parseArgs } from 'node:util'
+import { z } from 'zod'
 import { privateKeyToAccount } from 'viem/accounts'
 import { createDataVaultClient, generateDataKey } from '@datavault/sdk'
 import {
   type HeParameterSetName,
+  type HeParameters,
+  type SealRuntime,
   createCkksContext,
   encodeHeBundle,
   encryptHeDataset,
@@ -45,6 +57,122 @@ export function nativePricedMs(ops: Partial<Record<keyof typeof nativeSealMicros
   let micros = 0
   for (const [kind, price] of Object.entries(nativeSealMicros)) micros += (ops[kind as keyof typeof nativeSealMicros] ?? 0) * price * (kind === 'rotate' ? rotateScale : 1)
   return micros / 1000
+}
+
+/** What the native reference prints (scripts/bench/native-seal/native-seal-bench.cpp). */
+export const nativeSealReportSchema = z.object({
+  seal: z.string(),
+  polyModulusDegree: z.number().int(),
+  coeffModulusBits: z.array(z.number().int()),
+  scaleBits: z.number().int(),
+  /** Median CPU µs per operation: encodeEncrypt, decryptDecode and kind/primes/size keys. */
+  perOpMicros: z.record(z.string(), z.number()),
+  mix: z.object({ operations: z.number().int(), runs: z.array(z.object({ cpuMs: z.number(), wallMs: z.number() })).min(1) }).optional(),
+})
+
+/** The native reference's report. */
+export type NativeSealReport = z.infer<typeof nativeSealReportSchema>
+
+/** `kind/primes/size=count,...`: an operation mix as the native reference's --mix reads it. */
+export const nativeMixArgument = (mix: Record<string, number>): string =>
+  Object.entries(mix)
+    .filter(([, count]) => count > 0)
+    .map(([key, count]) => {
+      if (!/^[a-zA-Z]+\/\d+\/[23]$/.test(key) || !Number.isInteger(count)) throw new Error(`not an operation key and count: ${key}=${count}`)
+      return `${key}=${count}`
+    })
+    .join(',')
+
+/**
+ * Runs the native reference `binary` at `parameters`: per-operation medians, and with `mix` the
+ * whole operation mix `runs` times. Throws unless it is SEAL 4.1.2 at the same parameters.
+ */
+export async function runNativeSeal(binary: string, parameters: HeParameters, { mix, runs = 3 }: { mix?: Record<string, number>; runs?: number } = {}): Promise<NativeSealReport> {
+  const args = ['--poly', String(parameters.polyModulusDegree), '--coeff', parameters.coeffModulusBits.join(','), '--scale-bits', String(parameters.scaleBits), '--runs', String(runs)]
+  if (mix) args.push('--mix', nativeMixArgument(mix))
+  const { stdout } = await promisify(execFile)(binary, args, { maxBuffer: 1 << 20 })
+  const report = nativeSealReportSchema.parse(JSON.parse(stdout))
+  if (report.seal !== '4.1.2') throw new Error(`the native reference is SEAL ${report.seal}, not 4.1.2 (node-seal 7's)`)
+  if (report.polyModulusDegree !== parameters.polyModulusDegree || report.coeffModulusBits.join(',') !== parameters.coeffModulusBits.join(','))
+    throw new Error('the native reference ran other parameters')
+  return report
+}
+
+/**
+ * The same operation mix in node-seal, on this thread, with the native reference's inputs (a fresh
+ * ciphertext switched down to each key's level; size 3: a product): what the pipeline's counted
+ * operations alone cost in WebAssembly. CPU and wall ms per run.
+ */
+export function nodeSealMix(runtime: SealRuntime, parameters: HeParameters, mix: Record<string, number>, runs = 2): { cpuMs: number; wallMs: number }[] {
+  const { seal } = runtime
+  const ckks = createCkksContext(runtime, parameters)
+  try {
+    return withSealScope((scope) => {
+      const generator = scope.track(new seal.KeyGenerator(ckks.context))
+      const encryptor = scope.track(new seal.Encryptor(ckks.context, scope.track(generator.createPublicKey())))
+      const relin = scope.track(generator.createRelinKeys())
+      const galois = scope.track(generator.createGaloisKeysWithSteps(Int32Array.of(1)))
+      const values = Float64Array.from({ length: ckks.slots }, (_, i) => Math.sin(i))
+      const { evaluator } = ckks
+      const fresh = (primes: number) => {
+        const plain = scope.track(new seal.Plaintext())
+        ckks.encoder.encode(values, ckks.scale, plain)
+        const ct = scope.track(new seal.Ciphertext())
+        encryptor.encrypt(plain, ct)
+        while (ct.coeffModulusSize() > primes) evaluator.cipherModSwitchToNextInplace(ct)
+        if (ct.coeffModulusSize() !== primes) throw new Error(`no level with ${primes} primes`)
+        return ct
+      }
+      const out = scope.track(new seal.Ciphertext())
+      const operation = (key: string): (() => void) => {
+        const [kind, primesText, sizeText] = key.split('/')
+        const primes = Number(primesText)
+        const a = fresh(primes)
+        const b = fresh(primes)
+        if (sizeText === '3') {
+          evaluator.multiply(a, b, a)
+          evaluator.multiply(fresh(primes), fresh(primes), b)
+        }
+        switch (kind) {
+          case 'add':
+            // In place, as the pipeline adds.
+            return () => evaluator.add(a, b, a)
+          case 'multiply':
+            return () => evaluator.multiply(a, b, out)
+          case 'multiplyPlain': {
+            const plain = scope.track(new seal.Plaintext())
+            ckks.encoder.encode(values, 2 ** 20, plain)
+            while (plain.coeffCount() > primes * parameters.polyModulusDegree) evaluator.plainModSwitchToNextInplace(plain)
+            return () => evaluator.multiplyPlain(a, plain, out)
+          }
+          case 'relinearize':
+            return () => evaluator.relinearize(a, relin, out)
+          case 'rescale':
+            if (sizeText === '2') {
+              evaluator.multiply(a, b, a)
+              evaluator.relinearizeInplace(a, relin)
+            }
+            return () => evaluator.rescaleToNext(a, out)
+          case 'modSwitch':
+            return () => evaluator.cipherModSwitchToNext(a, out)
+          case 'rotate':
+            return () => evaluator.rotateVector(a, 1, galois, out)
+          default:
+            throw new Error(`unknown operation ${key}`)
+        }
+      }
+      const ops = Object.entries(mix).map(([key, count]) => [operation(key), count] as const)
+      return Array.from({ length: runs }, () => {
+        const cpu = process.cpuUsage()
+        const begin = performance.now()
+        for (const [op, count] of ops) for (let i = 0; i < count; i++) op()
+        const used = process.cpuUsage(cpu)
+        return { cpuMs: (used.user + used.system) / 1000, wallMs: performance.now() - begin }
+      })
+    })
+  } finally {
+    ckks.delete()
+  }
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
@@ -94,7 +222,8 @@ export async function benchCkksOperations(set: HeParameterSetName, rounds = 20) 
           const rotated = scope.track(new seal.Ciphertext())
           return time(() => ckks.evaluator.rotateVector(low, 1, galois, rotated), 5)
         })(),
-        addUs: time(() => ckks.evaluator.add(a, a, out), 200),
+        // In place, as the pipeline adds (and the native reference).
+        addUs: time(() => ckks.evaluator.add(out, a, out), 200),
       }
     })
   } finally {
@@ -170,6 +299,7 @@ export async function benchHomomorphicRidge({ rows = 100_000, features = 10, wor
     try {
       const timings: { ms: number; cpuMs: number }[] = []
       let operations: Awaited<ReturnType<typeof computeHeStatistics>>['operations'] | undefined
+      let mix: Record<string, number> = {}
       for (let run = 0; run < runs; run++) {
         await computeHeStatistics(pool, { bundle: warmBundle, columns: names.slice(0, 2) })
         // CPU time of the process (all threads) too: under another engineer's load, wall time measures
@@ -180,8 +310,9 @@ export async function benchHomomorphicRidge({ rows = 100_000, features = 10, wor
         const used = process.cpuUsage(cpu)
         timings.push({ ms: performance.now() - begin, cpuMs: (used.user + used.system) / 1000 })
         operations = stats.operations
+        mix = stats.mix
       }
-      return { timings, operations: operations! }
+      return { timings, operations: operations!, mix }
     } finally {
       await pool.close()
     }
@@ -223,7 +354,9 @@ export async function benchHomomorphicRidge({ rows = 100_000, features = 10, wor
     parallel: parallel.timings,
     workers,
     plaintextMs: plain.ms,
+    parameters: bundle.manifest.parameters,
     operations: single.operations,
+    mix: single.mix,
     parallelOperations: parallel.operations,
     loading,
   }
@@ -256,15 +389,30 @@ export async function benchHomomorphicJob({ rows = 100_000, features = 10 } = {}
   }
 }
 
-/** Prints every figure of the section; `line` writes one line. */
-export async function benchHomomorphic(line: (text: string) => void, { e2e = true } = {}) {
+/**
+ * Prints every figure of the section; `line` writes one line. `nativeSeal` names the native
+ * reference's binary (default: NATIVE_SEAL_BENCH); without it the note's native prices are used.
+ */
+export async function benchHomomorphic(line: (text: string) => void, { e2e = true, nativeSeal = process.env.NATIVE_SEAL_BENCH || undefined }: { e2e?: boolean; nativeSeal?: string | undefined } = {}) {
   let rotateLowerScale = 1
   for (const set of ['ckks-8192', 'ckks-16384'] as const) {
     const ops = await benchCkksOperations(set)
     if (set === 'ckks-8192') rotateLowerScale = ops.rotateLowerUs / ops.rotateUs
     line(
-      `${set}: multiply+relinearize+rescale ${(ops.multiplyRelinRescaleUs / 1000).toFixed(2)} ms, rotate ${(ops.rotateUs / 1000).toFixed(2)} ms (one level down ${(ops.rotateLowerUs / 1000).toFixed(2)} ms), add ${ops.addUs.toFixed(0)} µs (CPU time, medians of 20 batches)`,
+      `${set}: multiply+relinearize+rescale ${(ops.multiplyRelinRescaleUs / 1000).toFixed(2)} ms, rotate ${(ops.rotateUs / 1000).toFixed(2)} ms (one level down ${(ops.rotateLowerUs / 1000).toFixed(2)} ms), add (in place) ${ops.addUs.toFixed(0)} µs (CPU time, medians of 20 batches)`,
     )
+    if (nativeSeal) {
+      const parameters = heParametersFor(set)
+      const native = await runNativeSeal(nativeSeal, parameters)
+      const top = parameters.coeffModulusBits.length - 1
+      const us = (key: string) => native.perOpMicros[key] ?? Number.NaN
+      const mrr = us(`multiply/${top}/2`) + us(`relinearize/${top}/3`) + us(`rescale/${top}/2`)
+      line(
+        `${set} native SEAL ${native.seal} (this run): multiply+relinearize+rescale ${(mrr / 1000).toFixed(2)} ms (node-seal ${(ops.multiplyRelinRescaleUs / mrr).toFixed(2)}×), ` +
+          `rotate ${(us(`rotate/${top}/2`) / 1000).toFixed(2)} ms (${(ops.rotateUs / us(`rotate/${top}/2`)).toFixed(2)}×; one level down ${(us(`rotate/${top - 1}/2`) / 1000).toFixed(2)} ms, ${(ops.rotateLowerUs / us(`rotate/${top - 1}/2`)).toFixed(2)}×), ` +
+          `add ${us(`add/${top}/2`).toFixed(0)} µs (${(ops.addUs / us(`add/${top}/2`)).toFixed(2)}×); encode+encrypt ${(us('encodeEncrypt') / 1000).toFixed(2)} ms, decrypt+decode ${(us('decryptDecode') / 1000).toFixed(2)} ms (CPU time, medians)`,
+      )
+    }
   }
   const ridge = await benchHomomorphicRidge()
   const mb = (bytes: number) => (bytes / 1e6).toFixed(1)
@@ -286,18 +434,46 @@ export async function benchHomomorphic(line: (text: string) => void, { e2e = tru
   )
   line(`TARGET compute ≤ ${heTargets.computeSeconds} s on 2 cores: ${s(parallelBest)} s (best of ${ridge.parallel.length}, ${ridge.workers} workers) — ${verdict(parallelBest / 1000, heTargets.computeSeconds)}`)
   const o = ridge.operations
-  const native = nativePricedMs(o)
-  const nativeLevel = nativePricedMs(o, rotateLowerScale)
   const singleBest = best(ridge.single)
   const singleCpuBest = Math.min(...ridge.single.map((timing) => timing.cpuMs))
   line(
     `operations (1 worker): ${o.multiply} multiply, ${o.multiplyPlain} multiplyPlain, ${o.relinearize} relinearize, ${o.rescale} rescale, ${o.rotate} rotate, ${o.add} add, ${o.modSwitch} modSwitch; ` +
-      `priced at native SEAL ${s(native)} s single-threaded (rotations at the note's top-level price; at their level, ×${rotateLowerScale.toFixed(2)} as node-seal's own ratio: ${s(nativeLevel)} s)`,
+      `by kind/primes/size: ${nativeMixArgument(ridge.mix)}`,
   )
+  // The counted operations alone in node-seal (same process, same inputs as the native reference):
+  // the rest of the pipeline's time is what it spends outside them (hashing, parsing, copies, keys).
+  const wasm = nodeSealMix(await loadSeal(), ridge.parameters, ridge.mix)
+  const wasmBest = best(wasm.map((run) => ({ ms: run.wallMs })))
+  const wasmCpuBest = Math.min(...wasm.map((run) => run.cpuMs))
   line(
-    `TARGET node-seal pipeline ≤ ${heTargets.nativeRatio}× native-priced: 1 worker ${(singleBest / native).toFixed(2)}× wall, ${(singleCpuBest / native).toFixed(2)}× CPU — ${verdict(singleBest / native, heTargets.nativeRatio)}; ` +
-      `with rotations priced at their level ${(singleBest / nativeLevel).toFixed(2)}× wall, ${(singleCpuBest / nativeLevel).toFixed(2)}× CPU — ${verdict(singleBest / nativeLevel, heTargets.nativeRatio)}`,
+    `the same operations alone in node-seal: ${wasm.map((run) => s(run.wallMs)).join('/')} s (CPU ${wasm.map((run) => s(run.cpuMs)).join('/')} s): ` +
+      `the 1-worker pipeline spends ${(singleBest / wasmBest).toFixed(2)}× wall, ${(singleCpuBest / wasmCpuBest).toFixed(2)}× CPU of its counted operations`,
   )
+  // The note's prices (another day): rotations at its top-level price, and at their level.
+  const native = nativePricedMs(o)
+  const nativeLevel = nativePricedMs(o, rotateLowerScale)
+  line(
+    `priced at the note's native SEAL prices (../shared/notes/node-seal-7.md, measured another day): ${s(native)} s single-threaded (rotations at the top-level price; at their level, ×${rotateLowerScale.toFixed(2)} as node-seal's own ratio: ${s(nativeLevel)} s): ` +
+      `1 worker ${(singleBest / native).toFixed(2)}× wall, ${(singleCpuBest / native).toFixed(2)}× CPU; at their level ${(singleBest / nativeLevel).toFixed(2)}× wall, ${(singleCpuBest / nativeLevel).toFixed(2)}× CPU`,
+  )
+  if (nativeSeal) {
+    const report = await runNativeSeal(nativeSeal, ridge.parameters, { mix: ridge.mix, runs: 3 })
+    const runs = report.mix!.runs
+    const nativeWall = Math.min(...runs.map((run) => run.wallMs))
+    const nativeCpu = Math.min(...runs.map((run) => run.cpuMs))
+    line(
+      `native SEAL ${report.seal} (${nativeSeal}), the same ${report.mix!.operations} operations at the same parameters and levels, in this run: ${runs.map((run) => s(run.wallMs)).join('/')} s (CPU ${runs.map((run) => s(run.cpuMs)).join('/')} s); ` +
+        `node-seal's counted operations alone ${(wasmBest / nativeWall).toFixed(2)}× wall, ${(wasmCpuBest / nativeCpu).toFixed(2)}× CPU of it`,
+    )
+    line(
+      `TARGET node-seal pipeline ≤ ${heTargets.nativeRatio}× native SEAL measured in this run: 1 worker ${(singleBest / nativeWall).toFixed(2)}× wall, ${(singleCpuBest / nativeCpu).toFixed(2)}× CPU (best against best) — ${verdict(singleBest / nativeWall, heTargets.nativeRatio)}; ` +
+        `against the note's prices (rotations at their level) ${(singleBest / nativeLevel).toFixed(2)}× wall — ${verdict(singleBest / nativeLevel, heTargets.nativeRatio)}`,
+    )
+  } else
+    line(
+      `TARGET node-seal pipeline ≤ ${heTargets.nativeRatio}× native-priced (the note's prices: no native reference given, see --native-seal): 1 worker ${(singleBest / native).toFixed(2)}× wall, ${(singleCpuBest / native).toFixed(2)}× CPU — ${verdict(singleBest / native, heTargets.nativeRatio)}; ` +
+        `with rotations priced at their level ${(singleBest / nativeLevel).toFixed(2)}× wall, ${(singleCpuBest / nativeLevel).toFixed(2)}× CPU — ${verdict(singleBest / nativeLevel, heTargets.nativeRatio)}`,
+    )
   if (e2e) {
     const job = await benchHomomorphicJob()
     line(`end to end (order → decrypted coefficients): ${s(job.endToEndMs)} s, of which the run ${s(job.runMs)} s; publish (encrypt + upload + datatoken + escrow) ${(job.publishMs / 1000).toFixed(1)} s`)
@@ -306,6 +482,6 @@ export async function benchHomomorphic(line: (text: string) => void, { e2e = tru
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { 'skip-e2e': { type: 'boolean', default: false } } })
-  await benchHomomorphic((text) => process.stdout.write(`${text}\n`), { e2e: !values['skip-e2e'] })
+  const { values } = parseArgs({ options: { 'skip-e2e': { type: 'boolean', default: false }, 'native-seal': { type: 'string' } } })
+  await benchHomomorphic((text) => process.stdout.write(`${text}\n`), { e2e: !values['skip-e2e'], nativeSeal: values['native-seal'] ?? (process.env.NATIVE_SEAL_BENCH || undefined) })
 }

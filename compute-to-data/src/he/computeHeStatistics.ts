@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { type HePacking, HeArgumentError, type OpenedHeBundle, heDefaultPacking, hePackingLayout, heSlotCount } from '@datavault/sdk/he'
 import type { HeWorkerPool } from './heWorkerPool.ts'
-import type { HeOperationCounts, HeWorkerPartial } from './protocol.ts'
+import type { HeOperationCounts, HeOperationMix, HeWorkerPartial } from './protocol.ts'
 
 export type ComputeHeStatisticsParameters = {
   bundle: OpenedHeBundle
@@ -23,6 +23,8 @@ export type HeStatistics = {
   packing: HePacking
   /** SEAL operations done by the workers, for the bench's cost model. */
   operations: HeOperationCounts
+  /** The same operations by `kind/primes/size` (the native reference's keys). */
+  mix: HeOperationMix
 }
 
 /**
@@ -92,7 +94,7 @@ export async function computeHeStatistics(pool: HeWorkerPool, { bundle, columns,
   const forWorker = (w: number) => partials.filter((partial) => owners[partial.group] === w)
   const phase2 = await Promise.all(
     Array.from({ length: pool.size }, (_, w) => {
-      if (!owners.includes(w)) return Promise.resolve({ packed: [] as { group: number; bytes: Uint8Array }[], operations: undefined })
+      if (!owners.includes(w)) return Promise.resolve({ packed: [] as { group: number; bytes: Uint8Array }[], operations: undefined, mix: undefined })
       const mine: HeWorkerPartial[] = forWorker(w)
       return pool.send(w, { type: 'pack', columns: columns.length, packing, owners, self: w, token, partials: mine }, mine.map((partial) => partial.bytes.buffer as ArrayBuffer))
     }),
@@ -103,5 +105,7 @@ export async function computeHeStatistics(pool: HeWorkerPool, { bundle, columns,
   const operations: HeOperationCounts = { multiply: 0, multiplyPlain: 0, add: 0, relinearize: 0, rescale: 0, modSwitch: 0, rotate: 0 }
   for (const answer of [...phase1, ...phase2])
     for (const [kind, count] of Object.entries(answer.operations ?? {})) operations[kind as keyof HeOperationCounts] += count
-  return { results, packing, operations }
+  const mix: HeOperationMix = {}
+  for (const answer of [...phase1, ...phase2]) for (const [key, count] of Object.entries(answer.mix ?? {})) mix[key] = (mix[key] ?? 0) + count
+  return { results, packing, operations, mix }
 }

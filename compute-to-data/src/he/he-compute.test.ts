@@ -81,6 +81,11 @@ describe('homomorphic statistics and ridge', () => {
     expect(stats.results).toHaveLength(2)
     // 3 blocks on 2 workers: 6 terms × 3 blocks multiplies, each worker relinearizes its 6 once.
     expect(stats.operations).toMatchObject({ multiply: 18, relinearize: 12, rotate: 8 * 3 + 2 * 9 })
+    // By kind/primes/size (what the native reference runs): products at the top level (3 primes), the
+    // accumulated size-3 products relinearized there, every rotation one level down.
+    expect(stats.mix).toMatchObject({ 'multiply/3/2': 18, 'relinearize/3/3': 12, 'rescale/3/2': 12, 'rotate/2/2': 42 })
+    for (const [kind, count] of Object.entries(stats.operations))
+      expect(Object.entries(stats.mix).reduce((sum, [key, n]) => sum + (key.startsWith(`${kind}/`) ? n : 0), 0)).toBe(count)
     const released = await releaseHeAggregates(runtime, {
       manifest: bundle.manifest,
       sealedSecretKey: bundle.object(bundle.manifest.sealedSecretKey, 'sealed-secret-key'),

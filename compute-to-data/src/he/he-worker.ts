@@ -17,7 +17,7 @@ import {
   withSealScope,
 } from '@datavault/sdk/he'
 import type { Ciphertext, GaloisKeys, RelinKeys } from 'node-seal'
-import type { HeOperationCounts, HeWorkerObject, HeWorkerPartial, HeWorkerRequest, HeWorkerResponse } from './protocol.ts'
+import type { HeOperationCounts, HeOperationMix, HeWorkerObject, HeWorkerPartial, HeWorkerRequest, HeWorkerResponse } from './protocol.ts'
 
 const runtime = await loadSeal()
 const { seal } = runtime
@@ -80,7 +80,15 @@ function setKeys(parameters: HeParameters, keyId: string, relinObject?: HeWorker
 }
 
 const save = (ct: { saveToArray(mode: unknown): unknown }) => ct.saveToArray(seal.ComprModeType.none) as Uint8Array
-const counts = (): HeOperationCounts => ({ multiply: 0, multiplyPlain: 0, add: 0, relinearize: 0, rescale: 0, modSwitch: 0, rotate: 0 })
+/** Operations by kind, and by kind/primes/size of their input (the keys the native reference runs). */
+type Tally = { operations: HeOperationCounts; mix: HeOperationMix }
+const tally = (): Tally => ({ operations: { multiply: 0, multiplyPlain: 0, add: 0, relinearize: 0, rescale: 0, modSwitch: 0, rotate: 0 }, mix: {} })
+/** Counts one `kind` operation on `input`; call it before an in-place operation changes `input`. */
+const count = ({ operations, mix }: Tally, kind: keyof HeOperationCounts, input: Ciphertext) => {
+  operations[kind]++
+  const key = `${kind}/${input.coeffModulusSize()}/${input.size()}`
+  mix[key] = (mix[key] ?? 0) + 1
+}
 
 /**
  * Phase 1, this worker's rows: every term's partial (products x_a · (x_b + J x_(b+1)) added over the
@@ -96,7 +104,7 @@ function products(request: Extract<HeWorkerRequest, { type: 'products' }>) {
   const layout = hePackingLayout(request.columns, request.packing)
   if (request.blocks.length !== request.columns) throw new Error('HE worker: one run of ciphertexts per column')
   const blocks = request.blocks[0]?.length ?? 0
-  const operations = counts()
+  const counted = tally()
   dropJob()
   const kept = new Map<string, Ciphertext>()
   job = { token: request.token, partials: kept }
@@ -117,47 +125,47 @@ function products(request: Extract<HeWorkerRequest, { type: 'products' }>) {
         if (ct.size() !== 2 || ct.coeffModulusSize() !== top) throw new Error('HE ciphertext at an unexpected level')
         if (k === 0) (columnSums[c] as Ciphertext).assign(ct)
         else {
+          count(counted, 'add', ct)
           evaluator.add(columnSums[c] as Ciphertext, ct, columnSums[c] as Ciphertext)
-          operations.add++
         }
       }
       // x_b + J x_(b+1), once per block for every b a term pairs.
       for (const b of paired) {
+        count(counted, 'multiplyPlain', x[b + 1] as Ciphertext)
         evaluator.multiplyPlain(x[b + 1] as Ciphertext, j, z[b] as Ciphertext)
+        count(counted, 'add', x[b] as Ciphertext)
         evaluator.add(z[b] as Ciphertext, x[b] as Ciphertext, z[b] as Ciphertext)
-        operations.multiplyPlain++
-        operations.add++
       }
       for (const [t, term] of layout.productTerms.entries()) {
         const right = (term.rightNext === null ? x[term.right] : z[term.right]) as Ciphertext
         // Size-3 products add up; one relinearization per term instead of one per product.
+        count(counted, 'multiply', right)
         if (k === 0) evaluator.multiply(x[term.left] as Ciphertext, right, productSums[t] as Ciphertext)
         else {
           evaluator.multiply(x[term.left] as Ciphertext, right, product)
+          count(counted, 'add', product)
           evaluator.add(productSums[t] as Ciphertext, product, productSums[t] as Ciphertext)
-          operations.add++
         }
-        operations.multiply++
       }
     }
     for (const ct of productSums) {
+      count(counted, 'relinearize', ct)
       evaluator.relinearizeInplace(ct, relin)
+      count(counted, 'rescale', ct)
       evaluator.rescaleToNextInplace(ct)
-      operations.relinearize++
-      operations.rescale++
     }
     const sumTerms = layout.sumTerms.map((term) => {
       const ct = scope.track(new seal.Ciphertext())
       if (term.columnNext === null) ct.assign(columnSums[term.column] as Ciphertext)
       else {
+        count(counted, 'multiplyPlain', columnSums[term.columnNext] as Ciphertext)
         evaluator.multiplyPlain(columnSums[term.columnNext] as Ciphertext, j, ct)
+        count(counted, 'add', ct)
         evaluator.add(ct, columnSums[term.column] as Ciphertext, ct)
-        operations.multiplyPlain++
-        operations.add++
       }
       // Down to the products' level (no rescale: the scale stays): its rotations cost a third less.
+      count(counted, 'modSwitch', ct)
       evaluator.cipherModSwitchToNextInplace(ct)
-      operations.modSwitch++
       return ct
     })
     const out: HeWorkerPartial[] = []
@@ -169,7 +177,7 @@ function products(request: Extract<HeWorkerRequest, { type: 'products' }>) {
       }
     return out
   })
-  return { partials, operations }
+  return { partials, ...counted }
 }
 
 /**
@@ -187,7 +195,7 @@ function pack({ columns, packing, owners, self, token, partials: received }: Ext
   if (job && job.token !== token) dropJob()
   const partials = job?.partials ?? new Map<string, Ciphertext>()
   const layout = hePackingLayout(columns, packing)
-  const operations = counts()
+  const counted = tally()
   const slots = heSlotCount(ckks.parameters)
   const fold = 2 ** packing.foldSteps
   try {
@@ -211,38 +219,38 @@ function pack({ columns, packing, owners, self, token, partials: received }: Ext
               term = scope.track(new seal.Ciphertext())
               term.assign(part)
             } else {
+              count(counted, 'add', part)
               evaluator.add(term, part, term)
-              operations.add++
             }
           }
           if (!term) throw new Error('HE worker: a term has no partial')
           for (let step = 1; step < fold; step *= 2) {
+            count(counted, 'rotate', term)
             evaluator.rotateVector(term, step, galois, rotated)
+            count(counted, 'add', term)
             evaluator.add(term, rotated, term)
-            operations.rotate++
-            operations.add++
           }
           if (position === 0) total.assign(term)
           else {
+            count(counted, 'multiplyPlain', term)
             evaluator.multiplyPlain(term, monomials.get(heYExponent(ckks.parameters.polyModulusDegree, packing.foldSteps, position), term.coeffModulusSize()), rotated)
+            count(counted, 'add', total)
             evaluator.add(total, rotated, total)
-            operations.multiplyPlain++
-            operations.add++
           }
           scope.free(term)
         }
         for (let step = fold; step < slots; step *= 2) {
+          count(counted, 'rotate', total)
           evaluator.rotateVector(total, step, galois, rotated)
+          count(counted, 'add', total)
           evaluator.add(total, rotated, total)
-          operations.rotate++
-          operations.add++
         }
         out.push({ group: g, bytes: save(total) })
         scope.free(total)
       }
       return out
     })
-    return { packed, operations }
+    return { packed, ...counted }
   } finally {
     dropJob()
   }

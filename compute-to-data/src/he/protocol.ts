@@ -15,6 +15,13 @@ export type HeOperationCounts = {
   rotate: number
 }
 
+/**
+ * The same operations by `kind/primes/size`: the kind, the data primes of its input ciphertext (its
+ * level) and that ciphertext's size (3: an unrelinearized product). The native SEAL reference
+ * (`scripts/bench/native-seal/`) runs exactly these.
+ */
+export type HeOperationMix = Record<string, number>
+
 /** A term's partial (its rows of one worker), for the worker that packs its group. */
 export type HeWorkerPartial = { group: number; position: number; bytes: Uint8Array }
 
@@ -51,6 +58,7 @@ export type HeWorkerResponse =
       /** Phase 2: this worker's packed groups. */
       packed?: { group: number; bytes: Uint8Array }[]
       operations?: HeOperationCounts
+      mix?: HeOperationMix
       heapBytes?: number
     }
   | { id: number; ok: false; error: { name: string; message: string } }
