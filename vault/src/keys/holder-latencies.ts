@@ -23,14 +23,14 @@ export type HolderLatencies = {
   failed(holder: Address): void
   /** A whole release took `ms` (its first t valid shares in). */
   released(ms: number): void
-  /** How long to wait for the first t holders before asking the rest: a multiple of the recent median release. */
+  /** How long to wait for the first t holders before asking one more (and again): a multiple of the recent median release. */
   hedgeDelayMs(): number
 }
 
 /**
  * Recent answer times of the key holders, per holder (an exponentially weighted mean) and per
  * release (the last `window`), for the threshold key service: it asks the t holders that answered
- * fastest lately, and the others only when one fails or the release runs past the hedge delay.
+ * fastest lately, and another only when one fails or the release runs past the hedge delay.
  */
 export function holderLatencies({ window = 32, hedgeFactor = 2, minHedgeMs = 25, failurePenaltyMs = 30_000, now = Date.now }: HolderLatenciesInit = {}): HolderLatencies {
   const mean = new Map<string, number>()

@@ -54,15 +54,15 @@ export type ThresholdKeyServiceInit = {
   /** How long to wait for one holder, in ms. */
   holderTimeoutMs?: number
   fetch?: typeof globalThis.fetch
-  /** How the holders to ask first are picked and when the rest are asked too (the hedge). */
+  /** How the holders to ask first are picked and when one more is asked (the hedge delay). */
   latencies?: HolderLatenciesInit
 }
 
 /**
  * The threshold key service: data keys are split t of n across independent key holders (the
  * embedded default is 1 of 1, the node itself). For a job it asks the t holders that answered
- * fastest lately (one ticket each, signed for that holder), another for each that fails and all the
- * rest when the answers are late (`latencies`), checks each released share against the owner's
+ * fastest lately (one ticket each, signed for that holder), another for each that fails and one
+ * more each hedge delay the answers are late (`latencies`), checks each released share against the owner's
  * commitment, and combines the first t valid ones in memory; a holder that lies is named in the logs
  * and never combined.
  */
@@ -212,9 +212,10 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
         try {
           await new Promise<void>((resolve) => {
             // The t holders that answered fastest lately are asked first; another is asked for each
-            // one that fails, and all the rest once the answers are later than releases usually take
-            // (a hedge). Every holder asked still checks everything by itself; asking all n at once
-            // made every release pay n holders' checks, n tickets and n chain reads for t shares.
+            // one that fails, and one more each time the answers are later than releases usually take
+            // (a hedge: one more at a time, so a slow machine is not loaded with all n). Every holder
+            // asked still checks everything by itself; asking all n at once made every release pay n
+            // holders' checks, n tickets and n chain reads for t shares.
             const order = holderTimes.order(manifest.holders)
             let asked = 0
             let answered = 0
@@ -275,9 +276,12 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
                 .finally(settle)
             }
             for (let i = 0; i < manifest.threshold; i++) askNext()
-            hedge = setTimeout(() => {
-              while (!settled && asked < order.length) askNext()
-            }, holderTimes.hedgeDelayMs())
+            const hedgeMs = holderTimes.hedgeDelayMs()
+            const hedgeOnce = () => {
+              askNext()
+              if (!settled && asked < order.length) hedge = setTimeout(hedgeOnce, hedgeMs)
+            }
+            hedge = setTimeout(hedgeOnce, hedgeMs)
           })
           holderTimes.released(performance.now() - started)
           controller.abort()
