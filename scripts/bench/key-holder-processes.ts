@@ -47,7 +47,16 @@ async function processCpuMs(pid: number) {
  * so its address is known before the node starts; `start` runs them. Each logs to
  * `dir/holder-N.log`. They are killed when this process exits, should `stop` not be reached.
  */
-export async function keyHolderProcesses({ dir, count }: { dir: string; count: number }): Promise<KeyHolderProcesses> {
+export async function keyHolderProcesses({
+  dir,
+  count,
+  cpuProfileDir,
+}: {
+  dir: string
+  count: number
+  /** Each holder writes a V8 CPU profile here when it stops (`node --cpu-prof`), to see where a holder's time goes. */
+  cpuProfileDir?: string | undefined
+}): Promise<KeyHolderProcesses> {
   const dirs = Array.from({ length: count }, (_, index) => join(dir, `holder-${index + 1}`))
   const addresses = await Promise.all(dirs.map(async (holderDir) => (await loadNodeIdentity(join(holderDir, 'keys', 'holder.json'))).account.address))
   const children: ChildProcess[] = []
@@ -61,7 +70,7 @@ export async function keyHolderProcesses({ dir, count }: { dir: string; count: n
     const log = await open(logFile, 'w', 0o600)
     const child = spawn(
       process.execPath,
-      [launcher, 'keyholder', '--data-dir', holderDir, '--port', '0', '--json', '--rpc-url', chain.rpcUrl, '--chain-id', String(chain.chainId), '--addresses-file', chain.addressesFile],
+      [...(cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : []), launcher, 'keyholder', '--data-dir', holderDir, '--port', '0', '--json', '--rpc-url', chain.rpcUrl, '--chain-id', String(chain.chainId), '--addresses-file', chain.addressesFile],
       // HOME in the bench's dir: no operator config of this machine is read.
       { stdio: ['ignore', 'pipe', log.fd], env: { PATH: process.env.PATH ?? '', HOME: dir } },
     )

@@ -4,7 +4,10 @@
 // against the on-chain checks alone (what one holder must ask the chain before a release: the
 // order's receipt, the dataset's state, the compute node's registration), made directly against
 // the same chain. 3 of 5 is also timed with the holders in the node's process (how this bench ran
-// before: every holder's work queued on the node's one event loop).
+// before: every holder's work queued on the node's one event loop). The node asks the t holders
+// that answered fastest lately (more only on a failure or past the hedge delay), so the holders'
+// CPU a release is about t holders' work. `--only-target` runs 3 of 5 in processes alone;
+// `--holder-cpu-prof DIR` has each holder process write a V8 CPU profile to DIR.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -55,7 +58,14 @@ export async function benchKeyRelease({
   ],
   releases = 100,
   warmup = 5,
-}: { configs?: { holders: number; threshold: number; placement?: Exclude<KeyHolderPlacement, 'node'> }[]; releases?: number; warmup?: number } = {}) {
+  holderCpuProfileDir,
+}: {
+  configs?: { holders: number; threshold: number; placement?: Exclude<KeyHolderPlacement, 'node'> }[]
+  releases?: number
+  warmup?: number
+  /** Holder processes write V8 CPU profiles here (`--holder-cpu-prof DIR`). */
+  holderCpuProfileDir?: string | undefined
+} = {}) {
   const results: KeyReleaseConfigResult[] = []
   for (const config of configs) {
     const { holders, threshold } = config
@@ -66,7 +76,7 @@ export async function benchKeyRelease({
     try {
       // Holder processes are known by address before the node starts (it splits keys across
       // them); they start, funded, once the chain is up, and register before anything is published.
-      if (placement === 'processes') processes = await keyHolderProcesses({ dir, count: holders })
+      if (placement === 'processes') processes = await keyHolderProcesses({ dir, count: holders, cpuProfileDir: holderCpuProfileDir })
       t = await startTestStack({
         keyHolders: placement === 'in-process' ? holders : undefined,
         keyThreshold: holders > 0 ? threshold : undefined,
@@ -162,7 +172,14 @@ export async function benchKeyRelease({
 
 if (import.meta.main) {
   // `--only-target`: just 3 of 5 with the holders in their own processes (one stack, not four).
-  const result = await benchKeyRelease(process.argv.includes('--only-target') ? { configs: [{ holders: 5, threshold: 3 }] } : {})
+  // `--holder-cpu-prof DIR`: each holder process writes its CPU profile to DIR when it stops.
+  const profileFlag = process.argv.indexOf('--holder-cpu-prof')
+  const holderCpuProfileDir = profileFlag === -1 ? undefined : process.argv[profileFlag + 1]
+  if (profileFlag !== -1 && !holderCpuProfileDir) throw new Error('--holder-cpu-prof names a directory.')
+  const result = await benchKeyRelease({
+    ...(process.argv.includes('--only-target') ? { configs: [{ holders: 5, threshold: 3 }] } : {}),
+    holderCpuProfileDir,
+  })
   for (const config of result.configs)
     console.log(
       `${config.label}: median ${config.medianMs.toFixed(1)} ms, p95 ${config.p95Ms.toFixed(1)} ms ` +

@@ -208,6 +208,16 @@ describe('threshold key release (2 of 3 key holders)', () => {
     expect(shareCommitment({ dataset: dataset.datatoken, index: body.index, share })).toBe(manifest.manifest(dataset.datatoken.toLowerCase()).shareCommitments[body.index])
 
     expect(await errorOf(await send(good))).toEqual({ status: 409, code: 'TICKET_REPLAYED' })
+    // The holder now knows the node's key (it checks the node's next tickets against it): a ticket
+    // changed after the node signed it is signed by nobody it knows, and is refused all the same.
+    const signed = ticket()
+    const signature = await node.account.signTypedData({ domain, types: jobTicketTypes, primaryType: 'JobTicket', message: signed })
+    const forged = await fetch(`${holder.url}/v1/holder/releases`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ticket: ticketToJson({ ...signed, jobKey: bytesToHex(generateKeyPair().publicKey) }), signature }),
+    })
+    expect(await errorOf(forged)).toEqual({ status: 403, code: 'TICKET_NODE_NOT_ALLOWED' })
     // The same order again (a restarted release) goes to the same job key only.
     expect((await send(ticket())).status).toBe(200)
     expect(await errorOf(await send(ticket({ jobKey: bytesToHex(generateKeyPair().publicKey) })))).toEqual({ status: 409, code: 'SHARE_ALREADY_RELEASED' })

@@ -19,5 +19,6 @@ export {
   signedKeyEscrowSchema,
   ticketToJson,
 } from './format.ts'
+export { type KnownSignerRecovery, type KnownSignerRecoveryParameters, knownSignerRecovery } from './knownSignerRecovery.ts'
 export { recoverTypedDataSigner } from './recoverTypedDataSigner.ts'
 export { type SplitDataKeyParameters, type SplitDataKeyReturnType, splitDataKey } from './splitDataKey.ts'

@@ -16,13 +16,23 @@ export function recoverTypedDataSigner<const types extends TypedData | Record<st
   parameters: TypedDataDefinition<types, primaryType> & { signature: Hex },
 ): Address {
   const { signature, ...typed } = parameters
+  const parsed = parseRecoverableSignature(signature)
+  const digest = hexToBytes(hashTypedData(typed as unknown as TypedDataDefinition<types, primaryType>))
+  return addressOfPoint(parsed.recoverPublicKey(digest))
+}
+
+/** A 65-byte (r, s, v) signature with v 27/28 or 0/1, parsed; throws on anything else. */
+export function parseRecoverableSignature(signature: Hex) {
   const bytes = hexToBytes(signature)
   if (bytes.length !== 65) throw new TypeError(`A signature is 65 bytes, not ${bytes.length}.`)
   const v = bytes[64]!
   const recovery = v >= 27 ? v - 27 : v
   if (recovery !== 0 && recovery !== 1) throw new TypeError(`A signature's v is 27, 28, 0 or 1, not ${v}.`)
-  const digest = hexToBytes(hashTypedData(typed as unknown as TypedDataDefinition<types, primaryType>))
-  const point = secp256k1.Signature.fromBytes(bytes.subarray(0, 64), 'compact').addRecoveryBit(recovery).recoverPublicKey(digest)
+  return secp256k1.Signature.fromBytes(bytes.subarray(0, 64), 'compact').addRecoveryBit(recovery)
+}
+
+/** The Ethereum address of a secp256k1 public key (checksummed). */
+export function addressOfPoint(point: InstanceType<typeof secp256k1.Point>): Address {
   const hashed = keccak_256(point.toBytes(false).subarray(1))
   let hex = '0x'
   for (const byte of hashed.subarray(12)) hex += byte.toString(16).padStart(2, '0')

@@ -21,6 +21,7 @@ import type { Dataset } from '../db/datasets.ts'
 import type { KeyRegistryReader } from '../keyholder/holder-chain.ts'
 import type { KeyHolder } from '../keyholder/key-holder.ts'
 import { nodeOpenSealed, nodeSealToPublicKey } from '@datavault/sdk/node'
+import { type HolderLatenciesInit, holderLatencies } from './holder-latencies.ts'
 import { jobTicketFor } from './job-ticket.ts'
 import { KeyReleaseError, type KeyService } from './key-service.ts'
 import type { NodeIdentity } from './node-identity.ts'
@@ -53,15 +54,19 @@ export type ThresholdKeyServiceInit = {
   /** How long to wait for one holder, in ms. */
   holderTimeoutMs?: number
   fetch?: typeof globalThis.fetch
+  /** How the holders to ask first are picked and when one more is asked (the hedge delay). */
+  latencies?: HolderLatenciesInit
 }
 
 /**
  * The threshold key service: data keys are split t of n across independent key holders (the
- * embedded default is 1 of 1, the node itself). For a job it signs one ticket per holder, asks them
- * all at once, checks each released share against the owner's commitment, and combines the first t
- * valid ones in memory; a holder that lies is named in the logs and never combined.
+ * embedded default is 1 of 1, the node itself). For a job it asks the t holders that answered
+ * fastest lately (one ticket each, signed for that holder), another for each that fails and one
+ * more each hedge delay the answers are late (`latencies`), checks each released share against the owner's
+ * commitment, and combines the first t valid ones in memory; a holder that lies is named in the logs
+ * and never combined.
  */
-export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holderTimeoutMs = 10_000, fetch = globalThis.fetch }: ThresholdKeyServiceInit) {
+export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holderTimeoutMs = 10_000, fetch = globalThis.fetch, latencies }: ThresholdKeyServiceInit) {
   return ({
     db,
     identity,
@@ -80,6 +85,7 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
     const node = identity.account.address.toLowerCase() as Address
     const domain = keyEscrowDomain({ chainId, registry: registry.registry })
     const urls = new Map<string, { url: string; at: number }>()
+    const holderTimes = holderLatencies(latencies)
 
     const readManifest = (datasetId: string) => {
       const row = db.prepare('SELECT manifest_json FROM key_manifests WHERE dataset_id = ?').get(datasetId.toLowerCase()) as { manifest_json: string } | undefined
@@ -201,38 +207,51 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
         // Set once the first t valid shares are in (or every holder answered): a share that comes
         // later is neither opened (wasted work) nor kept (it would outlive the wipe below).
         let settled = false
+        const started = performance.now()
+        let hedge: NodeJS.Timeout | undefined
         try {
           await new Promise<void>((resolve) => {
-            let pending = manifest.holders.length
+            // The t holders that answered fastest lately are asked first; another is asked for each
+            // one that fails, and one more each time the answers are later than releases usually take
+            // (a hedge: one more at a time, so a slow machine is not loaded with all n). Every holder
+            // asked still checks everything by itself; asking all n at once made every release pay n
+            // holders' checks, n tickets and n chain reads for t shares.
+            const order = holderTimes.order(manifest.holders)
+            let asked = 0
+            let answered = 0
             const settle = () => {
-              if (shares.length >= manifest.threshold || --pending === 0) {
+              answered++
+              if (shares.length >= manifest.threshold || (answered === asked && asked === order.length)) {
                 settled = true
                 resolve()
               }
             }
             // Tickets are signed one at a time, a turn of the event loop between two, so the request
-            // to one holder is on the wire while the next ticket is signed (signing them all first
-            // held every request back by the whole batch's signing time).
+            // to one holder is on the wire while the next ticket is signed.
             let signingTurn: Promise<void> = Promise.resolve()
-            manifest.holders.forEach((holder, index) => {
+            const askNext = () => {
+              if (settled || asked === order.length) return
+              const index = order[asked++]!
+              const holder = manifest.holders[index]!
               const previousTurn = signingTurn
               let passTurn = () => {}
               signingTurn = new Promise<void>((resolve) => {
                 passTurn = () => setImmediate(resolve)
               })
+              const askedAt = performance.now()
               void (async () => {
                 const ticket = jobTicketFor({ holder, dataset: dataset.id, pool: pool?.address, job, termsHash, jobKey: jobKey.publicKey, expiry })
-                let asked: ReturnType<HolderEndpoint>
+                let answer: ReturnType<HolderEndpoint>
                 try {
                   await previousTurn
                   // Enough shares came in while earlier tickets were signed: this holder is not asked.
                   if (settled) return
                   const signature = await identity.account.signTypedData({ domain, types: jobTicketTypes, primaryType: 'JobTicket', message: ticket })
-                  asked = endpoint(holder)({ ticket, signature, signal: controller.signal })
+                  answer = endpoint(holder)({ ticket, signature, signal: controller.signal })
                 } finally {
                   passTurn()
                 }
-                const released = await asked
+                const released = await answer
                 if (settled) return
                 if (released.index !== index) throw new KeyReleaseError('The holder released a share under another index.', { code: 'HOLDER_INDEX_MISMATCH', status: 502 })
                 const share = nodeOpenSealed(jobKey.privateKey, released.sealedShare, {
@@ -242,16 +261,29 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
                   share.fill(0)
                   throw new KeyReleaseError('The holder released a share that does not match the owner\'s commitment.', { code: 'HOLDER_SHARE_INVALID', status: 502 })
                 }
+                holderTimes.answered(holder, performance.now() - askedAt)
                 shares.push({ index, share })
               })()
                 .catch((error: unknown) => {
                   const code = (error as { code?: string }).code ?? 'HOLDER_FAILED'
                   failures.push(`${holder}: ${code}`)
                   if (code === 'HOLDER_SHARE_INVALID') log.warn({ dataset: dataset.id, jobId: job.id, holder }, 'a key holder released a wrong share')
+                  // The caller gave up: nobody else is asked, and this holder is not to blame.
+                  if (controller.signal.aborted) return
+                  holderTimes.failed(holder)
+                  askNext()
                 })
                 .finally(settle)
-            })
+            }
+            for (let i = 0; i < manifest.threshold; i++) askNext()
+            const hedgeMs = holderTimes.hedgeDelayMs()
+            const hedgeOnce = () => {
+              askNext()
+              if (!settled && asked < order.length) hedge = setTimeout(hedgeOnce, hedgeMs)
+            }
+            hedge = setTimeout(hedgeOnce, hedgeMs)
           })
+          holderTimes.released(performance.now() - started)
           controller.abort()
           signal.throwIfAborted()
           if (shares.length < manifest.threshold) {
@@ -268,6 +300,7 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
           log.info({ dataset: dataset.id, jobId: job.id, shares: shares.length, failures: failures.length }, 'data key rebuilt for job')
           return key
         } finally {
+          clearTimeout(hedge)
           signal.removeEventListener('abort', abort)
           for (const { share } of shares) share.fill(0)
           jobKey.privateKey.fill(0)
