@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs'
-import { type ChildProcess, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdir, readdir } from 'node:fs/promises'
@@ -13,6 +12,7 @@ import { type JobCgroups, createJobCgroups } from './cgroup-v1.ts'
 import { SandboxSetupError, SandboxSpecError, SandboxUnavailableError } from './errors.ts'
 import { createEventLineReader, createTail } from './event-lines.ts'
 import { outputMountHelper } from './output-mounts.ts'
+import { type LaunchedProcess, processLauncher } from './process-launcher.ts'
 import { type OutputStaging, createOutputStaging, prepareWorkDir } from './output-staging.ts'
 import { createProgressGate } from './progress-gate.ts'
 import { type SandboxCapabilities, probeSandbox } from './probe.ts'
@@ -132,6 +132,9 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
     // Each job's /out is a tmpfs mounted and unmounted by one long-lived helper (two system calls a
     // job), not by mount(8) and umount(8) (two processes a job, each a fork of the node).
     const mounts = outputMountHelper({ workDir })
+    // Each job's first process is started by a small launcher process: a fork of the node (often a
+    // GiB) would cost far more and block its event loop while it copies the page tables.
+    const launcher = processLauncher()
     // The same filter for every job: built once.
     const seccomp = sandboxSeccompFilter()
     let probed: Promise<SandboxCapabilities> | undefined
@@ -163,6 +166,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
           if (swept.stagings + swept.cgroups > 0) logger.info(swept, 'removed sandbox leftovers of a stopped node')
         }
         if (process.getuid?.() === 0) mounts.warm()
+        launcher.warm()
         if (result.identity !== 'per-job-uid') logger.warn({ reason: result.identityNote }, 'sandboxes run as the node user, not a uid per job')
         if (result.cgroupParents === null) logger.warn({}, 'cgroup v1 controllers not usable: memory, tasks and CPU are limited per process with rlimits only')
         logger.info({ identity: result.identity, cgroups: result.cgroupParents !== null, bwrap: result.bwrap }, 'sandbox ready')
@@ -343,13 +347,19 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
 
       const started = performance.now()
       let releasedAt: number | undefined
-      const child: ChildProcess = spawn(caps.bash, args, {
-        uid: caps.identity === 'per-job-uid' ? uid : undefined,
-        gid: caps.identity === 'per-job-uid' ? gid : undefined,
-        cwd: '/',
-        env: { PATH: '/usr/bin:/bin' },
-        stdio: [...stdio],
-      })
+      let child: LaunchedProcess
+      try {
+        child = await launcher.launch(caps.bash, args, {
+          uid: caps.identity === 'per-job-uid' ? uid : undefined,
+          gid: caps.identity === 'per-job-uid' ? gid : undefined,
+          cwd: '/',
+          env: { PATH: '/usr/bin:/bin' },
+          stdio: [...stdio],
+          read: [1, 2, fds.status],
+        })
+      } catch (cause) {
+        throw new SandboxSetupError('bubblewrap could not be started.', { cause })
+      }
 
       // Why the runner killed the sandbox: a limit, the caller's abort, or a failed input feed.
       let killedFor: 'timeout' | 'cpu-limit' | 'abort' | 'feed' | undefined
@@ -366,10 +376,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         if (caps.identity === 'per-job-uid') void killProcessesOfUid(uid)
       }
 
-      const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-        child.once('error', reject)
-        child.once('close', (code, sig) => resolve({ code, signal: sig }))
-      })
+      const closed = child.closed
 
       const gate = createProgressGate((event) => safely(() => spec.onEvent?.(event)), progress)
       const events = createEventLineReader(
@@ -385,8 +392,8 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         { maxEvents },
       )
       const stderr = createTail(stderrTailBytes)
-      child.stdout!.on('data', (chunk: Buffer) => events.push(chunk))
-      child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk))
+      child.stdio[1]!.on('data', (chunk: Buffer) => events.push(chunk))
+      child.stdio[2]!.on('data', (chunk: Buffer) => stderr.push(chunk))
       let statusText = ''
       child.stdio[fds.status]!.on('data', (chunk: Buffer) => {
         statusText += chunk.toString('utf8')
