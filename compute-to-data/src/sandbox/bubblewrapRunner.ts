@@ -508,8 +508,8 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       for (let fd = 3; fd < child.stdio.length; fd++) child.stdio[fd]?.destroy()
       await Promise.race([feeding.catch(() => {}), sleep(200)])
 
-      await cgroup?.killAll()
-      if (caps.identity === 'per-job-uid') await killProcessesOfUid(uid)
+      // By cgroup and by uid, side by side: both must find nothing left.
+      await Promise.all([cgroup?.killAll(), caps.identity === 'per-job-uid' ? killProcessesOfUid(uid) : undefined])
       swept.done = true
       const sweptAt = performance.now()
 
@@ -529,10 +529,10 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         )
       }
 
-      const cpuNs = (await cgroup?.cpuNanoseconds()) ?? null
-      const cpuMs = cpuNs === null ? null : Math.round(cpuNs / 1e6)
-      const peakMemoryBytes = (await cgroup?.peakMemoryBytes()) ?? null
-      const oomKills = (await cgroup?.oomKills()) ?? 0
+      const [cpuNs, peakMemory, oomCount] = await Promise.all([cgroup?.cpuNanoseconds(), cgroup?.peakMemoryBytes(), cgroup?.oomKills()])
+      const cpuMs = cpuNs === null || cpuNs === undefined ? null : Math.round(cpuNs / 1e6)
+      const peakMemoryBytes = peakMemory ?? null
+      const oomKills = oomCount ?? 0
 
       const exitCode = programExit ?? null
       const signalName = exitCode !== null && exitCode > 128 ? signalOf(exitCode - 128) : killedFor !== undefined ? 'SIGKILL' : null
