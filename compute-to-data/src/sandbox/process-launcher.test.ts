@@ -40,6 +40,16 @@ describe('processLauncher', () => {
     expect(child.kill('SIGKILL')).toBe(false)
   })
 
+  test('behavior: a launcher that leaves (idle) as a process is asked for still gets it started, directly', async () => {
+    const leaving = processLauncher({ idleMs: 1 })
+    for (let i = 0; i < 3; i++) {
+      const child = await leaving.launch('/bin/bash', ['-c', 'echo ok'], { cwd: '/', env, stdio: ['ignore', 'pipe', 'ignore'], read: [1] })
+      const out = readAll(child, 1)
+      expect(await child.closed).toEqual({ code: 0, signal: null })
+      expect(await out).toBe('ok\n')
+    }
+  })
+
   test('error: a command that does not exist is refused, as by spawn', async () => {
     await expect(launcher.launch('/nonexistent/command', [], { cwd: '/', env, stdio: ['ignore', 'pipe'], read: [1] })).rejects.toMatchObject({ code: 'ENOENT' })
     await expect(launchDirectly('/nonexistent/command', [], { cwd: '/', env, stdio: ['ignore', 'pipe'], read: [1] })).rejects.toMatchObject({ code: 'ENOENT' })

@@ -165,10 +165,12 @@ export function processLauncher({ idleMs = 60_000 }: { idleMs?: number | undefin
           } else if (reply.exit) finish(reply.exit)
         },
         onGone() {
-          // The launcher died: its processes died with it (bubblewrap runs with --die-with-parent).
+          // The launcher went (it kills its processes as it goes; bubblewrap runs with
+          // --die-with-parent): before the process was handed over (e.g. it left idle just as this
+          // request was sent), the process is started directly instead.
           if (!started) {
             for (const socket of stdio) socket?.destroy()
-            reject(new Error('the sandbox launcher exited'))
+            resolve(launchDirectly(command, args, options))
           } else if (exit === undefined) {
             for (const socket of stdio) socket?.destroy()
             finish({ code: null, signal: 'SIGKILL' })
