@@ -166,7 +166,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
           if (swept.stagings + swept.cgroups > 0) logger.info(swept, 'removed sandbox leftovers of a stopped node')
         }
         if (process.getuid?.() === 0) mounts.warm()
-        launcher.warm()
+        void launcher.warm()
         if (result.identity !== 'per-job-uid') logger.warn({ reason: result.identityNote }, 'sandboxes run as the node user, not a uid per job')
         if (result.cgroupParents === null) logger.warn({}, 'cgroup v1 controllers not usable: memory, tasks and CPU are limited per process with rlimits only')
         logger.info({ identity: result.identity, cgroups: result.cgroupParents !== null, bwrap: result.bwrap }, 'sandbox ready')

@@ -53,4 +53,6 @@ process.on('message', (request) => {
     idle()
   })
 })
+// Ready: the node sends requests from now on (until then it starts processes itself).
+process.send({ ready: true })
 idle()

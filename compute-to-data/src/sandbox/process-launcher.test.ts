@@ -14,8 +14,9 @@ const parentOf = (pid: number) => Number(/^PPid:\s+(\d+)$/m.exec(readFileSync(`/
 
 describe('processLauncher', () => {
   const launcher = processLauncher({ idleMs: 5_000 })
-
   test('default: the process runs from the launcher (not a fork of this process) with its pipes handed over, both ways', async () => {
+    // Until it has booted, processes are started directly (it is not waited for).
+    expect(await launcher.warm()).toBe(true)
     const child = await launcher.launch('/bin/bash', ['-c', 'cat <&3; echo " and back"; echo err >&2'], { cwd: '/', env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'], read: [1, 2] })
     const parent = parentOf(child.pid)
     expect(parent).not.toBe(process.pid)

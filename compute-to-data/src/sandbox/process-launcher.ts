@@ -29,13 +29,13 @@ export type LaunchedProcess = {
 export type ProcessLauncher = {
   /** Resolves once the process runs and its descriptors are the node's; rejects when it could not be started. */
   launch(command: string, args: readonly string[], options: LaunchOptions): Promise<LaunchedProcess>
-  /** Starts the launcher process now, so the first job does not wait for it. */
-  warm(): void
+  /** Starts the launcher process now, so the first job does not wait for it; resolves with whether it booted. */
+  warm(): Promise<boolean>
 }
 
 const launcherPath = fileURLToPath(new URL('./launcher.mjs', import.meta.url))
 
-type Reply = { id: number; pid?: number; fd?: number; handed?: true; error?: { code?: string; message: string }; exit?: { code: number | null; signal: NodeJS.Signals | null } }
+type Reply = { ready?: true; id: number; pid?: number; fd?: number; handed?: true; error?: { code?: string; message: string }; exit?: { code: number | null; signal: NodeJS.Signals | null } }
 type Pending = { onReply(reply: Reply, handle: unknown): void; onGone(): void }
 
 /** A process started by the node itself (`child_process.spawn`): one fork of the node per process. */
@@ -63,7 +63,8 @@ export async function launchDirectly(command: string, args: readonly string[], o
  * on first use or by `warm()`), which hands each process's pipes back over its IPC channel: a fork
  * of the launcher costs a few ms, a fork of a node that holds a GiB costs hundreds on a loaded
  * host and blocks its event loop. The processes are the same, with the same uid, gid, environment
- * and descriptors. Where the launcher cannot run or dies, processes are started directly
+ * and descriptors. While the launcher boots (the first job, or the first after it left idle),
+ * and where it cannot run or dies, processes are started directly
  * ({@link launchDirectly}). The launcher never keeps the node alive (its channel is unreferenced
  * while nothing is pending), exits after `idleMs` with no process running, and exits, killing its
  * processes, when the node goes.
@@ -74,6 +75,15 @@ export async function launchDirectly(command: string, args: readonly string[], o
  */
 export function processLauncher({ idleMs = 60_000 }: { idleMs?: number | undefined } = {}): ProcessLauncher {
   let launcher: ChildProcess | undefined
+  /** Whether the launcher has started and answers: until then processes are started directly. */
+  let booted = false
+  /** Who waits for the launcher to boot (true) or go (false). */
+  let bootWaiters: ((booted: boolean) => void)[] = []
+  const settleBoot = (value: boolean) => {
+    const waiters = bootWaiters
+    bootWaiters = []
+    for (const waiter of waiters) waiter(value)
+  }
   let unusable = false
   const pending = new Map<number, Pending>()
   let nextId = 1
@@ -99,10 +109,18 @@ export function processLauncher({ idleMs = 60_000 }: { idleMs?: number | undefin
       return undefined
     }
     launcher = child
-    child.on('message', (reply: Reply, handle: unknown) => pending.get(reply.id)?.onReply(reply, handle))
+    child.on('message', (reply: Reply, handle: unknown) => {
+      if (reply.ready) {
+        booted = launcher === child
+        settleBoot(booted)
+      }
+      else pending.get(reply.id)?.onReply(reply, handle)
+    })
     const gone = () => {
       if (launcher !== child) return
       launcher = undefined
+      booted = false
+      settleBoot(false)
       for (const request of [...pending.values()]) request.onGone()
       pending.clear()
     }
@@ -117,8 +135,10 @@ export function processLauncher({ idleMs = 60_000 }: { idleMs?: number | undefin
   }
 
   async function launch(command: string, args: readonly string[], options: LaunchOptions): Promise<LaunchedProcess> {
+    // A launcher still booting (the first job, or the first after it left idle) is not waited for:
+    // the process is started directly, as it was before there was a launcher.
     const child = start()
-    if (!child?.connected) return launchDirectly(command, args, options)
+    if (!child?.connected || !booted) return launchDirectly(command, args, options)
     const id = nextId++
     return new Promise<LaunchedProcess>((resolve, reject) => {
       const stdio: (Duplex | null)[] = options.stdio.map(() => null)
@@ -185,7 +205,9 @@ export function processLauncher({ idleMs = 60_000 }: { idleMs?: number | undefin
   return {
     launch,
     warm() {
-      start()
+      if (!start()) return Promise.resolve(false)
+      if (booted) return Promise.resolve(true)
+      return new Promise<boolean>((resolve) => bootWaiters.push(resolve))
     },
   }
 }
