@@ -8,6 +8,7 @@
 // sandbox runner): the engine until `run()`, the sandbox's set-up (uid, /out, cgroups), spawn until
 // bubblewrap holds every input and the program is released, and release until `started`.
 import { spawn } from 'node:child_process'
+import { loadavg } from 'node:os'
 import type { EnvironmentCatalog, RunOptions, RunResult, RunSpec } from '@datavault/compute-to-data'
 import { submitJob, waitForJob } from '@datavault/sdk'
 import { startTestStack } from '../../test/fixtures/stack.ts'
@@ -104,6 +105,7 @@ export function jobStartLines(b: JobStartBench): string[] {
         ]
       : []),
     `  each job (accepted → started, ms): ${b.latencies.map((v) => v.toFixed(0)).join(', ')}`,
+    `  load (1, 5, 15 min) ${loadavg().map((v) => v.toFixed(1)).join(' ')} at the end`,
   ]
 }
 

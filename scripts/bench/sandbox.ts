@@ -199,6 +199,7 @@ export function sandboxLines(b: SandboxBench): string[] {
             `fixed ${b.cpu.fixedMs.toFixed(1)} ms of CPU, rate ${b.cpu.rate.toFixed(3)}×; the node's own process ${b.hostCpuMs.toFixed(1)} ms of CPU a run (set-up, feeding, sweeps, clean-up)`,
         ]
       : []),
+    `load (1, 5, 15 min) ${loadavg().map((v) => v.toFixed(1)).join(' ')} at the end: on a loaded host the wall-clock split is noise, the CPU split above is steadier`,
     ...(b.reliable ? [] : [`not judged: the short and long bare runs overlap (a loaded host: load ${loadavg().map((v) => v.toFixed(1)).join(' ')}); run it on a quiet machine`]),
   ]
 }
