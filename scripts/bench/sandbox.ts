@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { bubblewrapRunner } from '@datavault/compute-to-data'
+import { type RunPhases, bubblewrapRunner } from '@datavault/compute-to-data'
 
 const silent = { child: () => silent, info() {}, warn() {}, error() {}, debug() {} }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
@@ -70,6 +70,8 @@ export type SandboxBench = {
   sandbox: { short: number[]; long: number[] }
   /** spawn → exit of bubblewrap alone (`RunResult.durationMs`), short program. */
   spawnToExitShort: number[]
+  /** The runner's own phases (`RunResult.phases`) of every sandboxed run, short and long. */
+  phases: RunPhases[]
   rate: number
   fixedMs: number
   /** Per-round estimates (same formula on each round's pair), to show the spread. */
@@ -99,6 +101,7 @@ export async function benchSandbox({ shortMs = 250, longMs = 2000, rounds = 5 } 
     await runner.ready()
     let count = 0
     const hostCpu: number[] = []
+    const phases: RunPhases[] = []
     const inSandbox = async (path: string) => {
       const started = performance.now()
       const cpuBefore = process.cpuUsage()
@@ -114,11 +117,13 @@ export async function benchSandbox({ shortMs = 250, longMs = 2000, rounds = 5 } 
       const { user, system } = process.cpuUsage(cpuBefore)
       hostCpu.push((user + system) / 1000)
       if (result.outcome !== 'exited' || result.exitCode !== 0) throw new Error(`sandboxed program failed: ${result.outcome} ${result.exitCode} ${result.stderrTail.slice(-300)}`)
+      if (result.phases) phases.push(result.phases)
       return { total, spawnToExit: result.durationMs, cpuMs: result.cpuMs }
     }
     // Warm both paths once (page cache, the probe).
     await runBare(shortPath)
     await inSandbox(shortPath)
+    phases.length = 0
     const bare = { short: [] as number[], long: [] as number[] }
     const sandbox = { short: [] as number[], long: [] as number[] }
     const spawnToExitShort: number[] = []
@@ -155,6 +160,7 @@ export async function benchSandbox({ shortMs = 250, longMs = 2000, rounds = 5 } 
       bare,
       sandbox,
       spawnToExitShort,
+      phases,
       rate: overall.rate,
       fixedMs: overall.fixed,
       fixedRuns: each.map((e) => e.fixed),
@@ -168,6 +174,15 @@ export async function benchSandbox({ shortMs = 250, longMs = 2000, rounds = 5 } 
   }
 }
 
+/** Median and range of each of the runner's phases, in their order; `program` is the program's own run (short and long mixed), the rest the sandbox's fixed cost. */
+export function phaseLines(phases: readonly RunPhases[]): string {
+  if (phases.length === 0) return 'none recorded'
+  const names = Object.keys(phases[0]!) as (keyof RunPhases)[]
+  const overhead = phases.map((p) => names.filter((name) => name !== 'program').reduce((sum, name) => sum + p[name], 0))
+  const range = (values: number[]) => `${median(values).toFixed(1)} [${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}]`
+  return [...names.filter((name) => name !== 'program').map((name) => `${name} ${range(phases.map((p) => p[name]))}`), `all but the program ${range(overhead)}`].join(', ')
+}
+
 /** The bench's lines: figures, targets and whether each is met. */
 export function sandboxLines(b: SandboxBench): string[] {
   const judge = (met: boolean) => (b.reliable ? (met ? 'met' : 'not met') : 'not judged (see below)')
@@ -175,6 +190,7 @@ export function sandboxLines(b: SandboxBench): string[] {
   return [
     `~${b.shortMs} ms job: bare ${median(b.bare.short).toFixed(0)} ms ${show(b.bare.short)}, sandbox ${median(b.sandbox.short).toFixed(0)} ms ${show(b.sandbox.short)} (bubblewrap spawn → exit ${median(b.spawnToExitShort).toFixed(0)} ms)`,
     `~${b.longMs} ms job: bare ${median(b.bare.long).toFixed(0)} ms ${show(b.bare.long)}, sandbox ${median(b.sandbox.long).toFixed(0)} ms ${show(b.sandbox.long)}`,
+    `  runner phases (medians over ${b.phases.length} runs, ms): ${phaseLines(b.phases)}`,
     `fixed start-up ${b.fixedMs.toFixed(1)} ms (per round ${show(b.fixedRuns, 1)}; target ≤ 30 ms): ${judge(b.fixedMs <= 30)}`,
     `per-second rate ${b.rate.toFixed(3)}× (per round ${show(b.rateRuns, 3)}; target ≤ 1.02×): ${judge(b.rate <= 1.02)}`,
     ...(b.cpu
@@ -183,6 +199,7 @@ export function sandboxLines(b: SandboxBench): string[] {
             `fixed ${b.cpu.fixedMs.toFixed(1)} ms of CPU, rate ${b.cpu.rate.toFixed(3)}×; the node's own process ${b.hostCpuMs.toFixed(1)} ms of CPU a run (set-up, feeding, sweeps, clean-up)`,
         ]
       : []),
+    `load (1, 5, 15 min) ${loadavg().map((v) => v.toFixed(1)).join(' ')} at the end: on a loaded host the wall-clock split is noise, the CPU split above is steadier`,
     ...(b.reliable ? [] : [`not judged: the short and long bare runs overlap (a loaded host: load ${loadavg().map((v) => v.toFixed(1)).join(' ')}); run it on a quiet machine`]),
   ]
 }

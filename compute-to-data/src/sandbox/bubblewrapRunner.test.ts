@@ -286,17 +286,20 @@ describe('bubblewrapRunner', () => {
   test('error: bubblewrap killed by something other than the runner fails the run as a set-up error that names the signal', async () => {
     // How two jobs that shared a uid failed: the first to end killed the other's bubblewrap, and
     // the error said only "exit null".
+    // bubblewrap is a child of this process's sandbox launcher (or of this process, without one).
     const killBubblewrap = () => {
-      for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-        const status = (() => {
+      const statuses = readdirSync('/proc')
+        .filter((name) => /^\d+$/.test(name))
+        .map((entry) => {
           try {
-            return readFileSync(`/proc/${entry}/status`, 'utf8')
+            return { pid: Number(entry), status: readFileSync(`/proc/${entry}/status`, 'utf8') }
           } catch {
-            return ''
+            return { pid: Number(entry), status: '' }
           }
-        })()
-        if (/^Name:\s+bwrap$/m.test(status) && new RegExp(`^PPid:\\s+${process.pid}$`, 'm').test(status)) process.kill(Number(entry), 'SIGKILL')
-      }
+        })
+      const parentOf = (status: string) => Number(/^PPid:\s+(\d+)$/m.exec(status)?.[1])
+      const parents = new Set([process.pid, ...statuses.filter((p) => parentOf(p.status) === process.pid).map((p) => p.pid)])
+      for (const { pid, status } of statuses) if (/^Name:\s+bwrap$/m.test(status) && parents.has(parentOf(status))) process.kill(pid, 'SIGKILL')
     }
     const s = await spec(`${started}setInterval(() => {}, 1000)`, { onStarted: killBubblewrap })
     const before = log.lines.length

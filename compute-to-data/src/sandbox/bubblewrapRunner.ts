@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs'
-import { type ChildProcess, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdir, readdir } from 'node:fs/promises'
@@ -12,6 +11,8 @@ import { z } from 'zod'
 import { type JobCgroups, createJobCgroups } from './cgroup-v1.ts'
 import { SandboxSetupError, SandboxSpecError, SandboxUnavailableError } from './errors.ts'
 import { createEventLineReader, createTail } from './event-lines.ts'
+import { outputMountHelper } from './output-mounts.ts'
+import { type LaunchedProcess, processLauncher } from './process-launcher.ts'
 import { type OutputStaging, createOutputStaging, prepareWorkDir } from './output-staging.ts'
 import { createProgressGate } from './progress-gate.ts'
 import { type SandboxCapabilities, probeSandbox } from './probe.ts'
@@ -128,6 +129,14 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
   return (components: BubblewrapRunnerComponents): Runner => {
     const logger = components.logger.child({ component: 'c2d:sandbox' })
     const uids = createUidPool({ ...uidRange, lockDir: uidLockDir })
+    // Each job's /out is a tmpfs mounted and unmounted by one long-lived helper (two system calls a
+    // job), not by mount(8) and umount(8) (two processes a job, each a fork of the node).
+    const mounts = outputMountHelper({ workDir })
+    // Each job's first process is started by a small launcher process: a fork of the node (often a
+    // GiB) would cost far more and block its event loop while it copies the page tables.
+    const launcher = processLauncher()
+    // The same filter for every job: built once.
+    const seccomp = sandboxSeccompFilter()
     let probed: Promise<SandboxCapabilities> | undefined
 
     // The probe runs bubblewrap as a job uid, so it leases one like a job: run unleased, a job given
@@ -156,6 +165,8 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
           })
           if (swept.stagings + swept.cgroups > 0) logger.info(swept, 'removed sandbox leftovers of a stopped node')
         }
+        if (process.getuid?.() === 0) mounts.warm()
+        void launcher.warm()
         if (result.identity !== 'per-job-uid') logger.warn({ reason: result.identityNote }, 'sandboxes run as the node user, not a uid per job')
         if (result.cgroupParents === null) logger.warn({}, 'cgroup v1 controllers not usable: memory, tasks and CPU are limited per process with rlimits only')
         logger.info({ identity: result.identity, cgroups: result.cgroupParents !== null, bwrap: result.bwrap }, 'sandbox ready')
@@ -167,6 +178,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       }))
 
     async function run(spec: RunSpec, options: RunOptions = {}): Promise<RunResult> {
+      const begun = performance.now()
       const checked = specSchema.safeParse(spec)
       if (!checked.success) throw new SandboxSpecError(checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '))
       const { signal } = options
@@ -187,6 +199,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       let cgroup: JobCgroups | undefined
       /** Set once every process of the job is known dead (by cgroup and by uid) after the sandbox closed. */
       const swept = { done: false }
+      let result: RunResult | undefined
       try {
         let uid = process.getuid?.() ?? 0
         let gid = process.getgid?.() ?? 0
@@ -200,7 +213,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         // The output staging (a tmpfs mount) and the cgroups are independent: made side by side,
         // each kept for the clean-up below even when the other fails.
         const [staged, grouped] = await Promise.allSettled([
-          createOutputStaging(workDir, { uid, gid, maxBytes: limits.outputBytes, maxEntries: maxOutputEntries, allowTmpfs: isRoot }),
+          createOutputStaging(workDir, { uid, gid, maxBytes: limits.outputBytes, maxEntries: maxOutputEntries, allowTmpfs: isRoot, mounts }),
           caps.cgroupParents === null
             ? undefined
             : createJobCgroups(caps.cgroupParents, { jobId: spec.jobId, uid, gid, memoryBytes: limits.memoryBytes, maxTasks: limits.processes + bubblewrapTasks }),
@@ -220,10 +233,10 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
           cpu: cgroup ? 'cgroup-v1+rlimit-cpu' : 'rlimit-cpu',
           outputs: stagingDone.mode,
           nodePermissions,
-          seccomp: sandboxSeccompFilter() !== undefined,
+          seccomp: seccomp !== undefined,
         }
         log.info({ uid, enforcement, inputs: spec.inputs.length }, 'sandbox starting')
-        const result = await execute(spec, { caps, uid, gid, staging: stagingDone, cgroup, enforcement, signal, swept })
+        result = await execute(spec, { caps, uid, gid, staging: stagingDone, cgroup, enforcement, signal, swept, begun })
         log.info(
           {
             outcome: result.outcome,
@@ -242,6 +255,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       } finally {
         // Nothing of the job may outlive the run: kill by cgroup and by uid (unless the run did
         // already, once the sandbox closed), then clean up: the staging and the cgroups side by side.
+        const cleanupBegun = performance.now()
         if (!swept.done) {
           await cgroup?.killAll().catch(() => {})
           if (lease) await killProcessesOfUid(lease.uid).catch(() => {})
@@ -253,6 +267,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         ])
 
         await lease?.release()
+        if (result?.phases) result.phases.cleanup = performance.now() - cleanupBegun
       }
     }
 
@@ -268,13 +283,14 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         signal: AbortSignal | undefined
         /** Set here once every process of the job is known dead. */
         swept: { done: boolean }
+        /** When `run` was called (for the phase timings). */
+        begun: number
       },
     ): Promise<RunResult> {
-      const { caps, uid, gid, staging, cgroup, enforcement, signal, swept } = context
+      const { caps, uid, gid, staging, cgroup, enforcement, signal, swept, begun } = context
       const { limits } = spec
       const fds = { status: 3, block: 4, program: 5, config: 6, seccomp: 7, meminfo: 8, loadavg: 9, stat: 11, uptime: 12, firstInput: 13 }
       const argsFd = 10
-      const seccomp = sandboxSeccompFilter()
       const python = spec.program.runtime === 'python'
       if (python && !pythonConfinable(caps))
         throw new SandboxUnavailableError(
@@ -330,13 +346,20 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       ]
 
       const started = performance.now()
-      const child: ChildProcess = spawn(caps.bash, args, {
-        uid: caps.identity === 'per-job-uid' ? uid : undefined,
-        gid: caps.identity === 'per-job-uid' ? gid : undefined,
-        cwd: '/',
-        env: { PATH: '/usr/bin:/bin' },
-        stdio: [...stdio],
-      })
+      let releasedAt: number | undefined
+      let child: LaunchedProcess
+      try {
+        child = await launcher.launch(caps.bash, args, {
+          uid: caps.identity === 'per-job-uid' ? uid : undefined,
+          gid: caps.identity === 'per-job-uid' ? gid : undefined,
+          cwd: '/',
+          env: { PATH: '/usr/bin:/bin' },
+          stdio: [...stdio],
+          read: [1, 2, fds.status],
+        })
+      } catch (cause) {
+        throw new SandboxSetupError('bubblewrap could not be started.', { cause })
+      }
 
       // Why the runner killed the sandbox: a limit, the caller's abort, or a failed input feed.
       let killedFor: 'timeout' | 'cpu-limit' | 'abort' | 'feed' | undefined
@@ -353,10 +376,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         if (caps.identity === 'per-job-uid') void killProcessesOfUid(uid)
       }
 
-      const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-        child.once('error', reject)
-        child.once('close', (code, sig) => resolve({ code, signal: sig }))
-      })
+      const closed = child.closed
 
       const gate = createProgressGate((event) => safely(() => spec.onEvent?.(event)), progress)
       const events = createEventLineReader(
@@ -372,8 +392,8 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         { maxEvents },
       )
       const stderr = createTail(stderrTailBytes)
-      child.stdout!.on('data', (chunk: Buffer) => events.push(chunk))
-      child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk))
+      child.stdio[1]!.on('data', (chunk: Buffer) => events.push(chunk))
+      child.stdio[2]!.on('data', (chunk: Buffer) => stderr.push(chunk))
       let statusText = ''
       child.stdio[fds.status]!.on('data', (chunk: Buffer) => {
         statusText += chunk.toString('utf8')
@@ -456,6 +476,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
             return
           }
           released = true
+          releasedAt = performance.now()
 
           setupStderr = stderr.text()
           ;(child.stdio[fds.block] as Writable).end('go')
@@ -481,15 +502,16 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         events.end()
         gate.end()
       }
-      const durationMs = performance.now() - started
+      const exitedAt = performance.now()
+      const durationMs = exitedAt - started
       // A source that never ends must not hold the run: drop our ends of the pipes, wait briefly.
       for (let fd = 3; fd < child.stdio.length; fd++) child.stdio[fd]?.destroy()
       await Promise.race([feeding.catch(() => {}), sleep(200)])
 
-      await cgroup?.killAll()
-      if (caps.identity === 'per-job-uid') await killProcessesOfUid(uid)
+      // By cgroup and by uid, side by side: both must find nothing left.
+      await Promise.all([cgroup?.killAll(), caps.identity === 'per-job-uid' ? killProcessesOfUid(uid) : undefined])
       swept.done = true
-
+      const sweptAt = performance.now()
 
       if (sourceError !== undefined) throw sourceError
       if (hashMismatch) throw new SandboxSpecError('The program does not have the expected SHA-256.')
@@ -507,10 +529,10 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         )
       }
 
-      const cpuNs = (await cgroup?.cpuNanoseconds()) ?? null
-      const cpuMs = cpuNs === null ? null : Math.round(cpuNs / 1e6)
-      const peakMemoryBytes = (await cgroup?.peakMemoryBytes()) ?? null
-      const oomKills = (await cgroup?.oomKills()) ?? 0
+      const [cpuNs, peakMemory, oomCount] = await Promise.all([cgroup?.cpuNanoseconds(), cgroup?.peakMemoryBytes(), cgroup?.oomKills()])
+      const cpuMs = cpuNs === null || cpuNs === undefined ? null : Math.round(cpuNs / 1e6)
+      const peakMemoryBytes = peakMemory ?? null
+      const oomKills = oomCount ?? 0
 
       const exitCode = programExit ?? null
       const signalName = exitCode !== null && exitCode > 128 ? signalOf(exitCode - 128) : killedFor !== undefined ? 'SIGKILL' : null
@@ -527,7 +549,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       else if (exitCode === null) outcome = 'killed'
 
       if (!(await staging.copyTo(spec.outputDir)) && outcome === 'exited') outcome = 'output-limit'
-
+      const releaseAt = releasedAt ?? exitedAt
 
       return {
         outcome,
@@ -541,6 +563,14 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         peakMemoryBytes,
         protocolViolations: events.violations,
         enforcement,
+        phases: {
+          setup: started - begun,
+          sandbox: releaseAt - started,
+          program: exitedAt - releaseAt,
+          sweep: sweptAt - exitedAt,
+          collect: performance.now() - sweptAt,
+          cleanup: 0,
+        },
       }
     }
 

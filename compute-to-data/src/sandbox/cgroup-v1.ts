@@ -99,7 +99,8 @@ export async function createJobCgroups(
         }
       }
       if (alive === 0) return
-      await sleep(10)
+      // A killed task leaves its cgroup within a ms or two: look again soon, then every 10 ms.
+      await sleep(Math.min(10, 2 ** round))
     }
   }
   try {

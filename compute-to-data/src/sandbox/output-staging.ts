@@ -4,6 +4,7 @@ import { chmod, chown, lstat, mkdir, mkdtemp, open, readdir, readlink, rm, stat,
 import { dirname, join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { SandboxSetupError } from './errors.ts'
+import { type OutputMounts, spawnedOutputMounts } from './output-mounts.ts'
 
 const run = promisify(execFile)
 
@@ -42,11 +43,18 @@ export async function prepareWorkDir(workDir: string): Promise<void> {
  * Creates the job's `/out`: a tmpfs of `maxBytes` and `maxEntries` inodes owned by the job's uid,
  * mounted under `workDir` (needs root), so a job cannot fill the host's disk and its outputs never
  * touch it; else, when mounting is refused, a plain directory (bounded per file by RLIMIT_FSIZE and
- * in total when copied out).
+ * in total when copied out). `mounts` mounts and unmounts it (default: mount(8) and umount(8)).
  */
 export async function createOutputStaging(
   workDir: string,
-  { uid, gid, maxBytes, maxEntries, allowTmpfs }: { uid: number; gid: number; maxBytes: number; maxEntries: number; allowTmpfs: boolean },
+  {
+    uid,
+    gid,
+    maxBytes,
+    maxEntries,
+    allowTmpfs,
+    mounts = spawnedOutputMounts(),
+  }: { uid: number; gid: number; maxBytes: number; maxEntries: number; allowTmpfs: boolean; mounts?: OutputMounts | undefined },
 ): Promise<OutputStaging> {
   await mkdir(workDir, { recursive: true, mode: 0o711 })
   // The pid in the name lets a later node process recognise stagings left by one that died.
@@ -59,7 +67,7 @@ export async function createOutputStaging(
   if (allowTmpfs) {
     const size = Math.max(4096, Math.ceil(maxBytes / 4096) * 4096)
     try {
-      await run('mount', ['-t', 'tmpfs', '-o', `size=${size},nr_inodes=${maxEntries + 1},mode=0700,uid=${uid},gid=${gid},nosuid,nodev,noexec`, 'datavault-out', dir])
+      await mounts.mountTmpfs(dir, { size, inodes: maxEntries + 1, uid, gid })
       mode = 'tmpfs'
     } catch {}
   }
@@ -89,7 +97,7 @@ export async function createOutputStaging(
     },
     async dispose() {
       if (mode === 'tmpfs') {
-        await run('umount', [dir]).catch(() => run('umount', ['-l', dir]))
+        await mounts.unmount(dir)
       }
       // A tree deeper than PATH_MAX (made with relative paths) defeats a path-based rm; rm(1) is not.
       await rm(jobDir, { recursive: true, force: true }).catch(() => run('rm', ['-rf', '--one-file-system', '--', jobDir]))

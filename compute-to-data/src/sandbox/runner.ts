@@ -146,7 +146,18 @@ export type RunResult = {
   /** Stdout lines that were not valid events (too long, not JSON, unknown shape) or past the event limit. */
   protocolViolations: number
   enforcement: SandboxEnforcement | KubernetesEnforcement | HomomorphicEnforcement
+  /** Where the run's own time went, phase by phase (ms, wall clock), where the backend records it. */
+  phases?: RunPhases | undefined
 }
+
+/**
+ * The bubblewrap runner's phases, ms of wall clock each, in order: `setup` (spec checked, output
+ * dir, uid lease, output staging and cgroups), `sandbox` (spawn until bubblewrap has every input
+ * and the program is released), `program` (release to exit), `sweep` (every process of the job
+ * known dead), `collect` (usage figures, outputs copied) and `cleanup` (staging, cgroups, uid
+ * released). `released` to `started` is `startLatencyMs` less `sandbox`.
+ */
+export type RunPhases = { setup: number; sandbox: number; program: number; sweep: number; collect: number; cleanup: number }
 
 /** A backend that runs one job's program in isolation. Knows nothing of trainers or datasets. */
 export type Runner = {
