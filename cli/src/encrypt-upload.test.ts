@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { type VaultClient, decryptBytes, generateDataKey } from '@datavault/sdk'
+import { type VaultClient, decryptBytes, dropCsvColumns, generateDataKey } from '@datavault/sdk'
 import { nodeEnvelopeCrypto } from '@datavault/sdk/node'
 import { describe, expect, test } from 'vitest'
 import { encryptAndUpload } from './encrypt-upload.ts'
@@ -47,6 +47,12 @@ describe('encryptAndUpload', () => {
     expect(uploaded).toEqual({ cid: 'bafy-test', size: vault.received!.length })
     expect(Buffer.from(await decryptBytes(key, vault.received!, { crypto: nodeEnvelopeCrypto })).equals(plaintext)).toBe(true)
     expect(seen.at(-1)).toBe(plaintext.length)
+
+    // A ReadableStream (what dropCsvColumns gives, excluded columns cut out) is read as it is consumed.
+    const csv = 'age,notes\n61,private\n34,secret\n'
+    const cut = dropCsvColumns([new TextEncoder().encode(csv)], { keep: ['age'] })
+    await encryptAndUpload(vault, { key, pieces: cut })
+    expect(new TextDecoder().decode(await decryptBytes(key, vault.received!, { crypto: nodeEnvelopeCrypto }))).toBe('age\n61\n34\n')
   })
 
   test('error: a failing source fails the upload with its error; a refused upload stops the source', async () => {
