@@ -1,7 +1,8 @@
 // CSV parsing with schema inference (the SDK's `inferCsvSchema`) and with the column profile
 // (`profileCsv`, what `datavault publish` reads a file with), each read as publish reads it (the
-// file in 1 MiB chunks, `readFileChunks`, decoded, parsed), against a plain line split of the same
-// bytes read the same way (decoded and cut with `split('\n')`). Target: ≥ 200 MB/s on one core.
+// file in 1 MiB pieces into two buffers in turn, the CLI's `readFilePieces`, decoded, parsed),
+// against a plain line split of the same bytes read the same way (decoded and cut with
+// `split('\n')`). Target: ≥ 200 MB/s on one core.
 // Also runnable alone on a file, for a big one's wall time and peak memory:
 //   node scripts/bench/csv.ts                                   (256 MiB, 3 rounds; prints the targets)
 //   node scripts/bench/csv.ts --generate /tmp/big.csv --gib 1   (23M rows × 6 number columns)
@@ -13,7 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { inferCsvSchema, profileCsv } from '@datavault/sdk'
-import { readFileChunks } from '@datavault/sdk/node'
+import { readFilePieces } from '../../cli/src/read-file-pieces.ts'
 
 /** The target, in MB/s of CSV on one core. */
 export const csvTargetMBps = 200
@@ -48,7 +49,7 @@ async function lineSplit(path: string): Promise<number> {
   const decoder = new TextDecoder()
   let rest = ''
   let lines = 0
-  for await (const bytes of readFileChunks(path)) {
+  for await (const bytes of readFilePieces(path)) {
     const parts = (rest + decoder.decode(bytes, { stream: true })).split('\n')
     rest = parts.pop()!
     lines += parts.length
@@ -78,10 +79,10 @@ export async function benchCsv({ mib = 256, rounds = 3 } = {}) {
       runs[`${name}Cpu`].push(bytes / 1e6 / cpuSeconds)
     }
     for (let round = 0; round < rounds; round++) {
-      const inferred = await timed(() => inferCsvSchema(readFileChunks(path)))
+      const inferred = await timed(() => inferCsvSchema(readFilePieces(path)))
       if (inferred.value.rows !== rows) throw new Error(`inferred ${inferred.value.rows} rows of ${rows}`)
       record('infer', inferred)
-      const profiled = await timed(() => profileCsv(readFileChunks(path)))
+      const profiled = await timed(() => profileCsv(readFilePieces(path)))
       if (profiled.value.rows !== rows) throw new Error(`profiled ${profiled.value.rows} rows of ${rows}`)
       record('profile', profiled)
       const lines = await timed(() => lineSplit(path))
@@ -123,10 +124,10 @@ if (import.meta.main) {
     const file = values.file
     const { value, seconds, cpuSeconds } = await timed(async () => {
       if (values.profile) {
-        const profile = await profileCsv(readFileChunks(file))
+        const profile = await profileCsv(readFilePieces(file))
         return { rows: profile.rows, columns: profile.columns.length }
       }
-      const inferred = await inferCsvSchema(readFileChunks(file))
+      const inferred = await inferCsvSchema(readFilePieces(file))
       return { rows: inferred.rows, columns: inferred.schema.columns.length }
     })
     const { size } = await stat(file)

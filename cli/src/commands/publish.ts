@@ -8,6 +8,7 @@ import {
   type ColumnChoice,
   type CsvProfile,
   type DatasetSchema,
+  PublishDatasetError,
   buildDatasetSchema,
   computePolicySchema,
   createCsvParser,
@@ -15,6 +16,7 @@ import {
   datasetSchemaSchema,
   declaredOutputsSchema,
   dropCsvColumns,
+  generateDataKey,
   getDatatokenPrice,
   hashSchema,
   isDataVaultError,
@@ -24,11 +26,13 @@ import {
   registerOwnerLogKey,
   setDatasetFingerprint,
 } from '@datavault/sdk'
-import { nodeEnvelopeCrypto, readFileChunks } from '@datavault/sdk/node'
+import { readFileChunks } from '@datavault/sdk/node'
 import { check, commonHelp, commonOptions, connectionHelp, connectionOptions, positionalsExactly, walletHelp, walletOptions } from '../args.ts'
 import { type Command, helpRequested, openSession, outputFor } from '../command.ts'
+import { encryptAndUpload } from '../encrypt-upload.ts'
 import { CliInterruptedError, CliUsageError } from '../errors.ts'
 import { readJsonArgument, regularFileSize } from '../files.ts'
+import { readFilePieces } from '../read-file-pieces.ts'
 import { formatBytes } from '../output.ts'
 import { describePrice, priceJson } from '../price.ts'
 import { type Asker, askValues, canAsk, columnChoices, createAsker, previewLines, valuesUnconfirmedError } from '../publish-schema.ts'
@@ -189,10 +193,11 @@ export const publishCommand: Command = {
 
     // One pass over the file here: the column profile (real data, for the owner's eyes only) and
     // the file's SHA-256 (for the duplicate check; kept only as a keyed fingerprint). Read in
-    // 1 MiB chunks: a Blob's 64 KiB web-stream pieces cost more CPU than the parsing.
+    // 1 MiB pieces (a Blob's 64 KiB web-stream pieces cost more CPU than the parsing) into two
+    // buffers in turn: both readers are done with a piece before asking for the next.
     const digest = createHash('sha256')
     const reading = output.progress('reading', { unit: 'bytes' })
-    const profile = await profileCsv(hashed(readFileChunks(file!, { signal: io.signal }), digest), { onProgress: (done) => reading.update(done, size) })
+    const profile = await profileCsv(hashed(readFilePieces(file!, { signal: io.signal }), digest), { onProgress: (done) => reading.update(done, size) })
     reading.done()
     const sha256 = digest.digest()
 
@@ -299,31 +304,47 @@ export const publishCommand: Command = {
       return 0
     }
 
-    // The SDK encrypts as it uploads (a fresh data key, the envelope format, Node's AES-GCM), so
-    // no ciphertext copy lands on disk, and it sets the price last: a failure leaves nothing a
-    // buyer could pay for.
+    // Encrypted here as it streams to the node (a fresh data key, the envelope format, Node's
+    // AES-GCM), so no ciphertext copy lands on disk; the file is read into two buffers in turn
+    // (the encrypt stream is done with a piece when its write resolves). Then the SDK creates the
+    // datatoken, registers, escrows the key and sets the price last, as for an upload it made
+    // itself: a failure leaves nothing a buyer could pay for.
     const uploading = output.progress('encrypting + uploading', { unit: 'bytes' })
-    const published = await publishDataset(client, {
-      // Excluded columns are cut out here, as the file streams to encryption: they never leave.
-      data: excluded.length === 0 ? streamOf(readFileChunks(file!, { signal: io.signal })) : dropCsvColumns(readFileChunks(file!, { signal: io.signal }), { keep }),
-      name,
-      description,
-      symbol,
-      schema,
-      policy,
-      ...(priceUnits === undefined ? { free: true } : { price: priceUnits }),
-      crypto: nodeEnvelopeCrypto,
-      signal: io.signal,
-      onProgress: (event) => {
-        if (event.status === 'progress') uploading.update(event.bytes, event.totalBytes ?? size)
-        else if (event.step === 'upload' && event.status === 'done') uploading.done(`${formatBytes(size)} encrypted and uploaded`)
-        else if (event.status === 'done' && event.step !== 'upload') output.note(stepDone[event.step])
-      },
-    }).catch((error: unknown) => {
+    const key = generateDataKey()
+    let published: Awaited<ReturnType<typeof publishDataset>>
+    try {
+      const { cid } = await encryptAndUpload(client.vault, {
+        key,
+        // Excluded columns are cut out here, as the file streams to encryption: they never leave.
+        pieces: excluded.length === 0 ? readFilePieces(file!, { signal: io.signal }) : dropCsvColumns(readFileChunks(file!, { signal: io.signal }), { keep }),
+        signal: io.signal,
+        onBytes: (bytes) => uploading.update(bytes, size),
+      }).catch((error: unknown) => {
+        // As the SDK reports a failed upload of its own (an interruption is reported below).
+        throw io.signal.aborted ? error : new PublishDatasetError({ step: 'upload', state: {}, cause: error })
+      })
+      uploading.done(`${formatBytes(size)} encrypted and uploaded`)
+      published = await publishDataset(client, {
+        resume: { cid },
+        key,
+        name,
+        description,
+        symbol,
+        schema,
+        policy,
+        ...(priceUnits === undefined ? { free: true } : { price: priceUnits }),
+        signal: io.signal,
+        onProgress: (event) => {
+          if (event.status === 'done' && event.step !== 'upload') output.note(stepDone[event.step])
+        },
+      })
+    } catch (error) {
       uploading.done()
       if (io.signal.aborted) throw new CliInterruptedError('Interrupted; nothing was put up for sale.')
       throw error
-    })
+    } finally {
+      key.fill(0)
+    }
     await remember(published.datatoken)
     // A pinned program runs without the approval step that otherwise registers the owner log key its logs are sealed to.
     if ((values.pin ?? []).length > 0) await registerOwnerLogKey(client.vault)
@@ -371,20 +392,6 @@ async function readNumberColumns(file: string, names: string[]): Promise<{ name:
   for await (const text of createReadStream(file, { encoding: 'utf8' })) parser.push(text as string)
   parser.end()
   return columns
-}
-
-/** Chunks as a byte stream, read as it is consumed (`ReadableStream.from`, which the DOM types lack). */
-function streamOf(chunks: AsyncGenerator<Uint8Array>): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const next = await chunks.next()
-      if (next.done) controller.close()
-      else controller.enqueue(next.value)
-    },
-    async cancel() {
-      await chunks.return(undefined)
-    },
-  })
 }
 
 /** The source's bytes, passed on as they are read, fed to `digest` too. */

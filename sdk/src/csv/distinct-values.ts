@@ -32,31 +32,66 @@ export type CsvDistinctValues = {
   add(column: number, text: string, start: number, end: number, hash: number): void
 }
 
+/** Slots a column's table of known values starts with (doubled while it is over half full). */
+const firstSlots = 64
+
 /**
  * Collects each column's distinct values. A value already seen is recognised by a hash of its
- * characters and compared in place, so a column of few values costs no string (and no garbage)
+ * characters, looked up in a small open-addressing table per column (typed arrays: no Map lookup
+ * per cell), and compared in place, so a column of few values costs no string (and no garbage)
  * per cell. `onNew` sees each value the first time it is met.
  */
 export function createCsvDistinctValues(width: number, onNew?: (column: number, value: string) => void): CsvDistinctValues {
   const values: (Set<string> | undefined)[] = Array.from({ length: width }, () => new Set<string>())
-  const seen: Map<number, string>[] = Array.from({ length: width }, () => new Map<number, string>())
+  // Per column: each known value's hash (-1: an empty slot; hashes are 30-bit, never negative)
+  // and the value, in the same slot.
+  const hashes: Int32Array[] = Array.from({ length: width }, () => new Int32Array(firstSlots).fill(-1))
+  const known: string[][] = Array.from({ length: width }, () => new Array<string>(firstSlots))
+  const insert = (slots: Int32Array, strings: string[], hash: number, value: string) => {
+    const mask = slots.length - 1
+    let slot = hash & mask
+    while (slots[slot] !== -1) slot = (slot + 1) & mask
+    slots[slot] = hash
+    strings[slot] = value
+  }
   return {
     values,
     add(column, text, start, end, hash) {
       const set = values[column]
       if (set === undefined) return
-      const known = seen[column]!.get(hash)
-      if (known !== undefined && known.length === end - start && text.startsWith(known, start)) return
+      const slots = hashes[column]!
+      const strings = known[column]!
+      const mask = slots.length - 1
+      const length = end - start
+      for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+        const seen = slots[slot]!
+        if (seen === -1) break
+        if (seen === hash) {
+          const value = strings[slot]!
+          if (value.length === length && text.startsWith(value, start)) return
+        }
+      }
+      // Not in the table: a value not seen before (every distinct value has a slot of its own).
       const value = start === 0 && end === text.length ? text : text.slice(start, end)
       if (set.has(value)) return
       onNew?.(column, value)
       const kept = detach(value)
       set.add(kept)
-      if (known === undefined) seen[column]!.set(hash, kept)
       if (set.size > maxCategoryValues) {
         values[column] = undefined
-        seen[column]!.clear()
+        hashes[column] = new Int32Array(0)
+        known[column] = []
+        return
       }
+      if (2 * set.size > slots.length) {
+        // Over half full: twice the slots, every known value placed again.
+        const grown = new Int32Array(2 * slots.length).fill(-1)
+        const grownStrings = new Array<string>(grown.length)
+        for (let slot = 0; slot < slots.length; slot++) if (slots[slot] !== -1) insert(grown, grownStrings, slots[slot]!, strings[slot]!)
+        hashes[column] = grown
+        known[column] = grownStrings
+      }
+      insert(hashes[column]!, known[column]!, hash, kept)
     },
   }
 }

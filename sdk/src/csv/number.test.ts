@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { csvCellHash, csvNumberValue, csvPlainNumberEnd, isCsvNumber, parseCsvNumber, scanCsvNumberCell } from './number.ts'
+import { csvCellHash, csvNumberValue, csvPlainNumberEnd, isCsvNumber, parseCsvNumber, scanCsvNumberCell, scanCsvNumberValue } from './number.ts'
 
 // The syntax as it was written before this module, checked against the hand-written scanner.
 const pattern = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
@@ -123,5 +123,36 @@ describe('csvPlainNumberEnd', () => {
       if (end !== -1) expect([cell, end, isCsvNumber(cell)]).toEqual([cell, cell.length, true])
       else expect([cell, isCsvNumber(cell) && /^[+-]?[\d.]+$/.test(cell)]).toEqual([cell, false])
     }
+  })
+})
+
+describe('scanCsvNumberValue', () => {
+  test('behavior: accepts exactly the cells scanCsvNumberCell accepts, with the same end and value, and leaves the hash as it was', () => {
+    const withHash = { end: 0, value: 0, hash: 0 }
+    const without = { end: 0, value: 0, hash: -1 }
+    const chars = '0123456789+-.eE x,\n'
+    let seed = 7
+    for (let round = 0; round < 5000; round++) {
+      let text = ''
+      for (let k = round % 19; k > 0; k--) {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+        text += chars[seed % chars.length]
+      }
+      const limit = text.length - (round % 3 === 0 && text.length > 0 ? 1 : 0)
+      const accepted = scanCsvNumberCell(text, 0, limit, withHash)
+      expect(scanCsvNumberValue(text, 0, limit, without), text).toBe(accepted)
+      if (accepted) {
+        expect(without.end, text).toBe(withHash.end)
+        expect(Object.is(without.value, withHash.value), text).toBe(true)
+      }
+    }
+    expect(without.hash).toBe(-1)
+  })
+
+  test('args: never reads past limit', () => {
+    const out = { end: 0, value: 0, hash: 0 }
+    expect(scanCsvNumberValue('12x', 0, 2, out)).toBe(true)
+    expect(out).toMatchObject({ end: 2, value: 12 })
+    expect(scanCsvNumberValue('12', 1, 1, out)).toBe(false)
   })
 })

@@ -162,6 +162,42 @@ export function scanCsvNumberCell(text: string, start: number, limit: number, ou
 }
 
 /**
+ * {@link scanCsvNumberCell} without the hash, for a column whose values are no longer collected
+ * (past a category's count): the same cells accepted, the same end and value written to `out`
+ * (`out.hash` is left as it was). The hash is a multiplication per character, about a sixth of
+ * the profile's time on number columns.
+ *
+ * @example
+ * const out = { end: 0, value: 0, hash: 0 }
+ * scanCsvNumberValue('26.5,x', 0, 6, out) // true; out.end === 4, out.value === 26.5
+ */
+export function scanCsvNumberValue(text: string, start: number, limit: number, out: CsvNumberScan): boolean {
+  let k = start
+  if (k >= limit) return false
+  let c = text.charCodeAt(k)
+  const negative = c === MINUS
+  if (negative || c === PLUS) k++
+  let mantissa = 0
+  let digits = 0
+  let scale = -1
+  for (; k < limit; k++) {
+    c = text.charCodeAt(k)
+    const digit = c - ZERO
+    if (digit >= 0 && digit <= 9) {
+      mantissa = mantissa * 10 + digit
+      digits++
+    } else if (c === COMMA || c === LF || c === CR) break
+    else if (c === DOT && scale === -1) scale = digits
+    else return false
+  }
+  if (digits === 0 || digits > 15) return false
+  const value = scale === -1 || scale === digits ? mantissa : mantissa / powersOfTen[digits - scale]!
+  out.end = k
+  out.value = negative ? -value : value
+  return true
+}
+
+/**
  * The hash the readers recognise a value already seen by (FNV-1a of `text.slice(start, end)`'s
  * characters), kept to 30 bits: a small integer, which V8 passes and keys maps with unboxed (a
  * full 32-bit hash would be a heap number per cell).

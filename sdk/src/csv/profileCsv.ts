@@ -10,7 +10,7 @@ import { isCsvBlank } from './blank.ts'
 import { isCsvDate } from './date.ts'
 import { checkCsvHeader, createCsvDistinctValues, maxCategoryValues, maxNameLength } from './distinct-values.ts'
 import { CsvSchemaError } from './errors.ts'
-import { type CsvNumberScan, csvCellHash, csvNumberValue, isCsvNumber, scanCsvNumberCell } from './number.ts'
+import { type CsvNumberScan, csvCellHash, csvNumberValue, isCsvNumber, scanCsvNumberCell, scanCsvNumberValue } from './number.ts'
 import { csvFieldEnd } from './parser.ts'
 import { proposeBounds } from './proposeBounds.ts'
 import { type CsvSource, csvTextOf } from './source.ts'
@@ -127,7 +127,9 @@ function columnsOf(names: readonly string[]): Columns {
     cell,
     scan(column, text, start, limit) {
       // A plain decimal, read in one pass (syntax, value and hash): a number cell, never blank.
-      if (!scanCsvNumberCell(text, start, limit, scanned)) {
+      // The hash only while the column's values are still collected.
+      const set = values[column]
+      if (!(set === undefined ? scanCsvNumberValue(text, start, limit, scanned) : scanCsvNumberCell(text, start, limit, scanned))) {
         const end = csvFieldEnd(text, start, limit)
         cell(column, text, start, end)
         return end
@@ -137,7 +139,6 @@ function columnsOf(names: readonly string[]): Columns {
       if (end - start > longest[column]!) longest[column] = end - start
       if (numeric[column] === 1) number(column, scanned.value)
       else if (dated[column] === 1 && !isCsvDate(text, start, end)) dated[column] = 0
-      const set = values[column]
       if (set !== undefined) distinctValues.add(column, text, start, end, scanned.hash)
       return end
     },

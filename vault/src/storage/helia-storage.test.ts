@@ -1,4 +1,5 @@
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { unixfs } from '@helia/unixfs'
 import { FsBlockstore } from 'blockstore-fs'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
@@ -34,6 +35,11 @@ describe('heliaStorage', () => {
     const expected = await collect(chunks(5, 700_000))
     expect((await collect(first.cat(cid))).equals(expected)).toBe(true)
     await first.stop()
+    // The same CID as Helia's own add of the same bytes (its chunker and settings).
+    const plain = new FsBlockstore(join(dir, 'plain'))
+    await plain.open()
+    expect((await unixfs({ blockstore: plain }).addByteStream(chunks(5, 700_000))).toString()).toBe(cid)
+    await plain.close()
 
     const second = await heliaStorage({ dir })
     expect(await second.stat(cid)).toEqual({ size: 3_500_000 })

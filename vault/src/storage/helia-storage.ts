@@ -8,6 +8,7 @@ import { depthFirstWalker } from '@helia/utils'
 import { CID } from 'multiformats/cid'
 import type { AbortOptions } from '@libp2p/interface'
 import type { Logger } from '../logger.ts'
+import { createBlockChunker } from './block-chunker.ts'
 import { ContentNotFoundError, type Storage, StorageFullError, isDiskFull, limitBytes } from './storage.ts'
 
 /** Multicodec code of raw blocks: UnixFS file leaves, which link to nothing. */
@@ -26,6 +27,9 @@ const skipRawLeaves = (components: GraphWalkerComponents) =>
       get: (cid: CID, options?: AbortOptions) => (cid.code === rawCodec ? (async function* () {})() : components.blockstore.get(cid, options)),
     } as unknown as GraphWalkerComponents['blockstore'],
   })
+
+/** Bytes per UnixFS leaf block: the importer's default (1 MiB), so CIDs stay what they were. */
+const blockSize = 1 << 20
 
 /** Settings of the embedded IPFS node. */
 export type HeliaStorageInit = {
@@ -122,8 +126,26 @@ export async function heliaStorage({ dir, logger }: HeliaStorageInit): Promise<S
       })()
       try {
         // One block write at a time: blockstore-fs writes each block through a temp file and a
-        // rename, and measured here concurrent writes were ~5× slower than sequential ones.
-        const cid = await fs.addByteStream(counted, { signal, blockWriteConcurrency: 1 })
+        // rename, and measured here concurrent writes were ~5× slower than sequential ones. The
+        // blocks are cut into a few reused buffers, each filled again only once the block in it
+        // is written (the blockstore below says so): fresh 1 MiB buffers per block cost more CPU
+        // (page faults, and V8's full collections for external memory) than the rest of the add.
+        const { chunker, release } = createBlockChunker(blockSize)
+        const blockstore = helia.blockstore
+        const adder = unixfs({
+          blockstore: {
+            get: (cid, options) => blockstore.get(cid, options),
+            has: (cid, options) => blockstore.has(cid, options),
+            put: async (cid, block, options) => {
+              try {
+                return await blockstore.put(cid, block, options)
+              } finally {
+                if (block instanceof Uint8Array) release(block)
+              }
+            },
+          },
+        })
+        const cid = await adder.addByteStream(counted, { signal, blockWriteConcurrency: 1, chunker })
         if (!(await helia.pins.isPinned(cid))) for await (const _ of helia.pins.add(cid, { signal, walker: skipRawLeaves })) void _
         return { cid: cid.toString(), size }
       } catch (error) {
