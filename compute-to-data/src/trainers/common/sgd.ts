@@ -109,7 +109,8 @@ export function trainSgd(objective: Objective, params: Float64Array, options: Sg
       const end = Math.min(start + batchSize, n)
       sum.fill(0)
       let batchLoss = 0
-      for (let b = start; b < end; b++) batchLoss += objective.addGradient(params, order[b]!, sum)
+      if (objective.addBatchGradient !== undefined) batchLoss = objective.addBatchGradient(params, order, start, end, sum)
+      else for (let b = start; b < end; b++) batchLoss += objective.addGradient(params, order[b]!, sum)
       const count = end - start
       epochLoss += batchLoss / count + penalty()
       batches++

@@ -1,0 +1,54 @@
+import { describe, expect, test } from 'vitest'
+import { matrixKernel } from './matrix-kernel.ts'
+import { seededRandom } from './random.ts'
+
+describe('matrixKernel', () => {
+  // C (m × n, row stride n + 8) += A · Q, with A read directly (row stride depth) or as the transpose of a stored Aᵀ.
+  const check = (precision: 'f32' | 'f64', transposed: boolean) => {
+    const [m, n, depth] = [12, 24, 13]
+    const kernel = matrixKernel(precision)
+    kernel.reserve(4096)
+    const random = seededRandom(transposed ? 2 : 1)
+    const [a, q, c] = [0, 512, 1024]
+    const ldc = n + 8
+    const memory = kernel.elements
+    for (let i = 0; i < m * depth; i++) memory[a + i] = random.normal()
+    for (let i = 0; i < depth * n; i++) memory[q + i] = random.normal()
+    for (let i = 0; i < m * ldc; i++) memory[c + i] = random.normal()
+    const before = Float64Array.from(memory.subarray(c, c + m * ldc))
+    const at = (i: number, k: number) => memory[transposed ? a + k * m + i : a + i * depth + k]!
+    transposed ? kernel.product(c, ldc, a, 1, m, q, n, m, n, depth) : kernel.product(c, ldc, a, depth, 1, q, n, m, n, depth)
+    let worst = 0
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < ldc; j++) {
+        let expected = before[i * ldc + j]!
+        if (j < n) for (let k = 0; k < depth; k++) expected += at(i, k) * memory[q + k * n + j]!
+        worst = Math.max(worst, Math.abs(memory[c + i * ldc + j]! - expected))
+      }
+    return worst
+  }
+
+  test('default: C += A · Q in float32 and float64, only inside the n columns', () => {
+    expect(check('f32', false)).toBeLessThan(1e-5)
+    expect(check('f64', false)).toBeLessThan(1e-12)
+  })
+
+  test('args: A read through its strides (Aᵀ stored)', () => {
+    expect(check('f32', true)).toBeLessThan(1e-5)
+    expect(check('f64', true)).toBeLessThan(1e-12)
+  })
+
+  test('behavior: reserve grows the memory and replaces the view', () => {
+    const kernel = matrixKernel('f64')
+    const first = kernel.elements
+    kernel.reserve(first.length + 1)
+    expect(kernel.elements.length).toBeGreaterThan(first.length)
+  })
+
+  test('error: sizes that are not whole blocks, operands outside the memory', () => {
+    const kernel = matrixKernel('f32')
+    expect(() => kernel.product(0, 8, 0, 8, 1, 0, 8, 3, 8, 8)).toThrow(RangeError)
+    expect(() => kernel.product(0, 8, 0, 8, 1, 0, 8, 4, 12, 8)).toThrow(RangeError)
+    expect(() => kernel.product(kernel.elements.length - 8, 8, 0, 8, 1, 0, 8, 4, 8, 8)).toThrow(/outside/)
+  })
+})
