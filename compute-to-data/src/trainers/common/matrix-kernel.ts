@@ -129,7 +129,7 @@ const v128Store = (offset: number) => simd(0x0b, 4, ...unsignedLeb(offset))
  * columns per vector pair, so two passes per 8) it keeps the block of C in 8 vector registers, and
  * for each k multiplies one row of Q (2 vectors) by each row's A[i, k] splatted over the lanes.
  */
-function assembleProduct(precision: MatrixPrecision): Uint8Array {
+function assembleProduct(precision: MatrixPrecision): Uint8Array<ArrayBuffer> {
   const f32 = precision === 'f32'
   const bytes = f32 ? 4 : 8
   const columnsPerStep = 32 / bytes // two vectors
