@@ -4,10 +4,18 @@
 // run. An epoch's time is the interval between successive `epoch` events on the program's stdout
 // (median over rounds), so start-up (Python importing torch, Node loading the bundle), reading the
 // CSV and the final metrics are left out; they are reported apart as the time to the first event.
+// Same arithmetic on both sides: float32 matrix products (PyTorch's default dtype; mlp-classifier's
+// WebAssembly SIMD kernel), and one thread each (torch-mlp takes half the cores, at most 4: one on a
+// 2-core machine; the line says how many it had). Both train on the same 80% of the rows (the
+// default validation split).
+//   node scripts/bench/torch-mlp.ts                  both networks: hidden [32] and [256, 256]
+//   node scripts/bench/torch-mlp.ts --hidden 256,256  one network (rows 5,000, 4 epochs, 2 rounds)
+//   node scripts/bench/torch-mlp.ts --dp             also the DP-SGD epochs (σ = 1, C = 1)
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parseArgs } from 'node:util'
 import { buildTrainerBundle, mlpClassifierTrainer, torchMlpTrainer } from '@datavault/compute-to-data'
 import { healthCsv, healthSchema } from '../lib/synthetic-health.ts'
 
@@ -90,7 +98,9 @@ export async function benchTorchMlp({ rows = 20_000, hidden = [32], epochs = 6, 
         if (withDp) intervals[which === 'torch' ? 'torchDp' : 'mlpDp'].push(median(epochTimes(await time(which, { ...base, epochs: dpEpochs, dp }))))
       }
     }
-    const threads = spawnSync('/usr/bin/python3', ['-c', 'import torch; print(torch.__version__, torch.get_num_threads())'], { encoding: 'utf8' }).stdout.trim()
+    // The threads torch-mlp runs with: it sets OMP_NUM_THREADS to half the cores (1 … 4) before importing torch.
+    const probe = 'import os; os.environ["OMP_NUM_THREADS"] = str(max(1, min(4, len(os.sched_getaffinity(0)) // 2))); import torch; print(torch.__version__, torch.get_num_threads())'
+    const threads = spawnSync('/usr/bin/python3', ['-c', probe], { encoding: 'utf8' }).stdout.trim()
     const torchEpochMs = median(intervals.torch)
     const mlpEpochMs = median(intervals.mlp)
     return {
@@ -112,17 +122,22 @@ export async function benchTorchMlp({ rows = 20_000, hidden = [32], epochs = 6, 
 export function torchMlpLines(b: TorchMlpBench, hidden: number[]): string[] {
   const ours = b.mlpEpochMs / b.torchEpochMs
   return [
-    `${b.rows.toLocaleString('en')} rows × 7 features, hidden [${hidden.join(', ')}], Adam, batch 64: epoch torch-mlp ${b.torchEpochMs.toFixed(1)} ms, mlp-classifier ${b.mlpEpochMs.toFixed(1)} ms (torch ${b.threads})`,
+    `${b.rows.toLocaleString('en')} rows × 7 features, hidden [${hidden.join(', ')}], Adam, batch 64, float32 products: epoch torch-mlp ${b.torchEpochMs.toFixed(1)} ms, mlp-classifier ${b.mlpEpochMs.toFixed(1)} ms (torch ${b.threads.replace(' ', ', threads ')}; mlp-classifier 1 thread)`,
     `  mlp-classifier epoch against PyTorch's on the CPU, same network and batch: ${ours.toFixed(2)}× (target ≤ 2×): ${ours <= 2 ? 'met' : 'not met'}`,
+    ...(b.dpRatio === undefined ? [] : [`  DP-SGD (σ = 1, C = 1) epoch: torch-mlp ${b.torchDpEpochMs!.toFixed(1)} ms, mlp-classifier ${b.mlpDpEpochMs!.toFixed(1)} ms: ${(1 / b.dpRatio).toFixed(2)}×`]),
     `  start-up and reading the CSV (to the first epoch, less one): torch-mlp ${b.torchFixedMs.toFixed(0)} ms, mlp-classifier ${b.mlpFixedMs.toFixed(0)} ms`,
   ]
 }
 
 if (import.meta.main) {
+  const { values } = parseArgs({ options: { hidden: { type: 'string' }, dp: { type: 'boolean', default: false } } })
+  const networks = values.hidden === undefined ? [[32], [256, 256]] : [values.hidden.split(',').map(Number)]
+  if (networks.some((hidden) => hidden.length === 0 || hidden.some((width) => !Number.isInteger(width) || width < 1 || width > 1024))) throw new Error('--hidden: one or two widths 1 … 1024, comma-separated')
   if (!torchAvailable()) console.log('python3-torch not installed (apt-get install python3-torch): skipped')
   else
-    for (const hidden of [[32], [256, 256]]) {
-      const result = await benchTorchMlp(hidden.length === 1 ? { rows: 20_000, hidden, dp: false } : { rows: 5_000, hidden, epochs: 4, rounds: 2, dp: false })
+    for (const hidden of networks) {
+      const wide = hidden.some((width) => width > 64)
+      const result = await benchTorchMlp(wide ? { rows: 5_000, hidden, epochs: 4, dpEpochs: 3, rounds: 2, dp: values.dp } : { rows: 20_000, hidden, dp: values.dp })
       for (const text of torchMlpLines(result, hidden)) console.log(text)
     }
 }
