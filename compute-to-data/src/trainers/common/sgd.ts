@@ -69,11 +69,16 @@ export function trainSgd(objective: Objective, params: Float64Array, options: Sg
     }
     adam.t++
     const stepSize = (learningRate * Math.sqrt(1 - 0.999 ** adam.t)) / (1 - 0.9 ** adam.t)
+    // One division per parameter, not two: the loop runs over every parameter at every step.
+    const inverse = 1 / divisor
+    const { m, v } = adam
     for (let i = 0; i < size; i++) {
-      const g = sum[i]! / divisor + (decay[i] ? l2 * params[i]! : 0)
-      adam.m[i] = 0.9 * adam.m[i]! + 0.1 * g
-      adam.v[i] = 0.999 * adam.v[i]! + 0.001 * g * g
-      params[i]! -= (stepSize * adam.m[i]!) / (Math.sqrt(adam.v[i]!) + 1e-8)
+      const g = sum[i]! * inverse + (decay[i] ? l2 * params[i]! : 0)
+      const mi = 0.9 * m[i]! + 0.1 * g
+      const vi = 0.999 * v[i]! + 0.001 * g * g
+      m[i] = mi
+      v[i] = vi
+      params[i]! -= (stepSize * mi) / (Math.sqrt(vi) + 1e-8)
     }
   }
 

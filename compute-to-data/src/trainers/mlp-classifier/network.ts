@@ -96,12 +96,12 @@ export function mlpNetwork(layers: readonly { inputs: number; outputs: number }[
   const loadParams = (params: Float64Array) => {
     offsets.forEach(({ weight, inputs, outputs }, l) => {
       const { inP, outP, w, wt, g } = padded[l]!
-      for (let o = 0; o < outputs; o++)
-        for (let j = 0; j < inputs; j++) {
-          const value = params[weight + o * inputs + j]!
-          memory[w + o * inP + j] = value
-          memory[wt + j * outP + o] = value
-        }
+      for (let o = 0; o < outputs; o++) for (let j = 0; j < inputs; j++) memory[w + o * inP + j] = params[weight + o * inputs + j]!
+      // Wᵀ a band of 8 rows of W at a time: each write then fills a run of 8 in one cache line.
+      for (let band = 0; band < outputs; band += 8) {
+        const bandEnd = Math.min(band + 8, outputs)
+        for (let j = 0; j < inputs; j++) for (let o = band; o < bandEnd; o++) memory[wt + j * outP + o] = memory[w + o * inP + j]!
+      }
       memory.fill(0, g, g + outP * inP)
       biasGradients[l]!.fill(0)
     })
