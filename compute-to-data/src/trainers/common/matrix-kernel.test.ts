@@ -52,3 +52,24 @@ describe('matrixKernel', () => {
     expect(() => kernel.product(kernel.elements.length - 8, 8, 0, 8, 1, 0, 8, 4, 8, 8)).toThrow(/outside/)
   })
 })
+
+describe('matrixKernel relu and reluMask', () => {
+  test('default: max(x, 0) and the error zeroed where the activation is ≤ 0 (NaN activations keep it), float32 and float64', () => {
+    for (const precision of ['f32', 'f64'] as const) {
+      const kernel = matrixKernel(precision)
+      const values = [1.5, -2, 0, -0, Number.NaN, 3, -Number.MAX_VALUE, 0.25, -1, 7, 2, -3, 4, -5, 6, -7]
+      kernel.elements.set(values, 8)
+      kernel.relu(8, 16)
+      expect(Array.from(kernel.elements.subarray(8, 24))).toEqual(values.map((v) => (Number.isNaN(v) ? Number.NaN : v <= 0 ? 0 : v)))
+      expect(kernel.elements[24]).toBe(0)
+      kernel.elements.set(values, 40)
+      kernel.elements.set(
+        values.map((_, i) => i + 1),
+        64,
+      )
+      kernel.reluMask(64, 40, 16)
+      expect(Array.from(kernel.elements.subarray(64, 80))).toEqual(values.map((a, i) => (a <= 0 ? 0 : i + 1)))
+      expect(() => kernel.relu(0, 12)).toThrow(RangeError)
+    }
+  })
+})

@@ -40,6 +40,10 @@ export type MatrixKernel = {
   /** Makes the memory hold at least `count` elements; the views are replaced when it grows. */
   reserve(count: number): void
   product: MatrixProduct
+  /** `x ← max(x, 0)` over `count` elements from `at` (a multiple of 8); NaN stays NaN. */
+  relu(at: number, count: number): void
+  /** `error ← 0` where `activation ≤ 0`, over `count` elements (a multiple of 8): the ReLU's derivative. */
+  reluMask(error: number, activation: number, count: number): void
 }
 
 /**
@@ -56,6 +60,8 @@ export function matrixKernel(precision: MatrixPrecision): MatrixKernel {
   const memory = new WebAssembly.Memory({ initial: 1 })
   const instance = new WebAssembly.Instance(new WebAssembly.Module(assembleProduct(precision)), { env: { memory } })
   const exported = instance.exports.product as (...args: number[]) => void
+  const relu = instance.exports.relu as (at: number, bytes: number) => void
+  const reluMask = instance.exports.reluMask as (error: number, activation: number, bytes: number) => void
   const bytes = precision === 'f32' ? 4 : 8
   const view = () => (precision === 'f32' ? new Float32Array(memory.buffer) : new Float64Array(memory.buffer))
   const kernel: MatrixKernel = {
@@ -73,6 +79,14 @@ export function matrixKernel(precision: MatrixPrecision): MatrixKernel {
       const end = Math.max(c + (m - 1) * rowStrideC + n, a + (m - 1) * rowStrideA + Math.max(0, depth - 1) * colStrideA + 1, q + Math.max(0, depth - 1) * rowStrideQ + n)
       if (end > kernel.elements.length) throw new RangeError('matrix product: operands outside the kernel memory')
       exported(c * bytes, rowStrideC * bytes, a * bytes, rowStrideA * bytes, colStrideA * bytes, q * bytes, rowStrideQ * bytes, m, n, depth)
+    },
+    relu(at, count) {
+      if (count % matrixColumnBlock !== 0 || at + count > kernel.elements.length) throw new RangeError('relu: count must be a multiple of 8, inside the memory')
+      relu(at * bytes, count * bytes)
+    },
+    reluMask(error, activation, count) {
+      if (count % matrixColumnBlock !== 0 || Math.max(error, activation) + count > kernel.elements.length) throw new RangeError('reluMask: count must be a multiple of 8, inside the memory')
+      reluMask(error * bytes, activation * bytes, count * bytes)
     },
   }
   return kernel
@@ -175,12 +189,41 @@ function assembleProduct(precision: MatrixPrecision): Uint8Array<ArrayBuffer> {
   emit(localGet(i), i32Const(4), i32Add, localSet(i), br(0), end, end)
   const body = [...locals, ...code, ...end]
 
+  // relu(at, size): for (i = 0; i < size; i += 16) x[at + i] = max(x[at + i], 0), a vector at a time.
+  const zero = simd(0x0c, ...Array.from({ length: 16 }, () => 0))
+  const reluBody = (() => {
+    const [at, size, offset] = [0, 1, 2]
+    return [
+      ...vector([[1, i32]]),
+      ...i32Const(0), ...localSet(offset), ...block, ...loop, ...localGet(offset), ...localGet(size), ...i32LtU, ...i32Eqz, ...brIf(1),
+      ...localGet(at), ...localGet(offset), ...i32Add,
+      ...localGet(at), ...localGet(offset), ...i32Add, ...v128Load(0), ...zero, ...simd(f32 ? 0xe9 : 0xf5),
+      ...v128Store(0),
+      ...localGet(offset), ...i32Const(16), ...i32Add, ...localSet(offset), ...br(0), ...end, ...end, ...end,
+    ]
+  })()
+  // reluMask(error, activation, size): error ← error AND NOT (activation ≤ 0), a vector at a time (NaN activations keep their error, as `if (a <= 0)` would).
+  const maskBody = (() => {
+    const [error, activation, size, offset] = [0, 1, 2, 3]
+    return [
+      ...vector([[1, i32]]),
+      ...i32Const(0), ...localSet(offset), ...block, ...loop, ...localGet(offset), ...localGet(size), ...i32LtU, ...i32Eqz, ...brIf(1),
+      ...localGet(error), ...localGet(offset), ...i32Add,
+      ...localGet(error), ...localGet(offset), ...i32Add, ...v128Load(0),
+      ...localGet(activation), ...localGet(offset), ...i32Add, ...v128Load(0), ...zero, ...simd(f32 ? 0x45 : 0x4b),
+      ...simd(0x4f),
+      ...v128Store(0),
+      ...localGet(offset), ...i32Const(16), ...i32Add, ...localSet(offset), ...br(0), ...end, ...end, ...end,
+    ]
+  })()
+
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector([[0x60, ...vector(Array.from({ length: 10 }, () => [i32])), 0]])),
+    ...section(1, vector([2, 3, 10].map((params) => [0x60, ...vector(Array.from({ length: params }, () => [i32])), 0]))),
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
-    ...section(3, vector([[0]])),
-    ...section(7, vector([[...name('product'), 0x00, 0]])),
-    ...section(10, vector([[...unsignedLeb(body.length), ...body]])),
+    // Functions: product (type 2), relu (type 0), reluMask (type 1).
+    ...section(3, vector([[2], [0], [1]])),
+    ...section(7, vector([[...name('product'), 0x00, 0], [...name('relu'), 0x00, 1], [...name('reluMask'), 0x00, 2]])),
+    ...section(10, vector([body, reluBody, maskBody].map((code) => [...unsignedLeb(code.length), ...code]))),
   ])
 }

@@ -125,7 +125,7 @@ export function mlpNetwork(layers: readonly { inputs: number; outputs: number }[
         memory.fill(0, a + b * outP + outputs, a + (b + 1) * outP)
       }
       kernel.product(a, outP, from.at, from.width, 1, wt, outP, rows, outP, inputs)
-      if (l < last) for (let i = a; i < a + rows * outP; i++) if (memory[i]! < 0) memory[i] = 0
+      if (l < last) kernel.relu(a, rows * outP)
     })
   }
 
@@ -158,7 +158,7 @@ export function mlpNetwork(layers: readonly { inputs: number; outputs: number }[
       // D_{l−1} = D_l · W_l, then through the ReLU of layer l − 1.
       memory.fill(0, error, error + rows * inP)
       kernel.product(error, inP, d, outP, 1, w, inP, rows, inP, offsets[l]!.outputs)
-      for (let i = 0; i < rows * inP; i++) if (memory[activation + i]! <= 0) memory[error + i] = 0
+      kernel.reluMask(error, activation, rows * inP)
     }
   }
 
