@@ -82,19 +82,22 @@ export function mlpNetwork(layers: readonly { inputs: number; outputs: number }[
   const padded = offsets.map(({ inputs, outputs }) => {
     const inP = roundUp(inputs, matrixColumnBlock)
     const outP = roundUp(outputs, matrixColumnBlock)
-    return { inP, outP, w: place(outP * inP), wt: place(inP * outP), g: place(outP * inP), a: place(passRows * outP), d: place(passRows * outP) }
+    // Also the bias as a row [1, outP] and its gradient [outP, 8] (8 equal columns: D_lᵀ · ones).
+    return { inP, outP, w: place(outP * inP), wt: place(inP * outP), g: place(outP * inP), a: place(passRows * outP), d: place(passRows * outP), bias: place(outP), biasG: place(outP * 8) }
   })
+  // Ones [passRows, 8]: a product with it sums rows (the bias gradient) or repeats a row (the bias).
+  const ones = place(passRows * 8)
   const kernel = matrixKernel(precision)
   kernel.reserve(next)
   const memory = kernel.elements
-  const biasGradients = offsets.map(({ outputs }) => new Float64Array(outputs))
+  memory.fill(1, ones, ones + passRows * 8)
   const probabilities = new Float64Array(classes)
   const rowScale = new Float64Array(passRows)
   // Where layer l reads its input: X for the first, the previous layer's output after.
   const below = (l: number) => (l === 0 ? { at: input, width: inputWidth } : { at: padded[l - 1]!.a, width: padded[l - 1]!.outP })
 
   const loadParams = (params: Float64Array) => {
-    offsets.forEach(({ weight, inputs, outputs }, l) => {
+    offsets.forEach(({ weight, bias, inputs, outputs }, l) => {
       const { inP, outP, w, wt, g } = padded[l]!
       for (let o = 0; o < outputs; o++) for (let j = 0; j < inputs; j++) memory[w + o * inP + j] = params[weight + o * inputs + j]!
       // Wᵀ a band of 8 rows of W at a time: each write then fills a run of 8 in one cache line.
@@ -103,27 +106,27 @@ export function mlpNetwork(layers: readonly { inputs: number; outputs: number }[
         for (let j = 0; j < inputs; j++) for (let o = band; o < bandEnd; o++) memory[wt + j * outP + o] = memory[w + o * inP + j]!
       }
       memory.fill(0, g, g + outP * inP)
-      biasGradients[l]!.fill(0)
+      memory.set(params.subarray(bias, bias + outputs), padded[l]!.bias)
+      memory.fill(0, padded[l]!.biasG, padded[l]!.biasG + outP * 8)
     })
   }
 
   // Forward pass of `count` rows (`rowAt(b)` is row b's index in x); the pass is `rows` (count
   // rounded up to 4) rows, the extra ones zero. Leaves the logits in the last layer's A.
-  const forward = (params: Float64Array, x: Float64Array, rowAt: (b: number) => number, count: number, rows: number) => {
+  const forward = (x: Float64Array, rowAt: (b: number) => number, count: number, rows: number) => {
     const d = offsets[0]!.inputs
     for (let b = 0; b < count; b++) {
       const from = rowAt(b) * d
       for (let j = 0; j < d; j++) memory[input + b * inputWidth + j] = x[from + j]!
     }
     memory.fill(0, input + count * inputWidth, input + rows * inputWidth)
-    offsets.forEach(({ bias, inputs, outputs }, l) => {
-      const { outP, wt, a } = padded[l]!
+    offsets.forEach(({ inputs }, l) => {
+      const { outP, wt, a, bias } = padded[l]!
       const from = below(l)
-      // Every column, padding included: a non-finite row leaves NaN there (∞ · 0), which must not outlive its pass.
-      for (let b = 0; b < rows; b++) {
-        for (let o = 0; o < outputs; o++) memory[a + b * outP + o] = params[bias + o]!
-        memory.fill(0, a + b * outP + outputs, a + (b + 1) * outP)
-      }
+      // A = ones · bias + A_{l−1} · Wᵀ. Every column, padding included, is rewritten: a non-finite
+      // row leaves NaN there (∞ · 0), which must not outlive its pass.
+      memory.fill(0, a, a + rows * outP)
+      kernel.product(a, outP, ones, 8, 1, bias, outP, rows, outP, 1)
       kernel.product(a, outP, from.at, from.width, 1, wt, outP, rows, outP, inputs)
       if (l < last) kernel.relu(a, rows * outP)
     })
@@ -162,23 +165,21 @@ export function mlpNetwork(layers: readonly { inputs: number; outputs: number }[
     }
   }
 
-  // G_l += D_lᵀ · A_{l−1} over the pass; the bias gradient is D_l's column sums.
+  // G_l += D_lᵀ · A_{l−1} over the pass; the bias gradient, D_l's column sums, is D_lᵀ · ones.
   const accumulate = (rows: number) => {
-    offsets.forEach(({ outputs }, l) => {
-      const { inP, outP, g, d } = padded[l]!
+    offsets.forEach((_, l) => {
+      const { inP, outP, g, d, biasG } = padded[l]!
       const from = below(l)
       kernel.product(g, inP, d, 1, outP, from.at, from.width, outP, inP, rows)
-      const biasGradient = biasGradients[l]!
-      for (let b = 0; b < rows; b++) for (let o = 0; o < outputs; o++) biasGradient[o]! += memory[d + b * outP + o]!
+      kernel.product(biasG, 8, d, 1, outP, ones, 8, outP, 8, rows)
     })
   }
 
   const addInto = (into: Float64Array) => {
     offsets.forEach(({ weight, bias, inputs, outputs }, l) => {
-      const { inP, g } = padded[l]!
+      const { inP, g, biasG } = padded[l]!
       for (let o = 0; o < outputs; o++) for (let j = 0; j < inputs; j++) into[weight + o * inputs + j]! += memory[g + o * inP + j]!
-      const biasGradient = biasGradients[l]!
-      for (let o = 0; o < outputs; o++) into[bias + o]! += biasGradient[o]!
+      for (let o = 0; o < outputs; o++) into[bias + o]! += memory[biasG + o * 8]!
     })
   }
 
@@ -194,7 +195,7 @@ export function mlpNetwork(layers: readonly { inputs: number; outputs: number }[
         const count = Math.min(passRows, end - from)
         const rows = roundUp(count, matrixRowBlock)
         const rowAt = (b: number) => order[from + b]!
-        forward(params, x, rowAt, count, rows)
+        forward(x, rowAt, count, rows)
         backward(labels, rowAt, count, rows, losses)
         for (let b = 0; b < count; b++) total += losses[b]!
         accumulate(rows)
@@ -209,7 +210,7 @@ export function mlpNetwork(layers: readonly { inputs: number; outputs: number }[
         const count = Math.min(passRows, batch.length - from)
         const rows = roundUp(count, matrixRowBlock)
         const rowAt = (b: number) => batch[from + b]!
-        forward(params, x, rowAt, count, rows)
+        forward(x, rowAt, count, rows)
         backward(labels, rowAt, count, rows, losses)
         // Each row's squared gradient norm over all layers: Σ_l |δ_l|² (|a_{l−1}|² + 1).
         rowScale.fill(0)
@@ -247,7 +248,7 @@ export function mlpNetwork(layers: readonly { inputs: number; outputs: number }[
       loadParams(params)
       for (let from = 0; from < count; from += passRows) {
         const passCount = Math.min(passRows, count - from)
-        forward(params, x, (b) => from + b, passCount, roundUp(passCount, matrixRowBlock))
+        forward(x, (b) => from + b, passCount, roundUp(passCount, matrixRowBlock))
         for (let b = 0; b < passCount; b++) {
           softmax(b)
           onRow(from + b, probabilities)
