@@ -73,3 +73,36 @@ describe('matrixKernel relu and reluMask', () => {
     }
   })
 })
+
+describe('matrixKernel adamStep', () => {
+  test('default: the same bits as the JavaScript Adam loop, decaying and non-decaying parameters', () => {
+    const kernel = matrixKernel('f64')
+    const size = 10
+    kernel.reserve(5 * size)
+    const random = seededRandom(8)
+    const slot = (i: number) => (kernel.elements as Float64Array).subarray(i * size, (i + 1) * size)
+    const [p, g, m, v, decayL2] = [0, 1, 2, 3, 4].map(slot) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array]
+    for (let i = 0; i < size; i++) {
+      p[i] = random.normal()
+      g[i] = random.normal() * 10
+      m[i] = random.normal() * 0.1
+      v[i] = Math.abs(random.normal()) * 0.01
+      decayL2[i] = i % 3 === 0 ? 0 : 0.05
+    }
+    const [inverse, stepSize] = [1 / 64, 0.003]
+    const expected = { p: Float64Array.from(p), m: Float64Array.from(m), v: Float64Array.from(v) }
+    for (let i = 0; i < size; i++) {
+      const gi = g[i]! * inverse + (decayL2[i] ? 0.05 * expected.p[i]! : 0)
+      const mi = 0.9 * expected.m[i]! + 0.1 * gi
+      const vi = 0.999 * expected.v[i]! + 0.001 * gi * gi
+      expected.m[i] = mi
+      expected.v[i] = vi
+      expected.p[i]! -= (stepSize * mi) / (Math.sqrt(vi) + 1e-8)
+    }
+    kernel.adamStep(0, size, 2 * size, 3 * size, 4 * size, size, inverse, stepSize)
+    expect([...p]).toEqual([...expected.p])
+    expect([...m]).toEqual([...expected.m])
+    expect([...v]).toEqual([...expected.v])
+    expect(() => kernel.adamStep(0, size, 2 * size, 3 * size, 4 * size, 3, inverse, stepSize)).toThrow(RangeError)
+  })
+})

@@ -44,6 +44,12 @@ export type MatrixKernel = {
   relu(at: number, count: number): void
   /** `error ← 0` where `activation ≤ 0`, over `count` elements (a multiple of 8): the ReLU's derivative. */
   reluMask(error: number, activation: number, count: number): void
+  /**
+   * One Adam step (β₁ 0.9, β₂ 0.999, ε 1e-8) over `count` float64 elements (even), two at a time,
+   * with exactly the arithmetic of the JavaScript loop it replaces: g = gradient·inverse + decayL2·p;
+   * m = 0.9m + 0.1g; v = 0.999v + (0.001g)g; p −= stepSize·m / (√v + 1e-8). Offsets in float64 elements.
+   */
+  adamStep(params: number, gradient: number, m: number, v: number, decayL2: number, count: number, inverse: number, stepSize: number): void
 }
 
 /**
@@ -62,6 +68,7 @@ export function matrixKernel(precision: MatrixPrecision): MatrixKernel {
   const exported = instance.exports.product as (...args: number[]) => void
   const relu = instance.exports.relu as (at: number, bytes: number) => void
   const reluMask = instance.exports.reluMask as (error: number, activation: number, bytes: number) => void
+  const adamStep = instance.exports.adamStep as (...args: number[]) => void
   const bytes = precision === 'f32' ? 4 : 8
   const view = () => (precision === 'f32' ? new Float32Array(memory.buffer) : new Float64Array(memory.buffer))
   const kernel: MatrixKernel = {
@@ -87,6 +94,10 @@ export function matrixKernel(precision: MatrixPrecision): MatrixKernel {
     reluMask(error, activation, count) {
       if (count % matrixColumnBlock !== 0 || Math.max(error, activation) + count > kernel.elements.length) throw new RangeError('reluMask: count must be a multiple of 8, inside the memory')
       reluMask(error * bytes, activation * bytes, count * bytes)
+    },
+    adamStep(params, gradient, m, v, decayL2, count, inverse, stepSize) {
+      if (count % 2 !== 0 || (Math.max(params, gradient, m, v, decayL2) + count) * 8 > memory.buffer.byteLength) throw new RangeError('adamStep: count must be even, inside the memory')
+      adamStep(params * 8, gradient * 8, m * 8, v * 8, decayL2 * 8, count * 8, inverse, stepSize)
     },
   }
   return kernel
@@ -118,6 +129,7 @@ const section = (id: number, body: number[]): number[] => [id, ...unsignedLeb(bo
 const name = (text: string): number[] => vector([...new TextEncoder().encode(text)].map((byte) => [byte]))
 
 const i32 = 0x7f
+const f64 = 0x7c
 const v128 = 0x7b
 const localGet = (index: number) => [0x20, ...unsignedLeb(index)]
 const localSet = (index: number) => [0x21, ...unsignedLeb(index)]
@@ -217,13 +229,39 @@ function assembleProduct(precision: MatrixPrecision): Uint8Array<ArrayBuffer> {
     ]
   })()
 
+  // adamStep(p, g, m, v, decay, size, inverse, stepSize), float64 × 2 a vector.
+  const adamBody = (() => {
+    const [p, g, m, v, decay, size, inverse, stepSize, offset, gradient, first, second] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+    const f64Const = (value: number) => [0x44, ...new Uint8Array(Float64Array.of(value).buffer)]
+    const splat = (value: number) => [...f64Const(value), ...simd(0x14)]
+    const load = (base: number) => [...localGet(base), ...localGet(offset), ...i32Add, ...v128Load(0)]
+    const address = (base: number) => [...localGet(base), ...localGet(offset), ...i32Add]
+    const [add, sub, mul, div, sqrt] = [simd(0xf0), simd(0xf1), simd(0xf2), simd(0xf3), simd(0xef)]
+    return [
+      ...vector([
+        [1, i32],
+        [3, v128],
+      ]),
+      ...i32Const(0), ...localSet(offset), ...block, ...loop, ...localGet(offset), ...localGet(size), ...i32LtU, ...i32Eqz, ...brIf(1),
+      // g = gradient · inverse + decay · p
+      ...load(g), ...localGet(inverse), ...simd(0x14), ...mul, ...load(decay), ...load(p), ...mul, ...add, ...localSet(gradient),
+      // m = 0.9 m + 0.1 g
+      ...address(m), ...splat(0.9), ...load(m), ...mul, ...splat(0.1), ...localGet(gradient), ...mul, ...add, ...localSet(first), ...localGet(first), ...v128Store(0),
+      // v = 0.999 v + (0.001 g) g
+      ...address(v), ...splat(0.999), ...load(v), ...mul, ...splat(0.001), ...localGet(gradient), ...mul, ...localGet(gradient), ...mul, ...add, ...localSet(second), ...localGet(second), ...v128Store(0),
+      // p = p − (stepSize · m) / (√v + 1e-8)
+      ...address(p), ...load(p), ...localGet(stepSize), ...simd(0x14), ...localGet(first), ...mul, ...localGet(second), ...sqrt, ...splat(1e-8), ...add, ...div, ...sub, ...v128Store(0),
+      ...localGet(offset), ...i32Const(16), ...i32Add, ...localSet(offset), ...br(0), ...end, ...end, ...end,
+    ]
+  })()
+
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector([2, 3, 10].map((params) => [0x60, ...vector(Array.from({ length: params }, () => [i32])), 0]))),
+    ...section(1, vector([...[2, 3, 10].map((params) => [0x60, ...vector(Array.from({ length: params }, () => [i32])), 0]), [0x60, ...vector([...Array.from({ length: 6 }, () => [i32]), [f64], [f64]]), 0]])),
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
-    // Functions: product (type 2), relu (type 0), reluMask (type 1).
-    ...section(3, vector([[2], [0], [1]])),
-    ...section(7, vector([[...name('product'), 0x00, 0], [...name('relu'), 0x00, 1], [...name('reluMask'), 0x00, 2]])),
-    ...section(10, vector([body, reluBody, maskBody].map((code) => [...unsignedLeb(code.length), ...code]))),
+    // Functions: product (type 2), relu (type 0), reluMask (type 1), adamStep (type 3).
+    ...section(3, vector([[2], [0], [1], [3]])),
+    ...section(7, vector([[...name('product'), 0x00, 0], [...name('relu'), 0x00, 1], [...name('reluMask'), 0x00, 2], [...name('adamStep'), 0x00, 3]])),
+    ...section(10, vector([body, reluBody, maskBody, adamBody].map((code) => [...unsignedLeb(code.length), ...code]))),
   ])
 }
