@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { clipContribution, dpLossShare, poissonSample, privateGradientSum } from './dp-sgd.ts'
+import { clipContribution, clipFactor, dpLossShare, lossCoordinate, poissonSample, privateGradientSum } from './dp-sgd.ts'
 import type { Objective } from './objective.ts'
 import { secureRandom, seededRandom } from './random.ts'
 
@@ -97,7 +97,49 @@ describe('clipContribution', () => {
   })
 })
 
+describe('clipFactor', () => {
+  test('default: 1 within C·√(1 − β²), budget / norm above, 0 when not finite; lossCoordinate as clipContribution returns it', () => {
+    const budget = 2 * Math.sqrt(1 - dpLossShare * dpLossShare)
+    expect(clipFactor(budget * budget * 0.99, 2)).toBe(1)
+    expect(clipFactor(100, 2)).toBeCloseTo(budget / 10, 15)
+    expect(clipFactor(Number.NaN, 2)).toBe(0)
+    expect(clipFactor(Number.POSITIVE_INFINITY, 2)).toBe(0)
+    expect(lossCoordinate(5, 2, 3)).toBe(clipContribution(Float64Array.of(1), 5, 2, 3))
+    expect(lossCoordinate(Number.NaN, 2, 3)).toBe(0)
+  })
+})
+
 describe('privateGradientSum', () => {
+  test('behavior: an objective that clips a batch itself (addClippedGradients) is used instead of row by row, to the same sum', () => {
+    const rowByRow = fixedObjective(12, 6, 3)
+    let batchCalls = 0
+    const batched = {
+      ...fixedObjective(12, 6, 3),
+      addGradient: () => {
+        throw new Error('the batch method must be used')
+      },
+      addClippedGradients(_params: Float64Array, rows: readonly number[], maxGradNorm: number, into: Float64Array) {
+        batchCalls++
+        let total = 0
+        for (const row of rows) {
+          const own = Float64Array.from(rowByRow.gradients[row]!)
+          total += clipContribution(own, rowByRow.losses[row]!, maxGradNorm, rowByRow.lossBound)
+          for (let j = 0; j < own.length; j++) into[j]! += own[j]!
+        }
+        return total
+      },
+    }
+    const dp = { noiseMultiplier: 0.5, maxGradNorm: 0.8 }
+    const rows = [0, 3, 4, 7, 11]
+    const expected = new Float64Array(6)
+    const expectedLoss = privateGradientSum(rowByRow, new Float64Array(6), rows, dp, seededRandom(5), expected, new Float64Array(6))
+    const actual = new Float64Array(6)
+    const loss = privateGradientSum(batched, new Float64Array(6), rows, dp, seededRandom(5), actual, new Float64Array(6))
+    expect(batchCalls).toBe(1)
+    expect(loss).toBeCloseTo(expectedLoss, 12)
+    expect(Math.max(...actual.map((v, j) => Math.abs(v - expected[j]!)))).toBeLessThan(1e-12)
+  })
+
   test('behavior: without noise, removing any one row changes (gradient sum, loss) by at most C', () => {
     const objective = fixedObjective(30, 25, 9)
     const params = new Float64Array(25)

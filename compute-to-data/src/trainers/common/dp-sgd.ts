@@ -33,27 +33,41 @@ export function poissonSample(rows: number, sampleRate: number, random: RandomSo
 }
 
 /**
- * Clips one row's contribution. Scales `gradient` in place to L2 norm at most C·√(1 − β²) and
- * returns the row's loss coordinate β·C·min(max(loss, 0), B) / B, so that the vector (gradient,
- * loss coordinate) has norm at most C = `maxGradNorm`. A non-finite gradient contributes zero.
+ * The factor that clips one row's gradient of squared L2 norm `squaredNorm` to norm at most
+ * C·√(1 − β²) (C = `maxGradNorm`, β = {@link dpLossShare}): 1 when it is within, 0 when the norm is
+ * not finite (such a row contributes nothing).
  */
-export function clipContribution(gradient: Float64Array, loss: number, maxGradNorm: number, lossBound: number): number {
+export function clipFactor(squaredNorm: number, maxGradNorm: number): number {
   const gradientBudget = maxGradNorm * Math.sqrt(1 - dpLossShare * dpLossShare)
-  let squared = 0
-  for (const g of gradient) squared += g * g
-  const norm = Math.sqrt(squared)
-  if (!Number.isFinite(norm)) gradient.fill(0)
-  else if (norm > gradientBudget) {
-    const factor = gradientBudget / norm
-    for (let i = 0; i < gradient.length; i++) gradient[i]! *= factor
-  }
+  const norm = Math.sqrt(squaredNorm)
+  if (!Number.isFinite(norm)) return 0
+  return norm > gradientBudget ? gradientBudget / norm : 1
+}
+
+/** One row's loss coordinate β·C·min(max(loss, 0), B) / B (a NaN loss counts 0). */
+export function lossCoordinate(loss: number, maxGradNorm: number, lossBound: number): number {
   const clippedLoss = loss > 0 ? Math.min(loss, lossBound) : 0 // NaN → 0
   return (dpLossShare * maxGradNorm * clippedLoss) / lossBound
 }
 
 /**
+ * Clips one row's contribution. Scales `gradient` in place to L2 norm at most C·√(1 − β²) and
+ * returns the row's loss coordinate β·C·min(max(loss, 0), B) / B, so that the vector (gradient,
+ * loss coordinate) has norm at most C = `maxGradNorm`. A non-finite gradient contributes zero.
+ */
+export function clipContribution(gradient: Float64Array, loss: number, maxGradNorm: number, lossBound: number): number {
+  let squared = 0
+  for (const g of gradient) squared += g * g
+  const factor = clipFactor(squared, maxGradNorm)
+  if (factor === 0) gradient.fill(0)
+  else if (factor < 1) for (let i = 0; i < gradient.length; i++) gradient[i]! *= factor
+  return lossCoordinate(loss, maxGradNorm, lossBound)
+}
+
+/**
  * One DP-SGD gradient (Abadi et al. 2016): for each row of `batch`, its own gradient, clipped
- * ({@link clipContribution}); the sum of the clipped gradients plus N(0, σ²C²) per coordinate is
+ * ({@link clipContribution}, or the objective's own `addClippedGradients`, which clips the same
+ * way for a whole batch at once); the sum of the clipped gradients plus N(0, σ²C²) per coordinate is
  * written to `sum` (the caller divides by the expected batch size). Returns the noisy sum of the
  * rows' clipped losses, released through the same mechanism and rescaled to loss units.
  */
@@ -67,15 +81,17 @@ export function privateGradientSum(
   scratch: Float64Array,
 ): number {
   sum.fill(0)
-  let lossCoordinate = 0
-  for (const row of batch) {
-    scratch.fill(0)
-    const loss = objective.addGradient(params, row, scratch)
-    lossCoordinate += clipContribution(scratch, loss, dp.maxGradNorm, objective.lossBound)
-    for (let i = 0; i < sum.length; i++) sum[i]! += scratch[i]!
-  }
+  let losses = 0
+  if (objective.addClippedGradients !== undefined) losses = objective.addClippedGradients(params, batch, dp.maxGradNorm, sum)
+  else
+    for (const row of batch) {
+      scratch.fill(0)
+      const loss = objective.addGradient(params, row, scratch)
+      losses += clipContribution(scratch, loss, dp.maxGradNorm, objective.lossBound)
+      for (let i = 0; i < sum.length; i++) sum[i]! += scratch[i]!
+    }
   const std = dp.noiseMultiplier * dp.maxGradNorm
   for (let i = 0; i < sum.length; i++) sum[i]! += std * random.normal()
-  lossCoordinate += std * random.normal()
-  return (lossCoordinate * objective.lossBound) / (dpLossShare * dp.maxGradNorm)
+  losses += std * random.normal()
+  return (losses * objective.lossBound) / (dpLossShare * dp.maxGradNorm)
 }

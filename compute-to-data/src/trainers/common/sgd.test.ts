@@ -25,6 +25,32 @@ const targets = Array.from({ length: 100 }, (_, i) => 2 + ((i % 10) - 4.5) / 10)
 const base: SgdOptions = { rows: 100, epochs: 20, batchSize: 10, learningRate: 0.1, l2: 0, optimizer: 'sgd', shuffle: mulberry32(1) }
 
 describe('trainSgd', () => {
+  test('behavior: an objective with addBatchGradient steps on it, one call per batch, as row by row', () => {
+    const rowByRow = new Float64Array(2)
+    const losses: number[] = []
+    trainSgd(meanObjective(targets), rowByRow, { ...base, optimizer: 'adam', shuffle: mulberry32(4), onEpoch: (_, loss) => losses.push(loss) })
+    const single = meanObjective(targets)
+    let calls = 0
+    const batched: Objective = {
+      ...single,
+      addGradient: () => {
+        throw new Error('the batch method must be used')
+      },
+      addBatchGradient(params, rows, start, end, into) {
+        calls++
+        let loss = 0
+        for (let b = start; b < end; b++) loss += single.addGradient(params, rows[b]!, into)
+        return loss
+      },
+    }
+    const params = new Float64Array(2)
+    const batchLosses: number[] = []
+    trainSgd(batched, params, { ...base, optimizer: 'adam', shuffle: mulberry32(4), onEpoch: (_, loss) => batchLosses.push(loss) })
+    expect(calls).toBe(20 * 10)
+    expect([...params]).toEqual([...rowByRow])
+    expect(batchLosses).toEqual(losses)
+  })
+
   test('default: SGD reaches the optimum; one step per batch; epoch losses fall', () => {
     const params = new Float64Array(2)
     const losses: number[] = []

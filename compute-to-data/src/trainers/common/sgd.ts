@@ -1,4 +1,5 @@
 import { poissonSample, privateGradientSum } from './dp-sgd.ts'
+import { matrixKernel } from './matrix-kernel.ts'
 import type { Objective } from './objective.ts'
 import type { RandomSource } from './random.ts'
 
@@ -44,11 +45,31 @@ export type SgdOptions = {
  * noised gradient sum divided by the expected batch size. Returns the number of steps taken.
  */
 export function trainSgd(objective: Objective, params: Float64Array, options: SgdOptions): { steps: number } {
-  const { rows: n, epochs, batchSize, learningRate, l2, optimizer, privacy, onEpoch } = options
+  const { optimizer } = options
+  if (optimizer !== 'adam') return descend(objective, params, new Float64Array(objective.size), undefined, options)
+  // Adam steps in WebAssembly, two parameters at a time (the same float64 arithmetic as the loop
+  // it replaces): parameters, gradient sum and moments live in the kernel's memory while training.
+  const size = objective.size
+  const padded = size + (size % 2)
+  const kernel = matrixKernel('f64')
+  kernel.reserve(5 * padded)
+  const view = (slot: number) => (kernel.elements as Float64Array).subarray(slot * padded, slot * padded + size)
+  const [working, sum, decayL2] = [view(0), view(1), view(4)]
+  working.set(params)
+  for (let i = 0; i < size; i++) decayL2[i] = objective.decay[i] ? options.l2 : 0
+  const adam: AdamKernel = { t: 0, step: (inverse, stepSize) => kernel.adamStep(0, padded, 2 * padded, 3 * padded, 4 * padded, padded, inverse, stepSize) }
+  const result = descend(objective, working, sum, adam, options)
+  params.set(working)
+  return result
+}
+
+// Adam's step count and its step over the kernel memory's parameters, gradient sum and moments.
+type AdamKernel = { t: number; step(inverse: number, stepSize: number): void }
+
+function descend(objective: Objective, params: Float64Array, sum: Float64Array, adam: AdamKernel | undefined, options: SgdOptions): { steps: number } {
+  const { rows: n, epochs, batchSize, learningRate, l2, privacy, onEpoch } = options
   const size = objective.size
   const decay = objective.decay
-  const sum = new Float64Array(size)
-  const adam = optimizer === 'adam' ? { m: new Float64Array(size), v: new Float64Array(size), t: 0 } : undefined
   let steps = 0
 
   const penalty = () => {
@@ -69,12 +90,8 @@ export function trainSgd(objective: Objective, params: Float64Array, options: Sg
     }
     adam.t++
     const stepSize = (learningRate * Math.sqrt(1 - 0.999 ** adam.t)) / (1 - 0.9 ** adam.t)
-    for (let i = 0; i < size; i++) {
-      const g = sum[i]! / divisor + (decay[i] ? l2 * params[i]! : 0)
-      adam.m[i] = 0.9 * adam.m[i]! + 0.1 * g
-      adam.v[i] = 0.999 * adam.v[i]! + 0.001 * g * g
-      params[i]! -= (stepSize * adam.m[i]!) / (Math.sqrt(adam.v[i]!) + 1e-8)
-    }
+    // g = sum / divisor as sum · (1 / divisor): one division per parameter, not two.
+    adam.step(1 / divisor, stepSize)
   }
 
   if (privacy !== undefined) {
@@ -109,7 +126,8 @@ export function trainSgd(objective: Objective, params: Float64Array, options: Sg
       const end = Math.min(start + batchSize, n)
       sum.fill(0)
       let batchLoss = 0
-      for (let b = start; b < end; b++) batchLoss += objective.addGradient(params, order[b]!, sum)
+      if (objective.addBatchGradient !== undefined) batchLoss = objective.addBatchGradient(params, order, start, end, sum)
+      else for (let b = start; b < end; b++) batchLoss += objective.addGradient(params, order[b]!, sum)
       const count = end - start
       epochLoss += batchLoss / count + penalty()
       batches++
