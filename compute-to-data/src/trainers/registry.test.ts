@@ -47,10 +47,10 @@ async function writeDeclared(dir: string, declaration: TrainerOutputDeclaration,
 describe('builtinTrainers', () => {
   test('default: five trainers, unique ids, each with parameters, outputs, privacy and a runtime', () => {
     expect(builtinTrainers.map((t) => `${t.id}@${t.version}`)).toEqual([
-      'logistic-regression@1.1.0',
-      'linear-regression@1.0.0',
-      'mlp-classifier@1.0.0',
-      'torch-mlp@1.0.0',
+      'logistic-regression@1.2.0',
+      'linear-regression@1.1.0',
+      'mlp-classifier@1.1.0',
+      'torch-mlp@1.1.0',
       'torch-custom@1.1.0',
     ])
     expect(builtinTrainers.map((t) => t.runtime ?? 'node')).toEqual(['node', 'node', 'node', 'pytorch', 'pytorch'])

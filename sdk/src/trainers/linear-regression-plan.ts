@@ -13,8 +13,11 @@ import { planValidation, resolveValidationFraction, validationFractionSchema } f
 
 /** Id of the built-in linear-regression trainer. */
 export const linearRegressionTrainerId = 'linear-regression'
-/** Version of the built-in linear-regression trainer this SDK reads and plans for. */
-export const linearRegressionTrainerVersion = '1.0.0'
+/**
+ * Version of the built-in linear-regression trainer this SDK reads and plans for. 1.1.0: category
+ * features one-hot (`categories` metadata), held-out validation by default.
+ */
+export const linearRegressionTrainerVersion = '1.1.0'
 
 /** Parameters of the linear-regression trainer; defaults are filled in on parse. */
 export const linearRegressionParametersSchema = z

@@ -32,7 +32,7 @@ describe('planLinearRegression', () => {
     expect(plan).toMatchObject({ label: 'price', features: ['x1', 'x2', 'kind=a', 'kind=b'], scaling: { kind: 'standardize' }, labelScaling: { kind: 'standardize' }, privacy: undefined })
     expect(plan.metrics).toEqual(['loss', 'r2', 'rows', 'epochs', 'validationRows', 'validationLoss', 'validationR2'])
     expect(plan.params).toEqual({ label: 'price', epochs: 50, learningRate: 0.05, l2: 0, batchSize: 64, seed: 0, validationFraction: 0.2 })
-    expect(linearRegressionMetadata(plan)).toEqual({ trainer: 'linear-regression', version: '1.0.0', label: 'price', features: '["x1","x2","kind=a","kind=b"]', categories: '{"kind":["a","b"]}' })
+    expect(linearRegressionMetadata(plan)).toEqual({ trainer: 'linear-regression', version: '1.1.0', label: 'price', features: '["x1","x2","kind=a","kind=b"]', categories: '{"kind":["a","b"]}' })
   })
 
   test('args: dp scales features and label by their bounds and adds the privacy metadata', () => {

@@ -13,8 +13,11 @@ import { planValidation, resolveValidationFraction, validationFractionSchema } f
 
 /** Id of the built-in logistic-regression trainer. */
 export const logisticRegressionTrainerId = 'logistic-regression'
-/** Version of the built-in logistic-regression trainer this SDK reads and plans for. 1.1.0 added `dp`. */
-export const logisticRegressionTrainerVersion = '1.1.0'
+/**
+ * Version of the built-in logistic-regression trainer this SDK reads and plans for. 1.1.0 added
+ * `dp`; 1.2.0 category features one-hot (`categories` metadata), held-out validation by default.
+ */
+export const logisticRegressionTrainerVersion = '1.2.0'
 
 /** Parameters of the logistic-regression trainer; defaults are filled in on parse. */
 export const logisticRegressionParametersSchema = z

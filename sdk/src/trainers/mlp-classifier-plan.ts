@@ -13,8 +13,11 @@ import { planValidation, resolveValidationFraction, validationFractionSchema } f
 
 /** Id of the built-in MLP-classifier trainer. */
 export const mlpClassifierTrainerId = 'mlp-classifier'
-/** Version of the built-in MLP-classifier trainer this SDK reads and plans for. */
-export const mlpClassifierTrainerVersion = '1.0.0'
+/**
+ * Version of the built-in MLP-classifier trainer this SDK reads and plans for. 1.1.0: category
+ * features one-hot (`categories` metadata), held-out validation by default, float32 batched products.
+ */
+export const mlpClassifierTrainerVersion = '1.1.0'
 /** Most weights and biases an MLP may have (16 MiB of F32). */
 export const mlpClassifierMaxParameters = 4 * 1024 * 1024
 

@@ -39,7 +39,7 @@ describe('planMlpClassifier', () => {
     expect(plan.metrics).toEqual(['loss', 'accuracy', 'rows', 'epochs', 'validationRows', 'validationLoss', 'validationAccuracy'])
     expect(mlpClassifierMetadata(plan)).toEqual({
       trainer: 'mlp-classifier',
-      version: '1.0.0',
+      version: '1.1.0',
       classes: '["ring","disc","dot"]',
       features: '["x1","x2","v"]',
       hidden: '[32]',

@@ -14,8 +14,11 @@ import type { MlpLayer } from './mlp-classifier-plan.ts'
 
 /** Id of the built-in PyTorch MLP trainer. */
 export const torchMlpTrainerId = 'torch-mlp'
-/** Version of the built-in PyTorch MLP trainer this SDK reads and plans for. */
-export const torchMlpTrainerVersion = '1.0.0'
+/**
+ * Version of the built-in PyTorch MLP trainer this SDK reads and plans for. 1.1.0: category
+ * features one-hot (`categories` metadata), held-out validation by default.
+ */
+export const torchMlpTrainerVersion = '1.1.0'
 /** Most weights and biases a torch-mlp network may have (16 MiB of F32). */
 export const torchMlpMaxParameters = 4 * 1024 * 1024
 

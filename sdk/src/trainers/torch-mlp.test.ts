@@ -43,7 +43,7 @@ describe('planTorchMlp', () => {
     expect(plan.metrics).toEqual(['loss', 'accuracy', 'rows', 'epochs', 'validationRows', 'validationLoss', 'validationAccuracy'])
     expect(torchMlpMetadata(plan)).toEqual({
       trainer: 'torch-mlp',
-      version: '1.0.0',
+      version: '1.1.0',
       task: 'classification',
       label: 'shape',
       features: '["x1","x2","v"]',

@@ -74,7 +74,7 @@ describe('planLogisticRegression', () => {
     expect(plan).toMatchObject({ task: 'binary', outputs: 1, features: ['x2'], classes: ['no', 'yes'] })
     expect(logisticRegressionMetadata(plan)).toEqual({
       trainer: 'logistic-regression',
-      version: '1.1.0',
+      version: '1.2.0',
       task: 'binary',
       classes: '["no","yes"]',
       features: '["x2"]',

@@ -1,4 +1,4 @@
-# datavault trainer torch-mlp@1.0.0
+# datavault trainer torch-mlp@1.1.0
 #
 # A multilayer perceptron in PyTorch for tabular classification (softmax over a category label)
 # and regression (a number label), run beside the data: it reads /job/config.json and the CSV
@@ -23,7 +23,7 @@ import struct
 import sys
 
 TRAINER_ID = 'torch-mlp'
-TRAINER_VERSION = '1.0.0'
+TRAINER_VERSION = '1.1.0'
 MAX_PARAMETERS = 4 * 1024 * 1024
 MAX_HIDDEN_LAYERS = 4
 # Share of the clipping norm C spent on releasing each row's loss (as the TypeScript trainers do).
