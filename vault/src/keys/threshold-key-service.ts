@@ -221,7 +221,9 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
             let answered = 0
             const settle = () => {
               answered++
-              if (shares.length >= manifest.threshold || (answered === asked && asked === order.length)) {
+              // Done with t shares, or once every holder asked has answered and nobody is left to ask
+              // (all asked, or the caller gave up).
+              if (shares.length >= manifest.threshold || (answered === asked && (asked === order.length || controller.signal.aborted))) {
                 settled = true
                 resolve()
               }
@@ -230,7 +232,7 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
             // to one holder is on the wire while the next ticket is signed.
             let signingTurn: Promise<void> = Promise.resolve()
             const askNext = () => {
-              if (settled || asked === order.length) return
+              if (settled || asked === order.length || controller.signal.aborted) return
               const index = order[asked++]!
               const holder = manifest.holders[index]!
               const previousTurn = signingTurn
