@@ -39,8 +39,9 @@ export type MlpNetwork = {
   predict(params: Float64Array, x: Float64Array, count: number, onRow: (row: number, probabilities: Float64Array) => void): void
 }
 
-// Float32 rounding of a row's scaled δ can grow its gradient's norm by about 2⁻²⁴ relative (the
-// products' own rounding likewise): clip to a hair under the bound so the row stays within it.
+// Float32 rounding of a row's δ (scaled or not) can grow its gradient's norm by about 2⁻²⁴ relative
+// (the products' own rounding likewise): under float32 a row is clipped to a hair under the bound,
+// and a row already within a hair of it is clipped too, so every row stays within the bound.
 const float32ClipMargin = 1 - 2 ** -20
 
 const roundUp = (value: number, multiple: number) => Math.ceil(value / multiple) * multiple
@@ -226,8 +227,9 @@ export function mlpNetwork(layers: readonly { inputs: number; outputs: number }[
           }
         })
         for (let b = 0; b < count; b++) {
-          const factor = clipFactor(rowScale[b]!, maxGradNorm)
-          const scale = factor === 1 ? 1 : factor * (precision === 'f32' ? float32ClipMargin : 1)
+          // Under float32 the norm is measured as if 2⁻²⁰ larger: a row is scaled to at most the margin's share of the bound.
+          const factor = clipFactor(precision === 'f32' ? rowScale[b]! / float32ClipMargin ** 2 : rowScale[b]!, maxGradNorm)
+          const scale = factor
           total += lossCoordinate(losses[b]!, maxGradNorm, lossBound)
           offsets.forEach((_, l) => {
             const { outP, d } = padded[l]!
