@@ -1,4 +1,4 @@
-import type { Address, Hash, Hex } from 'viem'
+import type { Address, Chain, Client, Hash, Hex, Transport } from 'viem'
 import { readContract } from 'viem/actions'
 import { dispenserAbi, erc20TemplateAbi, fixedRateExchangeAbi } from '@datavault/contracts/abis'
 import { ChainReadError } from './errors.ts'
@@ -8,6 +8,18 @@ import { type AccountClient, writeAndConfirm } from './transact.ts'
 export type DatatokenSaleChange =
   | { type: 'fixed-rate'; exchange: Address; exchangeId: Hex; txHash: Hash }
   | { type: 'free'; dispenser: Address; txHash: Hash }
+
+/**
+ * Reads a datatoken's sale channels, its FixedRateExchanges and its Dispensers, each read through
+ * `read` (which turns a failure into the caller's `ChainReadError`). What pricing a datatoken and
+ * switching its sales both start from.
+ */
+export async function readDatatokenSaleChannels(client: Client<Transport, Chain | undefined>, datatoken: Address, read: <T>(promise: Promise<T>) => Promise<T>) {
+  return await Promise.all([
+    read(readContract(client, { address: datatoken, abi: erc20TemplateAbi, functionName: 'getFixedRates' })),
+    read(readContract(client, { address: datatoken, abi: erc20TemplateAbi, functionName: 'getDispensers' })),
+  ])
+}
 
 /**
  * Brings every sale channel of a datatoken to `active`: each FixedRateExchange in the other state
@@ -21,10 +33,7 @@ export async function setDatatokenSalesActive(client: AccountClient, datatoken: 
     promise.catch((error: unknown) => {
       throw ChainReadError.from(doing, error)
     })
-  const [fixedRates, dispensers] = await Promise.all([
-    read(readContract(client, { address: datatoken, abi: erc20TemplateAbi, functionName: 'getFixedRates' })),
-    read(readContract(client, { address: datatoken, abi: erc20TemplateAbi, functionName: 'getDispensers' })),
-  ])
+  const [fixedRates, dispensers] = await readDatatokenSaleChannels(client, datatoken, read)
   const changed: DatatokenSaleChange[] = []
   for (const { contractAddress: exchange, id: exchangeId } of fixedRates) {
     const [, , , , , , isActive] = await read(readContract(client, { address: exchange, abi: fixedRateExchangeAbi, functionName: 'getExchange', args: [exchangeId] }))

@@ -1,7 +1,8 @@
 import type { Address, Chain, Client, Hex, Transport } from 'viem'
 import { erc20Abi, zeroAddress } from 'viem'
 import { readContract } from 'viem/actions'
-import { dispenserAbi, erc20TemplateAbi, fixedRateExchangeAbi } from '@datavault/contracts/abis'
+import { dispenserAbi, fixedRateExchangeAbi } from '@datavault/contracts/abis'
+import { readDatatokenSaleChannels } from '../../chain/datatoken-sales.ts'
 import { ChainReadError, type ChainTransactionError } from '../../chain/errors.ts'
 
 /** A datatoken sold for base tokens by a FixedRateExchange. */
@@ -65,10 +66,7 @@ export async function getDatatokenPrice(
     promise.catch((error: unknown) => {
       throw ChainReadError.from(doing, error)
     })
-  const [fixedRates, dispensers] = await Promise.all([
-    read(readContract(client, { address: datatoken, abi: erc20TemplateAbi, functionName: 'getFixedRates' })),
-    read(readContract(client, { address: datatoken, abi: erc20TemplateAbi, functionName: 'getDispensers' })),
-  ])
+  const [fixedRates, dispensers] = await readDatatokenSaleChannels(client, datatoken, read)
   for (const { contractAddress: exchange, id: exchangeId } of fixedRates) {
     const [, , , baseToken, btDecimals, rate, active, , , , , withMint] = await read(
       readContract(client, { address: exchange, abi: fixedRateExchangeAbi, functionName: 'getExchange', args: [exchangeId] }),
