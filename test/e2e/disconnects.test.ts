@@ -95,6 +95,28 @@ describe('chunked uploads over a connection that drops', () => {
     expect((await stored(result.cid)).equals(Buffer.from(data))).toBe(true)
   })
 
+  test('behavior: an open whose answer was lost is sent again and answers the session it opened (no orphan session holding the allowance)', async () => {
+    const data = new Uint8Array(randomBytes(2 * chunkBytes + 5))
+    const opened: string[] = []
+    const client = createVaultClient({
+      url: t.stack.vaultUrl,
+      account: t.owner.account,
+      fetch: async (input, init) => {
+        const response = await fetch(input, init)
+        if (init?.method !== 'POST' || !String(input).endsWith('/v1/upload-sessions')) return response
+        opened.push(((await response.clone().json()) as { id: string }).id)
+        // The node opened the session; its answer never reaches the client.
+        if (opened.length === 1) throw new TypeError('fetch failed')
+        return response
+      },
+    })
+    const result = await uploadCiphertextInChunks(client, { body: data, size: data.byteLength, chunkBytes, retryDelayMs: 1 })
+    expect(opened).toHaveLength(2)
+    expect(opened[1]).toBe(opened[0])
+    expect(result.session).toBe(opened[0])
+    expect((await stored(result.cid)).equals(Buffer.from(data))).toBe(true)
+  })
+
   test('behavior: an upload whose node went out of reach resumes in a later call, sending only the chunks the node lacks', async () => {
     const data = new Uint8Array(randomBytes(4 * chunkBytes + 99))
     let session: string | undefined

@@ -574,6 +574,12 @@ export const createUploadSessionBodySchema = z
     size: z.number().int().positive(),
     /** Bytes of every chunk but the last. */
     chunkBytes: z.number().int().min(minUploadChunkBytes).max(maxUploadChunkBytes),
+    /**
+     * A random reference the client picks (32 lower-case hex digits) so that opening is safe to
+     * repeat: the same wallet opening again with the same reference gets the session it already has
+     * (when the first answer was lost), not a second one.
+     */
+    clientRef: z.string().regex(/^[0-9a-f]{32}$/, '32 lower-case hex digits').optional(),
   })
   .strict()
 

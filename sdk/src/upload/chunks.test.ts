@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
-import { sha256Hex, uploadChunkCount, uploadChunkLength, uploadCommitment } from './chunks.ts'
+import { randomUploadRef, sha256Hex, uploadChunkCount, uploadChunkLength, uploadCommitment } from './chunks.ts'
 
 describe('upload chunks', () => {
   test('default: every chunk is chunkBytes long but the last, which holds what is left', () => {
@@ -23,5 +23,11 @@ describe('upload chunks', () => {
 
   test('error: a digest that is not 64 lower-case hex digits', async () => {
     await expect(uploadCommitment(['AB'.repeat(32)])).rejects.toMatchObject({ code: 'UPLOAD_DIGEST_INVALID' })
+  })
+
+  test('behavior: randomUploadRef is 32 lower-case hex digits, fresh each time', () => {
+    const refs = new Set(Array.from({ length: 100 }, () => randomUploadRef()))
+    expect(refs.size).toBe(100)
+    for (const ref of refs) expect(ref).toMatch(/^[0-9a-f]{32}$/)
   })
 })

@@ -25,6 +25,17 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 }
 
 /**
+ * A fresh random reference for opening an upload session (`clientRef`): 16 random bytes as 32
+ * lower-case hex digits, from the platform's CSPRNG.
+ *
+ * @example
+ * const session = await createUploadSession(client, { size, chunkBytes, clientRef: randomUploadRef() })
+ */
+export function randomUploadRef(): string {
+  return toHex(globalThis.crypto.getRandomValues(new Uint8Array(16)))
+}
+
+/**
  * The commitment an owner declares when completing an upload session: SHA-256 of the chunks'
  * SHA-256 digests (hex in, 32 bytes each) concatenated in order. A client computes each chunk's
  * digest as it sends it, so it never hashes the whole ciphertext in one pass (WebCrypto has no

@@ -1,7 +1,7 @@
 import type { VaultClient } from '../api/transport.ts'
 import { DataVaultError } from '../errors/base.ts'
 import { abortUploadSession } from './abortUploadSession.ts'
-import { uploadChunkCount, uploadChunkLength, sha256Hex, uploadCommitment } from './chunks.ts'
+import { randomUploadRef, uploadChunkCount, uploadChunkLength, sha256Hex, uploadCommitment } from './chunks.ts'
 import { completeUploadSession } from './completeUploadSession.ts'
 import { createUploadSession } from './createUploadSession.ts'
 import { getUploadSession } from './getUploadSession.ts'
@@ -152,7 +152,9 @@ export async function uploadCiphertextInChunks(client: VaultClient, parameters: 
     held = new Set(session.received)
     id = session.id
   } else {
-    id = (await retrying(() => createUploadSession(client, { size, chunkBytes, signal }))).id
+    // One reference for every try: a try whose answer was lost opened the session the next one gets back.
+    const clientRef = randomUploadRef()
+    id = (await retrying(() => createUploadSession(client, { size, chunkBytes, clientRef, signal }))).id
   }
   onSession?.(id)
 

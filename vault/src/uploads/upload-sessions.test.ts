@@ -143,6 +143,24 @@ describe('uploadSessions', () => {
     await sessions.abort(alice, second.id)
   })
 
+  test('behavior: opening again with the same clientRef answers the same session (a lost answer leaves no orphan); another size with it is refused', async () => {
+    const clientRef = randomBytes(16).toString('hex')
+    const [first, concurrent] = await Promise.all([sessions.create(alice, { size: chunkBytes, chunkBytes, clientRef }), sessions.create(alice, { size: chunkBytes, chunkBytes, clientRef })])
+    expect(concurrent.id).toBe(first.id)
+    expect((await sessions.create(alice, { size: chunkBytes, chunkBytes, clientRef })).id).toBe(first.id)
+    // Still one session: the wallet may open one more before its limit of two.
+    const other = await sessions.create(alice, { size: chunkBytes, chunkBytes })
+    await expect(sessions.create(alice, { size: 2 * chunkBytes, chunkBytes, clientRef })).rejects.toMatchObject({ code: 'UPLOAD_SESSION_CONFLICT', status: 409 })
+    // The reference is the wallet's own: another wallet with it opens its own session.
+    const bobs = await sessions.create(bob, { size: chunkBytes, chunkBytes, clientRef })
+    expect(bobs.id).not.toBe(first.id)
+    for (const [wallet, id] of [[alice, first.id], [alice, other.id], [bob, bobs.id]] as const) await sessions.abort(wallet, id)
+    // Once the session has ended, the reference opens a new one.
+    const again = await sessions.create(alice, { size: chunkBytes, chunkBytes, clientRef })
+    expect(again.id).not.toBe(first.id)
+    await sessions.abort(alice, again.id)
+  })
+
   test('behavior: a chunk cut off mid-body leaves no file behind and can be sent again', async () => {
     const data = bytes(chunkBytes)
     const session = await sessions.create(alice, { size: chunkBytes, chunkBytes })

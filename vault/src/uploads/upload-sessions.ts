@@ -50,8 +50,13 @@ export type UploadSessionsComponents = {
 
 /** Upload sessions of one node. Every method takes the signing wallet and acts only on its sessions. */
 export type UploadSessions = {
-  /** Opens a session for `size` bytes in `chunkBytes` pieces; reserves the wallet's upload allowance until it ends. */
-  create(wallet: string, declared: { size: number; chunkBytes: number }): Promise<UploadSessionView>
+  /**
+   * Opens a session for `size` bytes in `chunkBytes` pieces; reserves the wallet's upload allowance
+   * until it ends. With a `clientRef` the wallet already used for a live session, answers that
+   * session instead (a repeated open whose first answer was lost), or refuses if it was declared
+   * with another size or chunk size.
+   */
+  create(wallet: string, declared: { size: number; chunkBytes: number; clientRef?: string | undefined }): Promise<UploadSessionView>
   /** The session's state and the chunks it holds. */
   status(wallet: string, id: string): UploadSessionView
   /** Stores chunk `index` from `body` if it has exactly the expected length and SHA-256 `sha256`; idempotent for the same bytes. */
@@ -80,6 +85,8 @@ type Session = {
   expiresAt: number
   allowance: UploadAllowance | undefined
   result?: { cid: string; size: number }
+  /** The client's reference for this session, if it gave one. */
+  clientRef?: string | undefined
 }
 
 const idPattern = /^[0-9a-f]{32}$/
@@ -144,32 +151,57 @@ export function uploadSessions({ dir, idleSeconds = 1800, perWalletSessions = 2,
     const timer = setInterval(() => void sweep().catch((error: unknown) => log.warn({ err: { name: (error as Error)?.name } }, 'upload session sweep failed')), 60_000)
     timer.unref()
 
+    // Opens a new session (the limits, the allowance, its folder).
+    const open = async (wallet: string, { size, chunkBytes, clientRef }: { size: number; chunkBytes: number; clientRef?: string | undefined }) => {
+      await sweep()
+      const chunks = uploadChunkCount(size, chunkBytes)
+      if (chunks > maxChunks) throw new UploadSessionInvalidError(`An upload may have at most ${maxChunks} chunks; use larger chunks.`)
+      const live = [...sessions.values()].filter((session) => session.state !== 'complete')
+      if (live.length >= nodeSessions) throw new UploadSessionLimitError('This node has as many upload sessions open as it allows; try again later.')
+      if (live.filter((session) => session.wallet === wallet).length >= perWalletSessions)
+        throw new UploadSessionLimitError(`A wallet may have at most ${perWalletSessions} upload sessions open; complete or abort one first.`)
+      // The session holds its declared size of the wallet's upload allowance (quota, hourly rate) until it ends.
+      const allowance = uploadQuota.begin(wallet, undefined, size)
+      if (size > allowance.maxBytes) {
+        allowance.end()
+        throw new UploadSessionInvalidError(`The upload is larger than the ${allowance.maxBytes} bytes this wallet may upload now.`)
+      }
+      const session: Session = { id: randomBytes(16).toString('hex'), wallet, size, chunkBytes, chunks, received: new Map(), writing: 0, state: 'open', expiresAt: now() + idleSeconds * 1000, allowance, clientRef }
+      try {
+        await mkdir(folder(session), { mode: 0o700 })
+      } catch (error) {
+        allowance.end()
+        throw isDiskFull(error) ? new StorageFullError({ cause: error }) : error
+      }
+      sessions.set(session.id, session)
+      log.info({ session: session.id, size, chunks }, 'upload session opened')
+      return view(session)
+    }
+    // Opens being answered now, by wallet and client reference: a repeat waits for the same one.
+    const opening = new Map<string, Promise<UploadSessionView>>()
+
     return {
-      async create(walletAddress, { size, chunkBytes }) {
+      async create(walletAddress, declared) {
         const wallet = walletAddress.toLowerCase()
-        await sweep()
-        const chunks = uploadChunkCount(size, chunkBytes)
-        if (chunks > maxChunks) throw new UploadSessionInvalidError(`An upload may have at most ${maxChunks} chunks; use larger chunks.`)
-        const open = [...sessions.values()].filter((session) => session.state !== 'complete')
-        if (open.length >= nodeSessions) throw new UploadSessionLimitError('This node has as many upload sessions open as it allows; try again later.')
-        if (open.filter((session) => session.wallet === wallet).length >= perWalletSessions)
-          throw new UploadSessionLimitError(`A wallet may have at most ${perWalletSessions} upload sessions open; complete or abort one first.`)
-        // The session holds its declared size of the wallet's upload allowance (quota, hourly rate) until it ends.
-        const allowance = uploadQuota.begin(wallet, undefined, size)
-        if (size > allowance.maxBytes) {
-          allowance.end()
-          throw new UploadSessionInvalidError(`The upload is larger than the ${allowance.maxBytes} bytes this wallet may upload now.`)
-        }
-        const session: Session = { id: randomBytes(16).toString('hex'), wallet, size, chunkBytes, chunks, received: new Map(), writing: 0, state: 'open', expiresAt: now() + idleSeconds * 1000, allowance }
+        const { size, chunkBytes, clientRef } = declared
+        if (clientRef === undefined) return await open(wallet, declared)
+        // A repeated open (the client's first answer was lost, or is still on its way): the same session, never a second one.
+        const key = `${wallet}:${clientRef}`
+        const live = [...sessions.values()].find(
+          (session) => session.wallet === wallet && session.clientRef === clientRef && !(session.state === 'open' && session.writing === 0 && now() > session.expiresAt),
+        )
+        const pending = opening.get(key)
+        const answer = live ? view(live) : pending ? await pending.catch(() => undefined) : undefined
+        if (answer && (answer.size !== size || answer.chunkBytes !== chunkBytes))
+          throw new UploadSessionConflictError(`An upload session with this clientRef was opened for ${answer.size} bytes in ${answer.chunkBytes}-byte chunks.`)
+        if (answer) return answer
+        const opened = open(wallet, declared)
+        opening.set(key, opened)
         try {
-          await mkdir(folder(session), { mode: 0o700 })
-        } catch (error) {
-          allowance.end()
-          throw isDiskFull(error) ? new StorageFullError({ cause: error }) : error
+          return await opened
+        } finally {
+          if (opening.get(key) === opened) opening.delete(key)
         }
-        sessions.set(session.id, session)
-        log.info({ session: session.id, size, chunks }, 'upload session opened')
-        return view(session)
       },
 
       status(wallet, id) {
