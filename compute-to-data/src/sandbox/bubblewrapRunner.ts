@@ -731,6 +731,8 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         const entry = list.find((candidate) => candidate.key === key)
         if (!entry) continue
         remove(entry)
+        // The refill starts now, while this one serves its job: the next job of its kind finds it booted.
+        prestart({ kind: entry.kind, program: spec.program, limits: spec.limits })
         const sandbox = await entry.starting
         // It died while waiting (or its program did not match): the job starts cold.
         if (!sandbox || sandbox.launched.state.exited || sandbox.launched.state.killedFor !== undefined) {
