@@ -606,6 +606,8 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
           ).then(
             () => {
               jobFedAt = performance.now()
+              // Nothing more goes in, and nothing the program writes back on it is ever read: closed.
+              launched.job?.destroy()
             },
             () => kill('feed'),
           )
