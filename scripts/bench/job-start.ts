@@ -31,7 +31,7 @@ export type JobStartBench = {
   /** provisioned → started (sandbox set up, inputs fed, program started), per job, ms. */
   sandbox: number[]
   /** The sandbox runner's split of provisioned → started, per job, ms: the engine until `run()`, set-up, spawn → released, released → `started`. */
-  runner: { engine: number; setup: number; sandbox: number; program: number; prestarted: boolean }[]
+  runner: { engine: number; setup: number; sandbox: number; program: number; prestarted: boolean; booted: boolean }[]
   /** The bundle started by plain Node until its first event, per run, ms. */
   plain: number[]
   medianMs: number
@@ -76,6 +76,7 @@ export async function benchJobStart({ jobs = 20 } = {}): Promise<JobStartBench> 
           sandbox: last.result.phases.sandbox,
           program: last.result.startLatencyMs - last.result.phases.sandbox,
           prestarted: last.result.prestarted === true,
+          booted: last.result.prestartedBooted === true,
         })
     }
     const bundle = t.stack.node.components.trainers.get('logistic-regression')!.bundle.path
@@ -109,8 +110,9 @@ export function jobStartLines(b: JobStartBench): string[] {
             `spawn → program released (bubblewrap, inputs fed) ${med(b.runner.map((r) => r.sandbox)).toFixed(1)} ms, released → started (prlimit, Node, the trainer's imports) ${med(b.runner.map((r) => r.program)).toFixed(1)} ms`,
         ]
       : []),
-    `  jobs served by a pre-started sandbox: ${b.runner.filter((r) => r.prestarted).length} of ${b.latencies.length}`,
-    `  each job (accepted → started, ms; p: pre-started): ${b.latencies.map((v, i) => `${v.toFixed(0)}${b.runner[i]?.prestarted ? 'p' : ''}`).join(', ')}`,
+    `  jobs served by a pre-started sandbox: ${b.runner.filter((r) => r.prestarted).length} of ${b.latencies.length}, ${b.runner.filter((r) => r.booted).length} of them already booted (Node up, modules imported) when their job came` +
+      (b.runner.some((r) => r.booted) ? `: median ${med(b.latencies.filter((_, i) => b.runner[i]?.booted)).toFixed(0)} ms` : ''),
+    `  each job (accepted → started, ms; p: pre-started, b: and booted): ${b.latencies.map((v, i) => `${v.toFixed(0)}${b.runner[i]?.booted ? 'b' : b.runner[i]?.prestarted ? 'p' : ''}`).join(', ')}`,
     `  load (1, 5, 15 min) ${loadavg().map((v) => v.toFixed(1)).join(' ')} at the end`,
   ]
 }

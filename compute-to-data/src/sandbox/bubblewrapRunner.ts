@@ -342,6 +342,8 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         /** stderr before the program was released: bash's and bubblewrap's alone. */
         setupStderr: string
         programExit: number | undefined
+        /** A pre-started sandbox's program printed something before it had a job: it is up and waiting. */
+        booted: boolean
       }
       /** Settles once the program (and for a cold sandbox its config and inputs) were fed and the program released. */
       feeding: Promise<unknown>
@@ -449,6 +451,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         releasedAt: undefined,
         setupStderr: '',
         programExit: undefined,
+        booted: false,
       }
       const kill = (reason: KillReason) => {
         if (state.exited) return
@@ -464,7 +467,11 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       closed.catch(() => {})
       const stderr = createTail(stderrTailBytes)
       const stdout: Launched['stdout'] = { sink: undefined }
-      child.stdio[1]!.on('data', (chunk: Buffer) => stdout.sink?.(chunk))
+      child.stdio[1]!.on('data', (chunk: Buffer) => {
+        if (stdout.sink) stdout.sink(chunk)
+        // Before a pre-started sandbox has its job, its stdout holds nothing of any job: anything there only says its program is up.
+        else state.booted = true
+      })
       child.stdio[2]!.on('data', (chunk: Buffer) => stderr.push(chunk))
       let statusText = ''
       child.stdio[fds.status]!.on('data', (chunk: Buffer) => {
@@ -550,6 +557,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       const { child, state, stderr, kill } = launched
       // A pre-started sandbox's run begins now, with its job: its timings and its wall time count from here.
       const started = prestarted ? performance.now() : launched.spawnedAt
+      const booted = prestarted ? launched.state.booted : undefined
       let jobFedAt: number | undefined
       let startLatencyMs: number | null = null
       let errorCode: string | undefined
@@ -689,6 +697,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         protocolViolations: events.violations,
         enforcement,
         prestarted,
+        ...(booted === undefined ? {} : { prestartedBooted: booted }),
         phases: {
           setup: started - begun,
           sandbox: releaseAt - started,

@@ -150,6 +150,8 @@ export type RunResult = {
   phases?: RunPhases | undefined
   /** The job was served by a sandbox started ahead (its timings and start latency count from when it got the job). */
   prestarted?: boolean | undefined
+  /** For a pre-started sandbox: whether its program had finished starting (its modules imported, waiting for its job) when it got the job; it says so by printing anything on stdout before. */
+  prestartedBooted?: boolean | undefined
 }
 
 /**

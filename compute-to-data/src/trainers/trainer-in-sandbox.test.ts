@@ -138,6 +138,7 @@ describe('logistic-regression trainer in the sandbox', () => {
     const warm = await train(['no', 'yes'], params)
     expect(cold.result).toMatchObject({ outcome: 'exited', exitCode: 0, prestarted: false })
     expect(warm.result).toMatchObject({ outcome: 'exited', exitCode: 0, prestarted: true, protocolViolations: 0 })
+    expect(typeof warm.result.prestartedBooted).toBe('boolean')
     expect(warm.events).toEqual(cold.events)
     for (const name of ['model.safetensors', 'metrics.json'])
       expect(Buffer.compare(await readFile(join(warm.spec.outputDir, name)), await readFile(join(cold.spec.outputDir, name)))).toBe(0)

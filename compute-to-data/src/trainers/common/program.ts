@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
@@ -263,6 +264,8 @@ export async function mainTrainerProgram<Plan extends TableSpec & { privacy?: Di
   const jobFd = process.env.DATAVAULT_JOB_FD
   let job: WarmJob | undefined
   if (jobFd !== undefined) {
+    // An empty line (not an event): the runner learns that this sandbox has started and waits for its job.
+    writeSync(1, '\n')
     try {
       job = readWarmJob(Number(jobFd))
     } catch (error) {
