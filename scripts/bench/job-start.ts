@@ -39,8 +39,9 @@ export type JobStartBench = {
   plainMedianMs: number
 }
 
-export async function benchJobStart({ jobs = 20 } = {}): Promise<JobStartBench> {
-  const t = await startTestStack()
+/** `prestart`: sandboxes the node keeps started ahead per environment and built-in trainer (the node's default 1; 0: every job starts cold, as before them). */
+export async function benchJobStart({ jobs = 20, prestart = 1 } = {}): Promise<JobStartBench> {
+  const t = await startTestStack({ nodeConfig: { sandboxPrestart: prestart } })
   try {
     const dataset = await t.publish({ csv: healthCsv({ rows: 200, seed: 1 }), schema: healthSchema('binary') })
     // The node's sandbox runner, wrapped to read each run's phases (when it was called, what it returned).
@@ -117,4 +118,12 @@ export function jobStartLines(b: JobStartBench): string[] {
   ]
 }
 
-if (import.meta.main) for (const text of jobStartLines(await benchJobStart())) console.log(text)
+if (import.meta.main) {
+  // `--cold` also measures every job starting cold (no pre-started sandboxes), first, in the same run.
+  if (process.argv.includes('--cold')) {
+    console.log('cold (DATAVAULT_SANDBOX_PRESTART=0):')
+    for (const text of jobStartLines(await benchJobStart({ prestart: 0 }))) console.log(`  ${text}`)
+    console.log('pre-started (the default, DATAVAULT_SANDBOX_PRESTART=1):')
+  }
+  for (const text of jobStartLines(await benchJobStart())) console.log(text)
+}
