@@ -6,7 +6,11 @@
 // Node outside the sandbox, until its first event. Target: median ≤ 100 ms. provisioned → started is
 // split further by the sandbox runner's own phases (`RunResult.phases`, read by wrapping the node's
 // sandbox runner): the engine until `run()`, the sandbox's set-up (uid, /out, cgroups), spawn until
-// bubblewrap holds every input and the program is released, and release until `started`.
+// bubblewrap holds every input and the program is released, and release until `started`. With
+// pre-started sandboxes (the node's default: one per environment and built-in trainer, refilled as
+// each is taken) a job's sandbox is already up with the trainer's modules imported: set-up is the
+// hand-over, "spawn → released" is feeding it the job, and "released → started" the trainer reading
+// it; the bench counts the jobs served so and prints each job's kind.
 import { spawn } from 'node:child_process'
 import { loadavg } from 'node:os'
 import type { EnvironmentCatalog, RunOptions, RunResult, RunSpec } from '@datavault/compute-to-data'
@@ -27,7 +31,7 @@ export type JobStartBench = {
   /** provisioned → started (sandbox set up, inputs fed, program started), per job, ms. */
   sandbox: number[]
   /** The sandbox runner's split of provisioned → started, per job, ms: the engine until `run()`, set-up, spawn → released, released → `started`. */
-  runner: { engine: number; setup: number; sandbox: number; program: number }[]
+  runner: { engine: number; setup: number; sandbox: number; program: number; prestarted: boolean; booted: boolean }[]
   /** The bundle started by plain Node until its first event, per run, ms. */
   plain: number[]
   medianMs: number
@@ -35,8 +39,9 @@ export type JobStartBench = {
   plainMedianMs: number
 }
 
-export async function benchJobStart({ jobs = 20 } = {}): Promise<JobStartBench> {
-  const t = await startTestStack()
+/** `prestart`: sandboxes the node keeps started ahead per environment and built-in trainer (the node's default 1; 0: every job starts cold, as before them). */
+export async function benchJobStart({ jobs = 20, prestart = 1 } = {}): Promise<JobStartBench> {
+  const t = await startTestStack({ nodeConfig: { sandboxPrestart: prestart } })
   try {
     const dataset = await t.publish({ csv: healthCsv({ rows: 200, seed: 1 }), schema: healthSchema('binary') })
     // The node's sandbox runner, wrapped to read each run's phases (when it was called, what it returned).
@@ -71,6 +76,8 @@ export async function benchJobStart({ jobs = 20 } = {}): Promise<JobStartBench> 
           setup: last.result.phases.setup,
           sandbox: last.result.phases.sandbox,
           program: last.result.startLatencyMs - last.result.phases.sandbox,
+          prestarted: last.result.prestarted === true,
+          booted: last.result.prestartedBooted === true,
         })
     }
     const bundle = t.stack.node.components.trainers.get('logistic-regression')!.bundle.path
@@ -104,9 +111,19 @@ export function jobStartLines(b: JobStartBench): string[] {
             `spawn → program released (bubblewrap, inputs fed) ${med(b.runner.map((r) => r.sandbox)).toFixed(1)} ms, released → started (prlimit, Node, the trainer's imports) ${med(b.runner.map((r) => r.program)).toFixed(1)} ms`,
         ]
       : []),
-    `  each job (accepted → started, ms): ${b.latencies.map((v) => v.toFixed(0)).join(', ')}`,
+    `  jobs served by a pre-started sandbox: ${b.runner.filter((r) => r.prestarted).length} of ${b.latencies.length}, ${b.runner.filter((r) => r.booted).length} of them already booted (Node up, modules imported) when their job came` +
+      (b.runner.some((r) => r.booted) ? `: median ${med(b.latencies.filter((_, i) => b.runner[i]?.booted)).toFixed(0)} ms` : ''),
+    `  each job (accepted → started, ms; p: pre-started, b: and booted): ${b.latencies.map((v, i) => `${v.toFixed(0)}${b.runner[i]?.booted ? 'b' : b.runner[i]?.prestarted ? 'p' : ''}`).join(', ')}`,
     `  load (1, 5, 15 min) ${loadavg().map((v) => v.toFixed(1)).join(' ')} at the end`,
   ]
 }
 
-if (import.meta.main) for (const text of jobStartLines(await benchJobStart())) console.log(text)
+if (import.meta.main) {
+  // `--cold` also measures every job starting cold (no pre-started sandboxes), first, in the same run.
+  if (process.argv.includes('--cold')) {
+    console.log('cold (DATAVAULT_SANDBOX_PRESTART=0):')
+    for (const text of jobStartLines(await benchJobStart({ prestart: 0 }))) console.log(`  ${text}`)
+    console.log('pre-started (the default, DATAVAULT_SANDBOX_PRESTART=1):')
+  }
+  for (const text of jobStartLines(await benchJobStart())) console.log(text)
+}

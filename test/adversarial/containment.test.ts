@@ -409,18 +409,23 @@ describe('adversarial: hostile programs on the real stack', () => {
       program = await buildTrainerBundle(hostileTrainer, { outDir: join(dir, 'bundle') })
     })
     afterAll(async () => {
+      await runner.stop()
       if (dir) await rm(dir, { recursive: true, force: true })
     })
-    const run = async (attack: AttackName, params: Partial<HostileParams> = {}, wallTimeMs = 20_000): Promise<RunResult & { outputDir: string }> => {
-      const outputDir = join(dir, 'out', attack)
+    /** Runs an attack in a cold sandbox, or (`prestarted`) in one started ahead that gets its job on its descriptor. */
+    const run = async (attack: AttackName, params: Partial<HostileParams> = {}, wallTimeMs = 20_000, prestarted = false): Promise<RunResult & { outputDir: string }> => {
+      const outputDir = join(dir, 'out', `${attack}${prestarted ? '-prestarted' : ''}`)
+      const limits = { wallTimeMs, cpuSeconds: 20, memoryBytes: 512 * 1024 ** 2, outputBytes: 64 * 1024 ** 2, processes: 64 }
+      if (prestarted) runner.prestart({ kind: 'kernel', program, limits })
       const result = await runner.run({
-        jobId: `kernel-${attack}`,
+        jobId: `kernel-${attack}${prestarted ? '-prestarted' : ''}`,
         program,
         config: { schema: main.schema, params: { attack, epochs: 3, ...extra, ...params }, inputs: ['data.csv'] },
         inputs: [{ name: 'data.csv', source: [new TextEncoder().encode(main.csv)] }],
         outputDir,
-        limits: { wallTimeMs, cpuSeconds: 20, memoryBytes: 512 * 1024 ** 2, outputBytes: 64 * 1024 ** 2, processes: 64 },
+        limits,
       })
+      expect(result.prestarted).toBe(prestarted)
       kernelRuns++
       // What the runner kept of stderr is the owner's; everything it logged is searched.
       findings.push(...findCanaries(`kernel ${attack}: runner logs`, lines.join('\n'), all()))
@@ -465,6 +470,22 @@ describe('adversarial: hostile programs on the real stack', () => {
       expect(result.outcome).toBe('timeout')
       expect(processesOf(result.enforcement.uid)).toEqual([])
       expect(spawnSync('/usr/bin/true').status).toBe(0)
+    })
+
+    test('behavior: the same attacks from a pre-started sandbox (read-host, network, inherited-fds, symlink-to-data, fork-bomb) are contained the same way', async () => {
+      const report = await run('read-host', { report: true }, 20_000, true)
+      const { readable, loot } = JSON.parse(await readFile(join(report.outputDir, 'report.json'), 'utf8')) as { readable: string[]; loot: string[] }
+      expect(readable.filter((path) => path !== '/tmp' && !path.startsWith('/proc/1/'))).toEqual([])
+      expect(findCanaries('kernel read-host (pre-started): loot', Buffer.concat(loot.map((item) => Buffer.from(item, 'base64'))), [other])).toEqual([])
+      expect(await run('network', {}, 20_000, true)).toMatchObject({ outcome: 'exited', exitCode: exitContained })
+      expect(received).toEqual({ tcp: 0, udp: 0, abstract: 0 })
+      expect(await run('inherited-fds', {}, 20_000, true)).toMatchObject({ outcome: 'exited', exitCode: exitContained })
+      const links = await run('symlink-to-data', {}, 20_000, true)
+      const checked = checkEgress({ outputDir: links.outputDir, declaration: hostileOutputs(main.schema), maxBytes: 64 * 1024 ** 2 })
+      await expect(checked).rejects.toMatchObject({ code: 'EGRESS_VIOLATION', reason: 'not-regular-file' })
+      const bomb = await run('fork-bomb', {}, 3000, true)
+      expect(bomb.outcome).toBe('timeout')
+      expect(processesOf(bomb.enforcement.uid)).toEqual([])
     })
   })
 

@@ -2,6 +2,7 @@
 // job at the egress guard with nothing released; a trainer past its time limit is killed.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { downloadOutput, getJob, getReceipt, submitJob, waitForJob } from '@datavault/sdk'
+import type { EnvironmentCatalog, RunOptions, RunResult, RunSpec } from '@datavault/compute-to-data'
 import { healthCsv, healthSchema } from '../../scripts/lib/synthetic-health.ts'
 import { type TestStack, startTestStack } from '../fixtures/stack.ts'
 import { extraFileTrainer, sleeperTrainer } from '../fixtures/trainers/index.ts'
@@ -84,5 +85,37 @@ describe('cancellation', () => {
     })
     const retry = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'logistic-regression' }, params: { label: 'risk', epochs: 2 }, orderTx })
     expect((await waitForJob(t.buyer.vault, { id: retry.id, intervalMs: 50 })).state).toBe('finished')
+  })
+})
+
+describe('pre-started sandboxes', () => {
+  test('behavior: a built-in trainer\'s job served by a pre-started sandbox releases what a cold one does, byte for byte', async () => {
+    // Limits no sandbox was started ahead for (512 MiB): the first job starts cold, and the node
+    // then keeps one started with its limits, which serves the second.
+    const dataset = await t.publish({ csv, schema, policy: { trainers: ['logistic-regression'], maxMemoryMb: 512 } })
+    const environments = t.stack.node.components.environments as unknown as Pick<EnvironmentCatalog, 'list' | 'runnerOf'>
+    const runner = environments.runnerOf(environments.list().find((environment) => environment.runner === 'sandbox')!)
+    const run = runner.run
+    const served: boolean[] = []
+    runner.run = async (spec: RunSpec, options?: RunOptions): Promise<RunResult> => {
+      const result = await run.call(runner, spec, options)
+      served.push(result.prestarted === true)
+      return result
+    }
+    try {
+      const released = []
+      for (let i = 0; i < 2; i++) {
+        const orderTx = await t.buyAndOrder(dataset)
+        const job = await submitJob(t.buyer.vault, { dataset: dataset.datatoken, trainer: { id: 'logistic-regression' }, params: { label: 'risk', epochs: 3, seed: 7 }, orderTx })
+        const done = await waitForJob(t.buyer.vault, { id: job.id, intervalMs: 50 })
+        expect(done.state).toBe('finished')
+        released.push({ metrics: done.metrics, model: (await downloadOutput(t.buyer.vault, { id: job.id, name: 'model.safetensors' })).bytes })
+      }
+      expect(served).toEqual([false, true])
+      expect(released[1]!.metrics).toEqual(released[0]!.metrics)
+      expect(Buffer.compare(Buffer.from(released[1]!.model), Buffer.from(released[0]!.model))).toBe(0)
+    } finally {
+      runner.run = run
+    }
   })
 })

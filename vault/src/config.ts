@@ -45,6 +45,11 @@ const vaultConfigSchema = z.object({
   maxPendingCalibrations: z.coerce.number().int().positive().max(1024).default(8),
   /** Jobs that may run at once. */
   concurrency: z.coerce.number().int().min(1).max(64).default(1),
+  /**
+   * Sandboxes kept started ahead per environment and built-in trainer (each serves one job, then is
+   * replaced); 0 disables pre-starting. Each holds an idle Node process (about 50 MB) and its cgroups.
+   */
+  sandboxPrestart: z.coerce.number().int().min(0).max(8).default(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Where data keys are escrowed: `threshold` (t of n key holders; default 1 of 1, this node) or `lit`. */
   keyBackend: z.enum(['threshold', 'lit']).default('threshold'),
@@ -183,6 +188,7 @@ export function readVaultConfigFromEnv(env: NodeJS.ProcessEnv = process.env, ove
     maxPendingCalibrations: env.DATAVAULT_MAX_PENDING_CALIBRATIONS,
     anchorReceipts: env.DATAVAULT_ANCHOR_RECEIPTS,
     concurrency: env.DATAVAULT_CONCURRENCY,
+    sandboxPrestart: env.DATAVAULT_SANDBOX_PRESTART,
     logLevel: env.DATAVAULT_LOG_LEVEL,
     keyBackend: env.DATAVAULT_KEY_BACKEND,
     keyHolders: env.DATAVAULT_KEY_HOLDERS,

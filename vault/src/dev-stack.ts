@@ -80,6 +80,7 @@ export type StartDevStackParameters = {
       | 'maxJobsPerWalletPerHour'
       | 'maxPendingCalibrations'
       | 'concurrency'
+      | 'sandboxPrestart'
       | 'anchorReceipts'
       | 'keyHolders'
       | 'kubernetesNamespace'

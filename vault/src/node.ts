@@ -192,8 +192,10 @@ export async function startVaultNode(
     // environments all run on Kubernetes needs no sandbox (its image has no bubblewrap).
     const shm = await isTmpfs('/dev/shm')
     const sandbox = declared.some((environment) => environment.runner === 'sandbox')
-      ? bubblewrapRunner({ workDir: shm ? '/dev/shm/datavault-sandbox' : undefined })({ logger })
+      ? bubblewrapRunner({ workDir: shm ? '/dev/shm/datavault-sandbox' : undefined, prestartPerKind: config.sandboxPrestart })({ logger })
       : undefined
+    // Sandboxes started ahead (one per environment and built-in trainer) end with the node, after the engine.
+    if (sandbox) cleanups.push(() => sandbox.stop())
     // Kubernetes: Jobs in one namespace, fed and emptied through the node's job gateway.
     const kubernetes = declared.some((environment) => environment.runner === 'kubernetes')
       ? kubernetesRunner({
@@ -226,7 +228,10 @@ export async function startVaultNode(
       resultsDir,
       chainId: config.chainId,
       concurrency: config.concurrency,
-    })({ store: jobs, environments, programs, inputs, privacy, account: identity.account, logger, heWorkers: () => (heWorkers ??= heWorkerPool()),
+      prestartCeilings: { maxWallTimeSeconds: config.maxJobWallTimeSeconds, maxMemoryMb: config.maxJobMemoryMb },
+    })({ store: jobs, environments, programs, inputs,
+      // Sandboxes are started ahead for the built-in trainers only: their programs take a pre-started sandbox's job.
+      trainers: { list: () => trainers.list().filter((entry) => builtinTrainers.includes(entry.definition)) }, privacy, account: identity.account, logger, heWorkers: () => (heWorkers ??= heWorkerPool()),
       // A program's stderr is sealed to its dataset owner's log key before it is stored (no plaintext at rest).
       ownerLogs: ownerLogSealer({ keys: ownerLogKeyStore({ db }), ownerOf: (id) => datasets.get(id)?.owner }) })
     // A member's owner lists the pool jobs that read their dataset, with the rows each read.

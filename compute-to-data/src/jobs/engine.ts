@@ -4,7 +4,9 @@ import type { LocalAccount } from 'viem'
 import {
   type ComputePolicy,
   type DatasetSchema,
+  type ComputeEnvironment,
   type SignedReceipt,
+  computePolicySchema,
   environmentRunsProgram,
   hashJobOutputs,
   hashJobParams,
@@ -15,8 +17,8 @@ import { checkEgress } from '../egress/index.ts'
 import type { EnvironmentCatalog } from '../environments/index.ts'
 import { type HomomorphicJobInputs, homomorphicRunner } from '../he/homomorphicRunner.ts'
 import type { HeWorkerPool } from '../he/heWorkerPool.ts'
-import type { RunResult, SandboxInput } from '../sandbox/index.ts'
-import type { TrainerCatalogEntry } from './trainer-catalog.ts'
+import type { RunLimits, RunResult, SandboxInput } from '../sandbox/index.ts'
+import type { TrainerCatalog, TrainerCatalogEntry } from './trainer-catalog.ts'
 import type { Job, JobFailure, JobFailureCode } from './job.ts'
 import type { JobStore } from './job-store.ts'
 
@@ -94,14 +96,24 @@ export type ComputeEngineInit = {
   pollIntervalMs?: number
   /** Largest total size of a job's outputs, bytes. */
   maxOutputBytes?: number
+  /** The node's ceilings on a policy's wall time and memory (as the host applies them), for the sandboxes started ahead at start. */
+  prestartCeilings?: { maxWallTimeSeconds: number; maxMemoryMb: number } | undefined
 }
 
 /** Parts the engine uses, wired by the host's composition root. */
 export type ComputeEngineComponents = {
   store: JobStore
   /** The node's compute environments, each with the runner (sandbox, Kubernetes) that executes its jobs. */
-  environments: Pick<EnvironmentCatalog, 'get' | 'choose' | 'runnerOf'>
+  environments: Pick<EnvironmentCatalog, 'get' | 'choose' | 'runnerOf'> & Partial<Pick<EnvironmentCatalog, 'list'>>
   programs: ProgramResolver
+  /**
+   * The trainers that sandboxes are started ahead for: programs that take a pre-started sandbox's
+   * job (the built-in Node trainers, through `mainTrainerProgram`). Where a runner starts sandboxes
+   * ahead (`Runner.prestart`), the engine asks it at start for one per environment and trainer,
+   * with the limits of a dataset of the default policy, and after each of these trainers' jobs for
+   * one with that job's limits (the refill); a job whose program and limits match one is served by it.
+   */
+  trainers?: Pick<TrainerCatalog, 'list'> | undefined
   inputs: JobInputsSource
   privacy?: JobPrivacy
   /** Signs receipts; its address is the node's identity. */
@@ -162,7 +174,7 @@ const outcomeFailures: Record<Exclude<RunResult['outcome'], 'exited'>, JobFailur
  * engine.start()
  */
 export function computeEngine(init: ComputeEngineInit) {
-  const { workDir, resultsDir, chainId, concurrency = 1, pollIntervalMs = 500, maxOutputBytes = 64 * 1024 ** 2 } = init
+  const { workDir, resultsDir, chainId, concurrency = 1, pollIntervalMs = 500, maxOutputBytes = 64 * 1024 ** 2, prestartCeilings } = init
   return (components: ComputeEngineComponents): ComputeEngine => {
     const { store, environments, programs, inputs, account, privacy } = components
     const logger = components.logger.child({ component: 'c2d:engine' })
@@ -262,6 +274,7 @@ export function computeEngine(init: ComputeEngineInit) {
           return fail(claimed.id, { code: 'provisioning-failed', message: 'This node cannot run homomorphic trainers on this dataset.' })
         const workers = components.heWorkers
         const chosen = homomorphic && heInputs && workers ? homomorphicRunner({ trainer: homomorphic, inputs: heInputs })({ workers }) : runner
+        const limits = jobLimits(opened.policy, environment, outputLimit)
         const result = await chosen.run(
           {
             jobId: claimed.id,
@@ -271,14 +284,7 @@ export function computeEngine(init: ComputeEngineInit) {
             inputs: opened.inputs,
             outputDir,
             environment,
-            limits: {
-              wallTimeMs: opened.policy.maxWallTimeSeconds * 1000,
-              cpuSeconds: opened.policy.maxWallTimeSeconds,
-              // The policy's ceiling, within what the environment gives a job.
-              memoryBytes: Math.min(opened.policy.maxMemoryMb, environment.memoryMb) * 1024 ** 2,
-              outputBytes: outputLimit,
-              processes: 64,
-            },
+            limits,
             onStarted: () => store.setTimings(claimed.id, { startedAt: Date.now() }),
             onEvent: (event) => {
               // A custom program times and counts its own epochs, so its events would be a channel
@@ -292,6 +298,9 @@ export function computeEngine(init: ComputeEngineInit) {
           },
           { signal },
         )
+        // The refill: a built-in trainer's next job with these limits finds a sandbox started ahead.
+        if (chosen === runner && !stopped && components.trainers?.list().some((entry) => entry.bundle.sha256 === trainer.bundle.sha256))
+          runner.prestart?.({ kind: `${environment.name}/${claimed.trainer.id}`, program: { path: trainer.bundle.path, sha256: trainer.bundle.sha256, runtime: trainer.bundle.runtime }, limits })
         // stderr is for the dataset's owner only (it may echo data); never part of what the buyer sees.
         // Sealed here, before the store or anything else keeps it: the node holds no plaintext log at rest.
         const ownerLog = result.stderrTail ? components.ownerLogs?.seal(claimed, result.stderrTail) : undefined
@@ -413,6 +422,26 @@ export function computeEngine(init: ComputeEngineInit) {
       }
     }
 
+    /** One sandbox started ahead per environment and built-in trainer, for a dataset of the default policy. */
+    const prestartBuiltIns = () => {
+      const policy = computePolicySchema.parse({ trainers: ['default'] })
+      const defaults = {
+        maxWallTimeSeconds: Math.min(policy.maxWallTimeSeconds, prestartCeilings?.maxWallTimeSeconds ?? Infinity),
+        maxMemoryMb: Math.min(policy.maxMemoryMb, prestartCeilings?.maxMemoryMb ?? Infinity),
+      }
+      for (const environment of environments.list?.() ?? []) {
+        const runner = environments.runnerOf(environment)
+        if (!runner.prestart) continue
+        for (const trainer of components.trainers?.list() ?? []) {
+          if (trainer.definition.homomorphic || !environmentRunsProgram(environment.runtime, programRuntime(trainer))) continue
+          // A trainer that sizes its outputs by the data's schema has no limits known ahead.
+          if (trainer.definition.maxOutputBytes) continue
+          const limits = jobLimits(defaults, environment, Math.min(maxOutputBytes, policy.maxOutputBytes))
+          runner.prestart({ kind: `${environment.name}/${trainer.definition.id}`, program: { path: trainer.bundle.path, sha256: trainer.bundle.sha256, runtime: trainer.bundle.runtime }, limits })
+        }
+      }
+    }
+
     const tick = () => {
       if (stopped) return
       while (running.size < concurrency) {
@@ -452,6 +481,7 @@ export function computeEngine(init: ComputeEngineInit) {
         const recovered = store.recoverInterrupted()
         for (const id of recovered) privacy?.release(id)
         if (recovered.length) logger.warn({ recovered: recovered.length }, 'failed jobs interrupted by a previous stop; their orders are released')
+        prestartBuiltIns()
         // Outputs a killed process was staging belong to jobs that just failed as interrupted: never released, removed.
         void readdir(resultsDir)
           .then((names) => Promise.all(names.filter((name) => /^\..+\.partial$/.test(name)).map((name) => rm(join(resultsDir, name), { recursive: true, force: true }))))
@@ -497,6 +527,18 @@ export function computeEngine(init: ComputeEngineInit) {
         return () => listeners.delete(listener)
       },
     }
+  }
+}
+
+/** A job's sandbox limits: its dataset policy's ceilings within what the environment gives a job. */
+function jobLimits(policy: Pick<ComputePolicy, 'maxWallTimeSeconds' | 'maxMemoryMb'>, environment: ComputeEnvironment, outputBytes: number): RunLimits {
+  return {
+    wallTimeMs: policy.maxWallTimeSeconds * 1000,
+    cpuSeconds: policy.maxWallTimeSeconds,
+    // The policy's ceiling, within what the environment gives a job.
+    memoryBytes: Math.min(policy.maxMemoryMb, environment.memoryMb) * 1024 ** 2,
+    outputBytes,
+    processes: 64,
   }
 }
 

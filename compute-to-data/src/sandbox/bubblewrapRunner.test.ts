@@ -671,3 +671,183 @@ describe('bubblewrapRunner', () => {
     expect(result.startLatencyMs!).toBeLessThanOrEqual(result.durationMs)
   })
 })
+
+/**
+ * A program's job in either kind of sandbox: a cold one's `/job/config.json` and `/data/<name>`,
+ * or a pre-started one's frames on `DATAVAULT_JOB_FD` (type, 4-byte length, payload; see warm-job.ts).
+ */
+const readJob = `
+function readJob() {
+  const fd = process.env.DATAVAULT_JOB_FD
+  if (fd === undefined) return { config: JSON.parse(fs.readFileSync('/job/config.json', 'utf8')), input: (name) => fs.readFileSync('/data/' + name) }
+  const chunks = []
+  const buffer = Buffer.alloc(1 << 16)
+  for (;;) { const n = fs.readSync(Number(fd), buffer); if (n === 0) break; chunks.push(Buffer.from(buffer.subarray(0, n))) }
+  const all = Buffer.concat(chunks)
+  let at = 0, config, current
+  const inputs = new Map()
+  while (at < all.length) {
+    const type = all[at], length = all.readUInt32BE(at + 1), payload = all.subarray(at + 5, at + 5 + length)
+    at += 5 + length
+    if (type === 1) config = JSON.parse(payload.toString())
+    else if (type === 2) inputs.set(payload.toString(), (current = []))
+    else if (type === 3) current.push(payload)
+  }
+  return { config, input: (name) => Buffer.concat(inputs.get(name)) }
+}
+`
+
+describe('bubblewrapRunner: pre-started sandboxes', () => {
+  let pdir: string
+  /** Kernel isolation alone (as `bare` above), with sandboxes started ahead. */
+  let runner: ReturnType<ReturnType<typeof bubblewrapRunner>>
+  let n = 0
+  beforeAll(async () => {
+    pdir = await mkdtemp(join(tmpdir(), 'sandbox-prestart-test-'))
+    await chmod(pdir, 0o711)
+    runner = bubblewrapRunner({ workDir: join(pdir, 'work'), nodePermissions: false })({ logger: memoryLogger().logger })
+  })
+  afterAll(async () => {
+    await runner?.stop()
+    await rm(pdir, { recursive: true, force: true })
+  })
+  const prestartedSpec = async (source: string, overrides: Partial<RunSpec> = {}): Promise<RunSpec> => {
+    const path = join(pdir, `program-${++n}.mjs`)
+    await writeFile(path, source)
+    return { jobId: `prestarted-${n}`, program: { path }, config: {}, inputs: [], outputDir: join(pdir, `out-${n}`), limits, ...overrides }
+  }
+  /** The same program and limits again, for a second run (a fresh job id and output dir). */
+  const again = (s: RunSpec): RunSpec => ({ ...s, jobId: `${s.jobId}-again`, outputDir: `${s.outputDir}-again` })
+
+  test('behavior: a pre-started sandbox serves one job with what a cold one gives, sees nothing a cold one does not, and is replaced for the next', async () => {
+    const server = createServer((socket) => socket.destroy())
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const source = `import fs from 'node:fs'
+        import net from 'node:net'
+        import os from 'node:os'
+        import { spawnSync } from 'node:child_process'
+        ${readJob}
+        const job = readJob()
+        console.log(JSON.stringify({ event: 'started' }))
+        const attempt = (fn) => { try { fn(); return 'ok' } catch (e) { return e.code ?? e.message } }
+        const connect = (options) => new Promise((resolve) => {
+          const socket = net.connect(options)
+          socket.on('connect', () => { socket.destroy(); resolve('connected') })
+          socket.on('error', (e) => resolve(e.code))
+          setTimeout(() => { socket.destroy(); resolve('timeout') }, 3000)
+        })
+        const facts = {
+          uid: process.getuid(),
+          data: job.input('secret.csv').toString(),
+          config: job.config,
+          root: fs.readdirSync('/').sort(),
+          mounts: fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\\n').filter(Boolean).map((line) => line.split(' ')[4]).sort(),
+          fds: fs.readdirSync('/proc/self/fd').map(Number).sort((a, b) => a - b).map((fd) => fd + ' ' + attempt(() => { throw { code: fs.readlinkSync('/proc/self/fd/' + fd) } })),
+          limits: fs.readFileSync('/proc/self/limits', 'utf8'),
+          meminfo: fs.readFileSync('/proc/meminfo', 'utf8'),
+          cgroup: fs.readFileSync('/proc/self/cgroup', 'utf8'),
+          writeRoot: attempt(() => fs.writeFileSync('/evil', 'x')),
+          writeUsr: attempt(() => fs.writeFileSync('/usr/evil', 'x')),
+          writeTmp: attempt(() => fs.writeFileSync('/tmp/ok', 'x')),
+          writeDevShm: attempt(() => fs.writeFileSync('/dev/shm/x', 'x')),
+          hostPaths: ['/etc', '/work', '/root', '/home', '/var', '/run', '/sys/fs/cgroup'].filter((p) => fs.existsSync(p)),
+          pids: fs.readdirSync('/proc').filter((name) => /^\\d+$/.test(name)).length,
+          signalHost: attempt(() => process.kill(job.config.hostPid, 0)),
+          tcp: await connect({ host: '127.0.0.1', port: job.config.port }),
+          interfaces: Object.keys(os.networkInterfaces()),
+          capEff: /CapEff:\\s+(\\w+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1],
+          noNewUserNs: spawnSync('/usr/bin/unshare', ['--user', '/usr/bin/true']).status,
+          hostname: os.hostname(),
+          env: Object.keys(process.env).sort(),
+        }
+        fs.writeFileSync('/out/facts.json', JSON.stringify(facts))`
+      const config = { port: (server.address() as AddressInfo).port, hostPid: process.pid }
+      const inputs = () => [{ name: 'secret.csv', source: [new TextEncoder().encode('name,ssn\nalice,123')] }]
+      const cold = await prestartedSpec(source, { config, inputs: inputs() })
+      const coldResult = await runner.run(cold)
+      expect(coldResult).toMatchObject({ outcome: 'exited', exitCode: 0, prestarted: false })
+
+      runner.prestart({ kind: 'test/facts', program: cold.program, limits })
+      expect(runner.prestarted()).toBe(1)
+      const warm = { ...again(cold), inputs: inputs() }
+      const warmResult = await runner.run(warm)
+      expect(warmResult.stderrTail).toBe('')
+      expect(warmResult).toMatchObject({ outcome: 'exited', exitCode: 0, prestarted: true, })
+      expect({ ...warmResult.enforcement, uid: 0 }).toEqual({ ...coldResult.enforcement, uid: 0 })
+      // Its replacement was started as it was taken: one is waiting again, for the next job only.
+      expect(runner.prestarted()).toBe(1)
+
+      const coldFacts = JSON.parse(await readFile(join(cold.outputDir, 'facts.json'), 'utf8'))
+      const warmFacts = JSON.parse(await readFile(join(warm.outputDir, 'facts.json'), 'utf8'))
+      // The job arrived whole, and the confinement is the cold one's, limits and views included.
+      const same = ['data', 'config', 'limits', 'meminfo', 'cgroup', 'writeRoot', 'writeUsr', 'writeTmp', 'writeDevShm', 'hostPaths', 'pids', 'signalHost', 'tcp', 'interfaces', 'capEff', 'hostname'] as const
+      for (const fact of same) expect({ [fact]: warmFacts[fact] }).toEqual({ [fact]: coldFacts[fact] })
+      expect(warmFacts).toMatchObject({ data: 'name,ssn\nalice,123', hostPaths: [], signalHost: 'ESRCH', tcp: 'ECONNREFUSED', interfaces: ['lo'], capEff: '0000000000000000' })
+      expect(warmFacts.noNewUserNs).not.toBe(0)
+      // What differs is less, never more: no /job and no /data (its job came on its descriptor, named in its environment).
+      expect(coldFacts.root.filter((p: string) => !warmFacts.root.includes(p))).toEqual(['data', 'job'])
+      expect(warmFacts.root.filter((p: string) => !coldFacts.root.includes(p))).toEqual([])
+      expect(warmFacts.mounts.filter((p: string) => !coldFacts.mounts.includes(p))).toEqual([])
+      expect(warmFacts.env).toEqual([...coldFacts.env, 'DATAVAULT_JOB_FD'].sort())
+      // Descriptors by kind: the same, plus its job's socket (the node's end closed once the job was in).
+      const kinds = (fds: string[]) => fds.map((fd) => fd.split(' ')[1]!.replace(/:\[\d+\]$/, '')).sort()
+      expect(kinds(warmFacts.fds)).toEqual(kinds([...coldFacts.fds, '13 socket:[0]']))
+      expect(warmFacts.fds).toContainEqual(expect.stringMatching(/^13 socket:/))
+      if (isRoot) {
+        expect(warmFacts.uid).toBe(warmResult.enforcement.uid)
+        expect(warmFacts.uid).toBeGreaterThanOrEqual(1_900_000_000)
+        // Nothing of it outlives its job.
+        expect(await processesOfUid(warmResult.enforcement.uid)).toEqual([])
+      }
+    } finally {
+      server.close()
+    }
+  })
+
+  test('behavior: the limits hold in a pre-started sandbox: a memory hog is stopped, a sleeper is killed at its wall time counted from its job', async () => {
+    const hog = await prestartedSpec(`import fs from 'node:fs'\n${readJob}\nreadJob()\n${started}const keep = []; for (;;) keep.push(Buffer.alloc(16 * 1024 * 1024, 1))`, {
+      limits: { ...limits, memoryBytes: 128 * 1024 ** 2 },
+    })
+    runner.prestart({ kind: 'test/hog', program: hog.program, limits: hog.limits })
+    const hogResult = await runner.run(hog)
+    expect(hogResult).toMatchObject({ outcome: 'memory-limit', prestarted: true })
+    if (isRoot) expect(hogResult.peakMemoryBytes).toBeLessThanOrEqual(128 * 1024 ** 2)
+
+    const sleeper = await prestartedSpec(`import fs from 'node:fs'\n${readJob}\nreadJob()\n${started}setInterval(() => {}, 1000)`, { limits: { ...limits, wallTimeMs: 1000 } })
+    runner.prestart({ kind: 'test/sleeper', program: sleeper.program, limits: sleeper.limits })
+    const sleeperResult = await runner.run(sleeper)
+    expect(sleeperResult).toMatchObject({ outcome: 'timeout', prestarted: true })
+    expect(sleeperResult.durationMs).toBeGreaterThanOrEqual(1000)
+    if (isRoot) expect(await processesOfUid(sleeperResult.enforcement.uid)).toEqual([])
+  })
+
+  test('error: a job whose program or limits match no pre-started sandbox starts cold; one whose program does not match its hash never serves', async () => {
+    const s = await prestartedSpec(`import fs from 'node:fs'\n${readJob}\nreadJob()\n${started}`)
+    runner.prestart({ kind: 'test/other-limits', program: s.program, limits: { ...limits, memoryBytes: 192 * 1024 ** 2 } })
+    expect(await runner.run(s)).toMatchObject({ outcome: 'exited', exitCode: 0, prestarted: false })
+
+    const wrongHash = { ...s.program, sha256: `0x${'0'.repeat(64)}` as const }
+    runner.prestart({ kind: 'test/wrong-hash', program: wrongHash, limits })
+    await expect(runner.run({ ...again(s), program: wrongHash })).rejects.toMatchObject({ code: 'SANDBOX_SPEC_INVALID' })
+  })
+
+  test('behavior: stop() kills every pre-started sandbox and frees what it held; no more are started after', async () => {
+    const own = bubblewrapRunner({ workDir: join(pdir, 'stop-work'), nodePermissions: false })({ logger: memoryLogger().logger })
+    const s = await prestartedSpec(`import fs from 'node:fs'\n${readJob}\nreadJob()\n${started}`)
+    own.prestart({ kind: 'test/a', program: s.program, limits })
+    own.prestart({ kind: 'test/b', program: s.program, limits: { ...limits, outputBytes: 2 * 1024 ** 2 } })
+    // The bound: one per kind; a kind's newer limits replace its older.
+    own.prestart({ kind: 'test/b', program: s.program, limits: { ...limits, outputBytes: 3 * 1024 ** 2 } })
+    expect(own.prestarted()).toBe(2)
+    // A run serves from the pool and refills it: it has started, so stop() has something to kill.
+    expect(await own.run(s)).toMatchObject({ outcome: 'exited', prestarted: true })
+    const stagings = () => readdirSync(join(pdir, 'stop-work')).filter((name) => name.startsWith('job-'))
+    expect(stagings().length).toBeGreaterThan(0)
+    await own.stop()
+    expect(own.prestarted()).toBe(0)
+    expect(stagings()).toEqual([])
+    own.prestart({ kind: 'test/a', program: s.program, limits })
+    expect(own.prestarted()).toBe(0)
+  })
+})

@@ -19,8 +19,9 @@ import { type SandboxCapabilities, probeSandbox } from './probe.ts'
 import { sweepStaleSandboxes } from './stale.ts'
 import { sandboxSeccompFilter } from './seccomp.ts'
 import { bwrapArguments, encodeBwrapArgs, jobLoadavg, jobMeminfo, jobStat, jobUptime } from './bwrapArguments.ts'
-import type { RunOptions, RunOutcome, RunResult, RunSpec, Runner, SandboxEnforcement, SandboxLogger } from './runner.ts'
+import type { PrestartRequest, RunOptions, RunOutcome, RunResult, RunSpec, Runner, SandboxEnforcement, SandboxLogger } from './runner.ts'
 import { createUidPool, killProcessesOfUid } from './uid-pool.ts'
+import { warmJobFrames } from './warm-job.ts'
 
 /** Settings of the bubblewrap runner. Every field has a default that suits a node running as root. */
 export type BubblewrapRunnerInit = {
@@ -54,6 +55,32 @@ export type BubblewrapRunnerInit = {
    * between. Default 50 and 2,000 ms.
    */
   progress?: { burst?: number | undefined; intervalMs?: number | undefined } | undefined
+  /**
+   * How many sandboxes {@link BubblewrapRunner.prestart} keeps started ahead per kind. Default 1; 0
+   * disables pre-starting (every job starts cold).
+   */
+  prestartPerKind?: number | undefined
+}
+
+/**
+ * The bubblewrap runner: a {@link Runner} that can also start sandboxes ahead. A pre-started sandbox
+ * is a cold one's twin (its own uid, cgroups, output tmpfs, bubblewrap with the same namespaces,
+ * seccomp filter, rlimits and Node permissions, its program hashed and started) that waits with
+ * nothing of any job inside; `run` of a spec with the same program and limits hands it that one
+ * job (config and inputs on a descriptor) and it is torn down after, as a cold one.
+ */
+export type BubblewrapRunner = Runner & {
+  /**
+   * Starts one sandbox ahead for `request.kind` unless it has one for this program and these
+   * limits; the kind's oldest makes way when it holds `prestartPerKind`. Node programs only (a
+   * Python program always starts cold); nothing after `stop()`. Never throws: a sandbox that cannot
+   * be started is logged and the next job starts cold.
+   */
+  prestart(request: PrestartRequest): void
+  /** Kills every pre-started sandbox and frees what each held; later `prestart`s do nothing. Call it when the node stops. */
+  stop(): Promise<void>
+  /** How many pre-started sandboxes are held now (starting or waiting). */
+  prestarted(): number
 }
 
 /** What the bubblewrap runner uses from the host process. */
@@ -122,11 +149,14 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
     maxOutputEntries = 64,
     maxEvents = 10_000,
     progress = {},
+    prestartPerKind = 1,
   } = init
   if (!Number.isInteger(uidRange.start) || !Number.isInteger(uidRange.count) || uidRange.start < 1000 || uidRange.count < 1 || uidRange.start + uidRange.count > 2 ** 31 - 1)
     throw new SandboxSpecError('uidRange must be integers within [1000, 2^31 - 1).')
 
-  return (components: BubblewrapRunnerComponents): Runner => {
+  if (!Number.isInteger(prestartPerKind) || prestartPerKind < 0) throw new SandboxSpecError('prestartPerKind must be a whole number, 0 or more.')
+
+  return (components: BubblewrapRunnerComponents): BubblewrapRunner => {
     const logger = components.logger.child({ component: 'c2d:sandbox' })
     const uids = createUidPool({ ...uidRange, lockDir: uidLockDir })
     // Each job's /out is a tmpfs mounted and unmounted by one long-lived helper (two system calls a
@@ -177,6 +207,63 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         throw error
       }))
 
+    /** What a sandbox holds on the host, kept for its clean-up: its uid lease, output staging and cgroups. */
+    type Held = { uid: number; gid: number; lease?: { uid: number; release(): Promise<void> } | undefined; staging?: OutputStaging | undefined; cgroup?: JobCgroups | undefined }
+
+    /**
+     * Leases the uid and makes the output staging and cgroups (side by side) into `held`; each part
+     * is recorded as soon as it exists, so {@link letGo} cleans up whatever a failure left.
+     */
+    async function hold(name: string, limits: RunSpec['limits'], caps: SandboxCapabilities, held: Held): Promise<SandboxEnforcement> {
+      if (caps.identity === 'per-job-uid') {
+        held.lease = await uids.acquire().catch((cause: unknown) => {
+          throw new SandboxUnavailableError('No free sandbox uid.', { cause })
+        })
+        held.uid = held.gid = held.lease.uid
+      }
+      const { uid, gid } = held
+      const isRoot = process.getuid?.() === 0
+      // The output staging (a tmpfs mount) and the cgroups are independent: made side by side,
+      // each kept for the clean-up below even when the other fails.
+      const [staged, grouped] = await Promise.allSettled([
+        createOutputStaging(workDir, { uid, gid, maxBytes: limits.outputBytes, maxEntries: maxOutputEntries, allowTmpfs: isRoot, mounts }),
+        caps.cgroupParents === null
+          ? undefined
+          : createJobCgroups(caps.cgroupParents, { jobId: name, uid, gid, memoryBytes: limits.memoryBytes, maxTasks: limits.processes + bubblewrapTasks }),
+      ])
+      if (staged.status === 'fulfilled') held.staging = staged.value
+      if (grouped.status === 'fulfilled') held.cgroup = grouped.value
+      if (staged.status === 'rejected') throw staged.reason
+      if (grouped.status === 'rejected') throw grouped.reason
+      return {
+        backend: 'bubblewrap',
+        identity: caps.identity,
+        uid,
+        memory: held.cgroup ? 'cgroup-v1' : 'rlimit-data',
+        processes: held.cgroup ? 'cgroup-v1' : caps.identity === 'per-job-uid' ? 'rlimit-nproc' : 'pid-namespace-only',
+        cpu: held.cgroup ? 'cgroup-v1+rlimit-cpu' : 'rlimit-cpu',
+        outputs: staged.value.mode,
+        nodePermissions,
+        seccomp: seccomp !== undefined,
+      }
+    }
+
+    /**
+     * Nothing of a sandbox may outlive it: kill by cgroup and by uid (unless that was done once it
+     * closed: `swept`), then clean up: the staging and the cgroups side by side, then the uid.
+     */
+    async function letGo(held: Held, swept: boolean, log: SandboxLogger): Promise<void> {
+      if (!swept) {
+        await held.cgroup?.killAll().catch(() => {})
+        if (held.lease) await killProcessesOfUid(held.lease.uid).catch(() => {})
+      }
+      await Promise.all([
+        held.staging?.dispose().catch((error: unknown) => log.error({ err: errorName(error) }, 'could not remove output staging')),
+        held.cgroup?.remove().catch((error: unknown) => log.error({ err: errorName(error) }, 'could not remove job cgroups')),
+      ])
+      await held.lease?.release()
+    }
+
     async function run(spec: RunSpec, options: RunOptions = {}): Promise<RunResult> {
       const begun = performance.now()
       const checked = specSchema.safeParse(spec)
@@ -194,49 +281,24 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       if (existing.length > 0) throw new SandboxSpecError('outputDir must be empty.')
       await mkdir(spec.outputDir, { recursive: true, mode: 0o700 })
 
-      let lease: { uid: number; release(): Promise<void> } | undefined
-      let staging: OutputStaging | undefined
-      let cgroup: JobCgroups | undefined
+      // A sandbox started ahead for this very program and these limits serves the job; else a cold one.
+      const warm = await takeWarm(spec)
+      const held: Held = warm?.held ?? { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 }
       /** Set once every process of the job is known dead (by cgroup and by uid) after the sandbox closed. */
       const swept = { done: false }
       let result: RunResult | undefined
       try {
-        let uid = process.getuid?.() ?? 0
-        let gid = process.getgid?.() ?? 0
-        if (caps.identity === 'per-job-uid') {
-          lease = await uids.acquire().catch((cause: unknown) => {
-            throw new SandboxUnavailableError('No free sandbox uid.', { cause })
-          })
-          uid = gid = lease.uid
+        let enforcement: SandboxEnforcement
+        let launched: Launched
+        if (warm) {
+          enforcement = warm.enforcement
+          launched = warm.launched
+        } else {
+          enforcement = await hold(spec.jobId, limits, caps, held)
+          launched = await launch(spec.program, limits, caps, held, { config: spec.config, inputs: spec.inputs })
         }
-        const isRoot = process.getuid?.() === 0
-        // The output staging (a tmpfs mount) and the cgroups are independent: made side by side,
-        // each kept for the clean-up below even when the other fails.
-        const [staged, grouped] = await Promise.allSettled([
-          createOutputStaging(workDir, { uid, gid, maxBytes: limits.outputBytes, maxEntries: maxOutputEntries, allowTmpfs: isRoot, mounts }),
-          caps.cgroupParents === null
-            ? undefined
-            : createJobCgroups(caps.cgroupParents, { jobId: spec.jobId, uid, gid, memoryBytes: limits.memoryBytes, maxTasks: limits.processes + bubblewrapTasks }),
-        ])
-        if (staged.status === 'fulfilled') staging = staged.value
-        if (grouped.status === 'fulfilled') cgroup = grouped.value
-        if (staged.status === 'rejected') throw staged.reason
-        if (grouped.status === 'rejected') throw grouped.reason
-        const stagingDone = staged.value
-
-        const enforcement: SandboxEnforcement = {
-          backend: 'bubblewrap',
-          identity: caps.identity,
-          uid,
-          memory: cgroup ? 'cgroup-v1' : 'rlimit-data',
-          processes: cgroup ? 'cgroup-v1' : caps.identity === 'per-job-uid' ? 'rlimit-nproc' : 'pid-namespace-only',
-          cpu: cgroup ? 'cgroup-v1+rlimit-cpu' : 'rlimit-cpu',
-          outputs: stagingDone.mode,
-          nodePermissions,
-          seccomp: seccomp !== undefined,
-        }
-        log.info({ uid, enforcement, inputs: spec.inputs.length }, 'sandbox starting')
-        result = await execute(spec, { caps, uid, gid, staging: stagingDone, cgroup, enforcement, signal, swept, begun })
+        log.info({ uid: held.uid, enforcement, inputs: spec.inputs.length, prestarted: warm !== undefined }, 'sandbox starting')
+        result = await execute(spec, launched, { caps, held, enforcement, signal, swept, begun, prestarted: warm !== undefined })
         log.info(
           {
             outcome: result.outcome,
@@ -253,54 +315,73 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         )
         return result
       } finally {
-        // Nothing of the job may outlive the run: kill by cgroup and by uid (unless the run did
-        // already, once the sandbox closed), then clean up: the staging and the cgroups side by side.
         const cleanupBegun = performance.now()
-        if (!swept.done) {
-          await cgroup?.killAll().catch(() => {})
-          if (lease) await killProcessesOfUid(lease.uid).catch(() => {})
-        }
-
-        await Promise.all([
-          staging?.dispose().catch((error: unknown) => log.error({ err: errorName(error) }, 'could not remove output staging')),
-          cgroup?.remove().catch((error: unknown) => log.error({ err: errorName(error) }, 'could not remove job cgroups')),
-        ])
-
-        await lease?.release()
+        await letGo(held, swept.done, log)
         if (result?.phases) result.phases.cleanup = performance.now() - cleanupBegun
       }
     }
 
-    async function execute(
-      spec: RunSpec,
-      context: {
-        caps: SandboxCapabilities
-        uid: number
-        gid: number
-        staging: OutputStaging
-        cgroup: JobCgroups | undefined
-        enforcement: SandboxEnforcement
-        signal: AbortSignal | undefined
-        /** Set here once every process of the job is known dead. */
-        swept: { done: boolean }
-        /** When `run` was called (for the phase timings). */
-        begun: number
-      },
-    ): Promise<RunResult> {
-      const { caps, uid, gid, staging, cgroup, enforcement, signal, swept, begun } = context
-      const { limits } = spec
-      const fds = { status: 3, block: 4, program: 5, config: 6, seccomp: 7, meminfo: 8, loadavg: 9, stat: 11, uptime: 12, firstInput: 13 }
-      const argsFd = 10
-      const python = spec.program.runtime === 'python'
+    /** Why the runner killed a sandbox: a limit, the caller's abort, a failed feed, or a pre-started sandbox no longer wanted. */
+    type KillReason = 'timeout' | 'cpu-limit' | 'abort' | 'feed' | 'unused'
+
+    /** A started bubblewrap: its process, what it said so far, and how its start went. */
+    type Launched = {
+      child: LaunchedProcess
+      /** When it was spawned (performance.now()). */
+      spawnedAt: number
+      stderr: ReturnType<typeof createTail>
+      /** Where stdout goes: nowhere until a job's event reader is attached. */
+      stdout: { sink: ((chunk: Buffer) => void) | undefined }
+      state: {
+        exited: boolean
+        killedFor: KillReason | undefined
+        sourceError: unknown
+        hashMismatch: boolean
+        released: boolean
+        releasedAt: number | undefined
+        /** stderr before the program was released: bash's and bubblewrap's alone. */
+        setupStderr: string
+        programExit: number | undefined
+        /** A pre-started sandbox's program printed something before it had a job: it is up and waiting. */
+        booted: boolean
+      }
+      /** Settles once the program (and for a cold sandbox its config and inputs) were fed and the program released. */
+      feeding: Promise<unknown>
+      closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+      kill(reason: KillReason): void
+      /** A pre-started sandbox's job descriptor (see `warm-job.ts`). */
+      job: Writable | undefined
+    }
+
+    const fds = { status: 3, block: 4, program: 5, config: 6, seccomp: 7, meminfo: 8, loadavg: 9, stat: 11, uptime: 12, firstInput: 13 }
+    const argsFd = 10
+    /** A pre-started sandbox's job descriptor: where a cold one's first input would be. */
+    const warmJobFd = 13
+
+    /**
+     * Starts bubblewrap for a program: a cold sandbox with its job's config and inputs (released once
+     * they all arrived whole), or, with `job` undefined, a pre-started one that has no job yet and is
+     * released at once: its program starts and waits for its job on {@link warmJobFd}.
+     */
+    async function launch(
+      program: RunSpec['program'],
+      limits: RunSpec['limits'],
+      caps: SandboxCapabilities,
+      held: Held,
+      job: { config: unknown; inputs: RunSpec['inputs'] } | undefined,
+    ): Promise<Launched> {
+      const { uid, gid, staging, cgroup } = held
+      const python = program.runtime === 'python'
       if (python && !pythonConfinable(caps))
         throw new SandboxUnavailableError(
           'Python programs need cgroup limits (memory, tasks, CPU for the whole job) and /usr/bin/python3; this host has not both.',
         )
+      const inputs = job?.inputs ?? []
       const { argv, args: bwrapArgs } = bwrapArguments({
         caps,
         runtime: python ? 'python' : 'node',
-        inputs: spec.inputs.map((input) => input.name),
-        stagingDir: staging.dir,
+        inputs: inputs.map((input) => input.name),
+        stagingDir: staging!.dir,
         tmpBytes,
         limits,
         cgroup: cgroup !== undefined,
@@ -310,6 +391,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         rlimitDataOverhead,
         fds,
         argsFd,
+        jobFd: job === undefined ? warmJobFd : undefined,
       })
       const stdio = [
         'ignore',
@@ -318,7 +400,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         'pipe',
         'pipe',
         'pipe',
-        'pipe',
+        job === undefined ? 'ignore' : 'pipe',
         seccomp ? 'pipe' : 'ignore',
         'pipe',
         'pipe',
@@ -326,7 +408,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         // /proc/stat and /proc/uptime (fds 11 and 12).
         'pipe',
         'pipe',
-        ...spec.inputs.map(() => 'pipe' as const),
+        ...(job === undefined ? ['pipe' as const] : inputs.map(() => 'pipe' as const)),
       ] as const
       // A first shell (already the job's uid) closes every descriptor the node process inherited
       // without close-on-exec (from its supervisor, a terminal, a test harness…): bubblewrap passes
@@ -345,8 +427,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         ...argv,
       ]
 
-      const started = performance.now()
-      let releasedAt: number | undefined
+      const spawnedAt = performance.now()
       let child: LaunchedProcess
       try {
         child = await launcher.launch(caps.bash, args, {
@@ -361,46 +442,125 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         throw new SandboxSetupError('bubblewrap could not be started.', { cause })
       }
 
-      // Why the runner killed the sandbox: a limit, the caller's abort, or a failed input feed.
-      let killedFor: 'timeout' | 'cpu-limit' | 'abort' | 'feed' | undefined
-      let sourceError: unknown
-      let startLatencyMs: number | null = null
-      let errorCode: string | undefined
-      let programExit: number | undefined
-      let exited = false
-      const kill = (reason: NonNullable<typeof killedFor>) => {
-        if (exited) return
-        killedFor ??= reason
+      const state: Launched['state'] = {
+        exited: false,
+        killedFor: undefined,
+        sourceError: undefined,
+        hashMismatch: false,
+        released: false,
+        releasedAt: undefined,
+        setupStderr: '',
+        programExit: undefined,
+        booted: false,
+      }
+      const kill = (reason: KillReason) => {
+        if (state.exited) return
+        state.killedFor ??= reason
         child.kill('SIGKILL')
         void cgroup?.killAll()
         if (caps.identity === 'per-job-uid') void killProcessesOfUid(uid)
       }
-
-      const closed = child.closed
-
-      const gate = createProgressGate((event) => safely(() => spec.onEvent?.(event)), progress)
-      const events = createEventLineReader(
-        (event) => {
-          if (event.event === 'started' && startLatencyMs === null) {
-            startLatencyMs = performance.now() - started
-            safely(() => spec.onStarted?.())
-
-          }
-          if (event.event === 'error') errorCode ??= event.code
-          gate.push(event)
-        },
-        { maxEvents },
-      )
+      const closed = child.closed.then((exit) => {
+        state.exited = true
+        return exit
+      })
+      closed.catch(() => {})
       const stderr = createTail(stderrTailBytes)
-      child.stdio[1]!.on('data', (chunk: Buffer) => events.push(chunk))
+      const stdout: Launched['stdout'] = { sink: undefined }
+      child.stdio[1]!.on('data', (chunk: Buffer) => {
+        if (stdout.sink) stdout.sink(chunk)
+        // Before a pre-started sandbox has its job, its stdout holds nothing of any job: anything there only says its program is up.
+        else state.booted = true
+      })
       child.stdio[2]!.on('data', (chunk: Buffer) => stderr.push(chunk))
       let statusText = ''
       child.stdio[fds.status]!.on('data', (chunk: Buffer) => {
         statusText += chunk.toString('utf8')
         const exit = /"exit-code"\s*:\s*(\d+)/.exec(statusText)
-        if (exit) programExit = Number(exit[1])
+        if (exit) state.programExit = Number(exit[1])
       })
       for (let fd = 3; fd < child.stdio.length; fd++) child.stdio[fd]?.on('error', () => {})
+
+      // Feed program, config and inputs; release the sandbox (block fd) only when all arrived whole.
+      const feed = async (source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, fd: number) => {
+        await pipeline(Readable.from(guarded(source, state)), child.stdio[fd] as Writable)
+      }
+      let programHash = ''
+      const hasher = createHash('sha256')
+      const feeding = Promise.all([
+        feed(
+          createReadStream(program.path).pipe(
+            new Transform({
+              transform(chunk: Buffer, _encoding, callback) {
+                hasher.update(chunk)
+                callback(null, chunk)
+              },
+              flush(callback) {
+                programHash = `0x${hasher.digest('hex')}`
+                callback()
+              },
+            }),
+          ),
+          fds.program,
+        ),
+        ...(job === undefined ? [] : [feed([new TextEncoder().encode(JSON.stringify(job.config ?? null))], fds.config)]),
+        ...(seccomp ? [feed([seccomp], fds.seccomp)] : []),
+        feed([new TextEncoder().encode(jobMeminfo(limits.memoryBytes))], fds.meminfo),
+        feed([new TextEncoder().encode(jobLoadavg)], fds.loadavg),
+        feed([new TextEncoder().encode(jobStat)], fds.stat),
+        feed([new TextEncoder().encode(jobUptime)], fds.uptime),
+        feed([encodeBwrapArgs(bwrapArgs)], argsFd),
+        ...inputs.map((input, i) => feed(input.source as AsyncIterable<Uint8Array> | Iterable<Uint8Array>, fds.firstInput + i)),
+      ])
+      // Once the program may run, stderr is partly its own: it can print lines that look like
+      // bubblewrap's. What came before is bash's and bubblewrap's alone, kept to explain a failure.
+      feeding.then(
+        () => {
+          if (program.sha256 !== undefined && programHash !== program.sha256) {
+            state.hashMismatch = true
+            kill('feed')
+            return
+          }
+          state.released = true
+          state.releasedAt = performance.now()
+          state.setupStderr = stderr.text()
+          ;(child.stdio[fds.block] as Writable).end('go')
+        },
+        () => {
+          // A source failed (e.g. ciphertext failed authentication) or bubblewrap went away: the
+          // program must not start on partial data, so it is never released.
+          kill('feed')
+        },
+      )
+      return { child, spawnedAt, stderr, stdout, state, feeding, closed, kill, job: job === undefined ? (child.stdio[warmJobFd] as Writable) : undefined }
+    }
+
+    async function execute(
+      spec: RunSpec,
+      launched: Launched,
+      context: {
+        caps: SandboxCapabilities
+        held: Held
+        enforcement: SandboxEnforcement
+        signal: AbortSignal | undefined
+        /** Set here once every process of the job is known dead. */
+        swept: { done: boolean }
+        /** When `run` was called (for the phase timings). */
+        begun: number
+        /** The job is served by a sandbox started ahead: it gets its job on its descriptor now. */
+        prestarted: boolean
+      },
+    ): Promise<RunResult> {
+      const { caps, held, enforcement, signal, swept, begun, prestarted } = context
+      const { uid, staging, cgroup } = held
+      const { limits } = spec
+      const { child, state, stderr, kill } = launched
+      // A pre-started sandbox's run begins now, with its job: its timings and its wall time count from here.
+      const started = prestarted ? performance.now() : launched.spawnedAt
+      const booted = prestarted ? launched.state.booted : undefined
+      let jobFedAt: number | undefined
+      let startLatencyMs: number | null = null
+      let errorCode: string | undefined
 
       const safely = (fn: () => void) => {
         try {
@@ -409,6 +569,20 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
           logger.warn({ jobId: spec.jobId, err: errorName(error) }, 'run callback threw')
         }
       }
+      const gate = createProgressGate((event) => safely(() => spec.onEvent?.(event)), progress)
+      const events = createEventLineReader(
+        (event) => {
+          if (event.event === 'started' && startLatencyMs === null) {
+            startLatencyMs = performance.now() - started
+            safely(() => spec.onStarted?.())
+          }
+          if (event.event === 'error') errorCode ??= event.code
+          gate.push(event)
+        },
+        { maxEvents },
+      )
+      // A pre-started sandbox's output before its job came held nothing of it and is not the job's.
+      launched.stdout.sink = (chunk) => events.push(chunk)
 
       const wallTimer = setTimeout(() => kill('timeout'), limits.wallTimeMs)
       const cpuTimer = cgroup
@@ -423,76 +597,33 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       // Aborted while the sandbox was being set up (uid, staging, cgroups): the listener came too late.
       if (signal?.aborted) onAbort()
 
-      // Feed program, config and inputs; release the sandbox (block fd) only when all arrived whole.
-      const guarded = (source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>) =>
-        (async function* () {
-          try {
-            for await (const chunk of source) yield chunk
-          } catch (error) {
-            sourceError ??= error
-            throw error
-          }
-        })()
-      const feed = async (source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, fd: number) => {
-        await pipeline(Readable.from(guarded(source)), child.stdio[fd] as Writable)
-      }
-      let programHash = ''
-      const hasher = createHash('sha256')
-      const feeding = Promise.all([
-        feed(
-          createReadStream(spec.program.path).pipe(
-            new Transform({
-              transform(chunk: Buffer, _encoding, callback) {
-                hasher.update(chunk)
-                callback(null, chunk)
-              },
-              flush(callback) {
-                programHash = `0x${hasher.digest('hex')}`
-                callback()
-              },
-            }),
-          ),
-          fds.program,
-        ),
-        feed([new TextEncoder().encode(JSON.stringify(spec.config ?? null))], fds.config),
-        ...(seccomp ? [feed([seccomp], fds.seccomp)] : []),
-        feed([new TextEncoder().encode(jobMeminfo(limits.memoryBytes))], fds.meminfo),
-        feed([new TextEncoder().encode(jobLoadavg)], fds.loadavg),
-        feed([new TextEncoder().encode(jobStat)], fds.stat),
-        feed([new TextEncoder().encode(jobUptime)], fds.uptime),
-        feed([encodeBwrapArgs(bwrapArgs)], argsFd),
-        ...spec.inputs.map((input, i) => feed(input.source as AsyncIterable<Uint8Array> | Iterable<Uint8Array>, fds.firstInput + i)),
-      ])
-      let hashMismatch = false
-      // Once the program may run, stderr is partly its own: it can print lines that look like
-      // bubblewrap's. What came before is bash's and bubblewrap's alone, kept to explain a failure.
-      let released = false
-      let setupStderr = ''
-      feeding.then(
-        () => {
-          if (spec.program.sha256 !== undefined && programHash !== spec.program.sha256) {
-            hashMismatch = true
-            kill('feed')
-            return
-          }
-          released = true
-          releasedAt = performance.now()
-
-          setupStderr = stderr.text()
-          ;(child.stdio[fds.block] as Writable).end('go')
-        },
-        () => {
-          // A source failed (e.g. ciphertext failed authentication) or bubblewrap went away: the
-          // program must not start on partial data, so it is never released.
-          kill('feed')
-        },
-      )
+      // A pre-started sandbox gets its one job (config, then each input whole, then the end) on its
+      // descriptor; a source that fails kills it (its program has not got the whole job).
+      const jobFeeding = launched.job
+        ? pipeline(
+            Readable.from(
+              guarded(
+                warmJobFrames(
+                  new TextEncoder().encode(JSON.stringify(spec.config ?? null)),
+                  spec.inputs.map((input) => ({ name: input.name, source: input.source as AsyncIterable<Uint8Array> | Iterable<Uint8Array> })),
+                ),
+                state,
+              ),
+            ),
+            launched.job,
+          ).then(
+            () => {
+              jobFedAt = performance.now()
+              // Nothing more goes in, and nothing the program writes back on it is ever read: closed.
+              launched.job?.destroy()
+            },
+            () => kill('feed'),
+          )
+        : undefined
 
       let exit: { code: number | null; signal: NodeJS.Signals | null }
       try {
-        exit = await closed
-        exited = true
-
+        exit = await launched.closed
       } catch (cause) {
         throw new SandboxSetupError('bubblewrap could not be started.', { cause })
       } finally {
@@ -506,22 +637,23 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       const durationMs = exitedAt - started
       // A source that never ends must not hold the run: drop our ends of the pipes, wait briefly.
       for (let fd = 3; fd < child.stdio.length; fd++) child.stdio[fd]?.destroy()
-      await Promise.race([feeding.catch(() => {}), sleep(200)])
+      await Promise.race([Promise.all([launched.feeding.catch(() => {}), jobFeeding]), sleep(200)])
 
       // By cgroup and by uid, side by side: both must find nothing left.
       await Promise.all([cgroup?.killAll(), caps.identity === 'per-job-uid' ? killProcessesOfUid(uid) : undefined])
       swept.done = true
       const sweptAt = performance.now()
 
-      if (sourceError !== undefined) throw sourceError
-      if (hashMismatch) throw new SandboxSpecError('The program does not have the expected SHA-256.')
+      if (state.sourceError !== undefined) throw state.sourceError
+      if (state.hashMismatch) throw new SandboxSpecError('The program does not have the expected SHA-256.')
+      const { killedFor, programExit, released } = state
       // bubblewrap reports an exit code only once the program ran; without one (and unless we
       // killed it for a limit or an abort) the sandbox never came up.
       if (programExit === undefined && (killedFor === undefined || killedFor === 'feed')) {
         // bubblewrap's own messages (mount failures) name paths, never data; but once the program
         // was released, a `bwrap:` line may be the program's own, carrying data into the node's
         // logs. So only what came before the release is quoted.
-        const own = setupReason(released ? setupStderr : stderr.text())
+        const own = setupReason(released ? state.setupStderr : stderr.text())
         const ended = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with ${exit.code}`
         logger.error({ jobId: spec.jobId, exitCode: exit.code, signal: exit.signal, released, feedFailed: killedFor === 'feed' }, 'bubblewrap ended without the program\'s exit code')
         throw new SandboxSetupError(
@@ -542,14 +674,15 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       if (killedFor === 'timeout') outcome = 'timeout'
       else if (killedFor === 'cpu-limit') outcome = 'cpu-limit'
       else if (oomKills > 0 || (exitCode !== null && exitCode !== 0 && outOfMemory.test(stderrTail))) outcome = 'memory-limit'
-      else if (killedFor === 'abort' || killedFor === 'feed') outcome = 'killed'
+      else if (killedFor === 'abort' || killedFor === 'feed' || killedFor === 'unused') outcome = 'killed'
       else if (exitCode === 128 + osConstants.signals.SIGXCPU || (exitCode === 128 + osConstants.signals.SIGKILL && cpuMs !== null && cpuMs >= limits.cpuSeconds * 1000))
         outcome = 'cpu-limit'
-      else if (exitCode === 128 + osConstants.signals.SIGXFSZ || (exitCode !== 0 && (await staging.full()))) outcome = 'output-limit'
+      else if (exitCode === 128 + osConstants.signals.SIGXFSZ || (exitCode !== 0 && (await staging!.full()))) outcome = 'output-limit'
       else if (exitCode === null) outcome = 'killed'
 
-      if (!(await staging.copyTo(spec.outputDir)) && outcome === 'exited') outcome = 'output-limit'
-      const releaseAt = releasedAt ?? exitedAt
+      if (!(await staging!.copyTo(spec.outputDir)) && outcome === 'exited') outcome = 'output-limit'
+      // A pre-started sandbox's program was released before its job: its program phase begins once the job was fed.
+      const releaseAt = prestarted ? (jobFedAt ?? exitedAt) : (state.releasedAt ?? exitedAt)
 
       return {
         outcome,
@@ -563,6 +696,8 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         peakMemoryBytes,
         protocolViolations: events.violations,
         enforcement,
+        prestarted,
+        ...(booted === undefined ? {} : { prestartedBooted: booted }),
         phases: {
           setup: started - begun,
           sandbox: releaseAt - started,
@@ -574,8 +709,102 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       }
     }
 
+    // Pre-started sandboxes, by kind (an environment and a program, as the caller names it): each
+    // started for one program and one set of limits, serving at most one job.
+    type WarmSandbox = { kind: string; key: string; held: Held; enforcement: SandboxEnforcement; launched: Launched }
+    type WarmEntry = { kind: string; key: string; starting: Promise<WarmSandbox | undefined> }
+    const warm = new Map<string, WarmEntry[]>()
+    let warmCount = 0
+    let stopped = false
+    const keyOf = (program: RunSpec['program'], limits: RunSpec['limits']) =>
+      JSON.stringify([program.path, program.sha256 ?? null, program.runtime ?? 'node', limits.memoryBytes, limits.cpuSeconds, limits.outputBytes, limits.processes])
+
+    const remove = (entry: WarmEntry) => {
+      const list = warm.get(entry.kind)
+      const at = list?.indexOf(entry) ?? -1
+      if (at >= 0) list!.splice(at, 1)
+      if (list?.length === 0) warm.delete(entry.kind)
+    }
+
+    /** Kills a pre-started sandbox that will serve no job, and frees what it held. */
+    const discard = async (sandbox: WarmSandbox | undefined) => {
+      if (!sandbox) return
+      sandbox.launched.kill('unused')
+      await sandbox.launched.closed.catch(() => {})
+      for (let fd = 0; fd < sandbox.launched.child.stdio.length; fd++) sandbox.launched.child.stdio[fd]?.destroy()
+      await letGo(sandbox.held, false, logger)
+    }
+
+    /** The pre-started sandbox for this program and these limits, taken out of the pool; undefined when none is alive. */
+    async function takeWarm(spec: RunSpec): Promise<WarmSandbox | undefined> {
+      const key = keyOf(spec.program, spec.limits)
+      for (const list of warm.values()) {
+        const entry = list.find((candidate) => candidate.key === key)
+        if (!entry) continue
+        remove(entry)
+        // The refill starts now, while this one serves its job: the next job of its kind finds it booted.
+        prestart({ kind: entry.kind, program: spec.program, limits: spec.limits })
+        const sandbox = await entry.starting
+        // It died while waiting (or its program did not match): the job starts cold.
+        if (!sandbox || sandbox.launched.state.exited || sandbox.launched.state.killedFor !== undefined) {
+          void discard(sandbox)
+          return undefined
+        }
+        return sandbox
+      }
+      return undefined
+    }
+
+    function prestart(request: PrestartRequest): void {
+      if (stopped || prestartPerKind === 0 || request.program.runtime === 'python') return
+      const key = keyOf(request.program, request.limits)
+      const list = warm.get(request.kind) ?? []
+      if (list.some((entry) => entry.key === key)) return
+      // The pool is bounded: a kind's oldest pre-started sandbox makes way for one of its latest limits.
+      while (list.length >= prestartPerKind) {
+        const oldest = list.shift()!
+        void oldest.starting.then(discard)
+      }
+      const name = `prestarted-${++warmCount}`
+      const entry = { kind: request.kind, key } as WarmEntry
+      entry.starting = (async () => {
+        const held: Held = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 }
+        try {
+          const caps = await capabilities()
+          const enforcement = await hold(name, request.limits, caps, held)
+          const launched = await launch(request.program, request.limits, caps, held, undefined)
+          const sandbox: WarmSandbox = { kind: request.kind, key, held, enforcement, launched }
+          // One that dies unused (or whose program did not match its hash) leaves the pool and frees what it held.
+          void launched.closed.then(() => {
+            if (warm.get(request.kind)?.includes(entry)) {
+              remove(entry)
+              void discard(sandbox)
+            }
+          })
+          return sandbox
+        } catch (error) {
+          logger.warn({ kind: request.kind, err: errorName(error) }, 'could not pre-start a sandbox')
+          remove(entry)
+          await letGo(held, false, logger)
+          return undefined
+        }
+      })()
+      list.push(entry)
+      warm.set(request.kind, list)
+    }
+
+    async function stop(): Promise<void> {
+      stopped = true
+      const entries = [...warm.values()].flat()
+      warm.clear()
+      await Promise.all(entries.map(async (entry) => discard(await entry.starting)))
+    }
+
     return {
       run,
+      prestart,
+      stop,
+      prestarted: () => [...warm.values()].reduce((sum, list) => sum + list.length, 0),
       async ready() {
         await capabilities()
       },
@@ -584,6 +813,18 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       },
     }
   }
+}
+
+/** A source as an iterable that records its first error in `state.sourceError` (then rethrows it). */
+function guarded(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, state: { sourceError: unknown }): AsyncGenerator<Uint8Array> {
+  return (async function* () {
+    try {
+      for await (const chunk of source) yield chunk
+    } catch (error) {
+      state.sourceError ??= error
+      throw error
+    }
+  })()
 }
 
 /**

@@ -72,4 +72,18 @@ describe('bwrapArguments', () => {
     expect(jobLoadavg).toBe('0.00 0.00 0.00 1/1 1\n')
     expect(new TextDecoder().decode(encodeBwrapArgs(['--proc', '/proc']))).toBe('--proc\0/proc\0')
   })
+
+  test('behavior: a pre-started sandbox differs from a cold one only in having no job yet: no config or inputs bound, its job descriptor named', () => {
+    const cold = bwrapArguments({ ...base, runtime: 'node', inputs: [] })
+    const warm = bwrapArguments({ ...base, runtime: 'node', inputs: [], jobFd: 13 })
+    // The same command (prlimit's limits, the interpreter and its permissions).
+    expect(warm.argv).toEqual(cold.argv)
+    expect(after(warm.args, '--ro-bind-data', 2)).toEqual(['5 /sandbox/program.mjs', '8 /proc/meminfo', '9 /proc/loadavg', '11 /proc/stat', '12 /proc/uptime'])
+    expect(after(warm.args, '--setenv', 2)).toEqual([...after(cold.args, '--setenv', 2), 'DATAVAULT_JOB_FD 13'])
+    // Every other option, namespaces, mounts, seccomp and the block descriptor included, word for word.
+    const strip = (args: string[]) => args.join('\0').replace('\0--setenv\0DATAVAULT_JOB_FD\x0013', '').replace('\0--perms\x000444\0--ro-bind-data\x006\0/job/config.json', '')
+    expect(strip(warm.args)).toBe(strip(cold.args))
+    expect(() => bwrapArguments({ ...base, runtime: 'node', jobFd: 13 })).toThrow(/no inputs yet/)
+    expect(() => bwrapArguments({ ...base, inputs: [], jobFd: 13 })).toThrow(/Node program/)
+  })
 })

@@ -1,4 +1,5 @@
 import type { SandboxCapabilities } from './probe.ts'
+import { SandboxSpecError } from './errors.ts'
 
 /** File descriptors the runner passes bubblewrap, by role. */
 export type BwrapDescriptors = {
@@ -44,6 +45,11 @@ export type BwrapArgumentsParameters = {
   /** What RLIMIT_DATA adds to the memory limit for Node (V8's code range), bytes. */
   rlimitDataOverhead: number
   fds: BwrapDescriptors
+  /**
+   * A pre-started sandbox: no `/job/config.json` and no `/data` (no job is known yet); the program
+   * finds its one job's frames on this descriptor, named by `DATAVAULT_JOB_FD` (see `warm-job.ts`).
+   */
+  jobFd?: number | undefined
 }
 
 /**
@@ -60,9 +66,10 @@ export type BwrapArgumentsParameters = {
  * const { argv, args } = bwrapArguments({ caps, runtime: 'python', inputs: ['train.csv'], stagingDir, tmpBytes, limits, cgroup: true, nodePermissions: true, seccomp: true, bubblewrapTasks: 2, rlimitDataOverhead, fds })
  */
 export function bwrapArguments(parameters: BwrapArgumentsParameters & { argsFd: number }): { argv: string[]; args: string[]; programPath: string } {
-  const { caps, runtime, inputs, stagingDir, tmpBytes, limits, cgroup, nodePermissions, seccomp, bubblewrapTasks, rlimitDataOverhead, fds, argsFd } = parameters
-  const mib = 1024 ** 2
+  const { caps, runtime, inputs, stagingDir, tmpBytes, limits, cgroup, nodePermissions, seccomp, bubblewrapTasks, rlimitDataOverhead, fds, argsFd, jobFd } = parameters
   const python = runtime === 'python'
+  if (jobFd !== undefined && (python || inputs.length > 0)) throw new SandboxSpecError('A pre-started sandbox runs a Node program and has no inputs yet.')
+  const mib = 1024 ** 2
   const rlimits = [
     `--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + 1}`,
     `--fsize=${limits.outputBytes}:${limits.outputBytes}`,
@@ -102,6 +109,7 @@ export function bwrapArguments(parameters: BwrapArgumentsParameters & { argsFd: 
     '--setenv',
     'LANG',
     'C.UTF-8',
+    ...(jobFd === undefined ? [] : ['--setenv', 'DATAVAULT_JOB_FD', String(jobFd)]),
     ...caps.systemMounts.flatMap((m) => (m.kind === 'bind' ? ['--ro-bind', m.path, m.path] : ['--symlink', m.target!, m.path])),
     // The host's own installs (/usr/local/bin…) are none of the program's business: an empty dir.
     ...(usrBound ? ['--tmpfs', '/usr/local', '--remount-ro', '/usr/local'] : []),
@@ -116,11 +124,7 @@ export function bwrapArguments(parameters: BwrapArgumentsParameters & { argsFd: 
     '--ro-bind-data',
     String(fds.program),
     programPath,
-    '--perms',
-    '0444',
-    '--ro-bind-data',
-    String(fds.config),
-    '/job/config.json',
+    ...(jobFd === undefined ? ['--perms', '0444', '--ro-bind-data', String(fds.config), '/job/config.json'] : []),
     ...inputs.flatMap((name, i) => ['--perms', '0444', '--ro-bind-data', String(fds.firstInput + i), `/data/${name}`]),
     '--bind',
     stagingDir,

@@ -148,6 +148,10 @@ export type RunResult = {
   enforcement: SandboxEnforcement | KubernetesEnforcement | HomomorphicEnforcement
   /** Where the run's own time went, phase by phase (ms, wall clock), where the backend records it. */
   phases?: RunPhases | undefined
+  /** The job was served by a sandbox started ahead (its timings and start latency count from when it got the job). */
+  prestarted?: boolean | undefined
+  /** For a pre-started sandbox: whether its program had finished starting (its modules imported, waiting for its job) when it got the job; it says so by printing anything on stdout before. */
+  prestartedBooted?: boolean | undefined
 }
 
 /**
@@ -159,9 +163,22 @@ export type RunResult = {
  */
 export type RunPhases = { setup: number; sandbox: number; program: number; sweep: number; collect: number; cleanup: number }
 
+/** A sandbox to start ahead: for one kind (e.g. an environment and a built-in trainer), one program and one set of limits. */
+export type PrestartRequest = {
+  /** Who the sandbox is kept for, e.g. `<environment>/<trainer>`: each kind keeps a bounded number. */
+  kind: string
+  program: RunSpec['program']
+  limits: RunLimits
+}
+
 /** A backend that runs one job's program in isolation. Knows nothing of trainers or datasets. */
 export type Runner = {
   run(spec: RunSpec, options?: RunOptions): Promise<RunResult>
+  /**
+   * Where the backend can start sandboxes ahead (the bubblewrap runner): keep one started for this
+   * kind, program and limits; a later `run` of the same program and limits is served by it. Never throws.
+   */
+  prestart?(request: PrestartRequest): void
   /** Resolves once the backend can run jobs; rejects with why it cannot (e.g. `SandboxUnavailableError`). */
   ready(): Promise<void>
   /** The program runtimes this backend can confine here. */

@@ -5,8 +5,8 @@ import { join } from 'node:path'
 import { type DatasetSchema, differentialPrivacyMetricNames, evaluateAccuracy, loadLogisticRegression } from '@datavault/sdk'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { checkEgress } from '../egress/checkEgress.ts'
-import { bubblewrapRunner } from '../sandbox/bubblewrapRunner.ts'
-import type { RunSpec, Runner, SandboxLogger } from '../sandbox/runner.ts'
+import { type BubblewrapRunner, bubblewrapRunner } from '../sandbox/bubblewrapRunner.ts'
+import type { RunSpec, SandboxLogger } from '../sandbox/runner.ts'
 import type { TrainerEvent } from '../sandbox/protocol.ts'
 import { type BuildTrainerBundleReturnType, buildTrainerBundle } from './buildTrainerBundle.ts'
 import { logisticRegressionTrainer } from './logistic-regression/definition.ts'
@@ -44,7 +44,7 @@ function schemaFor(classes: string[]): DatasetSchema {
 
 let dir: string
 let bundle: BuildTrainerBundleReturnType
-let runner: Runner
+let runner: BubblewrapRunner
 let count = 0
 
 beforeAll(async () => {
@@ -56,8 +56,11 @@ beforeAll(async () => {
   runner = bubblewrapRunner({ workDir: join(dir, 'work') })({ logger: silent })
 })
 afterAll(async () => {
+  await runner?.stop()
   await rm(dir, { recursive: true, force: true })
 })
+
+const trainLimits = { wallTimeMs: 60_000, cpuSeconds: 60, memoryBytes: 512 * 1024 ** 2, outputBytes: 1024 ** 2, processes: 64 }
 
 async function train(classes: string[], params: Record<string, unknown>, programPath = bundle.path, data?: string, schema = schemaFor(classes)) {
   const parsed = logisticRegressionTrainer.parameters.parse(params) as Record<string, unknown>
@@ -69,7 +72,7 @@ async function train(classes: string[], params: Record<string, unknown>, program
     config: { schema, params: parsed, inputs: ['train.csv'] },
     inputs: [{ name: 'train.csv', source: [new TextEncoder().encode(data ?? csv)] }],
     outputDir: join(dir, `out-${count}`),
-    limits: { wallTimeMs: 60_000, cpuSeconds: 60, memoryBytes: 512 * 1024 ** 2, outputBytes: 1024 ** 2, processes: 64 },
+    limits: trainLimits,
     onEvent: (event) => events.push(event),
   }
   const result = await runner.run(spec)
@@ -126,6 +129,25 @@ describe('logistic-regression trainer in the sandbox', () => {
       code: 'EGRESS_VIOLATION',
       reason: 'undeclared-file',
     })
+  })
+
+  test('behavior: in a pre-started sandbox (its job on its descriptor) the trainer releases the same bytes and events as in a cold one; a data error gives the same code', async () => {
+    const params = { label: 'label', epochs: 5, seed: 3 }
+    const cold = await train(['no', 'yes'], params)
+    runner.prestart({ kind: 'test/logistic-regression', program: { path: bundle.path, sha256: bundle.sha256 }, limits: trainLimits })
+    const warm = await train(['no', 'yes'], params)
+    expect(cold.result).toMatchObject({ outcome: 'exited', exitCode: 0, prestarted: false })
+    expect(warm.result).toMatchObject({ outcome: 'exited', exitCode: 0, prestarted: true, protocolViolations: 0 })
+    expect(typeof warm.result.prestartedBooted).toBe('boolean')
+    expect(warm.events).toEqual(cold.events)
+    for (const name of ['model.safetensors', 'metrics.json'])
+      expect(Buffer.compare(await readFile(join(warm.spec.outputDir, name)), await readFile(join(cold.spec.outputDir, name)))).toBe(0)
+
+    // The refill started as the first was taken; it serves the next job, whose data is bad.
+    const { csv } = blobs(50, ['no', 'yes'], 3)
+    const bad = await train(['no', 'yes'], { label: 'label' }, bundle.path, `${csv}51,1,2,3,4,x,PRIVATE-VALUE\r\n`)
+    expect(bad.result).toMatchObject({ outcome: 'exited', exitCode: 2, errorCode: 'unknown-label-value', prestarted: true })
+    expect(bad.result.stderrTail).not.toContain('PRIVATE')
   })
 
   test('behavior: the bundle is deterministic (same sources, same hash)', async () => {

@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
@@ -22,11 +23,16 @@ import {
   splitTableByRow,
 } from './private-validation.ts'
 import type { TrainerEvent } from '../../sandbox/protocol.ts'
+import { type WarmJob, readWarmJob } from '../../sandbox/warm-job.ts'
 import { TrainerDataError } from './errors.ts'
 import { type BlankHandling, type TableSpec, type TrainingTable, loadTable } from './table.ts'
 
-/** Where the program finds its config and data and writes its outputs; the sandbox's fixed paths by default. */
-export type TrainerProgramPaths = { jobDir: string; dataDir: string; outDir: string }
+/**
+ * Where the program finds its config and data and writes its outputs; the sandbox's fixed paths by
+ * default. `job`, when given, is the job a pre-started sandbox received on its descriptor (config
+ * and inputs in memory): `jobDir` and `dataDir` are then not read.
+ */
+export type TrainerProgramPaths = { jobDir: string; dataDir: string; outDir: string; job?: WarmJob | undefined }
 
 /** What a trainer's `train` returns: F64 tensors (written as F32) and the metrics. */
 export type TrainerResult = { tensors: Record<string, { shape: number[]; data: Float64Array }>; metrics: Record<string, number> }
@@ -65,7 +71,7 @@ export async function runTrainerProgram<Plan extends TableSpec & { privacy?: Dif
   try {
     let raw: unknown
     try {
-      raw = JSON.parse(await readFile(join(paths.jobDir, 'config.json'), 'utf8'))
+      raw = JSON.parse(paths.job ? new TextDecoder('utf-8', { fatal: true }).decode(paths.job.config) : await readFile(join(paths.jobDir, 'config.json'), 'utf8'))
     } catch {
       throw new TrainerDataError('bad-config', 'config.json is not readable JSON')
     }
@@ -77,7 +83,9 @@ export async function runTrainerProgram<Plan extends TableSpec & { privacy?: Dif
     const decoder = new TextDecoder('utf-8', { fatal: true })
     const texts: string[] = []
     for (const name of config.inputs) {
-      const bytes = await readFile(join(paths.dataDir, name))
+      const bytes = paths.job ? paths.job.inputs.get(name) : await readFile(join(paths.dataDir, name))
+      // A pre-started sandbox's job without the input its config names: as a cold one's missing file (internal-error).
+      if (bytes === undefined) throw new Error(`input ${JSON.stringify(name)} is missing`)
       try {
         texts.push(decoder.decode(bytes))
       } catch {
@@ -247,15 +255,32 @@ function reasonOf(error: unknown): string {
   return 'internal-error'
 }
 
-/** Entry point inside the sandbox: fixed paths, protocol events on stdout, diagnostics on stderr. */
+/**
+ * Entry point inside the sandbox: fixed paths, protocol events on stdout, diagnostics on stderr.
+ * In a pre-started sandbox (`DATAVAULT_JOB_FD` set by the runner) the program, its modules already
+ * imported, first waits for its one job on that descriptor and reports `started` once it is whole.
+ */
 export async function mainTrainerProgram<Plan extends TableSpec & { privacy?: DifferentialPrivacyPlan | undefined; metrics: string[] }>(program: TrainerProgram<Plan>): Promise<void> {
+  const jobFd = process.env.DATAVAULT_JOB_FD
+  let job: WarmJob | undefined
+  if (jobFd !== undefined) {
+    // An empty line (not an event): the runner learns that this sandbox has started and waits for its job.
+    writeSync(1, '\n')
+    try {
+      job = readWarmJob(Number(jobFd))
+    } catch (error) {
+      process.stderr.write(`${error instanceof Error ? error.message : 'the job could not be read'}\n`)
+      process.exitCode = 1
+      return
+    }
+  }
   process.stdout.write(`${JSON.stringify({ event: 'started' })}\n`)
   // Outside the sandbox (benchmarks run the same bundle bare) the paths can sit under a root dir;
   // inside, bubblewrap clears the environment, so the sandbox's fixed paths always apply.
   const root = process.env.DATAVAULT_TRAINER_ROOT ?? ''
   process.exitCode = await runTrainerProgram(
     program,
-    { jobDir: `${root}/job`, dataDir: `${root}/data`, outDir: `${root}/out` },
+    { jobDir: `${root}/job`, dataDir: `${root}/data`, outDir: `${root}/out`, job },
     (event) => process.stdout.write(`${JSON.stringify(event)}\n`),
     (line) => process.stderr.write(`${line}\n`),
   )
