@@ -4,19 +4,22 @@ import { createSecretKey } from 'node:crypto'
 import { parentPort, workerData } from 'node:worker_threads'
 // The module itself, not the envelope index: a worker starts faster without the SDK's error chain.
 import { type WorkerChunkCipher, serveChunkCiphers, webCryptoWorkerChunkCipher } from '../envelope/serveChunkCiphers.ts'
-import { nodeOpenSliced, nodeSealSliced } from './nodeEnvelopeCrypto.ts'
+import { nodeOpenSliced, nodeSeal } from './nodeEnvelopeCrypto.ts'
+import { raiseMallocTrimThreshold } from './raiseMallocTrimThreshold.ts'
 
 function nodeWorkerChunkCipher(raw: Uint8Array): WorkerChunkCipher {
   const key = createSecretKey(raw)
   return {
-    seal: (nonce, aad, plaintext) => nodeSealSliced(key, nonce, aad, plaintext),
+    // One update: ciphertext and tag come back as two whole buffers, transferred as they are.
+    seal: (nonce, aad, plaintext) => nodeSeal(key, nonce, aad, plaintext),
     open: (nonce, aad, sealed) => nodeOpenSliced(key, nonce, aad, sealed),
   }
 }
 
 const port = parentPort
 if (!port) throw new Error('envelopeCryptoWorker.ts runs only as a worker thread')
-const engine = (workerData as { engine?: string } | undefined)?.engine
+const { engine, tuneAllocator } = (workerData ?? {}) as { engine?: string; tuneAllocator?: boolean }
+if (tuneAllocator) raiseMallocTrimThreshold()
 const handle = serveChunkCiphers({
   importKey: engine === 'webcrypto' ? webCryptoWorkerChunkCipher : nodeWorkerChunkCipher,
   post: (reply, transfer) => port.postMessage(reply, transfer),
