@@ -5,7 +5,6 @@ import { parentPort, workerData } from 'node:worker_threads'
 // The module itself, not the envelope index: a worker starts faster without the SDK's error chain.
 import { type WorkerChunkCipher, serveChunkCiphers, webCryptoWorkerChunkCipher } from '../envelope/serveChunkCiphers.ts'
 import { nodeOpenSliced, nodeSeal } from './nodeEnvelopeCrypto.ts'
-import { raiseMallocTrimThreshold } from './raiseMallocTrimThreshold.ts'
 
 function nodeWorkerChunkCipher(raw: Uint8Array): WorkerChunkCipher {
   const key = createSecretKey(raw)
@@ -18,8 +17,7 @@ function nodeWorkerChunkCipher(raw: Uint8Array): WorkerChunkCipher {
 
 const port = parentPort
 if (!port) throw new Error('envelopeCryptoWorker.ts runs only as a worker thread')
-const { engine, tuneAllocator } = (workerData ?? {}) as { engine?: string; tuneAllocator?: boolean }
-if (tuneAllocator) raiseMallocTrimThreshold()
+const engine = (workerData as { engine?: string } | undefined)?.engine
 const handle = serveChunkCiphers({
   importKey: engine === 'webcrypto' ? webCryptoWorkerChunkCipher : nodeWorkerChunkCipher,
   post: (reply, transfer) => port.postMessage(reply, transfer),

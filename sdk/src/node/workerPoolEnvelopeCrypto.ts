@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { type ChunkCipher, type ChunkCipherPool, type ChunkCipherPoolInit, chunkCipherPool } from '../envelope/index.ts'
 import { nodeEnvelopeCrypto } from './nodeEnvelopeCrypto.ts'
+import { raiseMallocTrimThreshold } from './raiseMallocTrimThreshold.ts'
 
 export type WorkerPoolEnvelopeCryptoParameters = {
   /** Worker threads; defaults to the number of cores (`os.availableParallelism()`). */
@@ -25,10 +26,6 @@ export type WorkerPoolEnvelopeCryptoReturnType = ChunkCipherPool
 // The sources run as .ts in the repository; the built package ships .js.
 const workerUrl = new URL(`./envelopeCryptoWorker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url)
 
-// glibc's malloc thresholds are the process's, so the first worker of the first pool raises them
-// once (raiseMallocTrimThreshold); a second raise would only cost time and resident memory.
-let allocatorTuned = false
-
 /**
  * Envelope crypto that seals and opens chunks on a pool of worker threads, so encryption uses every
  * core: pass it as `crypto` to `createEncryptStream`/`createDecryptStream`, `encryptFile` or
@@ -51,14 +48,9 @@ export function workerPoolEnvelopeCrypto({
   engine = 'node',
   caller = false,
 }: WorkerPoolEnvelopeCryptoParameters = {}): WorkerPoolEnvelopeCryptoReturnType {
-  const spawnPlain = spawnNodeWorker(workerUrl, { engine })
-  const spawnTuning = spawnNodeWorker(workerUrl, { engine, tuneAllocator: true })
-  const spawn: ChunkCipherPoolInit['spawn'] = (listeners) => {
-    if (allocatorTuned) return spawnPlain(listeners)
-    allocatorTuned = true
-    return spawnTuning(listeners)
-  }
-  const pool = chunkCipherPool({ size: threads, hkdf: nodeEnvelopeCrypto.hkdf, spawn })
+  // Chunks freed in bulk by this thread's GC stay mapped for the workers' next ones (see there).
+  raiseMallocTrimThreshold()
+  const pool = chunkCipherPool({ size: threads, hkdf: nodeEnvelopeCrypto.hkdf, spawn: spawnNodeWorker(workerUrl, { engine }) })
   return caller ? sharedWithCaller(pool, threads) : pool
 }
 
