@@ -58,6 +58,8 @@ export function workerPoolEnvelopeCrypto({
 function sharedWithCaller(pool: ChunkCipherPool, threads: number): ChunkCipherPool {
   return {
     hkdf: pool.hkdf,
+    // No chunksInFlight: the caller's own chunks are sealed synchronously, so a deeper queue only
+    // holds more memory (the default measured better).
     close: () => pool.close(),
     async hkdfChunkCipher(ikm, salt, info) {
       const workers = await pool.hkdfChunkCipher(ikm, salt, info)
