@@ -4,14 +4,14 @@ import { createSecretKey } from 'node:crypto'
 import { parentPort, workerData } from 'node:worker_threads'
 // The module itself, not the envelope index: a worker starts faster without the SDK's error chain.
 import { type WorkerChunkCipher, serveChunkCiphers, webCryptoWorkerChunkCipher } from '../envelope/serveChunkCiphers.ts'
-import { nodeOpenSliced, nodeSeal } from './nodeEnvelopeCrypto.ts'
+import { nodeOpen, nodeSeal } from './nodeEnvelopeCrypto.ts'
 
 function nodeWorkerChunkCipher(raw: Uint8Array): WorkerChunkCipher {
   const key = createSecretKey(raw)
   return {
-    // One update: ciphertext and tag come back as two whole buffers, transferred as they are.
+    // One update each: ciphertext and tag (or the plaintext) come back as whole buffers, transferred as they are.
     seal: (nonce, aad, plaintext) => nodeSeal(key, nonce, aad, plaintext),
-    open: (nonce, aad, sealed) => nodeOpenSliced(key, nonce, aad, sealed),
+    open: (nonce, aad, sealed) => nodeOpen(key, nonce, aad, sealed),
   }
 }
 
