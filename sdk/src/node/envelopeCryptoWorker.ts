@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 // The module itself, not the envelope index: a worker starts faster without the SDK's error chain.
 import { type WorkerChunkCipher, serveChunkCiphers, webCryptoWorkerChunkCipher } from '../envelope/serveChunkCiphers.ts'
 import { nodeOpen, nodeSeal } from './nodeEnvelopeCrypto.ts'
+import { raiseMallocTrimThreshold } from './raiseMallocTrimThreshold.ts'
 
 function nodeWorkerChunkCipher(raw: Uint8Array): WorkerChunkCipher {
   const key = createSecretKey(raw)
@@ -17,7 +18,8 @@ function nodeWorkerChunkCipher(raw: Uint8Array): WorkerChunkCipher {
 
 const port = parentPort
 if (!port) throw new Error('envelopeCryptoWorker.ts runs only as a worker thread')
-const engine = (workerData as { engine?: string } | undefined)?.engine
+const { engine, raiseMallocTrimThreshold: raise } = (workerData ?? {}) as { engine?: string; raiseMallocTrimThreshold?: boolean }
+if (raise) raiseMallocTrimThreshold()
 const handle = serveChunkCiphers({
   importKey: engine === 'webcrypto' ? webCryptoWorkerChunkCipher : nodeWorkerChunkCipher,
   post: (reply, transfer) => port.postMessage(reply, transfer),

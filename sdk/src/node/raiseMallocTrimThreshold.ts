@@ -1,16 +1,13 @@
-import { isMainThread } from 'node:worker_threads'
-
 /** Size of the block that {@link raiseMallocTrimThreshold} has glibc map and unmap: just under glibc's 32 MiB cap. */
 export const mallocThresholdProbeBytes = 32 * 1024 * 1024 - 64 * 1024
 
-// glibc's thresholds are the process's state, so this flag is too: a second raise would not raise
-// them further, and its block (now below the threshold) would be zeroed in an arena instead.
-let raised = false
-
 /**
  * Makes glibc's malloc keep freed envelope chunks mapped instead of handing them back to the kernel,
- * for the rest of the process. Called by `workerPoolEnvelopeCrypto` when a pool is made; does
- * something once per process, on its main thread (the thresholds are shared by every thread).
+ * for the rest of the process. Call it once per process (the thresholds are the process's): a second
+ * call raises nothing, and its block, now under the threshold, is zeroed in an arena instead. Best
+ * on a thread whose arena is fresh: a free block of 32 MiB already in the arena would serve the
+ * allocation instead of a new mapping, and nothing would be raised. `workerPoolEnvelopeCrypto` has
+ * the first worker it starts in the process call it before it serves.
  *
  * Why: every node:crypto `cipher.update` (and every WebCrypto result) is a fresh allocation of the
  * chunk's size. The pool's ciphertext leaves its worker for the calling thread, whose V8 frees the
@@ -27,10 +24,8 @@ let raised = false
  * Elsewhere than glibc the block is only allocated and freed.
  *
  * @example
- * raiseMallocTrimThreshold() // before a stream of fresh 1 MiB buffers
+ * raiseMallocTrimThreshold() // once, before a stream of fresh 1 MiB buffers
  */
 export function raiseMallocTrimThreshold(): void {
-  if (raised || !isMainThread) return
-  raised = true
   new ArrayBuffer(mallocThresholdProbeBytes).transfer(0)
 }
