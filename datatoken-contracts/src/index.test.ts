@@ -100,7 +100,7 @@ describe('@datavault/contracts exports', () => {
     ])
   })
 
-  test.each(['.', './abis', './addresses', './verify-order', './pool'])('behavior: the %s entry point is browser-safe (no Node built-ins)', (entry) => {
+  test.each(['.', './abis', './addresses', './verify-order', './pool', './errors'])('behavior: the %s entry point is browser-safe (no Node built-ins)', (entry) => {
     const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { exports: Record<string, string> }
     const file = fileURLToPath(new URL(`../${packageJson.exports[entry]}`, import.meta.url))
     const imports = valueImports(file)

@@ -3,6 +3,7 @@
 //   node scripts/bench/encryption.ts                      # default chunk size, prints the ratio
 //   node scripts/bench/encryption.ts --sweep              # 64 KiB … 4 MiB chunk sizes, encrypt and decrypt
 //   node scripts/bench/encryption.ts --chunk-size 262144 --mib 512 --piece 65536   # pieces unaligned to chunks
+//   node scripts/bench/encryption.ts --memory             # peak memory of the pools at 256 MiB and 2 GiB (constant?)
 import { execFile } from 'node:child_process'
 import { availableParallelism } from 'node:os'
 import { parseArgs, promisify } from 'node:util'
@@ -76,6 +77,8 @@ export type BenchEncryptionReturnType = {
    * by the cores gives the throughput a quiet machine could reach at most (`cpuBoundMBps`).
    */
   cpuPerMB: { ours: number; pooled: number; shared: number; webCrypto: number; pooledWebCrypto: number }
+  /** Minor page faults per 10^6 bytes of each path (median of rounds): a fault is a fresh page the kernel maps, and zeroes, for an output buffer. */
+  faultsPerMB: { ours: number; pooled: number; shared: number; webCrypto: number; pooledWebCrypto: number }
   /** All rounds, for the spread. */
   rounds: { ours: number[]; webCrypto: number[]; pooled: number[]; shared: number[]; pooledWebCrypto: number[]; openssl: number[]; opensslElapsed: number[] }
 }
@@ -129,25 +132,31 @@ export async function measureEnvelope({
   encryptMBps: number
   /** CPU seconds of the whole process (every thread) per 10^6 plaintext bytes encrypted, lowest of the passes. */
   encryptCpuPerMB: number
+  /** Minor page faults of the process per 10^6 plaintext bytes encrypted, lowest of the passes (fresh memory the kernel had to map; the first pass of a path also maps its threads' arenas). */
+  encryptFaultsPerMB: number
   decryptMBps?: number
 }> {
   const key = generateDataKey()
   let best = Infinity
   let cpu = Infinity
+  let faults = Infinity
   for (let pass = 0; pass < passes; pass++) {
     const before = process.cpuUsage()
+    const faultsBefore = process.resourceUsage().minorPageFault
     best = Math.min(best, await timeStream(plaintext, pieceSize, createEncryptStream(key, { chunkSize, crypto })))
+    faults = Math.min(faults, process.resourceUsage().minorPageFault - faultsBefore)
     const used = process.cpuUsage(before)
     cpu = Math.min(cpu, (used.user + used.system) / 1e6)
   }
+  const encryptFaultsPerMB = faults / (plaintext.length / 1e6)
   const encryptMBps = plaintext.length / best / 1e6
   const encryptCpuPerMB = cpu / (plaintext.length / 1e6)
-  if (!decrypt) return { encryptMBps, encryptCpuPerMB }
+  if (!decrypt) return { encryptMBps, encryptCpuPerMB, encryptFaultsPerMB }
   const envelope = await encryptBytes(key, plaintext, { chunkSize, crypto })
   best = Infinity
   for (let pass = 0; pass < passes; pass++)
     best = Math.min(best, await timeStream(envelope, pieceSize, createDecryptStream(key, { crypto })))
-  return { encryptMBps, encryptCpuPerMB, decryptMBps: plaintext.length / best / 1e6 }
+  return { encryptMBps, encryptCpuPerMB, encryptFaultsPerMB, decryptMBps: plaintext.length / best / 1e6 }
 }
 
 const median = (values: number[]) => {
@@ -177,10 +186,12 @@ export async function benchEncryption({
   const sharedPool = workerPoolEnvelopeCrypto({ threads: Math.max(1, threads - 1), caller: true })
   const all: BenchEncryptionReturnType['rounds'] = { ours: [], webCrypto: [], pooled: [], shared: [], pooledWebCrypto: [], openssl: [], opensslElapsed: [] }
   const cpu: Record<keyof BenchEncryptionReturnType['cpuPerMB'], number[]> = { ours: [], pooled: [], shared: [], webCrypto: [], pooledWebCrypto: [] }
+  const faults: Record<keyof BenchEncryptionReturnType['cpuPerMB'], number[]> = { ours: [], pooled: [], shared: [], webCrypto: [], pooledWebCrypto: [] }
   const measure = async (path: keyof BenchEncryptionReturnType['cpuPerMB'], crypto: EnvelopeCrypto) => {
-    const { encryptMBps, encryptCpuPerMB } = await measureEnvelope({ chunkSize, plaintext, pieceSize, passes, crypto })
+    const { encryptMBps, encryptCpuPerMB, encryptFaultsPerMB } = await measureEnvelope({ chunkSize, plaintext, pieceSize, passes, crypto })
     all[path].push(encryptMBps)
     cpu[path].push(encryptCpuPerMB)
+    faults[path].push(encryptFaultsPerMB)
   }
   try {
     for (let round = 0; round < rounds; round++) {
@@ -217,8 +228,37 @@ export async function benchEncryption({
     pooledWebCryptoRatio: pooledWebCryptoMBps / opensslMBps,
     opensslElapsedMBps: median(all.opensslElapsed),
     cpuPerMB: { ours: median(cpu.ours), pooled: median(cpu.pooled), shared: median(cpu.shared), webCrypto: median(cpu.webCrypto), pooledWebCrypto: median(cpu.pooledWebCrypto) },
+    faultsPerMB: { ours: median(faults.ours), pooled: median(faults.pooled), shared: median(faults.shared), webCrypto: median(faults.webCrypto), pooledWebCrypto: median(faults.pooledWebCrypto) },
     rounds: all,
   }
+}
+
+/**
+ * Peak resident memory (and ArrayBuffer memory) of the process while `mebibytes` of plaintext stream
+ * through `createEncryptStream` on `crypto` and the envelope is dropped: the source hands out one
+ * random MiB again and again, so nothing the size of the input exists anywhere. Sampled every 16
+ * chunks; arrayBuffers above the start of the run.
+ */
+export async function measureEnvelopeMemory({ mebibytes, crypto, chunkSize = defaultChunkSize }: { mebibytes: number; crypto: EnvelopeCrypto; chunkSize?: number }) {
+  const block = generatePlaintext(1024 * 1024)
+  const baseline = { ...process.memoryUsage(), rss: 0 }
+  let peakRss = 0
+  let peakArrayBuffers = 0
+  let pieces = 0
+  const source = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (pieces++ === mebibytes) return controller.close()
+      if (pieces % 16 === 0) {
+        const { rss, arrayBuffers } = process.memoryUsage()
+        peakRss = Math.max(peakRss, rss - baseline.rss)
+        peakArrayBuffers = Math.max(peakArrayBuffers, arrayBuffers - baseline.arrayBuffers)
+      }
+      controller.enqueue(block)
+    },
+  })
+  const reader = source.pipeThrough(createEncryptStream(generateDataKey(), { chunkSize, crypto })).getReader()
+  while (!(await reader.read()).done) {}
+  return { peakRssMiB: peakRss / 2 ** 20, peakArrayBuffersMiB: peakArrayBuffers / 2 ** 20 }
 }
 
 const met = (ratio: number, target: number) => `${ratio.toFixed(2)}× ${ratio >= target ? 'met' : 'NOT met'}`
@@ -234,16 +274,19 @@ export function encryptionLines(r: BenchEncryptionReturnType): string[] {
     `WebCrypto, 1 thread            ${r.webCryptoMBps.toFixed(0).padStart(5)} MB/s: ${vs(r.webCryptoMBps)}  rounds ${spread(r.rounds.webCrypto)}`,
     `WebCrypto, ${r.threads} worker threads   ${r.pooledWebCryptoMBps.toFixed(0).padStart(5)} MB/s: ${vs(r.pooledWebCryptoMBps)} (target ≥ 0.5×)  rounds ${spread(r.rounds.pooledWebCrypto)}`,
     `openssl speed -evp aes-256-gcm -bytes ${r.chunkSize}: ${r.opensslMBps.toFixed(0)} MB/s per CPU second ${spread(r.rounds.openssl)}, ${r.opensslElapsedMBps.toFixed(0)} MB/s per wall second (-elapsed) ${spread(r.rounds.opensslElapsed)}`,
-    `CPU time (all threads) per MB, and the most ${r.threads} quiet cores could do with it (a bound, not a measurement):`,
+    `CPU time (all threads) per MB, and the most ${r.threads} quiet cores could do with it (a bound, not a measurement); minor page faults per MB:`,
     ...(
       [
-        ['node:crypto, 1 thread', r.cpuPerMB.ours, 1],
-        [`node:crypto, ${r.threads} workers`, r.cpuPerMB.pooled, r.threads],
-        [`node:crypto, caller + ${Math.max(1, r.threads - 1)}`, r.cpuPerMB.shared, r.threads],
-        ['WebCrypto, 1 thread', r.cpuPerMB.webCrypto, r.threads], // Node's WebCrypto runs on libuv's threads
-        [`WebCrypto, ${r.threads} workers`, r.cpuPerMB.pooledWebCrypto, r.threads],
+        ['node:crypto, 1 thread', r.cpuPerMB.ours, r.faultsPerMB.ours, 1],
+        [`node:crypto, ${r.threads} workers`, r.cpuPerMB.pooled, r.faultsPerMB.pooled, r.threads],
+        [`node:crypto, caller + ${Math.max(1, r.threads - 1)}`, r.cpuPerMB.shared, r.faultsPerMB.shared, r.threads],
+        ['WebCrypto, 1 thread', r.cpuPerMB.webCrypto, r.faultsPerMB.webCrypto, r.threads], // Node's WebCrypto runs on libuv's threads
+        [`WebCrypto, ${r.threads} workers`, r.cpuPerMB.pooledWebCrypto, r.faultsPerMB.pooledWebCrypto, r.threads],
       ] as const
-    ).map(([name, perMB, cores]) => `  ${name.padEnd(26)} ${(perMB * 1000).toFixed(3)} ms/MB: ≤ ${(cores / perMB).toFixed(0)} MB/s on ${cores} core${cores > 1 ? 's' : ''}, ${(cores / perMB / r.opensslMBps).toFixed(2)}× openssl`),
+    ).map(
+      ([name, perMB, faultsPerMB, cores]) =>
+        `  ${name.padEnd(26)} ${(perMB * 1000).toFixed(3)} ms/MB: ≤ ${(cores / perMB).toFixed(0)} MB/s on ${cores} core${cores > 1 ? 's' : ''}, ${(cores / perMB / r.opensslMBps).toFixed(2)}× openssl; ${faultsPerMB.toFixed(1)} faults/MB`,
+    ),
     `targets: node:crypto on the pool ≥ 1.0× openssl: ${met(Math.max(r.pooledRatio, r.sharedRatio), 1)}; WebCrypto in workers ≥ 0.5×: ${met(r.pooledWebCryptoRatio, 0.5)} (wall time against openssl's CPU time, medians)`,
   ]
 }
@@ -255,12 +298,31 @@ if (import.meta.main) {
       mib: { type: 'string' },
       piece: { type: 'string' },
       sweep: { type: 'boolean', default: false },
+      memory: { type: 'boolean', default: false },
     },
   })
   const mebibytes = values.mib ? Number(values.mib) : 256
   const pieceSize = values.piece ? Number(values.piece) : undefined
   const format = (n: number) => n.toFixed(0).padStart(6)
-  if (values.sweep) {
+  if (values.memory) {
+    // Each engine in a process of its own would be cleaner; in one process, the 256 MiB run comes
+    // first so the 2 GiB run starts from whatever the first left resident.
+    const threads = availableParallelism()
+    console.log(`peak RSS of the process (${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB at the start) and of arrayBuffers while encrypting on ${threads} worker threads (envelope dropped), MiB:`)
+    for (const engine of ['node', 'webcrypto'] as const) {
+      const pool = workerPoolEnvelopeCrypto({ threads, engine })
+      try {
+        const small = await measureEnvelopeMemory({ mebibytes: 256, crypto: pool })
+        const large = await measureEnvelopeMemory({ mebibytes: 2048, crypto: pool })
+        const constant = large.peakRssMiB <= small.peakRssMiB * 1.25 + 32
+        console.log(
+          `  ${engine.padEnd(9)} RSS ${small.peakRssMiB.toFixed(0)} at 256 MiB, ${large.peakRssMiB.toFixed(0)} at 2 GiB; arrayBuffers ${small.peakArrayBuffersMiB.toFixed(0)}, ${large.peakArrayBuffersMiB.toFixed(0)}: ${constant ? 'constant' : 'GROWS'}`,
+        )
+      } finally {
+        await pool.close()
+      }
+    }
+  } else if (values.sweep) {
     console.log(
       `streaming, ${mebibytes} MiB in ${pieceSize ? `${pieceSize} B` : 'chunk-size'} pieces; MB/s; ratio = encrypt / openssl at the chunk size`,
     )

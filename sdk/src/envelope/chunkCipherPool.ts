@@ -1,5 +1,6 @@
 import type { ChunkCipher, EnvelopeCrypto } from './crypto.ts'
 import { EnvelopeArgumentError, EnvelopeWorkerError } from './errors.ts'
+import { poolChunksInFlightPerWorker } from './tuning.ts'
 
 /** What the pool sends a worker (see {@link serveChunkCiphers}, the worker's side). */
 export type ChunkCipherRequest =
@@ -144,6 +145,8 @@ export function chunkCipherPool({ spawn, size, hkdf }: ChunkCipherPoolInit): Chu
 
   return {
     hkdf,
+    // Enough queued per worker to ride out the caller's pauses; at most 16 MiB of 1 MiB chunks.
+    chunksInFlight: Math.min(poolChunksInFlightPerWorker * size, 16),
     async hkdfChunkCipher(ikm, salt, info): Promise<ChunkCipher> {
       const raw = await hkdf(ikm, salt, info, 32)
       const keyId = nextKeyId++

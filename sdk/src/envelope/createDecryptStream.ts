@@ -1,4 +1,4 @@
-import { type ChunkCipher, type EnvelopeCrypto, settle, webCryptoEnvelopeCrypto } from './crypto.ts'
+import { type ChunkCipher, type EnvelopeCrypto, chunksInFlight, settle, webCryptoEnvelopeCrypto } from './crypto.ts'
 import {
   EnvelopeArgumentError,
   EnvelopeReorderedError,
@@ -49,7 +49,8 @@ type Frame = {
  *
  * Plaintext of the chunks before a failure has already been emitted: treat the output as
  * untrusted until the stream closes without an error (write to a temporary place, then commit).
- * Memory stays constant: one frame being assembled plus up to {@link maxChunksInFlight} being decrypted.
+ * Memory stays constant: one frame being assembled plus up to {@link maxChunksInFlight} (or the
+ * crypto's `chunksInFlight`) being decrypted.
  * A frame that arrives whole inside one written piece is decrypted in place, and that piece is kept
  * until the frame's result is out (to tell a reordered chunk from a tampered one if it fails), so do
  * not reuse a written buffer for new data.
@@ -78,8 +79,9 @@ export function createDecryptStream(
   let bodyFinal = false
   let finalIndex: number | undefined
   const inFlight: Frame[] = []
+  const depth = chunksInFlight(crypto)
   // Frames that span input pieces are assembled in these; fresh 1 MiB allocations per chunk cost
-  // more than the copy (measured), and at most maxChunksInFlight + 1 are ever taken at once.
+  // more than the copy (measured), and at most the in-flight depth + 1 are ever taken at once.
   const pool: Uint8Array[] = []
 
   function decrypt(body: Uint8Array, counter: number, final: boolean): Promise<Uint8Array> {
@@ -180,7 +182,7 @@ export function createDecryptStream(
             // The whole frame is in this piece: decrypt it in place.
             startFrame(input.subarray(offset, offset + bodyLength), final, false)
             offset += bodyLength
-            await drain(controller, maxChunksInFlight)
+            await drain(controller, depth)
             continue
           }
           body = bodyLength === chunkSize + tagLength ? (pool.pop() ?? new Uint8Array(bodyLength)) : new Uint8Array(bodyLength)
@@ -194,7 +196,7 @@ export function createDecryptStream(
         if (bodyFilled === body.length) {
           startFrame(body, bodyFinal, true)
           body = undefined
-          await drain(controller, maxChunksInFlight)
+          await drain(controller, depth)
         }
       }
     },

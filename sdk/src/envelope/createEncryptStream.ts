@@ -1,4 +1,4 @@
-import { type ChunkCipher, type EnvelopeCrypto, settle, webCryptoEnvelopeCrypto } from './crypto.ts'
+import { type ChunkCipher, type EnvelopeCrypto, chunksInFlight, settle, webCryptoEnvelopeCrypto } from './crypto.ts'
 import { EnvelopeArgumentError } from './errors.ts'
 import {
   assertChunkSize,
@@ -30,7 +30,8 @@ type Frame = { info: Uint8Array; sealed: Promise<Uint8Array[]> }
  * shorter than `chunkSize` and flagged final (an empty input gives one empty final chunk).
  *
  * Input pieces may have any sizes. Memory stays constant: one staging chunk plus up to
- * {@link maxChunksInFlight} chunks being encrypted while the next are read, whatever the input size.
+ * {@link maxChunksInFlight} chunks (or the crypto's `chunksInFlight`) being encrypted while the next
+ * are read, whatever the input size.
  * The stream keeps no reference to a piece once its `write()` has resolved, so a writer may reuse
  * its buffer then (encryptFile reads into two buffers in turn).
  *
@@ -45,6 +46,7 @@ export function createEncryptStream(
   assertDataKey(key)
   assertChunkSize(chunkSize)
   const dataKey = key.slice()
+  const depth = chunksInFlight(crypto)
 
   let chunkCipher: ChunkCipher
   let header: Uint8Array<ArrayBuffer>
@@ -96,14 +98,14 @@ export function createEncryptStream(
         if (staged === chunkSize) {
           startChunk(staging, false)
           staged = 0
-          await drain(controller, maxChunksInFlight)
+          await drain(controller, depth)
         }
       }
       // Whole chunks straight from the input, without a copy of ours.
       while (input.length - offset >= chunkSize) {
         startChunk(input.subarray(offset, offset + chunkSize), false)
         offset += chunkSize
-        await drain(controller, maxChunksInFlight)
+        await drain(controller, depth)
       }
       if (offset < input.length) {
         staging.set(input.subarray(offset), 0)

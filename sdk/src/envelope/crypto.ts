@@ -1,3 +1,5 @@
+import { maxChunksInFlight } from './tuning.ts'
+
 /**
  * AES-256-GCM under one chunk key. Results may be returned directly or as promises; a failure to
  * authenticate is a throw or a rejection (its message is never shown to callers).
@@ -25,6 +27,12 @@ export type EnvelopeCrypto = {
   hkdf(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array | Promise<Uint8Array>
   /** An AES-256-GCM cipher whose key is HKDF-SHA256(ikm, salt, info, 32); the key need not leave the implementation. */
   hkdfChunkCipher(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array): ChunkCipher | Promise<ChunkCipher>
+  /**
+   * Optional: how many chunks a stream should keep handed to this implementation before it awaits
+   * the oldest (default `maxChunksInFlight`, 4). A pool of workers asks for more, so each worker
+   * still has chunks queued while the calling thread is busy (a GC pause, the stream's own work).
+   */
+  chunksInFlight?: number | undefined
 }
 
 const subtle = () => globalThis.crypto.subtle
@@ -58,6 +66,12 @@ export const webCryptoEnvelopeCrypto: EnvelopeCrypto = {
       },
     }
   },
+}
+
+/** The in-flight depth a stream uses with `crypto`: its own `chunksInFlight` when that is a whole number from 1 to 64, else {@link maxChunksInFlight}. */
+export function chunksInFlight(crypto: EnvelopeCrypto): number {
+  const wanted = crypto.chunksInFlight
+  return Number.isSafeInteger(wanted) && wanted! >= 1 && wanted! <= 64 ? wanted! : maxChunksInFlight
 }
 
 /** Runs `fn` and always answers with a promise: a throw becomes a rejection. */

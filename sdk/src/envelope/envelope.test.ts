@@ -11,7 +11,9 @@ import {
   generateDataKey,
   maxChunkSize,
   minChunkSize,
+  type EnvelopeCrypto,
   plaintextLength,
+  webCryptoEnvelopeCrypto,
 } from './index.ts'
 
 const chunkSize = 64
@@ -288,6 +290,43 @@ describe('createEncryptStream / createDecryptStream', () => {
       const envelope = await through(createEncryptStream(key, { chunkSize: 1000 }), plaintext, sizes)
       expectSameBytes(await through(createDecryptStream(key), envelope, sizes.toReversed()), plaintext)
     }
+  })
+
+  test.each([
+    ['the default', undefined, 4],
+    ['the crypto asks for 7', 7, 7],
+    ['the crypto asks for 0 (ignored)', 0, 4],
+  ] as const)('args: chunksInFlight: %s', async (_, asked, expected) => {
+    // Seals and opens answer only after a macrotask, so the streams run as far ahead as they may.
+    let pending = 0
+    let most = 0
+    const later = <T>(work: () => T | Promise<T>) => {
+      most = Math.max(most, ++pending)
+      return new Promise<T>((resolve) => setTimeout(resolve, 1)).then(async () => {
+        pending--
+        return await work()
+      })
+    }
+    const counting: EnvelopeCrypto = {
+      chunksInFlight: asked,
+      hkdf: webCryptoEnvelopeCrypto.hkdf,
+      async hkdfChunkCipher(ikm, salt, info) {
+        const inner = await webCryptoEnvelopeCrypto.hkdfChunkCipher(ikm, salt, info)
+        return {
+          seal: (nonce, aad, plaintext) => {
+            const copy = plaintext.slice()
+            return later(() => inner.seal(nonce, aad, copy))
+          },
+          open: (nonce, aad, sealed) => later(() => inner.open(nonce, aad, sealed)),
+        }
+      },
+    }
+    const plaintext = bytesOf(20 * chunkSize, 5)
+    const envelope = await through(createEncryptStream(key, { chunkSize, crypto: counting }), plaintext, [chunkSize])
+    expect(most).toBe(expected + 1) // the stream awaits the oldest once more than its depth were handed out
+    most = 0
+    expectSameBytes(await through(createDecryptStream(key, { crypto: counting }), envelope, [envelope.length]), plaintext)
+    expect(most).toBe(expected + 1)
   })
 
   test('error: a piece that is not a Uint8Array', async () => {

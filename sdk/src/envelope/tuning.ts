@@ -11,5 +11,12 @@ export const defaultChunkSize = 1024 * 1024
  */
 export const maxChunksInFlight = 4
 
+/**
+ * Chunks a worker pool asks streams to keep in flight per worker (`EnvelopeCrypto.chunksInFlight`):
+ * 8 for two workers. With 4 in all, two workers each had about half a millisecond of work queued
+ * when the calling thread stopped for a major GC (several milliseconds, one per 64 MB of output).
+ */
+export const poolChunksInFlightPerWorker = 4
+
 /** On an authentication failure, counters this far either side of the expected one are tried. */
 export const reorderWindow = 8

@@ -11,9 +11,11 @@ export type EncryptFileParameters = {
   signal?: AbortSignal | undefined
   /**
    * Where HKDF and AES-GCM run: {@link nodeEnvelopeCrypto} on this thread by default. A pool of
-   * worker threads (`workerPoolEnvelopeCrypto`) may be passed and is used as is (not closed); on two
-   * quiet cores it measured 0.4–0.6× the single thread (957–1249 vs 2099–2520 MB/s,
-   * scripts/bench/encryption.ts), so it is not the default.
+   * worker threads (`workerPoolEnvelopeCrypto`) may be passed and is used as is (not closed). On two
+   * quiet cores it once measured 0.4–0.6× the single thread (957–1249 vs 2099–2520 MB/s,
+   * scripts/bench/encryption.ts); since its workers stopped page-faulting their output (2026-12-06)
+   * it costs 0.53–0.71 ms of CPU per MB against the single thread's 0.36–0.50 (load 12–19), and
+   * it stays off by default until a quiet machine shows it faster in wall time.
    */
   crypto?: EnvelopeCrypto | undefined
 }

@@ -4,19 +4,22 @@ import { createSecretKey } from 'node:crypto'
 import { parentPort, workerData } from 'node:worker_threads'
 // The module itself, not the envelope index: a worker starts faster without the SDK's error chain.
 import { type WorkerChunkCipher, serveChunkCiphers, webCryptoWorkerChunkCipher } from '../envelope/serveChunkCiphers.ts'
-import { nodeOpenSliced, nodeSealSliced } from './nodeEnvelopeCrypto.ts'
+import { nodeOpen, nodeSeal } from './nodeEnvelopeCrypto.ts'
+import { raiseMallocTrimThreshold } from './raiseMallocTrimThreshold.ts'
 
 function nodeWorkerChunkCipher(raw: Uint8Array): WorkerChunkCipher {
   const key = createSecretKey(raw)
   return {
-    seal: (nonce, aad, plaintext) => nodeSealSliced(key, nonce, aad, plaintext),
-    open: (nonce, aad, sealed) => nodeOpenSliced(key, nonce, aad, sealed),
+    // One update each: ciphertext and tag (or the plaintext) come back as whole buffers, transferred as they are.
+    seal: (nonce, aad, plaintext) => nodeSeal(key, nonce, aad, plaintext),
+    open: (nonce, aad, sealed) => nodeOpen(key, nonce, aad, sealed),
   }
 }
 
 const port = parentPort
 if (!port) throw new Error('envelopeCryptoWorker.ts runs only as a worker thread')
-const engine = (workerData as { engine?: string } | undefined)?.engine
+const { engine, raiseMallocTrimThreshold: raise } = (workerData ?? {}) as { engine?: string; raiseMallocTrimThreshold?: boolean }
+if (raise) raiseMallocTrimThreshold()
 const handle = serveChunkCiphers({
   importKey: engine === 'webcrypto' ? webCryptoWorkerChunkCipher : nodeWorkerChunkCipher,
   post: (reply, transfer) => port.postMessage(reply, transfer),

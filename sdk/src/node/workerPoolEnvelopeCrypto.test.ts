@@ -66,6 +66,15 @@ describe('workerPoolEnvelopeCrypto', () => {
     }
   })
 
+  test('args: chunksInFlight: four chunks per worker (at most 16); the caller-shared pool keeps the default', async () => {
+    const pools = [workerPoolEnvelopeCrypto({ threads: 2 }), workerPoolEnvelopeCrypto({ threads: 8 }), workerPoolEnvelopeCrypto({ threads: 1, caller: true })]
+    try {
+      expect(pools.map((pool) => pool.chunksInFlight)).toEqual([8, 16, undefined])
+    } finally {
+      await Promise.all(pools.map((pool) => pool.close()))
+    }
+  })
+
   test('args: engine webcrypto: the same envelope as node:crypto', async () => {
     const pool = workerPoolEnvelopeCrypto({ threads: 2, engine: 'webcrypto' })
     try {
