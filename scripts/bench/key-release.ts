@@ -7,8 +7,10 @@
 // before: every holder's work queued on the node's one event loop). The node asks the t holders
 // that answered fastest lately (more only on a failure or past the hedge delay), so the holders'
 // CPU a release is about t holders' work. `--only-target` runs 3 of 5 in processes alone;
-// `--holder-cpu-prof DIR` has each holder process write a V8 CPU profile to DIR.
-import { mkdtemp, rm } from 'node:fs/promises'
+// `--holder-cpu-prof DIR` has each holder process write a V8 CPU profile to DIR, `--node-cpu-prof DIR`
+// profiles the timed releases in this process (the node's side) into DIR.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { Session } from 'node:inspector/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Address, type PublicClient, createPublicClient, createWalletClient, http, parseEther } from 'viem'
@@ -59,12 +61,15 @@ export async function benchKeyRelease({
   releases = 100,
   warmup = 5,
   holderCpuProfileDir,
+  nodeCpuProfileDir,
 }: {
   configs?: { holders: number; threshold: number; placement?: Exclude<KeyHolderPlacement, 'node'> }[]
   releases?: number
   warmup?: number
   /** Holder processes write V8 CPU profiles here (`--holder-cpu-prof DIR`). */
   holderCpuProfileDir?: string | undefined
+  /** The timed releases (not the stack's start) are profiled in this process and written here (`--node-cpu-prof DIR`). */
+  nodeCpuProfileDir?: string | undefined
 } = {}) {
   const results: KeyReleaseConfigResult[] = []
   for (const config of configs) {
@@ -112,6 +117,12 @@ export async function benchKeyRelease({
       }
       for (let i = 0; i < warmup; i++) await release()
       const latencies: number[] = []
+      const profiler = nodeCpuProfileDir ? new Session() : undefined
+      if (profiler) {
+        profiler.connect()
+        await profiler.post('Profiler.enable')
+        await profiler.post('Profiler.start')
+      }
       const holderCpu = await processes?.cpuMs()
       const cpu = process.cpuUsage()
       for (let i = 0; i < releases; i++) {
@@ -120,6 +131,12 @@ export async function benchKeyRelease({
         latencies.push(performance.now() - started)
       }
       const { user, system } = process.cpuUsage(cpu)
+      if (profiler && nodeCpuProfileDir) {
+        const { profile } = await profiler.post('Profiler.stop')
+        profiler.disconnect()
+        await mkdir(nodeCpuProfileDir, { recursive: true })
+        await writeFile(join(nodeCpuProfileDir, `node-${threshold}-of-${holders}-${placement}.cpuprofile`), JSON.stringify(profile))
+      }
       const holderCpuAfter = await processes?.cpuMs()
       // The reference: one holder's chain checks, in parallel as a holder makes them.
       const client = createPublicClient({ chain: rpcChain({ chainId: t.stack.chainId, rpcUrl: t.stack.rpcUrl }), transport: http(t.stack.rpcUrl, { retryCount: 2 }) }) as PublicClient
@@ -173,12 +190,17 @@ export async function benchKeyRelease({
 if (import.meta.main) {
   // `--only-target`: just 3 of 5 with the holders in their own processes (one stack, not four).
   // `--holder-cpu-prof DIR`: each holder process writes its CPU profile to DIR when it stops.
+  // `--node-cpu-prof DIR`: the timed releases are profiled in this process into DIR.
   const profileFlag = process.argv.indexOf('--holder-cpu-prof')
   const holderCpuProfileDir = profileFlag === -1 ? undefined : process.argv[profileFlag + 1]
   if (profileFlag !== -1 && !holderCpuProfileDir) throw new Error('--holder-cpu-prof names a directory.')
+  const nodeProfileFlag = process.argv.indexOf('--node-cpu-prof')
+  const nodeCpuProfileDir = nodeProfileFlag === -1 ? undefined : process.argv[nodeProfileFlag + 1]
+  if (nodeProfileFlag !== -1 && !nodeCpuProfileDir) throw new Error('--node-cpu-prof names a directory.')
   const result = await benchKeyRelease({
     ...(process.argv.includes('--only-target') ? { configs: [{ holders: 5, threshold: 3 }] } : {}),
     holderCpuProfileDir,
+    nodeCpuProfileDir,
   })
   for (const config of result.configs)
     console.log(

@@ -13,6 +13,7 @@ import {
   recoverTypedDataSigner,
   releasedShareContext,
   shareCommitment,
+  typedDataHasher,
 } from '@datavault/sdk'
 import type { Logger } from '../logger.ts'
 import type { Database } from '../db/database.ts'
@@ -158,6 +159,9 @@ export function keyHolder({ now = () => Math.floor(Date.now() / 1000) }: { now?:
     // Ticket signers are the few compute nodes the owners named: their keys are remembered, and a
     // ticket of theirs is checked against the key instead of recovering it anew (same answer).
     const ticketSigners = knownSignerRecovery()
+    // A ticket's EIP-712 digest with the domain separator and type hash worked out once (viem's
+    // hashTypedData re-validates and re-encodes both on each call): the same digest.
+    const hashTicket = typedDataHasher({ domain, types: jobTicketTypes, primaryType: 'JobTicket' })
     const localApprovals: HolderApprovals = {
       isApproved: ({ datasetId, hash, terms }) =>
         db.prepare('SELECT 1 FROM holder_approvals WHERE dataset = ? AND hash = ? AND terms = ?').get(datasetId.toLowerCase(), hash.toLowerCase(), terms.toLowerCase()) !==
@@ -248,8 +252,8 @@ export function keyHolder({ now = () => Math.floor(Date.now() / 1000) }: { now?:
         const manifest = row ? (JSON.parse(row.manifest_json) as { trainers: string[]; computeNodes: string[]; holders: Address[] }) : undefined
         // A signature that does not even parse is signed by nobody: refused just below.
         const signer = recovered(() =>
-          ticketSigners.recover(
-            { domain, types: jobTicketTypes, primaryType: 'JobTicket', message: ticket, signature },
+          ticketSigners.recoverDigest(
+            { digest: hashTicket(ticket), signature },
             { remember: (recovered) => manifest?.computeNodes.includes(recovered.toLowerCase()) === true },
           ),
         )
