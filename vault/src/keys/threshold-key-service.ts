@@ -22,6 +22,7 @@ import type { Dataset } from '../db/datasets.ts'
 import type { KeyRegistryReader } from '../keyholder/holder-chain.ts'
 import type { KeyHolder } from '../keyholder/key-holder.ts'
 import { nodeOpenSealed, nodeSealToPublicKey } from '@datavault/sdk/node'
+import { holderClient } from './holder-client.ts'
 import { type HolderLatenciesInit, holderLatencies } from './holder-latencies.ts'
 import { jobTicketFor } from './job-ticket.ts'
 import { KeyReleaseError, type KeyService } from './key-service.ts'
@@ -54,7 +55,6 @@ export type ThresholdKeyServiceInit = {
   ticketLifetimeSeconds?: number
   /** How long to wait for one holder, in ms. */
   holderTimeoutMs?: number
-  fetch?: typeof globalThis.fetch
   /** How the holders to ask first are picked and when one more is asked (the hedge delay). */
   latencies?: HolderLatenciesInit
 }
@@ -67,7 +67,7 @@ export type ThresholdKeyServiceInit = {
  * commitment, and combines the first t valid ones in memory; a holder that lies is named in the logs
  * and never combined.
  */
-export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holderTimeoutMs = 10_000, fetch = globalThis.fetch, latencies }: ThresholdKeyServiceInit) {
+export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holderTimeoutMs = 10_000, latencies }: ThresholdKeyServiceInit) {
   return ({
     db,
     identity,
@@ -87,6 +87,7 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
     const domain = keyEscrowDomain({ chainId, registry: registry.registry })
     const urls = new Map<string, { url: string; at: number }>()
     const holderTimes = holderLatencies(latencies)
+    const holders = holderClient()
     // Each ticket is signed as its EIP-712 digest, hashed with the domain separator and type hash
     // worked out once (the signature signTypedData would give, at a part of its CPU).
     const hashTicket = typedDataHasher({ domain, types: jobTicketTypes, primaryType: 'JobTicket' })
@@ -130,22 +131,20 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
       if (localHolder && holder === localHolder.address) return ({ ticket, signature }) => localHolder.release({ ticket, signature })
       return async ({ ticket, signature, signal }) => {
         const url = await holderUrl(holder)
-        let response: Response
+        let response: { status: number; body: unknown }
         try {
-          response = await fetch(`${url.replace(/\/+$/, '')}/v1/holder/releases`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ ticket: ticketToJson(ticket), signature }),
-            signal: AbortSignal.any([signal, AbortSignal.timeout(holderTimeoutMs)]),
-          })
+          response = await holders.postJson(
+            `${url.replace(/\/+$/, '')}/v1/holder/releases`,
+            { ticket: ticketToJson(ticket), signature },
+            { signal: AbortSignal.any([signal, AbortSignal.timeout(holderTimeoutMs)]) },
+          )
         } catch (cause) {
           throw new KeyReleaseError(`The key holder ${holder} could not be reached.`, { code: 'HOLDER_UNREACHABLE', status: 503, cause })
         }
         // A holder's answer that is not JSON is handled below as a refusal with the HTTP status.
-        const payload = (await response.json().catch(() => undefined)) as
-          | { index?: number; sealedShare?: Hex; error?: { code?: string; message?: string } }
-          | undefined
-        if (!response.ok || typeof payload?.index !== 'number' || typeof payload.sealedShare !== 'string')
+        const payload = response.body as { index?: number; sealedShare?: Hex; error?: { code?: string; message?: string } } | undefined
+        const ok = response.status >= 200 && response.status < 300
+        if (!ok || typeof payload?.index !== 'number' || typeof payload.sealedShare !== 'string')
           throw new KeyReleaseError(payload?.error?.message ?? `The key holder ${holder} answered ${response.status}.`, {
             code: payload?.error?.code ?? 'HOLDER_FAILED',
             status: 503,
