@@ -21,7 +21,7 @@ import { approvalTerms } from '../db/algorithms.ts'
 import type { Dataset } from '../db/datasets.ts'
 import type { KeyRegistryReader } from '../keyholder/holder-chain.ts'
 import type { KeyHolder } from '../keyholder/key-holder.ts'
-import { nodeOpenSealed, nodeSealToPublicKey } from '@datavault/sdk/node'
+import { nodeSealToPublicKey, nodeSealedBoxOpener } from '@datavault/sdk/node'
 import { holderClient } from './holder-client.ts'
 import { type HolderLatenciesInit, holderLatencies } from './holder-latencies.ts'
 import { jobTicketFor } from './job-ticket.ts'
@@ -88,6 +88,8 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
     const urls = new Map<string, { url: string; at: number }>()
     const holderTimes = holderLatencies(latencies)
     const holders = holderClient()
+    // The node's own key opens each job key: its node:crypto object is made once.
+    const ownKey = nodeSealedBoxOpener(identity.encryption.privateKey)
     // Each ticket is signed as its EIP-712 digest, hashed with the domain separator and type hash
     // worked out once (the signature signTypedData would give, at a part of its CPU).
     const hashTicket = typedDataHasher({ domain, types: jobTicketTypes, primaryType: 'JobTicket' })
@@ -105,7 +107,7 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
         | { public_key: Hex; sealed_private_key: Uint8Array }
         | undefined
       if (row)
-        return { publicKey: row.public_key, privateKey: nodeOpenSealed(identity.encryption.privateKey, new Uint8Array(row.sealed_private_key), { context }) }
+        return { publicKey: row.public_key, privateKey: ownKey.open(new Uint8Array(row.sealed_private_key), { context }) }
       const pair = generateKeyPair()
       const sealed = nodeSealToPublicKey(identity.encryption.publicKey, pair.privateKey, { context })
       const publicKey = bytesToHex(pair.publicKey)
@@ -200,6 +202,8 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
         if (!manifest) throw new KeyReleaseError('The dataset\'s owner has not escrowed its data key.', { code: 'KEY_NOT_ESCROWED', status: 409 })
         if (manifest.cid !== dataset.cid) throw new KeyReleaseError('The key escrow is for another ciphertext than the dataset\'s.', { code: 'KEY_ESCROW_STALE', status: 409 })
         const jobKey = await jobKeyFor(job.orderTx as Hex)
+        // Opens the t released shares (sealed to the job key) with one key object.
+        const jobKeyOpener = nodeSealedBoxOpener(jobKey.privateKey)
         const termsHash: Hex = job.trainer.id === 'custom' ? approvalTerms({ outputs: job.trainer.outputs, params: job.params }) : zeroHash
         const expiry = BigInt(Math.floor(Date.now() / 1000) + ticketLifetimeSeconds)
         const controller = new AbortController()
@@ -259,7 +263,7 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
                 const released = await answer
                 if (settled) return
                 if (released.index !== index) throw new KeyReleaseError('The holder released a share under another index.', { code: 'HOLDER_INDEX_MISMATCH', status: 502 })
-                const share = nodeOpenSealed(jobKey.privateKey, released.sealedShare, {
+                const share = jobKeyOpener.open(released.sealedShare, {
                   context: releasedShareContext({ chainId, dataset: dataset.id as Address, holder, jobId: job.id }),
                 })
                 if (shareCommitment({ dataset: dataset.id as Address, index, share }) !== manifest.shareCommitments[index]) {
