@@ -7,9 +7,12 @@
 // before: every holder's work queued on the node's one event loop). The node asks the t holders
 // that answered fastest lately (more only on a failure or past the hedge delay), so the holders'
 // CPU a release is about t holders' work. `--only-target` runs 3 of 5 in processes alone;
-// `--holder-cpu-prof DIR` has each holder process write a V8 CPU profile to DIR.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+// `--holder-cpu-prof DIR` has each holder process write a V8 CPU profile to DIR, `--node-cpu-prof DIR`
+// profiles the timed releases in this process (the node's side) into DIR. `--new-block-each` mines a
+// block before each release (untimed): holders then find none of their chain reads still current.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { Session } from 'node:inspector/promises'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Address, type PublicClient, createPublicClient, createWalletClient, http, parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -32,7 +35,7 @@ export type KeyReleaseConfigResult = {
   p95Ms: number
   /** CPU time of this process (the node, and the holders when in-process) per release: steadier than wall time on a shared machine. */
   cpuMsPerRelease: number
-  /** CPU time of the holder processes per release, all together (placement `processes`, on Linux). */
+  /** CPU time of the holder processes per release, all together (placement `processes`, on Linux; with `newBlockEach`, their reading of each new block too). */
   holderCpuMsPerRelease?: number | undefined
   referenceMs: number
   ratio: number
@@ -59,12 +62,22 @@ export async function benchKeyRelease({
   releases = 100,
   warmup = 5,
   holderCpuProfileDir,
+  nodeCpuProfileDir,
+  newBlockEach = false,
 }: {
   configs?: { holders: number; threshold: number; placement?: Exclude<KeyHolderPlacement, 'node'> }[]
   releases?: number
   warmup?: number
   /** Holder processes write V8 CPU profiles here (`--holder-cpu-prof DIR`). */
   holderCpuProfileDir?: string | undefined
+  /** The timed releases (not the stack's start) are profiled in this process and written here (`--node-cpu-prof DIR`). */
+  nodeCpuProfileDir?: string | undefined
+  /**
+   * A block is mined before each release (untimed), so no holder finds its chain reads of the
+   * previous release still current (`--new-block-each`): the figure for a chain whose blocks come
+   * faster than releases.
+   */
+  newBlockEach?: boolean
 } = {}) {
   const results: KeyReleaseConfigResult[] = []
   for (const config of configs) {
@@ -110,16 +123,38 @@ export async function benchKeyRelease({
         const key = await keys.requestKey({ job, dataset })
         key.fill(0)
       }
-      for (let i = 0; i < warmup; i++) await release()
+      const miner = createPublicClient({ chain: rpcChain({ chainId: t.stack.chainId, rpcUrl: t.stack.rpcUrl }), transport: http(t.stack.rpcUrl) })
+      const mine = async () => {
+        if (newBlockEach) await miner.request({ method: 'evm_mine' } as never)
+      }
+      for (let i = 0; i < warmup; i++) {
+        await mine()
+        await release()
+      }
       const latencies: number[] = []
+      const profiler = nodeCpuProfileDir ? new Session() : undefined
+      if (profiler) {
+        profiler.connect()
+        await profiler.post('Profiler.enable')
+        await profiler.post('Profiler.start')
+      }
       const holderCpu = await processes?.cpuMs()
-      const cpu = process.cpuUsage()
+      let cpuMs = 0
       for (let i = 0; i < releases; i++) {
+        await mine()
+        const cpu = process.cpuUsage()
         const started = performance.now()
         await release()
         latencies.push(performance.now() - started)
+        const { user, system } = process.cpuUsage(cpu)
+        cpuMs += (user + system) / 1000
       }
-      const { user, system } = process.cpuUsage(cpu)
+      if (profiler && nodeCpuProfileDir) {
+        const { profile } = await profiler.post('Profiler.stop')
+        profiler.disconnect()
+        await mkdir(nodeCpuProfileDir, { recursive: true })
+        await writeFile(join(nodeCpuProfileDir, `node-${threshold}-of-${holders}-${placement}.cpuprofile`), JSON.stringify(profile))
+      }
       const holderCpuAfter = await processes?.cpuMs()
       // The reference: one holder's chain checks, in parallel as a holder makes them.
       const client = createPublicClient({ chain: rpcChain({ chainId: t.stack.chainId, rpcUrl: t.stack.rpcUrl }), transport: http(t.stack.rpcUrl, { retryCount: 2 }) }) as PublicClient
@@ -148,7 +183,7 @@ export async function benchKeyRelease({
         placement,
         medianMs,
         p95Ms: quantile(latencies, 0.95),
-        cpuMsPerRelease: (user + system) / 1000 / releases,
+        cpuMsPerRelease: cpuMs / releases,
         holderCpuMsPerRelease: holderCpu !== undefined && holderCpuAfter !== undefined ? (holderCpuAfter - holderCpu) / releases : undefined,
         referenceMs,
         ratio: medianMs / referenceMs,
@@ -173,12 +208,19 @@ export async function benchKeyRelease({
 if (import.meta.main) {
   // `--only-target`: just 3 of 5 with the holders in their own processes (one stack, not four).
   // `--holder-cpu-prof DIR`: each holder process writes its CPU profile to DIR when it stops.
+  // `--node-cpu-prof DIR`: the timed releases are profiled in this process into DIR.
   const profileFlag = process.argv.indexOf('--holder-cpu-prof')
   const holderCpuProfileDir = profileFlag === -1 ? undefined : process.argv[profileFlag + 1]
   if (profileFlag !== -1 && !holderCpuProfileDir) throw new Error('--holder-cpu-prof names a directory.')
+  const nodeProfileFlag = process.argv.indexOf('--node-cpu-prof')
+  const nodeCpuProfileDir = nodeProfileFlag === -1 ? undefined : process.argv[nodeProfileFlag + 1]
+  if (nodeProfileFlag !== -1 && !nodeCpuProfileDir) throw new Error('--node-cpu-prof names a directory.')
+  const newBlockEach = process.argv.includes('--new-block-each')
   const result = await benchKeyRelease({
+    newBlockEach,
     ...(process.argv.includes('--only-target') ? { configs: [{ holders: 5, threshold: 3 }] } : {}),
     holderCpuProfileDir,
+    nodeCpuProfileDir,
   })
   for (const config of result.configs)
     console.log(
@@ -186,6 +228,7 @@ if (import.meta.main) {
         `(CPU a release: ${config.cpuMsPerRelease.toFixed(1)} ms in the node's process${config.holderCpuMsPerRelease !== undefined ? `, ${config.holderCpuMsPerRelease.toFixed(1)} ms in the holders'` : ''}); ` +
         `bare chain checks (one holder's) ${config.referenceMs.toFixed(1)} ms: ratio ${config.ratio.toFixed(1)}×`,
     )
+  console.log(`load average ${loadavg().map((load) => load.toFixed(2)).join(', ')}${newBlockEach ? '; a new block was mined before each release' : ''}`)
   console.log(
     `3 of 5, holders in their own processes: median ${result.target?.medianMs.toFixed(1) ?? '?'} ms, p95 ${result.target?.p95Ms.toFixed(1) ?? '?'} ms ` +
       `(target median ≤ 25 ms, p95 ≤ 50 ms): ${result.targetMet ? 'met' : 'not met'}`,

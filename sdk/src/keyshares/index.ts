@@ -19,6 +19,7 @@ export {
   signedKeyEscrowSchema,
   ticketToJson,
 } from './format.ts'
-export { type KnownSignerRecovery, type KnownSignerRecoveryParameters, knownSignerRecovery } from './knownSignerRecovery.ts'
+export { type KnownSignerRecovery, type KnownSignerRecoveryOptions, type KnownSignerRecoveryParameters, knownSignerRecovery } from './knownSignerRecovery.ts'
 export { recoverTypedDataSigner } from './recoverTypedDataSigner.ts'
+export { type TypedDataHasherField, type TypedDataHasherParameters, typedDataHasher } from './typedDataHasher.ts'
 export { type SplitDataKeyParameters, type SplitDataKeyReturnType, splitDataKey } from './splitDataKey.ts'

@@ -4,6 +4,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
 import { jobTicketTypes, keyEscrowDomain } from './format.ts'
 import { knownSignerRecovery } from './knownSignerRecovery.ts'
+import { typedDataHasher } from './typedDataHasher.ts'
 
 const node = privateKeyToAccount(generatePrivateKey())
 const stranger = privateKeyToAccount(generatePrivateKey())
@@ -103,5 +104,21 @@ describe('knownSignerRecovery', () => {
     expect(() => signers.recover({ ...typed(0), signature: signature.slice(0, 128) as Hex }, rememberNode)).toThrow('65 bytes')
     expect(() => signers.recover({ ...typed(0), signature: `0x${signature.slice(2, 130)}05` }, rememberNode)).toThrow('not 5')
     expect(() => signers.recover({ ...typed(0), signature: `0x${'00'.repeat(64)}1b` }, rememberNode)).toThrow()
+  })
+
+  test('args: recoverDigest with a ticket\'s digest from typedDataHasher answers as recover does, remembered or not', async () => {
+    const hashTicket = typedDataHasher({ domain, types: jobTicketTypes, primaryType: 'JobTicket' })
+    const signers = knownSignerRecovery()
+    for (let nonce = 0; nonce < 3; nonce++) {
+      const signature = await node.signTypedData(typed(nonce))
+      expect(signers.recoverDigest({ digest: hashTicket(ticket(nonce)), signature }, rememberNode)).toBe(node.address)
+      expect(signers.recoverDigest({ digest: hashTicket(ticket(nonce)), signature: flipV(signature) }, rememberNode)).toBe(
+        knownSignerRecovery().recover({ ...typed(nonce), signature: flipV(signature) }, rememberNone),
+      )
+      const strangers = await stranger.signTypedData(typed(nonce))
+      expect(signers.recoverDigest({ digest: hashTicket(ticket(nonce)), signature: strangers }, rememberNode)).toBe(stranger.address)
+    }
+    const signature = await node.signTypedData(typed(0))
+    expect(() => signers.recoverDigest({ digest: '0x1234', signature }, rememberNode)).toThrow('32 bytes')
   })
 })

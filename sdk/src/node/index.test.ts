@@ -10,6 +10,7 @@ test('default: export list', () => {
       "nodeEnvelopeCrypto",
       "nodeOpenSealed",
       "nodeSealToPublicKey",
+      "nodeSealedBoxOpener",
       "readFileChunks",
       "workerPoolEnvelopeCrypto",
     ]

@@ -7,7 +7,7 @@ export {
   type WorkerPoolEnvelopeCryptoReturnType,
   workerPoolEnvelopeCrypto,
 } from './workerPoolEnvelopeCrypto.ts'
-export { nodeOpenSealed, nodeSealToPublicKey } from './nodeSealedBox.ts'
+export { type NodeSealedBoxOpener, nodeOpenSealed, nodeSealToPublicKey, nodeSealedBoxOpener } from './nodeSealedBox.ts'
 export type { FileProgress } from './transformFile.ts'
 export { type ReadFileChunksParameters, readFileChunks } from './readFileChunks.ts'
 export { type FileSink, type FileSinkOptions, fileSink } from './fileSink.ts'

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
 import { generateKeyPair, maxSealedPlaintextLength, openSealed, sealToPublicKey, sealedBoxOverhead } from '../index.ts'
-import { nodeOpenSealed, nodeSealToPublicKey } from './nodeSealedBox.ts'
+import { nodeOpenSealed, nodeSealToPublicKey, nodeSealedBoxOpener } from './nodeSealedBox.ts'
 
 const context = 'datavault/released-share/v1:8996:0xabc:0xdef:job-1'
 const codeOf = (fn: () => unknown) => {
@@ -24,6 +24,21 @@ describe('node sealed box', () => {
       const sdk = sealToPublicKey(recipient.publicKey, secret, { context })
       expect(nodeOpenSealed(recipient.privateKey, sdk, { context })).toEqual(secret)
     }
+  })
+
+  test('args: one nodeSealedBoxOpener opens many boxes to its key, each under its own context, and refuses what nodeOpenSealed refuses', () => {
+    const recipient = generateKeyPair()
+    const opener = nodeSealedBoxOpener(recipient.privateKey)
+    for (let i = 0; i < 4; i++) {
+      const secret = new Uint8Array(randomBytes(32))
+      const box = (i % 2 ? sealToPublicKey : nodeSealToPublicKey)(recipient.publicKey, secret, { context: `${context}:${i}` })
+      expect(opener.open(box, { context: `${context}:${i}` })).toEqual(secret)
+      expect(codeOf(() => opener.open(box, { context }))).toBe('SEALED_BOX_INVALID')
+    }
+    expect(codeOf(() => nodeSealedBoxOpener(generateKeyPair().privateKey).open(nodeSealToPublicKey(recipient.publicKey, new Uint8Array(32), { context }), { context }))).toBe(
+      'SEALED_BOX_INVALID',
+    )
+    expect(codeOf(() => nodeSealedBoxOpener(new Uint8Array(16)))).toBe('KEYWRAP_INVALID_ARGUMENT')
   })
 
   test('behavior: a byte context and its UTF-8 string are the same context', () => {

@@ -4,6 +4,7 @@ import { ChainUnavailableError } from '../chain/chain.ts'
 import { ConfigError } from '../config.ts'
 import type { DatasetChainState, KeyHolderChain } from './key-holder.ts'
 import { poolReader } from '../pools/pool-chain.ts'
+import { blockCache } from './block-cache.ts'
 
 const states: DatasetChainState[] = ['active', 'unpublished', 'revoked']
 
@@ -16,8 +17,23 @@ export type KeyRegistryReader = KeyHolderChain & {
   computeNodeUrl(address: Address): Promise<{ url: string; active: boolean }>
 }
 
-/** Reads the KeyHolderRegistry named in the addresses file; a missing one is a start-up error. */
-export function keyRegistryReader({ client, chainId, addresses }: { client: PublicClient; chainId: number; addresses: OceanAddresses }): KeyRegistryReader {
+/**
+ * Reads the KeyHolderRegistry named in the addresses file; a missing one is a start-up error.
+ * With `cacheByBlock` (a key holder's reader), the reads a release makes (the dataset's state, the
+ * compute node's registration, the order) are kept for the block they were read at and reused
+ * only while the chain's current block, asked anew each time, is still that one (`blockCache`).
+ */
+export function keyRegistryReader({
+  client,
+  chainId,
+  addresses,
+  cacheByBlock = false,
+}: {
+  client: PublicClient
+  chainId: number
+  addresses: OceanAddresses
+  cacheByBlock?: boolean
+}): KeyRegistryReader {
   const registry = addresses.KeyHolderRegistry
   if (!registry) throw new ConfigError('The addresses file names no KeyHolderRegistry; deploy it (`datavault-deploy-ocean`) to use key holders.')
   const read = async <T>(doing: string, work: () => Promise<T>): Promise<T> => {
@@ -27,14 +43,30 @@ export function keyRegistryReader({ client, chainId, addresses }: { client: Publ
       throw new ChainUnavailableError(doing, cause)
     }
   }
+  const cache = cacheByBlock
+    ? blockCache({ blockNumber: () => read('reading the block number', async () => BigInt(await client.request({ method: 'eth_blockNumber' }))) })
+    : undefined
+  /** `work` at the current block (cached), or at `latest` without a cache. */
+  const atBlock = <T>(key: string, work: (blockNumber: bigint | undefined) => Promise<T>, keep?: (value: T, block: bigint) => boolean) =>
+    cache ? cache.read(key, work, keep) : work(undefined)
   return {
     chainId,
     registry,
     pools: poolReader({ client }),
     datasetState: (datatoken) =>
-      read('reading the dataset\'s state', async () => states[await client.readContract({ address: registry, abi: keyHolderRegistryAbi, functionName: 'datasetState', args: [datatoken] })] ?? 'revoked'),
+      read('reading the dataset\'s state', () =>
+        atBlock(
+          `datasetState:${datatoken.toLowerCase()}`,
+          async (blockNumber) => states[await client.readContract({ address: registry, abi: keyHolderRegistryAbi, functionName: 'datasetState', args: [datatoken], blockNumber })] ?? 'revoked',
+        ),
+      ),
     isComputeNode: (node) =>
-      read('reading the compute node registry', async () => (await client.readContract({ address: registry, abi: keyHolderRegistryAbi, functionName: 'computeNode', args: [node] }))[1]),
+      read('reading the compute node registry', () =>
+        atBlock(
+          `computeNode:${node.toLowerCase()}`,
+          async (blockNumber) => (await client.readContract({ address: registry, abi: keyHolderRegistryAbi, functionName: 'computeNode', args: [node], blockNumber }))[1],
+        ),
+      ),
     computeNodeUrl: (node) =>
       read('reading the compute node registry', async () => {
         const [url, active] = await client.readContract({ address: registry, abi: keyHolderRegistryAbi, functionName: 'computeNode', args: [node] })
@@ -52,6 +84,13 @@ export function keyRegistryReader({ client, chainId, addresses }: { client: Publ
         const nft = await client.readContract({ address: datatoken, abi: erc20TemplateAbi, functionName: 'getERC721Address' })
         return client.readContract({ address: nft, abi: erc721TemplateAbi, functionName: 'ownerOf', args: [1n] })
       }),
-    verifyOrder: ({ txHash, datatoken, consumer, providerFeeAddress }) => verifyOrder(client, { txHash, datatoken, consumer, providerFeeAddress }),
+    // The order's receipt is not read at a given block: a receipt mined after the block number
+    // asked is right for this release but not kept for that block.
+    verifyOrder: ({ txHash, datatoken, consumer, providerFeeAddress }) =>
+      atBlock(
+        `order:${[txHash, datatoken, consumer, providerFeeAddress].join(':').toLowerCase()}`,
+        () => verifyOrder(client, { txHash, datatoken, consumer, providerFeeAddress }),
+        (order, block) => order.blockNumber <= block,
+      ),
   }
 }

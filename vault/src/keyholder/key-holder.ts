@@ -13,13 +13,14 @@ import {
   recoverTypedDataSigner,
   releasedShareContext,
   shareCommitment,
+  typedDataHasher,
 } from '@datavault/sdk'
 import type { Logger } from '../logger.ts'
 import type { Database } from '../db/database.ts'
 import type { NodeIdentity } from '../keys/node-identity.ts'
 import type { NonceStore } from '../db/nonces.ts'
 import type { PoolReader } from '../pools/pool-chain.ts'
-import { nodeOpenSealed, nodeSealToPublicKey } from '@datavault/sdk/node'
+import { nodeSealToPublicKey, nodeSealedBoxOpener } from '@datavault/sdk/node'
 import { isHomomorphicTrainer } from '@datavault/sdk/he'
 
 /** A dataset's state as its owner set it on the KeyHolderRegistry. */
@@ -158,9 +159,21 @@ export function keyHolder({ now = () => Math.floor(Date.now() / 1000) }: { now?:
     // Ticket signers are the few compute nodes the owners named: their keys are remembered, and a
     // ticket of theirs is checked against the key instead of recovering it anew (same answer).
     const ticketSigners = knownSignerRecovery()
+    // This holder's own key opens each escrowed share: its node:crypto object is made once.
+    const ownKey = nodeSealedBoxOpener(identity.encryption.privateKey)
+    // A ticket's EIP-712 digest with the domain separator and type hash worked out once (viem's
+    // hashTypedData re-validates and re-encodes both on each call): the same digest.
+    const hashTicket = typedDataHasher({ domain, types: jobTicketTypes, primaryType: 'JobTicket' })
+    // The statements every release runs, compiled once (node:sqlite keeps no statement cache).
+    const prepared = new Map<string, ReturnType<Database['prepare']>>()
+    const statement = (sql: string) => {
+      let compiled = prepared.get(sql)
+      if (!compiled) prepared.set(sql, (compiled = db.prepare(sql)))
+      return compiled
+    }
     const localApprovals: HolderApprovals = {
       isApproved: ({ datasetId, hash, terms }) =>
-        db.prepare('SELECT 1 FROM holder_approvals WHERE dataset = ? AND hash = ? AND terms = ?').get(datasetId.toLowerCase(), hash.toLowerCase(), terms.toLowerCase()) !==
+        statement('SELECT 1 FROM holder_approvals WHERE dataset = ? AND hash = ? AND terms = ?').get(datasetId.toLowerCase(), hash.toLowerCase(), terms.toLowerCase()) !==
         undefined,
     }
     const allApprovals: HolderApprovals = {
@@ -168,7 +181,7 @@ export function keyHolder({ now = () => Math.floor(Date.now() / 1000) }: { now?:
     }
     type Row = { manifest_json: string; holder_index: number; sealed_share: Uint8Array; issued_at: number }
     const read = (dataset: string) =>
-      db.prepare('SELECT manifest_json, holder_index, sealed_share, issued_at FROM holder_shares WHERE dataset = ?').get(dataset.toLowerCase()) as Row | undefined
+      statement('SELECT manifest_json, holder_index, sealed_share, issued_at FROM holder_shares WHERE dataset = ?').get(dataset.toLowerCase()) as Row | undefined
 
     const requireOwner = async (dataset: Address, caller: Address) => {
       const owner = await chain.datatokenOwner(dataset)
@@ -220,7 +233,7 @@ export function keyHolder({ now = () => Math.floor(Date.now() / 1000) }: { now?:
           throw new KeyHolderError('A newer key escrow for this dataset is already held.', { code: 'ESCROW_STALE', status: 409 })
         let share: Uint8Array
         try {
-          share = nodeOpenSealed(identity.encryption.privateKey, sealedShare, {
+          share = ownKey.open(sealedShare, {
             context: keyShareContext({ chainId: chain.chainId, dataset: manifest.dataset, holder: address }),
           })
         } catch (cause) {
@@ -248,8 +261,8 @@ export function keyHolder({ now = () => Math.floor(Date.now() / 1000) }: { now?:
         const manifest = row ? (JSON.parse(row.manifest_json) as { trainers: string[]; computeNodes: string[]; holders: Address[] }) : undefined
         // A signature that does not even parse is signed by nobody: refused just below.
         const signer = recovered(() =>
-          ticketSigners.recover(
-            { domain, types: jobTicketTypes, primaryType: 'JobTicket', message: ticket, signature },
+          ticketSigners.recoverDigest(
+            { digest: hashTicket(ticket), signature },
             { remember: (recovered) => manifest?.computeNodes.includes(recovered.toLowerCase()) === true },
           ),
         )
@@ -298,11 +311,11 @@ export function keyHolder({ now = () => Math.floor(Date.now() / 1000) }: { now?:
         const orderTx = ticket.orderTx.toLowerCase()
         db.exec('BEGIN IMMEDIATE')
         try {
-          const previous = db.prepare('SELECT job_key FROM holder_releases WHERE dataset = ? AND order_tx = ?').get(dataset, orderTx) as { job_key: string } | undefined
+          const previous = statement('SELECT job_key FROM holder_releases WHERE dataset = ? AND order_tx = ?').get(dataset, orderTx) as { job_key: string } | undefined
           if (previous && previous.job_key !== ticket.jobKey.toLowerCase())
             throw new KeyHolderError('This order\'s share was already released to another job key.', { code: 'SHARE_ALREADY_RELEASED', status: 409 })
           if (!previous)
-            db.prepare('INSERT INTO holder_releases (dataset, order_tx, job_key, job_id, released_at) VALUES (?, ?, ?, ?, ?)').run(
+            statement('INSERT INTO holder_releases (dataset, order_tx, job_key, job_id, released_at) VALUES (?, ?, ?, ?, ?)').run(
               dataset,
               orderTx,
               ticket.jobKey.toLowerCase(),
@@ -314,7 +327,7 @@ export function keyHolder({ now = () => Math.floor(Date.now() / 1000) }: { now?:
           db.exec('ROLLBACK')
           throw error
         }
-        const share = nodeOpenSealed(identity.encryption.privateKey, new Uint8Array(row.sealed_share), {
+        const share = ownKey.open(new Uint8Array(row.sealed_share), {
           context: keyShareContext({ chainId: chain.chainId, dataset: ticket.dataset, holder: address }),
         })
         try {

@@ -171,7 +171,8 @@ export async function startKeyHolder({
     const addresses = await readOceanAddressesFile(addressesFile, chainId)
     // JSON-RPC batches: the reads a release makes at once (order receipt, dataset state, compute node) go out as one request.
     const client = createPublicClient({ chain: rpcChain({ chainId, rpcUrl }), transport: http(rpcUrl, { retryCount: 2, batch: true }), pollingInterval: 100 }) as PublicClient
-    const chain: KeyRegistryReader = keyRegistryReader({ client, chainId, addresses })
+    // Each release's chain reads are reused while the chain is still at the block they were read at.
+    const chain: KeyRegistryReader = keyRegistryReader({ client, chainId, addresses, cacheByBlock: true })
     const nonces = nonceStore({ db: nonceDb })
     const holder = keyHolder()({ db, identity, chain, nonces, logger })
     // This process decrypts HE results of datasets it holds a share of (never a compute node's).

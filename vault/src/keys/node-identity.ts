@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, open, readFile, rename } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { type LocalAccount, bytesToHex, hexToBytes } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { bytesToHex, hexToBytes } from 'viem'
+import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
 import { z } from 'zod'
 import { generateKeyPair } from '@datavault/sdk'
 
 /** The node's two keys: a wallet (signs receipts, provider fees; names the node) and an X25519 key (data keys are sealed to it). */
 export type NodeIdentity = {
-  account: LocalAccount
+  /** A local key: it signs typed data, and digests (`sign({ hash })`) it hashed itself. */
+  account: PrivateKeyAccount
   encryption: { publicKey: Uint8Array; privateKey: Uint8Array }
 }
 

@@ -12,6 +12,7 @@ import {
   signedKeyEscrowSchema,
   ticketToJson,
   type JobTicket,
+  typedDataHasher,
 } from '@datavault/sdk'
 import type { Job } from '@datavault/compute-to-data'
 import type { Logger } from '../logger.ts'
@@ -20,7 +21,8 @@ import { approvalTerms } from '../db/algorithms.ts'
 import type { Dataset } from '../db/datasets.ts'
 import type { KeyRegistryReader } from '../keyholder/holder-chain.ts'
 import type { KeyHolder } from '../keyholder/key-holder.ts'
-import { nodeOpenSealed, nodeSealToPublicKey } from '@datavault/sdk/node'
+import { nodeSealToPublicKey, nodeSealedBoxOpener } from '@datavault/sdk/node'
+import { holderClient } from './holder-client.ts'
 import { type HolderLatenciesInit, holderLatencies } from './holder-latencies.ts'
 import { jobTicketFor } from './job-ticket.ts'
 import { KeyReleaseError, type KeyService } from './key-service.ts'
@@ -53,7 +55,6 @@ export type ThresholdKeyServiceInit = {
   ticketLifetimeSeconds?: number
   /** How long to wait for one holder, in ms. */
   holderTimeoutMs?: number
-  fetch?: typeof globalThis.fetch
   /** How the holders to ask first are picked and when one more is asked (the hedge delay). */
   latencies?: HolderLatenciesInit
 }
@@ -66,7 +67,7 @@ export type ThresholdKeyServiceInit = {
  * commitment, and combines the first t valid ones in memory; a holder that lies is named in the logs
  * and never combined.
  */
-export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holderTimeoutMs = 10_000, fetch = globalThis.fetch, latencies }: ThresholdKeyServiceInit) {
+export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holderTimeoutMs = 10_000, latencies }: ThresholdKeyServiceInit) {
   return ({
     db,
     identity,
@@ -86,6 +87,12 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
     const domain = keyEscrowDomain({ chainId, registry: registry.registry })
     const urls = new Map<string, { url: string; at: number }>()
     const holderTimes = holderLatencies(latencies)
+    const holders = holderClient()
+    // The node's own key opens each job key: its node:crypto object is made once.
+    const ownKey = nodeSealedBoxOpener(identity.encryption.privateKey)
+    // Each ticket is signed as its EIP-712 digest, hashed with the domain separator and type hash
+    // worked out once (the signature signTypedData would give, at a part of its CPU).
+    const hashTicket = typedDataHasher({ domain, types: jobTicketTypes, primaryType: 'JobTicket' })
 
     const readManifest = (datasetId: string) => {
       const row = db.prepare('SELECT manifest_json FROM key_manifests WHERE dataset_id = ?').get(datasetId.toLowerCase()) as { manifest_json: string } | undefined
@@ -100,7 +107,7 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
         | { public_key: Hex; sealed_private_key: Uint8Array }
         | undefined
       if (row)
-        return { publicKey: row.public_key, privateKey: nodeOpenSealed(identity.encryption.privateKey, new Uint8Array(row.sealed_private_key), { context }) }
+        return { publicKey: row.public_key, privateKey: ownKey.open(new Uint8Array(row.sealed_private_key), { context }) }
       const pair = generateKeyPair()
       const sealed = nodeSealToPublicKey(identity.encryption.publicKey, pair.privateKey, { context })
       const publicKey = bytesToHex(pair.publicKey)
@@ -126,22 +133,20 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
       if (localHolder && holder === localHolder.address) return ({ ticket, signature }) => localHolder.release({ ticket, signature })
       return async ({ ticket, signature, signal }) => {
         const url = await holderUrl(holder)
-        let response: Response
+        let response: { status: number; body: unknown }
         try {
-          response = await fetch(`${url.replace(/\/+$/, '')}/v1/holder/releases`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ ticket: ticketToJson(ticket), signature }),
-            signal: AbortSignal.any([signal, AbortSignal.timeout(holderTimeoutMs)]),
-          })
+          response = await holders.postJson(
+            `${url.replace(/\/+$/, '')}/v1/holder/releases`,
+            { ticket: ticketToJson(ticket), signature },
+            { signal: AbortSignal.any([signal, AbortSignal.timeout(holderTimeoutMs)]) },
+          )
         } catch (cause) {
           throw new KeyReleaseError(`The key holder ${holder} could not be reached.`, { code: 'HOLDER_UNREACHABLE', status: 503, cause })
         }
         // A holder's answer that is not JSON is handled below as a refusal with the HTTP status.
-        const payload = (await response.json().catch(() => undefined)) as
-          | { index?: number; sealedShare?: Hex; error?: { code?: string; message?: string } }
-          | undefined
-        if (!response.ok || typeof payload?.index !== 'number' || typeof payload.sealedShare !== 'string')
+        const payload = response.body as { index?: number; sealedShare?: Hex; error?: { code?: string; message?: string } } | undefined
+        const ok = response.status >= 200 && response.status < 300
+        if (!ok || typeof payload?.index !== 'number' || typeof payload.sealedShare !== 'string')
           throw new KeyReleaseError(payload?.error?.message ?? `The key holder ${holder} answered ${response.status}.`, {
             code: payload?.error?.code ?? 'HOLDER_FAILED',
             status: 503,
@@ -197,6 +202,8 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
         if (!manifest) throw new KeyReleaseError('The dataset\'s owner has not escrowed its data key.', { code: 'KEY_NOT_ESCROWED', status: 409 })
         if (manifest.cid !== dataset.cid) throw new KeyReleaseError('The key escrow is for another ciphertext than the dataset\'s.', { code: 'KEY_ESCROW_STALE', status: 409 })
         const jobKey = await jobKeyFor(job.orderTx as Hex)
+        // Opens the t released shares (sealed to the job key) with one key object.
+        const jobKeyOpener = nodeSealedBoxOpener(jobKey.privateKey)
         const termsHash: Hex = job.trainer.id === 'custom' ? approvalTerms({ outputs: job.trainer.outputs, params: job.params }) : zeroHash
         const expiry = BigInt(Math.floor(Date.now() / 1000) + ticketLifetimeSeconds)
         const controller = new AbortController()
@@ -248,7 +255,7 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
                   await previousTurn
                   // Enough shares came in while earlier tickets were signed: this holder is not asked.
                   if (settled) return
-                  const signature = await identity.account.signTypedData({ domain, types: jobTicketTypes, primaryType: 'JobTicket', message: ticket })
+                  const signature = await identity.account.sign({ hash: hashTicket(ticket) })
                   answer = endpoint(holder)({ ticket, signature, signal: controller.signal })
                 } finally {
                   passTurn()
@@ -256,7 +263,7 @@ export function thresholdKeyService({ chainId, ticketLifetimeSeconds = 60, holde
                 const released = await answer
                 if (settled) return
                 if (released.index !== index) throw new KeyReleaseError('The holder released a share under another index.', { code: 'HOLDER_INDEX_MISMATCH', status: 502 })
-                const share = nodeOpenSealed(jobKey.privateKey, released.sealedShare, {
+                const share = jobKeyOpener.open(released.sealedShare, {
                   context: releasedShareContext({ chainId, dataset: dataset.id as Address, holder, jobId: job.id }),
                 })
                 if (shareCommitment({ dataset: dataset.id as Address, index, share }) !== manifest.shareCommitments[index]) {
