@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { basename } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -29,9 +30,8 @@ import { readFileChunks } from '@datavault/sdk/node'
 import { check, commonHelp, commonOptions, connectionHelp, connectionOptions, positionalsExactly, walletHelp, walletOptions } from '../args.ts'
 import { type Command, helpRequested, openSession, outputFor } from '../command.ts'
 import { encryptAndUpload } from '../encrypt-upload.ts'
-import { CliFileError, CliInterruptedError, CliUsageError } from '../errors.ts'
+import { CliInterruptedError, CliUsageError } from '../errors.ts'
 import { readJsonArgument, regularFileSize } from '../files.ts'
-import { sha256OfFile } from '../hash-file.ts'
 import { readFilePieces } from '../read-file-pieces.ts'
 import { formatBytes } from '../output.ts'
 import { describePrice, priceJson } from '../price.ts'
@@ -191,25 +191,15 @@ export const publishCommand: Command = {
     }
     const output = outputFor(io, values)
 
-    // The file read here, on both cores at once: the column profile (real data, for the owner's
-    // eyes only) on this thread, and the file's SHA-256 (for the duplicate check; kept only as a
-    // keyed fingerprint) on a thread of its own. The profile reads in 1 MiB pieces (a Blob's 64
-    // KiB web-stream pieces cost more CPU than the parsing) into two buffers in turn.
-    const stopHashing = new AbortController()
-    const hashing = sha256OfFile(file!, { signal: AbortSignal.any([io.signal, stopHashing.signal]) }).catch((cause: unknown) => {
-      throw io.signal.aborted || stopHashing.signal.aborted ? cause : new CliFileError(file!, cause)
-    })
-    hashing.catch(() => undefined) // awaited below, unless the profile fails first
+    // One pass over the file here: the column profile (real data, for the owner's eyes only) and
+    // the file's SHA-256 (for the duplicate check; kept only as a keyed fingerprint). Read in
+    // 1 MiB pieces (a Blob's 64 KiB web-stream pieces cost more CPU than the parsing) into two
+    // buffers in turn: both readers are done with a piece before asking for the next.
+    const digest = createHash('sha256')
     const reading = output.progress('reading', { unit: 'bytes' })
-    let profile: CsvProfile
-    try {
-      profile = await profileCsv(readFilePieces(file!, { signal: io.signal }), { onProgress: (done) => reading.update(done, size) })
-    } catch (error) {
-      stopHashing.abort()
-      throw error
-    }
-    const sha256 = await hashing
+    const profile = await profileCsv(hashed(readFilePieces(file!, { signal: io.signal }), digest), { onProgress: (done) => reading.update(done, size) })
     reading.done()
+    const sha256 = digest.digest()
 
     // The questions (on a terminal) of choosing the schema and confirming it; the wallet's
     // password prompt comes after, with this reader of stdin closed.
@@ -402,6 +392,14 @@ async function readNumberColumns(file: string, names: string[]): Promise<{ name:
   for await (const text of createReadStream(file, { encoding: 'utf8' })) parser.push(text as string)
   parser.end()
   return columns
+}
+
+/** The source's bytes, passed on as they are read, fed to `digest` too. */
+async function* hashed(chunks: AsyncIterable<Uint8Array>, digest: ReturnType<typeof createHash>): AsyncGenerator<Uint8Array> {
+  for await (const bytes of chunks) {
+    digest.update(bytes)
+    yield bytes
+  }
 }
 
 /** The per-column flags as parsed. */
