@@ -15,7 +15,8 @@ if (major >= 24) {
   // maximum before any work began: ~25 MiB more resident memory for every command, and ~55 MiB
   // for a publish's profile pass, with no gain: the CLI's work allocates short-lived pieces
   // (64 KiB of text, 1 MiB buffers) that die in any young generation. Kept at its starting size
-  // (growth factor 1; V8 reads it whenever it would grow, so setting it here takes effect).
+  // (growth factor 1; V8 reads it whenever it would grow, so setting it here takes effect); the
+  // long-running servers (dev, node, keyholder) get the default back once their command is known.
   v8.setFlagsFromString('--semi-space-growth-factor=1')
   // Node caches the compiled CLI on disk (its default cache dir under the temp dir): a quicker start.
   module.enableCompileCache?.()
