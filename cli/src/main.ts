@@ -1,18 +1,22 @@
 // The `datavault` CLI (Node only): dispatches to one command, turns any error into one line on
 // stderr (and a JSON document on stdout with --json) and the documented exit code.
+import { setFlagsFromString } from 'node:v8'
 import { commonHelp, connectionHelp, walletHelp } from './args.ts'
 import type { Command } from './command.ts'
 import { CliUsageError, describeError, exitCodeOf, exitCodes } from './errors.ts'
 import type { CliIo } from './output.ts'
 
-/** A command as the dispatcher knows it: its name, one line, and its module (loaded only when run). */
-type CommandEntry = { name: string; summary: string; load: () => Promise<Command> }
+/**
+ * A command as the dispatcher knows it: its name, one line, its module (loaded only when run), and
+ * whether it is a long-running server (`dev`, `node`, `keyholder`).
+ */
+type CommandEntry = { name: string; summary: string; load: () => Promise<Command>; server?: true }
 
 /** Every command, in the order the help lists them. Each module is imported only when its command runs. */
 export const commands: readonly CommandEntry[] = [
-  { name: 'dev', summary: 'run the local stack (chain, Ocean contracts, IPFS, vault node, sandbox) in the foreground', load: async () => (await import('./commands/dev.ts')).devCommand },
-  { name: 'node', summary: 'run a production vault node (settings from DATAVAULT_* variables and flags) in the foreground', load: async () => (await import('./commands/node.ts')).nodeCommand },
-  { name: 'keyholder', summary: 'run a key holder (one share of each escrowed data key, released only on chain evidence)', load: async () => (await import('./commands/keyholder.ts')).keyholderCommand },
+  { name: 'dev', summary: 'run the local stack (chain, Ocean contracts, IPFS, vault node, sandbox) in the foreground', load: async () => (await import('./commands/dev.ts')).devCommand, server: true },
+  { name: 'node', summary: 'run a production vault node (settings from DATAVAULT_* variables and flags) in the foreground', load: async () => (await import('./commands/node.ts')).nodeCommand, server: true },
+  { name: 'keyholder', summary: 'run a key holder (one share of each escrowed data key, released only on chain evidence)', load: async () => (await import('./commands/keyholder.ts')).keyholderCommand, server: true },
   { name: 'keys', summary: 'create, import and list wallet keys (encrypted keystore, Web3 Secret Storage v3)', load: async () => (await import('./commands/keys.ts')).keysCommand },
   { name: 'publish', summary: 'encrypt a CSV locally, upload it, publish its datatoken, register it, escrow its key', load: async () => (await import('./commands/publish.ts')).publishCommand },
   { name: 'datasets', summary: 'list or search the datasets on the vault node, with prices', load: async () => (await import('./commands/datasets.ts')).datasetsCommand },
@@ -100,6 +104,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     const entry = commands.find((candidate) => candidate.name === name)
     if (!entry) throw new CliUsageError(`Unknown command "${name}". Run \`datavault --help\`.`)
+    // The launcher keeps V8's young generation small (a command's work allocates short-lived
+    // pieces); a server handles many requests at once, whose objects live across awaits, and gets
+    // V8's default growth back (2, doubling up to its maximum) before its modules load.
+    if (entry.server) setFlagsFromString('--semi-space-growth-factor=2')
     return await (await entry.load()).run(rest, io)
   } catch (error) {
     const exitCode = exitCodeOf(error)

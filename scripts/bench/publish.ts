@@ -24,8 +24,10 @@ const launcher = new URL('../../cli/bin/datavault.mjs', import.meta.url).pathnam
 // Its CPU time too (user + system, all threads): on a machine others load, CPU seconds compare
 // where wall times do not.
 const reportPeak = `data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('\\npeak-rss-kib '+u.maxRSS+' cpu-us '+(u.userCPUTime+u.systemCPUTime)+'\\n')})`
-// With --memory: its resident memory every second too (heap and buffers apart), to see which phase grows.
-const reportMemory = `data:text/javascript,setInterval(()=>{globalThis.gc?.();const m=process.memoryUsage();process.stderr.write('memory: rss '+(m.rss>>20)+' MiB, heap '+(m.heapUsed>>20)+' MiB, array buffers '+(m.arrayBuffers>>20)+' MiB\\n')},1000).unref()`
+// With --memory: its resident memory every second too (anonymous and file-backed apart; the heap by
+// space: a young generation grown to its maximum showed here as 64 MiB of new space), after a full
+// collection, to see which phase grows.
+const reportMemory = `data:text/javascript,import v8 from 'node:v8';import {readFileSync} from 'node:fs';setInterval(()=>{globalThis.gc?.();const m=process.memoryUsage();const s=readFileSync('/proc/self/status','utf8');const kib=(k)=>Number(new RegExp(k+':\\\\s+(\\\\d+)').exec(s)?.[1]??0)>>10;const space=Object.fromEntries(v8.getHeapSpaceStatistics().map((x)=>[x.space_name,x.space_size>>20]));process.stderr.write('memory: rss '+(m.rss>>20)+' MiB (anon '+kib('RssAnon')+', file '+kib('RssFile')+'), heap '+(m.heapUsed>>20)+' of '+(m.heapTotal>>20)+' MiB (new space '+space.new_space+', old '+space.old_space+', code '+space.code_space+', large '+space.large_object_space+'), array buffers '+(m.arrayBuffers>>20)+' MiB\\n')},1000).unref()`
 
 type Run = { code: number | null; stdout: string; stderr: string; seconds: number; peakMiB: number | undefined; cpuSeconds: number | undefined; marks: { at: number; line: string }[] }
 

@@ -1,6 +1,7 @@
 // What the profile and the schema inference both keep per column: the header's checks and each
 // column's distinct values, collected in place while a table is read.
 import { CsvSchemaError } from './errors.ts'
+import { csvCellHash } from './number.ts'
 
 /** Most distinct values a category column may have (the schema's limit). */
 export const maxCategoryValues = 1000
@@ -30,6 +31,12 @@ export type CsvDistinctValues = {
   values: (Set<string> | undefined)[]
   /** Adds the cell `text[start, end)` of `column`, whose {@link csvCellHash} is `hash`. */
   add(column: number, text: string, start: number, end: number, hash: number): void
+  /**
+   * Adds the plain decimal cell `text[start, end)` of `column`, whose {@link csvDecimalKey} is `key`:
+   * a value seen before by its key is recognised by one comparison of numbers (no hash of its
+   * characters, no comparison of them); a key not seen yet goes through {@link add}.
+   */
+  addDecimal(column: number, key: number, text: string, start: number, end: number): void
 }
 
 /** Slots a column's table of known values starts with (doubled while it is over half full). */
@@ -47,6 +54,20 @@ export function createCsvDistinctValues(width: number, onNew?: (column: number, 
   // and the value, in the same slot.
   const hashes: Int32Array[] = Array.from({ length: width }, () => new Int32Array(firstSlots).fill(-1))
   const known: string[][] = Array.from({ length: width }, () => new Array<string>(firstSlots))
+  // Per column: the decimal keys seen (-1: an empty slot; keys are never negative), a cache in
+  // front of the values above: every key here is the key of a value in the column's set.
+  const decimalKeys: Float64Array[] = Array.from({ length: width }, () => new Float64Array(firstSlots).fill(-1))
+  const decimalCounts = new Int32Array(width)
+  const keySlot = (key: number, mask: number) => {
+    const mixed = Math.imul(key | 0, 0x9e3779b1)
+    return (mixed ^ (mixed >>> 16)) & mask
+  }
+  const insertKey = (keys: Float64Array, key: number) => {
+    const mask = keys.length - 1
+    let slot = keySlot(key, mask)
+    while (keys[slot] !== -1) slot = (slot + 1) & mask
+    keys[slot] = key
+  }
   const insert = (slots: Int32Array, strings: string[], hash: number, value: string) => {
     const mask = slots.length - 1
     let slot = hash & mask
@@ -54,8 +75,29 @@ export function createCsvDistinctValues(width: number, onNew?: (column: number, 
     slots[slot] = hash
     strings[slot] = value
   }
-  return {
+  const distinct: CsvDistinctValues = {
     values,
+    addDecimal(column, key, text, start, end) {
+      const keys = decimalKeys[column]!
+      const mask = keys.length - 1
+      for (let slot = keySlot(key, mask); ; slot = (slot + 1) & mask) {
+        const seen = keys[slot]!
+        if (seen === key) return
+        if (seen === -1) break
+      }
+      if (values[column] === undefined) return
+      distinct.add(column, text, start, end, csvCellHash(text, start, end))
+      if (values[column] === undefined) {
+        decimalKeys[column] = new Float64Array(1).fill(-1)
+        return
+      }
+      if (2 * ++decimalCounts[column]! > keys.length) {
+        const grown = new Float64Array(2 * keys.length).fill(-1)
+        for (const known of keys) if (known !== -1) insertKey(grown, known)
+        decimalKeys[column] = grown
+      }
+      insertKey(decimalKeys[column]!, key)
+    },
     add(column, text, start, end, hash) {
       const set = values[column]
       if (set === undefined) return
@@ -94,4 +136,5 @@ export function createCsvDistinctValues(width: number, onNew?: (column: number, 
       insert(hashes[column]!, known[column]!, hash, kept)
     },
   }
+  return distinct
 }

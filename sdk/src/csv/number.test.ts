@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { csvCellHash, csvNumberValue, csvPlainNumberEnd, isCsvNumber, parseCsvNumber, scanCsvNumberCell, scanCsvNumberValue } from './number.ts'
+import { csvCellHash, csvDecimalKey, csvNumberValue, csvPlainNumberEnd, isCsvNumber, parseCsvNumber, scanCsvDecimal, scanCsvNumberCell } from './number.ts'
 
 // The syntax as it was written before this module, checked against the hand-written scanner.
 const pattern = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
@@ -126,10 +126,24 @@ describe('csvPlainNumberEnd', () => {
   })
 })
 
-describe('scanCsvNumberValue', () => {
-  test('behavior: accepts exactly the cells scanCsvNumberCell accepts, with the same end and value, and leaves the hash as it was', () => {
+describe('scanCsvDecimal', () => {
+  test('default: a plain decimal up to the next comma, CR or LF: its end, value and key', () => {
+    const out = { end: 0, value: 0, hash: 0, key: 0 }
+    for (const [text, end, value, key] of [
+      ['26.5,x', 4, 26.5, csvDecimalKey(0, 265, 3, 2)],
+      ['-7\n', 2, -7, csvDecimalKey(1, 7, 1, -1)],
+      ['.5\r\n', 2, 0.5, csvDecimalKey(0, 5, 1, 0)],
+      ['+12,', 3, 12, csvDecimalKey(2, 12, 2, -1)],
+      ['1234567890123,', 13, 1234567890123, -1],
+    ] as const) {
+      expect(scanCsvDecimal(text, 0, text.length, out), text).toBe(true)
+      expect([out.end, out.value, out.key], text).toEqual([end, value, key])
+    }
+  })
+
+  test('behavior: accepts exactly the cells scanCsvNumberCell accepts, with the same end and value', () => {
     const withHash = { end: 0, value: 0, hash: 0 }
-    const without = { end: 0, value: 0, hash: -1 }
+    const decimal = { end: 0, value: 0, hash: -1, key: 0 }
     const chars = '0123456789+-.eE x,\n'
     let seed = 7
     for (let round = 0; round < 5000; round++) {
@@ -140,19 +154,48 @@ describe('scanCsvNumberValue', () => {
       }
       const limit = text.length - (round % 3 === 0 && text.length > 0 ? 1 : 0)
       const accepted = scanCsvNumberCell(text, 0, limit, withHash)
-      expect(scanCsvNumberValue(text, 0, limit, without), text).toBe(accepted)
+      expect(scanCsvDecimal(text, 0, limit, decimal), text).toBe(accepted)
       if (accepted) {
-        expect(without.end, text).toBe(withHash.end)
-        expect(Object.is(without.value, withHash.value), text).toBe(true)
+        expect(decimal.end, text).toBe(withHash.end)
+        expect(Object.is(decimal.value, withHash.value), text).toBe(true)
       }
     }
-    expect(without.hash).toBe(-1)
+    expect(decimal.hash).toBe(-1)
+  })
+
+  test('behavior: two cells have the same key exactly when they are the same text', () => {
+    const out = { end: 0, value: 0, hash: 0, key: 0 }
+    const byKey = new Map<number, string>()
+    const cells = ['5', '5.', '5.0', '05', '+5', '-5', '.5', '0.5', '50', '500', '5.00', '-0', '0', '+0', '0.', '.0', '999999999999', '99999999999.9', '-.999999999999']
+    const digits = '0123456789'
+    let seed = 3
+    for (let round = 0; round < 6000; round++) {
+      let cell = ['', '-', '+'][round % 3]!
+      const length = 1 + (round % 12)
+      const dot = round % 5 === 0 ? -1 : (round >> 3) % (length + 1)
+      for (let k = 0; k < length; k++) {
+        if (k === dot) cell += '.'
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+        cell += digits[(seed >>> 8) % 10]
+      }
+      if (dot === length) cell += '.'
+      cells.push(cell)
+    }
+    for (const cell of cells) {
+      expect(scanCsvDecimal(`${cell},`, 0, cell.length + 1, out), cell).toBe(true)
+      expect(out.key, cell).toBeGreaterThanOrEqual(0)
+      expect(Number.isSafeInteger(out.key), cell).toBe(true)
+      const known = byKey.get(out.key!)
+      if (known === undefined) byKey.set(out.key!, cell)
+      else expect(known, `${cell} has the key of ${known}`).toBe(cell)
+    }
+    expect(byKey.size).toBe(new Set(cells).size)
   })
 
   test('args: never reads past limit', () => {
-    const out = { end: 0, value: 0, hash: 0 }
-    expect(scanCsvNumberValue('12x', 0, 2, out)).toBe(true)
-    expect(out).toMatchObject({ end: 2, value: 12 })
-    expect(scanCsvNumberValue('12', 1, 1, out)).toBe(false)
+    const out = { end: 0, value: 0, hash: 0, key: 0 }
+    expect(scanCsvDecimal('12x', 0, 2, out)).toBe(true)
+    expect(out).toMatchObject({ end: 2, value: 12, key: csvDecimalKey(0, 12, 2, -1) })
+    expect(scanCsvDecimal('12', 1, 1, out)).toBe(false)
   })
 })

@@ -62,6 +62,12 @@ describe('profileCsv', () => {
     expect(columns[2]!.values).toEqual(['-2', '10'])
   })
 
+  test('behavior: distinct values are texts: a number written two ways is two values; quoted or not, the same text is one', async () => {
+    const csv = ['score,id', '1,a', '1.0,b', '"1",c', '01,d', '1,e', '"1.0",f', '-1,g', '+1,h', '1.,i'].join('\n')
+    const { columns } = await profileCsv(blob(csv))
+    expect(columns[0]).toMatchObject({ kind: 'label', cells: 9, distinct: 6, values: ['-1', '+1', '01', '1', '1.', '1.0'], min: -1, max: 1, integer: true })
+  })
+
   test('behavior: an all-blank column is text; a one-value column keeps no values', async () => {
     const { columns } = await profileCsv(blob('a,b,c\n,same,1\nNA,same,2\n'))
     expect(columns[0]).toMatchObject({ kind: 'text', cells: 0, blanks: 2, values: undefined, min: undefined })

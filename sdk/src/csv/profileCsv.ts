@@ -10,7 +10,7 @@ import { isCsvBlank } from './blank.ts'
 import { isCsvDate } from './date.ts'
 import { checkCsvHeader, createCsvDistinctValues, maxCategoryValues, maxNameLength } from './distinct-values.ts'
 import { CsvSchemaError } from './errors.ts'
-import { type CsvNumberScan, csvCellHash, csvNumberValue, isCsvNumber, scanCsvNumberCell, scanCsvNumberValue } from './number.ts'
+import { type CsvNumberScan, csvCellHash, csvNumberValue, isCsvNumber, scanCsvDecimal } from './number.ts'
 import { csvFieldEnd } from './parser.ts'
 import { proposeBounds } from './proposeBounds.ts'
 import { type CsvSource, csvTextOf } from './source.ts'
@@ -97,7 +97,7 @@ function columnsOf(names: readonly string[]): Columns {
   const max = new Float64Array(width).fill(Number.NEGATIVE_INFINITY)
   const distinctValues = createCsvDistinctValues(width)
   const { values } = distinctValues
-  const scanned: CsvNumberScan = { end: 0, value: 0, hash: 0 }
+  const scanned: CsvNumberScan = { end: 0, value: 0, hash: 0, key: 0 }
 
   const number = (column: number, value: number) => {
     dated[column] = 0
@@ -126,10 +126,9 @@ function columnsOf(names: readonly string[]): Columns {
     width,
     cell,
     scan(column, text, start, limit) {
-      // A plain decimal, read in one pass (syntax, value and hash): a number cell, never blank.
-      // The hash only while the column's values are still collected.
-      const set = values[column]
-      if (!(set === undefined ? scanCsvNumberValue(text, start, limit, scanned) : scanCsvNumberCell(text, start, limit, scanned))) {
+      // A plain decimal, read in one pass (syntax, value and the key of its characters): a number
+      // cell, never blank. Its value is recognised by the key while the column's values are collected.
+      if (!scanCsvDecimal(text, start, limit, scanned)) {
         const end = csvFieldEnd(text, start, limit)
         cell(column, text, start, end)
         return end
@@ -139,7 +138,11 @@ function columnsOf(names: readonly string[]): Columns {
       if (end - start > longest[column]!) longest[column] = end - start
       if (numeric[column] === 1) number(column, scanned.value)
       else if (dated[column] === 1 && !isCsvDate(text, start, end)) dated[column] = 0
-      if (set !== undefined) distinctValues.add(column, text, start, end, scanned.hash)
+      if (values[column] !== undefined) {
+        const key = scanned.key!
+        if (key === -1) distinctValues.add(column, text, start, end, csvCellHash(text, start, end))
+        else distinctValues.addDecimal(column, key, text, start, end)
+      }
       return end
     },
     finish(rows) {
