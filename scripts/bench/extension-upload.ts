@@ -481,7 +481,7 @@ export function extensionUploadLines(runs: Run[]): string[] {
     lines.push('  PSS MiB            baseline  peak read  peak upload  (peak − baseline)   CPU s read / upload')
     for (const [role, figure] of Object.entries(run.figures.roles))
       lines.push(`  ${role.padEnd(18)} ${m(figure.baseline).padStart(8)} ${m(figure.inspect).padStart(10)} ${m(figure.upload).padStart(12)}  ${`(+${m(Math.max(figure.inspect, figure.upload) - figure.baseline)})`.padEnd(18)} ${figure.cpuInspect.toFixed(1)} / ${figure.cpuUpload.toFixed(1)}`)
-    lines.push(`  this process (the vault node, the bench) CPU s during the upload: ${run.nodeCpuUpload.toFixed(1)}`)
+    lines.push(`  this process (the vault node, the bench, its /proc sampler thread) CPU s during the upload: ${run.nodeCpuUpload.toFixed(1)}`)
     lines.push('  JS heap + buffers MiB')
     for (const [role, figure] of Object.entries(run.figures.heaps))
       lines.push(`  ${role.padEnd(18)} ${m(figure.baseline).padStart(8)} ${m(figure.inspect).padStart(10)} ${m(figure.upload).padStart(12)}  (+${m(Math.max(figure.inspect, figure.upload) - figure.baseline)})`)
