@@ -255,7 +255,7 @@ async function startHeapSampler(cdp: Cdp, pageSession: string, intervalMs: numbe
 
 type Window = { from: number; to: number }
 type Figures = {
-  roles: Record<string, { baseline: number; inspect: number; upload: number; cpuInspect: number; cpuUpload: number }>
+  roles: Record<string, { baseline: number; inspect: number; upload: number; held: number; cpuInspect: number; cpuUpload: number }>
   heaps: Record<string, { baseline: number; inspect: number; upload: number }>
 }
 
@@ -265,7 +265,7 @@ const median = (values: number[]) => {
 }
 
 /** Baseline (median over the window before the file), peaks while reading and while uploading: PSS by process role and in total, heaps by context. */
-function figures(samples: Sample[], heaps: HeapSample[], windows: { baseline: Window; inspect: Window; upload: Window }): Figures {
+function figures(samples: Sample[], heaps: HeapSample[], windows: { baseline: Window; inspect: Window; upload: Window; held: Window }): Figures {
   const within = <item extends { t: number }>(items: item[], { from, to }: Window) => items.filter((item) => item.t >= from && item.t <= to)
   const roles = new Set(samples.flatMap((sample) => Object.keys(sample.roles)))
   const of = (sample: Sample, role: string, what: 'pss' | 'cpu') => (role === 'total' ? Object.values(sample.roles).reduce((sum, entry) => sum + entry[what], 0) : (sample.roles[role]?.[what] ?? 0))
@@ -280,6 +280,7 @@ function figures(samples: Sample[], heaps: HeapSample[], windows: { baseline: Wi
       baseline: median(within(samples, windows.baseline).map((sample) => pssOf(sample, role))),
       inspect: Math.max(0, ...within(samples, windows.inspect).map((sample) => pssOf(sample, role))),
       upload: Math.max(0, ...within(samples, windows.upload).map((sample) => pssOf(sample, role))),
+      held: median(within(samples, windows.held).map((sample) => pssOf(sample, role))),
       cpuInspect: cpuIn(windows.inspect, role),
       cpuUpload: cpuIn(windows.upload, role),
     }
@@ -385,10 +386,16 @@ async function addThroughUi(page: ReturnType<typeof pageDriver>, heaps: Awaited<
   upload.to = Date.now()
   const used = process.cpuUsage(cpu)
   const nodeCpuUpload = (used.user + used.system) / 1e6
+  // What stays once the garbage is collected: a leak would.
+  await heaps.collectGarbage()
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  const held = { from: Date.now(), to: 0 }
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  held.to = Date.now()
   const items = await page.evaluate<{ value: { name: string; plaintextBytes: number; ciphertextBytes: number }[] }>(`chrome.runtime.sendMessage({ type: 'library.list' })`)
   const item = items.value.find((entry) => entry.name === name)
   if (!item) throw new Error(`${name} is not in the library`)
-  return { nodeCpuUpload, windows: { baseline, inspect, upload }, plaintextBytes: item.plaintextBytes, ciphertextBytes: item.ciphertextBytes }
+  return { nodeCpuUpload, windows: { baseline, inspect, upload, held }, plaintextBytes: item.plaintextBytes, ciphertextBytes: item.ciphertextBytes }
 }
 
 /** A stream of `bytes` random bytes, generated as it is read (1 MiB pieces). */
@@ -478,9 +485,9 @@ export function extensionUploadLines(runs: Run[]): string[] {
   const lines: string[] = []
   for (const run of runs) {
     lines.push(`${run.mib} MiB CSV (${run.plaintextBytes} bytes kept, ${run.ciphertextBytes} ciphertext): read ${run.inspectSeconds.toFixed(1)} s; encrypt + chunked upload ${run.addSeconds.toFixed(1)} s = ${(run.ciphertextBytes / 1e6 / run.addSeconds).toFixed(0)} MB/s; SDK one-request upload of as many bytes ${run.streamSeconds.toFixed(1)} s = ${(run.ciphertextBytes / 1e6 / run.streamSeconds).toFixed(0)} MB/s (add ${(run.streamSeconds / run.addSeconds).toFixed(2)}× its speed)`)
-    lines.push('  PSS MiB            baseline  peak read  peak upload  (peak − baseline)   CPU s read / upload')
+    lines.push('  PSS MiB            baseline  peak read  peak upload  (peak − baseline)  after, GC\'d   CPU s read / upload')
     for (const [role, figure] of Object.entries(run.figures.roles))
-      lines.push(`  ${role.padEnd(18)} ${m(figure.baseline).padStart(8)} ${m(figure.inspect).padStart(10)} ${m(figure.upload).padStart(12)}  ${`(+${m(Math.max(figure.inspect, figure.upload) - figure.baseline)})`.padEnd(18)} ${figure.cpuInspect.toFixed(1)} / ${figure.cpuUpload.toFixed(1)}`)
+      lines.push(`  ${role.padEnd(18)} ${m(figure.baseline).padStart(8)} ${m(figure.inspect).padStart(10)} ${m(figure.upload).padStart(12)}  ${`(+${m(Math.max(figure.inspect, figure.upload) - figure.baseline)})`.padEnd(18)} ${m(figure.held).padStart(10)}   ${figure.cpuInspect.toFixed(1)} / ${figure.cpuUpload.toFixed(1)}`)
     lines.push(`  this process (the vault node, the bench, its /proc sampler thread) CPU s during the upload: ${run.nodeCpuUpload.toFixed(1)}`)
     lines.push('  JS heap + buffers MiB')
     for (const [role, figure] of Object.entries(run.figures.heaps))
@@ -506,6 +513,8 @@ export function extensionUploadVerdict(runs: Run[]): { lines: string[]; met: boo
     if (role === 'total' || role === 'extension') met &&= ok
     lines.push(`${role}: peak − baseline ${(small / mib).toFixed(0)} MiB at ${smallest} MiB, ${(large / mib).toFixed(0)} MiB at ${largest} MiB: grows by ${((large - small) / mib).toFixed(0)} MiB${ok ? '' : ' (NOT within the slack)'}`)
   }
+  const heldGrowth = (run: Run) => (run.figures.roles.total ? run.figures.roles.total.held - run.figures.roles.total.baseline : 0)
+  lines.push(`held once the add is over and the garbage collected (total PSS − baseline): ${runs.map((run) => `${(heldGrowth(run) / mib).toFixed(0)} MiB at ${run.mib} MiB`).join(', ')}`)
   lines.push(`target: peak − baseline at ${largest} MiB within ${extensionMemorySlackBytes / mib} MiB of ${smallest} MiB's (total PSS and the extension's renderer) → ${met ? 'met' : 'NOT met'}`)
   return { lines, met }
 }
