@@ -160,7 +160,7 @@ function startProcessSampler(profile: string, intervalMs: number) {
 
 type HeapSample = { t: number; role: string; used: number; backing: number }
 
-type Cdp = { send(method: string, params?: object, sessionId?: string): Promise<Record<string, unknown>>; on(listener: (message: { method: string; params: Record<string, unknown>; sessionId?: string }) => void): void; close(): void }
+type Cdp = { send(method: string, params?: object, sessionId?: string, timeoutMs?: number): Promise<Record<string, unknown>>; on(listener: (message: { method: string; params: Record<string, unknown>; sessionId?: string }) => void): void; close(): void }
 
 async function connectCdp(url: string): Promise<Cdp> {
   const socket = new WebSocket(url)
@@ -181,15 +181,15 @@ async function connectCdp(url: string): Promise<Cdp> {
     } else for (const listener of listeners) listener(message)
   }
   return {
-    send(method, params = {}, sessionId) {
+    send(method, params = {}, sessionId, timeoutMs = 5000) {
       const id = next++
       socket.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }))
-      // A target that went away may never answer: give up after a few seconds.
+      // A target that went away may never answer: give up after a few seconds (a page's script may take longer).
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           pending.delete(id)
           reject(new Error(`${method}: no answer`))
-        }, 5000)
+        }, timeoutMs)
         pending.set(id, {
           resolve: (value) => {
             clearTimeout(timer)
@@ -320,7 +320,7 @@ async function createWallet(page: Page, vaultUrl: string, rpcUrl: string): Promi
  */
 function pageDriver(cdp: Cdp, sessionId: string) {
   const evaluate = async <value>(expression: string): Promise<value> => {
-    const { result, exceptionDetails } = (await cdp.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }, sessionId)) as { result: { value: value }; exceptionDetails?: { exception?: { description?: string }; text: string } }
+    const { result, exceptionDetails } = (await cdp.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }, sessionId, 10 * 60_000)) as { result: { value: value }; exceptionDetails?: { exception?: { description?: string }; text: string } }
     if (exceptionDetails) throw new Error(`in the page: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`)
     return result.value
   }
