@@ -6,15 +6,18 @@ import type { BackgroundErrorJson } from '../messages.ts'
 /** What the page asks the worker. */
 export type DataWorkerRequest =
   | { id: number; type: 'inspect'; data: Blob; name: string; maxBytes: number }
-  | { id: number; type: 'encrypt'; plaintext: Blob; key: Uint8Array }
+  | { id: number; type: 'encrypt'; plaintext: Blob; key: Uint8Array; keep?: readonly string[] | undefined; name: string }
 
 /** What the worker answers. */
 export type DataWorkerResponse =
   | { id: number; type: 'progress'; bytes: number; total: number }
-  | { id: number; type: 'done'; value: Inspection | ReadableStream<Uint8Array> }
+  | { id: number; type: 'done'; value: Inspection | Encrypted }
   | { id: number; type: 'error'; error: BackgroundErrorJson }
 
 type Progress = ((bytes: number, total: number) => void) | undefined
+
+/** The envelope of the plaintext (a table's kept columns only, when some are left out), as a stream, and the plaintext's size in bytes. */
+export type Encrypted = { ciphertext: ReadableStream<Uint8Array>; plaintextBytes: number }
 
 /** Reads and encrypts data in a worker. */
 export type DataWorker = {
@@ -22,8 +25,11 @@ export type DataWorker = {
   /**
    * Encrypts into the envelope format, as a stream that the worker fills only as fast as it is read
    * (transferred to the page); the worker wipes its copy of `key` when the stream ends or is cancelled.
+   * With `keep` (a table's kept columns), the other columns are cut out as the file is read: the
+   * worker first counts the cut CSV's bytes in a pass of its own (`onProgress`), holding neither
+   * whole. `name` is the file's, for error messages.
    */
-  encrypt(parameters: { plaintext: Blob; key: Uint8Array }): Promise<ReadableStream<Uint8Array>>
+  encrypt(parameters: { plaintext: Blob; key: Uint8Array; keep?: readonly string[] | undefined; name: string; onProgress?: Progress }): Promise<Encrypted>
 }
 
 /**
@@ -56,6 +62,6 @@ export function createDataWorker(worker = new Worker(new URL('./data-worker.ts',
     })
   return {
     inspect: ({ onProgress, ...request }) => call<Inspection>({ type: 'inspect', ...request }, onProgress),
-    encrypt: (request) => call<ReadableStream<Uint8Array>>({ type: 'encrypt', ...request }, undefined),
+    encrypt: ({ onProgress, ...request }) => call<Encrypted>({ type: 'encrypt', ...request }, onProgress),
   }
 }

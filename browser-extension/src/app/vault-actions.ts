@@ -51,16 +51,22 @@ export function plaintextLimit(maxUploadBytes: number): number {
 /** Ciphertext chunk of an upload session: three of them (two in flight, one filling) are what the upload holds in memory. */
 export const uploadChunkBytes = 4 * 1024 ** 2
 
-/** A step of adding data, for the progress bar: ciphertext bytes encrypted and stored on the node, then saving the key. */
-export type AddProgress = { stage: 'upload'; bytes: number; total: number } | { stage: 'save' }
+/**
+ * A step of adding data, for the progress bar: with columns left out, the file read once to size
+ * the cut CSV; ciphertext bytes encrypted and stored on the node; then saving the key.
+ */
+export type AddProgress = { stage: 'cut'; bytes: number; total: number } | { stage: 'upload'; bytes: number; total: number } | { stage: 'save' }
 
 export type AddToVaultParameters = {
   session: VaultSession
   background: BackgroundClient
   worker: DataWorker
   inspection: Inspection
-  /** A table's public schema and private bounds as the owner chose them, and its CSV without the excluded columns. */
-  table?: { schema: DatasetSchema; bounds: Record<string, { min: number; max: number }>; excluded: string[]; plaintext: Blob } | undefined
+  /**
+   * A table's public schema and private bounds as the owner chose them, the columns kept and those
+   * left out (cut out of the CSV in the data worker as it is encrypted: they never leave this browser).
+   */
+  table?: { schema: DatasetSchema; bounds: Record<string, { min: number; max: number }>; keep: string[]; excluded: string[] } | undefined
   name: string
   description: string
   source: NewLibraryItem['source']
@@ -78,15 +84,20 @@ export type AddToVaultParameters = {
  */
 export async function addToVault({ session, background, worker, inspection, table, name, description, source, onProgress }: AddToVaultParameters): Promise<LibraryItem> {
   if (inspection.kind === 'table' && !table) throw new DataFileError('Choose what buyers may see of each column first.', { code: 'TABLE_UNUSABLE' })
-  const plaintext = table?.plaintext ?? inspection.plaintext
   const key = generateDataKey()
   try {
-    const ciphertext = await worker.encrypt({ plaintext, key: key.slice() })
+    const { ciphertext, plaintextBytes } = await worker.encrypt({
+      plaintext: inspection.plaintext,
+      key: key.slice(),
+      keep: table?.excluded.length ? table.keep : undefined,
+      name,
+      onProgress: (bytes, total) => onProgress?.({ stage: 'cut', bytes, total }),
+    })
     let uploaded: { cid: string; size: number }
     try {
       uploaded = await session.client.uploadCiphertextInChunks({
         body: ciphertext,
-        size: ciphertextLength(plaintext.size),
+        size: ciphertextLength(plaintextBytes),
         chunkBytes: uploadChunkBytes,
         onProgress: (bytes, total) => onProgress?.({ stage: 'upload', bytes, total }),
       })
@@ -102,7 +113,7 @@ export async function addToVault({ session, background, worker, inspection, tabl
       description,
       kind: inspection.kind,
       source,
-      plaintextBytes: plaintext.size,
+      plaintextBytes,
       ciphertextBytes: size,
       cid,
       nodeUrl: session.settings.nodeUrl,

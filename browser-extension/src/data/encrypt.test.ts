@@ -1,6 +1,7 @@
-import { createDecryptStream, generateDataKey } from '@datavault/sdk'
+import { ciphertextLength, createDecryptStream, generateDataKey } from '@datavault/sdk'
 import { describe, expect, test } from 'vitest'
 import { encryptToStream } from './encrypt.ts'
+import { keepColumnsStream, keptColumnsBytes } from './inspect.ts'
 
 describe('encryptToStream', () => {
   test("default: the SDK's envelope, which the SDK decrypts back to the plaintext; onEnd runs once at the end", async () => {
@@ -30,6 +31,19 @@ describe('encryptToStream', () => {
     expect(progress.at(-1)).toBeLessThanOrEqual(8 * 1024 ** 2)
     await reader.cancel()
     expect(ends).toBe(1)
+  })
+
+  test('args: cut: the envelope holds the kept columns only, as many bytes as keptColumnsBytes counts; progress counts the file read', async () => {
+    const plaintext = new Blob(['age,ssn,risk\n', ...Array.from({ length: 5000 }, (_, row) => `${row % 90},${100_000_000 + row},${row % 2 ? 'high' : 'low'}\n`)])
+    const key = generateDataKey()
+    const progress: number[] = []
+    const ciphertext = await new Response(encryptToStream({ plaintext, key, cut: keepColumnsStream(['age', 'risk'], 'people.csv'), onProgress: (bytes) => progress.push(bytes) })).blob()
+    const decrypted = await new Response(ciphertext.stream().pipeThrough(createDecryptStream(key))).text()
+    expect(decrypted.split('\n').slice(0, 3)).toEqual(['age,risk', '0,low', '1,high'])
+    expect(decrypted).not.toContain('1000')
+    expect(new TextEncoder().encode(decrypted).byteLength).toBe(await keptColumnsBytes(plaintext, ['age', 'risk'], 'people.csv'))
+    expect(ciphertext.size).toBe(ciphertextLength(new TextEncoder().encode(decrypted).byteLength))
+    expect(progress.at(-1)).toBe(plaintext.size)
   })
 
   test('error: another key does not open it', async () => {

@@ -8,7 +8,12 @@ export type EncryptToStreamParameters = {
   plaintext: Blob
   /** The 32-byte data key. */
   key: Uint8Array
-  /** Plaintext bytes encrypted so far, of `plaintext.size`. */
+  /**
+   * Applied to the plaintext before encryption: a table's kept columns (`keepColumnsStream`), so
+   * the excluded ones are cut out as the file is read, never held whole.
+   */
+  cut?: TransformStream<Uint8Array, Uint8Array> | undefined
+  /** Plaintext bytes read so far, of `plaintext.size`. */
   onProgress?: ((bytes: number, total: number) => void) | undefined
   /** Where the chunks are sealed: a pool of cipher workers (app/cipher-pool.ts), or WebCrypto on this thread by default. */
   crypto?: EnvelopeCrypto | undefined
@@ -23,7 +28,7 @@ export type EncryptToStreamParameters = {
  * @example
  * const ciphertext = encryptToStream({ plaintext: file, key: generateDataKey() })
  */
-export function encryptToStream({ plaintext, key, onProgress, crypto, onEnd }: EncryptToStreamParameters): ReadableStream<Uint8Array> {
+export function encryptToStream({ plaintext, key, cut, onProgress, crypto, onEnd }: EncryptToStreamParameters): ReadableStream<Uint8Array> {
   let bytes = 0
   const counted = plaintext.stream().pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
@@ -34,7 +39,7 @@ export function encryptToStream({ plaintext, key, onProgress, crypto, onEnd }: E
       },
     }),
   )
-  const reader = counted.pipeThrough(createEncryptStream(key, { crypto })).getReader()
+  const reader = (cut ? counted.pipeThrough(cut) : counted).pipeThrough(createEncryptStream(key, { crypto })).getReader()
   let ended = false
   const end = async () => {
     if (ended) return

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { createCsvParser } from '@datavault/sdk'
-import { dataFormat, formatBytes, inspectData, keepColumns } from './inspect.ts'
+import { dataFormat, formatBytes, inspectData, keepColumnsStream, keptColumnsBytes } from './inspect.ts'
 
 const heart = ['age,bmi,smoker,risk,note', '61,31.2,1,high,x', '34,22.8,0,low,x', '45,-1e1,1,"high",x', ''].join('\r\n')
 const inspect = (text: string | Uint8Array, name: string, maxBytes = 1024 ** 2) => inspectData({ data: new Blob([text as BlobPart]), name, maxBytes })
@@ -42,9 +42,45 @@ describe('inspectData', () => {
     expect(await inspection.plaintext.text()).toBe('age,smoker,risk,city\n61,true,high,\n34,false,low,\n40,false,"a, ""quoted"" value",\n')
   })
 
-  test('behavior: keepColumns cuts the excluded columns out of the CSV before encryption', async () => {
-    const kept = await keepColumns(new Blob([heart]), ['age', 'risk'], 'heart.csv')
-    expect(await kept.text()).toBe('age,risk\n61,high\n34,low\n45,high\n')
+  test('behavior: keepColumnsStream cuts the excluded columns out of the CSV before encryption; keptColumnsBytes is its exact size', async () => {
+    const kept = await new Response(new Blob([heart]).stream().pipeThrough(keepColumnsStream(['age', 'risk'], 'heart.csv'))).text()
+    expect(kept).toBe('age,risk\n61,high\n34,low\n45,high\n')
+    expect(await keptColumnsBytes(new Blob([heart]), ['age', 'risk'], 'heart.csv')).toBe(new TextEncoder().encode(kept).byteLength)
+  })
+
+  test('behavior: keepColumnsStream takes pieces split anywhere, inside a field or a UTF-8 character, and never holds the file (each piece out as it comes in)', async () => {
+    const csv = new TextEncoder().encode('név,note,ár\n"Zoë, B",x,12\nÅsa,"y\ny",7\n')
+    const pieces = Array.from({ length: csv.length }, (_, index) => csv.subarray(index, index + 1))
+    const out: string[] = []
+    const decoder = new TextDecoder()
+    const seen: number[] = []
+    let read = 0
+    const source = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const piece = pieces[read++]
+        if (piece) controller.enqueue(piece)
+        else controller.close()
+      },
+    })
+    const reader = source.pipeThrough(keepColumnsStream(['név', 'ár'], 'people.csv')).getReader()
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      seen.push(read)
+      out.push(decoder.decode(value, { stream: true }))
+    }
+    expect(out.join('')).toBe('név,ár\n"Zoë, B",12\nÅsa,7\n')
+    // Output came while the input was still being read, not all at its end.
+    expect(seen[0]).toBeLessThan(pieces.length / 2)
+    expect(await keptColumnsBytes(new Blob([csv]), ['név', 'ár'], 'people.csv')).toBe(new TextEncoder().encode(out.join('')).byteLength)
+  })
+
+  test('error: keepColumnsStream fails as DataFileError: a column not in the file, a ragged record, text that is not UTF-8', async () => {
+    const cut = (data: BlobPart, keep: string[]) => new Response(new Blob([data]).stream().pipeThrough(keepColumnsStream(keep, 'heart.csv'))).text()
+    await expect(cut(heart, ['age', 'weight'])).rejects.toMatchObject({ name: 'DataFileError', code: 'TABLE_UNUSABLE' })
+    await expect(cut('a,b\n1,2,3\n', ['a'])).rejects.toMatchObject({ name: 'DataFileError', code: 'CSV_INVALID' })
+    await expect(cut(new Uint8Array([0x61, 0x0a, 0xff, 0x0a]), ['a'])).rejects.toMatchObject({ name: 'DataFileError', code: 'CSV_INVALID', shortMessage: 'heart.csv is not UTF-8 text.' })
+    await expect(keptColumnsBytes(new Blob([heart]), [], 'heart.csv')).rejects.toMatchObject({ name: 'DataFileError', code: 'TABLE_UNUSABLE' })
   })
 
   test('args: JSON Lines (blank lines ignored) become the same table', async () => {

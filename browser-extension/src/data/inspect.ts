@@ -223,21 +223,71 @@ function tableFromRecords(records: JsonRecord[], format: 'json' | 'jsonl', name:
   }
 }
 
+// The dropper's and the decoder's errors as DataFileError (a TypeError is the fatal decoder's).
+function cutError(error: unknown, name: string): unknown {
+  if (error instanceof TypeError) return new DataFileError(`${name} is not UTF-8 text.`, { code: 'CSV_INVALID' })
+  return asDataFileError(error, name)
+}
+
 /**
- * The table's CSV with only the `keep` columns (streamed), so excluded columns never leave this
- * browser, not even encrypted. The CSV itself when every column is kept.
+ * The table's CSV with only the `keep` columns, as a transform of its bytes, so excluded columns
+ * never leave this browser, not even encrypted. Streamed: nothing is held but the piece being
+ * read (the cut CSV is never whole in memory, whatever the file's size). Errors are
+ * `DataFileError`s: `CSV_INVALID`, `TABLE_UNUSABLE`.
  *
  * @example
- * const kept = await keepColumns(inspection.plaintext, ['age', 'risk'], 'heart.csv')
+ * const kept = file.stream().pipeThrough(keepColumnsStream(['age', 'risk'], 'heart.csv'))
  */
-export async function keepColumns(plaintext: Blob, keep: readonly string[], name: string): Promise<Blob> {
-  const dropper = createCsvColumnDropper({ keep })
-  const parts: string[] = []
-  try {
-    for await (const text of readText(plaintext, name, undefined, 'CSV_INVALID')) parts.push(dropper.push(text))
-    parts.push(dropper.end())
-  } catch (error) {
-    throw asDataFileError(error, name)
+export function keepColumnsStream(keep: readonly string[], name: string): TransformStream<Uint8Array, Uint8Array> {
+  const decoder = new TextDecoder('utf-8', { fatal: true })
+  const encoder = new TextEncoder()
+  let dropper: ReturnType<typeof createCsvColumnDropper>
+  const emit = (controller: TransformStreamDefaultController<Uint8Array>, cut: () => string) => {
+    let text: string
+    try {
+      text = cut()
+    } catch (error) {
+      throw cutError(error, name)
+    }
+    if (text) controller.enqueue(encoder.encode(text))
   }
-  return new Blob(parts, { type: 'text/csv' })
+  return new TransformStream<Uint8Array, Uint8Array>({
+    start() {
+      try {
+        dropper = createCsvColumnDropper({ keep })
+      } catch (error) {
+        throw cutError(error, name)
+      }
+    },
+    transform: (piece, controller) => emit(controller, () => dropper.push(decoder.decode(piece, { stream: true }))),
+    flush: (controller) => emit(controller, () => dropper.push(decoder.decode()) + dropper.end()),
+  })
+}
+
+/**
+ * The size in bytes of the table's CSV with only the `keep` columns ({@link keepColumnsStream}),
+ * counted in one streamed pass that keeps nothing: an upload declares its exact size before the
+ * first byte.
+ *
+ * @example
+ * const bytes = await keptColumnsBytes(file, ['age', 'risk'], 'heart.csv')
+ */
+export async function keptColumnsBytes(plaintext: Blob, keep: readonly string[], name: string, onProgress?: InspectDataParameters['onProgress']): Promise<number> {
+  let read = 0
+  let kept = 0
+  const counted = plaintext.stream().pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(piece, controller) {
+        read += piece.byteLength
+        onProgress?.(read, plaintext.size)
+        controller.enqueue(piece)
+      },
+    }),
+  )
+  const reader = counted.pipeThrough(keepColumnsStream(keep, name)).getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) return kept
+    kept += value.byteLength
+  }
 }

@@ -3,7 +3,7 @@
 // ciphertext. Nothing leaves the browser unencrypted.
 import type { Capture } from '../../background/capture.ts'
 import type { NewLibraryItem } from '../../background/library.ts'
-import { type Inspection, formatBytes, keepColumns } from '../../data/inspect.ts'
+import { type Inspection, formatBytes } from '../../data/inspect.ts'
 import { describeError } from '../describe-error.ts'
 import type { AppContext } from '../context.ts'
 import { alertBox, confirmDialog, field, h, replace } from '../dom.ts'
@@ -130,11 +130,8 @@ function review(context: AppContext, work: HTMLElement, candidate: Candidate, in
     replace(errors, h('div', { class: 'progress-box', role: 'group', 'aria-label': 'Progress' }, label, bar, percent))
     try {
       const session = await context.vault()
-      // Excluded columns are cut out here, before encryption: they never leave this browser.
-      const table =
-        chosen && inspection.kind === 'table'
-          ? { schema: chosen.schema, bounds: chosen.bounds, excluded: chosen.excluded, plaintext: chosen.excluded.length ? await keepColumns(inspection.plaintext, chosen.keep, candidate.name) : inspection.plaintext }
-          : undefined
+      // Excluded columns are cut out in the data worker as the file is encrypted: they never leave this browser.
+      const table = chosen && inspection.kind === 'table' ? { schema: chosen.schema, bounds: chosen.bounds, keep: chosen.keep, excluded: chosen.excluded } : undefined
       const item = await addToVault({
         session,
         background: context.background,
@@ -145,7 +142,14 @@ function review(context: AppContext, work: HTMLElement, candidate: Candidate, in
         description: description.value,
         source: candidate.source,
         onProgress: (progress) => {
-          if (progress.stage === 'upload') {
+          if (progress.stage === 'cut') {
+            label.textContent = 'Leaving out the columns you excluded…'
+            const value = progress.total ? Math.round((progress.bytes / progress.total) * 100) : 100
+            bar.value = value
+            bar.setAttribute('aria-valuetext', `${value}%`)
+            percent.textContent = `${value}% of ${formatBytes(progress.total)} read`
+          } else if (progress.stage === 'upload') {
+            label.textContent = 'Encrypting in your browser and uploading…'
             const value = progress.total ? Math.round((progress.bytes / progress.total) * 100) : 100
             bar.value = value
             bar.setAttribute('aria-valuetext', `${value}%`)
