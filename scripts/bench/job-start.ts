@@ -119,11 +119,15 @@ export function jobStartLines(b: JobStartBench): string[] {
 }
 
 if (import.meta.main) {
-  // `--cold` also measures every job starting cold (no pre-started sandboxes), first, in the same run.
+  // `--cold` also measures every job starting cold (no pre-started sandboxes), first, in the same run;
+  // `--prestart N` keeps N sandboxes started ahead per kind instead of the node's default 1.
+  const at = process.argv.indexOf('--prestart')
+  const prestart = at < 0 ? 1 : Number(process.argv[at + 1])
+  if (!Number.isInteger(prestart) || prestart < 1) throw new Error('--prestart takes a whole number of sandboxes, 1 or more (0 is --cold)')
   if (process.argv.includes('--cold')) {
     console.log('cold (DATAVAULT_SANDBOX_PRESTART=0):')
     for (const text of jobStartLines(await benchJobStart({ prestart: 0 }))) console.log(`  ${text}`)
-    console.log('pre-started (the default, DATAVAULT_SANDBOX_PRESTART=1):')
   }
-  for (const text of jobStartLines(await benchJobStart())) console.log(text)
+  console.log(`pre-started (DATAVAULT_SANDBOX_PRESTART=${prestart}${prestart === 1 ? ', the default' : ''}):`)
+  for (const text of jobStartLines(await benchJobStart({ prestart }))) console.log(text)
 }
