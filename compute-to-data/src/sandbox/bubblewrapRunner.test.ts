@@ -832,6 +832,25 @@ describe('bubblewrapRunner: pre-started sandboxes', () => {
     await expect(runner.run({ ...again(s), program: wrongHash })).rejects.toMatchObject({ code: 'SANDBOX_SPEC_INVALID' })
   })
 
+  test('args: prestartPerKind 2 keeps two of the same limits started ahead, and a run served from them tops them up to two again', async () => {
+    const own = bubblewrapRunner({ workDir: join(pdir, 'two-work'), nodePermissions: false, prestartPerKind: 2 })({ logger: memoryLogger().logger })
+    try {
+      const s = await prestartedSpec(`import fs from 'node:fs'\n${readJob}\nreadJob()\n${started}`)
+      own.prestart({ kind: 'test/two', program: s.program, limits })
+      expect(own.prestarted()).toBe(2)
+      // Asked again for the same limits: already two, none more.
+      own.prestart({ kind: 'test/two', program: s.program, limits })
+      expect(own.prestarted()).toBe(2)
+      expect(await own.run(s)).toMatchObject({ outcome: 'exited', exitCode: 0, prestarted: true })
+      expect(own.prestarted()).toBe(2)
+      // Other limits for the kind: the pool stays at two, the older limits' sandboxes making way.
+      own.prestart({ kind: 'test/two', program: s.program, limits: { ...limits, outputBytes: 3 * 1024 ** 2 } })
+      expect(own.prestarted()).toBe(2)
+    } finally {
+      await own.stop()
+    }
+  })
+
   test('behavior: stop() kills every pre-started sandbox and frees what it held; no more are started after', async () => {
     const own = bubblewrapRunner({ workDir: join(pdir, 'stop-work'), nodePermissions: false })({ logger: memoryLogger().logger })
     const s = await prestartedSpec(`import fs from 'node:fs'\n${readJob}\nreadJob()\n${started}`)

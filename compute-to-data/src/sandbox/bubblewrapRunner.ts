@@ -71,8 +71,8 @@ export type BubblewrapRunnerInit = {
  */
 export type BubblewrapRunner = Runner & {
   /**
-   * Starts one sandbox ahead for `request.kind` unless it has one for this program and these
-   * limits; the kind's oldest makes way when it holds `prestartPerKind`. Node programs only (a
+   * Starts sandboxes ahead for `request.kind` until it holds `prestartPerKind` for this program and
+   * these limits; the kind's oldest (other limits) make way when it is full. Node programs only (a
    * Python program always starts cold); nothing after `stop()`. Never throws: a sandbox that cannot
    * be started is logged and the next job starts cold.
    */
@@ -759,11 +759,19 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       if (stopped || prestartPerKind === 0 || request.program.runtime === 'python') return
       const key = keyOf(request.program, request.limits)
       const list = warm.get(request.kind) ?? []
-      if (list.some((entry) => entry.key === key)) return
-      // The pool is bounded: a kind's oldest pre-started sandbox makes way for one of its latest limits.
+      // Topped up to `prestartPerKind` of these limits, so that with two or more, one has booted
+      // while its twin serves a job and the replacement starts.
+      for (let count = list.filter((entry) => entry.key === key).length; count < prestartPerKind; count++) startAhead(request, key, list)
+      warm.set(request.kind, list)
+    }
+
+    /** Starts one sandbox ahead for `request` into its kind's `list`, the kind's oldest making way when it is full. */
+    function startAhead(request: PrestartRequest, key: string, list: WarmEntry[]): void {
+      // The pool is bounded: a kind's oldest pre-started sandbox of other limits makes way for one of its latest.
       while (list.length >= prestartPerKind) {
-        const oldest = list.shift()!
-        void oldest.starting.then(discard)
+        const other = list.findIndex((entry) => entry.key !== key)
+        const [oldest] = list.splice(other < 0 ? 0 : other, 1)
+        void oldest!.starting.then(discard)
       }
       const name = `prestarted-${++warmCount}`
       const entry = { kind: request.kind, key } as WarmEntry
@@ -790,7 +798,6 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         }
       })()
       list.push(entry)
-      warm.set(request.kind, list)
     }
 
     async function stop(): Promise<void> {
