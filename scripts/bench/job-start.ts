@@ -39,8 +39,8 @@ export type JobStartBench = {
   plainMedianMs: number
 }
 
-/** `prestart`: sandboxes the node keeps started ahead per environment and built-in trainer (the node's default 1; 0: every job starts cold, as before them). */
-export async function benchJobStart({ jobs = 20, prestart = 1 } = {}): Promise<JobStartBench> {
+/** `prestart`: sandboxes the node keeps started ahead per environment and built-in trainer (the node's default 2; 0: every job starts cold, as before them). */
+export async function benchJobStart({ jobs = 20, prestart = 2 } = {}): Promise<JobStartBench> {
   const t = await startTestStack({ nodeConfig: { sandboxPrestart: prestart } })
   try {
     const dataset = await t.publish({ csv: healthCsv({ rows: 200, seed: 1 }), schema: healthSchema('binary') })
@@ -120,14 +120,14 @@ export function jobStartLines(b: JobStartBench): string[] {
 
 if (import.meta.main) {
   // `--cold` also measures every job starting cold (no pre-started sandboxes), first, in the same run;
-  // `--prestart N` keeps N sandboxes started ahead per kind instead of the node's default 1.
+  // `--prestart N` keeps N sandboxes started ahead per kind instead of the node's default 2.
   const at = process.argv.indexOf('--prestart')
-  const prestart = at < 0 ? 1 : Number(process.argv[at + 1])
+  const prestart = at < 0 ? 2 : Number(process.argv[at + 1])
   if (!Number.isInteger(prestart) || prestart < 1) throw new Error('--prestart takes a whole number of sandboxes, 1 or more (0 is --cold)')
   if (process.argv.includes('--cold')) {
     console.log('cold (DATAVAULT_SANDBOX_PRESTART=0):')
     for (const text of jobStartLines(await benchJobStart({ prestart: 0 }))) console.log(`  ${text}`)
   }
-  console.log(`pre-started (DATAVAULT_SANDBOX_PRESTART=${prestart}${prestart === 1 ? ', the default' : ''}):`)
+  console.log(`pre-started (DATAVAULT_SANDBOX_PRESTART=${prestart}${prestart === 2 ? ', the default' : ''}):`)
   for (const text of jobStartLines(await benchJobStart({ prestart }))) console.log(text)
 }

@@ -112,11 +112,11 @@ describe('vault config: compute environments', () => {
 })
 
 describe('vault config: pre-started sandboxes', () => {
-  test('default: one per environment and built-in trainer; DATAVAULT_SANDBOX_PRESTART sets it, 0 disables; a negative or fractional count is refused', () => {
-    expect(parseVaultConfig(base).sandboxPrestart).toBe(1)
+  test('default: two per environment and built-in trainer; DATAVAULT_SANDBOX_PRESTART sets it, 0 disables; a negative or fractional count is refused', () => {
+    expect(parseVaultConfig(base).sandboxPrestart).toBe(2)
     const env = { DATAVAULT_DATA_DIR: '/tmp/dv', DATAVAULT_RPC_URL: base.rpcUrl, DATAVAULT_CHAIN_ID: '8996' }
     expect(readVaultConfigFromEnv({ ...env, DATAVAULT_SANDBOX_PRESTART: '0' }).sandboxPrestart).toBe(0)
-    expect(readVaultConfigFromEnv({ ...env, DATAVAULT_SANDBOX_PRESTART: '2' }).sandboxPrestart).toBe(2)
+    expect(readVaultConfigFromEnv({ ...env, DATAVAULT_SANDBOX_PRESTART: '1' }).sandboxPrestart).toBe(1)
     expect(errorOf(() => parseVaultConfig({ ...base, sandboxPrestart: -1 }))).toMatchObject({ name: 'ConfigError', details: expect.stringMatching(/sandboxPrestart/) })
     expect(errorOf(() => parseVaultConfig({ ...base, sandboxPrestart: 1.5 }))).toMatchObject({ name: 'ConfigError', details: expect.stringMatching(/sandboxPrestart/) })
   })

@@ -49,7 +49,7 @@ const vaultConfigSchema = z.object({
    * Sandboxes kept started ahead per environment and built-in trainer (each serves one job, then is
    * replaced); 0 disables pre-starting. Each holds an idle Node process (about 50 MB) and its cgroups.
    */
-  sandboxPrestart: z.coerce.number().int().min(0).max(8).default(1),
+  sandboxPrestart: z.coerce.number().int().min(0).max(8).default(2),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Where data keys are escrowed: `threshold` (t of n key holders; default 1 of 1, this node) or `lit`. */
   keyBackend: z.enum(['threshold', 'lit']).default('threshold'),
