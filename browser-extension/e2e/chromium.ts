@@ -41,6 +41,14 @@ export async function launchExtension(dist: string, { args = [] }: { args?: read
     deviceScaleFactor: 1,
     args: ['--headless=new', `--disable-extensions-except=${dist}`, `--load-extension=${dist}`, '--no-sandbox', '--no-first-run', '--disable-gpu', ...args],
   })
+  return await extensionBrowser(context, profile, async () => {
+    await context.close()
+    await rm(profile, { recursive: true, force: true })
+  })
+}
+
+/** The extension in `context`, once its service worker runs: its id and a way to open its app page. */
+async function extensionBrowser(context: BrowserContext, profile: string, close: () => Promise<void>): Promise<ExtensionBrowser> {
   const serviceWorker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 30_000 }))
   const extensionId = new URL(serviceWorker.url()).host
   return {
@@ -53,10 +61,7 @@ export async function launchExtension(dist: string, { args = [] }: { args?: read
       await page.goto(`chrome-extension://${extensionId}/app.html${hash}`)
       return page
     },
-    async close() {
-      await context.close()
-      await rm(profile, { recursive: true, force: true })
-    },
+    close,
   }
 }
 
@@ -135,21 +140,7 @@ export async function spawnExtensionChromium(dist: string, { args = [] }: { args
     endpoint: found,
     async connect() {
       const browser = await chromium.connectOverCDP(found)
-      const context = browser.contexts()[0]!
-      const serviceWorker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 30_000 }))
-      const extensionId = new URL(serviceWorker.url()).host
-      return {
-        context,
-        extensionId,
-        serviceWorker,
-        profile,
-        async openApp(hash = '') {
-          const page = await context.newPage()
-          await page.goto(`chrome-extension://${extensionId}/app.html${hash}`)
-          return page
-        },
-        close: () => browser.close(),
-      }
+      return await extensionBrowser(browser.contexts()[0]!, profile, () => browser.close())
     },
     close,
   }

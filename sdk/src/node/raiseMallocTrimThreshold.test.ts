@@ -41,7 +41,7 @@ function faultsPerMiB(raise: boolean): number {
 describe('raiseMallocTrimThreshold', () => {
   // glibc only: elsewhere the thresholds do not exist.
   const glibc = (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header.glibcVersionRuntime
-  test.skipIf(!glibc)('behavior: chunks made on a worker and freed in bulk by this thread are not page-faulted back in', () => {
+  test.skipIf(!glibc)('behavior: chunks made on a worker and freed in bulk by this thread are not page-faulted back in (glibc only: the thresholds raised are glibc malloc’s; skipped on other C libraries)', () => {
     const before = faultsPerMiB(false)
     const after = faultsPerMiB(true)
     expect(before).toBeGreaterThan(50) // 256 would be every page of every chunk
