@@ -4,9 +4,12 @@
 //   node scripts/bench/encryption.ts --sweep              # 64 KiB … 4 MiB chunk sizes, encrypt and decrypt
 //   node scripts/bench/encryption.ts --chunk-size 262144 --mib 512 --piece 65536   # pieces unaligned to chunks
 //   node scripts/bench/encryption.ts --memory             # peak memory of the pools at 256 MiB and 2 GiB (constant?)
+//   node scripts/bench/encryption.ts --ceiling            # only the ceiling: 2 threads of plain cipher.update, and openssl
 import { execFile } from 'node:child_process'
-import { availableParallelism } from 'node:os'
+import { readFileSync, readdirSync } from 'node:fs'
+import { availableParallelism, loadavg } from 'node:os'
 import { parseArgs, promisify } from 'node:util'
+import { Worker } from 'node:worker_threads'
 import {
   type EnvelopeCrypto,
   createDecryptStream,
@@ -79,8 +82,126 @@ export type BenchEncryptionReturnType = {
   cpuPerMB: { ours: number; pooled: number; shared: number; webCrypto: number; pooledWebCrypto: number }
   /** Minor page faults per 10^6 bytes of each path (median of rounds): a fault is a fresh page the kernel maps, and zeroes, for an output buffer. */
   faultsPerMB: { ours: number; pooled: number; shared: number; webCrypto: number; pooledWebCrypto: number }
+  /** The same CPU by kind of thread (caller, cipher workers, V8's GC threads, libuv's pool), each kind's median of rounds: where each 0.1 ms goes. */
+  cpuByThread: Record<keyof BenchEncryptionReturnType['cpuPerMB'], ThreadCpuPerMB>
+  /**
+   * The ceiling, measured in each round ({@link measureCeiling}: `threads` threads of plain
+   * `cipher.update` on their own memory, each result freed at once); the round with the median MB/s.
+   */
+  ceiling: MeasureCeilingReturnType
+  /** 1-minute load average at the start and at the end of the run (others' work on the same cores). */
+  load: [number, number]
   /** All rounds, for the spread. */
-  rounds: { ours: number[]; webCrypto: number[]; pooled: number[]; shared: number[]; pooledWebCrypto: number[]; openssl: number[]; opensslElapsed: number[] }
+  rounds: {
+    ours: number[]
+    webCrypto: number[]
+    pooled: number[]
+    shared: number[]
+    pooledWebCrypto: number[]
+    openssl: number[]
+    opensslElapsed: number[]
+    ceiling: number[]
+  }
+}
+
+/** CPU time of each kind of thread in this process, per 10^6 bytes (Linux: /proc/self/task/<tid>/schedstat); zeros elsewhere. */
+export type ThreadCpuPerMB = {
+  /** The calling thread (the stream, the pool's bookkeeping, copies into workers, its share of the GC). */
+  caller: number
+  /** Worker threads (the pool's cipher workers, all together). */
+  workers: number
+  /** V8's platform threads: concurrent marking and sweeping of every isolate, background compiles. */
+  v8: number
+  /** libuv's thread pool (Node's WebCrypto runs AES-GCM there). */
+  threadpool: number
+  other: number
+}
+
+type ThreadTimes = Map<string, { name: string; ns: number }>
+
+function threadTimes(): ThreadTimes {
+  const times: ThreadTimes = new Map()
+  let tids: string[]
+  try {
+    tids = readdirSync('/proc/self/task')
+  } catch {
+    return times
+  }
+  for (const tid of tids) {
+    try {
+      const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim()
+      const ns = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0])
+      times.set(tid, { name, ns })
+    } catch {} // the thread ended meanwhile
+  }
+  return times
+}
+
+function threadCpuPerMB(before: ThreadTimes, after: ThreadTimes, megabytes: number): ThreadCpuPerMB {
+  const kinds: ThreadCpuPerMB = { caller: 0, workers: 0, v8: 0, threadpool: 0, other: 0 }
+  for (const [tid, { name, ns }] of after) {
+    const seconds = (ns - (before.get(tid)?.ns ?? 0)) / 1e9
+    const kind: keyof ThreadCpuPerMB =
+      tid === String(process.pid) ? 'caller' : name === 'WorkerThread' ? 'workers' : name === 'V8Worker' ? 'v8' : name === 'libuv-worker' ? 'threadpool' : 'other'
+    kinds[kind] += seconds / megabytes
+  }
+  return kinds
+}
+
+export type MeasureCeilingReturnType = {
+  /** Plaintext encrypted by all threads together per wall second, MB/s. */
+  MBps: number
+  /** CPU seconds per 10^6 bytes that thread encrypted, of each cipher thread (its own clock). */
+  cpuPerMBPerThread: number[]
+  /** CPU seconds per 10^6 bytes of the whole process (cipher threads, V8's threads, the idle caller). */
+  processCpuPerMB: number
+  /** The same by kind of thread. */
+  byThread: ThreadCpuPerMB
+}
+
+/**
+ * The ceiling of node:crypto on `threads` threads: each worker thread runs `createCipheriv` +
+ * `update` + `final` on `chunkSize` bytes of its own memory in a loop and frees each result at once
+ * (encryption-ceiling-worker.ts): the cipher and Node's copy inside `update`, on memory that stays
+ * in cache, with no chunk received and no result sent. Threads start together after a warm-up;
+ * MB/s is all threads' bytes over the wall time of the slowest. A pool's results must reach the
+ * caller as buffers of their own, which this leaves out: the gap between this and the pool is what
+ * that costs (the per-thread CPU of the pool's paths shows where).
+ */
+export async function measureCeiling({
+  threads = availableParallelism(),
+  chunkSize = defaultChunkSize,
+  mebibytes = 256,
+}: { threads?: number; chunkSize?: number; mebibytes?: number } = {}): Promise<MeasureCeilingReturnType> {
+  const chunks = Math.max(1, Math.round((mebibytes * 1024 * 1024) / chunkSize / threads))
+  const url = new URL(`./encryption-ceiling-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url)
+  const workers = Array.from({ length: threads }, () => new Worker(url, { workerData: { chunkSize, chunks } }))
+  const next = (worker: Worker) =>
+    new Promise<unknown>((resolve, reject) => {
+      worker.once('message', resolve)
+      worker.once('error', reject)
+    })
+  try {
+    const ready = workers.map(next)
+    for (const worker of workers) worker.postMessage('warm up')
+    await Promise.all(ready)
+    const done = workers.map(next) as Promise<{ cpuSeconds: number }>[]
+    const before = threadTimes()
+    const started = performance.now()
+    for (const worker of workers) worker.postMessage('go')
+    const cpu = await Promise.all(done)
+    const seconds = (performance.now() - started) / 1000
+    const perThreadMB = (chunks * chunkSize) / 1e6
+    const byThread = threadCpuPerMB(before, threadTimes(), perThreadMB * threads)
+    return {
+      MBps: (perThreadMB * threads) / seconds,
+      cpuPerMBPerThread: cpu.map((result) => result.cpuSeconds / perThreadMB),
+      processCpuPerMB: Object.values(byThread).reduce((sum, value) => sum + value, 0),
+      byThread,
+    }
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()))
+  }
 }
 
 /** Random-looking plaintext without paying for 256 MiB of CSPRNG output: one random MiB repeated. */
@@ -134,29 +255,36 @@ export async function measureEnvelope({
   encryptCpuPerMB: number
   /** Minor page faults of the process per 10^6 plaintext bytes encrypted, lowest of the passes (fresh memory the kernel had to map; the first pass of a path also maps its threads' arenas). */
   encryptFaultsPerMB: number
+  /** The CPU of the pass with the least, by kind of thread (Linux; zeros elsewhere). */
+  encryptCpuByThread: ThreadCpuPerMB
   decryptMBps?: number
 }> {
   const key = generateDataKey()
+  const megabytes = plaintext.length / 1e6
   let best = Infinity
   let cpu = Infinity
   let faults = Infinity
+  let encryptCpuByThread: ThreadCpuPerMB = { caller: 0, workers: 0, v8: 0, threadpool: 0, other: 0 }
   for (let pass = 0; pass < passes; pass++) {
     const before = process.cpuUsage()
+    const threadsBefore = threadTimes()
     const faultsBefore = process.resourceUsage().minorPageFault
     best = Math.min(best, await timeStream(plaintext, pieceSize, createEncryptStream(key, { chunkSize, crypto })))
     faults = Math.min(faults, process.resourceUsage().minorPageFault - faultsBefore)
     const used = process.cpuUsage(before)
+    const byThread = threadCpuPerMB(threadsBefore, threadTimes(), megabytes)
+    if ((used.user + used.system) / 1e6 < cpu) encryptCpuByThread = byThread
     cpu = Math.min(cpu, (used.user + used.system) / 1e6)
   }
-  const encryptFaultsPerMB = faults / (plaintext.length / 1e6)
+  const encryptFaultsPerMB = faults / megabytes
   const encryptMBps = plaintext.length / best / 1e6
-  const encryptCpuPerMB = cpu / (plaintext.length / 1e6)
-  if (!decrypt) return { encryptMBps, encryptCpuPerMB, encryptFaultsPerMB }
+  const encryptCpuPerMB = cpu / megabytes
+  if (!decrypt) return { encryptMBps, encryptCpuPerMB, encryptFaultsPerMB, encryptCpuByThread }
   const envelope = await encryptBytes(key, plaintext, { chunkSize, crypto })
   best = Infinity
   for (let pass = 0; pass < passes; pass++)
     best = Math.min(best, await timeStream(envelope, pieceSize, createDecryptStream(key, { crypto })))
-  return { encryptMBps, encryptCpuPerMB, encryptFaultsPerMB, decryptMBps: plaintext.length / best / 1e6 }
+  return { encryptMBps, encryptCpuPerMB, encryptFaultsPerMB, encryptCpuByThread, decryptMBps: plaintext.length / best / 1e6 }
 }
 
 const median = (values: number[]) => {
@@ -179,16 +307,22 @@ export async function benchEncryption({
   passes = 3,
   rounds = 3,
 }: BenchEncryptionParameters = {}): Promise<BenchEncryptionReturnType> {
+  const loadAtStart = loadavg()[0]!
   const plaintext = generatePlaintext(mebibytes * 1024 * 1024)
   const threads = availableParallelism()
   const pool = workerPoolEnvelopeCrypto({ threads })
   const webPool = workerPoolEnvelopeCrypto({ threads, engine: 'webcrypto' })
   const sharedPool = workerPoolEnvelopeCrypto({ threads: Math.max(1, threads - 1), caller: true })
-  const all: BenchEncryptionReturnType['rounds'] = { ours: [], webCrypto: [], pooled: [], shared: [], pooledWebCrypto: [], openssl: [], opensslElapsed: [] }
+  const all: BenchEncryptionReturnType['rounds'] = {
+    ours: [], webCrypto: [], pooled: [], shared: [], pooledWebCrypto: [], openssl: [], opensslElapsed: [], ceiling: [], ceilingFreedAtOnce: [],
+  }
+  const byThread: Record<keyof BenchEncryptionReturnType['cpuPerMB'], ThreadCpuPerMB[]> = { ours: [], pooled: [], shared: [], webCrypto: [], pooledWebCrypto: [] }
+  const ceilings: MeasureCeilingReturnType[] = []
   const cpu: Record<keyof BenchEncryptionReturnType['cpuPerMB'], number[]> = { ours: [], pooled: [], shared: [], webCrypto: [], pooledWebCrypto: [] }
   const faults: Record<keyof BenchEncryptionReturnType['cpuPerMB'], number[]> = { ours: [], pooled: [], shared: [], webCrypto: [], pooledWebCrypto: [] }
   const measure = async (path: keyof BenchEncryptionReturnType['cpuPerMB'], crypto: EnvelopeCrypto) => {
-    const { encryptMBps, encryptCpuPerMB, encryptFaultsPerMB } = await measureEnvelope({ chunkSize, plaintext, pieceSize, passes, crypto })
+    const { encryptMBps, encryptCpuPerMB, encryptFaultsPerMB, encryptCpuByThread } = await measureEnvelope({ chunkSize, plaintext, pieceSize, passes, crypto })
+    byThread[path].push(encryptCpuByThread)
     all[path].push(encryptMBps)
     cpu[path].push(encryptCpuPerMB)
     faults[path].push(encryptFaultsPerMB)
@@ -202,6 +336,7 @@ export async function benchEncryption({
       await measure('webCrypto', webCryptoEnvelopeCrypto)
       await measure('pooledWebCrypto', webPool)
       all.opensslElapsed.push(await opensslSpeed({ bytes: chunkSize, seconds: opensslSeconds, elapsed: true }))
+      ceilings.push(await measureCeiling({ threads, chunkSize, mebibytes }))
     }
   } finally {
     await Promise.all([pool.close(), webPool.close(), sharedPool.close()])
@@ -229,8 +364,26 @@ export async function benchEncryption({
     opensslElapsedMBps: median(all.opensslElapsed),
     cpuPerMB: { ours: median(cpu.ours), pooled: median(cpu.pooled), shared: median(cpu.shared), webCrypto: median(cpu.webCrypto), pooledWebCrypto: median(cpu.pooledWebCrypto) },
     faultsPerMB: { ours: median(faults.ours), pooled: median(faults.pooled), shared: median(faults.shared), webCrypto: median(faults.webCrypto), pooledWebCrypto: median(faults.pooledWebCrypto) },
-    rounds: all,
+    cpuByThread: {
+      ours: medianByKind(byThread.ours),
+      pooled: medianByKind(byThread.pooled),
+      shared: medianByKind(byThread.shared),
+      webCrypto: medianByKind(byThread.webCrypto),
+      pooledWebCrypto: medianByKind(byThread.pooledWebCrypto),
+    },
+    ceiling: medianRun(ceilings),
+    load: [loadAtStart, loadavg()[0]!],
+    rounds: { ...all, ceiling: ceilings.map((run) => run.MBps) },
   }
+}
+
+function medianByKind(runs: ThreadCpuPerMB[]): ThreadCpuPerMB {
+  const kind = (key: keyof ThreadCpuPerMB) => (runs.length ? median(runs.map((run) => run[key])) : 0)
+  return { caller: kind('caller'), workers: kind('workers'), v8: kind('v8'), threadpool: kind('threadpool'), other: kind('other') }
+}
+
+function medianRun(runs: MeasureCeilingReturnType[]): MeasureCeilingReturnType {
+  return runs.toSorted((a, b) => a.MBps - b.MBps)[Math.floor((runs.length - 1) / 2)]!
 }
 
 /**
@@ -261,6 +414,15 @@ export async function measureEnvelopeMemory({ mebibytes, crypto, chunkSize = def
   return { peakRssMiB: peakRss / 2 ** 20, peakArrayBuffersMiB: peakArrayBuffers / 2 ** 20 }
 }
 
+/** The ceiling's lines: what `threads` threads of plain `cipher.update` reach on their own memory, against OpenSSL. */
+function ceilingLines(c: MeasureCeilingReturnType, opensslMBps: number, rounds: number[]): string[] {
+  const threads = c.cpuPerMBPerThread.length
+  return [
+    `ceiling: ${threads} threads of plain createCipheriv().update() on their own memory, each result freed at once: ${c.MBps.toFixed(0)} MB/s, ${(c.MBps / opensslMBps).toFixed(2)}× openssl  rounds [${rounds.map((v) => v.toFixed(0)).join(', ')}]`,
+    `  ${c.cpuPerMBPerThread.map((v) => (v * 1000).toFixed(3)).join(' and ')} ms/MB per cipher thread (openssl ${(1000 / opensslMBps).toFixed(3)}): the rest of each path's CPU is moving buffers, not AES`,
+  ]
+}
+
 const met = (ratio: number, target: number) => `${ratio.toFixed(2)}× ${ratio >= target ? 'met' : 'NOT met'}`
 
 /** The section's lines: single-thread and pooled figures side by side, ratios against both OpenSSL references, every round for the spread. */
@@ -287,6 +449,18 @@ export function encryptionLines(r: BenchEncryptionReturnType): string[] {
       ([name, perMB, faultsPerMB, cores]) =>
         `  ${name.padEnd(26)} ${(perMB * 1000).toFixed(3)} ms/MB: ≤ ${(cores / perMB).toFixed(0)} MB/s on ${cores} core${cores > 1 ? 's' : ''}, ${(cores / perMB / r.opensslMBps).toFixed(2)}× openssl; ${faultsPerMB.toFixed(1)} faults/MB`,
     ),
+    `the same by thread, ms/MB (caller | cipher workers | V8's GC and compile threads | libuv's pool | other); openssl is ${(1000 / r.opensslMBps).toFixed(3)}:`,
+    ...(
+      [
+        ['node:crypto, 1 thread', r.cpuByThread.ours],
+        [`node:crypto, ${r.threads} workers`, r.cpuByThread.pooled],
+        [`node:crypto, caller + ${Math.max(1, r.threads - 1)}`, r.cpuByThread.shared],
+        ['WebCrypto, 1 thread', r.cpuByThread.webCrypto],
+        [`WebCrypto, ${r.threads} workers`, r.cpuByThread.pooledWebCrypto],
+      ] as const
+    ).map(([name, t]) => `  ${name.padEnd(26)} ${[t.caller, t.workers, t.v8, t.threadpool, t.other].map((v) => (v * 1000).toFixed(3)).join(' | ')}`),
+    ...ceilingLines(r.ceiling, r.opensslMBps, r.rounds.ceiling),
+    `load average (1 min) ${r.load[0].toFixed(2)} at the start, ${r.load[1].toFixed(2)} at the end: wall figures need a quiet machine, CPU per MB much less so`,
     `targets: node:crypto on the pool ≥ 1.0× openssl: ${met(Math.max(r.pooledRatio, r.sharedRatio), 1)}; WebCrypto in workers ≥ 0.5×: ${met(r.pooledWebCryptoRatio, 0.5)} (wall time against openssl's CPU time, medians)`,
   ]
 }
@@ -299,12 +473,22 @@ if (import.meta.main) {
       piece: { type: 'string' },
       sweep: { type: 'boolean', default: false },
       memory: { type: 'boolean', default: false },
+      ceiling: { type: 'boolean', default: false },
     },
   })
   const mebibytes = values.mib ? Number(values.mib) : 256
   const pieceSize = values.piece ? Number(values.piece) : undefined
   const format = (n: number) => n.toFixed(0).padStart(6)
-  if (values.memory) {
+  if (values.ceiling) {
+    const chunkSize = values['chunk-size'] ? Number(values['chunk-size']) : defaultChunkSize
+    for (let round = 0; round < 3; round++) {
+      const load = loadavg()[0]!.toFixed(2)
+      const ceiling = await measureCeiling({ chunkSize, mebibytes })
+      const openssl = await opensslSpeed({ bytes: chunkSize })
+      console.log(`round ${round + 1}, load ${load}:`)
+      for (const text of ceilingLines(ceiling, openssl, [ceiling.MBps])) console.log(`  ${text}`)
+    }
+  } else if (values.memory) {
     // Each engine in a process of its own would be cleaner; in one process, the 256 MiB run comes
     // first so the 2 GiB run starts from whatever the first left resident.
     const threads = availableParallelism()
