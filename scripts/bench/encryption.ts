@@ -314,7 +314,7 @@ export async function benchEncryption({
   const webPool = workerPoolEnvelopeCrypto({ threads, engine: 'webcrypto' })
   const sharedPool = workerPoolEnvelopeCrypto({ threads: Math.max(1, threads - 1), caller: true })
   const all: BenchEncryptionReturnType['rounds'] = {
-    ours: [], webCrypto: [], pooled: [], shared: [], pooledWebCrypto: [], openssl: [], opensslElapsed: [], ceiling: [], ceilingFreedAtOnce: [],
+    ours: [], webCrypto: [], pooled: [], shared: [], pooledWebCrypto: [], openssl: [], opensslElapsed: [], ceiling: [],
   }
   const byThread: Record<keyof BenchEncryptionReturnType['cpuPerMB'], ThreadCpuPerMB[]> = { ours: [], pooled: [], shared: [], webCrypto: [], pooledWebCrypto: [] }
   const ceilings: MeasureCeilingReturnType[] = []
