@@ -148,6 +148,7 @@ function threadCpuPerMB(before: ThreadTimes, after: ThreadTimes, megabytes: numb
   return kinds
 }
 
+/** What {@link measureCeiling} measured: throughput of all cipher threads together, and their CPU per MB. */
 export type MeasureCeilingReturnType = {
   /** Plaintext encrypted by all threads together per wall second, MB/s. */
   MBps: number
