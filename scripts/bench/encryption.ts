@@ -16,6 +16,7 @@ import {
   createEncryptStream,
   defaultChunkSize,
   encryptBytes,
+  freeBytes,
   generateDataKey,
   webCryptoEnvelopeCrypto,
 } from '../../sdk/src/envelope/index.ts'
@@ -60,6 +61,8 @@ export type BenchEncryptionReturnType = {
   pooledMBps: number
   /** pooledMBps / opensslMBps (target ≥ 1.0 on 2 cores). */
   pooledRatio: number
+  /** The same pool with a reader that frees nothing and leaves every chunk to V8's collector, MB/s (how the bench read before `freeBytes`). */
+  pooledKeptMBps: number
   /** `workerPoolEnvelopeCrypto({ threads: cores − 1, caller: true })`: the calling thread seals its share too, MB/s. */
   sharedMBps: number
   /** sharedMBps / opensslMBps (target ≥ 1.0 on 2 cores). */
@@ -96,6 +99,7 @@ export type BenchEncryptionReturnType = {
     ours: number[]
     webCrypto: number[]
     pooled: number[]
+    pooledKept: number[]
     shared: number[]
     pooledWebCrypto: number[]
     openssl: number[]
@@ -214,8 +218,13 @@ function generatePlaintext(bytes: number): Uint8Array {
   return data
 }
 
-/** Streams `input` in `pieceSize` pieces through `transform`, discarding the output; returns seconds. */
-async function timeStream(input: Uint8Array, pieceSize: number, transform: TransformStream<Uint8Array, Uint8Array>) {
+/**
+ * Streams `input` in `pieceSize` pieces through `transform`, discarding the output; returns seconds.
+ * With `release` (the default) each output chunk is freed as it is read (`freeBytes`), as the
+ * product's readers do once a chunk is written or sent (encryptFile, decryptFile, the CLI's upload);
+ * without, it is left to V8's collector (a reader that keeps nothing but frees nothing).
+ */
+async function timeStream(input: Uint8Array, pieceSize: number, transform: TransformStream<Uint8Array, Uint8Array>, release = true) {
   let offset = 0
   const source = new ReadableStream<Uint8Array>({
     pull(controller) {
@@ -226,7 +235,11 @@ async function timeStream(input: Uint8Array, pieceSize: number, transform: Trans
   })
   const started = performance.now()
   const reader = source.pipeThrough(transform).getReader()
-  while (!(await reader.read()).done) {}
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    if (release) freeBytes(value)
+  }
   return (performance.now() - started) / 1000
 }
 
@@ -250,7 +263,8 @@ export async function measureEnvelope({
   decrypt = false,
   crypto = nodeEnvelopeCrypto,
   plaintext = generatePlaintext(mebibytes * 1024 * 1024),
-}: BenchEncryptionParameters & { decrypt?: boolean; crypto?: EnvelopeCrypto; plaintext?: Uint8Array } = {}): Promise<{
+  release = true,
+}: BenchEncryptionParameters & { decrypt?: boolean; crypto?: EnvelopeCrypto; plaintext?: Uint8Array; release?: boolean } = {}): Promise<{
   encryptMBps: number
   /** CPU seconds of the whole process (every thread) per 10^6 plaintext bytes encrypted, lowest of the passes. */
   encryptCpuPerMB: number
@@ -270,7 +284,7 @@ export async function measureEnvelope({
     const before = process.cpuUsage()
     const threadsBefore = threadTimes()
     const faultsBefore = process.resourceUsage().minorPageFault
-    best = Math.min(best, await timeStream(plaintext, pieceSize, createEncryptStream(key, { chunkSize, crypto })))
+    best = Math.min(best, await timeStream(plaintext, pieceSize, createEncryptStream(key, { chunkSize, crypto }), release))
     faults = Math.min(faults, process.resourceUsage().minorPageFault - faultsBefore)
     const used = process.cpuUsage(before)
     const byThread = threadCpuPerMB(threadsBefore, threadTimes(), megabytes)
@@ -315,7 +329,7 @@ export async function benchEncryption({
   const webPool = workerPoolEnvelopeCrypto({ threads, engine: 'webcrypto' })
   const sharedPool = workerPoolEnvelopeCrypto({ threads: Math.max(1, threads - 1), caller: true })
   const all: BenchEncryptionReturnType['rounds'] = {
-    ours: [], webCrypto: [], pooled: [], shared: [], pooledWebCrypto: [], openssl: [], opensslElapsed: [], ceiling: [],
+    ours: [], webCrypto: [], pooled: [], pooledKept: [], shared: [], pooledWebCrypto: [], openssl: [], opensslElapsed: [], ceiling: [],
   }
   const byThread: Record<keyof BenchEncryptionReturnType['cpuPerMB'], ThreadCpuPerMB[]> = { ours: [], pooled: [], shared: [], webCrypto: [], pooledWebCrypto: [] }
   const ceilings: MeasureCeilingReturnType[] = []
@@ -332,6 +346,7 @@ export async function benchEncryption({
     for (let round = 0; round < rounds; round++) {
       await measure('ours', nodeEnvelopeCrypto)
       await measure('pooled', pool)
+      all.pooledKept.push((await measureEnvelope({ chunkSize, plaintext, pieceSize, passes, crypto: pool, release: false })).encryptMBps)
       await measure('shared', sharedPool)
       all.openssl.push(await opensslSpeed({ bytes: chunkSize, seconds: opensslSeconds }))
       await measure('webCrypto', webCryptoEnvelopeCrypto)
@@ -358,6 +373,7 @@ export async function benchEncryption({
     threads,
     pooledMBps,
     pooledRatio: pooledMBps / opensslMBps,
+    pooledKeptMBps: median(all.pooledKept),
     sharedMBps,
     sharedRatio: sharedMBps / opensslMBps,
     pooledWebCryptoMBps,
@@ -433,6 +449,7 @@ export function encryptionLines(r: BenchEncryptionReturnType): string[] {
   return [
     `node:crypto, 1 thread          ${r.oursMBps.toFixed(0).padStart(5)} MB/s: ${vs(r.oursMBps)}  rounds ${spread(r.rounds.ours)}`,
     `node:crypto, ${r.threads} worker threads ${r.pooledMBps.toFixed(0).padStart(5)} MB/s: ${vs(r.pooledMBps)} (target ≥ 1.0×)  rounds ${spread(r.rounds.pooled)}`,
+    `  the same, chunks left to V8's GC ${r.pooledKeptMBps.toFixed(0).padStart(5)} MB/s: ${vs(r.pooledKeptMBps)} (a reader that frees nothing; the product's readers free each chunk once written or sent)  rounds ${spread(r.rounds.pooledKept)}`,
     `node:crypto, caller + ${Math.max(1, r.threads - 1)} worker ${r.sharedMBps.toFixed(0).padStart(5)} MB/s: ${vs(r.sharedMBps)} (target ≥ 1.0×)  rounds ${spread(r.rounds.shared)}`,
     `WebCrypto, 1 thread            ${r.webCryptoMBps.toFixed(0).padStart(5)} MB/s: ${vs(r.webCryptoMBps)}  rounds ${spread(r.rounds.webCrypto)}`,
     `WebCrypto, ${r.threads} worker threads   ${r.pooledWebCryptoMBps.toFixed(0).padStart(5)} MB/s: ${vs(r.pooledWebCryptoMBps)} (target ≥ 0.5×)  rounds ${spread(r.rounds.pooledWebCrypto)}`,

@@ -54,6 +54,8 @@ type Frame = {
  * A frame that arrives whole inside one written piece is decrypted in place, and that piece is kept
  * until the frame's result is out (to tell a reordered chunk from a tampered one if it fails), so do
  * not reuse a written buffer for new data.
+ * Every plaintext chunk it hands out is the reader's own: a reader done with one may free it at once
+ * with {@link freeBytes} (decryptFile does, once written).
  *
  * @example
  * const plaintext = await new Response(download.pipeThrough(createDecryptStream(key))).bytes()

@@ -34,6 +34,8 @@ type Frame = { info: Uint8Array; sealed: Promise<Uint8Array[]> }
  * are read, whatever the input size.
  * The stream keeps no reference to a piece once its `write()` has resolved, so a writer may reuse
  * its buffer then (encryptFile reads into two buffers in turn).
+ * Every chunk it hands out (the header, frame words, ciphertexts, tags) is the reader's own: a
+ * reader done with one may free it at once with {@link freeBytes} (encryptFile does, once written).
  *
  * @example
  * const key = generateDataKey()

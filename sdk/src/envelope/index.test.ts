@@ -25,6 +25,8 @@ test('default: export list', () => {
       "envelopeAlgorithm",
       "envelopeHeaderLength",
       "envelopeVersion",
+      "freeBytes",
+      "freeBytesMinimum",
       "generateDataKey",
       "maxChunkSize",
       "minChunkSize",

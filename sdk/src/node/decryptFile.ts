@@ -41,6 +41,8 @@ export async function decryptFile(
     transform: createDecryptStream(key, { crypto }),
     headSize: envelopeHeaderLength,
     readSize: frameSize,
+    // Each envelope chunk is freed once written, not left to V8's next full collection.
+    freeWritten: true,
     onProgress,
     signal,
   })

@@ -48,6 +48,8 @@ export async function encryptFile(
     transform: createEncryptStream(key, { chunkSize, crypto: crypto ?? nodeEnvelopeCrypto }),
     readSize: chunkSize,
     reuseBuffers: true,
+    // Each envelope chunk is freed once written, not left to V8's next full collection.
+    freeWritten: true,
     onProgress,
     signal,
   })

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { ciphertextLength, decryptBytes, defaultChunkSize, generateDataKey } from '../envelope/index.ts'
-import { decryptFile, encryptFile } from './index.ts'
+import { decryptFile, encryptFile, nodeEnvelopeCrypto } from './index.ts'
+import type { EnvelopeCrypto } from '../envelope/index.ts'
 
 let dir: string
 const key = generateDataKey()
@@ -82,6 +83,34 @@ describe('encryptFile / decryptFile', () => {
     await rm(join(dir, 'small.bin'))
     await rm(join(dir, 'small.dve'))
     await rm(join(dir, 'small.out'))
+  })
+
+  test('behavior: each chunk of ciphertext is freed once it is written, and the file still decrypts', async () => {
+    // node:crypto, keeping a reference to every ciphertext it hands out to see it freed after.
+    const handedOut: Uint8Array[] = []
+    const watching: EnvelopeCrypto = {
+      hkdf: nodeEnvelopeCrypto.hkdf,
+      async hkdfChunkCipher(ikm, salt, info) {
+        const cipher = await nodeEnvelopeCrypto.hkdfChunkCipher(ikm, salt, info)
+        return {
+          ...cipher,
+          async seal(nonce, aad, plaintext) {
+            const parts = await cipher.seal(nonce, aad, plaintext)
+            handedOut.push(parts[0]!)
+            return parts
+          },
+        }
+      },
+    }
+    const chunkSize = 128 * 1024
+    const plaintext = randomBytes(chunkSize * 3 + 5)
+    await writeFile(join(dir, 'freed.bin'), plaintext)
+    await encryptFile(join(dir, 'freed.bin'), join(dir, 'freed.dve'), key, { chunkSize, crypto: watching })
+    expect(handedOut.map((chunk) => (chunk.buffer as ArrayBuffer).detached)).toEqual([true, true, true, false])
+    expect(await decryptBytes(key, new Uint8Array(await readFile(join(dir, 'freed.dve'))))).toEqual(plaintext)
+    await decryptFile(join(dir, 'freed.dve'), join(dir, 'freed.out'), key)
+    expect(sha256(new Uint8Array(await readFile(join(dir, 'freed.out'))))).toBe(sha256(plaintext))
+    for (const name of ['freed.bin', 'freed.dve', 'freed.out']) await rm(join(dir, name))
   })
 
   test('behavior: replaces an existing output only on success', async () => {
