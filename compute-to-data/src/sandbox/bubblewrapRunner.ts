@@ -81,6 +81,12 @@ export type BubblewrapRunner = Runner & {
   stop(): Promise<void>
   /** How many pre-started sandboxes are held now (starting or waiting). */
   prestarted(): number
+  /**
+   * Resolves once nothing the runner does in the background is in flight: the clean-up of runs
+   * that already returned their result, and the preparation of what the next jobs use. For
+   * measurements that must not overlap it, and for tests; the node need not call it (`stop()` waits too).
+   */
+  idle(): Promise<void>
 }
 
 /** What the bubblewrap runner uses from the host process. */
@@ -168,6 +174,15 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
     // The same filter for every job: built once.
     const seccomp = sandboxSeccompFilter()
     let probed: Promise<SandboxCapabilities> | undefined
+    /** Work the runner does off the jobs' paths (clean-up after a result, preparation ahead): `idle()` and `stop()` wait for it. */
+    const background = new Set<Promise<unknown>>()
+    const inBackground = (work: Promise<unknown>) => {
+      const tracked = work.catch(() => {}).finally(() => background.delete(tracked))
+      background.add(tracked)
+    }
+    const idle = async () => {
+      while (background.size > 0) await Promise.all(background)
+    }
 
     // The probe runs bubblewrap as a job uid, so it leases one like a job: run unleased, a job given
     // that uid meanwhile would kill the probe as it cleans up, and the node would fall back to
@@ -812,6 +827,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       prestart,
       stop,
       prestarted: () => [...warm.values()].reduce((sum, list) => sum + list.length, 0),
+      idle,
       async ready() {
         await capabilities()
       },
