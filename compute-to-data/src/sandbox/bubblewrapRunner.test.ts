@@ -870,3 +870,78 @@ describe('bubblewrapRunner: pre-started sandboxes', () => {
     expect(own.prestarted()).toBe(0)
   })
 })
+
+describe('bubblewrapRunner: clean-up after the result, sets made ahead', () => {
+  let adir: string
+  beforeAll(async () => {
+    adir = await mkdtemp(join(tmpdir(), 'sandbox-ahead-test-'))
+    await chmod(adir, 0o711)
+  })
+  afterAll(async () => {
+    await rm(adir, { recursive: true, force: true })
+  })
+  const stagingsIn = (workDir: string) => (existsSync(workDir) ? readdirSync(workDir).filter((name) => name.startsWith('job-')) : [])
+  const jobCgroups = (jobId: string) =>
+    spawnSync('sh', ['-c', `find /sys/fs/cgroup/memory /sys/fs/cgroup/pids /sys/fs/cgroup/cpuacct -maxdepth 4 -type d -name 'datavault-${process.pid}-${jobId}-*'`], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean)
+  const job = async (jobId: string, source: string) => ({
+    jobId,
+    program: { path: await program(source) },
+    config: {},
+    inputs: [],
+    outputDir: join(adir, `${jobId}-out`),
+    limits,
+  })
+
+  test.skipIf(!isRoot)('behavior: the result comes once every process is dead; staging, cgroups and uid are cleaned up after it, and stop() waits for that', async () => {
+    const workDir = join(adir, 'after-work')
+    const own = bubblewrapRunner({ workDir, nodePermissions: false, preparedAhead: 0 })({ logger: memoryLogger().logger })
+    const result = await own.run(await job('after-1', `${started}setTimeout(() => {}, 50)`))
+    expect(result).toMatchObject({ outcome: 'exited', exitCode: 0 })
+    // Nothing of the job runs any more when its result comes...
+    expect(await processesOfUid(result.enforcement.uid)).toEqual([])
+    expect(result.phases?.cleanup).toBe(0)
+    // ...while what it held is still being cleaned up: its uid stays locked until that is done.
+    expect(stagingsIn(workDir)).toHaveLength(1)
+    expect(existsSync(`/run/datavault-sandbox/uids/${result.enforcement.uid}`)).toBe(true)
+    await own.stop()
+    expect(stagingsIn(workDir)).toEqual([])
+    expect(jobCgroups('after-1')).toEqual([])
+    expect(existsSync(`/run/datavault-sandbox/uids/${result.enforcement.uid}`)).toBe(false)
+  })
+
+  test.skipIf(!isRoot)('behavior: a set made ahead (uid, staging, cgroups) serves one job only: concurrent and back-to-back cold jobs each get their own, and stop() frees the spare', async () => {
+    const workDir = join(adir, 'ahead-work')
+    const own = bubblewrapRunner({ workDir, nodePermissions: false })({ logger: memoryLogger().logger })
+    try {
+      // No set is made before a cold job has run.
+      await own.ready()
+      await own.idle()
+      expect(stagingsIn(workDir)).toEqual([])
+      const writes = (name: string) => `import fs from 'node:fs'\n${started}fs.writeFileSync('/out/${name}', '${name}')\nfs.writeFileSync('/out/entries', String(fs.readdirSync('/out').length))`
+      const first = await own.run(await job('ahead-1', writes('one')))
+      await own.idle()
+      // The first job is cleaned up; one set waits for the next.
+      expect(stagingsIn(workDir)).toHaveLength(1)
+      const [a, b] = await Promise.all([own.run(await job('ahead-2', writes('two'))), own.run(await job('ahead-3', writes('three')))])
+      const c = await own.run(await job('ahead-4', writes('four')))
+      // Each job's /out was its own: it held only what that job wrote.
+      for (const [result, id, name] of [[first, 'ahead-1', 'one'], [a, 'ahead-2', 'two'], [b, 'ahead-3', 'three'], [c, 'ahead-4', 'four']] as const) {
+        expect(result).toMatchObject({ outcome: 'exited', exitCode: 0 })
+        expect((await readdir(join(adir, `${id}-out`))).sort()).toEqual(['entries', name])
+        expect(await readFile(join(adir, `${id}-out`, 'entries'), 'utf8')).toBe('1')
+      }
+      // And each ran as its own uid.
+      expect(new Set([a.enforcement.uid, b.enforcement.uid]).size).toBe(2)
+      // The job right after ran while the one before was still being cleaned up: never as its uid.
+      expect(c.enforcement.uid).not.toBe(b.enforcement.uid)
+      expect(c.enforcement.uid).not.toBe(a.enforcement.uid)
+      await own.idle()
+      expect(stagingsIn(workDir)).toHaveLength(1)
+    } finally {
+      await own.stop()
+    }
+    expect(stagingsIn(workDir)).toEqual([])
+  })
+})
