@@ -515,33 +515,33 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         'pipe',
         ...(job === undefined ? ['pipe' as const] : inputs.map(() => 'pipe' as const)),
       ] as const
-      // A first shell (already the job's uid) closes every descriptor the node process inherited
-      // without close-on-exec (from its supervisor, a terminal, a test harness…): bubblewrap passes
-      // them all into the sandbox, where a writable one is a way out and a directory one a way
-      // around the mount namespace. With cgroups it then moves itself into the job's cgroups, so
-      // every process of the sandbox is counted from its first instant, and becomes bubblewrap.
-      const args = [
-        '-c',
-        'keep=$1; shift; for fd in /proc/$$/fd/*; do fd=${fd##*/}; if [ "$fd" -ge "$keep" ]; then eval "exec $fd>&-"; fi; done; ' +
-          'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"',
-        'sandbox',
-        String(stdio.length),
-        String(cgroup?.procsFiles.length ?? 0),
-        ...(cgroup?.procsFiles ?? []),
-        caps.bwrap,
-        ...argv,
-      ]
-
+      const encode = (text: string) => new TextEncoder().encode(text)
       const spawnedAt = performance.now()
       let child: LaunchedProcess
       try {
-        child = await launcher.launch(caps.bash, args, {
+        // bubblewrap, as the job's uid, with no descriptor but these (none the node process
+        // inherited from its supervisor, a terminal or a test harness: bubblewrap would pass them
+        // into the sandbox, where a writable one is a way out and a directory one a way around the
+        // mount namespace), and in the job's cgroups before it has its options, so every process of
+        // the sandbox is counted from its first instant. What no job's data is in (its options, the
+        // seccomp filter, the /proc files it sees) is written as it starts, by whoever starts it:
+        // bubblewrap sets up its namespaces meanwhile, without waiting for this process.
+        child = await launcher.launch(caps.bwrap, argv, {
           uid: caps.identity === 'per-job-uid' ? uid : undefined,
           gid: caps.identity === 'per-job-uid' ? gid : undefined,
           cwd: '/',
           env: { PATH: '/usr/bin:/bin' },
           stdio: [...stdio],
           read: [1, 2, fds.status],
+          isolate: { bash: caps.bash, cgroupProcs: cgroup?.procsFiles ?? [] },
+          write: [
+            { fd: argsFd, data: encodeBwrapArgs(bwrapArgs) },
+            ...(seccomp ? [{ fd: fds.seccomp, data: seccomp }] : []),
+            { fd: fds.meminfo, data: encode(jobMeminfo(limits.memoryBytes)) },
+            { fd: fds.loadavg, data: encode(jobLoadavg) },
+            { fd: fds.stat, data: encode(jobStat) },
+            { fd: fds.uptime, data: encode(jobUptime) },
+          ],
         })
       } catch (cause) {
         throw new SandboxSetupError('bubblewrap could not be started.', { cause })
@@ -608,13 +608,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
           ),
           fds.program,
         ),
-        ...(job === undefined ? [] : [feed([new TextEncoder().encode(JSON.stringify(job.config ?? null))], fds.config)]),
-        ...(seccomp ? [feed([seccomp], fds.seccomp)] : []),
-        feed([new TextEncoder().encode(jobMeminfo(limits.memoryBytes))], fds.meminfo),
-        feed([new TextEncoder().encode(jobLoadavg)], fds.loadavg),
-        feed([new TextEncoder().encode(jobStat)], fds.stat),
-        feed([new TextEncoder().encode(jobUptime)], fds.uptime),
-        feed([encodeBwrapArgs(bwrapArgs)], argsFd),
+        ...(job === undefined ? [] : [feed([encode(JSON.stringify(job.config ?? null))], fds.config)]),
         ...inputs.map((input, i) => feed(input.source as AsyncIterable<Uint8Array> | Iterable<Uint8Array>, fds.firstInput + i)),
       ])
       // Once the program may run, stderr is partly its own: it can print lines that look like
@@ -923,6 +917,8 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       idle,
       async ready() {
         await capabilities()
+        // The launcher too, so that the first job is not started by a fork of the node.
+        await launcher.warm()
       },
       async runtimes() {
         return pythonConfinable(await capabilities()) ? ['node', 'python'] : ['node']
