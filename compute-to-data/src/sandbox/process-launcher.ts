@@ -119,6 +119,7 @@ export function processLauncher({ idleMs = 60_000 }: { idleMs?: number | undefin
   const settleBoot = (value: boolean) => {
     const waiters = bootWaiters
     bootWaiters = []
+    hold()
     for (const waiter of waiters) waiter(value)
   }
   let unusable = false
@@ -127,7 +128,8 @@ export function processLauncher({ idleMs = 60_000 }: { idleMs?: number | undefin
 
   const hold = () => {
     if (!launcher?.channel) return
-    if (pending.size > 0) {
+    // Held open while a process is asked for or someone waits for the boot (`warm()`).
+    if (pending.size > 0 || bootWaiters.length > 0) {
       launcher.ref()
       launcher.channel.ref()
     } else {
@@ -256,7 +258,10 @@ export function processLauncher({ idleMs = 60_000 }: { idleMs?: number | undefin
     warm() {
       if (!start()) return Promise.resolve(false)
       if (booted) return Promise.resolve(true)
-      return new Promise<boolean>((resolve) => bootWaiters.push(resolve))
+      return new Promise<boolean>((resolve) => {
+        bootWaiters.push(resolve)
+        hold()
+      })
     },
   }
 }
