@@ -311,12 +311,8 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
     // staging dir not mounted), made ahead: each is taken by exactly one job (shift), never returned.
     const ahead: Held[] = []
     let preparing = 0
-    /**
-     * The output limit of the last cold job, once one ran: only then are sets kept ahead (a node
-     * whose jobs all find pre-started sandboxes holds none), each with its `/out` tmpfs mounted for
-     * that limit (the next job's, most likely; another is mounted anew).
-     */
-    let lastColdOutputBytes: number | undefined
+    /** Whether a cold job ran: only then are sets kept ahead (a node whose jobs all find pre-started sandboxes holds none). */
+    let coldJobsRun = false
 
     /** Makes one set ahead: the uid leased, the staging dir and the cgroups (no limits, nothing in them) made. */
     async function prepareSet(caps: SandboxCapabilities): Promise<Held> {
@@ -326,11 +322,8 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
           set.lease = await uids.acquire()
           set.uid = set.gid = set.lease.uid
         }
-        const likely = lastColdOutputBytes === undefined || process.getuid?.() !== 0
-          ? undefined
-          : { uid: set.uid, gid: set.gid, maxBytes: lastColdOutputBytes, maxEntries: maxOutputEntries, allowTmpfs: true, mounts }
         const [staged, grouped] = await Promise.allSettled([
-          prepareOutputStaging(workDir, likely),
+          prepareOutputStaging(workDir),
           caps.cgroupParents === null ? undefined : prepareJobCgroups(caps.cgroupParents, { jobId: 'ahead', uid: set.uid, gid: set.gid }),
         ])
         if (staged.status === 'fulfilled') set.unfinished = staged.value
@@ -346,7 +339,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
 
     /** Tops the sets made ahead up to `preparedAhead`, in the background; after `stop()`, a set that comes is cleaned up. */
     function topUp(): void {
-      while (!stopped && lastColdOutputBytes !== undefined && ahead.length + preparing < preparedAhead) {
+      while (!stopped && coldJobsRun && ahead.length + preparing < preparedAhead) {
         preparing++
         inBackground(
           capabilities()
@@ -398,7 +391,7 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         } else {
           // A set made ahead, when there is one (taken here, by this job alone); else made now.
           const prepared = ahead.shift()
-          lastColdOutputBytes = limits.outputBytes
+          coldJobsRun = true
           enforcement = await hold(spec.jobId, limits, caps, held, prepared)
           launched = await launch(spec.program, limits, caps, held, { config: spec.config, inputs: spec.inputs })
         }

@@ -4,7 +4,7 @@ import { chmod, chown, lstat, mkdir, mkdtemp, open, readdir, readlink, rm, stat,
 import { dirname, join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { SandboxSetupError } from './errors.ts'
-import { type OutputMounts, type OutputTmpfsOptions, outputTmpfsData, spawnedOutputMounts } from './output-mounts.ts'
+import { type OutputMounts, spawnedOutputMounts } from './output-mounts.ts'
 
 const run = promisify(execFile)
 
@@ -52,27 +52,21 @@ export async function createOutputStaging(workDir: string, options: OutputStagin
   return (await prepareOutputStaging(workDir)).finish(options)
 }
 
-/** A job's staging directory made ahead of its job: nobody's but root's, or a tmpfs already mounted for its likely limits, until `finish`. */
+/** A job's staging directory made ahead of its job: nothing mounted and nobody's but root's until `finish`. */
 export type PreparedStaging = {
   /** The host directory that becomes `/out`. */
   dir: string
-  /**
-   * Gives the job's staging: the tmpfs mounted ahead when it has this job's size, inodes and
-   * owner (nothing else to do), else mounted now (the one ahead unmounted first) or the directory
-   * handed to the job's uid. Removes everything when that fails.
-   */
+  /** Mounts the job's tmpfs (or hands the directory to its uid) and gives its staging; removes the directory when that fails. */
   finish(options: OutputStagingOptions): Promise<OutputStaging>
-  /** Unmounts and removes what was made (for one never finished). */
+  /** Removes the directory (for one never finished). */
   dispose(): Promise<void>
 }
 
 /**
  * The part of {@link createOutputStaging} that needs no job: the staging directory (0711, named
- * with the node's pid) and its `out` (0700, root's); given the `likely` options of the job to come
- * (the last job's limits, the set's uid), its tmpfs is mounted now too, empty, owned by that uid,
- * which nothing runs as until the job. The runner makes it ahead of a job.
+ * with the node's pid), its `out` (0700, root's). The runner makes it ahead of a job.
  */
-export async function prepareOutputStaging(workDir: string, likely?: OutputStagingOptions): Promise<PreparedStaging> {
+export async function prepareOutputStaging(workDir: string): Promise<PreparedStaging> {
   await mkdir(workDir, { recursive: true, mode: 0o711 })
   // The pid in the name lets a later node process recognise stagings left by one that died.
   const jobDir = await mkdtemp(join(workDir, `job-${process.pid}-`))
@@ -86,30 +80,13 @@ export async function prepareOutputStaging(workDir: string, likely?: OutputStagi
     await removeJobDir()
     throw error
   }
-  /** The tmpfs mounted ahead, by its mount data; undefined when none is. */
-  let mounted: { data: string; mounts: OutputMounts } | undefined
-  if (likely?.allowTmpfs) {
-    const mounts = likely.mounts ?? spawnedOutputMounts()
-    const options = tmpfsOptions(likely)
-    try {
-      await mounts.mountTmpfs(dir, options)
-      mounted = { data: outputTmpfsData(options), mounts }
-    } catch {}
-  }
-  const unmountAhead = async () => {
-    if (mounted) await mounted.mounts.unmount(dir)
-    mounted = undefined
-  }
   return {
     dir,
-    dispose: () => unmountAhead().finally(removeJobDir),
+    dispose: removeJobDir,
     async finish(options) {
       try {
-        if (mounted && options.allowTmpfs && mounted.data === outputTmpfsData(tmpfsOptions(options))) return tmpfsStaging(dir, options, mounted.mounts, removeJobDir)
-        await unmountAhead()
         return await finishOutputStaging(dir, options, removeJobDir)
       } catch (error) {
-        await unmountAhead().catch(() => {})
         await removeJobDir()
         throw error
       }
@@ -117,37 +94,21 @@ export async function prepareOutputStaging(workDir: string, likely?: OutputStagi
   }
 }
 
-/** The tmpfs of a job's staging: its size (whole pages), inodes (its entries and the root) and owner. */
-function tmpfsOptions({ uid, gid, maxBytes, maxEntries }: OutputStagingOptions): OutputTmpfsOptions {
-  return { size: Math.max(4096, Math.ceil(maxBytes / 4096) * 4096), inodes: maxEntries + 1, uid, gid }
-}
-
 async function finishOutputStaging(
   dir: string,
   { uid, gid, maxBytes, maxEntries, allowTmpfs, mounts = spawnedOutputMounts() }: OutputStagingOptions,
   removeJobDir: () => Promise<void>,
 ): Promise<OutputStaging> {
+  let mode: OutputStaging['mode'] = 'directory+rlimit-fsize'
   if (allowTmpfs) {
+    const size = Math.max(4096, Math.ceil(maxBytes / 4096) * 4096)
     try {
-      await mounts.mountTmpfs(dir, tmpfsOptions({ uid, gid, maxBytes, maxEntries, allowTmpfs }))
-      return tmpfsStaging(dir, { maxBytes, maxEntries }, mounts, removeJobDir)
+      await mounts.mountTmpfs(dir, { size, inodes: maxEntries + 1, uid, gid })
+      mode = 'tmpfs'
     } catch {}
   }
-  await chown(dir, uid, gid)
-  return staging(dir, 'directory+rlimit-fsize', { maxBytes, maxEntries }, mounts, removeJobDir)
-}
+  if (mode !== 'tmpfs') await chown(dir, uid, gid)
 
-function tmpfsStaging(dir: string, limits: { maxBytes: number; maxEntries: number }, mounts: OutputMounts, removeJobDir: () => Promise<void>): OutputStaging {
-  return staging(dir, 'tmpfs', limits, mounts, removeJobDir)
-}
-
-function staging(
-  dir: string,
-  mode: OutputStaging['mode'],
-  { maxBytes, maxEntries }: { maxBytes: number; maxEntries: number },
-  mounts: OutputMounts,
-  removeJobDir: () => Promise<void>,
-): OutputStaging {
   return {
     dir,
     mode,
