@@ -523,9 +523,10 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         // inherited from its supervisor, a terminal or a test harness: bubblewrap would pass them
         // into the sandbox, where a writable one is a way out and a directory one a way around the
         // mount namespace), and in the job's cgroups before it has its options, so every process of
-        // the sandbox is counted from its first instant. What no job's data is in (its options, the
-        // seccomp filter, the /proc files it sees) is written as it starts, by whoever starts it:
-        // bubblewrap sets up its namespaces meanwhile, without waiting for this process.
+        // the sandbox is counted from its first instant. What holds none of the owner's data (its
+        // options, the seccomp filter, the /proc files it sees, the job's config) is written as it
+        // starts, by whoever starts it: bubblewrap sets up its namespaces meanwhile, without waiting
+        // for this process. The program and the inputs are fed by this process (below).
         child = await launcher.launch(caps.bwrap, argv, {
           uid: caps.identity === 'per-job-uid' ? uid : undefined,
           gid: caps.identity === 'per-job-uid' ? gid : undefined,
@@ -536,6 +537,8 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
           isolate: { bash: caps.bash, cgroupProcs: cgroup?.procsFiles ?? [] },
           write: [
             { fd: argsFd, data: encodeBwrapArgs(bwrapArgs) },
+            // The job's config (no data of the owner's: the buyer's settings) goes the same way.
+            ...(job === undefined ? [] : [{ fd: fds.config, data: encode(JSON.stringify(job.config ?? null)) }]),
             ...(seccomp ? [{ fd: fds.seccomp, data: seccomp }] : []),
             { fd: fds.meminfo, data: encode(jobMeminfo(limits.memoryBytes)) },
             { fd: fds.loadavg, data: encode(jobLoadavg) },
@@ -608,7 +611,6 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
           ),
           fds.program,
         ),
-        ...(job === undefined ? [] : [feed([encode(JSON.stringify(job.config ?? null))], fds.config)]),
         ...inputs.map((input, i) => feed(input.source as AsyncIterable<Uint8Array> | Iterable<Uint8Array>, fds.firstInput + i)),
       ])
       // Once the program may run, stderr is partly its own: it can print lines that look like
