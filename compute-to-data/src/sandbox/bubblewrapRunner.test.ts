@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { type AddressInfo, createServer } from 'node:net'
@@ -483,6 +484,17 @@ describe('bubblewrapRunner', () => {
     s.program.sha256 = `0x${'00'.repeat(32)}`
     await expect(bare.run(s)).rejects.toMatchObject({ name: 'SandboxSpecError', code: 'SANDBOX_SPEC_INVALID' })
     expect(await readdir(s.outputDir)).toEqual([])
+  })
+
+  test('behavior: a program bigger than what is read whole ahead (16 MiB) is streamed, hashed the same way: it runs with its hash, never with another', async () => {
+    const source = `${started}import fs from 'node:fs'; fs.writeFileSync('/out/ran', 'yes')\n/*${'x'.repeat(17 * 1024 ** 2)}*/\n`
+    const sha256 = `0x${createHash('sha256').update(source).digest('hex')}` as const
+    const s = await spec(source, { limits: { ...limits, memoryBytes: 512 * 1024 ** 2 } })
+    expect(await bare.run({ ...s, program: { ...s.program, sha256 } })).toMatchObject({ outcome: 'exited', exitCode: 0 })
+    expect(await readFile(join(s.outputDir, 'ran'), 'utf8')).toBe('yes')
+    const other = { ...s, outputDir: `${s.outputDir}-other`, program: { ...s.program, sha256: `0x${'00'.repeat(32)}` as const } }
+    await expect(bare.run(other)).rejects.toMatchObject({ name: 'SandboxSpecError', code: 'SANDBOX_SPEC_INVALID' })
+    expect(await readdir(other.outputDir)).toEqual([])
   })
 
   test('error: a work dir job uids cannot reach is refused at start, clearly', async () => {

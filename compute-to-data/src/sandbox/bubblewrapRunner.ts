@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, readdir } from 'node:fs/promises'
+import { mkdir, open, readdir } from 'node:fs/promises'
 import { constants as osConstants, tmpdir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
-import { Readable, Transform, type Writable } from 'node:stream'
+import { Readable, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { z } from 'zod'
@@ -517,6 +517,9 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       ] as const
       const encode = (text: string) => new TextEncoder().encode(text)
       const spawnedAt = performance.now()
+      // Read now, while bubblewrap is being started, so it is fed the moment its descriptor is ours.
+      const programRead = readAhead(program.path)
+      programRead.catch(() => {})
       let child: LaunchedProcess
       try {
         // bubblewrap, as the job's uid, with no descriptor but these (none the node process
@@ -594,23 +597,18 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         await pipeline(Readable.from(guarded(source, state)), child.stdio[fd] as Writable)
       }
       let programHash = ''
-      const hasher = createHash('sha256')
+      // The program (read while bubblewrap started), hashed as it is fed.
+      async function* programSource(): AsyncGenerator<Uint8Array> {
+        const hasher = createHash('sha256')
+        const whole = await programRead
+        for await (const chunk of whole === undefined ? createReadStream(program.path) : [whole]) {
+          hasher.update(chunk as Uint8Array)
+          yield chunk as Uint8Array
+        }
+        programHash = `0x${hasher.digest('hex')}`
+      }
       const feeding = Promise.all([
-        feed(
-          createReadStream(program.path).pipe(
-            new Transform({
-              transform(chunk: Buffer, _encoding, callback) {
-                hasher.update(chunk)
-                callback(null, chunk)
-              },
-              flush(callback) {
-                programHash = `0x${hasher.digest('hex')}`
-                callback()
-              },
-            }),
-          ),
-          fds.program,
-        ),
+        feed(programSource(), fds.program),
         ...inputs.map((input, i) => feed(input.source as AsyncIterable<Uint8Array> | Iterable<Uint8Array>, fds.firstInput + i)),
       ])
       // Once the program may run, stderr is partly its own: it can print lines that look like
@@ -926,6 +924,20 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         return pythonConfinable(await capabilities()) ? ['node', 'python'] : ['node']
       },
     }
+  }
+}
+
+/** Programs up to this size are read whole before they are fed (bundles are under a MiB); a bigger one is streamed. */
+const programReadAheadBytes = 16 * mib
+
+/** The whole file when it is at most {@link programReadAheadBytes}; undefined when bigger (stream it). Rejects as `open` does. */
+async function readAhead(path: string): Promise<Uint8Array | undefined> {
+  const handle = await open(path, 'r')
+  try {
+    if ((await handle.stat()).size > programReadAheadBytes) return undefined
+    return await handle.readFile()
+  } finally {
+    await handle.close()
   }
 }
 
