@@ -659,6 +659,48 @@ describe('bubblewrapRunner', () => {
     expect(received).toBe('')
   })
 
+  test('behavior: descriptors the node process inherited never reach the program when the launcher starts bubblewrap either (ready() waits for it; no shell in front)', async () => {
+    const script = join(dir, 'fd-node-launcher.ts')
+    const target = await program(
+      `import fs from 'node:fs'
+      ${started}
+      const open = []
+      for (let fd = 3; fd < 1024; fd++) {
+        try { fs.fstatSync(fd); open.push(fd) } catch {}
+      }
+      for (const fd of open) try { fs.writeSync(fd, 'ada-123456789') } catch {}
+      fs.writeFileSync('/out/open', JSON.stringify(open))`,
+    )
+    await writeFile(
+      script,
+      `import { bubblewrapRunner } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, 'bubblewrapRunner.ts')).href)}
+      const logger = { child: () => logger, info() {}, warn() {}, error() {}, debug() {} }
+      const runner = bubblewrapRunner({ workDir: ${JSON.stringify(join(dir, 'work'))}, nodePermissions: false, preparedAhead: 0 })({ logger })
+      await runner.ready()
+      const result = await runner.run({
+        jobId: 'inherited-fds-launcher', program: { path: ${JSON.stringify(target)} }, config: {}, inputs: [],
+        outputDir: ${JSON.stringify(join(dir, 'fd-launcher-out'))},
+        limits: { wallTimeMs: 30000, cpuSeconds: 30, memoryBytes: 256 * 1024 ** 2, outputBytes: 1024 ** 2, processes: 64 },
+      })
+      await runner.stop()
+      console.log(JSON.stringify({ outcome: result.outcome, cpu: result.cpuMs !== null }))`,
+    )
+    // fd 40 of the node process is a socket whose other end is ours.
+    const node = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit', ...Array<'ignore'>(37).fill('ignore'), 'pipe'] })
+    const socket = (node.stdio as unknown as (NodeJS.ReadableStream | null)[])[40]!
+    let received = ''
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()))
+    let output = ''
+    node.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    await new Promise((resolve) => node.on('close', resolve))
+    // Counted by its cgroups all the same (with cgroups: the launcher moved bubblewrap in).
+    expect(JSON.parse(output.trim().split('\n').at(-1)!)).toEqual({ outcome: 'exited', cpu: isRoot })
+    // Inside, only Node's own descriptors from 3 up (none of the node process's), and nothing came out on fd 40.
+    expect(received).toBe('')
+    const open = JSON.parse(await readFile(join(dir, 'fd-launcher-out', 'open'), 'utf8')) as number[]
+    expect(open).not.toContain(40)
+  })
+
   test('behavior: an output tree too deep for a host path is an output limit, and no error or log names it', async () => {
     // Names under /out are the program's and may spell data; an error naming a path would carry
     // them into the node's logs (and used to fail the job as a node fault, not charged).
