@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { type AddressInfo, createServer } from 'node:net'
@@ -485,6 +486,17 @@ describe('bubblewrapRunner', () => {
     expect(await readdir(s.outputDir)).toEqual([])
   })
 
+  test('behavior: a program bigger than what is read whole ahead (16 MiB) is streamed, hashed the same way: it runs with its hash, never with another', async () => {
+    const source = `${started}import fs from 'node:fs'; fs.writeFileSync('/out/ran', 'yes')\n/*${'x'.repeat(17 * 1024 ** 2)}*/\n`
+    const sha256 = `0x${createHash('sha256').update(source).digest('hex')}` as const
+    const s = await spec(source, { limits: { ...limits, memoryBytes: 512 * 1024 ** 2 } })
+    expect(await bare.run({ ...s, program: { ...s.program, sha256 } })).toMatchObject({ outcome: 'exited', exitCode: 0 })
+    expect(await readFile(join(s.outputDir, 'ran'), 'utf8')).toBe('yes')
+    const other = { ...s, outputDir: `${s.outputDir}-other`, program: { ...s.program, sha256: `0x${'00'.repeat(32)}` as const } }
+    await expect(bare.run(other)).rejects.toMatchObject({ name: 'SandboxSpecError', code: 'SANDBOX_SPEC_INVALID' })
+    expect(await readdir(other.outputDir)).toEqual([])
+  })
+
   test('error: a work dir job uids cannot reach is refused at start, clearly', async () => {
     if (!isRoot) return
     const hidden = await mkdtemp(join(tmpdir(), 'sandbox-hidden-'))
@@ -645,6 +657,48 @@ describe('bubblewrapRunner', () => {
     expect(JSON.parse(output.trim().split('\n').at(-1)!)).toEqual({ outcome: 'exited' })
     expect(await readFile(join(dir, 'fd-out', 'open'), 'utf8')).toBe('0')
     expect(received).toBe('')
+  })
+
+  test('behavior: descriptors the node process inherited never reach the program when the launcher starts bubblewrap either (ready() waits for it; no shell in front)', async () => {
+    const script = join(dir, 'fd-node-launcher.ts')
+    const target = await program(
+      `import fs from 'node:fs'
+      ${started}
+      const open = []
+      for (let fd = 3; fd < 1024; fd++) {
+        try { fs.fstatSync(fd); open.push(fd) } catch {}
+      }
+      for (const fd of open) try { fs.writeSync(fd, 'ada-123456789') } catch {}
+      fs.writeFileSync('/out/open', JSON.stringify(open))`,
+    )
+    await writeFile(
+      script,
+      `import { bubblewrapRunner } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, 'bubblewrapRunner.ts')).href)}
+      const logger = { child: () => logger, info() {}, warn() {}, error() {}, debug() {} }
+      const runner = bubblewrapRunner({ workDir: ${JSON.stringify(join(dir, 'work'))}, nodePermissions: false, preparedAhead: 0 })({ logger })
+      await runner.ready()
+      const result = await runner.run({
+        jobId: 'inherited-fds-launcher', program: { path: ${JSON.stringify(target)} }, config: {}, inputs: [],
+        outputDir: ${JSON.stringify(join(dir, 'fd-launcher-out'))},
+        limits: { wallTimeMs: 30000, cpuSeconds: 30, memoryBytes: 256 * 1024 ** 2, outputBytes: 1024 ** 2, processes: 64 },
+      })
+      await runner.stop()
+      console.log(JSON.stringify({ outcome: result.outcome, cpu: result.cpuMs !== null }))`,
+    )
+    // fd 40 of the node process is a socket whose other end is ours.
+    const node = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit', ...Array<'ignore'>(37).fill('ignore'), 'pipe'] })
+    const socket = (node.stdio as unknown as (NodeJS.ReadableStream | null)[])[40]!
+    let received = ''
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()))
+    let output = ''
+    node.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    await new Promise((resolve) => node.on('close', resolve))
+    // Counted by its cgroups all the same (with cgroups: the launcher moved bubblewrap in).
+    expect(JSON.parse(output.trim().split('\n').at(-1)!)).toEqual({ outcome: 'exited', cpu: isRoot })
+    // Inside, only Node's own descriptors from 3 up (none of the node process's), and nothing came out on fd 40.
+    expect(received).toBe('')
+    const open = JSON.parse(await readFile(join(dir, 'fd-launcher-out', 'open'), 'utf8')) as number[]
+    expect(open).not.toContain(40)
   })
 
   test('behavior: an output tree too deep for a host path is an output limit, and no error or log names it', async () => {
@@ -868,5 +922,80 @@ describe('bubblewrapRunner: pre-started sandboxes', () => {
     expect(stagings()).toEqual([])
     own.prestart({ kind: 'test/a', program: s.program, limits })
     expect(own.prestarted()).toBe(0)
+  })
+})
+
+describe('bubblewrapRunner: clean-up after the result, sets made ahead', () => {
+  let adir: string
+  beforeAll(async () => {
+    adir = await mkdtemp(join(tmpdir(), 'sandbox-ahead-test-'))
+    await chmod(adir, 0o711)
+  })
+  afterAll(async () => {
+    await rm(adir, { recursive: true, force: true })
+  })
+  const stagingsIn = (workDir: string) => (existsSync(workDir) ? readdirSync(workDir).filter((name) => name.startsWith('job-')) : [])
+  const jobCgroups = (jobId: string) =>
+    spawnSync('sh', ['-c', `find /sys/fs/cgroup/memory /sys/fs/cgroup/pids /sys/fs/cgroup/cpuacct -maxdepth 4 -type d -name 'datavault-${process.pid}-${jobId}-*'`], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean)
+  const job = async (jobId: string, source: string) => ({
+    jobId,
+    program: { path: await program(source) },
+    config: {},
+    inputs: [],
+    outputDir: join(adir, `${jobId}-out`),
+    limits,
+  })
+
+  test.skipIf(!isRoot)('behavior: the result comes once every process is dead; staging, cgroups and uid are cleaned up after it, and stop() waits for that', async () => {
+    const workDir = join(adir, 'after-work')
+    const own = bubblewrapRunner({ workDir, nodePermissions: false, preparedAhead: 0 })({ logger: memoryLogger().logger })
+    const result = await own.run(await job('after-1', `${started}setTimeout(() => {}, 50)`))
+    expect(result).toMatchObject({ outcome: 'exited', exitCode: 0 })
+    // Nothing of the job runs any more when its result comes...
+    expect(await processesOfUid(result.enforcement.uid)).toEqual([])
+    expect(result.phases?.cleanup).toBe(0)
+    // ...while what it held is still being cleaned up: its uid stays locked until that is done.
+    expect(stagingsIn(workDir)).toHaveLength(1)
+    expect(existsSync(`/run/datavault-sandbox/uids/${result.enforcement.uid}`)).toBe(true)
+    await own.stop()
+    expect(stagingsIn(workDir)).toEqual([])
+    expect(jobCgroups('after-1')).toEqual([])
+    expect(existsSync(`/run/datavault-sandbox/uids/${result.enforcement.uid}`)).toBe(false)
+  })
+
+  test.skipIf(!isRoot)('behavior: a set made ahead (uid, staging, cgroups) serves one job only: concurrent and back-to-back cold jobs each get their own, and stop() frees the spare', async () => {
+    const workDir = join(adir, 'ahead-work')
+    const own = bubblewrapRunner({ workDir, nodePermissions: false })({ logger: memoryLogger().logger })
+    try {
+      // No set is made before a cold job has run.
+      await own.ready()
+      await own.idle()
+      expect(stagingsIn(workDir)).toEqual([])
+      const writes = (name: string) => `import fs from 'node:fs'\n${started}fs.writeFileSync('/out/${name}', '${name}')\nfs.writeFileSync('/out/entries', String(fs.readdirSync('/out').length))`
+      const first = await own.run(await job('ahead-1', writes('one')))
+      await own.idle()
+      // The first job is cleaned up; one set waits for the next.
+      expect(stagingsIn(workDir)).toHaveLength(1)
+      const [a, b] = await Promise.all([own.run(await job('ahead-2', writes('two'))), own.run(await job('ahead-3', writes('three')))])
+      const c = await own.run(await job('ahead-4', writes('four')))
+      // Each job's /out was its own: it held only what that job wrote.
+      for (const [result, id, name] of [[first, 'ahead-1', 'one'], [a, 'ahead-2', 'two'], [b, 'ahead-3', 'three'], [c, 'ahead-4', 'four']] as const) {
+        expect(result).toMatchObject({ outcome: 'exited', exitCode: 0 })
+        expect((await readdir(join(adir, `${id}-out`))).sort()).toEqual(['entries', name])
+        expect(await readFile(join(adir, `${id}-out`, 'entries'), 'utf8')).toBe('1')
+      }
+      // And each ran as its own uid.
+      expect(new Set([a.enforcement.uid, b.enforcement.uid]).size).toBe(2)
+      // The job right after ran while the one before was still being cleaned up: never as its uid.
+      expect(c.enforcement.uid).not.toBe(b.enforcement.uid)
+      expect(c.enforcement.uid).not.toBe(a.enforcement.uid)
+      await own.idle()
+      expect(stagingsIn(workDir)).toHaveLength(1)
+    } finally {
+      await own.stop()
+    }
+    expect(stagingsIn(workDir)).toEqual([])
   })
 })

@@ -1,19 +1,19 @@
 import { existsSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, readdir } from 'node:fs/promises'
+import { mkdir, open, readdir } from 'node:fs/promises'
 import { constants as osConstants, tmpdir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
-import { Readable, Transform, type Writable } from 'node:stream'
+import { Readable, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { z } from 'zod'
-import { type JobCgroups, createJobCgroups } from './cgroup-v1.ts'
+import { type JobCgroups, createJobCgroups, prepareJobCgroups } from './cgroup-v1.ts'
 import { SandboxSetupError, SandboxSpecError, SandboxUnavailableError } from './errors.ts'
 import { createEventLineReader, createTail } from './event-lines.ts'
 import { outputMountHelper } from './output-mounts.ts'
 import { type LaunchedProcess, processLauncher } from './process-launcher.ts'
-import { type OutputStaging, createOutputStaging, prepareWorkDir } from './output-staging.ts'
+import { type OutputStaging, type PreparedStaging, createOutputStaging, prepareOutputStaging, prepareWorkDir } from './output-staging.ts'
 import { createProgressGate } from './progress-gate.ts'
 import { type SandboxCapabilities, probeSandbox } from './probe.ts'
 import { sweepStaleSandboxes } from './stale.ts'
@@ -60,6 +60,14 @@ export type BubblewrapRunnerInit = {
    * disables pre-starting (every job starts cold).
    */
   prestartPerKind?: number | undefined
+  /**
+   * How many sets of what a cold sandbox holds that no job decides (a leased uid, its cgroups made
+   * and handed to it, a staging directory) are kept made ahead, once a cold job has run: a cold job
+   * takes one and only sets its limits and mounts its `/out`; it is topped up after that job
+   * returned. Each set serves one job and is cleaned up after it like any other. Default 1; 0
+   * makes every cold job's set on its path.
+   */
+  preparedAhead?: number | undefined
 }
 
 /**
@@ -81,6 +89,12 @@ export type BubblewrapRunner = Runner & {
   stop(): Promise<void>
   /** How many pre-started sandboxes are held now (starting or waiting). */
   prestarted(): number
+  /**
+   * Resolves once nothing the runner does in the background is in flight: the clean-up of runs
+   * that already returned their result, and the preparation of what the next jobs use. For
+   * measurements that must not overlap it, and for tests; the node need not call it (`stop()` waits too).
+   */
+  idle(): Promise<void>
 }
 
 /** What the bubblewrap runner uses from the host process. */
@@ -150,11 +164,13 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
     maxEvents = 10_000,
     progress = {},
     prestartPerKind = 1,
+    preparedAhead = 1,
   } = init
   if (!Number.isInteger(uidRange.start) || !Number.isInteger(uidRange.count) || uidRange.start < 1000 || uidRange.count < 1 || uidRange.start + uidRange.count > 2 ** 31 - 1)
     throw new SandboxSpecError('uidRange must be integers within [1000, 2^31 - 1).')
 
   if (!Number.isInteger(prestartPerKind) || prestartPerKind < 0) throw new SandboxSpecError('prestartPerKind must be a whole number, 0 or more.')
+  if (!Number.isInteger(preparedAhead) || preparedAhead < 0) throw new SandboxSpecError('preparedAhead must be a whole number, 0 or more.')
 
   return (components: BubblewrapRunnerComponents): BubblewrapRunner => {
     const logger = components.logger.child({ component: 'c2d:sandbox' })
@@ -168,6 +184,15 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
     // The same filter for every job: built once.
     const seccomp = sandboxSeccompFilter()
     let probed: Promise<SandboxCapabilities> | undefined
+    /** Work the runner does off the jobs' paths (clean-up after a result, preparation ahead): `idle()` and `stop()` wait for it. */
+    const background = new Set<Promise<unknown>>()
+    const inBackground = (work: Promise<unknown>) => {
+      const tracked = work.catch(() => {}).finally(() => background.delete(tracked))
+      background.add(tracked)
+    }
+    const idle = async () => {
+      while (background.size > 0) await Promise.all(background)
+    }
 
     // The probe runs bubblewrap as a job uid, so it leases one like a job: run unleased, a job given
     // that uid meanwhile would kill the probe as it cleans up, and the node would fall back to
@@ -207,15 +232,27 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         throw error
       }))
 
-    /** What a sandbox holds on the host, kept for its clean-up: its uid lease, output staging and cgroups. */
-    type Held = { uid: number; gid: number; lease?: { uid: number; release(): Promise<void> } | undefined; staging?: OutputStaging | undefined; cgroup?: JobCgroups | undefined }
+    /**
+     * What a sandbox holds on the host, kept for its clean-up: its uid lease, output staging
+     * (`unfinished` while it is a prepared directory not yet mounted) and cgroups.
+     */
+    type Held = {
+      uid: number
+      gid: number
+      lease?: { uid: number; release(): Promise<void> } | undefined
+      staging?: OutputStaging | undefined
+      unfinished?: PreparedStaging | undefined
+      cgroup?: JobCgroups | undefined
+    }
 
     /**
-     * Leases the uid and makes the output staging and cgroups (side by side) into `held`; each part
-     * is recorded as soon as it exists, so {@link letGo} cleans up whatever a failure left.
+     * Leases the uid and makes the output staging and cgroups (side by side) into `held`, or, given
+     * a `prepared` set (uid, staging dir, cgroups made ahead), sets its limits and mounts its `/out`;
+     * each part is recorded as soon as it exists, so {@link letGo} cleans up whatever a failure left.
      */
-    async function hold(name: string, limits: RunSpec['limits'], caps: SandboxCapabilities, held: Held): Promise<SandboxEnforcement> {
-      if (caps.identity === 'per-job-uid') {
+    async function hold(name: string, limits: RunSpec['limits'], caps: SandboxCapabilities, held: Held, prepared?: Held): Promise<SandboxEnforcement> {
+      if (prepared) Object.assign(held, prepared)
+      else if (caps.identity === 'per-job-uid') {
         held.lease = await uids.acquire().catch((cause: unknown) => {
           throw new SandboxUnavailableError('No free sandbox uid.', { cause })
         })
@@ -223,16 +260,22 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       }
       const { uid, gid } = held
       const isRoot = process.getuid?.() === 0
+      const maxTasks = limits.processes + bubblewrapTasks
+      const options = { uid, gid, maxBytes: limits.outputBytes, maxEntries: maxOutputEntries, allowTmpfs: isRoot, mounts }
       // The output staging (a tmpfs mount) and the cgroups are independent: made side by side,
       // each kept for the clean-up below even when the other fails.
       const [staged, grouped] = await Promise.allSettled([
-        createOutputStaging(workDir, { uid, gid, maxBytes: limits.outputBytes, maxEntries: maxOutputEntries, allowTmpfs: isRoot, mounts }),
+        held.unfinished ? held.unfinished.finish(options) : createOutputStaging(workDir, options),
         caps.cgroupParents === null
           ? undefined
-          : createJobCgroups(caps.cgroupParents, { jobId: name, uid, gid, memoryBytes: limits.memoryBytes, maxTasks: limits.processes + bubblewrapTasks }),
+          : held.cgroup
+            ? held.cgroup.limit({ memoryBytes: limits.memoryBytes, maxTasks })
+            : createJobCgroups(caps.cgroupParents, { jobId: name, uid, gid, memoryBytes: limits.memoryBytes, maxTasks }),
       ])
+      // A prepared staging that failed to finish removed its directory.
+      held.unfinished = undefined
       if (staged.status === 'fulfilled') held.staging = staged.value
-      if (grouped.status === 'fulfilled') held.cgroup = grouped.value
+      if (grouped.status === 'fulfilled' && grouped.value) held.cgroup = grouped.value
       if (staged.status === 'rejected') throw staged.reason
       if (grouped.status === 'rejected') throw grouped.reason
       return {
@@ -258,10 +301,62 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         if (held.lease) await killProcessesOfUid(held.lease.uid).catch(() => {})
       }
       await Promise.all([
-        held.staging?.dispose().catch((error: unknown) => log.error({ err: errorName(error) }, 'could not remove output staging')),
+        (held.staging ?? held.unfinished)?.dispose().catch((error: unknown) => log.error({ err: errorName(error) }, 'could not remove output staging')),
         held.cgroup?.remove().catch((error: unknown) => log.error({ err: errorName(error) }, 'could not remove job cgroups')),
       ])
       await held.lease?.release()
+    }
+
+    // Sets of what a cold sandbox holds that no job decides (uid lease, cgroups without limits,
+    // staging dir not mounted), made ahead: each is taken by exactly one job (shift), never returned.
+    const ahead: Held[] = []
+    let preparing = 0
+    /** Whether a cold job ran: only then are sets kept ahead (a node whose jobs all find pre-started sandboxes holds none). */
+    let coldJobsRun = false
+
+    /** Makes one set ahead: the uid leased, the staging dir and the cgroups (no limits, nothing in them) made. */
+    async function prepareSet(caps: SandboxCapabilities): Promise<Held> {
+      const set: Held = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 }
+      try {
+        if (caps.identity === 'per-job-uid') {
+          set.lease = await uids.acquire()
+          set.uid = set.gid = set.lease.uid
+        }
+        const [staged, grouped] = await Promise.allSettled([
+          prepareOutputStaging(workDir),
+          caps.cgroupParents === null ? undefined : prepareJobCgroups(caps.cgroupParents, { jobId: 'ahead', uid: set.uid, gid: set.gid }),
+        ])
+        if (staged.status === 'fulfilled') set.unfinished = staged.value
+        if (grouped.status === 'fulfilled') set.cgroup = grouped.value
+        if (staged.status === 'rejected') throw staged.reason
+        if (grouped.status === 'rejected') throw grouped.reason
+        return set
+      } catch (error) {
+        await letGo(set, false, logger)
+        throw error
+      }
+    }
+
+    /** Tops the sets made ahead up to `preparedAhead`, in the background; after `stop()`, a set that comes is cleaned up. */
+    function topUp(): void {
+      while (!stopped && coldJobsRun && ahead.length + preparing < preparedAhead) {
+        preparing++
+        inBackground(
+          capabilities()
+            .then(prepareSet)
+            .then(
+              async (set) => {
+                preparing--
+                if (stopped) await letGo(set, true, logger)
+                else ahead.push(set)
+              },
+              (error: unknown) => {
+                preparing--
+                logger.warn({ err: errorName(error) }, 'could not prepare a sandbox ahead; the next cold job prepares its own')
+              },
+            ),
+        )
+      }
     }
 
     async function run(spec: RunSpec, options: RunOptions = {}): Promise<RunResult> {
@@ -294,7 +389,10 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
           enforcement = warm.enforcement
           launched = warm.launched
         } else {
-          enforcement = await hold(spec.jobId, limits, caps, held)
+          // A set made ahead, when there is one (taken here, by this job alone); else made now.
+          const prepared = ahead.shift()
+          coldJobsRun = true
+          enforcement = await hold(spec.jobId, limits, caps, held, prepared)
           launched = await launch(spec.program, limits, caps, held, { config: spec.config, inputs: spec.inputs })
         }
         log.info({ uid: held.uid, enforcement, inputs: spec.inputs.length, prestarted: warm !== undefined }, 'sandbox starting')
@@ -315,9 +413,16 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         )
         return result
       } finally {
-        const cleanupBegun = performance.now()
-        await letGo(held, swept.done, log)
-        if (result?.phases) result.phases.cleanup = performance.now() - cleanupBegun
+        // Once every process of the job is known dead (swept), nothing of it can touch what it held:
+        // the clean-up (staging, cgroups, then the uid) runs after the result, tracked, and `stop()`
+        // waits for it. The uid's lock stays until its clean-up is done, so no job gets it before.
+        // Without that sweep (a failed start), the run ends only once all is killed and cleaned up.
+        if (swept.done) inBackground(letGo(held, true, log).then(topUp))
+        else {
+          const cleanupBegun = performance.now()
+          await letGo(held, false, log)
+          if (result?.phases) result.phases.cleanup = performance.now() - cleanupBegun
+        }
       }
     }
 
@@ -410,33 +515,39 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         'pipe',
         ...(job === undefined ? ['pipe' as const] : inputs.map(() => 'pipe' as const)),
       ] as const
-      // A first shell (already the job's uid) closes every descriptor the node process inherited
-      // without close-on-exec (from its supervisor, a terminal, a test harness…): bubblewrap passes
-      // them all into the sandbox, where a writable one is a way out and a directory one a way
-      // around the mount namespace. With cgroups it then moves itself into the job's cgroups, so
-      // every process of the sandbox is counted from its first instant, and becomes bubblewrap.
-      const args = [
-        '-c',
-        'keep=$1; shift; for fd in /proc/$$/fd/*; do fd=${fd##*/}; if [ "$fd" -ge "$keep" ]; then eval "exec $fd>&-"; fi; done; ' +
-          'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"',
-        'sandbox',
-        String(stdio.length),
-        String(cgroup?.procsFiles.length ?? 0),
-        ...(cgroup?.procsFiles ?? []),
-        caps.bwrap,
-        ...argv,
-      ]
-
+      const encode = (text: string) => new TextEncoder().encode(text)
       const spawnedAt = performance.now()
+      // Read now, while bubblewrap is being started, so it is fed the moment its descriptor is ours.
+      const programRead = readAhead(program.path)
+      programRead.catch(() => {})
       let child: LaunchedProcess
       try {
-        child = await launcher.launch(caps.bash, args, {
+        // bubblewrap, as the job's uid, with no descriptor but these (none the node process
+        // inherited from its supervisor, a terminal or a test harness: bubblewrap would pass them
+        // into the sandbox, where a writable one is a way out and a directory one a way around the
+        // mount namespace), and in the job's cgroups before it has its options, so every process of
+        // the sandbox is counted from its first instant. What holds none of the owner's data (its
+        // options, the seccomp filter, the /proc files it sees, the job's config) is written as it
+        // starts, by whoever starts it: bubblewrap sets up its namespaces meanwhile, without waiting
+        // for this process. The program and the inputs are fed by this process (below).
+        child = await launcher.launch(caps.bwrap, argv, {
           uid: caps.identity === 'per-job-uid' ? uid : undefined,
           gid: caps.identity === 'per-job-uid' ? gid : undefined,
           cwd: '/',
           env: { PATH: '/usr/bin:/bin' },
           stdio: [...stdio],
           read: [1, 2, fds.status],
+          isolate: { bash: caps.bash, cgroupProcs: cgroup?.procsFiles ?? [] },
+          write: [
+            { fd: argsFd, data: encodeBwrapArgs(bwrapArgs) },
+            // The job's config (no data of the owner's: the buyer's settings) goes the same way.
+            ...(job === undefined ? [] : [{ fd: fds.config, data: encode(JSON.stringify(job.config ?? null)) }]),
+            ...(seccomp ? [{ fd: fds.seccomp, data: seccomp }] : []),
+            { fd: fds.meminfo, data: encode(jobMeminfo(limits.memoryBytes)) },
+            { fd: fds.loadavg, data: encode(jobLoadavg) },
+            { fd: fds.stat, data: encode(jobStat) },
+            { fd: fds.uptime, data: encode(jobUptime) },
+          ],
         })
       } catch (cause) {
         throw new SandboxSetupError('bubblewrap could not be started.', { cause })
@@ -486,30 +597,18 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
         await pipeline(Readable.from(guarded(source, state)), child.stdio[fd] as Writable)
       }
       let programHash = ''
-      const hasher = createHash('sha256')
+      // The program (read while bubblewrap started), hashed as it is fed.
+      async function* programSource(): AsyncGenerator<Uint8Array> {
+        const hasher = createHash('sha256')
+        const whole = await programRead
+        for await (const chunk of whole === undefined ? createReadStream(program.path) : [whole]) {
+          hasher.update(chunk as Uint8Array)
+          yield chunk as Uint8Array
+        }
+        programHash = `0x${hasher.digest('hex')}`
+      }
       const feeding = Promise.all([
-        feed(
-          createReadStream(program.path).pipe(
-            new Transform({
-              transform(chunk: Buffer, _encoding, callback) {
-                hasher.update(chunk)
-                callback(null, chunk)
-              },
-              flush(callback) {
-                programHash = `0x${hasher.digest('hex')}`
-                callback()
-              },
-            }),
-          ),
-          fds.program,
-        ),
-        ...(job === undefined ? [] : [feed([new TextEncoder().encode(JSON.stringify(job.config ?? null))], fds.config)]),
-        ...(seccomp ? [feed([seccomp], fds.seccomp)] : []),
-        feed([new TextEncoder().encode(jobMeminfo(limits.memoryBytes))], fds.meminfo),
-        feed([new TextEncoder().encode(jobLoadavg)], fds.loadavg),
-        feed([new TextEncoder().encode(jobStat)], fds.stat),
-        feed([new TextEncoder().encode(jobUptime)], fds.uptime),
-        feed([encodeBwrapArgs(bwrapArgs)], argsFd),
+        feed(programSource(), fds.program),
         ...inputs.map((input, i) => feed(input.source as AsyncIterable<Uint8Array> | Iterable<Uint8Array>, fds.firstInput + i)),
       ])
       // Once the program may run, stderr is partly its own: it can print lines that look like
@@ -805,6 +904,9 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       const entries = [...warm.values()].flat()
       warm.clear()
       await Promise.all(entries.map(async (entry) => discard(await entry.starting)))
+      // What was prepared ahead, and the clean-up of runs that already returned.
+      for (const set of ahead.splice(0)) inBackground(letGo(set, true, logger))
+      await idle()
     }
 
     return {
@@ -812,13 +914,30 @@ export function bubblewrapRunner(init: BubblewrapRunnerInit = {}) {
       prestart,
       stop,
       prestarted: () => [...warm.values()].reduce((sum, list) => sum + list.length, 0),
+      idle,
       async ready() {
         await capabilities()
+        // The launcher too, so that the first job is not started by a fork of the node.
+        await launcher.warm()
       },
       async runtimes() {
         return pythonConfinable(await capabilities()) ? ['node', 'python'] : ['node']
       },
     }
+  }
+}
+
+/** Programs up to this size are read whole before they are fed (bundles are under a MiB); a bigger one is streamed. */
+const programReadAheadBytes = 16 * mib
+
+/** The whole file when it is at most {@link programReadAheadBytes}; undefined when bigger (stream it). Rejects as `open` does. */
+async function readAhead(path: string): Promise<Uint8Array | undefined> {
+  const handle = await open(path, 'r')
+  try {
+    if ((await handle.stat()).size > programReadAheadBytes) return undefined
+    return await handle.readFile()
+  } finally {
+    await handle.close()
   }
 }
 

@@ -39,30 +39,66 @@ export async function prepareWorkDir(workDir: string): Promise<void> {
   }
 }
 
+/** Options of a job's output staging: whose it is and how much it may hold. */
+export type OutputStagingOptions = { uid: number; gid: number; maxBytes: number; maxEntries: number; allowTmpfs: boolean; mounts?: OutputMounts | undefined }
+
 /**
  * Creates the job's `/out`: a tmpfs of `maxBytes` and `maxEntries` inodes owned by the job's uid,
  * mounted under `workDir` (needs root), so a job cannot fill the host's disk and its outputs never
  * touch it; else, when mounting is refused, a plain directory (bounded per file by RLIMIT_FSIZE and
  * in total when copied out). `mounts` mounts and unmounts it (default: mount(8) and umount(8)).
  */
-export async function createOutputStaging(
-  workDir: string,
-  {
-    uid,
-    gid,
-    maxBytes,
-    maxEntries,
-    allowTmpfs,
-    mounts = spawnedOutputMounts(),
-  }: { uid: number; gid: number; maxBytes: number; maxEntries: number; allowTmpfs: boolean; mounts?: OutputMounts | undefined },
-): Promise<OutputStaging> {
+export async function createOutputStaging(workDir: string, options: OutputStagingOptions): Promise<OutputStaging> {
+  return (await prepareOutputStaging(workDir)).finish(options)
+}
+
+/** A job's staging directory made ahead of its job: nothing mounted and nobody's but root's until `finish`. */
+export type PreparedStaging = {
+  /** The host directory that becomes `/out`. */
+  dir: string
+  /** Mounts the job's tmpfs (or hands the directory to its uid) and gives its staging; removes the directory when that fails. */
+  finish(options: OutputStagingOptions): Promise<OutputStaging>
+  /** Removes the directory (for one never finished). */
+  dispose(): Promise<void>
+}
+
+/**
+ * The part of {@link createOutputStaging} that needs no job: the staging directory (0711, named
+ * with the node's pid), its `out` (0700, root's). The runner makes it ahead of a job.
+ */
+export async function prepareOutputStaging(workDir: string): Promise<PreparedStaging> {
   await mkdir(workDir, { recursive: true, mode: 0o711 })
   // The pid in the name lets a later node process recognise stagings left by one that died.
   const jobDir = await mkdtemp(join(workDir, `job-${process.pid}-`))
-  // The job's uid has to traverse to its /out; nothing else is in here.
-  await chmod(jobDir, 0o711)
+  const removeJobDir = () => rm(jobDir, { recursive: true, force: true }).catch(() => run('rm', ['-rf', '--one-file-system', '--', jobDir])).then(() => {})
   const dir = join(jobDir, 'out')
-  await mkdir(dir, { mode: 0o700 })
+  try {
+    // The job's uid has to traverse to its /out; nothing else is in here.
+    await chmod(jobDir, 0o711)
+    await mkdir(dir, { mode: 0o700 })
+  } catch (error) {
+    await removeJobDir()
+    throw error
+  }
+  return {
+    dir,
+    dispose: removeJobDir,
+    async finish(options) {
+      try {
+        return await finishOutputStaging(dir, options, removeJobDir)
+      } catch (error) {
+        await removeJobDir()
+        throw error
+      }
+    },
+  }
+}
+
+async function finishOutputStaging(
+  dir: string,
+  { uid, gid, maxBytes, maxEntries, allowTmpfs, mounts = spawnedOutputMounts() }: OutputStagingOptions,
+  removeJobDir: () => Promise<void>,
+): Promise<OutputStaging> {
   let mode: OutputStaging['mode'] = 'directory+rlimit-fsize'
   if (allowTmpfs) {
     const size = Math.max(4096, Math.ceil(maxBytes / 4096) * 4096)
@@ -100,7 +136,7 @@ export async function createOutputStaging(
         await mounts.unmount(dir)
       }
       // A tree deeper than PATH_MAX (made with relative paths) defeats a path-based rm; rm(1) is not.
-      await rm(jobDir, { recursive: true, force: true }).catch(() => run('rm', ['-rf', '--one-file-system', '--', jobDir]))
+      await removeJobDir()
     },
   }
 }

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
 import { type LaunchedProcess, launchDirectly, processLauncher } from './process-launcher.ts'
 
@@ -49,6 +51,36 @@ describe('processLauncher', () => {
       expect(await child.closed).toEqual({ code: 0, signal: null })
       expect(await out).toBe('ok\n')
     }
+  })
+
+  test('behavior: an isolated process has no descriptor but its stdio, even one the node inherited, and gets its written data, started by the launcher or directly', async () => {
+    // A node process started with an extra descriptor (fd 40, not close-on-exec), as a supervisor might leave one.
+    const script = `
+      import { launchDirectly, processLauncher } from ${JSON.stringify(fileURLToPath(new URL('./process-launcher.ts', import.meta.url)))}
+      const launcher = processLauncher({ idleMs: 5000 })
+      // Nothing else holds this process open: warm() does while the launcher boots.
+      const results = {}
+      const options = { cwd: '/', env: { PATH: '/usr/bin:/bin' }, stdio: ['ignore', 'pipe', 'ignore', 'pipe', 'pipe'], read: [1], isolate: { bash: '/usr/bin/bash', cgroupProcs: [] }, write: [{ fd: 3, data: new TextEncoder().encode('written') }] }
+      // ls lists the shell's descriptors (from its own process: the shell opens nothing for it);
+      // the shell ends once this process ended fd 4 (so its stdout was handed over before).
+      const command = ['/bin/sh', ['-c', 'ls /proc/$$/fd; cat <&3; echo; cat <&4']]
+      for (const [name, start] of [['launcher', (c, a, o) => launcher.launch(c, a, o)], ['direct', launchDirectly]]) {
+        if (name === 'launcher' && !(await launcher.warm())) throw new Error('no launcher')
+        const child = await start(...command, options)
+        child.stdio[4].end('handed')
+        let text = ''
+        child.stdio[1].setEncoding('utf8').on('data', (chunk) => (text += chunk))
+        await child.closed
+        results[name] = { out: text.trim().split(/\\s+/), handedBack: child.stdio[3] }
+      }
+      console.log(JSON.stringify(results))`
+    const node = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit', ...Array<'ignore'>(37).fill('ignore'), 'pipe'] })
+    let output = ''
+    node.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    await new Promise((resolve) => node.on('close', resolve))
+    // Its five stdio descriptors (not fd 40), then what was written to fd 3 (not handed back), then what came on fd 4.
+    const expected = { out: ['0', '1', '2', '3', '4', 'written', 'handed'], handedBack: null }
+    expect(JSON.parse(output)).toEqual({ launcher: expected, direct: expected })
   })
 
   test('error: a command that does not exist is refused, as by spawn', async () => {

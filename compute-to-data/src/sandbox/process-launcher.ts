@@ -12,6 +12,22 @@ export type LaunchOptions = {
   stdio: readonly ('pipe' | 'ignore')[]
   /** The descriptors the caller reads to their end (stdout, stderr, a status fd): `closed` waits for them too. */
   read: readonly number[]
+  /**
+   * Data written to these descriptors (each a `pipe` in `stdio`) as soon as the process runs (after
+   * it joined `isolate.cgroupProcs`), which are then closed: they are not handed back (null in
+   * `stdio`). Small data (a pipe holds 64 KiB) costs no round trip; the process may read it at once.
+   */
+  write?: readonly { fd: number; data: Uint8Array }[] | undefined
+  /**
+   * Starts the process with no descriptor but its `stdio` (none of those the node process inherited
+   * from its supervisor or a harness without close-on-exec) and inside these cgroups (their
+   * `cgroup.procs` files) before it gets any `write` data, so a process that first waits for that
+   * data (bubblewrap reads its options first) is counted before it can start anything. The launcher
+   * closed what it inherited when it started and moves the process in itself; a process started
+   * directly is started through `bash`, which closes the descriptors, moves itself in and execs the
+   * command (exit 125 when a cgroup refuses it).
+   */
+  isolate?: { bash: string; cgroupProcs: readonly string[] } | undefined
 }
 
 /** A process started by a {@link ProcessLauncher}: what the sandbox uses of a `ChildProcess`. */
@@ -38,13 +54,34 @@ const launcherPath = fileURLToPath(new URL('./launcher.mjs', import.meta.url))
 type Reply = { ready?: true; id: number; pid?: number; fd?: number; handed?: true; error?: { code?: string; message: string }; exit?: { code: number | null; signal: NodeJS.Signals | null } }
 type Pending = { onReply(reply: Reply, handle: unknown): void; onGone(): void }
 
+/**
+ * How `bash` isolates a process started directly (see `LaunchOptions.isolate`): it closes every
+ * descriptor from `$1` up (the node's inherited ones; dash cannot close those above 9), writes its
+ * pid to the `$2` files after it, then execs the rest.
+ */
+const isolateScript =
+  'keep=$1; shift; for fd in /proc/$$/fd/*; do fd=${fd##*/}; if [ "$fd" -ge "$keep" ]; then eval "exec $fd>&-"; fi; done; ' +
+  'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"'
+
 /** A process started by the node itself (`child_process.spawn`): one fork of the node per process. */
 export async function launchDirectly(command: string, args: readonly string[], options: LaunchOptions): Promise<LaunchedProcess> {
-  const child = spawn(command, [...args], { uid: options.uid, gid: options.gid, cwd: options.cwd, env: options.env, stdio: [...options.stdio] })
+  const { isolate } = options
+  const [file, argv] = isolate
+    ? [isolate.bash, ['-c', isolateScript, 'sandbox', String(options.stdio.length), String(isolate.cgroupProcs.length), ...isolate.cgroupProcs, command, ...args]]
+    : [command, [...args]]
+  const child = spawn(file, argv, { uid: options.uid, gid: options.gid, cwd: options.cwd, env: options.env, stdio: [...options.stdio] })
   await new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve)
     child.once('error', reject)
   })
+  const stdio = child.stdio.map((stream) => (stream ?? null) as Duplex | null)
+  // bash joins the cgroups before it execs the command, which only then reads what is written here.
+  for (const { fd, data } of options.write ?? []) {
+    const stream = stdio[fd]
+    stdio[fd] = null
+    stream?.on('error', () => {})
+    stream?.end(data)
+  }
   let exited = false
   const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', () => (exited = true))
@@ -52,7 +89,7 @@ export async function launchDirectly(command: string, args: readonly string[], o
   })
   return {
     pid: child.pid!,
-    stdio: child.stdio.map((stream) => (stream ?? null) as Duplex | null),
+    stdio,
     kill: (signal) => !exited && child.kill(signal),
     closed,
   }
@@ -82,6 +119,7 @@ export function processLauncher({ idleMs = 60_000 }: { idleMs?: number | undefin
   const settleBoot = (value: boolean) => {
     const waiters = bootWaiters
     bootWaiters = []
+    hold()
     for (const waiter of waiters) waiter(value)
   }
   let unusable = false
@@ -90,7 +128,8 @@ export function processLauncher({ idleMs = 60_000 }: { idleMs?: number | undefin
 
   const hold = () => {
     if (!launcher?.channel) return
-    if (pending.size > 0) {
+    // Held open while a process is asked for or someone waits for the boot (`warm()`).
+    if (pending.size > 0 || bootWaiters.length > 0) {
       launcher.ref()
       launcher.channel.ref()
     } else {
@@ -198,7 +237,19 @@ export function processLauncher({ idleMs = 60_000 }: { idleMs?: number | undefin
         },
       })
       hold()
-      child.send({ op: 'spawn', id, command, args, uid: options.uid, gid: options.gid, cwd: options.cwd, env: options.env, stdio: options.stdio })
+      child.send({
+        op: 'spawn',
+        id,
+        command,
+        args,
+        uid: options.uid,
+        gid: options.gid,
+        cwd: options.cwd,
+        env: options.env,
+        stdio: options.stdio,
+        join: options.isolate?.cgroupProcs ?? [],
+        write: (options.write ?? []).map(({ fd, data }) => ({ fd, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') })),
+      })
     })
   }
 
@@ -207,7 +258,10 @@ export function processLauncher({ idleMs = 60_000 }: { idleMs?: number | undefin
     warm() {
       if (!start()) return Promise.resolve(false)
       if (booted) return Promise.resolve(true)
-      return new Promise<boolean>((resolve) => bootWaiters.push(resolve))
+      return new Promise<boolean>((resolve) => {
+        bootWaiters.push(resolve)
+        hold()
+      })
     },
   }
 }

@@ -159,7 +159,9 @@ export type RunResult = {
  * dir, uid lease, output staging and cgroups), `sandbox` (spawn until bubblewrap has every input
  * and the program is released), `program` (release to exit), `sweep` (every process of the job
  * known dead), `collect` (usage figures, outputs copied) and `cleanup` (staging, cgroups, uid
- * released). `released` to `started` is `startLatencyMs` less `sandbox`.
+ * released) before the result: 0 once the sweep found every process dead, when the clean-up runs
+ * after the result is returned (see `BubblewrapRunner.idle()`). `released` to `started` is
+ * `startLatencyMs` less `sandbox`.
  */
 export type RunPhases = { setup: number; sandbox: number; program: number; sweep: number; collect: number; cleanup: number }
 
