@@ -54,6 +54,7 @@ describe('chunked uploads over a connection that drops', () => {
     const data = new Uint8Array(randomBytes(5 * chunkBytes + 1234))
     const puts: string[] = []
     const asked: string[] = []
+    const sentBodies: Uint8Array[] = []
     let cut = false
     const client = createVaultClient({
       url: t.stack.vaultUrl,
@@ -64,6 +65,7 @@ describe('chunked uploads over a connection that drops', () => {
         if (init?.method === 'GET' && url.includes('/v1/upload-sessions/')) asked.push(url)
         if (index === undefined) return fetch(input, init)
         puts.push(index)
+        sentBodies.push(init?.body as Uint8Array)
         if (index !== '2' || cut) return fetch(input, init)
         cut = true
         // Half the chunk, then the connection goes: a real request cut off mid-body.
@@ -93,6 +95,8 @@ describe('chunked uploads over a connection that drops', () => {
     expect(asked.length).toBeGreaterThanOrEqual(1)
     expect(result.size).toBe(data.byteLength)
     expect((await stored(result.cid)).equals(Buffer.from(data))).toBe(true)
+    // The chunks were copies of the upload's own out of the stream: each full one freed once the node held it (the one cut off only after it was sent again).
+    expect(sentBodies.map((bytes) => bytes.byteLength)).toEqual([0, 0, 0, 0, 0, 0, 1234])
   })
 
   test('behavior: an open whose answer was lost is sent again and answers the session it opened (no orphan session holding the allowance)', async () => {
@@ -115,6 +119,11 @@ describe('chunked uploads over a connection that drops', () => {
     expect(opened[1]).toBe(opened[0])
     expect(result.session).toBe(opened[0])
     expect((await stored(result.cid)).equals(Buffer.from(data))).toBe(true)
+    // A Uint8Array body is the caller's: never freed, not even a chunk that is the whole of its buffer.
+    const single = new Uint8Array(randomBytes(chunkBytes))
+    const again = await uploadCiphertextInChunks(client, { body: single, size: single.byteLength, chunkBytes })
+    expect(single.byteLength).toBe(chunkBytes)
+    expect((await stored(again.cid)).equals(Buffer.from(single))).toBe(true)
   })
 
   test('behavior: an upload whose node went out of reach resumes in a later call, sending only the chunks the node lacks', async () => {

@@ -22,7 +22,8 @@ export const freeBytesMinimum = 64 * 1024
  */
 export function freeBytes(bytes: Uint8Array): boolean {
   const { buffer } = bytes
-  if (!(buffer instanceof ArrayBuffer) || buffer.detached || buffer.resizable) return false
+  // `transfer` is ES2024 (Node 22, Chromium 114, Firefox 122, Safari 17.4): without it, left to the collector.
+  if (!(buffer instanceof ArrayBuffer) || typeof buffer.transfer !== 'function' || buffer.detached || buffer.resizable) return false
   if (bytes.byteOffset !== 0 || bytes.byteLength !== buffer.byteLength || buffer.byteLength < freeBytesMinimum) return false
   buffer.transfer(0)
   return true

@@ -1,4 +1,5 @@
 import type { VaultClient } from '../api/transport.ts'
+import { freeBytes } from '../envelope/freeBytes.ts'
 import { DataVaultError } from '../errors/base.ts'
 import { abortUploadSession } from './abortUploadSession.ts'
 import { randomUploadRef, uploadChunkCount, uploadChunkLength, sha256Hex, uploadCommitment } from './chunks.ts'
@@ -67,8 +68,12 @@ const wait = (ms: number, signal: AbortSignal | undefined) =>
     signal?.addEventListener('abort', aborted, { once: true })
   })
 
-/** The body as exact chunks, in order. */
-async function* chunksOf(body: UploadCiphertextInChunksParameters['body'], size: number, chunkBytes: number): AsyncGenerator<Uint8Array> {
+/**
+ * The body as exact chunks, in order; `own` when the chunk is a buffer of this function's (a copy
+ * out of a stream or a Blob), which nobody else holds: freed once sent. A view of the caller's
+ * Uint8Array body is never its own.
+ */
+async function* chunksOf(body: UploadCiphertextInChunksParameters['body'], size: number, chunkBytes: number): AsyncGenerator<{ bytes: Uint8Array; own: boolean }> {
   const count = uploadChunkCount(size, chunkBytes)
   if (!(body instanceof ReadableStream)) {
     const length = body instanceof Uint8Array ? body.byteLength : body.size
@@ -76,7 +81,7 @@ async function* chunksOf(body: UploadCiphertextInChunksParameters['body'], size:
     for (let index = 0; index < count; index++) {
       const start = index * chunkBytes
       const end = start + uploadChunkLength({ size, chunkBytes, index })
-      yield body instanceof Uint8Array ? body.subarray(start, end) : new Uint8Array(await body.slice(start, end).arrayBuffer())
+      yield body instanceof Uint8Array ? { bytes: body.subarray(start, end), own: false } : { bytes: new Uint8Array(await body.slice(start, end).arrayBuffer()), own: true }
     }
     return
   }
@@ -96,7 +101,7 @@ async function* chunksOf(body: UploadCiphertextInChunksParameters['body'], size:
         filled += take
         offset += take
         if (filled === chunk.byteLength) {
-          yield chunk
+          yield { bytes: chunk, own: true }
           index++
           filled = 0
           chunk = index < count ? new Uint8Array(uploadChunkLength({ size, chunkBytes, index })) : new Uint8Array(0)
@@ -169,18 +174,25 @@ export async function uploadCiphertextInChunks(client: VaultClient, parameters: 
     let sent = [...held].reduce((sum, index) => sum + uploadChunkLength({ size, chunkBytes, index }), 0)
     onProgress?.(sent, size)
     let index = 0
-    for await (const chunk of chunksOf(body, size, chunkBytes)) {
+    for await (const { bytes: chunk, own } of chunksOf(body, size, chunkBytes)) {
       const current = index++
+      const length = chunk.byteLength
+      // A chunk of our own is freed as soon as the node holds it, not at V8's next full collection.
+      const release = () => own && freeBytes(chunk)
       const digest = await sha256Hex(chunk)
       digests.push(digest)
-      if (held.has(current)) continue
+      if (held.has(current)) {
+        release()
+        continue
+      }
       const sending: Promise<void> = retrying(
         () => putUploadChunk(client, { session: id, index: current, bytes: chunk, sha256: digest, signal }).then(() => true as const),
         () => heldNow(current),
       ).then(
         () => {
           inFlight.delete(sending)
-          sent += chunk.byteLength
+          release()
+          sent += length
           onProgress?.(sent, size)
         },
         (error: unknown) => {
