@@ -11,11 +11,10 @@ export type EncryptFileParameters = {
   signal?: AbortSignal | undefined
   /**
    * Where HKDF and AES-GCM run: {@link nodeEnvelopeCrypto} on this thread by default. A pool of
-   * worker threads (`workerPoolEnvelopeCrypto`) may be passed and is used as is (not closed). On two
-   * quiet cores it once measured 0.4–0.6× the single thread (957–1249 vs 2099–2520 MB/s,
-   * scripts/bench/encryption.ts); since its workers stopped page-faulting their output (2026-12-06)
-   * it costs 0.53–0.71 ms of CPU per MB against the single thread's 0.36–0.50 (load 12–19), and
-   * it stays off by default until a quiet machine shows it faster in wall time.
+   * worker threads (`workerPoolEnvelopeCrypto`) may be passed and is used as is (not closed). Since
+   * each chunk is freed once written (2026-12-07), one thread costs about 0.13 ms of CPU per MB
+   * (several GB/s, faster than the disks it reads and writes); a pool costs more CPU per MB (each
+   * chunk is copied into a worker) and stays off by default (scripts/bench/encryption.ts).
    */
   crypto?: EnvelopeCrypto | undefined
 }
