@@ -35,6 +35,27 @@ describe('bodyPieces', () => {
     expect(rest).toEqual([2, 3])
   })
 
+  test('args: freeOnNext frees a piece the parser gave a buffer of its own once the next is asked for, and only such a piece', async () => {
+    const stream = new PassThrough()
+    const slab = new Uint8Array(20)
+    const own = piece(10, 1)
+    stream.write(own)
+    stream.write(slab.subarray(0, 10))
+    stream.write(piece(3, 3))
+    stream.end()
+    const pieces = bodyPieces(stream, { freeOnNext: true })
+    const first = (await pieces.next()).value!
+    expect(first.byteLength).toBe(10)
+    const second = (await pieces.next()).value!
+    // Asked for the second: the first is freed.
+    expect(first.buffer.detached).toBe(true)
+    expect(second[0]).toBe(0)
+    await pieces.next()
+    // A view into a larger buffer is never freed (the rest of it may be in use).
+    expect(slab.buffer.detached).toBe(false)
+    expect((await pieces.next()).done).toBe(true)
+  })
+
   test('behavior: a consumer that stops early destroys the stream', async () => {
     const stream = new PassThrough()
     stream.write(piece(4, 1))

