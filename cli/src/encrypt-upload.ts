@@ -1,7 +1,9 @@
 // The upload of `datavault publish`: the file encrypted here as it streams to the node, read into
-// two buffers in turn.
-import { type VaultClient, createEncryptStream, uploadCiphertext } from '@datavault/sdk'
+// two buffers in turn, each ciphertext chunk freed as soon as the socket has sent it.
+import { type VaultClient, createEncryptStream, readResponse } from '@datavault/sdk'
 import { nodeEnvelopeCrypto } from '@datavault/sdk/node'
+import { z } from 'zod'
+import { postStream } from './post-stream.ts'
 
 /** What {@link encryptAndUpload} takes. */
 export type EncryptAndUploadParameters = {
@@ -18,12 +20,29 @@ export type EncryptAndUploadParameters = {
   onBytes?: ((bytes: number) => void) | undefined
 }
 
+/** Pieces at least this large are freed once sent (smaller ones are not worth a call). */
+const freeFrom = 64 * 1024
+
+/**
+ * Frees the memory of a piece the upload owns alone, once the socket has sent it: a buffer the
+ * piece spans whole (node:crypto gives each chunk's ciphertext a buffer of its own), never a view
+ * into a larger one (another piece may still be in it) nor a shared one. Detaching it frees it at
+ * once, instead of at V8's next full collection.
+ */
+export function freeSentPiece(piece: Uint8Array): void {
+  const buffer = piece.buffer
+  if (piece.byteLength < freeFrom || piece.byteOffset !== 0 || piece.byteLength !== buffer.byteLength || !(buffer instanceof ArrayBuffer) || buffer.detached) return
+  buffer.transfer(0)
+}
+
 /**
  * Encrypts `pieces` under `key` (the envelope format, node:crypto) while streaming the ciphertext
  * to the node, which adds it to IPFS; returns its CID and size. Never whole in memory, and no
  * fresh buffer per read: `createEncryptStream` keeps no reference to a piece once its write() has
  * resolved, so the reader's two buffers serve the whole file (a fresh 1 MiB buffer per read is
- * fresh memory to fault in, and V8 runs a full collection every ~64 MiB of them dropped).
+ * fresh memory to fault in, and V8 runs a full collection every ~64 MiB of them dropped). Each
+ * chunk's ciphertext is freed once the socket has sent it ({@link postStream}, {@link freeSentPiece}),
+ * so the dead ones do not pile up until V8's next full collection either.
  *
  * @example
  * const { cid } = await encryptAndUpload(client.vault, { key, pieces: readFilePieces('big.csv') })
@@ -41,13 +60,24 @@ export async function encryptAndUpload(vault: VaultClient, { key, pieces, signal
     }
     await writer.close()
   })()
-  const uploading = uploadCiphertext(vault, { body: encrypt.readable, ...(signal ? { signal } : {}) })
+  const uploading = (async () => {
+    const response = await postStream(vault, {
+      path: '/v1/uploads',
+      doing: 'uploading ciphertext',
+      body: encrypt.readable as unknown as AsyncIterable<Uint8Array>,
+      onWritten: freeSentPiece,
+      signal,
+    })
+    return await readResponse(response, z.looseObject({ cid: z.string(), size: z.number() }), 'uploading ciphertext')
+  })()
   try {
     const [uploaded] = await Promise.all([uploading, writing])
-    return uploaded
+    return { cid: uploaded.cid, size: uploaded.size }
   } catch (error) {
     // Whichever side failed first: the other stops (a write waiting on the upload, or the upload's body).
     writer.abort(error).catch(() => undefined)
-    throw error
+    // A write refused because the upload stopped reading (the node refused it, say) fails only
+    // as a consequence: the upload's own error says why.
+    throw (await uploading.then(() => undefined, (failure: unknown) => failure)) ?? error
   }
 }

@@ -2,7 +2,11 @@ import { DataVaultError } from '@datavault/sdk'
 
 /** Content-addressed storage of ciphertext: Helia embedded, or an external IPFS node. */
 export type Storage = {
-  /** Adds a byte stream as a UnixFS file, pins it, and returns its CID and size. */
+  /**
+   * Adds a byte stream as a UnixFS file, pins it, and returns its CID and size. Each piece of
+   * `source` is read before the next is asked for and no reference to it is kept: the caller may
+   * free or refill a piece's buffer once the next is asked for.
+   */
   add(source: AsyncIterable<Uint8Array>, options?: { maxBytes?: number; signal?: AbortSignal }): Promise<{ cid: string; size: number }>
   /** Streams a pinned file's bytes; never asks the network. */
   cat(cid: string, options?: { signal?: AbortSignal }): AsyncIterable<Uint8Array>

@@ -1,5 +1,6 @@
 import Router from '@koa/router'
 import type { ApiComponents } from '../components.ts'
+import { bodyPieces } from '../body-pieces.ts'
 import { walletAuth } from '../middleware/wallet-auth.ts'
 import type { VaultState } from '../state.ts'
 
@@ -23,7 +24,7 @@ export function uploadRoutes({ config, identity, nonces, storage, uploadQuota }:
         ctx.req.once('close', () => {
           if (!ctx.req.complete) controller.abort()
         })
-        const { cid, size } = await storage.add(ctx.req as AsyncIterable<Uint8Array>, { maxBytes: allowance.maxBytes, signal: controller.signal })
+        const { cid, size } = await storage.add(bodyPieces(ctx.req, { freeOnNext: true }), { maxBytes: allowance.maxBytes, signal: controller.signal })
         uploadQuota.stored({ cid, uploader: wallet, size })
         ctx.state.log.info({ cid, size }, 'ciphertext stored')
         ctx.status = 201
