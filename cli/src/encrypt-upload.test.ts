@@ -5,7 +5,7 @@ import { type VaultClient, decryptBytes, dropCsvColumns, generateDataKey, verify
 import { nodeEnvelopeCrypto } from '@datavault/sdk/node'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { encryptAndUpload, freeSentPiece } from './encrypt-upload.ts'
+import { encryptAndUpload } from './encrypt-upload.ts'
 
 const nodeAddress = privateKeyToAccount(generatePrivateKey()).address
 const owner = privateKeyToAccount(generatePrivateKey())
@@ -108,30 +108,5 @@ describe('encryptAndUpload', () => {
     const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`
     await new Promise((resolve) => closed.close(resolve))
     await expect(encryptAndUpload(vaultClient(url), { key: generateDataKey(), pieces: oneBuffer(randomBytes(1000), 100, { done: false }) })).rejects.toMatchObject({ code: 'VAULT_UNREACHABLE' })
-  })
-})
-
-describe('freeSentPiece', () => {
-  test('default: frees a large buffer the piece spans whole', () => {
-    const piece = new Uint8Array(1 << 20)
-    freeSentPiece(piece)
-    expect(piece.buffer.detached).toBe(true)
-    expect(piece.byteLength).toBe(0)
-  })
-
-  test('behavior: leaves views into a larger buffer, small pieces and shared memory alone', () => {
-    const slab = new Uint8Array(2 << 20)
-    const view = slab.subarray(0, 1 << 20)
-    const small = new Uint8Array(1000)
-    const shared = new Uint8Array(new SharedArrayBuffer(1 << 20))
-    for (const piece of [view, slab.subarray(1 << 20), small, shared]) freeSentPiece(piece)
-    expect(slab.buffer.detached).toBe(false)
-    expect(small.buffer.detached).toBe(false)
-    expect(shared.byteLength).toBe(1 << 20)
-    // Freeing twice is harmless.
-    const piece = new Uint8Array(1 << 20)
-    freeSentPiece(piece)
-    freeSentPiece(piece)
-    expect(piece.buffer.detached).toBe(true)
   })
 })

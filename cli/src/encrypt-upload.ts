@@ -1,6 +1,6 @@
 // The upload of `datavault publish`: the file encrypted here as it streams to the node, read into
 // two buffers in turn, each ciphertext chunk freed as soon as the socket has sent it.
-import { type VaultClient, createEncryptStream, readResponse } from '@datavault/sdk'
+import { type VaultClient, createEncryptStream, freeBytes, readResponse } from '@datavault/sdk'
 import { nodeEnvelopeCrypto } from '@datavault/sdk/node'
 import { z } from 'zod'
 import { postStream } from './post-stream.ts'
@@ -20,28 +20,13 @@ export type EncryptAndUploadParameters = {
   onBytes?: ((bytes: number) => void) | undefined
 }
 
-/** Pieces at least this large are freed once sent (smaller ones are not worth a call). */
-const freeFrom = 64 * 1024
-
-/**
- * Frees the memory of a piece the upload owns alone, once the socket has sent it: a buffer the
- * piece spans whole (node:crypto gives each chunk's ciphertext a buffer of its own), never a view
- * into a larger one (another piece may still be in it) nor a shared one. Detaching it frees it at
- * once, instead of at V8's next full collection.
- */
-export function freeSentPiece(piece: Uint8Array): void {
-  const buffer = piece.buffer
-  if (piece.byteLength < freeFrom || piece.byteOffset !== 0 || piece.byteLength !== buffer.byteLength || !(buffer instanceof ArrayBuffer) || buffer.detached) return
-  buffer.transfer(0)
-}
-
 /**
  * Encrypts `pieces` under `key` (the envelope format, node:crypto) while streaming the ciphertext
  * to the node, which adds it to IPFS; returns its CID and size. Never whole in memory, and no
  * fresh buffer per read: `createEncryptStream` keeps no reference to a piece once its write() has
  * resolved, so the reader's two buffers serve the whole file (a fresh 1 MiB buffer per read is
  * fresh memory to fault in, and V8 runs a full collection every ~64 MiB of them dropped). Each
- * chunk's ciphertext is freed once the socket has sent it ({@link postStream}, {@link freeSentPiece}),
+ * chunk's ciphertext is freed once the socket has sent it ({@link postStream}, `freeBytes`),
  * so the dead ones do not pile up until V8's next full collection either.
  *
  * @example
@@ -65,7 +50,7 @@ export async function encryptAndUpload(vault: VaultClient, { key, pieces, signal
       path: '/v1/uploads',
       doing: 'uploading ciphertext',
       body: encrypt.readable as unknown as AsyncIterable<Uint8Array>,
-      onWritten: freeSentPiece,
+      onWritten: freeBytes,
       signal,
     })
     return await readResponse(response, z.looseObject({ cid: z.string(), size: z.number() }), 'uploading ciphertext')

@@ -1,10 +1,7 @@
-/** Buffers below this are left to V8: its young-generation collection frees small ones cheaply. */
-export const freeBytesMinimum = 64 * 1024
-
 /**
  * Frees the memory behind `bytes` now instead of at V8's next full collection, when `bytes` is the
- * whole of an `ArrayBuffer` of its own of at least {@link freeBytesMinimum} bytes (as every chunk an
- * envelope stream hands out is); returns whether it did. It detaches the buffer: every view of it
+ * whole of an `ArrayBuffer` of its own (as every chunk an envelope stream hands out is, and every
+ * piece of a request body Node's HTTP parser gives); returns whether it did. It detaches the buffer: every view of it
  * reads as empty afterwards. So only the holder of the last reference may call it, once it is done
  * with the bytes (its file write resolved, its socket sent them).
  *
@@ -24,7 +21,7 @@ export function freeBytes(bytes: Uint8Array): boolean {
   const { buffer } = bytes
   // `transfer` is ES2024 (Node 22, Chromium 114, Firefox 122, Safari 17.4): without it, left to the collector.
   if (!(buffer instanceof ArrayBuffer) || typeof buffer.transfer !== 'function' || buffer.detached || buffer.resizable) return false
-  if (bytes.byteOffset !== 0 || bytes.byteLength !== buffer.byteLength || buffer.byteLength < freeBytesMinimum) return false
+  if (bytes.byteOffset !== 0 || bytes.byteLength !== buffer.byteLength) return false
   buffer.transfer(0)
   return true
 }

@@ -26,7 +26,6 @@ test('default: export list', () => {
       "envelopeHeaderLength",
       "envelopeVersion",
       "freeBytes",
-      "freeBytesMinimum",
       "generateDataKey",
       "maxChunkSize",
       "minChunkSize",

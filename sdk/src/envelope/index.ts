@@ -20,7 +20,7 @@ export {
 } from './chunkCipherPool.ts'
 export { type ChunkCipher, type EnvelopeCrypto, webCryptoEnvelopeCrypto } from './crypto.ts'
 export { type DecryptBytesParameters, decryptBytes } from './decryptBytes.ts'
-export { freeBytes, freeBytesMinimum } from './freeBytes.ts'
+export { freeBytes } from './freeBytes.ts'
 export { type EncryptBytesParameters, encryptBytes } from './encryptBytes.ts'
 export {
   EnvelopeArgumentError,

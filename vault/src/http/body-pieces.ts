@@ -4,6 +4,7 @@
 // external memory starts: measured in the node's IPFS add, a third of its CPU. Freed here as soon
 // as the consumer is done with them, they are malloc's to reuse at once.
 import type { Readable } from 'node:stream'
+import { freeBytes } from '@datavault/sdk'
 
 /** Options of {@link bodyPieces}. */
 export type BodyPiecesParameters = {
@@ -13,13 +14,6 @@ export type BodyPiecesParameters = {
    * copies each into its blocks). Only a piece that spans a whole, unshared buffer is freed.
    */
   freeOnNext?: boolean | undefined
-}
-
-/** Frees a piece that spans a whole, unshared buffer (one made for it alone); leaves any other alone. */
-function free(piece: Uint8Array): void {
-  const buffer = piece.buffer
-  if (piece.byteOffset !== 0 || piece.byteLength !== buffer.byteLength || !(buffer instanceof ArrayBuffer) || buffer.detached) return
-  buffer.transfer(0)
 }
 
 /**
@@ -35,6 +29,6 @@ export async function* bodyPieces(stream: Readable, { freeOnNext = false }: Body
   for await (const piece of stream as AsyncIterable<Uint8Array>) {
     yield piece
     // Asked for the next: the consumer is done with this one.
-    if (freeOnNext) free(piece)
+    if (freeOnNext) freeBytes(piece)
   }
 }
