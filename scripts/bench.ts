@@ -87,7 +87,7 @@ try {
 
   line('\n# 5. trainers (logistic regression, 20,000 rows × 7 features; full-batch fit, DP-SGD and SGD 100 epochs)')
   const trainers = await benchTrainers()
-  line(`in sandbox ${trainers.insideMs.toFixed(0)} ms, bare ${trainers.outsideMs.toFixed(0)} ms: ratio ${trainers.sandboxRatio.toFixed(3)}× (target ≤ 1.05×)`)
+  line(`in sandbox ${trainers.insideMs.toFixed(0)} ms, bare ${trainers.outsideMs.toFixed(0)} ms: ratio ${trainers.sandboxRatio.toFixed(3)}×, ${(trainers.insideMs - trainers.outsideMs).toFixed(0)} ms more (the sandbox's targets, fixed ≤ 30 ms and rate ≤ 1.02×, are judged in section 12)`)
   line(`DP-SGD ${trainers.dpEpochMs.toFixed(1)} ms/epoch, plain SGD ${trainers.plainEpochMs.toFixed(1)} ms/epoch: ratio ${trainers.dpRatio.toFixed(2)}×`)
 
   line('\n# 6. logistic regression vs scikit-learn (same data, same split)')

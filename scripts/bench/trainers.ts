@@ -1,5 +1,6 @@
 // Trainer benchmarks, each a ratio against a reference measured in the same run:
-//  - the logistic-regression trainer inside the sandbox vs the same bundle run bare (target ≤ 1.05×)
+//  - the logistic-regression trainer inside the sandbox vs the same bundle run bare (the sandbox's own
+//    targets, fixed start-up and per-second rate, are judged by bench/sandbox.ts)
 //  - DP-SGD epoch time vs the same trainer without DP
 //  - logistic regression's held-out accuracy and time vs scikit-learn (where python3-sklearn is installed):
 //    fit against fit (in process, data parsed) and whole process against whole process
@@ -189,7 +190,9 @@ export function trainersLines(b: Awaited<ReturnType<typeof benchTrainers>>): str
   const show = (values: number[]) => `(${values.map((v) => v.toFixed(0)).join(', ')})`
   const met = (ok: boolean) => (ok ? 'met' : 'not met')
   const lines = [
-    `${b.rows.toLocaleString('en')} rows × 7 features; logistic regression in the sandbox ${b.insideMs.toFixed(0)} ms, bare ${b.outsideMs.toFixed(0)} ms: ${b.sandboxRatio.toFixed(3)}× (target ≤ 1.05×): ${met(b.sandboxRatio <= 1.05)}`,
+    // A whole job of ~0.4 s, so the ratio is mostly the sandbox's fixed start-up: issue 16 judges the
+    // sandbox by that fixed cost (≤ 30 ms) and its per-second rate (≤ 1.02×), in bench/sandbox.ts.
+    `${b.rows.toLocaleString('en')} rows × 7 features; logistic regression in the sandbox ${b.insideMs.toFixed(0)} ms, bare ${b.outsideMs.toFixed(0)} ms: ${b.sandboxRatio.toFixed(3)}×, ${(b.insideMs - b.outsideMs).toFixed(0)} ms more (the sandbox's targets, fixed ≤ 30 ms and rate ≤ 1.02×, are judged by bench/sandbox.ts)`,
     `DP-SGD ${b.dpEpochMs.toFixed(1)} ms/epoch, plain SGD ${b.plainEpochMs.toFixed(1)} ms/epoch: ${b.dpRatio.toFixed(2)}×`,
   ]
   if (b.sklearn === undefined) return [...lines, `held-out accuracy ours ${b.accuracy.toFixed(4)}; scikit-learn not installed (apt-get install python3-sklearn): skipped`]
