@@ -67,6 +67,21 @@ async function spec(source: string, overrides: Partial<RunSpec> = {}): Promise<R
   }
 }
 
+
+/**
+ * Runs `script` in a Node process whose fd 40 is a socket with its other end here (a descriptor the
+ * node inherits without close-on-exec): the last line it printed, parsed, and what came out on the socket.
+ */
+async function runWithSocketOnFd40(script: string): Promise<{ last: unknown; received: string }> {
+  const node = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit', ...Array<'ignore'>(37).fill('ignore'), 'pipe'] })
+  const socket = (node.stdio as unknown as (NodeJS.ReadableStream | null)[])[40]!
+  let received = ''
+  socket.on('data', (chunk: Buffer) => (received += chunk.toString()))
+  let output = ''
+  node.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  await new Promise((resolve) => node.on('close', resolve))
+  return { last: JSON.parse(output.trim().split('\n').at(-1)!), received }
+}
 describe('bubblewrapRunner', () => {
   test('default: the program reads its config and inputs, writes /out, reports events', async () => {
     const big = new Uint8Array(3 * 1024 ** 2).map((_, i) => (i * 7) & 0xff)
@@ -645,16 +660,8 @@ describe('bubblewrapRunner', () => {
       })
       console.log(JSON.stringify({ outcome: result.outcome }))`,
     )
-    // fd 40 of the node process is a socket whose other end is ours.
-    const stdio = ['ignore', 'pipe', 'inherit', ...Array<'ignore'>(37).fill('ignore'), 'pipe'] as const
-    const node = spawn(process.execPath, [script], { stdio: [...stdio] })
-    const socket = (node.stdio as unknown as (NodeJS.ReadableStream | null)[])[40]!
-    let received = ''
-    socket.on('data', (chunk: Buffer) => (received += chunk.toString()))
-    let output = ''
-    node.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    await new Promise((resolve) => node.on('close', resolve))
-    expect(JSON.parse(output.trim().split('\n').at(-1)!)).toEqual({ outcome: 'exited' })
+    const { last, received } = await runWithSocketOnFd40(script)
+    expect(last).toEqual({ outcome: 'exited' })
     expect(await readFile(join(dir, 'fd-out', 'open'), 'utf8')).toBe('0')
     expect(received).toBe('')
   })
@@ -685,16 +692,9 @@ describe('bubblewrapRunner', () => {
       await runner.stop()
       console.log(JSON.stringify({ outcome: result.outcome, cpu: result.cpuMs !== null }))`,
     )
-    // fd 40 of the node process is a socket whose other end is ours.
-    const node = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit', ...Array<'ignore'>(37).fill('ignore'), 'pipe'] })
-    const socket = (node.stdio as unknown as (NodeJS.ReadableStream | null)[])[40]!
-    let received = ''
-    socket.on('data', (chunk: Buffer) => (received += chunk.toString()))
-    let output = ''
-    node.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    await new Promise((resolve) => node.on('close', resolve))
+    const { last, received } = await runWithSocketOnFd40(script)
     // Counted by its cgroups all the same (with cgroups: the launcher moved bubblewrap in).
-    expect(JSON.parse(output.trim().split('\n').at(-1)!)).toEqual({ outcome: 'exited', cpu: isRoot })
+    expect(last).toEqual({ outcome: 'exited', cpu: isRoot })
     // Inside, only Node's own descriptors from 3 up (none of the node process's), and nothing came out on fd 40.
     expect(received).toBe('')
     const open = JSON.parse(await readFile(join(dir, 'fd-launcher-out', 'open'), 'utf8')) as number[]
