@@ -94,7 +94,7 @@ export function warmJobDecoder() {
         } else if (type === warmFrame.end) {
           if (config === undefined) throw new Error('the job ended before its config')
           if (at !== joined.byteLength) throw new Error('bytes after the end of the job')
-          done = { config, inputs: new Map([...inputs].map(([name, chunks]) => [name, concat(chunks)])) }
+          done = { config, inputs: new Map([...inputs].map(([name, chunks]) => [name, Buffer.concat(chunks)])) }
           pending = new Uint8Array(0)
           return done
         } else throw new Error('an unknown job frame')
@@ -131,16 +131,4 @@ export function readWarmJob(fd: number, read: (fd: number, buffer: Uint8Array) =
     const job = decoder.push(buffer.subarray(0, count))
     if (job) return job
   }
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  let total = 0
-  for (const chunk of chunks) total += chunk.byteLength
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const chunk of chunks) {
-    out.set(chunk, at)
-    at += chunk.byteLength
-  }
-  return out
 }
