@@ -948,7 +948,7 @@ describe('bubblewrapRunner: clean-up after the result, sets made ahead', () => {
     limits,
   })
 
-  test.skipIf(!isRoot)('behavior: the result comes once every process is dead; staging, cgroups and uid are cleaned up after it, and stop() waits for that', async () => {
+  test.skipIf(!isRoot)('behavior: the result comes once every process is dead; staging, cgroups and uid are cleaned up after it, and stop() waits for that (skipped unless root: per-job uids and cgroups need root)', async () => {
     const workDir = join(adir, 'after-work')
     const own = bubblewrapRunner({ workDir, nodePermissions: false, preparedAhead: 0 })({ logger: memoryLogger().logger })
     const result = await own.run(await job('after-1', `${started}setTimeout(() => {}, 50)`))
@@ -965,7 +965,7 @@ describe('bubblewrapRunner: clean-up after the result, sets made ahead', () => {
     expect(existsSync(`/run/datavault-sandbox/uids/${result.enforcement.uid}`)).toBe(false)
   })
 
-  test.skipIf(!isRoot)('behavior: a set made ahead (uid, staging, cgroups) serves one job only: concurrent and back-to-back cold jobs each get their own, and stop() frees the spare', async () => {
+  test.skipIf(!isRoot)('behavior: a set made ahead (uid, staging, cgroups) serves one job only: concurrent and back-to-back cold jobs each get their own, and stop() frees the spare (skipped unless root: per-job uids and cgroups need root)', async () => {
     const workDir = join(adir, 'ahead-work')
     const own = bubblewrapRunner({ workDir, nodePermissions: false })({ logger: memoryLogger().logger })
     try {
