@@ -159,6 +159,19 @@ describe('requests', () => {
     await uploadCiphertext(t.owner.vault, { body: new Uint8Array(10).fill(4) })
   })
 
+  test('error: an upload refused part way closes its connection, so the next request is not sent on a connection still carrying the rest of the body', async () => {
+    const node = await t.owner.vault.node()
+    const path = '/v1/uploads'
+    const headers = await signRequest(t.owner.account, { chainId: node.chainId, node: node.address, method: 'POST', path, body: 'unsigned' })
+    // Far past the node's 100 kB limit: most of it is still unread when the node answers.
+    const response = await fetch(`${t.stack.vaultUrl}${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/octet-stream' }, body: new Uint8Array(16 * 1024 ** 2) })
+    expect(response.status).toBe(413)
+    expect(response.headers.get('connection')).toBe('close')
+    expect((await response.json()).error.code).toBe('UPLOAD_TOO_LARGE')
+    // The next requests work.
+    for (let i = 0; i < 3; i++) expect((await fetch(`${t.stack.vaultUrl}/v1/datasets`)).status).toBe(200)
+  })
+
   test('error: a policy beyond the node\'s limits is refused at registration', async () => {
     const { cid } = await uploadCiphertext(t.owner.vault, { body: new Uint8Array(64) })
     await expect(

@@ -1,5 +1,7 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { expect, test } from 'vitest'
-import { createVaultClient } from './transport.ts'
+import { VaultUnreachableError, createVaultClient } from './transport.ts'
 
 test('behavior: a streamed upload is sent without following redirects (a followed redirect would keep the whole body in memory)', async () => {
   const seen: RequestInit[] = []
@@ -17,4 +19,28 @@ test('behavior: a streamed upload is sent without following redirects (a followe
     ['half', 'error'],
     [undefined, undefined],
   ])
+})
+
+test('behavior: a GET whose connection resets before an answer is sent once more; a POST is not, and a node that keeps resetting is unreachable', async () => {
+  let resets = 1
+  const seen: string[] = []
+  const server = createServer((request, response) => {
+    seen.push(`${request.method} ${request.url}`)
+    // A connection closed under the request, as a node's kept-alive connection closed just then.
+    if (resets-- > 0) return request.socket.destroy()
+    response.end('{}')
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    const client = createVaultClient({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })
+    expect((await client.request({ method: 'GET', path: '/v1/datasets', doing: 'listing' })).status).toBe(200)
+    expect(seen).toEqual(['GET /v1/datasets', 'GET /v1/datasets'])
+    resets = 1
+    await expect(client.request({ method: 'POST', path: '/v1/jobs', doing: 'submitting', json: {} })).rejects.toBeInstanceOf(VaultUnreachableError)
+    resets = 2
+    await expect(client.request({ method: 'GET', path: '/v1/jobs/1', doing: 'reading a job' })).rejects.toBeInstanceOf(VaultUnreachableError)
+    expect(seen.slice(2)).toEqual(['POST /v1/jobs', 'GET /v1/jobs/1', 'GET /v1/jobs/1'])
+  } finally {
+    server.close()
+  }
 })

@@ -99,9 +99,8 @@ export function createVaultClient({ url, account, fetch = globalThis.fetch }: Cr
       const node = await client.node()
       Object.assign(headers, await signRequest(account, { chainId: node.chainId, node: node.address, method, path, body: signedBody }))
     }
-    let response: Response
-    try {
-      response = await fetch(`${base}${path}`, {
+    const attempt = () =>
+      fetch(`${base}${path}`, {
         method,
         headers,
         body,
@@ -111,6 +110,14 @@ export function createVaultClient({ url, account, fetch = globalThis.fetch }: Cr
         // (a 1 GiB publish peaked at 1.3 GB; nodejs/undici#4058).
         ...(stream instanceof ReadableStream ? { duplex: 'half', redirect: 'error' } : {}),
       } as RequestInit)
+    let response: Response
+    try {
+      response = await attempt().catch((error: unknown) => {
+        // A GET changes nothing, so it is sent once more when the connection failed before an
+        // answer: a kept-alive connection the node closed just then resets on first use.
+        if (method !== 'GET' || signal?.aborted) throw error
+        return attempt()
+      })
     } catch (cause) {
       if (signal?.aborted) throw cause
       throw new VaultUnreachableError({ doing, url: base, cause })

@@ -28,7 +28,7 @@ function nodeDouble(answers: (Partial<JobView> | 'unreachable')[]) {
     if (answer === 'unreachable') throw new TypeError('fetch failed')
     return Response.json({ ...baseJob, ...answer })
   }) as typeof globalThis.fetch
-  return { client: createVaultClient({ url: 'http://node.invalid', account, fetch }), polls: () => i }
+  return { client: createVaultClient({ url: 'http://node.invalid', account, fetch }), fetches: () => i }
 }
 
 async function collect(iterator: AsyncIterable<JobEvent>) {
@@ -70,9 +70,10 @@ describe('watchJob', () => {
   })
 
   test('error: unreachable for longer than `retries` polls', async () => {
-    const { client, polls } = nodeDouble([{ state: 'running' }, 'unreachable'])
+    const { client, fetches } = nodeDouble([{ state: 'running' }, 'unreachable'])
     await expect(collect(watchJob(client, { id: 'j', intervalMs: 1, retries: 2 }))).rejects.toMatchObject({ name: 'VaultUnreachableError', code: 'VAULT_UNREACHABLE' })
-    expect(polls()).toBe(4)
+    // One answered poll, then the first try and 2 retries unreachable: each a GET the client sends twice.
+    expect(fetches()).toBe(1 + 3 * 2)
   })
 
   test('error: timeoutMs, and an abort while waiting between polls', async () => {

@@ -13,6 +13,10 @@ export function errorHandler() {
       if (ctx.status === 404 && ctx.body === undefined)
         ctx.body = { error: { name: 'RouteNotFoundError', code: 'ROUTE_NOT_FOUND', message: `No route ${ctx.method} ${ctx.path}.` } }
     } catch (error) {
+      // Answered before the request's body was read to its end (an upload refused part way): the
+      // rest is still on its way, so this connection cannot carry another request. Closing it
+      // says so; kept alive, a client's next request on it would reset.
+      if (!ctx.req.complete) ctx.set('Connection', 'close')
       if ((error as Error)?.name === 'ZodError') {
         // A path or query value that failed its schema: the client's mistake, named by field.
         const issues = (error as { issues?: { path: PropertyKey[]; message: string }[] }).issues ?? []
