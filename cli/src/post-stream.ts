@@ -86,20 +86,6 @@ export async function postStream(client: VaultClient, { path, doing, body, onWri
     if (signal?.aborted) throw signal.reason
     throw new VaultUnreachableError({ doing, url: client.url, cause })
   }
-  if (answer.status < 200 || answer.status >= 300) {
-    let payload: { error?: { code?: string; message?: string; details?: string } } | undefined
-    try {
-      payload = JSON.parse(answer.text) as typeof payload
-    } catch {
-      payload = undefined
-    }
-    throw new VaultApiError({
-      doing,
-      status: answer.status,
-      code: payload?.error?.code ?? `HTTP_${answer.status}`,
-      message: payload?.error?.message ?? `The node answered ${answer.status}.`,
-      details: payload?.error?.details,
-    })
-  }
+  if (answer.status < 200 || answer.status >= 300) throw VaultApiError.fromAnswer(doing, answer.status, answer.text)
   return new Response(answer.text, { status: answer.status, headers: { 'content-type': 'application/json' } })
 }

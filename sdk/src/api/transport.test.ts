@@ -44,3 +44,26 @@ test('behavior: a GET whose connection resets before an answer is sent once more
     server.close()
   }
 })
+
+test('error: an error answer is a VaultApiError with the node\'s code, or with the HTTP status as its code when the body is not the node\'s JSON (a proxy\'s page)', async () => {
+  const server = createServer((request, response) => {
+    if (request.url === '/v1/jobs/1') {
+      response.writeHead(404, { 'content-type': 'application/json' })
+      return response.end(JSON.stringify({ error: { code: 'JOB_NOT_FOUND', message: 'No such job.', details: 'id 1' } }))
+    }
+    response.writeHead(502, { 'content-type': 'text/html' })
+    response.end('<html><body>Bad gateway</body></html>')
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    const client = createVaultClient({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })
+    await expect(client.request({ method: 'GET', path: '/v1/jobs/1', doing: 'reading a job' })).rejects.toMatchObject({
+      name: 'VaultApiError', status: 404, code: 'JOB_NOT_FOUND', details: 'id 1', message: expect.stringContaining('No such job. (while reading a job)'),
+    })
+    await expect(client.request({ method: 'GET', path: '/v1/datasets', doing: 'listing' })).rejects.toMatchObject({
+      name: 'VaultApiError', status: 502, code: 'HTTP_502', message: expect.stringContaining('The node answered 502.'),
+    })
+  } finally {
+    server.close()
+  }
+})

@@ -20,6 +20,26 @@ export class VaultApiError extends DataVaultError {
     super(`${message} (while ${doing})`, { code, status, details, expose: true, kind: vaultApiErrorKind(status) })
     this.doing = doing
   }
+
+  /**
+   * The error for an error answer's status and body text: the node's JSON error, or, for a body
+   * that is not one (a proxy's HTML page), the HTTP status as its code.
+   */
+  static fromAnswer(doing: string, status: number, text: string): VaultApiError {
+    let payload: { error?: { code?: string; message?: string; details?: string } } | undefined
+    try {
+      payload = JSON.parse(text) as typeof payload
+    } catch {
+      payload = undefined
+    }
+    return new VaultApiError({
+      doing,
+      status,
+      code: payload?.error?.code ?? `HTTP_${status}`,
+      message: payload?.error?.message ?? `The node answered ${status}.`,
+      details: payload?.error?.details,
+    })
+  }
 }
 
 /** The vault node could not be reached. */
@@ -122,19 +142,7 @@ export function createVaultClient({ url, account, fetch = globalThis.fetch }: Cr
       if (signal?.aborted) throw cause
       throw new VaultUnreachableError({ doing, url: base, cause })
     }
-    if (!response.ok) {
-      // An error without a JSON body (a proxy's HTML page) still fails: with the HTTP status as its code.
-      const payload = (await response.json().catch(() => undefined)) as
-        | { error?: { code?: string; message?: string; details?: string } }
-        | undefined
-      throw new VaultApiError({
-        doing,
-        status: response.status,
-        code: payload?.error?.code ?? `HTTP_${response.status}`,
-        message: payload?.error?.message ?? `The node answered ${response.status}.`,
-        details: payload?.error?.details,
-      })
-    }
+    if (!response.ok) throw VaultApiError.fromAnswer(doing, response.status, await response.text().catch(() => ''))
     return response
   }
 
