@@ -17,7 +17,7 @@ export type BodyPiecesParameters = {
 }
 
 /**
- * Yields a readable byte stream's pieces as `for await` over it does (its errors, and its
+ * Yields a readable byte stream's (or any byte iterable's) pieces as `for await` over it does (its errors, and its
  * destruction when the consumer stops early, which for a server request leaves the connection
  * to the answer), freeing each once the next is asked for when `freeOnNext` is set: a piece is
  * then valid only until the consumer asks for the next.
@@ -25,7 +25,7 @@ export type BodyPiecesParameters = {
  * @example
  * const { cid } = await storage.add(bodyPieces(ctx.req, { freeOnNext: true }), { maxBytes })
  */
-export async function* bodyPieces(stream: Readable, { freeOnNext = false }: BodyPiecesParameters = {}): AsyncGenerator<Uint8Array> {
+export async function* bodyPieces(stream: Readable | AsyncIterable<Uint8Array>, { freeOnNext = false }: BodyPiecesParameters = {}): AsyncGenerator<Uint8Array> {
   for await (const piece of stream as AsyncIterable<Uint8Array>) {
     yield piece
     // Asked for the next: the consumer is done with this one.
