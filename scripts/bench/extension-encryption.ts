@@ -358,6 +358,8 @@ export async function benchExtensionEncryption({ mebibytes = 256, rounds = 3, pa
       else void c.send('Target.detachFromTarget', { sessionId: params.sessionId as string }).catch(() => undefined)
     })
     await c.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: true }, sessionId)
+    // The app's own data worker (main.ts starts one) is attached by now and let go; the next one is the bench's.
+    await new Promise((resolve) => setTimeout(resolve, 1000))
     setUp = true
     await evaluate(c, sessionId, pageSetup(`chrome-extension://${extensionId}/assets/${dataWorker}`, `chrome-extension://${extensionId}/assets/${cipherWorker}`))
     const workerSession = await dataWorkerSession
@@ -398,6 +400,8 @@ export async function benchExtensionEncryption({ mebibytes = 256, rounds = 3, pa
         const cpu = cpuSince(before, chromiumCpu(profile))
         const workers = path.startsWith('direct') ? poolWorkers : await evaluate<number>(c, workerSession, 'self.__dvWorkers.splice(0).length')
         if (path === 'pool') poolWorkers = Math.max(poolWorkers, workers)
+        if (!path.startsWith('direct') && workers === 0) throw new Error('the data worker the bench follows started no cipher worker: it is not the one that encrypted')
+        if (path === 'one' && workers !== 1) throw new Error(`${workers} cipher workers with hardwareConcurrency 1`)
         const bytes = run.plaintextBytes ?? run.bytes
         if (bytes !== plaintextBytes) throw new Error(`${path}: ${bytes} bytes encrypted, the page made ${plaintextBytes}`)
         out.push({ ms: run.ms, cpu, workers })
