@@ -4,15 +4,16 @@
 // bench starts the extension's own built data worker (assets/data-worker-*.js) and asks it to
 // encrypt a Blob of N MiB generated in the page's memory, as the Add data screen does with the
 // owner's file: the data worker reads the Blob, starts its pool of cipher workers (cipher-pool.ts:
-// one per navigator.hardwareConcurrency, WebCrypto AES-GCM in each, the SDK's default chunk size)
-// and hands the ciphertext stream to the page, which reads it to the end (nothing is uploaded,
+// one per navigator.hardwareConcurrency, WebCrypto AES-GCM in each, the extension's chunk size,
+// read back from the envelope's header and printed) and hands the ciphertext stream to the page, which reads it to the end (nothing is uploaded,
 // nothing written). The page times it, from the request to the last ciphertext byte.
 //
 // Printed: MB/s (10^6 plaintext bytes per wall second) of the extension's pool; of the same path
 // with one cipher worker (navigator.hardwareConcurrency reads 1 in the data worker, set over the
 // DevTools protocol); and, as the ceiling, of the extension's cipher workers fed straight from the
-// page (no Blob, no stream, no pool) with its 1 MiB chunks and with 512 KiB ones. Each against
-// `openssl speed` (one core, the same block size as the chunk: the Node bench's helper),
+// page (no Blob, no stream, no pool) with the SDK's 1 MiB chunks and with 512 KiB ones; and the
+// plaintext Blob only read (`Blob.stream()`), what the input side costs alone. Each against
+// `openssl speed` (one core, 1 MiB blocks as the Node bench: its helper),
 // interleaved over ≥ 3 rounds (the best of `passes` in each round, medians compared; every round
 // and pass printed for the spread); Chromium's CPU per MB from /proc of its processes; the target
 // (≥ 0.5× openssl, judged as the Node bench judges pooledWebCrypto) and whether it is met. Before
@@ -20,7 +21,7 @@
 // the SDK in Node and compared with the page's plaintext; the cipher workers the data worker starts
 // are counted (its Worker constructor noted over the protocol).
 //
-//   node scripts/bench/extension-encryption.ts                 (256 MiB, 3 rounds)
+//   node scripts/bench/extension-encryption.ts                 (256 MiB, 3 rounds, best of 2 passes; ~2 min)
 //   node scripts/bench/extension-encryption.ts --mib 512 --rounds 5 --passes 2
 import { readdirSync, readFileSync } from 'node:fs'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
