@@ -18,6 +18,8 @@
 //     ridge on 100,000 × 10 (owner encryption, node compute vs plaintext and vs native SEAL's priced
 //     operation count) and the end-to-end job (order → decrypted coefficients)
 // 12. the sandbox's cost split into a fixed start-up and a per-second rate (scripts/bench/sandbox.ts)
+// 13. the browser extension's own encryption in Debian's Chromium (its data worker and WebCrypto cipher workers,
+//     256 MiB made in the page) vs `openssl speed -evp aes-256-gcm` in the same run (scripts/bench/extension-encryption.ts)
 import { createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -38,6 +40,7 @@ import { benchKubernetesStart } from './bench/kubernetes.ts'
 import { benchTorchMlp, torchAvailable } from './bench/torch-mlp.ts'
 import { benchTrainers } from './bench/trainers.ts'
 import { benchSandbox, sandboxLines } from './bench/sandbox.ts'
+import { benchExtensionEncryption, extensionEncryptionLines } from './bench/extension-encryption.ts'
 
 const mib = 1024 ** 2
 const line = (text: string) => process.stdout.write(`${text}\n`)
@@ -137,6 +140,8 @@ try {
   await benchHomomorphic(line)
   line('\n# 12. the sandbox\'s cost: fixed start-up and per-second rate (the same CPU-bound program, ~0.25 s and ~2 s, bare and in the sandbox)')
   for (const text of sandboxLines(await benchSandbox())) line(text)
+  line('\n# 13. the browser extension\'s encryption in Chromium (data worker → WebCrypto cipher workers → the page), 256 MiB, 3 interleaved rounds')
+  for (const text of extensionEncryptionLines(await benchExtensionEncryption()).lines) line(text)
 } finally {
   await rm(dir, { recursive: true, force: true })
 }

@@ -25,6 +25,7 @@ import { Worker } from 'node:worker_threads'
 import { ciphertextLength, uploadCiphertext } from '@datavault/sdk'
 import type { Page } from 'playwright-core'
 import { buildExtension } from '../../browser-extension/build.ts'
+import { extensionChunkSize } from '../../browser-extension/src/data/encrypt.ts'
 import { type ExtensionChromium, spawnExtensionChromium } from '../../browser-extension/e2e/chromium.ts'
 import { startTestStack } from '../../test/fixtures/stack.ts'
 
@@ -447,7 +448,7 @@ export async function benchExtensionUpload({ sizes = [64, 512], rounds = 1, excl
             const { nodeCpuUpload, windows, plaintextBytes, ciphertextBytes } = await addThroughUi(page, heaps, path, name, exclude)
             await rm(path)
             if (!exclude && plaintextBytes !== written) throw new Error(`the library says ${plaintextBytes} bytes, the file has ${written}`)
-            if (ciphertextBytes !== ciphertextLength(plaintextBytes)) throw new Error('the ciphertext size is not the envelope of the plaintext')
+            if (ciphertextBytes !== ciphertextLength(plaintextBytes, extensionChunkSize)) throw new Error('the ciphertext size is not the envelope of the plaintext')
             step(`the SDK's one-request upload of ${ciphertextBytes} bytes`)
             const started = performance.now()
             await uploadCiphertext(t.owner.vault, { body: generated(ciphertextBytes) })

@@ -1,15 +1,16 @@
 import { type SignedReceipt, ciphertextLength } from '@datavault/sdk'
 import { describe, expect, test } from 'vitest'
+import { extensionChunkSize } from '../data/encrypt.ts'
 import { maxPlaintextBytes, plaintextLimit, privacySpent } from './vault-actions.ts'
 
 const receipt = (epsilon: string, delta: string) => ({ message: { epsilon, delta } }) as unknown as SignedReceipt
 
 describe('plaintextLimit', () => {
-  test("default: the largest plaintext whose envelope fits the node's upload limit", () => {
+  test("default: the largest plaintext whose envelope (the extension's chunk size) fits the node's upload limit", () => {
     for (const max of [256 * 1024, 1024 ** 2, 10 * 1024 ** 2 + 7, 100]) {
       const limit = plaintextLimit(max)
-      expect(ciphertextLength(limit)).toBeLessThanOrEqual(max)
-      if (limit > 0) expect(ciphertextLength(limit + 1)).toBeGreaterThan(max)
+      expect(ciphertextLength(limit, extensionChunkSize)).toBeLessThanOrEqual(max)
+      if (limit > 0) expect(ciphertextLength(limit + 1, extensionChunkSize)).toBeGreaterThan(max)
     }
   })
 

@@ -18,6 +18,7 @@ import {
 } from '@datavault/sdk'
 import type { LibraryItem, NewLibraryItem } from '../background/library.ts'
 import type { Inspection } from '../data/inspect.ts'
+import { extensionChunkSize } from '../data/encrypt.ts'
 import type { BackgroundClient } from './background-client.ts'
 import type { DataWorker } from './data-worker-client.ts'
 import { describeError } from './describe-error.ts'
@@ -39,10 +40,10 @@ const fromHex = (hex: string) => Uint8Array.from(hex.match(/../g) ?? [], (pair) 
 export function plaintextLimit(maxUploadBytes: number): number {
   let low = 0
   let high = Math.min(maxUploadBytes, maxPlaintextBytes)
-  if (ciphertextLength(high) <= maxUploadBytes) return high
+  if (ciphertextLength(high, extensionChunkSize) <= maxUploadBytes) return high
   while (high - low > 1) {
     const middle = Math.floor((low + high) / 2)
-    if (ciphertextLength(middle) <= maxUploadBytes) low = middle
+    if (ciphertextLength(middle, extensionChunkSize) <= maxUploadBytes) low = middle
     else high = middle
   }
   return low
@@ -97,7 +98,7 @@ export async function addToVault({ session, background, worker, inspection, tabl
     try {
       uploaded = await session.client.uploadCiphertextInChunks({
         body: ciphertext,
-        size: ciphertextLength(plaintextBytes),
+        size: ciphertextLength(plaintextBytes, extensionChunkSize),
         chunkBytes: uploadChunkBytes,
         onProgress: (bytes, total) => onProgress?.({ stage: 'upload', bytes, total }),
       })

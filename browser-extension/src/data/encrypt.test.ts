@@ -1,6 +1,6 @@
 import { ciphertextLength, createDecryptStream, generateDataKey } from '@datavault/sdk'
 import { describe, expect, test } from 'vitest'
-import { encryptToStream } from './encrypt.ts'
+import { encryptToStream, extensionChunkSize } from './encrypt.ts'
 import { keepColumnsStream, keptColumnsBytes } from './inspect.ts'
 
 describe('encryptToStream', () => {
@@ -42,8 +42,18 @@ describe('encryptToStream', () => {
     expect(decrypted.split('\n').slice(0, 3)).toEqual(['age,risk', '0,low', '1,high'])
     expect(decrypted).not.toContain('1000')
     expect(new TextEncoder().encode(decrypted).byteLength).toBe(await keptColumnsBytes(plaintext, ['age', 'risk'], 'people.csv'))
-    expect(ciphertext.size).toBe(ciphertextLength(new TextEncoder().encode(decrypted).byteLength))
+    expect(ciphertext.size).toBe(ciphertextLength(new TextEncoder().encode(decrypted).byteLength, extensionChunkSize))
     expect(progress.at(-1)).toBe(plaintext.size)
+  })
+
+  test('behavior: chunks of extensionChunkSize (recorded in the header), as long as ciphertextLength says with it, not the SDK default', async () => {
+    const bytes = 2 * extensionChunkSize + 5
+    const plaintext = new Blob([Uint8Array.from({ length: bytes }, (_, index) => index % 253)])
+    const ciphertext = new Uint8Array(await new Response(encryptToStream({ plaintext, key: generateDataKey() })).arrayBuffer())
+    expect(new DataView(ciphertext.buffer).getUint32(6)).toBe(extensionChunkSize)
+    expect(extensionChunkSize).toBe(512 * 1024)
+    expect(ciphertext.byteLength).toBe(ciphertextLength(bytes, extensionChunkSize))
+    expect(ciphertext.byteLength).not.toBe(ciphertextLength(bytes))
   })
 
   test('error: another key does not open it', async () => {

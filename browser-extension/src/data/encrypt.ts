@@ -4,6 +4,19 @@
 // node on 127.0.0.1 speaks HTTP/1.1. So only a few chunks are ever in memory, whatever the size.
 import { type EnvelopeCrypto, createEncryptStream } from '@datavault/sdk'
 
+/**
+ * Plaintext bytes per envelope chunk in the extension: 512 KiB, half the SDK's default. Each chunk
+ * is one `crypto.subtle.encrypt` in a cipher worker, whose input copy and output are fresh buffers
+ * of the chunk's size, and one ciphertext piece cloned to the page. From about 1 MiB on, Chromium
+ * maps each such buffer from the kernel and unmaps it again (PartitionAlloc's direct maps), page by
+ * page, on every chunk; below, it reuses its own. Measured in Debian's Chromium 156
+ * (`node scripts/bench/extension-encryption.ts`): the cipher workers fed 512 KiB chunks spend about
+ * a third of the CPU per MB that 1 MiB chunks cost them. The envelope records its chunk size, so
+ * every reader (the SDK, the vault node) opens it as any other; size it with
+ * `ciphertextLength(bytes, extensionChunkSize)`.
+ */
+export const extensionChunkSize = 512 * 1024
+
 export type EncryptToStreamParameters = {
   plaintext: Blob
   /** The 32-byte data key. */
@@ -22,8 +35,8 @@ export type EncryptToStreamParameters = {
 }
 
 /**
- * Encrypts `plaintext` with `key` into a stream of the envelope, encrypting only as fast as it is
- * read (no queue ahead of the reader).
+ * Encrypts `plaintext` with `key` into a stream of the envelope ({@link extensionChunkSize} chunks),
+ * encrypting only as fast as it is read (no queue ahead of the reader).
  *
  * @example
  * const ciphertext = encryptToStream({ plaintext: file, key: generateDataKey() })
@@ -39,7 +52,7 @@ export function encryptToStream({ plaintext, key, cut, onProgress, crypto, onEnd
       },
     }),
   )
-  const reader = (cut ? counted.pipeThrough(cut) : counted).pipeThrough(createEncryptStream(key, { crypto })).getReader()
+  const reader = (cut ? counted.pipeThrough(cut) : counted).pipeThrough(createEncryptStream(key, { chunkSize: extensionChunkSize, crypto })).getReader()
   let ended = false
   const end = async () => {
     if (ended) return
