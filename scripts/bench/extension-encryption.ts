@@ -31,6 +31,7 @@ import { parseArgs } from 'node:util'
 import { decryptBytes, defaultChunkSize } from '@datavault/sdk'
 import { buildExtension } from '../../browser-extension/build.ts'
 import { type ExtensionChromium, spawnExtensionChromium } from '../../browser-extension/e2e/chromium.ts'
+import { type Cdp, connectCdp, evaluateOverCdp as evaluate } from '../lib/cdp.ts'
 import { opensslSpeed } from './encryption.ts'
 
 const mib = 1024 ** 2
@@ -38,63 +39,6 @@ const mib = 1024 ** 2
 export const extensionEncryptionTarget = 0.5
 /** Progress on stderr (the figures go to stdout). */
 const step = (text: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${text}\n`)
-
-// ---------------------------------------------------------------------------------------------
-// The bare DevTools protocol (no Playwright: it would pause every worker at its start to attach).
-
-type Cdp = {
-  send<result = Record<string, unknown>>(method: string, params?: object, sessionId?: string): Promise<result>
-  on(listener: (message: { method: string; params: Record<string, unknown>; sessionId?: string }) => void): () => void
-  close(): void
-}
-
-async function connectCdp(url: string): Promise<Cdp> {
-  const socket = new WebSocket(url)
-  await new Promise((resolve, reject) => {
-    socket.onopen = resolve
-    socket.onerror = reject
-  })
-  let next = 1
-  const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>()
-  const listeners = new Set<Parameters<Cdp['on']>[0]>()
-  socket.onmessage = ({ data }) => {
-    const message = JSON.parse(String(data))
-    if (message.id) {
-      const entry = pending.get(message.id)
-      pending.delete(message.id)
-      if (message.error) entry?.reject(new Error(`${message.error.message}`))
-      else entry?.resolve(message.result)
-    } else for (const listener of listeners) listener(message)
-  }
-  socket.onclose = () => {
-    for (const entry of pending.values()) entry.reject(new Error('the DevTools connection closed'))
-    pending.clear()
-  }
-  return {
-    send: (method, params = {}, sessionId) =>
-      new Promise((resolve, reject) => {
-        const id = next++
-        pending.set(id, { resolve: resolve as (value: unknown) => void, reject })
-        socket.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }))
-      }),
-    on(listener) {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
-    },
-    close: () => socket.close(),
-  }
-}
-
-/** Evaluates `expression` in the page (awaited, by value); an exception in the page throws here. */
-async function evaluate<value>(cdp: Cdp, sessionId: string, expression: string): Promise<value> {
-  const { result, exceptionDetails } = await cdp.send<{ result: { value: value }; exceptionDetails?: { exception?: { description?: string }; text: string } }>(
-    'Runtime.evaluate',
-    { expression, awaitPromise: true, returnByValue: true },
-    sessionId,
-  )
-  if (exceptionDetails) throw new Error(`in the page: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`)
-  return result.value
-}
 
 // ---------------------------------------------------------------------------------------------
 // Chromium's CPU time from /proc: every process of the profile, by role; the extension renderer's by thread.

@@ -28,6 +28,7 @@ import { buildExtension } from '../../browser-extension/build.ts'
 import { extensionChunkSize } from '../../browser-extension/src/data/encrypt.ts'
 import { type ExtensionChromium, spawnExtensionChromium } from '../../browser-extension/e2e/chromium.ts'
 import { startTestStack } from '../../test/fixtures/stack.ts'
+import { type Cdp, connectCdp, evaluateOverCdp } from '../lib/cdp.ts'
 
 const mib = 1024 ** 2
 /** Progress on stderr (the figures go to stdout). */
@@ -161,53 +162,6 @@ function startProcessSampler(profile: string, intervalMs: number) {
 
 type HeapSample = { t: number; role: string; used: number; backing: number }
 
-type Cdp = { send(method: string, params?: object, sessionId?: string, timeoutMs?: number): Promise<Record<string, unknown>>; on(listener: (message: { method: string; params: Record<string, unknown>; sessionId?: string }) => void): void; close(): void }
-
-async function connectCdp(url: string): Promise<Cdp> {
-  const socket = new WebSocket(url)
-  await new Promise((resolve, reject) => {
-    socket.onopen = resolve
-    socket.onerror = reject
-  })
-  let next = 1
-  const pending = new Map<number, { resolve(value: Record<string, unknown>): void; reject(error: Error): void }>()
-  const listeners: Parameters<Cdp['on']>[0][] = []
-  socket.onmessage = ({ data }) => {
-    const message = JSON.parse(String(data))
-    if (message.id) {
-      const entry = pending.get(message.id)
-      pending.delete(message.id)
-      if (message.error) entry?.reject(new Error(`${message.error.message}`))
-      else entry?.resolve(message.result)
-    } else for (const listener of listeners) listener(message)
-  }
-  return {
-    send(method, params = {}, sessionId, timeoutMs = 5000) {
-      const id = next++
-      socket.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }))
-      // A target that went away may never answer: give up after a few seconds (a page's script may take longer).
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          pending.delete(id)
-          reject(new Error(`${method}: no answer`))
-        }, timeoutMs)
-        pending.set(id, {
-          resolve: (value) => {
-            clearTimeout(timer)
-            resolve(value)
-          },
-          reject: (error) => {
-            clearTimeout(timer)
-            reject(error)
-          },
-        })
-      })
-    },
-    on: (listener) => listeners.push(listener),
-    close: () => socket.close(),
-  }
-}
-
 /** Follows the app page (`pageSession`) and every worker under it, reading their heaps every `intervalMs`. */
 async function startHeapSampler(cdp: Cdp, pageSession: string, intervalMs: number) {
   const sessions = new Map<string, string>([[pageSession, 'page']])
@@ -320,11 +274,7 @@ async function createWallet(page: Page, vaultUrl: string, rpcUrl: string): Promi
  * so Chromium copies no request body into the protocol, as in a user's browser.
  */
 function pageDriver(cdp: Cdp, sessionId: string) {
-  const evaluate = async <value>(expression: string): Promise<value> => {
-    const { result, exceptionDetails } = (await cdp.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }, sessionId, 10 * 60_000)) as { result: { value: value }; exceptionDetails?: { exception?: { description?: string }; text: string } }
-    if (exceptionDetails) throw new Error(`in the page: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`)
-    return result.value
-  }
+  const evaluate = <value>(expression: string) => evaluateOverCdp<value>(cdp, sessionId, expression, 10 * 60_000)
   /** Polls `expression` until it is truthy (or a string starting with "error:" throws). */
   const until = async (expression: string, timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs
@@ -432,7 +382,7 @@ export async function benchExtensionUpload({ sizes = [64, 512], rounds = 1, excl
       await createWallet(await playwright.openApp(), t.stack.vaultUrl, t.stack.rpcUrl)
       // From here on, the bare protocol: Playwright's network capture would copy every chunk.
       await playwright.close()
-      cdp = await connectCdp(browser.endpoint)
+      cdp = await connectCdp(browser.endpoint, { timeoutMs: 5000 })
       const { targetInfos } = (await cdp.send('Target.getTargets')) as { targetInfos: { targetId: string; type: string; url: string }[] }
       const targetId = targetInfos.find((info) => info.type === 'page' && info.url.startsWith(appUrl))?.targetId ?? ((await cdp.send('Target.createTarget', { url: `${appUrl}#/add` })) as { targetId: string }).targetId
       const { sessionId } = (await cdp.send('Target.attachToTarget', { targetId, flatten: true })) as { sessionId: string }
