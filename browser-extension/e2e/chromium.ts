@@ -43,7 +43,7 @@ export async function launchExtension(dist: string, { args = [] }: { args?: read
   })
   return await extensionBrowser(context, profile, async () => {
     await context.close()
-    await rm(profile, { recursive: true, force: true })
+    await rm(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
   })
 }
 
@@ -122,7 +122,8 @@ export async function spawnExtensionChromium(dist: string, { args = [] }: { args
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
       await exited
     }
-    await rm(profile, { recursive: true, force: true })
+    // Chromium's helper processes may still be writing the profile as the browser exits (ENOTEMPTY): retried.
+    await rm(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
   }
   let endpoint: string | undefined
   for (let waited = 0; !endpoint; waited += 100) {
