@@ -17,10 +17,10 @@ export type BodyPiecesParameters = {
 }
 
 /**
- * Yields a readable byte stream's (or any byte iterable's) pieces as `for await` over it does (its errors, and its
- * destruction when the consumer stops early, which for a server request leaves the connection
- * to the answer), freeing each once the next is asked for when `freeOnNext` is set: a piece is
- * then valid only until the consumer asks for the next.
+ * Yields a readable byte stream's (or any byte iterable's) pieces as `for await` over it does
+ * (its errors, and its destruction when the consumer stops early, which for a server request
+ * leaves the connection to the answer), freeing each once the next is asked for when
+ * `freeOnNext` is set: a piece is then valid only until the consumer asks for the next.
  *
  * @example
  * const { cid } = await storage.add(bodyPieces(ctx.req, { freeOnNext: true }), { maxBytes })
