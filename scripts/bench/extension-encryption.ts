@@ -248,8 +248,8 @@ export type BenchExtensionEncryptionParameters = {
  * straight from the page (the ceiling), with the SDK's chunk size and with half of it; the
  * plaintext Blob only read (`Blob.stream()` to its end, in the page): what the input side costs.
  */
-type Path = 'pool' | 'one' | 'direct' | 'directHalf' | 'read'
 const paths = ['pool', 'one', 'direct', 'directHalf', 'read'] as const
+type Path = (typeof paths)[number]
 /** One timed encryption: its wall time in the page, Chromium's CPU, and the cipher workers the data worker started (those the page fed, for the direct feed). */
 type Pass = { ms: number; cpu: ChromiumCpu; workers: number }
 
